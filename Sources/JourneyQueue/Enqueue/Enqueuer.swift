@@ -1,0 +1,55 @@
+/// Reads a producer file into the queue in one transaction: all of it, or (with a reject sink) all
+/// of its valid records, or nothing.
+public struct Enqueuer {
+    /// The input had invalid records and no reject sink was given: nothing was enqueued.
+    public struct Rejected: Error, Sendable {
+        /// The first errors, in input order.
+        public var errors: [InputError]
+        /// How many records were invalid in all.
+        public var total: Int
+    }
+
+    public let store: any QueueStore
+    /// At most this many errors are kept for the message.
+    public var maxReportedErrors = 20
+
+    public init(store: any QueueStore) {
+        self.store = store
+    }
+
+    /// Enqueues every record of `reader` for `destination`.
+    /// - Parameters:
+    ///   - reject: when given, invalid records go here (raw text, error) and the valid ones are enqueued.
+    ///   - progress: called every `progressEvery` records with the number read so far.
+    public func run(
+        destination: String,
+        reader: RecordReader,
+        reject: ((String, InputError) throws -> Void)? = nil,
+        progressEvery: Int = 50_000,
+        progress: ((Int) -> Void)? = nil
+    ) throws -> EnqueueSummary {
+        var errors: [InputError] = []
+        var invalid = 0
+        var read = 0
+        var summary = try store.enqueue(destination: destination) { sink in
+            try reader.forEach { outcome in
+                read += 1
+                if read % progressEvery == 0 { progress?(read) }
+                switch outcome {
+                case .record(let record, _):
+                    if invalid == 0 || reject != nil { _ = try sink.add(record) }
+                case .invalid(let error, let raw):
+                    invalid += 1
+                    if let reject {
+                        try reject(raw, error)
+                    } else if errors.count < maxReportedErrors {
+                        errors.append(error)
+                    }
+                }
+            }
+            if invalid > 0 && reject == nil { throw Rejected(errors: errors, total: invalid) }
+        }
+        summary.rejected = invalid
+        return summary
+    }
+}

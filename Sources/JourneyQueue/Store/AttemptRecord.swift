@@ -1,0 +1,52 @@
+/// Why a request was made: the ledger keeps submissions, reconciliation looks and token requests apart.
+public enum AttemptPurpose: String, Sendable, Codable {
+    case submit
+    case reconcile
+    case token
+}
+
+/// The request half of a ledger row, written before the request leaves (write-ahead).
+public struct AttemptStart: Sendable, Equatable {
+    public var purpose: AttemptPurpose
+    public var method: String
+    public var url: String
+    /// The body as sent, with secrets already redacted.
+    public var requestBody: String
+    public var startedAt: Int64
+
+    public init(purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64) {
+        self.purpose = purpose
+        self.method = method
+        self.url = url
+        self.requestBody = requestBody
+        self.startedAt = startedAt
+    }
+}
+
+/// The answer half of a ledger row.
+public struct AttemptResult: Sendable, Equatable {
+    public var attemptID: Int64
+    /// HTTP status, nil when no answer came.
+    public var status: Int?
+    /// Headers that matter (`Retry-After`, request ids), never `Authorization`.
+    public var headers: [String: String]
+    public var responseBody: String
+    /// `requestId`, batch GUID or job id the remote gave.
+    public var remoteID: String?
+    public var latencyMillis: Int64
+    /// A short, closed class of failure (`timeout`, `http_429`, `connect`), nil on success.
+    public var errorClass: String?
+    public var finishedAt: Int64
+
+    public init(attemptID: Int64, status: Int?, headers: [String: String], responseBody: String, remoteID: String?,
+                latencyMillis: Int64, errorClass: String?, finishedAt: Int64) {
+        self.attemptID = attemptID
+        self.status = status
+        self.headers = headers
+        self.responseBody = responseBody
+        self.remoteID = remoteID
+        self.latencyMillis = latencyMillis
+        self.errorClass = errorClass
+        self.finishedAt = finishedAt
+    }
+}

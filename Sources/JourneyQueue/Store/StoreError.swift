@@ -1,0 +1,18 @@
+/// Store faults a caller acts on.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The lease expired or was taken over: the write changed nothing.
+    case leaseLost(batchID: Int64)
+    /// The database was written by a newer journeyq.
+    case databaseTooNew(path: String, unknownMigrations: [String])
+    /// No such destination in this database.
+    case unknownDestination(String)
+
+    public var description: String {
+        switch self {
+        case let .leaseLost(batchID): "lease of batch \(batchID) was lost: another worker owns its contacts now; nothing was written"
+        case let .databaseTooNew(path, unknown):
+            "\(path) was written by a newer journeyq (migrations \(unknown.joined(separator: ", "))); upgrade journeyq to open it"
+        case let .unknownDestination(name): "no destination named '\(name)' in this database"
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Wall-clock time in epoch milliseconds: the store's timestamps, leases and backoffs all read it,
+/// so tests drive time instead of sleeping.
+public protocol Clock: Sendable {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    func nowMillis() -> Int64
+}
+
+/// The system's real-time clock.
+public struct SystemClock: Clock {
+    public init() {}
+
+    public func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+}
+
+/// A clock that moves only when told to.
+public final class ManualClock: Clock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var now: Int64
+
+    public init(startingAt millis: Int64 = 1_700_000_000_000) {
+        now = millis
+    }
+
+    public func nowMillis() -> Int64 { lock.withLock { now } }
+
+    /// Moves time forward by `millis`.
+    public func advance(by millis: Int64) { lock.withLock { now += millis } }
+
+    /// Sets the time.
+    public func set(_ millis: Int64) { lock.withLock { now = millis } }
+}

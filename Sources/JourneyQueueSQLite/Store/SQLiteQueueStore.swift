@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+import JourneyQueue
+
+/// The queue on one SQLite file (WAL, through a GRDB `DatabasePool`).
+///
+/// One instance per file per process; several processes may share the file. Every public
+/// method is exactly one IMMEDIATE write transaction or one read.
+public final class SQLiteQueueStore: QueueStore {
+    /// The file's path.
+    public let path: String
+    let pool: DatabasePool
+    let clock: any Clock
+
+    /// Opens or creates the database at `path`, migrating it; refuses a database written by a newer journeyq.
+    public init(path: String, clock: any Clock = SystemClock(), busyTimeout: TimeInterval = 30) throws {
+        self.path = path
+        self.clock = clock
+        self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout)
+    }
+
+    public func ensureDestination(name: String, kind: String?) throws -> Int64 {
+        try pool.write { db in try Self.destinationID(db, name: name, kind: kind, now: clock.nowMillis()) }
+    }
+
+    static func destinationID(_ db: Database, name: String, kind: String?, now: Int64) throws -> Int64 {
+        if let row = try Row.fetchOne(db, sql: "SELECT id, kind FROM destination WHERE name = ?", arguments: [name]) {
+            let id: Int64 = row["id"]
+            if let kind, (row["kind"] as String?) != kind {
+                try db.execute(sql: "UPDATE destination SET kind = ? WHERE id = ?", arguments: [kind, id])
+            }
+            return id
+        }
+        try db.execute(sql: "INSERT INTO destination(name, kind, created_at) VALUES (?, ?, ?)", arguments: [name, kind, now])
+        return db.lastInsertedRowID
+    }
+
+    static func existingDestinationID(_ db: Database, name: String) throws -> Int64 {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [name]) else {
+            throw StoreError.unknownDestination(name)
+        }
+        return id
+    }
+
+    /// Runs `PRAGMA integrity_check`; returns "ok" for a sound file.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    /// Checkpoints the WAL into the database file (TRUNCATE), so it does not grow under long readers.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
+}

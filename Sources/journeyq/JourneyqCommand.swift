@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+/// The `journeyq` root: it only lists the subcommands.
+struct JourneyqCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journeyq",
+        abstract: "A durable queue that puts contacts into marketing journeys and proves who got in.",
+        subcommands: [EnqueueCommand.self, ReportCommand.self, DemoCommand.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try JourneyqCommand.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+            exit(failure.exitCode)
+        } catch {
+            // Usage errors exit 2 (DESIGN.md), not ArgumentParser's EX_USAGE.
+            let code = JourneyqCommand.exitCode(for: error)
+            let message = JourneyqCommand.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(0)
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}

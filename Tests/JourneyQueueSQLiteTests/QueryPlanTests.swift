@@ -1,0 +1,37 @@
+import GRDB
+import JourneyQueue
+import Testing
+@testable import JourneyQueueSQLite
+
+/// The hot queries must use an index, never scan the contact table.
+@Suite struct QueryPlanTests {
+    func plan(_ fixture: StoreFixture, _ sql: String, _ arguments: StatementArguments) throws -> [String] {
+        try fixture.store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+        }
+    }
+
+    func expectNoScan(_ details: [String], uses index: String) {
+        #expect(details.contains { $0.contains(index) }, "plan: \(details)")
+        #expect(!details.contains { $0.hasPrefix("SCAN contact") && !$0.contains("INDEX") }, "plan: \(details)")
+    }
+
+    @Test func claimUsesTheReadyIndex() throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(fixture.keys(50))
+        expectNoScan(try plan(fixture, SQLiteQueueStore.claimSQL, [1, 0, 1, 0, 100]), uses: "contact_ready")
+    }
+
+    @Test func settleUsesThePrimaryKey() throws {
+        let fixture = try StoreFixture()
+        let details = try plan(fixture, SQLiteQueueStore.settleSQL, [3, nil, nil, nil, nil, 0, 0, 1, 1])
+        #expect(details.contains { $0.contains("INTEGER PRIMARY KEY") }, "plan: \(details)")
+    }
+
+    @Test func dedupeAndRecoveryUseIndexes() throws {
+        let fixture = try StoreFixture()
+        expectNoScan(try plan(fixture, "SELECT id FROM batch WHERE state = 0 AND lease_until < ?", [0]), uses: "batch_open_lease")
+        expectNoScan(try plan(fixture, "UPDATE contact SET state = 0 WHERE batch_id = ? AND state = 1", [1]), uses: "contact_batch")
+        expectNoScan(try plan(fixture, "SELECT id FROM contact WHERE destination_id = ? AND contact_key = ? AND state < 5", [1, "k"]), uses: "contact_live_key")
+    }
+}

@@ -1,0 +1,70 @@
+import Testing
+@testable import JourneyQueue
+
+@Suite struct ContactStateTests {
+    @Test func liveStatesSortBeforeFinalOnes() {
+        let live = ContactState.allCases.filter { !$0.isFinal }
+        #expect(live == [.queued, .claimed, .sending, .accepted, .unknown])
+        #expect(live.allSatisfy { $0.rawValue < ContactState.confirmed.rawValue })
+    }
+
+    @Test func unknownIsNeverResentWithoutReconciliation() {
+        // An ambiguous outcome may only leave `unknown` through a reconciliation verdict, never to `claimed`.
+        #expect(!ContactState.unknown.canMove(to: .claimed))
+        #expect(!ContactState.unknown.canMove(to: .sending))
+        #expect(ContactState.unknown.canMove(to: .confirmed))
+        #expect(ContactState.unknown.canMove(to: .queued))
+    }
+
+    @Test func finalStatesOnlyLeaveByRedrive() {
+        for state in ContactState.allCases where state.isFinal {
+            for next in ContactState.allCases {
+                #expect(state.canMove(to: next) == (state == .dead && next == .queued), "\(state) -> \(next)")
+            }
+        }
+    }
+
+    @Test func namesRoundTrip() {
+        for state in ContactState.allCases { #expect(ContactState(name: state.description) == state) }
+        #expect(ContactState(name: "bogus") == nil)
+    }
+}
+
+@Suite struct RetryPolicyTests {
+    @Test func ceilingDoublesAndCaps() {
+        let policy = RetryPolicy(maxAttempts: 5, baseDelayMillis: 100, maxDelayMillis: 1_000)
+        #expect(policy.ceiling(afterAttempt: 1) == 100)
+        #expect(policy.ceiling(afterAttempt: 2) == 200)
+        #expect(policy.ceiling(afterAttempt: 4) == 800)
+        #expect(policy.ceiling(afterAttempt: 5) == 1_000)
+        #expect(policy.ceiling(afterAttempt: 200) == 1_000)
+    }
+
+    @Test func fullJitterStaysWithinTheCeilingAndSpreads() {
+        let policy = RetryPolicy(baseDelayMillis: 1_000, maxDelayMillis: 60_000)
+        var generator = SeededGenerator(seed: 42)
+        let delays = (0..<500).map { _ in policy.delay(afterAttempt: 3, using: &generator) }
+        #expect(delays.allSatisfy { (0...4_000).contains($0) })
+        #expect(Set(delays).count > 100)
+        #expect(delays.min()! < 500 && delays.max()! > 3_500)
+    }
+
+    @Test func attemptsRunOut() {
+        let policy = RetryPolicy(maxAttempts: 3)
+        #expect(policy.allowsAnother(after: 2))
+        #expect(!policy.allowsAnother(after: 3))
+    }
+}
+
+/// A deterministic generator for tests (SplitMix64).
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import JourneyQueue
+
+/// A temporary directory removed at deinit.
+final class TemporaryDirectory {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func file(_ name: String, _ contents: String) throws -> String {
+        let path = url.appendingPathComponent(name).path
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
+
+func readAll(_ path: String, _ format: InputFormat, keyColumn: String = "contactKey", limits: ContactLimits = .standard) throws -> [ReadOutcome] {
+    var outcomes: [ReadOutcome] = []
+    try RecordReader(path: path, format: format, keyColumn: keyColumn, validator: RecordValidator(limits: limits)).forEach { outcomes.append($0) }
+    return outcomes
+}
+
+func errors(_ outcomes: [ReadOutcome]) -> [String] {
+    outcomes.compactMap { if case .invalid(let error, _) = $0 { error.description } else { nil } }
+}
+
+func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
+    outcomes.compactMap { if case .record(let record, _) = $0 { record } else { nil } }
+}
+
+@Suite struct RecordReaderTests {
+    @Test func readsBothNDJSONShapesAndSkipsBlankLines() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.file("in.ndjson", """
+            {"contactKey": "a", "data": {"email": "a@x.se", "age": 42, "vip": true, "note": null}}
+
+            {"id": "b", "properties": {"firstname": "Bo"}}\r
+            {"contactKey": "c"}
+            """)
+        let outcomes = try readAll(path, .ndjson)
+        #expect(errors(outcomes).isEmpty)
+        let got = records(outcomes)
+        #expect(got.map(\.key) == ["a", "b", "c"])
+        #expect(got[0].dataJSON == #"{"email":"a@x.se","age":42,"vip":true,"note":null}"#)
+        #expect(got[1].dataJSON == #"{"firstname":"Bo"}"#)
+        #expect(got[2].dataJSON == "{}")
+    }
+
+    @Test func namesLineFieldAndRuleForEveryInvalidRecord() throws {
+        let dir = try TemporaryDirectory()
+        let long = String(repeating: "k", count: 255)
+        let path = try dir.file("bad.ndjson", [
+            #"{"contactKey": "ok", "data": {}}"#,
+            #"{"contactKey": "", "data": {}}"#,
+            #"{"contactKey": 12, "data": {}}"#,
+            #"{"data": {"a": 1}}"#,
+            #"{"contactKey": "x", "data": {"nested": {"a": 1}}}"#,
+            #"{"contactKey": "x", "data": {"list": [1]}}"#,
+            #"{"contactKey": "x", "data": "text"}"#,
+            #"{"contactKey": "x", "extra": 1}"#,
+            #"{"contactKey": "\#(long)"}"#,
+            #"{"contactKey": "x", "data": {"a": 1, "a": 2}}"#,
+            #"{"contactKey": "x\u0001"}"#,
+            #"{"contactKey": "x", "data": {"a": 1}"#,
+            #"[1, 2]"#,
+        ].joined(separator: "\n"))
+        let got = errors(try readAll(path, .ndjson))
+        #expect(got == [
+            "\(path):2: field 'contactKey': must not be empty",
+            "\(path):3: field 'contactKey': expected a non-empty string, found a number",
+            "\(path):4: field 'contactKey': missing: every record needs a contact key",
+            "\(path):5: field 'data.nested': expected a string, number, boolean or null, found an object (data must be flat)",
+            "\(path):6: field 'data.list': expected a string, number, boolean or null, found an array (data must be flat)",
+            "\(path):7: field 'data': expected an object of fields, found a string",
+            "\(path):8: field 'extra': unknown field: a record has 'contactKey' and optionally 'data'",
+            "\(path):9: field 'contactKey': longer than 254 bytes (255)",
+            "\(path):10: field 'data.a': appears twice",
+            "\(path):11: field 'contactKey': must not contain control characters",
+            "\(path):12:37: invalid JSON: unexpected end of input inside an object",
+            "\(path):13: expected a JSON object, found an array",
+        ])
+    }
+
+    @Test func enforcesSizeLimits() throws {
+        let dir = try TemporaryDirectory()
+        let limits = ContactLimits(maxKeyBytes: 10, maxDataBytes: 40, maxFields: 2, maxRecordBytes: 80)
+        let path = try dir.file("big.ndjson", [
+            #"{"contactKey": "a", "data": {"x": "\#(String(repeating: "y", count: 40))"}}"#,
+            #"{"contactKey": "b", "data": {"x": 1, "y": 2, "z": 3}}"#,
+            #"{"contactKey": "c", "data": {"x": "\#(String(repeating: "y", count: 100))"}}"#,
+            #"{"contactKey": "d"}"#,
+        ].joined(separator: "\n"))
+        let got = errors(try readAll(path, .ndjson, limits: limits))
+        #expect(got == [
+            "\(path):1: field 'data': data is 48 bytes as JSON, more than the limit of 40",
+            "\(path):2: field 'data': more than 2 fields (3)",
+            "\(path):3: line longer than 80 bytes",
+        ])
+        #expect(records(try readAll(path, .ndjson, limits: limits)).map(\.key) == ["d"])
+    }
+
+    @Test func readsCSVWithQuotesAndMultilineFields() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.file("in.csv", "email,ContactKey,note\r\na@x.se,k1,\"said \"\"hi\"\", twice\"\nb@x.se,k2,\"two\nlines\"\nc@x.se,,x\nd@x.se,k4\n")
+        let outcomes = try readAll(path, .csv, keyColumn: "ContactKey")
+        let got = records(outcomes)
+        #expect(got.map(\.key) == ["k1", "k2"])
+        #expect(got[0].dataJSON == #"{"email":"a@x.se","note":"said \"hi\", twice"}"#)
+        #expect(got[1].dataJSON == #"{"email":"b@x.se","note":"two\nlines"}"#)
+        #expect(errors(outcomes) == [
+            "\(path):5: field 'ContactKey': must not be empty",
+            "\(path):6: expected 3 columns as in the header, found 2",
+        ])
+    }
+
+    @Test func csvWithoutTheKeyColumnIsRefusedWhole() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.file("in.csv", "email,name\na,b\n")
+        #expect(throws: InputFileError.missingKeyColumn(path: path, column: "contactKey", header: ["email", "name"])) {
+            _ = try readAll(path, .csv)
+        }
+    }
+
+    @Test func readsAJSONArrayNamingEachElementsLine() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.file("in.json", """
+            [
+              {"contactKey": "a", "data": {"n": 1}},
+              {"contactKey": "b",
+               "data": {"n": {"deep": 1}}},
+              {"id": "c"}
+            ]
+            """)
+        let outcomes = try readAll(path, .json)
+        #expect(records(outcomes).map(\.key) == ["a", "c"])
+        #expect(errors(outcomes) == ["\(path):3: field 'data.n': expected a string, number, boolean or null, found an object (data must be flat)"])
+    }
+
+    @Test func aBrokenJSONArrayIsRefusedWithLineAndColumn() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.file("in.json", "[\n  {\"contactKey\": \"a\"},\n  {\"contactKey\" \"b\"}\n]")
+        #expect(throws: InputFileError.syntax(path: path, line: 3, column: 17, message: "invalid JSON: expected ':' after field name")) {
+            _ = try readAll(path, .json)
+        }
+    }
+
+    @Test func aMissingFileIsNamed() {
+        #expect(throws: InputFileError.cannotOpen(path: "/nonexistent/x.ndjson", errno: ENOENT)) {
+            _ = try readAll("/nonexistent/x.ndjson", .ndjson)
+        }
+    }
+
+    @Test func formatFollowsTheExtension() {
+        #expect(InputFormat.inferred(fromPath: "a.NDJSON") == .ndjson)
+        #expect(InputFormat.inferred(fromPath: "a.jsonl") == .ndjson)
+        #expect(InputFormat.inferred(fromPath: "a.csv") == .csv)
+        #expect(InputFormat.inferred(fromPath: "a.json") == .json)
+        #expect(InputFormat.inferred(fromPath: "a.txt") == nil)
+    }
+}
