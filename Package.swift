@@ -24,7 +24,11 @@ let package = Package(
         ),
         .target(
             name: "JourneyQueueSQLite",
-            dependencies: ["JourneyQueue", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "JourneyQueue",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -35,6 +39,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "journeyq-bench",
+            dependencies: ["JourneyQueue", "JourneyQueueSQLite"],
             swiftSettings: strict
         ),
         .testTarget(name: "JourneyQueueTests", dependencies: ["JourneyQueue"], swiftSettings: strict),

@@ -49,8 +49,6 @@ CREATE INDEX contact_ready ON contact(destination_id, available_at) WHERE state 
 CREATE INDEX contact_to_verify ON contact(destination_id, available_at) WHERE state IN (3, 4);
 -- Settle and lease recovery find a batch's contacts.
 CREATE INDEX contact_batch ON contact(batch_id) WHERE batch_id IS NOT NULL;
--- Reports and redrive by state; also `show` by key.
-CREATE INDEX contact_key ON contact(contact_key);
 
 -- The ledger: every request journeyq made, with its answer (promise 3).
 CREATE TABLE attempt (

@@ -24,8 +24,10 @@ import Testing
 
     @Test func settleUsesThePrimaryKey() throws {
         let fixture = try StoreFixture()
-        let details = try plan(fixture, SQLiteQueueStore.settleSQL, [3, nil, nil, nil, nil, 0, 0, 1, 1])
-        #expect(details.contains { $0.contains("INTEGER PRIMARY KEY") }, "plan: \(details)")
+        try fixture.enqueue(fixture.keys(50))
+        let details = try plan(fixture, SQLiteQueueStore.settleSQL, ["[[1,3,0,null,null,null,0]]", 0, 1])
+        #expect(details.contains { $0.contains("SEARCH contact USING INTEGER PRIMARY KEY") }, "plan: \(details)")
+        #expect(!details.contains { $0.contains("SCAN contact") || $0.contains("contact_batch") }, "plan: \(details)")
     }
 
     @Test func dedupeAndRecoveryUseIndexes() throws {

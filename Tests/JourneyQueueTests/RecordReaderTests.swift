@@ -162,3 +162,18 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
         #expect(InputFormat.inferred(fromPath: "a.txt") == nil)
     }
 }
+
+@Suite struct LargeInputTests {
+    @Test func linesAcrossManyBufferRefillsAreAllRead() throws {
+        let dir = try TemporaryDirectory()
+        let count = 60_000
+        var text = ""
+        for index in 0..<count { text += "{\"contactKey\":\"key-\(index)\",\"data\":{\"pad\":\"\(String(repeating: "x", count: index % 97))\"}}\n" }
+        let path = try dir.file("many.ndjson", text)
+        let outcomes = try readAll(path, .ndjson)
+        #expect(errors(outcomes).isEmpty)
+        let keys = records(outcomes).map(\.key)
+        #expect(keys.count == count)
+        #expect(keys.last == "key-\(count - 1)")
+    }
+}

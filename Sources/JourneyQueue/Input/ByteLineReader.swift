@@ -22,9 +22,9 @@ struct ByteLineReader {
     /// Lines longer than `limit` are handed over truncated to `limit` bytes with `tooLong` set.
     mutating func nextLine<R>(limit: Int, _ body: (UnsafeBufferPointer<UInt8>, _ tooLong: Bool) throws -> R) throws -> R? {
         var tooLong = false
-        var searchFrom = start
+        var scanned = 0  // bytes after `start` known to hold no newline; survives the move in fill()
         while true {
-            if let newline = findNewline(from: searchFrom) {
+            if let newline = findNewline(from: start + scanned) {
                 var lineEnd = newline
                 if lineEnd > start, buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let result = try emit(from: start, to: lineEnd, limit: limit, tooLong: tooLong, body)
@@ -44,7 +44,7 @@ struct ByteLineReader {
                 tooLong = true
                 end = start + limit
             }
-            searchFrom = end
+            scanned = end - start
             try fill()
         }
     }

@@ -57,6 +57,7 @@ public struct RecordReader {
     }
 
     private func outcome(ofJSONLine bytes: UnsafeBufferPointer<UInt8>, line: Int) -> ReadOutcome {
+        if let record = FastRecordScanner.scan(bytes, limits: validator.limits) { return .record(record, line: line) }
         do {
             let value = try JSONParser.parse(bytes, maxDepth: 3)
             return record(from: value, line: line) { String(decoding: bytes, as: UTF8.self) }

@@ -17,8 +17,8 @@ public struct RecordValidator: Sendable {
         guard case .object(let members) = value else {
             throw Failure(field: nil, rule: "expected a JSON object, found \(value.typeName)")
         }
-        let names = Set(members.map(\.0))
-        let (keyName, dataName) = names.contains("id") && !names.contains("contactKey") ? ("id", "properties") : ("contactKey", "data")
+        let symplifyShape = members.contains { $0.0 == "id" } && !members.contains { $0.0 == "contactKey" }
+        let (keyName, dataName) = symplifyShape ? ("id", "properties") : ("contactKey", "data")
         var key: String?
         var data: [Field] = []
         for (name, member) in members {
@@ -78,11 +78,13 @@ public struct RecordValidator: Sendable {
         if data.count > limits.maxFields {
             throw Failure(field: dataField, rule: "more than \(limits.maxFields) fields (\(data.count))")
         }
-        var seen = Set<String>()
-        for field in data {
+        // Linear for the usual handful of fields; a set only when there are many.
+        var seen = data.count > 32 ? Set<String>(minimumCapacity: data.count) : nil
+        for (index, field) in data.enumerated() {
             let path = dataField.map { "\($0).\(field.name)" } ?? field.name
             if field.name.isEmpty { throw Failure(field: path, rule: "a field name must not be empty") }
-            if !seen.insert(field.name).inserted { throw Failure(field: path, rule: "appears twice") }
+            let repeated = seen != nil ? !seen!.insert(field.name).inserted : data[..<index].contains { $0.name == field.name }
+            if repeated { throw Failure(field: path, rule: "appears twice") }
         }
         let record = ContactRecord(key: key, data: data)
         let size = record.dataJSON.utf8.count

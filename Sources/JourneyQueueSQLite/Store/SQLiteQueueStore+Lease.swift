@@ -9,18 +9,18 @@ extension SQLiteQueueStore {
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 let now = clock.nowMillis()
-                guard let destinationID = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
+                guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
                     return .rollback
                 }
                 let token = UUID().uuidString
                 let until = now + leaseMillis
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at) VALUES (?, ?, ?, 0, ?)
-                    """, arguments: [destinationID, token, until, now])
+                    """).execute(arguments: [destinationID, token, until, now])
                 let batchID = db.lastInsertedRowID
                 let rows = try Row.fetchAll(db.cachedStatement(sql: Self.claimSQL), arguments: [batchID, now, destinationID, now, limit])
                 guard !rows.isEmpty else { return .rollback }
-                try db.execute(sql: "UPDATE batch SET size = ? WHERE id = ?", arguments: [rows.count, batchID])
+                try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
                 let contacts = rows.map { row in
                     ClaimedContact(id: row[0], key: row[1], dataJSON: row[2], attempts: row[3])
                 }.sorted { $0.id < $1.id }

@@ -12,60 +12,74 @@ extension SQLiteQueueStore {
             } catch StoreError.leaseLost {
                 return false
             }
-            let update = try db.cachedStatement(sql: Self.settleSQL)
-            for settlement in outcomes {
-                update.setUncheckedArguments(Self.arguments(settlement, now: now, batchID: lease.batchID))
-                try update.execute()
+            if !outcomes.isEmpty {
+                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Self.outcomesJSON(outcomes), now, lease.batchID])
             }
-            try db.execute(sql: "UPDATE batch SET state = 1, closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?",
-                           arguments: [now, result?.remoteID, lease.batchID])
+            try db.cachedStatement(sql: "UPDATE batch SET state = 1, closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
+                .execute(arguments: [now, result?.remoteID, lease.batchID])
             return true
         }
         if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
-    /// One statement for every outcome, guarded by the batch so that a stale holder changes nothing.
+    /// One statement for a whole batch: the outcomes arrive as a JSON array of
+    /// `[id, state, available_at, event_instance_id, last_error, dead_reason, refund]`, and the guard
+    /// (`batch_id`, live state) makes a stale holder's write change nothing. The `+` keeps the
+    /// planner on the primary key (one lookup per outcome) instead of the batch index. Pinned by a test.
     static let settleSQL = """
-        UPDATE contact SET state = ?, available_at = COALESCE(?, available_at),
-            event_instance_id = COALESCE(?, event_instance_id), last_error = ?, dead_reason = ?,
-            attempts = attempts - ?, updated_at = ?
-        WHERE id = ? AND batch_id = ? AND state IN (1, 2)
+        UPDATE contact SET state = s.value ->> 1, available_at = COALESCE(s.value ->> 2, available_at),
+            event_instance_id = COALESCE(s.value ->> 3, event_instance_id), last_error = s.value ->> 4,
+            dead_reason = s.value ->> 5, attempts = attempts - (s.value ->> 6), updated_at = ?2
+        FROM json_each(?1) AS s
+        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (1, 2)
         """
 
-    static func arguments(_ settlement: Settlement, now: Int64, batchID: Int64) -> StatementArguments {
-        var availableAt: Int64?
-        var eventInstanceID: String?
-        var lastError: String?
-        var deadReason: String?
-        var refund = 0
-        switch settlement.outcome {
-        case let .accepted(id, verifyAfter):
-            eventInstanceID = id
-            availableAt = verifyAfter
-        case let .retry(at, error, refundAttempt):
-            availableAt = at
-            lastError = error
-            refund = refundAttempt ? 1 : 0
-        case let .unknown(error, verifyAfter):
-            availableAt = verifyAfter
-            lastError = error
-        case let .dead(reason):
-            deadReason = reason
-            lastError = reason
-        case .confirmed, .unverifiable:
-            break
+    static func outcomesJSON(_ outcomes: [Settlement]) -> String {
+        var out = "["
+        for (index, settlement) in outcomes.enumerated() {
+            var availableAt: Int64?
+            var eventInstanceID: String?
+            var lastError: String?
+            var deadReason: String?
+            var refund = 0
+            switch settlement.outcome {
+            case let .accepted(id, verifyAfter):
+                eventInstanceID = id
+                availableAt = verifyAfter
+            case let .retry(at, error, refundAttempt):
+                availableAt = at
+                lastError = error
+                refund = refundAttempt ? 1 : 0
+            case let .unknown(error, verifyAfter):
+                availableAt = verifyAfter
+                lastError = error
+            case let .dead(reason):
+                deadReason = reason
+                lastError = reason
+            case .confirmed, .unverifiable:
+                break
+            }
+            if index > 0 { out += "," }
+            out += "[\(settlement.contactID),\(settlement.outcome.state.rawValue),"
+            out += availableAt.map(String.init) ?? "null"
+            out += ","
+            out += eventInstanceID.map(JSONText.string) ?? "null"
+            out += ","
+            out += lastError.map(JSONText.string) ?? "null"
+            out += ","
+            out += deadReason.map(JSONText.string) ?? "null"
+            out += ",\(refund)]"
         }
-        return [settlement.outcome.state.rawValue, availableAt, eventInstanceID, lastError, deadReason, refund, now,
-                settlement.contactID, batchID]
+        return out + "]"
     }
 
     static func recordResult(_ db: Database, _ result: AttemptResult) throws {
         let headers = result.headers.isEmpty ? nil : JSONText.object(result.headers.sorted { $0.key < $1.key }.map { Field($0.key, .string($0.value)) })
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE attempt SET status = ?, response_headers = ?, response_body = ?, remote_id = ?, latency_ms = ?,
                 error_class = ?, finished_at = ?
             WHERE id = ?
-            """, arguments: [result.status, headers, result.responseBody, result.remoteID, result.latencyMillis,
+            """).execute(arguments: [result.status, headers, result.responseBody, result.remoteID, result.latencyMillis,
                              result.errorClass, result.finishedAt, result.attemptID])
     }
 }
