@@ -52,5 +52,10 @@ let package = Package(
             dependencies: ["JourneyQueue", "JourneyQueueSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["journeyq", "JourneyQueue"],
+            swiftSettings: strict
+        ),
     ]
 )

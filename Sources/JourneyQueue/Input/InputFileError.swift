@@ -1,3 +1,5 @@
+import Foundation
+
 /// The input as a whole cannot be read: nothing was enqueued.
 public enum InputFileError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, errno: Int32)
@@ -9,8 +11,8 @@ public enum InputFileError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case let .cannotOpen(path, code): "\(path): cannot open (errno \(code))"
-        case let .readFailed(code): "read failed (errno \(code))"
+        case let .cannotOpen(path, code): "\(path): cannot open (\(String(cString: strerror(code))))"
+        case let .readFailed(code): "read failed (\(String(cString: strerror(code))))"
         case let .missingKeyColumn(path, column, header):
             "\(path):1: the header has no key column '\(column)' (columns: \(header.joined(separator: ", "))); name it with --key-column"
         case let .emptyHeader(path): "\(path):1: expected a header row naming the columns"

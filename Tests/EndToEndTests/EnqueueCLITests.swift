@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@Suite struct EnqueueCLITests {
+    func report(_ db: String) throws -> [String: Any] {
+        let output = try JourneyqProcess.run(["report", "--db", db, "--format", "json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
+    }
+
+    func queued(_ db: String, _ destination: String) throws -> Int {
+        let destinations = try report(db)["destinations"] as! [[String: Any]]
+        guard let entry = destinations.first(where: { $0["name"] as? String == destination }) else { return 0 }
+        return (entry["counts"] as! [String: Int])["queued"]!
+    }
+
+    @Test func enqueuesEachFormatAndReportsJSON() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("q.sqlite")
+        let ndjson = try scratch.write("a.ndjson", "{\"contactKey\":\"a\",\"data\":{\"x\":1}}\n{\"id\":\"b\",\"properties\":{}}\n")
+        let csv = try scratch.write("b.csv", "key,email\nc,c@x.se\nd,d@x.se\n")
+        let json = try scratch.write("c.json", "[{\"contactKey\":\"e\"},{\"contactKey\":\"a\"}]")
+        var result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", ndjson])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":0}\n")
+        result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--key-column", "key", csv])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", json])
+        #expect(result.stdout == "{\"duplicates\":1,\"enqueued\":1,\"rejected\":0}\n")
+        result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--format", "ndjson", "-"], stdin: "{\"contactKey\":\"z\"}\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let destinations = try report(db)["destinations"] as! [[String: Any]]
+        #expect(destinations.map { $0["name"] as! String } == ["other", "sfmc-async-events"])
+        let counts = destinations[1]["counts"] as! [String: Int]
+        #expect(counts == ["queued": 5, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0, "confirmed": 0, "unverifiable": 0, "dead": 0])
+        let text = try JourneyqProcess.run(["report", "--db", db])
+        #expect(text.stdout.contains("sfmc-async-events"))
+    }
+
+    @Test func anInvalidFileExitsTwoNamesTheLineAndWritesNothing() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("q.sqlite")
+        let file = try scratch.write("bad.ndjson", "{\"contactKey\":\"a\"}\n{\"contactKey\":\"b\",\"data\":{\"n\":{\"x\":1}}}\nnot json\n")
+        let result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", file])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(file):2: field 'data.n': expected a string, number, boolean or null, found an object"))
+        #expect(result.stderr.contains("\(file):3:1: invalid JSON"))
+        #expect(result.stderr.contains("nothing was enqueued"))
+        #expect(try queued(db, "d") == 0)
+    }
+
+    @Test func skipInvalidEnqueuesTheRestAndWritesRejects() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("q.sqlite")
+        let file = try scratch.write("mixed.ndjson", "{\"contactKey\":\"a\"}\n{\"contactKey\":\"\"}\n{\"contactKey\":\"c\"}\n")
+        let rejects = scratch.path("rejects.ndjson")
+        let result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", "--skip-invalid", "--rejects", rejects, "--json", file])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":1}\n")
+        let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
+        #expect(lines == [#"{"line":2,"field":"contactKey","error":"must not be empty","record":"{\"contactKey\":\"\"}"}"#])
+        #expect(try queued(db, "d") == 2)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let scratch = try Scratch()
+        let file = try scratch.write("x.txt", "")
+        var result = try JourneyqProcess.run(["enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", file])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--format"))
+        result = try JourneyqProcess.run(["enqueue", "--destination", "d", "--skip-invalid", file])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--skip-invalid needs --rejects"))
+        result = try JourneyqProcess.run(["enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", scratch.path("missing.ndjson")])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("missing.ndjson: cannot open"))
+        result = try JourneyqProcess.run(["enqueue", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("--skip-invalid"))
+    }
+}
