@@ -1,0 +1,153 @@
+/// Everything about the sandbox that the spec leaves unknown, as settings with the spec's suggested defaults.
+public struct SimulatorConfiguration: Sendable {
+    /// Seeds every random decision (faults, drops, latency, ids): the same seed and the same request order give the same run.
+    public var seed: UInt64 = 1
+    /// Accepted SFMC client credentials (installed package).
+    public var clientID = "sim-client-id"
+    public var clientSecret = "sim-client-secret"
+    /// Legacy package credentials for `/v1/requestToken`.
+    public var legacyClientID = "sim-legacy-client-id"
+    public var legacyClientSecret = "sim-legacy-client-secret"
+    /// Symplify customer and API token.
+    public var symplifyCustomerID = "4711"
+    public var symplifyToken = "sim-symplify-token"
+    /// Salesforce connected-app credentials for Bulk API 2.0.
+    public var salesforceClientID = "sim-sf-client-id"
+    public var salesforceClientSecret = "sim-sf-client-secret"
+
+    /// `expires_in` of `/v2/token` (spec: 1079 s seen in captures).
+    public var tokenTTLSeconds: Int64 = 1079
+    /// `expiresIn` of the legacy token ([INFER] about an hour).
+    public var legacyTokenTTLSeconds: Int64 = 3600
+    /// Salesforce session lifetime.
+    public var salesforceTokenTTLSeconds: Int64 = 7200
+    /// HTTP status of a successful `/interaction/v1/async/events` ([UNKNOWN]; default 202).
+    public var asyncSuccessStatus = 202
+    /// HTTP status of a successful `/interaction/v1/events` (reference page: 201).
+    public var eventsSuccessStatus = 201
+    /// Members per `/async/events` request.
+    public var asyncMemberLimit = 100
+    /// Records per batchcontactevents request (practitioner report: 500).
+    public var batchContactEventsLimit = 500
+    /// Whether batchcontactevents refuses v2 tokens (the blog says it does).
+    public var batchContactEventsNeedsLegacyToken = true
+    /// Keys per contactMembership request.
+    public var membershipKeyLimit = 50
+    /// Default `$pageSize` of the async status endpoint.
+    public var statusPageSize = 50
+    /// Largest Bulk API upload, in bytes (≈100 MB raw).
+    public var bulkUploadLimitBytes = 100 * 1024 * 1024
+    /// Rows per simulated second of Bulk job processing.
+    public var bulkRowsPerSecond = 50_000
+    /// Accepted contacts enter after a delay drawn from this range (milliseconds), measured on the simulator's clock.
+    public var entryDelayMillis: ClosedRange<Int64> = 200...1_000
+    /// The journeys behind the endpoints.
+    public var journeys: [SimulatedJourney] = SimulatedJourney.defaults
+    /// Salesforce fields that Bulk ingest refuses (`sf__Error`), to exercise failed results.
+    public var bulkRejectedEmailSuffix = "@invalid.example"
+    public var faults = FaultProfile.none
+
+    public init() {}
+}
+
+/// How a journey lets a contact in again (SFMC's `entryMode`).
+public enum EntryMode: String, Sendable, Codable {
+    /// No re-entry: a contact enters once, ever.
+    case onceAndDone = "OnceAndDone"
+    /// Re-entry at any time: every accepted event is another entry.
+    case multipleEntries = "MultipleEntries"
+    /// Re-entry only after exiting: at most one instance at a time (contacts here never exit).
+    case singleEntryAcrossAllVersions = "SingleEntryAcrossAllVersions"
+}
+
+/// A journey's operating state: only running journeys take new contacts.
+public enum JourneyState: String, Sendable, Codable {
+    case running = "Running"
+    case draft = "Draft"
+    case stopped = "Stopped"
+}
+
+/// One journey of the sandbox, reached through one destination kind.
+public struct SimulatedJourney: Sendable {
+    /// The destination kind whose endpoint feeds this journey (`sfmc-async-events`, …): the truth is grouped by it.
+    public var destination: String
+    /// Journey key (`definitionKey` in contactMembership), Symplify journey id, or Bulk object name.
+    public var key: String
+    /// Event definition key bound to the journey (SFMC only).
+    public var eventDefinitionKey: String?
+    public var state: JourneyState
+    public var entryMode: EntryMode
+    /// Entry data extension fields; nil accepts any data.
+    public var fields: Set<String>?
+
+    public init(destination: String, key: String, eventDefinitionKey: String?, state: JourneyState = .running,
+                entryMode: EntryMode = .multipleEntries, fields: Set<String>? = nil) {
+        self.destination = destination
+        self.key = key
+        self.eventDefinitionKey = eventDefinitionKey
+        self.state = state
+        self.entryMode = entryMode
+        self.fields = fields
+    }
+
+    /// One journey per destination kind, re-entry any time, so that a duplicate send shows up as a second entry.
+    public static let defaults: [SimulatedJourney] = [
+        SimulatedJourney(destination: "sfmc-async-events", key: "journey-async", eventDefinitionKey: "APIEvent-async"),
+        SimulatedJourney(destination: "sfmc-batchcontactevents", key: "journey-bce", eventDefinitionKey: "APIEvent-bce"),
+        SimulatedJourney(destination: "sfmc-events", key: "journey-events", eventDefinitionKey: "APIEvent-events"),
+        SimulatedJourney(destination: "symplify-batchtrigger", key: "1001", eventDefinitionKey: nil),
+        SimulatedJourney(destination: "salesforce-bulk-ingest", key: "Contact", eventDefinitionKey: nil),
+    ]
+}
+
+/// Fault rates, each a probability per request (or per accepted contact for silent drops).
+public struct FaultProfile: Sendable, Equatable {
+    /// 429 with errorcode 50100 and `Retry-After`.
+    public var throttleWithRetryAfter = 0.0
+    /// 429 with errorcode 50200 and no `Retry-After`.
+    public var throttleBlocked = 0.0
+    /// 500 before the request is processed (nothing taken).
+    public var serverError = 0.0
+    /// 500 after the request was processed (contacts taken).
+    public var serverErrorAfterTaken = 0.0
+    /// The request is processed, then the answer is held past the client's timeout.
+    public var timeoutAfterTaken = 0.0
+    /// The request is held past the client's timeout without being processed (a dropped connection).
+    public var dropBeforeTaken = 0.0
+    /// A valid token is revoked before its expiry (the next call gets 401).
+    public var tokenRevocation = 0.0
+    /// An accepted contact silently never enters.
+    public var silentDrop = 0.0
+    /// Per-member transient error (`errorcode` from `transientMemberErrorCode`) in async batches.
+    public var memberTransientError = 0.0
+    /// Latency added to every answer, uniform in this range (milliseconds).
+    public var latencyMillis: ClosedRange<Int> = 0...0
+    /// How long a held answer is held (seconds): longer than any sane client timeout.
+    public var holdSeconds: Double = 30
+    /// `Retry-After` seconds of a 50100 throttle.
+    public var retryAfterSeconds = 1
+    /// Member errorcode of a transient member error ([UNKNOWN]; 10000 is the only code the docs show).
+    public var transientMemberErrorCode = "10000"
+
+    public init() {}
+
+    /// No faults at all.
+    public static let none = FaultProfile()
+
+    /// The documented mix of `--faults realistic`: every fault at a low rate, 5–40 ms latency.
+    public static var realistic: FaultProfile {
+        var profile = FaultProfile()
+        profile.throttleWithRetryAfter = 0.03
+        profile.throttleBlocked = 0.01
+        profile.serverError = 0.01
+        profile.serverErrorAfterTaken = 0.01
+        profile.timeoutAfterTaken = 0.01
+        profile.dropBeforeTaken = 0.005
+        profile.tokenRevocation = 0.005
+        profile.silentDrop = 0.02
+        profile.memberTransientError = 0.01
+        profile.latencyMillis = 5...40
+        profile.holdSeconds = 12
+        return profile
+    }
+}

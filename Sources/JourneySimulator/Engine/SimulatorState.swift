@@ -1,0 +1,101 @@
+import JourneyQueue
+
+/// The sandbox's whole state behind one actor: tokens, journeys, requests, jobs and the truth.
+public actor SimulatorState {
+    let configuration: SimulatorConfiguration
+    let clock: any Clock
+    var random: SeededRandom
+    var tokens = TokenBook()
+    var engine: JourneyEngine
+    var stats = SimulatorStats()
+    var asyncRecords: [AsyncMemberRecord] = []
+    var asyncByRequest: [String: [Int]] = [:]
+    var asyncByInstance: [String: Int] = [:]
+    var asyncByContact: [String: [Int]] = [:]
+    var uploads: [String: SymplifyUpload] = [:]
+    var jobs: [String: BulkJob] = [:]
+    var jobSequence = 0
+
+    public init(configuration: SimulatorConfiguration, clock: any Clock = SystemClock()) {
+        self.configuration = configuration
+        self.clock = clock
+        random = SeededRandom(seed: configuration.seed)
+        engine = JourneyEngine(journeys: configuration.journeys)
+    }
+
+    var now: Int64 { clock.nowMillis() }
+
+    // MARK: Faults and accounting
+
+    /// Draws the fault for one request and the latency to add to its answer.
+    func drawFault() -> (FaultDecision, Int) {
+        let decision = FaultDecision.draw(configuration.faults, using: &random)
+        if decision != .none { stats.fault(decision.rawValue) }
+        let range = configuration.faults.latencyMillis
+        let latency = range.lowerBound == range.upperBound ? range.lowerBound : Int.random(in: range, using: &random)
+        return (decision, latency)
+    }
+
+    func count(_ endpoint: String, status: Int) {
+        stats.request(endpoint, status: status)
+    }
+
+    // MARK: Tokens
+
+    /// `/v2/token`: a bearer token for valid client credentials.
+    func issueV2Token(clientID: String, clientSecret: String) -> (token: String, ttl: Int64)? {
+        guard clientID == configuration.clientID, clientSecret == configuration.clientSecret else { return nil }
+        let token = "eyJ" + random.token(length: 61)
+        tokens.issue(token, kind: .sfmcV2, expiresAt: now + configuration.tokenTTLSeconds * 1000)
+        return (token, configuration.tokenTTLSeconds)
+    }
+
+    /// `/v1/requestToken`: a 24-character legacy token.
+    func issueLegacyToken(clientID: String, clientSecret: String) -> (token: String, ttl: Int64)? {
+        guard clientID == configuration.legacyClientID, clientSecret == configuration.legacyClientSecret else { return nil }
+        let token = random.token(length: 24)
+        tokens.issue(token, kind: .sfmcLegacy, expiresAt: now + configuration.legacyTokenTTLSeconds * 1000)
+        return (token, configuration.legacyTokenTTLSeconds)
+    }
+
+    /// Bulk API's OAuth token endpoint.
+    func issueSalesforceToken(clientID: String, clientSecret: String) -> String? {
+        guard clientID == configuration.salesforceClientID, clientSecret == configuration.salesforceClientSecret else { return nil }
+        let token = "00D" + random.token(length: 40)
+        tokens.issue(token, kind: .salesforce, expiresAt: now + configuration.salesforceTokenTTLSeconds * 1000)
+        return token
+    }
+
+    /// The token's kind if it is valid now; a valid token may be revoked here by the revocation fault.
+    func authorize(_ token: String?) -> TokenBook.Kind? {
+        guard let token, let kind = tokens.validKind(token, now: now) else { return nil }
+        if random.chance(configuration.faults.tokenRevocation) {
+            tokens.revoke(token)
+            stats.fault("token_revoked")
+            return nil
+        }
+        return kind
+    }
+
+    // MARK: Truth
+
+    /// Every contact that entered each journey, and how many times.
+    func truth() -> [(destination: String, key: String, entries: [String: Int])] {
+        engine.advance(to: now)
+        return engine.journeys.indices.map { (engine.journeys[$0].destination, engine.journeys[$0].key, engine.entries[$0]) }
+    }
+
+    /// Counters for `/_sim/stats`.
+    func statistics() -> (requests: [String: [Int: Int]], faults: [String: Int], tokensIssued: Int, tokensRevoked: Int,
+                          silentlyDropped: Int, blocked: Int) {
+        engine.advance(to: now)
+        return (stats.requests, stats.faults, tokens.issuedCount, tokens.revokedCount, engine.silentlyDropped, engine.blocked)
+    }
+
+    /// Schedules entry after the configured delay; the silent-drop fault is decided here.
+    func scheduleEntry(contactKey: String, journey: Int) {
+        let delay = Int64.random(in: configuration.entryDelayMillis, using: &random)
+        let dropped = random.chance(configuration.faults.silentDrop)
+        engine.accept(contactKey: contactKey, journey: journey, dueAt: now + delay, dropped: dropped)
+    }
+}

@@ -1,0 +1,42 @@
+import Hummingbird
+
+/// Marketing Cloud's token endpoints (spec §1).
+enum SFMCAuthRoutes {
+    static func register(on router: Router<BasicRequestContext>, state: SimulatorState) {
+        router.post("/v2/token") { request, _ -> Response in
+            var request = request
+            let body = try await request.jsonObject() ?? [:]
+            guard body["grant_type"] as? String == "client_credentials" else {
+                await state.count("POST /v2/token", status: 400)
+                return HTTPAnswers.json(400, ["error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials",
+                                              "error_uri": "https://developer.salesforce.com/docs"])
+            }
+            guard let issued = await state.issueV2Token(clientID: body["client_id"] as? String ?? "", clientSecret: body["client_secret"] as? String ?? "") else {
+                await state.count("POST /v2/token", status: 401)
+                return HTTPAnswers.json(401, [
+                    "error": "invalid_client",
+                    "error_description": "Client authentication failed. Make sure that the client ID and client secret are valid and that the package is installed and enabled.",
+                    "error_uri": "https://developer.salesforce.com/docs",
+                ])
+            }
+            let base = "http://\(request.head.authority ?? "127.0.0.1")/"
+            await state.count("POST /v2/token", status: 200)
+            return HTTPAnswers.json(200, [
+                "access_token": issued.token, "token_type": "Bearer", "expires_in": issued.ttl,
+                "scope": (body["scope"] as? String) ?? "offline journeys_execute journeys_read list_and_subscribers_read data_extensions_read",
+                "soap_instance_url": base, "rest_instance_url": base,
+            ])
+        }
+
+        router.post("/v1/requestToken") { request, _ -> Response in
+            var request = request
+            let body = try await request.jsonObject() ?? [:]
+            guard let issued = await state.issueLegacyToken(clientID: body["clientId"] as? String ?? "", clientSecret: body["clientSecret"] as? String ?? "") else {
+                await state.count("POST /v1/requestToken", status: 401)
+                return HTTPAnswers.json(401, ["message": "Unauthorized", "errorcode": 1, "documentation": ""])
+            }
+            await state.count("POST /v1/requestToken", status: 200)
+            return HTTPAnswers.json(200, ["accessToken": issued.token, "expiresIn": issued.ttl])
+        }
+    }
+}

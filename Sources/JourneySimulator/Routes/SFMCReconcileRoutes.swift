@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+
+/// Marketing Cloud's endpoints for finding out who entered (spec §3.1, §6.1).
+enum SFMCReconcileRoutes {
+    static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration) {
+        router.post("/interaction/v1/interactions/contactMembership") { request, _ -> Response in
+            try await faults.run("POST /interaction/v1/interactions/contactMembership", style: .sfmc) {
+                guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
+                var request = request
+                guard let body = try await request.jsonObject(), let keys = body["ContactKeyList"] as? [String] else {
+                    return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10002, message: "ContactKeyList is required."))
+                }
+                do {
+                    let result = try await state.membership(keys: keys)
+                    return HTTPAnswers.json(200, ["results": [
+                        "contactMemberships": result.memberships.map { ["contactKey": $0.contactKey, "definitionKey": $0.definitionKey, "version": 1] },
+                        "contactsNotFound": result.notFound,
+                    ]])
+                } catch let error as SFMCError {
+                    return HTTPAnswers.sfmc(error)
+                }
+            }
+        }
+
+        router.get("/interaction/v1/async/events/status") { request, _ -> Response in
+            try await faults.run("GET /interaction/v1/async/events/status", style: .sfmc) {
+                guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
+                let query = request.uri.queryParameters
+                let page = query.get("$page").flatMap { Int($0) } ?? 1
+                let pageSize = query.get("$pageSize").flatMap { Int($0) } ?? configuration.statusPageSize
+                do {
+                    let result = try await state.asyncStatus(
+                        type: query.get("type"), contactKey: query.get("contactKey"), requestID: query.get("requestId"),
+                        eventInstanceID: query.get("eventInstanceId"), eventDefinitionKey: query.get("eventDefinitionKey"),
+                        page: page, pageSize: pageSize)
+                    let items: [[String: Any]] = result.items.map { record, status in
+                        var item: [String: Any] = ["requestId": record.requestID, "contactKey": record.contactKey,
+                                                   "eventDefinitionKey": record.eventDefinitionKey, "status": status,
+                                                   "modifiedDate": isoDate(status == "processed" ? record.dueAt : record.acceptedAt)]
+                        if let id = record.eventInstanceID { item["eventInstanceId"] = id }
+                        if let code = record.errorCode { item["errorcode"] = code }
+                        if let message = record.message { item["message"] = message }
+                        return item
+                    }
+                    return HTTPAnswers.json(200, ["page": String(page), "pageSize": String(pageSize), "count": result.count, "items": items])
+                } catch let error as SFMCError {
+                    return HTTPAnswers.sfmc(error)
+                }
+            }
+        }
+    }
+
+    static func isoDate(_ millis: Int64) -> String {
+        let seconds = Double(millis) / 1000
+        return Date(timeIntervalSince1970: seconds).ISO8601Format()
+    }
+}

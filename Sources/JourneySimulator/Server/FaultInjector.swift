@@ -1,0 +1,39 @@
+import Hummingbird
+
+/// Applies the drawn fault and latency around one handler, and counts the answer.
+struct FaultInjector: Sendable {
+    let state: SimulatorState
+    let profile: FaultProfile
+
+    func run(_ endpoint: String, style: HTTPAnswers.Style, _ handle: () async throws -> Response) async throws -> Response {
+        let (decision, latency) = await state.drawFault()
+        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
+        let response: Response
+        switch decision {
+        case .none:
+            response = try await handle()
+        case .throttleWithRetryAfter:
+            response = style.throttled(retryAfter: profile.retryAfterSeconds)
+        case .throttleBlocked:
+            response = style.throttled(retryAfter: nil)
+        case .serverError:
+            response = style.serverError
+        case .serverErrorAfterTaken:
+            _ = try await handle()
+            response = style.serverError
+        case .timeoutAfterTaken:
+            response = try await handle()
+            try await hold()
+        case .dropBeforeTaken:
+            try await hold()
+            response = HTTPAnswers.empty(504)
+        }
+        await state.count(endpoint, status: Int(response.status.code))
+        return response
+    }
+
+    /// Holds the answer past the client's timeout.
+    private func hold() async throws {
+        try await Task.sleep(for: .milliseconds(Int(profile.holdSeconds * 1000)))
+    }
+}

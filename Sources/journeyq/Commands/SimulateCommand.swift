@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import JourneySimulator
+import Logging
+
+/// `journeyq simulate`: the sandbox that behaves like the vendors' APIs, faults included.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run a sandbox that speaks Marketing Cloud, Symplify and Bulk API 2.0, with faults and ground truth.",
+        discussion: """
+            Prints its address and runs until SIGINT or SIGTERM. Faults are off unless asked for.
+            --faults realistic turns on: 429 with Retry-After 3%, 429 without 1%, 500 before processing 1%,
+            500 after processing 1%, answer held past the client timeout after processing 1%, held without
+            processing 0.5%, token revoked early 0.5%, silent drop of accepted contacts 2%, transient member
+            error 1%, latency 5-40 ms. Individual rates override the mix.
+            Ground truth: GET /_sim/journeys; counters: GET /_sim/stats.
+            """
+    )
+
+    enum FaultMix: String, ExpressibleByArgument, CaseIterable {
+        case none, realistic
+    }
+
+    @Option(help: "Address to listen on (loopback by default).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8089
+
+    @Option(help: "Seed of every random decision: the same seed and request order give the same run.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Write a journeyq config for this sandbox (one destination of every kind) to FILE.")
+    var writeConfig: String?
+
+    @Option(help: "Fault mix: none or realistic.")
+    var faults: FaultMix = .none
+
+    @Option(help: "Rate of 429 with Retry-After (errorcode 50100).") var throttleRate: Double?
+    @Option(help: "Rate of 429 without Retry-After (errorcode 50200).") var throttleBlockedRate: Double?
+    @Option(help: "Rate of 500 before the request is processed.") var serverErrorRate: Double?
+    @Option(help: "Rate of 500 after the request was processed.") var serverErrorAfterTakenRate: Double?
+    @Option(help: "Rate of answers held past the client timeout after processing.") var timeoutRate: Double?
+    @Option(help: "Rate of answers held without processing (dropped).") var dropRate: Double?
+    @Option(help: "Rate of tokens revoked before expiry.") var tokenRevocationRate: Double?
+    @Option(help: "Rate of accepted contacts that silently never enter.") var silentDropRate: Double?
+    @Option(help: "Rate of transient per-member errors in async batches.") var memberErrorRate: Double?
+    @Option(help: "Latency range in milliseconds, MIN-MAX.") var latencyMs: String?
+    @Option(help: "Seconds a held answer is held.") var holdSeconds: Double?
+    @Option(help: "expires_in of issued tokens, seconds.") var tokenTtl: Int64?
+    @Option(help: "Entry delay range in milliseconds, MIN-MAX.") var entryDelayMs: String?
+
+    func validate() throws {
+        for rate in [throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate,
+                     tokenRevocationRate, silentDropRate, memberErrorRate].compactMap({ $0 }) where !(0...1).contains(rate) {
+            throw ValidationError("fault rates are probabilities between 0 and 1, got \(rate)")
+        }
+        _ = try parseRange(latencyMs, name: "--latency-ms")
+        _ = try parseRange(entryDelayMs, name: "--entry-delay-ms")
+    }
+
+    func simulatorConfiguration() throws -> SimulatorConfiguration {
+        var configuration = SimulatorConfiguration()
+        configuration.seed = seed
+        var profile = faults == .realistic ? FaultProfile.realistic : FaultProfile.none
+        if let throttleRate { profile.throttleWithRetryAfter = throttleRate }
+        if let throttleBlockedRate { profile.throttleBlocked = throttleBlockedRate }
+        if let serverErrorRate { profile.serverError = serverErrorRate }
+        if let serverErrorAfterTakenRate { profile.serverErrorAfterTaken = serverErrorAfterTakenRate }
+        if let timeoutRate { profile.timeoutAfterTaken = timeoutRate }
+        if let dropRate { profile.dropBeforeTaken = dropRate }
+        if let tokenRevocationRate { profile.tokenRevocation = tokenRevocationRate }
+        if let silentDropRate { profile.silentDrop = silentDropRate }
+        if let memberErrorRate { profile.memberTransientError = memberErrorRate }
+        if let range = try parseRange(latencyMs, name: "--latency-ms") { profile.latencyMillis = Int(range.lowerBound)...Int(range.upperBound) }
+        if let holdSeconds { profile.holdSeconds = holdSeconds }
+        configuration.faults = profile
+        if let tokenTtl { configuration.tokenTTLSeconds = tokenTtl }
+        if let range = try parseRange(entryDelayMs, name: "--entry-delay-ms") { configuration.entryDelayMillis = range }
+        return configuration
+    }
+
+    private func parseRange(_ text: String?, name: String) throws -> ClosedRange<Int64>? {
+        guard let text else { return nil }
+        let parts = text.split(separator: "-").map { Int64($0) }
+        if parts.count == 1, let value = parts[0], value >= 0 { return value...value }
+        guard parts.count == 2, let low = parts[0], let high = parts[1], low >= 0, low <= high else {
+            throw ValidationError("\(name) expects MIN-MAX in milliseconds, got '\(text)'")
+        }
+        return low...high
+    }
+
+    func run() async throws {
+        let configuration = try simulatorConfiguration()
+        let state = SimulatorState(configuration: configuration)
+        var logger = Logger(label: "journeyq.simulator")
+        logger.logLevel = .warning
+        let host = self.host
+        let writeConfig = self.writeConfig
+        let app = SimulatorServer.makeApplication(configuration: configuration, state: state, host: host, port: port, logger: logger) { port in
+            let base = "http://\(host):\(port)"
+            if let writeConfig {
+                do {
+                    try Data(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration).utf8).write(to: URL(fileURLWithPath: writeConfig))
+                } catch {
+                    Terminal.error("journeyq: cannot write \(writeConfig): \(error.localizedDescription)")
+                }
+            }
+            print("journeyq simulator listening on \(base) (seed \(configuration.seed), faults \(configuration.faults == .none ? "off" : "on"))")
+            if let writeConfig { print("config written to \(writeConfig)") }
+            fflush(nil)
+        }
+        try await app.runService()
+    }
+}
