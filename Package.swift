@@ -37,6 +37,25 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "JourneyDestinations",
+            dependencies: [
+                "JourneyQueue",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "JourneyWorker",
+            dependencies: [
+                "JourneyQueue", "JourneyDestinations",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "JourneySimulator",
             dependencies: [
                 "JourneyQueue",
@@ -51,11 +70,13 @@ let package = Package(
         .executableTarget(
             name: "journeyq",
             dependencies: [
-                "JourneyQueue", "JourneyQueueSQLite", "JourneySimulator",
+                "JourneyQueue", "JourneyQueueSQLite", "JourneySimulator", "JourneyDestinations", "JourneyWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
@@ -80,7 +101,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["journeyq", "JourneyQueue"],
+            dependencies: [
+                "journeyq", "JourneyQueue", "JourneyQueueSQLite", "JourneyDestinations", "JourneyWorker", "JourneySimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
     ]

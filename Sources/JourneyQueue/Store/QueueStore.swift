@@ -51,7 +51,7 @@ public struct DestinationCounts: Sendable, Equatable {
 }
 
 /// The durable queue, as the worker, the CLI and the reports see it. Every method is one transaction.
-public protocol QueueStore: Sendable {
+public protocol QueueStore: AttemptLedger {
     /// Registers a destination (or updates its kind) and returns its id.
     @discardableResult
     func ensureDestination(name: String, kind: String?) throws -> Int64
@@ -65,9 +65,6 @@ public protocol QueueStore: Sendable {
     /// Extends a lease; throws `StoreError.leaseLost` when it is no longer held.
     func renewLease(_ lease: Lease, leaseMillis: Int64) throws -> Lease
 
-    /// Writes the attempt to the ledger and moves the batch's contacts to `sending`, before the request leaves.
-    func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64
-
     /// Records the answer (always, even for a lost lease) and applies the outcomes if the lease still holds;
     /// closes the batch. Throws `StoreError.leaseLost` when the outcomes were refused.
     func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) throws
@@ -77,4 +74,42 @@ public protocol QueueStore: Sendable {
 
     /// Contacts per state for every destination.
     func counts() throws -> [DestinationCounts]
+
+    /// What is left to do at `destination`.
+    func pendingWork(destination: String) throws -> PendingWork
+}
+
+/// What is left to do at one destination; cheap to ask (index lookups only).
+public struct PendingWork: Sendable, Equatable {
+    /// Contacts `queued` (ready now or backing off).
+    public var queued: Bool
+    /// Open batches: contacts `claimed` or `sending`.
+    public var leased: Bool
+    /// Contacts `accepted` or `unknown`, waiting for reconciliation.
+    public var awaitingVerification: Bool
+    /// Earliest `available_at` of a queued contact, if any.
+    public var nextReadyAt: Int64?
+
+    public init(queued: Bool, leased: Bool, awaitingVerification: Bool, nextReadyAt: Int64?) {
+        self.queued = queued
+        self.leased = leased
+        self.awaitingVerification = awaitingVerification
+        self.nextReadyAt = nextReadyAt
+    }
+
+    /// Nothing queued, claimed or sending.
+    public var submissionDrained: Bool { !queued && !leased }
+    /// Every contact is confirmed, unverifiable or dead.
+    public var fullyDrained: Bool { submissionDrained && !awaitingVerification }
+}
+
+/// The ledger side of the store, as destinations see it: every request is written before it leaves.
+public protocol AttemptLedger: Sendable {
+    /// Write-ahead for a batch request: ledger row, contacts to `sending`. Guarded by the lease.
+    func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64
+    /// Records an answer that settles nothing by itself (a 401 before the retry, a poll).
+    func finishAttempt(_ result: AttemptResult) throws
+    /// Records a whole request not tied to a batch (token, reconciliation look).
+    @discardableResult
+    func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64
 }

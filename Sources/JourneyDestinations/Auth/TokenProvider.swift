@@ -1,0 +1,60 @@
+import JourneyQueue
+
+/// An access token and when to stop using it.
+public struct AccessToken: Sendable, Equatable {
+    public var value: String
+    /// Epoch milliseconds at which the remote stops honouring it.
+    public var expiresAt: Int64
+
+    public init(value: String, expiresAt: Int64) {
+        self.value = value
+        self.expiresAt = expiresAt
+    }
+}
+
+/// The token could not be had: the destination pauses instead of burning contacts' attempts.
+public struct AuthenticationFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { "authentication failed: \(message)" }
+}
+
+/// Caches one token for a destination's whole pool, renews it shortly before expiry, and never has
+/// more than one token request in flight.
+public actor TokenProvider {
+    public typealias Fetch = @Sendable () async throws -> AccessToken
+
+    private let fetch: Fetch
+    private let clock: any Clock
+    /// Renew this long before the remote's expiry.
+    private let marginMillis: Int64
+    private var current: AccessToken?
+    private var inflight: Task<AccessToken, any Error>?
+    /// Token requests made (for tests and the report).
+    public private(set) var fetches = 0
+
+    public init(clock: any Clock, marginMillis: Int64 = 60_000, fetch: @escaping Fetch) {
+        self.clock = clock
+        self.marginMillis = marginMillis
+        self.fetch = fetch
+    }
+
+    /// A token valid for at least the margin.
+    public func token() async throws -> AccessToken {
+        if let current, current.expiresAt - marginMillis > clock.nowMillis() { return current }
+        if let inflight { return try await inflight.value }
+        fetches += 1
+        let fetch = self.fetch
+        // One shared request: every caller waiting here gets its answer.
+        let task = Task { try await fetch() }
+        inflight = task
+        defer { inflight = nil }
+        let token = try await task.value
+        current = token
+        return token
+    }
+
+    /// Forgets `token` after the remote refused it (a 401), so the next call fetches a new one.
+    public func invalidate(_ token: AccessToken) {
+        if current == token { current = nil }
+    }
+}

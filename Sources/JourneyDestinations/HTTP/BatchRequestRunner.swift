@@ -1,0 +1,48 @@
+import JourneyQueue
+
+/// How one batch request went, after the write-ahead record, the send and at most one token refresh.
+enum BatchRequestOutcome: Sendable {
+    case answered(HTTPAnswer, attemptID: Int64)
+    case failed(TransportFailure, attemptID: Int64)
+    /// No token could be had: nothing was sent.
+    case noToken(AuthenticationFailure)
+}
+
+/// Sends one batch request the way every destination must: token, write-ahead ledger row, send,
+/// and on a 401 one token refresh and one retry (promise 5), each request in the ledger.
+struct BatchRequestRunner: Sendable {
+    let caller: HTTPCaller
+    let clock: any Clock
+    let tokens: TokenProvider?
+    /// Builds the auth headers from a token (Bearer, or a vendor header without a token provider).
+    let authHeaders: @Sendable (AccessToken?) -> [(String, String)]
+
+    func run(_ lease: Lease, ledger: any AttemptLedger, method: String, url: String, contentType: String,
+             body: [UInt8], recordedBody: String, timeoutMillis: Int64) async throws -> BatchRequestOutcome {
+        var refreshed = false
+        while true {
+            var token: AccessToken?
+            if let tokens {
+                do { token = try await tokens.token() } catch let failure as AuthenticationFailure { return .noToken(failure) }
+            }
+            let attemptID = try ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url,
+                                                                        requestBody: recordedBody, startedAt: clock.nowMillis()))
+            let answer: HTTPAnswer
+            do {
+                answer = try await caller.send(method: method, url: url, headers: [("Content-Type", contentType)] + authHeaders(token),
+                                               body: body, timeoutMillis: timeoutMillis)
+            } catch {
+                return .failed(error, attemptID: attemptID)
+            }
+            if answer.status == 401, let tokens, let token, !refreshed {
+                try ledger.finishAttempt(AttemptResult(attemptID: attemptID, status: 401, headers: answer.recordedHeaders, responseBody: answer.bodyText,
+                                                       remoteID: nil, latencyMillis: answer.latencyMillis, errorClass: "http_401",
+                                                       finishedAt: clock.nowMillis()))
+                await tokens.invalidate(token)
+                refreshed = true
+                continue
+            }
+            return .answered(answer, attemptID: attemptID)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import JourneyQueue
+
+/// Turns verdicts into a `Submission` with the destination's policy, the same way for every kind.
+struct SubmissionBuilder {
+    let policy: OutcomePolicy
+    let clock: any Clock
+    /// Pause after a 429 without any hint of how long.
+    var throttleFallbackMillis: Int64 = 10_000
+
+    /// Every contact of the batch gets the same verdict.
+    func uniform(_ verdict: Verdict, batch: ClaimedBatch, result: AttemptResult?, pauseUntil: Int64? = nil) -> Submission {
+        perContact(batch.contacts.map { ($0, verdict) }, result: result, pauseUntil: pauseUntil)
+    }
+
+    func perContact(_ verdicts: [(ClaimedContact, Verdict)], result: AttemptResult?, pauseUntil: Int64? = nil) -> Submission {
+        var random = SystemRandomNumberGenerator()
+        let now = clock.nowMillis()
+        let settlements = verdicts.map { contact, verdict in
+            Settlement(contactID: contact.id, outcome: policy.outcome(for: verdict, attempts: contact.attempts, now: now,
+                                                                      throttledUntil: pauseUntil, using: &random))
+        }
+        return Submission(settlements: settlements, result: result, pauseUntil: pauseUntil)
+    }
+
+    /// The ledger answer for an HTTP answer.
+    func result(_ answer: HTTPAnswer, attemptID: Int64, remoteID: String?, errorClass: String?) -> AttemptResult {
+        AttemptResult(attemptID: attemptID, status: answer.status, headers: answer.recordedHeaders, responseBody: answer.bodyText,
+                      remoteID: remoteID, latencyMillis: answer.latencyMillis,
+                      errorClass: errorClass ?? ((200..<300).contains(answer.status) ? nil : "http_\(answer.status)"), finishedAt: clock.nowMillis())
+    }
+
+    func result(_ failure: TransportFailure, attemptID: Int64) -> AttemptResult {
+        AttemptResult(attemptID: attemptID, status: nil, headers: [:], responseBody: failure.message, remoteID: nil,
+                      latencyMillis: failure.latencyMillis, errorClass: failure.kind.rawValue, finishedAt: clock.nowMillis())
+    }
+
+    /// The common handling of everything but a 2xx body: transport failures, missing tokens, error statuses.
+    /// Returns nil for a 2xx answer, which the destination reads itself.
+    func nonSuccess(_ outcome: BatchRequestOutcome, batch: ClaimedBatch) -> Submission? {
+        switch outcome {
+        case .noToken(let failure):
+            // A credentials problem is not the contacts' fault: no attempt is burnt, the destination waits.
+            let until = clock.nowMillis() + 30_000
+            return uniform(.throttled(reason: failure.description), batch: batch, result: nil, pauseUntil: until)
+        case .failed(let failure, let attemptID):
+            return uniform(StatusClassifier.verdict(for: failure), batch: batch, result: result(failure, attemptID: attemptID))
+        case .answered(let answer, let attemptID):
+            guard let verdict = StatusClassifier.verdict(for: answer) else { return nil }
+            var pause: Int64?
+            if case .throttled = verdict {
+                pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: throttleFallbackMillis)
+            }
+            return uniform(verdict, batch: batch, result: result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil), pauseUntil: pause)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Per-destination limits that keep journeyq a polite client (promise 5).
+public struct DestinationLimits: Sendable, Equatable {
+    /// Contacts per request (or per file or job).
+    public var batchSize: Int
+    /// Requests started per second, across the destination's pool.
+    public var requestsPerSecond: Double
+    /// Requests in flight at once.
+    public var concurrency: Int
+    /// Time allowed for one request's answer, in milliseconds.
+    public var timeoutMillis: Int64
+    /// Lease on a claimed batch; renewed while its request is in flight.
+    public var leaseMillis: Int64
+
+    public init(batchSize: Int, requestsPerSecond: Double, concurrency: Int, timeoutMillis: Int64, leaseMillis: Int64) {
+        self.batchSize = batchSize
+        self.requestsPerSecond = requestsPerSecond
+        self.concurrency = concurrency
+        self.timeoutMillis = timeoutMillis
+        self.leaseMillis = leaseMillis
+    }
+}
+
+/// What one submission came to: an outcome per contact, the final ledger answer, and whether to pause.
+public struct Submission: Sendable {
+    public var settlements: [Settlement]
+    /// The last request's answer (earlier ones are already in the ledger).
+    public var result: AttemptResult?
+    /// The destination is throttled until this time (epoch ms): no request before it.
+    public var pauseUntil: Int64?
+
+    public init(settlements: [Settlement], result: AttemptResult?, pauseUntil: Int64? = nil) {
+        self.settlements = settlements
+        self.result = result
+        self.pauseUntil = pauseUntil
+    }
+}
+
+/// One remote system that contacts are delivered to. Implementations write every request to the ledger
+/// before it leaves (`AttemptLedger.beginAttempt`) and never throw for a remote's answer: they classify it.
+public protocol Destination: Sendable {
+    /// The configured name.
+    var name: String { get }
+    /// The kind (`sfmc-async-events`, …).
+    var kind: String { get }
+    var limits: DestinationLimits { get }
+    var policy: OutcomePolicy { get }
+
+    /// Sends one claimed batch and classifies the answer. Throws only for store faults (a lost lease).
+    func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission
+}

@@ -1,0 +1,69 @@
+/// What a destination learned about one contact from the remote's answer, before policy turns it into an outcome.
+public enum Verdict: Sendable, Equatable {
+    /// Taken, with the remote's id for it when there is one.
+    case accepted(eventInstanceID: String?)
+    /// Provably not taken (connection refused, transient member error, 401 after a refresh): safe to send again.
+    case notTaken(reason: String)
+    /// Throttled (429): not taken, and it must not cost an attempt.
+    case throttled(reason: String)
+    /// May or may not have been taken (5xx, timeout after sending, connection lost): look before re-sending.
+    case ambiguous(reason: String)
+    /// Will never be taken as it is (permanent 4xx, permanent member error).
+    case permanent(reason: String)
+    /// Seen at the destination (bulk ingest results, reconciliation).
+    case confirmed
+}
+
+/// Turns verdicts into outcomes: backoff with full jitter, attempts, settle times, policies for destinations that cannot be asked.
+public struct OutcomePolicy: Sendable {
+    public var retry: RetryPolicy
+    /// How long after a request the remote may still be entering contacts: no look before then.
+    public var settleMillis: Int64
+    /// False for destinations that offer no way to look (Symplify): accepted contacts end `unverifiable`.
+    public var verifiable: Bool
+    /// Where there is no way to look, what an ambiguous outcome becomes.
+    public var ambiguousWithoutVerification: AmbiguousPolicy
+
+    /// Ambiguous outcomes at a destination that cannot be asked.
+    public enum AmbiguousPolicy: String, Sendable, Codable {
+        /// Send again (may enter the contact twice; the report counts these).
+        case retry
+        /// Give up with reason `ambiguous`.
+        case dead
+    }
+
+    public init(retry: RetryPolicy = RetryPolicy(), settleMillis: Int64 = 60_000, verifiable: Bool = true,
+                ambiguousWithoutVerification: AmbiguousPolicy = .dead) {
+        self.retry = retry
+        self.settleMillis = settleMillis
+        self.verifiable = verifiable
+        self.ambiguousWithoutVerification = ambiguousWithoutVerification
+    }
+
+    /// The outcome for a contact that has had `attempts` tries, decided at `now`.
+    /// `throttledUntil` is when a throttled destination may be tried again.
+    public func outcome<G: RandomNumberGenerator>(for verdict: Verdict, attempts: Int, now: Int64, throttledUntil: Int64? = nil,
+                                                  using random: inout G) -> ContactOutcome {
+        switch verdict {
+        case .accepted(let id):
+            return verifiable ? .accepted(eventInstanceID: id, verifyAfter: now + settleMillis) : .unverifiable
+        case .confirmed:
+            return .confirmed
+        case .throttled(let reason):
+            return .retry(at: throttledUntil ?? now + retry.delay(afterAttempt: 1, using: &random), error: reason, refundAttempt: true)
+        case .notTaken(let reason):
+            guard retry.allowsAnother(after: attempts) else { return .dead(reason: "attempts used up (\(attempts)): \(reason)") }
+            return .retry(at: now + retry.delay(afterAttempt: attempts, using: &random), error: reason, refundAttempt: false)
+        case .ambiguous(let reason):
+            if verifiable { return .unknown(error: reason, verifyAfter: now + settleMillis) }
+            switch ambiguousWithoutVerification {
+            case .dead: return .dead(reason: "ambiguous: \(reason)")
+            case .retry:
+                guard retry.allowsAnother(after: attempts) else { return .dead(reason: "attempts used up (\(attempts)): \(reason)") }
+                return .retry(at: now + retry.delay(afterAttempt: attempts, using: &random), error: "possible duplicate: \(reason)", refundAttempt: false)
+            }
+        case .permanent(let reason):
+            return .dead(reason: reason)
+        }
+    }
+}

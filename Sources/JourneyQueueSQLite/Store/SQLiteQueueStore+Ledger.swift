@@ -1,0 +1,34 @@
+import GRDB
+import JourneyQueue
+
+extension SQLiteQueueStore {
+    public func finishAttempt(_ result: AttemptResult) throws {
+        try pool.write { db in try Self.recordResult(db, result) }
+    }
+
+    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64 {
+        try pool.write { db in
+            let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: clock.nowMillis())
+            try db.execute(sql: """
+                INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, attempt.requestBody, attempt.startedAt])
+            var finished = result
+            finished.attemptID = db.lastInsertedRowID
+            try Self.recordResult(db, finished)
+            return finished.attemptID
+        }
+    }
+
+    public func pendingWork(destination: String) throws -> PendingWork {
+        try pool.read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
+                return PendingWork(queued: false, leased: false, awaitingVerification: false, nextReadyAt: nil)
+            }
+            let next = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = 0", arguments: [id])
+            let leased = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = 0)", arguments: [id]) ?? false
+            let verify = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM contact WHERE destination_id = ? AND state IN (3, 4))", arguments: [id]) ?? false
+            return PendingWork(queued: next != nil, leased: leased, awaitingVerification: verify, nextReadyAt: next)
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import JourneyDestinations
+import JourneyQueue
+import Yams
+
+/// Reads the YAML (or JSON) config and validates every key, naming file, line and key on error.
+public struct ConfigLoader {
+    public let file: String
+    let environment: [String: String]
+
+    public init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.file = file
+        self.environment = environment
+    }
+
+    /// Loads and validates the file.
+    public func load() throws -> [DestinationConfig] {
+        let text: String
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+            throw ConfigError(file: file, line: nil, key: "(file)", expected: "a readable UTF-8 file (\(error.localizedDescription))")
+        }
+        return try load(text: text)
+    }
+
+    func load(text: String) throws -> [DestinationConfig] {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw ConfigError(file: file, line: nil, key: "(syntax)", expected: "valid YAML or JSON: \(error)")
+        }
+        guard let root, let top = root.mapping else { throw ConfigError(file: file, line: 1, key: "(top)", expected: "a mapping with 'destinations'") }
+        for key in top.keys where key.string != "destinations" {
+            throw ConfigError(file: file, line: line(key), key: key.string ?? "?", expected: "unknown key; the top level has 'destinations'")
+        }
+        guard let destinations = top["destinations"], let entries = destinations.mapping, !entries.isEmpty else {
+            throw ConfigError(file: file, line: line(root), key: "destinations", expected: "a mapping of destination names to settings")
+        }
+        return try entries.map { key, value in
+            guard let name = key.string, !name.isEmpty else {
+                throw ConfigError(file: file, line: line(key), key: "destinations", expected: "destination names are strings")
+            }
+            return try destination(name: name, node: value)
+        }
+    }
+
+    private func line(_ node: Node) -> Int? { node.mark.map { $0.line } }
+
+    private func destination(name: String, node: Node) throws -> DestinationConfig {
+        let reader = try MappingReader(loader: self, path: "destinations.\(name)", node: node)
+        let kindName = try reader.string("kind")
+        guard let kind = DestinationKind(rawValue: kindName) else {
+            throw reader.error("kind", "one of \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(kindName)'")
+        }
+        let sizes = kind.batchSizes
+        let batchSize = try reader.int("batchSize", default: sizes.default, in: 1...sizes.max)
+        let limits = DestinationLimits(
+            batchSize: batchSize,
+            requestsPerSecond: try reader.double("requestsPerSecond", default: 10, in: 0.01...100_000),
+            concurrency: try reader.int("concurrency", default: 2, in: 1...256),
+            timeoutMillis: Int64(try reader.double("timeoutSeconds", default: 10, in: 0.05...3_600) * 1000),
+            leaseMillis: Int64(try reader.double("leaseSeconds", default: 60, in: 1...86_400) * 1000))
+        let retry = try reader.child("retry")
+        let retryPolicy = RetryPolicy(
+            maxAttempts: try retry?.int("maxAttempts", default: 8, in: 1...1_000) ?? 8,
+            baseDelayMillis: Int64(try retry?.int("baseDelayMillis", default: 1_000, in: 1...86_400_000) ?? 1_000),
+            maxDelayMillis: Int64(try retry?.int("maxDelayMillis", default: 300_000, in: 1...86_400_000) ?? 300_000))
+        try retry?.rejectUnknown()
+        let ambiguousText = try reader.string("ambiguousOutcome", default: "dead")
+        guard let ambiguous = OutcomePolicy.AmbiguousPolicy(rawValue: ambiguousText) else {
+            throw reader.error("ambiguousOutcome", "retry or dead, got '\(ambiguousText)'")
+        }
+        let policy = OutcomePolicy(retry: retryPolicy, settleMillis: Int64(try reader.double("settleSeconds", default: 60, in: 0...86_400) * 1000),
+                                   verifiable: kind != .symplifyBatchTrigger, ambiguousWithoutVerification: ambiguous)
+        let connection: DestinationConfig.Connection
+        switch kind {
+        case .sfmcAsyncEvents, .sfmcBatchContactEvents, .sfmcEvents:
+            let edk = try reader.string("eventDefinitionKey")
+            if edk.contains(".") { throw reader.error("eventDefinitionKey", "a key without a period (Marketing Cloud refuses periods)") }
+            connection = .sfmc(SFMCSettings(
+                authURL: try reader.url("authURL"), restURL: try reader.url("restURL"), clientID: try reader.string("clientId"),
+                clientSecret: try reader.secret("clientSecret"), accountID: try reader.optionalString("accountId"), eventDefinitionKey: edk,
+                journeyKey: try reader.optionalString("journeyKey"),
+                transientMemberErrorCodes: Set(try reader.stringList("transientMemberErrorCodes", default: ["10000"]))))
+        case .symplifyBatchTrigger:
+            connection = .symplify(baseURL: try reader.url("baseURL"), customerID: try reader.string("customerId"), token: try reader.secret("token"),
+                                   journeyID: try reader.int("journeyId", default: nil, in: 1...Int.max))
+        case .salesforceBulkIngest:
+            let operation = try reader.string("operation", default: "insert")
+            guard ["insert", "upsert"].contains(operation) else { throw reader.error("operation", "insert or upsert, got '\(operation)'") }
+            let external = try reader.optionalString("externalIdFieldName")
+            if operation == "upsert" && external == nil { throw reader.error("externalIdFieldName", "a field name (required for upsert)") }
+            connection = .bulk(loginURL: try reader.url("loginURL"), clientID: try reader.string("clientId"), clientSecret: try reader.secret("clientSecret"),
+                               object: try reader.string("object", default: "Contact"), operation: operation, externalIDFieldName: external,
+                               apiVersion: try reader.string("apiVersion", default: "v61.0"))
+        }
+        let poll = Int64(try reader.double("pollSeconds", default: 2, in: 0.05...3_600) * 1000)
+        try reader.rejectUnknown()
+        return DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection, pollMillis: poll)
+    }
+
+    /// Reads one mapping's keys, remembering which were read so that typos are refused.
+    final class MappingReader {
+        let loader: ConfigLoader
+        let path: String
+        let node: Node
+        let mapping: Node.Mapping
+        var read: Set<String> = []
+
+        init(loader: ConfigLoader, path: String, node: Node) throws {
+            guard let mapping = node.mapping else {
+                throw ConfigError(file: loader.file, line: node.mark?.line, key: path, expected: "a mapping of settings")
+            }
+            self.loader = loader
+            self.path = path
+            self.node = node
+            self.mapping = mapping
+        }
+
+        func error(_ key: String, _ expected: String) -> ConfigError {
+            ConfigError(file: loader.file, line: (mapping[key] ?? node).mark?.line, key: "\(path).\(key)", expected: expected)
+        }
+
+        func value(_ key: String) -> Node? {
+            read.insert(key)
+            return mapping[key]
+        }
+
+        func optionalString(_ key: String) throws -> String? {
+            guard let node = value(key) else { return nil }
+            guard case .scalar = node, let text = node.string, !text.isEmpty else { throw error(key, "a non-empty string") }
+            return text
+        }
+
+        func string(_ key: String, default fallback: String? = nil) throws -> String {
+            if let text = try optionalString(key) { return text }
+            if let fallback { return fallback }
+            throw error(key, "a non-empty string (required)")
+        }
+
+        func stringList(_ key: String, default fallback: [String]) throws -> [String] {
+            guard let node = value(key) else { return fallback }
+            guard case .sequence = node else { throw error(key, "a list of strings") }
+            return try node.array().map { item in
+                guard let text = item.string else { throw error(key, "a list of strings") }
+                return text
+            }
+        }
+
+        func int(_ key: String, default fallback: Int?, in range: ClosedRange<Int>) throws -> Int {
+            guard let node = value(key) else {
+                if let fallback { return fallback }
+                throw error(key, "an integer (required)")
+            }
+            guard let number = node.int, range.contains(number) else {
+                throw error(key, "an integer from \(range.lowerBound) to \(range.upperBound), got '\(node.string ?? "?")'")
+            }
+            return number
+        }
+
+        func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double {
+            guard let node = value(key) else { return fallback }
+            guard let number = node.float ?? node.int.map(Double.init), range.contains(number) else {
+                throw error(key, "a number from \(range.lowerBound) to \(range.upperBound), got '\(node.string ?? "?")'")
+            }
+            return number
+        }
+
+        func url(_ key: String) throws -> String {
+            let text = try string(key)
+            if let problem = HTTPCaller.checkScheme(text) { throw error(key, problem) }
+            return text
+        }
+
+        /// `KEY: value` inline, or `KEYEnv: NAME` naming an environment variable. The value never appears in an error.
+        func secret(_ key: String) throws -> Secret {
+            let inline = try optionalString(key)
+            let variable = try optionalString(key + "Env")
+            switch (inline, variable) {
+            case (let value?, nil): return Secret(value)
+            case (nil, let name?):
+                guard let value = loader.environment[name], !value.isEmpty else {
+                    throw error(key + "Env", "the name of a set environment variable; '\(name)' is not set")
+                }
+                return Secret(value)
+            case (nil, nil): throw error(key, "a credential, inline or by environment variable name (\(key)Env)")
+            case (_?, _?): throw error(key, "either \(key) or \(key)Env, not both")
+            }
+        }
+
+        func child(_ key: String) throws -> MappingReader? {
+            guard let node = value(key) else { return nil }
+            return try MappingReader(loader: loader, path: "\(path).\(key)", node: node)
+        }
+
+        func rejectUnknown() throws {
+            for key in mapping.keys {
+                guard let name = key.string, read.contains(name) else {
+                    throw ConfigError(file: loader.file, line: key.mark?.line, key: "\(path).\(key.string ?? "?")", expected: "unknown key")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import JourneyDestinations
+import JourneyQueue
+
+/// One destination as the config file describes it, validated.
+public struct DestinationConfig: Sendable {
+    /// Kind-specific connection settings.
+    public enum Connection: Sendable {
+        case sfmc(SFMCSettings)
+        case symplify(baseURL: String, customerID: String, token: Secret, journeyID: Int)
+        case bulk(loginURL: String, clientID: String, clientSecret: Secret, object: String, operation: String,
+                  externalIDFieldName: String?, apiVersion: String)
+    }
+
+    public var name: String
+    public var kind: DestinationKind
+    public var limits: DestinationLimits
+    public var policy: OutcomePolicy
+    public var connection: Connection
+    /// How often a bulk job is polled, in milliseconds.
+    public var pollMillis: Int64
+}
+
+/// The five kinds of DESIGN.md, with their batch limits.
+public enum DestinationKind: String, Sendable, CaseIterable {
+    case sfmcAsyncEvents = "sfmc-async-events"
+    case sfmcBatchContactEvents = "sfmc-batchcontactevents"
+    case sfmcEvents = "sfmc-events"
+    case symplifyBatchTrigger = "symplify-batchtrigger"
+    case salesforceBulkIngest = "salesforce-bulk-ingest"
+
+    /// (default, largest allowed) contacts per request.
+    var batchSizes: (default: Int, max: Int) {
+        switch self {
+        case .sfmcAsyncEvents: (100, 100)
+        case .sfmcBatchContactEvents: (500, 10_000)
+        case .sfmcEvents: (1, 1)
+        case .symplifyBatchTrigger: (1_000, 1_000_000)
+        case .salesforceBulkIngest: (10_000, 1_000_000)
+        }
+    }
+
+    var isSFMC: Bool { self == .sfmcAsyncEvents || self == .sfmcBatchContactEvents || self == .sfmcEvents }
+}

@@ -1,0 +1,22 @@
+import JourneyDestinations
+import JourneyQueue
+
+/// Builds the destinations a config names.
+public enum DestinationFactory {
+    /// A kind the config accepts but this build cannot deliver to.
+    public struct Unsupported: Error, CustomStringConvertible {
+        public var name: String
+        public var kind: DestinationKind
+        public var description: String { "destination '\(name)': kind \(kind.rawValue) is not supported by this build of journeyq" }
+    }
+
+    public static func make(_ config: DestinationConfig, caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock) throws -> any Destination {
+        switch (config.kind, config.connection) {
+        case (.sfmcAsyncEvents, .sfmc(let settings)):
+            return SFMCAsyncEventsDestination(name: config.name, settings: settings, limits: config.limits, policy: config.policy,
+                                              caller: caller, ledger: ledger, clock: clock)
+        default:
+            throw Unsupported(name: config.name, kind: config.kind)
+        }
+    }
+}

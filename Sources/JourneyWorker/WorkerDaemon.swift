@@ -1,0 +1,34 @@
+import JourneyDestinations
+import JourneyQueue
+import Logging
+import ServiceLifecycle
+
+/// Composition root of `journeyq work`: one submitter pool per destination, lease recovery, and (to drain) a monitor.
+public struct WorkerDaemon {
+    public let services: [ServiceGroupConfiguration.ServiceConfiguration]
+    public let destinations: [any Destination]
+
+    /// - Parameters:
+    ///   - concurrency: overrides every destination's `concurrency` when given.
+    ///   - drain: when given, the daemon stops once the destinations are drained in that sense.
+    public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
+                concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, onProgress: @escaping @Sendable () -> Void = {}) throws {
+        var destinations: [any Destination] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for var config in configs {
+            if let concurrency { config.limits.concurrency = concurrency }
+            try store.ensureDestination(name: config.name, kind: config.kind.rawValue)
+            let destination = try DestinationFactory.make(config, caller: caller, ledger: store, clock: clock)
+            destinations.append(destination)
+            services.append(.init(service: SubmitterService(destination: destination, store: store, clock: clock, logger: logger)))
+        }
+        let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
+        services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100))))
+        if let drain {
+            services.append(.init(service: DrainMonitor(store: store, destinations: configs.map(\.name), criterion: drain, onProgress: onProgress),
+                                  successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        self.services = services
+        self.destinations = destinations
+    }
+}

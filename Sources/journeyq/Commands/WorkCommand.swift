@@ -1,0 +1,60 @@
+import AsyncHTTPClient
+import ArgumentParser
+import Foundation
+import JourneyDestinations
+import JourneyQueue
+import JourneyQueueSQLite
+import JourneyWorker
+import Logging
+
+/// `journeyq work`: the daemon.
+struct WorkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Deliver queued contacts to the configured destinations (the daemon). SIGTERM drains; a second signal stops at once."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Flag(help: "Exit 0 once no contact of the configured destinations is queued, claimed or sending.")
+    var untilDrained = false
+
+    @Option(help: "Requests in flight per destination (overrides the config).")
+    var concurrency: Int?
+
+    @Option(help: "Seconds in-flight requests get to finish after SIGTERM.")
+    var graceSeconds: Double = 30
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        if let concurrency, !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 256") }
+    }
+
+    func run() async throws {
+        let configs = try configOptions.load()
+        let logger = DaemonRunner.bootstrapLogging(level: logLevel)
+        let store = try database.openStore()
+        let clock = SystemClock()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
+        do {
+            let daemon: WorkerDaemon
+            do {
+                daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
+                                          logger: logger, concurrency: concurrency, drain: untilDrained ? .submitted : nil,
+                                          onProgress: { progress?.tick() })
+            } catch let unsupported as DestinationFactory.Unsupported {
+                throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")
+            }
+            try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds)
+            progress?.finish()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
