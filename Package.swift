@@ -92,6 +92,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "JourneyWorkerTests",
+            dependencies: ["JourneyWorker", "JourneyDestinations", "JourneyQueue"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "JourneySimulatorTests",
             dependencies: [
                 "JourneySimulator", "JourneyQueue",

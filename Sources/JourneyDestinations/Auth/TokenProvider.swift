@@ -28,6 +28,8 @@ public actor TokenProvider {
     /// Renew this long before the remote's expiry.
     private let marginMillis: Int64
     private var current: AccessToken?
+    /// When `current` was fetched: short-lived tokens renew at a tenth of their life, not a fixed minute.
+    private var fetchedAt: Int64 = 0
     private var inflight: Task<AccessToken, any Error>?
     /// Token requests made (for tests and the report).
     public private(set) var fetches = 0
@@ -40,7 +42,10 @@ public actor TokenProvider {
 
     /// A token valid for at least the margin.
     public func token() async throws -> AccessToken {
-        if let current, current.expiresAt - marginMillis > clock.nowMillis() { return current }
+        if let current {
+            let margin = min(marginMillis, (current.expiresAt - fetchedAt) / 10)
+            if current.expiresAt - margin > clock.nowMillis() { return current }
+        }
         if let inflight { return try await inflight.value }
         fetches += 1
         let fetch = self.fetch
@@ -48,8 +53,10 @@ public actor TokenProvider {
         let task = Task { try await fetch() }
         inflight = task
         defer { inflight = nil }
+        let started = clock.nowMillis()
         let token = try await task.value
         current = token
+        fetchedAt = started
         return token
     }
 

@@ -4,8 +4,6 @@ import JourneyQueue
 struct SubmissionBuilder {
     let policy: OutcomePolicy
     let clock: any Clock
-    /// Pause after a 429 without any hint of how long.
-    var throttleFallbackMillis: Int64 = 10_000
 
     /// Every contact of the batch gets the same verdict.
     func uniform(_ verdict: Verdict, batch: ClaimedBatch, result: AttemptResult?, pauseUntil: Int64? = nil) -> Submission {
@@ -48,7 +46,7 @@ struct SubmissionBuilder {
             guard let verdict = StatusClassifier.verdict(for: answer) else { return nil }
             var pause: Int64?
             if case .throttled = verdict {
-                pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: throttleFallbackMillis)
+                pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: policy.throttlePauseMillis)
             }
             return uniform(verdict, batch: batch, result: result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil), pauseUntil: pause)
         }

@@ -23,6 +23,8 @@ public struct OutcomePolicy: Sendable {
     public var verifiable: Bool
     /// Where there is no way to look, what an ambiguous outcome becomes.
     public var ambiguousWithoutVerification: AmbiguousPolicy
+    /// Pause after a 429 that says nothing of how long (no `Retry-After`, no `retryAfter`).
+    public var throttlePauseMillis: Int64
 
     /// Ambiguous outcomes at a destination that cannot be asked.
     public enum AmbiguousPolicy: String, Sendable, Codable {
@@ -33,11 +35,12 @@ public struct OutcomePolicy: Sendable {
     }
 
     public init(retry: RetryPolicy = RetryPolicy(), settleMillis: Int64 = 60_000, verifiable: Bool = true,
-                ambiguousWithoutVerification: AmbiguousPolicy = .dead) {
+                ambiguousWithoutVerification: AmbiguousPolicy = .dead, throttlePauseMillis: Int64 = 10_000) {
         self.retry = retry
         self.settleMillis = settleMillis
         self.verifiable = verifiable
         self.ambiguousWithoutVerification = ambiguousWithoutVerification
+        self.throttlePauseMillis = throttlePauseMillis
     }
 
     /// The outcome for a contact that has had `attempts` tries, decided at `now`.

@@ -80,7 +80,7 @@ public actor SimulatorState {
     // MARK: Truth
 
     /// Every contact that entered each journey, and how many times.
-    func truth() -> [(destination: String, key: String, entries: [String: Int])] {
+    public func truth() -> [(destination: String, key: String, entries: [String: Int])] {
         engine.advance(to: now)
         return engine.journeys.indices.map { (engine.journeys[$0].destination, engine.journeys[$0].key, engine.entries[$0]) }
     }

@@ -69,7 +69,8 @@ public struct ConfigLoader {
             throw reader.error("ambiguousOutcome", "retry or dead, got '\(ambiguousText)'")
         }
         let policy = OutcomePolicy(retry: retryPolicy, settleMillis: Int64(try reader.double("settleSeconds", default: 60, in: 0...86_400) * 1000),
-                                   verifiable: kind != .symplifyBatchTrigger, ambiguousWithoutVerification: ambiguous)
+                                   verifiable: kind != .symplifyBatchTrigger, ambiguousWithoutVerification: ambiguous,
+                                   throttlePauseMillis: Int64(try reader.double("throttlePauseSeconds", default: 10, in: 0.01...3_600) * 1000))
         let connection: DestinationConfig.Connection
         switch kind {
         case .sfmcAsyncEvents, .sfmcBatchContactEvents, .sfmcEvents:

@@ -37,6 +37,11 @@ public struct SubmitterService: Service {
             let wait = await gate.reserve(now: clock.nowMillis())
             if wait > 0 { await pause(wait) }
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            // A 429 answered while this loop waited moves the pause: wait for the new one.
+            if await gate.pausedUntil > clock.nowMillis() {
+                await gate.release()
+                continue
+            }
             guard let batch = try store.claim(destination: destination.name, limit: destination.limits.batchSize,
                                               leaseMillis: destination.limits.leaseMillis) else {
                 await gate.release()

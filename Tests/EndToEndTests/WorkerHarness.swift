@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import Foundation
+import JourneyDestinations
+import JourneyQueue
+import JourneyQueueSQLite
+import JourneySimulator
+import JourneyWorker
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// A simulator, a queue on a real SQLite file, and the daemon's services, all in this process over loopback.
+struct WorkerHarness {
+    let base: String
+    let state: SimulatorState
+    let scratch: Scratch
+    let store: SQLiteQueueStore
+
+    /// The sandbox's written config, with `edit` applied to its text, for the destinations named.
+    func configs(_ names: [String] = ["sfmc-async-events"], configuration: SimulatorConfiguration = SimulatorConfiguration(),
+                 edit: (String) -> String = { $0 }) throws -> [DestinationConfig] {
+        let yaml = edit(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration))
+        let path = try scratch.write("config.yaml", yaml)
+        return try ConfigLoader(file: path).load().filter { names.contains($0.name) }
+    }
+
+    func enqueue(_ count: Int, destination: String = "sfmc-async-events", prefix: String = "c") throws {
+        _ = try store.enqueue(destination: destination) { sink in
+            for index in 0..<count { _ = try sink.add(ContactRecord(key: "\(prefix)\(index)", data: [Field("n", .number(String(index)))])) }
+        }
+    }
+
+    /// Runs the daemon until the destinations are drained; fails the test if that takes longer than `deadline` seconds.
+    func work(_ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .submitted, deadline: Double = 60) async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var logger = Logger(label: "test.worker")
+        logger.logLevel = .warning
+        let daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
+                                      clock: SystemClock(), logger: logger, drain: drain)
+        let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
+        let drained = try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask { try await group.run(); return true }
+            tasks.addTask {
+                try await Task.sleep(for: .milliseconds(Int(deadline * 1000)))
+                return false
+            }
+            let first = try await tasks.next()!
+            if !first { await group.triggerGracefulShutdown() }
+            tasks.cancelAll()
+            return first
+        }
+        try await client.shutdown()
+        #expect(drained, "the daemon did not drain within \(deadline) s")
+    }
+
+    func truth(_ destination: String = "sfmc-async-events") async -> [String: Int] {
+        await state.truth().first { $0.destination == destination }?.entries ?? [:]
+    }
+
+    func counts(_ destination: String = "sfmc-async-events") throws -> [ContactState: Int] {
+        try store.counts().first { $0.name == destination }?.counts ?? [:]
+    }
+
+    /// Runs `body` with a fresh sandbox (configured by `configure`) and store.
+    static func with(_ configure: (inout SimulatorConfiguration) -> Void = { _ in },
+                     _ body: @Sendable (WorkerHarness) async throws -> Void) async throws {
+        var configuration = SimulatorConfiguration()
+        configure(&configuration)
+        try await SimulatorServer.withRunning(configuration: configuration) { base, state in
+            let scratch = try Scratch()
+            let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
+            try await body(WorkerHarness(base: base, state: state, scratch: scratch, store: store))
+        }
+    }
+}
+
+extension SQLiteQueueStore {
+    /// Rows of an ad-hoc query, for assertions.
+    func rows(_ sql: String) throws -> [[String: String]] {
+        try SQLiteInspection.rows(path: path, sql)
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import JourneyQueue
+import JourneySimulator
+import Testing
+
+/// The promises of DESIGN.md, checked against the sandbox over real HTTP.
+@Suite struct WorkerPromiseTests {
+    @Test func deliversEveryContactOnceWithFaultsOff() async throws {
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
+            try harness.enqueue(1_234)
+            try await harness.work(try harness.configs())
+            #expect(try harness.counts()[.accepted] == 1_234)
+            let truth = await harness.truth()
+            #expect(truth.count == 1_234)
+            #expect(truth.values.allSatisfy { $0 == 1 })
+            // Everything is on record: each request with its answer and every eventInstanceId.
+            let path = harness.store.path
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND status = 202") == 13)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE remote_id IS NULL AND purpose = 'submit'") == 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM contact WHERE event_instance_id IS NULL") == 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt WHERE purpose = 'submit'") == 100)
+        }
+    }
+
+    @Test func throttlingCostsNoAttemptAndPausesTheDestination() async throws {
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...0
+            config.faults.throttleWithRetryAfter = 0.25
+            config.faults.throttleBlocked = 0.1
+            config.seed = 3
+        }) { harness in
+            try harness.enqueue(1_500)
+            try await harness.work(try harness.configs { $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 1000\n    throttlePauseSeconds: 0.5") })
+            #expect(try harness.counts()[.accepted] == 1_500)
+            let path = harness.store.path
+            let throttled = try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429")
+            #expect(throttled > 0)
+            // No contact paid for a 429 with an attempt.
+            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429 AND response_headers LIKE '%Retry-After%'") > 0)
+            // After a 429 with Retry-After: 1, no request starts until the pause is over.
+            let violations = try SQLiteInspection.int(path: path, """
+                SELECT COUNT(*) FROM attempt t JOIN attempt a
+                ON a.purpose = 'submit' AND a.started_at > t.finished_at + 100 AND a.started_at < t.finished_at + 900
+                WHERE t.status = 429 AND t.response_headers LIKE '%Retry-After%'
+                """)
+            #expect(violations == 0)
+            #expect(await harness.truth().values.allSatisfy { $0 == 1 })
+        }
+    }
+
+    @Test func tokensAreRenewedMidRunWithoutLosingABatch() async throws {
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...0
+            config.tokenTTLSeconds = 1
+            config.faults.tokenRevocation = 0.1
+        }) { harness in
+            try harness.enqueue(2_000)
+            try await harness.work(try harness.configs { $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 15") })
+            #expect(try harness.counts()[.accepted] == 2_000)
+            let path = harness.store.path
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'token' AND status = 200") > 1)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND status = 401") > 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_body LIKE '%sim-client-secret%' OR request_body LIKE '%sim-client-secret%'") == 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_body LIKE '%access_token%'") == 0)
+            #expect(await harness.truth().values.allSatisfy { $0 == 1 })
+        }
+    }
+
+    @Test func anAmbiguousTimeoutIsNotSentAgain() async throws {
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...0
+            config.faults.timeoutAfterTaken = 0.3
+            config.faults.serverErrorAfterTaken = 0.2
+            config.faults.holdSeconds = 1.5
+            config.seed = 11
+        }) { harness in
+            try harness.enqueue(600)
+            try await harness.work(try harness.configs { $0.replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 0.4") })
+            let counts = try harness.counts()
+            #expect((counts[.unknown] ?? 0) > 0)
+            #expect((counts[.accepted] ?? 0) + (counts[.unknown] ?? 0) == 600)
+            let path = harness.store.path
+            // Each contact was sent exactly once: an unknown outcome is never re-sent before a look.
+            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE error_class = 'timeout'") > 0)
+            let truth = await harness.truth()
+            #expect(truth.values.allSatisfy { $0 == 1 })
+            // The timed-out requests were taken: their contacts did enter.
+            let unknown = try SQLiteInspection.rows(path: path, "SELECT contact_key FROM contact WHERE state = 4").map { $0["contact_key"]! }
+            #expect(unknown.allSatisfy { truth[$0] == 1 })
+        }
+    }
+
+    @Test func permanentMemberErrorsAreDeadWithTheirReason() async throws {
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...0
+            config.journeys[0].fields = ["n"]
+        }) { harness in
+            try harness.enqueue(10)
+            _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
+                _ = try sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
+            }
+            try await harness.work(try harness.configs())
+            #expect(try harness.counts()[.accepted] == 10)
+            #expect(try harness.counts()[.dead] == 1)
+            let reason = try SQLiteInspection.rows(path: harness.store.path, "SELECT dead_reason FROM contact WHERE contact_key = 'bad'").first?["dead_reason"]
+            #expect(reason?.hasPrefix("member errorcode 10005") == true)
+        }
+    }
+
+    @Test func aRefusedConnectionIsRetriedUntilAttemptsRunOut() async throws {
+        try await WorkerHarness.with { harness in
+            try harness.enqueue(3)
+            let configs = try harness.configs {
+                $0.replacingOccurrences(of: "    restURL: \(harness.base)\n", with: "    restURL: http://127.0.0.1:1\n")
+                    .replacingOccurrences(of: "    settleSeconds: 2\n", with: "    settleSeconds: 2\n    retry: {maxAttempts: 3, baseDelayMillis: 5, maxDelayMillis: 20}\n")
+                    .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 0.5")
+            }
+            try await harness.work(configs)
+            #expect(try harness.counts()[.dead] == 3)
+            let reasons = try SQLiteInspection.rows(path: harness.store.path, "SELECT dead_reason, attempts FROM contact")
+            #expect(reasons.allSatisfy { $0["dead_reason"]!.hasPrefix("attempts used up (3): not sent") && $0["attempts"] == "3" })
+            // Every send was refused at connect: none can have reached the remote.
+            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND error_class IS NOT 'connect'") == 0)
+        }
+    }
+}

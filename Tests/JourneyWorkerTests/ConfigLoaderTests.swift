@@ -1,0 +1,65 @@
+import Testing
+@testable import JourneyWorker
+import JourneyDestinations
+
+@Suite struct ConfigLoaderTests {
+    let good = """
+        destinations:
+          main:
+            kind: sfmc-async-events
+            authURL: https://abc.auth.marketingcloudapis.com
+            restURL: https://abc.rest.marketingcloudapis.com/
+            clientId: id
+            clientSecretEnv: SFMC_SECRET
+            eventDefinitionKey: APIEvent-1
+            batchSize: 50
+            retry:
+              maxAttempts: 4
+        """
+
+    func load(_ text: String, environment: [String: String] = ["SFMC_SECRET": "s3cret"]) throws -> [DestinationConfig] {
+        try ConfigLoader(file: "c.yaml", environment: environment).load(text: text)
+    }
+
+    func message(_ text: String, environment: [String: String] = ["SFMC_SECRET": "s3cret"]) -> String {
+        do {
+            _ = try load(text, environment: environment)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func readsADestinationWithDefaults() throws {
+        let configs = try load(good)
+        #expect(configs.count == 1)
+        #expect(configs[0].limits.batchSize == 50)
+        #expect(configs[0].limits.concurrency == 2)
+        #expect(configs[0].policy.retry.maxAttempts == 4)
+        guard case .sfmc(let settings) = configs[0].connection else { Issue.record("expected SFMC settings"); return }
+        #expect(settings.clientSecret.value == "s3cret")
+        #expect(settings.restURL == "https://abc.rest.marketingcloudapis.com")
+        #expect("\(settings.clientSecret)" == "<redacted>")
+    }
+
+    @Test func namesFileLineKeyAndExpectation() {
+        #expect(message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSize: 500"))
+                == "c.yaml:9: destinations.main.batchSize: an integer from 1 to 100, got '500'")
+        #expect(message(good.replacingOccurrences(of: "kind: sfmc-async-events", with: "kind: carrier-pigeon")).hasPrefix(
+                "c.yaml:3: destinations.main.kind: one of sfmc-async-events"))
+        #expect(message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSise: 50"))
+                == "c.yaml:9: destinations.main.batchSise: unknown key")
+        #expect(message(good.replacingOccurrences(of: "https://abc.rest", with: "http://abc.rest"))
+                == "c.yaml:5: destinations.main.restURL: 'http://abc.rest.marketingcloudapis.com/' must use https (plain http is accepted only for loopback addresses)")
+        #expect(message(good.replacingOccurrences(of: "APIEvent-1", with: "API.Event")).hasPrefix("c.yaml:8: destinations.main.eventDefinitionKey"))
+    }
+
+    @Test func aMissingSecretIsNamedButNeverShown() {
+        let text = message(good, environment: [:])
+        #expect(text == "c.yaml:7: destinations.main.clientSecretEnv: the name of a set environment variable; 'SFMC_SECRET' is not set")
+        let inline = good.replacingOccurrences(of: "clientSecretEnv: SFMC_SECRET", with: "clientSecret: hunter2\n    clientSecretEnv: SFMC_SECRET")
+        let both = message(inline)
+        #expect(both.contains("either clientSecret or clientSecretEnv"))
+        #expect(!both.contains("hunter2"))
+    }
+}
