@@ -1,0 +1,58 @@
+import Foundation
+
+/// A `journeyq` child process that runs while the test looks at it, its output going to files.
+final class BackgroundProcess: @unchecked Sendable {
+    let process = Process()
+    let stdoutPath: String
+    let stderrPath: String
+
+    init(_ arguments: [String], scratch: Scratch, name: String) throws {
+        stdoutPath = scratch.path("\(name).out")
+        stderrPath = scratch.path("\(name).err")
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: JourneyqProcess.binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for exit, at most `seconds`; returns the status, or nil if it is still running.
+    func waitForExit(seconds: Double) async throws -> Int32? {
+        try await waitFor(seconds: seconds) { !self.process.isRunning }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `seconds` pass (a wait on a condition, never a bare sleep).
+@discardableResult
+func waitFor(seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try condition()
+}
+
+/// Starts `journeyq simulate` on a free port and returns it with its address, once it listens.
+func startSimulator(_ scratch: Scratch, extra: [String] = []) async throws -> (BackgroundProcess, String, String) {
+    let config = scratch.path("sim.yaml")
+    let simulator = try BackgroundProcess(["simulate", "--port", "0", "--write-config", config] + extra, scratch: scratch, name: "simulator")
+    try await waitFor(seconds: 20) { simulator.stdout.contains("config written") }
+    guard let range = simulator.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+        throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "simulator did not start: \(simulator.stderr)"])
+    }
+    return (simulator, String(simulator.stdout[range]), config)
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// The daemon as a real process: signals and exit statuses.
+@Suite struct DaemonProcessTests {
+    @Test func sigtermStopsClaimingFinishesInFlightRequestsAndExitsZero() async throws {
+        let scratch = try Scratch()
+        let (simulator, _, config) = try await startSimulator(scratch, extra: ["--latency-ms", "300"])
+        defer { simulator.signal(SIGTERM) }
+        let db = scratch.path("q.sqlite")
+        let input = try scratch.write("in.ndjson", (0..<3_000).map { "{\"contactKey\":\"c\($0)\"}" }.joined(separator: "\n"))
+        #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
+        let onlyAsync = try scratch.write("async.yaml", String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0]))
+        let worker = try BackgroundProcess(["work", "--db", db, "--config", onlyAsync, "--concurrency", "3", "--log-level", "warning"], scratch: scratch, name: "worker")
+        let started = try await waitFor(seconds: 20) {
+            try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 3
+        }
+        #expect(started, "no request was made: \(worker.stderr)")
+        worker.signal(SIGTERM)
+        let status = try await worker.waitForExit(seconds: 20)
+        #expect(status == 0, "\(worker.stderr)")
+        // Drained cleanly: no contact left claimed or sending, no lease open, every request answered and recorded.
+        #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM contact WHERE state IN (1, 2)") == 0)
+        #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM batch WHERE state = 0") == 0)
+        #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE finished_at IS NULL") == 0)
+        #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM contact WHERE state = 0") > 0)
+    }
+
+    @Test func aBadConfigNamesTheKeyAndExitsTwo() throws {
+        let scratch = try Scratch()
+        let config = try scratch.write("bad.yaml", "destinations:\n  x:\n    kind: sfmc-async-events\n    batchSize: many\n")
+        let result = try JourneyqProcess.run(["work", "--db", scratch.path("q.sqlite"), "--config", config])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(config):4: destinations.x.batchSize"))
+    }
+}
