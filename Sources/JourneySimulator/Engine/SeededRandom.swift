@@ -19,12 +19,32 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         p > 0 && Double.random(in: 0..<1, using: &self) < p
     }
 
-    /// A GUID-shaped id (upper-case hex, 8-4-4-4-12), reproducible from the seed.
+    /// A GUID-shaped id (lower-case hex, 8-4-4-4-12), reproducible from the seed.
     public mutating func guid() -> String {
-        let high = next(), low = next()
-        let hex = String(high, radix: 16, uppercase: false).leftPadded(16) + String(low, radix: 16, uppercase: false).leftPadded(16)
-        let chars = Array(hex)
-        return [chars[0..<8], chars[8..<12], chars[12..<16], chars[16..<20], chars[20..<32]].map { String($0) }.joined(separator: "-")
+        guid(low: next())
+    }
+
+    /// A GUID whose last 12 hex digits are `tag` (the simulator finds a record from its id without an index).
+    public mutating func guid(tag: Int) -> String {
+        guid(low: (next() & 0xFFFF_0000_0000_0000) | (UInt64(tag) & 0x0000_FFFF_FFFF_FFFF))
+    }
+
+    private mutating func guid(low: UInt64) -> String {
+        let words = (next(), low)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            let hex = Array("0123456789abcdef".utf8)
+            var out = 0
+            for nibble in 0..<32 {
+                if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
+                    buffer[out] = UInt8(ascii: "-")
+                    out += 1
+                }
+                let word = nibble < 16 ? words.0 : words.1
+                buffer[out] = hex[Int((word >> UInt64(60 - (nibble % 16) * 4)) & 0xF)]
+                out += 1
+            }
+            return out
+        }
     }
 
     /// Random alphanumerics (tokens).

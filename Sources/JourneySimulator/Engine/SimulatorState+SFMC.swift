@@ -8,6 +8,7 @@ struct AsyncMemberRecord: Sendable {
     var message: String?
     var acceptedAt: Int64
     var dueAt: Int64
+    var previousOfContact: Int?
 }
 
 /// An SFMC error answer in the standard envelope.
@@ -41,6 +42,8 @@ extension SimulatorState {
         let journeys = try journeys(for: eventDefinitionKey)
         let requestID = random.guid()
         let at = now
+        let first = asyncRecords.count
+        defer { asyncByRequest[requestID] = first..<asyncRecords.count }
         var outcomes: [AsyncMemberOutcome] = []
         outcomes.reserveCapacity(members.count)
         for member in members {
@@ -53,12 +56,12 @@ extension SimulatorState {
                 stats.fault("member_transient_error")
                 (outcome.errorCode, outcome.message) = (configuration.faults.transientMemberErrorCode, "We could not queue this member. Try again later.")
             } else {
-                outcome.eventInstanceID = random.guid()
+                outcome.eventInstanceID = random.guid(tag: asyncRecords.count)
             }
             let delay = Int64.random(in: configuration.entryDelayMillis, using: &random)
             let record = AsyncMemberRecord(requestID: requestID, eventInstanceID: outcome.eventInstanceID, contactKey: outcome.contactKey,
                                            eventDefinitionKey: eventDefinitionKey, errorCode: outcome.errorCode, message: outcome.message,
-                                           acceptedAt: at, dueAt: at + delay)
+                                           acceptedAt: at, dueAt: at + delay, previousOfContact: nil)
             remember(record)
             if outcome.errorCode == nil {
                 for journey in journeys {
@@ -73,10 +76,26 @@ extension SimulatorState {
 
     private func remember(_ record: AsyncMemberRecord) {
         let index = asyncRecords.count
+        var record = record
+        record.previousOfContact = asyncLatestByContact.updateValue(index, forKey: record.contactKey)
         asyncRecords.append(record)
-        asyncByRequest[record.requestID, default: []].append(index)
-        asyncByContact[record.contactKey, default: []].append(index)
-        if let id = record.eventInstanceID { asyncByInstance[id] = index }
+    }
+
+    /// The record an eventInstanceId names: its last 12 hex digits are the record's index.
+    private func record(ofInstance id: String) -> Int? {
+        guard let index = Int(id.suffix(12), radix: 16), asyncRecords.indices.contains(index),
+              asyncRecords[index].eventInstanceID == id else { return nil }
+        return index
+    }
+
+    private func records(ofContact key: String) -> [Int] {
+        var indices: [Int] = []
+        var next = asyncLatestByContact[key]
+        while let index = next {
+            indices.append(index)
+            next = asyncRecords[index].previousOfContact
+        }
+        return indices.reversed()
     }
 
     private func journeys(for eventDefinitionKey: String) throws(SFMCError) -> [Int] {
@@ -145,9 +164,9 @@ extension SimulatorState {
         }
         let at = now
         var candidates: [Int]
-        if let eventInstanceID { candidates = asyncByInstance[eventInstanceID].map { [$0] } ?? [] }
-        else if let requestID { candidates = asyncByRequest[requestID] ?? [] }
-        else if let contactKey { candidates = asyncByContact[contactKey] ?? [] }
+        if let eventInstanceID { candidates = record(ofInstance: eventInstanceID).map { [$0] } ?? [] }
+        else if let requestID { candidates = asyncByRequest[requestID].map(Array.init) ?? [] }
+        else if let contactKey { candidates = records(ofContact: contactKey) }
         else { candidates = Array(asyncRecords.indices) }
         let matching = candidates.compactMap { index -> (AsyncMemberRecord, String)? in
             let record = asyncRecords[index]

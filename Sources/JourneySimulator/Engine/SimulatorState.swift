@@ -9,9 +9,10 @@ public actor SimulatorState {
     var engine: JourneyEngine
     var stats = SimulatorStats()
     var asyncRecords: [AsyncMemberRecord] = []
-    var asyncByRequest: [String: [Int]] = [:]
-    var asyncByInstance: [String: Int] = [:]
-    var asyncByContact: [String: [Int]] = [:]
+    /// A request's members are contiguous in `asyncRecords`.
+    var asyncByRequest: [String: Range<Int>] = [:]
+    /// Newest record of each contact; older ones chain through `AsyncMemberRecord.previousOfContact`.
+    var asyncLatestByContact: [String: Int] = [:]
     var uploads: [String: SymplifyUpload] = [:]
     var jobs: [String: BulkJob] = [:]
     var jobSequence = 0
