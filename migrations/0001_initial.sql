@@ -34,6 +34,8 @@ CREATE TABLE contact (
     -- earliest time of the next action: claim when queued, reconciliation when accepted or unknown
     available_at       INTEGER NOT NULL,
     batch_id           INTEGER REFERENCES batch(id),
+    -- the remote's id for the last submission (requestId, batch GUID, job id), for reconciliation
+    request_id         TEXT,
     event_instance_id  TEXT,
     last_error         TEXT,
     dead_reason        TEXT,

@@ -3,7 +3,7 @@ import JourneyQueue
 
 /// `sfmc-async-events`: Marketing Cloud batch entry, `POST /interaction/v1/async/events`, up to 100 members a request,
 /// an answer per member (spec §3).
-public struct SFMCAsyncEventsDestination: Destination {
+public struct SFMCAsyncEventsDestination: VerifyingDestination {
     public let name: String
     public var kind: String { "sfmc-async-events" }
     public let limits: DestinationLimits
@@ -14,6 +14,8 @@ public struct SFMCAsyncEventsDestination: Destination {
     let clock: any Clock
     /// Shared by the pool: cached, renewed before expiry, one request in flight.
     public let tokens: TokenProvider
+    let verifier: SFMCMembershipVerifier
+    public var verificationBatchSize: Int { 50 }
 
     public init(name: String, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
                 ledger: any AttemptLedger, clock: any Clock) {
@@ -29,6 +31,12 @@ public struct SFMCAsyncEventsDestination: Destination {
             token.map { [("Authorization", "Bearer \($0.value)")] } ?? []
         }
         builder = SubmissionBuilder(policy: policy, clock: clock)
+        verifier = SFMCMembershipVerifier(destination: name, settings: settings, limits: limits, policy: policy, caller: caller, tokens: tokens,
+                                          clock: clock, asyncStatus: true)
+    }
+
+    public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
+        try await verifier.verify(batch, ledger: ledger)
     }
 
     /// The request body: camelCase, members in claim order, data passed through as stored.

@@ -48,3 +48,24 @@ public protocol Destination: Sendable {
     /// Sends one claimed batch and classifies the answer. Throws only for store faults (a lost lease).
     func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission
 }
+
+/// What one reconciliation look came to.
+public struct Verification: Sendable {
+    public var settlements: [Settlement]
+    /// The destination answered 429: no request before this time.
+    public var pauseUntil: Int64?
+
+    public init(settlements: [Settlement], pauseUntil: Int64? = nil) {
+        self.settlements = settlements
+        self.pauseUntil = pauseUntil
+    }
+}
+
+/// A destination that can be asked who really entered. Looks go to the ledger like submissions.
+public protocol VerifyingDestination: Destination {
+    /// Contacts per look (contactMembership takes 50 keys).
+    var verificationBatchSize: Int { get }
+
+    /// Looks for the contacts at the remote and decides each one: confirmed, queued again, dead (`unconfirmed`) or recheck.
+    func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification
+}

@@ -13,9 +13,11 @@ public enum ContactOutcome: Sendable, Equatable {
     case confirmed
     /// Accepted by a destination that offers no way to look.
     case unverifiable
+    /// Reconciliation could not tell yet (still being processed, or the look failed): look again at `at`.
+    case recheck(at: Int64, note: String)
 
-    /// The state this outcome moves the contact to.
-    public var state: ContactState {
+    /// The state this outcome moves the contact to; nil when it keeps its state.
+    public var state: ContactState? {
         switch self {
         case .accepted: .accepted
         case .retry: .queued
@@ -23,6 +25,7 @@ public enum ContactOutcome: Sendable, Equatable {
         case .dead: .dead
         case .confirmed: .confirmed
         case .unverifiable: .unverifiable
+        case .recheck: nil
         }
     }
 }

@@ -40,3 +40,35 @@ public struct ClaimedBatch: Sendable, Equatable {
         self.contacts = contacts
     }
 }
+
+/// A contact handed to reconciliation: what journeyq knows of its last submission.
+public struct VerificationCandidate: Sendable, Equatable {
+    public var id: Int64
+    public var key: String
+    /// `accepted` or `unknown`.
+    public var state: ContactState
+    public var attempts: Int
+    public var eventInstanceID: String?
+    /// The remote's id of the last submission (`requestId`, batch GUID, job id).
+    public var requestID: String?
+
+    public init(id: Int64, key: String, state: ContactState, attempts: Int, eventInstanceID: String?, requestID: String?) {
+        self.id = id
+        self.key = key
+        self.state = state
+        self.attempts = attempts
+        self.eventInstanceID = eventInstanceID
+        self.requestID = requestID
+    }
+}
+
+/// Contacts due for a reconciliation look, under a lease like a submission batch.
+public struct VerificationBatch: Sendable, Equatable {
+    public var lease: Lease
+    public var contacts: [VerificationCandidate]
+
+    public init(lease: Lease, contacts: [VerificationCandidate]) {
+        self.lease = lease
+        self.contacts = contacts
+    }
+}

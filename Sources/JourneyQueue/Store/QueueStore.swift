@@ -77,6 +77,12 @@ public protocol QueueStore: AttemptLedger {
 
     /// What is left to do at `destination`.
     func pendingWork(destination: String) throws -> PendingWork
+
+    /// Leases up to `limit` `accepted` or `unknown` contacts whose settle time has passed, for a reconciliation look.
+    func claimVerification(destination: String, limit: Int, leaseMillis: Int64) throws -> VerificationBatch?
+
+    /// Applies reconciliation verdicts (confirmed, queued again, dead, recheck); guarded by the lease.
+    func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws
 }
 
 /// What is left to do at one destination; cheap to ask (index lookups only).
@@ -89,12 +95,15 @@ public struct PendingWork: Sendable, Equatable {
     public var awaitingVerification: Bool
     /// Earliest `available_at` of a queued contact, if any.
     public var nextReadyAt: Int64?
+    /// Earliest time a contact awaiting verification may be looked for.
+    public var nextVerifyAt: Int64?
 
-    public init(queued: Bool, leased: Bool, awaitingVerification: Bool, nextReadyAt: Int64?) {
+    public init(queued: Bool, leased: Bool, awaitingVerification: Bool, nextReadyAt: Int64?, nextVerifyAt: Int64? = nil) {
         self.queued = queued
         self.leased = leased
         self.awaitingVerification = awaitingVerification
         self.nextReadyAt = nextReadyAt
+        self.nextVerifyAt = nextVerifyAt
     }
 
     /// Nothing queued, claimed or sending.

@@ -27,8 +27,8 @@ extension SQLiteQueueStore {
             }
             let next = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = 0", arguments: [id])
             let leased = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = 0)", arguments: [id]) ?? false
-            let verify = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM contact WHERE destination_id = ? AND state IN (3, 4))", arguments: [id]) ?? false
-            return PendingWork(queued: next != nil, leased: leased, awaitingVerification: verify, nextReadyAt: next)
+            let verifyAt = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (3, 4)", arguments: [id])
+            return PendingWork(queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt)
         }
     }
 }

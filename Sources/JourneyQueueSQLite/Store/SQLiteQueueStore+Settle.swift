@@ -13,7 +13,7 @@ extension SQLiteQueueStore {
                 return false
             }
             if !outcomes.isEmpty {
-                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Self.outcomesJSON(outcomes), now, lease.batchID])
+                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Self.outcomesJSON(outcomes), now, lease.batchID, result?.remoteID])
             }
             try db.cachedStatement(sql: "UPDATE batch SET state = 1, closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
                 .execute(arguments: [now, result?.remoteID, lease.batchID])
@@ -27,9 +27,10 @@ extension SQLiteQueueStore {
     /// (`batch_id`, live state) makes a stale holder's write change nothing. The `+` keeps the
     /// planner on the primary key (one lookup per outcome) instead of the batch index. Pinned by a test.
     static let settleSQL = """
-        UPDATE contact SET state = s.value ->> 1, available_at = COALESCE(s.value ->> 2, available_at),
+        UPDATE contact SET state = COALESCE(s.value ->> 1, state), available_at = COALESCE(s.value ->> 2, available_at),
             event_instance_id = COALESCE(s.value ->> 3, event_instance_id), last_error = s.value ->> 4,
-            dead_reason = s.value ->> 5, attempts = attempts - (s.value ->> 6), updated_at = ?2
+            dead_reason = s.value ->> 5, attempts = attempts - (s.value ->> 6), updated_at = ?2,
+            request_id = COALESCE(?4, request_id)
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (1, 2)
         """
@@ -58,9 +59,12 @@ extension SQLiteQueueStore {
                 lastError = reason
             case .confirmed, .unverifiable:
                 break
+            case let .recheck(at, note):
+                availableAt = at
+                lastError = note
             }
             if index > 0 { out += "," }
-            out += "[\(settlement.contactID),\(settlement.outcome.state.rawValue),"
+            out += "[\(settlement.contactID),\(settlement.outcome.state.map { String($0.rawValue) } ?? "null"),"
             out += availableAt.map(String.init) ?? "null"
             out += ","
             out += eventInstanceID.map(JSONText.string) ?? "null"

@@ -14,13 +14,13 @@ public struct SubmitterService: Service {
     /// Longest idle wait between looks for ready contacts.
     let idlePollMillis: Int64
 
-    public init(destination: any Destination, store: any QueueStore, clock: any Clock, logger: Logger, idlePollMillis: Int64 = 250) {
+    init(destination: any Destination, store: any QueueStore, clock: any Clock, logger: Logger, gate: DestinationGate, idlePollMillis: Int64 = 250) {
         self.destination = destination
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.gate = gate
         self.idlePollMillis = idlePollMillis
-        gate = DestinationGate(requestsPerSecond: destination.limits.requestsPerSecond)
     }
 
     public func run() async throws {
@@ -76,7 +76,7 @@ public struct SubmitterService: Service {
             return
         }
         var tally: [String: Int] = [:]
-        for settlement in submission.settlements { tally[settlement.outcome.state.description, default: 0] += 1 }
+        for settlement in submission.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
         logger.info("batch", metadata: [
             "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "batch.size": "\(batch.contacts.count)",
             "http.status": "\(submission.result?.status.map(String.init) ?? submission.result?.errorClass ?? "none")",

@@ -17,7 +17,7 @@ struct WorkCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var configOptions: ConfigOptions
 
-    @Flag(help: "Exit 0 once no contact of the configured destinations is queued, claimed or sending.")
+    @Flag(help: "Exit 0 once every contact of the configured destinations is confirmed, unverifiable or dead.")
     var untilDrained = false
 
     @Option(help: "Requests in flight per destination (overrides the config).")
@@ -44,7 +44,7 @@ struct WorkCommand: AsyncParsableCommand {
             let daemon: WorkerDaemon
             do {
                 daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
-                                          logger: logger, concurrency: concurrency, drain: untilDrained ? .submitted : nil,
+                                          logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
                                           onProgress: { progress?.tick() })
             } catch let unsupported as DestinationFactory.Unsupported {
                 throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import JourneyQueue
+
+extension SQLiteQueueStore {
+    public func claimVerification(destination: String, limit: Int, leaseMillis: Int64) throws -> VerificationBatch? {
+        var claimed: VerificationBatch?
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let now = clock.nowMillis()
+                guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
+                    return .rollback
+                }
+                let token = UUID().uuidString
+                let until = now + leaseMillis
+                try db.cachedStatement(sql: "INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at) VALUES (?, ?, ?, 0, ?)")
+                    .execute(arguments: [destinationID, token, until, now])
+                let batchID = db.lastInsertedRowID
+                let rows = try Row.fetchAll(db.cachedStatement(sql: Self.claimVerificationSQL), arguments: [batchID, until, now, destinationID, now, limit])
+                guard !rows.isEmpty else { return .rollback }
+                try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
+                let contacts = rows.map { row in
+                    VerificationCandidate(id: row[0], key: row[1], state: ContactState(rawValue: row[2]) ?? .unknown, attempts: row[3],
+                                          eventInstanceID: row[4], requestID: row[5])
+                }.sorted { $0.id < $1.id }
+                claimed = VerificationBatch(lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
+                return .commit
+            }
+        }
+        return claimed
+    }
+
+    /// The reconciliation claim: contacts whose settle time passed, hidden from other reconcilers for the lease.
+    static let claimVerificationSQL = """
+        UPDATE contact SET batch_id = ?1, available_at = ?2, updated_at = ?3
+        WHERE id IN (
+            SELECT id FROM contact
+            WHERE destination_id = ?4 AND state IN (3, 4) AND available_at <= ?5
+            ORDER BY available_at
+            LIMIT ?6)
+        RETURNING id, contact_key, state, attempts, event_instance_id, request_id
+        """
+
+    public func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws {
+        try pool.write { db in
+            let now = clock.nowMillis()
+            _ = try Self.checkLease(db, lease, now: now)
+            if !outcomes.isEmpty {
+                try db.cachedStatement(sql: Self.settleVerificationSQL).execute(arguments: [Self.outcomesJSON(outcomes), now, lease.batchID])
+            }
+            try db.cachedStatement(sql: "UPDATE batch SET state = 1, closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
+        }
+    }
+
+    /// Like `settleSQL`, for contacts that are `accepted` or `unknown`; the attempt already counted at the submission.
+    static let settleVerificationSQL = """
+        UPDATE contact SET state = COALESCE(s.value ->> 1, state), available_at = COALESCE(s.value ->> 2, available_at),
+            last_error = COALESCE(s.value ->> 4, last_error), dead_reason = s.value ->> 5, updated_at = ?2
+        FROM json_each(?1) AS s
+        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (3, 4)
+        """
+}

@@ -1,0 +1,39 @@
+import AsyncHTTPClient
+import ArgumentParser
+import JourneyDestinations
+import JourneyQueue
+import JourneyWorker
+import Logging
+
+/// `journeyq reconcile`: one reconciliation pass, then exit.
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Look once for every accepted or unknown contact whose settle time has passed, and record what was found."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let configs = try configOptions.load()
+        let logger = DaemonRunner.bootstrapLogging(level: logLevel)
+        let store = try database.openStore()
+        let clock = SystemClock()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await WorkerDaemon.reconcileOnce(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock, logger: logger)
+        } catch let unsupported as DestinationFactory.Unsupported {
+            try? await client.shutdown()
+            throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        print(ReportRendering.table(QueueReport(counts: try store.counts(), generatedAt: clock.nowMillis())), terminator: "")
+    }
+}
