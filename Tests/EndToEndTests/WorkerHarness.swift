@@ -19,7 +19,7 @@ struct WorkerHarness {
     /// The sandbox's written config, with `edit` applied to its text, for the destinations named.
     func configs(_ names: [String] = ["sfmc-async-events"], configuration: SimulatorConfiguration = SimulatorConfiguration(),
                  edit: (String) -> String = { $0 }) throws -> [DestinationConfig] {
-        let yaml = edit(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration))
+        let yaml = edit(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration).replacingOccurrences(of: "settleSeconds: 2", with: "settleSeconds: 0.3"))
         let path = try scratch.write("config.yaml", yaml)
         return try ConfigLoader(file: path).load().filter { names.contains($0.name) }
     }
@@ -31,7 +31,7 @@ struct WorkerHarness {
     }
 
     /// Runs the daemon until the destinations are drained; fails the test if that takes longer than `deadline` seconds.
-    func work(_ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .submitted, deadline: Double = 60) async throws {
+    func work(_ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .settled, deadline: Double = 60) async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var logger = Logger(label: "test.worker")
         logger.logLevel = .warning

@@ -9,7 +9,7 @@ import Testing
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             try harness.enqueue(1_234)
             try await harness.work(try harness.configs())
-            #expect(try harness.counts()[.accepted] == 1_234)
+            #expect(try harness.counts()[.confirmed] == 1_234)
             let truth = await harness.truth()
             #expect(truth.count == 1_234)
             #expect(truth.values.allSatisfy { $0 == 1 })
@@ -31,7 +31,7 @@ import Testing
         }) { harness in
             try harness.enqueue(1_500)
             try await harness.work(try harness.configs { $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 1000\n    throttlePauseSeconds: 0.5") })
-            #expect(try harness.counts()[.accepted] == 1_500)
+            #expect(try harness.counts()[.confirmed] == 1_500)
             let path = harness.store.path
             let throttled = try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429")
             #expect(throttled > 0)
@@ -57,7 +57,7 @@ import Testing
         }) { harness in
             try harness.enqueue(2_000)
             try await harness.work(try harness.configs { $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 15") })
-            #expect(try harness.counts()[.accepted] == 2_000)
+            #expect(try harness.counts()[.confirmed] == 2_000)
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'token' AND status = 200") > 1)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND status = 401") > 0)
@@ -77,18 +77,17 @@ import Testing
         }) { harness in
             try harness.enqueue(600)
             try await harness.work(try harness.configs { $0.replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 0.4") })
-            let counts = try harness.counts()
-            #expect((counts[.unknown] ?? 0) > 0)
-            #expect((counts[.accepted] ?? 0) + (counts[.unknown] ?? 0) == 600)
             let path = harness.store.path
-            // Each contact was sent exactly once: an unknown outcome is never re-sent before a look.
-            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE error_class = 'timeout'") > 0)
+            // The contacts whose request got no answer (no requestId) were looked for, found, and never sent again.
+            let ambiguous = try SQLiteInspection.rows(path: path, "SELECT contact_key, state, attempts FROM contact WHERE request_id IS NULL")
+            #expect(!ambiguous.isEmpty)
+            #expect(ambiguous.allSatisfy { Int($0["state"] ?? "") == ContactState.confirmed.rawValue && Int($0["attempts"] ?? "") == 1 })
+            #expect(try harness.counts()[.confirmed] == 600)
+            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
             let truth = await harness.truth()
+            #expect(truth.count == 600)
             #expect(truth.values.allSatisfy { $0 == 1 })
-            // The timed-out requests were taken: their contacts did enter.
-            let unknown = try SQLiteInspection.rows(path: path, "SELECT contact_key FROM contact WHERE state = 4").map { $0["contact_key"]! }
-            #expect(unknown.allSatisfy { truth[$0] == 1 })
         }
     }
 
@@ -102,7 +101,7 @@ import Testing
                 _ = try sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
             }
             try await harness.work(try harness.configs())
-            #expect(try harness.counts()[.accepted] == 10)
+            #expect(try harness.counts()[.confirmed] == 10)
             #expect(try harness.counts()[.dead] == 1)
             let reason = try SQLiteInspection.rows(path: harness.store.path, "SELECT dead_reason FROM contact WHERE contact_key = 'bad'").first?["dead_reason"]
             #expect(reason?.hasPrefix("member errorcode 10005") == true)
@@ -114,13 +113,12 @@ import Testing
             try harness.enqueue(3)
             let configs = try harness.configs {
                 $0.replacingOccurrences(of: "    restURL: \(harness.base)\n", with: "    restURL: http://127.0.0.1:1\n")
-                    .replacingOccurrences(of: "    settleSeconds: 2\n", with: "    settleSeconds: 2\n    retry: {maxAttempts: 3, baseDelayMillis: 5, maxDelayMillis: 20}\n")
-                    .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 0.5")
+                    .replacingOccurrences(of: "    timeoutSeconds: 5\n", with: "    timeoutSeconds: 0.5\n    retry: {maxAttempts: 3, baseDelayMillis: 5, maxDelayMillis: 20}\n")
             }
             try await harness.work(configs)
             #expect(try harness.counts()[.dead] == 3)
             let reasons = try SQLiteInspection.rows(path: harness.store.path, "SELECT dead_reason, attempts FROM contact")
-            #expect(reasons.allSatisfy { $0["dead_reason"]!.hasPrefix("attempts used up (3): not sent") && $0["attempts"] == "3" })
+            #expect(reasons.allSatisfy { ($0["dead_reason"] ?? "").hasPrefix("attempts used up (3): not sent") && Int($0["attempts"] ?? "") == 3 })
             // Every send was refused at connect: none can have reached the remote.
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND error_class IS NOT 'connect'") == 0)
         }

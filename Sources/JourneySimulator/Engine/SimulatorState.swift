@@ -87,7 +87,7 @@ public actor SimulatorState {
     }
 
     /// Counters for `/_sim/stats`.
-    func statistics() -> (requests: [String: [Int: Int]], faults: [String: Int], tokensIssued: Int, tokensRevoked: Int,
+    public func statistics() -> (requests: [String: [Int: Int]], faults: [String: Int], tokensIssued: Int, tokensRevoked: Int,
                           silentlyDropped: Int, blocked: Int) {
         engine.advance(to: now)
         return (stats.requests, stats.faults, tokens.issuedCount, tokens.revokedCount, engine.silentlyDropped, engine.blocked)
