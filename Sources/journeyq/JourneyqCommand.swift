@@ -6,7 +6,8 @@ struct JourneyqCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journeyq",
         abstract: "A durable queue that puts contacts into marketing journeys and proves who got in.",
-        subcommands: [EnqueueCommand.self, WorkCommand.self, ReconcileCommand.self, ReportCommand.self, SimulateCommand.self, DemoCommand.self]
+        subcommands: [EnqueueCommand.self, WorkCommand.self, ReconcileCommand.self, ReportCommand.self, ShowCommand.self, ExportCommand.self,
+                      RedriveCommand.self, SimulateCommand.self, DemoCommand.self]
     )
 }
 

@@ -1,35 +1,93 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import JourneyDestinations
 import JourneyQueue
+import JourneySimulator
+import JourneyWorker
+import Logging
 
-/// `journeyq demo`: the pipeline on a throwaway database with a generated sample.
-struct DemoCommand: ParsableCommand {
+/// `journeyq demo`: the whole pipeline on the built-in sandbox.
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Enqueue a generated sample into a fresh database and print the report."
+        abstract: "Run the whole pipeline on the sandbox: simulator with faults, enqueue a generated sample, work until drained, report.",
+        discussion: "Everything runs in this process on loopback; the database and the HTML report are kept for a look afterwards."
     )
 
     @Option(help: "Contacts in the generated sample.")
-    var contacts: Int = 1_000
+    var contacts: Int = 2_000
 
-    @Option(help: "Database file for the demo (default: a new temporary file).")
+    @Option(help: "Sandbox faults: none or realistic.")
+    var faults: SimulateCommand.FaultMix = .realistic
+
+    @Option(help: "Seed of the sandbox's random decisions.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Database file for the demo (default: a new file in a temporary directory).")
     var db: String?
 
     func validate() throws {
-        guard contacts > 0 else { throw ValidationError("--contacts must be positive") }
+        guard (1...1_000_000).contains(contacts) else { throw ValidationError("--contacts must be 1 to 1,000,000") }
     }
 
-    func run() throws {
+    func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var sandbox = SimulatorConfiguration()
+        sandbox.seed = seed
+        if faults == .realistic {
+            sandbox.faults = .realistic
+            sandbox.faults.holdSeconds = 3
+        }
+        let configuration = sandbox
+        var options = DatabaseOptions()
+        options.db = db ?? directory.appendingPathComponent("demo.sqlite").path
+        let database = options
+        let store = try database.openStore()
         let sample = directory.appendingPathComponent("sample.ndjson").path
         try SampleContacts.write(count: contacts, to: sample)
-        var database = DatabaseOptions()
-        database.db = db ?? directory.appendingPathComponent("demo.sqlite").path
-        let store = try database.openStore()
-        let summary = try Enqueuer(store: store).run(destination: "sfmc-async-events", reader: RecordReader(path: sample, format: .ndjson))
-        print("demo database: \(database.db)")
-        print("enqueued \(summary.enqueued) generated contacts for sfmc-async-events\n")
-        print(ReportRendering.table(QueueReport(counts: try store.counts(), generatedAt: SystemClock().nowMillis())), terminator: "")
+        let logger = DaemonRunner.bootstrapLogging(level: .warning)
+        let contacts = self.contacts
+        let html = directory.appendingPathComponent("report.html").path
+        let summary = try await SimulatorServer.withRunning(configuration: configuration) { base, state in
+            print("sandbox listening on \(base) (faults \(configuration.faults == .none ? "off" : "realistic"), seed \(configuration.seed))")
+            let configPath = directory.appendingPathComponent("sandbox.yaml").path
+            let yaml = SandboxConfigWriter.yaml(baseURL: base, configuration: configuration)
+                .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 1\n    throttlePauseSeconds: 1")
+            try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
+            let configs = try ConfigLoader(file: configPath).load().filter { $0.kind == .sfmcAsyncEvents }
+            let enqueued = try Enqueuer(store: store).run(destination: "sfmc-async-events", reader: RecordReader(path: sample, format: .ndjson))
+            print("enqueued \(enqueued.enqueued) generated contacts for sfmc-async-events; delivering and reconciling…")
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let progress = Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
+            do {
+                let daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
+                                              clock: SystemClock(), logger: logger, drain: .settled, onProgress: { progress?.tick() })
+                try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: 10)
+                progress?.finish()
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+            let truth = await state.truth().first { $0.destination == "sfmc-async-events" }?.entries ?? [:]
+            let stats = await state.statistics()
+            return (truth.count, truth.values.filter { $0 > 1 }.count, stats.faults.values.reduce(0, +), stats.silentlyDropped)
+        }
+        let reports = try store.reports(destination: nil, since: nil)
+        let now = SystemClock().nowMillis()
+        try Data(HTMLReport.render(reports, generatedAt: now).utf8).write(to: URL(fileURLWithPath: html))
+        print("")
+        print(ReportRenderer.text(reports), terminator: "")
+        let confirmed = reports.first?.funnel.confirmed ?? 0
+        print("")
+        print("sandbox truth: \(summary.0) of \(contacts) contacts entered the journey, \(summary.1) entered more than once;")
+        print("               \(summary.2) faults injected, \(summary.3) accepted contacts silently dropped (and re-sent after a look)")
+        print("journeyq says: \(confirmed) confirmed\(confirmed == summary.0 ? " — the same contacts the sandbox counts" : " — DIFFERENT from the sandbox")")
+        print("")
+        print("database:    \(database.db)")
+        print("html report: \(html)")
+        print("try:         journeyq report --db \(database.db) --format json | head -40")
     }
 }

@@ -34,6 +34,6 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw error
         }
         try await client.shutdown()
-        print(ReportRendering.table(QueueReport(counts: try store.counts(), generatedAt: clock.nowMillis())), terminator: "")
+        print(ReportRenderer.text(try store.reports(destination: nil, since: nil)), terminator: "")
     }
 }

@@ -2,65 +2,62 @@ import ArgumentParser
 import Foundation
 import JourneyQueue
 
-/// `journeyq report`: what the queue knows, per destination.
+/// `journeyq report`: the truth per destination.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Show contacts per state for every destination."
+        abstract: "Show per destination: states, the funnel, retries, dead letters, 429s, latency and throughput.",
+        discussion: "json carries the contract of DESIGN.md (destinations[].{name, kind, counts}); csv has one row per contact; html is one self-contained page."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
+        case text, json, csv, html
     }
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "text (a table) or json (the contract of DESIGN.md).")
+    @Option(help: "text, json, csv (one row per contact) or html.")
     var format: Format = .text
+
+    @Option(help: "Only this destination.")
+    var destination: String?
+
+    @Option(help: "Only contacts enqueued (and requests made) since: an ISO 8601 time or an age such as 30m, 2h, 7d.")
+    var since: String?
 
     @Option(help: "Write the report here instead of standard output.")
     var output: String?
 
+    func validate() throws {
+        if let since { _ = try TimeArgument.parse(since, now: SystemClock().nowMillis()) }
+    }
+
     func run() throws {
         let store = try database.openStore()
-        let report = QueueReport(counts: try store.counts(), generatedAt: SystemClock().nowMillis())
-        let text = switch format {
-        case .json: try ReportRendering.json(report)
-        case .text: ReportRendering.table(report)
+        let now = SystemClock().nowMillis()
+        let sinceMillis = try since.map { try TimeArgument.parse($0, now: now) }
+        let sink = try OutputSink(path: output)
+        switch format {
+        case .text: try sink.write(ReportRenderer.text(try store.reports(destination: destination, since: sinceMillis)))
+        case .json: try sink.write(ReportRenderer.json(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
+        case .html: try sink.write(HTMLReport.render(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
+        case .csv:
+            try sink.write(ReportRenderer.csvHeader)
+            try store.eachContact(destination: destination, state: nil, since: sinceMillis) { try sink.write(ReportRenderer.csvLine($0)) }
         }
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw CLIFailure.runtime("journeyq: cannot write \(output): \(error.localizedDescription)")
-            }
-        } else {
-            print(text, terminator: "")
-        }
+        try sink.close()
     }
 }
 
-/// Turns a `QueueReport` into text.
-enum ReportRendering {
-    static func json(_ report: QueueReport) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
-    }
-
-    static func table(_ report: QueueReport) -> String {
-        let states = ContactState.allCases.map(\.description)
-        var rows = [["destination", "kind"] + states + ["total"]]
-        for destination in report.destinations {
-            rows.append([destination.name, destination.kind ?? "-"] + states.map { String(destination.counts[$0] ?? 0) } + [String(destination.total)])
+/// `--since` values: ISO 8601 times or ages (`90s`, `30m`, `2h`, `7d`).
+enum TimeArgument {
+    static func parse(_ text: String, now: Int64) throws -> Int64 {
+        let units: [Character: Int64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+        if let unit = text.last, let factor = units[unit], let amount = Int64(text.dropLast()), amount >= 0 {
+            return now - amount * factor
         }
-        if report.destinations.isEmpty { return "no destinations yet: enqueue contacts first\n" }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index < 2 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                          : String(repeating: " ", count: widths[index] - cell.count) + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        if let date = try? Date(text, strategy: .iso8601) { return Int64(date.timeIntervalSince1970 * 1000) }
+        if let date = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return Int64(date.timeIntervalSince1970 * 1000) }
+        throw ValidationError("--since expects an ISO 8601 time (2026-11-21T10:00:00Z) or an age such as 30m, 2h, 7d; got '\(text)'")
     }
 }

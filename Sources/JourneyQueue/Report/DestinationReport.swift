@@ -1,0 +1,171 @@
+/// Everything the reports show about one destination, read in one go from the store.
+public struct DestinationReport: Sendable, Codable, Equatable {
+    /// Stages of the funnel: enqueued → submitted → accepted by the remote → confirmed.
+    public struct Funnel: Sendable, Codable, Equatable {
+        public var enqueued: Int
+        public var submitted: Int
+        public var accepted: Int
+        public var confirmed: Int
+        public var unverifiable: Int
+        public var dead: Int
+
+        public init(enqueued: Int, submitted: Int, accepted: Int, confirmed: Int, unverifiable: Int, dead: Int) {
+            self.enqueued = enqueued
+            self.submitted = submitted
+            self.accepted = accepted
+            self.confirmed = confirmed
+            self.unverifiable = unverifiable
+            self.dead = dead
+        }
+    }
+
+    /// Request latency percentiles of submissions, in milliseconds.
+    public struct Latency: Sendable, Codable, Equatable {
+        public var p50: Int64
+        public var p95: Int64
+        public var p99: Int64
+
+        public init(p50: Int64, p95: Int64, p99: Int64) {
+            self.p50 = p50
+            self.p95 = p95
+            self.p99 = p99
+        }
+    }
+
+    /// Contacts that reached a final state in one minute.
+    public struct Bucket: Sendable, Codable, Equatable {
+        /// Epoch ms of the minute's start.
+        public var minute: Int64
+        public var confirmed: Int
+        public var unverifiable: Int
+        public var dead: Int
+
+        public init(minute: Int64, confirmed: Int, unverifiable: Int, dead: Int) {
+            self.minute = minute
+            self.confirmed = confirmed
+            self.unverifiable = unverifiable
+            self.dead = dead
+        }
+    }
+
+    public var name: String
+    public var kind: String?
+    /// Every state by name, zero included (the contract of DESIGN.md).
+    public var counts: [String: Int]
+    public var funnel: Funnel
+    /// Extra attempts beyond the first, over all contacts.
+    public var retries: Int
+    /// Dead contacts by reason, most frequent first.
+    public var deadReasons: [String: Int]
+    /// Submission requests, and those answered 429 (each one paused the destination).
+    public var requests: Int
+    public var throttled: Int
+    /// Reconciliation looks made.
+    public var looks: Int
+    /// Contacts re-sent after an ambiguous answer where no look was possible (Symplify with retry).
+    public var possibleDuplicates: Int
+    public var latency: Latency?
+    /// Contacts settled per second over the span of the work, and requests per second.
+    public var contactsPerSecond: Double
+    public var requestsPerSecond: Double
+    public var throughput: [Bucket]
+    /// Remote ids of the last submissions (job ids, batch GUIDs, request ids), newest first, at most 20.
+    public var recentRemoteIDs: [String]
+
+    public init(name: String, kind: String?, counts: [String: Int], funnel: Funnel, retries: Int, deadReasons: [String: Int],
+                requests: Int, throttled: Int, looks: Int, possibleDuplicates: Int, latency: Latency?, contactsPerSecond: Double,
+                requestsPerSecond: Double, throughput: [Bucket], recentRemoteIDs: [String]) {
+        self.name = name
+        self.kind = kind
+        self.counts = counts
+        self.funnel = funnel
+        self.retries = retries
+        self.deadReasons = deadReasons
+        self.requests = requests
+        self.throttled = throttled
+        self.looks = looks
+        self.possibleDuplicates = possibleDuplicates
+        self.latency = latency
+        self.contactsPerSecond = contactsPerSecond
+        self.requestsPerSecond = requestsPerSecond
+        self.throughput = throughput
+        self.recentRemoteIDs = recentRemoteIDs
+    }
+}
+
+/// One contact as the CSV report and `show` see it.
+public struct ContactRow: Sendable, Codable, Equatable {
+    public var destination: String
+    public var key: String
+    public var state: String
+    public var attempts: Int
+    public var lastError: String?
+    public var deadReason: String?
+    public var eventInstanceID: String?
+    public var requestID: String?
+    public var enqueuedAt: Int64
+    public var updatedAt: Int64
+    public var dataJSON: String
+
+    public init(destination: String, key: String, state: String, attempts: Int, lastError: String?, deadReason: String?,
+                eventInstanceID: String?, requestID: String?, enqueuedAt: Int64, updatedAt: Int64, dataJSON: String) {
+        self.destination = destination
+        self.key = key
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+        self.deadReason = deadReason
+        self.eventInstanceID = eventInstanceID
+        self.requestID = requestID
+        self.enqueuedAt = enqueuedAt
+        self.updatedAt = updatedAt
+        self.dataJSON = dataJSON
+    }
+}
+
+/// One ledger row, for a contact's timeline.
+public struct LedgerEntry: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var purpose: String
+    public var attemptNumber: Int
+    public var method: String
+    public var url: String
+    public var requestBody: String
+    public var startedAt: Int64
+    public var status: Int?
+    public var responseHeaders: String?
+    public var responseBody: String?
+    public var remoteID: String?
+    public var latencyMillis: Int64?
+    public var errorClass: String?
+
+    public init(id: Int64, purpose: String, attemptNumber: Int, method: String, url: String, requestBody: String, startedAt: Int64,
+                status: Int?, responseHeaders: String?, responseBody: String?, remoteID: String?, latencyMillis: Int64?, errorClass: String?) {
+        self.id = id
+        self.purpose = purpose
+        self.attemptNumber = attemptNumber
+        self.method = method
+        self.url = url
+        self.requestBody = requestBody
+        self.startedAt = startedAt
+        self.status = status
+        self.responseHeaders = responseHeaders
+        self.responseBody = responseBody
+        self.remoteID = remoteID
+        self.latencyMillis = latencyMillis
+        self.errorClass = errorClass
+    }
+}
+
+/// The operator's read side of the store: reports, timelines, exports, redrive.
+public protocol ReportingStore: Sendable {
+    /// Full reports, for one destination or all, counting contacts enqueued (and requests made) since `since` (epoch ms).
+    func reports(destination: String?, since: Int64?) throws -> [DestinationReport]
+    /// Contacts in key order, optionally one destination and one state; `body` is called per row so large exports stream.
+    func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws
+    /// A contact's rows (one per destination) and every ledger row of the batches it was in.
+    func timeline(contactKey: String) throws -> [(ContactRow, [LedgerEntry])]
+    /// Moves dead contacts back to `queued` (attempts reset); only those whose reason contains `reason`, if given.
+    /// A contact that is live again under the same key elsewhere in the queue is skipped. Returns how many moved.
+    func redrive(destination: String, reason: String?) throws -> Int
+}

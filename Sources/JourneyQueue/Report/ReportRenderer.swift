@@ -1,0 +1,80 @@
+import Foundation
+
+/// Renders destination reports for people (text, HTML) and programs (JSON, CSV).
+public enum ReportRenderer {
+    /// The JSON report: DESIGN.md's contract (`destinations[].{name, kind, counts}`) and everything else the store knows.
+    public static func json(_ reports: [DestinationReport], generatedAt: Int64) throws -> String {
+        struct Document: Encodable {
+            var generatedAt: Int64
+            var destinations: [DestinationReport]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(Document(generatedAt: generatedAt, destinations: reports)), as: UTF8.self) + "\n"
+    }
+
+    /// A readable summary per destination: states, funnel, retries, throttling, latency, throughput, dead letters.
+    public static func text(_ reports: [DestinationReport]) -> String {
+        guard !reports.isEmpty else { return "no destinations yet: enqueue contacts first\n" }
+        let states = ContactState.allCases.map(\.description)
+        var rows = [["destination", "kind"] + states + ["total"]]
+        for report in reports {
+            rows.append([report.name, report.kind ?? "-"] + states.map { String(report.counts[$0] ?? 0) } + [String(report.funnel.enqueued)])
+        }
+        var out = table(rows)
+        for report in reports {
+            let f = report.funnel
+            out += "\n\(report.name)\n"
+            out += "  funnel      enqueued \(f.enqueued) → submitted \(f.submitted) → accepted \(f.accepted) → confirmed \(f.confirmed)"
+            out += f.unverifiable > 0 ? " (unverifiable \(f.unverifiable))" : ""
+            out += ", dead \(f.dead)\n"
+            out += "  requests    \(report.requests) submissions (\(String(format: "%.1f", report.requestsPerSecond))/s), "
+            out += "\(report.looks) reconciliation looks, \(report.throttled) answered 429 (each paused the destination)\n"
+            out += "  retries     \(report.retries) extra attempts; possible duplicates \(report.possibleDuplicates)\n"
+            if let latency = report.latency {
+                out += "  latency     p50 \(latency.p50) ms, p95 \(latency.p95) ms, p99 \(latency.p99) ms\n"
+            }
+            out += "  throughput  \(String(format: "%.1f", report.contactsPerSecond)) contacts settled per second\n"
+            if !report.recentRemoteIDs.isEmpty {
+                out += "  last ids    \(report.recentRemoteIDs.prefix(5).joined(separator: ", "))\n"
+            }
+            if !report.deadReasons.isEmpty {
+                out += "  dead letters by reason:\n"
+                for (reason, count) in report.deadReasons.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).prefix(10) {
+                    out += "    \(String(count).leftPad(7))  \(reason.prefix(160))\n"
+                }
+            }
+        }
+        return out
+    }
+
+    /// One CSV row per contact: key, state, attempts, last error, eventInstanceId, times (ISO 8601).
+    public static let csvHeader = "destination,contact_key,state,attempts,last_error,dead_reason,event_instance_id,request_id,enqueued_at,updated_at\n"
+
+    public static func csvLine(_ row: ContactRow) -> String {
+        [row.destination, row.key, row.state, String(row.attempts), row.lastError ?? "", row.deadReason ?? "", row.eventInstanceID ?? "",
+         row.requestID ?? "", iso(row.enqueuedAt), iso(row.updatedAt)].map(csvField).joined(separator: ",") + "\n"
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public static func iso(_ millis: Int64) -> String {
+        Date(timeIntervalSince1970: Double(millis) / 1000).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index < 2 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) : cell.leftPad(widths[index])
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

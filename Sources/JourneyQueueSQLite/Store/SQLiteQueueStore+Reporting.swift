@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import JourneyQueue
+
+extension SQLiteQueueStore: ReportingStore {
+    public func reports(destination: String?, since: Int64?) throws -> [DestinationReport] {
+        try pool.read { db in
+            let destinations = try Row.fetchAll(db, sql: "SELECT id, name, kind FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
+                                                arguments: [destination])
+            return try destinations.map { row in try report(db, id: row[0], name: row[1], kind: row[2], since: since ?? 0) }
+        }
+    }
+
+    private func report(_ db: Database, id: Int64, name: String, kind: String?, since: Int64) throws -> DestinationReport {
+        var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
+        for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM contact WHERE destination_id = ? AND enqueued_at >= ? GROUP BY state",
+                                    arguments: [id, since]) {
+            if let state = ContactState(rawValue: row[0]) { counts[state.description] = row[1] }
+        }
+        let funnelRow = try Row.fetchOne(db, sql: """
+            SELECT COUNT(*), SUM(attempts > 0 OR state > 0), SUM(state IN (3, 5, 6) OR event_instance_id IS NOT NULL),
+                   SUM(state = 5), SUM(state = 6), SUM(state = 7), SUM(MAX(attempts - 1, 0)),
+                   SUM(last_error LIKE 'possible duplicate:%')
+            FROM contact WHERE destination_id = ? AND enqueued_at >= ?
+            """, arguments: [id, since])!
+        let funnel = DestinationReport.Funnel(enqueued: funnelRow[0], submitted: funnelRow[1] ?? 0, accepted: funnelRow[2] ?? 0,
+                                              confirmed: funnelRow[3] ?? 0, unverifiable: funnelRow[4] ?? 0, dead: funnelRow[5] ?? 0)
+        var reasons: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = 7 AND enqueued_at >= ?
+            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+            """, arguments: [id, since]) {
+            reasons[row[0]] = row[1]
+        }
+        let requestRow = try Row.fetchOne(db, sql: """
+            SELECT SUM(purpose = 'submit'), SUM(purpose = 'submit' AND status = 429), SUM(purpose = 'reconcile'),
+                   MIN(started_at), MAX(finished_at)
+            FROM attempt WHERE destination_id = ? AND started_at >= ?
+            """, arguments: [id, since])!
+        let latencies = try Int64.fetchAll(db, sql: """
+            SELECT latency_ms FROM attempt WHERE destination_id = ? AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= ?
+            ORDER BY latency_ms
+            """, arguments: [id, since])
+        let latency = latencies.isEmpty ? nil : DestinationReport.Latency(
+            p50: latencies[(latencies.count - 1) * 50 / 100], p95: latencies[(latencies.count - 1) * 95 / 100],
+            p99: latencies[(latencies.count - 1) * 99 / 100])
+        let requests: Int = requestRow[0] ?? 0
+        let spanMillis = max(((requestRow[4] as Int64?) ?? 0) - ((requestRow[3] as Int64?) ?? 0), 1)
+        let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
+        var buckets: [DestinationReport.Bucket] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT updated_at / 60000 * 60000 AS minute, SUM(state = 5), SUM(state = 6), SUM(state = 7)
+            FROM contact WHERE destination_id = ? AND state >= 5 AND enqueued_at >= ? GROUP BY minute ORDER BY minute
+            """, arguments: [id, since]) {
+            buckets.append(DestinationReport.Bucket(minute: row[0], confirmed: row[1], unverifiable: row[2], dead: row[3]))
+        }
+        let remoteIDs = try String.fetchAll(db, sql: """
+            SELECT remote_id FROM batch WHERE destination_id = ? AND remote_id IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 20
+            """, arguments: [id, since])
+        return DestinationReport(
+            name: name, kind: kind, counts: counts, funnel: funnel, retries: funnelRow[6] ?? 0, deadReasons: reasons,
+            requests: requests, throttled: requestRow[1] ?? 0, looks: requestRow[2] ?? 0, possibleDuplicates: funnelRow[7] ?? 0,
+            latency: latency, contactsPerSecond: Double(settled) * 1000 / Double(spanMillis),
+            requestsPerSecond: Double(requests) * 1000 / Double(spanMillis), throughput: buckets, recentRemoteIDs: remoteIDs)
+    }
+
+    public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
+                       c.enqueued_at, c.updated_at, c.data
+                FROM contact c JOIN destination d ON d.id = c.destination_id
+                WHERE (?1 IS NULL OR d.name = ?1) AND (?2 IS NULL OR c.state = ?2) AND c.enqueued_at >= ?3
+                ORDER BY d.name, c.id
+                """, arguments: [destination, state?.rawValue, since ?? 0])
+            while let row = try rows.next() { try body(Self.contactRow(row)) }
+        }
+    }
+
+    static func contactRow(_ row: Row) -> ContactRow {
+        ContactRow(destination: row[0], key: row[1], state: ContactState(rawValue: row[2])?.description ?? "?", attempts: row[3],
+                   lastError: row[4], deadReason: row[5], eventInstanceID: row[6], requestID: row[7], enqueuedAt: row[8],
+                   updatedAt: row[9], dataJSON: row[10])
+    }
+
+    public func timeline(contactKey: String) throws -> [(ContactRow, [LedgerEntry])] {
+        try pool.read { db in
+            let contacts = try Row.fetchAll(db, sql: """
+                SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
+                       c.enqueued_at, c.updated_at, c.data, c.destination_id
+                FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
+                """, arguments: [contactKey])
+            // The ledger keeps request bodies, so a contact's requests are the ones that name it (a scan: an operator's command).
+            let needle = JSONText.string(contactKey)
+            return try contacts.map { row in
+                let entries = try Row.fetchAll(db, sql: """
+                    SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
+                           remote_id, latency_ms, error_class
+                    FROM attempt WHERE destination_id = ? AND instr(request_body, ?) > 0 ORDER BY id
+                    """, arguments: [row[11] as Int64, needle]).map { entry in
+                    LedgerEntry(id: entry[0], purpose: entry[1], attemptNumber: entry[2], method: entry[3], url: entry[4], requestBody: entry[5],
+                                startedAt: entry[6], status: entry[7], responseHeaders: entry[8], responseBody: entry[9], remoteID: entry[10],
+                                latencyMillis: entry[11], errorClass: entry[12])
+                }
+                return (Self.contactRow(row), entries)
+            }
+        }
+    }
+
+    public func redrive(destination: String, reason: String?) throws -> Int {
+        try pool.write { db in
+            let id = try Self.existingDestinationID(db, name: destination)
+            let now = clock.nowMillis()
+            try db.execute(sql: """
+                UPDATE contact SET state = 0, attempts = 0, available_at = ?, dead_reason = NULL,
+                    last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?
+                WHERE destination_id = ? AND state = 7 AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
+                  AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
+                                  AND live.contact_key = contact.contact_key AND live.state < 5)
+                  AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
+                            AND newest.contact_key = contact.contact_key AND newest.state = 7)
+                """, arguments: [now, now, id, reason])
+            return db.changesCount
+        }
+    }
+}
