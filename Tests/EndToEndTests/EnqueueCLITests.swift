@@ -79,3 +79,41 @@ import Testing
         #expect(result.stdout.contains("--skip-invalid"))
     }
 }
+
+@Suite struct OperatorCLITests {
+    @Test func exportOfDeadContactsIsAcceptedBackByEnqueue() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("q.sqlite")
+        let input = try scratch.write("in.ndjson", "{\"contactKey\":\"a\",\"data\":{\"x\":\"1\"}}\n{\"contactKey\":\"b\"}\n")
+        #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", input]).status == 0)
+        let exported = scratch.path("queued.ndjson")
+        let export = try JourneyqProcess.run(["export", "--db", db, "--state", "queued", "--output", exported])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(try String(contentsOfFile: exported, encoding: .utf8) == "{\"contactKey\":\"a\",\"data\":{\"x\":\"1\"}}\n{\"contactKey\":\"b\",\"data\":{}}\n")
+        let again = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--json", exported])
+        #expect(again.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":0}\n")
+        let badState = try JourneyqProcess.run(["export", "--db", db, "--state", "lost"])
+        #expect(badState.status == 2)
+    }
+
+    @Test func reportFormatsAndFilters() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("q.sqlite")
+        let input = try scratch.write("in.ndjson", "{\"contactKey\":\"a\"}\n")
+        _ = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", input])
+        _ = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "e", input])
+        let csv = try JourneyqProcess.run(["report", "--db", db, "--format", "csv", "--destination", "d"])
+        #expect(csv.stdout.split(separator: "\n").count == 2)
+        let html = scratch.path("r.html")
+        #expect(try JourneyqProcess.run(["report", "--db", db, "--format", "html", "--output", html]).status == 0)
+        #expect(try String(contentsOfFile: html, encoding: .utf8).contains("<svg"))
+        let json = try JourneyqProcess.run(["report", "--db", db, "--format", "json", "--since", "1h"])
+        #expect(json.stdout.contains("\"destinations\""))
+        let bad = try JourneyqProcess.run(["report", "--db", db, "--since", "yesterday"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--since"))
+        let show = try JourneyqProcess.run(["show", "--db", db, "a"])
+        #expect(show.status == 0 && show.stdout.contains("a at d: queued"))
+        #expect(try JourneyqProcess.run(["show", "--db", db, "zz"]).status == 1)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import JourneyQueue
+import Testing
+@testable import JourneyQueueSQLite
+
+@Suite struct ReportingTests {
+    /// Five contacts: two confirmed, one dead (permanent), one dead (unconfirmed), one queued after a refused connection.
+    func populated() throws -> StoreFixture {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(["a", "b", "c", "d", "e"])
+        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 5, leaseMillis: 60_000))
+        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async",
+                                                                          requestBody: #"{"members":[{"contactKey":"a"},{"contactKey":"b"}]}"#, startedAt: 1))
+        let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
+        let now = fixture.clock.nowMillis()
+        try fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "req-1",
+                                                                    latencyMillis: 40, errorClass: nil, finishedAt: 2), outcomes: [
+            Settlement(contactID: ids["a"]!, outcome: .confirmed),
+            Settlement(contactID: ids["b"]!, outcome: .confirmed),
+            Settlement(contactID: ids["c"]!, outcome: .dead(reason: "member errorcode 10005: bad field")),
+            Settlement(contactID: ids["d"]!, outcome: .dead(reason: "unconfirmed: not in the journey")),
+            Settlement(contactID: ids["e"]!, outcome: .retry(at: now + 1_000, error: "not sent", refundAttempt: false)),
+        ])
+        return fixture
+    }
+
+    @Test func reportCountsTheFunnelAndDeadLetters() throws {
+        let fixture = try populated()
+        let report = try #require(try fixture.store.reports(destination: "dest", since: nil).first)
+        #expect(report.counts["confirmed"] == 2 && report.counts["dead"] == 2 && report.counts["queued"] == 1)
+        #expect(report.funnel == DestinationReport.Funnel(enqueued: 5, submitted: 5, accepted: 2, confirmed: 2, unverifiable: 0, dead: 2))
+        #expect(report.deadReasons == ["member errorcode 10005: bad field": 1, "unconfirmed: not in the journey": 1])
+        #expect(report.requests == 1)
+        #expect(report.latency == DestinationReport.Latency(p50: 40, p95: 40, p99: 40))
+        #expect(report.recentRemoteIDs == ["req-1"])
+        let json = try ReportRenderer.json([report], generatedAt: 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        let destination = (object["destinations"] as! [[String: Any]])[0]
+        #expect(destination["name"] as? String == "dest")
+        #expect((destination["counts"] as! [String: Int]).count == ContactState.allCases.count)
+    }
+
+    @Test func csvAndHTMLCarryEveryContactAndEscape() throws {
+        let fixture = try populated()
+        var lines: [String] = []
+        try fixture.store.eachContact(destination: nil, state: nil, since: nil) { lines.append(ReportRenderer.csvLine($0)) }
+        #expect(lines.count == 5)
+        #expect(lines.contains { $0.hasPrefix("dest,c,dead,1,member errorcode 10005: bad field,member errorcode 10005: bad field,,req-1,") })
+        let html = HTMLReport.render(try fixture.store.reports(destination: nil, since: nil), generatedAt: 0)
+        #expect(html.contains("<svg") && html.contains("unconfirmed: not in the journey"))
+        #expect(!html.contains("http://") && !html.contains("https://"), "no external assets")
+        #expect(HTMLReport.escape("<a href=\"x\">&</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;")
+    }
+
+    @Test func timelineFindsTheRequestsThatCarriedAContact() throws {
+        let fixture = try populated()
+        let timeline = try fixture.store.timeline(contactKey: "a")
+        #expect(timeline.count == 1)
+        #expect(timeline[0].0.state == "confirmed")
+        #expect(timeline[0].1.map(\.status) == [202])
+        #expect(try fixture.store.timeline(contactKey: "c")[0].1.isEmpty)
+    }
+
+    @Test func redriveMovesDeadBackButNeverDoublesALiveContact() throws {
+        let fixture = try populated()
+        #expect(try fixture.store.redrive(destination: "dest", reason: "unconfirmed") == 1)
+        #expect(try fixture.states()["d"] == .queued)
+        #expect(try fixture.attempts("d") == 0)
+        // c was enqueued again meanwhile: the dead copy stays dead rather than making two live rows.
+        try fixture.enqueue(["c"])
+        #expect(try fixture.store.redrive(destination: "dest", reason: nil) == 0)
+        #expect(throws: StoreError.unknownDestination("nope")) { _ = try fixture.store.redrive(destination: "nope", reason: nil) }
+    }
+}
