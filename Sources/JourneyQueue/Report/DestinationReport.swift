@@ -32,7 +32,7 @@ public struct DestinationReport: Sendable, Codable, Equatable {
         }
     }
 
-    /// Contacts that reached a final state in one minute.
+    /// Contacts that reached a final state in one bucket of time (`bucketMillis` long).
     public struct Bucket: Sendable, Codable, Equatable {
         /// Epoch ms of the minute's start.
         public var minute: Int64
@@ -69,12 +69,14 @@ public struct DestinationReport: Sendable, Codable, Equatable {
     public var contactsPerSecond: Double
     public var requestsPerSecond: Double
     public var throughput: [Bucket]
+    /// Width of one throughput bucket.
+    public var bucketMillis: Int64
     /// Remote ids of the last submissions (job ids, batch GUIDs, request ids), newest first, at most 20.
     public var recentRemoteIDs: [String]
 
     public init(name: String, kind: String?, counts: [String: Int], funnel: Funnel, retries: Int, deadReasons: [String: Int],
                 requests: Int, throttled: Int, looks: Int, possibleDuplicates: Int, latency: Latency?, contactsPerSecond: Double,
-                requestsPerSecond: Double, throughput: [Bucket], recentRemoteIDs: [String]) {
+                requestsPerSecond: Double, throughput: [Bucket], bucketMillis: Int64, recentRemoteIDs: [String]) {
         self.name = name
         self.kind = kind
         self.counts = counts
@@ -89,6 +91,7 @@ public struct DestinationReport: Sendable, Codable, Equatable {
         self.contactsPerSecond = contactsPerSecond
         self.requestsPerSecond = requestsPerSecond
         self.throughput = throughput
+        self.bucketMillis = bucketMillis
         self.recentRemoteIDs = recentRemoteIDs
     }
 }

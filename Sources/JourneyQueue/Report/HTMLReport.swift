@@ -5,7 +5,7 @@ public enum HTMLReport {
         var body = ""
         for report in reports {
             body += "<section><h2>\(escape(report.name)) <small>\(escape(report.kind ?? ""))</small></h2>"
-            body += "<div class=\"charts\">" + funnelChart(report.funnel) + throughputChart(report.throughput) + "</div>"
+            body += "<div class=\"charts\">" + funnelChart(report.funnel) + throughputChart(report.throughput, bucketMillis: report.bucketMillis) + "</div>"
             body += "<p class=\"facts\">\(report.requests) submissions · \(report.looks) reconciliation looks · \(report.throttled) answered 429 · "
             body += "\(report.retries) retries · \(report.possibleDuplicates) possible duplicates"
             if let latency = report.latency { body += " · latency p50 \(latency.p50) ms, p95 \(latency.p95) ms, p99 \(latency.p99) ms" }
@@ -59,19 +59,23 @@ public enum HTMLReport {
         return svg + "</svg>"
     }
 
-    /// Contacts settled per minute, stacked: confirmed, unverifiable, dead.
-    static func throughputChart(_ buckets: [DestinationReport.Bucket]) -> String {
+    /// Contacts settled per bucket of time, stacked: confirmed, unverifiable, dead.
+    static func throughputChart(_ buckets: [DestinationReport.Bucket], bucketMillis: Int64) -> String {
         let width = 460.0, height = 180.0, left = 40.0, bottom = 24.0, top = 24.0
         var svg = "<svg role=\"img\" aria-label=\"throughput\" width=\"\(Int(width))\" height=\"\(Int(height + top + bottom))\">"
-        svg += "<text x=\"0\" y=\"14\" font-weight=\"600\">Settled per minute</text>"
+        let unit = bucketMillis < 60_000 ? "\(bucketMillis / 1000) s" : bucketMillis < 3_600_000 ? "\(bucketMillis / 60_000) min" : "\(bucketMillis / 3_600_000) h"
+        svg += "<text x=\"0\" y=\"14\" font-weight=\"600\">Contacts settled per \(unit) (confirmed, unverifiable, dead)</text>"
         guard !buckets.isEmpty else { return svg + "<text x=\"\(format(left))\" y=\"60\">nothing settled yet</text></svg>" }
         let peak = Double(buckets.map { $0.confirmed + $0.unverifiable + $0.dead }.max() ?? 1)
-        let slot = (width - left - 10) / Double(buckets.count)
+        // Bars sit at their time, so a quiet spell shows as a gap.
+        let slots = Int((buckets[buckets.count - 1].minute - buckets[0].minute) / max(bucketMillis, 1)) + 1
+        let slot = (width - left - 10) / Double(slots)
         let barWidth = max(min(slot * 0.8, 40), 1)
         svg += "<line x1=\"\(format(left))\" y1=\"\(format(top + height))\" x2=\"\(format(width - 5))\" y2=\"\(format(top + height))\" stroke=\"#9aa3b2\"/>"
         svg += "<text x=\"0\" y=\"\(format(top + 10))\">\(Int(peak))</text><text x=\"0\" y=\"\(format(top + height))\">0</text>"
-        for (index, bucket) in buckets.enumerated() {
-            let x = left + Double(index) * slot + (slot - barWidth) / 2
+        for bucket in buckets {
+            let index = Double((bucket.minute - buckets[0].minute) / max(bucketMillis, 1))
+            let x = left + index * slot + (slot - barWidth) / 2
             var y = top + height
             for (value, color) in [(bucket.confirmed, "#2e9e5b"), (bucket.unverifiable, "#c9a227"), (bucket.dead, "#c2413a")] where value > 0 {
                 let h = height * Double(value) / peak
@@ -79,10 +83,13 @@ public enum HTMLReport {
                 svg += "<rect x=\"\(format(x))\" y=\"\(format(y))\" width=\"\(format(barWidth))\" height=\"\(format(h))\" fill=\"\(color)\"><title>\(value)</title></rect>"
             }
         }
-        let first = ReportRenderer.iso(buckets[0].minute).prefix(16).replacingOccurrences(of: "T", with: " ")
-        let last = ReportRenderer.iso(buckets[buckets.count - 1].minute).suffix(13).prefix(5)
-        svg += "<text x=\"\(format(left))\" y=\"\(format(top + height + 16))\">\(first)</text>"
-        svg += "<text x=\"\(format(width - 45))\" y=\"\(format(top + height + 16))\">\(last)</text>"
+        // Axis labels: the first bucket's date and time, the last one's time (UTC).
+        let first = ReportRenderer.iso(buckets[0].minute).prefix(19).replacingOccurrences(of: "T", with: " ")
+        svg += "<text x=\"\(format(left))\" y=\"\(format(top + height + 16))\">\(first) UTC</text>"
+        if buckets.count > 1 {
+            let last = ReportRenderer.iso(buckets[buckets.count - 1].minute).dropFirst(11).prefix(8)
+            svg += "<text x=\"\(format(width - 60))\" y=\"\(format(top + height + 16))\">\(last)</text>"
+        }
         return svg + "</svg>"
     }
 

@@ -48,10 +48,16 @@ extension SQLiteQueueStore: ReportingStore {
         let spanMillis = max(((requestRow[4] as Int64?) ?? 0) - ((requestRow[3] as Int64?) ?? 0), 1)
         let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
         var buckets: [DestinationReport.Bucket] = []
+        let span = try Row.fetchOne(db, sql: "SELECT MIN(updated_at), MAX(updated_at) FROM contact WHERE destination_id = ? AND state >= 5 AND enqueued_at >= ?",
+                                    arguments: [id, since])
+        let settledSpan = ((span?[1] as Int64?) ?? 0) - ((span?[0] as Int64?) ?? 0)
+        // About thirty bars whatever the span: seconds for a demo, hours for a night's run.
+        let bucketMillis = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
+            .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
         for row in try Row.fetchAll(db, sql: """
-            SELECT updated_at / 60000 * 60000 AS minute, SUM(state = 5), SUM(state = 6), SUM(state = 7)
-            FROM contact WHERE destination_id = ? AND state >= 5 AND enqueued_at >= ? GROUP BY minute ORDER BY minute
-            """, arguments: [id, since]) {
+            SELECT updated_at / ?1 * ?1 AS minute, SUM(state = 5), SUM(state = 6), SUM(state = 7)
+            FROM contact WHERE destination_id = ?2 AND state >= 5 AND enqueued_at >= ?3 GROUP BY minute ORDER BY minute
+            """, arguments: [bucketMillis, id, since]) {
             buckets.append(DestinationReport.Bucket(minute: row[0], confirmed: row[1], unverifiable: row[2], dead: row[3]))
         }
         let remoteIDs = try String.fetchAll(db, sql: """
@@ -61,7 +67,8 @@ extension SQLiteQueueStore: ReportingStore {
             name: name, kind: kind, counts: counts, funnel: funnel, retries: funnelRow[6] ?? 0, deadReasons: reasons,
             requests: requests, throttled: requestRow[1] ?? 0, looks: requestRow[2] ?? 0, possibleDuplicates: funnelRow[7] ?? 0,
             latency: latency, contactsPerSecond: Double(settled) * 1000 / Double(spanMillis),
-            requestsPerSecond: Double(requests) * 1000 / Double(spanMillis), throughput: buckets, recentRemoteIDs: remoteIDs)
+            requestsPerSecond: Double(requests) * 1000 / Double(spanMillis), throughput: buckets, bucketMillis: bucketMillis,
+            recentRemoteIDs: remoteIDs)
     }
 
     public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws {
