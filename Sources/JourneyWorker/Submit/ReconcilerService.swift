@@ -26,6 +26,16 @@ public struct ReconcilerService: Service {
     }
 
     public func run() async throws {
+        // As many looks in flight as the destination allows requests; they share the submitters' gate.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<destination.limits.concurrency {
+                group.addTask { try await loop() }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func loop() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let wait = await gate.reserve(now: clock.nowMillis())
             if wait > 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(wait)) } }
