@@ -15,6 +15,15 @@ public enum DestinationFactory {
         case (.sfmcAsyncEvents, .sfmc(let settings)):
             return SFMCAsyncEventsDestination(name: config.name, settings: settings, limits: config.limits, policy: config.policy,
                                               caller: caller, ledger: ledger, clock: clock)
+        case (.sfmcBatchContactEvents, .sfmc(let settings)):
+            return SFMCBatchContactEventsDestination(name: config.name, settings: settings, limits: config.limits, policy: config.policy,
+                                                     caller: caller, ledger: ledger, clock: clock)
+        case (.sfmcEvents, .sfmc(let settings)):
+            return SFMCEventsDestination(name: config.name, settings: settings, limits: config.limits, policy: config.policy,
+                                         caller: caller, ledger: ledger, clock: clock)
+        case (.symplifyBatchTrigger, .symplify(let baseURL, let customerID, let token, let journeyID)):
+            return SymplifyBatchTriggerDestination(name: config.name, baseURL: baseURL, customerID: customerID, token: token, journeyID: journeyID,
+                                                   limits: config.limits, policy: config.policy, caller: caller, clock: clock)
         default:
             throw Unsupported(name: config.name, kind: config.kind)
         }

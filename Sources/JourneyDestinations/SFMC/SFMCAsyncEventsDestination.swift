@@ -8,35 +8,18 @@ public struct SFMCAsyncEventsDestination: VerifyingDestination {
     public var kind: String { "sfmc-async-events" }
     public let limits: DestinationLimits
     public let policy: OutcomePolicy
-    let settings: SFMCSettings
-    let runner: BatchRequestRunner
-    let builder: SubmissionBuilder
-    let clock: any Clock
-    /// Shared by the pool: cached, renewed before expiry, one request in flight.
-    public let tokens: TokenProvider
-    let verifier: SFMCMembershipVerifier
+    let connection: SFMCConnection
     public var verificationBatchSize: Int { 50 }
+    /// Shared by the pool: cached, renewed before expiry, one request in flight.
+    public var tokens: TokenProvider { connection.tokens }
 
     public init(name: String, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
                 ledger: any AttemptLedger, clock: any Clock) {
         self.name = name
-        self.settings = settings
         self.limits = limits
         self.policy = policy
-        self.clock = clock
-        let source = SFMCTokenSource(settings: settings, legacy: false, destination: name, caller: caller, ledger: ledger, clock: clock,
-                                     timeoutMillis: limits.timeoutMillis)
-        tokens = TokenProvider(clock: clock) { try await source.fetch() }
-        runner = BatchRequestRunner(caller: caller, clock: clock, tokens: tokens) { token in
-            token.map { [("Authorization", "Bearer \($0.value)")] } ?? []
-        }
-        builder = SubmissionBuilder(policy: policy, clock: clock)
-        verifier = SFMCMembershipVerifier(destination: name, settings: settings, limits: limits, policy: policy, caller: caller, tokens: tokens,
-                                          clock: clock, asyncStatus: true)
-    }
-
-    public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
-        try await verifier.verify(batch, ledger: ledger)
+        connection = SFMCConnection(name: name, settings: settings, legacyToken: false, asyncStatus: true, limits: limits, policy: policy,
+                                    caller: caller, ledger: ledger, clock: clock)
     }
 
     /// The request body: camelCase, members in claim order, data passed through as stored.
@@ -50,10 +33,10 @@ public struct SFMCAsyncEventsDestination: VerifyingDestination {
     }
 
     public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
-        let body = Self.body(eventDefinitionKey: settings.eventDefinitionKey, contacts: batch.contacts)
-        let outcome = try await runner.run(batch.lease, ledger: ledger, method: "POST", url: settings.restURL + "/interaction/v1/async/events",
-                                           contentType: "application/json; charset=UTF-8", body: Array(body.utf8), recordedBody: body,
-                                           timeoutMillis: limits.timeoutMillis)
+        let settings = connection.settings, builder = connection.builder
+        let outcome = try await connection.post(batch, path: "/interaction/v1/async/events",
+                                                body: Self.body(eventDefinitionKey: settings.eventDefinitionKey, contacts: batch.contacts),
+                                                ledger: ledger, timeoutMillis: limits.timeoutMillis)
         if let submission = builder.nonSuccess(outcome, batch: batch) { return submission }
         guard case .answered(let answer, let attemptID) = outcome else { preconditionFailure("nonSuccess handles every other case") }
         let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
@@ -74,5 +57,9 @@ public struct SFMCAsyncEventsDestination: VerifyingDestination {
         let errors = verdicts.filter { if case .accepted = $0.1 { false } else { true } }.count
         return builder.perContact(verdicts, result: builder.result(answer, attemptID: attemptID, remoteID: requestID,
                                                                     errorClass: errors > 0 ? "member_errors" : nil))
+    }
+
+    public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
+        try await connection.verifier.verify(batch, ledger: ledger)
     }
 }

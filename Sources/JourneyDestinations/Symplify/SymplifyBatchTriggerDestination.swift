@@ -1,0 +1,102 @@
+import Foundation
+import JourneyQueue
+
+/// `symplify-batchtrigger`: `POST /rest/{customerId}/batchtrigger/v2` for a pre-signed `uploadUrl`, then the batch
+/// `PUT` there as NDJSON `{"id", "properties"}` lines (spec §8.1). Symplify publishes no way to check entry,
+/// so accepted contacts end `unverifiable`, and ambiguous uploads follow the destination's setting.
+public struct SymplifyBatchTriggerDestination: Destination {
+    public let name: String
+    public var kind: String { "symplify-batchtrigger" }
+    public let limits: DestinationLimits
+    public let policy: OutcomePolicy
+    let baseURL: String
+    let customerID: String
+    let journeyID: Int
+    let caller: HTTPCaller
+    let clock: any Clock
+    let runner: BatchRequestRunner
+    let builder: SubmissionBuilder
+
+    public init(name: String, baseURL: String, customerID: String, token: Secret, journeyID: Int, limits: DestinationLimits,
+                policy: OutcomePolicy, caller: HTTPCaller, clock: any Clock) {
+        self.name = name
+        self.baseURL = baseURL.trimmingTrailingSlash()
+        self.customerID = customerID
+        self.journeyID = journeyID
+        self.limits = limits
+        var unverifiable = policy
+        unverifiable.verifiable = false
+        self.policy = unverifiable
+        self.caller = caller
+        self.clock = clock
+        runner = BatchRequestRunner(caller: caller, clock: clock, tokens: nil) { _ in
+            [("X-Carma-Authentication-Token", token.value), ("Accept", "application/json")]
+        }
+        builder = SubmissionBuilder(policy: unverifiable, clock: clock)
+    }
+
+    /// The file: one `{"id", "properties"}` object per line.
+    static func file(_ contacts: [ClaimedContact]) -> String {
+        contacts.map { "{\"id\":" + JSONText.string($0.key) + ",\"properties\":" + $0.dataJSON + "}\n" }.joined()
+    }
+
+    public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
+        let body = "{\"type\":\"JOURNEY_COMMENCE\",\"entityId\":\(journeyID)}"
+        let trigger = try await runner.run(batch.lease, ledger: ledger, method: "POST", url: "\(baseURL)/rest/\(customerID)/batchtrigger/v2",
+                                           contentType: "application/json", body: Array(body.utf8), recordedBody: body, timeoutMillis: limits.timeoutMillis)
+        // Nothing starts until a file is uploaded: a trigger that failed in any way took no contact.
+        let answer: HTTPAnswer, attemptID: Int64
+        switch trigger {
+        case .noToken(let failure):
+            return builder.uniform(.throttled(reason: failure.description), batch: batch, result: nil, pauseUntil: clock.nowMillis() + policy.throttlePauseMillis)
+        case .failed(let failure, let id):
+            return builder.uniform(.notTaken(reason: "trigger: \(failure.message)"), batch: batch, result: builder.result(failure, attemptID: id))
+        case .answered(let reply, let id):
+            (answer, attemptID) = (reply, id)
+        }
+        guard (200..<300).contains(answer.status) else {
+            let verdict = StatusClassifier.verdict(for: answer) ?? .permanent(reason: "HTTP \(answer.status)")
+            let safe: Verdict = if case .ambiguous(let reason) = verdict { .notTaken(reason: "trigger: \(reason)") } else { verdict }
+            var pause: Int64?
+            if case .throttled = safe { pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: policy.throttlePauseMillis) }
+            return builder.uniform(safe, batch: batch, result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)), pauseUntil: pause)
+        }
+        let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
+        guard let uploadURL = object?["uploadUrl"] as? String, HTTPCaller.checkScheme(uploadURL) == nil else {
+            return builder.uniform(.notTaken(reason: "trigger answered without a usable uploadUrl"), batch: batch,
+                                   result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: "no_upload_url")))
+        }
+        try ledger.finishAttempt(redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)))
+        return try await upload(batch, to: uploadURL, ledger: ledger)
+    }
+
+    private func upload(_ batch: ClaimedBatch, to url: String, ledger: any AttemptLedger) async throws -> Submission {
+        let file = Self.file(batch.contacts)
+        // The pre-signed URL grants uploads for hours: it is recorded without its path and query.
+        let recordedURL = (URL(string: url).flatMap { "\($0.scheme ?? "https")://\($0.host ?? "?")" } ?? "?") + "/<uploadUrl>"
+        let attemptID = try ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
+                                                                          startedAt: clock.nowMillis()))
+        do {
+            let answer = try await caller.send(method: "PUT", url: url, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                                               body: Array(file.utf8), timeoutMillis: limits.timeoutMillis)
+            let result = builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)
+            if (200..<300).contains(answer.status) { return builder.uniform(.accepted(eventInstanceID: nil), batch: batch, result: result) }
+            if answer.status == 403 || answer.status == 404 {
+                // The URL was refused (expired or already used): this file was not taken.
+                return builder.uniform(.notTaken(reason: "upload refused: HTTP \(answer.status) \(StatusClassifier.summary(answer))"), batch: batch, result: result)
+            }
+            let verdict = StatusClassifier.verdict(for: answer) ?? .ambiguous(reason: "HTTP \(answer.status)")
+            var pause: Int64?
+            if case .throttled = verdict { pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: policy.throttlePauseMillis) }
+            return builder.uniform(verdict, batch: batch, result: result, pauseUntil: pause)
+        } catch {
+            return builder.uniform(StatusClassifier.verdict(for: error), batch: batch, result: builder.result(error, attemptID: attemptID))
+        }
+    }
+
+    private func redacted(_ result: AttemptResult) -> AttemptResult {
+        var copy = result
+        if copy.responseBody.contains("uploadUrl") { copy.responseBody = "{\"uploadUrl\":\"<redacted>\"}" }
+        return copy
+    }
+}
