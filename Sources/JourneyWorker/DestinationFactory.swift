@@ -24,6 +24,10 @@ public enum DestinationFactory {
         case (.symplifyBatchTrigger, .symplify(let baseURL, let customerID, let token, let journeyID)):
             return SymplifyBatchTriggerDestination(name: config.name, baseURL: baseURL, customerID: customerID, token: token, journeyID: journeyID,
                                                    limits: config.limits, policy: config.policy, caller: caller, clock: clock)
+        case (.salesforceBulkIngest, .bulk(let loginURL, let clientID, let clientSecret, let object, let operation, let external, let apiVersion)):
+            return BulkIngestDestination(name: config.name, loginURL: loginURL, clientID: clientID, clientSecret: clientSecret, object: object,
+                                         operation: operation, externalIDFieldName: external, apiVersion: apiVersion, limits: config.limits,
+                                         policy: config.policy, pollMillis: config.pollMillis, caller: caller, ledger: ledger, clock: clock)
         default:
             throw Unsupported(name: config.name, kind: config.kind)
         }

@@ -5,10 +5,13 @@ public struct AccessToken: Sendable, Equatable {
     public var value: String
     /// Epoch milliseconds at which the remote stops honouring it.
     public var expiresAt: Int64
+    /// Where to send requests made with it, when the token endpoint says (Salesforce's `instance_url`).
+    public var instanceURL: String?
 
-    public init(value: String, expiresAt: Int64) {
+    public init(value: String, expiresAt: Int64, instanceURL: String? = nil) {
         self.value = value
         self.expiresAt = expiresAt
+        self.instanceURL = instanceURL
     }
 }
 

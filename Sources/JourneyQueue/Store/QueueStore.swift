@@ -118,6 +118,10 @@ public protocol AttemptLedger: Sendable {
     func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64
     /// Records an answer that settles nothing by itself (a 401 before the retry, a poll).
     func finishAttempt(_ result: AttemptResult) throws
+    /// Ties the remote's id (a Bulk job id) to the batch and its contacts before the data goes out, so that a
+    /// worker killed mid-job leaves a job to look at rather than a blank. Guarded by the lease.
+    func attachRemoteID(_ lease: Lease, _ remoteID: String) throws
+
     /// Records a whole request not tied to a batch (token, reconciliation look).
     @discardableResult
     func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64

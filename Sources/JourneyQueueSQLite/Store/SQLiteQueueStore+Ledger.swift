@@ -20,6 +20,14 @@ extension SQLiteQueueStore {
         }
     }
 
+    public func attachRemoteID(_ lease: Lease, _ remoteID: String) throws {
+        try pool.write { db in
+            _ = try Self.checkLease(db, lease, now: clock.nowMillis())
+            try db.execute(sql: "UPDATE batch SET remote_id = ? WHERE id = ?", arguments: [remoteID, lease.batchID])
+            try db.execute(sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (1, 2)", arguments: [remoteID, lease.batchID])
+        }
+    }
+
     public func pendingWork(destination: String) throws -> PendingWork {
         try pool.read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {

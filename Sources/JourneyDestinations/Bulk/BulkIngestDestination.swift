@@ -1,0 +1,217 @@
+import Foundation
+import JourneyQueue
+
+/// `salesforce-bulk-ingest`: Bulk API 2.0 (spec §9): create a job, `PUT` the batch as CSV, `PATCH` UploadComplete,
+/// poll, then read the successful, failed and unprocessed results and match them to contacts by the key column.
+/// The job id is tied to the contacts before the upload: a worker killed mid-job leaves a job to look at.
+public struct BulkIngestDestination: VerifyingDestination {
+    public let name: String
+    public var kind: String { "salesforce-bulk-ingest" }
+    public let limits: DestinationLimits
+    public let policy: OutcomePolicy
+    let object: String
+    let operation: String
+    let externalIDFieldName: String?
+    /// The CSV column that carries the contact key (the external id for upsert).
+    let keyColumn: String
+    let uploadLimitBytes: Int
+    let pollMillis: Int64
+    /// How long a submission waits for its job before leaving it to reconciliation.
+    let maxWaitMillis: Int64
+    let transientErrors: Set<String>
+    let client: BulkJobClient
+    let builder: SubmissionBuilder
+    let clock: any Clock
+    public var verificationBatchSize: Int { max(limits.batchSize, 1) }
+
+    public init(name: String, loginURL: String, clientID: String, clientSecret: Secret, object: String, operation: String,
+                externalIDFieldName: String?, apiVersion: String, limits: DestinationLimits, policy: OutcomePolicy, pollMillis: Int64,
+                caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock, uploadLimitBytes: Int = 100 * 1024 * 1024,
+                maxWaitMillis: Int64 = 30 * 60_000, transientErrors: Set<String> = ["UNABLE_TO_LOCK_ROW", "REQUEST_RUNNING_TOO_LONG", "SERVER_UNAVAILABLE"]) {
+        self.name = name
+        self.limits = limits
+        self.policy = policy
+        self.object = object
+        self.operation = operation
+        self.externalIDFieldName = externalIDFieldName
+        keyColumn = externalIDFieldName ?? "ContactKey"
+        self.uploadLimitBytes = uploadLimitBytes
+        self.pollMillis = pollMillis
+        self.maxWaitMillis = maxWaitMillis
+        self.transientErrors = transientErrors
+        self.clock = clock
+        let source = SalesforceTokenSource(loginURL: loginURL.trimmingTrailingSlash(), clientID: clientID, clientSecret: clientSecret,
+                                           sessionMillis: 3_600_000, destination: name, caller: caller, ledger: ledger, clock: clock,
+                                           timeoutMillis: limits.timeoutMillis)
+        let tokens = TokenProvider(clock: clock) { try await source.fetch() }
+        client = BulkJobClient(destination: name, apiVersion: apiVersion, caller: caller, tokens: tokens, clock: clock, timeoutMillis: limits.timeoutMillis)
+        builder = SubmissionBuilder(policy: policy, clock: clock)
+    }
+
+    /// The CSV of a batch: the key column, then every data field any contact has, in first-seen order.
+    /// Contacts past the upload limit are left out (they go back to the queue for the next job).
+    func csv(_ contacts: [ClaimedContact]) -> (text: String, included: [ClaimedContact]) {
+        var columns: [String] = []
+        var seen = Set<String>()
+        var parsed: [[String: String]] = []
+        for contact in contacts {
+            var values: [String: String] = [:]
+            if case .object(let fields)? = try? JSONParser.parse(contact.dataJSON) {
+                for (field, value) in fields where field != keyColumn {
+                    if seen.insert(field).inserted { columns.append(field) }
+                    switch value {
+                    case .string(let text): values[field] = text
+                    case .number(let literal): values[field] = literal
+                    case .bool(let flag): values[field] = flag ? "true" : "false"
+                    default: values[field] = ""
+                    }
+                }
+            }
+            parsed.append(values)
+        }
+        var text = CSVDocument.line([keyColumn] + columns)
+        var included: [ClaimedContact] = []
+        for (contact, values) in zip(contacts, parsed) {
+            let line = CSVDocument.line([contact.key] + columns.map { values[$0] ?? "" })
+            if text.utf8.count + line.utf8.count > uploadLimitBytes { break }
+            text += line
+            included.append(contact)
+        }
+        return (text, included)
+    }
+
+    public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
+        let (file, included) = csv(batch.contacts)
+        let left = batch.contacts.dropFirst(included.count)
+        var body: [String: String] = ["object": object, "operation": operation, "contentType": "CSV", "lineEnding": "LF", "columnDelimiter": "COMMA"]
+        if let externalIDFieldName { body["externalIdFieldName"] = externalIDFieldName }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
+        // Creating a job takes no contact: any failure here is safe to retry.
+        let created = try await client.call("POST", path: "", body: json, lease: batch.lease, ledger: ledger)
+        guard case .answered(let answer) = created, (200..<300).contains(answer.status),
+              let jobID = ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any])?["id"] as? String else {
+            return notTaken(batch, step: "create job", reply: created)
+        }
+        try ledger.attachRemoteID(batch.lease, jobID)
+        let upload = try await client.call("PUT", path: "/\(jobID)/batches", contentType: "text/csv", body: file, lease: batch.lease, ledger: ledger, remoteID: jobID)
+        guard case .answered(let uploaded) = upload, uploaded.status == 201 || uploaded.status == 200 else {
+            // An open job processes nothing: abort it and send these contacts again in another job.
+            _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
+            return notTaken(batch, step: "upload", reply: upload)
+        }
+        let closed = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"UploadComplete\"}", lease: batch.lease, ledger: ledger, remoteID: jobID)
+        if case .answered(let answer) = closed, (400..<500).contains(answer.status), answer.status != 429 {
+            _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
+            return notTaken(batch, step: "close job", reply: closed)
+        }
+        // From here the job may run: wait for it, then read what it did.
+        let deadline = clock.nowMillis() + maxWaitMillis
+        var wait = pollMillis
+        while clock.nowMillis() < deadline {
+            try await Task.sleep(for: .milliseconds(wait))
+            wait = min(wait * 2, 30_000)
+            guard let state = try await client.state(of: jobID, ledger: ledger) else { continue }
+            if state.state == "Open" {
+                // The close was throttled or lost: closing an uploaded job again is harmless.
+                _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"UploadComplete\"}", lease: batch.lease, ledger: ledger, remoteID: jobID)
+                continue
+            }
+            if ["JobComplete", "Failed", "Aborted"].contains(state.state) {
+                guard let settlements = try await settle(jobID: jobID, contacts: included.map { ($0.id, $0.key, $0.attempts) }, ledger: ledger) else {
+                    let unread = builder.perContact(included.map { ($0, Verdict.ambiguous(reason: "job \(jobID): results unreadable")) }, result: nil)
+                    return Submission(settlements: unread.settlements + leftOver(left), result: nil)
+                }
+                return Submission(settlements: settlements + leftOver(left), result: nil)
+            }
+        }
+        let reason = "job \(jobID) not finished after \(maxWaitMillis / 1000) s"
+        return builder.perContact(included.map { ($0, Verdict.ambiguous(reason: reason)) } + left.map { ($0, .throttled(reason: "over the upload limit")) },
+                                  result: nil, pauseUntil: nil)
+    }
+
+    private func leftOver(_ contacts: ArraySlice<ClaimedContact>) -> [Settlement] {
+        contacts.map { Settlement(contactID: $0.id, outcome: .retry(at: clock.nowMillis(), error: "over the upload limit of one job", refundAttempt: true)) }
+    }
+
+    private func notTaken(_ batch: ClaimedBatch, step: String, reply: BulkJobClient.Reply) -> Submission {
+        let reason: String
+        var verdict: Verdict
+        var pause: Int64?
+        switch reply {
+        case .noToken(let failure):
+            return builder.uniform(.throttled(reason: failure.description), batch: batch, result: nil, pauseUntil: clock.nowMillis() + policy.throttlePauseMillis)
+        case .failed(let failure):
+            reason = "\(step): \(failure.message)"
+            verdict = .notTaken(reason: reason)
+        case .answered(let answer):
+            reason = "\(step): HTTP \(answer.status) \(StatusClassifier.summary(answer))"
+            switch answer.status {
+            case 429:
+                verdict = .throttled(reason: reason)
+                pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: policy.throttlePauseMillis)
+            case 400..<500 where answer.status != 401 && answer.status != 408: verdict = .permanent(reason: reason)
+            default: verdict = .notTaken(reason: reason)
+            }
+        }
+        return builder.uniform(verdict, batch: batch, result: nil, pauseUntil: pause)
+    }
+
+    /// Reads a finished job's results and decides each contact; nil when the results could not be read.
+    private func settle(jobID: String, contacts: [(id: Int64, key: String, attempts: Int)], ledger: any AttemptLedger) async throws -> [Settlement]? {
+        guard let results = try await client.results(of: jobID, ledger: ledger) else { return nil }
+        let verdicts = results.verdicts(keyColumn: keyColumn, transientErrors: transientErrors)
+        var random = SystemRandomNumberGenerator()
+        let now = clock.nowMillis()
+        return contacts.map { contact in
+            let verdict = verdicts[contact.key] ?? .ambiguous(reason: "job \(jobID): row in no result file")
+            return Settlement(contactID: contact.id, outcome: policy.outcome(for: verdict, attempts: contact.attempts, now: now, using: &random))
+        }
+    }
+
+    /// Contacts whose job outcome is unknown (the worker died mid-job, or the job outlived the wait): look at the job.
+    public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
+        let now = clock.nowMillis()
+        var settlements: [Settlement] = []
+        var random = SystemRandomNumberGenerator()
+        for (jobID, contacts) in Dictionary(grouping: batch.contacts, by: { $0.requestID ?? "" }) {
+            guard !jobID.isEmpty else {
+                // No job was ever tied to them: nothing of theirs was uploaded.
+                settlements += contacts.map { Settlement(contactID: $0.id, outcome: policy.outcome(for: .notTaken(reason: "no job was created"),
+                                                                                                     attempts: $0.attempts, now: now, using: &random)) }
+                continue
+            }
+            guard let state = try await client.state(of: jobID, ledger: ledger) else {
+                settlements += contacts.map { Settlement(contactID: $0.id, outcome: .recheck(at: now + pollMillis * 10, note: "job \(jobID): look failed")) }
+                continue
+            }
+            switch state.state {
+            case "JobComplete", "Failed", "Aborted":
+                if let decided = try await settle(jobID: jobID, contacts: contacts.map { ($0.id, $0.key, $0.attempts) }, ledger: ledger) {
+                    // A contact that is in no result file of a finished job is not in Salesforce: send it again.
+                    settlements += decided.map { settlement in
+                        guard case .unknown = settlement.outcome, let contact = contacts.first(where: { $0.id == settlement.contactID }) else { return settlement }
+                        return Settlement(contactID: settlement.contactID, outcome: policy.outcome(
+                            for: .notTaken(reason: "job \(jobID): row in no result file"), attempts: contact.attempts, now: now, using: &random))
+                    }
+                } else {
+                    settlements += contacts.map { Settlement(contactID: $0.id, outcome: .recheck(at: now + pollMillis * 10, note: "job \(jobID): results unreadable")) }
+                }
+            case "Open":
+                // The upload never completed: abort, so that the job can never run, and send again.
+                _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
+                settlements += contacts.map { Settlement(contactID: $0.id, outcome: policy.outcome(
+                    for: .notTaken(reason: "job \(jobID) was left open; aborted"), attempts: $0.attempts, now: now, using: &random)) }
+            case "":
+                let reason = "job \(jobID): HTTP \(state.status)"
+                settlements += contacts.map { contact in
+                    state.status == 404
+                        ? Settlement(contactID: contact.id, outcome: .dead(reason: "unconfirmed: \(reason) (jobs are deleted after 7 days)"))
+                        : Settlement(contactID: contact.id, outcome: .recheck(at: now + pollMillis * 10, note: reason))
+                }
+            default:
+                settlements += contacts.map { Settlement(contactID: $0.id, outcome: .recheck(at: now + pollMillis * 5, note: "job \(jobID) is \(state.state)")) }
+            }
+        }
+        return Verification(settlements: settlements)
+    }
+}
