@@ -1,0 +1,60 @@
+import Foundation
+import JourneyQueue
+import JourneySimulator
+import Testing
+
+/// Every seed system as a destination, against the sandbox with faults on: the same promises, within what each system lets anyone know.
+@Suite struct EveryKindTests {
+    @Test(arguments: ["sfmc-async-events", "sfmc-batchcontactevents", "sfmc-events", "symplify-batchtrigger", "salesforce-bulk-ingest"])
+    func promisesHoldWithFaults(kind: String) async throws {
+        try await WorkerHarness.with({ config in
+            config.seed = 99
+            config.faults = .realistic
+            config.faults.holdSeconds = 1
+            config.entryDelayMillis = 10...100
+        }) { harness in
+            let count = kind == "sfmc-events" ? 300 : 1_200
+            _ = try harness.store.enqueue(destination: kind) { sink in
+                for index in 0..<count {
+                    let email = index % 97 == 5 ? "u\(index)@invalid.example" : "u\(index)@example.com"
+                    _ = try sink.add(ContactRecord(key: "k\(index)", data: [Field("Email", .string(email)), Field("n", .number(String(index)))]))
+                }
+            }
+            try await harness.work(try harness.configs([kind]) {
+                $0.replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 0.5\n    throttlePauseSeconds: 0.3")
+                    .replacingOccurrences(of: "timeoutSeconds: 10", with: "timeoutSeconds: 0.5\n    throttlePauseSeconds: 0.3\n    pollSeconds: 0.1\n    settleSeconds: 0.3")
+                    .replacingOccurrences(of: "batchSize: 10000", with: "batchSize: 300")
+                    .replacingOccurrences(of: "batchSize: 1000\n", with: "batchSize: 150\n")
+                    .replacingOccurrences(of: "requestsPerSecond: 5\n", with: "requestsPerSecond: 50\n")
+                    .replacingOccurrences(of: "requestsPerSecond: 10\n", with: "requestsPerSecond: 50\n")
+            }, deadline: 180)
+            let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, dead_reason FROM contact")
+            let states = rows.map { (key: $0["contact_key"] ?? "", state: ContactState(rawValue: Int($0["state"] ?? "") ?? -1), reason: $0["dead_reason"] ?? "") }
+            let truth = await harness.truth(kind)
+            #expect(states.count == count)
+            #expect(states.allSatisfy { $0.state?.isFinal == true }, "nothing is lost: every contact ends in a final state")
+            #expect(truth.values.filter { $0 > 1 }.count == 0, "no contact entered twice")
+            let dead = Set(states.filter { $0.state == .dead }.map(\.key))
+            if kind == "symplify-batchtrigger" {
+                // No way to look: accepted contacts are unverifiable, never confirmed; an ambiguous upload is dead (the setting), not re-sent.
+                #expect(states.allSatisfy { $0.state == .unverifiable || $0.state == .dead })
+                let unverifiable = Set(states.filter { $0.state == .unverifiable }.map(\.key))
+                #expect(Set(truth.keys).subtracting(unverifiable).isSubset(of: dead))
+                #expect(states.filter { $0.state == .dead }.allSatisfy { $0.reason.hasPrefix("ambiguous") || $0.reason.hasPrefix("attempts used up") || $0.reason.hasPrefix("HTTP") })
+            } else {
+                let confirmed = Set(states.filter { $0.state == .confirmed }.map(\.key))
+                #expect(confirmed.symmetricDifference(truth.keys).count == 0, "confirmed equals the sandbox's truth")
+                #expect(dead.intersection(truth.keys).count == 0, "no dead contact entered")
+            }
+            if kind == "salesforce-bulk-ingest" {
+                #expect(states.contains { $0.state == .dead && $0.reason.contains("INVALID_EMAIL_ADDRESS") })
+                #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM batch WHERE remote_id LIKE '750%'") > 0)
+            }
+            // Secrets and tokens never reach the ledger.
+            let secrets = ["sim-client-secret", "sim-legacy-client-secret", "sim-sf-client-secret", "sim-symplify-token", "access_token", "accessToken\":\""]
+            for secret in secrets {
+                #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE instr(request_body, '\(secret)') > 0 OR instr(response_body, '\(secret)') > 0 OR instr(url, '\(secret)') > 0") == 0, "\(secret)")
+            }
+        }
+    }
+}
