@@ -23,9 +23,8 @@ public struct WorkerDaemon {
             // Submissions and looks share one gate: the remote's limits count both.
             let gate = DestinationGate(requestsPerSecond: config.limits.requestsPerSecond)
             services.append(.init(service: SubmitterService(destination: destination, store: store, clock: clock, logger: logger, gate: gate)))
-            if let verifying = destination as? any VerifyingDestination {
-                services.append(.init(service: ReconcilerService(destination: verifying, store: store, clock: clock, logger: logger, gate: gate)))
-            }
+            let verifying = destination as? any VerifyingDestination ?? AmbiguityResolver(wrapped: destination, clock: clock)
+            services.append(.init(service: ReconcilerService(destination: verifying, store: store, clock: clock, logger: logger, gate: gate)))
         }
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
         services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100))))
@@ -41,10 +40,8 @@ public struct WorkerDaemon {
     public static func reconcileOnce(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger) async throws {
         for config in configs {
             try store.ensureDestination(name: config.name, kind: config.kind.rawValue)
-            guard let destination = try DestinationFactory.make(config, caller: caller, ledger: store, clock: clock) as? any VerifyingDestination else {
-                logger.notice("destination offers no way to look; skipped", metadata: ["destination": "\(config.name)"])
-                continue
-            }
+            let made = try DestinationFactory.make(config, caller: caller, ledger: store, clock: clock)
+            let destination = made as? any VerifyingDestination ?? AmbiguityResolver(wrapped: made, clock: clock)
             let gate = DestinationGate(requestsPerSecond: config.limits.requestsPerSecond)
             try await ReconcilerService(destination: destination, store: store, clock: clock, logger: logger, gate: gate, singlePass: true).run()
         }

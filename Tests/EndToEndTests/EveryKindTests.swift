@@ -58,3 +58,24 @@ import Testing
         }
     }
 }
+
+@Suite struct UnverifiableRecoveryTests {
+    @Test func unknownContactsAtSymplifyFollowTheAmbiguousSetting() async throws {
+        try await WorkerHarness.with { harness in
+            _ = try harness.store.enqueue(destination: "symplify-batchtrigger") { sink in
+                for index in 0..<10 { _ = try sink.add(ContactRecord(key: "s\(index)", data: [])) }
+            }
+            // A worker died mid-upload: its lease ran out with the contacts written ahead.
+            try harness.store.ensureDestination(name: "symplify-batchtrigger", kind: "symplify-batchtrigger")
+            let batch = try #require(try harness.store.claim(destination: "symplify-batchtrigger", limit: 4, leaseMillis: 1))
+            _ = try harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: "x", requestBody: "", startedAt: 0))
+            try await waitFor(seconds: 5) { try harness.store.recoverExpiredLeases().madeUnknown == 4 }
+            try await harness.work(try harness.configs(["symplify-batchtrigger"]))
+            let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, dead_reason FROM contact")
+            let dead = rows.filter { Int($0["state"] ?? "") == ContactState.dead.rawValue }
+            #expect(dead.count == 4)
+            #expect(dead.allSatisfy { ($0["dead_reason"] ?? "").hasPrefix("ambiguous") })
+            #expect(rows.filter { Int($0["state"] ?? "") == ContactState.unverifiable.rawValue }.count == 6)
+        }
+    }
+}

@@ -5,6 +5,7 @@ import JourneyDestinations
 import JourneyQueue
 import JourneySimulator
 import JourneyWorker
+import JourneyQueueSQLite
 import Logging
 
 /// `journeyq demo`: the whole pipeline on the built-in sandbox.
@@ -15,8 +16,11 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: "Everything runs in this process on loopback; the database and the HTML report are kept for a look afterwards."
     )
 
-    @Option(help: "Contacts in the generated sample.")
-    var contacts: Int = 2_000
+    @Option(help: "Contacts in the generated sample (enqueued for every destination).")
+    var contacts: Int = 1_000
+
+    @Option(help: "Destinations to deliver to (comma-separated kinds); default every kind.")
+    var destinations: String = DestinationKind.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Sandbox faults: none or realistic.")
     var faults: SimulateCommand.FaultMix = .realistic
@@ -29,6 +33,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...1_000_000).contains(contacts) else { throw ValidationError("--contacts must be 1 to 1,000,000") }
+        for kind in destinations.split(separator: ",") where DestinationKind(rawValue: String(kind)) == nil {
+            throw ValidationError("--destinations: unknown kind '\(kind)'; kinds are \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
@@ -49,16 +56,21 @@ struct DemoCommand: AsyncParsableCommand {
         try SampleContacts.write(count: contacts, to: sample)
         let logger = DaemonRunner.bootstrapLogging(level: .warning)
         let contacts = self.contacts
+        let kinds = Set(destinations.split(separator: ",").map(String.init))
         let html = directory.appendingPathComponent("report.html").path
         let summary = try await SimulatorServer.withRunning(configuration: configuration) { base, state in
             print("sandbox listening on \(base) (faults \(configuration.faults == .none ? "off" : "realistic"), seed \(configuration.seed))")
             let configPath = directory.appendingPathComponent("sandbox.yaml").path
             let yaml = SandboxConfigWriter.yaml(baseURL: base, configuration: configuration)
                 .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 1\n    throttlePauseSeconds: 1")
+                .replacingOccurrences(of: "timeoutSeconds: 10", with: "timeoutSeconds: 1\n    throttlePauseSeconds: 1\n    pollSeconds: 0.2\n    settleSeconds: 1")
             try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
-            let configs = try ConfigLoader(file: configPath).load().filter { $0.kind == .sfmcAsyncEvents }
-            let enqueued = try Enqueuer(store: store).run(destination: "sfmc-async-events", reader: RecordReader(path: sample, format: .ndjson))
-            print("enqueued \(enqueued.enqueued) generated contacts for sfmc-async-events; delivering and reconciling…")
+            let configs = try ConfigLoader(file: configPath).load().filter { kinds.contains($0.kind.rawValue) }
+            for config in configs {
+                let enqueued = try Enqueuer(store: store).run(destination: config.name, reader: RecordReader(path: sample, format: .ndjson))
+                print("enqueued \(enqueued.enqueued) generated contacts for \(config.name)")
+            }
+            print("delivering and reconciling (config: \(configPath))…")
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let progress = Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
             do {
@@ -71,20 +83,26 @@ struct DemoCommand: AsyncParsableCommand {
                 throw error
             }
             try await client.shutdown()
-            let truth = await state.truth().first { $0.destination == "sfmc-async-events" }?.entries ?? [:]
+            let truth = await state.truth()
             let stats = await state.statistics()
-            return (truth.count, truth.values.filter { $0 > 1 }.count, stats.faults.values.reduce(0, +), stats.silentlyDropped)
+            let entered = Dictionary(truth.map { ($0.destination, $0.entries) }, uniquingKeysWith: { $0.merging($1, uniquingKeysWith: +) })
+            return (entered, stats.faults.values.reduce(0, +), stats.silentlyDropped)
         }
         let reports = try store.reports(destination: nil, since: nil)
         let now = SystemClock().nowMillis()
         try Data(HTMLReport.render(reports, generatedAt: now).utf8).write(to: URL(fileURLWithPath: html))
         print("")
         print(ReportRenderer.text(reports), terminator: "")
-        let confirmed = reports.first?.funnel.confirmed ?? 0
         print("")
-        print("sandbox truth: \(summary.0) of \(contacts) contacts entered the journey, \(summary.1) entered more than once;")
-        print("               \(summary.2) faults injected, \(summary.3) accepted contacts silently dropped (and re-sent after a look)")
-        print("journeyq says: \(confirmed) confirmed\(confirmed == summary.0 ? " — the same contacts the sandbox counts" : " — DIFFERENT from the sandbox")")
+        print("the sandbox injected \(summary.1) faults and silently dropped \(summary.2) accepted contacts; what it counts, beside journeyq:")
+        for report in reports {
+            let entries = summary.0[report.name] ?? [:]
+            let twice = entries.values.filter { $0 > 1 }.count
+            let verdict = report.kind == "symplify-batchtrigger"
+                ? "\(report.funnel.unverifiable) unverifiable (Symplify offers no way to look)"
+                : "\(report.funnel.confirmed) confirmed\(report.funnel.confirmed == entries.count ? ", the same count" : ", NOT the same count")"
+            print("  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), \(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead")
+        }
         print("")
         print("database:    \(database.db)")
         print("html report: \(html)")

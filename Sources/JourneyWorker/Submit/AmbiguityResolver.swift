@@ -1,0 +1,31 @@
+import JourneyQueue
+
+/// For a destination that offers no way to look (Symplify): contacts left `unknown` (a worker died mid-upload)
+/// are settled by the destination's ambiguous-outcome setting, dead or sent again, instead of waiting for a look
+/// that can never come.
+struct AmbiguityResolver: VerifyingDestination {
+    let wrapped: any Destination
+    let clock: any Clock
+
+    var name: String { wrapped.name }
+    var kind: String { wrapped.kind }
+    var limits: DestinationLimits { wrapped.limits }
+    var policy: OutcomePolicy { wrapped.policy }
+    var verificationBatchSize: Int { 500 }
+
+    func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
+        try await wrapped.submit(batch, ledger: ledger)
+    }
+
+    func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
+        var random = SystemRandomNumberGenerator()
+        let now = clock.nowMillis()
+        return Verification(settlements: batch.contacts.map { contact in
+            let outcome: ContactOutcome = contact.state == .accepted
+                ? .unverifiable
+                : policy.outcome(for: .ambiguous(reason: "outcome unknown and the destination offers no way to look"), attempts: contact.attempts,
+                                 now: now, using: &random)
+            return Settlement(contactID: contact.id, outcome: outcome)
+        })
+    }
+}
