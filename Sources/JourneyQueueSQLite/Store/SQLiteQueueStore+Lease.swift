@@ -12,12 +12,7 @@ extension SQLiteQueueStore {
                 guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
                     return .rollback
                 }
-                let token = UUID().uuidString
-                let until = now + leaseMillis
-                try db.cachedStatement(sql: """
-                    INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at) VALUES (?, ?, ?, 0, ?)
-                    """).execute(arguments: [destinationID, token, until, now])
-                let batchID = db.lastInsertedRowID
+                let (batchID, token, until) = try Self.openBatch(db, destinationID: destinationID, now: now, leaseMillis: leaseMillis)
                 let rows = try Row.fetchAll(db.cachedStatement(sql: Self.claimSQL), arguments: [batchID, now, destinationID, now, limit])
                 guard !rows.isEmpty else { return .rollback }
                 try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
@@ -29,6 +24,15 @@ extension SQLiteQueueStore {
             }
         }
         return claimed
+    }
+
+    /// Inserts an open batch with a fresh lease; the caller fills it in the same transaction.
+    static func openBatch(_ db: Database, destinationID: Int64, now: Int64, leaseMillis: Int64) throws -> (id: Int64, token: String, until: Int64) {
+        let token = UUID().uuidString
+        let until = now + leaseMillis
+        try db.cachedStatement(sql: "INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at) VALUES (?, ?, ?, 0, ?)")
+            .execute(arguments: [destinationID, token, until, now])
+        return (db.lastInsertedRowID, token, until)
     }
 
     /// The claim: one statement, attempt counted in it. Pinned by a query-plan test.

@@ -11,11 +11,7 @@ extension SQLiteQueueStore {
                 guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
                     return .rollback
                 }
-                let token = UUID().uuidString
-                let until = now + leaseMillis
-                try db.cachedStatement(sql: "INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at) VALUES (?, ?, ?, 0, ?)")
-                    .execute(arguments: [destinationID, token, until, now])
-                let batchID = db.lastInsertedRowID
+                let (batchID, token, until) = try Self.openBatch(db, destinationID: destinationID, now: now, leaseMillis: leaseMillis)
                 let rows = try Row.fetchAll(db.cachedStatement(sql: Self.claimVerificationSQL), arguments: [batchID, until, now, destinationID, now, limit])
                 guard !rows.isEmpty else { return .rollback }
                 try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])

@@ -27,46 +27,32 @@ public struct ReconcilerService: Service {
 
     public func run() async throws {
         // As many looks in flight as the destination allows requests; they share the submitters' gate.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<destination.limits.concurrency {
-                group.addTask { try await loop() }
+        try await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, clock: clock) {
+            guard let batch = try store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
+                                                          leaseMillis: destination.limits.leaseMillis) else {
+                if singlePass { return .finished }
+                let next = try store.pendingWork(destination: destination.name).nextVerifyAt
+                return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            try await group.waitForAll()
+            try await look(batch)
+            return .worked
         }
     }
 
-    private func loop() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let wait = await gate.reserve(now: clock.nowMillis())
-            if wait > 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(wait)) } }
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            if await gate.pausedUntil > clock.nowMillis() {
-                await gate.release()
-                continue
-            }
-            guard let batch = try store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
-                                                          leaseMillis: destination.limits.leaseMillis) else {
-                await gate.release()
-                if singlePass { return }
-                let next = try store.pendingWork(destination: destination.name).nextVerifyAt
-                let until = next.map { max($0 - clock.nowMillis(), 1) } ?? idlePollMillis
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(min(until, idlePollMillis))) }
-                continue
-            }
-            let verification = try await destination.verify(batch, ledger: store)
-            if let pause = verification.pauseUntil { await gate.pause(until: pause) }
-            do {
-                try store.settleVerification(batch.lease, outcomes: verification.settlements)
-            } catch StoreError.leaseLost(let batchID) {
-                logger.warning("reconciliation lease lost; the contacts will be looked for again", metadata: ["destination": "\(destination.name)", "batch": "\(batchID)"])
-                continue
-            }
-            var tally: [String: Int] = [:]
-            for settlement in verification.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
-            logger.info("reconciled", metadata: [
-                "destination": "\(destination.name)", "batch.size": "\(batch.contacts.count)",
-                "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
-            ])
+    private func look(_ batch: VerificationBatch) async throws {
+        let verification = try await destination.verify(batch, ledger: store)
+        if let pause = verification.pauseUntil { await gate.pause(until: pause) }
+        do {
+            try store.settleVerification(batch.lease, outcomes: verification.settlements)
+        } catch StoreError.leaseLost(let batchID) {
+            logger.warning("reconciliation lease lost; the contacts will be looked for again", metadata: ["destination": "\(destination.name)", "batch": "\(batchID)"])
+            return
         }
+        var tally: [String: Int] = [:]
+        for settlement in verification.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
+        logger.info("reconciled", metadata: [
+            "destination": "\(destination.name)", "batch.size": "\(batch.contacts.count)",
+            "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+        ])
     }
 }

@@ -24,39 +24,15 @@ public struct SubmitterService: Service {
     }
 
     public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<destination.limits.concurrency {
-                group.addTask { try await loop() }
-            }
-            try await group.waitForAll()
-        }
-    }
-
-    private func loop() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let wait = await gate.reserve(now: clock.nowMillis())
-            if wait > 0 { await pause(wait) }
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            // A 429 answered while this loop waited moves the pause: wait for the new one.
-            if await gate.pausedUntil > clock.nowMillis() {
-                await gate.release()
-                continue
-            }
+        try await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, clock: clock) {
             guard let batch = try store.claim(destination: destination.name, limit: destination.limits.batchSize,
                                               leaseMillis: destination.limits.leaseMillis) else {
-                await gate.release()
                 let next = try store.pendingWork(destination: destination.name).nextReadyAt
-                let until = next.map { max($0 - clock.nowMillis(), 1) } ?? idlePollMillis
-                await pause(min(until, idlePollMillis))
-                continue
+                return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
             try await process(batch)
+            return .worked
         }
-    }
-
-    /// Sleeps, waking early on graceful shutdown.
-    private func pause(_ millis: Int64) async {
-        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(millis)) }
     }
 
     private func process(_ batch: ClaimedBatch) async throws {
