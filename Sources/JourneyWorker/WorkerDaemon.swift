@@ -11,8 +11,10 @@ public struct WorkerDaemon {
     /// - Parameters:
     ///   - concurrency: overrides every destination's `concurrency` when given.
     ///   - drain: when given, the daemon stops once the destinations are drained in that sense.
+    /// - Parameter checkpoint: called now and then to keep the store's write-ahead log short.
     public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
-                concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, onProgress: @escaping @Sendable () -> Void = {}) throws {
+                concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
+                onProgress: @escaping @Sendable () -> Void = {}) throws {
         var destinations: [any Destination] = []
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for var config in configs {
@@ -27,7 +29,8 @@ public struct WorkerDaemon {
             services.append(.init(service: ReconcilerService(destination: verifying, store: store, clock: clock, logger: logger, gate: gate)))
         }
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
-        services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100))))
+        services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
+                                                          checkpoint: checkpoint)))
         if let drain {
             services.append(.init(service: DrainMonitor(store: store, destinations: configs.map(\.name), criterion: drain, onProgress: onProgress),
                                   successTerminationBehavior: .gracefullyShutdownGroup))

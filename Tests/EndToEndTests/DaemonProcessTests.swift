@@ -34,3 +34,26 @@ import Testing
         #expect(result.stderr.contains("\(config):4: destinations.x.batchSize"))
     }
 }
+
+@Suite struct SecondSignalTests {
+    @Test func aSecondSignalStopsAtOnce() async throws {
+        let scratch = try Scratch()
+        let (simulator, _, config) = try await startSimulator(scratch, extra: ["--latency-ms", "20000"])
+        defer { simulator.signal(SIGTERM) }
+        let db = scratch.path("q.sqlite")
+        let input = try scratch.write("in.ndjson", (0..<500).map { "{\"contactKey\":\"c\($0)\"}" }.joined(separator: "\n"))
+        #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
+        let onlyAsync = try scratch.write("async.yaml", String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0])
+            .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 60"))
+        let worker = try BackgroundProcess(["work", "--db", db, "--config", onlyAsync, "--log-level", "warning"], scratch: scratch, name: "worker")
+        #expect(try await waitFor(seconds: 20) { try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 1 })
+        worker.signal(SIGTERM)
+        // The first signal waits for the in-flight request (held 20 s by the sandbox); the second does not.
+        #expect(try await worker.waitForExit(seconds: 1) == nil)
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit(seconds: 5) == 130)
+        #expect(try SQLiteInspection.rows(path: db, "PRAGMA integrity_check").first?["integrity_check"] == "ok")
+        // What was in flight is written ahead: it will be looked for, never blindly re-sent.
+        #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM contact WHERE state = 2") > 0)
+    }
+}

@@ -47,8 +47,9 @@ public final class SQLiteQueueStore: QueueStore {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
-    /// Checkpoints the WAL into the database file (TRUNCATE), so it does not grow under long readers.
-    public func checkpoint() throws {
-        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    /// Checkpoints the WAL into the database file so that it does not grow under long readers:
+    /// PASSIVE never waits for readers (the daemon's periodic call); TRUNCATE also shrinks the file.
+    public func checkpoint(passive: Bool = false) throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(passive ? .passive : .truncate) }
     }
 }

@@ -45,6 +45,7 @@ struct WorkCommand: AsyncParsableCommand {
             do {
                 daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
+                                          checkpoint: { try store.checkpoint(passive: true) },
                                           onProgress: { progress?.tick() })
             } catch let unsupported as DestinationFactory.Unsupported {
                 throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")
