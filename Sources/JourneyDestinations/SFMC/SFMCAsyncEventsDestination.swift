@@ -39,19 +39,19 @@ public struct SFMCAsyncEventsDestination: VerifyingDestination {
                                                 ledger: ledger, timeoutMillis: limits.timeoutMillis)
         if let submission = builder.nonSuccess(outcome, batch: batch) { return submission }
         guard case .answered(let answer, let attemptID) = outcome else { preconditionFailure("nonSuccess handles every other case") }
-        let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
-        let members = object?["members"] as? [[String: Any]]
-        let requestID = object?["requestId"] as? String
+        // A hundred members an answer: read with the core's parser, not Foundation's boxing.
+        let object = JSONValue.parse(answer.body)
+        let members = object?["members"]?.array
+        let requestID = object?["requestId"]?.string
         guard let members, members.count == batch.contacts.count,
-              zip(members, batch.contacts).allSatisfy({ ($0["contactKey"] as? String) == $1.key }) else {
+              zip(members, batch.contacts).allSatisfy({ $0["contactKey"]?.string == $1.key }) else {
             // A success that does not account for every member proves nothing either way.
             let result = builder.result(answer, attemptID: attemptID, remoteID: requestID, errorClass: "unreadable_answer")
             return builder.uniform(.ambiguous(reason: "HTTP \(answer.status) without a member list matching the request"), batch: batch, result: result)
         }
         let verdicts = zip(batch.contacts, members).map { contact, member -> (ClaimedContact, Verdict) in
-            let code = (member["errorcode"] as? String) ?? (member["errorcode"] as? NSNumber)?.stringValue
-            guard let code else { return (contact, .accepted(eventInstanceID: member["eventInstanceId"] as? String)) }
-            let reason = "member errorcode \(code): \(member["message"] as? String ?? "")"
+            guard let code = member["errorcode"]?.scalarText else { return (contact, .accepted(eventInstanceID: member["eventInstanceId"]?.string)) }
+            let reason = "member errorcode \(code): \(member["message"]?.string ?? "")"
             return (contact, settings.transientMemberErrorCodes.contains(code) ? .notTaken(reason: reason) : .permanent(reason: reason))
         }
         let errors = verdicts.filter { if case .accepted = $0.1 { false } else { true } }.count

@@ -19,16 +19,13 @@ struct SFMCMembershipVerifier: Sendable {
         let body = try JSONSerialization.data(withJSONObject: ["ContactKeyList": keys], options: [.sortedKeys])
         let url = settings.restURL + "/interaction/v1/interactions/contactMembership"
         let look = try await call(method: "POST", url: url, body: Array(body), batchID: batch.lease.batchID, ledger: ledger)
-        guard case .answered(let answer) = look, answer.status == 200,
-              let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any],
-              let results = object["results"] as? [String: Any] else {
+        guard case .answered(let answer) = look, answer.status == 200, let results = JSONValue.parse(answer.body)?["results"] else {
             return failedLook(look, batch: batch)
         }
         var present = Set<String>()
-        for membership in results["contactMemberships"] as? [[String: Any]] ?? [] {
-            guard let key = membership["contactKey"] as? String else { continue }
-            let journey = membership["definitionKey"] as? String
-            if settings.journeyKey == nil || journey == settings.journeyKey { present.insert(key) }
+        for membership in results["contactMemberships"]?.array ?? [] {
+            guard let key = membership["contactKey"]?.string else { continue }
+            if settings.journeyKey == nil || membership["definitionKey"]?.string == settings.journeyKey { present.insert(key) }
         }
         let absent = batch.contacts.filter { !present.contains($0.key) }
         let stillQueued = asyncStatus ? try await queuedAtRemote(absent, batchID: batch.lease.batchID, ledger: ledger) : []

@@ -31,3 +31,35 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 }
+
+extension JSONValue {
+    /// The member named `key` of an object (the first, if repeated); nil otherwise.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    public var string: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    public var array: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
+    /// A string, or a number's literal (for fields typed either way, such as `errorcode`).
+    public var scalarText: String? {
+        switch self {
+        case .string(let text): text
+        case .number(let literal): literal
+        default: nil
+        }
+    }
+
+    /// Parses `bytes` as JSON, or nil.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 16) -> JSONValue? {
+        bytes.withUnsafeBufferPointer { try? JSONParser.parse($0, maxDepth: maxDepth) }
+    }
+}
