@@ -73,6 +73,11 @@ public struct DestinationReport: Sendable, Codable, Equatable {
     public var bucketMillis: Int64
     /// Remote ids of the last submissions (job ids, batch GUIDs, request ids), newest first, at most 20.
     public var recentRemoteIDs: [String]
+    /// Submissions the remote gave an id to (Bulk jobs, batchcontactevents GUIDs, async requestIds).
+    public var remoteBatches: Int = 0
+    /// File uploads (`PUT`: Symplify files, Bulk CSVs) answered 2xx, and those that were not.
+    public var uploads: Int = 0
+    public var uploadsFailed: Int = 0
 
     public init(name: String, kind: String?, counts: [String: Int], funnel: Funnel, retries: Int, deadReasons: [String: Int],
                 requests: Int, throttled: Int, looks: Int, possibleDuplicates: Int, latency: Latency?, contactsPerSecond: Double,

@@ -35,8 +35,18 @@ public enum ReportRenderer {
                 out += "  latency     p50 \(latency.p50) ms, p95 \(latency.p95) ms, p99 \(latency.p99) ms\n"
             }
             out += "  throughput  \(String(format: "%.1f", report.contactsPerSecond)) contacts settled per second\n"
-            if !report.recentRemoteIDs.isEmpty {
-                out += "  last ids    \(report.recentRemoteIDs.prefix(5).joined(separator: ", "))\n"
+            let label = switch report.kind {
+            case "salesforce-bulk-ingest": "jobs"
+            case "sfmc-batchcontactevents": "batch GUIDs"
+            case "sfmc-async-events": "requestIds"
+            case "sfmc-events": "events"
+            default: "remote ids"
+            }
+            if report.remoteBatches > 0 {
+                out += "  \(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(report.remoteBatches), latest \(report.recentRemoteIDs.prefix(3).joined(separator: ", "))\n"
+            }
+            if report.uploads + report.uploadsFailed > 0 {
+                out += "  uploads     \(report.uploads) accepted, \(report.uploadsFailed) failed or unanswered\n"
             }
             if !report.deadReasons.isEmpty {
                 out += "  dead letters by reason:\n"

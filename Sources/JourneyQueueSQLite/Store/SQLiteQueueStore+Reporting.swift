@@ -63,12 +63,21 @@ extension SQLiteQueueStore: ReportingStore {
         let remoteIDs = try String.fetchAll(db, sql: """
             SELECT remote_id FROM batch WHERE destination_id = ? AND remote_id IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 20
             """, arguments: [id, since])
-        return DestinationReport(
+        let remote = try Row.fetchOne(db, sql: """
+            SELECT (SELECT COUNT(*) FROM batch WHERE destination_id = ?1 AND remote_id IS NOT NULL AND created_at >= ?2),
+                   SUM(method = 'PUT' AND status BETWEEN 200 AND 299), SUM(method = 'PUT' AND (status IS NULL OR status NOT BETWEEN 200 AND 299))
+            FROM attempt WHERE destination_id = ?1 AND purpose = 'submit' AND started_at >= ?2
+            """, arguments: [id, since])
+        var report = DestinationReport(
             name: name, kind: kind, counts: counts, funnel: funnel, retries: funnelRow[6] ?? 0, deadReasons: reasons,
             requests: requests, throttled: requestRow[1] ?? 0, looks: requestRow[2] ?? 0, possibleDuplicates: funnelRow[7] ?? 0,
             latency: latency, contactsPerSecond: Double(settled) * 1000 / Double(spanMillis),
             requestsPerSecond: Double(requests) * 1000 / Double(spanMillis), throughput: buckets, bucketMillis: bucketMillis,
             recentRemoteIDs: remoteIDs)
+        report.remoteBatches = remote?[0] ?? 0
+        report.uploads = remote?[1] ?? 0
+        report.uploadsFailed = remote?[2] ?? 0
+        return report
     }
 
     public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws {
