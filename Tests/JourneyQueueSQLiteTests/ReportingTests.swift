@@ -73,3 +73,27 @@ import Testing
         #expect(throws: StoreError.unknownDestination("nope")) { _ = try fixture.store.redrive(destination: "nope", reason: nil) }
     }
 }
+
+@Suite struct PruneTests {
+    @Test func prunesOnlyOldFinishedWorkInChunks() throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(fixture.keys(30))
+        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 25, leaseMillis: 60_000))
+        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
+        try fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
+                                                                    errorClass: nil, finishedAt: fixture.clock.nowMillis()),
+                                 outcomes: batch.contacts.enumerated().map { index, contact in
+            Settlement(contactID: contact.id, outcome: index < 20 ? .confirmed : .accepted(eventInstanceID: nil, verifyAfter: 0))
+        })
+        fixture.clock.advance(by: 86_400_000)
+        let summary = try fixture.store.prune(before: fixture.clock.nowMillis() - 1_000, chunk: 7)
+        #expect(summary.contacts == 20)
+        // The request also carried five contacts that are still live: its ledger row stays.
+        #expect(summary.attempts == 0)
+        // The batch is still referenced by its five accepted contacts: kept.
+        #expect(summary.batches == 0)
+        let states = try fixture.states()
+        #expect(states.count == 10)
+        #expect(states.values.allSatisfy { !$0.isFinal })
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import JourneyQueue
+
+/// `journeyq prune`: retention for finished work.
+struct PruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Delete finished contacts (confirmed, unverifiable, dead) and ledger rows older than a retention age, in small transactions."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Retention: an age such as 30d or 12h, or an ISO 8601 time.")
+    var olderThan: String
+
+    func validate() throws {
+        _ = try TimeArgument.parse(olderThan, now: SystemClock().nowMillis())
+    }
+
+    func run() throws {
+        let store = try database.openStore()
+        let cutoff = try TimeArgument.parse(olderThan, now: SystemClock().nowMillis())
+        let summary = try store.prune(before: cutoff)
+        print("pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches older than \(ReportRenderer.iso(cutoff))")
+    }
+}
