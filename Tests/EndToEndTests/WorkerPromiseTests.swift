@@ -123,4 +123,21 @@ import Testing
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND error_class IS NOT 'connect'") == 0)
         }
     }
+
+    @Test func requestsStayWithinTheDestinationsRateAndBatchSize() async throws {
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
+            try harness.enqueue(300)
+            try await harness.work(try harness.configs {
+                $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 20")
+                    .replacingOccurrences(of: "batchSize: 100\n", with: "batchSize: 10\n")
+            }, drain: .submitted)
+            let starts = try SQLiteInspection.rows(path: harness.store.path, "SELECT started_at FROM attempt WHERE purpose = 'submit' ORDER BY started_at")
+                .compactMap { Int64($0["started_at"] ?? "") }
+            #expect(starts.count == 30)
+            // At 20 requests per second, no one-second window holds more than 20 starts (one of slack for the window's edge).
+            let busiest = starts.indices.map { index in starts[index...].prefix { $0 < starts[index] + 1_000 }.count }.max() ?? 0
+            #expect(busiest <= 21, "busiest second had \(busiest) requests")
+            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt WHERE purpose = 'submit'") == 10)
+        }
+    }
 }
