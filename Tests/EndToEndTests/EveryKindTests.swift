@@ -67,7 +67,7 @@ import Testing
             }
             // A worker died mid-upload: its lease ran out with the contacts written ahead.
             _ = try harness.store.ensureDestination(name: "symplify-batchtrigger", kind: "symplify-batchtrigger")
-            let batch = try #require(try harness.store.claim(destination: "symplify-batchtrigger", limit: 4, leaseMillis: 1))
+            let batch = try #require(try harness.store.claim(destination: "symplify-batchtrigger", limit: 4, leaseMillis: 300))
             _ = try harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: "x", requestBody: "", startedAt: 0))
             try await waitFor(seconds: 5) { try harness.store.recoverExpiredLeases().madeUnknown == 4 }
             try await harness.work(try harness.configs(["symplify-batchtrigger"]))
