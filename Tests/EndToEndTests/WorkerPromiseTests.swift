@@ -53,7 +53,7 @@ import Testing
         try await WorkerHarness.with({ config in
             config.entryDelayMillis = 0...0
             config.tokenTTLSeconds = 1
-            config.faults.tokenRevocation = 0.1
+            config.faults.tokenRevocation = 0.3
         }) { harness in
             try harness.enqueue(2_000)
             try await harness.work(try harness.configs { $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 15") })
