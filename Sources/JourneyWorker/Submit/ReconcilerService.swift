@@ -34,7 +34,13 @@ public struct ReconcilerService: Service {
                 let next = try store.pendingWork(destination: destination.name).nextVerifyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            try await look(batch)
+            do {
+                try await look(batch)
+            } catch let error where !(error is CancellationError) {
+                logger.error("reconciliation look failed; the contacts will be looked for again", metadata: [
+                    "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "error": "\(error)"])
+                return .idle(idlePollMillis)
+            }
             return .worked
         }
     }

@@ -30,7 +30,15 @@ public struct SubmitterService: Service {
                 let next = try store.pendingWork(destination: destination.name).nextReadyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            try await process(batch)
+            do {
+                try await process(batch)
+            } catch let error where !(error is CancellationError) {
+                // A store fault (busy past the timeout, a lost lease) must not stop the daemon: the lease runs out
+                // and recovery returns the batch's contacts (unknown if their request may have left).
+                logger.error("batch failed; its lease will be recovered", metadata: ["destination": "\(destination.name)",
+                                                                                    "batch": "\(batch.lease.batchID)", "error": "\(error)"])
+                return .idle(idlePollMillis)
+            }
             return .worked
         }
     }
