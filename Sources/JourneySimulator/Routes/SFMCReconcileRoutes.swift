@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import JourneyQueue
 
 /// Marketing Cloud's endpoints for finding out who entered (spec §3.1, §6.1).
 enum SFMCReconcileRoutes {
@@ -8,15 +9,22 @@ enum SFMCReconcileRoutes {
             try await faults.run("POST /interaction/v1/interactions/contactMembership", style: .sfmc) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
                 var request = request
-                guard let body = try await request.jsonObject(), let keys = body["ContactKeyList"] as? [String] else {
+                // Every reconciliation pass calls this once per 50 contacts: parsed and written without Foundation's boxing.
+                let bytes = try await request.bytes(limit: 1 << 20)
+                guard let list = JSONValue.parse(bytes)?["ContactKeyList"]?.array else {
                     return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10002, message: "ContactKeyList is required."))
                 }
+                let keys = list.compactMap(\.string)
                 do {
                     let result = try await state.membership(keys: keys)
-                    return HTTPAnswers.json(200, ["results": [
-                        "contactMemberships": result.memberships.map { ["contactKey": $0.contactKey, "definitionKey": $0.definitionKey, "version": 1] },
-                        "contactsNotFound": result.notFound,
-                    ]])
+                    var json = "{\"results\":{\"contactMemberships\":["
+                    for (index, membership) in result.memberships.enumerated() {
+                        if index > 0 { json += "," }
+                        json += "{\"contactKey\":" + JSONText.string(membership.contactKey) + ",\"definitionKey\":"
+                            + JSONText.string(membership.definitionKey) + ",\"version\":1}"
+                    }
+                    json += "],\"contactsNotFound\":[" + result.notFound.map(JSONText.string).joined(separator: ",") + "]}}"
+                    return HTTPAnswers.text(200, json, contentType: "application/json; charset=utf-8")
                 } catch let error as SFMCError {
                     return HTTPAnswers.sfmc(error)
                 }
