@@ -10,6 +10,7 @@ public enum DestinationFactory {
         public var description: String { "destination '\(name)': kind \(kind.rawValue) is not supported by this build of journeyq" }
     }
 
+    /// The destination a config describes, wired to the shared HTTP client, the ledger and the clock.
     public static func make(_ config: DestinationConfig, caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock) throws -> any Destination {
         switch (config.kind, config.connection) {
         case (.sfmcAsyncEvents, .sfmc(let settings)):

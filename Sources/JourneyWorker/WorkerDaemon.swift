@@ -5,7 +5,9 @@ import ServiceLifecycle
 
 /// Composition root of `journeyq work`: one submitter pool per destination, lease recovery, and (to drain) a monitor.
 public struct WorkerDaemon {
+    /// The services to run in one ServiceGroup.
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
+    /// The destinations built from the config, in config order.
     public let destinations: [any Destination]
 
     /// - Parameters:

@@ -24,6 +24,7 @@ public struct AuthenticationFailure: Error, Sendable, CustomStringConvertible {
 /// Caches one token for a destination's whole pool, renews it shortly before expiry, and never has
 /// more than one token request in flight.
 public actor TokenProvider {
+    /// Gets a new token from the remote.
     public typealias Fetch = @Sendable () async throws -> AccessToken
 
     private let fetch: Fetch
@@ -37,6 +38,7 @@ public actor TokenProvider {
     /// Token requests made (for tests and the report).
     public private(set) var fetches = 0
 
+    /// A provider that calls `fetch` when it has no token valid for `marginMillis` (or a tenth of the token's life) more.
     public init(clock: any Clock, marginMillis: Int64 = 60_000, fetch: @escaping Fetch) {
         self.clock = clock
         self.marginMillis = marginMillis

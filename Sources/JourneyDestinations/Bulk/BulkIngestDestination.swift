@@ -24,6 +24,7 @@ public struct BulkIngestDestination: VerifyingDestination {
     let clock: any Clock
     public var verificationBatchSize: Int { max(limits.batchSize, 1) }
 
+    /// A destination for one object and operation; `uploadLimitBytes` bounds one job's CSV (the API takes about 100 MB).
     public init(name: String, loginURL: String, clientID: String, clientSecret: Secret, object: String, operation: String,
                 externalIDFieldName: String?, apiVersion: String, limits: DestinationLimits, policy: OutcomePolicy, pollMillis: Int64,
                 caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock, uploadLimitBytes: Int = 100 * 1024 * 1024,

@@ -45,6 +45,7 @@ public struct HTTPCaller: Sendable {
     /// Largest answer body kept, in bytes.
     public var maxBodyBytes = 64 << 20
 
+    /// Sends through `client`; latencies are measured on `clock`.
     public init(client: HTTPClient, clock: any Clock) {
         self.client = client
         self.clock = clock
@@ -60,6 +61,7 @@ public struct HTTPCaller: Sendable {
         return "'\(url)' must use https (plain http is accepted only for loopback addresses)"
     }
 
+    /// One request with a deadline; a non-2xx status is an answer, not an error: the caller classifies it.
     public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64) async throws(TransportFailure) -> HTTPAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)

@@ -13,6 +13,7 @@ public struct SFMCAsyncEventsDestination: VerifyingDestination {
     /// Shared by the pool: cached, renewed before expiry, one request in flight.
     public var tokens: TokenProvider { connection.tokens }
 
+    /// A destination with its own token provider and membership verifier.
     public init(name: String, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
                 ledger: any AttemptLedger, clock: any Clock) {
         self.name = name

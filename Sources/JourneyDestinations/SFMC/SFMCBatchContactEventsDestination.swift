@@ -12,6 +12,7 @@ public struct SFMCBatchContactEventsDestination: VerifyingDestination {
     let connection: SFMCConnection
     public var verificationBatchSize: Int { 50 }
 
+    /// A destination that fetches legacy tokens (`/v1/requestToken`).
     public init(name: String, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
                 ledger: any AttemptLedger, clock: any Clock) {
         self.name = name

@@ -10,6 +10,7 @@ public struct SFMCEventsDestination: VerifyingDestination {
     let connection: SFMCConnection
     public var verificationBatchSize: Int { 50 }
 
+    /// A destination that always claims one contact per request, whatever the configured batch size.
     public init(name: String, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
                 ledger: any AttemptLedger, clock: any Clock) {
         self.name = name

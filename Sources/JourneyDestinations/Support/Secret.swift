@@ -3,6 +3,7 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     /// The credential itself; read it only to put it on the wire.
     public let value: String
 
+    /// Wraps a credential.
     public init(_ value: String) {
         self.value = value
     }

@@ -17,6 +17,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
     let runner: BatchRequestRunner
     let builder: SubmissionBuilder
 
+    /// A destination that starts journey `journeyID` of customer `customerID`.
     public init(name: String, baseURL: String, customerID: String, token: Secret, journeyID: Int, limits: DestinationLimits,
                 policy: OutcomePolicy, caller: HTTPCaller, clock: any Clock) {
         self.name = name

@@ -17,6 +17,7 @@ public actor SimulatorState {
     var jobs: [String: BulkJob] = [:]
     var jobSequence = 0
 
+    /// A fresh sandbox; entry delays and token expiry follow `clock`.
     public init(configuration: SimulatorConfiguration, clock: any Clock = SystemClock()) {
         self.configuration = configuration
         self.clock = clock

@@ -8,6 +8,7 @@ public struct ConfigLoader {
     public let file: String
     let environment: [String: String]
 
+    /// A loader for `file`; credentials named by `…Env` keys are read from `environment`.
     public init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.file = file
         self.environment = environment

@@ -1,11 +1,13 @@
 /// Spaces request starts to a rate and holds them while the destination is paused (after a 429).
 /// Pure arithmetic on the times it is given, so tests drive it without sleeping.
 public struct RateGate: Sendable, Equatable {
+    /// Milliseconds between two starts.
     public let intervalMillis: Double
     private var nextFree: Double = 0
     /// No request starts before this (epoch ms).
     public private(set) var pausedUntil: Int64 = 0
 
+    /// A gate that starts at most `requestsPerSecond` requests a second.
     public init(requestsPerSecond: Double) {
         intervalMillis = 1000 / requestsPerSecond
     }

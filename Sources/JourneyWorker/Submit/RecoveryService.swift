@@ -11,6 +11,7 @@ public struct RecoveryService: Service {
     let intervalMillis: Int64
     let checkpoint: @Sendable () throws -> Void
 
+    /// Recovers every `intervalMillis`; `checkpoint` keeps the write-ahead log short.
     public init(store: any QueueStore, logger: Logger, intervalMillis: Int64, checkpoint: @escaping @Sendable () throws -> Void = {}) {
         self.store = store
         self.logger = logger
@@ -51,6 +52,7 @@ public struct DrainMonitor: Service {
     let pollMillis: Int64
     let onProgress: @Sendable () -> Void
 
+    /// Polls every `pollMillis`; `onProgress` is called between polls (the progress line).
     public init(store: any QueueStore, destinations: [String], criterion: Criterion, pollMillis: Int64 = 200, onProgress: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.destinations = destinations
