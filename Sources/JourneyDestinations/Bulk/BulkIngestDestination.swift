@@ -45,7 +45,8 @@ public struct BulkIngestDestination: VerifyingDestination {
                                            sessionMillis: 3_600_000, destination: name, caller: caller, ledger: ledger, clock: clock,
                                            timeoutMillis: limits.timeoutMillis)
         let tokens = TokenProvider(clock: clock) { try await source.fetch() }
-        client = BulkJobClient(destination: name, apiVersion: apiVersion, caller: caller, tokens: tokens, clock: clock, timeoutMillis: limits.timeoutMillis)
+        client = BulkJobClient(apiVersion: apiVersion, calls: AuthorizedCaller(destination: name, caller: caller, tokens: tokens, clock: clock,
+                                                                         timeoutMillis: limits.timeoutMillis))
         builder = SubmissionBuilder(policy: policy, clock: clock)
     }
 

@@ -3,61 +3,17 @@ import JourneyQueue
 
 /// The Bulk API 2.0 calls of one job, each with a token, one refresh on a 401, and a ledger row.
 struct BulkJobClient: Sendable {
-    let destination: String
     let apiVersion: String
-    let caller: HTTPCaller
-    let tokens: TokenProvider
-    let clock: any Clock
-    let timeoutMillis: Int64
+    let calls: AuthorizedCaller
 
-    enum Reply {
-        case answered(HTTPAnswer)
-        case failed(TransportFailure)
-        case noToken(AuthenticationFailure)
-    }
-
-    func jobsURL(_ token: AccessToken) -> String { (token.instanceURL ?? "") + "/services/data/\(apiVersion)/jobs/ingest" }
+    typealias Reply = AuthorizedCaller.Reply
 
     /// One call; `path` is appended to the jobs URL. With a lease, the call is written ahead (a submission); without, it is a look.
-    func call(_ method: String, path: String, contentType: String = "application/json", body: String? = nil, recordBody: Bool = true,
+    func call(_ method: String, path: String, contentType: String = "application/json", body: String? = nil,
               lease: Lease?, ledger: any AttemptLedger, remoteID: String? = nil) async throws -> Reply {
-        var refreshed = false
-        while true {
-            let token: AccessToken
-            do { token = try await tokens.token() } catch let failure as AuthenticationFailure { return .noToken(failure) }
-            let url = jobsURL(token) + path
-            let start = AttemptStart(purpose: lease == nil ? .reconcile : .submit, method: method, url: url,
-                                     requestBody: recordBody ? (body ?? "") : "<\(body?.utf8.count ?? 0) bytes>", startedAt: clock.nowMillis())
-            let attemptID: Int64? = try lease.map { try ledger.beginAttempt($0, start) }
-            let reply: Reply
-            let result: AttemptResult
-            do {
-                let answer = try await caller.send(method: method, url: url, headers: [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")],
-                                                   body: body.map { Array($0.utf8) }, timeoutMillis: timeoutMillis)
-                reply = .answered(answer)
-                result = AttemptResult(attemptID: attemptID ?? 0, status: answer.status, headers: answer.recordedHeaders,
-                                       responseBody: answer.body.count > 65_536 ? "<\(answer.body.count) bytes of results>" : answer.bodyText,
-                                       remoteID: remoteID, latencyMillis: answer.latencyMillis,
-                                       errorClass: (200..<300).contains(answer.status) ? nil : "http_\(answer.status)", finishedAt: clock.nowMillis())
-            } catch {
-                reply = .failed(error)
-                result = AttemptResult(attemptID: attemptID ?? 0, status: nil, headers: [:], responseBody: error.message, remoteID: remoteID,
-                                       latencyMillis: error.latencyMillis, errorClass: error.kind.rawValue, finishedAt: clock.nowMillis())
-            }
-            if let attemptID {
-                var finished = result
-                finished.attemptID = attemptID
-                try ledger.finishAttempt(finished)
-            } else {
-                try ledger.recordAttempt(destination: destination, batchID: nil, start, result)
-            }
-            if case .answered(let answer) = reply, answer.status == 401, !refreshed {
-                await tokens.invalidate(token)
-                refreshed = true
-                continue
-            }
-            return reply
-        }
+        let apiVersion = self.apiVersion
+        return try await calls.call(method, url: { ($0.instanceURL ?? "") + "/services/data/\(apiVersion)/jobs/ingest" + path },
+                                    contentType: contentType, body: body, lease: lease, ledger: ledger, remoteID: remoteID)
     }
 
     /// The job's state and error message, or nil when the look failed.

@@ -28,18 +28,15 @@ struct SalesforceTokenSource: Sendable {
             let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any] ?? [:]
             let token = object["access_token"] as? String
             let instance = (object["instance_url"] as? String).flatMap { HTTPCaller.checkScheme($0) == nil ? $0.trimmingTrailingSlash() : nil }
-            try ledger.recordAttempt(destination: destination, batchID: nil, start, AttemptResult(
-                attemptID: 0, status: answer.status, headers: answer.recordedHeaders,
-                responseBody: answer.status == 200 ? "{\"instance_url\":\(JSONText.string(instance ?? ""))}" : answer.bodyText, remoteID: nil,
-                latencyMillis: answer.latencyMillis, errorClass: answer.status == 200 ? nil : "http_\(answer.status)", finishedAt: clock.nowMillis()))
+            // The token itself never reaches the ledger.
+            try ledger.recordAttempt(destination: destination, batchID: nil, start, .answered(
+                answer, recordedBody: answer.status == 200 ? "{\"instance_url\":\(JSONText.string(instance ?? ""))}" : nil, at: clock.nowMillis()))
             guard answer.status == 200, let token else {
                 throw AuthenticationFailure(message: "\(url) answered \(answer.status): \(String(answer.bodyText.prefix(300)))")
             }
             return AccessToken(value: token, expiresAt: start.startedAt + sessionMillis, instanceURL: instance ?? loginURL)
         } catch let failure as TransportFailure {
-            try ledger.recordAttempt(destination: destination, batchID: nil, start, AttemptResult(
-                attemptID: 0, status: nil, headers: [:], responseBody: "", remoteID: nil, latencyMillis: failure.latencyMillis,
-                errorClass: failure.kind.rawValue, finishedAt: clock.nowMillis()))
+            try ledger.recordAttempt(destination: destination, batchID: nil, start, .failed(failure, at: clock.nowMillis()))
             throw AuthenticationFailure(message: "\(url): \(failure.message)")
         }
     }

@@ -35,9 +35,7 @@ struct BatchRequestRunner: Sendable {
                 return .failed(error, attemptID: attemptID)
             }
             if answer.status == 401, let tokens, let token, !refreshed {
-                try ledger.finishAttempt(AttemptResult(attemptID: attemptID, status: 401, headers: answer.recordedHeaders, responseBody: answer.bodyText,
-                                                       remoteID: nil, latencyMillis: answer.latencyMillis, errorClass: "http_401",
-                                                       finishedAt: clock.nowMillis()))
+                try ledger.finishAttempt(.answered(answer, attemptID: attemptID, at: clock.nowMillis()))
                 await tokens.invalidate(token)
                 refreshed = true
                 continue

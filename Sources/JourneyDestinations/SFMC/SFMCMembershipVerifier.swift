@@ -77,38 +77,11 @@ struct SFMCMembershipVerifier: Sendable {
         return Verification(settlements: batch.contacts.map { Settlement(contactID: $0.id, outcome: .recheck(at: at, note: note)) }, pauseUntil: pause)
     }
 
-    enum LookOutcome {
-        case answered(HTTPAnswer)
-        case failed(TransportFailure)
-        case noToken(AuthenticationFailure)
-    }
+    typealias LookOutcome = AuthorizedCaller.Reply
 
     /// One look, with one token refresh on a 401; every request and answer goes to the ledger.
     private func call(method: String, url: String, body: [UInt8]?, batchID: Int64, ledger: any AttemptLedger) async throws -> LookOutcome {
-        var refreshed = false
-        while true {
-            let token: AccessToken
-            do { token = try await tokens.token() } catch let failure as AuthenticationFailure { return .noToken(failure) }
-            let start = AttemptStart(purpose: .reconcile, method: method, url: url, requestBody: body.map { String(decoding: $0, as: UTF8.self) } ?? "",
-                                     startedAt: clock.nowMillis())
-            do {
-                let answer = try await caller.send(method: method, url: url, headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(token.value)")],
-                                                   body: body, timeoutMillis: limits.timeoutMillis)
-                try ledger.recordAttempt(destination: destination, batchID: batchID, start, AttemptResult(
-                    attemptID: 0, status: answer.status, headers: answer.recordedHeaders, responseBody: answer.bodyText, remoteID: nil,
-                    latencyMillis: answer.latencyMillis, errorClass: answer.status == 200 ? nil : "http_\(answer.status)", finishedAt: clock.nowMillis()))
-                if answer.status == 401 && !refreshed {
-                    await tokens.invalidate(token)
-                    refreshed = true
-                    continue
-                }
-                return .answered(answer)
-            } catch let failure as TransportFailure {
-                try ledger.recordAttempt(destination: destination, batchID: batchID, start, AttemptResult(
-                    attemptID: 0, status: nil, headers: [:], responseBody: failure.message, remoteID: nil, latencyMillis: failure.latencyMillis,
-                    errorClass: failure.kind.rawValue, finishedAt: clock.nowMillis()))
-                return .failed(failure)
-            }
-        }
+        try await AuthorizedCaller(destination: destination, caller: caller, tokens: tokens, clock: clock, timeoutMillis: limits.timeoutMillis)
+            .call(method, url: { _ in url }, body: body.map { String(decoding: $0, as: UTF8.self) }, lease: nil, lookBatchID: batchID, ledger: ledger)
     }
 }

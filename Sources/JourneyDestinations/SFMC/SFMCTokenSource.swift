@@ -30,17 +30,14 @@ struct SFMCTokenSource: Sendable {
             let ttl = (object[legacy ? "expiresIn" : "expires_in"] as? NSNumber)?.int64Value ?? 1079
             // The token itself never reaches the ledger.
             let recordedBody = answer.status == 200 ? "{\"expires_in\":\(ttl)}" : answer.bodyText
-            try ledger.recordAttempt(destination: destination, batchID: nil, start, AttemptResult(
-                attemptID: 0, status: answer.status, headers: answer.recordedHeaders, responseBody: recordedBody, remoteID: nil,
-                latencyMillis: answer.latencyMillis, errorClass: answer.status == 200 ? nil : "http_\(answer.status)", finishedAt: clock.nowMillis()))
+            try ledger.recordAttempt(destination: destination, batchID: nil, start,
+                                     .answered(answer, recordedBody: recordedBody, at: clock.nowMillis()))
             guard answer.status == 200, let token else {
                 throw AuthenticationFailure(message: "\(url) answered \(answer.status): \(String(answer.bodyText.prefix(300)))")
             }
             return AccessToken(value: token, expiresAt: start.startedAt + ttl * 1000)
         } catch let failure as TransportFailure {
-            try ledger.recordAttempt(destination: destination, batchID: nil, start, AttemptResult(
-                attemptID: 0, status: nil, headers: [:], responseBody: "", remoteID: nil, latencyMillis: failure.latencyMillis,
-                errorClass: failure.kind.rawValue, finishedAt: clock.nowMillis()))
+            try ledger.recordAttempt(destination: destination, batchID: nil, start, .failed(failure, at: clock.nowMillis()))
             throw AuthenticationFailure(message: "\(url): \(failure.message)")
         }
     }

@@ -22,14 +22,11 @@ struct SubmissionBuilder {
 
     /// The ledger answer for an HTTP answer.
     func result(_ answer: HTTPAnswer, attemptID: Int64, remoteID: String?, errorClass: String?) -> AttemptResult {
-        AttemptResult(attemptID: attemptID, status: answer.status, headers: answer.recordedHeaders, responseBody: answer.bodyText,
-                      remoteID: remoteID, latencyMillis: answer.latencyMillis,
-                      errorClass: errorClass ?? ((200..<300).contains(answer.status) ? nil : "http_\(answer.status)"), finishedAt: clock.nowMillis())
+        .answered(answer, attemptID: attemptID, remoteID: remoteID, errorClass: errorClass, at: clock.nowMillis())
     }
 
     func result(_ failure: TransportFailure, attemptID: Int64) -> AttemptResult {
-        AttemptResult(attemptID: attemptID, status: nil, headers: [:], responseBody: failure.message, remoteID: nil,
-                      latencyMillis: failure.latencyMillis, errorClass: failure.kind.rawValue, finishedAt: clock.nowMillis())
+        .failed(failure, attemptID: attemptID, at: clock.nowMillis())
     }
 
     /// The common handling of everything but a 2xx body: transport failures, missing tokens, error statuses.

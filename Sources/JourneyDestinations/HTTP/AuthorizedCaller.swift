@@ -1,0 +1,55 @@
+import JourneyQueue
+
+/// Calls with a bearer token from the destination's provider, one refresh and retry on a 401, and a ledger row
+/// for every request: written ahead under a lease (a submission), or recorded after the answer (a look).
+struct AuthorizedCaller: Sendable {
+    let destination: String
+    let caller: HTTPCaller
+    let tokens: TokenProvider
+    let clock: any Clock
+    let timeoutMillis: Int64
+
+    enum Reply: Sendable {
+        case answered(HTTPAnswer)
+        case failed(TransportFailure)
+        case noToken(AuthenticationFailure)
+    }
+
+    /// `url` is built from the token (Salesforce names the instance in it). `lookBatchID` ties a look to its reconciliation batch.
+    func call(_ method: String, url makeURL: (AccessToken) -> String, contentType: String = "application/json", body: String? = nil,
+              lease: Lease?, lookBatchID: Int64? = nil, ledger: any AttemptLedger, remoteID: String? = nil) async throws -> Reply {
+        var refreshed = false
+        while true {
+            let token: AccessToken
+            do { token = try await tokens.token() } catch let failure as AuthenticationFailure { return .noToken(failure) }
+            let url = makeURL(token)
+            let start = AttemptStart(purpose: lease == nil ? .reconcile : .submit, method: method, url: url, requestBody: body ?? "",
+                                     startedAt: clock.nowMillis())
+            let attemptID = try lease.map { try ledger.beginAttempt($0, start) }
+            let reply: Reply
+            let result: AttemptResult
+            do {
+                let answer = try await caller.send(method: method, url: url, headers: [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")],
+                                                   body: body.map { Array($0.utf8) }, timeoutMillis: timeoutMillis)
+                reply = .answered(answer)
+                // Result files can be large: the ledger keeps their size, the store keeps their verdicts.
+                result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
+                                   recordedBody: answer.body.count > 65_536 ? "<\(answer.body.count) bytes>" : nil, at: clock.nowMillis())
+            } catch {
+                reply = .failed(error)
+                result = .failed(error, attemptID: attemptID ?? 0, remoteID: remoteID, at: clock.nowMillis())
+            }
+            if attemptID != nil {
+                try ledger.finishAttempt(result)
+            } else {
+                try ledger.recordAttempt(destination: destination, batchID: lookBatchID, start, result)
+            }
+            if case .answered(let answer) = reply, answer.status == 401, !refreshed {
+                await tokens.invalidate(token)
+                refreshed = true
+                continue
+            }
+            return reply
+        }
+    }
+}
