@@ -49,6 +49,16 @@ import Testing
         #expect(delays.min()! < 500 && delays.max()! > 3_500)
     }
 
+    @Test func aSharedJitterKeepsABatchTogether() {
+        let policy = RetryPolicy(baseDelayMillis: 1_000, maxDelayMillis: 60_000)
+        #expect(policy.delay(afterAttempt: 3, jitter: 0) == 0)
+        #expect(policy.delay(afterAttempt: 3, jitter: 0.5) == 2_000)
+        #expect(policy.delay(afterAttempt: 3, jitter: 0.999_999) < 4_000)
+        let outcomes = OutcomePolicy(retry: policy)
+        let same = (0..<10).map { _ in outcomes.outcome(for: .notTaken(reason: "x"), attempts: 2, now: 0, jitter: 0.25) }
+        #expect(Set(same.map { outcome -> Int64 in if case .retry(let at, _, _) = outcome { at } else { -1 } }) == [500])
+    }
+
     @Test func attemptsRunOut() {
         let policy = RetryPolicy(maxAttempts: 3)
         #expect(policy.allowsAnother(after: 2))

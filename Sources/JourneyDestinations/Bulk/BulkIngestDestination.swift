@@ -162,11 +162,11 @@ public struct BulkIngestDestination: VerifyingDestination {
     private func settle(jobID: String, contacts: [(id: Int64, key: String, attempts: Int)], ledger: any AttemptLedger) async throws -> [Settlement]? {
         guard let results = try await client.results(of: jobID, ledger: ledger) else { return nil }
         let verdicts = results.verdicts(keyColumn: keyColumn, transientErrors: transientErrors)
-        var random = SystemRandomNumberGenerator()
+        let jitter = Double.random(in: 0..<1)
         let now = clock.nowMillis()
         return contacts.map { contact in
             let verdict = verdicts[contact.key] ?? .ambiguous(reason: "job \(jobID): row in no result file")
-            return Settlement(contactID: contact.id, outcome: policy.outcome(for: verdict, attempts: contact.attempts, now: now, using: &random))
+            return Settlement(contactID: contact.id, outcome: policy.outcome(for: verdict, attempts: contact.attempts, now: now, jitter: jitter))
         }
     }
 
@@ -174,12 +174,12 @@ public struct BulkIngestDestination: VerifyingDestination {
     public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
         let now = clock.nowMillis()
         var settlements: [Settlement] = []
-        var random = SystemRandomNumberGenerator()
+        let jitter = Double.random(in: 0..<1)
         for (jobID, contacts) in Dictionary(grouping: batch.contacts, by: { $0.requestID ?? "" }) {
             guard !jobID.isEmpty else {
                 // No job was ever tied to them: nothing of theirs was uploaded.
                 settlements += contacts.map { Settlement(contactID: $0.id, outcome: policy.outcome(for: .notTaken(reason: "no job was created"),
-                                                                                                     attempts: $0.attempts, now: now, using: &random)) }
+                                                                                                     attempts: $0.attempts, now: now, jitter: jitter)) }
                 continue
             }
             guard let state = try await client.state(of: jobID, ledger: ledger) else {
@@ -193,7 +193,7 @@ public struct BulkIngestDestination: VerifyingDestination {
                     settlements += decided.map { settlement in
                         guard case .unknown = settlement.outcome, let contact = contacts.first(where: { $0.id == settlement.contactID }) else { return settlement }
                         return Settlement(contactID: settlement.contactID, outcome: policy.outcome(
-                            for: .notTaken(reason: "job \(jobID): row in no result file"), attempts: contact.attempts, now: now, using: &random))
+                            for: .notTaken(reason: "job \(jobID): row in no result file"), attempts: contact.attempts, now: now, jitter: jitter))
                     }
                 } else {
                     settlements += contacts.map { Settlement(contactID: $0.id, outcome: .recheck(at: now + pollMillis * 10, note: "job \(jobID): results unreadable")) }
@@ -202,7 +202,7 @@ public struct BulkIngestDestination: VerifyingDestination {
                 // The upload never completed: abort, so that the job can never run, and send again.
                 _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
                 settlements += contacts.map { Settlement(contactID: $0.id, outcome: policy.outcome(
-                    for: .notTaken(reason: "job \(jobID) was left open; aborted"), attempts: $0.attempts, now: now, using: &random)) }
+                    for: .notTaken(reason: "job \(jobID) was left open; aborted"), attempts: $0.attempts, now: now, jitter: jitter)) }
             case "":
                 let reason = "job \(jobID): HTTP \(state.status)"
                 settlements += contacts.map { contact in

@@ -11,11 +11,12 @@ struct SubmissionBuilder {
     }
 
     func perContact(_ verdicts: [(ClaimedContact, Verdict)], result: AttemptResult?, pauseUntil: Int64? = nil) -> Submission {
-        var random = SystemRandomNumberGenerator()
+        // One jitter for the whole batch: contacts that failed together are retried together.
+        let jitter = Double.random(in: 0..<1)
         let now = clock.nowMillis()
         let settlements = verdicts.map { contact, verdict in
             Settlement(contactID: contact.id, outcome: policy.outcome(for: verdict, attempts: contact.attempts, now: now,
-                                                                      throttledUntil: pauseUntil, using: &random))
+                                                                      throttledUntil: pauseUntil, jitter: jitter))
         }
         return Submission(settlements: settlements, result: result, pauseUntil: pauseUntil)
     }

@@ -43,27 +43,33 @@ public struct OutcomePolicy: Sendable {
         self.throttlePauseMillis = throttlePauseMillis
     }
 
-    /// The outcome for a contact that has had `attempts` tries, decided at `now`.
+    /// The outcome for a contact that has had `attempts` tries, decided at `now`, with a jitter drawn from `random`.
     /// `throttledUntil` is when a throttled destination may be tried again.
     public func outcome<G: RandomNumberGenerator>(for verdict: Verdict, attempts: Int, now: Int64, throttledUntil: Int64? = nil,
                                                   using random: inout G) -> ContactOutcome {
+        outcome(for: verdict, attempts: attempts, now: now, throttledUntil: throttledUntil, jitter: Double.random(in: 0..<1, using: &random))
+    }
+
+    /// The outcome with a given `jitter` (0 ≤ jitter < 1) of the backoff ceiling: callers pass one jitter for a whole
+    /// batch, so that its contacts are retried together.
+    public func outcome(for verdict: Verdict, attempts: Int, now: Int64, throttledUntil: Int64? = nil, jitter: Double) -> ContactOutcome {
         switch verdict {
         case .accepted(let id):
             return verifiable ? .accepted(eventInstanceID: id, verifyAfter: now + settleMillis) : .unverifiable
         case .confirmed:
             return .confirmed
         case .throttled(let reason):
-            return .retry(at: throttledUntil ?? now + retry.delay(afterAttempt: 1, using: &random), error: reason, refundAttempt: true)
+            return .retry(at: throttledUntil ?? now + retry.delay(afterAttempt: 1, jitter: jitter), error: reason, refundAttempt: true)
         case .notTaken(let reason):
             guard retry.allowsAnother(after: attempts) else { return .dead(reason: "attempts used up (\(attempts)): \(reason)") }
-            return .retry(at: now + retry.delay(afterAttempt: attempts, using: &random), error: reason, refundAttempt: false)
+            return .retry(at: now + retry.delay(afterAttempt: attempts, jitter: jitter), error: reason, refundAttempt: false)
         case .ambiguous(let reason):
             if verifiable { return .unknown(error: reason, verifyAfter: now + settleMillis) }
             switch ambiguousWithoutVerification {
             case .dead: return .dead(reason: "ambiguous: \(reason)")
             case .retry:
                 guard retry.allowsAnother(after: attempts) else { return .dead(reason: "attempts used up (\(attempts)): \(reason)") }
-                return .retry(at: now + retry.delay(afterAttempt: attempts, using: &random), error: "possible duplicate: \(reason)", refundAttempt: false)
+                return .retry(at: now + retry.delay(afterAttempt: attempts, jitter: jitter), error: "possible duplicate: \(reason)", refundAttempt: false)
             }
         case .permanent(let reason):
             return .dead(reason: reason)

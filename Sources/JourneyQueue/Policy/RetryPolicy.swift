@@ -21,9 +21,15 @@ public struct RetryPolicy: Sendable, Equatable {
         return raw.overflow ? maxDelayMillis : min(raw.partialValue, maxDelayMillis)
     }
 
-    /// A delay drawn uniformly from [0, ceiling] ("full jitter"), so that retries of one failed batch spread out.
+    /// A delay drawn uniformly from [0, ceiling] ("full jitter"), so that retries of different batches spread out.
     public func delay<G: RandomNumberGenerator>(afterAttempt attempt: Int, using generator: inout G) -> Int64 {
-        Int64.random(in: 0...ceiling(afterAttempt: attempt), using: &generator)
+        delay(afterAttempt: attempt, jitter: Double.random(in: 0..<1, using: &generator))
+    }
+
+    /// The delay at `jitter` (0 ≤ jitter < 1) of the ceiling. One batch's contacts share one jitter, so that
+    /// they come back together as one batch instead of as many small ones (Bulk jobs are counted per day).
+    public func delay(afterAttempt attempt: Int, jitter: Double) -> Int64 {
+        Int64((Double(ceiling(afterAttempt: attempt)) * min(max(jitter, 0), 1)).rounded(.down))
     }
 
     /// True when a contact that has had `attempts` tries may have another.

@@ -18,13 +18,13 @@ struct AmbiguityResolver: VerifyingDestination {
     }
 
     func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
-        var random = SystemRandomNumberGenerator()
+        let jitter = Double.random(in: 0..<1)
         let now = clock.nowMillis()
         return Verification(settlements: batch.contacts.map { contact in
             let outcome: ContactOutcome = contact.state == .accepted
                 ? .unverifiable
                 : policy.outcome(for: .ambiguous(reason: "outcome unknown and the destination offers no way to look"), attempts: contact.attempts,
-                                 now: now, using: &random)
+                                 now: now, jitter: jitter)
             return Settlement(contactID: contact.id, outcome: outcome)
         })
     }

@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import JourneyQueue
+import JourneySimulator
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// A worker killed mid-job leaves a Bulk job behind: the next worker reads it if it finished, aborts and re-sends if
+/// it was still open, and never creates a second job for contacts the first one took.
+@Suite struct BulkResumeTests {
+    func send(_ method: HTTPMethod, _ url: String, token: String?, body: String?, contentType: String = "application/json") async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.headers.add(name: "Content-Type", value: contentType)
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
+    }
+
+    /// Claims `keys` as a dead worker would have, creates their job and uploads them; closes the job only if `close`.
+    func leaveJobBehind(_ harness: WorkerHarness, keys: [String], close: Bool) async throws -> String {
+        let batch = try #require(try harness.store.claim(destination: "salesforce-bulk-ingest", limit: keys.count, leaseMillis: 300))
+        #expect(Set(batch.contacts.map(\.key)) == Set(keys))
+        _ = try harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "jobs", requestBody: "", startedAt: 0))
+        let token = try await send(.POST, harness.base + "/services/oauth2/token", token: nil,
+                                   body: "grant_type=client_credentials&client_id=sim-sf-client-id&client_secret=sim-sf-client-secret",
+                                   contentType: "application/x-www-form-urlencoded")["access_token"] as! String
+        let jobs = harness.base + "/services/data/v61.0/jobs/ingest"
+        let job = try await send(.POST, jobs, token: token, body: #"{"object":"Contact","operation":"upsert","externalIdFieldName":"ContactKey__c"}"#)
+        let id = job["id"] as! String
+        try harness.store.attachRemoteID(batch.lease, id)
+        _ = try await send(.PUT, "\(jobs)/\(id)/batches", token: token, body: "ContactKey__c,n\n" + keys.map { "\($0),1\n" }.joined(), contentType: "text/csv")
+        if close { _ = try await send(.PATCH, "\(jobs)/\(id)", token: token, body: #"{"state":"UploadComplete"}"#) }
+        return id
+    }
+
+    @Test func aJobLeftBehindIsReadOrAbortedNeverDoubled() async throws {
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
+            let finished = (0..<20).map { "done\($0)" }, open = (0..<15).map { "open\($0)" }
+            _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
+                for key in finished { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+            }
+            _ = try harness.store.ensureDestination(name: "salesforce-bulk-ingest", kind: "salesforce-bulk-ingest")
+            let finishedJob = try await leaveJobBehind(harness, keys: finished, close: true)
+            _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
+                for key in open { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+            }
+            let openJob = try await leaveJobBehind(harness, keys: open, close: false)
+            try await waitFor(seconds: 5) {
+                _ = try harness.store.recoverExpiredLeases()
+                return try harness.counts("salesforce-bulk-ingest")[.unknown] == 35
+            }
+            #expect(try harness.counts("salesforce-bulk-ingest")[.unknown] == 35)
+
+            try await harness.work(try harness.configs(["salesforce-bulk-ingest"]) {
+                $0.replacingOccurrences(of: "timeoutSeconds: 10", with: "timeoutSeconds: 2\n    pollSeconds: 0.1\n    settleSeconds: 0.2")
+            })
+            #expect(try harness.counts("salesforce-bulk-ingest")[.confirmed] == 35)
+            let truth = await harness.truth("salesforce-bulk-ingest")
+            #expect(Set(truth.keys) == Set(finished + open))
+            #expect(truth.values.allSatisfy { $0 == 1 }, "nobody ingested twice")
+            let path = harness.store.path
+            // The finished job was read, not re-sent: its contacts went into no new job.
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM contact WHERE request_id = '\(finishedJob)' AND state = 5") == 20)
+            // The open job was aborted, and only its contacts were sent again, in one new job.
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE method = 'PATCH' AND url LIKE '%\(openJob)' AND request_body LIKE '%Aborted%'") == 1)
+            // Contacts that failed together come back together: one new job, not one per contact's jitter.
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE method = 'POST' AND purpose = 'submit' AND status = 200 AND url LIKE '%/jobs/ingest'") == 1)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM contact WHERE contact_key LIKE 'open%' AND request_id <> '\(openJob)' AND state = 5") == 15)
+        }
+    }
+}
