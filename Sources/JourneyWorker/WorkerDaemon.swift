@@ -3,52 +3,78 @@ import JourneyQueue
 import Logging
 import ServiceLifecycle
 
-/// Composition root of `journeyq work`: one submitter pool per destination, lease recovery, and (to drain) a monitor.
+/// Composition root of `journeyq work`: per destination one gate, a submitter pool and a reconciler; lease recovery;
+/// and (to drain) a monitor.
 public struct WorkerDaemon {
     /// The services to run in one ServiceGroup.
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
     /// The destinations built from the config, in config order.
     public let destinations: [any Destination]
+    /// Each destination's gate (rate, pauses, circuit), in config order.
+    public let gates: [DestinationGate]
 
     /// - Parameters:
     ///   - concurrency: overrides every destination's `concurrency` when given.
-    ///   - drain: when given, the daemon stops once the destinations are drained in that sense.
+    ///   - drain: when given, the daemon stops once the destinations are drained in that sense (or gives up after a
+    ///     destination's outage limit, throwing `DrainGaveUp` from the group).
     /// - Parameter checkpoint: called now and then to keep the store's write-ahead log short.
     public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
                 concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
                 onProgress: @escaping @Sendable () -> Void = {}) throws {
         var destinations: [any Destination] = []
+        var gates: [DestinationGate] = []
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for var config in configs {
             if let concurrency { config.limits.concurrency = concurrency }
-            try store.ensureDestination(name: config.name, kind: config.kind.rawValue)
-            let destination = try DestinationFactory.make(config, caller: caller, ledger: store, clock: clock)
+            let (destination, gate) = try Self.make(config, store: store, caller: caller, clock: clock, logger: logger)
             destinations.append(destination)
-            // Submissions and looks share one gate: the remote's limits count both.
-            let gate = DestinationGate(requestsPerSecond: config.limits.requestsPerSecond)
+            gates.append(gate)
             services.append(.init(service: SubmitterService(destination: destination, store: store, clock: clock, logger: logger, gate: gate)))
-            let verifying = destination as? any VerifyingDestination ?? AmbiguityResolver(wrapped: destination, clock: clock)
-            services.append(.init(service: ReconcilerService(destination: verifying, store: store, clock: clock, logger: logger, gate: gate)))
+            services.append(.init(service: ReconcilerService(destination: Self.verifying(destination, clock: clock), store: store, clock: clock,
+                                                             logger: logger, gate: gate)))
         }
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
         services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
                                                           checkpoint: checkpoint)))
         if let drain {
-            services.append(.init(service: DrainMonitor(store: store, destinations: configs.map(\.name), criterion: drain, onProgress: onProgress),
-                                  successTerminationBehavior: .gracefullyShutdownGroup))
+            let limits = zip(gates, configs).map { (gate: $0, outageLimitMillis: $1.outageLimitMillis) }
+            services.append(.init(service: DrainMonitor(store: store, destinations: configs.map(\.name), criterion: drain, gates: limits, clock: clock,
+                                                        onProgress: onProgress),
+                                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         self.services = services
         self.destinations = destinations
+        self.gates = gates
     }
 
-    /// `journeyq reconcile`: one look at every contact that is due now, for every verifying destination.
+    /// A destination and its gate, registered in the store with the settle time that lease recovery must honour.
+    static func make(_ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any Clock,
+                     logger: Logger) throws -> (any Destination, DestinationGate) {
+        try store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
+        let gate = DestinationGate(destination: config.name, requestsPerSecond: config.limits.requestsPerSecond, circuit: config.circuit,
+                                   maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger)
+        return (try DestinationFactory.make(config, caller: caller.gated(by: gate), ledger: store, clock: clock), gate)
+    }
+
+    static func verifying(_ destination: any Destination, clock: any Clock) -> any VerifyingDestination {
+        destination as? any VerifyingDestination ?? AmbiguityResolver(wrapped: destination, clock: clock)
+    }
+
+    /// `journeyq reconcile`: first returns the work of dead workers (expired leases), then looks once at every contact
+    /// that is due now, for every destination.
     public static func reconcileOnce(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger) async throws {
         for config in configs {
-            try store.ensureDestination(name: config.name, kind: config.kind.rawValue)
-            let made = try DestinationFactory.make(config, caller: caller, ledger: store, clock: clock)
-            let destination = made as? any VerifyingDestination ?? AmbiguityResolver(wrapped: made, clock: clock)
-            let gate = DestinationGate(requestsPerSecond: config.limits.requestsPerSecond)
-            try await ReconcilerService(destination: destination, store: store, clock: clock, logger: logger, gate: gate, singlePass: true).run()
+            try store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
+        }
+        let recovered = try store.recoverExpiredLeases()
+        if recovered.batches > 0 {
+            logger.notice("recovered expired leases", metadata: ["batches": "\(recovered.batches)", "requeued": "\(recovered.requeued)",
+                                                                 "unknown": "\(recovered.madeUnknown)"])
+        }
+        for config in configs {
+            let (destination, gate) = try make(config, store: store, caller: caller, clock: clock, logger: logger)
+            try await ReconcilerService(destination: verifying(destination, clock: clock), store: store, clock: clock, logger: logger, gate: gate,
+                                        singlePass: true).run()
         }
     }
 }

@@ -100,7 +100,7 @@ import Testing
             batch.lease = try fixture.store.renewLease(batch.lease, leaseMillis: 1_000)
             #expect(try fixture.store.recoverExpiredLeases() == RecoverySummary())
         }
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable)])
+        try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable())])
         #expect(try fixture.states() == ["a": .unverifiable])
     }
 

@@ -64,12 +64,12 @@ import Testing
 
     @Test func redriveMovesDeadBackButNeverDoublesALiveContact() throws {
         let fixture = try populated()
-        #expect(try fixture.store.redrive(destination: "dest", reason: "unconfirmed") == 1)
+        #expect(try fixture.store.redrive(destination: "dest", reason: "unconfirmed") == RedriveSummary(queued: 1))
         #expect(try fixture.states()["d"] == .queued)
         #expect(try fixture.attempts("d") == 0)
         // c was enqueued again meanwhile: the dead copy stays dead rather than making two live rows.
         try fixture.enqueue(["c"])
-        #expect(try fixture.store.redrive(destination: "dest", reason: nil) == 0)
+        #expect(try fixture.store.redrive(destination: "dest", reason: nil) == RedriveSummary())
         #expect(throws: StoreError.unknownDestination("nope")) { _ = try fixture.store.redrive(destination: "nope", reason: nil) }
     }
 }

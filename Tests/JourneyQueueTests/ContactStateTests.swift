@@ -56,7 +56,7 @@ import Testing
         #expect(policy.delay(afterAttempt: 3, jitter: 0.999_999) < 4_000)
         let outcomes = OutcomePolicy(retry: policy)
         let same = (0..<10).map { _ in outcomes.outcome(for: .notTaken(reason: "x"), attempts: 2, now: 0, jitter: 0.25) }
-        #expect(Set(same.map { outcome -> Int64 in if case .retry(let at, _, _) = outcome { at } else { -1 } }) == [500])
+        #expect(Set(same.map { outcome -> Int64 in if case .retry(let at, _, _, _) = outcome { at } else { -1 } }) == [500])
     }
 
     @Test func attemptsRunOut() {

@@ -42,8 +42,9 @@ public struct BulkIngestDestination: VerifyingDestination {
         self.transientErrors = transientErrors
         self.clock = clock
         let source = SalesforceTokenSource(loginURL: loginURL.trimmingTrailingSlash(), clientID: clientID, clientSecret: clientSecret,
-                                           sessionMillis: 3_600_000, destination: name, caller: caller, ledger: ledger, clock: clock,
-                                           timeoutMillis: limits.timeoutMillis)
+                                           sessionMillis: 3_600_000, requester: TokenRequester(
+                                               destination: name, caller: caller, ledger: ledger, clock: clock, timeoutMillis: limits.timeoutMillis,
+                                               secret: clientSecret))
         let tokens = TokenProvider(clock: clock) { try await source.fetch() }
         client = BulkJobClient(apiVersion: apiVersion, calls: AuthorizedCaller(destination: name, caller: caller, tokens: tokens, clock: clock,
                                                                          timeoutMillis: limits.timeoutMillis))
@@ -85,13 +86,14 @@ public struct BulkIngestDestination: VerifyingDestination {
     public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
         let (file, included) = csv(batch.contacts)
         let left = batch.contacts.dropFirst(included.count)
-        var body: [String: String] = ["object": object, "operation": operation, "contentType": "CSV", "lineEnding": "LF", "columnDelimiter": "COMMA"]
-        if let externalIDFieldName { body["externalIdFieldName"] = externalIDFieldName }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
+        var fields = [Field("columnDelimiter", .string("COMMA")), Field("contentType", .string("CSV"))]
+        if let externalIDFieldName { fields.append(Field("externalIdFieldName", .string(externalIDFieldName))) }
+        fields += [Field("lineEnding", .string("LF")), Field("object", .string(object)), Field("operation", .string(operation))]
+        let json = JSONText.object(fields)
         // Creating a job takes no contact: any failure here is safe to retry.
         let created = try await client.call("POST", path: "", body: json, lease: batch.lease, ledger: ledger)
         guard case .answered(let answer) = created, (200..<300).contains(answer.status),
-              let jobID = ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any])?["id"] as? String else {
+              let jobID = JSONValue.parse(answer.body)?["id"]?.string, Self.isJobID(jobID) else {
             return notTaken(batch, step: "create job", reply: created)
         }
         try ledger.attachRemoteID(batch.lease, jobID)
@@ -141,17 +143,18 @@ public struct BulkIngestDestination: VerifyingDestination {
         var pause: Int64?
         switch reply {
         case .noToken(let failure):
-            return builder.uniform(.throttled(reason: failure.description), batch: batch, result: nil, pauseUntil: clock.nowMillis() + policy.throttlePauseMillis)
+            return builder.uniform(.unavailable(reason: failure.description), batch: batch, result: nil)
         case .failed(let failure):
             reason = "\(step): \(failure.message)"
-            verdict = .notTaken(reason: reason)
+            verdict = failure.kind == .notSent ? .unavailable(reason: reason) : .notTaken(reason: reason)
         case .answered(let answer):
             reason = "\(step): HTTP \(answer.status) \(StatusClassifier.summary(answer))"
             switch answer.status {
             case 429:
                 verdict = .throttled(reason: reason)
-                pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: policy.throttlePauseMillis)
-            case 400..<500 where answer.status != 401 && answer.status != 408: verdict = .permanent(reason: reason)
+                pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), policy: policy)
+            case 300..<400, 401, 503: verdict = .unavailable(reason: reason)
+            case 400..<500 where answer.status != 408: verdict = .permanent(reason: reason)
             default: verdict = .notTaken(reason: reason)
             }
         }
@@ -162,7 +165,7 @@ public struct BulkIngestDestination: VerifyingDestination {
     private func settle(jobID: String, contacts: [(id: Int64, key: String, attempts: Int)], ledger: any AttemptLedger) async throws -> [Settlement]? {
         guard let results = try await client.results(of: jobID, ledger: ledger) else { return nil }
         let verdicts = results.verdicts(keyColumn: keyColumn, transientErrors: transientErrors)
-        let jitter = Double.random(in: 0..<1)
+        let jitter = policy.jitter.next()
         let now = clock.nowMillis()
         return contacts.map { contact in
             let verdict = verdicts[contact.key] ?? .ambiguous(reason: "job \(jobID): row in no result file")
@@ -171,19 +174,25 @@ public struct BulkIngestDestination: VerifyingDestination {
     }
 
     /// Contacts whose job outcome is unknown (the worker died mid-job, or the job outlived the wait): look at the job.
+    /// Looks that cannot decide (the job still running, a failed look) are bounded by `verifyAttempts`.
     public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
         let now = clock.nowMillis()
         var settlements: [Settlement] = []
-        let jitter = Double.random(in: 0..<1)
-        for (jobID, contacts) in Dictionary(grouping: batch.contacts, by: { $0.requestID ?? "" }) {
+        let jitter = policy.jitter.next()
+        func undecided(_ contacts: [VerificationCandidate], _ reason: String, after millis: Int64) -> [Settlement] {
+            contacts.map { Settlement(contactID: $0.id, outcome: policy.undecided(looks: $0.looks, reason: reason, now: now, at: now + millis, jitter: jitter)) }
+        }
+        func resend(_ contacts: [VerificationCandidate], _ reason: String) -> [Settlement] {
+            contacts.map { Settlement(contactID: $0.id, outcome: policy.outcome(for: .notTaken(reason: reason), attempts: $0.attempts, now: now, jitter: jitter)) }
+        }
+        for (jobID, contacts) in Dictionary(grouping: batch.contacts, by: { $0.requestID ?? "" }).sorted(by: { $0.key < $1.key }) {
             guard !jobID.isEmpty else {
                 // No job was ever tied to them: nothing of theirs was uploaded.
-                settlements += contacts.map { Settlement(contactID: $0.id, outcome: policy.outcome(for: .notTaken(reason: "no job was created"),
-                                                                                                     attempts: $0.attempts, now: now, jitter: jitter)) }
+                settlements += resend(contacts, "no job was created")
                 continue
             }
             guard let state = try await client.state(of: jobID, ledger: ledger) else {
-                settlements += contacts.map { Settlement(contactID: $0.id, outcome: .recheck(at: now + pollMillis * 10, note: "job \(jobID): look failed")) }
+                settlements += undecided(contacts, "job \(jobID): look failed", after: pollMillis * 10)
                 continue
             }
             switch state.state {
@@ -192,28 +201,34 @@ public struct BulkIngestDestination: VerifyingDestination {
                     // A contact that is in no result file of a finished job is not in Salesforce: send it again.
                     settlements += decided.map { settlement in
                         guard case .unknown = settlement.outcome, let contact = contacts.first(where: { $0.id == settlement.contactID }) else { return settlement }
-                        return Settlement(contactID: settlement.contactID, outcome: policy.outcome(
-                            for: .notTaken(reason: "job \(jobID): row in no result file"), attempts: contact.attempts, now: now, jitter: jitter))
+                        return resend([contact], "job \(jobID): row in no result file")[0]
                     }
                 } else {
-                    settlements += contacts.map { Settlement(contactID: $0.id, outcome: .recheck(at: now + pollMillis * 10, note: "job \(jobID): results unreadable")) }
+                    settlements += undecided(contacts, "job \(jobID): results unreadable", after: pollMillis * 10)
                 }
             case "Open":
-                // The upload never completed: abort, so that the job can never run, and send again.
-                _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
-                settlements += contacts.map { Settlement(contactID: $0.id, outcome: policy.outcome(
-                    for: .notTaken(reason: "job \(jobID) was left open; aborted"), attempts: $0.attempts, now: now, jitter: jitter)) }
+                // The upload never completed: abort, so that the job can never run, and send again once the abort is
+                // confirmed (a job that moved on meanwhile is looked at again).
+                let aborted = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
+                if case .answered(let answer) = aborted, answer.status == 200, JSONValue.parse(answer.body)?["state"]?.string == "Aborted" {
+                    settlements += resend(contacts, "job \(jobID) was left open; aborted")
+                } else {
+                    settlements += undecided(contacts, "job \(jobID) was left open and the abort was not confirmed", after: pollMillis * 5)
+                }
             case "":
                 let reason = "job \(jobID): HTTP \(state.status)"
-                settlements += contacts.map { contact in
-                    state.status == 404
-                        ? Settlement(contactID: contact.id, outcome: .dead(reason: "unconfirmed: \(reason) (jobs are deleted after 7 days)"))
-                        : Settlement(contactID: contact.id, outcome: .recheck(at: now + pollMillis * 10, note: reason))
-                }
+                settlements += state.status == 404
+                    ? contacts.map { Settlement(contactID: $0.id, outcome: .unverifiable(reason: "\(reason): the job no longer exists (jobs are deleted after 7 days)")) }
+                    : undecided(contacts, reason, after: pollMillis * 10)
             default:
-                settlements += contacts.map { Settlement(contactID: $0.id, outcome: .recheck(at: now + pollMillis * 5, note: "job \(jobID) is \(state.state)")) }
+                settlements += undecided(contacts, "job \(jobID) is \(state.state)", after: pollMillis * 5)
             }
         }
         return Verification(settlements: settlements)
+    }
+
+    /// Job ids name a path segment: anything but a plain id from the remote is refused.
+    static func isJobID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) }
     }
 }

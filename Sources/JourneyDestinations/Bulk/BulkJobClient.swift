@@ -19,9 +19,9 @@ struct BulkJobClient: Sendable {
     /// The job's state and error message, or nil when the look failed.
     func state(of jobID: String, ledger: any AttemptLedger) async throws -> (state: String, errorMessage: String?, status: Int)? {
         guard case .answered(let answer) = try await call("GET", path: "/\(jobID)", lease: nil, ledger: ledger, remoteID: jobID) else { return nil }
-        let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
-        guard answer.status == 200, let state = object?["state"] as? String else { return ("", nil, answer.status) }
-        return (state, object?["errorMessage"] as? String, answer.status)
+        let object = JSONValue.parse(answer.body)
+        guard answer.status == 200, let state = object?["state"]?.string else { return ("", nil, answer.status) }
+        return (state, object?["errorMessage"]?.string, answer.status)
     }
 
     /// The three result files, or nil when one could not be read.

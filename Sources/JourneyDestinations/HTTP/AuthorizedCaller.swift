@@ -21,7 +21,10 @@ struct AuthorizedCaller: Sendable {
         var refreshed = false
         while true {
             let token: AccessToken
-            do { token = try await tokens.token() } catch let failure as AuthenticationFailure { return .noToken(failure) }
+            do { token = try await tokens.token() } catch let failure as AuthenticationFailure {
+                await caller.gate.report(.down(reason: failure.description, until: nil))
+                return .noToken(failure)
+            }
             let url = makeURL(token)
             let start = AttemptStart(purpose: lease == nil ? .reconcile : .submit, method: method, url: url, requestBody: body ?? "",
                                      startedAt: clock.nowMillis())
@@ -44,10 +47,13 @@ struct AuthorizedCaller: Sendable {
             } else {
                 try ledger.recordAttempt(destination: destination, batchID: lookBatchID, start, result)
             }
-            if case .answered(let answer) = reply, answer.status == 401, !refreshed {
-                await tokens.invalidate(token)
-                refreshed = true
-                continue
+            if case .answered(let answer) = reply, answer.status == 401 {
+                if !refreshed {
+                    await tokens.invalidate(token)
+                    refreshed = true
+                    continue
+                }
+                await caller.gate.report(.down(reason: "HTTP 401 after a token refresh", until: nil))
             }
             return reply
         }

@@ -23,7 +23,10 @@ struct BatchRequestRunner: Sendable {
         while true {
             var token: AccessToken?
             if let tokens {
-                do { token = try await tokens.token() } catch let failure as AuthenticationFailure { return .noToken(failure) }
+                do { token = try await tokens.token() } catch let failure as AuthenticationFailure {
+                    await caller.gate.report(.down(reason: failure.description, until: nil))
+                    return .noToken(failure)
+                }
             }
             let attemptID = try ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url,
                                                                         requestBody: recordedBody, startedAt: clock.nowMillis()))
@@ -40,6 +43,7 @@ struct BatchRequestRunner: Sendable {
                 refreshed = true
                 continue
             }
+            if answer.status == 401 { await caller.gate.report(.down(reason: "HTTP 401 after a token refresh", until: nil)) }
             return .answered(answer, attemptID: attemptID)
         }
     }

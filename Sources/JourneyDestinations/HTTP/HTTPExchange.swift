@@ -3,6 +3,8 @@ import Foundation
 import JourneyQueue
 import NIOCore
 import NIOHTTP1
+import NIOPosix
+import NIOSSL
 
 /// A remote's answer as the destinations classify it.
 public struct HTTPAnswer: Sendable {
@@ -12,20 +14,28 @@ public struct HTTPAnswer: Sendable {
     public var body: [UInt8]
     public var latencyMillis: Int64
 
+    public init(status: Int, headers: [String: String], body: [UInt8], latencyMillis: Int64) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.latencyMillis = latencyMillis
+    }
+
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
-    /// The headers worth keeping in the ledger (throttling and request ids), never credentials.
+    /// The headers worth keeping in the ledger (throttling, request ids, redirects), never credentials.
     public var recordedHeaders: [String: String] {
         headers.filter { name, _ in
-            name == "retry-after" || name.contains("request-id") || name.contains("requestid") || name == "x-correlation-id" || name == "sforce-locator"
-        }
+            name == "retry-after" || name.contains("request-id") || name.contains("requestid") || name == "x-correlation-id"
+                || name == "sforce-locator" || name == "location"
+        }.mapValues { String($0.prefix(512)) }
     }
 }
 
 /// A request that got no answer, and whether it could have reached the remote.
 public struct TransportFailure: Error, Sendable {
     public enum Kind: String, Sendable {
-        /// The connection was never made: the remote cannot have seen the request.
+        /// The request never left: no connection (refused, unreachable, DNS, TLS handshake), or none in time.
         case notSent = "connect"
         /// No answer in time after the request may have left.
         case timeout = "timeout"
@@ -36,12 +46,20 @@ public struct TransportFailure: Error, Sendable {
     public var kind: Kind
     public var message: String
     public var latencyMillis: Int64
+
+    public init(kind: Kind, message: String, latencyMillis: Int64) {
+        self.kind = kind
+        self.message = message
+        self.latencyMillis = latencyMillis
+    }
 }
 
-/// Sends requests through one shared AsyncHTTPClient, with a deadline and a bounded body.
+/// Sends requests through one shared AsyncHTTPClient, with a deadline, a bounded body and the destination's gate.
 public struct HTTPCaller: Sendable {
     let client: HTTPClient
     let clock: any Clock
+    /// Paces requests and learns the destination's health from their answers.
+    public var gate: any RequestGate = OpenGate()
     /// Largest answer body kept, in bytes.
     public var maxBodyBytes = 64 << 20
 
@@ -49,6 +67,22 @@ public struct HTTPCaller: Sendable {
     public init(client: HTTPClient, clock: any Clock) {
         self.client = client
         self.clock = clock
+    }
+
+    /// The same caller, pacing every request through `gate`.
+    public func gated(by gate: any RequestGate) -> HTTPCaller {
+        var copy = self
+        copy.gate = gate
+        return copy
+    }
+
+    /// The one HTTP client of a journeyq process. It follows no redirect: a 3xx is an answer (a redirect would carry a
+    /// client secret or a vendor token to whatever `Location` names).
+    public static func makeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// Plain HTTP only to loopback (the sandbox); everything else must be HTTPS.
@@ -61,8 +95,12 @@ public struct HTTPCaller: Sendable {
         return "'\(url)' must use https (plain http is accepted only for loopback addresses)"
     }
 
-    /// One request with a deadline; a non-2xx status is an answer, not an error: the caller classifies it.
+    /// One request with a deadline, after the gate lets it go; a non-2xx status is an answer, not an error: the caller
+    /// classifies it. What the answer says about the destination's health goes back to the gate.
     public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64) async throws(TransportFailure) -> HTTPAnswer {
+        do { try await gate.enter() } catch {
+            throw TransportFailure(kind: .notSent, message: "cancelled before sending", latencyMillis: 0)
+        }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -73,26 +111,47 @@ public struct HTTPCaller: Sendable {
             var buffer = try await response.body.collect(upTo: maxBodyBytes)
             var fields: [String: String] = [:]
             for header in response.headers { fields[header.name.lowercased()] = header.value }
-            return HTTPAnswer(status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
-                              latencyMillis: clock.nowMillis() - started)
+            let answer = HTTPAnswer(status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
+                                    latencyMillis: clock.nowMillis() - started)
+            await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()))
+            return answer
         } catch {
-            throw TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
+            let failure = TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
+            await gate.report(AnswerSignals.signal(for: failure))
+            throw failure
         }
     }
 
-    /// Only a failure to connect proves the request never left.
+    /// Only a failure to connect proves the request never left; the types say which (error texts are not a contract).
     static func classify(_ error: any Error) -> TransportFailure.Kind {
-        if let client = error as? HTTPClientError {
-            if client == .connectTimeout { return .notSent }
-            if client == .deadlineExceeded || client == .readTimeout { return .timeout }
-        }
-        let text = String(describing: error).lowercased()
-        if text.contains("connection refused") || text.contains("econnrefused") || text.contains("connect timeout")
-            || text.contains("connectionrefused") || text.contains("no route to host") || text.contains("name resolution") {
+        switch error {
+        case let client as HTTPClientError:
+            switch client {
+            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout,
+                 .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown:
+                return .notSent
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return .timeout
+            default:
+                return .connectionLost
+            }
+        case is NIOConnectionError:
+            // Every address was tried and none connected (refused, unreachable, or the name did not resolve).
             return .notSent
+        case let channel as ChannelError:
+            if case .connectTimeout = channel { return .notSent }
+            return .connectionLost
+        case let io as IOError:
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(io.errnoCode) ? .notSent : .connectionLost
+        case let tls as NIOSSLError:
+            // The handshake runs before any byte of the request is written.
+            if case .handshakeFailed = tls { return .notSent }
+            return .connectionLost
+        case is NIOSSLExtraError:
+            return .notSent
+        default:
+            return .connectionLost
         }
-        if text.contains("timeout") || text.contains("deadline") { return .timeout }
-        return .connectionLost
     }
 
     static func describe(_ error: any Error) -> String {

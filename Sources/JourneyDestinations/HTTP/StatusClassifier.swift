@@ -1,4 +1,3 @@
-import Foundation
 import JourneyQueue
 
 /// The verdict an HTTP status alone gives for every contact of a request, before any per-member answer.
@@ -8,7 +7,12 @@ enum StatusClassifier {
         switch answer.status {
         case 200..<300: return nil
         case 429: return .throttled(reason: "HTTP 429 \(summary(answer))")
-        case 401: return .notTaken(reason: "HTTP 401 after a token refresh \(summary(answer))")
+        // A refused token after a fresh one, or a redirect, is the configuration's problem, never the contacts'.
+        case 401: return .unavailable(reason: "HTTP 401 after a token refresh \(summary(answer))")
+        case 300..<400:
+            return .unavailable(reason: "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")) (journeyq follows no redirect)")
+        case 503 where answer.headers["retry-after"] != nil:
+            return .ambiguous(reason: "HTTP 503 \(summary(answer))", destinationFault: true)
         case 408, 500..<600: return .ambiguous(reason: "HTTP \(answer.status) \(summary(answer))")
         default: return .permanent(reason: "HTTP \(answer.status) \(summary(answer))")
         }
@@ -17,34 +21,29 @@ enum StatusClassifier {
     /// The verdict for a request that got no answer.
     static func verdict(for failure: TransportFailure) -> Verdict {
         switch failure.kind {
-        case .notSent: .notTaken(reason: "not sent: \(failure.message)")
+        case .notSent: .unavailable(reason: "not sent: \(failure.message)")
         case .timeout: .ambiguous(reason: "no answer in time: \(failure.message)")
         case .connectionLost: .ambiguous(reason: "connection lost: \(failure.message)")
         }
     }
 
-    /// When a throttled destination may be tried again: `Retry-After`, else the body's `retryAfter`, else `fallbackMillis`.
-    static func throttledUntil(_ answer: HTTPAnswer, now: Int64, fallbackMillis: Int64) -> Int64 {
-        if let header = answer.headers["retry-after"], let seconds = Double(header.trimmingCharacters(in: .whitespaces)) {
-            return now + Int64(seconds * 1000)
-        }
-        if let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any],
-           let seconds = (object["retryAfter"] as? NSNumber)?.doubleValue {
-            return now + Int64(seconds * 1000)
-        }
-        return now + fallbackMillis
+    /// When a throttled destination may be tried again: what the answer asks for, else the configured pause; clamped
+    /// to the destination's longest pause.
+    static func throttledUntil(_ answer: HTTPAnswer, now: Int64, policy: OutcomePolicy) -> Int64 {
+        policy.clampedPause(until: RetryAfter.until(answer, now: now) ?? now + policy.throttlePauseMillis, now: now)
     }
 
     /// A short description of an error answer for reasons and logs: errorcode and message when the body has them.
     static func summary(_ answer: HTTPAnswer) -> String {
-        let json = try? JSONSerialization.jsonObject(with: Data(answer.body), options: [.fragmentsAllowed])
-        if let object = json as? [String: Any] {
-            let code = object["errorcode"].map { "errorcode \($0)" } ?? (object["error"] as? String).map { "error \($0)" }
-            let message = (object["message"] as? String) ?? (object["error_description"] as? String)
-            return [code, message].compactMap { $0 }.joined(separator: ": ")
+        func short(_ text: String?) -> String? { text.map { String($0.prefix(200)) } }
+        let json = JSONValue.parse(answer.body)
+        if case .object = json {
+            let code = json?["errorcode"]?.scalarText.map { "errorcode \($0)" } ?? short(json?["error"]?.string).map { "error \($0)" }
+            let message = short(json?["message"]?.string ?? json?["error_description"]?.string)
+            return [code.map { String($0.prefix(220)) }, message].compactMap { $0 }.joined(separator: ": ")
         }
-        if let array = json as? [[String: Any]], let first = array.first {
-            return [first["errorCode"] as? String, first["message"] as? String].compactMap { $0 }.joined(separator: ": ")
+        if let first = json?.array?.first {
+            return [short(first["errorCode"]?.string), short(first["message"]?.string)].compactMap { $0 }.joined(separator: ": ")
         }
         return String(answer.bodyText.prefix(200))
     }

@@ -63,4 +63,8 @@ public struct SFMCAsyncEventsDestination: VerifyingDestination {
     public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
         try await connection.verifier.verify(batch, ledger: ledger)
     }
+
+    public func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? {
+        try await connection.priorMembers(keys, batchID: batchID, ledger: ledger)
+    }
 }

@@ -40,12 +40,16 @@ public struct SFMCBatchContactEventsDestination: VerifyingDestination {
         if let submission = builder.nonSuccess(outcome, batch: batch) { return submission }
         guard case .answered(let answer, let attemptID) = outcome else { preconditionFailure("nonSuccess handles every other case") }
         // The answer is a bare JSON string: the batch's GUID. It proves receipt, not entry.
-        let guid = (try? JSONSerialization.jsonObject(with: Data(answer.body), options: [.fragmentsAllowed])) as? String
+        let guid = JSONValue.parse(answer.body)?.string.map { String($0.prefix(200)) }
         return builder.uniform(.accepted(eventInstanceID: nil), batch: batch,
                                result: builder.result(answer, attemptID: attemptID, remoteID: guid, errorClass: guid == nil ? "no_batch_guid" : nil))
     }
 
     public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
         try await connection.verifier.verify(batch, ledger: ledger)
+    }
+
+    public func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? {
+        try await connection.priorMembers(keys, batchID: batchID, ledger: ledger)
     }
 }

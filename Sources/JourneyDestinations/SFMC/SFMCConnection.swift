@@ -1,32 +1,39 @@
 import JourneyQueue
 
 /// What every Marketing Cloud destination shares: one token provider for the pool, the request
-/// runner, the outcome builder and the membership verifier.
+/// runner, the outcome builder and the reconciliation looks.
 struct SFMCConnection: Sendable {
     let settings: SFMCSettings
     let tokens: TokenProvider
     let runner: BatchRequestRunner
     let builder: SubmissionBuilder
-    let verifier: SFMCMembershipVerifier
+    let verifier: SFMCVerifier
 
     init(name: String, settings: SFMCSettings, legacyToken: Bool, asyncStatus: Bool, limits: DestinationLimits, policy: OutcomePolicy,
          caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock) {
         self.settings = settings
-        let source = SFMCTokenSource(settings: settings, legacy: legacyToken, destination: name, caller: caller, ledger: ledger, clock: clock,
-                                     timeoutMillis: limits.timeoutMillis)
+        let source = SFMCTokenSource(settings: settings, legacy: legacyToken, requester: TokenRequester(
+            destination: name, caller: caller, ledger: ledger, clock: clock, timeoutMillis: limits.timeoutMillis, secret: settings.clientSecret))
         let tokens = TokenProvider(clock: clock) { try await source.fetch() }
         self.tokens = tokens
         runner = BatchRequestRunner(caller: caller, clock: clock, tokens: tokens) { token in
             token.map { [("Authorization", "Bearer \($0.value)")] } ?? []
         }
         builder = SubmissionBuilder(policy: policy, clock: clock)
-        verifier = SFMCMembershipVerifier(destination: name, settings: settings, limits: limits, policy: policy, caller: caller, tokens: tokens,
-                                          clock: clock, asyncStatus: asyncStatus)
+        verifier = SFMCVerifier(destination: name, settings: settings, policy: policy,
+                                calls: AuthorizedCaller(destination: name, caller: caller, tokens: tokens, clock: clock, timeoutMillis: limits.timeoutMillis),
+                                clock: clock, asyncStatus: asyncStatus)
     }
 
     /// Sends one JSON request for a batch (token, write-ahead, one refresh on a 401).
     func post(_ batch: ClaimedBatch, path: String, body: String, ledger: any AttemptLedger, timeoutMillis: Int64) async throws -> BatchRequestOutcome {
         try await runner.run(batch.lease, ledger: ledger, method: "POST", url: settings.restURL + path, contentType: "application/json; charset=UTF-8",
                              body: Array(body.utf8), recordedBody: body, timeoutMillis: timeoutMillis)
+    }
+
+    /// Who of `keys` is already in the journey, before the first request (nil when the destination is set not to look).
+    func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? {
+        guard builder.policy.lookBeforeFirstSend else { return nil }
+        return try await verifier.priorMembers(keys, batchID: batchID, ledger: ledger)
     }
 }

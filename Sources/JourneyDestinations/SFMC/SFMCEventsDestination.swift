@@ -37,8 +37,7 @@ public struct SFMCEventsDestination: VerifyingDestination {
                                                 ledger: ledger, timeoutMillis: limits.timeoutMillis)
         if let submission = builder.nonSuccess(outcome, batch: batch) { return submission }
         guard case .answered(let answer, let attemptID) = outcome else { preconditionFailure("nonSuccess handles every other case") }
-        let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
-        guard let id = object?["eventInstanceId"] as? String else {
+        guard let id = JSONValue.parse(answer.body)?["eventInstanceId"]?.string, !id.isEmpty else {
             return builder.uniform(.ambiguous(reason: "HTTP \(answer.status) without an eventInstanceId"), batch: batch,
                                    result: builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: "unreadable_answer"))
         }
@@ -47,5 +46,9 @@ public struct SFMCEventsDestination: VerifyingDestination {
 
     public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
         try await connection.verifier.verify(batch, ledger: ledger)
+    }
+
+    public func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? {
+        try await connection.priorMembers(keys, batchID: batchID, ledger: ledger)
     }
 }

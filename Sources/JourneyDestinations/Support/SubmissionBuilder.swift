@@ -12,7 +12,7 @@ struct SubmissionBuilder {
 
     func perContact(_ verdicts: [(ClaimedContact, Verdict)], result: AttemptResult?, pauseUntil: Int64? = nil) -> Submission {
         // One jitter for the whole batch: contacts that failed together are retried together.
-        let jitter = Double.random(in: 0..<1)
+        let jitter = policy.jitter.next()
         let now = clock.nowMillis()
         let settlements = verdicts.map { contact, verdict in
             Settlement(contactID: contact.id, outcome: policy.outcome(for: verdict, attempts: contact.attempts, now: now,
@@ -35,18 +35,20 @@ struct SubmissionBuilder {
     func nonSuccess(_ outcome: BatchRequestOutcome, batch: ClaimedBatch) -> Submission? {
         switch outcome {
         case .noToken(let failure):
-            // A credentials problem is not the contacts' fault: no attempt is burnt, the destination waits.
-            let until = clock.nowMillis() + 30_000
-            return uniform(.throttled(reason: failure.description), batch: batch, result: nil, pauseUntil: until)
+            // A credentials problem is not the contacts' fault: no attempt is burnt; the gate holds the destination.
+            return uniform(.unavailable(reason: failure.description), batch: batch, result: nil)
         case .failed(let failure, let attemptID):
             return uniform(StatusClassifier.verdict(for: failure), batch: batch, result: result(failure, attemptID: attemptID))
         case .answered(let answer, let attemptID):
             guard let verdict = StatusClassifier.verdict(for: answer) else { return nil }
-            var pause: Int64?
-            if case .throttled = verdict {
-                pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: policy.throttlePauseMillis)
-            }
-            return uniform(verdict, batch: batch, result: result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil), pauseUntil: pause)
+            return uniform(verdict, batch: batch, result: result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil),
+                           pauseUntil: pauseFor(verdict, answer))
         }
+    }
+
+    /// When a throttled answer lets the contacts come back (nil for every other verdict).
+    func pauseFor(_ verdict: Verdict, _ answer: HTTPAnswer) -> Int64? {
+        guard case .throttled = verdict else { return nil }
+        return StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), policy: policy)
     }
 }

@@ -49,21 +49,20 @@ public struct SymplifyBatchTriggerDestination: Destination {
         let answer: HTTPAnswer, attemptID: Int64
         switch trigger {
         case .noToken(let failure):
-            return builder.uniform(.throttled(reason: failure.description), batch: batch, result: nil, pauseUntil: clock.nowMillis() + policy.throttlePauseMillis)
+            return builder.uniform(.unavailable(reason: failure.description), batch: batch, result: nil)
         case .failed(let failure, let id):
-            return builder.uniform(.notTaken(reason: "trigger: \(failure.message)"), batch: batch, result: builder.result(failure, attemptID: id))
+            let verdict: Verdict = failure.kind == .notSent ? .unavailable(reason: "trigger: \(failure.message)") : .notTaken(reason: "trigger: \(failure.message)")
+            return builder.uniform(verdict, batch: batch, result: builder.result(failure, attemptID: id))
         case .answered(let reply, let id):
             (answer, attemptID) = (reply, id)
         }
         guard (200..<300).contains(answer.status) else {
             let verdict = StatusClassifier.verdict(for: answer) ?? .permanent(reason: "HTTP \(answer.status)")
-            let safe: Verdict = if case .ambiguous(let reason) = verdict { .notTaken(reason: "trigger: \(reason)") } else { verdict }
-            var pause: Int64?
-            if case .throttled = safe { pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: policy.throttlePauseMillis) }
-            return builder.uniform(safe, batch: batch, result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)), pauseUntil: pause)
+            let safe: Verdict = if case .ambiguous(let reason, _) = verdict { .notTaken(reason: "trigger: \(reason)") } else { verdict }
+            return builder.uniform(safe, batch: batch, result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)),
+                                   pauseUntil: builder.pauseFor(safe, answer))
         }
-        let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any]
-        guard let uploadURL = object?["uploadUrl"] as? String, HTTPCaller.checkScheme(uploadURL) == nil else {
+        guard let uploadURL = JSONValue.parse(answer.body)?["uploadUrl"]?.string, HTTPCaller.checkScheme(uploadURL) == nil else {
             return builder.uniform(.notTaken(reason: "trigger answered without a usable uploadUrl"), batch: batch,
                                    result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: "no_upload_url")))
         }
@@ -87,9 +86,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
                 return builder.uniform(.notTaken(reason: "upload refused: HTTP \(answer.status) \(StatusClassifier.summary(answer))"), batch: batch, result: result)
             }
             let verdict = StatusClassifier.verdict(for: answer) ?? .ambiguous(reason: "HTTP \(answer.status)")
-            var pause: Int64?
-            if case .throttled = verdict { pause = StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), fallbackMillis: policy.throttlePauseMillis) }
-            return builder.uniform(verdict, batch: batch, result: result, pauseUntil: pause)
+            return builder.uniform(verdict, batch: batch, result: result, pauseUntil: builder.pauseFor(verdict, answer))
         } catch {
             return builder.uniform(StatusClassifier.verdict(for: error), batch: batch, result: builder.result(error, attemptID: attemptID))
         }

@@ -66,6 +66,22 @@ public protocol VerifyingDestination: Destination {
     /// Contacts per look (contactMembership takes 50 keys).
     var verificationBatchSize: Int { get }
 
-    /// Looks for the contacts at the remote and decides each one: confirmed, queued again, dead (`unconfirmed`) or recheck.
+    /// Looks for the contacts at the remote and decides each one: confirmed, queued again, dead, unverifiable or recheck.
     func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification
+
+    /// Which of `keys` are in the journey before any request of this run carried them (an earlier run, another
+    /// producer), so that their membership is not taken for this entry. nil where membership proves nothing anyway.
+    func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook?
+}
+
+extension VerifyingDestination {
+    public func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? { nil }
+}
+
+/// What a look before the first request found.
+public enum PriorLook: Sendable, Equatable {
+    /// The keys that are members now; every other key asked about is not.
+    case members(Set<String>)
+    /// The look proved nothing; `throttledUntil` when the remote asked for a pause.
+    case failed(reason: String, throttledUntil: Int64?)
 }

@@ -63,3 +63,22 @@ extension JSONValue {
         bytes.withUnsafeBufferPointer { try? JSONParser.parse($0, maxDepth: maxDepth) }
     }
 }
+
+extension JSONValue {
+    /// A number's value when it is finite (a remote's `1e300` or a string is not a duration to trust).
+    public var finiteNumber: Double? {
+        guard case .number(let literal) = self, let value = Double(literal), value.isFinite else { return nil }
+        return value
+    }
+}
+
+/// Durations a remote sends, turned into milliseconds without ever trapping.
+public enum RemoteDuration {
+    /// `seconds` in milliseconds, clamped to `0...maxMillis`; nil for NaN.
+    public static func millis(seconds: Double, maxMillis: Int64) -> Int64? {
+        guard !seconds.isNaN else { return nil }
+        if seconds <= 0 { return 0 }
+        if seconds >= Double(maxMillis) / 1000 { return maxMillis }
+        return Int64((seconds * 1000).rounded(.up))
+    }
+}

@@ -35,3 +35,21 @@ public struct RetryPolicy: Sendable, Equatable {
     /// True when a contact that has had `attempts` tries may have another.
     public func allowsAnother(after attempts: Int) -> Bool { attempts < maxAttempts }
 }
+
+/// Where backoff jitter comes from (0 ≤ value < 1): injected, so that tests can fix it.
+public protocol JitterSource: Sendable {
+    func next() -> Double
+}
+
+/// The system's random numbers.
+public struct SystemJitter: JitterSource {
+    public init() {}
+    public func next() -> Double { Double.random(in: 0..<1) }
+}
+
+/// The same value every time (tests).
+public struct FixedJitter: JitterSource {
+    public let value: Double
+    public init(_ value: Double) { self.value = min(max(value, 0), 0.999_999) }
+    public func next() -> Double { value }
+}

@@ -166,6 +166,21 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
 }
 
 /// The operator's read side of the store: reports, timelines, exports, redrive.
+/// What a redrive moved.
+public struct RedriveSummary: Sendable, Equatable, Codable {
+    /// Dead contacts back in `queued`.
+    public var queued: Int
+    /// Dead contacts whose last request may have been taken: `unknown`, to be looked for first.
+    public var toLookFor: Int
+
+    public init(queued: Int = 0, toLookFor: Int = 0) {
+        self.queued = queued
+        self.toLookFor = toLookFor
+    }
+
+    public var total: Int { queued + toLookFor }
+}
+
 public protocol ReportingStore: Sendable {
     /// Full reports, for one destination or all, counting contacts enqueued (and requests made) since `since` (epoch ms).
     func reports(destination: String?, since: Int64?) throws -> [DestinationReport]
@@ -174,6 +189,7 @@ public protocol ReportingStore: Sendable {
     /// A contact's rows (one per destination) and every ledger row of the batches it was in.
     func timeline(contactKey: String) throws -> [(ContactRow, [LedgerEntry])]
     /// Moves dead contacts back to `queued` (attempts reset); only those whose reason contains `reason`, if given.
-    /// A contact that is live again under the same key elsewhere in the queue is skipped. Returns how many moved.
-    func redrive(destination: String, reason: String?) throws -> Int
+    /// A contact whose last request may have been taken (ambiguous) becomes `unknown` instead: it is looked for
+    /// before anything is sent again. A contact that is live again under the same key is skipped.
+    func redrive(destination: String, reason: String?) throws -> RedriveSummary
 }

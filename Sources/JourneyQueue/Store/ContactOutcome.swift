@@ -2,19 +2,23 @@
 public enum ContactOutcome: Sendable, Equatable {
     /// The remote took the contact; reconciliation looks for it after `verifyAfter`.
     case accepted(eventInstanceID: String?, verifyAfter: Int64)
-    /// The remote provably did not take it; try again at `at`. `refundAttempt` for answers that
-    /// must not burn an attempt (429).
-    case retry(at: Int64, error: String, refundAttempt: Bool)
-    /// The request may or may not have been taken: never re-sent before reconciliation looks.
-    case unknown(error: String, verifyAfter: Int64)
-    /// Given up, with the reason kept.
-    case dead(reason: String)
-    /// Seen at the destination.
+    /// The remote provably did not take it; try again at `at`. `refundAttempt` for answers that must not burn an
+    /// attempt (429, a destination that is down). `possibleDuplicate` when it is sent again without a look after an
+    /// ambiguous outcome (a destination that cannot be asked, set to retry): counted durably.
+    case retry(at: Int64, error: String, refundAttempt: Bool, possibleDuplicate: Bool = false)
+    /// The request may or may not have been taken: never re-sent before reconciliation looks, not before `verifyAfter`.
+    /// `refundAttempt` when the destination, not the contact, failed (503 with Retry-After).
+    case unknown(error: String, verifyAfter: Int64, refundAttempt: Bool = false)
+    /// Given up, with the reason kept. `ambiguous` when nobody knows whether the last request took it
+    /// (a redrive then looks before it sends).
+    case dead(reason: String, ambiguous: Bool = false)
+    /// Seen at the destination, with evidence tied to this run's request.
     case confirmed
-    /// Accepted by a destination that offers no way to look.
-    case unverifiable
+    /// Taken by a destination that offers no way to look, or undecidable by every look allowed; never re-sent.
+    case unverifiable(reason: String? = nil)
     /// Reconciliation could not tell yet (still being processed, or the look failed): look again at `at`.
-    case recheck(at: Int64, note: String)
+    /// `counted` looks use up the destination's `verifyAttempts`; a throttled look does not.
+    case recheck(at: Int64, note: String, counted: Bool = true)
 
     /// The state this outcome moves the contact to; nil when it keeps its state.
     public var state: ContactState? {
@@ -26,6 +30,16 @@ public enum ContactOutcome: Sendable, Equatable {
         case .confirmed: .confirmed
         case .unverifiable: .unverifiable
         case .recheck: nil
+        }
+    }
+
+    /// Whether the contact's last request may have been taken without anyone knowing: nil keeps what the store has.
+    public var ambiguity: Bool? {
+        switch self {
+        case .unknown: true
+        case .dead(_, let ambiguous): ambiguous
+        case .recheck: nil
+        default: false
         }
     }
 }

@@ -21,13 +21,28 @@ public struct ClaimedContact: Sendable, Equatable {
     public var dataJSON: String
     /// Attempts including the one this claim counts.
     public var attempts: Int
+    /// What a look before the first request found; nil when nobody has looked yet.
+    public var priorMember: PriorMembership?
+    /// Looks that could not decide since the contact was last sent (a failed look before the first request counts).
+    public var looks: Int
 
-    public init(id: Int64, key: String, dataJSON: String, attempts: Int) {
+    public init(id: Int64, key: String, dataJSON: String, attempts: Int, priorMember: PriorMembership? = nil, looks: Int = 0) {
         self.id = id
         self.key = key
         self.dataJSON = dataJSON
         self.attempts = attempts
+        self.priorMember = priorMember
+        self.looks = looks
     }
+}
+
+/// Whether a contact was already in the journey before journeyq's first request for it: membership
+/// seen later proves this run's entry only for contacts that were not.
+public enum PriorMembership: Int, Sendable, Equatable, Codable {
+    case notMember = 0
+    case member = 1
+    /// The look failed as often as allowed: treated like a member (membership cannot prove this entry).
+    case unknown = 2
 }
 
 /// A batch claimed for submission: the lease and its contacts.
@@ -51,14 +66,24 @@ public struct VerificationCandidate: Sendable, Equatable {
     public var eventInstanceID: String?
     /// The remote's id of the last submission (`requestId`, batch GUID, job id).
     public var requestID: String?
+    /// Looks that could not decide since the last request.
+    public var looks: Int
+    /// Membership before the first request (nil: never looked, as at a destination that does not look first).
+    public var priorMember: PriorMembership?
+    /// Start of the last request that may have carried the contact (epoch ms).
+    public var sentAt: Int64?
 
-    public init(id: Int64, key: String, state: ContactState, attempts: Int, eventInstanceID: String?, requestID: String?) {
+    public init(id: Int64, key: String, state: ContactState, attempts: Int, eventInstanceID: String?, requestID: String?,
+                looks: Int = 0, priorMember: PriorMembership? = nil, sentAt: Int64? = nil) {
         self.id = id
         self.key = key
         self.state = state
         self.attempts = attempts
         self.eventInstanceID = eventInstanceID
         self.requestID = requestID
+        self.looks = looks
+        self.priorMember = priorMember
+        self.sentAt = sentAt
     }
 }
 

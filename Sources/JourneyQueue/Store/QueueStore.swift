@@ -52,15 +52,22 @@ public struct DestinationCounts: Sendable, Equatable {
 
 /// The durable queue, as the worker, the CLI and the reports see it. Every method is one transaction.
 public protocol QueueStore: AttemptLedger {
-    /// Registers a destination (or updates its kind) and returns its id.
+    /// Registers a destination (or updates its kind and settle time, when given) and returns its id. The settle time
+    /// is kept so that lease recovery, in any process, never makes an abandoned contact lookable sooner.
     @discardableResult
-    func ensureDestination(name: String, kind: String?) throws -> Int64
+    func ensureDestination(name: String, kind: String?, settleMillis: Int64?) throws -> Int64
 
     /// Enqueues what `produce` adds, all or nothing: if `produce` throws, nothing is written.
     func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary
 
     /// Claims up to `limit` ready contacts of one destination under a new lease of `leaseMillis`; nil when none is ready.
     func claim(destination: String, limit: Int, leaseMillis: Int64) throws -> ClaimedBatch?
+
+    /// Before the first request of a batch: records what the look before the first send found (`priorMembers`), and
+    /// hands back contacts that will not be sent with this batch (`released`: a failed look before the first send; it
+    /// counts as a look unless it was throttled), without closing the batch. Guarded by the lease.
+    func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
+                      releaseCountsAsLook: Bool) throws
 
     /// Extends a lease; throws `StoreError.leaseLost` when it is no longer held.
     func renewLease(_ lease: Lease, leaseMillis: Int64) throws -> Lease
@@ -69,7 +76,8 @@ public protocol QueueStore: AttemptLedger {
     /// closes the batch. Throws `StoreError.leaseLost` when the outcomes were refused.
     func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) throws
 
-    /// Voids leases that ran out: claimed contacts go back to `queued`, sending ones become `unknown`.
+    /// Voids leases that ran out: claimed contacts go back to `queued`, sending ones become `unknown`, lookable only
+    /// after the destination's settle time from now (the abandoned request may still be entering them).
     func recoverExpiredLeases() throws -> RecoverySummary
 
     /// Contacts per state for every destination.

@@ -17,7 +17,8 @@ extension SQLiteQueueStore {
                 guard !rows.isEmpty else { return .rollback }
                 try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
                 let contacts = rows.map { row in
-                    ClaimedContact(id: row[0], key: row[1], dataJSON: row[2], attempts: row[3])
+                    ClaimedContact(id: row[0], key: row[1], dataJSON: row[2], attempts: row[3],
+                                   priorMember: (row[4] as Int?).flatMap(PriorMembership.init(rawValue:)), looks: row[5])
                 }.sorted { $0.id < $1.id }
                 claimed = ClaimedBatch(lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
                 return .commit
@@ -43,7 +44,7 @@ extension SQLiteQueueStore {
             WHERE destination_id = ? AND state = 0 AND available_at <= ?
             ORDER BY available_at
             LIMIT ?)
-        RETURNING id, contact_key, data, attempts
+        RETURNING id, contact_key, data, attempts, prior_member, looks
         """
 
     public func renewLease(_ lease: Lease, leaseMillis: Int64) throws -> Lease {
@@ -70,41 +71,83 @@ extension SQLiteQueueStore {
         return row[3]
     }
 
+    /// The write-ahead record. It is the only proof that a request may have left, so this one transaction is made
+    /// durable against power loss too (`synchronous = FULL`: the WAL is fsynced at its commit), whereas queue moves
+    /// stay at NORMAL (a lost move is recovered through the lease and this record).
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64 {
+        var id: Int64 = 0
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            try db.inTransaction(.immediate) {
+                let now = clock.nowMillis()
+                let destinationID = try Self.checkLease(db, lease, now: now)
+                let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?"),
+                                              arguments: [lease.batchID]) ?? 1
+                try db.cachedStatement(sql: """
+                    INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
+                                             attempt.requestBody, attempt.startedAt])
+                id = db.lastInsertedRowID
+                // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
+                // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.
+                try db.cachedStatement(sql: """
+                    UPDATE contact SET state = 2, sent_at = ?1, looks = 0, updated_at = ?1,
+                        event_instance_id = CASE WHEN state = 1 THEN NULL ELSE event_instance_id END
+                    WHERE batch_id = ?2 AND state IN (1, 2)
+                    """).execute(arguments: [attempt.startedAt, lease.batchID])
+                return .commit
+            }
+        }
+        return id
+    }
+
+    public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
+                             releaseCountsAsLook: Bool) throws {
         try pool.write { db in
             let now = clock.nowMillis()
-            let destinationID = try Self.checkLease(db, lease, now: now)
-            let number = try Int.fetchOne(db, sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?", arguments: [lease.batchID]) ?? 1
-            try db.execute(sql: """
-                INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
-                                 attempt.requestBody, attempt.startedAt])
-            let id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE contact SET state = 2, updated_at = ? WHERE batch_id = ? AND state = 1",
-                           arguments: [now, lease.batchID])
-            return id
+            _ = try Self.checkLease(db, lease, now: now)
+            if !priorMembers.isEmpty {
+                let marks = "[" + priorMembers.map { "[\($0.contactID),\($0.membership.rawValue)]" }.joined(separator: ",") + "]"
+                try db.cachedStatement(sql: """
+                    UPDATE contact SET prior_member = s.value ->> 1
+                    FROM json_each(?1) AS s
+                    WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?2 AND +contact.state = 1
+                    """).execute(arguments: [marks, lease.batchID])
+            }
+            if !released.isEmpty {
+                // Released because the look before the first send failed: that look counts.
+                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Self.outcomesJSON(released), now, lease.batchID, nil])
+                try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = 0",
+                               arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
+            }
         }
     }
 
     public func recoverExpiredLeases() throws -> RecoverySummary {
         try pool.write { db in
             let now = clock.nowMillis()
-            let batches = try Int64.fetchAll(db, sql: "SELECT id FROM batch WHERE state = 0 AND lease_until < ?", arguments: [now])
+            let batches = try Row.fetchAll(db, sql: """
+                SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = 0 AND b.lease_until < ?
+                """, arguments: [now])
             var summary = RecoverySummary(batches: batches.count)
-            for batchID in batches {
+            for row in batches {
+                let batchID: Int64 = row[0]
+                let settleMillis: Int64 = row[1]
                 // Claimed but never sent: the claim's attempt is given back.
                 try db.execute(sql: """
                     UPDATE contact SET state = 0, attempts = attempts - 1, available_at = ?, updated_at = ?
                     WHERE batch_id = ? AND state = 1
                     """, arguments: [now, now, batchID])
                 summary.requeued += db.changesCount
-                // Written ahead but never answered: the request may have been taken.
+                // Written ahead but never answered: the request may have been taken, and may still be entering them.
+                // Nobody looks before the settle time has passed from now, the last moment the request was known alive.
                 try db.execute(sql: """
-                    UPDATE contact SET state = 4, available_at = ?, updated_at = ?,
+                    UPDATE contact SET state = 4, available_at = ?, updated_at = ?, ambiguous = 1,
                         last_error = 'lease expired while the request was in flight (worker died or stalled)'
                     WHERE batch_id = ? AND state = 2
-                    """, arguments: [now, now, batchID])
+                    """, arguments: [now + settleMillis, now, batchID])
                 summary.madeUnknown += db.changesCount
                 try db.execute(sql: "UPDATE batch SET state = 2, closed_at = ? WHERE id = ?", arguments: [now, batchID])
                 try db.execute(sql: """

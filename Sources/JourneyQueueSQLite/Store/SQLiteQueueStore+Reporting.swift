@@ -20,7 +20,7 @@ extension SQLiteQueueStore: ReportingStore {
         let funnelRow = try Row.fetchOne(db, sql: """
             SELECT COUNT(*), SUM(attempts > 0 OR state > 0), SUM(state IN (3, 5, 6) OR event_instance_id IS NOT NULL),
                    SUM(state = 5), SUM(state = 6), SUM(state = 7), SUM(MAX(attempts - 1, 0)),
-                   SUM(last_error LIKE 'possible duplicate:%')
+                   SUM(possible_duplicates)
             FROM contact WHERE destination_id = ? AND enqueued_at >= ?
             """, arguments: [id, since])!
         let funnel = DestinationReport.Funnel(enqueued: funnelRow[0], submitted: funnelRow[1] ?? 0, accepted: funnelRow[2] ?? 0,
@@ -123,20 +123,32 @@ extension SQLiteQueueStore: ReportingStore {
         }
     }
 
-    public func redrive(destination: String, reason: String?) throws -> Int {
+    public func redrive(destination: String, reason: String?) throws -> RedriveSummary {
         try pool.write { db in
             let id = try Self.existingDestinationID(db, name: destination)
             let now = clock.nowMillis()
-            try db.execute(sql: """
-                UPDATE contact SET state = 0, attempts = 0, available_at = ?, dead_reason = NULL,
-                    last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?
-                WHERE destination_id = ? AND state = 7 AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
+            // The newest dead row of a key that is not live again. One whose last request may have been taken goes to
+            // `unknown`, lookable once the settle time after that request has passed: it is looked for before any re-send.
+            let eligible = """
+                destination_id = ?3 AND state = 7 AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
                   AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
                                   AND live.contact_key = contact.contact_key AND live.state < 5)
                   AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
                             AND newest.contact_key = contact.contact_key AND newest.state = 7)
+                """
+            try db.execute(sql: """
+                UPDATE contact SET state = 4, attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
+                    available_at = MAX(?1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = ?3)),
+                    last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
+                WHERE ambiguous = 1 AND \(eligible)
                 """, arguments: [now, now, id, reason])
-            return db.changesCount
+            let toLookFor = db.changesCount
+            try db.execute(sql: """
+                UPDATE contact SET state = 0, attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL,
+                    last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?2
+                WHERE ambiguous = 0 AND \(eligible)
+                """, arguments: [now, now, id, reason])
+            return RedriveSummary(queued: db.changesCount, toLookFor: toLookFor)
         }
     }
 }

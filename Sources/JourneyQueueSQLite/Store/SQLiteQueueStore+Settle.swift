@@ -22,15 +22,16 @@ extension SQLiteQueueStore {
         if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
-    /// One statement for a whole batch: the outcomes arrive as a JSON array of
-    /// `[id, state, available_at, event_instance_id, last_error, dead_reason, refund]`, and the guard
-    /// (`batch_id`, live state) makes a stale holder's write change nothing. The `+` keeps the
+    /// One statement for a whole batch: the outcomes arrive as a JSON array of `[id, state, available_at,
+    /// event_instance_id, last_error, dead_reason, refund, looks, ambiguous, possible_duplicate]` (see `outcomesJSON`),
+    /// and the guard (`batch_id`, live state) makes a stale holder's write change nothing. The `+` keeps the
     /// planner on the primary key (one lookup per outcome) instead of the batch index. Pinned by a test.
     static let settleSQL = """
         UPDATE contact SET state = COALESCE(s.value ->> 1, state), available_at = COALESCE(s.value ->> 2, available_at),
             event_instance_id = COALESCE(s.value ->> 3, event_instance_id), last_error = s.value ->> 4,
-            dead_reason = s.value ->> 5, attempts = attempts - (s.value ->> 6), updated_at = ?2,
-            request_id = COALESCE(?4, request_id)
+            dead_reason = s.value ->> 5, attempts = attempts - (s.value ->> 6), looks = looks + (s.value ->> 7),
+            ambiguous = COALESCE(s.value ->> 8, ambiguous), possible_duplicates = possible_duplicates + (s.value ->> 9),
+            updated_at = ?2, request_id = COALESCE(?4, request_id)
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (1, 2)
         """
@@ -42,26 +43,33 @@ extension SQLiteQueueStore {
             var eventInstanceID: String?
             var lastError: String?
             var deadReason: String?
-            var refund = 0
+            var refund = false
+            var looks = 0
+            var possibleDuplicate = false
             switch settlement.outcome {
             case let .accepted(id, verifyAfter):
                 eventInstanceID = id
                 availableAt = verifyAfter
-            case let .retry(at, error, refundAttempt):
+            case let .retry(at, error, refundAttempt, duplicate):
                 availableAt = at
                 lastError = error
-                refund = refundAttempt ? 1 : 0
-            case let .unknown(error, verifyAfter):
+                refund = refundAttempt
+                possibleDuplicate = duplicate
+            case let .unknown(error, verifyAfter, refundAttempt):
                 availableAt = verifyAfter
                 lastError = error
-            case let .dead(reason):
+                refund = refundAttempt
+            case let .dead(reason, _):
                 deadReason = reason
                 lastError = reason
-            case .confirmed, .unverifiable:
+            case .confirmed:
                 break
-            case let .recheck(at, note):
+            case let .unverifiable(reason):
+                lastError = reason
+            case let .recheck(at, note, counted):
                 availableAt = at
                 lastError = note
+                looks = counted ? 1 : 0
             }
             if index > 0 { out += "," }
             out += "[\(settlement.contactID),\(settlement.outcome.state.map { String($0.rawValue) } ?? "null"),"
@@ -72,7 +80,9 @@ extension SQLiteQueueStore {
             out += lastError.map(JSONText.string) ?? "null"
             out += ","
             out += deadReason.map(JSONText.string) ?? "null"
-            out += ",\(refund)]"
+            out += ",\(refund ? 1 : 0),\(looks),"
+            out += settlement.outcome.ambiguity.map { $0 ? "1" : "0" } ?? "null"
+            out += ",\(possibleDuplicate ? 1 : 0)]"
         }
         return out + "]"
     }

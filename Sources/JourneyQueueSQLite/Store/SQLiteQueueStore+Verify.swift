@@ -17,7 +17,8 @@ extension SQLiteQueueStore {
                 try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
                 let contacts = rows.map { row in
                     VerificationCandidate(id: row[0], key: row[1], state: ContactState(rawValue: row[2]) ?? .unknown, attempts: row[3],
-                                          eventInstanceID: row[4], requestID: row[5])
+                                          eventInstanceID: row[4], requestID: row[5], looks: row[6],
+                                          priorMember: (row[7] as Int?).flatMap(PriorMembership.init(rawValue:)), sentAt: row[8])
                 }.sorted { $0.id < $1.id }
                 claimed = VerificationBatch(lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
                 return .commit
@@ -34,7 +35,7 @@ extension SQLiteQueueStore {
             WHERE destination_id = ?4 AND state IN (3, 4) AND available_at <= ?5
             ORDER BY available_at
             LIMIT ?6)
-        RETURNING id, contact_key, state, attempts, event_instance_id, request_id
+        RETURNING id, contact_key, state, attempts, event_instance_id, request_id, looks, prior_member, sent_at
         """
 
     public func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws {
@@ -48,10 +49,13 @@ extension SQLiteQueueStore {
         }
     }
 
-    /// Like `settleSQL`, for contacts that are `accepted` or `unknown`; the attempt already counted at the submission.
+    /// Like `settleSQL`, for contacts that are `accepted` or `unknown`; the attempt already counted at the submission
+    /// (a refund gives back an attempt that the destination's fault cost).
     static let settleVerificationSQL = """
         UPDATE contact SET state = COALESCE(s.value ->> 1, state), available_at = COALESCE(s.value ->> 2, available_at),
-            last_error = COALESCE(s.value ->> 4, last_error), dead_reason = s.value ->> 5, updated_at = ?2
+            last_error = COALESCE(s.value ->> 4, last_error), dead_reason = s.value ->> 5, attempts = attempts - (s.value ->> 6),
+            looks = looks + (s.value ->> 7), ambiguous = COALESCE(s.value ->> 8, ambiguous),
+            possible_duplicates = possible_duplicates + (s.value ->> 9), updated_at = ?2
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (3, 4)
         """

@@ -19,8 +19,12 @@ public final class SQLiteQueueStore: QueueStore {
         self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout)
     }
 
-    public func ensureDestination(name: String, kind: String?) throws -> Int64 {
-        try pool.write { db in try Self.destinationID(db, name: name, kind: kind, now: clock.nowMillis()) }
+    public func ensureDestination(name: String, kind: String?, settleMillis: Int64? = nil) throws -> Int64 {
+        try pool.write { db in
+            let id = try Self.destinationID(db, name: name, kind: kind, now: clock.nowMillis())
+            if let settleMillis { try db.execute(sql: "UPDATE destination SET settle_ms = ? WHERE id = ?", arguments: [settleMillis, id]) }
+            return id
+        }
     }
 
     static func destinationID(_ db: Database, name: String, kind: String?, now: Int64) throws -> Int64 {

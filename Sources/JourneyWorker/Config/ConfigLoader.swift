@@ -71,7 +71,20 @@ public struct ConfigLoader {
         }
         let policy = OutcomePolicy(retry: retryPolicy, settleMillis: Int64(try reader.double("settleSeconds", default: 60, in: 0...86_400) * 1000),
                                    verifiable: kind != .symplifyBatchTrigger, ambiguousWithoutVerification: ambiguous,
-                                   throttlePauseMillis: Int64(try reader.double("throttlePauseSeconds", default: 10, in: 0.01...3_600) * 1000))
+                                   throttlePauseMillis: Int64(try reader.double("throttlePauseSeconds", default: 10, in: 0.01...3_600) * 1000),
+                                   maxPauseMillis: Int64(try reader.double("maxPauseSeconds", default: 900, in: 1...86_400) * 1000),
+                                   verifyAttempts: try reader.int("verifyAttempts", default: 10, in: 1...1_000),
+                                   membershipListsExited: try reader.bool("membershipListsExited", default: false),
+                                   minimumStayMillis: Int64(try reader.double("minimumStaySeconds", default: 0, in: 0...31_536_000) * 1000),
+                                   lookBeforeFirstSend: try reader.bool("lookBeforeFirstSend", default: true))
+        let circuitReader = try reader.child("circuit")
+        let circuit = CircuitBreaker(
+            strikeThreshold: try circuitReader?.int("failureThreshold", default: 5, in: 1...1_000) ?? 5,
+            baseMillis: Int64((try circuitReader?.double("baseSeconds", default: 1, in: 0.01...3_600) ?? 1) * 1000),
+            maxMillis: Int64((try circuitReader?.double("maxSeconds", default: 60, in: 0.01...86_400) ?? 60) * 1000),
+            probeTimeoutMillis: max(limits.timeoutMillis * 3, 10_000))
+        try circuitReader?.rejectUnknown()
+        let outageLimitMillis = Int64(try reader.double("outageLimitSeconds", default: 3_600, in: 1...31_536_000) * 1000)
         let connection: DestinationConfig.Connection
         switch kind {
         case .sfmcAsyncEvents, .sfmcBatchContactEvents, .sfmcEvents:
@@ -96,7 +109,8 @@ public struct ConfigLoader {
         }
         let poll = Int64(try reader.double("pollSeconds", default: 2, in: 0.05...3_600) * 1000)
         try reader.rejectUnknown()
-        return DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection, pollMillis: poll)
+        return DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection, pollMillis: poll,
+                                 circuit: circuit, outageLimitMillis: outageLimitMillis)
     }
 
     /// Reads one mapping's keys, remembering which were read so that typos are refused.
@@ -136,6 +150,12 @@ public struct ConfigLoader {
             if let text = try optionalString(key) { return text }
             if let fallback { return fallback }
             throw error(key, "a non-empty string (required)")
+        }
+
+        func bool(_ key: String, default fallback: Bool) throws -> Bool {
+            guard let node = value(key) else { return fallback }
+            guard let flag = node.bool else { throw error(key, "true or false") }
+            return flag
         }
 
         func stringList(_ key: String, default fallback: [String]) throws -> [String] {

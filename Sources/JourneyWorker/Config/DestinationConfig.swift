@@ -18,6 +18,10 @@ public struct DestinationConfig: Sendable {
     public var connection: Connection
     /// How often a bulk job is polled, in milliseconds.
     public var pollMillis: Int64
+    /// When the destination counts as unwell, and how long it pauses then.
+    public var circuit: CircuitBreaker = CircuitBreaker()
+    /// How long `work --until-drained` waits for a destination that stays unavailable before it gives up.
+    public var outageLimitMillis: Int64 = 3_600_000
 }
 
 /// The five kinds of DESIGN.md, with their batch limits.

@@ -29,17 +29,3 @@ public struct RateGate: Sendable, Equatable {
         pausedUntil = max(pausedUntil, until)
     }
 }
-
-/// The shared gate of one destination's pool.
-actor DestinationGate {
-    private var gate: RateGate
-
-    init(requestsPerSecond: Double) {
-        gate = RateGate(requestsPerSecond: requestsPerSecond)
-    }
-
-    func reserve(now: Int64) -> Int64 { gate.reserve(now: now) }
-    func release() { gate.release() }
-    func pause(until: Int64) { gate.pause(until: until) }
-    var pausedUntil: Int64 { gate.pausedUntil }
-}

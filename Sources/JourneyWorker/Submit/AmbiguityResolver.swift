@@ -18,11 +18,11 @@ struct AmbiguityResolver: VerifyingDestination {
     }
 
     func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
-        let jitter = Double.random(in: 0..<1)
+        let jitter = policy.jitter.next()
         let now = clock.nowMillis()
         return Verification(settlements: batch.contacts.map { contact in
             let outcome: ContactOutcome = contact.state == .accepted
-                ? .unverifiable
+                ? .unverifiable()
                 : policy.outcome(for: .ambiguous(reason: "outcome unknown and the destination offers no way to look"), attempts: contact.attempts,
                                  now: now, jitter: jitter)
             return Settlement(contactID: contact.id, outcome: outcome)

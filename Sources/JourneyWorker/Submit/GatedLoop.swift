@@ -1,12 +1,15 @@
 import JourneyQueue
+import Logging
 import ServiceLifecycle
 
-/// The shape shared by submitters and reconcilers: `concurrency` loops, each waiting its turn at the
-/// destination's gate (rate and 429 pause) before one step, until graceful shutdown.
+/// The shape shared by submitters and reconcilers: `concurrency` loops, each waiting until its destination's gate
+/// would let a request go (no open circuit, no throttling pause) before it claims work, until graceful shutdown.
+/// A step that fails (a store fault: busy past the timeout, full, read-only) is logged and tried again after a
+/// growing pause; it never ends the loop, so it never stops the daemon.
 enum GatedLoop {
     /// What one step did.
     enum Step: Sendable {
-        /// Sent a request.
+        /// Did some work.
         case worked
         /// Found nothing to do; look again after this many milliseconds.
         case idle(Int64)
@@ -14,33 +17,42 @@ enum GatedLoop {
         case finished
     }
 
-    static func run(concurrency: Int, gate: DestinationGate, clock: any Clock, step: @escaping @Sendable () async throws -> Step) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+    static func run(concurrency: Int, gate: DestinationGate, logger: Logger, what: String,
+                    step: @escaping @Sendable () async throws -> Step) async {
+        await withTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
-                group.addTask { try await loop(gate: gate, clock: clock, step: step) }
+                group.addTask { await loop(gate: gate, logger: logger, what: what, step: step) }
             }
-            try await group.waitForAll()
+            await group.waitForAll()
         }
     }
 
-    private static func loop(gate: DestinationGate, clock: any Clock, step: @Sendable () async throws -> Step) async throws {
+    private static func loop(gate: DestinationGate, logger: Logger, what: String, step: @Sendable () async throws -> Step) async {
+        var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let wait = await gate.reserve(now: clock.nowMillis())
-            if wait > 0 { await pause(wait) }
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            // A 429 answered while this loop waited moves the pause: wait for the new one.
-            if await gate.pausedUntil > clock.nowMillis() {
-                await gate.release()
+            let wait = await gate.readiness()
+            if wait > 0 {
+                await pause(min(wait, 1_000))
                 continue
             }
-            switch try await step() {
-            case .worked: continue
-            case .idle(let millis):
-                await gate.release()
-                await pause(millis)
-            case .finished:
-                await gate.release()
+            do {
+                switch try await step() {
+                case .worked:
+                    failures = 0
+                case .idle(let millis):
+                    failures = 0
+                    await pause(millis)
+                case .finished:
+                    return
+                }
+            } catch is CancellationError {
                 return
+            } catch {
+                failures += 1
+                let backoff = min(Int64(100) << min(failures, 7), 10_000)
+                logger.error("\(what) failed; trying again (the contacts are safe under their leases)", metadata: [
+                    "destination": "\(gate.destination)", "error": "\(error)", "failures": "\(failures)", "retry.ms": "\(backoff)"])
+                await pause(backoff)
             }
         }
     }

@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 
 /// Finds out who really entered: looks for `accepted` and `unknown` contacts once their settle time has
-/// passed, within the destination's rate limit, and moves each to confirmed, queued, dead or a later look.
+/// passed, within the destination's limits, and moves each to confirmed, queued, dead, unverifiable or a later look.
 public struct ReconcilerService: Service {
     let destination: any VerifyingDestination
     let store: any QueueStore
@@ -26,39 +26,26 @@ public struct ReconcilerService: Service {
     }
 
     public func run() async throws {
+        let keeper = LeaseKeeper(store: store, clock: clock, logger: logger, leaseMillis: destination.limits.leaseMillis)
         // As many looks in flight as the destination allows requests; they share the submitters' gate.
-        try await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, clock: clock) {
+        await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, logger: logger, what: "reconciliation") {
             guard let batch = try store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
                                                           leaseMillis: destination.limits.leaseMillis) else {
                 if singlePass { return .finished }
                 let next = try store.pendingWork(destination: destination.name).nextVerifyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            do {
-                try await look(batch)
-            } catch let error where !(error is CancellationError) {
-                logger.error("reconciliation look failed; the contacts will be looked for again", metadata: [
-                    "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "error": "\(error)"])
-                return .idle(idlePollMillis)
+            let verification = try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: store) }
+            guard await keeper.write(batch.lease, what: "reconciliation settle", { try store.settleVerification(batch.lease, outcomes: verification.settlements) }) else {
+                return .worked
             }
+            var tally: [String: Int] = [:]
+            for settlement in verification.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
+            logger.info("reconciled", metadata: [
+                "destination": "\(destination.name)", "batch.size": "\(batch.contacts.count)",
+                "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+            ])
             return .worked
         }
-    }
-
-    private func look(_ batch: VerificationBatch) async throws {
-        let verification = try await destination.verify(batch, ledger: store)
-        if let pause = verification.pauseUntil { await gate.pause(until: pause) }
-        do {
-            try store.settleVerification(batch.lease, outcomes: verification.settlements)
-        } catch StoreError.leaseLost(let batchID) {
-            logger.warning("reconciliation lease lost; the contacts will be looked for again", metadata: ["destination": "\(destination.name)", "batch": "\(batchID)"])
-            return
-        }
-        var tally: [String: Int] = [:]
-        for settlement in verification.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
-        logger.info("reconciled", metadata: [
-            "destination": "\(destination.name)", "batch.size": "\(batch.contacts.count)",
-            "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
-        ])
     }
 }

@@ -5,6 +5,7 @@ import ServiceLifecycle
 /// Returns work left behind by dead or stalled workers: expired leases go back to `queued`
 /// (never sent) or to `unknown` (written ahead, never answered). Runs at start, then periodically,
 /// and checkpoints the WAL now and then so that it does not grow without bound under readers.
+/// A store fault is logged and tried again at the next round; it never stops the service.
 public struct RecoveryService: Service {
     let store: any QueueStore
     let logger: Logger
@@ -26,17 +27,35 @@ public struct RecoveryService: Service {
             if rounds % 10 == 0 {
                 do { try checkpoint() } catch { logger.notice("WAL checkpoint skipped", metadata: ["error": "\(error)"]) }
             }
-            let summary = try store.recoverExpiredLeases()
-            if summary.batches > 0 {
-                logger.notice("recovered expired leases", metadata: ["batches": "\(summary.batches)", "requeued": "\(summary.requeued)",
-                                                                     "unknown": "\(summary.madeUnknown)"])
+            do {
+                let summary = try store.recoverExpiredLeases()
+                if summary.batches > 0 {
+                    logger.notice("recovered expired leases", metadata: ["batches": "\(summary.batches)", "requeued": "\(summary.requeued)",
+                                                                         "unknown": "\(summary.madeUnknown)"])
+                }
+            } catch {
+                logger.error("lease recovery failed; trying again", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(intervalMillis)) }
         }
     }
 }
 
-/// With `--until-drained`: returns (shutting the group down) once the configured destinations have nothing left to do.
+/// `work --until-drained` gave up: a destination stayed unavailable (or throttled) for longer than its outage limit.
+/// Its contacts stay where they are (queued, never dead because of an outage).
+public struct DrainGaveUp: Error, CustomStringConvertible {
+    public var destination: String
+    public var seconds: Int64
+    public var reason: String
+
+    public var description: String {
+        "destination \(destination) has been unavailable for \(seconds) s (outageLimitSeconds): \(reason); its contacts stay queued"
+    }
+}
+
+/// With `--until-drained`: returns (shutting the group down) once the configured destinations have nothing left to do,
+/// or throws `DrainGaveUp` once a destination with work left has been unavailable for longer than its outage limit,
+/// so that `--until-drained` always ends.
 public struct DrainMonitor: Service {
     /// What "drained" means.
     public enum Criterion: Sendable {
@@ -50,22 +69,36 @@ public struct DrainMonitor: Service {
     let destinations: [String]
     let criterion: Criterion
     let pollMillis: Int64
+    let gates: [(gate: DestinationGate, outageLimitMillis: Int64)]
+    let clock: any Clock
     let onProgress: @Sendable () -> Void
 
     /// Polls every `pollMillis`; `onProgress` is called between polls (the progress line).
-    public init(store: any QueueStore, destinations: [String], criterion: Criterion, pollMillis: Int64 = 200, onProgress: @escaping @Sendable () -> Void = {}) {
+    public init(store: any QueueStore, destinations: [String], criterion: Criterion, pollMillis: Int64 = 200,
+                gates: [(gate: DestinationGate, outageLimitMillis: Int64)] = [], clock: any Clock = SystemClock(),
+                onProgress: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.destinations = destinations
         self.criterion = criterion
         self.pollMillis = pollMillis
+        self.gates = gates
+        self.clock = clock
         self.onProgress = onProgress
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let work = try destinations.map { try store.pendingWork(destination: $0) }
-            let done = work.allSatisfy { criterion == .submitted ? $0.submissionDrained : $0.fullyDrained }
-            if done { return }
+            if let work = try? destinations.map({ ($0, try store.pendingWork(destination: $0)) }) {
+                let left = Set(work.filter { !(criterion == .submitted ? $0.1.submissionDrained : $0.1.fullyDrained) }.map(\.0))
+                if left.isEmpty { return }
+                for (gate, limit) in gates where left.contains(gate.destination) {
+                    let health = await gate.health()
+                    if let since = health.unhealthySince, clock.nowMillis() - since > limit {
+                        throw DrainGaveUp(destination: health.destination, seconds: (clock.nowMillis() - since) / 1000,
+                                          reason: health.reason ?? "throttled or failing without a healthy answer")
+                    }
+                }
+            }
             onProgress()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(pollMillis)) }
         }

@@ -2,9 +2,9 @@ import JourneyQueue
 import Logging
 import ServiceLifecycle
 
-/// One destination's submitter pool: claims batches sized to the destination, sends them within its
-/// limits, renews leases while requests are in flight, and records every outcome.
-/// On graceful shutdown it stops claiming and lets in-flight requests finish.
+/// One destination's submitter pool: claims batches sized to the destination, looks once before a contact's first
+/// request (who is a member already), sends within the destination's limits, renews leases while requests are in
+/// flight, and records every outcome. On graceful shutdown it stops claiming and lets in-flight requests finish.
 public struct SubmitterService: Service {
     let destination: any Destination
     let store: any QueueStore
@@ -23,40 +23,30 @@ public struct SubmitterService: Service {
         self.idlePollMillis = idlePollMillis
     }
 
+    var keeper: LeaseKeeper { LeaseKeeper(store: store, clock: clock, logger: logger, leaseMillis: destination.limits.leaseMillis) }
+
     public func run() async throws {
-        try await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, clock: clock) {
+        await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, logger: logger, what: "submission") {
             guard let batch = try store.claim(destination: destination.name, limit: destination.limits.batchSize,
                                               leaseMillis: destination.limits.leaseMillis) else {
                 let next = try store.pendingWork(destination: destination.name).nextReadyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            do {
-                try await process(batch)
-            } catch let error where !(error is CancellationError) {
-                // A store fault (busy past the timeout, a lost lease) must not stop the daemon: the lease runs out
-                // and recovery returns the batch's contacts (unknown if their request may have left).
-                logger.error("batch failed; its lease will be recovered", metadata: ["destination": "\(destination.name)",
-                                                                                    "batch": "\(batch.lease.batchID)", "error": "\(error)"])
-                return .idle(idlePollMillis)
-            }
+            try await keeper.whileHeld(batch.lease) { try await process(batch) }
             return .worked
         }
     }
 
-    private func process(_ batch: ClaimedBatch) async throws {
+    private func process(_ claimed: ClaimedBatch) async throws {
         let started = clock.nowMillis()
-        let submission = try await withLeaseRenewal(batch.lease) {
-            try await destination.submit(batch, ledger: store)
+        let batch = try await lookBeforeFirstSend(claimed)
+        guard !batch.contacts.isEmpty else {
+            // Every contact went back to wait for another look: the batch closes without a request.
+            _ = await keeper.write(batch.lease, what: "closing an empty batch") { try store.settle(batch.lease, result: nil, outcomes: []) }
+            return
         }
-        if let pause = submission.pauseUntil {
-            await gate.pause(until: pause)
-            logger.warning("destination paused", metadata: ["destination": "\(destination.name)", "until.ms": "\(pause)",
-                                                           "for.ms": "\(pause - clock.nowMillis())"])
-        }
-        do {
-            try store.settle(batch.lease, result: submission.result, outcomes: submission.settlements)
-        } catch StoreError.leaseLost(let batchID) {
-            logger.warning("lease lost before settle; another worker owns the batch now", metadata: ["destination": "\(destination.name)", "batch": "\(batchID)"])
+        let submission = try await destination.submit(batch, ledger: store)
+        guard await keeper.write(batch.lease, what: "settle", { try store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) }) else {
             return
         }
         var tally: [String: Int] = [:]
@@ -69,25 +59,47 @@ public struct SubmitterService: Service {
         ])
     }
 
-    /// Runs `body` while renewing the lease every third of its length.
-    private func withLeaseRenewal<T: Sendable>(_ lease: Lease, _ body: @Sendable @escaping () async throws -> T) async throws -> T {
-        let leaseMillis = destination.limits.leaseMillis
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                var current = lease
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(max(leaseMillis / 3, 1)))
-                    if Task.isCancelled { break }
-                    do { current = try store.renewLease(current, leaseMillis: leaseMillis) } catch { break }
-                }
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let value = try await group.next() {
-                if let value { return value }
-            }
-            preconditionFailure("the body task always returns a value")
+    /// Before a contact's first request, asks who is in the journey already, so that an earlier membership is never
+    /// taken for this run's entry. A look that fails sends nobody: those contacts wait for another look, and only after
+    /// `verifyAttempts` failed looks go out marked "membership before unknown" (never confirmed by membership alone).
+    private func lookBeforeFirstSend(_ batch: ClaimedBatch) async throws -> ClaimedBatch {
+        let fresh = batch.contacts.filter { $0.priorMember == nil }
+        guard !fresh.isEmpty, let verifying = destination as? any VerifyingDestination,
+              let look = try await verifying.priorMembers(fresh.map(\.key), batchID: batch.lease.batchID, ledger: store) else {
+            return batch
         }
+        var marks: [(contactID: Int64, membership: PriorMembership)] = []
+        var released: [Settlement] = []
+        switch look {
+        case .members(let members):
+            marks = fresh.map { ($0.id, members.contains($0.key) ? .member : .notMember) }
+        case .failed(let reason, let throttledUntil):
+            let policy = destination.policy
+            let now = clock.nowMillis()
+            let at = throttledUntil ?? now + policy.retry.delay(afterAttempt: 1, jitter: policy.jitter.next())
+            for contact in fresh {
+                if throttledUntil == nil && contact.looks + 1 >= policy.verifyAttempts {
+                    marks.append((contact.id, .unknown))
+                } else {
+                    released.append(Settlement(contactID: contact.id, outcome: .retry(
+                        at: at, error: "look before the first request failed: \(reason)", refundAttempt: true)))
+                }
+            }
+            logger.warning("look before the first request failed; those contacts wait for another look", metadata: [
+                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "reason": "\(reason)", "contacts": "\(released.count)"])
+        }
+        var throttled = false
+        if case .failed(_, let until) = look, until != nil { throttled = true }
+        try store.prepareBatch(batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: !throttled)
+        let gone = Set(released.map(\.contactID))
+        let marked = Dictionary(marks.map { ($0.contactID, $0.membership) }, uniquingKeysWith: { first, _ in first })
+        var prepared = batch
+        prepared.contacts = batch.contacts.compactMap { contact in
+            guard !gone.contains(contact.id) else { return nil }
+            var copy = contact
+            copy.priorMember = marked[contact.id] ?? contact.priorMember
+            return copy
+        }
+        return prepared
     }
 }

@@ -5,7 +5,11 @@ import JourneyQueue
 struct RedriveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redrive",
-        abstract: "Move dead contacts of a destination back to queued (attempts reset), optionally only those whose reason contains TEXT."
+        abstract: "Move dead contacts of a destination back to queued (attempts reset), optionally only those whose reason contains TEXT.",
+        discussion: """
+            A dead contact whose last request may have been taken (a timeout, a crash, an ambiguous upload) is not sent
+            again blindly: it becomes unknown and is looked for first, once the settle time after that request has passed.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -20,7 +24,8 @@ struct RedriveCommand: ParsableCommand {
         let store = try database.openStore()
         do {
             let moved = try store.redrive(destination: destination, reason: reason)
-            print("redrove \(moved) dead contact(s) of \(destination) back to queued")
+            print("redrove \(moved.total) dead contact(s) of \(destination): \(moved.queued) back to queued, "
+                  + "\(moved.toLookFor) to be looked for first (their last request may have been taken)")
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }

@@ -1,0 +1,199 @@
+import Foundation
+import JourneyQueue
+
+/// Marketing Cloud reconciliation (spec §6.1, §3.1): contactMembership in calls of at most 50 keys, before the first
+/// request (who was a member already) and after the settle time; where membership cannot decide, the async status
+/// endpoint by eventInstanceId, or by contact key for a request whose answer was lost. A look that fails proves nothing.
+struct SFMCVerifier: Sendable {
+    let destination: String
+    let settings: SFMCSettings
+    let policy: OutcomePolicy
+    let calls: AuthorizedCaller
+    let clock: any Clock
+    /// Whether the destination's requests are async batches that the status endpoint knows.
+    let asyncStatus: Bool
+    static let keysPerLook = 50
+    static let statusPageSize = 50
+    /// The status of a lost request is looked up from this long before it started (clocks differ).
+    static let clockSkewMillis: Int64 = 60_000
+
+    /// A look that proved nothing: why, and whether the remote asked for a pause (a throttled look costs no look).
+    struct Failure: Error {
+        var reason: String
+        var throttledUntil: Int64?
+    }
+
+    /// Membership of `keys` in the configured journey: `true` member, `false` not; throws when the look proves nothing.
+    func membership(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> [String: Bool] {
+        var found: [String: Bool] = [:]
+        for start in stride(from: 0, to: keys.count, by: Self.keysPerLook) {
+            let chunk = Array(keys[start..<min(start + Self.keysPerLook, keys.count)])
+            let body = "{\"ContactKeyList\":[" + chunk.map(JSONText.string).joined(separator: ",") + "]}"
+            let reply = try await calls.call("POST", url: { _ in settings.restURL + "/interaction/v1/interactions/contactMembership" }, body: body,
+                                             lease: nil, lookBatchID: batchID, ledger: ledger)
+            let answer = try readable(reply, what: "contactMembership")
+            guard let results = JSONValue.parse(answer.body, maxDepth: 8)?["results"] else {
+                throw Failure(reason: "contactMembership answered without results")
+            }
+            var present = Set<String>()
+            var accounted = Set(results["contactsNotFound"]?.array?.compactMap(\.string) ?? [])
+            for membership in results["contactMemberships"]?.array ?? [] {
+                guard let key = membership["contactKey"]?.string else { continue }
+                accounted.insert(key)
+                if settings.journeyKey == nil || membership["definitionKey"]?.string == settings.journeyKey { present.insert(key) }
+            }
+            // An answer that does not account for a key proves nothing about it.
+            if let missing = chunk.first(where: { !accounted.contains($0) }) {
+                throw Failure(reason: "contactMembership did not account for \(JSONText.string(String(missing.prefix(80))))")
+            }
+            for key in chunk { found[key] = present.contains(key) }
+        }
+        return found
+    }
+
+    func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook {
+        do {
+            let found = try await membership(keys, batchID: batchID, ledger: ledger)
+            return .members(Set(found.filter(\.value).keys))
+        } catch let failure as Failure {
+            return .failed(reason: failure.reason, throttledUntil: failure.throttledUntil)
+        }
+    }
+
+    func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
+        let evidence = SFMCEvidence(policy: policy, transientCodes: settings.transientMemberErrorCodes)
+        let jitter = policy.jitter.next()
+        let keys = Array(Set(batch.contacts.map(\.key))).sorted()
+        let members: [String: Bool]
+        do {
+            members = try await membership(keys, batchID: batch.lease.batchID, ledger: ledger)
+        } catch let failure as Failure {
+            return undecided(batch.contacts, failure, jitter: jitter)
+        }
+        var settlements: [Settlement] = []
+        var waiting: [VerificationCandidate] = []
+        let now = clock.nowMillis()
+        for contact in batch.contacts {
+            switch evidence.decide(contact, isMember: members[contact.key] ?? false, status: asyncStatus ? nil : .unsupported, now: now, jitter: jitter) {
+            case .outcome(let outcome): settlements.append(Settlement(contactID: contact.id, outcome: outcome))
+            case .needsStatus: waiting.append(contact)
+            }
+        }
+        var pause: Int64?
+        for (contacts, lookup) in statusLookups(waiting) {
+            let statuses: [Int64: EntryStatus]
+            do {
+                statuses = try await lookup(batch.lease.batchID, ledger)
+            } catch let failure as Failure {
+                pause = failure.throttledUntil ?? pause
+                settlements += undecided(contacts, failure, jitter: jitter).settlements
+                continue
+            }
+            let now = clock.nowMillis()
+            for contact in contacts {
+                guard case .outcome(let outcome) = evidence.decide(contact, isMember: members[contact.key] ?? false,
+                                                                   status: statuses[contact.id] ?? .noRecord, now: now, jitter: jitter) else {
+                    preconditionFailure("a status always decides")
+                }
+                settlements.append(Settlement(contactID: contact.id, outcome: outcome))
+            }
+        }
+        return Verification(settlements: settlements, pauseUntil: pause)
+    }
+
+    private func undecided(_ contacts: [VerificationCandidate], _ failure: Failure, jitter: Double) -> Verification {
+        let now = clock.nowMillis()
+        let reason = "reconciliation look failed: \(failure.reason)"
+        return Verification(settlements: contacts.map { contact in
+            Settlement(contactID: contact.id, outcome: policy.undecided(looks: contact.looks, reason: reason, now: now, at: failure.throttledUntil,
+                                                                        counted: failure.throttledUntil == nil, jitter: jitter))
+        }, pauseUntil: failure.throttledUntil)
+    }
+
+    typealias StatusLookup = @Sendable (Int64, any AttemptLedger) async throws -> [Int64: EntryStatus]
+
+    /// The status looks `contacts` need: one listing per async request for contacts with an eventInstanceId, one per
+    /// contact (by key, since shortly before its request) for those whose answer was lost.
+    private func statusLookups(_ contacts: [VerificationCandidate]) -> [([VerificationCandidate], StatusLookup)] {
+        var lookups: [([VerificationCandidate], StatusLookup)] = []
+        let byRequest = Dictionary(grouping: contacts.filter { $0.eventInstanceID != nil && $0.requestID != nil }, by: { $0.requestID! })
+        for (requestID, group) in byRequest.sorted(by: { $0.key < $1.key }) {
+            lookups.append((group, { batchID, ledger in
+                let items = try await statusItems(query: "requestId=\(Self.encode(requestID))", batchID: batchID, ledger: ledger)
+                var byInstance: [String: EntryStatus] = [:]
+                for item in items { if let id = item.eventInstanceID { byInstance[id] = item.status } }
+                return Dictionary(uniqueKeysWithValues: group.map { ($0.id, byInstance[$0.eventInstanceID!] ?? .noRecord) })
+            }))
+        }
+        for contact in contacts where contact.eventInstanceID == nil || contact.requestID == nil {
+            lookups.append(([contact], { batchID, ledger in
+                let since = Self.isoDate((contact.sentAt ?? 0) - Self.clockSkewMillis)
+                let query = "contactKey=\(Self.encode(contact.key))&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))&startDate=\(Self.encode(since))"
+                let items = try await statusItems(query: query, batchID: batchID, ledger: ledger)
+                let mine = items.filter { $0.contactKey == nil || $0.contactKey == contact.key }
+                return [contact.id: SFMCEvidence.combine(mine.map(\.status))]
+            }))
+        }
+        return lookups
+    }
+
+    struct StatusItem {
+        var eventInstanceID: String?
+        var contactKey: String?
+        var status: EntryStatus
+    }
+
+    /// Every page of a status listing; any page that fails fails the whole look.
+    private func statusItems(query: String, batchID: Int64, ledger: any AttemptLedger) async throws -> [StatusItem] {
+        var items: [StatusItem] = []
+        var page = 1
+        while true {
+            let url = settings.restURL + "/interaction/v1/async/events/status?\(query)&$page=\(page)&$pageSize=\(Self.statusPageSize)"
+            let reply = try await calls.call("GET", url: { _ in url }, lease: nil, lookBatchID: batchID, ledger: ledger)
+            let answer = try readable(reply, what: "async status page \(page)")
+            guard let object = JSONValue.parse(answer.body, maxDepth: 8), let list = object["items"]?.array else {
+                throw Failure(reason: "async status page \(page) answered without items")
+            }
+            for item in list {
+                let status: EntryStatus
+                switch item["status"]?.string?.lowercased() {
+                case "queued": status = .queued
+                case "processed": status = .processed
+                case "errored":
+                    status = .errored(code: item["errorcode"]?.scalarText ?? item["errorCode"]?.scalarText ?? "?",
+                                      message: String((item["message"]?.string ?? "").prefix(200)))
+                default: throw Failure(reason: "async status page \(page) has an item without a known status")
+                }
+                items.append(StatusItem(eventInstanceID: item["eventInstanceId"]?.string, contactKey: item["contactKey"]?.string, status: status))
+            }
+            // `count` is the total; pages are 1-based. A listing that never ends is a remote's bug: stop at 200 pages.
+            let total = object["count"]?.finiteNumber ?? object["count"]?.string.flatMap(Double.init) ?? 0
+            if list.isEmpty || Double(page * Self.statusPageSize) >= total { return items }
+            if page >= 200 { throw Failure(reason: "async status listing longer than 200 pages") }
+            page += 1
+        }
+    }
+
+    /// The answer of a look that can be read, or the failure that makes it prove nothing.
+    private func readable(_ reply: AuthorizedCaller.Reply, what: String) throws -> HTTPAnswer {
+        switch reply {
+        case .answered(let answer) where answer.status == 200:
+            return answer
+        case .answered(let answer):
+            let throttled = answer.status == 429 ? StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), policy: policy) : nil
+            throw Failure(reason: "\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))", throttledUntil: throttled)
+        case .failed(let failure):
+            throw Failure(reason: "\(what): \(failure.message)")
+        case .noToken(let failure):
+            throw Failure(reason: "\(what): \(failure)")
+        }
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+
+    static func isoDate(_ millis: Int64) -> String {
+        Date(timeIntervalSince1970: Double(max(millis, 0)) / 1000).ISO8601Format()
+    }
+}
