@@ -22,7 +22,7 @@ import Testing
 
     /// Claims `keys` as a dead worker would have, creates their job and uploads them; closes the job only if `close`.
     func leaveJobBehind(_ harness: WorkerHarness, keys: [String], close: Bool) async throws -> String {
-        let batch = try #require(try harness.store.claim(destination: "salesforce-bulk-ingest", limit: keys.count, leaseMillis: 300))
+        let batch = try #require(try harness.store.claim(destination: "salesforce-bulk-ingest", limit: keys.count, leaseMillis: 2_000))
         #expect(Set(batch.contacts.map(\.key)) == Set(keys))
         _ = try harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "jobs", requestBody: "", startedAt: 0))
         let token = try await send(.POST, harness.base + "/services/oauth2/token", token: nil,
@@ -43,13 +43,13 @@ import Testing
             _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
                 for key in finished { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
-            _ = try harness.store.ensureDestination(name: "salesforce-bulk-ingest", kind: "salesforce-bulk-ingest")
+            _ = try harness.store.ensureDestination(name: "salesforce-bulk-ingest", kind: "salesforce-bulk-ingest", settleMillis: 200)
             let finishedJob = try await leaveJobBehind(harness, keys: finished, close: true)
             _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
                 for key in open { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
             let openJob = try await leaveJobBehind(harness, keys: open, close: false)
-            try await waitFor(seconds: 5) {
+            try await waitFor(seconds: 10) {
                 _ = try harness.store.recoverExpiredLeases()
                 return try harness.counts("salesforce-bulk-ingest")[.unknown] == 35
             }

@@ -16,12 +16,17 @@ struct WorkerHarness {
     let scratch: Scratch
     let store: SQLiteQueueStore
 
-    /// The sandbox's written config, with `edit` applied to its text, for the destinations named.
+    /// The sandbox's written config, with `edit` applied to its text, then `configure` to each destination, for the
+    /// destinations named. Settle times are 0.3 s unless set otherwise.
     func configs(_ names: [String] = ["sfmc-async-events"], configuration: SimulatorConfiguration = SimulatorConfiguration(),
-                 edit: (String) -> String = { $0 }) throws -> [DestinationConfig] {
+                 edit: (String) -> String = { $0 }, configure: (inout DestinationConfig) -> Void = { _ in }) throws -> [DestinationConfig] {
         let yaml = edit(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration).replacingOccurrences(of: "settleSeconds: 2", with: "settleSeconds: 0.3"))
         let path = try scratch.write("config.yaml", yaml)
-        return try ConfigLoader(file: path).load().filter { names.contains($0.name) }
+        return try ConfigLoader(file: path).load().filter { names.contains($0.name) }.map { config in
+            var config = config
+            configure(&config)
+            return config
+        }
     }
 
     func enqueue(_ count: Int, destination: String = "sfmc-async-events", prefix: String = "c") throws {
@@ -31,15 +36,22 @@ struct WorkerHarness {
     }
 
     /// Runs the daemon until the destinations are drained; fails the test if that takes longer than `deadline` seconds.
-    func work(_ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .settled, deadline: Double = 60) async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    /// Returns why the drain gave up, if it did.
+    @discardableResult
+    func work(_ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .settled, deadline: Double = 60,
+              store override: (any QueueStore)? = nil) async throws -> DrainGaveUp? {
+        let client = HTTPCaller.makeClient()
         var logger = Logger(label: "test.worker")
         logger.logLevel = .warning
-        let daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
+        let daemon = try WorkerDaemon(configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: SystemClock()),
                                       clock: SystemClock(), logger: logger, drain: drain)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
+        let gaveUp = GaveUpBox()
         let drained = try await withThrowingTaskGroup(of: Bool.self) { tasks in
-            tasks.addTask { try await group.run(); return true }
+            tasks.addTask {
+                do { try await group.run() } catch let error as DrainGaveUp { gaveUp.set(error) }
+                return true
+            }
             tasks.addTask {
                 try await Task.sleep(for: .milliseconds(Int(deadline * 1000)))
                 return false
@@ -51,6 +63,7 @@ struct WorkerHarness {
         }
         try await client.shutdown()
         #expect(drained, "the daemon did not drain within \(deadline) s")
+        return gaveUp.value
     }
 
     func truth(_ destination: String = "sfmc-async-events") async -> [String: Int] {
@@ -72,6 +85,14 @@ struct WorkerHarness {
             try await body(WorkerHarness(base: base, state: state, scratch: scratch, store: store))
         }
     }
+}
+
+/// Holds the drain's give-up error across the task boundary.
+final class GaveUpBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: DrainGaveUp?
+    func set(_ error: DrainGaveUp) { lock.withLock { stored = error } }
+    var value: DrainGaveUp? { lock.withLock { stored } }
 }
 
 extension SQLiteQueueStore {

@@ -179,8 +179,9 @@ public struct BulkIngestDestination: VerifyingDestination {
         let now = clock.nowMillis()
         var settlements: [Settlement] = []
         let jitter = policy.jitter.next()
-        func undecided(_ contacts: [VerificationCandidate], _ reason: String, after millis: Int64) -> [Settlement] {
-            contacts.map { Settlement(contactID: $0.id, outcome: policy.undecided(looks: $0.looks, reason: reason, now: now, at: now + millis, jitter: jitter)) }
+        func undecided(_ contacts: [VerificationCandidate], _ reason: String, after millis: Int64, counted: Bool = true) -> [Settlement] {
+            contacts.map { Settlement(contactID: $0.id, outcome: policy.undecided(looks: $0.looks, reason: reason, now: now, at: now + millis,
+                                                                                  counted: counted, jitter: jitter)) }
         }
         func resend(_ contacts: [VerificationCandidate], _ reason: String) -> [Settlement] {
             contacts.map { Settlement(contactID: $0.id, outcome: policy.outcome(for: .notTaken(reason: reason), attempts: $0.attempts, now: now, jitter: jitter)) }
@@ -192,7 +193,8 @@ public struct BulkIngestDestination: VerifyingDestination {
                 continue
             }
             guard let state = try await client.state(of: jobID, ledger: ledger) else {
-                settlements += undecided(contacts, "job \(jobID): look failed", after: pollMillis * 10)
+                // No answer at all: the destination is unwell (its gate says so), which is no fault of these contacts.
+                settlements += undecided(contacts, "job \(jobID): look got no answer", after: pollMillis * 10, counted: false)
                 continue
             }
             switch state.state {

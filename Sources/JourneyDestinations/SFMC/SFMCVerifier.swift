@@ -17,10 +17,13 @@ struct SFMCVerifier: Sendable {
     /// The status of a lost request is looked up from this long before it started (clocks differ).
     static let clockSkewMillis: Int64 = 60_000
 
-    /// A look that proved nothing: why, and whether the remote asked for a pause (a throttled look costs no look).
+    /// A look that proved nothing: why, and whether the remote asked for a pause. Only a look the destination answered
+    /// (a 5xx, an unreadable answer, a timeout) counts against `verifyAttempts`; a refused connection, a missing token
+    /// or a 429 is the destination's state, not the contact's.
     struct Failure: Error {
         var reason: String
         var throttledUntil: Int64?
+        var counted = true
     }
 
     /// Membership of `keys` in the configured journey: `true` member, `false` not; throws when the look proves nothing.
@@ -56,7 +59,7 @@ struct SFMCVerifier: Sendable {
             let found = try await membership(keys, batchID: batchID, ledger: ledger)
             return .members(Set(found.filter(\.value).keys))
         } catch let failure as Failure {
-            return .failed(reason: failure.reason, throttledUntil: failure.throttledUntil)
+            return .failed(reason: failure.reason, throttledUntil: failure.throttledUntil, countsAsLook: failure.counted)
         }
     }
 
@@ -106,7 +109,7 @@ struct SFMCVerifier: Sendable {
         let reason = "reconciliation look failed: \(failure.reason)"
         return Verification(settlements: contacts.map { contact in
             Settlement(contactID: contact.id, outcome: policy.undecided(looks: contact.looks, reason: reason, now: now, at: failure.throttledUntil,
-                                                                        counted: failure.throttledUntil == nil, jitter: jitter))
+                                                                        counted: failure.counted, jitter: jitter))
         }, pauseUntil: failure.throttledUntil)
     }
 
@@ -181,11 +184,12 @@ struct SFMCVerifier: Sendable {
             return answer
         case .answered(let answer):
             let throttled = answer.status == 429 ? StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), policy: policy) : nil
-            throw Failure(reason: "\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))", throttledUntil: throttled)
+            throw Failure(reason: "\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))", throttledUntil: throttled,
+                          counted: throttled == nil && !(300..<400).contains(answer.status))
         case .failed(let failure):
-            throw Failure(reason: "\(what): \(failure.message)")
+            throw Failure(reason: "\(what): \(failure.message)", counted: failure.kind != .notSent)
         case .noToken(let failure):
-            throw Failure(reason: "\(what): \(failure)")
+            throw Failure(reason: "\(what): \(failure)", counted: false)
         }
     }
 

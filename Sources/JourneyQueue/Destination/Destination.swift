@@ -82,6 +82,7 @@ extension VerifyingDestination {
 public enum PriorLook: Sendable, Equatable {
     /// The keys that are members now; every other key asked about is not.
     case members(Set<String>)
-    /// The look proved nothing; `throttledUntil` when the remote asked for a pause.
-    case failed(reason: String, throttledUntil: Int64?)
+    /// The look proved nothing; `throttledUntil` when the remote asked for a pause. A look that failed because the
+    /// destination was down or throttled (`countsAsLook` false) uses up nothing of the contacts' `verifyAttempts`.
+    case failed(reason: String, throttledUntil: Int64?, countsAsLook: Bool)
 }

@@ -40,7 +40,15 @@ public struct SimulatorConfiguration: Sendable {
     /// Rows per simulated second of Bulk job processing.
     public var bulkRowsPerSecond = 50_000
     /// Accepted contacts enter after a delay drawn from this range (milliseconds), measured on the simulator's clock.
+    /// Until then the async status endpoint lists them as `queued`.
     public var entryDelayMillis: ClosedRange<Int64> = 200...1_000
+    /// Contact keys that are members of every Marketing Cloud journey when the sandbox starts (an earlier run, another
+    /// producer). Their membership is not an entry: `/_sim/journeys` counts only entries made while the sandbox runs.
+    public var priorMembers: Set<String> = []
+    /// How long an entered contact stays in its journey before it leaves (milliseconds); nil: it never leaves.
+    public var exitAfterMillis: ClosedRange<Int64>?
+    /// Whether contactMembership still lists contacts that have left ([UNKNOWN] in the spec, §6.1).
+    public var membershipListsExited = false
     /// The journeys behind the endpoints.
     public var journeys: [SimulatedJourney] = SimulatedJourney.defaults
     /// Salesforce fields that Bulk ingest refuses (`sf__Error`), to exercise failed results.
@@ -120,6 +128,8 @@ public struct FaultProfile: Sendable, Equatable {
     public var silentDrop = 0.0
     /// Per-member transient error (`errorcode` from `transientMemberErrorCode`) in async batches.
     public var memberTransientError = 0.0
+    /// Share of reconciliation looks (contactMembership, async status) answered 500.
+    public var lookFault = 0.0
     /// Latency added to every answer, uniform in this range (milliseconds).
     public var latencyMillis: ClosedRange<Int> = 0...0
     /// How long a held answer is held (seconds): longer than any sane client timeout.

@@ -144,11 +144,11 @@ extension SimulatorState {
         guard keys.count <= configuration.membershipKeyLimit else {
             throw SFMCError(status: 400, errorCode: 10000, message: "ContactKeyList exceeds the limit of \(configuration.membershipKeyLimit) keys.")
         }
-        engine.advance(to: now)
+        advance()
         var memberships: [(String, String)] = []
         var notFound: [String] = []
         for key in keys {
-            let journeys = engine.memberships(of: key).filter { engine.journeys[$0].eventDefinitionKey != nil }
+            let journeys = engine.memberships(of: key, now: now).filter { engine.journeys[$0].eventDefinitionKey != nil }
             if journeys.isEmpty { notFound.append(key) }
             for journey in journeys { memberships.append((key, engine.journeys[journey].key)) }
         }
@@ -156,7 +156,10 @@ extension SimulatorState {
     }
 
     /// `GET /interaction/v1/async/events/status`, filtered and paged.
+    /// `startDate`/`endDate` bound when a record was created (the spec does not say which date they filter on); the
+    /// default window is the last 30 days.
     func asyncStatus(type: String?, contactKey: String?, requestID: String?, eventInstanceID: String?, eventDefinitionKey: String?,
+                     startDate: Int64? = nil, endDate: Int64? = nil,
                      page: Int, pageSize: Int) throws(SFMCError) -> (count: Int, items: [(AsyncMemberRecord, String)]) {
         guard type != nil || contactKey != nil || requestID != nil || eventInstanceID != nil || eventDefinitionKey != nil else {
             throw SFMCError(status: 400, errorCode: 10002,
@@ -175,6 +178,7 @@ extension SimulatorState {
             if let contactKey, record.contactKey != contactKey { return nil }
             if let requestID, record.requestID != requestID { return nil }
             if let eventDefinitionKey, record.eventDefinitionKey != eventDefinitionKey { return nil }
+            if record.acceptedAt < (startDate ?? at - 30 * 86_400_000) || record.acceptedAt > (endDate ?? .max) { return nil }
             return (record, status)
         }
         let start = max(page - 1, 0) * pageSize

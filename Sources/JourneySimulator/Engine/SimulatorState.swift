@@ -22,7 +22,8 @@ public actor SimulatorState {
         self.configuration = configuration
         self.clock = clock
         random = SeededRandom(seed: configuration.seed)
-        engine = JourneyEngine(journeys: configuration.journeys)
+        engine = JourneyEngine(journeys: configuration.journeys, priorMembers: configuration.priorMembers,
+                               membershipListsExited: configuration.membershipListsExited)
     }
 
     var now: Int64 { clock.nowMillis() }
@@ -81,16 +82,29 @@ public actor SimulatorState {
 
     // MARK: Truth
 
-    /// Every contact that entered each journey, and how many times.
+    /// Processes the entries that are due now.
+    func advance() {
+        let range = configuration.exitAfterMillis
+        engine.advance(to: now) { range.map { Int64.random(in: $0, using: &random) } }
+    }
+
+    /// Whether this look is answered 500 (`lookFault`).
+    func drawLookFault() -> Bool {
+        guard random.chance(configuration.faults.lookFault) else { return false }
+        stats.fault("look_fault")
+        return true
+    }
+
+    /// Every contact that entered each journey while the sandbox ran, and how many times.
     public func truth() -> [(destination: String, key: String, entries: [String: Int])] {
-        engine.advance(to: now)
+        advance()
         return engine.journeys.indices.map { (engine.journeys[$0].destination, engine.journeys[$0].key, engine.entries[$0]) }
     }
 
     /// Counters for `/_sim/stats`.
     public func statistics() -> (requests: [String: [Int: Int]], faults: [String: Int], tokensIssued: Int, tokensRevoked: Int,
                           silentlyDropped: Int, blocked: Int) {
-        engine.advance(to: now)
+        advance()
         return (stats.requests, stats.faults, tokens.issuedCount, tokens.revokedCount, engine.silentlyDropped, engine.blocked)
     }
 

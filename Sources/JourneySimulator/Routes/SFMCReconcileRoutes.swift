@@ -8,6 +8,7 @@ enum SFMCReconcileRoutes {
         router.post("/interaction/v1/interactions/contactMembership") { request, _ -> Response in
             try await faults.run("POST /interaction/v1/interactions/contactMembership", style: .sfmc) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
+                if await state.drawLookFault() { return HTTPAnswers.Style.sfmc.serverError }
                 var request = request
                 // Every reconciliation pass calls this once per 50 contacts: parsed and written without Foundation's boxing.
                 let bytes = try await request.bytes(limit: 1 << 20)
@@ -34,14 +35,23 @@ enum SFMCReconcileRoutes {
         router.get("/interaction/v1/async/events/status") { request, _ -> Response in
             try await faults.run("GET /interaction/v1/async/events/status", style: .sfmc) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
+                if await state.drawLookFault() { return HTTPAnswers.Style.sfmc.serverError }
                 let query = request.uri.queryParameters
+                var window: [Int64?] = []
+                for name in ["startDate", "endDate"] {
+                    guard let text = query.get(name) else { window.append(nil); continue }
+                    guard let date = try? Date(text, strategy: .iso8601) else {
+                        return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10003, message: "\(name) is not an ISO 8601 date."))
+                    }
+                    window.append(Int64(date.timeIntervalSince1970 * 1000))
+                }
                 let page = query.get("$page").flatMap { Int($0) } ?? 1
                 let pageSize = query.get("$pageSize").flatMap { Int($0) } ?? configuration.statusPageSize
                 do {
                     let result = try await state.asyncStatus(
                         type: query.get("type"), contactKey: query.get("contactKey"), requestID: query.get("requestId"),
                         eventInstanceID: query.get("eventInstanceId"), eventDefinitionKey: query.get("eventDefinitionKey"),
-                        page: page, pageSize: pageSize)
+                        startDate: window[0], endDate: window[1], page: page, pageSize: pageSize)
                     let items: [[String: Any]] = result.items.map { record, status in
                         var item: [String: Any] = ["requestId": record.requestID, "contactKey": record.contactKey,
                                                    "eventDefinitionKey": record.eventDefinitionKey, "status": status,

@@ -33,17 +33,18 @@ public enum SimulatorServer {
         )
     }
 
-    /// Runs the sandbox on a free loopback port for the duration of `body`, then shuts it down.
+    /// Runs the sandbox on a loopback port (a free one by default) for the duration of `body`, then shuts it down.
     public static func withRunning<T: Sendable>(
         configuration: SimulatorConfiguration,
         clock: any Clock = SystemClock(),
+        port: Int = 0,
         _ body: @Sendable (_ baseURL: String, _ state: SimulatorState) async throws -> T
     ) async throws -> T {
         let state = SimulatorState(configuration: configuration, clock: clock)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "journeyq.simulator")
         logger.logLevel = .warning
-        let app = makeApplication(configuration: configuration, state: state, logger: logger) { port in continuation.yield(port) }
+        let app = makeApplication(configuration: configuration, state: state, port: port, logger: logger) { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

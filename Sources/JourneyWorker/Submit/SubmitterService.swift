@@ -73,24 +73,25 @@ public struct SubmitterService: Service {
         switch look {
         case .members(let members):
             marks = fresh.map { ($0.id, members.contains($0.key) ? .member : .notMember) }
-        case .failed(let reason, let throttledUntil):
+        case .failed(let reason, let throttledUntil, let counts):
             let policy = destination.policy
             let now = clock.nowMillis()
             let at = throttledUntil ?? now + policy.retry.delay(afterAttempt: 1, jitter: policy.jitter.next())
             for contact in fresh {
-                if throttledUntil == nil && contact.looks + 1 >= policy.verifyAttempts {
+                if counts && contact.looks + 1 >= policy.verifyAttempts {
                     marks.append((contact.id, .unknown))
                 } else {
                     released.append(Settlement(contactID: contact.id, outcome: .retry(
                         at: at, error: "look before the first request failed: \(reason)", refundAttempt: true)))
                 }
             }
-            logger.warning("look before the first request failed; those contacts wait for another look", metadata: [
+            // A destination that is down says so once, through its gate; a look that failed on its own is worth a line.
+            logger.log(level: counts ? .warning : .debug, "look before the first request failed; those contacts wait for another look", metadata: [
                 "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "reason": "\(reason)", "contacts": "\(released.count)"])
         }
-        var throttled = false
-        if case .failed(_, let until) = look, until != nil { throttled = true }
-        try store.prepareBatch(batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: !throttled)
+        var counted = false
+        if case .failed(_, _, let counts) = look { counted = counts }
+        try store.prepareBatch(batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: counted)
         let gone = Set(released.map(\.contactID))
         let marked = Dictionary(marks.map { ($0.contactID, $0.membership) }, uniquingKeysWith: { first, _ in first })
         var prepared = batch

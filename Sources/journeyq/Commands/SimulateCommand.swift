@@ -49,15 +49,23 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Latency range in milliseconds, MIN-MAX.") var latencyMs: String?
     @Option(help: "Seconds a held answer is held.") var holdSeconds: Double?
     @Option(help: "expires_in of issued tokens, seconds.") var tokenTtl: Int64?
-    @Option(help: "Entry delay range in milliseconds, MIN-MAX.") var entryDelayMs: String?
+    @Option(help: "Entry delay range in milliseconds, MIN-MAX; until then the async status endpoint lists a contact as queued.")
+    var entryDelayMs: String?
+    @Option(help: "Rate of contactMembership and async status looks answered 500.") var lookFaultRate: Double?
+    @Option(help: "A file of contact keys, one per line, that are members of every Marketing Cloud journey at start (not counted as entries).")
+    var alreadyIn: String?
+    @Option(help: "Entered contacts leave their journey after MIN-MAX milliseconds (default: never).") var exitAfterMs: String?
+    @Flag(help: "contactMembership keeps listing contacts that have left (whether the real API does is unknown).")
+    var membershipListsExited = false
 
     func validate() throws {
         for rate in [throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate,
-                     tokenRevocationRate, silentDropRate, memberErrorRate].compactMap({ $0 }) where !(0...1).contains(rate) {
+                     tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate].compactMap({ $0 }) where !(0...1).contains(rate) {
             throw ValidationError("fault rates are probabilities between 0 and 1, got \(rate)")
         }
         _ = try parseRange(latencyMs, name: "--latency-ms")
         _ = try parseRange(entryDelayMs, name: "--entry-delay-ms")
+        _ = try parseRange(exitAfterMs, name: "--exit-after-ms")
     }
 
     func simulatorConfiguration() throws -> SimulatorConfiguration {
@@ -78,6 +86,15 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.faults = profile
         if let tokenTtl { configuration.tokenTTLSeconds = tokenTtl }
         if let range = try parseRange(entryDelayMs, name: "--entry-delay-ms") { configuration.entryDelayMillis = range }
+        if let lookFaultRate { configuration.faults.lookFault = lookFaultRate }
+        configuration.exitAfterMillis = try parseRange(exitAfterMs, name: "--exit-after-ms")
+        configuration.membershipListsExited = membershipListsExited
+        if let alreadyIn {
+            guard let text = try? String(contentsOfFile: alreadyIn, encoding: .utf8) else {
+                throw CLIFailure.badInput("journeyq: \(alreadyIn): cannot read the file of contact keys (--already-in)")
+            }
+            configuration.priorMembers = Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         return configuration
     }
 

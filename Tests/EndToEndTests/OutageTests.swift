@@ -1,0 +1,106 @@
+import Foundation
+import JourneyQueue
+import JourneyQueueSQLite
+import JourneySimulator
+import JourneyWorker
+import Testing
+
+/// A destination that is down pauses; it does not use up its contacts' attempts (issue 17). The host is really down:
+/// nothing listens on its port until the sandbox starts there, so every try meets a refused connection.
+@Suite struct OutageTests {
+    @Test func aHostRefusingConnectionsForThirtySecondsCostsNoAttemptAndNobodyIsLost() async throws {
+        let port = try FreePort.reserve()
+        let outageSeconds = 30.0
+        let scratch = try Scratch()
+        let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
+        _ = try store.enqueue(destination: "sfmc-async-events") { sink in
+            for index in 0..<300 { _ = try sink.add(ContactRecord(key: "o\(index)", data: [Field("n", .number(String(index)))])) }
+        }
+        let simulator = { var configuration = SimulatorConfiguration(); configuration.entryDelayMillis = 0...0; return configuration }()
+        let configs = try OfflineConfig.configs(port: port, scratch: scratch) { config in
+            config.policy.retry = RetryPolicy(maxAttempts: 3, baseDelayMillis: 50, maxDelayMillis: 200)
+            config.limits.timeoutMillis = 1_000
+            config.circuit = CircuitBreaker(strikeThreshold: 5, baseMillis: 200, maxMillis: 2_000)
+        }
+        let started = Date()
+        async let truth: [String: Int] = {
+            // The host comes up after the outage, on the port the config names.
+            try await Task.sleep(for: .milliseconds(Int(outageSeconds * 1000)))
+            return try await SimulatorServer.withRunning(configuration: simulator, port: port) { _, state in
+                try await waitFor(seconds: 120) { try store.counts().first?.counts[.confirmed] == 300 }
+                return await state.truth().first { $0.destination == "sfmc-async-events" }?.entries ?? [:]
+            }
+        }()
+        let harness = WorkerHarness(base: "http://127.0.0.1:\(port)", state: SimulatorState(configuration: simulator), scratch: scratch, store: store)
+        let gaveUp = try await harness.work(configs, deadline: 150)
+        let entered = try await truth
+        #expect(gaveUp == nil)
+        #expect(Date().timeIntervalSince(started) >= outageSeconds)
+        let counts = try store.counts().first?.counts ?? [:]
+        #expect(counts[.confirmed] == 300 && counts[.dead, default: 0] == 0, "\(counts)")
+        #expect(entered.count == 300 && entered.values.allSatisfy { $0 == 1 }, "nobody twice")
+        let path = store.path
+        // The outage was met (refused connections, recorded), and cost nobody an attempt.
+        #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE error_class = 'connect'") > 0)
+        #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
+        // Paused, not hammered: a few probes a second at most while the host was down.
+        let tries = try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE error_class = 'connect'")
+        #expect(tries < Int(outageSeconds) * 5, "\(tries) refused tries in \(outageSeconds) s")
+    }
+
+    @Test func untilDrainedGivesUpAfterTheOutageLimitAndTheContactsStayQueued() async throws {
+        let port = try FreePort.reserve()
+        let scratch = try Scratch()
+        let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
+        _ = try store.enqueue(destination: "sfmc-async-events") { sink in
+            for index in 0..<50 { _ = try sink.add(ContactRecord(key: "o\(index)", data: [])) }
+        }
+        let configs = try OfflineConfig.configs(port: port, scratch: scratch) { config in
+            config.policy.retry = RetryPolicy(maxAttempts: 1, baseDelayMillis: 50, maxDelayMillis: 100)
+            config.outageLimitMillis = 2_000
+            config.circuit = CircuitBreaker(baseMillis: 100, maxMillis: 400)
+        }
+        let harness = WorkerHarness(base: "http://127.0.0.1:\(port)", state: SimulatorState(configuration: SimulatorConfiguration()),
+                                    scratch: scratch, store: store)
+        let gaveUp = try #require(try await harness.work(configs, deadline: 30))
+        #expect(gaveUp.destination == "sfmc-async-events")
+        #expect(gaveUp.seconds >= 2)
+        #expect(gaveUp.description.contains("not reachable"), "\(gaveUp)")
+        // Never dead because of an outage, even with a single attempt allowed.
+        #expect(try store.counts().first?.counts[.queued] == 50)
+        #expect(try SQLiteInspection.int(path: store.path, "SELECT MAX(attempts) FROM contact") == 0)
+    }
+}
+
+/// The sandbox's config for one destination at a port where nothing may be listening yet.
+enum OfflineConfig {
+    static func configs(port: Int, scratch: Scratch, configure: (inout DestinationConfig) -> Void) throws -> [DestinationConfig] {
+        let yaml = SandboxConfigWriter.yaml(baseURL: "http://127.0.0.1:\(port)", configuration: SimulatorConfiguration())
+        let path = try scratch.write("offline.yaml", yaml)
+        return try ConfigLoader(file: path).load().filter { $0.name == "sfmc-async-events" }.map { config in
+            var config = config
+            config.policy.settleMillis = 300
+            configure(&config)
+            return config
+        }
+    }
+}
+
+/// A loopback port that nothing listens on (bound once to learn a free number, then closed).
+enum FreePort {
+    static func reserve() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
