@@ -115,6 +115,7 @@ let package = Package(
             dependencies: [
                 "journeyq", "JourneyQueue", "JourneyQueueSQLite", "JourneyDestinations", "JourneyWorker", "JourneySimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

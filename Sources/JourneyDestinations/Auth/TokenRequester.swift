@@ -20,7 +20,8 @@ struct TokenRequester: Sendable {
         let start = AttemptStart(purpose: .token, method: "POST", url: url, requestBody: recordedBody, startedAt: clock.nowMillis())
         let answer: HTTPAnswer
         do {
-            answer = try await caller.send(method: "POST", url: url, headers: [("Content-Type", contentType)], body: body, timeoutMillis: timeoutMillis)
+            answer = try await caller.send(method: "POST", url: url, headers: [("Content-Type", contentType)], body: body, timeoutMillis: timeoutMillis,
+                                         purpose: .token)
         } catch {
             try ledger.recordAttempt(destination: destination, batchID: nil, start, .failed(error, at: clock.nowMillis()))
             throw AuthenticationFailure(message: "\(RedactedURL.origin(url)): \(error.message)")

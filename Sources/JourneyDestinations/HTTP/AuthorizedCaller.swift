@@ -22,7 +22,7 @@ struct AuthorizedCaller: Sendable {
         while true {
             let token: AccessToken
             do { token = try await tokens.token() } catch let failure as AuthenticationFailure {
-                await caller.gate.report(.down(reason: failure.description, until: nil))
+                await caller.gate.report(.down(reason: failure.description, until: nil), purpose: .token)
                 return .noToken(failure)
             }
             let url = makeURL(token)
@@ -33,7 +33,7 @@ struct AuthorizedCaller: Sendable {
             let result: AttemptResult
             do {
                 let answer = try await caller.send(method: method, url: url, headers: [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")],
-                                                   body: body.map { Array($0.utf8) }, timeoutMillis: timeoutMillis)
+                                                   body: body.map { Array($0.utf8) }, timeoutMillis: timeoutMillis, purpose: start.purpose)
                 reply = .answered(answer)
                 // Result files can be large: the ledger keeps their size, the store keeps their verdicts.
                 result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
@@ -53,7 +53,7 @@ struct AuthorizedCaller: Sendable {
                     refreshed = true
                     continue
                 }
-                await caller.gate.report(.down(reason: "HTTP 401 after a token refresh", until: nil))
+                await caller.gate.report(.down(reason: "HTTP 401 after a token refresh", until: nil), purpose: .token)
             }
             return reply
         }

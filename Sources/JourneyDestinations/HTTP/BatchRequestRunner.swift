@@ -24,7 +24,7 @@ struct BatchRequestRunner: Sendable {
             var token: AccessToken?
             if let tokens {
                 do { token = try await tokens.token() } catch let failure as AuthenticationFailure {
-                    await caller.gate.report(.down(reason: failure.description, until: nil))
+                    await caller.gate.report(.down(reason: failure.description, until: nil), purpose: .token)
                     return .noToken(failure)
                 }
             }
@@ -43,7 +43,7 @@ struct BatchRequestRunner: Sendable {
                 refreshed = true
                 continue
             }
-            if answer.status == 401 { await caller.gate.report(.down(reason: "HTTP 401 after a token refresh", until: nil)) }
+            if answer.status == 401 { await caller.gate.report(.down(reason: "HTTP 401 after a token refresh", until: nil), purpose: .token) }
             return .answered(answer, attemptID: attemptID)
         }
     }

@@ -97,7 +97,8 @@ public struct HTTPCaller: Sendable {
 
     /// One request with a deadline, after the gate lets it go; a non-2xx status is an answer, not an error: the caller
     /// classifies it. What the answer says about the destination's health goes back to the gate.
-    public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64) async throws(TransportFailure) -> HTTPAnswer {
+    public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64,
+                     purpose: AttemptPurpose = .submit) async throws(TransportFailure) -> HTTPAnswer {
         do { try await gate.enter() } catch {
             throw TransportFailure(kind: .notSent, message: "cancelled before sending", latencyMillis: 0)
         }
@@ -113,11 +114,11 @@ public struct HTTPCaller: Sendable {
             for header in response.headers { fields[header.name.lowercased()] = header.value }
             let answer = HTTPAnswer(status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
                                     latencyMillis: clock.nowMillis() - started)
-            await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()))
+            await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
             return answer
         } catch {
             let failure = TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
-            await gate.report(AnswerSignals.signal(for: failure))
+            await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
             throw failure
         }
     }

@@ -83,23 +83,35 @@ struct SFMCVerifier: Sendable {
             }
         }
         var pause: Int64?
+        var decided: [(VerificationCandidate, EntryStatus)] = []
         for (contacts, lookup) in statusLookups(waiting) {
-            let statuses: [Int64: EntryStatus]
             do {
-                statuses = try await lookup(batch.lease.batchID, ledger)
+                let statuses = try await lookup(batch.lease.batchID, ledger)
+                decided += contacts.map { ($0, statuses[$0.id] ?? .noRecord) }
             } catch let failure as Failure {
                 pause = failure.throttledUntil ?? pause
                 settlements += undecided(contacts, failure, jitter: jitter).settlements
-                continue
             }
-            let now = clock.nowMillis()
-            for contact in contacts {
-                guard case .outcome(let outcome) = evidence.decide(contact, isMember: members[contact.key] ?? false,
-                                                                   status: statuses[contact.id] ?? .noRecord, now: now, jitter: jitter) else {
-                    preconditionFailure("a status always decides")
-                }
-                settlements.append(Settlement(contactID: contact.id, outcome: outcome))
+        }
+        // "Processed" may have happened after the membership look: ask again, now that it has, before calling it absent.
+        var fresh = members
+        let stale = decided.filter { $0.1 == .processed && members[$0.0.key] != true }.map(\.0.key)
+        if !stale.isEmpty {
+            do {
+                fresh.merge(try await membership(Array(Set(stale)).sorted(), batchID: batch.lease.batchID, ledger: ledger)) { $1 }
+            } catch let failure as Failure {
+                let staleSet = Set(stale)
+                settlements += undecided(decided.map(\.0).filter { staleSet.contains($0.key) }, failure, jitter: jitter).settlements
+                decided.removeAll { staleSet.contains($0.0.key) }
             }
+        }
+        let decidedAt = clock.nowMillis()
+        for (contact, status) in decided {
+            guard case .outcome(let outcome) = evidence.decide(contact, isMember: fresh[contact.key] ?? false, status: status, now: decidedAt,
+                                                               jitter: jitter) else {
+                preconditionFailure("a status always decides")
+            }
+            settlements.append(Settlement(contactID: contact.id, outcome: outcome))
         }
         return Verification(settlements: settlements, pauseUntil: pause)
     }

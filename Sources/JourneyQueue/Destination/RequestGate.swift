@@ -17,13 +17,14 @@ public enum DestinationSignal: Sendable, Equatable {
 public protocol RequestGate: Sendable {
     /// Waits until one more request may start.
     func enter() async throws
-    /// What the request's answer said about the destination.
-    func report(_ signal: DestinationSignal) async
+    /// What the request's answer said about the destination. Only submissions' failures add up to an open circuit:
+    /// a look endpoint that fails proves nothing about the entry endpoint (but a failed probe is a failed probe).
+    func report(_ signal: DestinationSignal, purpose: AttemptPurpose) async
 }
 
 /// A gate that never waits (tools and tests that talk to one destination directly).
 public struct OpenGate: RequestGate {
     public init() {}
     public func enter() async throws {}
-    public func report(_ signal: DestinationSignal) async {}
+    public func report(_ signal: DestinationSignal, purpose: AttemptPurpose) async {}
 }

@@ -31,13 +31,13 @@ public struct Enqueuer {
         var errors: [InputError] = []
         var invalid = 0
         var read = 0
-        var summary = try store.enqueue(destination: destination) { sink in
+        func each(_ add: (ContactRecord) throws -> Void) throws {
             try reader.forEach { outcome in
                 read += 1
                 if read % progressEvery == 0 { progress?(read) }
                 switch outcome {
                 case .record(let record, _):
-                    if invalid == 0 || reject != nil { _ = try sink.add(record) }
+                    if invalid == 0 || reject != nil { try add(record) }
                 case .invalid(let error, let raw):
                     invalid += 1
                     if let reject {
@@ -48,6 +48,15 @@ public struct Enqueuer {
                 }
             }
             if invalid > 0 && reject == nil { throw Rejected(errors: errors, total: invalid) }
+        }
+        var summary: EnqueueSummary
+        if try reader.isStream() {
+            // A pipe may pause for as long as its producer likes: read and validate all of it before the transaction.
+            let spool = try RecordSpool()
+            try each { try spool.append($0) }
+            summary = try store.enqueue(destination: destination) { sink in try spool.replay { _ = try sink.add($0) } }
+        } else {
+            summary = try store.enqueue(destination: destination) { sink in try each { _ = try sink.add($0) } }
         }
         summary.rejected = invalid
         return summary

@@ -28,6 +28,14 @@ public struct RecordReader {
 
     private var displayName: String { path == "-" ? "stdin" : path }
 
+    /// Whether the input is a stream that may block (stdin, a pipe, a FIFO) rather than a regular file.
+    public func isStream() throws -> Bool {
+        var info = stat()
+        let result = path == "-" ? fstat(0, &info) : stat(path, &info)
+        guard result == 0 else { throw InputFileError.cannotOpen(path: path, errno: errno) }
+        return (info.st_mode & S_IFMT) != S_IFREG
+    }
+
     /// Reads every record in order. I/O and whole-file faults throw `InputFileError`; record faults arrive as `.invalid`.
     public func forEach(_ body: (ReadOutcome) throws -> Void) throws {
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)

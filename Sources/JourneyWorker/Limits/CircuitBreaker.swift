@@ -68,8 +68,9 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
-    /// Learns from one answer; `until` of a signal is already clamped by the caller.
-    public mutating func record(_ signal: DestinationSignal, now: Int64) -> Transition {
+    /// Learns from one answer; `until` of a signal is already clamped by the caller. A strike that does not count (a
+    /// look's 5xx) opens nothing, but still fails a probe.
+    public mutating func record(_ signal: DestinationSignal, now: Int64, countsStrikes: Bool = true) -> Transition {
         switch signal {
         case .healthy:
             unhealthySince = nil
@@ -80,6 +81,7 @@ public struct CircuitBreaker: Sendable, Equatable {
             return close(now: now)
         case .strike(let why):
             if unhealthySince == nil { unhealthySince = now }
+            if !countsStrikes, state == .closed { return .none }
             strikes += 1
             switch state {
             case .probing: return open(why, until: nil, now: now, failedProbe: true)

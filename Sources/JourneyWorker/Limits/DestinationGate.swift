@@ -47,7 +47,7 @@ public actor DestinationGate: RequestGate {
         }
     }
 
-    public func report(_ signal: DestinationSignal) {
+    public func report(_ signal: DestinationSignal, purpose: AttemptPurpose) {
         let now = clock.nowMillis()
         var clamped = signal
         switch signal {
@@ -60,7 +60,7 @@ public actor DestinationGate: RequestGate {
         default:
             break
         }
-        switch circuit.record(clamped, now: now) {
+        switch circuit.record(clamped, now: now, countsStrikes: purpose == .submit) {
         case .none:
             break
         case .opened(let reason, let until):

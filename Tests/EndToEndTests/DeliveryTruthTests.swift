@@ -1,0 +1,208 @@
+import AsyncHTTPClient
+import Foundation
+import JourneyDestinations
+import JourneyQueue
+import JourneySimulator
+@testable import JourneyWorker
+import NIOCore
+import Testing
+@testable import JourneyQueueSQLite
+
+/// Delivery truth against a remote that enters late, looks that fail, and contacts that were already in (issue 9),
+/// each over real HTTP against the sandbox with the queue on a real SQLite file.
+@Suite struct DeliveryTruthTests {
+    /// A worker that writes a batch ahead, really sends it, and dies before it can record the answer.
+    static func dieMidRequest(_ harness: WorkerHarness, count: Int, leaseMillis: Int64) async throws -> [String] {
+        let batch = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: count, leaseMillis: leaseMillis))
+        try harness.store.prepareBatch(batch.lease, priorMembers: batch.contacts.map { ($0.id, .notMember) }, released: [], releaseCountsAsLook: true)
+        let body = "{\"eventDefinitionKey\":\"APIEvent-async\",\"members\":[" + batch.contacts.map { "{\"contactKey\":\"\($0.key)\"}" }.joined(separator: ",") + "]}"
+        _ = try harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "async", requestBody: body,
+                                                                     startedAt: SystemClock().nowMillis()))
+        var tokenRequest = HTTPClientRequest(url: harness.base + "/v2/token")
+        tokenRequest.method = .POST
+        tokenRequest.body = .bytes(ByteBuffer(string: #"{"grant_type":"client_credentials","client_id":"sim-client-id","client_secret":"sim-client-secret"}"#))
+        let tokenAnswer = try await HTTPClient.shared.execute(tokenRequest, timeout: .seconds(5)).body.collect(upTo: 1 << 16)
+        let token = try #require(JSONValue.parse(Array(buffer: tokenAnswer))?["access_token"]?.string)
+        var request = HTTPClientRequest(url: harness.base + "/interaction/v1/async/events")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.body = .bytes(ByteBuffer(string: body))
+        let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        #expect(answer.status.code == 202, "the remote took the batch")
+        return batch.contacts.map(\.key)
+    }
+
+    @Test func aCrashedRequestIsLookedForOnlyAfterTheSettleTimeSoALateEntryIsNeverSentTwice() async throws {
+        // The remote enters 2 s after it took the batch; the lease is 0.5 s; the settle time 4 s.
+        try await WorkerHarness.with({ $0.entryDelayMillis = 2_000...2_000 }) { harness in
+            try harness.enqueue(100)
+            let configs = try harness.configs(configure: { config in
+                config.limits.leaseMillis = 500
+                config.policy.settleMillis = 4_000
+            })
+            _ = try harness.store.ensureDestination(name: "sfmc-async-events", kind: "sfmc-async-events", settleMillis: 4_000)
+            let sent = try await Self.dieMidRequest(harness, count: 40, leaseMillis: 500)
+            // `journeyq reconcile` right after the lease ran out: it recovers the batch first, then looks at nothing yet.
+            try await waitFor(seconds: 5) { SystemClock().nowMillis() > (try harness.store.rows("SELECT MAX(lease_until) m FROM batch").first?["m"]).flatMap { Int64($0) } ?? 0 }
+            try await WorkerDaemon.reconcileOnce(configs: configs, store: harness.store, caller: HTTPCaller(client: HTTPClient.shared, clock: SystemClock()),
+                                                 clock: SystemClock(), logger: .init(label: "test"))
+            #expect(try harness.counts()[.unknown] == 40, "recovered, and not looked for before the settle time")
+            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile'") == 0)
+            try await harness.work(configs)
+            let truth = await harness.truth()
+            #expect(truth.count == 100 && truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
+            #expect(try harness.counts()[.confirmed] == 100)
+            let crashed = try SQLiteInspection.int(path: harness.store.path, """
+                SELECT COUNT(*) FROM contact WHERE contact_key IN (\(sent.map { "'\($0)'" }.joined(separator: ","))) AND attempts = 1 AND state = 5
+                """)
+            #expect(crashed == 40, "the crashed request's contacts were found, never sent again")
+        }
+    }
+
+    @Test func aLostAnswerIsLookedUpByContactKeyAndAQueuedEntryIsWaitedFor() async throws {
+        // Answers are lost after the remote took the batch, and entry lags far behind the settle time.
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 1_500...2_500
+            config.faults.timeoutAfterTaken = 0.3
+            config.faults.holdSeconds = 1
+            config.seed = 21
+        }) { harness in
+            try harness.enqueue(800)
+            try await harness.work(try harness.configs(configure: { config in
+                config.limits.timeoutMillis = 400
+                config.policy.settleMillis = 300
+                config.policy.verifyAttempts = 30
+                config.policy.retry.maxDelayMillis = 1_000
+            }), deadline: 120)
+            let truth = await harness.truth()
+            #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
+            let left = try harness.store.rows("SELECT state, last_error, COUNT(*) n FROM contact WHERE state <> 5 GROUP BY 1, 2")
+            #expect(try harness.counts()[.confirmed] == 800, "\(left)")
+            #expect(truth.count == 800)
+            let path = harness.store.path
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%status?contactKey=%startDate=%'") > 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%status?%' AND response_body LIKE '%\"queued\"%'") > 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
+        }
+    }
+
+    @Test func looksThatAlwaysFailEndEveryContactUnverifiableAndNobodyIsSentAgain() async throws {
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...50
+            config.faults.lookFault = 1
+        }) { harness in
+            try harness.enqueue(300)
+            try await harness.work(try harness.configs(configure: { config in
+                config.policy.verifyAttempts = 3
+                config.policy.retry.maxDelayMillis = 300
+            }), deadline: 90)
+            let counts = try harness.counts()
+            #expect(counts[.unverifiable] == 300, "\(counts)")
+            let truth = await harness.truth()
+            #expect(truth.count == 300 && truth.values.allSatisfy { $0 == 1 }, "each sent once, never again")
+            let path = harness.store.path
+            #expect(try SQLiteInspection.int(path: path, "SELECT SUM(json_array_length(request_body, '$.members')) FROM attempt WHERE purpose = 'submit'") == 300)
+            let reasons = try SQLiteInspection.rows(path: path, "SELECT DISTINCT last_error FROM contact")
+            #expect(reasons.allSatisfy { ($0["last_error"] ?? "").hasPrefix("not verifiable after 3 looks: reconciliation look failed: contactMembership: HTTP 500") },
+                    "\(reasons)")
+        }
+    }
+
+    @Test func contactsAlreadyInTheJourneyAreNeverConfirmedByMembershipAlone() async throws {
+        let keys = (0..<600).map { "c\($0)" }
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...100
+            config.priorMembers = Set(keys.filter { Int($0.dropFirst())! % 2 == 0 })
+            config.faults.silentDrop = 0.3
+            config.seed = 9
+        }) { harness in
+            try harness.enqueue(600)
+            try await harness.work(try harness.configs(configure: { config in
+                config.policy.settleMillis = 500
+            }), deadline: 90)
+            let truth = await harness.truth()
+            let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, prior_member, last_error FROM contact")
+            let confirmed = Set(rows.filter { Int($0["state"] ?? "") == ContactState.confirmed.rawValue }.map { $0["contact_key"]! })
+            #expect(confirmed.isSubset(of: truth.keys), "nobody is confirmed who did not enter in this run")
+            #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
+            #expect(rows.allSatisfy { ContactState(rawValue: Int($0["state"] ?? "") ?? -1)?.isFinal == true })
+            // The look before the first request found every earlier member, and only them.
+            let prior = Set(rows.filter { $0["prior_member"] == "1" }.map { $0["contact_key"]! })
+            #expect(prior == Set(keys.filter { Int($0.dropFirst())! % 2 == 0 }))
+            #expect(confirmed.isDisjoint(with: prior))
+            // Its cost: one membership call per 50 contacts before their first request.
+            let looksBefore = try SQLiteInspection.int(path: harness.store.path, """
+                SELECT COUNT(*) FROM attempt a WHERE purpose = 'reconcile' AND url LIKE '%contactMembership'
+                  AND NOT EXISTS (SELECT 1 FROM attempt s WHERE s.purpose = 'submit' AND s.started_at < a.started_at AND s.batch_id = a.batch_id)
+                  AND a.batch_id IN (SELECT batch_id FROM attempt WHERE purpose = 'submit')
+                """)
+            #expect(looksBefore == 12, "\(looksBefore) looks before the first requests of 600 contacts")
+        }
+    }
+
+    @Test func contactsThatLeftBeforeTheLookAreNotSentAgain() async throws {
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...50
+            config.exitAfterMillis = 100...300
+        }) { harness in
+            try harness.enqueue(200)
+            try await harness.work(try harness.configs(configure: { $0.policy.settleMillis = 800 }), deadline: 60)
+            let truth = await harness.truth()
+            #expect(truth.count == 200 && truth.values.allSatisfy { $0 == 1 }, "entered once, left, and never sent again")
+            // Membership no longer lists them and nothing else proves this entry: unverifiable, not re-sent.
+            #expect(try harness.counts()[.unverifiable] == 200)
+        }
+    }
+
+    @Test func aStoreThatFailsNeverStopsTheDaemon() async throws {
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...100 }) { harness in
+            try harness.enqueue(1_000)
+            let faulty = FaultyStore(harness.store)
+            let start = Date()
+            faulty.failing { _ in
+                let elapsed = Date().timeIntervalSince(start)
+                if elapsed < 2 { return [FaultyStore.busy, FaultyStore.full, FaultyStore.readOnly].randomElement() }
+                if elapsed < 6 { return Double.random(in: 0..<1) < 0.3 ? [FaultyStore.busy, FaultyStore.full].randomElement() : nil }
+                return nil
+            }
+            try await harness.work(try harness.configs(configure: { $0.limits.leaseMillis = 1_500 }), deadline: 120, store: faulty)
+            #expect(faulty.injected > 50)
+            #expect(try harness.counts()[.confirmed] == 1_000)
+            let truth = await harness.truth()
+            #expect(truth.count == 1_000 && truth.values.allSatisfy { $0 == 1 })
+        }
+    }
+
+    @Test func leaseRenewalKeepsTryingUntilTheLeaseReallyExpires() async throws {
+        let scratch = try Scratch()
+        let clock = ManualClock()
+        let store = try SQLiteQueueStore(path: scratch.path("q.sqlite"), clock: clock)
+        _ = try store.enqueue(destination: "d") { sink in _ = try sink.add(ContactRecord(key: "a", data: [])) }
+        let faulty = FaultyStore(store)
+        let renewals = Counter()
+        faulty.failing { operation in
+            guard operation == "renewLease" else { return nil }
+            // Each try comes 0.2 s later on the lease's clock; the first three meet a busy database, before the lease ends.
+            clock.advance(by: 200)
+            return renewals.next() < 3 ? FaultyStore.busy : nil
+        }
+        let batch = try #require(try store.claim(destination: "d", limit: 1, leaseMillis: 900))
+        let keeper = LeaseKeeper(store: faulty, clock: clock, logger: .init(label: "test"), leaseMillis: 900)
+        let renewed = try await keeper.whileHeld(batch.lease) {
+            // A request in flight until the renewals got through twice, by when the first lease has long run out.
+            try await waitFor(seconds: 20) { renewals.value >= 5 }
+        }
+        #expect(renewed, "renewal gave up after \(renewals.value) tries")
+        #expect(clock.nowMillis() > batch.lease.until)
+        #expect(try store.recoverExpiredLeases() == RecoverySummary(), "the live worker's batch was not recovered under it")
+    }
+}
+
+/// A thread-safe counter.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    /// The count before this call.
+    func next() -> Int { lock.withLock { defer { count += 1 }; return count } }
+    var value: Int { lock.withLock { count } }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import JourneyQueue
+import JourneyQueueSQLite
+
+/// A real store that fails on demand, the way SQLite does under load or on a full or read-only disk.
+final class FaultyStore: QueueStore, @unchecked Sendable {
+    let inner: SQLiteQueueStore
+    private let lock = NSLock()
+    private var decide: @Sendable (String) -> DatabaseError? = { _ in nil }
+    private(set) var injected = 0
+
+    init(_ inner: SQLiteQueueStore) { self.inner = inner }
+
+    /// From now on, `decide(operation)` names the fault (or nil) for each call.
+    func failing(_ decide: @escaping @Sendable (String) -> DatabaseError?) { lock.withLock { self.decide = decide } }
+
+    private func gate(_ operation: String) throws {
+        let fault = lock.withLock { () -> DatabaseError? in
+            let fault = decide(operation)
+            if fault != nil { injected += 1 }
+            return fault
+        }
+        if let fault { throw fault }
+    }
+
+    static let busy = DatabaseError(resultCode: .SQLITE_BUSY, message: "database is locked")
+    static let full = DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")
+    static let readOnly = DatabaseError(resultCode: .SQLITE_READONLY, message: "attempt to write a readonly database")
+
+    func ensureDestination(name: String, kind: String?, settleMillis: Int64?) throws -> Int64 {
+        try inner.ensureDestination(name: name, kind: kind, settleMillis: settleMillis)
+    }
+    func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+        try inner.enqueue(destination: destination, produce)
+    }
+    func claim(destination: String, limit: Int, leaseMillis: Int64) throws -> ClaimedBatch? {
+        try gate("claim"); return try inner.claim(destination: destination, limit: limit, leaseMillis: leaseMillis)
+    }
+    func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement], releaseCountsAsLook: Bool) throws {
+        try gate("prepareBatch")
+        try inner.prepareBatch(lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook)
+    }
+    func renewLease(_ lease: Lease, leaseMillis: Int64) throws -> Lease {
+        try gate("renewLease"); return try inner.renewLease(lease, leaseMillis: leaseMillis)
+    }
+    func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) throws {
+        try gate("settle"); try inner.settle(lease, result: result, outcomes: outcomes)
+    }
+    func recoverExpiredLeases() throws -> RecoverySummary {
+        try gate("recoverExpiredLeases"); return try inner.recoverExpiredLeases()
+    }
+    func counts() throws -> [DestinationCounts] { try inner.counts() }
+    func pendingWork(destination: String) throws -> PendingWork {
+        try gate("pendingWork"); return try inner.pendingWork(destination: destination)
+    }
+    func claimVerification(destination: String, limit: Int, leaseMillis: Int64) throws -> VerificationBatch? {
+        try gate("claimVerification"); return try inner.claimVerification(destination: destination, limit: limit, leaseMillis: leaseMillis)
+    }
+    func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws {
+        try gate("settleVerification"); try inner.settleVerification(lease, outcomes: outcomes)
+    }
+    func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64 {
+        try gate("beginAttempt"); return try inner.beginAttempt(lease, attempt)
+    }
+    func finishAttempt(_ result: AttemptResult) throws { try gate("finishAttempt"); try inner.finishAttempt(result) }
+    func attachRemoteID(_ lease: Lease, _ remoteID: String) throws { try gate("attachRemoteID"); try inner.attachRemoteID(lease, remoteID) }
+    func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64 {
+        try gate("recordAttempt"); return try inner.recordAttempt(destination: destination, batchID: batchID, attempt, result)
+    }
+}
