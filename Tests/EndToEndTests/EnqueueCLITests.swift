@@ -1,3 +1,5 @@
+import JourneyQueue
+import JourneyQueueSQLite
 import Foundation
 import Testing
 
@@ -115,5 +117,37 @@ import Testing
         let show = try JourneyqProcess.run(["show", "--db", db, "a"])
         #expect(show.status == 0 && show.stdout.contains("a at d: queued"))
         #expect(try JourneyqProcess.run(["show", "--db", db, "zz"]).status == 1)
+    }
+}
+
+/// A producer that pauses mid-stream must not lock a running daemon out of the database (issue 9).
+@Suite struct SlowStdinTests {
+    @Test func aSlowStdinHoldsNoWriteLockWhileItWaits() async throws {
+        let scratch = try Scratch()
+        let db = scratch.path("q.sqlite")
+        let store = try SQLiteQueueStore(path: db, busyTimeout: 0.2)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: JourneyqProcess.binary)
+        process.arguments = ["enqueue", "--db", db, "--destination", "d", "-"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data((0..<1_000).map { "{\"contactKey\":\"a\($0)\"}\n" }.joined().utf8))
+        // While the producer pauses, the daemon's writes go through, every one within a short busy timeout.
+        var writes = 0
+        while writes < 20 {
+            try store.ensureDestination(name: "probe-\(writes)", kind: nil, settleMillis: 1_000)
+            writes += 1
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        input.fileHandleForWriting.write(Data((1_000..<2_000).map { "{\"contactKey\":\"a\($0)\"}\n" }.joined().utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(printed)")
+        #expect(writes >= 20)
+        #expect(try store.counts().first { $0.name == "d" }?.counts[.queued] == 2_000, "all of it, in one transaction at the end")
     }
 }

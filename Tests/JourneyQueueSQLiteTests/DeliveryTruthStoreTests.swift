@@ -99,6 +99,22 @@ import Testing
         #expect(seen.firstIndex { $0.hasPrefix("UPDATE contact SET state = 1") }! < full)
     }
 
+    @Test func aRenewedLookKeepsItsContactsFromOtherReconcilers() throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(["a"])
+        let (batch, _) = try send(fixture)
+        try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unknown(error: "timeout", verifyAfter: 0))])
+        var look = try #require(try fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
+        // A slow look renews its lease; meanwhile nobody else may take its contacts, or its verdict would land nowhere.
+        for _ in 0..<3 {
+            fixture.clock.advance(by: 800)
+            look.lease = try fixture.store.renewLease(look.lease, leaseMillis: 1_000)
+            #expect(try fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000) == nil)
+        }
+        try fixture.store.settleVerification(look.lease, outcomes: [Settlement(contactID: look.contacts[0].id, outcome: .confirmed)])
+        #expect(try fixture.states() == ["a": .confirmed])
+    }
+
     @Test func possibleDuplicatesAreCountedDurably() throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])

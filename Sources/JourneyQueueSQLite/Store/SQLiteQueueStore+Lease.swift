@@ -55,6 +55,8 @@ extension SQLiteQueueStore {
                 UPDATE batch SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = 0 AND lease_until >= ?
                 """, arguments: [until, lease.batchID, lease.token, now])
             guard db.changesCount == 1 else { throw StoreError.leaseLost(batchID: lease.batchID) }
+            // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
+            try db.cachedStatement(sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (3, 4)").execute(arguments: [until, lease.batchID])
             var renewed = lease
             renewed.until = until
             return renewed
