@@ -36,6 +36,8 @@ public struct WorkerDaemon {
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
         services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
                                                           checkpoint: checkpoint)))
+        let watcher = PauseWatcher(store: store, gates: gates, logger: logger)
+        services.append(.init(service: watcher))
         if let drain {
             let limits = zip(gates, configs).map { (gate: $0, outageLimitMillis: $1.outageLimitMillis) }
             services.append(.init(service: DrainMonitor(store: store, destinations: configs.map(\.name), criterion: drain, gates: limits, clock: clock,
@@ -51,8 +53,15 @@ public struct WorkerDaemon {
     static func make(_ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any Clock,
                      logger: Logger) throws -> (any Destination, DestinationGate) {
         try store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
-        let gate = DestinationGate(destination: config.name, requestsPerSecond: config.limits.requestsPerSecond, circuit: config.circuit,
-                                   maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger)
+        let name = config.name
+        // An operator's pause holds from the first request on, not from the watcher's first poll.
+        let paused = try store.counts().first { $0.name == name }?.pause
+        let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, circuit: config.circuit,
+                                   maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused) { health in
+            do { try store.reportHealth(destination: name, pause: health) } catch {
+                logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
+            }
+        }
         return (try DestinationFactory.make(config, caller: caller.gated(by: gate), ledger: store, clock: clock), gate)
     }
 

@@ -51,6 +51,12 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
         try gate("recoverExpiredLeases"); return try inner.recoverExpiredLeases()
     }
     func counts() throws -> [DestinationCounts] { try inner.counts() }
+    func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) throws {
+        try inner.setPause(destination: destination, paused: paused, until: until, reason: reason)
+    }
+    func reportHealth(destination: String, pause: DestinationPause?) throws {
+        try gate("reportHealth"); try inner.reportHealth(destination: destination, pause: pause)
+    }
     func pendingWork(destination: String) throws -> PendingWork {
         try gate("pendingWork"); return try inner.pendingWork(destination: destination)
     }

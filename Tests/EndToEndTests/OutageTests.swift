@@ -68,6 +68,10 @@ import Testing
         #expect(gaveUp.description.contains("not reachable"), "\(gaveUp)")
         // Never dead because of an outage, even with a single attempt allowed.
         #expect(try store.counts().first?.counts[.queued] == 50)
+        // The report shows why: the daemon recorded the open circuit.
+        let health = try #require(try store.counts().first?.health)
+        #expect(health.reason.contains("not reachable") && health.since != nil)
+        #expect(ReportRenderer.text(try store.reports(destination: nil, since: nil)).contains("HELD        not reachable"))
         #expect(try SQLiteInspection.int(path: store.path, "SELECT MAX(attempts) FROM contact") == 0)
     }
 }
@@ -102,5 +106,20 @@ enum FreePort {
         }
         guard bound else { throw POSIXError(.EADDRINUSE) }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// An operator's pause lives in the database: a daemon obeys it from its first request, and lets go when it ends.
+@Suite struct OperatorPauseTests {
+    @Test func aPausedDestinationSendsNothingUntilThePauseEnds() async throws {
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
+            try harness.enqueue(200)
+            let until = SystemClock().nowMillis() + 2_000
+            try harness.store.setPause(destination: "sfmc-async-events", paused: true, until: until, reason: "held for the test")
+            try await harness.work(try harness.configs())
+            #expect(try harness.counts()[.confirmed] == 200)
+            let first = try SQLiteInspection.int(path: harness.store.path, "SELECT MIN(started_at) FROM attempt WHERE purpose <> 'token'")
+            #expect(Int64(first) >= until, "the first request left \(until - Int64(first)) ms before the pause ended")
+        }
     }
 }

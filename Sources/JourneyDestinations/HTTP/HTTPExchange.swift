@@ -82,6 +82,9 @@ public struct HTTPCaller: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
+        // A refused connection is an answer journeyq acts on at once (its circuit, no attempt spent), rather than
+        // something to retry quietly until the request's deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -78,6 +78,12 @@ public struct DestinationReport: Sendable, Codable, Equatable {
     /// File uploads (`PUT`: Symplify files, Bulk CSVs) answered 2xx, and those that were not.
     public var uploads: Int = 0
     public var uploadsFailed: Int = 0
+    /// Unverifiable contacts by reason, most frequent first.
+    public var unverifiableReasons: [String: Int] = [:]
+    /// An operator's pause, if one holds.
+    public var pause: DestinationPause?
+    /// What a worker last reported: the destination unavailable, or its journey not taking entries.
+    public var health: DestinationPause?
 
     public init(name: String, kind: String?, counts: [String: Int], funnel: Funnel, retries: Int, deadReasons: [String: Int],
                 requests: Int, throttled: Int, looks: Int, possibleDuplicates: Int, latency: Latency?, contactsPerSecond: Double,

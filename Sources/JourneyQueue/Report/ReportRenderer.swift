@@ -25,6 +25,12 @@ public enum ReportRenderer {
         for report in reports {
             let f = report.funnel
             out += "\n\(report.name)\n"
+            if let pause = report.pause {
+                out += "  PAUSED      by an operator \(pause.until == .max ? "until resumed" : "until \(ISOTime.string(pause.until))"): \(pause.reason)\n"
+            }
+            if let health = report.health {
+                out += "  HELD        \(health.reason)\(health.since.map { " (since \(ISOTime.string($0)))" } ?? ""), next try \(ISOTime.string(health.until))\n"
+            }
             out += "  funnel      enqueued \(f.enqueued) → submitted \(f.submitted) → accepted \(f.accepted) → confirmed \(f.confirmed)"
             out += f.unverifiable > 0 ? " (unverifiable \(f.unverifiable))" : ""
             out += ", dead \(f.dead)\n"
@@ -47,6 +53,12 @@ public enum ReportRenderer {
             }
             if report.uploads + report.uploadsFailed > 0 {
                 out += "  uploads     \(report.uploads) accepted, \(report.uploadsFailed) failed or unanswered\n"
+            }
+            if !report.unverifiableReasons.isEmpty {
+                out += "  unverifiable by reason:\n"
+                for (reason, count) in report.unverifiableReasons.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).prefix(10) {
+                    out += "    \(String(count).leftPad(7))  \(reason.prefix(160))\n"
+                }
             }
             if !report.deadReasons.isEmpty {
                 out += "  dead letters by reason:\n"

@@ -33,16 +33,22 @@ public struct RecoverySummary: Sendable, Equatable {
     }
 }
 
-/// Contacts per state at one destination.
+/// Contacts per state at one destination (from counters, never a scan), and whether it is paused.
 public struct DestinationCounts: Sendable, Equatable {
     public var name: String
     public var kind: String?
     public var counts: [ContactState: Int]
+    /// An operator's pause, if any.
+    public var pause: DestinationPause?
+    /// What a worker last reported: unavailable (circuit open) or its journey not taking entries.
+    public var health: DestinationPause?
 
-    public init(name: String, kind: String?, counts: [ContactState: Int]) {
+    public init(name: String, kind: String?, counts: [ContactState: Int], pause: DestinationPause? = nil, health: DestinationPause? = nil) {
         self.name = name
         self.kind = kind
         self.counts = counts
+        self.pause = pause
+        self.health = health
     }
 
     /// Contacts not yet in a final state.
@@ -80,8 +86,15 @@ public protocol QueueStore: AttemptLedger {
     /// after the destination's settle time from now (the abandoned request may still be entering them).
     func recoverExpiredLeases() throws -> RecoverySummary
 
-    /// Contacts per state for every destination.
+    /// Contacts per state for every destination, with its pauses; from counters kept in the same transactions.
     func counts() throws -> [DestinationCounts]
+
+    /// An operator pauses a destination until `until` (nil: until resumed), or resumes it (`pause` false). Every
+    /// worker obeys it, and every restart.
+    func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) throws
+
+    /// A worker reports the destination's health: held back until `until` for `reason` since `since`, or well (nil).
+    func reportHealth(destination: String, pause: DestinationPause?) throws
 
     /// What is left to do at `destination`.
     func pendingWork(destination: String) throws -> PendingWork
@@ -91,6 +104,23 @@ public protocol QueueStore: AttemptLedger {
 
     /// Applies reconciliation verdicts (confirmed, queued again, dead, recheck); guarded by the lease.
     func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws
+}
+
+/// A destination held back: until when, why, and since when.
+public struct DestinationPause: Sendable, Equatable, Codable {
+    /// No request before this (epoch ms); `Int64.max` until resumed.
+    public var until: Int64
+    public var reason: String
+    public var since: Int64?
+
+    public init(until: Int64, reason: String, since: Int64? = nil) {
+        self.until = until
+        self.reason = reason
+        self.since = since
+    }
+
+    /// Whether it still holds at `now`.
+    public func holds(at now: Int64) -> Bool { until > now }
 }
 
 /// What is left to do at one destination; cheap to ask (index lookups only).

@@ -15,6 +15,10 @@ extension SQLiteQueueStore {
             var sink: any EnqueueSink = SQLiteEnqueueSink(db: db, statement: statement, destinationID: destinationID, now: now)
             try produce(&sink)
             let done = sink as! SQLiteEnqueueSink
+            // The counter moves in the same transaction, once for all the inserted rows.
+            try db.execute(sql: """
+                INSERT INTO contact_count(destination_id, state, n) VALUES (?, 0, ?) ON CONFLICT(destination_id, state) DO UPDATE SET n = n + excluded.n
+                """, arguments: [destinationID, done.inserted])
             return EnqueueSummary(enqueued: done.inserted, duplicates: done.duplicates)
         }
     }

@@ -4,22 +4,37 @@ import JourneyQueue
 extension SQLiteQueueStore {
     public func counts() throws -> [DestinationCounts] {
         try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT d.name, d.kind, c.state, COUNT(c.id) FROM destination d
-                LEFT JOIN contact c ON c.destination_id = d.id
-                GROUP BY d.id, c.state ORDER BY d.name
+            let destinations = try Row.fetchAll(db, sql: """
+                SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since
+                FROM destination ORDER BY name
                 """)
-            var result: [DestinationCounts] = []
-            for row in rows {
-                let name: String = row[0]
-                if result.last?.name != name {
-                    result.append(DestinationCounts(name: name, kind: row[1], counts: Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0, 0) })))
-                }
-                if let raw: Int = row[2], let state = ContactState(rawValue: raw) {
-                    result[result.count - 1].counts[state] = row[3]
-                }
+            var byState: [Int64: [ContactState: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT destination_id, state, n FROM contact_count") {
+                if let state = ContactState(rawValue: row[1]) { byState[row[0], default: [:]][state] = row[2] }
             }
-            return result
+            return destinations.map { row in
+                var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0, 0) })
+                counts.merge(byState[row[0]] ?? [:]) { $1 }
+                let pause = (row[3] as Int64?).map { DestinationPause(until: $0, reason: row[4] ?? "paused by an operator") }
+                let health = (row[5] as Int64?).map { DestinationPause(until: $0, reason: row[6] ?? "", since: row[7]) }
+                return DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health)
+            }
+        }
+    }
+
+    public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) throws {
+        try pool.write { db in
+            let id = try Self.existingDestinationID(db, name: destination)
+            try db.execute(sql: "UPDATE destination SET paused_until = ?, pause_reason = ? WHERE id = ?",
+                           arguments: [paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil, id])
+        }
+    }
+
+    public func reportHealth(destination: String, pause: DestinationPause?) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ? WHERE name = ?
+                """, arguments: [pause?.until, pause?.reason, pause?.since, clock.nowMillis(), destination])
         }
     }
 }

@@ -7,7 +7,16 @@ extension SQLiteQueueStore: ReportingStore {
         try pool.read { db in
             let destinations = try Row.fetchAll(db, sql: "SELECT id, name, kind FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
                                                 arguments: [destination])
-            return try destinations.map { row in try report(db, id: row[0], name: row[1], kind: row[2], since: since ?? 0) }
+            return try destinations.map { row in
+                var report = try report(db, id: row[0], name: row[1], kind: row[2], since: since ?? 0)
+                let status = try Row.fetchOne(db, sql: """
+                    SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since FROM destination WHERE id = ?
+                    """, arguments: [row[0] as Int64])
+                let now = clock.nowMillis()
+                report.pause = (status?[0] as Int64?).map { DestinationPause(until: $0, reason: status?[1] ?? "paused by an operator") }.flatMap { $0.holds(at: now) ? $0 : nil }
+                report.health = (status?[2] as Int64?).map { DestinationPause(until: $0, reason: status?[3] ?? "", since: status?[4]) }
+                return report
+            }
         }
     }
 
@@ -31,6 +40,13 @@ extension SQLiteQueueStore: ReportingStore {
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
             """, arguments: [id, since]) {
             reasons[row[0]] = row[1]
+        }
+        var unverifiable: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = 6 AND enqueued_at >= ?
+            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+            """, arguments: [id, since]) {
+            unverifiable[row[0]] = row[1]
         }
         let requestRow = try Row.fetchOne(db, sql: """
             SELECT SUM(purpose = 'submit'), SUM(purpose = 'submit' AND status = 429), SUM(purpose = 'reconcile'),
@@ -77,6 +93,7 @@ extension SQLiteQueueStore: ReportingStore {
         report.remoteBatches = remote?[0] ?? 0
         report.uploads = remote?[1] ?? 0
         report.uploadsFailed = remote?[2] ?? 0
+        report.unverifiableReasons = unverifiable
         return report
     }
 

@@ -13,21 +13,68 @@ public actor DestinationGate: RequestGate {
     private let logger: Logger
     /// Longest pause any answer may impose.
     private let maxPauseMillis: Int64
+    /// Holds from outside the answers: an operator's pause, a journey that takes no entries.
+    private var holds: [HoldKind: DestinationPause] = [:]
+    /// Told whenever what the destination's health looks like from here changes (for reports and metrics).
+    private let onHealth: @Sendable (DestinationPause?) -> Void
+
+    /// Why a destination may be held back other than by its answers.
+    public enum HoldKind: String, Sendable {
+        case operatorPause = "operator"
+        case journey
+    }
 
     public init(destination: String, requestsPerSecond: Double, circuit: CircuitBreaker = CircuitBreaker(), maxPauseMillis: Int64 = 900_000,
-                clock: any Clock, logger: Logger) {
+                clock: any Clock, logger: Logger, operatorPause: DestinationPause? = nil, onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in }) {
         self.destination = destination
+        if let operatorPause { holds[.operatorPause] = operatorPause }
         rate = RateGate(requestsPerSecond: requestsPerSecond)
         self.circuit = circuit
         self.clock = clock
         self.logger = logger
         self.maxPauseMillis = maxPauseMillis
+        self.onHealth = onHealth
+    }
+
+    /// Holds the destination (or lets it go, with nil) for a reason that is not an answer; logs the change once.
+    public func hold(_ kind: HoldKind, _ pause: DestinationPause?) {
+        let before = holds[kind]
+        guard before?.until != pause?.until || before?.reason != pause?.reason else { return }
+        var pause = pause
+        if let given = pause { pause?.since = before?.since ?? given.since ?? clock.nowMillis() }
+        holds[kind] = pause
+        if let pause {
+            logger.warning("destination held", metadata: ["destination": "\(destination)", "by": "\(kind.rawValue)", "reason": "\(pause.reason)",
+                                                          "until": "\(pause.until == .max ? "resumed" : ISOTime.string(pause.until))"])
+        } else if before != nil {
+            logger.notice("destination released", metadata: ["destination": "\(destination)", "by": "\(kind.rawValue)"])
+        }
+        onHealth(currentHealth())
+    }
+
+    private func holdWait(now: Int64) -> Int64 {
+        holds.values.filter { $0.holds(at: now) }.map { min($0.until - now, 1_000) }.max() ?? 0
+    }
+
+    /// What reports should say of this destination now: a hold, or an open circuit, or nothing.
+    private func currentHealth() -> DestinationPause? {
+        let now = clock.nowMillis()
+        if let journey = holds[.journey], journey.holds(at: now) { return journey }
+        if case .open(let until) = circuit.state, let reason = circuit.reason {
+            return DestinationPause(until: until, reason: reason, since: circuit.unhealthySince)
+        }
+        return nil
     }
 
     public func enter() async throws {
         while true {
             try Task.checkCancellation()
             let now = clock.nowMillis()
+            let held = holdWait(now: now)
+            if held > 0 {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(held)) }
+                continue
+            }
             let circuitWait = circuit.admit(now: now)
             if circuitWait > 0 {
                 // A long outage must not hold up a drain: this wait ends on graceful shutdown.
@@ -66,15 +113,17 @@ public actor DestinationGate: RequestGate {
         case .opened(let reason, let until):
             logger.warning("destination unavailable: paused; contacts keep their attempts, one probe at a time decides when to resume", metadata: [
                 "destination": "\(destination)", "reason": "\(reason)", "retry.at": "\(ISOTime.string(until))"])
+            onHealth(currentHealth())
         case .closed(let millis):
             logger.notice("destination available again: resumed", metadata: ["destination": "\(destination)", "paused.seconds": "\(millis / 1000)"])
+            onHealth(currentHealth())
         }
     }
 
     /// How long a loop should wait before it claims work (0: now): the circuit is open, or a 429 asked for a pause.
     public func readiness() -> Int64 {
         let now = clock.nowMillis()
-        return max(circuit.readiness(now: now), rate.pausedUntil - now, 0)
+        return max(circuit.readiness(now: now), rate.pausedUntil - now, holdWait(now: now), 0)
     }
 
     /// The destination's health as reports and the drain see it.
@@ -83,8 +132,15 @@ public actor DestinationGate: RequestGate {
         var pausedUntil: Int64?
         if case .open(let until) = circuit.state { pausedUntil = until }
         if rate.pausedUntil > now { pausedUntil = max(pausedUntil ?? 0, rate.pausedUntil) }
-        return DestinationHealth(destination: destination, circuitOpen: circuit.state != .closed, reason: circuit.reason,
-                                 pausedUntil: pausedUntil, unhealthySince: circuit.unhealthySince)
+        var reason = circuit.reason
+        var since = circuit.unhealthySince
+        for hold in holds.values where hold.holds(at: now) {
+            pausedUntil = max(pausedUntil ?? 0, hold.until)
+            reason = hold.reason
+            since = min(since ?? .max, hold.since ?? now)
+        }
+        return DestinationHealth(destination: destination, circuitOpen: circuit.state != .closed, reason: reason,
+                                 pausedUntil: pausedUntil, unhealthySince: since)
     }
 }
 

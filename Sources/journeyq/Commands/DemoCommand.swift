@@ -71,7 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
                 print("enqueued \(enqueued.enqueued) generated contacts for \(config.name)")
             }
             print("delivering and reconciling (config: \(configPath))…")
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = HTTPCaller.makeClient()
             let progress = Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
             do {
                 let daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),

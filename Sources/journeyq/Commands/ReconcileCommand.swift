@@ -23,7 +23,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         let logger = DaemonRunner.bootstrapLogging(level: logLevel)
         let store = try database.openStore()
         let clock = SystemClock()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTPCaller.makeClient()
         do {
             try await WorkerDaemon.reconcileOnce(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock, logger: logger)
         } catch let unsupported as DestinationFactory.Unsupported {

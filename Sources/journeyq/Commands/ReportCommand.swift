@@ -51,10 +51,13 @@ struct ReportCommand: ParsableCommand {
 
 /// `--since` values: ISO 8601 times or ages (`90s`, `30m`, `2h`, `7d`).
 enum TimeArgument {
-    static func parse(_ text: String, now: Int64) throws -> Int64 {
+    /// An age counts back from `now`, or forward with `future` (`--until 30m`).
+    static func parse(_ text: String, now: Int64, future: Bool = false) throws -> Int64 {
         let units: [Character: Int64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
         if let unit = text.last, let factor = units[unit], let amount = Int64(text.dropLast()), amount >= 0 {
-            return now - amount * factor
+            let span = amount.multipliedReportingOverflow(by: factor)
+            guard !span.overflow, span.partialValue < Int64.max / 2 else { throw ValidationError("'\(text)' is too long an age") }
+            return future ? now + span.partialValue : now - span.partialValue
         }
         if let date = try? Date(text, strategy: .iso8601) { return Int64(date.timeIntervalSince1970 * 1000) }
         if let date = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return Int64(date.timeIntervalSince1970 * 1000) }

@@ -38,7 +38,7 @@ struct WorkCommand: AsyncParsableCommand {
         let logger = DaemonRunner.bootstrapLogging(level: logLevel)
         let store = try database.openStore()
         let clock = SystemClock()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTPCaller.makeClient()
         let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
         do {
             let daemon: WorkerDaemon
@@ -50,7 +50,12 @@ struct WorkCommand: AsyncParsableCommand {
             } catch let unsupported as DestinationFactory.Unsupported {
                 throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")
             }
-            try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds)
+            do {
+                try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds)
+            } catch let gaveUp as DrainGaveUp {
+                progress?.finish()
+                throw CLIFailure.runtime("journeyq: --until-drained gave up: \(gaveUp)")
+            }
             progress?.finish()
         } catch {
             try? await client.shutdown()

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import JourneyQueue
+
+/// `journeyq pause`: an operator holds a destination; every worker obeys within a second, and every restart.
+struct PauseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract: "Hold a destination: no request is sent to it until it is resumed (or until --until). Contacts keep their attempts."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The destination.")
+    var destination: String
+
+    @Option(help: "Resume by itself at this ISO 8601 time (or after an age such as 30m); default: until `journeyq resume`.")
+    var until: String?
+
+    @Option(help: "Why, for the report and the dashboard.")
+    var reason: String?
+
+    func run() throws {
+        let store = try database.openStore()
+        let now = SystemClock().nowMillis()
+        var end: Int64?
+        if let until {
+            guard let parsed = try? TimeArgument.parse(until, now: now, future: true), parsed > now else {
+                throw CLIFailure.badInput("journeyq: --until: expected a future ISO 8601 time or an age such as 30m, got '\(until)'")
+            }
+            end = parsed
+        }
+        do {
+            try store.setPause(destination: destination, paused: true, until: end, reason: reason)
+        } catch let error as StoreError {
+            throw CLIFailure.badInput("journeyq: \(error)")
+        }
+        print("paused \(destination) \(end.map { "until \(ISOTime.string($0))" } ?? "until resumed")")
+    }
+}
+
+/// `journeyq resume`: lets a paused destination go again.
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Let a paused destination be sent to again.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The destination.")
+    var destination: String
+
+    func run() throws {
+        let store = try database.openStore()
+        do {
+            try store.setPause(destination: destination, paused: false, until: nil, reason: nil)
+        } catch let error as StoreError {
+            throw CLIFailure.badInput("journeyq: \(error)")
+        }
+        print("resumed \(destination)")
+    }
+}

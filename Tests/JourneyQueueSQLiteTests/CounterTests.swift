@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import JourneyQueue
+import Testing
+@testable import JourneyQueueSQLite
+
+/// Counts come from counters moved in the same transactions as the contacts; after every kind of move they equal a
+/// COUNT over the table.
+@Suite struct CounterTests {
+    func check(_ fixture: StoreFixture, _ step: String) throws {
+        let counted = try fixture.store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT destination_id, state, COUNT(*) FROM contact GROUP BY 1, 2").map { "\($0[0] as Int64)/\($0[1] as Int)=\($0[2] as Int)" }
+        }
+        let kept = try fixture.store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT destination_id, state, n FROM contact_count WHERE n <> 0 ORDER BY 1, 2").map { "\($0[0] as Int64)/\($0[1] as Int)=\($0[2] as Int)" }
+        }
+        #expect(Set(counted) == Set(kept), "after \(step)")
+        let negative = try fixture.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact_count WHERE n < 0") }
+        #expect(negative == 0, "after \(step)")
+    }
+
+    @Test func countersEqualTheTableAfterEveryMove() throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(fixture.keys(20))
+        try fixture.enqueue(["k1", "new"])
+        try fixture.enqueue(["x"], destination: "other")
+        try check(fixture, "enqueue with a duplicate")
+        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
+        try check(fixture, "claim")
+        let ids = batch.contacts.map(\.id)
+        try fixture.store.prepareBatch(batch.lease, priorMembers: [(ids[0], .notMember)],
+                                       released: [Settlement(contactID: ids[9], outcome: .retry(at: 0, error: "look failed", refundAttempt: true))],
+                                       releaseCountsAsLook: true)
+        try check(fixture, "release")
+        _ = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
+        try check(fixture, "write-ahead")
+        let now = fixture.clock.nowMillis()
+        try fixture.store.settle(batch.lease, result: nil, outcomes: [
+            Settlement(contactID: ids[0], outcome: .accepted(eventInstanceID: "e", verifyAfter: now)),
+            Settlement(contactID: ids[1], outcome: .unknown(error: "timeout", verifyAfter: now)),
+            Settlement(contactID: ids[2], outcome: .dead(reason: "bad", ambiguous: true)),
+            Settlement(contactID: ids[3], outcome: .confirmed),
+            Settlement(contactID: ids[4], outcome: .unverifiable()),
+            Settlement(contactID: ids[5], outcome: .retry(at: now, error: "x", refundAttempt: false)),
+        ])
+        try check(fixture, "settle")
+        let look = try #require(try fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 1_000))
+        try fixture.store.settleVerification(look.lease, outcomes: look.contacts.map { Settlement(contactID: $0.id, outcome: $0.state == .accepted ? .confirmed : .dead(reason: "gone")) })
+        try check(fixture, "reconciliation")
+        let stale = try #require(try fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 10))
+        _ = try fixture.store.beginAttempt(stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
+        _ = try fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 10)
+        fixture.clock.advance(by: 100)
+        _ = try fixture.store.recoverExpiredLeases()
+        try check(fixture, "lease recovery")
+        _ = try fixture.store.redrive(destination: "dest", reason: nil)
+        try check(fixture, "redrive")
+        fixture.clock.advance(by: 1_000_000)
+        _ = try fixture.store.prune(before: fixture.clock.nowMillis(), chunk: 2)
+        try check(fixture, "prune")
+        #expect(try fixture.store.counts().first { $0.name == "dest" }?.total == (try fixture.store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact c JOIN destination d ON d.id = c.destination_id WHERE d.name = 'dest'") }))
+    }
+
+    @Test func pausesAreKeptForEveryWorkerAndShownInCounts() throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(["a"])
+        try fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
+        let other = try fixture.secondStore()
+        #expect(try other.counts().first?.pause == DestinationPause(until: .max, reason: "campaign on hold"))
+        try other.reportHealth(destination: "dest", pause: DestinationPause(until: 5, reason: "not reachable", since: 1))
+        #expect(try fixture.store.counts().first?.health == DestinationPause(until: 5, reason: "not reachable", since: 1))
+        #expect(try fixture.store.reports(destination: "dest", since: nil).first?.pause?.reason == "campaign on hold")
+        try fixture.store.setPause(destination: "dest", paused: false, until: nil, reason: nil)
+        #expect(try other.counts().first?.pause == nil)
+        #expect(throws: StoreError.unknownDestination("nope")) { try fixture.store.setPause(destination: "nope", paused: true, until: nil, reason: nil) }
+    }
+}
