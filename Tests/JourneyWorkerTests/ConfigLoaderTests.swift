@@ -44,13 +44,13 @@ import JourneyDestinations
 
     @Test func namesFileLineKeyAndExpectation() {
         #expect(message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSize: 500"))
-                == "c.yaml:9: destinations.main.batchSize: an integer from 1 to 100, got '500'")
+                == "c.yaml:9: destinations.main.batchSize: an integer from 1 to 100")
         #expect(message(good.replacingOccurrences(of: "kind: sfmc-async-events", with: "kind: carrier-pigeon")).hasPrefix(
                 "c.yaml:3: destinations.main.kind: one of sfmc-async-events"))
         #expect(message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSise: 50"))
                 == "c.yaml:9: destinations.main.batchSise: unknown key")
         #expect(message(good.replacingOccurrences(of: "https://abc.rest", with: "http://abc.rest"))
-                == "c.yaml:5: destinations.main.restURL: 'http://abc.rest.marketingcloudapis.com/' must use https (plain http is accepted only for loopback addresses)")
+                == "c.yaml:5: destinations.main.restURL: 'http://abc.rest.marketingcloudapis.com' must use https (plain http is accepted only for loopback addresses)")
         #expect(message(good.replacingOccurrences(of: "APIEvent-1", with: "API.Event")).hasPrefix("c.yaml:8: destinations.main.eventDefinitionKey"))
     }
 
@@ -61,5 +61,17 @@ import JourneyDestinations
         let both = message(inline)
         #expect(both.contains("either clientSecret or clientSecretEnv"))
         #expect(!both.contains("hunter2"))
+    }
+
+    /// A secret with a character YAML reserves makes the file unparsable: the error names where, never what.
+    @Test func aSyntaxErrorNamesFileLineColumnAndKeyButNeverTheValue() {
+        for secret in ["@Zq8x!secret", "`Zq8secret", "%Zq8secret", "Zq8: secret"] {
+            let text = message(good.replacingOccurrences(of: "clientSecretEnv: SFMC_SECRET", with: "clientSecret: \(secret)"))
+            #expect(text.hasPrefix("c.yaml:7:"), "\(text)")
+            #expect(text.contains("clientSecret"), "\(text)")
+            #expect(!text.contains("Zq8"), "the secret leaked: \(text)")
+        }
+        let url = message(good.replacingOccurrences(of: "https://abc.rest.marketingcloudapis.com/", with: "http://user:pa55@example.com/x?token=t0k"))
+        #expect(!url.contains("pa55") && !url.contains("t0k"), "\(url)")
     }
 }

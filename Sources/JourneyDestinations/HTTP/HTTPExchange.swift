@@ -91,11 +91,11 @@ public struct HTTPCaller: Sendable {
     /// Plain HTTP only to loopback (the sandbox); everything else must be HTTPS.
     public static func checkScheme(_ url: String) -> String? {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host else {
-            return "'\(url)' is not an absolute URL"
+            return "an absolute URL (https://host/…)"
         }
         if scheme == "https" { return nil }
         if scheme == "http", ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) || host.hasPrefix("127.") { return nil }
-        return "'\(url)' must use https (plain http is accepted only for loopback addresses)"
+        return "'\(RedactedURL.origin(url))' must use https (plain http is accepted only for loopback addresses)"
     }
 
     /// One request with a deadline, after the gate lets it go; a non-2xx status is an answer, not an error: the caller

@@ -13,7 +13,7 @@ final class RecordSpool {
         let fd = mkstemp(&template)
         guard fd >= 0 else { throw InputFileError.cannotOpen(path: directory, errno: errno) }
         // Unlinked at once: contact data never outlives the process, whatever happens to it.
-        unlink(String(cString: template))
+        unlink(template)
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 

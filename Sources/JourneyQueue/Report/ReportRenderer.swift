@@ -78,7 +78,11 @@ public enum ReportRenderer {
          row.requestID ?? "", iso(row.enqueuedAt), iso(row.updatedAt)].map(csvField).joined(separator: ",") + "\n"
     }
 
-    static func csvField(_ text: String) -> String {
+    /// One cell of a CSV meant for people. A cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return) gets a leading `'`, as OWASP recommends; NDJSON exports keep keys exact.
+    public static func csvField(_ text: String) -> String {
+        var text = text
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -26,7 +26,7 @@ public struct ConfigLoader {
     func load(text: String) throws -> [DestinationConfig] {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
-            throw ConfigError(file: file, line: nil, key: "(syntax)", expected: "valid YAML or JSON: \(error)")
+            throw syntaxError(error, text: text)
         }
         guard let root, let top = root.mapping else { throw ConfigError(file: file, line: 1, key: "(top)", expected: "a mapping with 'destinations'") }
         for key in top.keys where key.string != "destinations" {
@@ -45,11 +45,38 @@ public struct ConfigLoader {
 
     private func line(_ node: Node) -> Int? { node.mark.map { $0.line } }
 
+    /// A YAML syntax error as file, line, column, key and problem. Yams' own description quotes the offending line,
+    /// which may hold a secret: only the key before its colon is kept from it.
+    func syntaxError(_ error: any Error, text: String) -> ConfigError {
+        let advice = "valid YAML or JSON (quote a value that starts with @, `, !, &, *, %, |, > or contains ': ')"
+        guard let yaml = error as? YamlError else { return ConfigError(file: file, line: nil, key: "(syntax)", expected: advice) }
+        switch yaml {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, key: Self.key(onLine: mark.line, of: text) ?? "(syntax)",
+                               expected: "\(advice): \(problem)")
+        case .reader(let problem, let offset, _, _):
+            let line = offset.map { text.utf8.prefix($0).filter { $0 == UInt8(ascii: "\n") }.count + 1 }
+            return ConfigError(file: file, line: line, key: "(encoding)", expected: "UTF-8 text: \(problem)")
+        default:
+            return ConfigError(file: file, line: nil, key: "(syntax)", expected: advice)
+        }
+    }
+
+    /// The key a line sets (`  clientSecret: …` → `clientSecret`), when it looks like one; never the value.
+    static func key(onLine line: Int, of text: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count, let colon = lines[line - 1].firstIndex(of: ":") else { return nil }
+        let key = lines[line - 1][..<colon].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "-\"' "))
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_-."))
+        guard !key.isEmpty, key.count <= 100, key.unicodeScalars.allSatisfy(allowed.contains) else { return nil }
+        return key
+    }
+
     private func destination(name: String, node: Node) throws -> DestinationConfig {
         let reader = try MappingReader(loader: self, path: "destinations.\(name)", node: node)
         let kindName = try reader.string("kind")
         guard let kind = DestinationKind(rawValue: kindName) else {
-            throw reader.error("kind", "one of \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(kindName)'")
+            throw reader.error("kind", "one of \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let sizes = kind.batchSizes
         let batchSize = try reader.int("batchSize", default: sizes.default, in: 1...sizes.max)
@@ -67,7 +94,7 @@ public struct ConfigLoader {
         try retry?.rejectUnknown()
         let ambiguousText = try reader.string("ambiguousOutcome", default: "dead")
         guard let ambiguous = OutcomePolicy.AmbiguousPolicy(rawValue: ambiguousText) else {
-            throw reader.error("ambiguousOutcome", "retry or dead, got '\(ambiguousText)'")
+            throw reader.error("ambiguousOutcome", "retry or dead")
         }
         let policy = OutcomePolicy(retry: retryPolicy, settleMillis: Int64(try reader.double("settleSeconds", default: 60, in: 0...86_400) * 1000),
                                    verifiable: kind != .symplifyBatchTrigger, ambiguousWithoutVerification: ambiguous,
@@ -100,7 +127,7 @@ public struct ConfigLoader {
                                    journeyID: try reader.int("journeyId", default: nil, in: 1...Int.max))
         case .salesforceBulkIngest:
             let operation = try reader.string("operation", default: "insert")
-            guard ["insert", "upsert"].contains(operation) else { throw reader.error("operation", "insert or upsert, got '\(operation)'") }
+            guard ["insert", "upsert"].contains(operation) else { throw reader.error("operation", "insert or upsert") }
             let external = try reader.optionalString("externalIdFieldName")
             if operation == "upsert" && external == nil { throw reader.error("externalIdFieldName", "a field name (required for upsert)") }
             connection = .bulk(loginURL: try reader.url("loginURL"), clientID: try reader.string("clientId"), clientSecret: try reader.secret("clientSecret"),
@@ -173,7 +200,7 @@ public struct ConfigLoader {
                 throw error(key, "an integer (required)")
             }
             guard let number = node.int, range.contains(number) else {
-                throw error(key, "an integer from \(range.lowerBound) to \(range.upperBound), got '\(node.string ?? "?")'")
+                throw error(key, "an integer from \(range.lowerBound) to \(range.upperBound)")
             }
             return number
         }
@@ -181,7 +208,7 @@ public struct ConfigLoader {
         func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double {
             guard let node = value(key) else { return fallback }
             guard let number = node.float ?? node.int.map(Double.init), range.contains(number) else {
-                throw error(key, "a number from \(range.lowerBound) to \(range.upperBound), got '\(node.string ?? "?")'")
+                throw error(key, "a number from \(range.lowerBound) to \(range.upperBound)")
             }
             return number
         }

@@ -1,26 +1,13 @@
 import Foundation
 
-/// Standard output, or a file written to a temporary name and moved into place on close, so that a
+/// Standard output, or a private file written under a temporary name and moved into place on close, so that a
 /// failed command leaves no half-written report.
 final class OutputSink {
-    private let path: String?
-    private let handle: FileHandle
-    private let temporary: String?
+    private let file: PrivateFile?
     private var buffer = Data()
 
     init(path: String?) throws {
-        self.path = path
-        if let path {
-            let temporary = path + ".partial"
-            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-                throw CLIFailure.runtime("journeyq: cannot write \(path)")
-            }
-            self.temporary = temporary
-            self.handle = handle
-        } else {
-            temporary = nil
-            handle = FileHandle.standardOutput
-        }
+        file = try path.map { try PrivateFile(path: $0) }
     }
 
     func write(_ text: String) throws {
@@ -29,15 +16,12 @@ final class OutputSink {
     }
 
     private func flush() throws {
-        try handle.write(contentsOf: buffer)
+        if let file { try file.write(buffer) } else { try FileHandle.standardOutput.write(contentsOf: buffer) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     func close() throws {
         try flush()
-        guard let path, let temporary else { return }
-        try handle.close()
-        _ = try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        try file?.commit()
     }
 }

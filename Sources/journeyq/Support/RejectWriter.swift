@@ -1,37 +1,34 @@
 import Foundation
 import JourneyQueue
 
-/// Collects rejected records in a temporary file that becomes `path` only once the enqueue committed.
+/// Collects rejected records in a private temporary file that becomes `path` only once the enqueue committed:
+/// NDJSON, or CSV (cells a spreadsheet would run neutralised) when `path` ends in `.csv`.
 final class RejectWriter {
     let path: String
-    private let temporary: String
-    private let handle: FileHandle
+    private let file: PrivateFile
+    private let csv: Bool
 
     init(path: String) throws {
         self.path = path
-        temporary = path + ".partial"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) , let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw CLIFailure.badInput("journeyq: cannot write rejects file \(path)")
-        }
-        self.handle = handle
+        file = try PrivateFile(path: path)
+        csv = path.lowercased().hasSuffix(".csv")
+        if csv { try file.write(Data("line,field,error,record\n".utf8)) }
     }
 
-    /// One NDJSON line: the error's place and rule, and the record as it was.
+    /// One record: the error's place and rule, and the record as it was.
     func write(raw: String, error: InputError) throws {
+        if csv {
+            let cells = [String(error.line), error.field ?? "", error.rule, raw].map(ReportRenderer.csvField)
+            try file.write(Data((cells.joined(separator: ",") + "\n").utf8))
+            return
+        }
         var line = "{\"line\":\(error.line),"
         if let field = error.field { line += "\"field\":" + JSONText.string(field) + "," }
         line += "\"error\":" + JSONText.string(error.rule) + ",\"record\":" + JSONText.string(raw) + "}\n"
-        try handle.write(contentsOf: Data(line.utf8))
+        try file.write(Data(line.utf8))
     }
 
-    func commit() throws {
-        try handle.close()
-        _ = try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
-    }
+    func commit() throws { try file.commit() }
 
-    func discard() {
-        try? handle.close()
-        try? FileManager.default.removeItem(atPath: temporary)
-    }
+    func discard() { file.discard() }
 }
