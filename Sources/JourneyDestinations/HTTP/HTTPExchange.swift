@@ -28,7 +28,10 @@ public struct HTTPAnswer: Sendable {
         headers.filter { name, _ in
             name == "retry-after" || name.contains("request-id") || name.contains("requestid") || name == "x-correlation-id"
                 || name == "sforce-locator" || name == "location"
-        }.mapValues { String($0.prefix(512)) }
+        }.reduce(into: [:]) { kept, header in
+            // A redirect's target may carry a grant in its path or query: only its origin is kept.
+            kept[header.key] = header.key == "location" ? RedactedURL.origin(header.value) : String(header.value.prefix(512))
+        }
     }
 }
 

@@ -7,6 +7,8 @@ public enum FaultDecision: String, Sendable, CaseIterable {
     case serverErrorAfterTaken = "server_error_after_taken"
     case timeoutAfterTaken = "timeout_after_taken"
     case dropBeforeTaken = "drop_before_taken"
+    case absurdThrottle = "absurd_throttle"
+    case redirect
 
     /// Draws one decision; at most one fault per request.
     static func draw(_ profile: FaultProfile, using random: inout SeededRandom) -> FaultDecision {
@@ -15,7 +17,8 @@ public enum FaultDecision: String, Sendable, CaseIterable {
         for (decision, rate) in [(FaultDecision.throttleWithRetryAfter, profile.throttleWithRetryAfter),
                                  (.throttleBlocked, profile.throttleBlocked), (.serverError, profile.serverError),
                                  (.serverErrorAfterTaken, profile.serverErrorAfterTaken), (.timeoutAfterTaken, profile.timeoutAfterTaken),
-                                 (.dropBeforeTaken, profile.dropBeforeTaken)] {
+                                 (.dropBeforeTaken, profile.dropBeforeTaken), (.absurdThrottle, profile.absurdThrottle),
+                                 (.redirect, profile.redirect)] {
             edge += rate
             if roll < edge { return decision }
         }

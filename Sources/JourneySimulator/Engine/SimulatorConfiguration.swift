@@ -130,6 +130,13 @@ public struct FaultProfile: Sendable, Equatable {
     public var memberTransientError = 0.0
     /// Share of reconciliation looks (contactMembership, async status) answered 500.
     public var lookFault = 0.0
+    /// 429 whose `Retry-After` or body `retryAfter` is absurd (`1e16`, `nan`, negative, a date in year 9999, text).
+    public var absurdThrottle = 0.0
+    /// 307 to another origin (from entry endpoints, uploads, and the token endpoints): a client that follows it
+    /// carries its token or secret there.
+    public var redirect = 0.0
+    /// Token endpoints answer lifetimes that are huge, negative, zero or not numbers.
+    public var absurdTokenLifetime = false
     /// Latency added to every answer, uniform in this range (milliseconds).
     public var latencyMillis: ClosedRange<Int> = 0...0
     /// How long a held answer is held (seconds): longer than any sane client timeout.
@@ -143,6 +150,15 @@ public struct FaultProfile: Sendable, Equatable {
 
     /// No faults at all.
     public static let none = FaultProfile()
+
+    /// `--faults hostile`: the realistic mix, plus absurd numbers, redirects and token lifetimes no API should send.
+    public static var hostile: FaultProfile {
+        var profile = realistic
+        profile.absurdThrottle = 0.02
+        profile.redirect = 0.01
+        profile.absurdTokenLifetime = true
+        return profile
+    }
 
     /// The documented mix of `--faults realistic`: every fault at a low rate, 5–40 ms latency.
     public static var realistic: FaultProfile {

@@ -88,6 +88,27 @@ public actor SimulatorState {
         engine.advance(to: now) { range.map { Int64.random(in: $0, using: &random) } }
     }
 
+    /// One absurd `Retry-After` header and body `retryAfter` (`absurdThrottle`).
+    func absurdRetryAfter() -> (header: String, body: String) {
+        let headers = ["1e16", "nan", "-1", "99999999999999999999999", "Fri, 31 Dec 9999 23:59:59 GMT", "soon", "", "1.5"]
+        let bodies = ["1e300", "-3", "\"x\"", "1e16", "null", "NaN"]
+        return (headers[Int.random(in: 0..<headers.count, using: &random)], bodies[Int.random(in: 0..<bodies.count, using: &random)])
+    }
+
+    /// A token lifetime as the configuration says, or an absurd one (`absurdTokenLifetime`), as JSON text.
+    func tokenLifetime(_ seconds: Int64) -> String {
+        guard configuration.faults.absurdTokenLifetime else { return String(seconds) }
+        let values = ["1e300", "-5", "\"soon\"", "0", "1e16", "null", "9223372036854775808"]
+        return values[Int.random(in: 0..<values.count, using: &random)]
+    }
+
+    /// Whether this token request is redirected elsewhere (`redirect`).
+    func drawRedirect() -> Bool {
+        guard random.chance(configuration.faults.redirect) else { return false }
+        stats.fault("redirect")
+        return true
+    }
+
     /// Whether this look is answered 500 (`lookFault`).
     func drawLookFault() -> Bool {
         guard random.chance(configuration.faults.lookFault) else { return false }

@@ -7,6 +7,7 @@ enum BulkIngestRoutes {
 
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration) {
         router.post("/services/oauth2/token") { request, _ -> Response in
+            if await state.drawRedirect() { return HTTPAnswers.redirect }
             var request = request
             let form = String(decoding: try await request.bytes(limit: 1 << 16), as: UTF8.self)
             let fields = Dictionary(form.split(separator: "&").map { pair -> (String, String) in

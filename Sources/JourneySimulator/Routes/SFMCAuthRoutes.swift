@@ -1,9 +1,11 @@
 import Hummingbird
+import JourneyQueue
 
 /// Marketing Cloud's token endpoints (spec §1).
 enum SFMCAuthRoutes {
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState) {
         router.post("/v2/token") { request, _ -> Response in
+            if await state.drawRedirect() { return HTTPAnswers.redirect }
             var request = request
             let body = try await request.jsonObject() ?? [:]
             guard body["grant_type"] as? String == "client_credentials" else {
@@ -21,14 +23,14 @@ enum SFMCAuthRoutes {
             }
             let base = "http://\(request.head.authority ?? "127.0.0.1")/"
             await state.count("POST /v2/token", status: 200)
-            return HTTPAnswers.json(200, [
-                "access_token": issued.token, "token_type": "Bearer", "expires_in": issued.ttl,
-                "scope": (body["scope"] as? String) ?? "offline journeys_execute journeys_read list_and_subscribers_read data_extensions_read",
-                "soap_instance_url": base, "rest_instance_url": base,
-            ])
+            let scope = (body["scope"] as? String) ?? "offline journeys_execute journeys_read list_and_subscribers_read data_extensions_read"
+            return HTTPAnswers.text(200, "{\"access_token\":\(JSONText.string(issued.token)),\"token_type\":\"Bearer\",\"expires_in\":\(await state.tokenLifetime(issued.ttl)),"
+                                    + "\"scope\":\(JSONText.string(scope)),\"soap_instance_url\":\(JSONText.string(base)),\"rest_instance_url\":\(JSONText.string(base))}",
+                                    contentType: "application/json; charset=utf-8")
         }
 
         router.post("/v1/requestToken") { request, _ -> Response in
+            if await state.drawRedirect() { return HTTPAnswers.redirect }
             var request = request
             let body = try await request.jsonObject() ?? [:]
             guard let issued = await state.issueLegacyToken(clientID: body["clientId"] as? String ?? "", clientSecret: body["clientSecret"] as? String ?? "") else {
@@ -36,7 +38,8 @@ enum SFMCAuthRoutes {
                 return HTTPAnswers.json(401, ["message": "Unauthorized", "errorcode": 1, "documentation": ""])
             }
             await state.count("POST /v1/requestToken", status: 200)
-            return HTTPAnswers.json(200, ["accessToken": issued.token, "expiresIn": issued.ttl])
+            return HTTPAnswers.text(200, "{\"accessToken\":\(JSONText.string(issued.token)),\"expiresIn\":\(await state.tokenLifetime(issued.ttl))}",
+                                    contentType: "application/json; charset=utf-8")
         }
     }
 }

@@ -27,6 +27,12 @@ struct FaultInjector: Sendable {
         case .dropBeforeTaken:
             try await hold()
             response = HTTPAnswers.empty(504)
+        case .absurdThrottle:
+            let (header, body) = await state.absurdRetryAfter()
+            response = HTTPAnswers.text(429, "{\"message\":\"Rate limit exceeded\",\"errorcode\":50100,\"retryAfter\":\(body)}",
+                                        contentType: "application/json", headers: [.retryAfter: header])
+        case .redirect:
+            response = HTTPAnswers.redirect
         }
         await state.count(endpoint, status: Int(response.status.code))
         return response

