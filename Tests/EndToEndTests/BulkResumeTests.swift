@@ -73,3 +73,31 @@ import Testing
         }
     }
 }
+
+/// Result files are streamed to disk and read whole, page after page (issue 10): nothing is concluded from part of them.
+@Suite struct BulkResultPagingTests {
+    @Test func pagedResultsAreFollowedToTheEnd() async throws {
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...0
+            config.bulkResultPageRows = 7
+        }) { harness in
+            _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
+                for index in 0..<250 {
+                    let email = index % 50 == 3 ? "u\(index)@invalid.example" : "u\(index)@example.com"
+                    _ = try sink.add(ContactRecord(key: "p\(index)", data: [Field("Email", .string(email))]))
+                }
+            }
+            try await harness.work(try harness.configs(["salesforce-bulk-ingest"], configure: { config in
+                config.limits.batchSize = 100
+                config.pollMillis = 100
+                config.policy.settleMillis = 200
+            }))
+            let counts = try harness.counts("salesforce-bulk-ingest")
+            #expect(counts[.confirmed] == 245 && counts[.dead] == 5, "\(counts)")
+            let path = harness.store.path
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%successfulResults/?locator=L%'") > 20)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_body LIKE '<% bytes, streamed to a temporary file>'") > 0)
+            #expect(await harness.truth("salesforce-bulk-ingest").values.allSatisfy { $0 == 1 })
+        }
+    }
+}

@@ -177,3 +177,24 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
         #expect(keys.last == "key-\(count - 1)")
     }
 }
+
+@Suite struct CSVEncodingTests {
+    /// Two keys that differ only in invalid bytes must never both become "\u{FFFD}": invalid UTF-8 is an error.
+    @Test func invalidUTF8InACSVFieldIsAnErrorWithLineAndColumn() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv").path
+        var bytes = Array("contactKey,email\nok,a@b.se\n".utf8)
+        bytes += [0x61, 0xFF, 0x62] + Array(",x@y.se\n".utf8)
+        bytes += Array("c,".utf8) + [0xC3, 0x28] + Array("\n".utf8)
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var outcomes: [ReadOutcome] = []
+        try RecordReader(path: path, format: .csv).forEach { outcomes.append($0) }
+        #expect(outcomes.count == 3)
+        guard case .invalid(let first, _) = outcomes[1], case .invalid(let second, _) = outcomes[2] else {
+            Issue.record("expected the two records with invalid bytes to be invalid: \(outcomes)")
+            return
+        }
+        #expect(first.line == 3 && first.column == 1 && first.rule.contains("invalid UTF-8"))
+        #expect(second.line == 4 && second.column == 3)
+    }
+}

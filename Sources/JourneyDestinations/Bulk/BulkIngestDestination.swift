@@ -163,8 +163,8 @@ public struct BulkIngestDestination: VerifyingDestination {
 
     /// Reads a finished job's results and decides each contact; nil when the results could not be read.
     private func settle(jobID: String, contacts: [(id: Int64, key: String, attempts: Int)], ledger: any AttemptLedger) async throws -> [Settlement]? {
-        guard let results = try await client.results(of: jobID, ledger: ledger) else { return nil }
-        let verdicts = results.verdicts(keyColumn: keyColumn, transientErrors: transientErrors)
+        guard let verdicts = try await client.results(of: jobID, keyColumn: keyColumn, wanted: Set(contacts.map(\.key)),
+                                                      transientErrors: transientErrors, ledger: ledger) else { return nil }
         let jitter = policy.jitter.next()
         let now = clock.nowMillis()
         return contacts.map { contact in
@@ -200,10 +200,11 @@ public struct BulkIngestDestination: VerifyingDestination {
             switch state.state {
             case "JobComplete", "Failed", "Aborted":
                 if let decided = try await settle(jobID: jobID, contacts: contacts.map { ($0.id, $0.key, $0.attempts) }, ledger: ledger) {
-                    // A contact that is in no result file of a finished job is not in Salesforce: send it again.
+                    // Results read completely that do not name a contact prove nothing of it: look again, bounded.
+                    let byID = Dictionary(uniqueKeysWithValues: contacts.map { ($0.id, $0) })
                     settlements += decided.map { settlement in
-                        guard case .unknown = settlement.outcome, let contact = contacts.first(where: { $0.id == settlement.contactID }) else { return settlement }
-                        return resend([contact], "job \(jobID): row in no result file")[0]
+                        guard case .unknown = settlement.outcome, let contact = byID[settlement.contactID] else { return settlement }
+                        return undecided([contact], "job \(jobID): row in no result file", after: pollMillis * 10)[0]
                     }
                 } else {
                     settlements += undecided(contacts, "job \(jobID): results unreadable", after: pollMillis * 10)

@@ -5,15 +5,20 @@ import JourneyQueue
 struct BulkJobClient: Sendable {
     let apiVersion: String
     let calls: AuthorizedCaller
+    /// Result files never take longer than this to download.
+    static let downloadTimeoutMillis: Int64 = 600_000
+    /// A result set longer than this many pages is a remote's bug, not a result.
+    static let maxPages = 10_000
 
     typealias Reply = AuthorizedCaller.Reply
 
     /// One call; `path` is appended to the jobs URL. With a lease, the call is written ahead (a submission); without, it is a look.
     func call(_ method: String, path: String, contentType: String = "application/json", body: String? = nil,
-              lease: Lease?, ledger: any AttemptLedger, remoteID: String? = nil) async throws -> Reply {
+              lease: Lease?, ledger: any AttemptLedger, remoteID: String? = nil, into file: FileHandle? = nil) async throws -> Reply {
         let apiVersion = self.apiVersion
         return try await calls.call(method, url: { ($0.instanceURL ?? "") + "/services/data/\(apiVersion)/jobs/ingest" + path },
-                                    contentType: contentType, body: body, lease: lease, ledger: ledger, remoteID: remoteID)
+                                    contentType: contentType, body: body, lease: lease, ledger: ledger, remoteID: remoteID,
+                                    into: file, downloadTimeoutMillis: Self.downloadTimeoutMillis)
     }
 
     /// The job's state and error message, or nil when the look failed.
@@ -24,41 +29,65 @@ struct BulkJobClient: Sendable {
         return (state, object?["errorMessage"]?.string, answer.status)
     }
 
-    /// The three result files, or nil when one could not be read.
-    func results(of jobID: String, ledger: any AttemptLedger) async throws -> BulkResults? {
-        var files: [[[String]]] = []
+    /// What a finished job's three result files say of the contacts keyed `wanted`, or nil unless every file was read
+    /// completely: each streamed to an unlinked temporary file (no size limit in memory), every `Sforce-Locator`
+    /// page followed, every row parsed. Nothing is ever concluded from part of a result set.
+    func results(of jobID: String, keyColumn: String, wanted: Set<String>, transientErrors: Set<String>,
+                 ledger: any AttemptLedger) async throws -> [String: Verdict]? {
+        var verdicts: [String: Verdict] = [:]
         for kind in ["successfulResults", "failedResults", "unprocessedrecords"] {
-            guard case .answered(let answer) = try await call("GET", path: "/\(jobID)/\(kind)/", lease: nil, ledger: ledger, remoteID: jobID),
-                  answer.status == 200, case .success(let rows) = CSVDocument.rows(answer.body) else { return nil }
-            files.append(rows)
+            var locator: String?
+            var pages = 0
+            repeat {
+                pages += 1
+                guard pages <= Self.maxPages else { return nil }
+                let file = try TemporaryFile()
+                let query = locator.map { "?locator=\(SFMCVerifier.encode($0))" } ?? ""
+                guard case .answered(let answer) = try await call("GET", path: "/\(jobID)/\(kind)/\(query)", lease: nil, ledger: ledger,
+                                                                  remoteID: jobID, into: file.handle),
+                      answer.status == 200 else { return nil }
+                try file.handle.seek(toOffset: 0)
+                var header: [String]?
+                var keyIndex: Int?
+                var errorIndex: Int?
+                let malformed = try CSVDocument.forEachRow(fd: file.handle.fileDescriptor, name: "\(kind) of job \(jobID)") { row in
+                    guard header != nil else {
+                        header = row
+                        keyIndex = row.firstIndex(of: keyColumn)
+                        errorIndex = row.firstIndex(of: "sf__Error")
+                        return
+                    }
+                    guard let keyIndex, keyIndex < row.count, wanted.contains(row[keyIndex]) else { return }
+                    switch kind {
+                    case "successfulResults":
+                        verdicts[row[keyIndex]] = .confirmed
+                    case "failedResults":
+                        let error = errorIndex.flatMap { $0 < row.count ? row[$0] : nil } ?? "?"
+                        let code = String(error.prefix { $0 != ":" })
+                        verdicts[row[keyIndex]] = transientErrors.contains(code) ? .notTaken(reason: "sf__Error \(error)") : .permanent(reason: "sf__Error \(error)")
+                    default:
+                        verdicts[row[keyIndex]] = .notTaken(reason: "unprocessed by the job")
+                    }
+                }
+                // A file that did not parse, or whose header lacks the key column while it has rows, was not read.
+                if malformed != nil || (header != nil && keyIndex == nil) { return nil }
+                let next = answer.headers["sforce-locator"]?.trimmingCharacters(in: .whitespaces)
+                locator = (next == nil || next == "" || next == "null") ? nil : next
+            } while locator != nil
         }
-        return BulkResults(successful: files[0], failed: files[1], unprocessed: files[2])
+        return verdicts
     }
 }
 
-/// A finished job's three result files.
-struct BulkResults: Sendable {
-    var successful: [[String]]
-    var failed: [[String]]
-    var unprocessed: [[String]]
+/// An unlinked temporary file: its contents disappear with the handle, whatever happens.
+final class TemporaryFile {
+    let handle: FileHandle
 
-    /// Verdicts per contact key, matched by the key column (the files' row order means nothing).
-    func verdicts(keyColumn: String, transientErrors: Set<String>) -> [String: Verdict] {
-        var verdicts: [String: Verdict] = [:]
-        func index(_ rows: [[String]]) -> Int? { rows.first?.firstIndex(of: keyColumn) }
-        if let column = index(successful) {
-            for row in successful.dropFirst() where column < row.count { verdicts[row[column]] = .confirmed }
-        }
-        if let column = index(failed), let errorColumn = failed.first?.firstIndex(of: "sf__Error") {
-            for row in failed.dropFirst() where column < row.count && errorColumn < row.count {
-                let error = row[errorColumn]
-                let code = String(error.prefix { $0 != ":" })
-                verdicts[row[column]] = transientErrors.contains(code) ? .notTaken(reason: "sf__Error \(error)") : .permanent(reason: "sf__Error \(error)")
-            }
-        }
-        if let column = index(unprocessed) {
-            for row in unprocessed.dropFirst() where column < row.count { verdicts[row[column]] = .notTaken(reason: "unprocessed by the job") }
-        }
-        return verdicts
+    init() throws {
+        var template = Array("\(ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")/journeyq-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        unlink(template)
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 }

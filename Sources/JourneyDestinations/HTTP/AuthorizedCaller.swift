@@ -1,3 +1,4 @@
+import Foundation
 import JourneyQueue
 
 /// Calls with a bearer token from the destination's provider, one refresh and retry on a 401, and a ledger row
@@ -16,8 +17,10 @@ struct AuthorizedCaller: Sendable {
     }
 
     /// `url` is built from the token (Salesforce names the instance in it). `lookBatchID` ties a look to its reconciliation batch.
+    /// With `into`, a 2xx body streams into that file (a result file of any size) and the ledger keeps its size.
     func call(_ method: String, url makeURL: (AccessToken) -> String, contentType: String = "application/json", body: String? = nil,
-              lease: Lease?, lookBatchID: Int64? = nil, ledger: any AttemptLedger, remoteID: String? = nil) async throws -> Reply {
+              lease: Lease?, lookBatchID: Int64? = nil, ledger: any AttemptLedger, remoteID: String? = nil,
+              into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil) async throws -> Reply {
         var refreshed = false
         while true {
             let token: AccessToken
@@ -32,13 +35,23 @@ struct AuthorizedCaller: Sendable {
             let reply: Reply
             let result: AttemptResult
             do {
-                let answer = try await caller.send(method: method, url: url, headers: [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")],
-                                                   body: body.map { Array($0.utf8) }, timeoutMillis: timeoutMillis, purpose: start.purpose)
-                reply = .answered(answer)
-                // Result files can be large: the ledger keeps their size, the store keeps their verdicts.
-                result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
-                                   recordedBody: answer.body.count > 65_536 ? "<\(answer.body.count) bytes>" : nil, at: clock.nowMillis())
-            } catch {
+                let headers = [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")]
+                if let file {
+                    try file.truncate(atOffset: 0)
+                    let (answer, bytes) = try await caller.download(method: method, url: url, headers: headers, timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
+                                                                    purpose: start.purpose, into: file, maxBytes: 16 << 30)
+                    reply = .answered(answer)
+                    result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
+                                       recordedBody: (200..<300).contains(answer.status) ? "<\(bytes) bytes, streamed to a temporary file>" : nil, at: clock.nowMillis())
+                } else {
+                    let answer = try await caller.send(method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },
+                                                       timeoutMillis: timeoutMillis, purpose: start.purpose)
+                    reply = .answered(answer)
+                    // Large answers: the ledger keeps their size, the store keeps their verdicts.
+                    result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
+                                       recordedBody: answer.body.count > 65_536 ? "<\(answer.body.count) bytes>" : nil, at: clock.nowMillis())
+                }
+            } catch let error as TransportFailure {
                 reply = .failed(error)
                 result = .failed(error, attemptID: attemptID ?? 0, remoteID: remoteID, at: clock.nowMillis())
             }

@@ -129,6 +129,44 @@ public struct HTTPCaller: Sendable {
         }
     }
 
+    /// Like `send`, but a 2xx body streams into `file` (at most `maxBytes`) instead of memory: result files of any
+    /// size. The answer's `body` holds an error answer's first 64 KiB, and nothing for a 2xx. Returns the bytes written.
+    public func download(method: String, url: String, headers: [(String, String)], timeoutMillis: Int64, purpose: AttemptPurpose,
+                         into file: FileHandle, maxBytes: Int) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
+        do { try await gate.enter() } catch {
+            throw TransportFailure(kind: .notSent, message: "cancelled before sending", latencyMillis: 0)
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let started = clock.nowMillis()
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(timeoutMillis))
+            var fields: [String: String] = [:]
+            for header in response.headers { fields[header.name.lowercased()] = header.value }
+            var answer = HTTPAnswer(status: Int(response.status.code), headers: fields, body: [], latencyMillis: 0)
+            var written = 0
+            if (200..<300).contains(answer.status) {
+                for try await chunk in response.body {
+                    written += chunk.readableBytes
+                    guard written <= maxBytes else { throw TransportFailure(kind: .connectionLost, message: "result larger than \(maxBytes) bytes", latencyMillis: 0) }
+                    try chunk.withUnsafeReadableBytes { try file.write(contentsOf: Data($0)) }
+                }
+            } else {
+                var buffer = try await response.body.collect(upTo: 1 << 20)
+                answer.body = Array((buffer.readBytes(length: buffer.readableBytes) ?? []).prefix(65_536))
+            }
+            answer.latencyMillis = clock.nowMillis() - started
+            await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
+            return (answer, written)
+        } catch {
+            let failure = error as? TransportFailure
+                ?? TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
+            await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
+            throw failure
+        }
+    }
+
     /// Only a failure to connect proves the request never left; the types say which (error texts are not a contract).
     static func classify(_ error: any Error) -> TransportFailure.Kind {
         switch error {

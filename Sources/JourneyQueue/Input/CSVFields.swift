@@ -14,6 +14,7 @@ enum CSVFields {
         var index = 0
         var quoted = false
         var fieldStart = true
+        var fieldStartIndex = 0
         while index < bytes.count {
             let byte = bytes[index]
             if quoted {
@@ -32,10 +33,15 @@ enum CSVFields {
                 }
                 current.append(byte)
             } else if byte == delimiter {
-                fields.append(String(decoding: current, as: UTF8.self))
+                // Invalid UTF-8 is an error, never a silent U+FFFD: two distinct keys must never merge.
+                guard let field = String(validating: current, as: UTF8.self) else {
+                    return .failure(CSVSyntax(column: fieldStartIndex + 1, message: "invalid UTF-8"))
+                }
+                fields.append(field)
                 current.removeAll(keepingCapacity: true)
                 fieldStart = true
                 index += 1
+                fieldStartIndex = index
                 continue
             } else if byte == UInt8(ascii: "\"") && fieldStart && current.isEmpty {
                 quoted = true
@@ -48,10 +54,10 @@ enum CSVFields {
             index += 1
         }
         if quoted { return .failure(CSVSyntax(column: bytes.count, message: "unterminated quoted field")) }
-        guard String(validating: current, as: UTF8.self) != nil || current.isEmpty else {
-            return .failure(CSVSyntax(column: 1, message: "invalid UTF-8"))
+        guard let field = String(validating: current, as: UTF8.self) else {
+            return .failure(CSVSyntax(column: fieldStartIndex + 1, message: "invalid UTF-8"))
         }
-        fields.append(String(decoding: current, as: UTF8.self))
+        fields.append(field)
         return .success(fields)
     }
 }

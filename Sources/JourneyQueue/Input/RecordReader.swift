@@ -44,7 +44,7 @@ public struct RecordReader {
         var reader = ByteLineReader(fd: fd)
         switch format {
         case .ndjson: try readNDJSON(&reader, body)
-        case .csv: try readCSV(&reader, body)
+        case .csv: try readCSV(fd: fd, body)
         case .json: try readJSONArray(&reader, body)
         }
     }
@@ -83,48 +83,34 @@ public struct RecordReader {
         }
     }
 
-    private func readCSV(_ reader: inout ByteLineReader, _ body: (ReadOutcome) throws -> Void) throws {
-        var line = 0
+    private func readCSV(fd: Int32, _ body: (ReadOutcome) throws -> Void) throws {
+        var stream = CSVRecordStream(fd: fd, limit: validator.limits.maxRecordBytes)
         var header: [String]?
         var keyIndex = 0
-        let limit = validator.limits.maxRecordBytes
-        var pending: [UInt8] = []
-        var pendingStart = 0
-        while let done: Bool = try reader.nextLine(limit: limit, { bytes, tooLong in
-            line += 1
-            if pending.isEmpty { pendingStart = line } else { pending.append(0x0A) }
-            pending.append(contentsOf: bytes)
-            if tooLong || pending.count > limit {
-                pending.removeAll()
-                try body(.invalid(InputError(file: displayName, line: pendingStart, rule: "record longer than \(limit) bytes"), raw: ""))
-                return true
-            }
-            if CSVFields.endsInsideQuotes(pending) { return true }
-            defer { pending.removeAll(keepingCapacity: true) }
-            if header == nil {
-                if pending.isEmpty { throw InputFileError.emptyHeader(path: displayName) }
-                switch CSVFields.split(pending) {
-                case .failure(let syntax):
-                    throw InputFileError.syntax(path: displayName, line: pendingStart, column: syntax.column, message: syntax.message)
-                case .success(let names):
-                    let trimmed = names.map { $0.trimmingSpaces() }
-                    guard let index = trimmed.firstIndex(of: keyColumn) else {
-                        throw InputFileError.missingKeyColumn(path: displayName, column: keyColumn, header: trimmed)
+        while let item = try stream.next() {
+            switch item {
+            case .tooLong(let line):
+                try body(.invalid(InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"), raw: ""))
+            case .unterminated(let bytes, let line):
+                try body(.invalid(InputError(file: displayName, line: line, rule: "unterminated quoted field at end of file"),
+                                  raw: String(decoding: bytes, as: UTF8.self)))
+            case .record(let bytes, let line):
+                guard let header else {
+                    switch CSVFields.split(bytes) {
+                    case .failure(let syntax):
+                        throw InputFileError.syntax(path: displayName, line: line, column: syntax.column, message: syntax.message)
+                    case .success(let names):
+                        let trimmed = names.map { $0.trimmingSpaces() }
+                        guard let index = trimmed.firstIndex(of: keyColumn) else {
+                            throw InputFileError.missingKeyColumn(path: displayName, column: keyColumn, header: trimmed)
+                        }
+                        header = trimmed
+                        keyIndex = index
                     }
-                    header = trimmed
-                    keyIndex = index
+                    continue
                 }
-                return true
+                try body(csvOutcome(bytes, header: header, keyIndex: keyIndex, line: line))
             }
-            if pending.isEmpty { return true }
-            try body(csvOutcome(pending, header: header!, keyIndex: keyIndex, line: pendingStart))
-            return true
-        }) {
-            _ = done
-        }
-        if !pending.isEmpty {
-            try body(.invalid(InputError(file: displayName, line: pendingStart, rule: "unterminated quoted field at end of file"),
-                              raw: String(decoding: pending, as: UTF8.self)))
         }
         if header == nil { throw InputFileError.emptyHeader(path: displayName) }
     }

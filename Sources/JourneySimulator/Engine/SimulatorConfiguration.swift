@@ -37,6 +37,8 @@ public struct SimulatorConfiguration: Sendable {
     public var statusPageSize = 50
     /// Largest Bulk API upload, in bytes (≈100 MB raw).
     public var bulkUploadLimitBytes = 100 * 1024 * 1024
+    /// Rows per page of a Bulk result file, paged with `Sforce-Locator` ([UNKNOWN] for ingest results); 0: one page.
+    public var bulkResultPageRows = 0
     /// Rows per simulated second of Bulk job processing.
     public var bulkRowsPerSecond = 50_000
     /// Accepted contacts enter after a delay drawn from this range (milliseconds), measured on the simulator's clock.

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Foundation
 import Hummingbird
 
@@ -91,7 +92,15 @@ enum BulkIngestRoutes {
                         guard job.state.isTerminal else {
                             return HTTPAnswers.bulk(BulkError(status: 400, errorCode: "INVALIDJOBSTATE", message: "Job \(job.id) is not complete."))
                         }
-                        return HTTPAnswers.text(200, results(job, kind: kind), contentType: "text/csv")
+                        let rows = results(job, kind: kind)
+                        let pageRows = configuration.bulkResultPageRows
+                        guard pageRows > 0 else { return HTTPAnswers.text(200, CSVTable.write(rows), contentType: "text/csv") }
+                        // Every page repeats the header; the locator names where the next page starts.
+                        let offset = request.uri.queryParameters.get("locator").flatMap { Int($0.dropFirst()) } ?? 0
+                        let data = rows.dropFirst()
+                        let page = Array(data.dropFirst(offset).prefix(pageRows))
+                        let next = offset + pageRows < data.count ? "L\(offset + pageRows)" : "null"
+                        return HTTPAnswers.text(200, CSVTable.write([rows[0]] + page), contentType: "text/csv", headers: [HTTPField.Name("Sforce-Locator")!: next])
                     } catch let error as BulkError {
                         return HTTPAnswers.bulk(error)
                     }
@@ -100,15 +109,16 @@ enum BulkIngestRoutes {
         }
     }
 
-    static func results(_ job: BulkJob, kind: String) -> String {
+    /// A result file's rows, header first.
+    static func results(_ job: BulkJob, kind: String) -> [[String]] {
         let header = job.header ?? []
         switch kind {
         case "successfulResults":
-            return CSVTable.write([["sf__Id", "sf__Created"] + header] + job.successful.map { ["003SIM" + String(abs($0.hashValue) % 1_000_000_000), job.operation == "insert" ? "true" : "false"] + $0 })
+            return [["sf__Id", "sf__Created"] + header] + job.successful.map { ["003SIM" + String(abs($0.hashValue) % 1_000_000_000), job.operation == "insert" ? "true" : "false"] + $0 }
         case "failedResults":
-            return CSVTable.write([["sf__Id", "sf__Error"] + header] + job.failed.map { ["", $0.error] + $0.row })
+            return [["sf__Id", "sf__Error"] + header] + job.failed.map { ["", $0.error] + $0.row }
         default:
-            return CSVTable.write([header] + job.unprocessed)
+            return [header] + job.unprocessed
         }
     }
 
