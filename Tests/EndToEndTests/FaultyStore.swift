@@ -70,6 +70,9 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
         try gate("beginAttempt"); return try inner.beginAttempt(lease, attempt)
     }
     func finishAttempt(_ result: AttemptResult) throws { try gate("finishAttempt"); try inner.finishAttempt(result) }
+    func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) throws {
+        try gate("release"); try inner.release(lease, contacts, reason: reason)
+    }
     func attachRemoteID(_ lease: Lease, _ remoteID: String) throws { try gate("attachRemoteID"); try inner.attachRemoteID(lease, remoteID) }
     func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64 {
         try gate("recordAttempt"); return try inner.recordAttempt(destination: destination, batchID: batchID, attempt, result)

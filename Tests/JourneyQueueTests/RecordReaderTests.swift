@@ -198,3 +198,37 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
         #expect(second.line == 4 && second.column == 3)
     }
 }
+
+@Suite struct JSONArrayStreamTests {
+    @Test func elementsStreamWithTheirRawTextAndStringsMayHoldBrackets() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.file("in.json", #"[{"contactKey":"a]\"[","data":{"x":"}{"}} , {"contactKey":"b","data":{"n":[1]}},{"id":"c"}]"# + "\n  \n")
+        let outcomes = try readAll(path, .json)
+        #expect(records(outcomes).map(\.key) == ["a]\"[", "c"])
+        guard case .invalid(_, let raw) = outcomes[1] else { Issue.record("expected b to be invalid"); return }
+        #expect(raw == #"{"contactKey":"b","data":{"n":[1]}}"#, "rejects get the element as written")
+    }
+
+    @Test func anOverlongElementIsRejectedAloneAndTheRestIsRead() throws {
+        let dir = try TemporaryDirectory()
+        var limits = ContactLimits.standard
+        limits.maxRecordBytes = 60
+        let long = String(repeating: "x", count: 100)
+        let path = try dir.file("in.json", "[{\"contactKey\":\"a\"},{\"contactKey\":\"\(long)\"},{\"contactKey\":\"c\"}]")
+        let outcomes = try readAll(path, .json, limits: limits)
+        #expect(records(outcomes).map(\.key) == ["a", "c"])
+        #expect(errors(outcomes) == ["\(path):1: record longer than 60 bytes"])
+    }
+
+    @Test func whatIsNotAnArrayOrEndsEarlyIsRefused() throws {
+        let dir = try TemporaryDirectory()
+        let object = try dir.file("o.json", "{\"contactKey\":\"a\"}")
+        #expect(throws: InputFileError.notAnArray(path: object, found: "an object")) { _ = try readAll(object, .json) }
+        let open = try dir.file("open.json", "[{\"contactKey\":\"a\"},\n")
+        #expect(throws: InputFileError.syntax(path: open, line: 2, column: 1, message: "invalid JSON: unterminated array")) { _ = try readAll(open, .json) }
+        let trailing = try dir.file("t.json", "[] x")
+        #expect(throws: InputFileError.syntax(path: trailing, line: 1, column: 4, message: "invalid JSON: text after the array")) { _ = try readAll(trailing, .json) }
+        let comma = try dir.file("c.json", "[{\"contactKey\":\"a\"} {\"contactKey\":\"b\"}]")
+        #expect(throws: InputFileError.syntax(path: comma, line: 1, column: 21, message: "invalid JSON: expected ',' or ']'")) { _ = try readAll(comma, .json) }
+    }
+}

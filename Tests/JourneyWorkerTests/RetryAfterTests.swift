@@ -62,3 +62,18 @@ import Testing
         }
     }
 }
+
+@Suite struct UploadBoundTests {
+    @Test func aSymplifyFileHoldsWhatFitsAndAtLeastOneContact() {
+        let contacts = (0..<10).map { ClaimedContact(id: Int64($0), key: "k\($0)", dataJSON: String(repeating: "x", count: 58), attempts: 1) }
+        #expect(SymplifyBatchTriggerDestination.fitting(contacts, limit: 1_000) == 10)
+        #expect(SymplifyBatchTriggerDestination.fitting(contacts, limit: 250) == 2)
+        #expect(SymplifyBatchTriggerDestination.fitting(contacts, limit: 10) == 1, "one contact always goes, or nothing ever would")
+    }
+
+    @Test func theLedgerKeepsBodiesUpToItsBoundAndANoteBeyond() {
+        #expect(LedgerBody.bounded("small") == "small")
+        let big = String(repeating: "y", count: LedgerBody.maxBytes + 1)
+        #expect(LedgerBody.bounded(big).hasPrefix("<\(LedgerBody.maxBytes + 1) bytes, not kept"))
+    }
+}

@@ -83,9 +83,12 @@ public struct BulkIngestDestination: VerifyingDestination {
         return (text, included)
     }
 
-    public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
-        let (file, included) = csv(batch.contacts)
-        let left = batch.contacts.dropFirst(included.count)
+    public func submit(_ claimed: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
+        let (file, included) = csv(claimed.contacts)
+        // Contacts past the upload limit go back to the queue before any request carries them, for the next job.
+        try ledger.release(claimed.lease, Array(claimed.contacts.dropFirst(included.count)), reason: "over the upload limit of one job")
+        var batch = claimed
+        batch.contacts = included
         var fields = [Field("columnDelimiter", .string("COMMA")), Field("contentType", .string("CSV"))]
         if let externalIDFieldName { fields.append(Field("externalIdFieldName", .string(externalIDFieldName))) }
         fields += [Field("lineEnding", .string("LF")), Field("object", .string(object)), Field("operation", .string(operation))]
@@ -123,18 +126,14 @@ public struct BulkIngestDestination: VerifyingDestination {
             if ["JobComplete", "Failed", "Aborted"].contains(state.state) {
                 guard let settlements = try await settle(jobID: jobID, contacts: included.map { ($0.id, $0.key, $0.attempts) }, ledger: ledger) else {
                     let unread = builder.perContact(included.map { ($0, Verdict.ambiguous(reason: "job \(jobID): results unreadable")) }, result: nil)
-                    return Submission(settlements: unread.settlements + leftOver(left), result: nil)
+                    return Submission(settlements: unread.settlements, result: nil)
                 }
-                return Submission(settlements: settlements + leftOver(left), result: nil)
+                return Submission(settlements: settlements, result: nil)
             }
         }
         let reason = "job \(jobID) not finished after \(maxWaitMillis / 1000) s"
-        return builder.perContact(included.map { ($0, Verdict.ambiguous(reason: reason)) } + left.map { ($0, .throttled(reason: "over the upload limit")) },
+        return builder.perContact(included.map { ($0, Verdict.ambiguous(reason: reason)) },
                                   result: nil, pauseUntil: nil)
-    }
-
-    private func leftOver(_ contacts: ArraySlice<ClaimedContact>) -> [Settlement] {
-        contacts.map { Settlement(contactID: $0.id, outcome: .retry(at: clock.nowMillis(), error: "over the upload limit of one job", refundAttempt: true)) }
     }
 
     private func notTaken(_ batch: ClaimedBatch, step: String, reply: BulkJobClient.Reply) -> Submission {

@@ -41,7 +41,24 @@ public struct SymplifyBatchTriggerDestination: Destination {
         contacts.map { "{\"id\":" + JSONText.string($0.key) + ",\"properties\":" + $0.dataJSON + "}\n" }.joined()
     }
 
-    public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
+    /// One file's size bound (documented in the README): contacts past it wait for the next file, sent by nothing yet.
+    public static let uploadLimitBytes = 8 << 20
+
+    /// How many of `contacts` fit in one file.
+    static func fitting(_ contacts: [ClaimedContact], limit: Int = uploadLimitBytes) -> Int {
+        var bytes = 0
+        for (index, contact) in contacts.enumerated() {
+            bytes += contact.key.utf8.count + contact.dataJSON.utf8.count + 40
+            if bytes > limit { return max(index, 1) }
+        }
+        return contacts.count
+    }
+
+    public func submit(_ claimed: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
+        let fit = Self.fitting(claimed.contacts)
+        try ledger.release(claimed.lease, Array(claimed.contacts.dropFirst(fit)), reason: "over the size bound of one file; waits for the next")
+        var batch = claimed
+        batch.contacts = Array(claimed.contacts.prefix(fit))
         let body = "{\"type\":\"JOURNEY_COMMENCE\",\"entityId\":\(journeyID)}"
         let trigger = try await runner.run(batch.lease, ledger: ledger, method: "POST", url: "\(baseURL)/rest/\(customerID)/batchtrigger/v2",
                                            contentType: "application/json", body: Array(body.utf8), recordedBody: body, timeoutMillis: limits.timeoutMillis)

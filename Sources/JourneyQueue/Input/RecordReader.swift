@@ -41,11 +41,12 @@ public struct RecordReader {
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw InputFileError.cannotOpen(path: path, errno: errno) }
         defer { if fd != 0 { close(fd) } }
-        var reader = ByteLineReader(fd: fd)
         switch format {
-        case .ndjson: try readNDJSON(&reader, body)
+        case .ndjson:
+            var reader = ByteLineReader(fd: fd)
+            try readNDJSON(&reader, body)
         case .csv: try readCSV(fd: fd, body)
-        case .json: try readJSONArray(&reader, body)
+        case .json: try readJSONArray(fd: fd, body)
         }
     }
 
@@ -137,35 +138,31 @@ public struct RecordReader {
         }
     }
 
-    private func readJSONArray(_ reader: inout ByteLineReader, _ body: (ReadOutcome) throws -> Void) throws {
-        var all: [UInt8] = []
-        var lineStarts: [Int] = [0]
-        while try reader.nextLine(limit: Int.max, { (bytes, _) -> Bool in
-            all.append(contentsOf: bytes)
-            all.append(0x0A)
-            lineStarts.append(all.count)
-            return true
-        }) != nil {}
-        let lineOf: (Int) -> Int = { offset in
-            var low = 0, high = lineStarts.count - 1
-            while low < high {
-                let mid = (low + high + 1) / 2
-                if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
-            }
-            return low + 1
-        }
-        let parsed: (JSONValue, [Int])
+    private func readJSONArray(fd: Int32, _ body: (ReadOutcome) throws -> Void) throws {
+        var stream = JSONArrayStream(fd: fd, limit: validator.limits.maxRecordBytes)
         do {
-            parsed = try all.withUnsafeBufferPointer { buffer throws(JSONParser.SyntaxError) in try JSONParser.parseWithOffsets(buffer, maxDepth: 4) }
-        } catch {
-            let offset = error.column - 1
-            let line = lineOf(offset)
-            throw InputFileError.syntax(path: displayName, line: line, column: offset - lineStarts[line - 1] + 1, message: "invalid JSON: \(error.message)")
-        }
-        guard case .array(let elements) = parsed.0 else { throw InputFileError.notAnArray(path: displayName, found: parsed.0.typeName) }
-        for (index, element) in elements.enumerated() {
-            let line = lineOf(parsed.1[index])
-            try body(record(from: element, line: line) { "" })
+            while let item = try stream.next() {
+                switch item {
+                case .tooLong(let line):
+                    try body(.invalid(InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"), raw: ""))
+                case .element(let bytes, let line, let column):
+                    let parsed: JSONValue
+                    do {
+                        parsed = try bytes.withUnsafeBufferPointer { buffer throws(JSONParser.SyntaxError) in try JSONParser.parse(buffer, maxDepth: 3) }
+                    } catch {
+                        // Place the fault in the file: lines and columns inside the element count from where it starts.
+                        let before = bytes.prefix(max(error.column - 1, 0))
+                        let newlines = before.filter { $0 == 0x0A }.count
+                        let lastBreak = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+                        let at = newlines == 0 ? column + before.count : before.count - lastBreak + 1
+                        throw InputFileError.syntax(path: displayName, line: line + newlines, column: at, message: "invalid JSON: \(error.message)")
+                    }
+                    try body(record(from: parsed, line: line) { String(decoding: bytes, as: UTF8.self) })
+                }
+            }
+        } catch let malformed as JSONArrayStream.Malformed {
+            if let found = malformed.found { throw InputFileError.notAnArray(path: displayName, found: found) }
+            throw InputFileError.syntax(path: displayName, line: malformed.line, column: malformed.column, message: malformed.message)
         }
     }
 }

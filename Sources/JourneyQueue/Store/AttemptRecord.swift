@@ -50,3 +50,17 @@ public struct AttemptResult: Sendable, Equatable {
         self.finishedAt = finishedAt
     }
 }
+
+/// How much of a request or answer body the ledger keeps. A body past the bound (a Bulk CSV, a Symplify file, a
+/// large answer) is kept as a note of its size: the contacts it carried are in the queue under the batch, and a ledger
+/// write must never fail because a body is large after contacts were sent.
+public enum LedgerBody {
+    /// 8 MiB: far below SQLite's row limit.
+    public static let maxBytes = 8 << 20
+
+    /// `body`, or a note of its size when it is past the bound.
+    public static func bounded(_ body: String) -> String {
+        let count = body.utf8.count
+        return count <= maxBytes ? body : "<\(count) bytes, not kept in the ledger (more than \(maxBytes)); the batch's contacts are in the queue>"
+    }
+}

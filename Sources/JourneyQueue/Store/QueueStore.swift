@@ -160,6 +160,10 @@ public protocol AttemptLedger: Sendable {
     /// worker killed mid-job leaves a job to look at rather than a blank. Guarded by the lease.
     func attachRemoteID(_ lease: Lease, _ remoteID: String) throws
 
+    /// Hands contacts of a claimed batch back to the queue before any request carried them (they do not fit this
+    /// request: an upload's size bound), at no attempt's cost. Guarded by the lease.
+    func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) throws
+
     /// Records a whole request not tied to a batch (token, reconciliation look).
     @discardableResult
     func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64

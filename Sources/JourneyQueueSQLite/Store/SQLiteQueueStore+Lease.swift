@@ -90,7 +90,7 @@ extension SQLiteQueueStore {
                     INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
-                                             attempt.requestBody, attempt.startedAt])
+                                             LedgerBody.bounded(attempt.requestBody), attempt.startedAt])
                 id = db.lastInsertedRowID
                 // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
                 // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.

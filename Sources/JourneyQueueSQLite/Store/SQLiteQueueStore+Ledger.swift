@@ -12,12 +12,20 @@ extension SQLiteQueueStore {
             try db.execute(sql: """
                 INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, attempt.requestBody, attempt.startedAt])
+                """, arguments: [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt])
             var finished = result
             finished.attemptID = db.lastInsertedRowID
             try Self.recordResult(db, finished)
             return finished.attemptID
         }
+    }
+
+    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) throws {
+        guard !contacts.isEmpty else { return }
+        let now = clock.nowMillis()
+        try prepareBatch(lease, priorMembers: [], released: contacts.map {
+            Settlement(contactID: $0.id, outcome: .retry(at: now, error: reason, refundAttempt: true))
+        }, releaseCountsAsLook: false)
     }
 
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) throws {

@@ -93,7 +93,7 @@ extension SQLiteQueueStore {
             UPDATE attempt SET status = ?, response_headers = ?, response_body = ?, remote_id = ?, latency_ms = ?,
                 error_class = ?, finished_at = ?
             WHERE id = ?
-            """).execute(arguments: [result.status, headers, result.responseBody, result.remoteID, result.latencyMillis,
+            """).execute(arguments: [result.status, headers, LedgerBody.bounded(result.responseBody), result.remoteID, result.latencyMillis,
                              result.errorClass, result.finishedAt, result.attemptID])
     }
 }
