@@ -20,18 +20,19 @@ public struct WorkerDaemon {
     /// - Parameter checkpoint: called now and then to keep the store's write-ahead log short.
     public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
                 concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
-                onProgress: @escaping @Sendable () -> Void = {}) throws {
+                metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () -> Void = {}) throws {
         var destinations: [any Destination] = []
         var gates: [DestinationGate] = []
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for var config in configs {
             if let concurrency { config.limits.concurrency = concurrency }
-            let (destination, gate) = try Self.make(config, store: store, caller: caller, clock: clock, logger: logger)
+            let (destination, gate) = try Self.make(config, store: store, caller: caller, clock: clock, logger: logger, metrics: metrics)
             destinations.append(destination)
             gates.append(gate)
-            services.append(.init(service: SubmitterService(destination: destination, store: store, clock: clock, logger: logger, gate: gate)))
+            services.append(.init(service: SubmitterService(destination: destination, store: store, clock: clock, logger: logger, gate: gate,
+                                                            metrics: metrics)))
             services.append(.init(service: ReconcilerService(destination: Self.verifying(destination, clock: clock), store: store, clock: clock,
-                                                             logger: logger, gate: gate)))
+                                                             logger: logger, gate: gate, metrics: metrics)))
         }
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
         services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
@@ -51,7 +52,7 @@ public struct WorkerDaemon {
 
     /// A destination and its gate, registered in the store with the settle time that lease recovery must honour.
     static func make(_ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any Clock,
-                     logger: Logger) throws -> (any Destination, DestinationGate) {
+                     logger: Logger, metrics: JourneyMetrics? = nil) throws -> (any Destination, DestinationGate) {
         try store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         let name = config.name
         // An operator's pause holds from the first request on, not from the watcher's first poll.
@@ -62,7 +63,11 @@ public struct WorkerDaemon {
                 logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
             }
         }
-        return (try DestinationFactory.make(config, caller: caller.gated(by: gate), ledger: store, clock: clock), gate)
+        var gated = caller.gated(by: gate)
+        if let metrics {
+            gated.observe = { purpose, status, latency in metrics.request(destination: name, purpose: purpose, status: status, latencyMillis: latency) }
+        }
+        return (try DestinationFactory.make(config, caller: gated, ledger: store, clock: clock), gate)
     }
 
     static func verifying(_ destination: any Destination, clock: any Clock) -> any VerifyingDestination {

@@ -34,6 +34,10 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
         try inner.enqueue(destination: destination, produce)
     }
+    func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+        try inner.enqueue(destination: destination, idempotency: idempotency, produce)
+    }
+    func idempotentResponse(destination: String, key: String) throws -> String? { try inner.idempotentResponse(destination: destination, key: key) }
     func claim(destination: String, limit: Int, leaseMillis: Int64) throws -> ClaimedBatch? {
         try gate("claim"); return try inner.claim(destination: destination, limit: limit, leaseMillis: leaseMillis)
     }

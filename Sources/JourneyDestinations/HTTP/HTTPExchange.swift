@@ -65,6 +65,8 @@ public struct HTTPCaller: Sendable {
     public var gate: any RequestGate = OpenGate()
     /// Largest answer body kept, in bytes.
     public var maxBodyBytes = 64 << 20
+    /// Told of every request: its purpose, status (nil without an answer) and latency (metrics).
+    public var observe: (@Sendable (AttemptPurpose, Int?, Int64) -> Void)?
 
     /// Sends through `client`; latencies are measured on `clock`.
     public init(client: HTTPClient, clock: any Clock) {
@@ -121,10 +123,12 @@ public struct HTTPCaller: Sendable {
             let answer = HTTPAnswer(status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
                                     latencyMillis: clock.nowMillis() - started)
             await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
+            observe?(purpose, answer.status, answer.latencyMillis)
             return answer
         } catch {
             let failure = TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
             await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
+            observe?(purpose, nil, failure.latencyMillis)
             throw failure
         }
     }
@@ -158,6 +162,7 @@ public struct HTTPCaller: Sendable {
             }
             answer.latencyMillis = clock.nowMillis() - started
             await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
+            observe?(purpose, answer.status, answer.latencyMillis)
             return (answer, written)
         } catch {
             let failure = error as? TransportFailure

@@ -21,10 +21,12 @@ public struct Enqueuer {
     /// - Parameters:
     ///   - reject: when given, invalid records go here (raw text, error) and the valid ones are enqueued.
     ///   - progress: called every `progressEvery` records with the number read so far.
+    ///   - idempotency: recorded with the enqueue in one transaction (the HTTP API's `Idempotency-Key`).
     public func run(
         destination: String,
         reader: RecordReader,
         reject: ((String, InputError) throws -> Void)? = nil,
+        idempotency: IdempotencyRecord? = nil,
         progressEvery: Int = 50_000,
         progress: ((Int) -> Void)? = nil
     ) throws -> EnqueueSummary {
@@ -49,14 +51,22 @@ public struct Enqueuer {
             }
             if invalid > 0 && reject == nil { throw Rejected(errors: errors, total: invalid) }
         }
+        func write(_ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+            guard let idempotency else { return try store.enqueue(destination: destination, produce) }
+            return try store.enqueue(destination: destination, idempotency: IdempotencyRecord(key: idempotency.key) { summary in
+                var complete = summary
+                complete.rejected = invalid
+                return idempotency.response(complete)
+            }, produce)
+        }
         var summary: EnqueueSummary
         if try reader.isStream() {
             // A pipe may pause for as long as its producer likes: read and validate all of it before the transaction.
             let spool = try RecordSpool()
             try each { try spool.append($0) }
-            summary = try store.enqueue(destination: destination) { sink in try spool.replay { _ = try sink.add($0) } }
+            summary = try write { sink in try spool.replay { _ = try sink.add($0) } }
         } else {
-            summary = try store.enqueue(destination: destination) { sink in try each { _ = try sink.add($0) } }
+            summary = try write { sink in try each { _ = try sink.add($0) } }
         }
         summary.rejected = invalid
         return summary

@@ -18,12 +18,25 @@ public struct RecordReader {
     public let keyColumn: String
     public let validator: RecordValidator
 
+    /// An open descriptor to read instead of `path` (an HTTP body spooled to a file); `path` then only names it.
+    let descriptor: Int32?
+
     /// `path` is `-` for standard input.
     public init(path: String, format: InputFormat, keyColumn: String = "contactKey", validator: RecordValidator = RecordValidator()) {
         self.path = path
         self.format = format
         self.keyColumn = keyColumn
         self.validator = validator
+        descriptor = nil
+    }
+
+    /// Reads the open descriptor `fd` (not closed here), naming it `name` in errors.
+    public init(fd: Int32, name: String, format: InputFormat, keyColumn: String = "contactKey", validator: RecordValidator = RecordValidator()) {
+        path = name
+        self.format = format
+        self.keyColumn = keyColumn
+        self.validator = validator
+        descriptor = fd
     }
 
     private var displayName: String { path == "-" ? "stdin" : path }
@@ -31,16 +44,16 @@ public struct RecordReader {
     /// Whether the input is a stream that may block (stdin, a pipe, a FIFO) rather than a regular file.
     public func isStream() throws -> Bool {
         var info = stat()
-        let result = path == "-" ? fstat(0, &info) : stat(path, &info)
+        let result = descriptor.map { fstat($0, &info) } ?? (path == "-" ? fstat(0, &info) : stat(path, &info))
         guard result == 0 else { throw InputFileError.cannotOpen(path: path, errno: errno) }
         return (info.st_mode & S_IFMT) != S_IFREG
     }
 
     /// Reads every record in order. I/O and whole-file faults throw `InputFileError`; record faults arrive as `.invalid`.
     public func forEach(_ body: (ReadOutcome) throws -> Void) throws {
-        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
+        let fd: Int32 = descriptor ?? (path == "-" ? 0 : open(path, O_RDONLY))
         guard fd >= 0 else { throw InputFileError.cannotOpen(path: path, errno: errno) }
-        defer { if fd != 0 { close(fd) } }
+        defer { if fd != 0 && descriptor == nil { close(fd) } }
         switch format {
         case .ndjson:
             var reader = ByteLineReader(fd: fd)

@@ -172,6 +172,30 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
 }
 
 /// The operator's read side of the store: reports, timelines, exports, redrive.
+/// One dead letter, as the API and the dashboard list them.
+public struct DeadLetter: Sendable, Codable, Equatable {
+    /// The keyset cursor: list the next page `after` the last id seen.
+    public var id: Int64
+    public var contactKey: String
+    public var reason: String
+    /// The last answer or failure recorded for the contact.
+    public var lastError: String?
+    public var attempts: Int
+    public var requestID: String?
+    /// When it died (epoch ms).
+    public var updatedAt: Int64
+
+    public init(id: Int64, contactKey: String, reason: String, lastError: String?, attempts: Int, requestID: String?, updatedAt: Int64) {
+        self.id = id
+        self.contactKey = contactKey
+        self.reason = reason
+        self.lastError = lastError
+        self.attempts = attempts
+        self.requestID = requestID
+        self.updatedAt = updatedAt
+    }
+}
+
 /// What a redrive moved.
 public struct RedriveSummary: Sendable, Equatable, Codable {
     /// Dead contacts back in `queued`.
@@ -198,4 +222,14 @@ public protocol ReportingStore: Sendable {
     /// A contact whose last request may have been taken (ambiguous) becomes `unknown` instead: it is looked for
     /// before anything is sent again. A contact that is live again under the same key is skipped.
     func redrive(destination: String, reason: String?) throws -> RedriveSummary
+
+    /// Dead letters of a destination in id order, those whose reason contains `reason`, after the id `after`
+    /// (keyset paging: each page costs the same however deep).
+    func deadLetters(destination: String, reason: String?, after: Int64?, limit: Int) throws -> [DeadLetter]
+
+    /// Contacts whose key is `text` (or starts with it, with `prefix`), across destinations, at most `limit`.
+    func searchContacts(_ text: String, prefix: Bool, limit: Int) throws -> [ContactRow]
+
+    /// Whether the database takes a write now (a readiness probe).
+    func probeWritable() throws
 }

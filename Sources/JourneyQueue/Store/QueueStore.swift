@@ -42,6 +42,8 @@ public struct DestinationCounts: Sendable, Equatable {
     public var pause: DestinationPause?
     /// What a worker last reported: unavailable (circuit open) or its journey not taking entries.
     public var health: DestinationPause?
+    /// When the longest-waiting queued contact became ready (epoch ms), if any.
+    public var oldestQueuedAt: Int64?
 
     public init(name: String, kind: String?, counts: [ContactState: Int], pause: DestinationPause? = nil, health: DestinationPause? = nil) {
         self.name = name
@@ -65,6 +67,13 @@ public protocol QueueStore: AttemptLedger {
 
     /// Enqueues what `produce` adds, all or nothing: if `produce` throws, nothing is written.
     func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary
+
+    /// Like `enqueue`, and records `idempotency.response(summary)` under its key in the same transaction. Throws
+    /// `StoreError.duplicateIdempotencyKey` (and writes nothing) when the key was used meanwhile.
+    func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary
+
+    /// The response recorded for an ingest request's `Idempotency-Key`, if any.
+    func idempotentResponse(destination: String, key: String) throws -> String?
 
     /// Claims up to `limit` ready contacts of one destination under a new lease of `leaseMillis`; nil when none is ready.
     func claim(destination: String, limit: Int, leaseMillis: Int64) throws -> ClaimedBatch?
@@ -104,6 +113,17 @@ public protocol QueueStore: AttemptLedger {
 
     /// Applies reconciliation verdicts (confirmed, queued again, dead, recheck); guarded by the lease.
     func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws
+}
+
+/// An ingest request's idempotency key and the response to record with it.
+public struct IdempotencyRecord {
+    public var key: String
+    public var response: (EnqueueSummary) -> String
+
+    public init(key: String, response: @escaping (EnqueueSummary) -> String) {
+        self.key = key
+        self.response = response
+    }
 }
 
 /// A destination held back: until when, why, and since when.

@@ -6,6 +6,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case databaseTooNew(path: String, unknownMigrations: [String])
     /// No such destination in this database.
     case unknownDestination(String)
+    /// An ingest request's idempotency key was recorded by another request meanwhile: nothing was written.
+    case duplicateIdempotencyKey(String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .databaseTooNew(path, unknown):
             "\(path) was written by a newer journeyq (migrations \(unknown.joined(separator: ", "))); upgrade journeyq to open it"
         case let .unknownDestination(name): "no destination named '\(name)' in this database"
+        case .duplicateIdempotencyKey: "the Idempotency-Key was used by another request at the same time; nothing was written"
         }
     }
 }

@@ -131,4 +131,21 @@ CREATE TRIGGER contact_count_delete AFTER DELETE ON contact BEGIN
     UPDATE contact_count SET n = n - 1 WHERE destination_id = OLD.destination_id AND state = OLD.state;
 END;
 """#),
+    ("0004_service", #"""
+-- journeyq schema v4: what the HTTP API and the dashboard need. Frozen.
+
+-- A retried ingest request answers its first result and enqueues nothing twice.
+CREATE TABLE idempotency_key (
+    destination_id  INTEGER NOT NULL REFERENCES destination(id),
+    key             TEXT NOT NULL,
+    response        TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (destination_id, key)
+) STRICT, WITHOUT ROWID;
+
+-- Dead letters, keyset-paged by id.
+CREATE INDEX contact_dead ON contact(destination_id, id) WHERE state = 7;
+-- A contact's rows at every destination, and search by key or key prefix.
+CREATE INDEX contact_key ON contact(contact_key);
+"""#),
 ]

@@ -12,12 +12,17 @@ extension SQLiteQueueStore {
             for row in try Row.fetchAll(db, sql: "SELECT destination_id, state, n FROM contact_count") {
                 if let state = ContactState(rawValue: row[1]) { byState[row[0], default: [:]][state] = row[2] }
             }
-            return destinations.map { row in
+            return try destinations.map { row in
                 var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0, 0) })
                 counts.merge(byState[row[0]] ?? [:]) { $1 }
                 let pause = (row[3] as Int64?).map { DestinationPause(until: $0, reason: row[4] ?? "paused by an operator") }
                 let health = (row[5] as Int64?).map { DestinationPause(until: $0, reason: row[6] ?? "", since: row[7]) }
-                return DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health)
+                var result = DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health)
+                if (counts[.queued] ?? 0) > 0 {
+                    result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = 0"),
+                                                               arguments: [row[0] as Int64])
+                }
+                return result
             }
         }
     }

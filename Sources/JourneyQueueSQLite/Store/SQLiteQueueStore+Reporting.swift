@@ -168,4 +168,37 @@ extension SQLiteQueueStore: ReportingStore {
             return RedriveSummary(queued: db.changesCount, toLookFor: toLookFor)
         }
     }
+
+    public func deadLetters(destination: String, reason: String?, after: Int64?, limit: Int) throws -> [DeadLetter] {
+        try pool.read { db in
+            let id = try Self.existingDestinationID(db, name: destination)
+            return try Row.fetchAll(db, sql: """
+                SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
+                WHERE destination_id = ?1 AND state = 7 AND id > ?2 AND (?3 IS NULL OR instr(dead_reason, ?3) > 0)
+                ORDER BY id LIMIT ?4
+                """, arguments: [id, after ?? 0, reason, min(max(limit, 1), 1_000)]).map { row in
+                DeadLetter(id: row[0], contactKey: row[1], reason: row[2], lastError: row[3], attempts: row[4], requestID: row[5], updatedAt: row[6])
+            }
+        }
+    }
+
+    public func searchContacts(_ text: String, prefix: Bool, limit: Int) throws -> [ContactRow] {
+        try pool.read { db in
+            // A range on the key index, not LIKE: exact bytes, any character, and the index used either way.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
+                       c.enqueued_at, c.updated_at, c.data
+                FROM contact c JOIN destination d ON d.id = c.destination_id
+                WHERE c.contact_key >= ?1 AND c.contact_key <= ?2 ORDER BY c.contact_key, d.name LIMIT ?3
+                """, arguments: [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)])
+            return rows.map(Self.contactRow)
+        }
+    }
+
+    public func probeWritable() throws {
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "ROLLBACK")
+        }
+    }
 }

@@ -14,33 +14,76 @@ public struct ConfigLoader {
         self.environment = environment
     }
 
-    /// Loads and validates the file.
+    /// Loads and validates the file's destinations.
     public func load() throws -> [DestinationConfig] {
+        try loadAll().destinations
+    }
+
+    /// Loads and validates the whole file: destinations and the `http:` section.
+    public func loadAll() throws -> JourneyConfig {
         let text: String
         do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
             throw ConfigError(file: file, line: nil, key: "(file)", expected: "a readable UTF-8 file (\(error.localizedDescription))")
         }
-        return try load(text: text)
+        return try loadAll(text: text)
     }
 
     func load(text: String) throws -> [DestinationConfig] {
+        try loadAll(text: text).destinations
+    }
+
+    func loadAll(text: String) throws -> JourneyConfig {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             throw syntaxError(error, text: text)
         }
         guard let root, let top = root.mapping else { throw ConfigError(file: file, line: 1, key: "(top)", expected: "a mapping with 'destinations'") }
-        for key in top.keys where key.string != "destinations" {
-            throw ConfigError(file: file, line: line(key), key: key.string ?? "?", expected: "unknown key; the top level has 'destinations'")
+        for key in top.keys where key.string != "destinations" && key.string != "http" {
+            throw ConfigError(file: file, line: line(key), key: key.string ?? "?", expected: "unknown key; the top level has 'destinations' and 'http'")
         }
         guard let destinations = top["destinations"], let entries = destinations.mapping, !entries.isEmpty else {
             throw ConfigError(file: file, line: line(root), key: "destinations", expected: "a mapping of destination names to settings")
         }
-        return try entries.map { key, value in
+        let configs = try entries.map { key, value in
             guard let name = key.string, !name.isEmpty else {
                 throw ConfigError(file: file, line: line(key), key: "destinations", expected: "destination names are strings")
             }
             return try destination(name: name, node: value)
         }
+        return JourneyConfig(destinations: configs, http: try top["http"].map(http))
+    }
+
+    private func http(_ node: Node) throws -> HTTPConfig {
+        let reader = try MappingReader(loader: self, path: "http", node: node)
+        var config = HTTPConfig()
+        if let listen = try reader.optionalString("listen") {
+            guard let parsed = HTTPConfig.parseListen(listen) else { throw reader.error("listen", "HOST:PORT, such as 127.0.0.1:8080") }
+            (config.host, config.port) = parsed
+        }
+        if let keys = reader.value("apiKeys") {
+            guard case .sequence = keys else { throw reader.error("apiKeys", "a list of {name, role, sha256}") }
+            config.apiKeys = try keys.array().enumerated().map { index, item in
+                let entry = try MappingReader(loader: self, path: "http.apiKeys[\(index)]", node: item)
+                let roleName = try entry.string("role")
+                guard let role = HTTPConfig.Role(rawValue: roleName) else { throw entry.error("role", "ingest, read or operate") }
+                let hash = try entry.string("sha256")
+                guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { throw entry.error("sha256", "64 hex digits (journeyq apikey prints them)") }
+                let key = HTTPConfig.APIKey(name: try entry.string("name"), role: role, sha256: hash)
+                try entry.rejectUnknown()
+                return key
+            }
+        }
+        if let tls = try reader.child("tls") {
+            config.tls = HTTPConfig.TLS(certificateFile: try tls.string("certificateFile"), privateKeyFile: try tls.string("privateKeyFile"))
+            try tls.rejectUnknown()
+        }
+        config.metricsRequireKey = try reader.bool("metricsRequireKey", default: false)
+        config.maxBodyBytes = try reader.int("maxBodyBytes", default: 64 << 20, in: 1_024...(1 << 31))
+        try reader.rejectUnknown()
+        if config.tls == nil && !HTTPConfig.isLoopback(config.host) {
+            throw reader.error("listen", "a loopback address, unless http.tls is configured (plain HTTP only on loopback)")
+        }
+        return config
     }
 
     private func line(_ node: Node) -> Int? { node.mark.map { $0.line } }

@@ -14,8 +14,11 @@ public struct ReconcilerService: Service {
     /// One pass over what is due now, then return (`journeyq reconcile`).
     let singlePass: Bool
 
+    let metrics: JourneyMetrics?
+
     init(destination: any VerifyingDestination, store: any QueueStore, clock: any Clock, logger: Logger, gate: DestinationGate,
-         idlePollMillis: Int64 = 250, singlePass: Bool = false) {
+         idlePollMillis: Int64 = 250, singlePass: Bool = false, metrics: JourneyMetrics? = nil) {
+        self.metrics = metrics
         self.destination = destination
         self.store = store
         self.clock = clock
@@ -39,6 +42,7 @@ public struct ReconcilerService: Service {
             guard await keeper.write(batch.lease, what: "reconciliation settle", { try store.settleVerification(batch.lease, outcomes: verification.settlements) }) else {
                 return .worked
             }
+            metrics?.settled(destination: destination.name, verification.settlements)
             var tally: [String: Int] = [:]
             for settlement in verification.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
             logger.info("reconciled", metadata: [

@@ -13,8 +13,11 @@ public struct SubmitterService: Service {
     let gate: DestinationGate
     /// Longest idle wait between looks for ready contacts.
     let idlePollMillis: Int64
+    let metrics: JourneyMetrics?
 
-    init(destination: any Destination, store: any QueueStore, clock: any Clock, logger: Logger, gate: DestinationGate, idlePollMillis: Int64 = 250) {
+    init(destination: any Destination, store: any QueueStore, clock: any Clock, logger: Logger, gate: DestinationGate, idlePollMillis: Int64 = 250,
+         metrics: JourneyMetrics? = nil) {
+        self.metrics = metrics
         self.destination = destination
         self.store = store
         self.clock = clock
@@ -49,6 +52,7 @@ public struct SubmitterService: Service {
         guard await keeper.write(batch.lease, what: "settle", { try store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) }) else {
             return
         }
+        metrics?.settled(destination: destination.name, submission.settlements)
         var tally: [String: Int] = [:]
         for settlement in submission.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
         logger.info("batch", metadata: [

@@ -15,12 +15,11 @@ struct ReconcileCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var configOptions: ConfigOptions
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LogOptions
 
     func run() async throws {
         let configs = try configOptions.load()
-        let logger = DaemonRunner.bootstrapLogging(level: logLevel)
+        let logger = logging.bootstrap()
         let store = try database.openStore()
         let clock = SystemClock()
         let client = HTTPCaller.makeClient()

@@ -26,8 +26,7 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests get to finish after SIGTERM.")
     var graceSeconds: Double = 30
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LogOptions
 
     func validate() throws {
         if let concurrency, !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 256") }
@@ -35,7 +34,7 @@ struct WorkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configs = try configOptions.load()
-        let logger = DaemonRunner.bootstrapLogging(level: logLevel)
+        let logger = logging.bootstrap()
         let store = try database.openStore()
         let clock = SystemClock()
         let client = HTTPCaller.makeClient()

@@ -8,12 +8,31 @@ struct ConfigOptions: ParsableArguments {
     var config: String
 
     func load() throws -> [DestinationConfig] {
+        try loadAll().destinations
+    }
+
+    func loadAll() throws -> JourneyConfig {
         do {
-            return try ConfigLoader(file: config).load()
+            return try ConfigLoader(file: config).loadAll()
         } catch let error as ConfigError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }
     }
+}
+
+/// `--log-level` and `--log-format`, shared by the long-running commands.
+struct LogOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "Log format: text (ISO 8601 times), or json (one object a line, for log shippers).")
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    func bootstrap() -> Logger { DaemonRunner.bootstrapLogging(level: logLevel, json: logFormat == .json) }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

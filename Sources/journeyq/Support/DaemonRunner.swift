@@ -34,10 +34,10 @@ enum DaemonRunner {
         }
     }
 
-    /// Logging to stderr at `level`; the only place journeyq bootstraps a log handler.
-    static func bootstrapLogging(level: Logger.Level) -> Logger {
+    /// Logging to stderr at `level`, as text or JSON lines; the only place journeyq bootstraps a log handler.
+    static func bootstrapLogging(level: Logger.Level, json: Bool = false) -> Logger {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label, json: json)
             handler.logLevel = level
             return handler
         }

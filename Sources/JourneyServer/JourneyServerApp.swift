@@ -1,0 +1,68 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import JourneyQueue
+import JourneyWorker
+import Logging
+import NIOSSL
+import Prometheus
+
+/// What the API reads and writes: the queue and its reports.
+public typealias ServerStore = QueueStore & ReportingStore
+
+/// Composition root of `journeyq serve`'s HTTP side: the API, health checks, metrics, the OpenAPI document and the
+/// dashboard, over one store. Tests build exactly this.
+public enum JourneyServerApp {
+    /// Everything the routes need.
+    public struct Dependencies: Sendable {
+        public var store: any ServerStore
+        public var config: HTTPConfig
+        public var clock: any Clock
+        public var logger: Logger
+        /// The registry `/metrics` renders, and the metrics its gauges are refreshed through.
+        public var registry: PrometheusCollectorRegistry
+        public var metrics: JourneyMetrics
+        /// The workers' view of each destination's health (empty with `--no-workers`).
+        public var health: @Sendable () async -> [DestinationHealth]
+
+        public init(store: any ServerStore, config: HTTPConfig, clock: any Clock = SystemClock(), logger: Logger,
+                    registry: PrometheusCollectorRegistry, metrics: JourneyMetrics,
+                    health: @escaping @Sendable () async -> [DestinationHealth] = { [] }) {
+            self.store = store
+            self.config = config
+            self.clock = clock
+            self.logger = logger
+            self.registry = registry
+            self.metrics = metrics
+            self.health = health
+        }
+    }
+
+    /// The router with every route.
+    public static func router(_ dependencies: Dependencies) -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: APIMiddleware(verifier: APIKeyVerifier(keys: dependencies.config.apiKeys), logger: dependencies.logger))
+        IngestRoutes.register(on: router, dependencies)
+        QueueRoutes.register(on: router, dependencies)
+        OperateRoutes.register(on: router, dependencies)
+        HealthRoutes.register(on: router, dependencies)
+        DashboardRoutes.register(on: router)
+        return router
+    }
+
+    /// The application: plain HTTP on loopback, TLS when configured. `onRunning` receives the bound port.
+    public static func application(_ dependencies: Dependencies, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        throws -> some ApplicationProtocol {
+        let config = dependencies.config
+        var server: HTTPServerBuilder = .http1()
+        if let tls = config.tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.privateKeyFile, format: .pem)
+            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        }
+        return Application(router: router(dependencies), server: server,
+                           configuration: .init(address: .hostname(config.host, port: config.port), serverName: "journeyq"),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? config.port) },
+                           logger: dependencies.logger)
+    }
+}

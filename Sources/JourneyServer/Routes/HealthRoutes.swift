@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import JourneyQueue
+import JourneyWorker
+
+/// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`.
+enum HealthRoutes {
+    struct Status: Codable {
+        var status: String
+        var problems: [String]?
+    }
+
+    static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies) {
+        let store = dependencies.store
+        router.get("/healthz") { _, _ in try JSONResponse.make(Status(status: "ok")) }
+
+        router.get("/readyz") { _, _ -> Response in
+            var problems: [String] = []
+            do { try await Blocking.run { try store.probeWritable() } } catch {
+                problems.append("the database does not take writes")
+            }
+            for health in await dependencies.health() where health.circuitOpen && (health.reason ?? "").contains("authentication failed") {
+                problems.append("\(health.destination): no token can be had")
+            }
+            guard problems.isEmpty else { return try JSONResponse.make(Status(status: "not ready", problems: problems), status: .serviceUnavailable) }
+            return try JSONResponse.make(Status(status: "ready"))
+        }
+
+        router.get("/metrics") { _, context -> Response in
+            if dependencies.config.metricsRequireKey { try context.require(.read) }
+            let counts = try await Blocking.run { try store.counts() }
+            dependencies.metrics.refresh(counts, now: dependencies.clock.nowMillis())
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: dependencies.registry.emitToBuffer())))
+        }
+
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JourneyQueue
+
+/// `POST /v1/destinations/{name}/contacts`: the same parsing, validation, limits and dedupe as `enqueue`, all or
+/// nothing unless `?skipInvalid=true`, idempotent under an `Idempotency-Key`.
+enum IngestRoutes {
+    /// The 202 answer.
+    struct Accepted: Codable {
+        var enqueued: Int
+        var skipped: Int
+        var rejected: [Rejected]
+        /// Invalid records in all (the list holds the first thousand).
+        var rejectedCount: Int
+    }
+
+    struct Rejected: Codable {
+        var line: Int
+        var reason: String
+    }
+
+    static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies) {
+        router.post("/v1/destinations/:name/contacts") { request, context -> Response in
+            try context.require(.ingest)
+            let destination = try QueueRoutes.destinationName(context)
+            let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+            if let key = idempotencyKey {
+                guard !key.isEmpty, key.utf8.count <= 200 else {
+                    throw Problem(status: .badRequest, title: "Bad Idempotency-Key", detail: "An Idempotency-Key is 1 to 200 bytes.")
+                }
+                if let stored = try await Blocking.run({ try dependencies.store.idempotentResponse(destination: destination, key: key) }) {
+                    return replay(stored)
+                }
+            }
+            let format = try format(of: request)
+            let keyColumn = request.uri.queryParameters.get("keyColumn") ?? "contactKey"
+            let skipInvalid = request.uri.queryParameters.get("skipInvalid") == "true"
+            let body = try await spool(request, limit: dependencies.config.maxBodyBytes)
+            let store = dependencies.store
+            do {
+                let (summary, rejected) = try await Blocking.run { () -> (EnqueueSummary, [Rejected]) in
+                    let reader = RecordReader(fd: body.handle.fileDescriptor, name: "body", format: format, keyColumn: keyColumn)
+                    let collected = RejectedList()
+                    var enqueuer = Enqueuer(store: store)
+                    enqueuer.maxReportedErrors = 1_000
+                    let summary = try enqueuer.run(
+                        destination: destination, reader: reader,
+                        reject: skipInvalid ? { _, error in collected.add(Rejected(line: error.line, reason: error.fieldAndRule)) } : nil,
+                        idempotency: idempotencyKey.map { key in
+                            IdempotencyRecord(key: key) { summary in answer(summary, collected.items) }
+                        })
+                    return (summary, collected.items)
+                }
+                return try JSONResponse.make(Accepted(enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)),
+                                                      rejectedCount: summary.rejected), status: .accepted)
+            } catch let rejected as Enqueuer.Rejected {
+                throw Problem(status: .badRequest, title: "Invalid records; nothing was enqueued",
+                              detail: "\(rejected.total) invalid record(s); send ?skipInvalid=true to enqueue the valid ones.",
+                              errors: rejected.errors.map { Problem.RecordProblem(line: $0.line, column: $0.column, field: $0.field, reason: $0.rule) })
+            } catch let error as InputFileError {
+                throw Problem(status: .badRequest, title: "The body cannot be read; nothing was enqueued", detail: error.description)
+            } catch StoreError.duplicateIdempotencyKey(let key) {
+                guard let stored = try await Blocking.run({ try store.idempotentResponse(destination: destination, key: key) }) else { throw Problem.conflict }
+                return replay(stored)
+            }
+        }
+    }
+
+    static func answer(_ summary: EnqueueSummary, _ rejected: [Rejected]) -> String {
+        let body = Accepted(enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)), rejectedCount: summary.rejected)
+        return String(decoding: (try? JSONEncoder.api.encode(body)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func replay(_ stored: String) -> Response {
+        Response(status: .accepted, headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replayed")!: "true"],
+                 body: .init(byteBuffer: ByteBuffer(string: stored)))
+    }
+
+    static func format(of request: Request) throws -> InputFormat {
+        let type = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        switch type {
+        case "application/x-ndjson", "application/ndjson", "application/jsonl": return .ndjson
+        case "application/json": return .json
+        case "text/csv": return .csv
+        default:
+            throw Problem(status: .unsupportedMediaType, title: "Unsupported Content-Type",
+                          detail: "Send application/x-ndjson, application/json (an array) or text/csv.")
+        }
+    }
+
+    /// The body, streamed into an unlinked temporary file; 413 past `limit`.
+    static func spool(_ request: Request, limit: Int) async throws -> SpoolFile {
+        let file = try SpoolFile()
+        var size = 0
+        for try await buffer in request.body {
+            size += buffer.readableBytes
+            guard size <= limit else {
+                throw Problem(status: .contentTooLarge, title: "Body too large", detail: "The body is larger than http.maxBodyBytes (\(limit) bytes).")
+            }
+            try buffer.withUnsafeReadableBytes { try file.handle.write(contentsOf: Data($0)) }
+        }
+        try file.handle.seek(toOffset: 0)
+        return file
+    }
+}
+
+/// Rejected records collected while the enqueue runs.
+final class RejectedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [IngestRoutes.Rejected] = []
+    func add(_ item: IngestRoutes.Rejected) { lock.withLock { if list.count < 1_000 { list.append(item) } } }
+    var items: [IngestRoutes.Rejected] { lock.withLock { list } }
+}
+
+/// An unlinked temporary file for a request body.
+final class SpoolFile: @unchecked Sendable {
+    let handle: FileHandle
+
+    init() throws {
+        var template = Array("\(ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")/journeyq-body-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw Problem(status: .internalServerError, title: "Cannot spool the body", detail: "No temporary file could be made.") }
+        unlink(template)
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+}
+
+extension Problem {
+    static var conflict: Problem { Problem(status: .conflict, title: "Conflict", detail: "The request could not be completed; try again.") }
+}
+
+extension InputError {
+    /// The field (if any) and the rule broken, without the file name: what an API caller needs.
+    var fieldAndRule: String { field.map { "field '\($0)': \(rule)" } ?? rule }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import JourneyQueue
+
+/// What `operate` keys may do: redrive dead letters, pause and resume a destination (the pause lives in the database,
+/// so every worker and every restart obeys it).
+enum OperateRoutes {
+    struct RedriveRequest: Decodable { var reason: String? }
+    struct PauseRequest: Decodable {
+        var until: String?
+        var reason: String?
+    }
+
+    static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies) {
+        let store = dependencies.store
+        let clock = dependencies.clock
+        router.post("/v1/destinations/:name/redrive") { request, context -> Response in
+            try context.require(.operate)
+            let name = try QueueRoutes.destinationName(context)
+            let body: RedriveRequest? = try await decode(request)
+            let summary = try await Blocking.run { () throws -> RedriveSummary in
+                do { return try store.redrive(destination: name, reason: body?.reason) } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
+            }
+            return try JSONResponse.make(summary)
+        }
+
+        router.post("/v1/destinations/:name/pause") { request, context -> Response in
+            try context.require(.operate)
+            let name = try QueueRoutes.destinationName(context)
+            let body: PauseRequest? = try await decode(request)
+            let until = try body?.until.map { text -> Int64 in
+                guard let date = try? Date(text, strategy: .iso8601) else {
+                    throw Problem(status: .badRequest, title: "Bad until", detail: "until is an ISO 8601 time, such as 2026-11-22T18:00:00Z.")
+                }
+                let millis = Int64(date.timeIntervalSince1970 * 1000)
+                guard millis > clock.nowMillis() else { throw Problem(status: .badRequest, title: "Bad until", detail: "until is in the future.") }
+                return millis
+            }
+            try await Blocking.run { () throws in
+                do {
+                    try store.setPause(destination: name, paused: true, until: until, reason: body?.reason.map { String($0.prefix(500)) } ?? "paused by \(context.keyName ?? "an operator")")
+                } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
+            }
+            let counts = try await Blocking.run { try store.counts().first { $0.name == name } }
+            return try JSONResponse.make(counts.map { QueueRoutes.summary($0, now: clock.nowMillis()) })
+        }
+
+        router.post("/v1/destinations/:name/resume") { _, context -> Response in
+            try context.require(.operate)
+            let name = try QueueRoutes.destinationName(context)
+            try await Blocking.run { () throws in
+                do { try store.setPause(destination: name, paused: false, until: nil, reason: nil) } catch StoreError.unknownDestination {
+                    throw Problem.unknownDestination(name)
+                }
+            }
+            let counts = try await Blocking.run { try store.counts().first { $0.name == name } }
+            return try JSONResponse.make(counts.map { QueueRoutes.summary($0, now: clock.nowMillis()) })
+        }
+    }
+
+    /// An optional JSON body: empty is nil, anything else must decode.
+    static func decode<T: Decodable>(_ request: Request) async throws -> T? {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        guard buffer.readableBytes > 0 else { return nil }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw Problem(status: .badRequest, title: "Bad JSON body", detail: "The body is not the JSON object this operation takes.")
+        }
+    }
+}

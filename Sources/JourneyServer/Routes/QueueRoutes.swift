@@ -1,0 +1,122 @@
+import Foundation
+import Hummingbird
+import JourneyQueue
+
+/// What `read` keys see: destinations and their counts (from counters, never a scan), one destination's report, a
+/// contact's timeline, dead letters.
+enum QueueRoutes {
+    /// One destination in the list.
+    struct DestinationSummary: Codable {
+        var name: String
+        var kind: String?
+        var paused: Bool
+        var pause: DestinationPause?
+        var health: DestinationPause?
+        var counts: [String: Int]
+        var oldestQueuedAt: String?
+    }
+
+    /// One destination in full: the list's fields and its report.
+    struct DestinationDetail: Codable {
+        var summary: DestinationSummary
+        var report: DestinationReport
+    }
+
+    /// A contact's state at one destination, and every request and answer that carried it.
+    struct ContactTimeline: Codable {
+        var contact: ContactRow
+        var timeline: [LedgerEntry]
+    }
+
+    struct DeadPage: Codable {
+        var items: [DeadLetter]
+        /// Pass as `after` for the next page; absent on the last.
+        var next: Int64?
+    }
+
+    static func destinationName(_ context: APIContext) throws -> String {
+        guard let name = context.parameters.get("name"), !name.isEmpty, name.utf8.count <= 200 else {
+            throw Problem(status: .badRequest, title: "Bad destination name", detail: "A destination name is 1 to 200 bytes.")
+        }
+        return name
+    }
+
+    static func summary(_ counts: DestinationCounts, now: Int64) -> DestinationSummary {
+        let pause = counts.pause.flatMap { $0.holds(at: now) ? $0 : nil }
+        let health = counts.health.flatMap { $0.holds(at: now) ? $0 : nil }
+        return DestinationSummary(name: counts.name, kind: counts.kind, paused: pause != nil || health != nil, pause: pause, health: health,
+                                  counts: Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, counts.counts[$0] ?? 0) }),
+                                  oldestQueuedAt: counts.oldestQueuedAt.map(ISOTime.string))
+    }
+
+    static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies) {
+        let store = dependencies.store
+        let clock = dependencies.clock
+        router.get("/v1/destinations") { _, context -> Response in
+            try context.require(.read)
+            let counts = try await Blocking.run { try store.counts() }
+            return try JSONResponse.make(counts.map { summary($0, now: clock.nowMillis()) })
+        }
+
+        router.get("/v1/destinations/:name") { request, context -> Response in
+            try context.require(.read)
+            let name = try destinationName(context)
+            let since = try request.uri.queryParameters.get("since").map { text -> Int64 in
+                guard let date = try? Date(text, strategy: .iso8601) else {
+                    throw Problem(status: .badRequest, title: "Bad since", detail: "since is an ISO 8601 time.")
+                }
+                return Int64(date.timeIntervalSince1970 * 1000)
+            }
+            let (counts, reports) = try await Blocking.run { (try store.counts().first { $0.name == name }, try store.reports(destination: name, since: since)) }
+            guard let counts, let report = reports.first else { throw Problem.unknownDestination(name) }
+            return try JSONResponse.make(DestinationDetail(summary: summary(counts, now: clock.nowMillis()), report: report))
+        }
+
+        router.get("/v1/contacts/:key") { _, context -> Response in
+            try context.require(.read)
+            guard let key = context.parameters.get("key"), !key.isEmpty else {
+                throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is not empty.")
+            }
+            let rows = try await Blocking.run { try store.timeline(contactKey: key) }
+            guard !rows.isEmpty else { throw Problem(status: .notFound, title: "No such contact", detail: "No destination has a contact with this key.") }
+            return try JSONResponse.make(rows.map { ContactTimeline(contact: $0.0, timeline: $0.1) })
+        }
+
+        router.get("/v1/contacts") { request, context -> Response in
+            try context.require(.read)
+            guard let text = request.uri.queryParameters.get("q"), !text.isEmpty, text.utf8.count <= 254 else {
+                throw Problem(status: .badRequest, title: "Bad search", detail: "q is a contact key (or its beginning, with prefix=true), 1 to 254 bytes.")
+            }
+            let prefix = request.uri.queryParameters.get("prefix") == "true"
+            let limit = Int(request.uri.queryParameters.get("limit") ?? "") ?? 50
+            return try JSONResponse.make(try await Blocking.run { try store.searchContacts(text, prefix: prefix, limit: limit) })
+        }
+
+        router.get("/v1/destinations/:name/dead") { request, context -> Response in
+            try context.require(.read)
+            let name = try destinationName(context)
+            let query = request.uri.queryParameters
+            let after = try query.get("after").map { text -> Int64 in
+                guard let value = Int64(text), value >= 0 else { throw Problem(status: .badRequest, title: "Bad after", detail: "after is a dead letter's id.") }
+                return value
+            }
+            let limit = try query.get("limit").map { text -> Int in
+                guard let value = Int(text), (1...1_000).contains(value) else { throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.") }
+                return value
+            } ?? 100
+            let reason = query.get("reason").flatMap { $0.isEmpty ? nil : $0 }
+            let items = try await Blocking.run { () throws -> [DeadLetter] in
+                do { return try store.deadLetters(destination: name, reason: reason, after: after, limit: limit) } catch StoreError.unknownDestination {
+                    throw Problem.unknownDestination(name)
+                }
+            }
+            return try JSONResponse.make(DeadPage(items: items, next: items.count == limit ? items.last?.id : nil))
+        }
+    }
+}
+
+extension Problem {
+    static func unknownDestination(_ name: String) -> Problem {
+        Problem(status: .notFound, title: "No such destination", detail: "No destination named '\(name)' in this queue.")
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Resolves the bearer key into the caller's role, and turns every error into problem+json.
+struct APIMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let verifier: APIKeyVerifier
+    let logger: Logger
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            if let key = verifier.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) {
+                context.role = key.role
+                context.keyName = key.name
+            }
+        }
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return problem.response
+        } catch let error as HTTPError {
+            return Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase).response
+        } catch {
+            // The detail of an internal fault stays in the log: it may name files or SQL.
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Problem(status: .internalServerError, title: "Internal error", detail: "The request failed; the server's log says why.").response
+        }
+    }
+}
+
+/// Runs blocking work (SQLite through GRDB, file parsing) off Swift's cooperative threads.
+enum Blocking {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// The `http:` section: where `journeyq serve` listens, who may call it, and how.
+public struct HTTPConfig: Sendable, Equatable {
+    /// What a key may do. `operate` includes `read`; `ingest` only enqueues.
+    public enum Role: String, Sendable, CaseIterable {
+        case ingest, read, operate
+
+        /// Whether a key of this role may act as `needed`.
+        public func allows(_ needed: Role) -> Bool { self == needed || (self == .operate && needed == .read) }
+    }
+
+    /// One API key: its name (for logs), role, and the hex SHA-256 of the key (the key itself is stored nowhere).
+    public struct APIKey: Sendable, Equatable {
+        public var name: String
+        public var role: Role
+        public var sha256: String
+
+        public init(name: String, role: Role, sha256: String) {
+            self.name = name
+            self.role = role
+            self.sha256 = sha256.lowercased()
+        }
+    }
+
+    /// A certificate chain and its private key, PEM files.
+    public struct TLS: Sendable, Equatable {
+        public var certificateFile: String
+        public var privateKeyFile: String
+    }
+
+    public var host: String
+    public var port: Int
+    public var apiKeys: [APIKey]
+    public var tls: TLS?
+    /// Whether `/metrics` needs a `read` key.
+    public var metricsRequireKey: Bool
+    /// Largest ingest body; larger answers 413.
+    public var maxBodyBytes: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [APIKey] = [], tls: TLS? = nil, metricsRequireKey: Bool = false,
+                maxBodyBytes: Int = 64 << 20) {
+        self.host = host
+        self.port = port
+        self.apiKeys = apiKeys
+        self.tls = tls
+        self.metricsRequireKey = metricsRequireKey
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// `host:port` (`[::1]:8080` for IPv6), or nil when it does not parse.
+    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        return (host, port)
+    }
+
+    /// Whether `host` is a loopback address (where plain HTTP is allowed).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// A whole config file: the destinations and, for `serve`, its `http:` section.
+public struct JourneyConfig: Sendable {
+    public var destinations: [DestinationConfig]
+    public var http: HTTPConfig?
+}

@@ -1,0 +1,66 @@
+import Foundation
+import JourneyQueue
+import Metrics
+
+/// journeyq's metrics, through swift-metrics (the executable bootstraps Prometheus). Label sets are closed: a
+/// destination's name, a purpose, a status class, a state, an outcome; never a contact key.
+public struct JourneyMetrics: Sendable {
+    let factory: any MetricsFactory
+
+    /// Metrics made by `factory` (the process's bootstrapped one by default).
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+    }
+
+    /// One request to a remote: counted by purpose and status class, timed; a 429 also counts as throttled.
+    public func request(destination: String, purpose: AttemptPurpose, status: Int?, latencyMillis: Int64) {
+        let statusClass = status.map { $0 == 429 ? "429" : "\($0 / 100)xx" } ?? "no_answer"
+        Counter(label: "journeyq_requests_total", dimensions: [("destination", destination), ("purpose", purpose.rawValue),
+                                                               ("status_class", statusClass)], factory: factory).increment()
+        Metrics.Timer(label: "journeyq_request_duration_seconds", dimensions: [("destination", destination), ("purpose", purpose.rawValue)],
+                      preferredDisplayUnit: .seconds, factory: factory).recordMilliseconds(max(latencyMillis, 0))
+        if status == 429 {
+            Counter(label: "journeyq_throttled_total", dimensions: [("destination", destination)], factory: factory).increment()
+        }
+    }
+
+    /// Contacts a settle moved, by the state they reached.
+    public func settled(destination: String, _ settlements: [Settlement]) {
+        var outcomes: [String: Int] = [:]
+        var duplicates = 0
+        for settlement in settlements {
+            outcomes[settlement.outcome.state?.description ?? "recheck", default: 0] += 1
+            if case .retry(_, _, _, true) = settlement.outcome { duplicates += 1 }
+        }
+        for (outcome, count) in outcomes {
+            Counter(label: "journeyq_contacts_settled_total", dimensions: [("destination", destination), ("outcome", outcome)], factory: factory)
+                .increment(by: count)
+        }
+        if duplicates > 0 {
+            Counter(label: "journeyq_possible_duplicates_total", dimensions: [("destination", destination)], factory: factory).increment(by: duplicates)
+        }
+    }
+
+    /// The gauges read from the store's counters at scrape time: contacts per state, pauses, the oldest wait.
+    public func refresh(_ destinations: [DestinationCounts], now: Int64) {
+        for destination in destinations {
+            for state in ContactState.allCases {
+                Gauge(label: "journeyq_contacts", dimensions: [("destination", destination.name), ("state", state.description)], factory: factory)
+                    .record(destination.counts[state] ?? 0)
+            }
+            let operatorPause = destination.pause.map { $0.holds(at: now) } ?? false
+            let health = destination.health.map { $0.holds(at: now) } ?? false
+            Gauge(label: "journeyq_destination_paused", dimensions: [("destination", destination.name)], factory: factory)
+                .record(operatorPause || health ? 1 : 0)
+            // Why, as a closed set (the free text is in the API and the report).
+            for cause in ["operator", "unavailable", "journey"] {
+                let active = cause == "operator" ? operatorPause
+                    : health && ((destination.health?.reason.hasPrefix("journey") ?? false) == (cause == "journey"))
+                Gauge(label: "journeyq_destination_pause_cause", dimensions: [("destination", destination.name), ("cause", cause)], factory: factory)
+                    .record(active ? 1 : 0)
+            }
+            let age = destination.oldestQueuedAt.map { max(Double(now - $0) / 1000, 0) } ?? 0
+            Gauge(label: "journeyq_queue_oldest_age_seconds", dimensions: [("destination", destination.name)], factory: factory).record(age)
+        }
+    }
+}

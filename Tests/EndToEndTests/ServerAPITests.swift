@@ -1,0 +1,141 @@
+import Foundation
+import JourneyQueue
+import JourneyServer
+import NIOHTTP1
+import Testing
+
+/// `journeyq serve`'s API (issue 11): roles, ingest with the enqueue's rules, reads, operations, health, metrics.
+@Suite struct ServerAPITests {
+    static let ndjson = "application/x-ndjson"
+
+    @Test func keysAndRolesAreEnforced() async throws {
+        try await ServerHarness.with { server in
+            #expect(try await server.send(.GET, "/v1/destinations").status == 401)
+            #expect(try await server.send(.GET, "/v1/destinations", key: "not-a-key").status == 401)
+            let forbidden = try await server.send(.GET, "/v1/destinations", key: "ingest")
+            #expect(forbidden.status == 403)
+            #expect(forbidden.headers["Content-Type"].first == "application/problem+json")
+            #expect(forbidden.object["title"] as? String == "This key may not do that" && forbidden.object["status"] as? Int == 403)
+            #expect(try await server.send(.POST, "/v1/destinations/d/contacts", key: "read", body: "{\"contactKey\":\"a\"}\n", contentType: Self.ndjson).status == 403)
+            #expect(try await server.send(.POST, "/v1/destinations/d/pause", key: "read").status == 403)
+            #expect(try await server.send(.GET, "/v1/destinations", key: "operate").status == 200, "operate includes read")
+            #expect(try await server.send(.GET, "/healthz").status == 200)
+            #expect(try await server.send(.GET, "/nowhere", key: "read").headers["Content-Type"].first == "application/problem+json")
+        }
+    }
+
+    @Test func ingestFollowsEnqueuesRulesAndIsIdempotent() async throws {
+        try await ServerHarness.with(maxBodyBytes: 4_096) { server in
+            let body = "{\"contactKey\":\"a\",\"data\":{\"n\":1}}\n{\"id\":\"b\",\"properties\":{}}\n"
+            var answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: body, contentType: Self.ndjson,
+                                               headers: ["Idempotency-Key": "batch-1"])
+            #expect(answer.status == 202, "\(answer.text)")
+            #expect(answer.object["enqueued"] as? Int == 2 && answer.object["skipped"] as? Int == 0)
+            // The retry answers the first result and enqueues nothing twice, even with other contacts in it.
+            answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: body + "{\"contactKey\":\"z\"}\n",
+                                           contentType: Self.ndjson, headers: ["Idempotency-Key": "batch-1"])
+            #expect(answer.status == 202 && answer.headers["Idempotent-Replayed"].first == "true")
+            #expect(answer.object["enqueued"] as? Int == 2)
+            #expect(try server.store.counts().first?.counts[.queued] == 2)
+            // A live contact is not enqueued twice.
+            answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: "[{\"contactKey\":\"a\"},{\"contactKey\":\"c\"}]",
+                                           contentType: "application/json")
+            #expect(answer.object["enqueued"] as? Int == 1 && answer.object["skipped"] as? Int == 1)
+            answer = try await server.send(.POST, "/v1/destinations/d/contacts?keyColumn=key", key: "ingest", body: "key,email\ne,e@x.se\n", contentType: "text/csv")
+            #expect(answer.object["enqueued"] as? Int == 1, "\(answer.text)")
+        }
+    }
+
+    @Test func badInputNamesEveryLineAndWritesNothing() async throws {
+        try await ServerHarness.with(maxBodyBytes: 4_096) { server in
+            let body = "{\"contactKey\":\"a\"}\n{\"contactKey\":\"\"}\nnot json\n{\"contactKey\":\"d\",\"data\":{\"x\":{}}}\n"
+            let answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: body, contentType: Self.ndjson)
+            #expect(answer.status == 400)
+            #expect(answer.headers["Content-Type"].first == "application/problem+json")
+            let errors = answer.object["errors"] as? [[String: Any]] ?? []
+            #expect(errors.compactMap { $0["line"] as? Int } == [2, 3, 4])
+            #expect(errors.contains { $0["line"] as? Int == 3 && $0["column"] as? Int == 1 })
+            #expect(try server.store.counts().first.map { $0.total } ?? 0 == 0, "nothing half written")
+            let skipped = try await server.send(.POST, "/v1/destinations/d/contacts?skipInvalid=true", key: "ingest", body: body, contentType: Self.ndjson)
+            #expect(skipped.status == 202 && skipped.object["enqueued"] as? Int == 1 && skipped.object["rejectedCount"] as? Int == 3)
+            #expect((skipped.object["rejected"] as? [[String: Any]])?.compactMap { $0["line"] as? Int } == [2, 3, 4])
+            #expect(try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: String(repeating: "x", count: 5_000),
+                                          contentType: Self.ndjson).status == 413)
+            #expect(try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: "a", contentType: "text/plain").status == 415)
+        }
+    }
+
+    @Test func readersSeeCountsTimelinesAndPagedDeadLetters() async throws {
+        try await ServerHarness.with { server in
+            _ = try server.store.enqueue(destination: "d") { sink in
+                for index in 0..<7 { _ = try sink.add(ContactRecord(key: "k\(index)", data: [])) }
+            }
+            let batch = try #require(try server.store.claim(destination: "d", limit: 5, leaseMillis: 60_000))
+            _ = try server.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "{\"contactKey\":\"k0\"}", startedAt: 1))
+            try server.store.settle(batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "bad \($0.key)")) })
+            let list = try await server.send(.GET, "/v1/destinations", key: "read")
+            #expect((list.array.first?["counts"] as? [String: Int]) == ["queued": 2, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0,
+                                                                         "confirmed": 0, "unverifiable": 0, "dead": 5])
+            let detail = try await server.send(.GET, "/v1/destinations/d", key: "read")
+            #expect(detail.status == 200 && (detail.object["report"] as? [String: Any])?["name"] as? String == "d")
+            #expect(try await server.send(.GET, "/v1/destinations/nope", key: "read").status == 404)
+            let contact = try await server.send(.GET, "/v1/contacts/k0", key: "read")
+            #expect((contact.array.first?["timeline"] as? [[String: Any]])?.count == 1)
+            #expect(try await server.send(.GET, "/v1/contacts/nobody", key: "read").status == 404)
+            let search = try await server.send(.GET, "/v1/contacts?q=k&prefix=true&limit=3", key: "read")
+            #expect(search.array.compactMap { $0["key"] as? String } == ["k0", "k1", "k2"])
+            var page = try await server.send(.GET, "/v1/destinations/d/dead?limit=2", key: "read")
+            var seen = (page.object["items"] as? [[String: Any]] ?? []).compactMap { $0["contactKey"] as? String }
+            while let next = page.object["next"] as? Int {
+                page = try await server.send(.GET, "/v1/destinations/d/dead?limit=2&after=\(next)", key: "read")
+                seen += (page.object["items"] as? [[String: Any]] ?? []).compactMap { $0["contactKey"] as? String }
+            }
+            #expect(seen == ["k0", "k1", "k2", "k3", "k4"])
+            let filtered = try await server.send(.GET, "/v1/destinations/d/dead?reason=bad%20k3", key: "read")
+            #expect((filtered.object["items"] as? [[String: Any]])?.count == 1)
+        }
+    }
+
+    @Test func operatorsPauseResumeAndRedrive() async throws {
+        try await ServerHarness.with { server in
+            _ = try server.store.enqueue(destination: "d") { sink in _ = try sink.add(ContactRecord(key: "a", data: [])) }
+            let batch = try #require(try server.store.claim(destination: "d", limit: 1, leaseMillis: 60_000))
+            try server.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "gone"))])
+            var answer = try await server.send(.POST, "/v1/destinations/d/pause", key: "operate", body: "{\"reason\":\"campaign on hold\"}",
+                                               contentType: "application/json")
+            #expect(answer.status == 200 && answer.object["paused"] as? Bool == true, "\(answer.text)")
+            #expect(try server.store.counts().first?.pause?.reason == "campaign on hold")
+            answer = try await server.send(.POST, "/v1/destinations/d/pause", key: "operate", body: "{\"until\":\"2000-01-01T00:00:00Z\"}", contentType: "application/json")
+            #expect(answer.status == 400, "a pause that ended already")
+            answer = try await server.send(.POST, "/v1/destinations/d/resume", key: "operate")
+            #expect(answer.object["paused"] as? Bool == false)
+            #expect(try server.store.counts().first?.pause == nil)
+            answer = try await server.send(.POST, "/v1/destinations/d/redrive", key: "operate", body: "{\"reason\":\"gone\"}", contentType: "application/json")
+            #expect(answer.object["queued"] as? Int == 1)
+            #expect(try server.store.counts().first?.counts[.queued] == 1)
+            #expect(try await server.send(.POST, "/v1/destinations/nope/redrive", key: "operate").status == 404)
+            #expect(try await server.send(.POST, "/v1/destinations/d/pause", key: "operate", body: "[", contentType: "application/json").status == 400)
+        }
+    }
+
+    @Test func healthMetricsAndTheDocument() async throws {
+        try await ServerHarness.with { server in
+            _ = try server.store.enqueue(destination: "d") { sink in _ = try sink.add(ContactRecord(key: "a", data: [])) }
+            #expect(try await server.send(.GET, "/readyz").object["status"] as? String == "ready")
+            let metrics = try await server.send(.GET, "/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.text.contains(#"journeyq_contacts{destination="d",state="queued"} 1"#), "\(metrics.text.prefix(400))")
+            #expect(metrics.text.contains(#"journeyq_destination_paused{destination="d"} 0"#))
+            #expect(metrics.text.contains("journeyq_queue_oldest_age_seconds"))
+            #expect(!metrics.text.contains("contact_key") && !metrics.text.contains("\"a\""), "never a contact key as a label")
+            let document = try await server.send(.GET, "/openapi.json")
+            let file = try String(contentsOfFile: #filePath.replacingOccurrences(of: "Tests/EndToEndTests/ServerAPITests.swift", with: "api/openapi.json"), encoding: .utf8)
+            #expect(document.text == file, "the served document is the repository's (scripts/embed-openapi)")
+            #expect((document.object["openapi"] as? String)?.hasPrefix("3.1") == true)
+        }
+        try await ServerHarness.with(metricsRequireKey: true) { (server: ServerHarness) async throws in
+            #expect(try await server.send(.GET, "/metrics").status == 401)
+            #expect(try await server.send(.GET, "/metrics", key: "read").status == 200)
+        }
+    }
+}
