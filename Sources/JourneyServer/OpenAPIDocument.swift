@@ -61,7 +61,7 @@ public enum OpenAPIDocument {
               "minLength": 1,
               "maxLength": 200
             },
-            "description": "A retried request with the same key answers its first result and enqueues nothing twice."
+            "description": "A retried request with the same key and the same request answers its first result and enqueues nothing twice; the key reused for a different request is refused (422)."
           }
         ],
         "requestBody": {
@@ -119,6 +119,9 @@ public enum OpenAPIDocument {
             "$ref": "#/components/responses/Problem"
           },
           "500": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "422": {
             "$ref": "#/components/responses/Problem"
           }
         }
@@ -419,7 +422,10 @@ public enum OpenAPIDocument {
                 "type": "object",
                 "properties": {
                   "reason": {
-                    "type": "string"
+                    "type": [
+                      "string",
+                      "null"
+                    ]
                   }
                 }
               }
@@ -480,11 +486,21 @@ public enum OpenAPIDocument {
                 "type": "object",
                 "properties": {
                   "until": {
-                    "type": "string",
-                    "format": "date-time"
+                    "anyOf": [
+                      {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
                   },
                   "reason": {
-                    "type": "string"
+                    "type": [
+                      "string",
+                      "null"
+                    ]
                   }
                 }
               }

@@ -31,11 +31,15 @@ import Testing
                                                headers: ["Idempotency-Key": "batch-1"])
             #expect(answer.status == 202, "\(answer.text)")
             #expect(answer.object["enqueued"] as? Int == 2 && answer.object["skipped"] as? Int == 0)
-            // The retry answers the first result and enqueues nothing twice, even with other contacts in it.
-            answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: body + "{\"contactKey\":\"z\"}\n",
-                                           contentType: Self.ndjson, headers: ["Idempotency-Key": "batch-1"])
+            // The retry answers the first result and enqueues nothing twice.
+            answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: body, contentType: Self.ndjson,
+                                           headers: ["Idempotency-Key": "batch-1"])
             #expect(answer.status == 202 && answer.headers["Idempotent-Replayed"].first == "true")
             #expect(answer.object["enqueued"] as? Int == 2)
+            // The key reused for a different request is refused, and that request writes nothing.
+            answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: body + "{\"contactKey\":\"z\"}\n",
+                                           contentType: Self.ndjson, headers: ["Idempotency-Key": "batch-1"])
+            #expect(answer.status == 422)
             #expect(try server.store.counts().first?.counts[.queued] == 2)
             // A live contact is not enqueued twice.
             answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: "[{\"contactKey\":\"a\"},{\"contactKey\":\"c\"}]",
@@ -106,7 +110,7 @@ import Testing
             #expect(answer.status == 200 && answer.object["paused"] as? Bool == true, "\(answer.text)")
             #expect(try server.store.counts().first?.pause?.reason == "campaign on hold")
             answer = try await server.send(.POST, "/v1/destinations/d/pause", key: "operate", body: "{\"until\":\"2000-01-01T00:00:00Z\"}", contentType: "application/json")
-            #expect(answer.status == 400, "a pause that ended already")
+            #expect(answer.status == 200 && answer.object["paused"] as? Bool == false, "a pause that ended already holds nothing")
             answer = try await server.send(.POST, "/v1/destinations/d/resume", key: "operate")
             #expect(answer.object["paused"] as? Bool == false)
             #expect(try server.store.counts().first?.pause == nil)

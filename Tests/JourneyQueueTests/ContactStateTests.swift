@@ -78,3 +78,25 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct ISOTimeTests {
+    @Test func parsesRFC3339AndFullDates() {
+        #expect(ISOTime.parse("1970-01-01T00:00:00Z") == 0)
+        #expect(ISOTime.parse("2026-11-22T04:27:39.5Z") == 1_795_321_659_500)
+        #expect(ISOTime.parse("2026-11-22T06:27:39.123456+02:00") == 1_795_321_659_123)
+        #expect(ISOTime.parse("2026-11-22") == 1_795_305_600_000)
+        for bad in ["", "2026", "2026-13-01", "2026-11-22T25:00:00Z", "2026-11-22T04:27:39", "2026-11-22T04:27:39.Z", "x026-11-22"] {
+            #expect(ISOTime.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func randomTextNeverTraps() {
+        let pieces = ["2026", "-", "11", "T", ":", ".", "Z", "+", "99", "0", "123456789", "1071", "t", " ", "é", "\u{0}"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...14, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            _ = ISOTime.parse(text)
+        }
+        _ = ISOTime.parse("2037-01-23T19:13:35.773732+11:15")
+    }
+}

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,19 +25,24 @@ enum IngestRoutes {
         router.post("/v1/destinations/:name/contacts") { request, context -> Response in
             try context.require(.ingest)
             let destination = try QueueRoutes.destinationName(context)
-            let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
-            if let key = idempotencyKey {
-                guard !key.isEmpty, key.utf8.count <= 200 else {
-                    throw Problem(status: .badRequest, title: "Bad Idempotency-Key", detail: "An Idempotency-Key is 1 to 200 bytes.")
-                }
-                if let stored = try await Blocking.run({ try dependencies.store.idempotentResponse(destination: destination, key: key) }) {
-                    return replay(stored)
-                }
-            }
+            // Every part of the request is checked before a stored answer is replayed.
             let format = try format(of: request)
             let keyColumn = request.uri.queryParameters.get("keyColumn") ?? "contactKey"
-            let skipInvalid = request.uri.queryParameters.get("skipInvalid") == "true"
-            let body = try await spool(request, limit: dependencies.config.maxBodyBytes)
+            guard !keyColumn.isEmpty, keyColumn.utf8.count <= 200 else {
+                throw Problem(status: .badRequest, title: "Bad keyColumn", detail: "keyColumn names a CSV column: 1 to 200 bytes.")
+            }
+            let skipInvalid = try flag(request.uri.queryParameters.get("skipInvalid"), "skipInvalid")
+            let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+            if let key = idempotencyKey, key.isEmpty || key.utf8.count > 200 {
+                throw Problem(status: .badRequest, title: "Bad Idempotency-Key", detail: "An Idempotency-Key is 1 to 200 bytes.")
+            }
+            let (body, bodyDigest) = try await spool(request, limit: dependencies.config.maxBodyBytes)
+            // A key answers its first result only to the same request; reused for another one, it is refused.
+            let fingerprint = "\(format.rawValue)|\(keyColumn)|\(skipInvalid)|\(bodyDigest)"
+            if let key = idempotencyKey,
+               let stored = try await Blocking.run({ try dependencies.store.idempotentResponse(destination: destination, key: key) }) {
+                return try replay(stored, fingerprint: fingerprint)
+            }
             let store = dependencies.store
             do {
                 let (summary, rejected) = try await Blocking.run { () -> (EnqueueSummary, [Rejected]) in
@@ -48,7 +54,7 @@ enum IngestRoutes {
                         destination: destination, reader: reader,
                         reject: skipInvalid ? { _, error in collected.add(Rejected(line: error.line, reason: error.fieldAndRule)) } : nil,
                         idempotency: idempotencyKey.map { key in
-                            IdempotencyRecord(key: key) { summary in answer(summary, collected.items) }
+                            IdempotencyRecord(key: key) { summary in fingerprint + "\n" + answer(summary, collected.items) }
                         })
                     return (summary, collected.items)
                 }
@@ -62,7 +68,7 @@ enum IngestRoutes {
                 throw Problem(status: .badRequest, title: "The body cannot be read; nothing was enqueued", detail: error.description)
             } catch StoreError.duplicateIdempotencyKey(let key) {
                 guard let stored = try await Blocking.run({ try store.idempotentResponse(destination: destination, key: key) }) else { throw Problem.conflict }
-                return replay(stored)
+                return try replay(stored, fingerprint: fingerprint)
             }
         }
     }
@@ -72,9 +78,15 @@ enum IngestRoutes {
         return String(decoding: (try? JSONEncoder.api.encode(body)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    static func replay(_ stored: String) -> Response {
-        Response(status: .accepted, headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replayed")!: "true"],
-                 body: .init(byteBuffer: ByteBuffer(string: stored)))
+    /// The first answer to a key (stored as its request's fingerprint, a newline, the answer), if this is the same request.
+    static func replay(_ stored: String, fingerprint: String) throws -> Response {
+        let parts = stored.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == fingerprint else {
+            throw Problem(status: .unprocessableContent, title: "Idempotency-Key reused",
+                          detail: "This Idempotency-Key was used for a different request; a retry must send the same request.")
+        }
+        return Response(status: .accepted, headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replayed")!: "true"],
+                        body: .init(byteBuffer: ByteBuffer(string: String(parts[1]))))
     }
 
     static func format(of request: Request) throws -> InputFormat {
@@ -89,19 +101,23 @@ enum IngestRoutes {
         }
     }
 
-    /// The body, streamed into an unlinked temporary file; 413 past `limit`.
-    static func spool(_ request: Request, limit: Int) async throws -> SpoolFile {
+    /// The body, streamed into an unlinked temporary file, and its SHA-256; 413 past `limit`.
+    static func spool(_ request: Request, limit: Int) async throws -> (SpoolFile, String) {
         let file = try SpoolFile()
+        var hasher = SHA256()
         var size = 0
         for try await buffer in request.body {
             size += buffer.readableBytes
             guard size <= limit else {
                 throw Problem(status: .contentTooLarge, title: "Body too large", detail: "The body is larger than http.maxBodyBytes (\(limit) bytes).")
             }
-            try buffer.withUnsafeReadableBytes { try file.handle.write(contentsOf: Data($0)) }
+            try buffer.withUnsafeReadableBytes { bytes in
+                hasher.update(bufferPointer: bytes)
+                try file.handle.write(contentsOf: Data(bytes))
+            }
         }
         try file.handle.seek(toOffset: 0)
-        return file
+        return (file, hasher.finalize().map { String(format: "%02x", $0) }.joined())
     }
 }
 

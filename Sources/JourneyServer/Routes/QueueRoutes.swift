@@ -62,10 +62,8 @@ enum QueueRoutes {
             try context.require(.read)
             let name = try destinationName(context)
             let since = try request.uri.queryParameters.get("since").map { text -> Int64 in
-                guard let date = try? Date(text, strategy: .iso8601) else {
-                    throw Problem(status: .badRequest, title: "Bad since", detail: "since is an ISO 8601 time.")
-                }
-                return Int64(date.timeIntervalSince1970 * 1000)
+                guard let millis = ISOTime.parse(text) else { throw Problem(status: .badRequest, title: "Bad since", detail: "since is an ISO 8601 time.") }
+                return millis
             }
             let (counts, reports) = try await Blocking.run { (try store.counts().first { $0.name == name }, try store.reports(destination: name, since: since)) }
             guard let counts, let report = reports.first else { throw Problem.unknownDestination(name) }
@@ -87,8 +85,11 @@ enum QueueRoutes {
             guard let text = request.uri.queryParameters.get("q"), !text.isEmpty, text.utf8.count <= 254 else {
                 throw Problem(status: .badRequest, title: "Bad search", detail: "q is a contact key (or its beginning, with prefix=true), 1 to 254 bytes.")
             }
-            let prefix = request.uri.queryParameters.get("prefix") == "true"
-            let limit = Int(request.uri.queryParameters.get("limit") ?? "") ?? 50
+            let prefix = try flag(request.uri.queryParameters.get("prefix"), "prefix")
+            let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
+                guard let value = Int(text), (1...500).contains(value) else { throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 500.") }
+                return value
+            } ?? 50
             return try JSONResponse.make(try await Blocking.run { try store.searchContacts(text, prefix: prefix, limit: limit) })
         }
 
@@ -112,6 +113,15 @@ enum QueueRoutes {
             }
             return try JSONResponse.make(DeadPage(items: items, next: items.count == limit ? items.last?.id : nil))
         }
+    }
+}
+
+/// `true` or `false` (or absent: false); anything else is a bad request.
+func flag(_ text: String?, _ name: String) throws -> Bool {
+    switch text {
+    case nil, "false": return false
+    case "true": return true
+    default: throw Problem(status: .badRequest, title: "Bad \(name)", detail: "\(name) is true or false.")
     }
 }
 

@@ -21,12 +21,34 @@ struct APIMiddleware: RouterMiddleware {
         } catch let problem as Problem {
             return problem.response
         } catch let error as HTTPError {
+            if error.status == .notFound, let allowed = RouteTable.methods(for: request.uri.path) {
+                var response = Problem(status: .methodNotAllowed, title: "Method not allowed", detail: "\(request.uri.path) takes \(allowed).").response
+                response.headers[.allow] = allowed
+                return response
+            }
             return Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase).response
         } catch {
             // The detail of an internal fault stays in the log: it may name files or SQL.
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return Problem(status: .internalServerError, title: "Internal error", detail: "The request failed; the server's log says why.").response
         }
+    }
+}
+
+/// The API's paths and their methods, for a 405 that names what a path takes.
+enum RouteTable {
+    static let routes: [(segments: [String], methods: String)] = [
+        (["v1", "destinations", "*", "contacts"], "POST"), (["v1", "destinations"], "GET"), (["v1", "destinations", "*"], "GET"),
+        (["v1", "contacts", "*"], "GET"), (["v1", "contacts"], "GET"), (["v1", "destinations", "*", "dead"], "GET"),
+        (["v1", "destinations", "*", "redrive"], "POST"), (["v1", "destinations", "*", "pause"], "POST"), (["v1", "destinations", "*", "resume"], "POST"),
+        (["healthz"], "GET"), (["readyz"], "GET"), (["metrics"], "GET"), (["openapi.json"], "GET"), ([], "GET"),
+    ]
+
+    static func methods(for path: String) -> String? {
+        let segments = path.split(separator: "/").map(String.init)
+        return routes.first { route in
+            route.segments.count == segments.count && zip(route.segments, segments).allSatisfy { $0 == "*" || $0 == $1 }
+        }?.methods
     }
 }
 
