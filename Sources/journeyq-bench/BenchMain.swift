@@ -2,27 +2,35 @@ import Foundation
 import JourneyQueue
 import JourneyQueueSQLite
 
-/// Store-level figures for scripts/bench: claim + settle-accepted in batches, no HTTP.
+/// Store-level figures for scripts/bench, no HTTP:
+/// - `claim-settle DB [BATCH] [DESTINATION]`: claim + settle-accepted in batches;
+/// - `claim-send-settle DB [BATCH] [DESTINATION] [durable|normal]`: the same with the write-ahead record of each batch,
+///   fsynced (`durable`, what the daemon does) or not (to measure the fsync's cost).
 @main
 enum BenchMain {
     static func main() throws {
         let arguments = CommandLine.arguments
-        guard arguments.count >= 3, arguments[1] == "claim-settle" else {
-            FileHandle.standardError.write(Data("usage: journeyq-bench claim-settle DB [BATCH=100] [DESTINATION=bench]\n".utf8))
+        guard arguments.count >= 3, ["claim-settle", "claim-send-settle"].contains(arguments[1]) else {
+            FileHandle.standardError.write(Data("usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal]\n".utf8))
             exit(2)
         }
+        let writeAhead = arguments[1] == "claim-send-settle"
         let batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 100 : 100
         let destination = arguments.count > 4 ? arguments[4] : "bench"
-        let store = try SQLiteQueueStore(path: arguments[2])
+        let store = try SQLiteQueueStore(path: arguments[2], durableWriteAhead: arguments.count > 5 ? arguments[5] != "normal" : true)
         var settled = 0
         let start = Date()
         while let batch = try store.claim(destination: destination, limit: batchSize, leaseMillis: 60_000) {
+            if writeAhead {
+                _ = try store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "https://bench/async/events",
+                                                                     requestBody: "{}", startedAt: 0))
+            }
             let outcomes = batch.contacts.map { Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: 0)) }
             try store.settle(batch.lease, result: nil, outcomes: outcomes)
             settled += outcomes.count
         }
         let seconds = Date().timeIntervalSince(start)
-        print("claim_settle_rows=\(settled)")
-        print("claim_settle_rows_per_s=\(Int(Double(settled) / seconds))")
+        print("rows=\(settled)")
+        print("rows_per_s=\(Int(Double(settled) / seconds))")
     }
 }

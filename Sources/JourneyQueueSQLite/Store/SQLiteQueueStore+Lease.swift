@@ -79,8 +79,8 @@ extension SQLiteQueueStore {
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64 {
         var id: Int64 = 0
         try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            if durableWriteAhead { try db.execute(sql: "PRAGMA synchronous = FULL") }
+            defer { if durableWriteAhead { try? db.execute(sql: "PRAGMA synchronous = NORMAL") } }
             try db.inTransaction(.immediate) {
                 let now = clock.nowMillis()
                 let destinationID = try Self.checkLease(db, lease, now: now)

@@ -11,10 +11,14 @@ public final class SQLiteQueueStore: QueueStore {
     public let path: String
     let pool: DatabasePool
     let clock: any Clock
+    /// Whether the write-ahead record is fsynced (`synchronous = FULL` for its transaction). Only `scripts/bench` turns
+    /// it off, to measure what it costs.
+    public let durableWriteAhead: Bool
 
     /// Opens or creates the database at `path`, migrating it; refuses a database written by a newer journeyq.
-    public init(path: String, clock: any Clock = SystemClock(), busyTimeout: TimeInterval = 30) throws {
+    public init(path: String, clock: any Clock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true) throws {
         self.path = path
+        self.durableWriteAhead = durableWriteAhead
         self.clock = clock
         self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout)
     }

@@ -21,8 +21,9 @@ struct LineLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        let merged = metadata.merging(extra ?? [:]) { $1 }
+    func log(event: LogEvent) {
+        let (level, message) = (event.level, event.message)
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let time = ISOTime.string(Int64(Date().timeIntervalSince1970 * 1000))
         var text: String
         if json {
