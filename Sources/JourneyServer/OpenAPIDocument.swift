@@ -681,6 +681,44 @@ public enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/whoami": {
+      "get": {
+        "operationId": "whoami",
+        "summary": "The name and role of the key sent (any role).",
+        "responses": {
+          "200": {
+            "description": "The key's name and role.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "name",
+                    "role"
+                  ],
+                  "properties": {
+                    "name": {
+                      "type": "string"
+                    },
+                    "role": {
+                      "type": "string",
+                      "enum": [
+                        "ingest",
+                        "read",
+                        "operate"
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
     }
   },
   "components": {

@@ -143,3 +143,28 @@ import Testing
         }
     }
 }
+
+/// The dashboard is served by journeyq itself, as the repository holds it, under a strict Content-Security-Policy.
+@Suite struct DashboardAssetTests {
+    @Test func thePageAndItsAssetsAreServedWithAStrictPolicy() async throws {
+        try await ServerHarness.with { server in
+            let root = #filePath.replacingOccurrences(of: "Tests/EndToEndTests/ServerAPITests.swift", with: "dashboard/")
+            for (path, file, type) in [("/", "index.html", "text/html"), ("/app.js", "app.js", "text/javascript"), ("/app.css", "app.css", "text/css")] {
+                let answer = try await server.send(.GET, path)
+                #expect(answer.status == 200)
+                #expect(answer.text == (try String(contentsOfFile: root + file, encoding: .utf8)), "\(file) is served as the repository holds it (scripts/embed-dashboard)")
+                #expect(answer.headers["Content-Type"].first?.hasPrefix(type) == true)
+                let policy = answer.headers["Content-Security-Policy"].first ?? ""
+                #expect(policy.contains("default-src 'self'") && policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"))
+                #expect(answer.headers["X-Content-Type-Options"].first == "nosniff")
+            }
+            let page = try await server.send(.GET, "/").text
+            #expect(!page.contains("http://") && !page.contains("https://"), "no external asset")
+            #expect(!page.contains("<script>") && !page.contains("onclick="), "no inline script")
+            let script = try await server.send(.GET, "/app.js").text
+            #expect(!script.contains("innerHTML") && !script.contains("insertAdjacentHTML") && !script.contains("document.write"),
+                    "data reaches the page as text only")
+            #expect(!script.contains("localStorage"), "the key is kept for the tab only")
+        }
+    }
+}

@@ -123,14 +123,16 @@ extension SQLiteQueueStore: ReportingStore {
                        c.enqueued_at, c.updated_at, c.data, c.destination_id
                 FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
                 """, arguments: [contactKey])
-            // The ledger keeps request bodies, so a contact's requests are the ones that name it (a scan: an operator's command).
+            // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
+            // the first field of a CSV line (Bulk uploads). A scan of one destination's ledger: an operator's command.
             let needle = JSONText.string(contactKey)
+            let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
             return try contacts.map { row in
                 let entries = try Row.fetchAll(db, sql: """
                     SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
                            remote_id, latency_ms, error_class
-                    FROM attempt WHERE destination_id = ? AND instr(request_body, ?) > 0 ORDER BY id
-                    """, arguments: [row[11] as Int64, needle]).map { entry in
+                    FROM attempt WHERE destination_id = ?1 AND (instr(request_body, ?2) > 0 OR instr(request_body, ?3) > 0) ORDER BY id
+                    """, arguments: [row[11] as Int64, needle, csvNeedle]).map { entry in
                     LedgerEntry(id: entry[0], purpose: entry[1], attemptNumber: entry[2], method: entry[3], url: entry[4], requestBody: entry[5],
                                 startedAt: entry[6], status: entry[7], responseHeaders: entry[8], responseBody: entry[9], remoteID: entry[10],
                                 latencyMillis: entry[11], errorClass: entry[12])

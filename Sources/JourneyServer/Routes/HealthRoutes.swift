@@ -5,6 +5,11 @@ import JourneyWorker
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`.
 enum HealthRoutes {
+    struct WhoAmI: Codable {
+        var name: String
+        var role: String
+    }
+
     struct Status: Codable {
         var status: String
         var problems: [String]?
@@ -13,6 +18,14 @@ enum HealthRoutes {
     static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies) {
         let store = dependencies.store
         router.get("/healthz") { _, _ in try JSONResponse.make(Status(status: "ok")) }
+
+        // Who the key belongs to: the dashboard shows actions only to keys that may take them.
+        router.get("/v1/whoami") { _, context -> Response in
+            guard let role = context.role else {
+                throw Problem(status: .unauthorized, title: "An API key is needed", detail: "Send Authorization: Bearer KEY.")
+            }
+            return try JSONResponse.make(WhoAmI(name: context.keyName ?? "", role: role.rawValue))
+        }
 
         router.get("/readyz") { _, _ -> Response in
             var problems: [String] = []

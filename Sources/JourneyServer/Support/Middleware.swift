@@ -41,7 +41,7 @@ enum RouteTable {
         (["v1", "destinations", "*", "contacts"], "POST"), (["v1", "destinations"], "GET"), (["v1", "destinations", "*"], "GET"),
         (["v1", "contacts", "*"], "GET"), (["v1", "contacts"], "GET"), (["v1", "destinations", "*", "dead"], "GET"),
         (["v1", "destinations", "*", "redrive"], "POST"), (["v1", "destinations", "*", "pause"], "POST"), (["v1", "destinations", "*", "resume"], "POST"),
-        (["healthz"], "GET"), (["readyz"], "GET"), (["metrics"], "GET"), (["openapi.json"], "GET"), ([], "GET"),
+        (["healthz"], "GET"), (["v1", "whoami"], "GET"), (["app.js"], "GET"), (["app.css"], "GET"), (["readyz"], "GET"), (["metrics"], "GET"), (["openapi.json"], "GET"), ([], "GET"),
     ]
 
     static func methods(for path: String) -> String? {

@@ -6,7 +6,9 @@ import JourneyQueue
 import JourneySimulator
 import JourneyWorker
 import JourneyQueueSQLite
+import JourneyServer
 import Logging
+import Prometheus
 
 /// `journeyq demo`: the whole pipeline on the built-in sandbox.
 struct DemoCommand: AsyncParsableCommand {
@@ -31,8 +33,17 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Database file for the demo (default: a new file in a temporary directory).")
     var db: String?
 
+    @Flag(help: "Afterwards, keep the dashboard up on the demo's database (until Ctrl-C), and print its address and a key to paste.")
+    var serve = false
+
+    @Option(help: "With --serve: where the dashboard listens (loopback).")
+    var listen = "127.0.0.1:8080"
+
     func validate() throws {
         guard (1...1_000_000).contains(contacts) else { throw ValidationError("--contacts must be 1 to 1,000,000") }
+        guard let listen = HTTPConfig.parseListen(listen), HTTPConfig.isLoopback(listen.host) else {
+            throw ValidationError("--listen must be a loopback HOST:PORT, such as 127.0.0.1:8080")
+        }
         for kind in destinations.split(separator: ",") where DestinationKind(rawValue: String(kind)) == nil {
             throw ValidationError("--destinations: unknown kind '\(kind)'; kinds are \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -107,5 +118,23 @@ struct DemoCommand: AsyncParsableCommand {
         print("database:    \(database.db)")
         print("html report: \(html)")
         print("try:         journeyq report --db \(database.db) --format json | head -40")
+        if serve { try await serveDashboard(store: store, logger: logger) }
+    }
+
+    /// The dashboard on the demo's database, with a fresh operate key, until SIGINT or SIGTERM.
+    private func serveDashboard(store: SQLiteQueueStore, logger: Logger) async throws {
+        let key = APIKeyVerifier.newKey()
+        let (host, port) = HTTPConfig.parseListen(listen)!
+        let http = HTTPConfig(host: host, port: port, apiKeys: [HTTPConfig.APIKey(name: "demo", role: .operate, sha256: APIKeyVerifier.digest(of: key))])
+        let registry = PrometheusCollectorRegistry()
+        let dependencies = JourneyServerApp.Dependencies(store: store, config: http, logger: logger, registry: registry,
+                                                         metrics: JourneyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        let app = try JourneyServerApp.application(dependencies) { bound in
+            print("")
+            print("dashboard:   http://\(host):\(bound)/   (Ctrl-C stops it)")
+            print("key:         \(key)   (role operate; paste it into the page)")
+            fflush(nil)
+        }
+        try await DaemonRunner.run(services: [.init(service: app)], logger: logger, graceSeconds: 5)
     }
 }
