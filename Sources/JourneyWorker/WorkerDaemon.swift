@@ -33,6 +33,10 @@ public struct WorkerDaemon {
                                                             metrics: metrics)))
             services.append(.init(service: ReconcilerService(destination: Self.verifying(destination, clock: clock), store: store, clock: clock,
                                                              logger: logger, gate: gate, metrics: metrics)))
+            if config.kind.isSFMC && config.journeyCheckMillis > 0 {
+                services.append(.init(service: JourneyWatchService(destination: destination, gate: gate, ledger: store, logger: logger,
+                                                                   intervalMillis: config.journeyCheckMillis)))
+            }
         }
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
         services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
@@ -58,7 +62,8 @@ public struct WorkerDaemon {
         // An operator's pause holds from the first request on, not from the watcher's first poll.
         let paused = try store.counts().first { $0.name == name }?.pause
         let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, circuit: config.circuit,
-                                   maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused) { health in
+                                   maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
+                                   checkingJourney: config.kind.isSFMC && config.journeyCheckMillis > 0) { health in
             do { try store.reportHealth(destination: name, pause: health) } catch {
                 logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
             }

@@ -7,11 +7,14 @@ public struct AccessToken: Sendable, Equatable {
     public var expiresAt: Int64
     /// Where to send requests made with it, when the token endpoint says (Salesforce's `instance_url`).
     public var instanceURL: String?
+    /// The scopes granted, when the token endpoint says (`journeyq check` shows them).
+    public var scope: String?
 
-    public init(value: String, expiresAt: Int64, instanceURL: String? = nil) {
+    public init(value: String, expiresAt: Int64, instanceURL: String? = nil, scope: String? = nil) {
         self.value = value
         self.expiresAt = expiresAt
         self.instanceURL = instanceURL
+        self.scope = scope
     }
 }
 

@@ -36,7 +36,7 @@ struct TokenRequester: Sendable {
             throw AuthenticationFailure(message: "\(url) answered \(answer.status): \(String(safeText.prefix(300)))")
         }
         return AccessToken(value: token, expiresAt: start.startedAt + Self.lifetime(fields.lifetime, default: defaultLifetimeMillis),
-                           instanceURL: fields.instanceURL)
+                           instanceURL: fields.instanceURL, scope: parsed["scope"]?.string.map { String($0.prefix(500)) })
     }
 
     /// A lifetime in seconds as a number or a numeric string; anything else (negative, zero, NaN, text) is the default.

@@ -229,6 +229,40 @@ public struct BulkIngestDestination: VerifyingDestination {
         return Verification(settlements: settlements)
     }
 
+    /// The token, the object, and the key column as a field (the external id for upsert), through sObject describe.
+    public func preflight(ledger: any AttemptLedger) async -> [PreflightCheck] {
+        var checks: [PreflightCheck] = []
+        let token: AccessToken
+        do {
+            token = try await client.calls.tokens.token()
+            checks.append(PreflightCheck("credentials", .passed, "a session was obtained for \(RedactedURL.origin(token.instanceURL ?? ""))"))
+        } catch {
+            return [PreflightCheck("credentials", .failed, "\(error)", advice: "check clientId, clientSecret and loginURL of the connected app")]
+        }
+        let path = "/services/data/\(client.apiVersion)/sobjects/\(SFMCVerifier.encode(object))/describe"
+        guard case .answered(let answer)? = try? await client.calls.call("GET", url: { ($0.instanceURL ?? "") + path }, lease: nil, ledger: ledger) else {
+            return checks + [PreflightCheck("object exists", .failed, "no answer from sObject describe")]
+        }
+        guard answer.status == 200, let fields = JSONValue.parse(answer.body, maxDepth: 16)?["fields"]?.array else {
+            return checks + [PreflightCheck("object exists", .failed, "HTTP \(answer.status) \(StatusClassifier.summary(answer))",
+                                            advice: "object names the sObject to ingest into (Contact, Lead, …) and the user may read it")]
+        }
+        checks.append(PreflightCheck("object exists", .passed, "'\(object)', \(fields.count) fields"))
+        let field = fields.first { $0["name"]?.string == keyColumn }
+        if externalIDFieldName != nil {
+            checks.append(field?["externalId"] == .bool(true)
+                ? PreflightCheck("external id field", .passed, "'\(keyColumn)' is an external id")
+                : PreflightCheck("external id field", .failed, field == nil ? "'\(keyColumn)' is not a field of \(object)" : "'\(keyColumn)' is not an external id",
+                                 advice: "upsert matches rows by an External ID field: create it, or name one in externalIdFieldName"))
+        } else {
+            checks.append(field != nil
+                ? PreflightCheck("key column is a field", .passed, "'\(keyColumn)'")
+                : PreflightCheck("key column is a field", .failed, "'\(keyColumn)' is not a field of \(object)",
+                                 advice: "insert writes the contact key into this column: create the field, or use upsert with externalIdFieldName"))
+        }
+        return checks
+    }
+
     /// Job ids name a path segment: anything but a plain id from the remote is refused.
     static func isJobID(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) }

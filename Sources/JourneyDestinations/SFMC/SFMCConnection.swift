@@ -8,6 +8,7 @@ struct SFMCConnection: Sendable {
     let runner: BatchRequestRunner
     let builder: SubmissionBuilder
     let verifier: SFMCVerifier
+    let inspector: SFMCJourneyInspector
 
     init(name: String, settings: SFMCSettings, legacyToken: Bool, asyncStatus: Bool, limits: DestinationLimits, policy: OutcomePolicy,
          caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock) {
@@ -20,9 +21,9 @@ struct SFMCConnection: Sendable {
             token.map { [("Authorization", "Bearer \($0.value)")] } ?? []
         }
         builder = SubmissionBuilder(policy: policy, clock: clock)
-        verifier = SFMCVerifier(destination: name, settings: settings, policy: policy,
-                                calls: AuthorizedCaller(destination: name, caller: caller, tokens: tokens, clock: clock, timeoutMillis: limits.timeoutMillis),
-                                clock: clock, asyncStatus: asyncStatus)
+        let calls = AuthorizedCaller(destination: name, caller: caller, tokens: tokens, clock: clock, timeoutMillis: limits.timeoutMillis)
+        verifier = SFMCVerifier(destination: name, settings: settings, policy: policy, calls: calls, clock: clock, asyncStatus: asyncStatus)
+        inspector = SFMCJourneyInspector(settings: settings, calls: calls, legacyToken: legacyToken)
     }
 
     /// Sends one JSON request for a batch (token, write-ahead, one refresh on a 401).

@@ -51,4 +51,12 @@ public struct SFMCEventsDestination: VerifyingDestination {
     public func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? {
         try await connection.priorMembers(keys, batchID: batchID, ledger: ledger)
     }
+
+    public func preflight(ledger: any AttemptLedger) async -> [PreflightCheck] {
+        await connection.inspector.preflight(tokens: connection.tokens, ledger: ledger)
+    }
+
+    public func watchJourney(ledger: any AttemptLedger) async -> JourneyWatch? {
+        await connection.inspector.watch(ledger: ledger)
+    }
 }

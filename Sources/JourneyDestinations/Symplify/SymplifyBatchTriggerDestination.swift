@@ -12,6 +12,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
     let baseURL: String
     let customerID: String
     let journeyID: Int
+    let token: Secret
     let caller: HTTPCaller
     let clock: any Clock
     let runner: BatchRequestRunner
@@ -24,6 +25,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
         self.baseURL = baseURL.trimmingTrailingSlash()
         self.customerID = customerID
         self.journeyID = journeyID
+        self.token = token
         self.limits = limits
         var unverifiable = policy
         unverifiable.verifiable = false
@@ -107,6 +109,25 @@ public struct SymplifyBatchTriggerDestination: Destination {
         } catch {
             return builder.uniform(StatusClassifier.verdict(for: error), batch: batch, result: builder.result(error, attemptID: attemptID))
         }
+    }
+
+    /// The token through the API overview's sanity call; the journey cannot be looked up (the spec knows no way).
+    public func preflight(ledger: any AttemptLedger) async -> [PreflightCheck] {
+        var checks: [PreflightCheck] = []
+        do {
+            let answer = try await caller.send(method: "GET", url: "\(baseURL)/rest/\(customerID)/apiurl",
+                                               headers: [("X-Carma-Authentication-Token", token.value), ("Accept", "application/json")],
+                                               body: nil, timeoutMillis: limits.timeoutMillis, purpose: .token)
+            checks.append(answer.status == 200
+                ? PreflightCheck("credentials", .passed, "the API token is accepted for customer \(customerID)")
+                : PreflightCheck("credentials", .failed, "HTTP \(answer.status) \(StatusClassifier.summary(answer))",
+                                 advice: "check customerId and token (Settings › API keys) and baseURL"))
+        } catch {
+            checks.append(PreflightCheck("credentials", .failed, error.message, advice: "check baseURL"))
+        }
+        checks.append(PreflightCheck("journey exists and is active", .unknown,
+                                     "Symplify publishes no way to look journey \(journeyID) up; contacts end unverifiable for the same reason"))
+        return checks
     }
 
     private func redacted(_ result: AttemptResult) -> AttemptResult {

@@ -47,6 +47,12 @@ public protocol Destination: Sendable {
 
     /// Sends one claimed batch and classifies the answer. Throws only for store faults (a lost lease).
     func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission
+
+    /// Checks this destination against its remote (`journeyq check`); nothing where the remote offers nothing to check.
+    func preflight(ledger: any AttemptLedger) async -> [PreflightCheck]
+
+    /// Whether its journey takes entries now (the daemon's journey watch); nil where the remote cannot say.
+    func watchJourney(ledger: any AttemptLedger) async -> JourneyWatch?
 }
 
 /// What one reconciliation look came to.

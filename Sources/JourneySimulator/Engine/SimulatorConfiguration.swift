@@ -53,6 +53,9 @@ public struct SimulatorConfiguration: Sendable {
     public var membershipListsExited = false
     /// The journeys behind the endpoints.
     public var journeys: [SimulatedJourney] = SimulatedJourney.defaults
+    /// What a Marketing Cloud entry endpoint answers for a journey that takes no entries (Draft, Stopped): nil answers
+    /// as usual while nobody enters ([UNKNOWN], spec §7: the practitioners' report); a status refuses with the §0 envelope.
+    public var notRunningStatus: Int?
     /// Salesforce fields that Bulk ingest refuses (`sf__Error`), to exercise failed results.
     public var bulkRejectedEmailSuffix = "@invalid.example"
     public var faults = FaultProfile.none
@@ -75,6 +78,22 @@ public enum JourneyState: String, Sendable, Codable {
     case running = "Running"
     case draft = "Draft"
     case stopped = "Stopped"
+    /// An older version after a republish: keeps its contacts, takes no new ones.
+    case unpublished = "Unpublished"
+
+    /// The `status` the interactions API reports (spec §6.4): a running journey is `Published`.
+    public var apiStatus: String { self == .running ? "Published" : rawValue }
+
+    /// From an API status or a state's own name.
+    public init?(apiStatus: String) {
+        switch apiStatus {
+        case "Published", "Running": self = .running
+        case "Draft": self = .draft
+        case "Stopped": self = .stopped
+        case "Unpublished": self = .unpublished
+        default: return nil
+        }
+    }
 }
 
 /// One journey of the sandbox, reached through one destination kind.

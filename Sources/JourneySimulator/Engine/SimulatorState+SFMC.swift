@@ -104,7 +104,28 @@ extension SimulatorState {
         guard !journeys.isEmpty else {
             throw SFMCError(status: 400, errorCode: 10005, message: "Event definition key '\(eventDefinitionKey)' was not found.")
         }
+        if let status = configuration.notRunningStatus, journeys.allSatisfy({ engine.journeys[$0].state != .running }) {
+            throw SFMCError(status: status, errorCode: 30001, message: "No running journey uses event definition key '\(eventDefinitionKey)'.")
+        }
         return journeys
+    }
+
+    /// The journeys as `GET /interaction/v1/interactions` describes them, those with `key` if given.
+    func interactions(key: String?) -> [Interaction] {
+        engine.journeys.indices.filter { engine.journeys[$0].eventDefinitionKey != nil && (key == nil || engine.journeys[$0].key == key) }.map { index in
+            let journey = engine.journeys[index]
+            return Interaction(index: index + 1, key: journey.key, status: journey.state.apiStatus, entryMode: journey.entryMode.rawValue,
+                               eventDefinitionKey: journey.eventDefinitionKey ?? "", current: engine.entries[index].count,
+                               cumulative: engine.entries[index].values.reduce(0, +))
+        }
+    }
+
+    /// The sandbox's control endpoint: a journey's state changes while it runs. False for an unknown key.
+    public func setJourneyState(key: String, to state: JourneyState) -> Bool {
+        advance()
+        let matches = engine.journeys.indices.filter { engine.journeys[$0].key == key }
+        for index in matches { engine.setState(state, journey: index) }
+        return !matches.isEmpty
     }
 
     /// `POST /interaction/v1/events`: one contact.
@@ -184,5 +205,26 @@ extension SimulatorState {
         let start = max(page - 1, 0) * pageSize
         let slice = start < matching.count ? Array(matching[start..<min(start + pageSize, matching.count)]) : []
         return (matching.count, slice)
+    }
+}
+
+/// One journey as the interactions API describes it (spec §6.4; the trigger's shape is [INFER]).
+struct Interaction: Sendable {
+    var index: Int
+    var key: String
+    var status: String
+    var entryMode: String
+    var eventDefinitionKey: String
+    var current: Int
+    var cumulative: Int
+
+    var id: String { "0b1f0000-0000-4000-8000-" + String(format: "%012d", index) }
+
+    var json: [String: Any] {
+        ["id": id, "key": key, "name": "Sandbox journey \(key)", "version": 1, "status": status,
+         "definitionId": "de1f0000-0000-4000-8000-" + String(format: "%012d", index), "entryMode": entryMode, "executionMode": "Production",
+         "triggers": [["key": "trigger-\(index)", "type": "APIEvent", "eventDefinitionKey": eventDefinitionKey,
+                       "metaData": ["eventDefinitionKey": eventDefinitionKey]]],
+         "stats": ["currentPopulation": current, "cumulativePopulation": cumulative]]
     }
 }

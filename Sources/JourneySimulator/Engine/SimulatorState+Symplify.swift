@@ -12,6 +12,11 @@ struct SymplifyError: Error, Sendable {
 }
 
 extension SimulatorState {
+    /// Whether `token` is the customer's API token.
+    func symplifyAuthorized(customerID: String, token: String?) -> Bool {
+        customerID == configuration.symplifyCustomerID && token == configuration.symplifyToken
+    }
+
     /// `POST /rest/{customerId}/batchtrigger/v2`: an upload URL token for the journey.
     func batchTrigger(customerID: String, authToken: String?, entityID: Int?) throws(SymplifyError) -> String {
         guard customerID == configuration.symplifyCustomerID else { throw SymplifyError(status: 404, message: "Unknown customer \(customerID)") }

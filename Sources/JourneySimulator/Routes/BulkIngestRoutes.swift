@@ -7,6 +7,22 @@ enum BulkIngestRoutes {
     static let base = "/services/data/v61.0/jobs/ingest"
 
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration) {
+        // sObject describe: the object's fields, and which of them are external ids.
+        router.get("/services/data/v61.0/sobjects/:object/describe") { request, context -> Response in
+            do {
+                try await state.checkSalesforceToken(request.bearerToken)
+            } catch let error as BulkError {
+                return HTTPAnswers.bulk(error)
+            }
+            let object = context.parameters.get("object") ?? ""
+            guard configuration.journeys.contains(where: { $0.destination == "salesforce-bulk-ingest" && $0.key == object }) else {
+                return HTTPAnswers.bulk(BulkError(status: 404, errorCode: "NOT_FOUND", message: "The requested resource does not exist"))
+            }
+            let fields: [[String: Any]] = [("Id", false), ("ContactKey__c", true), ("Email", false), ("FirstName", false), ("LastName", false), ("n", false)]
+                .map { ["name": $0.0, "externalId": $0.1, "type": $0.0 == "Id" ? "id" : "string"] }
+            return HTTPAnswers.json(200, ["name": object, "createable": true, "updateable": true, "fields": fields])
+        }
+
         router.post("/services/oauth2/token") { request, _ -> Response in
             if await state.drawRedirect() { return HTTPAnswers.redirect }
             var request = request

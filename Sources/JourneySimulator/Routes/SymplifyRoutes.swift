@@ -7,6 +7,16 @@ enum SymplifyRoutes {
     static let carmaToken = HTTPField.Name("X-Carma-Authentication-Token")!
 
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector) {
+        // The sanity call of the API overview (spec §8): it answers only to a valid token.
+        router.get("/rest/:customerId/apiurl") { request, context -> Response in
+            guard await state.symplifyAuthorized(customerID: context.parameters.get("customerId") ?? "", token: request.headers[carmaToken]) else {
+                return HTTPAnswers.symplify(SymplifyError(status: 401, message: "Invalid authentication token"))
+            }
+            let base = "http://\(request.head.authority ?? "127.0.0.1")"
+            return HTTPAnswers.json(200, ["serverBaseUrl": base, "webserviceUrl": base, "swaggerUrl": base + "/swagger", "restUrl": base + "/rest",
+                                          "controllerUrl": base])
+        }
+
         router.post("/rest/:customerId/batchtrigger/v2") { request, context -> Response in
             try await faults.run("POST /rest/{customerId}/batchtrigger/v2", style: .symplify) {
                 var request = request

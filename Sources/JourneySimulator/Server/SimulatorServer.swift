@@ -22,6 +22,7 @@ public enum SimulatorServer {
         SFMCAuthRoutes.register(on: router, state: state)
         SFMCEntryRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
         SFMCReconcileRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
+        SFMCJourneyRoutes.register(on: router, state: state, faults: faults)
         SymplifyRoutes.register(on: router, state: state, faults: faults)
         BulkIngestRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
         SandboxRoutes.register(on: router, state: state)

@@ -155,6 +155,7 @@ public struct ConfigLoader {
             probeTimeoutMillis: max(limits.timeoutMillis * 3, 10_000))
         try circuitReader?.rejectUnknown()
         let outageLimitMillis = Int64(try reader.double("outageLimitSeconds", default: 3_600, in: 1...31_536_000) * 1000)
+        let journeyCheckMillis = Int64(try reader.double("journeyCheckSeconds", default: 300, in: 0...86_400) * 1000)
         let connection: DestinationConfig.Connection
         switch kind {
         case .sfmcAsyncEvents, .sfmcBatchContactEvents, .sfmcEvents:
@@ -180,7 +181,7 @@ public struct ConfigLoader {
         let poll = Int64(try reader.double("pollSeconds", default: 2, in: 0.05...3_600) * 1000)
         try reader.rejectUnknown()
         return DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection, pollMillis: poll,
-                                 circuit: circuit, outageLimitMillis: outageLimitMillis)
+                                 circuit: circuit, outageLimitMillis: outageLimitMillis, journeyCheckMillis: journeyCheckMillis)
     }
 
     /// Reads one mapping's keys, remembering which were read so that typos are refused.

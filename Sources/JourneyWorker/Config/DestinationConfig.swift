@@ -22,6 +22,8 @@ public struct DestinationConfig: Sendable {
     public var circuit: CircuitBreaker = CircuitBreaker()
     /// How long `work --until-drained` waits for a destination that stays unavailable before it gives up.
     public var outageLimitMillis: Int64 = 3_600_000
+    /// How often the daemon asks whether the journey takes entries (0: never).
+    public var journeyCheckMillis: Int64 = 300_000
 }
 
 /// The five kinds of DESIGN.md, with their batch limits.
@@ -43,5 +45,5 @@ public enum DestinationKind: String, Sendable, CaseIterable {
         }
     }
 
-    var isSFMC: Bool { self == .sfmcAsyncEvents || self == .sfmcBatchContactEvents || self == .sfmcEvents }
+    public var isSFMC: Bool { self == .sfmcAsyncEvents || self == .sfmcBatchContactEvents || self == .sfmcEvents }
 }

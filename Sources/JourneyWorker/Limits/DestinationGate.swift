@@ -21,13 +21,19 @@ public actor DestinationGate: RequestGate {
     /// Why a destination may be held back other than by its answers.
     public enum HoldKind: String, Sendable {
         case operatorPause = "operator"
+        /// The journey takes no entries (Draft, Stopped), or its first check is not back yet.
         case journey
+        /// The configured journey does not exist or listens to another key: nothing is sent until the config is fixed.
+        case misconfigured
     }
 
     public init(destination: String, requestsPerSecond: Double, circuit: CircuitBreaker = CircuitBreaker(), maxPauseMillis: Int64 = 900_000,
-                clock: any Clock, logger: Logger, operatorPause: DestinationPause? = nil, onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in }) {
+                clock: any Clock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
+                onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in }) {
         self.destination = destination
         if let operatorPause { holds[.operatorPause] = operatorPause }
+        // Nothing is sent before the journey watch's first answer: a stopped journey would take contacts and enter none.
+        if checkingJourney { holds[.journey] = DestinationPause(until: .max, reason: "checking the journey before the first request") }
         rate = RateGate(requestsPerSecond: requestsPerSecond)
         self.circuit = circuit
         self.clock = clock
@@ -46,7 +52,7 @@ public actor DestinationGate: RequestGate {
         if let pause {
             logger.warning("destination held", metadata: ["destination": "\(destination)", "by": "\(kind.rawValue)", "reason": "\(pause.reason)",
                                                           "until": "\(pause.until == .max ? "resumed" : ISOTime.string(pause.until))"])
-        } else if before != nil {
+        } else if let before, !before.reason.hasPrefix("checking the journey") {
             logger.notice("destination released", metadata: ["destination": "\(destination)", "by": "\(kind.rawValue)"])
         }
         onHealth(currentHealth())
@@ -59,6 +65,7 @@ public actor DestinationGate: RequestGate {
     /// What reports should say of this destination now: a hold, or an open circuit, or nothing.
     private func currentHealth() -> DestinationPause? {
         let now = clock.nowMillis()
+        if let wrong = holds[.misconfigured], wrong.holds(at: now) { return wrong }
         if let journey = holds[.journey], journey.holds(at: now) { return journey }
         if case .open(let until) = circuit.state, let reason = circuit.reason {
             return DestinationPause(until: until, reason: reason, since: circuit.unhealthySince)
@@ -140,7 +147,7 @@ public actor DestinationGate: RequestGate {
             since = min(since ?? .max, hold.since ?? now)
         }
         return DestinationHealth(destination: destination, circuitOpen: circuit.state != .closed, reason: reason,
-                                 pausedUntil: pausedUntil, unhealthySince: since)
+                                 pausedUntil: pausedUntil, unhealthySince: since, misconfigured: holds[.misconfigured]?.reason)
     }
 }
 
@@ -154,4 +161,6 @@ public struct DestinationHealth: Sendable, Equatable {
     public var pausedUntil: Int64?
     /// Start of the current run of answers that were not healthy; nil while the destination answers.
     public var unhealthySince: Int64?
+    /// Why nothing will be sent until the config is fixed, if so.
+    public var misconfigured: String?
 }

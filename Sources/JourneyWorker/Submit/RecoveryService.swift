@@ -93,6 +93,8 @@ public struct DrainMonitor: Service {
                 if left.isEmpty { return }
                 for (gate, limit) in gates where left.contains(gate.destination) {
                     let health = await gate.health()
+                    // A journey that does not exist, or listens to another key, will not fix itself: say so now.
+                    if let wrong = health.misconfigured { throw DrainGaveUp(destination: health.destination, seconds: 0, reason: wrong) }
                     if let since = health.unhealthySince, clock.nowMillis() - since > limit {
                         throw DrainGaveUp(destination: health.destination, seconds: (clock.nowMillis() - since) / 1000,
                                           reason: health.reason ?? "throttled or failing without a healthy answer")

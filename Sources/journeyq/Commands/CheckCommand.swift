@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import JourneyDestinations
+import JourneyQueue
+import JourneyWorker
+
+/// `journeyq check`: every destination of a config against its real remote, before anything is sent.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check each destination against its remote: credentials, the journey (exists, takes entries, trigger key, entry mode), looks.",
+        discussion: "Exit 0 when every check passes (an unknown is not a failure), 1 when one fails, 2 for a bad config. Sends no contact."
+    )
+
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(help: "Only this destination.")
+    var destination: String?
+
+    @Option(help: "text or json.")
+    var format: Format = .text
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    struct Report: Encodable {
+        var destination: String
+        var kind: String
+        var checks: [PreflightCheck]
+    }
+
+    func run() async throws {
+        var configs = try configOptions.load()
+        if let destination {
+            configs = configs.filter { $0.name == destination }
+            guard !configs.isEmpty else { throw CLIFailure.badInput("journeyq: \(configOptions.config): no destination named '\(destination)'") }
+        }
+        let client = HTTPCaller.makeClient()
+        var reports: [Report] = []
+        for config in configs {
+            let made: any Destination
+            do {
+                made = try DestinationFactory.make(config, caller: HTTPCaller(client: client, clock: SystemClock()), ledger: DiscardingLedger(), clock: SystemClock())
+            } catch {
+                try? await client.shutdown()
+                throw CLIFailure.badInput("journeyq: \(configOptions.config): \(error)")
+            }
+            reports.append(Report(destination: config.name, kind: config.kind.rawValue, checks: await made.preflight(ledger: DiscardingLedger())))
+        }
+        try await client.shutdown()
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+        case .text:
+            for report in reports {
+                print("\(report.destination) (\(report.kind))")
+                for check in report.checks {
+                    let mark = switch check.result { case .passed: "✓"; case .failed: "✗"; case .unknown: "?" }
+                    print("  \(mark) \(check.name): \(check.detail)")
+                    if check.result != .passed, let advice = check.advice { print("      → \(advice)") }
+                }
+            }
+        }
+        let failed = reports.flatMap { report in report.checks.filter { $0.result == .failed }.map { "\(report.destination): \($0.name)" } }
+        if !failed.isEmpty { throw CLIFailure.runtime("journeyq: \(failed.count) check(s) failed: \(failed.joined(separator: "; "))") }
+    }
+}
