@@ -138,7 +138,7 @@ import Testing
         // While the producer pauses, the daemon's writes go through, every one within a short busy timeout.
         var writes = 0
         while writes < 20 {
-            try store.ensureDestination(name: "probe-\(writes)", kind: nil, settleMillis: 1_000)
+            _ = try store.ensureDestination(name: "probe-\(writes)", kind: nil, settleMillis: 1_000)
             writes += 1
             try await Task.sleep(for: .milliseconds(100))
         }

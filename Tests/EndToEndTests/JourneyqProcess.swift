@@ -41,7 +41,7 @@ struct JourneyqProcess {
 }
 
 /// A temporary directory for one test, removed at deinit.
-final class Scratch {
+final class Scratch: @unchecked Sendable {
     let url: URL
     init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-e2e-\(UUID().uuidString)")

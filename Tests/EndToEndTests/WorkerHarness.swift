@@ -10,7 +10,7 @@ import ServiceLifecycle
 import Testing
 
 /// A simulator, a queue on a real SQLite file, and the daemon's services, all in this process over loopback.
-struct WorkerHarness {
+struct WorkerHarness: Sendable {
     let base: String
     let state: SimulatorState
     let scratch: Scratch

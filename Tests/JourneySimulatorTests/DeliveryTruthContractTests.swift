@@ -97,3 +97,38 @@ import Testing
         }
     }
 }
+
+/// Journeys as the interactions API describes them (spec §6.4), and the sandbox's control of their state.
+@Suite struct JourneyContractTests {
+    @Test func journeysAreListedLookedUpAndControlled() async throws {
+        try await withSandbox { client, _ in
+            let token = try await client.token()
+            let list = try await client.send(.GET, "/interaction/v1/interactions?$pageSize=2", bearer: token)
+            #expect(list.object["count"] as? Int == 3 && (list.object["items"] as? [[String: Any]])?.count == 2 && list.object["pageSize"] as? Int == 2)
+            let one = try await client.send(.GET, "/interaction/v1/interactions/key:journey-async", bearer: token)
+            #expect(one.object["status"] as? String == "Published" && one.object["entryMode"] as? String == "MultipleEntries")
+            let trigger = (one.object["triggers"] as? [[String: Any]])?.first?["metaData"] as? [String: Any]
+            #expect(trigger?["eventDefinitionKey"] as? String == "APIEvent-async")
+            #expect(try await client.send(.GET, "/interaction/v1/interactions/key:nope", bearer: token).status == 404)
+            #expect(try await client.send(.GET, "/interaction/v1/interactions/key:journey-async").status == 401)
+            #expect(try await client.send(.POST, "/_sim/journeys/journey-async/status", json: ["status": "Stopped"]).status == 200)
+            #expect(try await client.send(.GET, "/interaction/v1/interactions/key:journey-async", bearer: token).object["status"] as? String == "Stopped")
+            // A stopped journey takes the call (201/202 as usual) and enters nobody.
+            #expect(try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token).status == 202)
+            #expect(try await client.truth("sfmc-async-events").isEmpty)
+            #expect(try await client.send(.POST, "/_sim/journeys/journey-async/status", json: ["status": "Sideways"]).status == 400)
+        }
+    }
+
+    @Test func bulkDescribeAndSymplifyAPIURL() async throws {
+        try await withSandbox { client, _ in
+            let form = "grant_type=client_credentials&client_id=sim-sf-client-id&client_secret=sim-sf-client-secret"
+            let token = try await client.send(.POST, "/services/oauth2/token", text: form, contentType: "application/x-www-form-urlencoded").object["access_token"] as! String
+            let describe = try await client.send(.GET, "/services/data/v61.0/sobjects/Contact/describe", bearer: token)
+            #expect((describe.object["fields"] as? [[String: Any]])?.contains { $0["name"] as? String == "ContactKey__c" && $0["externalId"] as? Bool == true } == true)
+            #expect(try await client.send(.GET, "/services/data/v61.0/sobjects/Nope/describe", bearer: token).status == 404)
+            #expect(try await client.send(.GET, "/rest/4711/apiurl", headers: ["X-Carma-Authentication-Token": "sim-symplify-token"]).status == 200)
+            #expect(try await client.send(.GET, "/rest/4711/apiurl", headers: ["X-Carma-Authentication-Token": "wrong"]).status == 401)
+        }
+    }
+}

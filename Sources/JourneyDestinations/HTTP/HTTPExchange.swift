@@ -107,7 +107,7 @@ public struct HTTPCaller: Sendable {
     /// classifies it. What the answer says about the destination's health goes back to the gate.
     public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64,
                      purpose: AttemptPurpose = .submit) async throws(TransportFailure) -> HTTPAnswer {
-        do { try await gate.enter() } catch {
+        do { try await gate.enter(purpose: purpose) } catch {
             throw TransportFailure(kind: .notSent, message: "cancelled before sending", latencyMillis: 0)
         }
         var request = HTTPClientRequest(url: url)
@@ -137,7 +137,7 @@ public struct HTTPCaller: Sendable {
     /// size. The answer's `body` holds an error answer's first 64 KiB, and nothing for a 2xx. Returns the bytes written.
     public func download(method: String, url: String, headers: [(String, String)], timeoutMillis: Int64, purpose: AttemptPurpose,
                          into file: FileHandle, maxBytes: Int) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
-        do { try await gate.enter() } catch {
+        do { try await gate.enter(purpose: purpose) } catch {
             throw TransportFailure(kind: .notSent, message: "cancelled before sending", latencyMillis: 0)
         }
         var request = HTTPClientRequest(url: url)

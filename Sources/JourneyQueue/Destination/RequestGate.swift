@@ -15,8 +15,9 @@ public enum DestinationSignal: Sendable, Equatable {
 /// destination's health from their answers. Every request calls `enter()` once before it leaves and `report(_:)`
 /// once after its answer.
 public protocol RequestGate: Sendable {
-    /// Waits until one more request may start.
-    func enter() async throws
+    /// Waits until one more request of this purpose may start. Holds (an operator's pause, a journey that takes no
+    /// entries) stop submissions; the looks that find out whether a hold may end still go.
+    func enter(purpose: AttemptPurpose) async throws
     /// What the request's answer said about the destination. Only submissions' failures add up to an open circuit:
     /// a look endpoint that fails proves nothing about the entry endpoint (but a failed probe is a failed probe).
     func report(_ signal: DestinationSignal, purpose: AttemptPurpose) async
@@ -25,6 +26,6 @@ public protocol RequestGate: Sendable {
 /// A gate that never waits (tools and tests that talk to one destination directly).
 public struct OpenGate: RequestGate {
     public init() {}
-    public func enter() async throws {}
+    public func enter(purpose: AttemptPurpose) async throws {}
     public func report(_ signal: DestinationSignal, purpose: AttemptPurpose) async {}
 }

@@ -73,11 +73,11 @@ public actor DestinationGate: RequestGate {
         return nil
     }
 
-    public func enter() async throws {
+    public func enter(purpose: AttemptPurpose) async throws {
         while true {
             try Task.checkCancellation()
             let now = clock.nowMillis()
-            let held = holdWait(now: now)
+            let held = purpose == .submit ? holdWait(now: now) : 0
             if held > 0 {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(held)) }
                 continue
