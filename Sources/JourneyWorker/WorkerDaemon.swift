@@ -56,14 +56,14 @@ public struct WorkerDaemon {
 
     /// A destination and its gate, registered in the store with the settle time that lease recovery must honour.
     static func make(_ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any Clock,
-                     logger: Logger, metrics: JourneyMetrics? = nil) throws -> (any Destination, DestinationGate) {
+                     logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true) throws -> (any Destination, DestinationGate) {
         try store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         let name = config.name
         // An operator's pause holds from the first request on, not from the watcher's first poll.
         let paused = try store.counts().first { $0.name == name }?.pause
         let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, circuit: config.circuit,
                                    maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
-                                   checkingJourney: config.kind.isSFMC && config.journeyCheckMillis > 0) { health in
+                                   checkingJourney: watchesJourney && config.kind.isSFMC && config.journeyCheckMillis > 0) { health in
             do { try store.reportHealth(destination: name, pause: health) } catch {
                 logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
             }
@@ -91,7 +91,8 @@ public struct WorkerDaemon {
                                                                  "unknown": "\(recovered.madeUnknown)"])
         }
         for config in configs {
-            let (destination, gate) = try make(config, store: store, caller: caller, clock: clock, logger: logger)
+            // Only looks: no journey watch, and no hold that waits for one.
+            let (destination, gate) = try make(config, store: store, caller: caller, clock: clock, logger: logger, watchesJourney: false)
             try await ReconcilerService(destination: verifying(destination, clock: clock), store: store, clock: clock, logger: logger, gate: gate,
                                         singlePass: true).run()
         }

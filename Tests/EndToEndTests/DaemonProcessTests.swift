@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The daemon as a real process: signals and exit statuses.
-@Suite struct DaemonProcessTests {
+@Suite(.timeLimit(.minutes(6))) struct DaemonProcessTests {
     @Test func sigtermStopsClaimingFinishesInFlightRequestsAndExitsZero() async throws {
         let scratch = try Scratch()
         let (simulator, _, config) = try await startSimulator(scratch, extra: ["--latency-ms", "300"])
@@ -35,7 +35,7 @@ import Testing
     }
 }
 
-@Suite struct SecondSignalTests {
+@Suite(.timeLimit(.minutes(6))) struct SecondSignalTests {
     @Test func aSecondSignalStopsAtOnce() async throws {
         let scratch = try Scratch()
         let (simulator, _, config) = try await startSimulator(scratch, extra: ["--latency-ms", "20000"])
@@ -44,7 +44,7 @@ import Testing
         let input = try scratch.write("in.ndjson", (0..<500).map { "{\"contactKey\":\"c\($0)\"}" }.joined(separator: "\n"))
         #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
         let onlyAsync = try scratch.write("async.yaml", String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0])
-            .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 60\n    lookBeforeFirstSend: false"))
+            .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 60\n    lookBeforeFirstSend: false\n    journeyCheckSeconds: 0"))
         let worker = try BackgroundProcess(["work", "--db", db, "--config", onlyAsync, "--log-level", "warning"], scratch: scratch, name: "worker")
         #expect(try await waitFor(seconds: 20) { try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 1 })
         worker.signal(SIGTERM)

@@ -10,7 +10,7 @@ import Testing
 
 /// Delivery truth against a remote that enters late, looks that fail, and contacts that were already in (issue 9),
 /// each over real HTTP against the sandbox with the queue on a real SQLite file.
-@Suite struct DeliveryTruthTests {
+@Suite(.timeLimit(.minutes(6))) struct DeliveryTruthTests {
     /// A worker that writes a batch ahead, really sends it, and dies before it can record the answer.
     static func dieMidRequest(_ harness: WorkerHarness, count: Int, leaseMillis: Int64) async throws -> [String] {
         let batch = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: count, leaseMillis: leaseMillis))

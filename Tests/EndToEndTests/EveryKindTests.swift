@@ -4,7 +4,7 @@ import JourneySimulator
 import Testing
 
 /// Every seed system as a destination, against the sandbox with faults on: the same promises, within what each system lets anyone know.
-@Suite struct EveryKindTests {
+@Suite(.timeLimit(.minutes(6))) struct EveryKindTests {
     @Test(arguments: ["sfmc-async-events", "sfmc-batchcontactevents", "sfmc-events", "symplify-batchtrigger", "salesforce-bulk-ingest"])
     func promisesHoldWithFaults(kind: String) async throws {
         try await WorkerHarness.with({ config in
@@ -59,7 +59,7 @@ import Testing
     }
 }
 
-@Suite struct UnverifiableRecoveryTests {
+@Suite(.timeLimit(.minutes(6))) struct UnverifiableRecoveryTests {
     @Test func unknownContactsAtSymplifyFollowTheAmbiguousSetting() async throws {
         try await WorkerHarness.with { harness in
             _ = try harness.store.enqueue(destination: "symplify-batchtrigger") { sink in

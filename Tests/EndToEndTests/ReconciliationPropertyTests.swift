@@ -4,7 +4,7 @@ import JourneySimulator
 import Testing
 
 /// The property that matters most: whatever the remote does, the queue ends telling the truth.
-@Suite struct ReconciliationPropertyTests {
+@Suite(.timeLimit(.minutes(6))) struct ReconciliationPropertyTests {
     /// With `membershipListsExited` (true of this sandbox, where nobody leaves) a silently dropped contact is proven
     /// absent and sent again; without it, journeyq cannot tell "dropped" from "entered and left" and ends it unverifiable.
     @Test(arguments: [(UInt64(5), true), (17, false)])

@@ -42,7 +42,7 @@ struct WorkerHarness: Sendable {
               store override: (any QueueStore)? = nil) async throws -> DrainGaveUp? {
         let client = HTTPCaller.makeClient()
         var logger = Logger(label: "test.worker")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["JOURNEYQ_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let daemon = try WorkerDaemon(configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: SystemClock()),
                                       clock: SystemClock(), logger: logger, drain: drain)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
@@ -57,7 +57,10 @@ struct WorkerHarness: Sendable {
                 return false
             }
             let first = try await tasks.next()!
-            if !first { await group.triggerGracefulShutdown() }
+            if !first {
+                logger.warning("test deadline reached; shutting the daemon down")
+                await group.triggerGracefulShutdown()
+            }
             tasks.cancelAll()
             return first
         }

@@ -4,7 +4,7 @@ import JourneySimulator
 import Testing
 
 /// The promises of DESIGN.md, checked against the sandbox over real HTTP.
-@Suite struct WorkerPromiseTests {
+@Suite(.timeLimit(.minutes(6))) struct WorkerPromiseTests {
     @Test func deliversEveryContactOnceWithFaultsOff() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             try harness.enqueue(1_234)

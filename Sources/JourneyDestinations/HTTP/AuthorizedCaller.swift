@@ -29,7 +29,9 @@ struct AuthorizedCaller: Sendable {
                 return .noToken(failure)
             }
             let url = makeURL(token)
-            let start = AttemptStart(purpose: lease == nil ? .reconcile : .submit, method: method, url: url, requestBody: body ?? "",
+            let purpose: AttemptPurpose = lease == nil ? .reconcile : .submit
+            do { try await caller.admit(purpose) } catch { return .failed(error) }
+            let start = AttemptStart(purpose: purpose, method: method, url: url, requestBody: body ?? "",
                                      startedAt: clock.nowMillis())
             let attemptID = try lease.map { try ledger.beginAttempt($0, start) }
             let reply: Reply
@@ -39,13 +41,13 @@ struct AuthorizedCaller: Sendable {
                 if let file {
                     try file.truncate(atOffset: 0)
                     let (answer, bytes) = try await caller.download(method: method, url: url, headers: headers, timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
-                                                                    purpose: start.purpose, into: file, maxBytes: 16 << 30)
+                                                                    purpose: start.purpose, into: file, maxBytes: 16 << 30, admitted: true)
                     reply = .answered(answer)
                     result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
                                        recordedBody: (200..<300).contains(answer.status) ? "<\(bytes) bytes, streamed to a temporary file>" : nil, at: clock.nowMillis())
                 } else {
                     let answer = try await caller.send(method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },
-                                                       timeoutMillis: timeoutMillis, purpose: start.purpose)
+                                                       timeoutMillis: timeoutMillis, purpose: start.purpose, admitted: true)
                     reply = .answered(answer)
                     // Large answers: the ledger keeps their size, the store keeps their verdicts.
                     result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,

@@ -6,6 +6,8 @@ enum BatchRequestOutcome: Sendable {
     case failed(TransportFailure, attemptID: Int64)
     /// No token could be had: nothing was sent.
     case noToken(AuthenticationFailure)
+    /// The gate let nothing go (shutdown): nothing was sent, nothing recorded.
+    case notSent(TransportFailure)
 }
 
 /// Sends one batch request the way every destination must: token, write-ahead ledger row, send,
@@ -28,12 +30,13 @@ struct BatchRequestRunner: Sendable {
                     return .noToken(failure)
                 }
             }
+            do { try await caller.admit(.submit) } catch { return .notSent(error) }
             let attemptID = try ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url,
                                                                         requestBody: recordedBody, startedAt: clock.nowMillis()))
             let answer: HTTPAnswer
             do {
                 answer = try await caller.send(method: method, url: url, headers: [("Content-Type", contentType)] + authHeaders(token),
-                                               body: body, timeoutMillis: timeoutMillis)
+                                               body: body, timeoutMillis: timeoutMillis, admitted: true)
             } catch {
                 return .failed(error, attemptID: attemptID)
             }

@@ -103,25 +103,34 @@ public struct HTTPCaller: Sendable {
         return "'\(RedactedURL.origin(url))' must use https (plain http is accepted only for loopback addresses)"
     }
 
-    /// One request with a deadline, after the gate lets it go; a non-2xx status is an answer, not an error: the caller
+    /// Waits at the gate until one request of this purpose may go. A caller that writes a record ahead of its request
+    /// admits it first, so that the record's time is when the request really left (not when it began to wait).
+    public func admit(_ purpose: AttemptPurpose) async throws(TransportFailure) {
+        do { try await gate.enter(purpose: purpose) } catch {
+            throw TransportFailure(kind: .notSent, message: "not sent: shutting down", latencyMillis: 0)
+        }
+    }
+
+    /// One request with a deadline, after the gate lets it go (unless the caller `admit`ted it already); a non-2xx status is an answer, not an error: the caller
     /// classifies it. What the answer says about the destination's health goes back to the gate.
     public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64,
-                     purpose: AttemptPurpose = .submit) async throws(TransportFailure) -> HTTPAnswer {
-        do { try await gate.enter(purpose: purpose) } catch {
-            throw TransportFailure(kind: .notSent, message: "cancelled before sending", latencyMillis: 0)
-        }
+                     purpose: AttemptPurpose = .submit, admitted: Bool = false) async throws(TransportFailure) -> HTTPAnswer {
+        if !admitted { try await admit(purpose) }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let started = clock.nowMillis()
+        let client = self.client, maxBodyBytes = self.maxBodyBytes, clock = self.clock
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(timeoutMillis))
-            var buffer = try await response.body.collect(upTo: maxBodyBytes)
-            var fields: [String: String] = [:]
-            for header in response.headers { fields[header.name.lowercased()] = header.value }
-            let answer = HTTPAnswer(status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
-                                    latencyMillis: clock.nowMillis() - started)
+            let answer = try await Self.within(timeoutMillis) { [request] in
+                let response = try await client.execute(request, timeout: .milliseconds(timeoutMillis))
+                var buffer = try await response.body.collect(upTo: maxBodyBytes)
+                var fields: [String: String] = [:]
+                for header in response.headers { fields[header.name.lowercased()] = header.value }
+                return HTTPAnswer(status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
+                                  latencyMillis: clock.nowMillis() - started)
+            }
             await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
             observe?(purpose, answer.status, answer.latencyMillis)
             return answer
@@ -136,29 +145,31 @@ public struct HTTPCaller: Sendable {
     /// Like `send`, but a 2xx body streams into `file` (at most `maxBytes`) instead of memory: result files of any
     /// size. The answer's `body` holds an error answer's first 64 KiB, and nothing for a 2xx. Returns the bytes written.
     public func download(method: String, url: String, headers: [(String, String)], timeoutMillis: Int64, purpose: AttemptPurpose,
-                         into file: FileHandle, maxBytes: Int) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
-        do { try await gate.enter(purpose: purpose) } catch {
-            throw TransportFailure(kind: .notSent, message: "cancelled before sending", latencyMillis: 0)
-        }
+                         into file: FileHandle, maxBytes: Int, admitted: Bool = false) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
+        if !admitted { try await admit(purpose) }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let started = clock.nowMillis()
+        let client = self.client
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(timeoutMillis))
-            var fields: [String: String] = [:]
-            for header in response.headers { fields[header.name.lowercased()] = header.value }
-            var answer = HTTPAnswer(status: Int(response.status.code), headers: fields, body: [], latencyMillis: 0)
-            var written = 0
-            if (200..<300).contains(answer.status) {
-                for try await chunk in response.body {
-                    written += chunk.readableBytes
-                    guard written <= maxBytes else { throw TransportFailure(kind: .connectionLost, message: "result larger than \(maxBytes) bytes", latencyMillis: 0) }
-                    try chunk.withUnsafeReadableBytes { try file.write(contentsOf: Data($0)) }
+            var (answer, written) = try await Self.within(timeoutMillis) { [request] () async throws -> (HTTPAnswer, Int) in
+                let response = try await client.execute(request, timeout: .milliseconds(timeoutMillis))
+                var fields: [String: String] = [:]
+                for header in response.headers { fields[header.name.lowercased()] = header.value }
+                var answer = HTTPAnswer(status: Int(response.status.code), headers: fields, body: [], latencyMillis: 0)
+                var written = 0
+                if (200..<300).contains(answer.status) {
+                    for try await chunk in response.body {
+                        written += chunk.readableBytes
+                        guard written <= maxBytes else { throw TransportFailure(kind: .connectionLost, message: "result larger than \(maxBytes) bytes", latencyMillis: 0) }
+                        try chunk.withUnsafeReadableBytes { try file.write(contentsOf: Data($0)) }
+                    }
+                } else {
+                    var buffer = try await response.body.collect(upTo: 1 << 20)
+                    answer.body = Array((buffer.readBytes(length: buffer.readableBytes) ?? []).prefix(65_536))
                 }
-            } else {
-                var buffer = try await response.body.collect(upTo: 1 << 20)
-                answer.body = Array((buffer.readBytes(length: buffer.readableBytes) ?? []).prefix(65_536))
+                return (answer, written)
             }
             answer.latencyMillis = clock.nowMillis() - started
             await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
@@ -169,6 +180,21 @@ public struct HTTPCaller: Sendable {
                 ?? TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
             await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
             throw failure
+        }
+    }
+
+    /// Runs one exchange, cancelled when `millis` pass. AsyncHTTPClient's own deadline ends once the answer's head is in:
+    /// a remote that stalls halfway through a body must not hold a worker (and a drain) forever.
+    static func within<T: Sendable>(_ millis: Int64, _ exchange: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await exchange() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(millis))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw HTTPClientError.deadlineExceeded }
+            return value
         }
     }
 

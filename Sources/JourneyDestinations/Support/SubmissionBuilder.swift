@@ -37,6 +37,8 @@ struct SubmissionBuilder {
         case .noToken(let failure):
             // A credentials problem is not the contacts' fault: no attempt is burnt; the gate holds the destination.
             return uniform(.unavailable(reason: failure.description), batch: batch, result: nil)
+        case .notSent(let failure):
+            return uniform(.unavailable(reason: failure.message), batch: batch, result: nil)
         case .failed(let failure, let attemptID):
             return uniform(StatusClassifier.verdict(for: failure), batch: batch, result: result(failure, attemptID: attemptID))
         case .answered(let answer, let attemptID):

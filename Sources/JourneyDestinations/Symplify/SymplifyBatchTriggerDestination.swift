@@ -69,6 +69,8 @@ public struct SymplifyBatchTriggerDestination: Destination {
         switch trigger {
         case .noToken(let failure):
             return builder.uniform(.unavailable(reason: failure.description), batch: batch, result: nil)
+        case .notSent(let failure):
+            return builder.uniform(.unavailable(reason: failure.message), batch: batch, result: nil)
         case .failed(let failure, let id):
             let verdict: Verdict = failure.kind == .notSent ? .unavailable(reason: "trigger: \(failure.message)") : .notTaken(reason: "trigger: \(failure.message)")
             return builder.uniform(verdict, batch: batch, result: builder.result(failure, attemptID: id))
@@ -93,11 +95,14 @@ public struct SymplifyBatchTriggerDestination: Destination {
         let file = Self.file(batch.contacts)
         // The pre-signed URL grants uploads for hours: it is recorded without its path and query.
         let recordedURL = (URL(string: url).flatMap { "\($0.scheme ?? "https")://\($0.host ?? "?")" } ?? "?") + "/<uploadUrl>"
+        do { try await caller.admit(.submit) } catch {
+            return builder.uniform(.unavailable(reason: "upload not sent: \(error.message)"), batch: batch, result: nil)
+        }
         let attemptID = try ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
                                                                           startedAt: clock.nowMillis()))
         do {
             let answer = try await caller.send(method: "PUT", url: url, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                                               body: Array(file.utf8), timeoutMillis: limits.timeoutMillis)
+                                               body: Array(file.utf8), timeoutMillis: limits.timeoutMillis, admitted: true)
             let result = builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)
             if (200..<300).contains(answer.status) { return builder.uniform(.accepted(eventInstanceID: nil), batch: batch, result: result) }
             if answer.status == 403 || answer.status == 404 {

@@ -15,8 +15,8 @@ public enum DestinationSignal: Sendable, Equatable {
 /// destination's health from their answers. Every request calls `enter()` once before it leaves and `report(_:)`
 /// once after its answer.
 public protocol RequestGate: Sendable {
-    /// Waits until one more request of this purpose may start. Holds (an operator's pause, a journey that takes no
-    /// entries) stop submissions; the looks that find out whether a hold may end still go.
+    /// Waits until one more request of this purpose may start. An operator's pause stops every request; a journey that
+    /// takes no entries stops submissions, while the looks that find out whether that hold may end still go.
     func enter(purpose: AttemptPurpose) async throws
     /// What the request's answer said about the destination. Only submissions' failures add up to an open circuit:
     /// a look endpoint that fails proves nothing about the entry endpoint (but a failed probe is a failed probe).

@@ -58,8 +58,11 @@ public actor DestinationGate: RequestGate {
         onHealth(currentHealth())
     }
 
-    private func holdWait(now: Int64) -> Int64 {
-        holds.values.filter { $0.holds(at: now) }.map { min($0.until - now, 1_000) }.max() ?? 0
+    /// How long a request of this purpose must wait for holds. An operator's
+    /// pause stops every request; a journey hold stops submissions only, so the looks that decide when it ends still go.
+    private func holdWait(now: Int64, purpose: AttemptPurpose) -> Int64 {
+        holds.filter { kind, hold in hold.holds(at: now) && (purpose == .submit || kind == .operatorPause) }
+            .map { min($0.value.until - now, 1_000) }.max() ?? 0
     }
 
     /// What reports should say of this destination now: a hold, or an open circuit, or nothing.
@@ -77,7 +80,7 @@ public actor DestinationGate: RequestGate {
         while true {
             try Task.checkCancellation()
             let now = clock.nowMillis()
-            let held = purpose == .submit ? holdWait(now: now) : 0
+            let held = holdWait(now: now, purpose: purpose)
             if held > 0 {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(held)) }
                 continue
@@ -127,10 +130,11 @@ public actor DestinationGate: RequestGate {
         }
     }
 
-    /// How long a loop should wait before it claims work (0: now): the circuit is open, or a 429 asked for a pause.
-    public func readiness() -> Int64 {
+    /// How long a loop whose requests have this purpose should wait before it claims work (0: now): the circuit is open,
+    /// a 429 asked for a pause, or a hold applies to them (a journey hold stops submitters, never the reconcilers).
+    public func readiness(for purpose: AttemptPurpose) -> Int64 {
         let now = clock.nowMillis()
-        return max(circuit.readiness(now: now), rate.pausedUntil - now, holdWait(now: now), 0)
+        return max(circuit.readiness(now: now), rate.pausedUntil - now, holdWait(now: now, purpose: purpose), 0)
     }
 
     /// The destination's health as reports and the drain see it.

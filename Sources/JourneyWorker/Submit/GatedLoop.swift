@@ -17,20 +17,20 @@ enum GatedLoop {
         case finished
     }
 
-    static func run(concurrency: Int, gate: DestinationGate, logger: Logger, what: String,
+    static func run(concurrency: Int, gate: DestinationGate, purpose: AttemptPurpose, logger: Logger, what: String,
                     step: @escaping @Sendable () async throws -> Step) async {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
-                group.addTask { await loop(gate: gate, logger: logger, what: what, step: step) }
+                group.addTask { await loop(gate: gate, purpose: purpose, logger: logger, what: what, step: step) }
             }
             await group.waitForAll()
         }
     }
 
-    private static func loop(gate: DestinationGate, logger: Logger, what: String, step: @Sendable () async throws -> Step) async {
+    private static func loop(gate: DestinationGate, purpose: AttemptPurpose, logger: Logger, what: String, step: @Sendable () async throws -> Step) async {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let wait = await gate.readiness()
+            let wait = await gate.readiness(for: purpose)
             if wait > 0 {
                 await pause(min(wait, 1_000))
                 continue

@@ -31,7 +31,7 @@ public struct ReconcilerService: Service {
     public func run() async throws {
         let keeper = LeaseKeeper(store: store, clock: clock, logger: logger, leaseMillis: destination.limits.leaseMillis)
         // As many looks in flight as the destination allows requests; they share the submitters' gate.
-        await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, logger: logger, what: "reconciliation") {
+        await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation") {
             guard let batch = try store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
                                                           leaseMillis: destination.limits.leaseMillis) else {
                 if singlePass { return .finished }

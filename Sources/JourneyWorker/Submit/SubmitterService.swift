@@ -29,7 +29,7 @@ public struct SubmitterService: Service {
     var keeper: LeaseKeeper { LeaseKeeper(store: store, clock: clock, logger: logger, leaseMillis: destination.limits.leaseMillis) }
 
     public func run() async throws {
-        await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, logger: logger, what: "submission") {
+        await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .submit, logger: logger, what: "submission") {
             guard let batch = try store.claim(destination: destination.name, limit: destination.limits.batchSize,
                                               leaseMillis: destination.limits.leaseMillis) else {
                 let next = try store.pendingWork(destination: destination.name).nextReadyAt

@@ -62,8 +62,13 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Entered contacts leave their journey after MIN-MAX milliseconds (default: never).") var exitAfterMs: String?
     @Flag(help: "contactMembership keeps listing contacts that have left (whether the real API does is unknown).")
     var membershipListsExited = false
+    @Option(help: "Status with which entry into a journey that is not running fails (default: taken, nobody entered).")
+    var notRunningStatus: Int?
 
     func validate() throws {
+        if let notRunningStatus, !(400...599).contains(notRunningStatus) {
+            throw ValidationError("--not-running-status must be an HTTP error status (400-599), got \(notRunningStatus)")
+        }
         for rate in [throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate,
                      tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate, absurdThrottleRate, redirectRate].compactMap({ $0 }) where !(0...1).contains(rate) {
             throw ValidationError("fault rates are probabilities between 0 and 1, got \(rate)")
@@ -101,6 +106,7 @@ struct SimulateCommand: AsyncParsableCommand {
         if absurdTokenLifetime { configuration.faults.absurdTokenLifetime = true }
         configuration.exitAfterMillis = try parseRange(exitAfterMs, name: "--exit-after-ms")
         configuration.membershipListsExited = membershipListsExited
+        configuration.notRunningStatus = notRunningStatus
         if let alreadyIn {
             guard let text = try? String(contentsOfFile: alreadyIn, encoding: .utf8) else {
                 throw CLIFailure.badInput("journeyq: \(alreadyIn): cannot read the file of contact keys (--already-in)")
