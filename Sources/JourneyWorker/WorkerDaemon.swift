@@ -20,7 +20,8 @@ public struct WorkerDaemon {
     /// - Parameter checkpoint: called now and then to keep the store's write-ahead log short.
     public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
                 concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
-                metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () -> Void = {}) throws {
+                metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () -> Void = {},
+                retention: (policy: RetentionPolicy, store: any Pruning)? = nil) throws {
         var destinations: [any Destination] = []
         var gates: [DestinationGate] = []
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -41,6 +42,9 @@ public struct WorkerDaemon {
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
         services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
                                                           checkpoint: checkpoint)))
+        if let retention, !retention.policy.keepsEverything {
+            services.append(.init(service: RetentionService(store: retention.store, policy: retention.policy, clock: clock, logger: logger, metrics: metrics)))
+        }
         let watcher = PauseWatcher(store: store, gates: gates, logger: logger)
         services.append(.init(service: watcher))
         if let drain {

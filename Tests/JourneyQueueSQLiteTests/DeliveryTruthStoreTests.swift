@@ -19,7 +19,7 @@ import Testing
 
     @Test func leaseRecoveryMakesAnAbandonedContactLookableOnlyAfterTheSettleTime() throws {
         let fixture = try StoreFixture()
-        try fixture.store.ensureDestination(name: "dest", kind: "sfmc-async-events", settleMillis: 20_000)
+        _ = try fixture.store.ensureDestination(name: "dest", kind: "sfmc-async-events", settleMillis: 20_000)
         try fixture.enqueue(["a"])
         _ = try send(fixture)
         // The worker dies: the lease runs out 3 s later and recovery finds the request abandoned.
@@ -87,7 +87,7 @@ import Testing
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
         let statements = StatementLog()
-        try fixture.store.pool.writeWithoutTransaction { db in db.trace { statements.append($0.description) } }
+        fixture.store.pool.writeWithoutTransaction { db in db.trace { statements.append($0.description) } }
         _ = try send(fixture)
         let seen = statements.all.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let full = try #require(seen.firstIndex { $0.hasPrefix("PRAGMA synchronous = FULL") })
@@ -132,7 +132,7 @@ import Testing
 
     @Test func redriveLooksFirstForContactsWhoseLastRequestMayHaveBeenTaken() throws {
         let fixture = try StoreFixture()
-        try fixture.store.ensureDestination(name: "dest", kind: "symplify-batchtrigger", settleMillis: 10_000)
+        _ = try fixture.store.ensureDestination(name: "dest", kind: "symplify-batchtrigger", settleMillis: 10_000)
         try fixture.enqueue(["maybe", "never"])
         let (batch, _) = try send(fixture)
         let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })

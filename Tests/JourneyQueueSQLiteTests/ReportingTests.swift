@@ -97,3 +97,52 @@ import Testing
         #expect(states.values.allSatisfy { !$0.isFinal })
     }
 }
+
+@Suite struct RetentionAgeTests {
+    @Test func contactsAndLedgerHaveTheirOwnAges() throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(fixture.keys(10))
+        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
+        try fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
+                                                                    errorClass: nil, finishedAt: fixture.clock.nowMillis()),
+                                 outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
+        fixture.clock.advance(by: 2 * 3_600_000)
+        // Contacts kept for good, the ledger for an hour: the request goes, the contacts stay.
+        let ledgerOnly = try fixture.store.prune(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis() - 3_600_000, chunk: 3)
+        #expect(ledgerOnly == PruneSummary(contacts: 0, attempts: 1, batches: 0))
+        #expect(try fixture.states().count == 10)
+        let contacts = try fixture.store.prune(contactsBefore: fixture.clock.nowMillis() - 3_600_000, ledgerBefore: nil, chunk: 3)
+        #expect(contacts == PruneSummary(contacts: 10, attempts: 0, batches: 1))
+        #expect(try fixture.states().isEmpty)
+        #expect(try fixture.store.counts().first?.counts.values.reduce(0, +) == 0, "the per-state counters follow deletions")
+    }
+}
+
+@Suite struct BackupTests {
+    @Test func aBackupIsConsistentPrivateAndNeverOverwrites() async throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(fixture.keys(2_000))
+        let writer = try fixture.secondStore()
+        // Another connection keeps writing while the copy is made.
+        let writing = Task.detached {
+            for round in 0..<50 { _ = try writer.enqueue(destination: "dest") { sink in
+                for index in 0..<100 { _ = try sink.add(ContactRecord(key: "w\(round)-\(index)", data: [])) } } }
+        }
+        let target = fixture.directory.appendingPathComponent("backup.sqlite").path
+        let bytes = try fixture.store.backup(to: target)
+        try await writing.value
+        #expect(bytes > 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let copy = try SQLiteQueueStore(path: target)
+        #expect(try copy.integrityCheck() == "ok")
+        let copied = try copy.counts().first?.counts.values.reduce(0, +) ?? 0
+        // A snapshot: the first 2,000 and whole rounds of the writer's enqueues, never part of one.
+        #expect(copied >= 2_000 && copied <= 7_000 && copied % 100 == 0)
+        #expect(throws: BackupError.self) { _ = try fixture.store.backup(to: target) }
+        #expect(throws: BackupError.self) { _ = try fixture.store.backup(to: fixture.directory.path) }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path).filter { $0.hasSuffix(".partial") }
+        #expect(leftovers.isEmpty)
+    }
+}

@@ -38,8 +38,8 @@ public struct ConfigLoader {
             throw syntaxError(error, text: text)
         }
         guard let root, let top = root.mapping else { throw ConfigError(file: file, line: 1, key: "(top)", expected: "a mapping with 'destinations'") }
-        for key in top.keys where key.string != "destinations" && key.string != "http" {
-            throw ConfigError(file: file, line: line(key), key: key.string ?? "?", expected: "unknown key; the top level has 'destinations' and 'http'")
+        for key in top.keys where !["destinations", "http", "retention"].contains(key.string ?? "") {
+            throw ConfigError(file: file, line: line(key), key: key.string ?? "?", expected: "unknown key; the top level has 'destinations', 'http' and 'retention'")
         }
         guard let destinations = top["destinations"], let entries = destinations.mapping, !entries.isEmpty else {
             throw ConfigError(file: file, line: line(root), key: "destinations", expected: "a mapping of destination names to settings")
@@ -50,7 +50,39 @@ public struct ConfigLoader {
             }
             return try destination(name: name, node: value)
         }
-        return JourneyConfig(destinations: configs, http: try top["http"].map(http))
+        return JourneyConfig(destinations: configs, http: try top["http"].map(http), retention: try top["retention"].map(retention) ?? RetentionPolicy())
+    }
+
+    /// `retention: {contacts: 30d, ledger: 30d, every: 10m}`; an age of `keep` keeps that kind for good.
+    private func retention(_ node: Node) throws -> RetentionPolicy {
+        let reader = try MappingReader(loader: self, path: "retention", node: node)
+        var policy = RetentionPolicy()
+        func age(_ key: String, keepable: Bool) throws -> Int64?? {
+            guard let text = try reader.optionalString(key) else { return .none }
+            if keepable && text == "keep" { return .some(nil) }
+            guard let millis = Self.durationMillis(text), millis > 0 else {
+                throw reader.error(key, keepable ? "an age such as 30d, 12h, 15m or 90s, or keep" : "a duration such as 10m or 30s")
+            }
+            return .some(millis)
+        }
+        if let contacts = try age("contacts", keepable: true) { policy.contactsMillis = contacts }
+        if let ledger = try age("ledger", keepable: true) { policy.ledgerMillis = ledger }
+        if let every = try age("every", keepable: false), let every { policy.intervalMillis = every }
+        try reader.rejectUnknown()
+        return policy
+    }
+
+    /// `30d`, `12h`, `15m`, `90s` (or a plain number of seconds) in milliseconds.
+    static func durationMillis(_ text: String) -> Int64? {
+        let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60, "s": 1]
+        var number = Substring(text)
+        var scale = 1.0
+        if let last = text.last, let unit = units[last] {
+            number = text.dropLast()
+            scale = unit
+        }
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale < 3_650 * 86_400 else { return nil }
+        return Int64(value * scale * 1000)
     }
 
     private func http(_ node: Node) throws -> HTTPConfig {

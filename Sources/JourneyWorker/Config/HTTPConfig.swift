@@ -1,3 +1,4 @@
+import JourneyQueue
 /// The `http:` section: where `journeyq serve` listens, who may call it, and how.
 public struct HTTPConfig: Sendable, Equatable {
     /// What a key may do. `operate` includes `read`; `ingest` only enqueues.
@@ -65,4 +66,6 @@ public struct HTTPConfig: Sendable, Equatable {
 public struct JourneyConfig: Sendable {
     public var destinations: [DestinationConfig]
     public var http: HTTPConfig?
+    /// How long finished work is kept (the daemon prunes it).
+    public var retention = RetentionPolicy()
 }

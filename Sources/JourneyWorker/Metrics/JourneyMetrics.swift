@@ -41,6 +41,19 @@ public struct JourneyMetrics: Sendable {
         }
     }
 
+    /// Rows retention deleted, by kind (contacts, ledger rows, batches).
+    public func pruned(_ summary: PruneSummary) {
+        for (kind, count) in [("contacts", summary.contacts), ("ledger", summary.attempts), ("batches", summary.batches)] where count > 0 {
+            Counter(label: "journeyq_pruned_total", dimensions: [("kind", kind)], factory: factory).increment(by: count)
+        }
+    }
+
+    /// The size of the database file and of its write-ahead log, in bytes.
+    public func fileSizes(database: Int64, wal: Int64) {
+        Gauge(label: "journeyq_database_bytes", factory: factory).record(database)
+        Gauge(label: "journeyq_wal_bytes", factory: factory).record(wal)
+    }
+
     /// The gauges read from the store's counters at scrape time: contacts per state, pauses, the oldest wait.
     public func refresh(_ destinations: [DestinationCounts], now: Int64) {
         for destination in destinations {

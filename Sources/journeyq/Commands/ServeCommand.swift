@@ -62,7 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
             let daemon: WorkerDaemon
             do {
                 daemon = try WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
-                                          logger: logger, checkpoint: { try store.checkpoint(passive: true) }, metrics: metrics)
+                                          logger: logger, checkpoint: { try store.checkpoint(passive: true) }, metrics: metrics,
+                                          retention: (config.retention, store))
             } catch let unsupported as DestinationFactory.Unsupported {
                 throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")
             }

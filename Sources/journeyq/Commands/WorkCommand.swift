@@ -33,7 +33,8 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configs = try configOptions.load()
+        let whole = try configOptions.loadAll()
+        let configs = whole.destinations
         let logger = logging.bootstrap()
         let store = try database.openStore()
         let clock = SystemClock()
@@ -45,7 +46,7 @@ struct WorkCommand: AsyncParsableCommand {
                 daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
                                           checkpoint: { try store.checkpoint(passive: true) },
-                                          onProgress: { progress?.tick() })
+                                          onProgress: { progress?.tick() }, retention: (whole.retention, store))
             } catch let unsupported as DestinationFactory.Unsupported {
                 throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")
             }

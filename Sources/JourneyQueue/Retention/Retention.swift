@@ -1,0 +1,46 @@
+/// How long finished work is kept. nil keeps it for good (`keep` in the config).
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Age, since their last change, after which finished contacts (confirmed, unverifiable, dead) are deleted.
+    public var contactsMillis: Int64?
+    /// Age after which ledger rows (requests and answers) of finished work are deleted.
+    public var ledgerMillis: Int64?
+    /// How often the daemon prunes.
+    public var intervalMillis: Int64
+
+    public init(contactsMillis: Int64? = 30 * 86_400_000, ledgerMillis: Int64? = 30 * 86_400_000, intervalMillis: Int64 = 600_000) {
+        self.contactsMillis = contactsMillis
+        self.ledgerMillis = ledgerMillis
+        self.intervalMillis = intervalMillis
+    }
+
+    /// Nothing is ever deleted.
+    public var keepsEverything: Bool { contactsMillis == nil && ledgerMillis == nil }
+}
+
+/// What one prune removed.
+public struct PruneSummary: Sendable, Equatable {
+    public var contacts = 0
+    public var attempts = 0
+    public var batches = 0
+
+    public init(contacts: Int = 0, attempts: Int = 0, batches: Int = 0) {
+        self.contacts = contacts
+        self.attempts = attempts
+        self.batches = batches
+    }
+
+    /// Rows removed in all.
+    public var total: Int { contacts + attempts + batches }
+
+    public static func + (left: PruneSummary, right: PruneSummary) -> PruneSummary {
+        PruneSummary(contacts: left.contacts + right.contacts, attempts: left.attempts + right.attempts, batches: left.batches + right.batches)
+    }
+}
+
+/// A store that can delete finished work in small steps (each step one short write transaction).
+public protocol Pruning: Sendable {
+    /// Deletes at most `limit` rows of each kind: finished contacts last changed before `contactsBefore`, ledger rows of
+    /// finished work started before `ledgerBefore`, and batches nothing refers to any more. nil cutoffs delete nothing
+    /// of that kind. Live contacts, their batches and their ledger rows are never touched.
+    func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, limit: Int) throws -> PruneSummary
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import JourneyQueueSQLite
+
+/// `journeyq backup FILE`: a consistent copy of the queue while the daemon works.
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Write a consistent copy of the database to FILE (created 0600) while the daemon keeps working.",
+        discussion: "To restore: stop every journeyq process on the database, move the backup into its place (no -wal or -shm file beside it), start again. Contacts sending at the time of the backup come back as unknown and are looked for, never blindly re-sent."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "The backup file to create; it must not exist.")
+    var file: String
+
+    func run() throws {
+        let store = try database.openStore()
+        do {
+            let bytes = try store.backup(to: file)
+            print("backup written: \(file) (\(bytes) bytes)")
+        } catch let failure as BackupError {
+            throw CLIFailure.runtime("journeyq: backup: \(failure)")
+        }
+    }
+}
