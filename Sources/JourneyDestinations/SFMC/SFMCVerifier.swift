@@ -197,7 +197,9 @@ struct SFMCVerifier: Sendable {
         case .answered(let answer):
             let throttled = answer.status == 429 ? StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), policy: policy) : nil
             throw Failure(reason: "\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))", throttledUntil: throttled,
-                          counted: throttled == nil && !(300..<400).contains(answer.status))
+                          // A 401 left after a token refresh is the credentials' problem, a 3xx the config's: neither is a
+                          // look at these contacts that failed, so neither brings them closer to unverifiable.
+                          counted: throttled == nil && !(300..<400).contains(answer.status) && answer.status != 401)
         case .failed(let failure):
             throw Failure(reason: "\(what): \(failure.message)", counted: failure.kind != .notSent)
         case .noToken(let failure):
