@@ -129,6 +129,7 @@ import Testing
             let metrics = try await server.send(.GET, "/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.text.contains(#"journeyq_contacts{destination="d",state="queued"} 1"#), "\(metrics.text.prefix(400))")
+            #expect(metrics.text.contains("journeyq_database_bytes ") && metrics.text.contains("journeyq_wal_bytes "), "the file sizes are exported")
             #expect(metrics.text.contains(#"journeyq_destination_paused{destination="d"} 0"#))
             #expect(metrics.text.contains("journeyq_queue_oldest_age_seconds"))
             #expect(!metrics.text.contains("contact_key") && !metrics.text.contains("\"a\""), "never a contact key as a label")

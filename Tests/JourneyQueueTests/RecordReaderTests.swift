@@ -185,7 +185,7 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
         var bytes = Array("contactKey,email\nok,a@b.se\n".utf8)
         bytes += [0x61, 0xFF, 0x62] + Array(",x@y.se\n".utf8)
         bytes += Array("c,".utf8) + [0xC3, 0x28] + Array("\n".utf8)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var outcomes: [ReadOutcome] = []
         try RecordReader(path: path, format: .csv).forEach { outcomes.append($0) }

@@ -232,4 +232,10 @@ public protocol ReportingStore: Sendable {
 
     /// Whether the database takes a write now (a readiness probe).
     func probeWritable() throws
+    /// The bytes the store takes on disk: its file and its write-ahead log (nil where that means nothing).
+    func storageBytes() -> (database: Int64, wal: Int64)?
+}
+
+extension ReportingStore {
+    public func storageBytes() -> (database: Int64, wal: Int64)? { nil }
 }

@@ -37,3 +37,11 @@ extension SQLiteQueueStore {
         return (try? manager.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
     }
 }
+
+extension SQLiteQueueStore {
+    /// The database file's size and its WAL's, for `/metrics` (the WAL must level off, never grow with the queue).
+    public func storageBytes() -> (database: Int64, wal: Int64)? {
+        func size(_ file: String) -> Int64 { (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0 }
+        return (size(path), size(path + "-wal"))
+    }
+}

@@ -43,6 +43,7 @@ enum HealthRoutes {
             if dependencies.config.metricsRequireKey { try context.require(.read) }
             let counts = try await Blocking.run { try store.counts() }
             dependencies.metrics.refresh(counts, now: dependencies.clock.nowMillis())
+            if let bytes = store.storageBytes() { dependencies.metrics.fileSizes(database: bytes.database, wal: bytes.wal) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: dependencies.registry.emitToBuffer())))
         }
