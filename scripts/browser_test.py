@@ -31,8 +31,14 @@ def card(name):
 
 
 def count(name, state):
-    text = card(name).find_element(By.CSS_SELECTOR, f'dd[data-state="{state}"]').text
-    return int(text.replace(",", "").replace("\u202f", "").replace("\u00a0", "").replace(".", "") or "0")
+    # The page redraws its cards on every refresh: an element found a moment ago may be gone; read it again.
+    for _ in range(20):
+        try:
+            text = card(name).find_element(By.CSS_SELECTOR, f'dd[data-state="{state}"]').text
+            return int(text.replace(",", "").replace("\u202f", "").replace("\u00a0", "").replace(".", "") or "0")
+        except StaleElementReferenceException:
+            continue
+    raise AssertionError(f"the count of {state} at {name} kept being redrawn")
 
 
 def sign_in(key):
