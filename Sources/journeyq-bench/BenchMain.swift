@@ -5,25 +5,29 @@ import JourneyQueueSQLite
 /// Store-level figures for scripts/bench, no HTTP:
 /// - `claim-settle DB [BATCH] [DESTINATION]`: claim + settle-accepted in batches;
 /// - `claim-send-settle DB [BATCH] [DESTINATION] [durable|normal]`: the same with the write-ahead record of each batch,
-///   fsynced (`durable`, what the daemon does) or not (to measure the fsync's cost).
+///   fsynced (`durable`, what the daemon does) or not (to measure the fsync's cost), with the batch's real request body,
+///   stored compressed unless `plain` follows (to measure what compression costs on the path before a request leaves).
 @main
 enum BenchMain {
     static func main() throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 3, ["claim-settle", "claim-send-settle"].contains(arguments[1]) else {
-            FileHandle.standardError.write(Data("usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal]\n".utf8))
+            FileHandle.standardError.write(Data("usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal] [compressed|plain]\n".utf8))
             exit(2)
         }
         let writeAhead = arguments[1] == "claim-send-settle"
         let batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 100 : 100
         let destination = arguments.count > 4 ? arguments[4] : "bench"
-        let store = try SQLiteQueueStore(path: arguments[2], durableWriteAhead: arguments.count > 5 ? arguments[5] != "normal" : true)
+        let store = try SQLiteQueueStore(path: arguments[2], durableWriteAhead: arguments.count > 5 ? arguments[5] != "normal" : true,
+                                         compressLedger: arguments.count > 6 ? arguments[6] != "plain" : true)
         var settled = 0
         let start = Date()
         while let batch = try store.claim(destination: destination, limit: batchSize, leaseMillis: 60_000) {
             if writeAhead {
+                let body = "{\"members\":[" + batch.contacts.map { "{\"contactKey\":" + JSONText.string($0.key) + ",\"data\":" + $0.dataJSON + "}" }
+                    .joined(separator: ",") + "]}"
                 _ = try store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "https://bench/async/events",
-                                                                     requestBody: "{}", startedAt: 0))
+                                                                     requestBody: body, startedAt: 0))
             }
             let outcomes = batch.contacts.map { Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: 0)) }
             try store.settle(batch.lease, result: nil, outcomes: outcomes)

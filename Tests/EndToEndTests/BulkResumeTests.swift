@@ -66,7 +66,7 @@ import Testing
             // The finished job was read, not re-sent: its contacts went into no new job.
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM contact WHERE request_id = '\(finishedJob)' AND state = 5") == 20)
             // The open job was aborted, and only its contacts were sent again, in one new job.
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE method = 'PATCH' AND url LIKE '%\(openJob)' AND request_body LIKE '%Aborted%'") == 1)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE method = 'PATCH' AND url LIKE '%\(openJob)' AND request_body LIKE '%Aborted%'") == 1)
             // Contacts that failed together come back together: one new job, not one per contact's jitter.
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE method = 'POST' AND purpose = 'submit' AND status = 200 AND url LIKE '%/jobs/ingest'") == 1)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM contact WHERE contact_key LIKE 'open%' AND request_id <> '\(openJob)' AND state = 5") == 15)
@@ -96,7 +96,7 @@ import Testing
             #expect(counts[.confirmed] == 245 && counts[.dead] == 5, "\(counts)")
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%successfulResults/?locator=L%'") > 20)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_body LIKE '<% bytes, streamed to a temporary file>'") > 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '<% bytes, streamed to a temporary file>'") > 0)
             #expect(await harness.truth("salesforce-bulk-ingest").values.allSatisfy { $0 == 1 })
         }
     }

@@ -82,7 +82,7 @@ import Testing
             #expect(truth.count == 800)
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%status?contactKey=%startDate=%'") > 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%status?%' AND response_body LIKE '%\"queued\"%'") > 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE url LIKE '%status?%' AND response_body LIKE '%\"queued\"%'") > 0)
             #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
         }
     }
@@ -102,7 +102,7 @@ import Testing
             let truth = await harness.truth()
             #expect(truth.count == 300 && truth.values.allSatisfy { $0 == 1 }, "each sent once, never again")
             let path = harness.store.path
-            #expect(try SQLiteInspection.int(path: path, "SELECT SUM(json_array_length(request_body, '$.members')) FROM attempt WHERE purpose = 'submit'") == 300)
+            #expect(try SQLiteInspection.int(path: path, "SELECT SUM(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 300)
             let reasons = try SQLiteInspection.rows(path: path, "SELECT DISTINCT last_error FROM contact")
             #expect(reasons.allSatisfy { ($0["last_error"] ?? "").hasPrefix("not verifiable after 3 looks: reconciliation look failed: contactMembership: HTTP 500") },
                     "\(reasons)")

@@ -53,7 +53,7 @@ import Testing
             // Secrets and tokens never reach the ledger.
             let secrets = ["sim-client-secret", "sim-legacy-client-secret", "sim-sf-client-secret", "sim-symplify-token", "access_token", "accessToken\":\""]
             for secret in secrets {
-                #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE instr(request_body, '\(secret)') > 0 OR instr(response_body, '\(secret)') > 0 OR instr(url, '\(secret)') > 0") == 0, "\(secret)")
+                #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt_text WHERE instr(request_body, '\(secret)') > 0 OR instr(response_body, '\(secret)') > 0 OR instr(url, '\(secret)') > 0") == 0, "\(secret)")
             }
         }
     }

@@ -45,7 +45,7 @@ import Testing
                 #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429") > 0)
             }
             for secret in ["sim-client-secret", "sim-legacy-client-secret", "sim-sf-client-secret", "sim-symplify-token", "access_token\":\""] {
-                #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE instr(request_body, '\(secret)') OR instr(response_body, '\(secret)') OR instr(url, '\(secret)')") == 0, "\(secret)")
+                #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE instr(request_body, '\(secret)') OR instr(response_body, '\(secret)') OR instr(url, '\(secret)')") == 0, "\(secret)")
             }
         }
     }

@@ -39,12 +39,12 @@ struct WorkerHarness: Sendable {
     /// Returns why the drain gave up, if it did.
     @discardableResult
     func work(_ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .settled, deadline: Double = 60,
-              store override: (any QueueStore)? = nil) async throws -> DrainGaveUp? {
+              store override: (any QueueStore)? = nil, checkpoint: @escaping @Sendable () throws -> Void = {}) async throws -> DrainGaveUp? {
         let client = HTTPCaller.makeClient()
         var logger = Logger(label: "test.worker")
         logger.logLevel = ProcessInfo.processInfo.environment["JOURNEYQ_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         let daemon = try WorkerDaemon(configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: SystemClock()),
-                                      clock: SystemClock(), logger: logger, drain: drain)
+                                      clock: SystemClock(), logger: logger, drain: drain, checkpoint: checkpoint)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let gaveUp = GaveUpBox()
         let drained = try await withThrowingTaskGroup(of: Bool.self) { tasks in

@@ -18,7 +18,7 @@ import Testing
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND status = 202") == 13)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE remote_id IS NULL AND purpose = 'submit'") == 0)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM contact WHERE event_instance_id IS NULL") == 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt WHERE purpose = 'submit'") == 100)
+            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 100)
         }
     }
 
@@ -62,8 +62,8 @@ import Testing
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'token' AND status = 200") > 1)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND status = 401") > 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_body LIKE '%sim-client-secret%' OR request_body LIKE '%sim-client-secret%'") == 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_body LIKE '%access_token%'") == 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%sim-client-secret%' OR request_body LIKE '%sim-client-secret%'") == 0)
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%access_token%'") == 0)
             #expect(await harness.truth().values.allSatisfy { $0 == 1 })
         }
     }
@@ -127,7 +127,7 @@ import Testing
             // At 20 requests per second, no one-second window holds more than 20 starts (one of slack for the window's edge).
             let busiest = starts.indices.map { index in starts[index...].prefix { $0 < starts[index] + 1_000 }.count }.max() ?? 0
             #expect(busiest <= 21, "busiest second had \(busiest) requests")
-            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt WHERE purpose = 'submit'") == 10)
+            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 10)
         }
     }
 }

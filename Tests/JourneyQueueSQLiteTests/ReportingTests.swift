@@ -11,7 +11,8 @@ import Testing
         try fixture.enqueue(["a", "b", "c", "d", "e"])
         let batch = try #require(try fixture.store.claim(destination: "dest", limit: 5, leaseMillis: 60_000))
         let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async",
-                                                                          requestBody: #"{"members":[{"contactKey":"a"},{"contactKey":"b"}]}"#, startedAt: 1))
+                                                                          requestBody: #"{"members":[{"contactKey":"a"},{"contactKey":"b"}]}"#,
+                                                                          startedAt: fixture.clock.nowMillis()))
         let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
         let now = fixture.clock.nowMillis()
         try fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "req-1",

@@ -214,7 +214,8 @@ public struct RedriveSummary: Sendable, Equatable, Codable {
 public protocol ReportingStore: Sendable {
     /// Full reports, for one destination or all, counting contacts enqueued (and requests made) since `since` (epoch ms).
     func reports(destination: String?, since: Int64?) throws -> [DestinationReport]
-    /// Contacts in key order, optionally one destination and one state; `body` is called per row so large exports stream.
+    /// Contacts by destination name and enqueue order, optionally one destination and one state; `body` is called per row, in
+    /// pages of short read transactions, so that large exports stream and a slow reader never holds the WAL open.
     func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws
     /// A contact's rows (one per destination) and every ledger row of the batches it was in.
     func timeline(contactKey: String) throws -> [(ContactRow, [LedgerEntry])]

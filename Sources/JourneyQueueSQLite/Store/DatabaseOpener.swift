@@ -11,6 +11,7 @@ enum DatabaseOpener {
         config.foreignKeysEnabled = true
         config.label = "journeyq"
         config.prepareDatabase { db in
+            db.add(function: LedgerCompression.sqlarUncompress)
             // The queue tolerates losing the last commits on power loss (work is re-derived from
             // leases and the write-ahead ledger), not on a process crash; WAL + NORMAL is durable for the latter.
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")

@@ -86,11 +86,13 @@ extension SQLiteQueueStore {
                 let destinationID = try Self.checkLease(db, lease, now: now)
                 let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?"),
                                               arguments: [lease.batchID]) ?? 1
+                let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compressLedger)
                 try db.cachedStatement(sql: """
-                    INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, request_zip, request_size,
+                                        started_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
-                                             LedgerBody.bounded(attempt.requestBody), attempt.startedAt])
+                                             body.text, body.zip, body.size, attempt.startedAt])
                 id = db.lastInsertedRowID
                 // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
                 // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.

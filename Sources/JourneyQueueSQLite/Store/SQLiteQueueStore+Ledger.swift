@@ -3,19 +3,21 @@ import JourneyQueue
 
 extension SQLiteQueueStore {
     public func finishAttempt(_ result: AttemptResult) throws {
-        try pool.write { db in try Self.recordResult(db, result) }
+        try pool.write { db in try Self.recordResult(db, result, compress: compressLedger) }
     }
 
     public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64 {
         try pool.write { db in
             let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: clock.nowMillis())
+            let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compressLedger)
             try db.execute(sql: """
-                INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt])
+                INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, body.text, body.zip, body.size,
+                                 attempt.startedAt])
             var finished = result
             finished.attemptID = db.lastInsertedRowID
-            try Self.recordResult(db, finished)
+            try Self.recordResult(db, finished, compress: compressLedger)
             return finished.attemptID
         }
     }

@@ -102,16 +102,30 @@ extension SQLiteQueueStore: ReportingStore {
         return report
     }
 
+    /// Rows per read transaction of `eachContact`: a slow consumer (a pipe, a spreadsheet download) then never holds a
+    /// snapshot that keeps the WAL from being checkpointed and reset.
+    static let exportPageSize = 1_000
+
     public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws {
-        try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                       c.enqueued_at, c.updated_at, c.data
-                FROM contact c JOIN destination d ON d.id = c.destination_id
-                WHERE (?1 IS NULL OR d.name = ?1) AND (?2 IS NULL OR c.state = ?2) AND c.enqueued_at >= ?3
-                ORDER BY d.name, c.id
-                """, arguments: [destination, state?.rawValue, since ?? 0])
-            while let row = try rows.next() { try body(Self.contactRow(row)) }
+        let destinations = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name", arguments: [destination])
+                .map { ($0[0] as Int64, $0[1] as String) }
+        }
+        for (id, name) in destinations {
+            var after: Int64 = 0
+            while true {
+                // Keyset pages, each its own short snapshot: a contact shows at most once, in the state its page saw.
+                let page = try pool.read { db in
+                    try Row.fetchAll(db, sql: """
+                        SELECT ?1, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id, enqueued_at, updated_at, data, id
+                        FROM contact WHERE destination_id = ?2 AND id > ?3 AND (?4 IS NULL OR state = ?4) AND enqueued_at >= ?5
+                        ORDER BY id LIMIT ?6
+                        """, arguments: [name, id, after, state?.rawValue, since ?? 0, Self.exportPageSize])
+                }
+                for row in page { try body(Self.contactRow(row)) }
+                guard page.count == Self.exportPageSize, let last = page.last else { break }
+                after = last[11]
+            }
         }
     }
 
@@ -133,11 +147,18 @@ extension SQLiteQueueStore: ReportingStore {
             let needle = JSONText.string(contactKey)
             let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
             return try contacts.map { row in
+                // Only the ledger's stretch between the contact's enqueue and its last change can name it: bodies are
+                // compressed, so the scan inflates what it reads.
+                let state: Int = row[2]
+                let first = try Self.attemptID(db, atOrAfter: (row[8] as Int64) - Self.ledgerOrderSlackMillis)
+                let last = state < ContactState.confirmed.rawValue ? Int64.max
+                    : try Self.attemptID(db, atOrAfter: (row[9] as Int64) + Self.ledgerOrderSlackMillis)
                 let entries = try Row.fetchAll(db, sql: """
                     SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
                            remote_id, latency_ms, error_class
-                    FROM attempt WHERE destination_id = ?1 AND (instr(request_body, ?2) > 0 OR instr(request_body, ?3) > 0) ORDER BY id
-                    """, arguments: [row[11] as Int64, needle, csvNeedle]).map { entry in
+                    FROM attempt_text WHERE id >= ?4 AND id <= ?5 AND destination_id = ?1
+                        AND (instr(request_body, ?2) > 0 OR instr(request_body, ?3) > 0) ORDER BY id
+                    """, arguments: [row[11] as Int64, needle, csvNeedle, first, last]).map { entry in
                     LedgerEntry(id: entry[0], purpose: entry[1], attemptNumber: entry[2], method: entry[3], url: entry[4], requestBody: entry[5],
                                 startedAt: entry[6], status: entry[7], responseHeaders: entry[8], responseBody: entry[9], remoteID: entry[10],
                                 latencyMillis: entry[11], errorClass: entry[12])
@@ -207,5 +228,24 @@ extension SQLiteQueueStore: ReportingStore {
             try db.execute(sql: "BEGIN IMMEDIATE")
             try db.execute(sql: "ROLLBACK")
         }
+    }
+
+    /// How far a ledger row's id order may stray from its `started_at` order: looks are recorded when they finish.
+    static let ledgerOrderSlackMillis: Int64 = 15 * 60_000
+
+    /// The first ledger id whose request started at or after `millis`, by binary search over ids, which follow start
+    /// times but for `ledgerOrderSlackMillis`; one past the last id when none did.
+    static func attemptID(_ db: Database, atOrAfter millis: Int64) throws -> Int64 {
+        guard let range = try Row.fetchOne(db, sql: "SELECT MIN(id), MAX(id) FROM attempt"), let low: Int64 = range[0], let high: Int64 = range[1] else {
+            return 0
+        }
+        var lo = low, hi = high + 1
+        let probe = try db.cachedStatement(sql: "SELECT id, started_at FROM attempt WHERE id >= ? ORDER BY id LIMIT 1")
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            guard let row = try Row.fetchOne(probe, arguments: [mid]), let id: Int64 = row[0], id < hi else { hi = mid; continue }
+            if (row[1] as Int64) < millis { lo = id + 1 } else { hi = id }
+        }
+        return lo
     }
 }

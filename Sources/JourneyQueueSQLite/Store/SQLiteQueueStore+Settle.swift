@@ -6,7 +6,7 @@ extension SQLiteQueueStore {
     public func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) throws {
         let held: Bool = try pool.write { db in
             let now = clock.nowMillis()
-            if let result { try Self.recordResult(db, result) }
+            if let result { try Self.recordResult(db, result, compress: compressLedger) }
             do {
                 _ = try Self.checkLease(db, lease, now: now)
             } catch StoreError.leaseLost {
@@ -87,13 +87,14 @@ extension SQLiteQueueStore {
         return out + "]"
     }
 
-    static func recordResult(_ db: Database, _ result: AttemptResult) throws {
+    static func recordResult(_ db: Database, _ result: AttemptResult, compress: Bool) throws {
         let headers = result.headers.isEmpty ? nil : JSONText.object(result.headers.sorted { $0.key < $1.key }.map { Field($0.key, .string($0.value)) })
+        let body = LedgerCompression.stored(LedgerBody.bounded(result.responseBody), compress: compress)
         try db.cachedStatement(sql: """
-            UPDATE attempt SET status = ?, response_headers = ?, response_body = ?, remote_id = ?, latency_ms = ?,
-                error_class = ?, finished_at = ?
+            UPDATE attempt SET status = ?, response_headers = ?, response_body = ?, response_zip = ?, response_size = ?, remote_id = ?,
+                latency_ms = ?, error_class = ?, finished_at = ?
             WHERE id = ?
-            """).execute(arguments: [result.status, headers, LedgerBody.bounded(result.responseBody), result.remoteID, result.latencyMillis,
+            """).execute(arguments: [result.status, headers, body.text, body.zip, body.size, result.remoteID, result.latencyMillis,
                              result.errorClass, result.finishedAt, result.attemptID])
     }
 }

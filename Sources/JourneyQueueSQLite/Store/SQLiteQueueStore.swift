@@ -14,11 +14,16 @@ public final class SQLiteQueueStore: QueueStore {
     /// Whether the write-ahead record is fsynced (`synchronous = FULL` for its transaction). Only `scripts/bench` turns
     /// it off, to measure what it costs.
     public let durableWriteAhead: Bool
+    /// Whether ledger bodies past a few hundred bytes are stored compressed. Only `scripts/bench` turns it off, to
+    /// measure what it saves and what it costs on the path before a request leaves.
+    public let compressLedger: Bool
 
     /// Opens or creates the database at `path`, migrating it; refuses a database written by a newer journeyq.
-    public init(path: String, clock: any Clock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true) throws {
+    public init(path: String, clock: any Clock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true,
+                compressLedger: Bool = true) throws {
         self.path = path
         self.durableWriteAhead = durableWriteAhead
+        self.compressLedger = compressLedger
         self.clock = clock
         self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout)
     }
