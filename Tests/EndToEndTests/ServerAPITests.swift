@@ -75,7 +75,8 @@ import Testing
                 for index in 0..<7 { _ = try sink.add(ContactRecord(key: "k\(index)", data: [])) }
             }
             let batch = try #require(try server.store.claim(destination: "d", limit: 5, leaseMillis: 60_000))
-            _ = try server.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "{\"contactKey\":\"k0\"}", startedAt: 1))
+            _ = try server.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "{\"contactKey\":\"k0\"}",
+                                                                        startedAt: Int64(Date().timeIntervalSince1970 * 1000)))
             try server.store.settle(batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "bad \($0.key)")) })
             let list = try await server.send(.GET, "/v1/destinations", key: "read")
             #expect((list.array.first?["counts"] as? [String: Int]) == ["queued": 2, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0,

@@ -36,7 +36,7 @@ extension SQLiteQueueStore {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(destination_id, contact_key) WHERE state < 5 DO NOTHING
+            ON CONFLICT(destination_id, contact_key) WHERE state < \(SQLState.firstFinal) DO NOTHING
             """)
         var sink: any EnqueueSink = SQLiteEnqueueSink(db: db, statement: statement, destinationID: destinationID, now: now)
         try produce(&sink)

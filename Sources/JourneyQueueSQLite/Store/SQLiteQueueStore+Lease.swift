@@ -38,10 +38,10 @@ extension SQLiteQueueStore {
 
     /// The claim: one statement, attempt counted in it. Pinned by a query-plan test.
     static let claimSQL = """
-        UPDATE contact SET state = 1, batch_id = ?, attempts = attempts + 1, updated_at = ?
+        UPDATE contact SET state = \(SQLState.claimed), batch_id = ?, attempts = attempts + 1, updated_at = ?
         WHERE id IN (
             SELECT id FROM contact
-            WHERE destination_id = ? AND state = 0 AND available_at <= ?
+            WHERE destination_id = ? AND state = \(SQLState.queued) AND available_at <= ?
             ORDER BY available_at
             LIMIT ?)
         RETURNING id, contact_key, data, attempts, prior_member, looks
@@ -52,11 +52,11 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             let until = now + leaseMillis
             try db.execute(sql: """
-                UPDATE batch SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = 0 AND lease_until >= ?
+                UPDATE batch SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = \(SQLState.batchOpen) AND lease_until >= ?
                 """, arguments: [until, lease.batchID, lease.token, now])
             guard db.changesCount == 1 else { throw StoreError.leaseLost(batchID: lease.batchID) }
             // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
-            try db.cachedStatement(sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (3, 4)").execute(arguments: [until, lease.batchID])
+            try db.cachedStatement(sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (\(SQLState.accepted), \(SQLState.unknown))").execute(arguments: [until, lease.batchID])
             var renewed = lease
             renewed.until = until
             return renewed
@@ -97,9 +97,9 @@ extension SQLiteQueueStore {
                 // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
                 // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.
                 try db.cachedStatement(sql: """
-                    UPDATE contact SET state = 2, sent_at = ?1, looks = 0, updated_at = ?1,
-                        event_instance_id = CASE WHEN state = 1 THEN NULL ELSE event_instance_id END
-                    WHERE batch_id = ?2 AND state IN (1, 2)
+                    UPDATE contact SET state = \(SQLState.sending), sent_at = ?1, looks = 0, updated_at = ?1,
+                        event_instance_id = CASE WHEN state = \(SQLState.claimed) THEN NULL ELSE event_instance_id END
+                    WHERE batch_id = ?2 AND state IN (\(SQLState.claimed), \(SQLState.sending))
                     """).execute(arguments: [attempt.startedAt, lease.batchID])
                 return .commit
             }
@@ -117,13 +117,13 @@ extension SQLiteQueueStore {
                 try db.cachedStatement(sql: """
                     UPDATE contact SET prior_member = s.value ->> 1
                     FROM json_each(?1) AS s
-                    WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?2 AND +contact.state = 1
+                    WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?2 AND +contact.state = \(SQLState.claimed)
                     """).execute(arguments: [marks, lease.batchID])
             }
             if !released.isEmpty {
                 // Released because the look before the first send failed: that look counts.
                 try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Self.outcomesJSON(released), now, lease.batchID, nil])
-                try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = 0",
+                try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(SQLState.queued)",
                                arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
             }
         }
@@ -133,7 +133,7 @@ extension SQLiteQueueStore {
         try pool.write { db in
             let now = clock.nowMillis()
             let batches = try Row.fetchAll(db, sql: """
-                SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = 0 AND b.lease_until < ?
+                SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = \(SQLState.batchOpen) AND b.lease_until < ?
                 """, arguments: [now])
             var summary = RecoverySummary(batches: batches.count)
             for row in batches {
@@ -141,19 +141,19 @@ extension SQLiteQueueStore {
                 let settleMillis: Int64 = row[1]
                 // Claimed but never sent: the claim's attempt is given back.
                 try db.execute(sql: """
-                    UPDATE contact SET state = 0, attempts = attempts - 1, available_at = ?, updated_at = ?
-                    WHERE batch_id = ? AND state = 1
+                    UPDATE contact SET state = \(SQLState.queued), attempts = attempts - 1, available_at = ?, updated_at = ?
+                    WHERE batch_id = ? AND state = \(SQLState.claimed)
                     """, arguments: [now, now, batchID])
                 summary.requeued += db.changesCount
                 // Written ahead but never answered: the request may have been taken, and may still be entering them.
                 // Nobody looks before the settle time has passed from now, the last moment the request was known alive.
                 try db.execute(sql: """
-                    UPDATE contact SET state = 4, available_at = ?, updated_at = ?, ambiguous = 1,
+                    UPDATE contact SET state = \(SQLState.unknown), available_at = ?, updated_at = ?, ambiguous = 1,
                         last_error = 'lease expired while the request was in flight (worker died or stalled)'
-                    WHERE batch_id = ? AND state = 2
+                    WHERE batch_id = ? AND state = \(SQLState.sending)
                     """, arguments: [now + settleMillis, now, batchID])
                 summary.madeUnknown += db.changesCount
-                try db.execute(sql: "UPDATE batch SET state = 2, closed_at = ? WHERE id = ?", arguments: [now, batchID])
+                try db.execute(sql: "UPDATE batch SET state = \(SQLState.batchExpired), closed_at = ? WHERE id = ?", arguments: [now, batchID])
                 try db.execute(sql: """
                     UPDATE attempt SET error_class = 'abandoned', finished_at = ? WHERE batch_id = ? AND finished_at IS NULL
                     """, arguments: [now, batchID])

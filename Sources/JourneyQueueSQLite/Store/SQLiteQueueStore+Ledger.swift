@@ -34,7 +34,7 @@ extension SQLiteQueueStore {
         try pool.write { db in
             _ = try Self.checkLease(db, lease, now: clock.nowMillis())
             try db.execute(sql: "UPDATE batch SET remote_id = ? WHERE id = ?", arguments: [remoteID, lease.batchID])
-            try db.execute(sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (1, 2)", arguments: [remoteID, lease.batchID])
+            try db.execute(sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (\(SQLState.claimed), \(SQLState.sending))", arguments: [remoteID, lease.batchID])
         }
     }
 
@@ -43,9 +43,9 @@ extension SQLiteQueueStore {
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
                 return PendingWork(queued: false, leased: false, awaitingVerification: false, nextReadyAt: nil)
             }
-            let next = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = 0", arguments: [id])
-            let leased = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = 0)", arguments: [id]) ?? false
-            let verifyAt = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (3, 4)", arguments: [id])
+            let next = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued)", arguments: [id])
+            let leased = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = \(SQLState.batchOpen))", arguments: [id]) ?? false
+            let verifyAt = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (\(SQLState.accepted), \(SQLState.unknown))", arguments: [id])
             return PendingWork(queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt)
         }
     }

@@ -19,7 +19,7 @@ extension SQLiteQueueStore {
                 let health = (row[5] as Int64?).map { DestinationPause(until: $0, reason: row[6] ?? "", since: row[7]) }
                 var result = DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health)
                 if (counts[.queued] ?? 0) > 0 {
-                    result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = 0"),
+                    result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued)"),
                                                                arguments: [row[0] as Int64])
                 }
                 return result

@@ -29,8 +29,8 @@ extension SQLiteQueueStore: ReportingStore {
             if let state = ContactState(rawValue: row[0]) { counts[state.description] = row[1] }
         }
         let funnelRow = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*), SUM(attempts > 0 OR state > 0), SUM(state IN (3, 5, 6) OR event_instance_id IS NOT NULL),
-                   SUM(state = 5), SUM(state = 6), SUM(state = 7), SUM(MAX(attempts - 1, 0)),
+            SELECT COUNT(*), SUM(attempts > 0 OR state > \(SQLState.queued)), SUM(state IN (\(SQLState.accepted), \(SQLState.confirmed), \(SQLState.unverifiable)) OR event_instance_id IS NOT NULL),
+                   SUM(state = \(SQLState.confirmed)), SUM(state = \(SQLState.unverifiable)), SUM(state = \(SQLState.dead)), SUM(MAX(attempts - 1, 0)),
                    SUM(possible_duplicates)
             FROM contact WHERE destination_id = ? AND enqueued_at >= ?
             """, arguments: [id, since])!
@@ -38,7 +38,7 @@ extension SQLiteQueueStore: ReportingStore {
                                               confirmed: funnelRow[3] ?? 0, unverifiable: funnelRow[4] ?? 0, dead: funnelRow[5] ?? 0)
         var reasons: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = 7 AND enqueued_at >= ?
+            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = \(SQLState.dead) AND enqueued_at >= ?
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
             """, arguments: [id, since]) {
             reasons[row[0]] = row[1]
@@ -46,7 +46,7 @@ extension SQLiteQueueStore: ReportingStore {
         var unverifiable: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_final
-            WHERE destination_id = ? AND state >= 5 AND state = 6 AND enqueued_at >= ?
+            WHERE destination_id = ? AND state >= \(SQLState.firstFinal) AND state = \(SQLState.unverifiable) AND enqueued_at >= ?
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
             """, arguments: [id, since]) {
             unverifiable[row[0]] = row[1]
@@ -68,7 +68,7 @@ extension SQLiteQueueStore: ReportingStore {
         let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
         var buckets: [DestinationReport.Bucket] = []
         let span = try Row.fetchOne(db, sql: """
-            SELECT MIN(updated_at), MAX(updated_at) FROM contact INDEXED BY contact_final WHERE destination_id = ? AND state >= 5 AND enqueued_at >= ?
+            SELECT MIN(updated_at), MAX(updated_at) FROM contact INDEXED BY contact_final WHERE destination_id = ? AND state >= \(SQLState.firstFinal) AND enqueued_at >= ?
             """,
                                     arguments: [id, since])
         let settledSpan = ((span?[1] as Int64?) ?? 0) - ((span?[0] as Int64?) ?? 0)
@@ -76,8 +76,8 @@ extension SQLiteQueueStore: ReportingStore {
         let bucketMillis = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
             .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
         for row in try Row.fetchAll(db, sql: """
-            SELECT updated_at / ?1 * ?1 AS minute, SUM(state = 5), SUM(state = 6), SUM(state = 7)
-            FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= 5 AND enqueued_at >= ?3 GROUP BY minute ORDER BY minute
+            SELECT updated_at / ?1 * ?1 AS minute, SUM(state = \(SQLState.confirmed)), SUM(state = \(SQLState.unverifiable)), SUM(state = \(SQLState.dead))
+            FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= \(SQLState.firstFinal) AND enqueued_at >= ?3 GROUP BY minute ORDER BY minute
             """, arguments: [bucketMillis, id, since]) {
             buckets.append(DestinationReport.Bucket(minute: row[0], confirmed: row[1], unverifiable: row[2], dead: row[3]))
         }
@@ -175,21 +175,21 @@ extension SQLiteQueueStore: ReportingStore {
             // The newest dead row of a key that is not live again. One whose last request may have been taken goes to
             // `unknown`, lookable once the settle time after that request has passed: it is looked for before any re-send.
             let eligible = """
-                destination_id = ?3 AND state = 7 AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
+                destination_id = ?3 AND state = \(SQLState.dead) AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
                   AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
-                                  AND live.contact_key = contact.contact_key AND live.state < 5)
+                                  AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
                   AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
-                            AND newest.contact_key = contact.contact_key AND newest.state = 7)
+                            AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.dead))
                 """
             try db.execute(sql: """
-                UPDATE contact SET state = 4, attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
+                UPDATE contact SET state = \(SQLState.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
                     available_at = MAX(?1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = ?3)),
                     last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
                 WHERE ambiguous = 1 AND \(eligible)
                 """, arguments: [now, now, id, reason])
             let toLookFor = db.changesCount
             try db.execute(sql: """
-                UPDATE contact SET state = 0, attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL,
+                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL,
                     last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?2
                 WHERE ambiguous = 0 AND \(eligible)
                 """, arguments: [now, now, id, reason])
@@ -202,7 +202,7 @@ extension SQLiteQueueStore: ReportingStore {
             let id = try Self.existingDestinationID(db, name: destination)
             return try Row.fetchAll(db, sql: """
                 SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
-                WHERE destination_id = ?1 AND state = 7 AND id > ?2 AND (?3 IS NULL OR instr(dead_reason, ?3) > 0)
+                WHERE destination_id = ?1 AND state = \(SQLState.dead) AND id > ?2 AND (?3 IS NULL OR instr(dead_reason, ?3) > 0)
                 ORDER BY id LIMIT ?4
                 """, arguments: [id, after ?? 0, reason, min(max(limit, 1), 1_000)]).map { row in
                 DeadLetter(id: row[0], contactKey: row[1], reason: row[2], lastError: row[3], attempts: row[4], requestID: row[5], updatedAt: row[6])

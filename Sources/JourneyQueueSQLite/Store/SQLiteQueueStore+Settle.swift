@@ -15,7 +15,7 @@ extension SQLiteQueueStore {
             if !outcomes.isEmpty {
                 try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Self.outcomesJSON(outcomes), now, lease.batchID, result?.remoteID])
             }
-            try db.cachedStatement(sql: "UPDATE batch SET state = 1, closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
+            try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
                 .execute(arguments: [now, result?.remoteID, lease.batchID])
             return true
         }
@@ -33,7 +33,7 @@ extension SQLiteQueueStore {
             ambiguous = COALESCE(s.value ->> 8, ambiguous), possible_duplicates = possible_duplicates + (s.value ->> 9),
             updated_at = ?2, request_id = COALESCE(?4, request_id)
         FROM json_each(?1) AS s
-        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (1, 2)
+        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (\(SQLState.claimed), \(SQLState.sending))
         """
 
     static func outcomesJSON(_ outcomes: [Settlement]) -> String {

@@ -32,7 +32,7 @@ extension SQLiteQueueStore {
         UPDATE contact SET batch_id = ?1, available_at = ?2, updated_at = ?3
         WHERE id IN (
             SELECT id FROM contact
-            WHERE destination_id = ?4 AND state IN (3, 4) AND available_at <= ?5
+            WHERE destination_id = ?4 AND state IN (\(SQLState.accepted), \(SQLState.unknown)) AND available_at <= ?5
             ORDER BY available_at
             LIMIT ?6)
         RETURNING id, contact_key, state, attempts, event_instance_id, request_id, looks, prior_member, sent_at
@@ -45,7 +45,7 @@ extension SQLiteQueueStore {
             if !outcomes.isEmpty {
                 try db.cachedStatement(sql: Self.settleVerificationSQL).execute(arguments: [Self.outcomesJSON(outcomes), now, lease.batchID])
             }
-            try db.cachedStatement(sql: "UPDATE batch SET state = 1, closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
+            try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
         }
     }
 
@@ -57,6 +57,6 @@ extension SQLiteQueueStore {
             looks = looks + (s.value ->> 7), ambiguous = COALESCE(s.value ->> 8, ambiguous),
             possible_duplicates = possible_duplicates + (s.value ->> 9), updated_at = ?2
         FROM json_each(?1) AS s
-        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (3, 4)
+        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (\(SQLState.accepted), \(SQLState.unknown))
         """
 }

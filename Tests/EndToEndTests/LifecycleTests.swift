@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import JourneyQueue
+import JourneyQueueSQLite
+import Testing
+
+/// Every state change the store makes in SQL, observed by a trigger through a run with realistic faults, abandoned
+/// leases and a redrive, is one that `ContactState.canMove` allows.
+@Suite(.timeLimit(.minutes(6))) struct LifecycleTests {
+    @Test func everyMoveTheStoreMakesIsOneTheLifecycleAllows() async throws {
+        try await WorkerHarness.with({ config in
+            config.seed = 5
+            config.faults = .realistic
+            config.faults.silentDrop = 0.05
+            config.faults.holdSeconds = 1
+            config.entryDelayMillis = 20...200
+            config.journeys[0].fields = ["n"]
+        }) { harness in
+            // The observer: one row per state change, written in the store's own transactions.
+            let observer = try DatabaseQueue(path: harness.store.path)
+            try await observer.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE observed_move (from_state INTEGER NOT NULL, to_state INTEGER NOT NULL);
+                    CREATE TRIGGER observe_move AFTER UPDATE OF state ON contact WHEN OLD.state <> NEW.state BEGIN
+                        INSERT INTO observed_move VALUES (OLD.state, NEW.state);
+                    END;
+                    """)
+            }
+            try harness.enqueue(1_000)
+            _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
+                _ = try sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
+            }
+            // A daemon that died holding two batches: one claimed, one with its request on its way.
+            let claimed = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 1))
+            let sent = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 1))
+            _ = try harness.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: harness.base, requestBody: "{}",
+                                                                        startedAt: Int64(Date().timeIntervalSince1970 * 1000)))
+            #expect(claimed.contacts.count == 10)
+            let configs = try harness.configs(configure: { config in
+                config.limits.timeoutMillis = 500
+                config.limits.requestsPerSecond = 500
+                config.policy.throttlePauseMillis = 300
+                config.policy.membershipListsExited = true
+            })
+            try await harness.work(configs, deadline: 150)
+            #expect(try harness.store.redrive(destination: "sfmc-async-events", reason: nil).queued >= 1)
+            try await harness.work(configs, deadline: 60)
+
+            let moves = try await observer.read { db in
+                try Row.fetchAll(db, sql: "SELECT from_state, to_state, COUNT(*) FROM observed_move GROUP BY 1, 2").map {
+                    (from: ContactState(rawValue: $0[0])!, to: ContactState(rawValue: $0[1])!, count: $0[2] as Int)
+                }
+            }
+            let seen = moves.map { "\($0.from)→\($0.to) \($0.count)" }.joined(separator: ", ")
+            let illegal = moves.filter { !$0.from.canMove(to: $0.to) }
+            #expect(illegal.isEmpty, "moves the lifecycle does not allow: \(illegal); seen: \(seen)")
+            // The run went through the paths that matter, not only the happy one.
+            let pairs = Set(moves.map { "\($0.from)→\($0.to)" })
+            for expected in ["queued→claimed", "claimed→sending", "sending→accepted", "accepted→confirmed", "claimed→queued", "sending→unknown",
+                             "accepted→queued", "sending→dead", "dead→queued"] {
+                #expect(pairs.contains(expected), "\(expected) never happened; seen: \(seen)")
+            }
+            #expect(await harness.truth().values.allSatisfy { $0 == 1 })
+        }
+    }
+}
