@@ -55,9 +55,11 @@ import Testing
             }
             #expect(try harness.counts("salesforce-bulk-ingest")[.unknown] == 35)
 
-            try await harness.work(try harness.configs(["salesforce-bulk-ingest"]) {
-                $0.replacingOccurrences(of: "timeoutSeconds: 10", with: "timeoutSeconds: 2\n    pollSeconds: 0.1\n    settleSeconds: 0.2")
-            })
+            try await harness.work(try harness.configs(["salesforce-bulk-ingest"], configure: { config in
+                config.limits.timeoutMillis = 2_000
+                config.pollMillis = 100
+                config.policy.settleMillis = 200
+            }))
             #expect(try harness.counts("salesforce-bulk-ingest")[.confirmed] == 35)
             let truth = await harness.truth("salesforce-bulk-ingest")
             #expect(Set(truth.keys) == Set(finished + open))

@@ -20,14 +20,22 @@ import Testing
                     _ = try sink.add(ContactRecord(key: "k\(index)", data: [Field("Email", .string(email)), Field("n", .number(String(index)))]))
                 }
             }
-            try await harness.work(try harness.configs([kind]) {
-                $0.replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 0.5\n    throttlePauseSeconds: 0.3")
-                    .replacingOccurrences(of: "timeoutSeconds: 10", with: "timeoutSeconds: 0.5\n    throttlePauseSeconds: 0.3\n    pollSeconds: 0.1\n    settleSeconds: 0.3")
-                    .replacingOccurrences(of: "batchSize: 10000", with: "batchSize: 300")
-                    .replacingOccurrences(of: "batchSize: 1000\n", with: "batchSize: 150\n")
-                    .replacingOccurrences(of: "requestsPerSecond: 5\n", with: "requestsPerSecond: 50\n")
-                    .replacingOccurrences(of: "requestsPerSecond: 10\n", with: "requestsPerSecond: 50\n")
-            }, deadline: 180)
+            try await harness.work(try harness.configs([kind], configure: { config in
+                config.limits.timeoutMillis = 500
+                config.policy.throttlePauseMillis = 300
+                switch config.kind {
+                case .salesforceBulkIngest:
+                    config.limits.batchSize = 300
+                    config.limits.requestsPerSecond = 50
+                    config.pollMillis = 100
+                    config.policy.settleMillis = 300
+                case .symplifyBatchTrigger:
+                    config.limits.batchSize = 150
+                    config.limits.requestsPerSecond = 50
+                default:
+                    break
+                }
+            }), deadline: 180)
             let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, dead_reason FROM contact")
             let states = rows.map { (key: $0["contact_key"] ?? "", state: ContactState(rawValue: Int($0["state"] ?? "") ?? -1), reason: $0["dead_reason"] ?? "") }
             let truth = await harness.truth(kind)

@@ -16,14 +16,14 @@ struct WorkerHarness: Sendable {
     let scratch: Scratch
     let store: SQLiteQueueStore
 
-    /// The sandbox's written config, with `edit` applied to its text, then `configure` to each destination, for the
-    /// destinations named. Settle times are 0.3 s unless set otherwise.
+    /// The sandbox's written config, loaded, with `configure` applied to each destination named. Marketing Cloud's
+    /// settle times are 0.3 s unless set otherwise.
     func configs(_ names: [String] = ["sfmc-async-events"], configuration: SimulatorConfiguration = SimulatorConfiguration(),
-                 edit: (String) -> String = { $0 }, configure: (inout DestinationConfig) -> Void = { _ in }) throws -> [DestinationConfig] {
-        let yaml = edit(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration).replacingOccurrences(of: "settleSeconds: 2", with: "settleSeconds: 0.3"))
-        let path = try scratch.write("config.yaml", yaml)
+                 configure: (inout DestinationConfig) -> Void = { _ in }) throws -> [DestinationConfig] {
+        let path = try scratch.write("config.yaml", SandboxConfigWriter.yaml(baseURL: base, configuration: configuration))
         return try ConfigLoader(file: path).load().filter { names.contains($0.name) }.map { config in
             var config = config
+            if config.kind.isSFMC { config.policy.settleMillis = 300 }
             configure(&config)
             return config
         }

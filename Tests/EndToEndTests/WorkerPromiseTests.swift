@@ -30,7 +30,10 @@ import Testing
             config.seed = 3
         }) { harness in
             try harness.enqueue(1_500)
-            try await harness.work(try harness.configs { $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 1000\n    throttlePauseSeconds: 0.5") })
+            try await harness.work(try harness.configs(configure: { config in
+                config.limits.requestsPerSecond = 1_000
+                config.policy.throttlePauseMillis = 500
+            }))
             #expect(try harness.counts()[.confirmed] == 1_500)
             let path = harness.store.path
             let throttled = try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429")
@@ -57,7 +60,7 @@ import Testing
         }) { harness in
             try harness.enqueue(2_000)
             // Every token lives 1 s and 30 % are revoked early: slow by design, and slower still on a loaded machine.
-            try await harness.work(try harness.configs { $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 15") }, deadline: 200)
+            try await harness.work(try harness.configs(configure: { $0.limits.requestsPerSecond = 15 }), deadline: 200)
             #expect(try harness.counts()[.confirmed] == 2_000)
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'token' AND status = 200") > 1)
@@ -117,10 +120,10 @@ import Testing
     @Test func requestsStayWithinTheDestinationsRateAndBatchSize() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             try harness.enqueue(300)
-            try await harness.work(try harness.configs {
-                $0.replacingOccurrences(of: "requestsPerSecond: 200", with: "requestsPerSecond: 20")
-                    .replacingOccurrences(of: "batchSize: 100\n", with: "batchSize: 10\n")
-            }, drain: .submitted)
+            try await harness.work(try harness.configs(configure: { config in
+                config.limits.requestsPerSecond = 20
+                config.limits.batchSize = 10
+            }), drain: .submitted)
             let starts = try SQLiteInspection.rows(path: harness.store.path, "SELECT started_at FROM attempt WHERE purpose = 'submit' ORDER BY started_at")
                 .compactMap { Int64($0["started_at"] ?? "") }
             #expect(starts.count == 30)

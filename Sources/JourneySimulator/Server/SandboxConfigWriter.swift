@@ -1,7 +1,29 @@
+/// Timings that differ from the written config's defaults (the demo's shorter ones); nil keeps a default.
+public struct SandboxTiming: Sendable {
+    public var timeoutSeconds: Double?
+    public var throttlePauseSeconds: Double?
+    public var bulkPollSeconds: Double?
+    public var bulkSettleSeconds: Double?
+
+    public init(timeoutSeconds: Double? = nil, throttlePauseSeconds: Double? = nil, bulkPollSeconds: Double? = nil, bulkSettleSeconds: Double? = nil) {
+        self.timeoutSeconds = timeoutSeconds
+        self.throttlePauseSeconds = throttlePauseSeconds
+        self.bulkPollSeconds = bulkPollSeconds
+        self.bulkSettleSeconds = bulkSettleSeconds
+    }
+}
+
 /// Writes the journeyq config that points one destination of every kind at a running sandbox.
 public enum SandboxConfigWriter {
     /// YAML text for a sandbox at `baseURL` (no trailing slash).
-    public static func yaml(baseURL: String, configuration: SimulatorConfiguration) -> String {
+    public static func yaml(baseURL: String, configuration: SimulatorConfiguration, timing: SandboxTiming = SandboxTiming()) -> String {
+        func seconds(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+        func timeout(_ standard: Double) -> String {
+            "timeoutSeconds: \(seconds(timing.timeoutSeconds ?? standard))"
+                + (timing.throttlePauseSeconds.map { "\n    throttlePauseSeconds: \(seconds($0))" } ?? "")
+        }
+        let bulkExtra = (timing.bulkPollSeconds.map { "\n    pollSeconds: \(seconds($0))" } ?? "")
+            + (timing.bulkSettleSeconds.map { "\n    settleSeconds: \(seconds($0))" } ?? "")
         func journey(_ destination: String) -> SimulatedJourney? { configuration.journeys.first { $0.destination == destination } }
         let async = journey("sfmc-async-events"), bce = journey("sfmc-batchcontactevents"), events = journey("sfmc-events")
         let symplify = journey("symplify-batchtrigger"), bulk = journey("salesforce-bulk-ingest")
@@ -20,7 +42,7 @@ public enum SandboxConfigWriter {
                 batchSize: \(configuration.asyncMemberLimit)
                 requestsPerSecond: 200
                 concurrency: 4
-                timeoutSeconds: 5
+                \(timeout(5))
                 settleSeconds: 2
               sfmc-batchcontactevents:
                 kind: sfmc-batchcontactevents
@@ -33,7 +55,7 @@ public enum SandboxConfigWriter {
                 batchSize: \(configuration.batchContactEventsLimit)
                 requestsPerSecond: 50
                 concurrency: 2
-                timeoutSeconds: 5
+                \(timeout(5))
                 settleSeconds: 2
               sfmc-events:
                 kind: sfmc-events
@@ -45,7 +67,7 @@ public enum SandboxConfigWriter {
                 journeyKey: \(events?.key ?? "journey-events")
                 requestsPerSecond: 200
                 concurrency: 8
-                timeoutSeconds: 5
+                \(timeout(5))
                 settleSeconds: 2
               symplify-batchtrigger:
                 kind: symplify-batchtrigger
@@ -56,7 +78,7 @@ public enum SandboxConfigWriter {
                 batchSize: 1000
                 requestsPerSecond: 5
                 concurrency: 1
-                timeoutSeconds: 5
+                \(timeout(5))
                 ambiguousOutcome: dead
               salesforce-bulk-ingest:
                 kind: salesforce-bulk-ingest
@@ -69,7 +91,7 @@ public enum SandboxConfigWriter {
                 batchSize: 10000
                 requestsPerSecond: 10
                 concurrency: 1
-                timeoutSeconds: 10
+                \(timeout(10))\(bulkExtra)
 
             """
     }

@@ -72,9 +72,8 @@ struct DemoCommand: AsyncParsableCommand {
         let summary = try await SimulatorServer.withRunning(configuration: configuration) { base, state in
             print("sandbox listening on \(base) (faults \(configuration.faults == .none ? "off" : "realistic"), seed \(configuration.seed))")
             let configPath = directory.appendingPathComponent("sandbox.yaml").path
-            let yaml = SandboxConfigWriter.yaml(baseURL: base, configuration: configuration)
-                .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 1\n    throttlePauseSeconds: 1")
-                .replacingOccurrences(of: "timeoutSeconds: 10", with: "timeoutSeconds: 1\n    throttlePauseSeconds: 1\n    pollSeconds: 0.2\n    settleSeconds: 1")
+            let yaml = SandboxConfigWriter.yaml(baseURL: base, configuration: configuration,
+                                                timing: SandboxTiming(timeoutSeconds: 1, throttlePauseSeconds: 1, bulkPollSeconds: 0.2, bulkSettleSeconds: 1))
             try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
             let configs = try ConfigLoader(file: configPath).load().filter { kinds.contains($0.kind.rawValue) }
             for config in configs {
