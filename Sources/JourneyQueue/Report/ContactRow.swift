@@ -1,0 +1,29 @@
+/// One contact as the CSV report and `show` see it.
+public struct ContactRow: Sendable, Codable, Equatable {
+    public var destination: String
+    public var key: String
+    public var state: String
+    public var attempts: Int
+    public var lastError: String?
+    public var deadReason: String?
+    public var eventInstanceID: String?
+    public var requestID: String?
+    public var enqueuedAt: Int64
+    public var updatedAt: Int64
+    public var dataJSON: String
+
+    public init(destination: String, key: String, state: String, attempts: Int, lastError: String?, deadReason: String?,
+                eventInstanceID: String?, requestID: String?, enqueuedAt: Int64, updatedAt: Int64, dataJSON: String) {
+        self.destination = destination
+        self.key = key
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+        self.deadReason = deadReason
+        self.eventInstanceID = eventInstanceID
+        self.requestID = requestID
+        self.enqueuedAt = enqueuedAt
+        self.updatedAt = updatedAt
+        self.dataJSON = dataJSON
+    }
+}

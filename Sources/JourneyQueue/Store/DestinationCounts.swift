@@ -1,0 +1,24 @@
+/// Contacts per state at one destination (from counters, never a scan), and whether it is paused.
+public struct DestinationCounts: Sendable, Equatable {
+    public var name: String
+    public var kind: String?
+    public var counts: [ContactState: Int]
+    /// An operator's pause, if any.
+    public var pause: DestinationPause?
+    /// What a worker last reported: unavailable (circuit open) or its journey not taking entries.
+    public var health: DestinationPause?
+    /// When the longest-waiting queued contact became ready (epoch ms), if any.
+    public var oldestQueuedAt: Int64?
+
+    public init(name: String, kind: String?, counts: [ContactState: Int], pause: DestinationPause? = nil, health: DestinationPause? = nil) {
+        self.name = name
+        self.kind = kind
+        self.counts = counts
+        self.pause = pause
+        self.health = health
+    }
+
+    /// Contacts not yet in a final state.
+    public var live: Int { counts.filter { !$0.key.isFinal }.values.reduce(0, +) }
+    public var total: Int { counts.values.reduce(0, +) }
+}

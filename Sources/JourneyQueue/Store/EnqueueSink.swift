@@ -1,0 +1,19 @@
+/// Where enqueue writes one contact; `add` returns false when the contact is already live (a duplicate).
+public protocol EnqueueSink {
+    mutating func add(_ record: ContactRecord) throws -> Bool
+}
+
+/// What one enqueue did.
+public struct EnqueueSummary: Sendable, Equatable, Codable {
+    public var enqueued: Int
+    /// Contacts already live for the destination (or twice in the input): not enqueued again.
+    public var duplicates: Int
+    /// Records rejected by validation (only with `--skip-invalid`).
+    public var rejected: Int
+
+    public init(enqueued: Int = 0, duplicates: Int = 0, rejected: Int = 0) {
+        self.enqueued = enqueued
+        self.duplicates = duplicates
+        self.rejected = rejected
+    }
+}
