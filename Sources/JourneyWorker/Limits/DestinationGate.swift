@@ -100,6 +100,9 @@ public actor DestinationGate: RequestGate {
                     continue
                 }
             }
+            while case let late = rate.admit(now: clock.nowMillis()), late > 0 {
+                try await Task.sleep(for: .milliseconds(late))
+            }
             return
         }
     }
