@@ -13,15 +13,10 @@ public enum DestinationFactory {
     /// The destination a config describes, wired to the shared HTTP client, the ledger and the clock.
     public static func make(_ config: DestinationConfig, caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock) throws -> any Destination {
         switch (config.kind, config.connection) {
-        case (.sfmcAsyncEvents, .sfmc(let settings)):
-            return SFMCAsyncEventsDestination(name: config.name, settings: settings, limits: config.limits, policy: config.policy,
-                                              caller: caller, ledger: ledger, clock: clock)
-        case (.sfmcBatchContactEvents, .sfmc(let settings)):
-            return SFMCBatchContactEventsDestination(name: config.name, settings: settings, limits: config.limits, policy: config.policy,
-                                                     caller: caller, ledger: ledger, clock: clock)
-        case (.sfmcEvents, .sfmc(let settings)):
-            return SFMCEventsDestination(name: config.name, settings: settings, limits: config.limits, policy: config.policy,
-                                         caller: caller, ledger: ledger, clock: clock)
+        case (.sfmcAsyncEvents, .sfmc(let settings)), (.sfmcBatchContactEvents, .sfmc(let settings)), (.sfmcEvents, .sfmc(let settings)):
+            guard let entry = SFMCDestination.Entry(rawValue: config.kind.rawValue) else { throw Unsupported(name: config.name, kind: config.kind) }
+            return SFMCDestination(name: config.name, entry: entry, settings: settings, limits: config.limits, policy: config.policy,
+                                   caller: caller, ledger: ledger, clock: clock)
         case (.symplifyBatchTrigger, .symplify(let baseURL, let customerID, let token, let journeyID)):
             return SymplifyBatchTriggerDestination(name: config.name, baseURL: baseURL, customerID: customerID, token: token, journeyID: journeyID,
                                                    limits: config.limits, policy: config.policy, caller: caller, clock: clock)

@@ -30,9 +30,10 @@ import Testing
             _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
                 _ = try sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
             }
-            // A daemon that died holding two batches: one claimed, one with its request on its way.
-            let claimed = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 1))
-            let sent = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 1))
+            // A daemon that died holding two batches: one claimed, one with its request on its way. Their leases run out
+            // while the daemon below works (2 s: long enough for the write-ahead record on a loaded machine).
+            let claimed = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 2_000))
+            let sent = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 2_000))
             _ = try harness.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: harness.base, requestBody: "{}",
                                                                         startedAt: Int64(Date().timeIntervalSince1970 * 1000)))
             #expect(claimed.contacts.count == 10)

@@ -1,0 +1,64 @@
+import Foundation
+import JourneyQueue
+
+/// A Marketing Cloud destination: one of three ways into a journey (`entry`) over one connection, whose token, looks
+/// (contactMembership, async status), journey watch and preflight the three share.
+public struct SFMCDestination: VerifyingDestination {
+    /// The endpoint contacts enter by.
+    public enum Entry: String, Sendable {
+        /// `POST /interaction/v1/async/events`: batch entry, an answer per member (spec §3).
+        case asyncEvents = "sfmc-async-events"
+        /// `POST /interaction-experimental/v1/batchcontactevents`: one GUID a batch, nothing per contact (spec §4).
+        case batchContactEvents = "sfmc-batchcontactevents"
+        /// `POST /interaction/v1/events`: one contact a request (spec §2).
+        case events = "sfmc-events"
+    }
+
+    public let name: String
+    public let entry: Entry
+    public let limits: DestinationLimits
+    public let policy: OutcomePolicy
+    let connection: SFMCConnection
+    public var kind: String { entry.rawValue }
+    public var verificationBatchSize: Int { SFMCVerifier.keysPerLook }
+    /// Shared by the pool: cached, renewed before expiry, one request in flight.
+    public var tokens: TokenProvider { connection.tokens }
+
+    /// A destination with its own token provider (legacy tokens for `batchcontactevents`) and membership verifier;
+    /// `events` claims one contact a request whatever the configured batch size.
+    public init(name: String, entry: Entry, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
+                ledger: any AttemptLedger, clock: any Clock) {
+        var limits = limits
+        if entry == .events { limits.batchSize = 1 }
+        self.name = name
+        self.entry = entry
+        self.limits = limits
+        self.policy = policy
+        connection = SFMCConnection(name: name, settings: settings, legacyToken: entry == .batchContactEvents, asyncStatus: entry == .asyncEvents,
+                                    limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock)
+    }
+
+    public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
+        switch entry {
+        case .asyncEvents: try await SFMCAsyncEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
+        case .batchContactEvents: try await SFMCBatchContactEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
+        case .events: try await SFMCEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
+        }
+    }
+
+    public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
+        try await connection.verifier.verify(batch, ledger: ledger)
+    }
+
+    public func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? {
+        try await connection.priorMembers(keys, batchID: batchID, ledger: ledger)
+    }
+
+    public func preflight(ledger: any AttemptLedger) async -> [PreflightCheck] {
+        await connection.inspector.preflight(tokens: connection.tokens, ledger: ledger)
+    }
+
+    public func watchJourney(ledger: any AttemptLedger) async -> JourneyWatch? {
+        await connection.inspector.watch(ledger: ledger)
+    }
+}
