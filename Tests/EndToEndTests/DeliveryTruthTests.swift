@@ -72,9 +72,9 @@ import Testing
             try await harness.work(try harness.configs(configure: { config in
                 config.limits.timeoutMillis = 400
                 config.policy.settleMillis = 300
-                config.policy.verifyAttempts = 30
+                config.policy.verifyAttempts = 60
                 config.policy.retry.maxDelayMillis = 1_000
-            }), deadline: 120)
+            }), deadline: 150)
             let truth = await harness.truth()
             #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
             let left = try harness.store.rows("SELECT state, last_error, COUNT(*) n FROM contact WHERE state <> 5 GROUP BY 1, 2")
