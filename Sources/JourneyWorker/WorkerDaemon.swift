@@ -34,7 +34,7 @@ public struct WorkerDaemon {
                                                             metrics: metrics)))
             services.append(.init(service: ReconcilerService(destination: Self.verifying(destination, clock: clock), store: store, clock: clock,
                                                              logger: logger, gate: gate, metrics: metrics)))
-            if config.kind.isSFMC && config.journeyCheckMillis > 0 {
+            if config.watchesJourney {
                 services.append(.init(service: JourneyWatchService(destination: destination, gate: gate, ledger: store, logger: logger,
                                                                    intervalMillis: config.journeyCheckMillis)))
             }
@@ -67,7 +67,7 @@ public struct WorkerDaemon {
         let paused = try store.counts().first { $0.name == name }?.pause
         let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, circuit: config.circuit,
                                    maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
-                                   checkingJourney: watchesJourney && config.kind.isSFMC && config.journeyCheckMillis > 0) { health in
+                                   checkingJourney: watchesJourney && config.watchesJourney) { health in
             do { try store.reportHealth(destination: name, pause: health) } catch {
                 logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
             }
@@ -76,7 +76,7 @@ public struct WorkerDaemon {
         if let metrics {
             gated.observe = { purpose, status, latency in metrics.request(destination: name, purpose: purpose, status: status, latencyMillis: latency) }
         }
-        return (try DestinationFactory.make(config, caller: gated, ledger: store, clock: clock), gate)
+        return (config.destination(caller: gated, ledger: store, clock: clock), gate)
     }
 
     static func verifying(_ destination: any Destination, clock: any Clock) -> any VerifyingDestination {

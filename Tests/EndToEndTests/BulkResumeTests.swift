@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import JourneyDestinations
 import JourneyQueue
 import JourneySimulator
 import NIOCore
@@ -57,7 +58,7 @@ import Testing
 
             try await harness.work(try harness.configs(["salesforce-bulk-ingest"], configure: { config in
                 config.limits.timeoutMillis = 2_000
-                config.pollMillis = 100
+                config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 100 }
                 config.policy.settleMillis = 200
             }))
             #expect(try harness.counts("salesforce-bulk-ingest")[.confirmed] == 35)
@@ -91,7 +92,7 @@ import Testing
             }
             try await harness.work(try harness.configs(["salesforce-bulk-ingest"], configure: { config in
                 config.limits.batchSize = 100
-                config.pollMillis = 100
+                config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 100 }
                 config.policy.settleMillis = 200
             }))
             let counts = try harness.counts("salesforce-bulk-ingest")

@@ -1,11 +1,12 @@
 import Foundation
+import JourneyDestinations
 import JourneyQueue
 import JourneySimulator
 import Testing
 
 /// Every seed system as a destination, against the sandbox with faults on: the same promises, within what each system lets anyone know.
 @Suite(.timeLimit(.minutes(6))) struct EveryKindTests {
-    @Test(arguments: ["sfmc-async-events", "sfmc-batchcontactevents", "sfmc-events", "symplify-batchtrigger", "salesforce-bulk-ingest"])
+    @Test(arguments: DestinationKind.allCases.map(\.rawValue))
     func promisesHoldWithFaults(kind: String) async throws {
         try await WorkerHarness.with({ config in
             config.seed = 99
@@ -13,7 +14,9 @@ import Testing
             config.faults.holdSeconds = 1
             config.entryDelayMillis = 10...100
         }) { harness in
-            let count = kind == "sfmc-events" ? 300 : 1_200
+            let definition = try #require(DestinationKind(rawValue: kind)).definition
+            // One contact a request: fewer, so that the run stays short.
+            let count = definition.batchSizes.max == 1 ? 300 : 1_200
             _ = try harness.store.enqueue(destination: kind) { sink in
                 for index in 0..<count {
                     let email = index % 97 == 5 ? "u\(index)@invalid.example" : "u\(index)@example.com"
@@ -26,13 +29,13 @@ import Testing
                 // Looks meet the same faults and, on a loaded machine, the same 0.5 s timeouts: room to decide rather
                 // than end unverifiable (which would be honest, but not the exact truth this test holds the queue to).
                 config.policy.verifyAttempts = 30
-                switch config.kind {
-                case .salesforceBulkIngest:
+                switch config.kind.rawValue {
+                case BulkIngestKind.name:
                     config.limits.batchSize = 300
                     config.limits.requestsPerSecond = 50
-                    config.pollMillis = 100
+                    config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 100 }
                     config.policy.settleMillis = 300
-                case .symplifyBatchTrigger:
+                case SymplifyBatchTriggerKind.name:
                     config.limits.batchSize = 150
                     config.limits.requestsPerSecond = 50
                 default:
@@ -46,7 +49,7 @@ import Testing
             #expect(states.allSatisfy { $0.state?.isFinal == true }, "nothing is lost: every contact ends in a final state")
             #expect(truth.values.filter { $0 > 1 }.count == 0, "no contact entered twice")
             let dead = Set(states.filter { $0.state == .dead }.map(\.key))
-            if kind == "symplify-batchtrigger" {
+            if !definition.verifiable {
                 // No way to look: accepted contacts are unverifiable, never confirmed; an ambiguous upload is dead (the setting), not re-sent.
                 #expect(states.allSatisfy { $0.state == .unverifiable || $0.state == .dead })
                 let unverifiable = Set(states.filter { $0.state == .unverifiable }.map(\.key))
@@ -57,7 +60,7 @@ import Testing
                 #expect(confirmed.symmetricDifference(truth.keys).count == 0, "confirmed equals the sandbox's truth")
                 #expect(dead.intersection(truth.keys).count == 0, "no dead contact entered")
             }
-            if kind == "salesforce-bulk-ingest" {
+            if kind == BulkIngestKind.name {
                 #expect(states.contains { $0.state == .dead && $0.reason.contains("INVALID_EMAIL_ADDRESS") })
                 #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM batch WHERE remote_id LIKE '750%'") > 0)
             }

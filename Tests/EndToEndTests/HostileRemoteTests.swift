@@ -1,4 +1,5 @@
 import Foundation
+import JourneyDestinations
 import JourneyQueue
 import JourneySimulator
 import Testing
@@ -25,7 +26,7 @@ import Testing
                 config.policy.membershipListsExited = true
                 config.limits.batchSize = min(config.limits.batchSize, 100)
                 config.limits.requestsPerSecond = 200
-                config.pollMillis = 100
+                config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 100 }
                 config.circuit = .init(baseMillis: 50, maxMillis: 300)
             }), deadline: 120)
             let path = harness.store.path

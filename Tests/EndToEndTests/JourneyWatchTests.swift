@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import JourneyDestinations
 import JourneyQueue
 import JourneySimulator
 import JourneyWorker
@@ -38,9 +39,7 @@ import Testing
         try await WorkerHarness.with { harness in
             try harness.enqueue(50)
             let gaveUp = try await harness.work(try harness.configs(configure: { config in
-                guard case .sfmc(var settings) = config.connection else { return }
-                settings.journeyKey = "no-such-journey"
-                config.connection = .sfmc(settings)
+                config.updateConnection(SFMCKind.Connection.self) { $0.settings.journeyKey = "no-such-journey" }
             }), deadline: 30)
             #expect(gaveUp?.reason.contains("no journey has the key 'no-such-journey'") == true, "\(String(describing: gaveUp))")
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") == 0)

@@ -23,7 +23,7 @@ struct WorkerHarness: Sendable {
         let path = try scratch.write("config.yaml", SandboxConfigWriter.yaml(baseURL: base, configuration: configuration))
         return try ConfigLoader(file: path).load().filter { names.contains($0.name) }.map { config in
             var config = config
-            if config.kind.isSFMC { config.policy.settleMillis = 300 }
+            if config.connection is SFMCKind.Connection { config.policy.settleMillis = 300 }
             configure(&config)
             return config
         }

@@ -36,10 +36,37 @@ import JourneyDestinations
         #expect(configs[0].limits.batchSize == 50)
         #expect(configs[0].limits.concurrency == 2)
         #expect(configs[0].policy.retry.maxAttempts == 4)
-        guard case .sfmc(let settings) = configs[0].connection else { Issue.record("expected SFMC settings"); return }
+        guard let settings = (configs[0].connection as? SFMCKind.Connection)?.settings else { Issue.record("expected SFMC settings"); return }
         #expect(settings.clientSecret.value == "s3cret")
         #expect(settings.restURL == "https://abc.rest.marketingcloudapis.com")
         #expect("\(settings.clientSecret)" == "<redacted>")
+    }
+
+    @Test func eachKindReadsItsOwnSettingsThroughItsDefinition() throws {
+        let bulk = """
+            destinations:
+              crm:
+                kind: salesforce-bulk-ingest
+                loginURL: https://login.salesforce.com
+                clientId: id
+                clientSecret: s
+                operation: upsert
+                externalIdFieldName: Key__c
+                pollSeconds: 0.5
+            """
+        let configs = try load(bulk)
+        let connection = try #require(configs[0].connection as? BulkIngestKind.Connection)
+        #expect(connection.pollMillis == 500)
+        #expect(connection.externalIDFieldName == "Key__c")
+        #expect(configs[0].limits.batchSize == 10_000, "the kind's default batch size")
+        #expect(!configs[0].watchesJourney)
+        #expect(message(bulk.replacingOccurrences(of: "    externalIdFieldName: Key__c\n", with: ""))
+                == "c.yaml:3: destinations.crm.externalIdFieldName: a field name (required for upsert)")
+        // A setting of another kind is a typo here, not silently ignored.
+        #expect(message(good + "\n    pollSeconds: 1") == "c.yaml:12: destinations.main.pollSeconds: unknown key")
+        #expect(try load(good)[0].watchesJourney)
+        #expect(DestinationKind.remoteIDsLabel("salesforce-bulk-ingest") == "jobs")
+        #expect(DestinationKind.remoteIDsLabel("carrier-pigeon") == "remote ids")
     }
 
     @Test func namesFileLineKeyAndExpectation() {

@@ -6,7 +6,7 @@ import JourneyQueue
 /// The job id is tied to the contacts before the upload: a worker killed mid-job leaves a job to look at.
 public struct BulkIngestDestination: VerifyingDestination {
     public let name: String
-    public var kind: String { "salesforce-bulk-ingest" }
+    public var kind: String { BulkIngestKind.name }
     public let limits: DestinationLimits
     public let policy: OutcomePolicy
     let object: String

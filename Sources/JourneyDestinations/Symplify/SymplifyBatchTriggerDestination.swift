@@ -6,7 +6,7 @@ import JourneyQueue
 /// so accepted contacts end `unverifiable`, and ambiguous uploads follow the destination's setting.
 public struct SymplifyBatchTriggerDestination: Destination {
     public let name: String
-    public var kind: String { "symplify-batchtrigger" }
+    public var kind: String { SymplifyBatchTriggerKind.name }
     public let limits: DestinationLimits
     public let policy: OutcomePolicy
     let baseURL: String

@@ -14,7 +14,8 @@ public enum ReportRenderer {
     }
 
     /// A readable summary per destination: states, funnel, retries, throttling, latency, throughput, dead letters.
-    public static func text(_ reports: [DestinationReport]) -> String {
+    /// `remoteIDsLabel` names the ids a kind's remote gives its requests (the kinds live outside the core).
+    public static func text(_ reports: [DestinationReport], remoteIDsLabel: (String?) -> String = { _ in "remote ids" }) -> String {
         guard !reports.isEmpty else { return "no destinations yet: enqueue contacts first\n" }
         let states = ContactState.allCases.map(\.description)
         var rows = [["destination", "kind"] + states + ["total"]]
@@ -41,13 +42,7 @@ public enum ReportRenderer {
                 out += "  latency     p50 \(latency.p50) ms, p95 \(latency.p95) ms, p99 \(latency.p99) ms\n"
             }
             out += "  throughput  \(String(format: "%.1f", report.contactsPerSecond)) contacts settled per second\n"
-            let label = switch report.kind {
-            case "salesforce-bulk-ingest": "jobs"
-            case "sfmc-batchcontactevents": "batch GUIDs"
-            case "sfmc-async-events": "requestIds"
-            case "sfmc-events": "events"
-            default: "remote ids"
-            }
+            let label = remoteIDsLabel(report.kind)
             if report.remoteBatches > 0 {
                 out += "  \(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(report.remoteBatches), latest \(report.recentRemoteIDs.prefix(3).joined(separator: ", "))\n"
             }

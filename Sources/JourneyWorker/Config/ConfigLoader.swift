@@ -153,7 +153,7 @@ public struct ConfigLoader {
         guard let kind = DestinationKind(rawValue: kindName) else {
             throw reader.error("kind", "one of \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let sizes = kind.batchSizes
+        let sizes = kind.definition.batchSizes
         let batchSize = try reader.int("batchSize", default: sizes.default, in: 1...sizes.max)
         let limits = DestinationLimits(
             batchSize: batchSize,
@@ -172,7 +172,7 @@ public struct ConfigLoader {
             throw reader.error("ambiguousOutcome", "retry or dead")
         }
         let policy = OutcomePolicy(retry: retryPolicy, settleMillis: Int64(try reader.double("settleSeconds", default: 60, in: 0...86_400) * 1000),
-                                   verifiable: kind != .symplifyBatchTrigger, ambiguousWithoutVerification: ambiguous,
+                                   verifiable: kind.definition.verifiable, ambiguousWithoutVerification: ambiguous,
                                    throttlePauseMillis: Int64(try reader.double("throttlePauseSeconds", default: 10, in: 0.01...3_600) * 1000),
                                    maxPauseMillis: Int64(try reader.double("maxPauseSeconds", default: 900, in: 1...86_400) * 1000),
                                    verifyAttempts: try reader.int("verifyAttempts", default: 10, in: 1...1_000),
@@ -188,36 +188,14 @@ public struct ConfigLoader {
         try circuitReader?.rejectUnknown()
         let outageLimitMillis = Int64(try reader.double("outageLimitSeconds", default: 3_600, in: 1...31_536_000) * 1000)
         let journeyCheckMillis = Int64(try reader.double("journeyCheckSeconds", default: 300, in: 0...86_400) * 1000)
-        let connection: DestinationConfig.Connection
-        switch kind {
-        case .sfmcAsyncEvents, .sfmcBatchContactEvents, .sfmcEvents:
-            let edk = try reader.string("eventDefinitionKey")
-            if edk.contains(".") { throw reader.error("eventDefinitionKey", "a key without a period (Marketing Cloud refuses periods)") }
-            connection = .sfmc(SFMCSettings(
-                authURL: try reader.url("authURL"), restURL: try reader.url("restURL"), clientID: try reader.string("clientId"),
-                clientSecret: try reader.secret("clientSecret"), accountID: try reader.optionalString("accountId"), eventDefinitionKey: edk,
-                journeyKey: try reader.optionalString("journeyKey"),
-                transientMemberErrorCodes: Set(try reader.stringList("transientMemberErrorCodes", default: ["10000"]))))
-        case .symplifyBatchTrigger:
-            connection = .symplify(baseURL: try reader.url("baseURL"), customerID: try reader.string("customerId"), token: try reader.secret("token"),
-                                   journeyID: try reader.int("journeyId", default: nil, in: 1...Int.max))
-        case .salesforceBulkIngest:
-            let operation = try reader.string("operation", default: "insert")
-            guard ["insert", "upsert"].contains(operation) else { throw reader.error("operation", "insert or upsert") }
-            let external = try reader.optionalString("externalIdFieldName")
-            if operation == "upsert" && external == nil { throw reader.error("externalIdFieldName", "a field name (required for upsert)") }
-            connection = .bulk(loginURL: try reader.url("loginURL"), clientID: try reader.string("clientId"), clientSecret: try reader.secret("clientSecret"),
-                               object: try reader.string("object", default: "Contact"), operation: operation, externalIDFieldName: external,
-                               apiVersion: try reader.string("apiVersion", default: "v61.0"))
-        }
-        let poll = Int64(try reader.double("pollSeconds", default: 2, in: 0.05...3_600) * 1000)
+        let connection = try kind.definition.connection(reader)
         try reader.rejectUnknown()
-        return DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection, pollMillis: poll,
+        return DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection,
                                  circuit: circuit, outageLimitMillis: outageLimitMillis, journeyCheckMillis: journeyCheckMillis)
     }
 
     /// Reads one mapping's keys, remembering which were read so that typos are refused.
-    final class MappingReader {
+    final class MappingReader: SettingsReader {
         let loader: ConfigLoader
         let path: String
         let node: Node
@@ -237,6 +215,8 @@ public struct ConfigLoader {
         func error(_ key: String, _ expected: String) -> ConfigError {
             ConfigError(file: loader.file, line: (mapping[key] ?? node).mark?.line, key: "\(path).\(key)", expected: expected)
         }
+
+        func invalid(_ key: String, _ expected: String) -> any Error { error(key, expected) }
 
         func value(_ key: String) -> Node? {
             read.insert(key)

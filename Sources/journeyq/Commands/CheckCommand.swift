@@ -37,13 +37,7 @@ struct CheckCommand: AsyncParsableCommand {
         let client = HTTPCaller.makeClient()
         var reports: [Report] = []
         for config in configs {
-            let made: any Destination
-            do {
-                made = try DestinationFactory.make(config, caller: HTTPCaller(client: client, clock: SystemClock()), ledger: DiscardingLedger(), clock: SystemClock())
-            } catch {
-                try? await client.shutdown()
-                throw CLIFailure.badInput("journeyq: \(configOptions.config): \(error)")
-            }
+            let made = config.destination(caller: HTTPCaller(client: client, clock: SystemClock()), ledger: DiscardingLedger(), clock: SystemClock())
             reports.append(Report(destination: config.name, kind: config.kind.rawValue, checks: await made.preflight(ledger: DiscardingLedger())))
         }
         try await client.shutdown()

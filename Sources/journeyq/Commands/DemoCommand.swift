@@ -102,13 +102,13 @@ struct DemoCommand: AsyncParsableCommand {
         let now = SystemClock().nowMillis()
         try Data(HTMLReport.render(reports, generatedAt: now).utf8).write(to: URL(fileURLWithPath: html))
         print("")
-        print(ReportRenderer.text(reports), terminator: "")
+        print(ReportRenderer.text(reports, remoteIDsLabel: DestinationKind.remoteIDsLabel), terminator: "")
         print("")
         print("the sandbox injected \(summary.1) faults and silently dropped \(summary.2) accepted contacts; what it counts, beside journeyq:")
         for report in reports {
             let entries = summary.0[report.name] ?? [:]
             let twice = entries.values.filter { $0 > 1 }.count
-            let verdict = report.kind == "symplify-batchtrigger"
+            let verdict = report.kind.flatMap(DestinationKind.init(rawValue:))?.definition.verifiable == false
                 ? "\(report.funnel.unverifiable) unverifiable (Symplify offers no way to look)"
                 : "\(report.funnel.confirmed) confirmed\(report.funnel.confirmed == entries.count ? ", the same count" : ", NOT the same count")"
             print("  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), \(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead")

@@ -25,14 +25,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         let client = HTTPCaller.makeClient()
         do {
             try await WorkerDaemon.reconcileOnce(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock, logger: logger)
-        } catch let unsupported as DestinationFactory.Unsupported {
-            try? await client.shutdown()
-            throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")
         } catch {
             try? await client.shutdown()
             throw error
         }
         try await client.shutdown()
-        print(ReportRenderer.text(try store.reports(destination: nil, since: nil)), terminator: "")
+        print(ReportRenderer.text(try store.reports(destination: nil, since: nil), remoteIDsLabel: DestinationKind.remoteIDsLabel), terminator: "")
     }
 }

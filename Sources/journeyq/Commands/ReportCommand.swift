@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JourneyDestinations
 import JourneyQueue
 
 /// `journeyq report`: the truth per destination.
@@ -38,7 +39,7 @@ struct ReportCommand: ParsableCommand {
         let sinceMillis = try since.map { try TimeArgument.parse($0, now: now) }
         let sink = try OutputSink(path: output)
         switch format {
-        case .text: try sink.write(ReportRenderer.text(try store.reports(destination: destination, since: sinceMillis)))
+        case .text: try sink.write(ReportRenderer.text(try store.reports(destination: destination, since: sinceMillis), remoteIDsLabel: DestinationKind.remoteIDsLabel))
         case .json: try sink.write(ReportRenderer.json(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
         case .html: try sink.write(HTMLReport.render(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
         case .csv:

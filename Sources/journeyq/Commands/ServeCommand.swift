@@ -59,14 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var gates: [DestinationGate] = []
         if !noWorkers {
-            let daemon: WorkerDaemon
-            do {
-                daemon = try WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
+            let daemon = try WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, checkpoint: { try store.checkpoint(passive: true) }, metrics: metrics,
                                           retention: (config.retention, store))
-            } catch let unsupported as DestinationFactory.Unsupported {
-                throw CLIFailure.badInput("journeyq: \(configOptions.config): \(unsupported)")
-            }
             services += daemon.services
             gates = daemon.gates
         }
