@@ -20,14 +20,14 @@ public struct WorkerDaemon {
     /// - Parameter checkpoint: called now and then to keep the store's write-ahead log short.
     public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
                 concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
-                metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () -> Void = {},
-                retention: (policy: RetentionPolicy, store: any Pruning)? = nil) throws {
+                metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () async -> Void = {},
+                retention: (policy: RetentionPolicy, store: any Pruning)? = nil) async throws {
         var destinations: [any Destination] = []
         var gates: [DestinationGate] = []
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for var config in configs {
             if let concurrency { config.limits.concurrency = concurrency }
-            let (destination, gate) = try Self.make(config, store: store, caller: caller, clock: clock, logger: logger, metrics: metrics)
+            let (destination, gate) = try await Self.make(config, store: store, caller: caller, clock: clock, logger: logger, metrics: metrics)
             destinations.append(destination)
             gates.append(gate)
             services.append(.init(service: SubmitterService(destination: destination, store: store, clock: clock, logger: logger, gate: gate,
@@ -60,11 +60,11 @@ public struct WorkerDaemon {
 
     /// A destination and its gate, registered in the store with the settle time that lease recovery must honour.
     static func make(_ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any Clock,
-                     logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true) throws -> (any Destination, DestinationGate) {
-        try store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
+                     logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true) async throws -> (any Destination, DestinationGate) {
+        try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         let name = config.name
         // An operator's pause holds from the first request on, not from the watcher's first poll.
-        let paused = try store.counts().first { $0.name == name }?.pause
+        let paused = try await store.counts().first { $0.name == name }?.pause
         let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, circuit: config.circuit,
                                    maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
                                    checkingJourney: watchesJourney && config.watchesJourney) { health in
@@ -87,16 +87,16 @@ public struct WorkerDaemon {
     /// that is due now, for every destination.
     public static func reconcileOnce(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger) async throws {
         for config in configs {
-            try store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
+            try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         }
-        let recovered = try store.recoverExpiredLeases()
+        let recovered = try await store.recoverExpiredLeases()
         if recovered.batches > 0 {
             logger.notice("recovered expired leases", metadata: ["batches": "\(recovered.batches)", "requeued": "\(recovered.requeued)",
                                                                  "unknown": "\(recovered.madeUnknown)"])
         }
         for config in configs {
             // Only looks: no journey watch, and no hold that waits for one.
-            let (destination, gate) = try make(config, store: store, caller: caller, clock: clock, logger: logger, watchesJourney: false)
+            let (destination, gate) = try await make(config, store: store, caller: caller, clock: clock, logger: logger, watchesJourney: false)
             try await ReconcilerService(destination: verifying(destination, clock: clock), store: store, clock: clock, logger: logger, gate: gate,
                                         singlePass: true).run()
         }

@@ -9,7 +9,7 @@ import JourneyQueueSQLite
 ///   stored compressed unless `plain` follows (to measure what compression costs on the path before a request leaves).
 @main
 enum BenchMain {
-    static func main() throws {
+    static func main() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 3, ["claim-settle", "claim-send-settle"].contains(arguments[1]) else {
             FileHandle.standardError.write(Data("usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal] [compressed|plain]\n".utf8))
@@ -22,15 +22,15 @@ enum BenchMain {
                                          compressLedger: arguments.count > 6 ? arguments[6] != "plain" : true)
         var settled = 0
         let start = Date()
-        while let batch = try store.claim(destination: destination, limit: batchSize, leaseMillis: 60_000) {
+        while let batch = try await store.claim(destination: destination, limit: batchSize, leaseMillis: 60_000) {
             if writeAhead {
                 let body = "{\"members\":[" + batch.contacts.map { "{\"contactKey\":" + JSONText.string($0.key) + ",\"data\":" + $0.dataJSON + "}" }
                     .joined(separator: ",") + "]}"
-                _ = try store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "https://bench/async/events",
+                _ = try await store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "https://bench/async/events",
                                                                      requestBody: body, startedAt: 0))
             }
             let outcomes = batch.contacts.map { Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: 0)) }
-            try store.settle(batch.lease, result: nil, outcomes: outcomes)
+            try await store.settle(batch.lease, result: nil, outcomes: outcomes)
             settled += outcomes.count
         }
         let seconds = Date().timeIntervalSince(start)

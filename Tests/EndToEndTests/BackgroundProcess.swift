@@ -37,13 +37,13 @@ final class BackgroundProcess: @unchecked Sendable {
 
 /// Polls `condition` every 20 ms until it holds or `seconds` pass (a wait on a condition, never a bare sleep).
 @discardableResult
-func waitFor(seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
+func waitFor(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-        if try condition() { return true }
+        if try await condition() { return true }
         try await Task.sleep(for: .milliseconds(20))
     }
-    return try condition()
+    return try await condition()
 }
 
 /// Starts `journeyq simulate` on a free port and returns it with its address, once it listens.

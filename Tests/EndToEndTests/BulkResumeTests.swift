@@ -23,16 +23,16 @@ import Testing
 
     /// Claims `keys` as a dead worker would have, creates their job and uploads them; closes the job only if `close`.
     func leaveJobBehind(_ harness: WorkerHarness, keys: [String], close: Bool) async throws -> String {
-        let batch = try #require(try harness.store.claim(destination: "salesforce-bulk-ingest", limit: keys.count, leaseMillis: 2_000))
+        let batch = try #require(try await harness.store.claim(destination: "salesforce-bulk-ingest", limit: keys.count, leaseMillis: 2_000))
         #expect(Set(batch.contacts.map(\.key)) == Set(keys))
-        _ = try harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "jobs", requestBody: "", startedAt: 0))
+        _ = try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "jobs", requestBody: "", startedAt: 0))
         let token = try await send(.POST, harness.base + "/services/oauth2/token", token: nil,
                                    body: "grant_type=client_credentials&client_id=sim-sf-client-id&client_secret=sim-sf-client-secret",
                                    contentType: "application/x-www-form-urlencoded")["access_token"] as! String
         let jobs = harness.base + "/services/data/v61.0/jobs/ingest"
         let job = try await send(.POST, jobs, token: token, body: #"{"object":"Contact","operation":"upsert","externalIdFieldName":"ContactKey__c"}"#)
         let id = job["id"] as! String
-        try harness.store.attachRemoteID(batch.lease, id)
+        try await harness.store.attachRemoteID(batch.lease, id)
         _ = try await send(.PUT, "\(jobs)/\(id)/batches", token: token, body: "ContactKey__c,n\n" + keys.map { "\($0),1\n" }.joined(), contentType: "text/csv")
         if close { _ = try await send(.PATCH, "\(jobs)/\(id)", token: token, body: #"{"state":"UploadComplete"}"#) }
         return id
@@ -44,24 +44,24 @@ import Testing
             _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
                 for key in finished { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
-            _ = try harness.store.ensureDestination(name: "salesforce-bulk-ingest", kind: "salesforce-bulk-ingest", settleMillis: 200)
+            _ = try await harness.store.ensureDestination(name: "salesforce-bulk-ingest", kind: "salesforce-bulk-ingest", settleMillis: 200)
             let finishedJob = try await leaveJobBehind(harness, keys: finished, close: true)
             _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
                 for key in open { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
             let openJob = try await leaveJobBehind(harness, keys: open, close: false)
             try await waitFor(seconds: 10) {
-                _ = try harness.store.recoverExpiredLeases()
-                return try harness.counts("salesforce-bulk-ingest")[.unknown] == 35
+                _ = try await harness.store.recoverExpiredLeases()
+                return try await harness.counts("salesforce-bulk-ingest")[.unknown] == 35
             }
-            #expect(try harness.counts("salesforce-bulk-ingest")[.unknown] == 35)
+            #expect(try await harness.counts("salesforce-bulk-ingest")[.unknown] == 35)
 
             try await harness.work(try harness.configs(["salesforce-bulk-ingest"], configure: { config in
                 config.limits.timeoutMillis = 2_000
                 config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 100 }
                 config.policy.settleMillis = 200
             }))
-            #expect(try harness.counts("salesforce-bulk-ingest")[.confirmed] == 35)
+            #expect(try await harness.counts("salesforce-bulk-ingest")[.confirmed] == 35)
             let truth = await harness.truth("salesforce-bulk-ingest")
             #expect(Set(truth.keys) == Set(finished + open))
             #expect(truth.values.allSatisfy { $0 == 1 }, "nobody ingested twice")
@@ -95,7 +95,7 @@ import Testing
                 config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 100 }
                 config.policy.settleMillis = 200
             }))
-            let counts = try harness.counts("salesforce-bulk-ingest")
+            let counts = try await harness.counts("salesforce-bulk-ingest")
             #expect(counts[.confirmed] == 245 && counts[.dead] == 5, "\(counts)")
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%successfulResults/?locator=L%'") > 20)

@@ -13,10 +13,10 @@ import Testing
 @Suite(.timeLimit(.minutes(6))) struct DeliveryTruthTests {
     /// A worker that writes a batch ahead, really sends it, and dies before it can record the answer.
     static func dieMidRequest(_ harness: WorkerHarness, count: Int, leaseMillis: Int64) async throws -> [String] {
-        let batch = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: count, leaseMillis: leaseMillis))
-        try harness.store.prepareBatch(batch.lease, priorMembers: batch.contacts.map { ($0.id, .notMember) }, released: [], releaseCountsAsLook: true)
+        let batch = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: count, leaseMillis: leaseMillis))
+        try await harness.store.prepareBatch(batch.lease, priorMembers: batch.contacts.map { ($0.id, .notMember) }, released: [], releaseCountsAsLook: true)
         let body = "{\"eventDefinitionKey\":\"APIEvent-async\",\"members\":[" + batch.contacts.map { "{\"contactKey\":\"\($0.key)\"}" }.joined(separator: ",") + "]}"
-        _ = try harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "async", requestBody: body,
+        _ = try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "async", requestBody: body,
                                                                      startedAt: SystemClock().nowMillis()))
         var tokenRequest = HTTPClientRequest(url: harness.base + "/v2/token")
         tokenRequest.method = .POST
@@ -40,18 +40,18 @@ import Testing
                 config.limits.leaseMillis = 500
                 config.policy.settleMillis = 4_000
             })
-            _ = try harness.store.ensureDestination(name: "sfmc-async-events", kind: "sfmc-async-events", settleMillis: 4_000)
+            _ = try await harness.store.ensureDestination(name: "sfmc-async-events", kind: "sfmc-async-events", settleMillis: 4_000)
             let sent = try await Self.dieMidRequest(harness, count: 40, leaseMillis: 500)
             // `journeyq reconcile` right after the lease ran out: it recovers the batch first, then looks at nothing yet.
             try await waitFor(seconds: 5) { SystemClock().nowMillis() > (try harness.store.rows("SELECT MAX(lease_until) m FROM batch").first?["m"]).flatMap { Int64($0) } ?? 0 }
             try await WorkerDaemon.reconcileOnce(configs: configs, store: harness.store, caller: HTTPCaller(client: HTTPClient.shared, clock: SystemClock()),
                                                  clock: SystemClock(), logger: .init(label: "test"))
-            #expect(try harness.counts()[.unknown] == 40, "recovered, and not looked for before the settle time")
+            #expect(try await harness.counts()[.unknown] == 40, "recovered, and not looked for before the settle time")
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile'") == 0)
             try await harness.work(configs)
             let truth = await harness.truth()
             #expect(truth.count == 100 && truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
-            #expect(try harness.counts()[.confirmed] == 100)
+            #expect(try await harness.counts()[.confirmed] == 100)
             let crashed = try SQLiteInspection.int(path: harness.store.path, """
                 SELECT COUNT(*) FROM contact WHERE contact_key IN (\(sent.map { "'\($0)'" }.joined(separator: ","))) AND attempts = 1 AND state = 5
                 """)
@@ -78,7 +78,7 @@ import Testing
             let truth = await harness.truth()
             #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
             let left = try harness.store.rows("SELECT state, last_error, COUNT(*) n FROM contact WHERE state <> 5 GROUP BY 1, 2")
-            #expect(try harness.counts()[.confirmed] == 800, "\(left)")
+            #expect(try await harness.counts()[.confirmed] == 800, "\(left)")
             #expect(truth.count == 800)
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%status?contactKey=%startDate=%'") > 0)
@@ -97,7 +97,7 @@ import Testing
                 config.policy.verifyAttempts = 3
                 config.policy.retry.maxDelayMillis = 300
             }), deadline: 90)
-            let counts = try harness.counts()
+            let counts = try await harness.counts()
             #expect(counts[.unverifiable] == 300, "\(counts)")
             let truth = await harness.truth()
             #expect(truth.count == 300 && truth.values.allSatisfy { $0 == 1 }, "each sent once, never again")
@@ -151,7 +151,7 @@ import Testing
             let truth = await harness.truth()
             #expect(truth.count == 200 && truth.values.allSatisfy { $0 == 1 }, "entered once, left, and never sent again")
             // Membership no longer lists them and nothing else proves this entry: unverifiable, not re-sent.
-            #expect(try harness.counts()[.unverifiable] == 200)
+            #expect(try await harness.counts()[.unverifiable] == 200)
         }
     }
 
@@ -168,7 +168,7 @@ import Testing
             }
             try await harness.work(try harness.configs(configure: { $0.limits.leaseMillis = 1_500 }), deadline: 120, store: faulty)
             #expect(faulty.injected > 10, "the store failed \(faulty.injected) times")
-            #expect(try harness.counts()[.confirmed] == 1_000)
+            #expect(try await harness.counts()[.confirmed] == 1_000)
             let truth = await harness.truth()
             #expect(truth.count == 1_000 && truth.values.allSatisfy { $0 == 1 })
         }
@@ -187,7 +187,7 @@ import Testing
             clock.advance(by: 200)
             return renewals.next() < 3 ? FaultyStore.busy : nil
         }
-        let batch = try #require(try store.claim(destination: "d", limit: 1, leaseMillis: 900))
+        let batch = try #require(try await store.claim(destination: "d", limit: 1, leaseMillis: 900))
         let keeper = LeaseKeeper(store: faulty, clock: clock, logger: .init(label: "test"), leaseMillis: 900)
         let renewed = try await keeper.whileHeld(batch.lease) {
             // A request in flight until the renewals got through twice, by when the first lease has long run out.
@@ -195,7 +195,7 @@ import Testing
         }
         #expect(renewed, "renewal gave up after \(renewals.value) tries")
         #expect(clock.nowMillis() > batch.lease.until)
-        #expect(try store.recoverExpiredLeases() == RecoverySummary(), "the live worker's batch was not recovered under it")
+        #expect(try await store.recoverExpiredLeases() == RecoverySummary(), "the live worker's batch was not recovered under it")
     }
 }
 

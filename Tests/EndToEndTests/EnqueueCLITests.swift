@@ -138,7 +138,7 @@ import Testing
         // While the producer pauses, the daemon's writes go through, every one within a short busy timeout.
         var writes = 0
         while writes < 20 {
-            _ = try store.ensureDestination(name: "probe-\(writes)", kind: nil, settleMillis: 1_000)
+            _ = try await store.ensureDestination(name: "probe-\(writes)", kind: nil, settleMillis: 1_000)
             writes += 1
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -148,6 +148,6 @@ import Testing
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(printed)")
         #expect(writes >= 20)
-        #expect(try store.counts().first { $0.name == "d" }?.counts[.queued] == 2_000, "all of it, in one transaction at the end")
+        #expect(try await store.counts().first { $0.name == "d" }?.counts[.queued] == 2_000, "all of it, in one transaction at the end")
     }
 }

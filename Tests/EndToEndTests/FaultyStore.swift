@@ -28,8 +28,8 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     static let full = DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")
     static let readOnly = DatabaseError(resultCode: .SQLITE_READONLY, message: "attempt to write a readonly database")
 
-    func ensureDestination(name: String, kind: String?, settleMillis: Int64?) throws -> Int64 {
-        try inner.ensureDestination(name: name, kind: kind, settleMillis: settleMillis)
+    func ensureDestination(name: String, kind: String?, settleMillis: Int64?) async throws -> Int64 {
+        try await inner.ensureDestination(name: name, kind: kind, settleMillis: settleMillis)
     }
     func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
         try inner.enqueue(destination: destination, produce)
@@ -37,48 +37,48 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
         try inner.enqueue(destination: destination, idempotency: idempotency, produce)
     }
-    func idempotentResponse(destination: String, key: String) throws -> String? { try inner.idempotentResponse(destination: destination, key: key) }
-    func claim(destination: String, limit: Int, leaseMillis: Int64) throws -> ClaimedBatch? {
-        try gate("claim"); return try inner.claim(destination: destination, limit: limit, leaseMillis: leaseMillis)
+    func idempotentResponse(destination: String, key: String) async throws -> String? { try await inner.idempotentResponse(destination: destination, key: key) }
+    func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
+        try gate("claim"); return try await inner.claim(destination: destination, limit: limit, leaseMillis: leaseMillis)
     }
-    func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement], releaseCountsAsLook: Bool) throws {
+    func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement], releaseCountsAsLook: Bool) async throws {
         try gate("prepareBatch")
-        try inner.prepareBatch(lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook)
+        try await inner.prepareBatch(lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook)
     }
-    func renewLease(_ lease: Lease, leaseMillis: Int64) throws -> Lease {
-        try gate("renewLease"); return try inner.renewLease(lease, leaseMillis: leaseMillis)
+    func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
+        try gate("renewLease"); return try await inner.renewLease(lease, leaseMillis: leaseMillis)
     }
-    func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) throws {
-        try gate("settle"); try inner.settle(lease, result: result, outcomes: outcomes)
+    func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) async throws {
+        try gate("settle"); try await inner.settle(lease, result: result, outcomes: outcomes)
     }
-    func recoverExpiredLeases() throws -> RecoverySummary {
-        try gate("recoverExpiredLeases"); return try inner.recoverExpiredLeases()
+    func recoverExpiredLeases() async throws -> RecoverySummary {
+        try gate("recoverExpiredLeases"); return try await inner.recoverExpiredLeases()
     }
-    func counts() throws -> [DestinationCounts] { try inner.counts() }
-    func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) throws {
-        try inner.setPause(destination: destination, paused: paused, until: until, reason: reason)
+    func counts() async throws -> [DestinationCounts] { try await inner.counts() }
+    func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
+        try await inner.setPause(destination: destination, paused: paused, until: until, reason: reason)
     }
     func reportHealth(destination: String, pause: DestinationPause?) throws {
         try gate("reportHealth"); try inner.reportHealth(destination: destination, pause: pause)
     }
-    func pendingWork(destination: String) throws -> PendingWork {
-        try gate("pendingWork"); return try inner.pendingWork(destination: destination)
+    func pendingWork(destination: String) async throws -> PendingWork {
+        try gate("pendingWork"); return try await inner.pendingWork(destination: destination)
     }
-    func claimVerification(destination: String, limit: Int, leaseMillis: Int64) throws -> VerificationBatch? {
-        try gate("claimVerification"); return try inner.claimVerification(destination: destination, limit: limit, leaseMillis: leaseMillis)
+    func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
+        try gate("claimVerification"); return try await inner.claimVerification(destination: destination, limit: limit, leaseMillis: leaseMillis)
     }
-    func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws {
-        try gate("settleVerification"); try inner.settleVerification(lease, outcomes: outcomes)
+    func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws {
+        try gate("settleVerification"); try await inner.settleVerification(lease, outcomes: outcomes)
     }
-    func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64 {
-        try gate("beginAttempt"); return try inner.beginAttempt(lease, attempt)
+    func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
+        try gate("beginAttempt"); return try await inner.beginAttempt(lease, attempt)
     }
-    func finishAttempt(_ result: AttemptResult) throws { try gate("finishAttempt"); try inner.finishAttempt(result) }
-    func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) throws {
-        try gate("release"); try inner.release(lease, contacts, reason: reason)
+    func finishAttempt(_ result: AttemptResult) async throws { try gate("finishAttempt"); try await inner.finishAttempt(result) }
+    func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {
+        try gate("release"); try await inner.release(lease, contacts, reason: reason)
     }
-    func attachRemoteID(_ lease: Lease, _ remoteID: String) throws { try gate("attachRemoteID"); try inner.attachRemoteID(lease, remoteID) }
-    func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64 {
-        try gate("recordAttempt"); return try inner.recordAttempt(destination: destination, batchID: batchID, attempt, result)
+    func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws { try gate("attachRemoteID"); try await inner.attachRemoteID(lease, remoteID) }
+    func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
+        try gate("recordAttempt"); return try await inner.recordAttempt(destination: destination, batchID: batchID, attempt, result)
     }
 }

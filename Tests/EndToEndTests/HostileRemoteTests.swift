@@ -30,7 +30,7 @@ import Testing
                 config.circuit = .init(baseMillis: 50, maxMillis: 300)
             }), deadline: 120)
             let path = harness.store.path
-            let counts = try harness.counts(kind)
+            let counts = try await harness.counts(kind)
             #expect(counts.filter { !$0.key.isFinal }.values.reduce(0, +) == 0, "every contact final: \(counts)")
             let truth = await harness.truth(kind)
             #expect(truth.values.allSatisfy { $0 == 1 }, "nobody twice")

@@ -20,12 +20,13 @@ import Testing
             let published = PublishTime()
             async let worked: DrainGaveUp? = harness.work(configs, deadline: 90)
             // The worker found the journey stopped and says so; then, a few seconds later, it is published again.
-            try await waitFor(seconds: 30) { (try store.counts().first { $0.name == "sfmc-async-events" }?.health?.reason ?? "").contains("Stopped") }
+            try await waitFor(seconds: 30) { (try await store.counts().first { $0.name == "sfmc-async-events" }?.health?.reason ?? "").contains("Stopped") }
             try await Task.sleep(for: .seconds(3))
             published.set(SystemClock().nowMillis())
             _ = await state.setJourneyState(key: "journey-async", to: .running)
             #expect(try await worked == nil)
-            #expect(try harness.counts()[.confirmed] == 400 && harness.counts()[.dead, default: 0] == 0)
+            #expect(try await harness.counts()[.confirmed] == 400)
+            #expect(try await harness.counts()[.dead, default: 0] == 0)
             let truth = await harness.truth()
             #expect(truth.count == 400 && truth.values.allSatisfy { $0 == 1 })
             // Nothing was sent while the journey was stopped, so no attempt was spent on it.
@@ -43,7 +44,7 @@ import Testing
             }), deadline: 30)
             #expect(gaveUp?.reason.contains("no journey has the key 'no-such-journey'") == true, "\(String(describing: gaveUp))")
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") == 0)
-            #expect(try harness.counts()[.queued] == 50)
+            #expect(try await harness.counts()[.queued] == 50)
         }
     }
 

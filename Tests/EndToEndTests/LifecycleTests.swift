@@ -32,9 +32,9 @@ import Testing
             }
             // A daemon that died holding two batches: one claimed, one with its request on its way. Their leases run out
             // while the daemon below works (2 s: long enough for the write-ahead record on a loaded machine).
-            let claimed = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 2_000))
-            let sent = try #require(try harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 2_000))
-            _ = try harness.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: harness.base, requestBody: "{}",
+            let claimed = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 2_000))
+            let sent = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 2_000))
+            _ = try await harness.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: harness.base, requestBody: "{}",
                                                                         startedAt: Int64(Date().timeIntervalSince1970 * 1000)))
             #expect(claimed.contacts.count == 10)
             let configs = try harness.configs(configure: { config in
@@ -44,7 +44,7 @@ import Testing
                 config.policy.membershipListsExited = true
             })
             try await harness.work(configs, deadline: 150)
-            #expect(try harness.store.redrive(destination: "sfmc-async-events", reason: nil).queued >= 1)
+            #expect(try await harness.store.redrive(destination: "sfmc-async-events", reason: nil).queued >= 1)
             try await harness.work(configs, deadline: 60)
 
             let moves = try await observer.read { db in

@@ -27,7 +27,7 @@ import Testing
             // The host comes up after the outage, on the port the config names.
             try await Task.sleep(for: .milliseconds(Int(outageSeconds * 1000)))
             return try await SimulatorServer.withRunning(configuration: simulator, port: port) { _, state in
-                try await waitFor(seconds: 120) { try store.counts().first?.counts[.confirmed] == 300 }
+                try await waitFor(seconds: 120) { try await store.counts().first?.counts[.confirmed] == 300 }
                 return await state.truth().first { $0.destination == "sfmc-async-events" }?.entries ?? [:]
             }
         }()
@@ -36,7 +36,7 @@ import Testing
         let entered = try await truth
         #expect(gaveUp == nil)
         #expect(Date().timeIntervalSince(started) >= outageSeconds)
-        let counts = try store.counts().first?.counts ?? [:]
+        let counts = try await store.counts().first?.counts ?? [:]
         #expect(counts[.confirmed] == 300 && counts[.dead, default: 0] == 0, "\(counts)")
         #expect(entered.count == 300 && entered.values.allSatisfy { $0 == 1 }, "nobody twice")
         let path = store.path
@@ -67,11 +67,11 @@ import Testing
         #expect(gaveUp.seconds >= 2)
         #expect(gaveUp.description.contains("not reachable"), "\(gaveUp)")
         // Never dead because of an outage, even with a single attempt allowed.
-        #expect(try store.counts().first?.counts[.queued] == 50)
+        #expect(try await store.counts().first?.counts[.queued] == 50)
         // The report shows why: the daemon recorded the open circuit.
-        let health = try #require(try store.counts().first?.health)
+        let health = try #require(try await store.counts().first?.health)
         #expect(health.reason.contains("not reachable") && health.since != nil)
-        #expect(ReportRenderer.text(try store.reports(destination: nil, since: nil)).contains("HELD        not reachable"))
+        #expect(ReportRenderer.text(try await store.reports(destination: nil, since: nil)).contains("HELD        not reachable"))
         #expect(try SQLiteInspection.int(path: store.path, "SELECT MAX(attempts) FROM contact") == 0)
     }
 }
@@ -115,9 +115,9 @@ enum FreePort {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             try harness.enqueue(200)
             let until = SystemClock().nowMillis() + 2_000
-            try harness.store.setPause(destination: "sfmc-async-events", paused: true, until: until, reason: "held for the test")
+            try await harness.store.setPause(destination: "sfmc-async-events", paused: true, until: until, reason: "held for the test")
             try await harness.work(try harness.configs())
-            #expect(try harness.counts()[.confirmed] == 200)
+            #expect(try await harness.counts()[.confirmed] == 200)
             let first = try SQLiteInspection.int(path: harness.store.path, "SELECT MIN(started_at) FROM attempt WHERE purpose <> 'token'")
             #expect(Int64(first) >= until, "the first request left \(until - Int64(first)) ms before the pause ended")
         }

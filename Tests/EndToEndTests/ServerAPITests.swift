@@ -40,7 +40,7 @@ import Testing
             answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: body + "{\"contactKey\":\"z\"}\n",
                                            contentType: Self.ndjson, headers: ["Idempotency-Key": "batch-1"])
             #expect(answer.status == 422)
-            #expect(try server.store.counts().first?.counts[.queued] == 2)
+            #expect(try await server.store.counts().first?.counts[.queued] == 2)
             // A live contact is not enqueued twice.
             answer = try await server.send(.POST, "/v1/destinations/d/contacts", key: "ingest", body: "[{\"contactKey\":\"a\"},{\"contactKey\":\"c\"}]",
                                            contentType: "application/json")
@@ -59,7 +59,7 @@ import Testing
             let errors = answer.object["errors"] as? [[String: Any]] ?? []
             #expect(errors.compactMap { $0["line"] as? Int } == [2, 3, 4])
             #expect(errors.contains { $0["line"] as? Int == 3 && $0["column"] as? Int == 1 })
-            #expect(try server.store.counts().first.map { $0.total } ?? 0 == 0, "nothing half written")
+            #expect(try await server.store.counts().first.map { $0.total } ?? 0 == 0, "nothing half written")
             let skipped = try await server.send(.POST, "/v1/destinations/d/contacts?skipInvalid=true", key: "ingest", body: body, contentType: Self.ndjson)
             #expect(skipped.status == 202 && skipped.object["enqueued"] as? Int == 1 && skipped.object["rejectedCount"] as? Int == 3)
             #expect((skipped.object["rejected"] as? [[String: Any]])?.compactMap { $0["line"] as? Int } == [2, 3, 4])
@@ -74,10 +74,10 @@ import Testing
             _ = try server.store.enqueue(destination: "d") { sink in
                 for index in 0..<7 { _ = try sink.add(ContactRecord(key: "k\(index)", data: [])) }
             }
-            let batch = try #require(try server.store.claim(destination: "d", limit: 5, leaseMillis: 60_000))
-            _ = try server.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "{\"contactKey\":\"k0\"}",
+            let batch = try #require(try await server.store.claim(destination: "d", limit: 5, leaseMillis: 60_000))
+            _ = try await server.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "{\"contactKey\":\"k0\"}",
                                                                         startedAt: Int64(Date().timeIntervalSince1970 * 1000)))
-            try server.store.settle(batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "bad \($0.key)")) })
+            try await server.store.settle(batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "bad \($0.key)")) })
             let list = try await server.send(.GET, "/v1/destinations", key: "read")
             #expect((list.array.first?["counts"] as? [String: Int]) == ["queued": 2, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0,
                                                                          "confirmed": 0, "unverifiable": 0, "dead": 5])
@@ -104,20 +104,20 @@ import Testing
     @Test func operatorsPauseResumeAndRedrive() async throws {
         try await ServerHarness.with { server in
             _ = try server.store.enqueue(destination: "d") { sink in _ = try sink.add(ContactRecord(key: "a", data: [])) }
-            let batch = try #require(try server.store.claim(destination: "d", limit: 1, leaseMillis: 60_000))
-            try server.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "gone"))])
+            let batch = try #require(try await server.store.claim(destination: "d", limit: 1, leaseMillis: 60_000))
+            try await server.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "gone"))])
             var answer = try await server.send(.POST, "/v1/destinations/d/pause", key: "operate", body: "{\"reason\":\"campaign on hold\"}",
                                                contentType: "application/json")
             #expect(answer.status == 200 && answer.object["paused"] as? Bool == true, "\(answer.text)")
-            #expect(try server.store.counts().first?.pause?.reason == "campaign on hold")
+            #expect(try await server.store.counts().first?.pause?.reason == "campaign on hold")
             answer = try await server.send(.POST, "/v1/destinations/d/pause", key: "operate", body: "{\"until\":\"2000-01-01T00:00:00Z\"}", contentType: "application/json")
             #expect(answer.status == 200 && answer.object["paused"] as? Bool == false, "a pause that ended already holds nothing")
             answer = try await server.send(.POST, "/v1/destinations/d/resume", key: "operate")
             #expect(answer.object["paused"] as? Bool == false)
-            #expect(try server.store.counts().first?.pause == nil)
+            #expect(try await server.store.counts().first?.pause == nil)
             answer = try await server.send(.POST, "/v1/destinations/d/redrive", key: "operate", body: "{\"reason\":\"gone\"}", contentType: "application/json")
             #expect(answer.object["queued"] as? Int == 1)
-            #expect(try server.store.counts().first?.counts[.queued] == 1)
+            #expect(try await server.store.counts().first?.counts[.queued] == 1)
             #expect(try await server.send(.POST, "/v1/destinations/nope/redrive", key: "operate").status == 404)
             #expect(try await server.send(.POST, "/v1/destinations/d/pause", key: "operate", body: "[", contentType: "application/json").status == 400)
         }

@@ -43,7 +43,7 @@ struct WorkerHarness: Sendable {
         let client = HTTPCaller.makeClient()
         var logger = Logger(label: "test.worker")
         logger.logLevel = ProcessInfo.processInfo.environment["JOURNEYQ_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let daemon = try WorkerDaemon(configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: SystemClock()),
+        let daemon = try await WorkerDaemon(configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: SystemClock()),
                                       clock: SystemClock(), logger: logger, drain: drain, checkpoint: checkpoint)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let gaveUp = GaveUpBox()
@@ -73,8 +73,8 @@ struct WorkerHarness: Sendable {
         await state.truth().first { $0.destination == destination }?.entries ?? [:]
     }
 
-    func counts(_ destination: String = "sfmc-async-events") throws -> [ContactState: Int] {
-        try store.counts().first { $0.name == destination }?.counts ?? [:]
+    func counts(_ destination: String = "sfmc-async-events") async throws -> [ContactState: Int] {
+        try await store.counts().first { $0.name == destination }?.counts ?? [:]
     }
 
     /// Runs `body` with a fresh sandbox (configured by `configure`) and store.

@@ -9,7 +9,7 @@ import Testing
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             try harness.enqueue(1_234)
             try await harness.work(try harness.configs())
-            #expect(try harness.counts()[.confirmed] == 1_234)
+            #expect(try await harness.counts()[.confirmed] == 1_234)
             let truth = await harness.truth()
             #expect(truth.count == 1_234)
             #expect(truth.values.allSatisfy { $0 == 1 })
@@ -34,7 +34,7 @@ import Testing
                 config.limits.requestsPerSecond = 1_000
                 config.policy.throttlePauseMillis = 500
             }))
-            #expect(try harness.counts()[.confirmed] == 1_500)
+            #expect(try await harness.counts()[.confirmed] == 1_500)
             let path = harness.store.path
             let throttled = try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429")
             #expect(throttled > 0)
@@ -61,7 +61,7 @@ import Testing
             try harness.enqueue(2_000)
             // Every token lives 1 s and 30 % are revoked early: slow by design, and slower still on a loaded machine.
             try await harness.work(try harness.configs(configure: { $0.limits.requestsPerSecond = 15 }), deadline: 200)
-            #expect(try harness.counts()[.confirmed] == 2_000)
+            #expect(try await harness.counts()[.confirmed] == 2_000)
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'token' AND status = 200") > 1)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND status = 401") > 0)
@@ -92,7 +92,7 @@ import Testing
             let ambiguous = try SQLiteInspection.rows(path: path, "SELECT contact_key, state, attempts FROM contact WHERE request_id IS NULL")
             #expect(!ambiguous.isEmpty)
             #expect(ambiguous.allSatisfy { Int($0["state"] ?? "") == ContactState.confirmed.rawValue && Int($0["attempts"] ?? "") == 1 })
-            #expect(try harness.counts()[.confirmed] == 600)
+            #expect(try await harness.counts()[.confirmed] == 600)
             #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
             let truth = await harness.truth()
             #expect(truth.count == 600)
@@ -110,8 +110,8 @@ import Testing
                 _ = try sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
             }
             try await harness.work(try harness.configs())
-            #expect(try harness.counts()[.confirmed] == 10)
-            #expect(try harness.counts()[.dead] == 1)
+            #expect(try await harness.counts()[.confirmed] == 10)
+            #expect(try await harness.counts()[.dead] == 1)
             let reason = try SQLiteInspection.rows(path: harness.store.path, "SELECT dead_reason FROM contact WHERE contact_key = 'bad'").first?["dead_reason"]
             #expect(reason?.hasPrefix("member errorcode 10005") == true)
         }

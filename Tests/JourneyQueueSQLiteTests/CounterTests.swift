@@ -19,23 +19,23 @@ import Testing
         #expect(negative == 0, "after \(step)")
     }
 
-    @Test func countersEqualTheTableAfterEveryMove() throws {
+    @Test func countersEqualTheTableAfterEveryMove() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(fixture.keys(20))
         try fixture.enqueue(["k1", "new"])
         try fixture.enqueue(["x"], destination: "other")
         try check(fixture, "enqueue with a duplicate")
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         try check(fixture, "claim")
         let ids = batch.contacts.map(\.id)
-        try fixture.store.prepareBatch(batch.lease, priorMembers: [(ids[0], .notMember)],
+        try await fixture.store.prepareBatch(batch.lease, priorMembers: [(ids[0], .notMember)],
                                        released: [Settlement(contactID: ids[9], outcome: .retry(at: 0, error: "look failed", refundAttempt: true))],
                                        releaseCountsAsLook: true)
         try check(fixture, "release")
-        _ = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
+        _ = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
         try check(fixture, "write-ahead")
         let now = fixture.clock.nowMillis()
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [
             Settlement(contactID: ids[0], outcome: .accepted(eventInstanceID: "e", verifyAfter: now)),
             Settlement(contactID: ids[1], outcome: .unknown(error: "timeout", verifyAfter: now)),
             Settlement(contactID: ids[2], outcome: .dead(reason: "bad", ambiguous: true)),
@@ -44,35 +44,35 @@ import Testing
             Settlement(contactID: ids[5], outcome: .retry(at: now, error: "x", refundAttempt: false)),
         ])
         try check(fixture, "settle")
-        let look = try #require(try fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 1_000))
-        try fixture.store.settleVerification(look.lease, outcomes: look.contacts.map { Settlement(contactID: $0.id, outcome: $0.state == .accepted ? .confirmed : .dead(reason: "gone")) })
+        let look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 1_000))
+        try await fixture.store.settleVerification(look.lease, outcomes: look.contacts.map { Settlement(contactID: $0.id, outcome: $0.state == .accepted ? .confirmed : .dead(reason: "gone")) })
         try check(fixture, "reconciliation")
-        let stale = try #require(try fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 10))
-        _ = try fixture.store.beginAttempt(stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
-        _ = try fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 10)
+        let stale = try #require(try await fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 10))
+        _ = try await fixture.store.beginAttempt(stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
+        _ = try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 10)
         fixture.clock.advance(by: 100)
-        _ = try fixture.store.recoverExpiredLeases()
+        _ = try await fixture.store.recoverExpiredLeases()
         try check(fixture, "lease recovery")
-        _ = try fixture.store.redrive(destination: "dest", reason: nil)
+        _ = try await fixture.store.redrive(destination: "dest", reason: nil)
         try check(fixture, "redrive")
         fixture.clock.advance(by: 1_000_000)
         _ = try fixture.store.prune(before: fixture.clock.nowMillis(), chunk: 2)
         try check(fixture, "prune")
-        #expect(try fixture.store.counts().first { $0.name == "dest" }?.total == (try fixture.store.pool.read { db in
+        #expect(try await fixture.store.counts().first { $0.name == "dest" }?.total == (try fixture.store.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact c JOIN destination d ON d.id = c.destination_id WHERE d.name = 'dest'") }))
     }
 
-    @Test func pausesAreKeptForEveryWorkerAndShownInCounts() throws {
+    @Test func pausesAreKeptForEveryWorkerAndShownInCounts() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
-        try fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
+        try await fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
         let other = try fixture.secondStore()
-        #expect(try other.counts().first?.pause == DestinationPause(until: .max, reason: "campaign on hold"))
+        #expect(try await other.counts().first?.pause == DestinationPause(until: .max, reason: "campaign on hold"))
         try other.reportHealth(destination: "dest", pause: DestinationPause(until: 5, reason: "not reachable", since: 1))
-        #expect(try fixture.store.counts().first?.health == DestinationPause(until: 5, reason: "not reachable", since: 1))
-        #expect(try fixture.store.reports(destination: "dest", since: nil).first?.pause?.reason == "campaign on hold")
-        try fixture.store.setPause(destination: "dest", paused: false, until: nil, reason: nil)
-        #expect(try other.counts().first?.pause == nil)
-        #expect(throws: StoreError.unknownDestination("nope")) { try fixture.store.setPause(destination: "nope", paused: true, until: nil, reason: nil) }
+        #expect(try await fixture.store.counts().first?.health == DestinationPause(until: 5, reason: "not reachable", since: 1))
+        #expect(try await fixture.store.reports(destination: "dest", since: nil).first?.pause?.reason == "campaign on hold")
+        try await fixture.store.setPause(destination: "dest", paused: false, until: nil, reason: nil)
+        #expect(try await other.counts().first?.pause == nil)
+        await #expect(throws: StoreError.unknownDestination("nope")) { try await fixture.store.setPause(destination: "nope", paused: true, until: nil, reason: nil) }
     }
 }

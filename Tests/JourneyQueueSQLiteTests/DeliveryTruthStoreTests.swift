@@ -6,9 +6,9 @@ import Testing
 
 /// The store's half of "no look before the settle time, bounded looks, evidence tied to this run" (issue 9).
 @Suite struct DeliveryTruthStoreTests {
-    func send(_ fixture: StoreFixture, limit: Int = 10, leaseMillis: Int64 = 3_000) throws -> (ClaimedBatch, Int64) {
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: limit, leaseMillis: leaseMillis))
-        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
+    func send(_ fixture: StoreFixture, limit: Int = 10, leaseMillis: Int64 = 3_000) async throws -> (ClaimedBatch, Int64) {
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: limit, leaseMillis: leaseMillis))
+        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
                                                                           startedAt: fixture.clock.nowMillis()))
         return (batch, id)
     }
@@ -17,78 +17,78 @@ import Testing
         try fixture.store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT \(name) FROM contact WHERE contact_key = ?", arguments: [key]) }
     }
 
-    @Test func leaseRecoveryMakesAnAbandonedContactLookableOnlyAfterTheSettleTime() throws {
+    @Test func leaseRecoveryMakesAnAbandonedContactLookableOnlyAfterTheSettleTime() async throws {
         let fixture = try StoreFixture()
-        _ = try fixture.store.ensureDestination(name: "dest", kind: "sfmc-async-events", settleMillis: 20_000)
+        _ = try await fixture.store.ensureDestination(name: "dest", kind: "sfmc-async-events", settleMillis: 20_000)
         try fixture.enqueue(["a"])
-        _ = try send(fixture)
+        _ = try await send(fixture)
         // The worker dies: the lease runs out 3 s later and recovery finds the request abandoned.
         fixture.clock.advance(by: 3_001)
-        #expect(try fixture.store.recoverExpiredLeases().madeUnknown == 1)
+        #expect(try await fixture.store.recoverExpiredLeases().madeUnknown == 1)
         #expect(try fixture.states() == ["a": .unknown])
         // The remote may still be entering it: no look for the settle time from recovery.
         fixture.clock.advance(by: 19_999)
-        #expect(try fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 1_000) == nil)
+        #expect(try await fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 1_000) == nil)
         fixture.clock.advance(by: 1)
-        let look = try #require(try fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 1_000))
+        let look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 1_000))
         #expect(look.contacts.map(\.key) == ["a"])
         #expect(look.contacts[0].sentAt == fixture.clock.nowMillis() - 23_001)
         #expect(try column(fixture, "ambiguous", key: "a") == 1)
     }
 
-    @Test func theWriteAheadStampsTheSendAndStartsTheLooksAfresh() throws {
+    @Test func theWriteAheadStampsTheSendAndStartsTheLooksAfresh() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
-        let (batch, _) = try send(fixture)
+        let (batch, _) = try await send(fixture)
         let sentAt = fixture.clock.nowMillis()
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id,
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id,
                                                                                  outcome: .accepted(eventInstanceID: "e-1", verifyAfter: sentAt))])
-        let look = try #require(try fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
-        try fixture.store.settleVerification(look.lease, outcomes: [Settlement(contactID: look.contacts[0].id, outcome: .recheck(at: 0, note: "500"))])
+        let look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
+        try await fixture.store.settleVerification(look.lease, outcomes: [Settlement(contactID: look.contacts[0].id, outcome: .recheck(at: 0, note: "500"))])
         #expect(try column(fixture, "looks", key: "a") == 1)
         // A throttled look costs nothing.
-        let again = try #require(try fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
-        try fixture.store.settleVerification(again.lease, outcomes: [Settlement(contactID: again.contacts[0].id,
+        let again = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
+        try await fixture.store.settleVerification(again.lease, outcomes: [Settlement(contactID: again.contacts[0].id,
                                                                                outcome: .recheck(at: 0, note: "429", counted: false))])
         #expect(try column(fixture, "looks", key: "a") == 1)
         // Absent: sent again. The new request resets the looks and forgets the old eventInstanceId.
-        let third = try #require(try fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
+        let third = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
         #expect(third.contacts[0].looks == 1 && third.contacts[0].eventInstanceID == "e-1")
-        try fixture.store.settleVerification(third.lease, outcomes: [Settlement(contactID: third.contacts[0].id,
+        try await fixture.store.settleVerification(third.lease, outcomes: [Settlement(contactID: third.contacts[0].id,
                                                                                outcome: .retry(at: 0, error: "absent", refundAttempt: false))])
         fixture.clock.advance(by: 5_000)
-        _ = try send(fixture)
+        _ = try await send(fixture)
         #expect(try column(fixture, "looks", key: "a") == 0)
         #expect(try column(fixture, "sent_at", key: "a") == fixture.clock.nowMillis())
-        #expect(try fixture.store.pool.read { db in try String.fetchOne(db, sql: "SELECT event_instance_id FROM contact") } == nil)
+        #expect(try await fixture.store.pool.read { db in try String.fetchOne(db, sql: "SELECT event_instance_id FROM contact") } == nil)
     }
 
-    @Test func aFailedLookBeforeTheFirstSendHandsContactsBackWithoutSendingThem() throws {
+    @Test func aFailedLookBeforeTheFirstSendHandsContactsBackWithoutSendingThem() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a", "b", "c"])
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 60_000))
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 60_000))
         #expect(batch.contacts.allSatisfy { $0.priorMember == nil && $0.looks == 0 })
         let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
-        try fixture.store.prepareBatch(batch.lease, priorMembers: [(ids["a"]!, .member), (ids["b"]!, .notMember)],
+        try await fixture.store.prepareBatch(batch.lease, priorMembers: [(ids["a"]!, .member), (ids["b"]!, .notMember)],
                                        released: [Settlement(contactID: ids["c"]!, outcome: .retry(at: 0, error: "look failed", refundAttempt: true))],
                                        releaseCountsAsLook: true)
-        _ = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}", startedAt: 1))
+        _ = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}", startedAt: 1))
         // The released contact was not moved to sending by the write-ahead, and its claim cost no attempt.
         #expect(try fixture.states() == ["a": .sending, "b": .sending, "c": .queued])
         #expect(try fixture.attempts("c") == 0)
         #expect(try column(fixture, "looks", key: "c") == 1)
         #expect(try column(fixture, "prior_member", key: "a") == 1)
         #expect(try column(fixture, "prior_member", key: "b") == 0)
-        let next = try #require(try fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 60_000))
+        let next = try #require(try await fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 60_000))
         #expect(next.contacts.map(\.key) == ["c"] && next.contacts[0].looks == 1 && next.contacts[0].priorMember == nil)
     }
 
-    @Test func theWriteAheadRecordIsFsyncedAndOnlyIt() throws {
+    @Test func theWriteAheadRecordIsFsyncedAndOnlyIt() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
         let statements = StatementLog()
-        fixture.store.pool.writeWithoutTransaction { db in db.trace { statements.append($0.description) } }
-        _ = try send(fixture)
+        try await fixture.store.pool.writeWithoutTransaction { db in db.trace { statements.append($0.description) } }
+        _ = try await send(fixture)
         let seen = statements.all.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let full = try #require(seen.firstIndex { $0.hasPrefix("PRAGMA synchronous = FULL") })
         let insert = try #require(seen.firstIndex { $0.hasPrefix("INSERT INTO attempt") })
@@ -99,50 +99,50 @@ import Testing
         #expect(seen.firstIndex { $0.hasPrefix("UPDATE contact SET state = 1") }! < full)
     }
 
-    @Test func aRenewedLookKeepsItsContactsFromOtherReconcilers() throws {
+    @Test func aRenewedLookKeepsItsContactsFromOtherReconcilers() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
-        let (batch, _) = try send(fixture)
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unknown(error: "timeout", verifyAfter: 0))])
-        var look = try #require(try fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
+        let (batch, _) = try await send(fixture)
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unknown(error: "timeout", verifyAfter: 0))])
+        var look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
         // A slow look renews its lease; meanwhile nobody else may take its contacts, or its verdict would land nowhere.
         for _ in 0..<3 {
             fixture.clock.advance(by: 800)
-            look.lease = try fixture.store.renewLease(look.lease, leaseMillis: 1_000)
-            #expect(try fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000) == nil)
+            look.lease = try await fixture.store.renewLease(look.lease, leaseMillis: 1_000)
+            #expect(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000) == nil)
         }
-        try fixture.store.settleVerification(look.lease, outcomes: [Settlement(contactID: look.contacts[0].id, outcome: .confirmed)])
+        try await fixture.store.settleVerification(look.lease, outcomes: [Settlement(contactID: look.contacts[0].id, outcome: .confirmed)])
         #expect(try fixture.states() == ["a": .confirmed])
     }
 
-    @Test func possibleDuplicatesAreCountedDurably() throws {
+    @Test func possibleDuplicatesAreCountedDurably() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
         for _ in 0..<2 {
-            let (batch, _) = try send(fixture)
-            try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .retry(
+            let (batch, _) = try await send(fixture)
+            try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .retry(
                 at: 0, error: "possible duplicate: timeout", refundAttempt: false, possibleDuplicate: true))])
         }
-        let (batch, _) = try send(fixture)
+        let (batch, _) = try await send(fixture)
         // A later, clean settle overwrites the last error but not the count.
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable())])
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable())])
         #expect(try column(fixture, "possible_duplicates", key: "a") == 2)
-        #expect(try fixture.store.reports(destination: "dest", since: nil).first?.possibleDuplicates == 2)
+        #expect(try await fixture.store.reports(destination: "dest", since: nil).first?.possibleDuplicates == 2)
     }
 
-    @Test func redriveLooksFirstForContactsWhoseLastRequestMayHaveBeenTaken() throws {
+    @Test func redriveLooksFirstForContactsWhoseLastRequestMayHaveBeenTaken() async throws {
         let fixture = try StoreFixture()
-        _ = try fixture.store.ensureDestination(name: "dest", kind: "symplify-batchtrigger", settleMillis: 10_000)
+        _ = try await fixture.store.ensureDestination(name: "dest", kind: "symplify-batchtrigger", settleMillis: 10_000)
         try fixture.enqueue(["maybe", "never"])
-        let (batch, _) = try send(fixture)
+        let (batch, _) = try await send(fixture)
         let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [
             Settlement(contactID: ids["maybe"]!, outcome: .dead(reason: "ambiguous: timeout", ambiguous: true)),
             Settlement(contactID: ids["never"]!, outcome: .dead(reason: "attempts used up (1): not sent")),
         ])
         let sentAt = fixture.clock.nowMillis()
         fixture.clock.advance(by: 2_000)
-        #expect(try fixture.store.redrive(destination: "dest", reason: nil) == RedriveSummary(queued: 1, toLookFor: 1))
+        #expect(try await fixture.store.redrive(destination: "dest", reason: nil) == RedriveSummary(queued: 1, toLookFor: 1))
         #expect(try fixture.states() == ["maybe": .unknown, "never": .queued])
         #expect(try column(fixture, "available_at", key: "maybe") == sentAt + 10_000)
         #expect(try column(fixture, "attempts", key: "maybe") == 0)

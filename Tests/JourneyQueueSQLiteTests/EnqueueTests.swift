@@ -16,15 +16,15 @@ import Testing
         #expect(try fixture.enqueue(["a"], destination: "other") == EnqueueSummary(enqueued: 1))
     }
 
-    @Test func aContactInAFinalStateMayBeEnqueuedAgain() throws {
+    @Test func aContactInAFinalStateMayBeEnqueuedAgain() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "test"))])
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "test"))])
         #expect(try fixture.enqueue(["a"]) == EnqueueSummary(enqueued: 1))
     }
 
-    @Test func aFailingProducerWritesNothing() throws {
+    @Test func aFailingProducerWritesNothing() async throws {
         struct Boom: Error {}
         let fixture = try StoreFixture()
         #expect(throws: Boom.self) {
@@ -34,7 +34,7 @@ import Testing
             }
         }
         #expect(try fixture.states().isEmpty)
-        #expect(try fixture.store.counts().isEmpty)
+        #expect(try await fixture.store.counts().isEmpty)
     }
 
     @Test func anInvalidRecordInTheFileEnqueuesNothing() throws {

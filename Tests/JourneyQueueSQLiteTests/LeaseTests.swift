@@ -15,9 +15,9 @@ import Testing
                 for _ in 0..<2 {
                     group.addTask {
                         var mine: [String] = []
-                        while let batch = try store.claim(destination: "dest", limit: 7 + index, leaseMillis: 60_000) {
+                        while let batch = try await store.claim(destination: "dest", limit: 7 + index, leaseMillis: 60_000) {
                             mine += batch.contacts.map(\.key)
-                            try store.settle(batch.lease, result: nil, outcomes: batch.contacts.map {
+                            try await store.settle(batch.lease, result: nil, outcomes: batch.contacts.map {
                                 Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: 0))
                             })
                         }
@@ -32,110 +32,110 @@ import Testing
         #expect(try fixture.states().values.allSatisfy { $0 == .accepted })
     }
 
-    @Test func theClaimCountsTheAttemptAndHonoursBackoff() throws {
+    @Test func theClaimCountsTheAttemptAndHonoursBackoff() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a", "b"])
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
         #expect(batch.contacts.map(\.attempts) == [1])
         #expect(try fixture.attempts(batch.contacts[0].key) == 1)
         let now = fixture.clock.nowMillis()
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [
             Settlement(contactID: batch.contacts[0].id, outcome: .retry(at: now + 5_000, error: "connection refused", refundAttempt: false)),
         ])
         // The retried contact waits for its backoff; the other is ready now.
-        let next = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        let next = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         #expect(next.contacts.map(\.key) == ["b"])
-        #expect(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000) == nil)
+        #expect(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000) == nil)
         fixture.clock.advance(by: 5_000)
-        let again = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        let again = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         #expect(again.contacts.map(\.key) == [batch.contacts[0].key])
         #expect(again.contacts[0].attempts == 2)
     }
 
-    @Test func aRefundedRetryCostsNoAttempt() throws {
+    @Test func aRefundedRetryCostsNoAttempt() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [
             Settlement(contactID: batch.contacts[0].id, outcome: .retry(at: 0, error: "429", refundAttempt: true)),
         ])
         #expect(try fixture.attempts("a") == 0)
     }
 
-    @Test func aStaleLeaseIsRefusedAfterExpiryAndReclaim() throws {
+    @Test func aStaleLeaseIsRefusedAfterExpiryAndReclaim() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a", "b"])
-        let stale = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
+        let stale = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         fixture.clock.advance(by: 1_001)
         // Expired but not yet recovered: still refused.
-        #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) { _ = try fixture.store.renewLease(stale.lease, leaseMillis: 1_000) }
-        #expect(try fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 2, madeUnknown: 0, batches: 1))
+        await #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) { _ = try await fixture.store.renewLease(stale.lease, leaseMillis: 1_000) }
+        #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 2, madeUnknown: 0, batches: 1))
         let other = try fixture.secondStore()
-        let fresh = try #require(try other.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        let fresh = try #require(try await other.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         #expect(Set(fresh.contacts.map(\.id)) == Set(stale.contacts.map(\.id)))
         // The stale holder's writes change nothing.
-        #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) {
-            try fixture.store.settle(stale.lease, result: nil, outcomes: stale.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "stale")) })
+        await #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) {
+            try await fixture.store.settle(stale.lease, result: nil, outcomes: stale.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "stale")) })
         }
-        #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) {
-            _ = try fixture.store.beginAttempt(stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: 0))
+        await #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) {
+            _ = try await fixture.store.beginAttempt(stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: 0))
         }
         #expect(try fixture.states() == ["a": .claimed, "b": .claimed])
         // A forged token is refused too.
         var forged = fresh.lease
         forged.token = "forged"
-        #expect(throws: StoreError.leaseLost(batchID: fresh.lease.batchID)) {
-            try other.settle(forged, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "x")) })
+        await #expect(throws: StoreError.leaseLost(batchID: fresh.lease.batchID)) {
+            try await other.settle(forged, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "x")) })
         }
-        try other.settle(fresh.lease, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
+        try await other.settle(fresh.lease, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
         #expect(try fixture.states() == ["a": .confirmed, "b": .confirmed])
     }
 
-    @Test func renewalKeepsALeaseAlive() throws {
+    @Test func renewalKeepsALeaseAlive() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
-        var batch = try #require(try fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
+        var batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
         for _ in 0..<5 {
             fixture.clock.advance(by: 900)
-            batch.lease = try fixture.store.renewLease(batch.lease, leaseMillis: 1_000)
-            #expect(try fixture.store.recoverExpiredLeases() == RecoverySummary())
+            batch.lease = try await fixture.store.renewLease(batch.lease, leaseMillis: 1_000)
+            #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary())
         }
-        try fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable())])
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable())])
         #expect(try fixture.states() == ["a": .unverifiable])
     }
 
-    @Test func expiredLeasesRequeueClaimedAndMakeSentContactsUnknown() throws {
+    @Test func expiredLeasesRequeueClaimedAndMakeSentContactsUnknown() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(fixture.keys(5))
-        let sent = try #require(try fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
-        let attemptID = try fixture.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/", requestBody: "{}", startedAt: 1))
-        let idle = try #require(try fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
+        let sent = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
+        let attemptID = try await fixture.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/", requestBody: "{}", startedAt: 1))
+        let idle = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
         fixture.clock.advance(by: 2_000)
-        #expect(try fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 2, madeUnknown: 2, batches: 2))
+        #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 2, madeUnknown: 2, batches: 2))
         let states = try fixture.states()
         for contact in sent.contacts { #expect(states[contact.key] == .unknown) }
         for contact in idle.contacts {
             #expect(states[contact.key] == .queued)
             #expect(try fixture.attempts(contact.key) == 0)
         }
-        let errorClass = try fixture.store.pool.read { db in try String.fetchOne(db, sql: "SELECT error_class FROM attempt WHERE id = ?", arguments: [attemptID]) }
+        let errorClass = try await fixture.store.pool.read { db in try String.fetchOne(db, sql: "SELECT error_class FROM attempt WHERE id = ?", arguments: [attemptID]) }
         #expect(errorClass == "abandoned")
         // An unknown contact is not claimable: it waits for reconciliation.
-        let rest = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
+        let rest = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         #expect(Set(rest.contacts.map(\.key)) == Set(fixture.keys(5)).subtracting(sent.contacts.map(\.key)))
     }
 
-    @Test func theLedgerKeepsRequestAndAnswerEvenForALostLease() throws {
+    @Test func theLedgerKeepsRequestAndAnswerEvenForALostLease() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a"])
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
-        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://sim/async", requestBody: "{\"members\":[]}", startedAt: 5))
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
+        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://sim/async", requestBody: "{\"members\":[]}", startedAt: 5))
         #expect(try fixture.states() == ["a": .sending])
         fixture.clock.advance(by: 5_000)
         let result = AttemptResult(attemptID: id, status: 202, headers: ["X-Request-Id": "r1"], responseBody: "{}", remoteID: "req-1",
                                    latencyMillis: 12, errorClass: nil, finishedAt: 99)
-        #expect(throws: StoreError.leaseLost(batchID: batch.lease.batchID)) {
-            try fixture.store.settle(batch.lease, result: result, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .confirmed)])
+        await #expect(throws: StoreError.leaseLost(batchID: batch.lease.batchID)) {
+            try await fixture.store.settle(batch.lease, result: result, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .confirmed)])
         }
         let row = try #require(try fixture.store.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM attempt WHERE id = ?", arguments: [id]) })
         #expect(row["status"] as Int? == 202)

@@ -11,16 +11,16 @@ import Testing
             .joined(separator: ",") + "]}"
     }
 
-    @Test func longBodiesAreStoredCompressedAndReadBackWhole() throws {
+    @Test func longBodiesAreStoredCompressedAndReadBackWhole() async throws {
         let fixture = try StoreFixture()
         let keys = fixture.keys(100)
         try fixture.enqueue(keys)
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 100, leaseMillis: 60_000))
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 100, leaseMillis: 60_000))
         let request = Self.batchBody(keys: keys)
         let answer = "{\"requestId\":\"r-1\",\"eventInstanceIds\":[" + keys.map { "\"\($0)-\(UUID().uuidString)\"" }.joined(separator: ",") + "]}"
-        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async", requestBody: request,
+        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async", requestBody: request,
                                                                           startedAt: fixture.clock.nowMillis()))
-        try fixture.store.finishAttempt(AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: answer, remoteID: "r-1",
+        try await fixture.store.finishAttempt(AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: answer, remoteID: "r-1",
                                                       latencyMillis: 5, errorClass: nil, finishedAt: fixture.clock.nowMillis()))
         let stored = try #require(try fixture.store.pool.read { db in
             try Row.fetchOne(db, sql: """
@@ -35,7 +35,7 @@ import Testing
         // journeyq reads them whole, through the view and in a contact's timeline.
         let text = try fixture.store.pool.read { db in try Row.fetchOne(db, sql: "SELECT request_body, response_body FROM attempt_text WHERE id = ?", arguments: [id]) }
         #expect(text?[0] as String? == request && text?[1] as String? == answer)
-        let timeline = try fixture.store.timeline(contactKey: "k42")
+        let timeline = try await fixture.store.timeline(contactKey: "k42")
         #expect(timeline.count == 1 && timeline[0].1.map(\.requestBody) == [request] && timeline[0].1.map(\.responseBody) == [answer])
         // So does the sqlite3 shell, whose own sqlar_uncompress the view calls: the format is the shell's, not ours.
         let shell = Process()
@@ -64,21 +64,21 @@ import Testing
         #expect(LedgerCompression.inflate(Data([1, 2, 3, 4]), size: 100) == nil, "garbage does not inflate")
     }
 
-    @Test func aTimelineFindsOnlyItsOwnRequestsAmongMany() throws {
+    @Test func aTimelineFindsOnlyItsOwnRequestsAmongMany() async throws {
         let fixture = try StoreFixture()
         for round in 0..<5 {
             let keys = fixture.keys(50, prefix: "r\(round)-")
             try fixture.enqueue(keys)
-            let batch = try #require(try fixture.store.claim(destination: "dest", limit: 50, leaseMillis: 60_000))
-            let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: Self.batchBody(keys: keys),
+            let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 50, leaseMillis: 60_000))
+            let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: Self.batchBody(keys: keys),
                                                                               startedAt: fixture.clock.nowMillis()))
-            try fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "r\(round)",
+            try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "r\(round)",
                                                                         latencyMillis: 1, errorClass: nil, finishedAt: fixture.clock.nowMillis()),
                                      outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
             // An hour between rounds: each contact's stretch of the ledger holds its own round only.
             fixture.clock.advance(by: 3_600_000)
         }
-        let timeline = try fixture.store.timeline(contactKey: "r3-7")
+        let timeline = try await fixture.store.timeline(contactKey: "r3-7")
         #expect(timeline.count == 1)
         #expect(timeline[0].1.map(\.remoteID) == ["r3"])
     }

@@ -6,16 +6,16 @@ import Testing
 
 @Suite struct ReportingTests {
     /// Five contacts: two confirmed, one dead (permanent), one dead (unconfirmed), one queued after a refused connection.
-    func populated() throws -> StoreFixture {
+    func populated() async throws -> StoreFixture {
         let fixture = try StoreFixture()
         try fixture.enqueue(["a", "b", "c", "d", "e"])
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 5, leaseMillis: 60_000))
-        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async",
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 5, leaseMillis: 60_000))
+        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async",
                                                                           requestBody: #"{"members":[{"contactKey":"a"},{"contactKey":"b"}]}"#,
                                                                           startedAt: fixture.clock.nowMillis()))
         let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
         let now = fixture.clock.nowMillis()
-        try fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "req-1",
+        try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "req-1",
                                                                     latencyMillis: 40, errorClass: nil, finishedAt: 2), outcomes: [
             Settlement(contactID: ids["a"]!, outcome: .confirmed),
             Settlement(contactID: ids["b"]!, outcome: .confirmed),
@@ -26,9 +26,9 @@ import Testing
         return fixture
     }
 
-    @Test func reportCountsTheFunnelAndDeadLetters() throws {
-        let fixture = try populated()
-        let report = try #require(try fixture.store.reports(destination: "dest", since: nil).first)
+    @Test func reportCountsTheFunnelAndDeadLetters() async throws {
+        let fixture = try await populated()
+        let report = try #require(try await fixture.store.reports(destination: "dest", since: nil).first)
         #expect(report.counts["confirmed"] == 2 && report.counts["dead"] == 2 && report.counts["queued"] == 1)
         #expect(report.funnel == DestinationReport.Funnel(enqueued: 5, submitted: 5, accepted: 2, confirmed: 2, unverifiable: 0, dead: 2))
         #expect(report.deadReasons == ["member errorcode 10005: bad field": 1, "unconfirmed: not in the journey": 1])
@@ -42,46 +42,46 @@ import Testing
         #expect((destination["counts"] as! [String: Int]).count == ContactState.allCases.count)
     }
 
-    @Test func csvAndHTMLCarryEveryContactAndEscape() throws {
-        let fixture = try populated()
+    @Test func csvAndHTMLCarryEveryContactAndEscape() async throws {
+        let fixture = try await populated()
         var lines: [String] = []
         try fixture.store.eachContact(destination: nil, state: nil, since: nil) { lines.append(ReportRenderer.csvLine($0)) }
         #expect(lines.count == 5)
         #expect(lines.contains { $0.hasPrefix("dest,c,dead,1,member errorcode 10005: bad field,member errorcode 10005: bad field,,req-1,") })
-        let html = HTMLReport.render(try fixture.store.reports(destination: nil, since: nil), generatedAt: 0)
+        let html = HTMLReport.render(try await fixture.store.reports(destination: nil, since: nil), generatedAt: 0)
         #expect(html.contains("<svg") && html.contains("unconfirmed: not in the journey"))
         #expect(!html.contains("http://") && !html.contains("https://"), "no external assets")
         #expect(HTMLReport.escape("<a href=\"x\">&</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;")
     }
 
-    @Test func timelineFindsTheRequestsThatCarriedAContact() throws {
-        let fixture = try populated()
-        let timeline = try fixture.store.timeline(contactKey: "a")
+    @Test func timelineFindsTheRequestsThatCarriedAContact() async throws {
+        let fixture = try await populated()
+        let timeline = try await fixture.store.timeline(contactKey: "a")
         #expect(timeline.count == 1)
         #expect(timeline[0].0.state == "confirmed")
         #expect(timeline[0].1.map(\.status) == [202])
-        #expect(try fixture.store.timeline(contactKey: "c")[0].1.isEmpty)
+        #expect(try await fixture.store.timeline(contactKey: "c")[0].1.isEmpty)
     }
 
-    @Test func redriveMovesDeadBackButNeverDoublesALiveContact() throws {
-        let fixture = try populated()
-        #expect(try fixture.store.redrive(destination: "dest", reason: "unconfirmed") == RedriveSummary(queued: 1))
+    @Test func redriveMovesDeadBackButNeverDoublesALiveContact() async throws {
+        let fixture = try await populated()
+        #expect(try await fixture.store.redrive(destination: "dest", reason: "unconfirmed") == RedriveSummary(queued: 1))
         #expect(try fixture.states()["d"] == .queued)
         #expect(try fixture.attempts("d") == 0)
         // c was enqueued again meanwhile: the dead copy stays dead rather than making two live rows.
         try fixture.enqueue(["c"])
-        #expect(try fixture.store.redrive(destination: "dest", reason: nil) == RedriveSummary())
-        #expect(throws: StoreError.unknownDestination("nope")) { _ = try fixture.store.redrive(destination: "nope", reason: nil) }
+        #expect(try await fixture.store.redrive(destination: "dest", reason: nil) == RedriveSummary())
+        await #expect(throws: StoreError.unknownDestination("nope")) { _ = try await fixture.store.redrive(destination: "nope", reason: nil) }
     }
 }
 
 @Suite struct PruneTests {
-    @Test func prunesOnlyOldFinishedWorkInChunks() throws {
+    @Test func prunesOnlyOldFinishedWorkInChunks() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(fixture.keys(30))
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 25, leaseMillis: 60_000))
-        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
-        try fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 25, leaseMillis: 60_000))
+        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
                                                                     errorClass: nil, finishedAt: fixture.clock.nowMillis()),
                                  outcomes: batch.contacts.enumerated().map { index, contact in
             Settlement(contactID: contact.id, outcome: index < 20 ? .confirmed : .accepted(eventInstanceID: nil, verifyAfter: 0))
@@ -100,12 +100,12 @@ import Testing
 }
 
 @Suite struct RetentionAgeTests {
-    @Test func contactsAndLedgerHaveTheirOwnAges() throws {
+    @Test func contactsAndLedgerHaveTheirOwnAges() async throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(fixture.keys(10))
-        let batch = try #require(try fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
-        let id = try fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
-        try fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
                                                                     errorClass: nil, finishedAt: fixture.clock.nowMillis()),
                                  outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
         fixture.clock.advance(by: 2 * 3_600_000)
@@ -116,7 +116,7 @@ import Testing
         let contacts = try fixture.store.prune(contactsBefore: fixture.clock.nowMillis() - 3_600_000, ledgerBefore: nil, chunk: 3)
         #expect(contacts == PruneSummary(contacts: 10, attempts: 0, batches: 1))
         #expect(try fixture.states().isEmpty)
-        #expect(try fixture.store.counts().first?.counts.values.reduce(0, +) == 0, "the per-state counters follow deletions")
+        #expect(try await fixture.store.counts().first?.counts.values.reduce(0, +) == 0, "the per-state counters follow deletions")
     }
 }
 
@@ -138,7 +138,7 @@ import Testing
         #expect(mode == 0o600)
         let copy = try SQLiteQueueStore(path: target)
         #expect(try copy.integrityCheck() == "ok")
-        let copied = try copy.counts().first?.counts.values.reduce(0, +) ?? 0
+        let copied = try await copy.counts().first?.counts.values.reduce(0, +) ?? 0
         // A snapshot: the first 2,000 and whole rounds of the writer's enqueues, never part of one.
         #expect(copied >= 2_000 && copied <= 7_000 && copied % 100 == 0)
         #expect(throws: BackupError.self) { _ = try fixture.store.backup(to: target) }

@@ -23,14 +23,14 @@ struct TokenRequester: Sendable {
             answer = try await caller.send(method: "POST", url: url, headers: [("Content-Type", contentType)], body: body, timeoutMillis: timeoutMillis,
                                          purpose: .token)
         } catch {
-            try ledger.recordAttempt(destination: destination, batchID: nil, start, .failed(error, at: clock.nowMillis()))
+            try await ledger.recordAttempt(destination: destination, batchID: nil, start, .failed(error, at: clock.nowMillis()))
             throw AuthenticationFailure(message: "\(RedactedURL.origin(url)): \(error.message)")
         }
         let parsed = JSONValue.parse(answer.body) ?? .null
         let fields = read(parsed)
         let safeText = redacted(String(answer.bodyText.prefix(2_000)))
         // The token itself never reaches the ledger.
-        try ledger.recordAttempt(destination: destination, batchID: nil, start,
+        try await ledger.recordAttempt(destination: destination, batchID: nil, start,
                                  .answered(answer, recordedBody: answer.status == 200 ? fields.recorded : safeText, at: clock.nowMillis()))
         guard answer.status == 200, let token = fields.token, !token.isEmpty else {
             throw AuthenticationFailure(message: "\(url) answered \(answer.status): \(String(safeText.prefix(300)))")

@@ -86,7 +86,7 @@ public struct BulkIngestDestination: VerifyingDestination {
     public func submit(_ claimed: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
         let (file, included) = csv(claimed.contacts)
         // Contacts past the upload limit go back to the queue before any request carries them, for the next job.
-        try ledger.release(claimed.lease, Array(claimed.contacts.dropFirst(included.count)), reason: "over the upload limit of one job")
+        try await ledger.release(claimed.lease, Array(claimed.contacts.dropFirst(included.count)), reason: "over the upload limit of one job")
         var batch = claimed
         batch.contacts = included
         var fields = [Field("columnDelimiter", .string("COMMA")), Field("contentType", .string("CSV"))]
@@ -99,7 +99,7 @@ public struct BulkIngestDestination: VerifyingDestination {
               let jobID = JSONValue.parse(answer.body)?["id"]?.string, Self.isJobID(jobID) else {
             return notTaken(batch, step: "create job", reply: created)
         }
-        try ledger.attachRemoteID(batch.lease, jobID)
+        try await ledger.attachRemoteID(batch.lease, jobID)
         let upload = try await client.call("PUT", path: "/\(jobID)/batches", contentType: "text/csv", body: file, lease: batch.lease, ledger: ledger, remoteID: jobID)
         guard case .answered(let uploaded) = upload, uploaded.status == 201 || uploaded.status == 200 else {
             // An open job processes nothing: abort it and send these contacts again in another job.

@@ -33,7 +33,8 @@ struct AuthorizedCaller: Sendable {
             do { try await caller.admit(purpose) } catch { return .failed(error) }
             let start = AttemptStart(purpose: purpose, method: method, url: url, requestBody: body ?? "",
                                      startedAt: clock.nowMillis())
-            let attemptID = try lease.map { try ledger.beginAttempt($0, start) }
+            var attemptID: Int64?
+            if let lease { attemptID = try await ledger.beginAttempt(lease, start) }
             let reply: Reply
             let result: AttemptResult
             do {
@@ -58,9 +59,9 @@ struct AuthorizedCaller: Sendable {
                 result = .failed(error, attemptID: attemptID ?? 0, remoteID: remoteID, at: clock.nowMillis())
             }
             if attemptID != nil {
-                try ledger.finishAttempt(result)
+                try await ledger.finishAttempt(result)
             } else {
-                try ledger.recordAttempt(destination: destination, batchID: lookBatchID, start, result)
+                try await ledger.recordAttempt(destination: destination, batchID: lookBatchID, start, result)
             }
             if case .answered(let answer) = reply, answer.status == 401 {
                 if !refreshed {

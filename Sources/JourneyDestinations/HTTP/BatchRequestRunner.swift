@@ -31,7 +31,7 @@ struct BatchRequestRunner: Sendable {
                 }
             }
             do { try await caller.admit(.submit) } catch { return .notSent(error) }
-            let attemptID = try ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url,
+            let attemptID = try await ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url,
                                                                         requestBody: recordedBody, startedAt: clock.nowMillis()))
             let answer: HTTPAnswer
             do {
@@ -41,7 +41,7 @@ struct BatchRequestRunner: Sendable {
                 return .failed(error, attemptID: attemptID)
             }
             if answer.status == 401, let tokens, let token, !refreshed {
-                try ledger.finishAttempt(.answered(answer, attemptID: attemptID, at: clock.nowMillis()))
+                try await ledger.finishAttempt(.answered(answer, attemptID: attemptID, at: clock.nowMillis()))
                 await tokens.invalidate(token)
                 refreshed = true
                 continue

@@ -58,7 +58,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
 
     public func submit(_ claimed: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
         let fit = Self.fitting(claimed.contacts)
-        try ledger.release(claimed.lease, Array(claimed.contacts.dropFirst(fit)), reason: "over the size bound of one file; waits for the next")
+        try await ledger.release(claimed.lease, Array(claimed.contacts.dropFirst(fit)), reason: "over the size bound of one file; waits for the next")
         var batch = claimed
         batch.contacts = Array(claimed.contacts.prefix(fit))
         let body = "{\"type\":\"JOURNEY_COMMENCE\",\"entityId\":\(journeyID)}"
@@ -87,7 +87,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
             return builder.uniform(.notTaken(reason: "trigger answered without a usable uploadUrl"), batch: batch,
                                    result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: "no_upload_url")))
         }
-        try ledger.finishAttempt(redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)))
+        try await ledger.finishAttempt(redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)))
         return try await upload(batch, to: uploadURL, ledger: ledger)
     }
 
@@ -98,7 +98,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
         do { try await caller.admit(.submit) } catch {
             return builder.uniform(.unavailable(reason: "upload not sent: \(error.message)"), batch: batch, result: nil)
         }
-        let attemptID = try ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
+        let attemptID = try await ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
                                                                           startedAt: clock.nowMillis()))
         do {
             let answer = try await caller.send(method: "PUT", url: url, headers: [("Content-Type", "text/plain; charset=utf-8")],

@@ -39,9 +39,9 @@ extension Destination {
 /// A ledger that keeps nothing: `journeyq check` talks to the remotes without a queue.
 public struct DiscardingLedger: AttemptLedger {
     public init() {}
-    public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64 { 0 }
-    public func finishAttempt(_ result: AttemptResult) throws {}
-    public func attachRemoteID(_ lease: Lease, _ remoteID: String) throws {}
-    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) throws {}
-    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64 { 0 }
+    public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 { 0 }
+    public func finishAttempt(_ result: AttemptResult) async throws {}
+    public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {}
+    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {}
+    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 { 0 }
 }

@@ -3,7 +3,7 @@ public protocol QueueStore: AttemptLedger {
     /// Registers a destination (or updates its kind and settle time, when given) and returns its id. The settle time
     /// is kept so that lease recovery, in any process, never makes an abandoned contact lookable sooner.
     @discardableResult
-    func ensureDestination(name: String, kind: String?, settleMillis: Int64?) throws -> Int64
+    func ensureDestination(name: String, kind: String?, settleMillis: Int64?) async throws -> Int64
 
     /// Enqueues what `produce` adds, all or nothing: if `produce` throws, nothing is written.
     func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary
@@ -13,44 +13,45 @@ public protocol QueueStore: AttemptLedger {
     func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary
 
     /// The response recorded for an ingest request's `Idempotency-Key`, if any.
-    func idempotentResponse(destination: String, key: String) throws -> String?
+    func idempotentResponse(destination: String, key: String) async throws -> String?
 
     /// Claims up to `limit` ready contacts of one destination under a new lease of `leaseMillis`; nil when none is ready.
-    func claim(destination: String, limit: Int, leaseMillis: Int64) throws -> ClaimedBatch?
+    func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch?
 
     /// Before the first request of a batch: records what the look before the first send found (`priorMembers`), and
     /// hands back contacts that will not be sent with this batch (`released`: a failed look before the first send; it
     /// counts as a look unless it was throttled), without closing the batch. Guarded by the lease.
     func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                      releaseCountsAsLook: Bool) throws
+                      releaseCountsAsLook: Bool) async throws
 
     /// Extends a lease; throws `StoreError.leaseLost` when it is no longer held.
-    func renewLease(_ lease: Lease, leaseMillis: Int64) throws -> Lease
+    func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease
 
     /// Records the answer (always, even for a lost lease) and applies the outcomes if the lease still holds;
     /// closes the batch. Throws `StoreError.leaseLost` when the outcomes were refused.
-    func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) throws
+    func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) async throws
 
     /// Voids leases that ran out: claimed contacts go back to `queued`, sending ones become `unknown`, lookable only
     /// after the destination's settle time from now (the abandoned request may still be entering them).
-    func recoverExpiredLeases() throws -> RecoverySummary
+    func recoverExpiredLeases() async throws -> RecoverySummary
 
     /// Contacts per state for every destination, with its pauses; from counters kept in the same transactions.
-    func counts() throws -> [DestinationCounts]
+    func counts() async throws -> [DestinationCounts]
 
     /// An operator pauses a destination until `until` (nil: until resumed), or resumes it (`pause` false). Every
     /// worker obeys it, and every restart.
-    func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) throws
+    func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws
 
     /// A worker reports the destination's health: held back until `until` for `reason` since `since`, or well (nil).
+    /// Synchronous so that a gate's reports reach the database in the order the gate made them (they are rare and small).
     func reportHealth(destination: String, pause: DestinationPause?) throws
 
     /// What is left to do at `destination`.
-    func pendingWork(destination: String) throws -> PendingWork
+    func pendingWork(destination: String) async throws -> PendingWork
 
     /// Leases up to `limit` `accepted` or `unknown` contacts whose settle time has passed, for a reconciliation look.
-    func claimVerification(destination: String, limit: Int, leaseMillis: Int64) throws -> VerificationBatch?
+    func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch?
 
     /// Applies reconciliation verdicts (confirmed, queued again, dead, recheck); guarded by the lease.
-    func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws
+    func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws
 }

@@ -23,8 +23,8 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func idempotentResponse(destination: String, key: String) throws -> String? {
-        try pool.read { db in
+    public func idempotentResponse(destination: String, key: String) async throws -> String? {
+        try await pool.read { db in
             try String.fetchOne(db, sql: """
                 SELECT i.response FROM idempotency_key i JOIN destination d ON d.id = i.destination_id WHERE d.name = ? AND i.key = ?
                 """, arguments: [destination, key])

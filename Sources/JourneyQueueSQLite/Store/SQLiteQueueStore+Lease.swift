@@ -3,10 +3,10 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    public func claim(destination: String, limit: Int, leaseMillis: Int64) throws -> ClaimedBatch? {
+    public func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
         precondition(limit > 0, "claim limit must be positive")
-        var claimed: ClaimedBatch?
-        try pool.writeWithoutTransaction { db in
+        return try await pool.writeWithoutTransaction { db -> ClaimedBatch? in
+            var claimed: ClaimedBatch?
             try db.inTransaction(.immediate) {
                 let now = clock.nowMillis()
                 guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
@@ -23,8 +23,8 @@ extension SQLiteQueueStore {
                 claimed = ClaimedBatch(lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
                 return .commit
             }
+            return claimed
         }
-        return claimed
     }
 
     /// Inserts an open batch with a fresh lease; the caller fills it in the same transaction.
@@ -47,8 +47,8 @@ extension SQLiteQueueStore {
         RETURNING id, contact_key, data, attempts, prior_member, looks
         """
 
-    public func renewLease(_ lease: Lease, leaseMillis: Int64) throws -> Lease {
-        try pool.write { db in
+    public func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
+        try await pool.write { db in
             let now = clock.nowMillis()
             let until = now + leaseMillis
             try db.execute(sql: """
@@ -76,9 +76,9 @@ extension SQLiteQueueStore {
     /// The write-ahead record. It is the only proof that a request may have left, so this one transaction is made
     /// durable against power loss too (`synchronous = FULL`: the WAL is fsynced at its commit), whereas queue moves
     /// stay at NORMAL (a lost move is recovered through the lease and this record).
-    public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) throws -> Int64 {
-        var id: Int64 = 0
-        try pool.writeWithoutTransaction { db in
+    public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
+        return try await pool.writeWithoutTransaction { db -> Int64 in
+            var id: Int64 = 0
             if durableWriteAhead { try db.execute(sql: "PRAGMA synchronous = FULL") }
             defer { if durableWriteAhead { try? db.execute(sql: "PRAGMA synchronous = NORMAL") } }
             try db.inTransaction(.immediate) {
@@ -103,13 +103,13 @@ extension SQLiteQueueStore {
                     """).execute(arguments: [attempt.startedAt, lease.batchID])
                 return .commit
             }
+            return id
         }
-        return id
     }
 
     public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                             releaseCountsAsLook: Bool) throws {
-        try pool.write { db in
+                             releaseCountsAsLook: Bool) async throws {
+        try await pool.write { db in
             let now = clock.nowMillis()
             _ = try Self.checkLease(db, lease, now: now)
             if !priorMembers.isEmpty {
@@ -129,8 +129,8 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func recoverExpiredLeases() throws -> RecoverySummary {
-        try pool.write { db in
+    public func recoverExpiredLeases() async throws -> RecoverySummary {
+        try await pool.write { db in
             let now = clock.nowMillis()
             let batches = try Row.fetchAll(db, sql: """
                 SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = \(SQLState.batchOpen) AND b.lease_until < ?

@@ -2,12 +2,12 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    public func finishAttempt(_ result: AttemptResult) throws {
-        try pool.write { db in try Self.recordResult(db, result, compress: compressLedger) }
+    public func finishAttempt(_ result: AttemptResult) async throws {
+        try await pool.write { db in try Self.recordResult(db, result, compress: compressLedger) }
     }
 
-    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) throws -> Int64 {
-        try pool.write { db in
+    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
+        try await pool.write { db in
             let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: clock.nowMillis())
             let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compressLedger)
             try db.execute(sql: """
@@ -22,24 +22,24 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) throws {
+    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {
         guard !contacts.isEmpty else { return }
         let now = clock.nowMillis()
-        try prepareBatch(lease, priorMembers: [], released: contacts.map {
+        try await prepareBatch(lease, priorMembers: [], released: contacts.map {
             Settlement(contactID: $0.id, outcome: .retry(at: now, error: reason, refundAttempt: true))
         }, releaseCountsAsLook: false)
     }
 
-    public func attachRemoteID(_ lease: Lease, _ remoteID: String) throws {
-        try pool.write { db in
+    public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {
+        try await pool.write { db in
             _ = try Self.checkLease(db, lease, now: clock.nowMillis())
             try db.execute(sql: "UPDATE batch SET remote_id = ? WHERE id = ?", arguments: [remoteID, lease.batchID])
             try db.execute(sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (\(SQLState.claimed), \(SQLState.sending))", arguments: [remoteID, lease.batchID])
         }
     }
 
-    public func pendingWork(destination: String) throws -> PendingWork {
-        try pool.read { db in
+    public func pendingWork(destination: String) async throws -> PendingWork {
+        try await pool.read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
                 return PendingWork(queued: false, leased: false, awaitingVerification: false, nextReadyAt: nil)
             }

@@ -3,8 +3,8 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore: ReportingStore {
-    public func reports(destination: String?, since: Int64?) throws -> [DestinationReport] {
-        try pool.read { db in
+    public func reports(destination: String?, since: Int64?) async throws -> [DestinationReport] {
+        try await pool.read { db in
             let destinations = try Row.fetchAll(db, sql: "SELECT id, name, kind FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
                                                 arguments: [destination])
             return try destinations.map { row in
@@ -135,8 +135,8 @@ extension SQLiteQueueStore: ReportingStore {
                    updatedAt: row[9], dataJSON: row[10])
     }
 
-    public func timeline(contactKey: String) throws -> [(ContactRow, [LedgerEntry])] {
-        try pool.read { db in
+    public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {
+        try await pool.read { db in
             let contacts = try Row.fetchAll(db, sql: """
                 SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
                        c.enqueued_at, c.updated_at, c.data, c.destination_id
@@ -168,8 +168,8 @@ extension SQLiteQueueStore: ReportingStore {
         }
     }
 
-    public func redrive(destination: String, reason: String?) throws -> RedriveSummary {
-        try pool.write { db in
+    public func redrive(destination: String, reason: String?) async throws -> RedriveSummary {
+        try await pool.write { db in
             let id = try Self.existingDestinationID(db, name: destination)
             let now = clock.nowMillis()
             // The newest dead row of a key that is not live again. One whose last request may have been taken goes to
@@ -197,8 +197,8 @@ extension SQLiteQueueStore: ReportingStore {
         }
     }
 
-    public func deadLetters(destination: String, reason: String?, after: Int64?, limit: Int) throws -> [DeadLetter] {
-        try pool.read { db in
+    public func deadLetters(destination: String, reason: String?, after: Int64?, limit: Int) async throws -> [DeadLetter] {
+        try await pool.read { db in
             let id = try Self.existingDestinationID(db, name: destination)
             return try Row.fetchAll(db, sql: """
                 SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
@@ -210,8 +210,8 @@ extension SQLiteQueueStore: ReportingStore {
         }
     }
 
-    public func searchContacts(_ text: String, prefix: Bool, limit: Int) throws -> [ContactRow] {
-        try pool.read { db in
+    public func searchContacts(_ text: String, prefix: Bool, limit: Int) async throws -> [ContactRow] {
+        try await pool.read { db in
             // A range on the key index, not LIKE: exact bytes, any character, and the index used either way.
             let rows = try Row.fetchAll(db, sql: """
                 SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
@@ -223,8 +223,8 @@ extension SQLiteQueueStore: ReportingStore {
         }
     }
 
-    public func probeWritable() throws {
-        try pool.writeWithoutTransaction { db in
+    public func probeWritable() async throws {
+        try await pool.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
             try db.execute(sql: "ROLLBACK")
         }

@@ -3,8 +3,8 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    public func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) throws {
-        let held: Bool = try pool.write { db in
+    public func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) async throws {
+        let held: Bool = try await pool.write { db in
             let now = clock.nowMillis()
             if let result { try Self.recordResult(db, result, compress: compressLedger) }
             do {

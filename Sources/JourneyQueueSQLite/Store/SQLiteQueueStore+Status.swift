@@ -2,8 +2,8 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    public func counts() throws -> [DestinationCounts] {
-        try pool.read { db in
+    public func counts() async throws -> [DestinationCounts] {
+        try await pool.read { db in
             let destinations = try Row.fetchAll(db, sql: """
                 SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since
                 FROM destination ORDER BY name
@@ -27,8 +27,8 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) throws {
-        try pool.write { db in
+    public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
+        try await pool.write { db in
             let id = try Self.existingDestinationID(db, name: destination)
             try db.execute(sql: "UPDATE destination SET paused_until = ?, pause_reason = ? WHERE id = ?",
                            arguments: [paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil, id])

@@ -3,9 +3,9 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    public func claimVerification(destination: String, limit: Int, leaseMillis: Int64) throws -> VerificationBatch? {
-        var claimed: VerificationBatch?
-        try pool.writeWithoutTransaction { db in
+    public func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
+        return try await pool.writeWithoutTransaction { db -> VerificationBatch? in
+            var claimed: VerificationBatch?
             try db.inTransaction(.immediate) {
                 let now = clock.nowMillis()
                 guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
@@ -23,8 +23,8 @@ extension SQLiteQueueStore {
                 claimed = VerificationBatch(lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
                 return .commit
             }
+            return claimed
         }
-        return claimed
     }
 
     /// The reconciliation claim: contacts whose settle time passed, hidden from other reconcilers for the lease.
@@ -38,8 +38,8 @@ extension SQLiteQueueStore {
         RETURNING id, contact_key, state, attempts, event_instance_id, request_id, looks, prior_member, sent_at
         """
 
-    public func settleVerification(_ lease: Lease, outcomes: [Settlement]) throws {
-        try pool.write { db in
+    public func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws {
+        try await pool.write { db in
             let now = clock.nowMillis()
             _ = try Self.checkLease(db, lease, now: now)
             if !outcomes.isEmpty {

@@ -28,8 +28,8 @@ public final class SQLiteQueueStore: QueueStore {
         self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout)
     }
 
-    public func ensureDestination(name: String, kind: String?, settleMillis: Int64? = nil) throws -> Int64 {
-        try pool.write { db in
+    public func ensureDestination(name: String, kind: String?, settleMillis: Int64? = nil) async throws -> Int64 {
+        try await pool.write { db in
             let id = try Self.destinationID(db, name: name, kind: kind, now: clock.nowMillis())
             if let settleMillis { try db.execute(sql: "UPDATE destination SET settle_ms = ? WHERE id = ?", arguments: [settleMillis, id]) }
             return id

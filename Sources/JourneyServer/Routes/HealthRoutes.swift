@@ -29,7 +29,7 @@ enum HealthRoutes {
 
         router.get("/readyz") { _, _ -> Response in
             var problems: [String] = []
-            do { try await Blocking.run { try store.probeWritable() } } catch {
+            do { try await store.probeWritable() } catch {
                 problems.append("the database does not take writes")
             }
             for health in await dependencies.health() where health.circuitOpen && (health.reason ?? "").contains("authentication failed") {
@@ -41,7 +41,7 @@ enum HealthRoutes {
 
         router.get("/metrics") { _, context -> Response in
             if dependencies.config.metricsRequireKey { try context.require(.read) }
-            let counts = try await Blocking.run { try store.counts() }
+            let counts = try await store.counts()
             dependencies.metrics.refresh(counts, now: dependencies.clock.nowMillis())
             if let bytes = store.storageBytes() { dependencies.metrics.fileSizes(database: bytes.database, wal: bytes.wal) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

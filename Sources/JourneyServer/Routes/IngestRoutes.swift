@@ -40,7 +40,7 @@ enum IngestRoutes {
             // A key answers its first result only to the same request; reused for another one, it is refused.
             let fingerprint = "\(format.rawValue)|\(keyColumn)|\(skipInvalid)|\(bodyDigest)"
             if let key = idempotencyKey,
-               let stored = try await Blocking.run({ try dependencies.store.idempotentResponse(destination: destination, key: key) }) {
+               let stored = try await dependencies.store.idempotentResponse(destination: destination, key: key) {
                 return try replay(stored, fingerprint: fingerprint)
             }
             let store = dependencies.store
@@ -67,7 +67,7 @@ enum IngestRoutes {
             } catch let error as InputFileError {
                 throw Problem(status: .badRequest, title: "The body cannot be read; nothing was enqueued", detail: error.description)
             } catch StoreError.duplicateIdempotencyKey(let key) {
-                guard let stored = try await Blocking.run({ try store.idempotentResponse(destination: destination, key: key) }) else { throw Problem.conflict }
+                guard let stored = try await store.idempotentResponse(destination: destination, key: key) else { throw Problem.conflict }
                 return try replay(stored, fingerprint: fingerprint)
             }
         }

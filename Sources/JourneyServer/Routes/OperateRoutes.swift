@@ -18,9 +18,8 @@ enum OperateRoutes {
             try context.require(.operate)
             let name = try QueueRoutes.destinationName(context)
             let body: RedriveRequest? = try await decode(request)
-            let summary = try await Blocking.run { () throws -> RedriveSummary in
-                do { return try store.redrive(destination: name, reason: body?.reason) } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
-            }
+            let summary: RedriveSummary
+            do { summary = try await store.redrive(destination: name, reason: body?.reason) } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
             return try JSONResponse.make(summary)
         }
 
@@ -35,24 +34,20 @@ enum OperateRoutes {
                 }
                 return millis
             }
-            try await Blocking.run { () throws in
-                do {
-                    try store.setPause(destination: name, paused: true, until: until, reason: body?.reason.map { String($0.prefix(500)) } ?? "paused by \(context.keyName ?? "an operator")")
-                } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
-            }
-            let counts = try await Blocking.run { try store.counts().first { $0.name == name } }
+            do {
+                try await store.setPause(destination: name, paused: true, until: until, reason: body?.reason.map { String($0.prefix(500)) } ?? "paused by \(context.keyName ?? "an operator")")
+            } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
+            let counts = try await store.counts().first { $0.name == name }
             return try JSONResponse.make(counts.map { QueueRoutes.summary($0, now: clock.nowMillis()) })
         }
 
         router.post("/v1/destinations/:name/resume") { _, context -> Response in
             try context.require(.operate)
             let name = try QueueRoutes.destinationName(context)
-            try await Blocking.run { () throws in
-                do { try store.setPause(destination: name, paused: false, until: nil, reason: nil) } catch StoreError.unknownDestination {
-                    throw Problem.unknownDestination(name)
-                }
+            do { try await store.setPause(destination: name, paused: false, until: nil, reason: nil) } catch StoreError.unknownDestination {
+                throw Problem.unknownDestination(name)
             }
-            let counts = try await Blocking.run { try store.counts().first { $0.name == name } }
+            let counts = try await store.counts().first { $0.name == name }
             return try JSONResponse.make(counts.map { QueueRoutes.summary($0, now: clock.nowMillis()) })
         }
     }

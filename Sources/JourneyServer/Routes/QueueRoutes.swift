@@ -54,7 +54,7 @@ enum QueueRoutes {
         let clock = dependencies.clock
         router.get("/v1/destinations") { _, context -> Response in
             try context.require(.read)
-            let counts = try await Blocking.run { try store.counts() }
+            let counts = try await store.counts()
             return try JSONResponse.make(counts.map { summary($0, now: clock.nowMillis()) })
         }
 
@@ -65,7 +65,8 @@ enum QueueRoutes {
                 guard let millis = ISOTime.parse(text) else { throw Problem(status: .badRequest, title: "Bad since", detail: "since is an ISO 8601 time.") }
                 return millis
             }
-            let (counts, reports) = try await Blocking.run { (try store.counts().first { $0.name == name }, try store.reports(destination: name, since: since)) }
+            let counts = try await store.counts().first { $0.name == name }
+            let reports = try await store.reports(destination: name, since: since)
             guard let counts, let report = reports.first else { throw Problem.unknownDestination(name) }
             return try JSONResponse.make(DestinationDetail(summary: summary(counts, now: clock.nowMillis()), report: report))
         }
@@ -75,7 +76,7 @@ enum QueueRoutes {
             guard let key = context.parameters.get("key"), !key.isEmpty else {
                 throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is not empty.")
             }
-            let rows = try await Blocking.run { try store.timeline(contactKey: key) }
+            let rows = try await store.timeline(contactKey: key)
             guard !rows.isEmpty else { throw Problem(status: .notFound, title: "No such contact", detail: "No destination has a contact with this key.") }
             return try JSONResponse.make(rows.map { ContactTimeline(contact: $0.0, timeline: $0.1) })
         }
@@ -90,7 +91,7 @@ enum QueueRoutes {
                 guard let value = Int(text), (1...500).contains(value) else { throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 500.") }
                 return value
             } ?? 50
-            return try JSONResponse.make(try await Blocking.run { try store.searchContacts(text, prefix: prefix, limit: limit) })
+            return try JSONResponse.make(try await store.searchContacts(text, prefix: prefix, limit: limit))
         }
 
         router.get("/v1/destinations/:name/dead") { request, context -> Response in
@@ -106,10 +107,9 @@ enum QueueRoutes {
                 return value
             } ?? 100
             let reason = query.get("reason").flatMap { $0.isEmpty ? nil : $0 }
-            let items = try await Blocking.run { () throws -> [DeadLetter] in
-                do { return try store.deadLetters(destination: name, reason: reason, after: after, limit: limit) } catch StoreError.unknownDestination {
-                    throw Problem.unknownDestination(name)
-                }
+            let items: [DeadLetter]
+            do { items = try await store.deadLetters(destination: name, reason: reason, after: after, limit: limit) } catch StoreError.unknownDestination {
+                throw Problem.unknownDestination(name)
             }
             return try JSONResponse.make(DeadPage(items: items, next: items.count == limit ? items.last?.id : nil))
         }

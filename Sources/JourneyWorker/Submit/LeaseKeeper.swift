@@ -21,7 +21,7 @@ struct LeaseKeeper: Sendable {
                     try? await Task.sleep(for: .milliseconds(interval))
                     if Task.isCancelled { break }
                     do {
-                        current = try store.renewLease(current, leaseMillis: leaseMillis)
+                        current = try await store.renewLease(current, leaseMillis: leaseMillis)
                         interval = max(leaseMillis / 3, 1)
                     } catch StoreError.leaseLost {
                         logger.warning("lease lost while its work was in flight", metadata: ["destination": "\(lease.destination)", "batch": "\(lease.batchID)"])
@@ -45,11 +45,11 @@ struct LeaseKeeper: Sendable {
 
     /// Writes `write` under the lease, trying again after store faults with a growing pause; returns false when the
     /// lease was lost (another worker owns the batch now, and the answer is already on record).
-    func write(_ lease: Lease, what: String, _ write: () throws -> Void) async -> Bool {
+    func write(_ lease: Lease, what: String, _ write: () async throws -> Void) async -> Bool {
         var delay: Int64 = 50
         while true {
             do {
-                try write()
+                try await write()
                 return true
             } catch StoreError.leaseLost {
                 logger.warning("lease lost before \(what); another worker owns the batch now", metadata: [

@@ -27,7 +27,7 @@ public struct PauseWatcher: Service {
     /// Reads the pauses once and hands each gate its own.
     func apply() async {
         do {
-            let pauses = Dictionary(try store.counts().map { ($0.name, $0.pause) }, uniquingKeysWith: { first, _ in first })
+            let pauses = await Dictionary(try store.counts().map { ($0.name, $0.pause) }, uniquingKeysWith: { first, _ in first })
             for gate in gates { await gate.hold(.operatorPause, pauses[gate.destination] ?? nil) }
         } catch {
             logger.error("reading operator pauses failed; trying again", metadata: ["error": "\(error)"])

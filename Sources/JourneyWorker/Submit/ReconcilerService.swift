@@ -32,14 +32,14 @@ public struct ReconcilerService: Service {
         let keeper = LeaseKeeper(store: store, clock: clock, logger: logger, leaseMillis: destination.limits.leaseMillis)
         // As many looks in flight as the destination allows requests; they share the submitters' gate.
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation") {
-            guard let batch = try store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
+            guard let batch = try await store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
                                                           leaseMillis: destination.limits.leaseMillis) else {
                 if singlePass { return .finished }
-                let next = try store.pendingWork(destination: destination.name).nextVerifyAt
+                let next = try await store.pendingWork(destination: destination.name).nextVerifyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
             let verification = try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: store) }
-            guard await keeper.write(batch.lease, what: "reconciliation settle", { try store.settleVerification(batch.lease, outcomes: verification.settlements) }) else {
+            guard await keeper.write(batch.lease, what: "reconciliation settle", { try await store.settleVerification(batch.lease, outcomes: verification.settlements) }) else {
                 return .worked
             }
             metrics?.settled(destination: destination.name, verification.settlements)

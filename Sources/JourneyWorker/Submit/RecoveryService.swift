@@ -28,7 +28,7 @@ public struct RecoveryService: Service {
                 do { try checkpoint() } catch { logger.notice("WAL checkpoint skipped", metadata: ["error": "\(error)"]) }
             }
             do {
-                let summary = try store.recoverExpiredLeases()
+                let summary = try await store.recoverExpiredLeases()
                 if summary.batches > 0 {
                     logger.notice("recovered expired leases", metadata: ["batches": "\(summary.batches)", "requeued": "\(summary.requeued)",
                                                                          "unknown": "\(summary.madeUnknown)"])
@@ -71,12 +71,12 @@ public struct DrainMonitor: Service {
     let pollMillis: Int64
     let gates: [(gate: DestinationGate, outageLimitMillis: Int64)]
     let clock: any Clock
-    let onProgress: @Sendable () -> Void
+    let onProgress: @Sendable () async -> Void
 
     /// Polls every `pollMillis`; `onProgress` is called between polls (the progress line).
     public init(store: any QueueStore, destinations: [String], criterion: Criterion, pollMillis: Int64 = 200,
                 gates: [(gate: DestinationGate, outageLimitMillis: Int64)] = [], clock: any Clock = SystemClock(),
-                onProgress: @escaping @Sendable () -> Void = {}) {
+                onProgress: @escaping @Sendable () async -> Void = {}) {
         self.store = store
         self.destinations = destinations
         self.criterion = criterion
@@ -88,7 +88,12 @@ public struct DrainMonitor: Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if let work = try? destinations.map({ ($0, try store.pendingWork(destination: $0)) }) {
+            var pending: [(String, PendingWork)]? = []
+            for destination in destinations {
+                guard let work = try? await store.pendingWork(destination: destination) else { pending = nil; break }
+                pending?.append((destination, work))
+            }
+            if let work = pending {
                 let left = Set(work.filter { !(criterion == .submitted ? $0.1.submissionDrained : $0.1.fullyDrained) }.map(\.0))
                 if left.isEmpty { return }
                 for (gate, limit) in gates where left.contains(gate.destination) {
@@ -101,7 +106,7 @@ public struct DrainMonitor: Service {
                     }
                 }
             }
-            onProgress()
+            await onProgress()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(pollMillis)) }
         }
     }

@@ -30,9 +30,9 @@ public struct SubmitterService: Service {
 
     public func run() async throws {
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .submit, logger: logger, what: "submission") {
-            guard let batch = try store.claim(destination: destination.name, limit: destination.limits.batchSize,
+            guard let batch = try await store.claim(destination: destination.name, limit: destination.limits.batchSize,
                                               leaseMillis: destination.limits.leaseMillis) else {
-                let next = try store.pendingWork(destination: destination.name).nextReadyAt
+                let next = try await store.pendingWork(destination: destination.name).nextReadyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
             try await keeper.whileHeld(batch.lease) { try await process(batch) }
@@ -45,11 +45,11 @@ public struct SubmitterService: Service {
         let batch = try await lookBeforeFirstSend(claimed)
         guard !batch.contacts.isEmpty else {
             // Every contact went back to wait for another look: the batch closes without a request.
-            _ = await keeper.write(batch.lease, what: "closing an empty batch") { try store.settle(batch.lease, result: nil, outcomes: []) }
+            _ = await keeper.write(batch.lease, what: "closing an empty batch") { try await store.settle(batch.lease, result: nil, outcomes: []) }
             return
         }
         let submission = try await destination.submit(batch, ledger: store)
-        guard await keeper.write(batch.lease, what: "settle", { try store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) }) else {
+        guard await keeper.write(batch.lease, what: "settle", { try await store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) }) else {
             return
         }
         metrics?.settled(destination: destination.name, submission.settlements)
@@ -95,7 +95,7 @@ public struct SubmitterService: Service {
         }
         var counted = false
         if case .failed(_, _, let counts) = look { counted = counts }
-        try store.prepareBatch(batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: counted)
+        try await store.prepareBatch(batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: counted)
         let gone = Set(released.map(\.contactID))
         let marked = Dictionary(marks.map { ($0.contactID, $0.membership) }, uniquingKeysWith: { first, _ in first })
         var prepared = batch

@@ -84,8 +84,8 @@ struct DemoCommand: AsyncParsableCommand {
             let client = HTTPCaller.makeClient()
             let progress = Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
             do {
-                let daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
-                                              clock: SystemClock(), logger: logger, drain: .settled, onProgress: { progress?.tick() })
+                let daemon = try await WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
+                                              clock: SystemClock(), logger: logger, drain: .settled, onProgress: { await progress?.tick() })
                 try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: 10)
                 progress?.finish()
             } catch {
@@ -98,7 +98,7 @@ struct DemoCommand: AsyncParsableCommand {
             let entered = Dictionary(truth.map { ($0.destination, $0.entries) }, uniquingKeysWith: { $0.merging($1, uniquingKeysWith: +) })
             return (entered, stats.faults.values.reduce(0, +), stats.silentlyDropped)
         }
-        let reports = try store.reports(destination: nil, since: nil)
+        let reports = try await store.reports(destination: nil, since: nil)
         let now = SystemClock().nowMillis()
         try Data(HTMLReport.render(reports, generatedAt: now).utf8).write(to: URL(fileURLWithPath: html))
         print("")

@@ -3,7 +3,7 @@ import Foundation
 import JourneyQueue
 
 /// `journeyq pause`: an operator holds a destination; every worker obeys within a second, and every restart.
-struct PauseCommand: ParsableCommand {
+struct PauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause",
         abstract: "Hold a destination: no request is sent to it until it is resumed (or until --until). Contacts keep their attempts."
@@ -20,7 +20,7 @@ struct PauseCommand: ParsableCommand {
     @Option(help: "Why, for the report and the dashboard.")
     var reason: String?
 
-    func run() throws {
+    func run() async throws {
         let store = try database.openStore()
         let now = SystemClock().nowMillis()
         var end: Int64?
@@ -31,7 +31,7 @@ struct PauseCommand: ParsableCommand {
             end = parsed
         }
         do {
-            try store.setPause(destination: destination, paused: true, until: end, reason: reason)
+            try await store.setPause(destination: destination, paused: true, until: end, reason: reason)
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }
@@ -40,7 +40,7 @@ struct PauseCommand: ParsableCommand {
 }
 
 /// `journeyq resume`: lets a paused destination go again.
-struct ResumeCommand: ParsableCommand {
+struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "resume", abstract: "Let a paused destination be sent to again.")
 
     @OptionGroup var database: DatabaseOptions
@@ -48,10 +48,10 @@ struct ResumeCommand: ParsableCommand {
     @Option(help: "The destination.")
     var destination: String
 
-    func run() throws {
+    func run() async throws {
         let store = try database.openStore()
         do {
-            try store.setPause(destination: destination, paused: false, until: nil, reason: nil)
+            try await store.setPause(destination: destination, paused: false, until: nil, reason: nil)
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }

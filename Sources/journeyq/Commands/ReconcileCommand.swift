@@ -30,6 +30,6 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw error
         }
         try await client.shutdown()
-        print(ReportRenderer.text(try store.reports(destination: nil, since: nil), remoteIDsLabel: DestinationKind.remoteIDsLabel), terminator: "")
+        await print(ReportRenderer.text(try store.reports(destination: nil, since: nil), remoteIDsLabel: DestinationKind.remoteIDsLabel), terminator: "")
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import JourneyQueue
 
 /// `journeyq redrive`: dead → queued, by the operator's decision.
-struct RedriveCommand: ParsableCommand {
+struct RedriveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redrive",
         abstract: "Move dead contacts of a destination back to queued (attempts reset), optionally only those whose reason contains TEXT.",
@@ -20,10 +20,10 @@ struct RedriveCommand: ParsableCommand {
     @Option(help: "Only dead contacts whose reason contains this text.")
     var reason: String?
 
-    func run() throws {
+    func run() async throws {
         let store = try database.openStore()
         do {
-            let moved = try store.redrive(destination: destination, reason: reason)
+            let moved = try await store.redrive(destination: destination, reason: reason)
             print("redrove \(moved.total) dead contact(s) of \(destination): \(moved.queued) back to queued, "
                   + "\(moved.toLookFor) to be looked for first (their last request may have been taken)")
         } catch let error as StoreError {

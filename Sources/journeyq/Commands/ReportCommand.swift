@@ -4,7 +4,7 @@ import JourneyDestinations
 import JourneyQueue
 
 /// `journeyq report`: the truth per destination.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Show per destination: states, the funnel, retries, dead letters, 429s, latency and throughput.",
@@ -33,15 +33,15 @@ struct ReportCommand: ParsableCommand {
         if let since { _ = try TimeArgument.parse(since, now: SystemClock().nowMillis()) }
     }
 
-    func run() throws {
+    func run() async throws {
         let store = try database.openStore()
         let now = SystemClock().nowMillis()
         let sinceMillis = try since.map { try TimeArgument.parse($0, now: now) }
         let sink = try OutputSink(path: output)
         switch format {
-        case .text: try sink.write(ReportRenderer.text(try store.reports(destination: destination, since: sinceMillis), remoteIDsLabel: DestinationKind.remoteIDsLabel))
-        case .json: try sink.write(ReportRenderer.json(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
-        case .html: try sink.write(HTMLReport.render(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
+        case .text: try await sink.write(ReportRenderer.text(try store.reports(destination: destination, since: sinceMillis), remoteIDsLabel: DestinationKind.remoteIDsLabel))
+        case .json: try await sink.write(ReportRenderer.json(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
+        case .html: try await sink.write(HTMLReport.render(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
         case .csv:
             try sink.write(ReportRenderer.csvHeader)
             try store.eachContact(destination: destination, state: nil, since: sinceMillis) { try sink.write(ReportRenderer.csvLine($0)) }

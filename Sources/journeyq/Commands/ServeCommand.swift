@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var gates: [DestinationGate] = []
         if !noWorkers {
-            let daemon = try WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
+            let daemon = try await WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, checkpoint: { try store.checkpoint(passive: true) }, metrics: metrics,
                                           retention: (config.retention, store))
             services += daemon.services

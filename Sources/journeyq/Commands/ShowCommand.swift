@@ -3,7 +3,7 @@ import Foundation
 import JourneyQueue
 
 /// `journeyq show CONTACTKEY`: one contact's timeline.
-struct ShowCommand: ParsableCommand {
+struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show a contact's state at every destination and every request that carried it, with the answers."
@@ -17,9 +17,9 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: "The contact key.")
     var contactKey: String
 
-    func run() throws {
+    func run() async throws {
         let store = try database.openStore()
-        let timeline = try store.timeline(contactKey: contactKey)
+        let timeline = try await store.timeline(contactKey: contactKey)
         guard !timeline.isEmpty else { throw CLIFailure.runtime("journeyq: no contact '\(contactKey)' in \(database.db)") }
         if json {
             struct Entry: Encodable {

@@ -41,10 +41,10 @@ struct WorkCommand: AsyncParsableCommand {
         let client = HTTPCaller.makeClient()
         let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
         do {
-            let daemon = try WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
+            let daemon = try await WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
                                           checkpoint: { try store.checkpoint(passive: true) },
-                                          onProgress: { progress?.tick() }, retention: (whole.retention, store))
+                                          onProgress: { await progress?.tick() }, retention: (whole.retention, store))
             do {
                 try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds)
             } catch let gaveUp as DrainGaveUp {

@@ -14,10 +14,10 @@ final class DrainProgress: @unchecked Sendable {
         self.destinations = Set(destinations)
     }
 
-    func tick() {
+    func tick() async {
         let now = Date()
         guard lock.withLock({ now.timeIntervalSince(lastPrint) >= 1 ? { lastPrint = now; return true }() : false }) else { return }
-        guard let counts = try? store.counts().filter({ destinations.contains($0.name) }) else { return }
+        guard let counts = try? await store.counts().filter({ destinations.contains($0.name) }) else { return }
         let total = counts.map(\.total).reduce(0, +)
         let waiting = counts.map(\.live).reduce(0, +)
         let done = total - waiting

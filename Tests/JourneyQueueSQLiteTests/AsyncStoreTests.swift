@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import JourneyQueue
+import Synchronization
+import Testing
+@testable import JourneyQueueSQLite
+
+/// The store's calls are async: a write that waits for SQLite's lock (up to the 30 s busy timeout) waits on GRDB's own
+/// queue, not on one of Swift concurrency's cooperative threads (as many as the machine has cores: two here). With
+/// blocking calls, a handful of writers stuck behind another process's transaction starved every task of the daemon,
+/// lease renewals and HTTP answers included.
+@Suite(.timeLimit(.minutes(1))) struct AsyncStoreTests {
+    @Test func writersWaitingForTheLockLeaveTheCooperativePoolFree() async throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(fixture.keys(64))
+        // Another process holds the write lock, from a thread of its own, until told to let go.
+        let holder = try fixture.secondStore()
+        let release = DispatchSemaphore(value: 0)
+        let locked = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            try? holder.pool.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                locked.signal()
+                release.wait()
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        thread.start()
+        locked.wait()
+        // Many more writers than cooperative threads, all waiting for the lock.
+        let store = fixture.store
+        let claims = Task {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<16 {
+                    group.addTask { try await store.claim(destination: "dest", limit: 4, leaseMillis: 60_000)?.contacts.count ?? 0 }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        // Meanwhile other tasks keep running.
+        let ticks = Atomic<Int>(0)
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(5))
+                ticks.add(1, ordering: .relaxed)
+            }
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while ticks.load(ordering: .relaxed) < 50 && Date() < deadline {
+            await Task.yield()
+        }
+        let ticked = ticks.load(ordering: .relaxed)
+        let stillLocked = try await store.pendingWork(destination: "dest").queued
+        release.signal()
+        ticker.cancel()
+        #expect(ticked >= 50, "other tasks ran while 16 writers waited for the lock")
+        #expect(stillLocked, "nothing was claimed while the other transaction held the lock")
+        #expect(try await claims.value == 64, "once the lock was let go, every writer went through")
+    }
+}
