@@ -109,6 +109,33 @@ import Testing
         }
     }
 
+    @Test func aFailedMembershipCallLeavesOnlyItsOwnContactsUndecided() async throws {
+        try await WorkerHarness.with({ config in
+            config.seed = 7
+            config.entryDelayMillis = 0...50
+            config.faults.lookFault = 0.4
+        }) { harness in
+            try harness.enqueue(1_000)
+            try await harness.work(try harness.configs(configure: { config in
+                config.policy.verifyAttempts = 40
+                config.policy.retry.maxDelayMillis = 300
+            }), deadline: 120)
+            let counts = try await harness.counts()
+            #expect(counts[.confirmed] == 1_000, "\(counts)")
+            let truth = await harness.truth()
+            #expect(truth.count == 1_000 && truth.values.allSatisfy { $0 == 1 })
+            // A reconciliation look leases 100 contacts and asks about them 50 at a time: where one call failed and the
+            // other answered, the answered half was decided by that look.
+            let split = try SQLiteInspection.int(path: harness.store.path, """
+                SELECT COUNT(*) FROM (
+                    SELECT batch_id FROM attempt WHERE purpose = 'reconcile' AND url LIKE '%contactMembership' AND batch_id IS NOT NULL
+                    GROUP BY batch_id HAVING SUM(status = 200) > 0 AND SUM(status = 500) > 0) looks
+                WHERE EXISTS (SELECT 1 FROM contact WHERE contact.batch_id = looks.batch_id AND state = \(ContactState.confirmed.rawValue))
+                """)
+            #expect(split > 0)
+        }
+    }
+
     @Test func contactsAlreadyInTheJourneyAreNeverConfirmedByMembershipAlone() async throws {
         let keys = (0..<600).map { "c\($0)" }
         try await WorkerHarness.with({ config in

@@ -20,7 +20,7 @@ public struct SFMCDestination: VerifyingDestination {
     public let policy: OutcomePolicy
     let connection: SFMCConnection
     public var kind: String { entry.rawValue }
-    public var verificationBatchSize: Int { SFMCVerifier.keysPerLook }
+    public var verificationBatchSize: Int { SFMCVerifier.contactsPerVerification }
     /// Shared by the pool: cached, renewed before expiry, one request in flight.
     public var tokens: TokenProvider { connection.tokens }
 

@@ -13,6 +13,9 @@ struct SFMCVerifier: Sendable {
     /// Whether the destination's requests are async batches that the status endpoint knows.
     let asyncStatus: Bool
     static let keysPerLook = 50
+    /// Contacts leased for one reconciliation look: two membership calls' worth, so that a claim and a settle (two write
+    /// transactions) serve a whole async request of 100, and its status is listed once.
+    static let contactsPerVerification = 100
     static let statusPageSize = 50
     /// The status of a lost request is looked up from this long before it started (clocks differ).
     static let clockSkewMillis: Int64 = 60_000
@@ -67,22 +70,37 @@ struct SFMCVerifier: Sendable {
         let evidence = SFMCEvidence(policy: policy, transientCodes: settings.transientMemberErrorCodes)
         let jitter = policy.jitter.next()
         let keys = Array(Set(batch.contacts.map(\.key))).sorted()
-        let members: [String: Bool]
-        do {
-            members = try await membership(keys, batchID: batch.lease.batchID, ledger: ledger)
-        } catch let failure as Failure {
-            return undecided(batch.contacts, failure, jitter: jitter)
+        // One call a chunk of keys: a chunk whose look fails leaves only its own contacts undecided, and a throttled
+        // one stops the asking (the rest wait for the pause like it).
+        var members: [String: Bool] = [:]
+        var failures: [String: Failure] = [:]
+        var throttle: Failure?
+        for start in stride(from: 0, to: keys.count, by: Self.keysPerLook) {
+            let chunk = Array(keys[start..<min(start + Self.keysPerLook, keys.count)])
+            if let throttle {
+                for key in chunk { failures[key] = throttle }
+                continue
+            }
+            do {
+                members.merge(try await membership(chunk, batchID: batch.lease.batchID, ledger: ledger)) { $1 }
+            } catch let failure as Failure {
+                for key in chunk { failures[key] = failure }
+                if failure.throttledUntil != nil { throttle = failure }
+            }
         }
         var settlements: [Settlement] = []
+        var pause: Int64? = throttle?.throttledUntil
+        for (key, contacts) in Dictionary(grouping: batch.contacts.filter { failures[$0.key] != nil }, by: \.key) {
+            settlements += undecided(contacts, failures[key]!, jitter: jitter).settlements
+        }
         var waiting: [VerificationCandidate] = []
         let now = clock.nowMillis()
-        for contact in batch.contacts {
+        for contact in batch.contacts where failures[contact.key] == nil {
             switch evidence.decide(contact, isMember: members[contact.key] ?? false, status: asyncStatus ? nil : .unsupported, now: now, jitter: jitter) {
             case .outcome(let outcome): settlements.append(Settlement(contactID: contact.id, outcome: outcome))
             case .needsStatus: waiting.append(contact)
             }
         }
-        var pause: Int64?
         var decided: [(VerificationCandidate, EntryStatus)] = []
         for (contacts, lookup) in statusLookups(waiting) {
             do {

@@ -69,7 +69,7 @@ public struct Verification: Sendable {
 
 /// A destination that can be asked who really entered. Looks go to the ledger like submissions.
 public protocol VerifyingDestination: Destination {
-    /// Contacts per look (contactMembership takes 50 keys).
+    /// Contacts leased for one reconciliation look (Marketing Cloud: 100, asked about in contactMembership calls of 50 keys).
     var verificationBatchSize: Int { get }
 
     /// Looks for the contacts at the remote and decides each one: confirmed, queued again, dead, unverifiable or recheck.

@@ -10,11 +10,11 @@ extension SQLiteQueueStore {
         try await pool.write { db in
             let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: clock.nowMillis())
             let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compressLedger)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, body.text, body.zip, body.size,
-                                 attempt.startedAt])
+                """).execute(arguments: [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, body.text, body.zip, body.size,
+                                         attempt.startedAt])
             var finished = result
             finished.attemptID = db.lastInsertedRowID
             try Self.recordResult(db, finished, compress: compressLedger)

@@ -37,7 +37,7 @@ public final class SQLiteQueueStore: QueueStore {
     }
 
     static func destinationID(_ db: Database, name: String, kind: String?, now: Int64) throws -> Int64 {
-        if let row = try Row.fetchOne(db, sql: "SELECT id, kind FROM destination WHERE name = ?", arguments: [name]) {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, kind FROM destination WHERE name = ?"), arguments: [name]) {
             let id: Int64 = row["id"]
             if let kind, (row["kind"] as String?) != kind {
                 try db.execute(sql: "UPDATE destination SET kind = ? WHERE id = ?", arguments: [kind, id])
