@@ -58,4 +58,33 @@ import Testing
             }
         }
     }
+
+    @Test func bulkLooksThatMeetRedirectsCostNoLook() async throws {
+        try await WorkerHarness.with({ config in
+            config.seed = 11
+            config.faults.redirect = 0.4
+            config.entryDelayMillis = 0...20
+        }) { harness in
+            let kind = BulkIngestKind.name
+            _ = try harness.store.enqueue(destination: kind) { sink in
+                for index in 0..<100 { _ = try sink.add(ContactRecord(key: "r\(index)", data: [Field("n", .number(String(index)))])) }
+            }
+            try await harness.work(try harness.configs([kind], configure: { config in
+                // Two looks that fail on their own end a contact unverifiable; a redirect is not such a look.
+                config.policy.verifyAttempts = 2
+                config.policy.maxPauseMillis = 300
+                config.policy.retry.maxDelayMillis = 300
+                config.limits.batchSize = 20
+                config.limits.requestsPerSecond = 200
+                config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 50 }
+                config.circuit = .init(baseMillis: 20, maxMillis: 100)
+            }), deadline: 120)
+            let counts = try await harness.counts(kind)
+            let truth = await harness.truth(kind)
+            #expect(counts[.confirmed] == 100 && truth.count == 100, "\(counts)")
+            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE status = 307 AND purpose = 'reconcile'") > 0,
+                    "some looks met a redirect")
+        }
+    }
+
 }

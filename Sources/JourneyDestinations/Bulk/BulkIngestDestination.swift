@@ -124,11 +124,15 @@ public struct BulkIngestDestination: VerifyingDestination {
                 continue
             }
             if ["JobComplete", "Failed", "Aborted"].contains(state.state) {
-                guard let settlements = try await settle(jobID: jobID, contacts: included.map { ($0.id, $0.key, $0.attempts) }, ledger: ledger) else {
-                    let unread = builder.perContact(included.map { ($0, Verdict.ambiguous(reason: "job \(jobID): results unreadable")) }, result: nil)
-                    return Submission(settlements: unread.settlements, result: nil)
+                do {
+                    return Submission(settlements: try await settle(jobID: jobID, contacts: included.map { ($0.id, $0.key, $0.attempts) }, ledger: ledger),
+                                      result: nil)
+                } catch let unread as BulkJobClient.ResultsUnread {
+                    // The job ran: its contacts are looked at again by reconciliation.
+                    let reason = "job \(jobID): results not read (\(unread.reason))"
+                    return Submission(settlements: builder.perContact(included.map { ($0, Verdict.ambiguous(reason: reason)) }, result: nil).settlements,
+                                      result: nil)
                 }
-                return Submission(settlements: settlements, result: nil)
             }
         }
         let reason = "job \(jobID) not finished after \(maxWaitMillis / 1000) s"
@@ -161,9 +165,10 @@ public struct BulkIngestDestination: VerifyingDestination {
     }
 
     /// Reads a finished job's results and decides each contact; nil when the results could not be read.
-    private func settle(jobID: String, contacts: [(id: Int64, key: String, attempts: Int)], ledger: any AttemptLedger) async throws -> [Settlement]? {
-        guard let verdicts = try await client.results(of: jobID, keyColumn: keyColumn, wanted: Set(contacts.map(\.key)),
-                                                      transientErrors: transientErrors, ledger: ledger) else { return nil }
+    /// The contacts' outcomes from the job's results; throws `BulkJobClient.ResultsUnread` when they were not read completely.
+    private func settle(jobID: String, contacts: [(id: Int64, key: String, attempts: Int)], ledger: any AttemptLedger) async throws -> [Settlement] {
+        let verdicts = try await client.results(of: jobID, keyColumn: keyColumn, wanted: Set(contacts.map(\.key)),
+                                                transientErrors: transientErrors, ledger: ledger)
         let jitter = policy.jitter.next()
         let now = clock.nowMillis()
         return contacts.map { contact in
@@ -198,15 +203,17 @@ public struct BulkIngestDestination: VerifyingDestination {
             }
             switch state.state {
             case "JobComplete", "Failed", "Aborted":
-                if let decided = try await settle(jobID: jobID, contacts: contacts.map { ($0.id, $0.key, $0.attempts) }, ledger: ledger) {
+                do {
+                    let decided = try await settle(jobID: jobID, contacts: contacts.map { ($0.id, $0.key, $0.attempts) }, ledger: ledger)
                     // Results read completely that do not name a contact prove nothing of it: look again, bounded.
                     let byID = Dictionary(uniqueKeysWithValues: contacts.map { ($0.id, $0) })
                     settlements += decided.map { settlement in
                         guard case .unknown = settlement.outcome, let contact = byID[settlement.contactID] else { return settlement }
                         return undecided([contact], "job \(jobID): row in no result file", after: pollMillis * 10)[0]
                     }
-                } else {
-                    settlements += undecided(contacts, "job \(jobID): results unreadable", after: pollMillis * 10)
+                } catch let unread as BulkJobClient.ResultsUnread {
+                    settlements += undecided(contacts, "job \(jobID): results not read (\(unread.reason))", after: pollMillis * 10,
+                                             counted: unread.countsAsLook)
                 }
             case "Open":
                 // The upload never completed: abort, so that the job can never run, and send again once the abort is

@@ -29,23 +29,36 @@ struct BulkJobClient: Sendable {
         return (state, object?["errorMessage"]?.string, answer.status)
     }
 
-    /// What a finished job's three result files say of the contacts keyed `wanted`, or nil unless every file was read
-    /// completely: each streamed to an unlinked temporary file (no size limit in memory), every `Sforce-Locator`
-    /// page followed, every row parsed. Nothing is ever concluded from part of a result set.
+    /// Why a job's results were not read completely.
+    struct ResultsUnread: Error {
+        var reason: String
+        /// False when it was the destination's state (no answer, a 429, a redirect, a 401 left after a token refresh),
+        /// not a look at the contacts that failed: such a look costs none of their `verifyAttempts`.
+        var countsAsLook: Bool
+    }
+
+    /// What a finished job's three result files say of the contacts keyed `wanted`; throws `ResultsUnread` unless every
+    /// file was read completely: each streamed to an unlinked temporary file (no size limit in memory), every
+    /// `Sforce-Locator` page followed, every row parsed. Nothing is ever concluded from part of a result set.
     func results(of jobID: String, keyColumn: String, wanted: Set<String>, transientErrors: Set<String>,
-                 ledger: any AttemptLedger) async throws -> [String: Verdict]? {
+                 ledger: any AttemptLedger) async throws -> [String: Verdict] {
         var verdicts: [String: Verdict] = [:]
         for kind in ["successfulResults", "failedResults", "unprocessedrecords"] {
             var locator: String?
             var pages = 0
             repeat {
                 pages += 1
-                guard pages <= Self.maxPages else { return nil }
+                guard pages <= Self.maxPages else { throw ResultsUnread(reason: "\(kind) longer than \(Self.maxPages) pages", countsAsLook: true) }
                 let file = try TemporaryFile()
                 let query = locator.map { "?locator=\(SFMCVerifier.encode($0))" } ?? ""
                 guard case .answered(let answer) = try await call("GET", path: "/\(jobID)/\(kind)/\(query)", lease: nil, ledger: ledger,
-                                                                  remoteID: jobID, into: file.handle),
-                      answer.status == 200 else { return nil }
+                                                                  remoteID: jobID, into: file.handle) else {
+                    throw ResultsUnread(reason: "\(kind): no answer", countsAsLook: false)
+                }
+                guard answer.status == 200 else {
+                    let destinationsState = answer.status == 429 || answer.status == 401 || (300..<400).contains(answer.status)
+                    throw ResultsUnread(reason: "\(kind): HTTP \(answer.status)", countsAsLook: !destinationsState)
+                }
                 try file.handle.seek(toOffset: 0)
                 var header: [String]?
                 var keyIndex: Int?
@@ -70,7 +83,9 @@ struct BulkJobClient: Sendable {
                     }
                 }
                 // A file that did not parse, or whose header lacks the key column while it has rows, was not read.
-                if malformed != nil || (header != nil && keyIndex == nil) { return nil }
+                if malformed != nil || (header != nil && keyIndex == nil) {
+                    throw ResultsUnread(reason: "\(kind) unreadable", countsAsLook: true)
+                }
                 let next = answer.headers["sforce-locator"]?.trimmingCharacters(in: .whitespaces)
                 locator = (next == nil || next == "" || next == "null") ? nil : next
             } while locator != nil
