@@ -25,10 +25,15 @@ public protocol DestinationConnection: Sendable {
 
 /// What every destination is built with, whatever its kind.
 public struct DestinationContext: Sendable {
+    /// The destination's name in the config.
     public var name: String
+    /// Batch size, rate, concurrency, timeout and lease.
     public var limits: DestinationLimits
+    /// Retry, settle time, looks and pauses.
     public var policy: OutcomePolicy
+    /// The shared HTTP client behind the destination's gate.
     public var caller: HTTPCaller
+    /// Where every request is written before it leaves.
     public var ledger: any AttemptLedger
     public var clock: any Clock
 
@@ -44,10 +49,15 @@ public struct DestinationContext: Sendable {
 
 /// Reads one destination's settings from the config; the loader implements it and names file, line and key in its errors.
 public protocol SettingsReader {
+    /// A non-empty string, or nil when the key is absent.
     func optionalString(_ key: String) throws -> String?
+    /// A non-empty string; `fallback` when absent, an error when absent without one.
     func string(_ key: String, default fallback: String?) throws -> String
+    /// An integer within `range`; `fallback` when absent, an error when absent without one.
     func int(_ key: String, default fallback: Int?, in range: ClosedRange<Int>) throws -> Int
+    /// A number within `range`; `fallback` when absent.
     func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double
+    /// A list of strings; `fallback` when absent.
     func stringList(_ key: String, default fallback: [String]) throws -> [String]
     /// An http(s) URL that journeyq may send to (plain http only for loopback).
     func url(_ key: String) throws -> String
