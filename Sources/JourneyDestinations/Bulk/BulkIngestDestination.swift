@@ -229,10 +229,7 @@ public struct BulkIngestDestination: VerifyingDestination {
                 if state.status == 404 {
                     settlements += contacts.map { Settlement(contactID: $0.id, outcome: .unverifiable(reason: "\(reason): the job no longer exists (jobs are deleted after 7 days)")) }
                 } else {
-                    // A 429, a redirect or a 401 left after a token refresh is the destination's state (its gate pauses
-                    // it), not a look at these contacts that failed: it costs none of their looks.
-                    let destinationsState = state.status == 429 || state.status == 401 || (300..<400).contains(state.status)
-                    settlements += undecided(contacts, reason, after: pollMillis * 10, counted: !destinationsState)
+                    settlements += undecided(contacts, reason, after: pollMillis * 10, counted: StatusClassifier.lookFailureCounts(status: state.status))
                 }
             default:
                 settlements += undecided(contacts, "job \(jobID) is \(state.state)", after: pollMillis * 5)

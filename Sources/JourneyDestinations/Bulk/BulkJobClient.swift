@@ -32,8 +32,8 @@ struct BulkJobClient: Sendable {
     /// Why a job's results were not read completely.
     struct ResultsUnread: Error {
         var reason: String
-        /// False when it was the destination's state (no answer, a 429, a redirect, a 401 left after a token refresh),
-        /// not a look at the contacts that failed: such a look costs none of their `verifyAttempts`.
+        /// False when it was the destination's state (no answer, or `StatusClassifier.lookFailureCounts` says so), not a
+        /// look at the contacts that failed: such a look costs none of their `verifyAttempts`.
         var countsAsLook: Bool
     }
 
@@ -56,8 +56,7 @@ struct BulkJobClient: Sendable {
                     throw ResultsUnread(reason: "\(kind): no answer", countsAsLook: false)
                 }
                 guard answer.status == 200 else {
-                    let destinationsState = answer.status == 429 || answer.status == 401 || (300..<400).contains(answer.status)
-                    throw ResultsUnread(reason: "\(kind): HTTP \(answer.status)", countsAsLook: !destinationsState)
+                    throw ResultsUnread(reason: "\(kind): HTTP \(answer.status)", countsAsLook: StatusClassifier.lookFailureCounts(status: answer.status))
                 }
                 try file.handle.seek(toOffset: 0)
                 var header: [String]?

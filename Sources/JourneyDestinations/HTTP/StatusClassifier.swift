@@ -34,6 +34,12 @@ enum StatusClassifier {
     }
 
     /// A short description of an error answer for reasons and logs: errorcode and message when the body has them.
+    /// Whether a look answered `status` tells something of the contacts looked at: a 429, a redirect or a 401 left after
+    /// a token refresh is the destination's state (its gate pauses it), and costs none of the contacts' looks.
+    static func lookFailureCounts(status: Int) -> Bool {
+        status != 429 && status != 401 && !(300..<400).contains(status)
+    }
+
     static func summary(_ answer: HTTPAnswer) -> String {
         func short(_ text: String?) -> String? { text.map { String($0.prefix(200)) } }
         let json = JSONValue.parse(answer.body)

@@ -32,29 +32,38 @@ struct SFMCVerifier: Sendable {
     /// Membership of `keys` in the configured journey: `true` member, `false` not; throws when the look proves nothing.
     func membership(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> [String: Bool] {
         var found: [String: Bool] = [:]
-        for start in stride(from: 0, to: keys.count, by: Self.keysPerLook) {
-            let chunk = Array(keys[start..<min(start + Self.keysPerLook, keys.count)])
-            let body = "{\"ContactKeyList\":[" + chunk.map(JSONText.string).joined(separator: ",") + "]}"
-            let reply = try await calls.call("POST", url: { _ in settings.restURL + "/interaction/v1/interactions/contactMembership" }, body: body,
-                                             lease: nil, lookBatchID: batchID, ledger: ledger)
-            let answer = try readable(reply, what: "contactMembership")
-            guard let results = JSONValue.parse(answer.body, maxDepth: 8)?["results"] else {
-                throw Failure(reason: "contactMembership answered without results")
-            }
-            var present = Set<String>()
-            var accounted = Set(results["contactsNotFound"]?.array?.compactMap(\.string) ?? [])
-            for membership in results["contactMemberships"]?.array ?? [] {
-                guard let key = membership["contactKey"]?.string else { continue }
-                accounted.insert(key)
-                if settings.journeyKey == nil || membership["definitionKey"]?.string == settings.journeyKey { present.insert(key) }
-            }
-            // An answer that does not account for a key proves nothing about it.
-            if let missing = chunk.first(where: { !accounted.contains($0) }) {
-                throw Failure(reason: "contactMembership did not account for \(JSONText.string(String(missing.prefix(80))))")
-            }
-            for key in chunk { found[key] = present.contains(key) }
+        for chunk in Self.chunks(keys) {
+            found.merge(try await membershipCall(chunk, batchID: batchID, ledger: ledger)) { $1 }
         }
         return found
+    }
+
+    /// Keys in groups of at most `keysPerLook`, one contactMembership call each.
+    static func chunks(_ keys: [String]) -> [[String]] {
+        stride(from: 0, to: keys.count, by: keysPerLook).map { Array(keys[$0..<min($0 + keysPerLook, keys.count)]) }
+    }
+
+    /// One contactMembership call for at most `keysPerLook` keys.
+    private func membershipCall(_ chunk: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> [String: Bool] {
+        let body = "{\"ContactKeyList\":[" + chunk.map(JSONText.string).joined(separator: ",") + "]}"
+        let reply = try await calls.call("POST", url: { _ in settings.restURL + "/interaction/v1/interactions/contactMembership" }, body: body,
+                                         lease: nil, lookBatchID: batchID, ledger: ledger)
+        let answer = try readable(reply, what: "contactMembership")
+        guard let results = JSONValue.parse(answer.body, maxDepth: 8)?["results"] else {
+            throw Failure(reason: "contactMembership answered without results")
+        }
+        var present = Set<String>()
+        var accounted = Set(results["contactsNotFound"]?.array?.compactMap(\.string) ?? [])
+        for membership in results["contactMemberships"]?.array ?? [] {
+            guard let key = membership["contactKey"]?.string else { continue }
+            accounted.insert(key)
+            if settings.journeyKey == nil || membership["definitionKey"]?.string == settings.journeyKey { present.insert(key) }
+        }
+        // An answer that does not account for a key proves nothing about it.
+        if let missing = chunk.first(where: { !accounted.contains($0) }) {
+            throw Failure(reason: "contactMembership did not account for \(JSONText.string(String(missing.prefix(80))))")
+        }
+        return Dictionary(uniqueKeysWithValues: Set(chunk).map { ($0, present.contains($0)) })
     }
 
     func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook {
@@ -75,14 +84,13 @@ struct SFMCVerifier: Sendable {
         var members: [String: Bool] = [:]
         var failures: [String: Failure] = [:]
         var throttle: Failure?
-        for start in stride(from: 0, to: keys.count, by: Self.keysPerLook) {
-            let chunk = Array(keys[start..<min(start + Self.keysPerLook, keys.count)])
+        for chunk in Self.chunks(keys) {
             if let throttle {
                 for key in chunk { failures[key] = throttle }
                 continue
             }
             do {
-                members.merge(try await membership(chunk, batchID: batch.lease.batchID, ledger: ledger)) { $1 }
+                members.merge(try await membershipCall(chunk, batchID: batch.lease.batchID, ledger: ledger)) { $1 }
             } catch let failure as Failure {
                 for key in chunk { failures[key] = failure }
                 if failure.throttledUntil != nil { throttle = failure }
@@ -217,7 +225,7 @@ struct SFMCVerifier: Sendable {
             throw Failure(reason: "\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))", throttledUntil: throttled,
                           // A 401 left after a token refresh is the credentials' problem, a 3xx the config's: neither is a
                           // look at these contacts that failed, so neither brings them closer to unverifiable.
-                          counted: throttled == nil && !(300..<400).contains(answer.status) && answer.status != 401)
+                          counted: throttled == nil && StatusClassifier.lookFailureCounts(status: answer.status))
         case .failed(let failure):
             throw Failure(reason: "\(what): \(failure.message)", counted: failure.kind != .notSent)
         case .noToken(let failure):
