@@ -85,6 +85,8 @@ try:
     wait.until(EC.alert_is_present())
     driver.switch_to.alert.accept()
     wait.until(lambda _: "paused" in card("salesforce-bulk-ingest").text)
+    # A job in flight when the pause came may still settle contacts dead: count once nothing is claimed or sending.
+    wait.until(lambda _: count("salesforce-bulk-ingest", "claimed") == 0 and count("salesforce-bulk-ingest", "sending") == 0)
     dead = count("salesforce-bulk-ingest", "dead")
     driver.find_element(By.ID, "dead-reason").send_keys("INVALID")
     driver.find_element(By.CSS_SELECTOR, "#dead-form button[type=submit]").click()
@@ -93,7 +95,11 @@ try:
     driver.switch_to.alert.accept()
     wait.until(EC.alert_is_present())
     driver.switch_to.alert.accept()
-    wait.until(lambda _: count("salesforce-bulk-ingest", "queued") >= dead and count("salesforce-bulk-ingest", "dead") == 0)
+    try:
+        wait.until(lambda _: count("salesforce-bulk-ingest", "queued") >= dead and count("salesforce-bulk-ingest", "dead") == 0)
+    except Exception:
+        sys.exit(f'redrive: {dead} dead before; the card now reads: {card("salesforce-bulk-ingest").text!r}; '
+                 f'dead letters: {driver.find_element(By.ID, "dead").text[:600]!r}')
     driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(f"{shots}/redriven-while-paused.png")
 
