@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -39,6 +40,17 @@ let package = Package(
                 "JourneyQueue", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "JourneyQueuePostgres",
+            dependencies: [
+                "JourneyQueue",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -98,7 +110,8 @@ let package = Package(
         .executableTarget(
             name: "journeyq",
             dependencies: [
-                "JourneyQueue", "JourneyQueueSQLite", "JourneySimulator", "JourneyDestinations", "JourneyWorker", "JourneyServer",
+                "JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres", "JourneySimulator", "JourneyDestinations", "JourneyWorker",
+                "JourneyServer",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,6 +132,11 @@ let package = Package(
         .testTarget(
             name: "JourneyQueueSQLiteTests",
             dependencies: ["JourneyQueue", "JourneyQueueSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StoreContractTests",
+            dependencies: ["JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -42,12 +42,12 @@ import Testing
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             let finished = (0..<20).map { "done\($0)" }, open = (0..<15).map { "open\($0)" }
             _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
-                for key in finished { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+                for key in finished { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
             _ = try await harness.store.ensureDestination(name: "salesforce-bulk-ingest", kind: "salesforce-bulk-ingest", settleMillis: 200)
             let finishedJob = try await leaveJobBehind(harness, keys: finished, close: true)
             _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
-                for key in open { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+                for key in open { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
             let openJob = try await leaveJobBehind(harness, keys: open, close: false)
             try await waitFor(seconds: 10) {
@@ -87,7 +87,7 @@ import Testing
             _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
                 for index in 0..<250 {
                     let email = index % 50 == 3 ? "u\(index)@invalid.example" : "u\(index)@example.com"
-                    _ = try sink.add(ContactRecord(key: "p\(index)", data: [Field("Email", .string(email))]))
+                    try sink.add(ContactRecord(key: "p\(index)", data: [Field("Email", .string(email))]))
                 }
             }
             try await harness.work(try harness.configs(["salesforce-bulk-ingest"], configure: { config in

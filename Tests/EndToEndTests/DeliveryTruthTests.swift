@@ -205,7 +205,7 @@ import Testing
         let scratch = try Scratch()
         let clock = ManualClock()
         let store = try SQLiteQueueStore(path: scratch.path("q.sqlite"), clock: clock)
-        _ = try store.enqueue(destination: "d") { sink in _ = try sink.add(ContactRecord(key: "a", data: [])) }
+        _ = try store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }
         let faulty = FaultyStore(store)
         let renewals = Counter()
         faulty.failing { operation in

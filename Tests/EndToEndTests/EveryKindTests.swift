@@ -20,7 +20,7 @@ import Testing
             _ = try harness.store.enqueue(destination: kind) { sink in
                 for index in 0..<count {
                     let email = index % 97 == 5 ? "u\(index)@invalid.example" : "u\(index)@example.com"
-                    _ = try sink.add(ContactRecord(key: "k\(index)", data: [Field("Email", .string(email)), Field("n", .number(String(index)))]))
+                    try sink.add(ContactRecord(key: "k\(index)", data: [Field("Email", .string(email)), Field("n", .number(String(index)))]))
                 }
             }
             try await harness.work(try harness.configs([kind], configure: { config in
@@ -77,7 +77,7 @@ import Testing
     @Test func unknownContactsAtSymplifyFollowTheAmbiguousSetting() async throws {
         try await WorkerHarness.with { harness in
             _ = try harness.store.enqueue(destination: "symplify-batchtrigger") { sink in
-                for index in 0..<10 { _ = try sink.add(ContactRecord(key: "s\(index)", data: [])) }
+                for index in 0..<10 { try sink.add(ContactRecord(key: "s\(index)", data: [])) }
             }
             // A worker died mid-upload: its lease ran out with the contacts written ahead.
             _ = try await harness.store.ensureDestination(name: "symplify-batchtrigger", kind: "symplify-batchtrigger", settleMillis: 200)

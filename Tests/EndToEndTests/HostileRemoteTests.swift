@@ -20,7 +20,7 @@ import Testing
             config.entryDelayMillis = 0...50
         }) { harness in
             _ = try harness.store.enqueue(destination: kind) { sink in
-                for index in 0..<600 { _ = try sink.add(ContactRecord(key: "h\(index)", data: [Field("n", .number(String(index)))])) }
+                for index in 0..<600 { try sink.add(ContactRecord(key: "h\(index)", data: [Field("n", .number(String(index)))])) }
             }
             try await harness.work(try harness.configs([kind], configure: { config in
                 config.policy.maxPauseMillis = 300
@@ -67,7 +67,7 @@ import Testing
         }) { harness in
             let kind = BulkIngestKind.name
             _ = try harness.store.enqueue(destination: kind) { sink in
-                for index in 0..<100 { _ = try sink.add(ContactRecord(key: "r\(index)", data: [Field("n", .number(String(index)))])) }
+                for index in 0..<100 { try sink.add(ContactRecord(key: "r\(index)", data: [Field("n", .number(String(index)))])) }
             }
             try await harness.work(try harness.configs([kind], configure: { config in
                 // Two looks that fail on their own end a contact unverifiable; a redirect is not such a look.

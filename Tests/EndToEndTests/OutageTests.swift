@@ -14,7 +14,7 @@ import Testing
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
         _ = try store.enqueue(destination: "sfmc-async-events") { sink in
-            for index in 0..<300 { _ = try sink.add(ContactRecord(key: "o\(index)", data: [Field("n", .number(String(index)))])) }
+            for index in 0..<300 { try sink.add(ContactRecord(key: "o\(index)", data: [Field("n", .number(String(index)))])) }
         }
         let simulator = { var configuration = SimulatorConfiguration(); configuration.entryDelayMillis = 0...0; return configuration }()
         let configs = try OfflineConfig.configs(port: port, scratch: scratch) { config in
@@ -53,7 +53,7 @@ import Testing
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
         _ = try store.enqueue(destination: "sfmc-async-events") { sink in
-            for index in 0..<50 { _ = try sink.add(ContactRecord(key: "o\(index)", data: [])) }
+            for index in 0..<50 { try sink.add(ContactRecord(key: "o\(index)", data: [])) }
         }
         let configs = try OfflineConfig.configs(port: port, scratch: scratch) { config in
             config.policy.retry = RetryPolicy(maxAttempts: 1, baseDelayMillis: 50, maxDelayMillis: 100)

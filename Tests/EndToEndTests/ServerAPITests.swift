@@ -72,7 +72,7 @@ import Testing
     @Test func readersSeeCountsTimelinesAndPagedDeadLetters() async throws {
         try await ServerHarness.with { server in
             _ = try server.store.enqueue(destination: "d") { sink in
-                for index in 0..<7 { _ = try sink.add(ContactRecord(key: "k\(index)", data: [])) }
+                for index in 0..<7 { try sink.add(ContactRecord(key: "k\(index)", data: [])) }
             }
             let batch = try #require(try await server.store.claim(destination: "d", limit: 5, leaseMillis: 60_000))
             _ = try await server.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "{\"contactKey\":\"k0\"}",
@@ -103,7 +103,7 @@ import Testing
 
     @Test func operatorsPauseResumeAndRedrive() async throws {
         try await ServerHarness.with { server in
-            _ = try server.store.enqueue(destination: "d") { sink in _ = try sink.add(ContactRecord(key: "a", data: [])) }
+            _ = try server.store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }
             let batch = try #require(try await server.store.claim(destination: "d", limit: 1, leaseMillis: 60_000))
             try await server.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "gone"))])
             var answer = try await server.send(.POST, "/v1/destinations/d/pause", key: "operate", body: "{\"reason\":\"campaign on hold\"}",
@@ -125,7 +125,7 @@ import Testing
 
     @Test func healthMetricsAndTheDocument() async throws {
         try await ServerHarness.with { server in
-            _ = try server.store.enqueue(destination: "d") { sink in _ = try sink.add(ContactRecord(key: "a", data: [])) }
+            _ = try server.store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }
             #expect(try await server.send(.GET, "/readyz").object["status"] as? String == "ready")
             let metrics = try await server.send(.GET, "/metrics")
             #expect(metrics.status == 200)

@@ -31,7 +31,7 @@ struct WorkerHarness: Sendable {
 
     func enqueue(_ count: Int, destination: String = "sfmc-async-events", prefix: String = "c") throws {
         _ = try store.enqueue(destination: destination) { sink in
-            for index in 0..<count { _ = try sink.add(ContactRecord(key: "\(prefix)\(index)", data: [Field("n", .number(String(index)))])) }
+            for index in 0..<count { try sink.add(ContactRecord(key: "\(prefix)\(index)", data: [Field("n", .number(String(index)))])) }
         }
     }
 

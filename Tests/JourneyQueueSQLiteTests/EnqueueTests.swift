@@ -29,7 +29,7 @@ import Testing
         let fixture = try StoreFixture()
         #expect(throws: Boom.self) {
             _ = try fixture.store.enqueue(destination: "dest") { sink in
-                _ = try sink.add(ContactRecord(key: "a", data: []))
+                try sink.add(ContactRecord(key: "a", data: []))
                 throw Boom()
             }
         }

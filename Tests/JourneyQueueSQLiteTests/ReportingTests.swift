@@ -128,7 +128,7 @@ import Testing
         // Another connection keeps writing while the copy is made.
         let writing = Task.detached {
             for round in 0..<50 { _ = try writer.enqueue(destination: "dest") { sink in
-                for index in 0..<100 { _ = try sink.add(ContactRecord(key: "w\(round)-\(index)", data: [])) } } }
+                for index in 0..<100 { try sink.add(ContactRecord(key: "w\(round)-\(index)", data: [])) } } }
         }
         let target = fixture.directory.appendingPathComponent("backup.sqlite").path
         let bytes = try fixture.store.backup(to: target)

@@ -26,7 +26,7 @@ final class StoreFixture {
     @discardableResult
     func enqueue(_ keys: [String], destination: String = "dest") throws -> EnqueueSummary {
         try store.enqueue(destination: destination) { sink in
-            for key in keys { _ = try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+            for key in keys { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
         }
     }
 

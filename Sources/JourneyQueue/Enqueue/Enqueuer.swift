@@ -64,9 +64,9 @@ public struct Enqueuer {
             // A pipe may pause for as long as its producer likes: read and validate all of it before the transaction.
             let spool = try RecordSpool()
             try each { try spool.append($0) }
-            summary = try write { sink in try spool.replay { _ = try sink.add($0) } }
+            summary = try write { sink in try spool.replay { try sink.add($0) } }
         } else {
-            summary = try write { sink in try each { _ = try sink.add($0) } }
+            summary = try write { sink in try each { try sink.add($0) } }
         }
         summary.rejected = invalid
         return summary

@@ -55,3 +55,13 @@ public protocol QueueStore: AttemptLedger {
     /// Applies reconciliation verdicts (confirmed, queued again, dead, recheck); guarded by the lease.
     func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws
 }
+
+extension QueueStore {
+    /// Hands contacts back to the queue untried, ready at once (their attempt refunded), without closing the batch.
+    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {
+        guard !contacts.isEmpty else { return }
+        try await prepareBatch(lease, priorMembers: [], released: contacts.map {
+            Settlement(contactID: $0.id, outcome: .retry(at: 0, error: reason, refundAttempt: true))
+        }, releaseCountsAsLook: false)
+    }
+}

@@ -61,7 +61,7 @@ struct SQLiteEnqueueSink: EnqueueSink {
     var inserted = 0
     var duplicates = 0
 
-    mutating func add(_ record: ContactRecord) throws -> Bool {
+    mutating func add(_ record: ContactRecord) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_bind_int64(handle, 1, destinationID)
@@ -77,10 +77,9 @@ struct SQLiteEnqueueSink: EnqueueSink {
         }
         if sqlite3_changes(db.sqliteConnection) == 1 {
             inserted += 1
-            return true
+        } else {
+            duplicates += 1
         }
-        duplicates += 1
-        return false
     }
 
     private func bindText(_ handle: OpaquePointer, _ index: Int32, _ text: String) {

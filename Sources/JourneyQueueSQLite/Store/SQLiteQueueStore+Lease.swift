@@ -122,7 +122,7 @@ extension SQLiteQueueStore {
             }
             if !released.isEmpty {
                 // Released because the look before the first send failed: that look counts.
-                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Self.outcomesJSON(released), now, lease.batchID, nil])
+                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Settlement.rowsJSON(released), now, lease.batchID, nil])
                 try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(SQLState.queued)",
                                arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
             }

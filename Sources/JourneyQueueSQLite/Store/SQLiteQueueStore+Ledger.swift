@@ -22,14 +22,6 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {
-        guard !contacts.isEmpty else { return }
-        let now = clock.nowMillis()
-        try await prepareBatch(lease, priorMembers: [], released: contacts.map {
-            Settlement(contactID: $0.id, outcome: .retry(at: now, error: reason, refundAttempt: true))
-        }, releaseCountsAsLook: false)
-    }
-
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {
         try await pool.write { db in
             _ = try Self.checkLease(db, lease, now: clock.nowMillis())

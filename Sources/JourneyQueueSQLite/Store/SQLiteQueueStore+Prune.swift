@@ -1,15 +1,10 @@
 import GRDB
 import JourneyQueue
 
-extension SQLiteQueueStore: Pruning {
+extension SQLiteQueueStore {
     /// `journeyq prune`: every step until nothing older than the cutoffs is left, then a passive checkpoint.
     public func prune(contactsBefore: Int64?, ledgerBefore: Int64?, chunk: Int = 5_000) throws -> PruneSummary {
-        var summary = PruneSummary()
-        while true {
-            let step = try pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, limit: chunk)
-            summary = summary + step
-            if step.contacts < chunk && step.attempts < chunk && step.batches < chunk { break }
-        }
+        let summary = try pruneAll(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, chunk: chunk)
         try checkpoint(passive: true)
         return summary
     }

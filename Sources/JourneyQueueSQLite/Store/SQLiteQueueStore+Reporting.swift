@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import JourneyQueue
 
-extension SQLiteQueueStore: ReportingStore {
+extension SQLiteQueueStore {
     public func reports(destination: String?, since: Int64?) async throws -> [DestinationReport] {
         try await pool.read { db in
             let destinations = try Row.fetchAll(db, sql: "SELECT id, name, kind FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name",

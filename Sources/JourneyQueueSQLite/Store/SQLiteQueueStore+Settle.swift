@@ -13,7 +13,7 @@ extension SQLiteQueueStore {
                 return false
             }
             if !outcomes.isEmpty {
-                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Self.outcomesJSON(outcomes), now, lease.batchID, result?.remoteID])
+                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Settlement.rowsJSON(outcomes), now, lease.batchID, result?.remoteID])
             }
             try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
                 .execute(arguments: [now, result?.remoteID, lease.batchID])
@@ -23,7 +23,7 @@ extension SQLiteQueueStore {
     }
 
     /// One statement for a whole batch: the outcomes arrive as a JSON array of `[id, state, available_at,
-    /// event_instance_id, last_error, dead_reason, refund, looks, ambiguous, possible_duplicate]` (see `outcomesJSON`),
+    /// event_instance_id, last_error, dead_reason, refund, looks, ambiguous, possible_duplicate]` (see `Settlement.rowsJSON`),
     /// and the guard (`batch_id`, live state) makes a stale holder's write change nothing. The `+` keeps the
     /// planner on the primary key (one lookup per outcome) instead of the batch index. Pinned by a test.
     static let settleSQL = """
@@ -35,57 +35,6 @@ extension SQLiteQueueStore {
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (\(SQLState.claimed), \(SQLState.sending))
         """
-
-    static func outcomesJSON(_ outcomes: [Settlement]) -> String {
-        var out = "["
-        for (index, settlement) in outcomes.enumerated() {
-            var availableAt: Int64?
-            var eventInstanceID: String?
-            var lastError: String?
-            var deadReason: String?
-            var refund = false
-            var looks = 0
-            var possibleDuplicate = false
-            switch settlement.outcome {
-            case let .accepted(id, verifyAfter):
-                eventInstanceID = id
-                availableAt = verifyAfter
-            case let .retry(at, error, refundAttempt, duplicate):
-                availableAt = at
-                lastError = error
-                refund = refundAttempt
-                possibleDuplicate = duplicate
-            case let .unknown(error, verifyAfter, refundAttempt):
-                availableAt = verifyAfter
-                lastError = error
-                refund = refundAttempt
-            case let .dead(reason, _):
-                deadReason = reason
-                lastError = reason
-            case .confirmed:
-                break
-            case let .unverifiable(reason):
-                lastError = reason
-            case let .recheck(at, note, counted):
-                availableAt = at
-                lastError = note
-                looks = counted ? 1 : 0
-            }
-            if index > 0 { out += "," }
-            out += "[\(settlement.contactID),\(settlement.outcome.state.map { String($0.rawValue) } ?? "null"),"
-            out += availableAt.map(String.init) ?? "null"
-            out += ","
-            out += eventInstanceID.map(JSONText.string) ?? "null"
-            out += ","
-            out += lastError.map(JSONText.string) ?? "null"
-            out += ","
-            out += deadReason.map(JSONText.string) ?? "null"
-            out += ",\(refund ? 1 : 0),\(looks),"
-            out += settlement.outcome.ambiguity.map { $0 ? "1" : "0" } ?? "null"
-            out += ",\(possibleDuplicate ? 1 : 0)]"
-        }
-        return out + "]"
-    }
 
     static func recordResult(_ db: Database, _ result: AttemptResult, compress: Bool) throws {
         let headers = result.headers.isEmpty ? nil : JSONText.object(result.headers.sorted { $0.key < $1.key }.map { Field($0.key, .string($0.value)) })

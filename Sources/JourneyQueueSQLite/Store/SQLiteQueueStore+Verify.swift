@@ -43,7 +43,7 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             _ = try Self.checkLease(db, lease, now: now)
             if !outcomes.isEmpty {
-                try db.cachedStatement(sql: Self.settleVerificationSQL).execute(arguments: [Self.outcomesJSON(outcomes), now, lease.batchID])
+                try db.cachedStatement(sql: Self.settleVerificationSQL).execute(arguments: [Settlement.rowsJSON(outcomes), now, lease.batchID])
             }
             try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
         }

@@ -6,7 +6,7 @@ import JourneyQueue
 ///
 /// One instance per file per process; several processes may share the file. Every public
 /// method is exactly one IMMEDIATE write transaction or one read.
-public final class SQLiteQueueStore: QueueStore {
+public final class SQLiteQueueStore: JourneyStore {
     /// The file's path.
     public let path: String
     let pool: DatabasePool
@@ -59,6 +59,11 @@ public final class SQLiteQueueStore: QueueStore {
     public func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
+
+    public var locationDescription: String { path }
+
+    /// A passive checkpoint (the daemon's periodic call).
+    public func checkpoint() throws { try checkpoint(passive: true) }
 
     /// Checkpoints the WAL into the database file so that it does not grow under long readers:
     /// PASSIVE never waits for readers (the daemon's periodic call); TRUNCATE also shrinks the file.

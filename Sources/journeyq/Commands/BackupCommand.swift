@@ -15,7 +15,9 @@ struct BackupCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        let store = try database.openStore()
+        guard let store = try database.openStore() as? SQLiteQueueStore else {
+            throw CLIFailure.runtime("journeyq: backup copies a SQLite file; back up a PostgreSQL queue with the server's own tools (pg_dump, or a base backup with WAL archiving)")
+        }
         do {
             let bytes = try store.backup(to: file)
             print("backup written: \(file) (\(bytes) bytes)")

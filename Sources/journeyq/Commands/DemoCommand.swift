@@ -114,14 +114,14 @@ struct DemoCommand: AsyncParsableCommand {
             print("  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), \(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead")
         }
         print("")
-        print("database:    \(database.db)")
+        print("database:    \(database.printable)")
         print("html report: \(html)")
-        print("try:         journeyq report --db \(database.db) --format json | head -40")
+        print("try:         journeyq report --db \(database.printable) --format json | head -40")
         if serve { try await serveDashboard(store: store, logger: logger) }
     }
 
     /// The dashboard on the demo's database, with a fresh operate key, until SIGINT or SIGTERM.
-    private func serveDashboard(store: SQLiteQueueStore, logger: Logger) async throws {
+    private func serveDashboard(store: any JourneyStore, logger: Logger) async throws {
         let key = APIKeyVerifier.newKey()
         let (host, port) = HTTPConfig.parseListen(listen)!
         let http = HTTPConfig(host: host, port: port, apiKeys: [HTTPConfig.APIKey(name: "demo", role: .operate, sha256: APIKeyVerifier.digest(of: key))])

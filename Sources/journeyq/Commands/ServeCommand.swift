@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         var gates: [DestinationGate] = []
         if !noWorkers {
             let daemon = try await WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
-                                          logger: logger, checkpoint: { try store.checkpoint(passive: true) }, metrics: metrics,
+                                          logger: logger, checkpoint: { try store.checkpoint() }, metrics: metrics,
                                           retention: (config.retention, store))
             services += daemon.services
             gates = daemon.gates

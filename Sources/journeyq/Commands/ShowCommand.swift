@@ -20,7 +20,7 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try database.openStore()
         let timeline = try await store.timeline(contactKey: contactKey)
-        guard !timeline.isEmpty else { throw CLIFailure.runtime("journeyq: no contact '\(contactKey)' in \(database.db)") }
+        guard !timeline.isEmpty else { throw CLIFailure.runtime("journeyq: no contact '\(contactKey)' in \(database.printable)") }
         if json {
             struct Entry: Encodable {
                 var contact: ContactRow

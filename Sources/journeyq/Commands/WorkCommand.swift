@@ -43,7 +43,7 @@ struct WorkCommand: AsyncParsableCommand {
         do {
             let daemon = try await WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
-                                          checkpoint: { try store.checkpoint(passive: true) },
+                                          checkpoint: { try store.checkpoint() },
                                           onProgress: { await progress?.tick() }, retention: (whole.retention, store))
             do {
                 try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds)

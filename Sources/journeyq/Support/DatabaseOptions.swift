@@ -1,20 +1,39 @@
 import ArgumentParser
+import Foundation
 import JourneyQueue
+import JourneyQueuePostgres
 import JourneyQueueSQLite
 
-/// `--db`, shared by every command that opens the queue.
+/// `--db`, shared by every command that opens the queue: a SQLite file, or a `postgres://` URL.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The queue's SQLite file.")
-    var db: String = "./journeyq.sqlite"
+    @Option(name: .long, help: ArgumentHelp(
+        "The queue: a SQLite file, or postgres://user@host:port/database (also postgresql://) for a fleet on PostgreSQL. Default: $JOURNEYQ_DB, else ./journeyq.sqlite.",
+        valueName: "file-or-url"))
+    var db: String?
+
+    /// The `--db` value, `JOURNEYQ_DB`, or the default file.
+    var location: String { db ?? ProcessInfo.processInfo.environment["JOURNEYQ_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./journeyq.sqlite" }
+
+    /// Where the queue is, for people: never with a password.
+    var printable: String { PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location }
 
     /// Opens the store, turning store faults into CLI failures.
-    func openStore(clock: any Clock = SystemClock()) throws -> SQLiteQueueStore {
+    func openStore(clock: any Clock = SystemClock()) throws -> any JourneyStore {
+        try Self.open(location, clock: clock)
+    }
+
+    /// Opens the store at `location` (a path or a URL).
+    static func open(_ location: String, clock: any Clock = SystemClock()) throws -> any JourneyStore {
+        let printable = PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location
         do {
-            return try SQLiteQueueStore(path: db, clock: clock)
+            if PostgresLocation.isURL(location) { return try PostgresQueueStore(url: location, clock: clock) }
+            return try SQLiteQueueStore(path: location, clock: clock)
         } catch let error as StoreError {
             throw CLIFailure.runtime("journeyq: \(error)")
+        } catch let error as PostgresLocationError {
+            throw CLIFailure.runtime("journeyq: --db \(error)")
         } catch {
-            throw CLIFailure.runtime("journeyq: cannot open \(db): \(error)")
+            throw CLIFailure.runtime("journeyq: cannot open \(printable): \(error)")
         }
     }
 }

@@ -1,0 +1,23 @@
+/// Contact and batch states as they appear in SQL text, for every store. Statements name the state they mean (`state = \(SQLState.queued)`)
+/// while their text still holds the literal number, which the partial indexes of migrations/ are written with.
+public enum SQLState {
+    public static let queued = text(.queued)
+    public static let claimed = text(.claimed)
+    public static let sending = text(.sending)
+    public static let accepted = text(.accepted)
+    public static let unknown = text(.unknown)
+    public static let confirmed = text(.confirmed)
+    public static let unverifiable = text(.unverifiable)
+    public static let dead = text(.dead)
+    /// Live states are below this one; it and those above are final.
+    public static let firstFinal = confirmed
+
+    /// A batch whose lease is held.
+    public static let batchOpen = "0"
+    /// A batch its worker settled.
+    public static let batchSettled = "1"
+    /// A batch whose lease ran out before it was settled (lease recovery closed it).
+    public static let batchExpired = "2"
+
+    private static func text(_ state: ContactState) -> String { String(state.rawValue) }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import PostgresNIO
+
+/// Where a PostgreSQL queue lives, read from a `postgres://` or `postgresql://` URL as libpq reads it:
+/// `postgres://user:password@host:port/database`, or a unix socket directory in `?host=/path` (or as the host,
+/// percent-encoded). `sslmode=require` or `verify-full` ask for TLS; `prefer` and `allow` try it.
+public struct PostgresLocation: Sendable, CustomStringConvertible {
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var host: String?
+    public var port: Int
+    public var socketDirectory: String?
+    public var sslMode: String
+
+    /// Whether `text` names a PostgreSQL database rather than a SQLite file.
+    public static func isURL(_ text: String) -> Bool {
+        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
+    }
+
+    /// Reads a URL; the error names what is wrong, never the password.
+    public init(url text: String) throws {
+        guard Self.isURL(text), let components = URLComponents(string: text) else {
+            throw PostgresLocationError(url: Self.redact(text), reason: "is not a postgres:// URL")
+        }
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let user = components.user.flatMap { $0.removingPercentEncoding } ?? query["user"] ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
+        username = user
+        password = components.password.flatMap { $0.removingPercentEncoding } ?? query["password"]
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        database = (path.isEmpty ? query["dbname"] : path.removingPercentEncoding) ?? user
+        port = components.port ?? query["port"].flatMap(Int.init) ?? 5432
+        let named = components.percentEncodedHost.flatMap { $0.removingPercentEncoding }.flatMap { $0.isEmpty ? nil : $0 } ?? query["host"]
+        if let named, named.hasPrefix("/") {
+            socketDirectory = named
+            host = nil
+        } else {
+            host = named ?? "localhost"
+            socketDirectory = nil
+        }
+        sslMode = query["sslmode"] ?? "prefer"
+        guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
+            throw PostgresLocationError(url: Self.redact(text), reason: "sslmode=\(sslMode) is not one of disable, allow, prefer, require, verify-ca, verify-full")
+        }
+    }
+
+    /// The URL without its password: what logs, errors and `journeyq` print.
+    public var description: String {
+        let user = "\(username)\(password == nil ? "" : ":***")"
+        if let socketDirectory {
+            return "postgres://\(user)@/\(database)?host=\(socketDirectory)" + (port == 5432 ? "" : "&port=\(port)")
+        }
+        return "postgres://\(user)@\(host ?? "localhost"):\(port)/\(database)"
+    }
+
+    /// `text` with any password replaced by `***`.
+    public static func redact(_ text: String) -> String {
+        guard let components = URLComponents(string: text), components.password != nil else { return text }
+        var copy = components
+        copy.password = "***"
+        return copy.string ?? "postgres://***"
+    }
+
+    /// The client configuration for this location.
+    func clientConfiguration() -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        if let socketDirectory {
+            configuration = .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: username, password: password, database: database)
+        } else {
+            let tls: PostgresClient.Configuration.TLS = switch sslMode {
+            case "disable": .disable
+            case "require", "verify-ca", "verify-full": .require(.makeClientConfiguration())
+            default: .prefer(.makeClientConfiguration())
+            }
+            configuration = .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
+        }
+        return configuration
+    }
+
+    /// The single-connection configuration for this location.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        if let socketDirectory {
+            return .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: username, password: password, database: database)
+        }
+        let tls: PostgresConnection.Configuration.TLS = switch sslMode {
+        case "disable": .disable
+        case "require", "verify-ca", "verify-full": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        return .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
+    }
+}
+
+/// A `--db` URL journeyq cannot use.
+public struct PostgresLocationError: Error, Sendable, CustomStringConvertible {
+    /// The URL, without its password.
+    public var url: String
+    public var reason: String
+    public var description: String { "\(url): \(reason)" }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import JourneyQueue
+import PostgresNIO
+
+extension PostgresQueueStore {
+    public func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+        try enqueue(destination: destination, idempotency: nil, produce)
+    }
+
+    public func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+        try enqueue(destination: destination, idempotency: Optional(idempotency), produce)
+    }
+
+    /// One transaction on a connection of its own (the producer is synchronous and the transaction spans its calls):
+    /// contacts go in groups of `PostgresEnqueueSink.groupSize`, the idempotency record with the last of them.
+    private func enqueue(destination: String, idempotency: IdempotencyRecord?, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+        let connection = try dedicated.take(bridge: bridge)
+        var reusable = false
+        defer { dedicated.giveBack(connection, reusable: reusable) }
+        let now = clock.nowMillis()
+        let destinationID = try bridge.run {
+            try await connection.query("BEGIN", logger: self.logger)
+            return try await self.destinationID(connection, name: destination, kind: nil, now: now)
+        }
+        do {
+            var sink: any EnqueueSink = PostgresEnqueueSink(store: self, connection: connection, destinationID: destinationID, now: now)
+            try produce(&sink)
+            var done = sink as! PostgresEnqueueSink
+            try done.flush()
+            let summary = EnqueueSummary(enqueued: done.inserted, duplicates: done.duplicates)
+            let record = idempotency.map { (key: $0.key, response: $0.response(summary)) }
+            try bridge.run {
+                if let record {
+                    do {
+                        try await self.execute(connection, "INSERT INTO idempotency_key(destination_id, key, response, created_at) VALUES ($1, $2, $3, $4)",
+                                               [destinationID, record.key, record.response, now])
+                    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                        // Another request with the same key won: this one rolls back whole.
+                        throw StoreError.duplicateIdempotencyKey(record.key)
+                    }
+                }
+                try await connection.query("COMMIT", logger: self.logger)
+            }
+            reusable = true
+            return summary
+        } catch {
+            if (try? bridge.run({ try await connection.query("ROLLBACK", logger: self.logger) })) != nil { reusable = true }
+            throw PostgresStoreError.wrap(error, doing: "enqueue")
+        }
+    }
+
+    public func idempotentResponse(destination: String, key: String) async throws -> String? {
+        try await rows("""
+            SELECT i.response FROM idempotency_key i JOIN destination d ON d.id = i.destination_id WHERE d.name = $1 AND i.key = $2
+            """, [destination, key]).first?[0].decode(String.self)
+    }
+}
+
+/// Collects contacts and inserts them a group at a time inside the enqueue transaction; a duplicate live key is
+/// skipped by the partial unique index.
+struct PostgresEnqueueSink: EnqueueSink {
+    /// Contacts per INSERT: one round trip each, arrays bound as two parameters.
+    static let groupSize = 2_000
+
+    let store: PostgresQueueStore
+    let connection: PostgresConnection
+    let destinationID: Int64
+    let now: Int64
+    var keys: [String] = []
+    var data: [String] = []
+    var inserted = 0
+    var duplicates = 0
+
+    mutating func add(_ record: ContactRecord) throws {
+        keys.append(record.key)
+        data.append(record.dataJSON)
+        if keys.count >= Self.groupSize { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !keys.isEmpty else { return }
+        let (keys, data, store, connection, destinationID, now) = (self.keys, self.data, self.store, self.connection, self.destinationID, self.now)
+        let written = try store.bridge.run {
+            try await store.rows(connection, """
+                WITH ins AS (
+                    INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at)
+                    SELECT $1, t.k, t.d, $4, $4, $4 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(k, d, o) ORDER BY t.o
+                    ON CONFLICT (destination_id, contact_key) WHERE state < \(SQLState.firstFinal) DO NOTHING
+                    RETURNING 1)
+                SELECT count(*) FROM ins
+                """, [destinationID, keys, data, now]).first?[0].decode(Int.self) ?? 0
+        }
+        inserted += written
+        duplicates += keys.count - written
+        self.keys.removeAll(keepingCapacity: true)
+        self.data.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A connection outside the pool for the synchronous enqueue, whose transaction spans the producer's calls; one idle
+/// connection is kept for the next enqueue.
+final class DedicatedConnections: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: PostgresConnection?
+    private var nextID = 0
+    let location: PostgresLocation
+
+    init(location: PostgresLocation) { self.location = location }
+
+    func take(bridge: BlockingBridge) throws -> PostgresConnection {
+        if let connection = lock.withLock({ () -> PostgresConnection? in defer { idle = nil }; return idle }), !connection.isClosed {
+            return connection
+        }
+        let id = lock.withLock { nextID += 1; return nextID }
+        let configuration = try location.connectionConfiguration()
+        do {
+            return try bridge.run { try await PostgresConnection.connect(configuration: configuration, id: id, logger: Logger(label: "journeyq.postgres")) }
+        } catch {
+            throw PostgresStoreError.wrap(error, doing: "connect to \(location)")
+        }
+    }
+
+    func giveBack(_ connection: PostgresConnection, reusable: Bool) {
+        let surplus: PostgresConnection? = lock.withLock {
+            guard reusable, idle == nil else { return connection }
+            idle = connection
+            return nil
+        }
+        if let surplus { Self.close(surplus) }
+    }
+
+    func closeAll() {
+        if let connection = lock.withLock({ () -> PostgresConnection? in defer { idle = nil }; return idle }) { Self.close(connection) }
+    }
+
+    /// Closes `connection`, keeping it alive until the close completes (postgres-nio insists on that).
+    private static func close(_ connection: PostgresConnection) {
+        (connection.close() as EventLoopFuture<Void>).whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
+}

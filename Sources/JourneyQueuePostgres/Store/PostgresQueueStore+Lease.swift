@@ -1,0 +1,157 @@
+import Foundation
+import JourneyQueue
+import PostgresNIO
+
+extension PostgresQueueStore {
+    public func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
+        precondition(limit > 0, "claim limit must be positive")
+        guard let (claimed, lease) = try await leased(Self.claimSQL, destination: destination, limit: limit, leaseMillis: leaseMillis) else { return nil }
+        let contacts = try claimed.map { row in
+            ClaimedContact(id: try row[0].decode(Int64.self), key: try row[1].decode(String.self), dataJSON: try row[2].decode(String.self),
+                           attempts: try row[3].decode(Int.self), priorMember: try row[4].decode(Int?.self).flatMap(PriorMembership.init(rawValue:)),
+                           looks: try row[5].decode(Int.self))
+        }.sorted { $0.id < $1.id }
+        return ClaimedBatch(lease: lease, contacts: contacts)
+    }
+
+    /// Runs a claim statement (`claimSQL`, `claimVerificationSQL`: parameters destination, limit, token, until, now;
+    /// the batch id last in every row) under a fresh lease; nil when it claimed nothing.
+    func leased(_ sql: String, destination: String, limit: Int, leaseMillis: Int64) async throws -> ([PostgresRandomAccessRow], Lease)? {
+        let now = clock.nowMillis()
+        let token = UUID().uuidString
+        let until = now + leaseMillis
+        let claimed = try await rows(sql, [destination, limit, token, until, now])
+        guard let first = claimed.first else { return nil }
+        return (claimed, Lease(batchID: try first[first.count - 1].decode(Int64.self), token: token, destination: destination, until: until))
+    }
+
+    /// The claim: one statement, so one round trip and no transaction around it. Ready contacts are locked with
+    /// SKIP LOCKED (another claimer's rows are passed over, never waited for), the batch is created only when some
+    /// were found, and the attempt is counted in the same update.
+    static let claimSQL = """
+        WITH d AS (SELECT id FROM destination WHERE name = $1),
+        picked AS (
+            SELECT c.id FROM contact c, d
+            WHERE c.destination_id = d.id AND c.state = \(SQLState.queued) AND c.available_at <= $5
+            ORDER BY c.available_at LIMIT $2
+            FOR UPDATE OF c SKIP LOCKED),
+        b AS (
+            INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at)
+            SELECT d.id, $3, $4, (SELECT count(*) FROM picked), $5 FROM d WHERE EXISTS (SELECT 1 FROM picked)
+            RETURNING id)
+        UPDATE contact c SET state = \(SQLState.claimed), batch_id = b.id, attempts = c.attempts + 1, updated_at = $5
+        FROM picked, b WHERE c.id = picked.id
+        RETURNING c.id, c.contact_key, c.data, c.attempts, c.prior_member, c.looks, b.id
+        """
+
+    public func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
+        let now = clock.nowMillis()
+        let until = now + leaseMillis
+        return try await transaction { connection in
+            let renewed = try await self.rows(connection, """
+                UPDATE batch SET lease_until = $1 WHERE id = $2 AND lease_token = $3 AND state = \(SQLState.batchOpen) AND lease_until >= $4 RETURNING id
+                """, [until, lease.batchID, lease.token, now])
+            guard !renewed.isEmpty else { throw StoreError.leaseLost(batchID: lease.batchID) }
+            // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
+            try await self.execute(connection, """
+                UPDATE contact SET available_at = $1 WHERE batch_id = $2 AND state IN (\(SQLState.accepted), \(SQLState.unknown))
+                """, [until, lease.batchID])
+            var longer = lease
+            longer.until = until
+            return longer
+        }
+    }
+
+    /// Throws `leaseLost` unless `lease` is the batch's current, unexpired, open lease. Locks the batch row until the
+    /// transaction ends, so that lease recovery cannot void it between this check and the writes it guards.
+    func checkLease(_ connection: PostgresConnection, _ lease: Lease, now: Int64) async throws -> Int64 {
+        let row = try await rows(connection, "SELECT lease_token, lease_until, state, destination_id FROM batch WHERE id = $1 FOR UPDATE",
+                                 [lease.batchID]).first
+        guard let row, try row[0].decode(String.self) == lease.token, try row[1].decode(Int64.self) >= now,
+              try row[2].decode(Int.self) == 0 else {
+            throw StoreError.leaseLost(batchID: lease.batchID)
+        }
+        return try row[3].decode(Int64.self)
+    }
+
+    /// The write-ahead record: the only proof that a request may have left, so its commit waits for the disk.
+    public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
+        try await transaction(durable: true) { connection in
+            let destinationID = try await self.checkLease(connection, lease, now: self.clock.nowMillis())
+            let row = try await self.rows(connection, """
+                INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at)
+                SELECT $1, $2, $3, COALESCE((SELECT MAX(attempts) FROM contact WHERE batch_id = $2), 1), $4, $5, $6, $7
+                RETURNING id
+                """, [destinationID, lease.batchID, attempt.purpose.rawValue, attempt.method, attempt.url,
+                      LedgerBody.bounded(attempt.requestBody), attempt.startedAt])
+            // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
+            try await self.execute(connection, """
+                UPDATE contact SET state = \(SQLState.sending), sent_at = $1, looks = 0, updated_at = $1,
+                    event_instance_id = CASE WHEN state = \(SQLState.claimed) THEN NULL ELSE event_instance_id END
+                WHERE batch_id = $2 AND state IN (\(SQLState.claimed), \(SQLState.sending))
+                """, [attempt.startedAt, lease.batchID])
+            return try row[0][0].decode(Int64.self)
+        }
+    }
+
+    public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
+                             releaseCountsAsLook: Bool) async throws {
+        let now = clock.nowMillis()
+        let memberIDs = priorMembers.map(\.contactID)
+        let memberships = priorMembers.map { Int64($0.membership.rawValue) }
+        let releasedJSON = Settlement.rowsJSON(released)
+        let releasedIDs = released.map(\.contactID)
+        try await transaction { connection in
+            _ = try await self.checkLease(connection, lease, now: now)
+            if !memberIDs.isEmpty {
+                try await self.execute(connection, """
+                    UPDATE contact c SET prior_member = s.m FROM unnest($1::bigint[], $2::bigint[]) AS s(id, m)
+                    WHERE c.id = s.id AND c.batch_id = $3 AND c.state = \(SQLState.claimed)
+                    """, [memberIDs, memberships, lease.batchID])
+            }
+            if !releasedIDs.isEmpty {
+                // Released because the look before the first send failed: that look counts.
+                try await self.execute(connection, Self.settleSQL, [releasedJSON, now, lease.batchID, String?.none])
+                try await self.execute(connection, """
+                    UPDATE contact SET looks = looks + $1, batch_id = NULL WHERE id = ANY($2::bigint[]) AND state = \(SQLState.queued)
+                    """, [releaseCountsAsLook ? 1 : 0, releasedIDs])
+            }
+        }
+    }
+
+    public func recoverExpiredLeases() async throws -> RecoverySummary {
+        let now = clock.nowMillis()
+        return try await transaction { connection in
+            // A batch being settled right now is locked by its holder and skipped: the next pass sees how it ended.
+            let batches = try await self.rows(connection, """
+                SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id
+                WHERE b.state = \(SQLState.batchOpen) AND b.lease_until < $1 FOR UPDATE OF b SKIP LOCKED
+                """, [now])
+            var summary = RecoverySummary(batches: batches.count)
+            for row in batches {
+                let batchID = try row[0].decode(Int64.self)
+                let settleMillis = try row[1].decode(Int64.self)
+                // Claimed but never sent: the claim's attempt is given back.
+                summary.requeued += try await self.count(connection, """
+                    UPDATE contact SET state = \(SQLState.queued), attempts = attempts - 1, available_at = $1, updated_at = $1
+                    WHERE batch_id = $2 AND state = \(SQLState.claimed)
+                    """, [now, batchID])
+                // Written ahead but never answered: the request may have been taken, and may still be entering them.
+                summary.madeUnknown += try await self.count(connection, """
+                    UPDATE contact SET state = \(SQLState.unknown), available_at = $1, updated_at = $2, ambiguous = 1,
+                        last_error = 'lease expired while the request was in flight (worker died or stalled)'
+                    WHERE batch_id = $3 AND state = \(SQLState.sending)
+                    """, [now + settleMillis, now, batchID])
+                try await self.execute(connection, "UPDATE batch SET state = \(SQLState.batchExpired), closed_at = $1 WHERE id = $2", [now, batchID])
+                try await self.execute(connection, "UPDATE attempt SET error_class = 'abandoned', finished_at = $1 WHERE batch_id = $2 AND finished_at IS NULL",
+                                       [now, batchID])
+            }
+            return summary
+        }
+    }
+
+    /// Runs an UPDATE or DELETE and returns how many rows it changed.
+    func count(_ connection: PostgresConnection, _ sql: String, _ arguments: [Value?]) async throws -> Int {
+        try await rows(connection, "WITH changed AS (\(sql) RETURNING 1) SELECT count(*) FROM changed", arguments)[0][0].decode(Int.self)
+    }
+}

@@ -1,0 +1,45 @@
+import JourneyQueue
+import PostgresNIO
+
+extension PostgresQueueStore {
+    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, limit: Int) throws -> PruneSummary {
+        var summary = PruneSummary()
+        // One transaction per kind: each holds its locks for at most `limit` deletions.
+        if let contactsBefore {
+            summary.contacts = try bridge.run {
+                try await self.transaction { connection in
+                    try await self.count(connection, """
+                        DELETE FROM contact WHERE id IN (SELECT id FROM contact WHERE state >= \(SQLState.firstFinal) AND updated_at < $1 LIMIT $2)
+                        """, [contactsBefore, limit])
+                }
+            }
+        }
+        if let ledgerBefore {
+            summary.attempts = try bridge.run {
+                try await self.transaction { connection in
+                    try await self.count(connection, """
+                        DELETE FROM attempt WHERE id IN (
+                            SELECT a.id FROM attempt a WHERE a.started_at < $1 AND a.finished_at IS NOT NULL
+                              AND (a.batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM contact c WHERE c.batch_id = a.batch_id AND c.state < \(SQLState.firstFinal)))
+                            LIMIT $2)
+                        """, [ledgerBefore, limit])
+                }
+            }
+        }
+        if let cutoff = [contactsBefore, ledgerBefore].compactMap({ $0 }).min() {
+            summary.batches = try bridge.run {
+                try await self.transaction { connection in
+                    try await self.count(connection, """
+                        DELETE FROM batch WHERE id IN (
+                            SELECT b.id FROM batch b WHERE b.state <> \(SQLState.batchOpen) AND b.created_at < $1
+                              AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.batch_id = b.id)
+                              AND NOT EXISTS (SELECT 1 FROM attempt a WHERE a.batch_id = b.id)
+                            LIMIT $2
+                            FOR UPDATE SKIP LOCKED)
+                        """, [cutoff, limit])
+                }
+            }
+        }
+        return summary
+    }
+}

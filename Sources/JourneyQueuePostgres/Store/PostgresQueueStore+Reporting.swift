@@ -1,0 +1,249 @@
+import Foundation
+import JourneyQueue
+import PostgresNIO
+
+extension PostgresQueueStore {
+    public func reports(destination: String?, since: Int64?) async throws -> [DestinationReport] {
+        let now = clock.nowMillis()
+        // One snapshot for every figure of every destination, as SQLite's read transaction gives.
+        return try await transaction { connection in
+            try await self.execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            let destinations = try await self.rows(connection, """
+                SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since
+                FROM destination WHERE $1::text IS NULL OR name = $1::text ORDER BY name
+                """, [destination])
+            var reports: [DestinationReport] = []
+            for row in destinations {
+                var report = try await self.report(connection, id: try row[0].decode(Int64.self), name: try row[1].decode(String.self),
+                                                   kind: try row[2].decode(String?.self), since: since ?? 0)
+                report.pause = try row[3].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator") }
+                    .flatMap { $0.holds(at: now) ? $0 : nil }
+                report.health = try row[5].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self)) }
+                reports.append(report)
+            }
+            return reports
+        }
+    }
+
+    private func report(_ connection: PostgresConnection, id: Int64, name: String, kind: String?, since: Int64) async throws -> DestinationReport {
+        var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
+        // Without --since the counters answer; with it, only a scan can.
+        let countSQL = since == 0 ? "SELECT state, SUM(n)::bigint FROM contact_count WHERE destination_id = $1 AND $2::bigint = 0 GROUP BY state"
+            : "SELECT state, COUNT(*) FROM contact WHERE destination_id = $1 AND enqueued_at >= $2 GROUP BY state"
+        for row in try await rows(connection, countSQL, [id, since]) {
+            if let state = ContactState(rawValue: try row[0].decode(Int.self)) { counts[state.description] = try row[1].decode(Int.self) }
+        }
+        let funnelRow = try await rows(connection, """
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE attempts > 0 OR state > \(SQLState.queued)),
+                   COUNT(*) FILTER (WHERE state IN (\(SQLState.accepted), \(SQLState.confirmed), \(SQLState.unverifiable)) OR event_instance_id IS NOT NULL),
+                   COUNT(*) FILTER (WHERE state = \(SQLState.confirmed)), COUNT(*) FILTER (WHERE state = \(SQLState.unverifiable)),
+                   COUNT(*) FILTER (WHERE state = \(SQLState.dead)), COALESCE(SUM(GREATEST(attempts - 1, 0)), 0)::bigint,
+                   COALESCE(SUM(possible_duplicates), 0)::bigint
+            FROM contact WHERE destination_id = $1 AND enqueued_at >= $2
+            """, [id, since])[0]
+        let funnel = DestinationReport.Funnel(enqueued: try funnelRow[0].decode(Int.self), submitted: try funnelRow[1].decode(Int.self),
+                                              accepted: try funnelRow[2].decode(Int.self), confirmed: try funnelRow[3].decode(Int.self),
+                                              unverifiable: try funnelRow[4].decode(Int.self), dead: try funnelRow[5].decode(Int.self))
+        var reasons: [String: Int] = [:]
+        for row in try await rows(connection, """
+            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = $1 AND state = \(SQLState.dead) AND enqueued_at >= $2
+            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+            """, [id, since]) {
+            reasons[try row[0].decode(String.self)] = try row[1].decode(Int.self)
+        }
+        var unverifiable: [String: Int] = [:]
+        for row in try await rows(connection, """
+            SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact
+            WHERE destination_id = $1 AND state = \(SQLState.unverifiable) AND enqueued_at >= $2
+            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+            """, [id, since]) {
+            unverifiable[try row[0].decode(String.self)] = try row[1].decode(Int.self)
+        }
+        let requestRow = try await rows(connection, """
+            SELECT COUNT(*) FILTER (WHERE purpose = 'submit'), COUNT(*) FILTER (WHERE purpose = 'submit' AND status = 429),
+                   COUNT(*) FILTER (WHERE purpose = 'reconcile'), MIN(started_at), MAX(finished_at),
+                   COUNT(*) FILTER (WHERE method = 'PUT' AND purpose = 'submit' AND status BETWEEN 200 AND 299),
+                   COUNT(*) FILTER (WHERE method = 'PUT' AND purpose = 'submit' AND (status IS NULL OR status NOT BETWEEN 200 AND 299))
+            FROM attempt WHERE destination_id = $1 AND started_at >= $2
+            """, [id, since])[0]
+        // The same ranks as SQLite's store picks: index (n - 1) × p / 100 of the sorted latencies.
+        let latencyRows = try await rows(connection, """
+            SELECT i, latency_ms FROM (
+                SELECT latency_ms, row_number() OVER (ORDER BY latency_ms) - 1 AS i, count(*) OVER () AS n
+                FROM attempt WHERE destination_id = $1 AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= $2) ranked
+            WHERE i IN ((n - 1) * 50 / 100, (n - 1) * 95 / 100, (n - 1) * 99 / 100) ORDER BY i
+            """, [id, since])
+        let ranked = try latencyRows.map { try $0[1].decode(Int64.self) }
+        let latency = ranked.isEmpty ? nil : DestinationReport.Latency(p50: ranked[0], p95: ranked[min(1, ranked.count - 1)], p99: ranked[ranked.count - 1])
+        let requests = try requestRow[0].decode(Int.self)
+        let spanMillis = max((try requestRow[4].decode(Int64?.self) ?? 0) - (try requestRow[3].decode(Int64?.self) ?? 0), 1)
+        let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
+        let span = try await rows(connection, """
+            SELECT MIN(updated_at), MAX(updated_at) FROM contact WHERE destination_id = $1 AND state >= \(SQLState.firstFinal) AND enqueued_at >= $2
+            """, [id, since])[0]
+        let settledSpan = (try span[1].decode(Int64?.self) ?? 0) - (try span[0].decode(Int64?.self) ?? 0)
+        // About thirty bars whatever the span: seconds for a demo, hours for a night's run.
+        let bucketMillis: Int64 = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
+            .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
+        var buckets: [DestinationReport.Bucket] = []
+        for row in try await rows(connection, """
+            SELECT updated_at / $1 * $1 AS minute, COUNT(*) FILTER (WHERE state = \(SQLState.confirmed)),
+                   COUNT(*) FILTER (WHERE state = \(SQLState.unverifiable)), COUNT(*) FILTER (WHERE state = \(SQLState.dead))
+            FROM contact WHERE destination_id = $2 AND state >= \(SQLState.firstFinal) AND enqueued_at >= $3 GROUP BY minute ORDER BY minute
+            """, [bucketMillis, id, since]) {
+            buckets.append(DestinationReport.Bucket(minute: try row[0].decode(Int64.self), confirmed: try row[1].decode(Int.self),
+                                                    unverifiable: try row[2].decode(Int.self), dead: try row[3].decode(Int.self)))
+        }
+        let remoteIDs = try await rows(connection, """
+            SELECT remote_id FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2 ORDER BY id DESC LIMIT 20
+            """, [id, since]).map { try $0[0].decode(String.self) }
+        let remoteBatches = try await rows(connection, """
+            SELECT COUNT(*) FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2
+            """, [id, since])[0][0].decode(Int.self)
+        var report = DestinationReport(
+            name: name, kind: kind, counts: counts, funnel: funnel, retries: try funnelRow[6].decode(Int.self), deadReasons: reasons,
+            requests: requests, throttled: try requestRow[1].decode(Int.self), looks: try requestRow[2].decode(Int.self),
+            possibleDuplicates: try funnelRow[7].decode(Int.self), latency: latency, contactsPerSecond: Double(settled) * 1000 / Double(spanMillis),
+            requestsPerSecond: Double(requests) * 1000 / Double(spanMillis), throughput: buckets, bucketMillis: bucketMillis,
+            recentRemoteIDs: remoteIDs)
+        report.remoteBatches = remoteBatches
+        report.uploads = try requestRow[5].decode(Int.self)
+        report.uploadsFailed = try requestRow[6].decode(Int.self)
+        report.unverifiableReasons = unverifiable
+        return report
+    }
+
+    /// Rows per page of `eachContact`, each page its own short query.
+    static let exportPageSize = 1_000
+
+    public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws {
+        let destinations = try bridge.run {
+            try await self.rows("SELECT id, name FROM destination WHERE $1::text IS NULL OR name = $1::text ORDER BY name", [destination])
+                .map { (try $0[0].decode(Int64.self), try $0[1].decode(String.self)) }
+        }
+        for (id, name) in destinations {
+            var after: Int64 = 0
+            while true {
+                let from = after
+                // Keyset pages: a contact shows at most once, in the state its page saw.
+                let page = try bridge.run {
+                    try await self.rows("""
+                        SELECT $1::text, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id, enqueued_at, updated_at, data, id
+                        FROM contact WHERE destination_id = $2 AND id > $3 AND ($4::int IS NULL OR state = $4::int) AND enqueued_at >= $5
+                        ORDER BY id LIMIT $6
+                        """, [name, id, from, state.map { Int64($0.rawValue) }, since ?? 0, Self.exportPageSize])
+                        .map { (try Self.contactRow($0), try $0[11].decode(Int64.self)) }
+                }
+                for (row, _) in page { try body(row) }
+                guard page.count == Self.exportPageSize, let last = page.last else { break }
+                after = last.1
+            }
+        }
+    }
+
+    static func contactRow(_ row: PostgresRandomAccessRow) throws -> ContactRow {
+        ContactRow(destination: try row[0].decode(String.self), key: try row[1].decode(String.self),
+                   state: ContactState(rawValue: try row[2].decode(Int.self))?.description ?? "?", attempts: try row[3].decode(Int.self),
+                   lastError: try row[4].decode(String?.self), deadReason: try row[5].decode(String?.self),
+                   eventInstanceID: try row[6].decode(String?.self), requestID: try row[7].decode(String?.self),
+                   enqueuedAt: try row[8].decode(Int64.self), updatedAt: try row[9].decode(Int64.self), dataJSON: try row[10].decode(String.self))
+    }
+
+    /// How far a ledger row's start may precede the contact's enqueue or follow its last change (looks are recorded
+    /// when they finish).
+    static let ledgerSlackMillis: Int64 = 15 * 60_000
+
+    public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {
+        // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
+        // the first field of a CSV line (Bulk uploads), started between its enqueue and its last change.
+        let needle = JSONText.string(contactKey)
+        let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
+        let contacts = try await rows("""
+            SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
+                   c.enqueued_at, c.updated_at, c.data, c.destination_id
+            FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = $1 ORDER BY c.id
+            """, [contactKey])
+        var result: [(ContactRow, [LedgerEntry])] = []
+        for row in contacts {
+            let final = try row[2].decode(Int.self) >= ContactState.confirmed.rawValue
+            let first = try row[8].decode(Int64.self) - Self.ledgerSlackMillis
+            let last = final ? try row[9].decode(Int64.self) + Self.ledgerSlackMillis : Int64.max
+            let entries = try await rows("""
+                SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
+                       remote_id, latency_ms, error_class
+                FROM attempt WHERE destination_id = $1 AND started_at BETWEEN $4 AND $5
+                    AND (strpos(request_body, $2) > 0 OR strpos(request_body, $3) > 0) ORDER BY id
+                """, [try row[11].decode(Int64.self), needle, String(csvNeedle), first, last]).map { entry in
+                LedgerEntry(id: try entry[0].decode(Int64.self), purpose: try entry[1].decode(String.self), attemptNumber: try entry[2].decode(Int.self),
+                            method: try entry[3].decode(String.self), url: try entry[4].decode(String.self), requestBody: try entry[5].decode(String.self),
+                            startedAt: try entry[6].decode(Int64.self), status: try entry[7].decode(Int?.self),
+                            responseHeaders: try entry[8].decode(String?.self), responseBody: try entry[9].decode(String?.self),
+                            remoteID: try entry[10].decode(String?.self), latencyMillis: try entry[11].decode(Int64?.self),
+                            errorClass: try entry[12].decode(String?.self))
+            }
+            result.append((try Self.contactRow(row), entries))
+        }
+        return result
+    }
+
+    public func redrive(destination: String, reason: String?) async throws -> RedriveSummary {
+        let now = clock.nowMillis()
+        return try await transaction { connection in
+            let id = try await self.existingDestinationID(connection, name: destination)
+            // The newest dead row of a key that is not live again. One whose last request may have been taken goes to
+            // `unknown`, lookable once the settle time after that request has passed: it is looked for before any re-send.
+            let eligible = """
+                destination_id = $2 AND state = \(SQLState.dead) AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
+                  AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
+                                  AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
+                  AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
+                            AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.dead))
+                """
+            let toLookFor = try await self.count(connection, """
+                UPDATE contact SET state = \(SQLState.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = $1,
+                    available_at = GREATEST($1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = $2)),
+                    last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
+                WHERE ambiguous = 1 AND \(eligible)
+                """, [now, id, reason])
+            let queued = try await self.count(connection, """
+                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL,
+                    last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = $1
+                WHERE ambiguous = 0 AND \(eligible)
+                """, [now, id, reason])
+            return RedriveSummary(queued: queued, toLookFor: toLookFor)
+        }
+    }
+
+    public func deadLetters(destination: String, reason: String?, after: Int64?, limit: Int) async throws -> [DeadLetter] {
+        try await transaction { connection in
+            let id = try await self.existingDestinationID(connection, name: destination)
+            return try await self.rows(connection, """
+                SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
+                WHERE destination_id = $1 AND state = \(SQLState.dead) AND id > $2 AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
+                ORDER BY id LIMIT $4
+                """, [id, after ?? 0, reason, min(max(limit, 1), 1_000)]).map { row in
+                DeadLetter(id: try row[0].decode(Int64.self), contactKey: try row[1].decode(String.self), reason: try row[2].decode(String.self),
+                           lastError: try row[3].decode(String?.self), attempts: try row[4].decode(Int.self), requestID: try row[5].decode(String?.self),
+                           updatedAt: try row[6].decode(Int64.self))
+            }
+        }
+    }
+
+    public func searchContacts(_ text: String, prefix: Bool, limit: Int) async throws -> [ContactRow] {
+        // A range on the key index in byte order, not LIKE: exact bytes, any character, and the index used either way.
+        try await rows("""
+            SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
+                   c.enqueued_at, c.updated_at, c.data
+            FROM contact c JOIN destination d ON d.id = c.destination_id
+            WHERE c.contact_key COLLATE "C" >= $1 AND c.contact_key COLLATE "C" <= $2 ORDER BY c.contact_key COLLATE "C", d.name LIMIT $3
+            """, [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)]).map(Self.contactRow)
+    }
+
+    public func probeWritable() async throws {
+        // A standby answers reads but takes no write.
+        let row = try await rows("SELECT pg_is_in_recovery()")
+        if try row[0][0].decode(Bool.self) {
+            throw PostgresStoreError(operation: "readiness probe", sqlState: nil, message: "\(location) is a standby in recovery: it takes no writes")
+        }
+    }
+}

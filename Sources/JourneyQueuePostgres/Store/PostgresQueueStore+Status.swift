@@ -1,0 +1,47 @@
+import JourneyQueue
+import PostgresNIO
+
+extension PostgresQueueStore {
+    public func counts() async throws -> [DestinationCounts] {
+        try await transaction { connection in
+            let destinations = try await self.rows(connection, """
+                SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
+                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued))
+                FROM destination d ORDER BY name
+                """)
+            var byState: [Int64: [ContactState: Int]] = [:]
+            for row in try await self.rows(connection, "SELECT destination_id, state, SUM(n)::bigint FROM contact_count GROUP BY 1, 2") {
+                if let state = ContactState(rawValue: try row[1].decode(Int.self)) { byState[try row[0].decode(Int64.self), default: [:]][state] = try row[2].decode(Int.self) }
+            }
+            return try destinations.map { row in
+                var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0, 0) })
+                counts.merge(byState[try row[0].decode(Int64.self)] ?? [:]) { $1 }
+                let pause = try row[3].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator") }
+                let health = try row[5].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self)) }
+                var result = DestinationCounts(name: try row[1].decode(String.self), kind: try row[2].decode(String?.self), counts: counts, pause: pause, health: health)
+                if (counts[.queued] ?? 0) > 0 { result.oldestQueuedAt = try row[8].decode(Int64?.self) }
+                return result
+            }
+        }
+    }
+
+    public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
+        try await transaction { connection in
+            let id = try await self.existingDestinationID(connection, name: destination)
+            try await self.execute(connection, "UPDATE destination SET paused_until = $1::bigint, pause_reason = $2::text WHERE id = $3",
+                                   [paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil, id])
+        }
+    }
+
+    public func reportHealth(destination: String, pause: DestinationPause?) throws {
+        let now = clock.nowMillis()
+        try bridge.run {
+            try await self.transaction { connection in
+                try await self.execute(connection, """
+                    UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint, health_updated_at = $4
+                    WHERE name = $5
+                    """, [pause?.until, pause?.reason, pause?.since, now, destination])
+            }
+        }
+    }
+}

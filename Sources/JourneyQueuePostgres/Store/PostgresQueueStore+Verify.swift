@@ -1,0 +1,57 @@
+import Foundation
+import JourneyQueue
+import PostgresNIO
+
+extension PostgresQueueStore {
+    public func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
+        guard let (claimed, lease) = try await leased(Self.claimVerificationSQL, destination: destination, limit: limit, leaseMillis: leaseMillis) else {
+            return nil
+        }
+        let contacts = try claimed.map { row in
+            VerificationCandidate(id: try row[0].decode(Int64.self), key: try row[1].decode(String.self),
+                                  state: ContactState(rawValue: try row[2].decode(Int.self)) ?? .unknown, attempts: try row[3].decode(Int.self),
+                                  eventInstanceID: try row[4].decode(String?.self), requestID: try row[5].decode(String?.self),
+                                  looks: try row[6].decode(Int.self), priorMember: try row[7].decode(Int?.self).flatMap(PriorMembership.init(rawValue:)),
+                                  sentAt: try row[8].decode(Int64?.self))
+        }.sorted { $0.id < $1.id }
+        return VerificationBatch(lease: lease, contacts: contacts)
+    }
+
+    /// The reconciliation claim: contacts whose settle time passed, hidden from other reconcilers for the lease.
+    static let claimVerificationSQL = """
+        WITH d AS (SELECT id FROM destination WHERE name = $1),
+        picked AS (
+            SELECT c.id FROM contact c, d
+            WHERE c.destination_id = d.id AND c.state IN (\(SQLState.accepted), \(SQLState.unknown)) AND c.available_at <= $5
+            ORDER BY c.available_at LIMIT $2
+            FOR UPDATE OF c SKIP LOCKED),
+        b AS (
+            INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at)
+            SELECT d.id, $3, $4, (SELECT count(*) FROM picked), $5 FROM d WHERE EXISTS (SELECT 1 FROM picked)
+            RETURNING id)
+        UPDATE contact c SET batch_id = b.id, available_at = $4, updated_at = $5
+        FROM picked, b WHERE c.id = picked.id
+        RETURNING c.id, c.contact_key, c.state, c.attempts, c.event_instance_id, c.request_id, c.looks, c.prior_member, c.sent_at, b.id
+        """
+
+    public func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws {
+        let now = clock.nowMillis()
+        let outcomesJSON = Settlement.rowsJSON(outcomes)
+        let hasOutcomes = !outcomes.isEmpty
+        try await transaction { connection in
+            _ = try await self.checkLease(connection, lease, now: now)
+            if hasOutcomes { try await self.execute(connection, Self.settleVerificationSQL, [outcomesJSON, now, lease.batchID]) }
+            try await self.execute(connection, "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = $1 WHERE id = $2", [now, lease.batchID])
+        }
+    }
+
+    /// Like `settleSQL`, for contacts that are `accepted` or `unknown`.
+    static let settleVerificationSQL = """
+        UPDATE contact c SET state = COALESCE((s.v ->> 1)::smallint, c.state), available_at = COALESCE((s.v ->> 2)::bigint, c.available_at),
+            last_error = COALESCE(s.v ->> 4, c.last_error), dead_reason = s.v ->> 5, attempts = c.attempts - (s.v ->> 6)::int,
+            looks = c.looks + (s.v ->> 7)::int, ambiguous = COALESCE((s.v ->> 8)::smallint, c.ambiguous),
+            possible_duplicates = c.possible_duplicates + (s.v ->> 9)::int, updated_at = $2
+        FROM jsonb_array_elements($1::text::jsonb) AS s(v)
+        WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(SQLState.accepted), \(SQLState.unknown))
+        """
+}
