@@ -136,7 +136,11 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreContractTests",
-            dependencies: ["JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres"],
+            dependencies: [
+                "JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -4,60 +4,7 @@ import JourneyQueue
 import Testing
 @testable import JourneyQueueSQLite
 
-@Suite struct EnqueueTests {
-    @Test func enqueuesAndDedupesLiveContacts() throws {
-        let fixture = try StoreFixture()
-        let first = try fixture.enqueue(["a", "b", "a"])
-        #expect(first == EnqueueSummary(enqueued: 2, duplicates: 1))
-        let second = try fixture.enqueue(["b", "c"])
-        #expect(second == EnqueueSummary(enqueued: 1, duplicates: 1))
-        #expect(try fixture.states() == ["a": .queued, "b": .queued, "c": .queued])
-        // The same key at another destination is another contact.
-        #expect(try fixture.enqueue(["a"], destination: "other") == EnqueueSummary(enqueued: 1))
-    }
-
-    @Test func aContactInAFinalStateMayBeEnqueuedAgain() async throws {
-        let fixture = try StoreFixture()
-        try fixture.enqueue(["a"])
-        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
-        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "test"))])
-        #expect(try fixture.enqueue(["a"]) == EnqueueSummary(enqueued: 1))
-    }
-
-    @Test func aFailingProducerWritesNothing() async throws {
-        struct Boom: Error {}
-        let fixture = try StoreFixture()
-        #expect(throws: Boom.self) {
-            _ = try fixture.store.enqueue(destination: "dest") { sink in
-                try sink.add(ContactRecord(key: "a", data: []))
-                throw Boom()
-            }
-        }
-        #expect(try fixture.states().isEmpty)
-        #expect(try await fixture.store.counts().isEmpty)
-    }
-
-    @Test func anInvalidRecordInTheFileEnqueuesNothing() throws {
-        let fixture = try StoreFixture()
-        let file = fixture.directory.appendingPathComponent("in.ndjson").path
-        try Data("{\"contactKey\":\"a\"}\n{\"contactKey\":\"\"}\n{\"contactKey\":\"c\"}\n".utf8).write(to: URL(fileURLWithPath: file))
-        let enqueuer = Enqueuer(store: fixture.store)
-        do {
-            _ = try enqueuer.run(destination: "dest", reader: RecordReader(path: file, format: .ndjson))
-            Issue.record("expected the file to be rejected")
-        } catch let rejected as Enqueuer.Rejected {
-            #expect(rejected.total == 1)
-            #expect(rejected.errors.map(\.description) == ["\(file):2: field 'contactKey': must not be empty"])
-        }
-        #expect(try fixture.states().isEmpty)
-        // With a reject sink the valid records go in and the bad one is handed over.
-        var rejected: [(String, InputError)] = []
-        let summary = try enqueuer.run(destination: "dest", reader: RecordReader(path: file, format: .ndjson)) { rejected.append(($0, $1)) }
-        #expect(summary == EnqueueSummary(enqueued: 2, duplicates: 0, rejected: 1))
-        #expect(rejected.map(\.0) == ["{\"contactKey\":\"\"}"])
-        #expect(try fixture.states() == ["a": .queued, "c": .queued])
-    }
-
+@Suite struct SQLiteFileTests {
     @Test func theFileIsReadableByItsOwnerOnly() throws {
         let fixture = try StoreFixture()
         let attributes = try FileManager.default.attributesOfItem(atPath: fixture.path)

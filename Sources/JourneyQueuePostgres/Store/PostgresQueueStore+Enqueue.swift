@@ -45,7 +45,9 @@ extension PostgresQueueStore {
             return summary
         } catch {
             if (try? bridge.run({ try await connection.query("ROLLBACK", logger: self.logger) })) != nil { reusable = true }
-            throw PostgresStoreError.wrap(error, doing: "enqueue")
+            // The producer's own errors (a rejected file, a bad record) reach the caller as they are.
+            if error is PSQLError { throw PostgresStoreError.wrap(error, doing: "enqueue") }
+            throw error
         }
     }
 

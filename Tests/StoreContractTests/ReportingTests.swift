@@ -1,13 +1,11 @@
 import Foundation
-import GRDB
 import JourneyQueue
 import Testing
-@testable import JourneyQueueSQLite
 
 @Suite struct ReportingTests {
     /// Five contacts: two confirmed, one dead (permanent), one dead (unconfirmed), one queued after a refused connection.
-    func populated() async throws -> StoreFixture {
-        let fixture = try StoreFixture()
+    func populated(_ engine: Engine) async throws -> StoreFixture {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a", "b", "c", "d", "e"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 5, leaseMillis: 60_000))
         let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async",
@@ -26,8 +24,8 @@ import Testing
         return fixture
     }
 
-    @Test func reportCountsTheFunnelAndDeadLetters() async throws {
-        let fixture = try await populated()
+    @Test(arguments: Engine.allCases) func reportCountsTheFunnelAndDeadLetters(engine: Engine) async throws {
+        let fixture = try await populated(engine)
         let report = try #require(try await fixture.store.reports(destination: "dest", since: nil).first)
         #expect(report.counts["confirmed"] == 2 && report.counts["dead"] == 2 && report.counts["queued"] == 1)
         #expect(report.funnel == DestinationReport.Funnel(enqueued: 5, submitted: 5, accepted: 2, confirmed: 2, unverifiable: 0, dead: 2))
@@ -42,8 +40,8 @@ import Testing
         #expect((destination["counts"] as! [String: Int]).count == ContactState.allCases.count)
     }
 
-    @Test func csvAndHTMLCarryEveryContactAndEscape() async throws {
-        let fixture = try await populated()
+    @Test(arguments: Engine.allCases) func csvAndHTMLCarryEveryContactAndEscape(engine: Engine) async throws {
+        let fixture = try await populated(engine)
         var lines: [String] = []
         try fixture.store.eachContact(destination: nil, state: nil, since: nil) { lines.append(ReportRenderer.csvLine($0)) }
         #expect(lines.count == 5)
@@ -54,8 +52,8 @@ import Testing
         #expect(HTMLReport.escape("<a href=\"x\">&</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;")
     }
 
-    @Test func timelineFindsTheRequestsThatCarriedAContact() async throws {
-        let fixture = try await populated()
+    @Test(arguments: Engine.allCases) func timelineFindsTheRequestsThatCarriedAContact(engine: Engine) async throws {
+        let fixture = try await populated(engine)
         let timeline = try await fixture.store.timeline(contactKey: "a")
         #expect(timeline.count == 1)
         #expect(timeline[0].0.state == "confirmed")
@@ -63,8 +61,8 @@ import Testing
         #expect(try await fixture.store.timeline(contactKey: "c")[0].1.isEmpty)
     }
 
-    @Test func redriveMovesDeadBackButNeverDoublesALiveContact() async throws {
-        let fixture = try await populated()
+    @Test(arguments: Engine.allCases) func redriveMovesDeadBackButNeverDoublesALiveContact(engine: Engine) async throws {
+        let fixture = try await populated(engine)
         #expect(try await fixture.store.redrive(destination: "dest", reason: "unconfirmed") == RedriveSummary(queued: 1))
         #expect(try fixture.states()["d"] == .queued)
         #expect(try fixture.attempts("d") == 0)
@@ -76,8 +74,8 @@ import Testing
 }
 
 @Suite struct PruneTests {
-    @Test func prunesOnlyOldFinishedWorkInChunks() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func prunesOnlyOldFinishedWorkInChunks(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(fixture.keys(30))
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 25, leaseMillis: 60_000))
         let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
@@ -87,7 +85,7 @@ import Testing
             Settlement(contactID: contact.id, outcome: index < 20 ? .confirmed : .accepted(eventInstanceID: nil, verifyAfter: 0))
         })
         fixture.clock.advance(by: 86_400_000)
-        let summary = try fixture.store.prune(before: fixture.clock.nowMillis() - 1_000, chunk: 7)
+        let summary = try fixture.store.pruneAll(contactsBefore: fixture.clock.nowMillis() - 1_000, ledgerBefore: fixture.clock.nowMillis() - 1_000, chunk: 7)
         #expect(summary.contacts == 20)
         // The request also carried five contacts that are still live: its ledger row stays.
         #expect(summary.attempts == 0)
@@ -100,8 +98,8 @@ import Testing
 }
 
 @Suite struct RetentionAgeTests {
-    @Test func contactsAndLedgerHaveTheirOwnAges() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func contactsAndLedgerHaveTheirOwnAges(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(fixture.keys(10))
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
@@ -110,40 +108,12 @@ import Testing
                                  outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
         fixture.clock.advance(by: 2 * 3_600_000)
         // Contacts kept for good, the ledger for an hour: the request goes, the contacts stay.
-        let ledgerOnly = try fixture.store.prune(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis() - 3_600_000, chunk: 3)
+        let ledgerOnly = try fixture.store.pruneAll(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis() - 3_600_000, chunk: 3)
         #expect(ledgerOnly == PruneSummary(contacts: 0, attempts: 1, batches: 0))
         #expect(try fixture.states().count == 10)
-        let contacts = try fixture.store.prune(contactsBefore: fixture.clock.nowMillis() - 3_600_000, ledgerBefore: nil, chunk: 3)
+        let contacts = try fixture.store.pruneAll(contactsBefore: fixture.clock.nowMillis() - 3_600_000, ledgerBefore: nil, chunk: 3)
         #expect(contacts == PruneSummary(contacts: 10, attempts: 0, batches: 1))
         #expect(try fixture.states().isEmpty)
         #expect(try await fixture.store.counts().first?.counts.values.reduce(0, +) == 0, "the per-state counters follow deletions")
-    }
-}
-
-@Suite struct BackupTests {
-    @Test func aBackupIsConsistentPrivateAndNeverOverwrites() async throws {
-        let fixture = try StoreFixture()
-        try fixture.enqueue(fixture.keys(2_000))
-        let writer = try fixture.secondStore()
-        // Another connection keeps writing while the copy is made.
-        let writing = Task.detached {
-            for round in 0..<50 { _ = try writer.enqueue(destination: "dest") { sink in
-                for index in 0..<100 { try sink.add(ContactRecord(key: "w\(round)-\(index)", data: [])) } } }
-        }
-        let target = fixture.directory.appendingPathComponent("backup.sqlite").path
-        let bytes = try fixture.store.backup(to: target)
-        try await writing.value
-        #expect(bytes > 0)
-        let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
-        #expect(mode == 0o600)
-        let copy = try SQLiteQueueStore(path: target)
-        #expect(try copy.integrityCheck() == "ok")
-        let copied = try await copy.counts().first?.counts.values.reduce(0, +) ?? 0
-        // A snapshot: the first 2,000 and whole rounds of the writer's enqueues, never part of one.
-        #expect(copied >= 2_000 && copied <= 7_000 && copied % 100 == 0)
-        #expect(throws: BackupError.self) { _ = try fixture.store.backup(to: target) }
-        #expect(throws: BackupError.self) { _ = try fixture.store.backup(to: fixture.directory.path) }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path).filter { $0.hasSuffix(".partial") }
-        #expect(leftovers.isEmpty)
     }
 }

@@ -1,12 +1,10 @@
 import Foundation
-import GRDB
 import JourneyQueue
 import Testing
-@testable import JourneyQueueSQLite
 
 @Suite struct LeaseTests {
-    @Test func claimersOnTwoPoolsNeverShareAContact() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func claimersOnTwoPoolsNeverShareAContact(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         let keys = fixture.keys(3_000)
         try fixture.enqueue(keys)
         let stores = [fixture.store, try fixture.secondStore(), try fixture.secondStore()]
@@ -32,8 +30,8 @@ import Testing
         #expect(try fixture.states().values.allSatisfy { $0 == .accepted })
     }
 
-    @Test func theClaimCountsTheAttemptAndHonoursBackoff() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func theClaimCountsTheAttemptAndHonoursBackoff(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a", "b"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
         #expect(batch.contacts.map(\.attempts) == [1])
@@ -52,8 +50,8 @@ import Testing
         #expect(again.contacts[0].attempts == 2)
     }
 
-    @Test func aRefundedRetryCostsNoAttempt() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func aRefundedRetryCostsNoAttempt(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
         try await fixture.store.settle(batch.lease, result: nil, outcomes: [
@@ -62,8 +60,8 @@ import Testing
         #expect(try fixture.attempts("a") == 0)
     }
 
-    @Test func aStaleLeaseIsRefusedAfterExpiryAndReclaim() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func aStaleLeaseIsRefusedAfterExpiryAndReclaim(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a", "b"])
         let stale = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         fixture.clock.advance(by: 1_001)
@@ -91,8 +89,8 @@ import Testing
         #expect(try fixture.states() == ["a": .confirmed, "b": .confirmed])
     }
 
-    @Test func renewalKeepsALeaseAlive() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func renewalKeepsALeaseAlive(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         var batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
         for _ in 0..<5 {
@@ -104,8 +102,8 @@ import Testing
         #expect(try fixture.states() == ["a": .unverifiable])
     }
 
-    @Test func expiredLeasesRequeueClaimedAndMakeSentContactsUnknown() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func expiredLeasesRequeueClaimedAndMakeSentContactsUnknown(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(fixture.keys(5))
         let sent = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
         let attemptID = try await fixture.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/", requestBody: "{}", startedAt: 1))
@@ -118,15 +116,14 @@ import Testing
             #expect(states[contact.key] == .queued)
             #expect(try fixture.attempts(contact.key) == 0)
         }
-        let errorClass = try await fixture.store.pool.read { db in try String.fetchOne(db, sql: "SELECT error_class FROM attempt WHERE id = ?", arguments: [attemptID]) }
-        #expect(errorClass == "abandoned")
+        #expect(try fixture.rows("SELECT error_class FROM attempt WHERE id = ?", [attemptID]) == [["abandoned"]])
         // An unknown contact is not claimable: it waits for reconciliation.
         let rest = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         #expect(Set(rest.contacts.map(\.key)) == Set(fixture.keys(5)).subtracting(sent.contacts.map(\.key)))
     }
 
-    @Test func theLedgerKeepsRequestAndAnswerEvenForALostLease() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func theLedgerKeepsRequestAndAnswerEvenForALostLease(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
         let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://sim/async", requestBody: "{\"members\":[]}", startedAt: 5))
@@ -137,11 +134,8 @@ import Testing
         await #expect(throws: StoreError.leaseLost(batchID: batch.lease.batchID)) {
             try await fixture.store.settle(batch.lease, result: result, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .confirmed)])
         }
-        let row = try #require(try fixture.store.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM attempt WHERE id = ?", arguments: [id]) })
-        #expect(row["status"] as Int? == 202)
-        #expect(row["remote_id"] as String? == "req-1")
-        #expect(row["response_headers"] as String? == #"{"X-Request-Id":"r1"}"#)
-        #expect(row["latency_ms"] as Int64? == 12)
+        let row = try fixture.rows("SELECT status, remote_id, response_headers, latency_ms FROM attempt WHERE id = ?", [id])
+        #expect(row == [["202", "req-1", #"{"X-Request-Id":"r1"}"#, "12"]])
         #expect(try fixture.states() == ["a": .sending])
     }
 }

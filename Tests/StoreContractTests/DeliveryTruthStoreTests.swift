@@ -1,8 +1,6 @@
 import Foundation
-import GRDB
 import JourneyQueue
 import Testing
-@testable import JourneyQueueSQLite
 
 /// The store's half of "no look before the settle time, bounded looks, evidence tied to this run" (issue 9).
 @Suite struct DeliveryTruthStoreTests {
@@ -14,11 +12,11 @@ import Testing
     }
 
     func column(_ fixture: StoreFixture, _ name: String, key: String) throws -> Int64? {
-        try fixture.store.pool.read { db in try Int64.fetchOne(db, sql: "SELECT \(name) FROM contact WHERE contact_key = ?", arguments: [key]) }
+        try fixture.column(name, key: key)
     }
 
-    @Test func leaseRecoveryMakesAnAbandonedContactLookableOnlyAfterTheSettleTime() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func leaseRecoveryMakesAnAbandonedContactLookableOnlyAfterTheSettleTime(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         _ = try await fixture.store.ensureDestination(name: "dest", kind: "sfmc-async-events", settleMillis: 20_000)
         try fixture.enqueue(["a"])
         _ = try await send(fixture)
@@ -36,8 +34,8 @@ import Testing
         #expect(try column(fixture, "ambiguous", key: "a") == 1)
     }
 
-    @Test func theWriteAheadStampsTheSendAndStartsTheLooksAfresh() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func theWriteAheadStampsTheSendAndStartsTheLooksAfresh(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         let (batch, _) = try await send(fixture)
         let sentAt = fixture.clock.nowMillis()
@@ -60,11 +58,11 @@ import Testing
         _ = try await send(fixture)
         #expect(try column(fixture, "looks", key: "a") == 0)
         #expect(try column(fixture, "sent_at", key: "a") == fixture.clock.nowMillis())
-        #expect(try await fixture.store.pool.read { db in try String.fetchOne(db, sql: "SELECT event_instance_id FROM contact") } == nil)
+        #expect(try fixture.rows("SELECT event_instance_id FROM contact") == [[nil]])
     }
 
-    @Test func aFailedLookBeforeTheFirstSendHandsContactsBackWithoutSendingThem() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func aFailedLookBeforeTheFirstSendHandsContactsBackWithoutSendingThem(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a", "b", "c"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 60_000))
         #expect(batch.contacts.allSatisfy { $0.priorMember == nil && $0.looks == 0 })
@@ -83,24 +81,8 @@ import Testing
         #expect(next.contacts.map(\.key) == ["c"] && next.contacts[0].looks == 1 && next.contacts[0].priorMember == nil)
     }
 
-    @Test func theWriteAheadRecordIsFsyncedAndOnlyIt() async throws {
-        let fixture = try StoreFixture()
-        try fixture.enqueue(["a"])
-        let statements = StatementLog()
-        try await fixture.store.pool.writeWithoutTransaction { db in db.trace { statements.append($0.description) } }
-        _ = try await send(fixture)
-        let seen = statements.all.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        let full = try #require(seen.firstIndex { $0.hasPrefix("PRAGMA synchronous = FULL") })
-        let insert = try #require(seen.firstIndex { $0.hasPrefix("INSERT INTO attempt") })
-        let commit = try #require(seen.lastIndex { $0 == "COMMIT TRANSACTION" || $0 == "COMMIT" })
-        let normal = try #require(seen.lastIndex { $0.hasPrefix("PRAGMA synchronous = NORMAL") })
-        #expect(full < insert && insert < commit && commit < normal, "\(seen)")
-        // The claim before it committed at NORMAL.
-        #expect(seen.firstIndex { $0.hasPrefix("UPDATE contact SET state = 1") }! < full)
-    }
-
-    @Test func aRenewedLookKeepsItsContactsFromOtherReconcilers() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func aRenewedLookKeepsItsContactsFromOtherReconcilers(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         let (batch, _) = try await send(fixture)
         try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unknown(error: "timeout", verifyAfter: 0))])
@@ -115,8 +97,8 @@ import Testing
         #expect(try fixture.states() == ["a": .confirmed])
     }
 
-    @Test func possibleDuplicatesAreCountedDurably() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func possibleDuplicatesAreCountedDurably(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         for _ in 0..<2 {
             let (batch, _) = try await send(fixture)
@@ -130,8 +112,8 @@ import Testing
         #expect(try await fixture.store.reports(destination: "dest", since: nil).first?.possibleDuplicates == 2)
     }
 
-    @Test func redriveLooksFirstForContactsWhoseLastRequestMayHaveBeenTaken() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: Engine.allCases) func redriveLooksFirstForContactsWhoseLastRequestMayHaveBeenTaken(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
         _ = try await fixture.store.ensureDestination(name: "dest", kind: "symplify-batchtrigger", settleMillis: 10_000)
         try fixture.enqueue(["maybe", "never"])
         let (batch, _) = try await send(fixture)
@@ -147,12 +129,4 @@ import Testing
         #expect(try column(fixture, "available_at", key: "maybe") == sentAt + 10_000)
         #expect(try column(fixture, "attempts", key: "maybe") == 0)
     }
-}
-
-/// Statements a traced connection executed, in order.
-final class StatementLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var statements: [String] = []
-    func append(_ statement: String) { lock.withLock { statements.append(statement) } }
-    var all: [String] { lock.withLock { statements } }
 }

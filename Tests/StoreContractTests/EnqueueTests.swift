@@ -1,0 +1,81 @@
+import Foundation
+import JourneyQueue
+import Testing
+@testable import JourneyQueuePostgres
+@testable import JourneyQueueSQLite
+
+@Suite struct EnqueueTests {
+    @Test(arguments: Engine.allCases) func enqueuesAndDedupesLiveContacts(engine: Engine) throws {
+        let fixture = try StoreFixture(engine)
+        let first = try fixture.enqueue(["a", "b", "a"])
+        #expect(first == EnqueueSummary(enqueued: 2, duplicates: 1))
+        let second = try fixture.enqueue(["b", "c"])
+        #expect(second == EnqueueSummary(enqueued: 1, duplicates: 1))
+        #expect(try fixture.states() == ["a": .queued, "b": .queued, "c": .queued])
+        // The same key at another destination is another contact.
+        #expect(try fixture.enqueue(["a"], destination: "other") == EnqueueSummary(enqueued: 1))
+    }
+
+    @Test(arguments: Engine.allCases) func aContactInAFinalStateMayBeEnqueuedAgain(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        try fixture.enqueue(["a"])
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "test"))])
+        #expect(try fixture.enqueue(["a"]) == EnqueueSummary(enqueued: 1))
+    }
+
+    @Test(arguments: Engine.allCases) func aFailingProducerWritesNothing(engine: Engine) async throws {
+        struct Boom: Error {}
+        let fixture = try StoreFixture(engine)
+        #expect(throws: Boom.self) {
+            _ = try fixture.store.enqueue(destination: "dest") { sink in
+                try sink.add(ContactRecord(key: "a", data: []))
+                throw Boom()
+            }
+        }
+        #expect(try fixture.states().isEmpty)
+        #expect(try await fixture.store.counts().isEmpty)
+    }
+
+    @Test(arguments: Engine.allCases) func anInvalidRecordInTheFileEnqueuesNothing(engine: Engine) throws {
+        let fixture = try StoreFixture(engine)
+        let file = fixture.directory.appendingPathComponent("in.ndjson").path
+        try Data("{\"contactKey\":\"a\"}\n{\"contactKey\":\"\"}\n{\"contactKey\":\"c\"}\n".utf8).write(to: URL(fileURLWithPath: file))
+        let enqueuer = Enqueuer(store: fixture.store)
+        do {
+            _ = try enqueuer.run(destination: "dest", reader: RecordReader(path: file, format: .ndjson))
+            Issue.record("expected the file to be rejected")
+        } catch let rejected as Enqueuer.Rejected {
+            #expect(rejected.total == 1)
+            #expect(rejected.errors.map(\.description) == ["\(file):2: field 'contactKey': must not be empty"])
+        }
+        #expect(try fixture.states().isEmpty)
+        // With a reject sink the valid records go in and the bad one is handed over.
+        var rejected: [(String, InputError)] = []
+        let summary = try enqueuer.run(destination: "dest", reader: RecordReader(path: file, format: .ndjson)) { rejected.append(($0, $1)) }
+        #expect(summary == EnqueueSummary(enqueued: 2, duplicates: 0, rejected: 1))
+        #expect(rejected.map(\.0) == ["{\"contactKey\":\"\"}"])
+        #expect(try fixture.states() == ["a": .queued, "c": .queued])
+    }
+
+    @Test(arguments: Engine.allCases) func aDatabaseFromANewerJourneyqIsRefused(engine: Engine) throws {
+        let fixture = try StoreFixture(engine)
+        let table = engine == .sqlite ? "grdb_migrations" : "journeyq_migration"
+        _ = try fixture.rows("INSERT INTO \(table)(identifier) VALUES ('9999_from_the_future')")
+        let printable = engine == .sqlite ? fixture.location : PostgresLocation.redact(try PostgresLocation(url: fixture.location).description)
+        #expect(throws: StoreError.databaseTooNew(path: printable, unknownMigrations: ["9999_from_the_future"])) {
+            _ = try fixture.secondStore()
+        }
+    }
+
+    @Test func embeddedPostgresMigrationsEqualTheFiles() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let directory = root.appendingPathComponent("migrations/postgres")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files.map { String($0.dropLast(4)) } == embeddedPostgresMigrations.map(\.identifier))
+        for (file, migration) in zip(files, embeddedPostgresMigrations) {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            #expect(text == migration.sql + "\n", "\(file) differs from the embedded copy: run scripts/embed-migrations")
+        }
+    }
+}

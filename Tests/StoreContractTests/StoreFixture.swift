@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import JourneyQueue
+import PostgresNIO
+import Testing
+@testable import JourneyQueuePostgres
+@testable import JourneyQueueSQLite
+
+/// The engines every contract test runs against.
+enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// A store of one engine on real storage: a SQLite file in a fresh temporary directory, or a fresh database on the
+/// process's private PostgreSQL server.
+final class StoreFixture {
+    let engine: Engine
+    let directory: URL
+    let location: String
+    let clock: ManualClock
+    let store: any JourneyStore
+    private var others: [any JourneyStore] = []
+
+    init(_ engine: Engine, clock: ManualClock = ManualClock()) throws {
+        self.engine = engine
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.clock = clock
+        switch engine {
+        case .sqlite: location = directory.appendingPathComponent("queue.sqlite").path
+        case .postgres: location = try PrivatePostgres.newDatabase()
+        }
+        store = try Self.open(engine, location, clock: clock)
+    }
+
+    deinit {
+        (store as? PostgresQueueStore)?.close()
+        for other in others { (other as? PostgresQueueStore)?.close() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func open(_ engine: Engine, _ location: String, clock: any Clock) throws -> any JourneyStore {
+        switch engine {
+        case .sqlite: try SQLiteQueueStore(path: location, clock: clock)
+        case .postgres: try PostgresQueueStore(url: location, clock: clock, maximumConnections: 4)
+        }
+    }
+
+    /// A second, independent store on the same database, as another process (or another host) would have.
+    func secondStore() throws -> any JourneyStore {
+        let other = try Self.open(engine, location, clock: clock)
+        others.append(other)
+        return other
+    }
+
+    @discardableResult
+    func enqueue(_ keys: [String], destination: String = "dest") throws -> EnqueueSummary {
+        try store.enqueue(destination: destination) { sink in
+            for key in keys { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+        }
+    }
+
+    /// Every contact's state, by key, through the store's own export.
+    func states(destination: String = "dest") throws -> [String: ContactState] {
+        var states: [String: ContactState] = [:]
+        try store.eachContact(destination: destination, state: nil, since: nil) { row in
+            states[row.key] = ContactState.allCases.first { $0.description == row.state }
+        }
+        return states
+    }
+
+    func attempts(_ key: String) throws -> Int {
+        var attempts: [Int] = []
+        try store.eachContact(destination: nil, state: nil, since: nil) { if $0.key == key { attempts.append($0.attempts) } }
+        return try #require(attempts.first)
+    }
+
+    func keys(_ n: Int, prefix: String = "k") -> [String] { (0..<n).map { "\(prefix)\($0)" } }
+
+    /// A contact column the protocol does not show (looks, sent_at, ambiguous…), read with SQL both engines take.
+    func column(_ name: String, key: String) throws -> Int64? {
+        try rows("SELECT \(name) FROM contact WHERE contact_key = ?", [key]).first?.first.flatMap { $0.flatMap { Int64($0) } }
+    }
+
+    /// Rows of a query both engines understand, `?` for each parameter, every value as text (nil for NULL).
+    func rows(_ sql: String, _ arguments: [any Sendable] = []) throws -> [[String?]] {
+        switch store {
+        case let sqlite as SQLiteQueueStore:
+            return try sqlite.pool.write { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as! any DatabaseValueConvertible })).map { row in
+                    row.databaseValues.map { value -> String? in
+                        switch value.storage {
+                        case .null: nil
+                        case let .int64(number): String(number)
+                        case let .double(number): String(number)
+                        case let .string(text): text
+                        case let .blob(data): data.base64EncodedString()
+                        }
+                    }
+                }
+            }
+        case let postgres as PostgresQueueStore:
+            var numbered = ""
+            var index = 0
+            for character in sql {
+                if character == "?" { index += 1; numbered += "$\(index)" } else { numbered.append(character) }
+            }
+            let values: [PostgresQueueStore.Value?] = arguments.map { argument in
+                if let text = argument as? String { return text }
+                if let number = argument as? Int64 { return number }
+                if let number = argument as? Int { return Int64(number) }
+                return nil
+            }
+            let query = try PostgresQueueStore.query(numbered, values)
+            return try postgres.bridge.run {
+                try await postgres.client.withConnection { connection in try await postgres.rows(connection, query) }.map { row in
+                    try (0..<row.count).map { index -> String? in
+                        let cell = row[index]
+                        switch cell.dataType {
+                        case .int2, .int4, .int8: return try cell.decode(Int64?.self).map(String.init)
+                        case .bool: return try cell.decode(Bool?.self).map { $0 ? "1" : "0" }
+                        case .numeric: return try cell.decode(Decimal?.self).map { "\($0)" }
+                        default: return try cell.decode(String?.self)
+                        }
+                    }
+                }
+            }
+        default:
+            fatalError("unknown store")
+        }
+    }
+}
