@@ -9,6 +9,7 @@ import Foundation
 final class BlockingBridge: Sendable {
     let executor: any TaskExecutor = DispatchTaskExecutor()
 
+    @discardableResult
     func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)

@@ -1,0 +1,79 @@
+import Foundation
+import JourneyQueue
+import Testing
+@testable import JourneyQueuePostgres
+@testable import JourneyQueueSQLite
+
+/// `journeyq copy`: a queue moves off SQLite whole, keeps working on PostgreSQL, and is never copied over another.
+@Suite struct CopyTests {
+    /// A SQLite queue with every kind of row: finished and live contacts, a long (compressed) ledger body, a pause, an
+    /// idempotency key, and a contact left `sending` by a daemon that died.
+    func populatedSource() async throws -> StoreFixture {
+        let fixture = try StoreFixture(.sqlite)
+        try fixture.enqueue(fixture.keys(40))
+        _ = try fixture.store.enqueue(destination: "other", idempotency: IdempotencyRecord(key: "req-7") { "{\"enqueued\":\($0.enqueued)}" }) { sink in
+            try sink.add(ContactRecord(key: "o1", data: []))
+        }
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 30, leaseMillis: 60_000))
+        let body = "{\"members\":[" + batch.contacts.map { "{\"contactKey\":\"\($0.key)\",\"data\":\"" + String(repeating: "x", count: 40) + "\"}" }.joined(separator: ",") + "]}"
+        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: body,
+                                                                                  startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: ["X-Request-Id": "r"], responseBody: "{}",
+                                                                          remoteID: "req-1", latencyMillis: 9, errorClass: nil, finishedAt: fixture.clock.nowMillis()),
+                                       outcomes: batch.contacts.enumerated().map { index, contact in
+            Settlement(contactID: contact.id, outcome: index < 20 ? .confirmed : index < 25 ? .dead(reason: "bad", ambiguous: true)
+                       : .accepted(eventInstanceID: "e\(index)", verifyAfter: 0))
+        })
+        let abandoned = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
+        _ = try await fixture.store.beginAttempt(abandoned.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
+                                                                                startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.setPause(destination: "other", paused: true, until: nil, reason: "on hold")
+        fixture.clock.advance(by: 5_000)
+        return fixture
+    }
+
+    func contacts(_ store: any JourneyStore) throws -> [String] {
+        var rows: [String] = []
+        try store.eachContact(destination: nil, state: nil, since: nil) { rows.append("\($0)") }
+        return rows
+    }
+
+    @Test func aQueueMovesWholeAndKeepsWorking() async throws {
+        let source = try await populatedSource()
+        let target = try StoreFixture(.postgres, clock: source.clock)
+        let summary = try await QueueCopier.copy(from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
+        #expect(summary.rows == ["destination": 2, "batch": 2, "contact": 41, "attempt": 2, "idempotency_key": 1])
+        #expect(try contacts(target.store) == (try contacts(source.store)))
+        #expect(try await target.store.counts().map(\.counts) == (try await source.store.counts().map(\.counts)))
+        #expect(try await target.store.counts().first { $0.name == "other" }?.pause?.reason == "on hold")
+        #expect(try await target.store.idempotentResponse(destination: "other", key: "req-7") == "{\"enqueued\":1}")
+        let timeline = try await target.store.timeline(contactKey: "k3")
+        #expect(timeline.first?.1.map(\.requestBody) == (try await source.store.timeline(contactKey: "k3")).first?.1.map(\.requestBody))
+        #expect(timeline.first?.1.first?.requestBody.contains("\"contactKey\":\"k3\"") == true, "the compressed body arrives as text")
+        // The abandoned request's contacts are recovered on the target as they would have been on the file.
+        #expect(try await target.store.recoverExpiredLeases() == RecoverySummary(requeued: 0, madeUnknown: 2, batches: 1))
+        // New rows take ids after the copied ones.
+        try target.enqueue(["fresh"])
+        let next = try #require(try await target.store.claim(destination: "dest", limit: 20, leaseMillis: 60_000))
+        #expect(Set(next.contacts.map(\.key)) == Set(source.keys(40).suffix(8) + ["fresh"]))
+        #expect(next.lease.batchID > 2)
+    }
+
+    @Test func aTargetThatIsNotEmptyOrASourceStillWorkedIsRefused() async throws {
+        let source = try await populatedSource()
+        let target = try StoreFixture(.postgres, clock: source.clock)
+        try target.enqueue(["already"])
+        await #expect(throws: CopyError.self) {
+            _ = try await QueueCopier.copy(from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
+        }
+        #expect(try contacts(target.store).count == 1)
+        // A daemon still holds a lease on the source: copying now would let two queues send the same contacts.
+        let busy = try await populatedSource()
+        _ = try #require(try await busy.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
+        let empty = try StoreFixture(.postgres, clock: busy.clock)
+        await #expect(throws: CopyError.self) {
+            _ = try await QueueCopier.copy(from: busy.store as! SQLiteQueueStore, to: empty.store as! PostgresQueueStore, now: busy.clock.nowMillis())
+        }
+        #expect(try contacts(empty.store).isEmpty)
+    }
+}
