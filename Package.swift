@@ -125,7 +125,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "journeyq-bench",
-            dependencies: ["JourneyQueue", "JourneyQueueSQLite"],
+            dependencies: ["JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres"],
             swiftSettings: strict
         ),
         .testTarget(name: "JourneyQueueTests", dependencies: ["JourneyQueue"], swiftSettings: strict),

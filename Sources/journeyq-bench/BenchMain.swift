@@ -1,8 +1,9 @@
 import Foundation
 import JourneyQueue
+import JourneyQueuePostgres
 import JourneyQueueSQLite
 
-/// Store-level figures for scripts/bench, no HTTP:
+/// Store-level figures for scripts/bench and scripts/bench-postgres, no HTTP (DB: a SQLite file or a postgres:// URL):
 /// - `claim-settle DB [BATCH] [DESTINATION]`: claim + settle-accepted in batches;
 /// - `claim-send-settle DB [BATCH] [DESTINATION] [durable|normal]`: the same with the write-ahead record of each batch,
 ///   fsynced (`durable`, what the daemon does) or not (to measure the fsync's cost), with the batch's real request body,
@@ -18,8 +19,9 @@ enum BenchMain {
         let writeAhead = arguments[1] == "claim-send-settle"
         let batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 100 : 100
         let destination = arguments.count > 4 ? arguments[4] : "bench"
-        let store = try SQLiteQueueStore(path: arguments[2], durableWriteAhead: arguments.count > 5 ? arguments[5] != "normal" : true,
-                                         compressLedger: arguments.count > 6 ? arguments[6] != "plain" : true)
+        let store: any JourneyStore = PostgresLocation.isURL(arguments[2]) ? try PostgresQueueStore(url: arguments[2])
+            : try SQLiteQueueStore(path: arguments[2], durableWriteAhead: arguments.count > 5 ? arguments[5] != "normal" : true,
+                                   compressLedger: arguments.count > 6 ? arguments[6] != "plain" : true)
         var settled = 0
         let start = Date()
         while let batch = try await store.claim(destination: destination, limit: batchSize, leaseMillis: 60_000) {

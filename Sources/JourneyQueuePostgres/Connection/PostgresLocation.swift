@@ -74,20 +74,30 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             }
             configuration = .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
         }
+        configuration.options.additionalStartupParameters = Self.sessionSettings
         return configuration
     }
 
+    /// Every session's settings: commits return before their WAL record reaches the disk, as SQLite's NORMAL; the
+    /// transactions that must survive a crash of the server (the write-ahead record, an enqueue) ask for a
+    /// synchronous commit themselves. A statement that waits on a lock longer than 30 s fails, as SQLite's busy timeout.
+    static let sessionSettings = [("synchronous_commit", "off"), ("lock_timeout", "30s"), ("application_name", "journeyq")]
+
     /// The single-connection configuration for this location.
     func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
         if let socketDirectory {
-            return .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: username, password: password, database: database)
+            configuration = .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: username, password: password, database: database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS = switch sslMode {
+            case "disable": .disable
+            case "require", "verify-ca", "verify-full": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            configuration = .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
         }
-        let tls: PostgresConnection.Configuration.TLS = switch sslMode {
-        case "disable": .disable
-        case "require", "verify-ca", "verify-full": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
-        return .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
+        configuration.options.additionalStartupParameters = Self.sessionSettings
+        return configuration
     }
 }
 

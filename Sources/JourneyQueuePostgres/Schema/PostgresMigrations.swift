@@ -9,16 +9,14 @@ enum PostgresMigrations {
     /// The advisory lock's key: "journeyq" in ASCII, as an integer.
     static let lockKey: Int64 = 0x6A6F75726E657971
 
-    static func migrate(client: PostgresClient, location: PostgresLocation, logger: Logger) async throws {
-        try await client.withConnection { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(\(lockKey))"), logger: logger)
-            do {
-                try await apply(connection, location: location, logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockKey))"), logger: logger)
-            } catch {
-                _ = try? await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockKey))"), logger: logger)
-                throw error
-            }
+    static func migrate(_ connection: PostgresConnection, location: PostgresLocation, logger: Logger) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(\(lockKey))"), logger: logger)
+        do {
+            try await apply(connection, location: location, logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockKey))"), logger: logger)
+        } catch {
+            _ = try? await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockKey))"), logger: logger)
+            throw error
         }
     }
 

@@ -17,7 +17,10 @@ extension PostgresQueueStore: CopyTarget {
         let connection = try dedicated.take(bridge: bridge)
         var reusable = false
         defer { dedicated.giveBack(connection, reusable: reusable) }
-        try bridge.run { try await connection.query("BEGIN", logger: self.logger) }
+        try bridge.run {
+            try await connection.query("BEGIN", logger: self.logger)
+            try await connection.query("SET LOCAL synchronous_commit = on", logger: self.logger)
+        }
         do {
             try body(PostgresCopyWriter(store: self, connection: connection))
             try bridge.run {

@@ -20,6 +20,8 @@ extension PostgresQueueStore {
         let now = clock.nowMillis()
         let destinationID = try bridge.run {
             try await connection.query("BEGIN", logger: self.logger)
+            // A producer may delete its file once enqueue returns: this commit waits for the disk.
+            try await connection.query("SET LOCAL synchronous_commit = on", logger: self.logger)
             return try await self.destinationID(connection, name: destination, kind: nil, now: now)
         }
         do {

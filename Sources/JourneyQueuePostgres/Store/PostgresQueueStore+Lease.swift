@@ -14,30 +14,32 @@ extension PostgresQueueStore {
         return ClaimedBatch(lease: lease, contacts: contacts)
     }
 
-    /// Runs a claim statement (`claimSQL`, `claimVerificationSQL`: parameters destination, limit, token, until, now;
+    /// Runs a claim statement (`claimSQL`, `claimVerificationSQL`: parameters destination id, limit, token, until, now;
     /// the batch id last in every row) under a fresh lease; nil when it claimed nothing.
     func leased(_ sql: String, destination: String, limit: Int, leaseMillis: Int64) async throws -> ([PostgresRandomAccessRow], Lease)? {
+        guard let destinationID = try await knownDestinationID(destination) else { return nil }
         let now = clock.nowMillis()
         let token = UUID().uuidString
         let until = now + leaseMillis
-        let claimed = try await rows(sql, [destination, limit, token, until, now])
+        let claimed = try await rows(sql, [destinationID, limit, token, until, now])
         guard let first = claimed.first else { return nil }
         return (claimed, Lease(batchID: try first[first.count - 1].decode(Int64.self), token: token, destination: destination, until: until))
     }
 
     /// The claim: one statement, so one round trip and no transaction around it. Ready contacts are locked with
     /// SKIP LOCKED (another claimer's rows are passed over, never waited for), the batch is created only when some
-    /// were found, and the attempt is counted in the same update.
+    /// were found, and the attempt is counted in the same update. The destination comes as its id, a constant the
+    /// planner sees: looked up inside the statement, it planned a scan of the whole table and a sort (19 ms a claim of
+    /// 100 among 50,000 contacts, against an index range on `contact_ready`).
     static let claimSQL = """
-        WITH d AS (SELECT id FROM destination WHERE name = $1),
-        picked AS (
-            SELECT c.id FROM contact c, d
-            WHERE c.destination_id = d.id AND c.state = \(SQLState.queued) AND c.available_at <= $5
-            ORDER BY c.available_at LIMIT $2
-            FOR UPDATE OF c SKIP LOCKED),
+        WITH picked AS (
+            SELECT id FROM contact
+            WHERE destination_id = $1 AND state = \(SQLState.queued) AND available_at <= $5
+            ORDER BY available_at LIMIT $2
+            FOR UPDATE SKIP LOCKED),
         b AS (
             INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at)
-            SELECT d.id, $3, $4, (SELECT count(*) FROM picked), $5 FROM d WHERE EXISTS (SELECT 1 FROM picked)
+            SELECT $1, $3, $4, (SELECT count(*) FROM picked), $5 WHERE EXISTS (SELECT 1 FROM picked)
             RETURNING id)
         UPDATE contact c SET state = \(SQLState.claimed), batch_id = b.id, attempts = c.attempts + 1, updated_at = $5
         FROM picked, b WHERE c.id = picked.id

@@ -19,15 +19,14 @@ extension PostgresQueueStore {
 
     /// The reconciliation claim: contacts whose settle time passed, hidden from other reconcilers for the lease.
     static let claimVerificationSQL = """
-        WITH d AS (SELECT id FROM destination WHERE name = $1),
-        picked AS (
-            SELECT c.id FROM contact c, d
-            WHERE c.destination_id = d.id AND c.state IN (\(SQLState.accepted), \(SQLState.unknown)) AND c.available_at <= $5
-            ORDER BY c.available_at LIMIT $2
-            FOR UPDATE OF c SKIP LOCKED),
+        WITH picked AS (
+            SELECT id FROM contact
+            WHERE destination_id = $1 AND state IN (\(SQLState.accepted), \(SQLState.unknown)) AND available_at <= $5
+            ORDER BY available_at LIMIT $2
+            FOR UPDATE SKIP LOCKED),
         b AS (
             INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at)
-            SELECT d.id, $3, $4, (SELECT count(*) FROM picked), $5 FROM d WHERE EXISTS (SELECT 1 FROM picked)
+            SELECT $1, $3, $4, (SELECT count(*) FROM picked), $5 WHERE EXISTS (SELECT 1 FROM picked)
             RETURNING id)
         UPDATE contact c SET batch_id = b.id, available_at = $4, updated_at = $5
         FROM picked, b WHERE c.id = picked.id

@@ -8,8 +8,9 @@ import PostgresNIO
 /// Every promise of DESIGN.md holds at the SQL level as on SQLite: claims take contacts with `FOR UPDATE SKIP LOCKED`
 /// (no two claimers share a contact and neither waits for the other), leases and fencing tokens guard every write for
 /// a batch (its row is locked while the token is checked), counters move in the transaction that moves contacts.
-/// The write-ahead record commits synchronously; queue moves commit with `synchronous_commit = off`, as SQLite's
-/// NORMAL: a move lost to a server crash is recovered through the lease and the write-ahead record.
+/// The write-ahead record and enqueues commit synchronously; queue moves commit with `synchronous_commit = off`, as
+/// SQLite's NORMAL: a move lost to a server crash is recovered through the lease and the write-ahead record (whose
+/// synchronous commit also flushes every move before it).
 public final class PostgresQueueStore: JourneyStore, Sendable {
     /// Where the database is (printable: no password).
     public let location: PostgresLocation
@@ -18,6 +19,8 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
     let logger: Logger
     let bridge = BlockingBridge()
     let dedicated: DedicatedConnections
+    /// Destination ids by name: a destination is never renamed or deleted, so an id once read holds.
+    let destinationIDs = DestinationIDCache()
     private let runner: Task<Void, Never>
 
     /// Connects to the database at `url`, creating or migrating the schema; refuses a database written by a newer
@@ -35,7 +38,11 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
         self.client = client
         runner = bridge.start { await client.run() }
         do {
-            try bridge.run { [client, logger] in try await PostgresMigrations.migrate(client: client, location: location, logger: logger) }
+            // One connection of its own first: a wrong password or database fails at once with the server's answer,
+            // where the pool would keep retrying; the schema is migrated on it.
+            let connection = try dedicated.take(bridge: bridge)
+            defer { dedicated.giveBack(connection, reusable: true) }
+            try bridge.run { [logger] in try await PostgresMigrations.migrate(connection, location: location, logger: logger) }
         } catch {
             runner.cancel()
             throw PostgresStoreError.wrap(error, doing: "open \(location)")
@@ -90,8 +97,8 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
     }
 
     /// Runs `body` in one transaction on a pooled connection: committed when it returns, rolled back when it throws.
-    /// A deadlock or serialization failure is retried whole, up to five times. `durable` false lets the commit return
-    /// before its WAL record reaches the disk (queue moves); the write-ahead record is always durable.
+    /// A deadlock or serialization failure is retried whole, up to five times. Sessions commit asynchronously (queue
+    /// moves, see `PostgresLocation.sessionSettings`); `durable` makes this commit wait for the disk.
     func transaction<T: Sendable>(durable: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
@@ -100,7 +107,7 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
                 return try await client.withConnection { connection in
                     try await connection.query("BEGIN", logger: self.logger)
                     do {
-                        if !durable { try await connection.query("SET LOCAL synchronous_commit = off", logger: self.logger) }
+                        if durable { try await connection.query("SET LOCAL synchronous_commit = on", logger: self.logger) }
                         let value = try await body(connection)
                         try await connection.query("COMMIT", logger: self.logger)
                         return value
@@ -149,6 +156,15 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
         return try await existingDestinationID(connection, name: name)
     }
 
+    /// The id of an existing destination, nil when there is none yet (nothing to claim).
+    func knownDestinationID(_ name: String) async throws -> Int64? {
+        if let id = destinationIDs[name] { return id }
+        guard let row = try await rows("SELECT id FROM destination WHERE name = $1", [name]).first else { return nil }
+        let id = try row[0].decode(Int64.self)
+        destinationIDs[name] = id
+        return id
+    }
+
     func existingDestinationID(_ connection: PostgresConnection, name: String) async throws -> Int64 {
         guard let row = try await rows(connection, "SELECT id FROM destination WHERE name = $1", [name]).first else {
             throw StoreError.unknownDestination(name)
@@ -161,5 +177,16 @@ extension BlockingBridge {
     /// Starts a long-running task (the connection pool) on the bridge's threads.
     func start(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         Task(executorPreference: executor) { await body() }
+    }
+}
+
+/// Destination ids by name, shared by the store's tasks.
+final class DestinationIDCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String: Int64] = [:]
+
+    subscript(name: String) -> Int64? {
+        get { lock.withLock { ids[name] } }
+        set { lock.withLock { ids[name] = newValue } }
     }
 }

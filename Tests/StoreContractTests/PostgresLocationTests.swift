@@ -1,0 +1,44 @@
+import Foundation
+import JourneyQueue
+import Testing
+@testable import JourneyQueuePostgres
+
+/// `--db postgres://…`: read as libpq reads it, printed and reported without its password.
+@Suite struct PostgresLocationTests {
+    @Test func urlsAreReadAsLibpqReadsThem() throws {
+        let tcp = try PostgresLocation(url: "postgresql://queue:p%40ss@db.internal:6543/journeys?sslmode=require")
+        #expect(tcp.username == "queue" && tcp.password == "p@ss" && tcp.host == "db.internal" && tcp.port == 6543)
+        #expect(tcp.database == "journeys" && tcp.sslMode == "require" && tcp.socketDirectory == nil)
+        let socket = try PostgresLocation(url: "postgres://journeyq@/queue?host=/run/pg&port=5433")
+        #expect(socket.socketDirectory == "/run/pg" && socket.port == 5433 && socket.database == "queue")
+        #expect(throws: PostgresLocationError.self) { _ = try PostgresLocation(url: "postgres://x@h/db?sslmode=sometimes") }
+    }
+
+    @Test func aPasswordIsNeverPrinted() throws {
+        let url = "postgres://queue:hunter2-secret@db.internal:5432/journeys"
+        #expect(try PostgresLocation(url: url).description == "postgres://queue:***@db.internal:5432/journeys")
+        #expect(!PostgresLocation.redact(url).contains("hunter2"))
+        #expect(!PostgresLocation.redact(url + "?sslmode=sometimes").contains("hunter2"))
+        do {
+            _ = try PostgresLocation(url: url + "?sslmode=sometimes")
+            Issue.record("expected the sslmode to be refused")
+        } catch {
+            #expect(!"\(error)".contains("hunter2"))
+        }
+    }
+
+    @Test func aServerThatRefusesTheLoginNamesTheDatabaseButNotThePassword() throws {
+        // A real server: the private one, asked for a database that does not exist, with a password in the URL.
+        let fixture = try StoreFixture(.postgres)
+        let location = try PostgresLocation(url: fixture.location)
+        let url = "postgres://journeyq:hunter2-secret@/no_such_database?host=\(location.socketDirectory!)"
+        do {
+            _ = try PostgresQueueStore(url: url)
+            Issue.record("expected the store to refuse a database that does not exist")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("no_such_database"), "\(text)")
+            #expect(!text.contains("hunter2"), "\(text)")
+        }
+    }
+}
