@@ -41,9 +41,10 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
         try gate("claim"); return try await inner.claim(destination: destination, limit: limit, leaseMillis: leaseMillis)
     }
-    func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement], releaseCountsAsLook: Bool) async throws {
+    func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement], releaseCountsAsLook: Bool,
+                      looks: [RecordedAttempt]) async throws {
         try gate("prepareBatch")
-        try await inner.prepareBatch(lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook)
+        try await inner.prepareBatch(lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook, looks: looks)
     }
     func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
         try gate("renewLease"); return try await inner.renewLease(lease, leaseMillis: leaseMillis)
@@ -67,8 +68,11 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
         try gate("claimVerification"); return try await inner.claimVerification(destination: destination, limit: limit, leaseMillis: leaseMillis)
     }
-    func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws {
-        try gate("settleVerification"); try await inner.settleVerification(lease, outcomes: outcomes)
+    func settleVerification(_ lease: Lease, outcomes: [Settlement], looks: [RecordedAttempt]) async throws {
+        try gate("settleVerification"); try await inner.settleVerification(lease, outcomes: outcomes, looks: looks)
+    }
+    func recordAttempts(_ looks: [RecordedAttempt]) async throws {
+        try gate("recordAttempt"); try await inner.recordAttempts(looks)
     }
     func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
         try gate("beginAttempt"); return try await inner.beginAttempt(lease, attempt)

@@ -20,9 +20,10 @@ public protocol QueueStore: AttemptLedger {
 
     /// Before the first request of a batch: records what the look before the first send found (`priorMembers`), and
     /// hands back contacts that will not be sent with this batch (`released`: a failed look before the first send; it
-    /// counts as a look unless it was throttled), without closing the batch. Guarded by the lease.
+    /// counts as a look unless it was throttled), without closing the batch. Guarded by the lease; the looks' ledger
+    /// rows (`looks`) are written in the same transaction, even when the lease is lost.
     func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                      releaseCountsAsLook: Bool) async throws
+                      releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws
 
     /// Extends a lease; throws `StoreError.leaseLost` when it is no longer held.
     func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease
@@ -52,11 +53,26 @@ public protocol QueueStore: AttemptLedger {
     /// Leases up to `limit` `accepted` or `unknown` contacts whose settle time has passed, for a reconciliation look.
     func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch?
 
-    /// Applies reconciliation verdicts (confirmed, queued again, dead, recheck); guarded by the lease.
-    func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws
+    /// Applies reconciliation verdicts (confirmed, queued again, dead, recheck); guarded by the lease. The looks' ledger
+    /// rows (`looks`) are written in the same transaction, even when the lease is lost.
+    func settleVerification(_ lease: Lease, outcomes: [Settlement], looks: [RecordedAttempt]) async throws
+
+    /// Writes looks that led to no verdict (the look failed before anything was decided) in one transaction.
+    func recordAttempts(_ looks: [RecordedAttempt]) async throws
 }
 
 extension QueueStore {
+    /// `prepareBatch` without looks to record.
+    public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
+                             releaseCountsAsLook: Bool) async throws {
+        try await prepareBatch(lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook, looks: [])
+    }
+
+    /// `settleVerification` without looks to record.
+    public func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws {
+        try await settleVerification(lease, outcomes: outcomes, looks: [])
+    }
+
     /// Hands contacts back to the queue untried, ready at once (their attempt refunded), without closing the batch.
     public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {
         guard !contacts.isEmpty else { return }

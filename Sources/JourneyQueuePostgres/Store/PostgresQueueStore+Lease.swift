@@ -97,14 +97,14 @@ extension PostgresQueueStore {
     }
 
     public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                             releaseCountsAsLook: Bool) async throws {
+                             releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws {
         let now = clock.nowMillis()
         let memberIDs = priorMembers.map(\.contactID)
         let memberships = priorMembers.map { Int64($0.membership.rawValue) }
         let releasedJSON = Settlement.rowsJSON(released)
         let releasedIDs = released.map(\.contactID)
-        try await transaction { connection in
-            _ = try await self.checkLease(connection, lease, now: now)
+        let held = try await transaction { connection in
+            guard try await self.recordLooks(connection, looks, thenHold: lease, now: now) else { return false }
             if !memberIDs.isEmpty {
                 try await self.execute(connection, """
                     UPDATE contact c SET prior_member = s.m FROM unnest($1::bigint[], $2::bigint[]) AS s(id, m)
@@ -118,7 +118,9 @@ extension PostgresQueueStore {
                     UPDATE contact SET looks = looks + $1, batch_id = NULL WHERE id = ANY($2::bigint[]) AND state = \(SQLState.queued)
                     """, [releaseCountsAsLook ? 1 : 0, releasedIDs])
             }
+            return true
         }
+        if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
     public func recoverExpiredLeases() async throws -> RecoverySummary {

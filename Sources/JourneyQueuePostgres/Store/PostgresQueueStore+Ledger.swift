@@ -7,19 +7,43 @@ extension PostgresQueueStore {
     }
 
     public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
+        let recorded = RecordedAttempt(destination: destination, batchID: batchID, attempt: attempt, result: result)
         let now = clock.nowMillis()
-        return try await transaction { connection in
-            let destinationID = try await self.destinationID(connection, name: destination, kind: nil, now: now)
-            let row = try await self.rows(connection, """
-                INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at)
-                VALUES ($1, $2::bigint, $3, $4, $5, $6, $7) RETURNING id
-                """, [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, LedgerBody.bounded(attempt.requestBody),
-                      attempt.startedAt])
-            var finished = result
-            finished.attemptID = try row[0][0].decode(Int64.self)
-            try await self.recordResult(connection, finished)
-            return finished.attemptID
+        return try await transaction { connection in try await self.insert(connection, recorded, now: now) }
+    }
+
+    public func recordAttempts(_ looks: [RecordedAttempt]) async throws {
+        guard !looks.isEmpty else { return }
+        let now = clock.nowMillis()
+        try await transaction { connection in
+            for look in looks { _ = try await self.insert(connection, look, now: now) }
         }
+    }
+
+    /// Writes the looks, then checks the lease: false when it is lost (the looks stay written, the verdict does not).
+    func recordLooks(_ connection: PostgresConnection, _ looks: [RecordedAttempt], thenHold lease: Lease, now: Int64) async throws -> Bool {
+        for look in looks { _ = try await insert(connection, look, now: now) }
+        do {
+            _ = try await checkLease(connection, lease, now: now)
+            return true
+        } catch StoreError.leaseLost {
+            return false
+        }
+    }
+
+    /// One whole request (its start and its answer) as a ledger row; returns its id.
+    func insert(_ connection: PostgresConnection, _ recorded: RecordedAttempt, now: Int64) async throws -> Int64 {
+        let destinationID = try await destinationID(connection, name: recorded.destination, kind: nil, now: now)
+        let attempt = recorded.attempt
+        let row = try await rows(connection, """
+            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at)
+            VALUES ($1, $2::bigint, $3, $4, $5, $6, $7) RETURNING id
+            """, [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, LedgerBody.bounded(attempt.requestBody),
+                  attempt.startedAt])
+        var finished = recorded.result
+        finished.attemptID = try row[0][0].decode(Int64.self)
+        try await recordResult(connection, finished)
+        return finished.attemptID
     }
 
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {

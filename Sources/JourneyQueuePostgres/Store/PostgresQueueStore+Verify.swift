@@ -33,15 +33,17 @@ extension PostgresQueueStore {
         RETURNING c.id, c.contact_key, c.state, c.attempts, c.event_instance_id, c.request_id, c.looks, c.prior_member, c.sent_at, b.id
         """
 
-    public func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws {
+    public func settleVerification(_ lease: Lease, outcomes: [Settlement], looks: [RecordedAttempt]) async throws {
         let now = clock.nowMillis()
         let outcomesJSON = Settlement.rowsJSON(outcomes)
         let hasOutcomes = !outcomes.isEmpty
-        try await transaction { connection in
-            _ = try await self.checkLease(connection, lease, now: now)
+        let held = try await transaction { connection in
+            guard try await self.recordLooks(connection, looks, thenHold: lease, now: now) else { return false }
             if hasOutcomes { try await self.execute(connection, Self.settleVerificationSQL, [outcomesJSON, now, lease.batchID]) }
             try await self.execute(connection, "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = $1 WHERE id = $2", [now, lease.batchID])
+            return true
         }
+        if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
     /// Like `settleSQL`, for contacts that are `accepted` or `unknown`.

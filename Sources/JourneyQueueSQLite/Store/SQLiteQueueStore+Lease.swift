@@ -108,10 +108,10 @@ extension SQLiteQueueStore {
     }
 
     public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                             releaseCountsAsLook: Bool) async throws {
-        try await pool.write { db in
+                             releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws {
+        let held: Bool = try await pool.write { db in
             let now = clock.nowMillis()
-            _ = try Self.checkLease(db, lease, now: now)
+            guard try Self.recordLooks(db, looks, thenHold: lease, now: now, compress: compressLedger) else { return false }
             if !priorMembers.isEmpty {
                 let marks = "[" + priorMembers.map { "[\($0.contactID),\($0.membership.rawValue)]" }.joined(separator: ",") + "]"
                 try db.cachedStatement(sql: """
@@ -126,7 +126,9 @@ extension SQLiteQueueStore {
                 try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(SQLState.queued)",
                                arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
             }
+            return true
         }
+        if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
     public func recoverExpiredLeases() async throws -> RecoverySummary {

@@ -8,18 +8,43 @@ extension SQLiteQueueStore {
 
     public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
         try await pool.write { db in
-            let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: clock.nowMillis())
-            let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compressLedger)
-            try db.cachedStatement(sql: """
-                INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [destinationID, batchID, attempt.purpose.rawValue, attempt.method, attempt.url, body.text, body.zip, body.size,
-                                         attempt.startedAt])
-            var finished = result
-            finished.attemptID = db.lastInsertedRowID
-            try Self.recordResult(db, finished, compress: compressLedger)
-            return finished.attemptID
+            try Self.insert(db, RecordedAttempt(destination: destination, batchID: batchID, attempt: attempt, result: result), now: clock.nowMillis(),
+                            compress: compressLedger)
         }
+    }
+
+    public func recordAttempts(_ looks: [RecordedAttempt]) async throws {
+        guard !looks.isEmpty else { return }
+        try await pool.write { db in
+            for look in looks { _ = try Self.insert(db, look, now: clock.nowMillis(), compress: compressLedger) }
+        }
+    }
+
+    /// Writes the looks, then checks the lease: false when it is lost (the looks stay written, the verdict does not).
+    static func recordLooks(_ db: Database, _ looks: [RecordedAttempt], thenHold lease: Lease, now: Int64, compress: Bool) throws -> Bool {
+        for look in looks { _ = try insert(db, look, now: now, compress: compress) }
+        do {
+            _ = try checkLease(db, lease, now: now)
+            return true
+        } catch StoreError.leaseLost {
+            return false
+        }
+    }
+
+    /// One whole request (its start and its answer) as a ledger row; returns its id.
+    static func insert(_ db: Database, _ recorded: RecordedAttempt, now: Int64, compress: Bool) throws -> Int64 {
+        let destinationID = try Self.destinationID(db, name: recorded.destination, kind: nil, now: now)
+        let attempt = recorded.attempt
+        let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compress)
+        try db.cachedStatement(sql: """
+            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, body.text, body.zip, body.size,
+                                     attempt.startedAt])
+        var finished = recorded.result
+        finished.attemptID = db.lastInsertedRowID
+        try Self.recordResult(db, finished, compress: compress)
+        return finished.attemptID
     }
 
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {

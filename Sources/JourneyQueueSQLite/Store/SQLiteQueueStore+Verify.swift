@@ -38,15 +38,17 @@ extension SQLiteQueueStore {
         RETURNING id, contact_key, state, attempts, event_instance_id, request_id, looks, prior_member, sent_at
         """
 
-    public func settleVerification(_ lease: Lease, outcomes: [Settlement]) async throws {
-        try await pool.write { db in
+    public func settleVerification(_ lease: Lease, outcomes: [Settlement], looks: [RecordedAttempt]) async throws {
+        let held: Bool = try await pool.write { db in
             let now = clock.nowMillis()
-            _ = try Self.checkLease(db, lease, now: now)
+            guard try Self.recordLooks(db, looks, thenHold: lease, now: now, compress: compressLedger) else { return false }
             if !outcomes.isEmpty {
                 try db.cachedStatement(sql: Self.settleVerificationSQL).execute(arguments: [Settlement.rowsJSON(outcomes), now, lease.batchID])
             }
             try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
+            return true
         }
+        if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
     /// Like `settleSQL`, for contacts that are `accepted` or `unknown`; the attempt already counted at the submission

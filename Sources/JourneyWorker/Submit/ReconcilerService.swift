@@ -38,8 +38,19 @@ public struct ReconcilerService: Service {
                 let next = try await store.pendingWork(destination: destination.name).nextVerifyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            let verification = try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: store) }
-            guard await keeper.write(batch.lease, what: "reconciliation settle", { try await store.settleVerification(batch.lease, outcomes: verification.settlements) }) else {
+            // The looks' requests reach the ledger with the verdicts they led to, in one transaction.
+            let looks = LookLedger(store: store)
+            let verification: Verification
+            do {
+                verification = try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: looks) }
+            } catch {
+                try? await store.recordAttempts(looks.take())
+                throw error
+            }
+            let made = looks.take()
+            guard await keeper.write(batch.lease, what: "reconciliation settle", {
+                try await store.settleVerification(batch.lease, outcomes: verification.settlements, looks: made)
+            }) else {
                 return .worked
             }
             metrics?.settled(destination: destination.name, verification.settlements)

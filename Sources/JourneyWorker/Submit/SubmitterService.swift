@@ -68,8 +68,18 @@ public struct SubmitterService: Service {
     /// `verifyAttempts` failed looks go out marked "membership before unknown" (never confirmed by membership alone).
     private func lookBeforeFirstSend(_ batch: ClaimedBatch) async throws -> ClaimedBatch {
         let fresh = batch.contacts.filter { $0.priorMember == nil }
-        guard !fresh.isEmpty, let verifying = destination as? any VerifyingDestination,
-              let look = try await verifying.priorMembers(fresh.map(\.key), batchID: batch.lease.batchID, ledger: store) else {
+        guard !fresh.isEmpty, let verifying = destination as? any VerifyingDestination else { return batch }
+        // The look's requests reach the ledger with what it found, in one transaction.
+        let looks = LookLedger(store: store)
+        let found: PriorLook?
+        do {
+            found = try await verifying.priorMembers(fresh.map(\.key), batchID: batch.lease.batchID, ledger: looks)
+        } catch {
+            try? await store.recordAttempts(looks.take())
+            throw error
+        }
+        guard let look = found else {
+            try await store.recordAttempts(looks.take())
             return batch
         }
         var marks: [(contactID: Int64, membership: PriorMembership)] = []
@@ -95,7 +105,7 @@ public struct SubmitterService: Service {
         }
         var counted = false
         if case .failed(_, _, let counts) = look { counted = counts }
-        try await store.prepareBatch(batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: counted)
+        try await store.prepareBatch(batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: counted, looks: looks.take())
         let gone = Set(released.map(\.contactID))
         let marked = Dictionary(marks.map { ($0.contactID, $0.membership) }, uniquingKeysWith: { first, _ in first })
         var prepared = batch
