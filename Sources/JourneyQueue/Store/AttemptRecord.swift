@@ -51,6 +51,13 @@ public struct AttemptResult: Sendable, Equatable {
     }
 }
 
+extension AttemptResult {
+    /// The headers as the ledger keeps them: a JSON object, keys sorted; nil when there are none.
+    public var headersJSON: String? {
+        headers.isEmpty ? nil : JSONText.object(headers.sorted { $0.key < $1.key }.map { Field($0.key, .string($0.value)) })
+    }
+}
+
 /// How much of a request or answer body the ledger keeps. A body past the bound (a Bulk CSV, a Symplify file, a
 /// large answer) is kept as a note of its size: the contacts it carried are in the queue under the batch, and a ledger
 /// write must never fail because a body is large after contacts were sent.

@@ -31,19 +31,24 @@ extension PostgresQueueStore {
         }
     }
 
-    /// One whole request (its start and its answer) as a ledger row; returns its id.
+    /// One whole request (its start and its answer) as a ledger row, in one INSERT; returns its id.
     func insert(_ connection: PostgresConnection, _ recorded: RecordedAttempt, now: Int64) async throws -> Int64 {
-        let destinationID = try await destinationID(connection, name: recorded.destination, kind: nil, now: now)
+        let destinationID: Int64
+        if let known = destinationIDs[recorded.destination] {
+            destinationID = known
+        } else {
+            destinationID = try await self.destinationID(connection, name: recorded.destination, kind: nil, now: now)
+        }
         let attempt = recorded.attempt
+        let result = recorded.result
         let row = try await rows(connection, """
-            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at)
-            VALUES ($1, $2::bigint, $3, $4, $5, $6, $7) RETURNING id
+            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at, status, response_headers, response_body,
+                                remote_id, latency_ms, error_class, finished_at)
+            VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8::int, $9::text, $10, $11::text, $12, $13::text, $14) RETURNING id
             """, [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, LedgerBody.bounded(attempt.requestBody),
-                  attempt.startedAt])
-        var finished = recorded.result
-        finished.attemptID = try row[0][0].decode(Int64.self)
-        try await recordResult(connection, finished)
-        return finished.attemptID
+                  attempt.startedAt, result.status.map(Int64.init), result.headersJSON, LedgerBody.bounded(result.responseBody), result.remoteID,
+                  result.latencyMillis, result.errorClass, result.finishedAt])
+        return try row[0][0].decode(Int64.self)
     }
 
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {

@@ -38,7 +38,7 @@ extension PostgresQueueStore {
         """
 
     func recordResult(_ connection: PostgresConnection, _ result: AttemptResult) async throws {
-        let headers = result.headers.isEmpty ? nil : JSONText.object(result.headers.sorted { $0.key < $1.key }.map { Field($0.key, .string($0.value)) })
+        let headers = result.headersJSON
         try await execute(connection, """
             UPDATE attempt SET status = $1::int, response_headers = $2::text, response_body = $3, remote_id = $4::text,
                 latency_ms = $5, error_class = $6::text, finished_at = $7

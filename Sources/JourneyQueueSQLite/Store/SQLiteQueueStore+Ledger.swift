@@ -20,33 +20,6 @@ extension SQLiteQueueStore {
         }
     }
 
-    /// Writes the looks, then checks the lease: false when it is lost (the looks stay written, the verdict does not).
-    static func recordLooks(_ db: Database, _ looks: [RecordedAttempt], thenHold lease: Lease, now: Int64, compress: Bool) throws -> Bool {
-        for look in looks { _ = try insert(db, look, now: now, compress: compress) }
-        do {
-            _ = try checkLease(db, lease, now: now)
-            return true
-        } catch StoreError.leaseLost {
-            return false
-        }
-    }
-
-    /// One whole request (its start and its answer) as a ledger row; returns its id.
-    static func insert(_ db: Database, _ recorded: RecordedAttempt, now: Int64, compress: Bool) throws -> Int64 {
-        let destinationID = try Self.destinationID(db, name: recorded.destination, kind: nil, now: now)
-        let attempt = recorded.attempt
-        let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compress)
-        try db.cachedStatement(sql: """
-            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, body.text, body.zip, body.size,
-                                     attempt.startedAt])
-        var finished = recorded.result
-        finished.attemptID = db.lastInsertedRowID
-        try Self.recordResult(db, finished, compress: compress)
-        return finished.attemptID
-    }
-
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {
         try await pool.write { db in
             _ = try Self.checkLease(db, lease, now: clock.nowMillis())
@@ -65,5 +38,33 @@ extension SQLiteQueueStore {
             let verifyAt = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (\(SQLState.accepted), \(SQLState.unknown))", arguments: [id])
             return PendingWork(queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt)
         }
+    }
+
+    /// Writes the looks, then checks the lease: false when it is lost (the looks stay written, the verdict does not).
+    static func recordLooks(_ db: Database, _ looks: [RecordedAttempt], thenHold lease: Lease, now: Int64, compress: Bool) throws -> Bool {
+        for look in looks { _ = try insert(db, look, now: now, compress: compress) }
+        do {
+            _ = try checkLease(db, lease, now: now)
+            return true
+        } catch StoreError.leaseLost {
+            return false
+        }
+    }
+
+    /// One whole request (its start and its answer) as a ledger row, in one INSERT; returns its id.
+    static func insert(_ db: Database, _ recorded: RecordedAttempt, now: Int64, compress: Bool) throws -> Int64 {
+        let destinationID = try Self.destinationID(db, name: recorded.destination, kind: nil, now: now)
+        let attempt = recorded.attempt
+        let result = recorded.result
+        let request = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compress)
+        let response = LedgerCompression.stored(LedgerBody.bounded(result.responseBody), compress: compress)
+        try db.cachedStatement(sql: """
+            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at,
+                                status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms, error_class, finished_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, request.text, request.zip,
+                                     request.size, attempt.startedAt, result.status, result.headersJSON, response.text, response.zip,
+                                     response.size, result.remoteID, result.latencyMillis, result.errorClass, result.finishedAt])
+        return db.lastInsertedRowID
     }
 }

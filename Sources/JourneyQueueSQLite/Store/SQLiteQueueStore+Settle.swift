@@ -37,7 +37,7 @@ extension SQLiteQueueStore {
         """
 
     static func recordResult(_ db: Database, _ result: AttemptResult, compress: Bool) throws {
-        let headers = result.headers.isEmpty ? nil : JSONText.object(result.headers.sorted { $0.key < $1.key }.map { Field($0.key, .string($0.value)) })
+        let headers = result.headersJSON
         let body = LedgerCompression.stored(LedgerBody.bounded(result.responseBody), compress: compress)
         try db.cachedStatement(sql: """
             UPDATE attempt SET status = ?, response_headers = ?, response_body = ?, response_zip = ?, response_size = ?, remote_id = ?,
