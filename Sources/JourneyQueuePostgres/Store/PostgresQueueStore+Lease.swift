@@ -76,25 +76,34 @@ extension PostgresQueueStore {
         return try row[3].decode(Int64.self)
     }
 
-    /// The write-ahead record: the only proof that a request may have left, so its commit waits for the disk.
+    /// The write-ahead record: the only proof that a request may have left. One statement, so one round trip: the
+    /// batch row locked while the token is checked, the ledger row inserted and the contacts stamped `sending` only when
+    /// it holds; `set_config(…, true)` makes this one transaction's commit wait for the disk (sessions commit
+    /// asynchronously), which also flushes every move committed before it.
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
-        try await transaction(durable: true) { connection in
-            let destinationID = try await self.checkLease(connection, lease, now: self.clock.nowMillis())
-            let row = try await self.rows(connection, """
-                INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at)
-                SELECT $1, $2, $3, COALESCE((SELECT MAX(attempts) FROM contact WHERE batch_id = $2), 1), $4, $5, $6, $7
-                RETURNING id
-                """, [destinationID, lease.batchID, attempt.purpose.rawValue, attempt.method, attempt.url,
-                      LedgerBody.bounded(attempt.requestBody), attempt.startedAt])
-            // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
-            try await self.execute(connection, """
-                UPDATE contact SET state = \(SQLState.sending), sent_at = $1, looks = 0, updated_at = $1,
-                    event_instance_id = CASE WHEN state = \(SQLState.claimed) THEN NULL ELSE event_instance_id END
-                WHERE batch_id = $2 AND state IN (\(SQLState.claimed), \(SQLState.sending))
-                """, [attempt.startedAt, lease.batchID])
-            return try row[0][0].decode(Int64.self)
-        }
+        let row = try await rows(Self.writeAheadSQL, [lease.batchID, lease.token, clock.nowMillis(), attempt.purpose.rawValue, attempt.method,
+                                                      attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt])
+        guard let id = try row[0][0].decode(Int64?.self) else { throw StoreError.leaseLost(batchID: lease.batchID) }
+        return id
     }
+
+    static let writeAheadSQL = """
+        WITH held AS (
+            SELECT id, destination_id FROM batch WHERE id = $1 AND lease_token = $2 AND state = \(SQLState.batchOpen) AND lease_until >= $3
+            FOR UPDATE),
+        written AS (
+            INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at)
+            SELECT held.destination_id, held.id, $4, COALESCE((SELECT MAX(attempts) FROM contact WHERE batch_id = held.id), 1), $5, $6, $7, $8
+            FROM held
+            RETURNING id),
+        sending AS (
+            -- A new request: its looks start from zero, and an id from an earlier request no longer describes it.
+            UPDATE contact c SET state = \(SQLState.sending), sent_at = $8, looks = 0, updated_at = $8,
+                event_instance_id = CASE WHEN c.state = \(SQLState.claimed) THEN NULL ELSE c.event_instance_id END
+            FROM held WHERE c.batch_id = held.id AND c.state IN (\(SQLState.claimed), \(SQLState.sending))
+            RETURNING 1)
+        SELECT (SELECT id FROM written), (SELECT count(*) FROM sending), set_config('synchronous_commit', 'on', true)
+        """
 
     public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
                              releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws {

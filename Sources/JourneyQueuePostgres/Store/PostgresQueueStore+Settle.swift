@@ -5,34 +5,51 @@ import PostgresNIO
 extension PostgresQueueStore {
     public func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) async throws {
         let now = clock.nowMillis()
-        let outcomesJSON = Settlement.rowsJSON(outcomes)
-        let hasOutcomes = !outcomes.isEmpty
-        let held = try await transaction { connection in
-            if let result { try await self.recordResult(connection, result) }
-            do {
-                _ = try await self.checkLease(connection, lease, now: now)
-            } catch StoreError.leaseLost {
-                return false
-            }
-            if hasOutcomes {
-                try await self.execute(connection, Self.settleSQL, [outcomesJSON, now, lease.batchID, result?.remoteID])
-            }
-            try await self.execute(connection, """
-                UPDATE batch SET state = \(SQLState.batchSettled), closed_at = $1, remote_id = COALESCE($2::text, remote_id) WHERE id = $3
-                """, [now, result?.remoteID, lease.batchID])
-            return true
-        }
-        if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
+        let row = try await rows(Self.settleBatchSQL, [
+            Settlement.rowsJSON(outcomes), now, lease.batchID, result?.remoteID, lease.token,
+            result?.status.map(Int64.init), result?.headersJSON, result.map { LedgerBody.bounded($0.responseBody) }, result?.latencyMillis,
+            result?.errorClass, result?.finishedAt, result?.attemptID,
+        ])
+        if try row[0][0].decode(Int.self) == 0 { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
-    /// One statement for a whole batch, reading the outcomes from `Settlement.rowsJSON`; the guard (`batch_id`, live
-    /// state) makes a stale holder's write change nothing.
-    static let settleSQL = """
-        UPDATE contact c SET state = COALESCE((s.v ->> 1)::smallint, c.state), available_at = COALESCE((s.v ->> 2)::bigint, c.available_at),
+    /// A whole settle in one statement, so one round trip: the answer goes into its ledger row whatever happens; the
+    /// batch row is locked while its token is checked (`held`), and the contacts move and the batch closes only when it
+    /// holds. `held` is read before any contact is touched (they join it), the same order as lease recovery's.
+    static let settleBatchSQL = """
+        WITH recorded AS (
+            UPDATE attempt SET status = $6::int, response_headers = $7::text, response_body = $8::text, remote_id = $4::text,
+                latency_ms = $9::bigint, error_class = $10::text, finished_at = $11::bigint
+            WHERE id = $12::bigint
+            RETURNING 1),
+        held AS (
+            SELECT id FROM batch WHERE id = $3 AND lease_token = $5 AND state = \(SQLState.batchOpen) AND lease_until >= $2 FOR UPDATE),
+        moved AS (
+            UPDATE contact c SET \(settleAssignments)
+            FROM held, jsonb_array_elements($1::text::jsonb) AS s(v)
+            WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = held.id AND c.state IN (\(SQLState.claimed), \(SQLState.sending))
+            RETURNING 1),
+        closed AS (
+            UPDATE batch b SET state = \(SQLState.batchSettled), closed_at = $2, remote_id = COALESCE($4::text, b.remote_id)
+            FROM held WHERE b.id = held.id
+            RETURNING 1)
+        SELECT (SELECT count(*) FROM held), (SELECT count(*) FROM recorded), (SELECT count(*) FROM moved), (SELECT count(*) FROM closed)
+        """
+
+    /// What a settle sets on each contact, from one element `s.v` of `Settlement.rowsJSON` (`$2` the time, `$4` the
+    /// remote id): nulls keep what the row has.
+    static let settleAssignments = """
+        state = COALESCE((s.v ->> 1)::smallint, c.state), available_at = COALESCE((s.v ->> 2)::bigint, c.available_at),
             event_instance_id = COALESCE(s.v ->> 3, c.event_instance_id), last_error = s.v ->> 4,
             dead_reason = s.v ->> 5, attempts = c.attempts - (s.v ->> 6)::int, looks = c.looks + (s.v ->> 7)::int,
             ambiguous = COALESCE((s.v ->> 8)::smallint, c.ambiguous), possible_duplicates = c.possible_duplicates + (s.v ->> 9)::int,
             updated_at = $2, request_id = COALESCE($4::text, c.request_id)
+        """
+
+    /// The contacts' half of a settle for a batch whose lease was checked in the same transaction (`prepareBatch`'s
+    /// released contacts); the guard (`batch_id`, live state) makes a stale holder's write change nothing.
+    static let settleSQL = """
+        UPDATE contact c SET \(settleAssignments)
         FROM jsonb_array_elements($1::text::jsonb) AS s(v)
         WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(SQLState.claimed), \(SQLState.sending))
         """

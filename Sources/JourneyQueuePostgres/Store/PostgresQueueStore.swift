@@ -98,8 +98,8 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
 
     /// Runs `body` in one transaction on a pooled connection: committed when it returns, rolled back when it throws.
     /// A deadlock or serialization failure is retried whole, up to five times. Sessions commit asynchronously (queue
-    /// moves, see `PostgresLocation.sessionSettings`); `durable` makes this commit wait for the disk.
-    func transaction<T: Sendable>(durable: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// moves, see `PostgresLocation.sessionSettings`).
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
@@ -107,7 +107,6 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
                 return try await client.withConnection { connection in
                     try await connection.query("BEGIN", logger: self.logger)
                     do {
-                        if durable { try await connection.query("SET LOCAL synchronous_commit = on", logger: self.logger) }
                         let value = try await body(connection)
                         try await connection.query("COMMIT", logger: self.logger)
                         return value
