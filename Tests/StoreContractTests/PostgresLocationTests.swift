@@ -42,3 +42,29 @@ import Testing
         }
     }
 }
+
+/// A PostgreSQL store outlives the server dropping its connections (a restart, a failover, an idle timeout).
+@Suite struct PostgresReconnectTests {
+    @Test func aProducerAndTheQueueCarryOnAfterTheServerDropsEveryConnection() async throws {
+        let fixture = try StoreFixture(.postgres)
+        try fixture.enqueue(["a"])
+        #expect(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000) != nil)
+        // Another session ends every connection of the store: the kept enqueue connection and the pooled ones.
+        let killer = try fixture.secondStore() as! PostgresQueueStore
+        let ended = try killer.bridge.run {
+            try await killer.rows("""
+                SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = 'journeyq' AND pid <> pg_backend_pid()) AS t
+                """)[0][0].decode(Int.self)
+        }
+        #expect(ended >= 2)
+        // The next enqueue opens a fresh connection instead of failing on the dead one.
+        #expect(try fixture.enqueue(["b"]) == EnqueueSummary(enqueued: 1))
+        // The pool drops its dead connections; a call may meet one of them, the next succeeds.
+        var claimed: ClaimedBatch?
+        for _ in 0..<3 where claimed == nil {
+            claimed = try? await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000)
+        }
+        #expect(claimed?.contacts.map(\.key) == ["b"])
+    }
+}

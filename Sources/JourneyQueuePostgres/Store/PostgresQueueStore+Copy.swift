@@ -14,13 +14,9 @@ extension PostgresQueueStore: CopyTarget {
     /// One transaction on a connection of its own (the source is read synchronously between inserts); identities are
     /// taken as given and their sequences moved past them before the commit.
     public func withTransaction(_ body: (any CopyWriter) throws -> Void) throws {
-        let connection = try dedicated.take(bridge: bridge)
+        let connection = try dedicated.beginDurable(bridge: bridge)
         var reusable = false
         defer { dedicated.giveBack(connection, reusable: reusable) }
-        try bridge.run {
-            try await connection.query("BEGIN", logger: self.logger)
-            try await connection.query("SET LOCAL synchronous_commit = on", logger: self.logger)
-        }
         do {
             try body(PostgresCopyWriter(store: self, connection: connection))
             try bridge.run {

@@ -14,16 +14,12 @@ extension PostgresQueueStore {
     /// One transaction on a connection of its own (the producer is synchronous and the transaction spans its calls):
     /// contacts go in groups of `PostgresEnqueueSink.groupSize`, the idempotency record with the last of them.
     private func enqueue(destination: String, idempotency: IdempotencyRecord?, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
-        let connection = try dedicated.take(bridge: bridge)
+        // A producer may delete its file once enqueue returns: this commit waits for the disk.
+        let connection = try dedicated.beginDurable(bridge: bridge)
         var reusable = false
         defer { dedicated.giveBack(connection, reusable: reusable) }
         let now = clock.nowMillis()
-        let destinationID = try bridge.run {
-            try await connection.query("BEGIN", logger: self.logger)
-            // A producer may delete its file once enqueue returns: this commit waits for the disk.
-            try await connection.query("SET LOCAL synchronous_commit = on", logger: self.logger)
-            return try await self.destinationID(connection, name: destination, kind: nil, now: now)
-        }
+        let destinationID = try bridge.run { try await self.destinationID(connection, name: destination, kind: nil, now: now) }
         do {
             var sink: any EnqueueSink = PostgresEnqueueSink(store: self, connection: connection, destinationID: destinationID, now: now)
             try produce(&sink)
@@ -115,6 +111,11 @@ final class DedicatedConnections: @unchecked Sendable {
         if let connection = lock.withLock({ () -> PostgresConnection? in defer { idle = nil }; return idle }), !connection.isClosed {
             return connection
         }
+        return try open(bridge: bridge)
+    }
+
+    /// A new connection.
+    func open(bridge: BlockingBridge) throws -> PostgresConnection {
         let id = lock.withLock { nextID += 1; return nextID }
         let configuration = try location.connectionConfiguration()
         do {
@@ -122,6 +123,26 @@ final class DedicatedConnections: @unchecked Sendable {
         } catch {
             throw PostgresStoreError.wrap(error, doing: "connect to \(location)")
         }
+    }
+
+    /// A connection inside a new transaction whose commit will wait for the disk. A kept connection that the server
+    /// has dropped meanwhile (a restart, an idle timeout) is replaced by a fresh one rather than failing the caller.
+    func beginDurable(bridge: BlockingBridge) throws -> PostgresConnection {
+        var connection = try take(bridge: bridge)
+        for attempt in 1...2 {
+            do {
+                try bridge.run { [connection] in
+                    try await connection.query("BEGIN", logger: Logger(label: "journeyq.postgres"))
+                    try await connection.query("SET LOCAL synchronous_commit = on", logger: Logger(label: "journeyq.postgres"))
+                }
+                return connection
+            } catch {
+                giveBack(connection, reusable: false)
+                guard attempt == 1 else { throw PostgresStoreError.wrap(error, doing: "begin a transaction on \(location)") }
+                connection = try open(bridge: bridge)
+            }
+        }
+        throw PostgresStoreError(operation: "begin a transaction on \(location)", sqlState: nil, message: "no connection")
     }
 
     func giveBack(_ connection: PostgresConnection, reusable: Bool) {
