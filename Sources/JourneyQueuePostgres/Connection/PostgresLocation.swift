@@ -61,16 +61,30 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         return copy.string ?? "postgres://***"
     }
 
+    /// The socket file, for a location in a unix socket directory.
+    private var socketPath: String? { socketDirectory.map { $0 + "/.s.PGSQL.\(port)" } }
+
+    /// What `sslmode` asks of TLS: nothing, TLS if the server offers it, or TLS or no connection.
+    private enum TLSChoice { case disable, prefer, require }
+
+    private var tlsChoice: TLSChoice {
+        switch sslMode {
+        case "disable": .disable
+        case "require", "verify-ca", "verify-full": .require
+        default: .prefer
+        }
+    }
+
     /// The client configuration for this location.
     func clientConfiguration() -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
-        if let socketDirectory {
-            configuration = .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: username, password: password, database: database)
+        if let socketPath {
+            configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
         } else {
-            let tls: PostgresClient.Configuration.TLS = switch sslMode {
-            case "disable": .disable
-            case "require", "verify-ca", "verify-full": .require(.makeClientConfiguration())
-            default: .prefer(.makeClientConfiguration())
+            let tls: PostgresClient.Configuration.TLS = switch tlsChoice {
+            case .disable: .disable
+            case .require: .require(.makeClientConfiguration())
+            case .prefer: .prefer(.makeClientConfiguration())
             }
             configuration = .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
         }
@@ -86,13 +100,13 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     /// The single-connection configuration for this location.
     func connectionConfiguration() throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
-        if let socketDirectory {
-            configuration = .init(unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: username, password: password, database: database)
+        if let socketPath {
+            configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
         } else {
-            let tls: PostgresConnection.Configuration.TLS = switch sslMode {
-            case "disable": .disable
-            case "require", "verify-ca", "verify-full": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            let tls: PostgresConnection.Configuration.TLS = switch tlsChoice {
+            case .disable: .disable
+            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
             }
             configuration = .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
         }

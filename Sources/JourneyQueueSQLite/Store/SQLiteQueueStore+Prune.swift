@@ -2,18 +2,6 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    /// `journeyq prune`: every step until nothing older than the cutoffs is left, then a passive checkpoint.
-    public func prune(contactsBefore: Int64?, ledgerBefore: Int64?, chunk: Int = 5_000) throws -> PruneSummary {
-        let summary = try pruneAll(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, chunk: chunk)
-        try checkpoint(passive: true)
-        return summary
-    }
-
-    /// Both kinds of finished work older than `cutoff`.
-    public func prune(before cutoff: Int64, chunk: Int = 5_000) throws -> PruneSummary {
-        try prune(contactsBefore: cutoff, ledgerBefore: cutoff, chunk: chunk)
-    }
-
     public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, limit: Int) throws -> PruneSummary {
         var summary = PruneSummary()
         // One transaction per kind: each holds the write lock for at most `limit` deletions.
