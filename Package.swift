@@ -34,6 +34,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "JourneyQueueSQLite",
             dependencies: [
@@ -111,7 +112,7 @@ let package = Package(
             name: "journeyq",
             dependencies: [
                 "JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres", "JourneySimulator", "JourneyDestinations", "JourneyWorker",
-                "JourneyServer",
+                "JourneyServer", "CMalloc",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,6 +14,7 @@ struct JourneyqCommand: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        AllocatorTuning.apply()
         do {
             var command = try JourneyqCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
