@@ -33,15 +33,16 @@ import Testing
     }
 
     @Test func aCrashedRequestIsLookedForOnlyAfterTheSettleTimeSoALateEntryIsNeverSentTwice() async throws {
-        // The remote enters 2 s after it took the batch; the lease is 0.5 s; the settle time 4 s.
-        try await WorkerHarness.with({ $0.entryDelayMillis = 2_000...2_000 }) { harness in
+        // The remote enters 3 s after it took the batch; the crashed worker's lease is 1.5 s (long enough for its three
+        // writes on a machine busy with the whole suite); the settle time 5 s.
+        try await WorkerHarness.with({ $0.entryDelayMillis = 3_000...3_000 }) { harness in
             try harness.enqueue(100)
             let configs = try harness.configs(configure: { config in
                 config.limits.leaseMillis = 500
-                config.policy.settleMillis = 4_000
+                config.policy.settleMillis = 5_000
             })
-            _ = try await harness.store.ensureDestination(name: "sfmc-async-events", kind: "sfmc-async-events", settleMillis: 4_000)
-            let sent = try await Self.dieMidRequest(harness, count: 40, leaseMillis: 500)
+            _ = try await harness.store.ensureDestination(name: "sfmc-async-events", kind: "sfmc-async-events", settleMillis: 5_000)
+            let sent = try await Self.dieMidRequest(harness, count: 40, leaseMillis: 1_500)
             // `journeyq reconcile` right after the lease ran out: it recovers the batch first, then looks at nothing yet.
             try await waitFor(seconds: 5) { SystemClock().nowMillis() > (try harness.store.rows("SELECT MAX(lease_until) m FROM batch").first?["m"]).flatMap { Int64($0) } ?? 0 }
             try await WorkerDaemon.reconcileOnce(configs: configs, store: harness.store, caller: HTTPCaller(client: HTTPClient.shared, clock: SystemClock()),

@@ -14,19 +14,7 @@ import Testing
         let fixture = try StoreFixture()
         try fixture.enqueue(fixture.keys(64))
         // Another process holds the write lock, from a thread of its own, until told to let go.
-        let holder = try fixture.secondStore()
-        let release = DispatchSemaphore(value: 0)
-        let locked = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            try? holder.pool.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                locked.signal()
-                release.wait()
-                try db.execute(sql: "COMMIT")
-            }
-        }
-        thread.start()
-        locked.wait()
+        let holder = try LockHolder(fixture.secondStore())
         // Many more writers than cooperative threads, all waiting for the lock.
         let store = fixture.store
         let claims = Task {
@@ -51,7 +39,7 @@ import Testing
         }
         let ticked = ticks.load(ordering: .relaxed)
         let stillLocked = try await store.pendingWork(destination: "dest").queued
-        release.signal()
+        holder.release()
         ticker.cancel()
         #expect(ticked >= 50, "other tasks ran while 16 writers waited for the lock")
         #expect(stillLocked, "nothing was claimed while the other transaction held the lock")

@@ -10,7 +10,7 @@ enum LedgerCompression {
     static let threshold = 256
 
     /// A body ready for its three columns.
-    struct Stored {
+    struct Stored: Sendable {
         var text: String
         var zip: Data?
         var size: Int?

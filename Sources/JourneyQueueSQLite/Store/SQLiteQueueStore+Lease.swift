@@ -5,9 +5,10 @@ import JourneyQueue
 extension SQLiteQueueStore {
     public func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
         precondition(limit > 0, "claim limit must be positive")
-        return try await pool.writeWithoutTransaction { db -> ClaimedBatch? in
+        return try await writes.write { [self] db -> ClaimedBatch? in
             var claimed: ClaimedBatch?
-            try db.inTransaction(.immediate) {
+            // Nothing to claim: the batch row opened for it is taken back.
+            try db.inSavepoint {
                 let now = clock.nowMillis()
                 guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
                     return .rollback
@@ -48,7 +49,7 @@ extension SQLiteQueueStore {
         """
 
     public func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
-        try await pool.write { db in
+        try await writes.write { [self] db in
             let now = clock.nowMillis()
             let until = now + leaseMillis
             try db.execute(sql: """
@@ -77,41 +78,37 @@ extension SQLiteQueueStore {
     /// durable against power loss too (`synchronous = FULL`: the WAL is fsynced at its commit), whereas queue moves
     /// stay at NORMAL (a lost move is recovered through the lease and this record).
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
-        return try await pool.writeWithoutTransaction { db -> Int64 in
-            var id: Int64 = 0
-            if durableWriteAhead { try db.execute(sql: "PRAGMA synchronous = FULL") }
-            defer { if durableWriteAhead { try? db.execute(sql: "PRAGMA synchronous = NORMAL") } }
-            try db.inTransaction(.immediate) {
-                let now = clock.nowMillis()
-                let destinationID = try Self.checkLease(db, lease, now: now)
-                let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?"),
-                                              arguments: [lease.batchID]) ?? 1
-                let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compressLedger)
-                try db.cachedStatement(sql: """
-                    INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, request_zip, request_size,
-                                        started_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
-                                             body.text, body.zip, body.size, attempt.startedAt])
-                id = db.lastInsertedRowID
-                // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
-                // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.
-                try db.cachedStatement(sql: """
-                    UPDATE contact SET state = \(SQLState.sending), sent_at = ?1, looks = 0, updated_at = ?1,
-                        event_instance_id = CASE WHEN state = \(SQLState.claimed) THEN NULL ELSE event_instance_id END
-                    WHERE batch_id = ?2 AND state IN (\(SQLState.claimed), \(SQLState.sending))
-                    """).execute(arguments: [attempt.startedAt, lease.batchID])
-                return .commit
-            }
+        // Compressed before the write: the writer is shared by every loop, the deflate is not.
+        let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compressLedger)
+        return try await writes.write(durable: durableWriteAhead) { [self] db -> Int64 in
+            let now = clock.nowMillis()
+            let destinationID = try Self.checkLease(db, lease, now: now)
+            let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?"),
+                                          arguments: [lease.batchID]) ?? 1
+            try db.cachedStatement(sql: """
+                INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, request_zip, request_size,
+                                    started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
+                                         body.text, body.zip, body.size, attempt.startedAt])
+            let id = db.lastInsertedRowID
+            // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
+            // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.
+            try db.cachedStatement(sql: """
+                UPDATE contact SET state = \(SQLState.sending), sent_at = ?1, looks = 0, updated_at = ?1,
+                    event_instance_id = CASE WHEN state = \(SQLState.claimed) THEN NULL ELSE event_instance_id END
+                WHERE batch_id = ?2 AND state IN (\(SQLState.claimed), \(SQLState.sending))
+                """).execute(arguments: [attempt.startedAt, lease.batchID])
             return id
         }
     }
 
     public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
                              releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws {
-        let held: Bool = try await pool.write { db in
+        let looks = looks.map(prepare)
+        let held: Bool = try await writes.write { [self] db in
             let now = clock.nowMillis()
-            guard try Self.recordLooks(db, looks, thenHold: lease, now: now, compress: compressLedger) else { return false }
+            guard try Self.recordLooks(db, looks, thenHold: lease, now: now) else { return false }
             if !priorMembers.isEmpty {
                 let marks = "[" + priorMembers.map { "[\($0.contactID),\($0.membership.rawValue)]" }.joined(separator: ",") + "]"
                 try db.cachedStatement(sql: """
@@ -132,7 +129,7 @@ extension SQLiteQueueStore {
     }
 
     public func recoverExpiredLeases() async throws -> RecoverySummary {
-        try await pool.write { db in
+        try await writes.write { [self] db in
             let now = clock.nowMillis()
             let batches = try Row.fetchAll(db, sql: """
                 SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = \(SQLState.batchOpen) AND b.lease_until < ?

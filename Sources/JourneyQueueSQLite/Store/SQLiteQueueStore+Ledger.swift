@@ -3,25 +3,25 @@ import JourneyQueue
 
 extension SQLiteQueueStore {
     public func finishAttempt(_ result: AttemptResult) async throws {
-        try await pool.write { db in try Self.recordResult(db, result, compress: compressLedger) }
+        let body = storedResponse(result)
+        try await writes.write { db in try Self.recordResult(db, result, body: body) }
     }
 
     public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
-        try await pool.write { db in
-            try Self.insert(db, RecordedAttempt(destination: destination, batchID: batchID, attempt: attempt, result: result), now: clock.nowMillis(),
-                            compress: compressLedger)
-        }
+        let prepared = prepare(RecordedAttempt(destination: destination, batchID: batchID, attempt: attempt, result: result))
+        return try await writes.write { [self] db in try Self.insert(db, prepared, now: clock.nowMillis()) }
     }
 
     public func recordAttempts(_ looks: [RecordedAttempt]) async throws {
         guard !looks.isEmpty else { return }
-        try await pool.write { db in
-            for look in looks { _ = try Self.insert(db, look, now: clock.nowMillis(), compress: compressLedger) }
+        let prepared = looks.map(prepare)
+        try await writes.write { [self] db in
+            for look in prepared { _ = try Self.insert(db, look, now: clock.nowMillis()) }
         }
     }
 
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {
-        try await pool.write { db in
+        try await writes.write { [self] db in
             _ = try Self.checkLease(db, lease, now: clock.nowMillis())
             try db.execute(sql: "UPDATE batch SET remote_id = ? WHERE id = ?", arguments: [remoteID, lease.batchID])
             try db.execute(sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (\(SQLState.claimed), \(SQLState.sending))", arguments: [remoteID, lease.batchID])
@@ -41,8 +41,8 @@ extension SQLiteQueueStore {
     }
 
     /// Writes the looks, then checks the lease: false when it is lost (the looks stay written, the verdict does not).
-    static func recordLooks(_ db: Database, _ looks: [RecordedAttempt], thenHold lease: Lease, now: Int64, compress: Bool) throws -> Bool {
-        for look in looks { _ = try insert(db, look, now: now, compress: compress) }
+    static func recordLooks(_ db: Database, _ looks: [PreparedAttempt], thenHold lease: Lease, now: Int64) throws -> Bool {
+        for look in looks { _ = try insert(db, look, now: now) }
         do {
             _ = try checkLease(db, lease, now: now)
             return true
@@ -52,12 +52,13 @@ extension SQLiteQueueStore {
     }
 
     /// One whole request (its start and its answer) as a ledger row, in one INSERT; returns its id.
-    static func insert(_ db: Database, _ recorded: RecordedAttempt, now: Int64, compress: Bool) throws -> Int64 {
+    static func insert(_ db: Database, _ prepared: PreparedAttempt, now: Int64) throws -> Int64 {
+        let recorded = prepared.recorded
         let destinationID = try Self.destinationID(db, name: recorded.destination, kind: nil, now: now)
         let attempt = recorded.attempt
         let result = recorded.result
-        let request = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compress)
-        let response = LedgerCompression.stored(LedgerBody.bounded(result.responseBody), compress: compress)
+        let request = prepared.request
+        let response = prepared.response
         try db.cachedStatement(sql: """
             INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at,
                                 status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms, error_class, finished_at)
@@ -66,5 +67,26 @@ extension SQLiteQueueStore {
                                      request.size, attempt.startedAt, result.status, result.headersJSON, response.text, response.zip,
                                      response.size, result.remoteID, result.latencyMillis, result.errorClass, result.finishedAt])
         return db.lastInsertedRowID
+    }
+}
+
+/// A ledger row with its bodies already as stored.
+struct PreparedAttempt: Sendable {
+    let recorded: RecordedAttempt
+    let request: LedgerCompression.Stored
+    let response: LedgerCompression.Stored
+}
+
+extension SQLiteQueueStore {
+    // Bodies are compressed by the caller's task before its write is queued: the writer is shared by every loop, the
+    // deflate is not.
+    func prepare(_ recorded: RecordedAttempt) -> PreparedAttempt {
+        PreparedAttempt(recorded: recorded,
+                        request: LedgerCompression.stored(LedgerBody.bounded(recorded.attempt.requestBody), compress: compressLedger),
+                        response: storedResponse(recorded.result))
+    }
+
+    func storedResponse(_ result: AttemptResult) -> LedgerCompression.Stored {
+        LedgerCompression.stored(LedgerBody.bounded(result.responseBody), compress: compressLedger)
     }
 }

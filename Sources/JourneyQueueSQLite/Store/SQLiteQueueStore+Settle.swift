@@ -4,9 +4,10 @@ import JourneyQueue
 
 extension SQLiteQueueStore {
     public func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) async throws {
-        let held: Bool = try await pool.write { db in
+        let answer = result.map { ($0, storedResponse($0)) }
+        let held: Bool = try await writes.write { [self] db in
             let now = clock.nowMillis()
-            if let result { try Self.recordResult(db, result, compress: compressLedger) }
+            if let (result, body) = answer { try Self.recordResult(db, result, body: body) }
             do {
                 _ = try Self.checkLease(db, lease, now: now)
             } catch StoreError.leaseLost {
@@ -36,9 +37,8 @@ extension SQLiteQueueStore {
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (\(SQLState.claimed), \(SQLState.sending))
         """
 
-    static func recordResult(_ db: Database, _ result: AttemptResult, compress: Bool) throws {
+    static func recordResult(_ db: Database, _ result: AttemptResult, body: LedgerCompression.Stored) throws {
         let headers = result.headersJSON
-        let body = LedgerCompression.stored(LedgerBody.bounded(result.responseBody), compress: compress)
         try db.cachedStatement(sql: """
             UPDATE attempt SET status = ?, response_headers = ?, response_body = ?, response_zip = ?, response_size = ?, remote_id = ?,
                 latency_ms = ?, error_class = ?, finished_at = ?

@@ -4,9 +4,10 @@ import JourneyQueue
 
 extension SQLiteQueueStore {
     public func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
-        return try await pool.writeWithoutTransaction { db -> VerificationBatch? in
+        return try await writes.write { [self] db -> VerificationBatch? in
             var claimed: VerificationBatch?
-            try db.inTransaction(.immediate) {
+            // Nothing to look at: the batch row opened for it is taken back.
+            try db.inSavepoint {
                 let now = clock.nowMillis()
                 guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
                     return .rollback
@@ -39,9 +40,10 @@ extension SQLiteQueueStore {
         """
 
     public func settleVerification(_ lease: Lease, outcomes: [Settlement], looks: [RecordedAttempt]) async throws {
-        let held: Bool = try await pool.write { db in
+        let looks = looks.map(prepare)
+        let held: Bool = try await writes.write { [self] db in
             let now = clock.nowMillis()
-            guard try Self.recordLooks(db, looks, thenHold: lease, now: now, compress: compressLedger) else { return false }
+            guard try Self.recordLooks(db, looks, thenHold: lease, now: now) else { return false }
             if !outcomes.isEmpty {
                 try db.cachedStatement(sql: Self.settleVerificationSQL).execute(arguments: [Settlement.rowsJSON(outcomes), now, lease.batchID])
             }

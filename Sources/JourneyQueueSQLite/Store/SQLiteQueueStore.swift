@@ -4,12 +4,15 @@ import JourneyQueue
 
 /// The queue on one SQLite file (WAL, through a GRDB `DatabasePool`).
 ///
-/// One instance per file per process; several processes may share the file. Every public
-/// method is exactly one IMMEDIATE write transaction or one read.
+/// One instance per file per process; several processes may share the file. Every public method is one read, or one
+/// write that is all-or-nothing: its own IMMEDIATE transaction, or a savepoint in a group commit (`GroupCommit`) for
+/// the daemon's frequent writes.
 public final class SQLiteQueueStore: JourneyStore {
     /// The file's path.
     public let path: String
     let pool: DatabasePool
+    /// The daemon's writes, committed in groups (see `GroupCommit`).
+    let writes: GroupCommit
     let clock: any Clock
     /// Whether the write-ahead record is fsynced (`synchronous = FULL` for its transaction). Only `scripts/bench` turns
     /// it off, to measure what it costs.
@@ -26,10 +29,11 @@ public final class SQLiteQueueStore: JourneyStore {
         self.compressLedger = compressLedger
         self.clock = clock
         self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout)
+        self.writes = GroupCommit(pool: pool)
     }
 
     public func ensureDestination(name: String, kind: String?, settleMillis: Int64? = nil) async throws -> Int64 {
-        try await pool.write { db in
+        try await writes.write { [self] db in
             let id = try Self.destinationID(db, name: name, kind: kind, now: clock.nowMillis())
             if let settleMillis { try db.execute(sql: "UPDATE destination SET settle_ms = ? WHERE id = ?", arguments: [settleMillis, id]) }
             return id
