@@ -26,6 +26,34 @@ import Testing
         #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM contact WHERE state = 0") > 0)
     }
 
+    @Test func theSQLProfileSaysWhereTheDatabaseTimeWent() async throws {
+        let scratch = try Scratch()
+        let (simulator, _, config) = try await startSimulator(scratch, extra: ["--entry-delay-ms", "0"])
+        defer { simulator.signal(SIGTERM) }
+        let db = scratch.path("q.sqlite")
+        let input = try scratch.write("in.ndjson", (0..<300).map { "{\"contactKey\":\"person-\($0)\"}" }.joined(separator: "\n"))
+        #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
+        let onlyAsync = try scratch.write("async.yaml", String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0]))
+        // A file that cannot be written stops the command before it touches the queue.
+        let refused = try JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--sql-profile", scratch.url.path])
+        #expect(refused.status != 0 && refused.stderr.contains("is a directory"), "\(refused.stderr)")
+        #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM batch") == 0)
+
+        let profile = scratch.path("sql.tsv")
+        let result = try JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--log-level", "warning", "--sql-profile", profile])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try String(contentsOfFile: profile, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(lines.first == ["seconds", "runs", "us_per_run", "statement"])
+        // Three batches of 100: at least three claims, each line's runs and time as SQLite counted them, most time first.
+        let claims = try #require(lines.first { $0.count == 4 && $0[3].hasPrefix("UPDATE contact SET state = 1, batch_id = ?") })
+        #expect((Int(claims[1]) ?? 0) >= 3, "\(claims)")
+        let seconds = lines.dropFirst().compactMap { Double($0[0]) }
+        #expect(seconds.count == lines.count - 1 && seconds == seconds.sorted(by: >))
+        // Statements only: bound values (contact keys, bodies) never reach the file.
+        #expect(!lines.joined(separator: []).contains { $0.contains("person-") })
+        #expect(try FileManager.default.attributesOfItem(atPath: profile)[.posixPermissions] as? Int == 0o600)
+    }
+
     @Test func aBadConfigNamesTheKeyAndExitsTwo() throws {
         let scratch = try Scratch()
         let config = try scratch.write("bad.yaml", "destinations:\n  x:\n    kind: sfmc-async-events\n    batchSize: many\n")

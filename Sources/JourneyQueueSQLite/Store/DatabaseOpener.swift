@@ -4,7 +4,7 @@ import JourneyQueue
 
 /// Opens (creating if needed) a journeyq database file with the settings DESIGN.md asks for.
 enum DatabaseOpener {
-    static func open(path: String, busyTimeout: TimeInterval) throws -> DatabasePool {
+    static func open(path: String, busyTimeout: TimeInterval, profile: StatementProfile? = nil) throws -> DatabasePool {
         try createOwnerOnly(path: path)
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
@@ -18,6 +18,11 @@ enum DatabaseOpener {
             // Multi-row claims and settles need a statement journal; on disk it cost an open, write
             // and unlink per transaction (measured with strace on the claim + settle benchmark).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            if let profile {
+                db.trace(options: .profile) { event in
+                    if case let .profile(statement, duration) = event { profile.record(statement.sql, seconds: duration) }
+                }
+            }
         }
         let pool = try DatabasePool(path: path, configuration: config)
         let unknown = try pool.read { db in try Migrations.unknownMigrations(db) }

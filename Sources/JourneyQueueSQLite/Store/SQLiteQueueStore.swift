@@ -22,13 +22,14 @@ public final class SQLiteQueueStore: JourneyStore {
     public let compressLedger: Bool
 
     /// Opens or creates the database at `path`, migrating it; refuses a database written by a newer journeyq.
+    /// `profile`, when given, collects SQLite's time per statement on every connection.
     public init(path: String, clock: any Clock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true,
-                compressLedger: Bool = true) throws {
+                compressLedger: Bool = true, profile: StatementProfile? = nil) throws {
         self.path = path
         self.durableWriteAhead = durableWriteAhead
         self.compressLedger = compressLedger
         self.clock = clock
-        self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout)
+        self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout, profile: profile)
         self.writes = GroupCommit(pool: pool)
     }
 

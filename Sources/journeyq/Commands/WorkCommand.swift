@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import JourneyDestinations
 import JourneyQueue
+import JourneyQueuePostgres
 import JourneyQueueSQLite
 import JourneyWorker
 import Logging
@@ -26,17 +27,37 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests get to finish after SIGTERM.")
     var graceSeconds: Double = 30
 
+    @Option(help: ArgumentHelp("When the daemon stops, write SQLite's time per statement to this file (tab-separated, most time first): where the database time went. SQLite only.",
+                               valueName: "file"))
+    var sqlProfile: String?
+
     @OptionGroup var logging: LogOptions
 
     func validate() throws {
         if let concurrency, !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 256") }
+        if sqlProfile != nil, PostgresLocation.isURL(database.location) {
+            throw ValidationError("--sql-profile reads SQLite's statement trace; on PostgreSQL use pg_stat_statements")
+        }
     }
 
     func run() async throws {
         let whole = try configOptions.loadAll()
         let configs = whole.destinations
         let logger = logging.bootstrap()
-        let store = try database.openStore()
+        // Opened first: a file that cannot be written fails the command before any work, not after it.
+        let profileFile = try sqlProfile.map { try PrivateFile(path: $0) }
+        let profile = profileFile.map { _ in StatementProfile() }
+        let store = try database.openStore(profile: profile)
+        defer {
+            if let profileFile, let profile {
+                do {
+                    try profileFile.write(Data(profile.table().utf8))
+                    try profileFile.commit()
+                } catch {
+                    logger.error("cannot write the SQL profile", metadata: ["file": "\(profileFile.path)", "error": "\(error)"])
+                }
+            }
+        }
         let clock = SystemClock()
         let client = HTTPCaller.makeClient()
         let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil

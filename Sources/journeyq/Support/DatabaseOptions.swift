@@ -17,17 +17,17 @@ struct DatabaseOptions: ParsableArguments {
     /// Where the queue is, for people: never with a password.
     var printable: String { PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location }
 
-    /// Opens the store, turning store faults into CLI failures.
-    func openStore(clock: any Clock = SystemClock()) throws -> any JourneyStore {
-        try Self.open(location, clock: clock)
+    /// Opens the store, turning store faults into CLI failures. `profile` (SQLite only) collects time per statement.
+    func openStore(clock: any Clock = SystemClock(), profile: StatementProfile? = nil) throws -> any JourneyStore {
+        try Self.open(location, clock: clock, profile: profile)
     }
 
     /// Opens the store at `location` (a path or a URL).
-    static func open(_ location: String, clock: any Clock = SystemClock()) throws -> any JourneyStore {
+    static func open(_ location: String, clock: any Clock = SystemClock(), profile: StatementProfile? = nil) throws -> any JourneyStore {
         let printable = PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location
         do {
             if PostgresLocation.isURL(location) { return try PostgresQueueStore(url: location, clock: clock) }
-            return try SQLiteQueueStore(path: location, clock: clock)
+            return try SQLiteQueueStore(path: location, clock: clock, profile: profile)
         } catch let error as StoreError {
             throw CLIFailure.runtime("journeyq: \(error)")
         } catch let error as PostgresLocationError {
