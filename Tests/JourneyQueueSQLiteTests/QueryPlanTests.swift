@@ -25,7 +25,15 @@ import Testing
     @Test func settleUsesThePrimaryKey() throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(fixture.keys(50))
-        let details = try plan(fixture, SQLiteQueueStore.settleSQL, ["[[1,3,0,null,null,null,0]]", 0, 1, nil])
+        let details = try plan(fixture, SQLiteQueueStore.settleSQL, ["[[1,null]]", 3, 0, nil, nil, nil, 0, 0, nil, 0, 0, nil, 1])
+        #expect(details.contains { $0.contains("SEARCH contact USING INTEGER PRIMARY KEY") }, "plan: \(details)")
+        #expect(!details.contains { $0.contains("SCAN contact") || $0.contains("contact_batch") }, "plan: \(details)")
+    }
+
+    @Test func verificationSettleUsesThePrimaryKey() throws {
+        let fixture = try StoreFixture()
+        try fixture.enqueue(fixture.keys(50))
+        let details = try plan(fixture, SQLiteQueueStore.settleVerificationSQL, ["[[1,null]]", 5, nil, nil, nil, nil, 0, 1, 0, 0, 0, nil, 1])
         #expect(details.contains { $0.contains("SEARCH contact USING INTEGER PRIMARY KEY") }, "plan: \(details)")
         #expect(!details.contains { $0.contains("SCAN contact") || $0.contains("contact_batch") }, "plan: \(details)")
     }

@@ -109,17 +109,20 @@ extension SQLiteQueueStore {
         let held: Bool = try await writes.write { [self] db in
             let now = clock.nowMillis()
             guard try Self.recordLooks(db, looks, thenHold: lease, now: now) else { return false }
-            if !priorMembers.isEmpty {
-                let marks = "[" + priorMembers.map { "[\($0.contactID),\($0.membership.rawValue)]" }.joined(separator: ",") + "]"
-                try db.cachedStatement(sql: """
-                    UPDATE contact SET prior_member = s.value ->> 1
-                    FROM json_each(?1) AS s
-                    WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?2 AND +contact.state = \(SQLState.claimed)
-                    """).execute(arguments: [marks, lease.batchID])
+            // One statement per answer (nearly always one: nobody was in), its contacts as a JSON array of ids.
+            let mark = try db.cachedStatement(sql: """
+                UPDATE contact SET prior_member = ?1
+                WHERE id IN (SELECT value FROM json_each(?2)) AND +batch_id = ?3 AND +state = \(SQLState.claimed)
+                """)
+            var answers: [PriorMembership] = []
+            for member in priorMembers where !answers.contains(member.membership) { answers.append(member.membership) }
+            for membership in answers {
+                let ids = priorMembers.filter { $0.membership == membership }.map { String($0.contactID) }
+                try mark.execute(arguments: [membership.rawValue, "[" + ids.joined(separator: ",") + "]", lease.batchID])
             }
             if !released.isEmpty {
                 // Released because the look before the first send failed: that look counts.
-                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Settlement.rowsJSON(released), now, lease.batchID, nil])
+                try Self.settle(db, released, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: nil)
                 try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(SQLState.queued)",
                                arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
             }

@@ -14,7 +14,7 @@ extension SQLiteQueueStore {
                 return false
             }
             if !outcomes.isEmpty {
-                try db.cachedStatement(sql: Self.settleSQL).execute(arguments: [Settlement.rowsJSON(outcomes), now, lease.batchID, result?.remoteID])
+                try Self.settle(db, outcomes, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: result?.remoteID)
             }
             try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
                 .execute(arguments: [now, result?.remoteID, lease.batchID])
@@ -23,19 +23,32 @@ extension SQLiteQueueStore {
         if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
-    /// One statement for a whole batch: the outcomes arrive as a JSON array of `[id, state, available_at,
-    /// event_instance_id, last_error, dead_reason, refund, looks, ambiguous, possible_duplicate]` (see `Settlement.rowsJSON`),
-    /// and the guard (`batch_id`, live state) makes a stale holder's write change nothing. The `+` keeps the
-    /// planner on the primary key (one lookup per outcome) instead of the batch index. Pinned by a test.
+    /// One statement per group of outcomes that set the same values (`Settlement.groups`: usually one for a whole batch):
+    /// the shared values bound once, the contacts as a JSON array of `[id, event_instance_id]`. The guard (`batch_id`,
+    /// live state) makes a stale holder's write change nothing. The `+` keeps the planner on the primary key (one lookup
+    /// per contact) instead of the batch index. Pinned by a test. Why groups: with every value in each contact's JSON
+    /// element, SQLite parsed the element once per `->>`, ten times a contact, and the settles were a third of the
+    /// daemon's SQL time (`journeyq work --sql-profile`); two extractions a contact cost 30 % less a row.
     static let settleSQL = """
-        UPDATE contact SET state = COALESCE(s.value ->> 1, state), available_at = COALESCE(s.value ->> 2, available_at),
-            event_instance_id = COALESCE(s.value ->> 3, event_instance_id), last_error = s.value ->> 4,
-            dead_reason = s.value ->> 5, attempts = attempts - (s.value ->> 6), looks = looks + (s.value ->> 7),
-            ambiguous = COALESCE(s.value ->> 8, ambiguous), possible_duplicates = possible_duplicates + (s.value ->> 9),
-            updated_at = ?2, request_id = COALESCE(?4, request_id)
+        UPDATE contact SET state = COALESCE(?2, state), available_at = COALESCE(?3, available_at),
+            event_instance_id = COALESCE(s.value ->> 1, event_instance_id), last_error = ?5, dead_reason = ?6,
+            attempts = attempts - ?7, looks = looks + ?8, ambiguous = COALESCE(?9, ambiguous),
+            possible_duplicates = possible_duplicates + ?10, updated_at = ?11, request_id = COALESCE(?12, request_id)
         FROM json_each(?1) AS s
-        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (\(SQLState.claimed), \(SQLState.sending))
+        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(SQLState.claimed), \(SQLState.sending))
         """
+
+    /// Writes `outcomes` with `sql` (`settleSQL` or `settleVerificationSQL`, which read the same numbered values), one
+    /// execution per group.
+    static func settle(_ db: Database, _ outcomes: [Settlement], sql: String, now: Int64, batchID: Int64, requestID: String?) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        for group in Settlement.groups(outcomes) {
+            let values = group.values
+            // ?4 is not read: the event instance id comes with each contact.
+            try statement.execute(arguments: [group.contactsJSON, values.state, values.availableAt, nil, values.lastError, values.deadReason,
+                                              values.refund, values.looks, values.ambiguous, values.possibleDuplicate, now, requestID, batchID])
+        }
+    }
 
     static func recordResult(_ db: Database, _ result: AttemptResult, body: LedgerCompression.Stored) throws {
         let headers = result.headersJSON

@@ -45,7 +45,7 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             guard try Self.recordLooks(db, looks, thenHold: lease, now: now) else { return false }
             if !outcomes.isEmpty {
-                try db.cachedStatement(sql: Self.settleVerificationSQL).execute(arguments: [Settlement.rowsJSON(outcomes), now, lease.batchID])
+                try Self.settle(db, outcomes, sql: Self.settleVerificationSQL, now: now, batchID: lease.batchID, requestID: nil)
             }
             try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
             return true
@@ -54,13 +54,13 @@ extension SQLiteQueueStore {
     }
 
     /// Like `settleSQL`, for contacts that are `accepted` or `unknown`; the attempt already counted at the submission
-    /// (a refund gives back an attempt that the destination's fault cost).
+    /// (a refund gives back an attempt that the destination's fault cost). The event instance and request ids stay
+    /// (?12 is bound and not read).
     static let settleVerificationSQL = """
-        UPDATE contact SET state = COALESCE(s.value ->> 1, state), available_at = COALESCE(s.value ->> 2, available_at),
-            last_error = COALESCE(s.value ->> 4, last_error), dead_reason = s.value ->> 5, attempts = attempts - (s.value ->> 6),
-            looks = looks + (s.value ->> 7), ambiguous = COALESCE(s.value ->> 8, ambiguous),
-            possible_duplicates = possible_duplicates + (s.value ->> 9), updated_at = ?2
+        UPDATE contact SET state = COALESCE(?2, state), available_at = COALESCE(?3, available_at),
+            last_error = COALESCE(?5, last_error), dead_reason = ?6, attempts = attempts - ?7, looks = looks + ?8,
+            ambiguous = COALESCE(?9, ambiguous), possible_duplicates = possible_duplicates + ?10, updated_at = ?11
         FROM json_each(?1) AS s
-        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?3 AND +contact.state IN (\(SQLState.accepted), \(SQLState.unknown))
+        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(SQLState.accepted), \(SQLState.unknown))
         """
 }

@@ -1,0 +1,33 @@
+import JourneyQueue
+import Testing
+
+/// A settle writes one statement per group of outcomes that set the same values; each contact keeps its own event
+/// instance id, and no outcome's values leak into another's group.
+@Suite struct SettlementGroupTests {
+    @Test func outcomesThatSetTheSameValuesShareAGroupAndKeepTheirOwnIDs() {
+        let outcomes = [
+            Settlement(contactID: 1, outcome: .accepted(eventInstanceID: "e-1", verifyAfter: 500)),
+            Settlement(contactID: 2, outcome: .retry(at: 900, error: "HTTP 500", refundAttempt: false)),
+            Settlement(contactID: 3, outcome: .accepted(eventInstanceID: "e-\"3\"", verifyAfter: 500)),
+            Settlement(contactID: 4, outcome: .accepted(eventInstanceID: nil, verifyAfter: 500)),
+            Settlement(contactID: 5, outcome: .retry(at: 900, error: "HTTP 500", refundAttempt: true)),
+            Settlement(contactID: 6, outcome: .accepted(eventInstanceID: "e-6", verifyAfter: 501)),
+        ]
+        let groups = Settlement.groups(outcomes)
+        #expect(groups.map(\.contactsJSON) == [#"[[1,"e-1"],[3,"e-\"3\""],[4,null]]"#, "[[2,null]]", "[[5,null]]", #"[[6,"e-6"]]"#])
+        #expect(groups[0].values == SettlementValues(state: ContactState.accepted.rawValue, availableAt: 500, ambiguous: 0))
+        #expect(groups[1].values.refund == 0 && groups[2].values.refund == 1)
+        #expect(groups[1].values.lastError == "HTTP 500" && groups[1].values.state == ContactState.queued.rawValue)
+        #expect(groups[3].values.availableAt == 501)
+        // Every contact exactly once, whatever the grouping.
+        #expect(groups.map { $0.contactsJSON.filter { $0 == "[" }.count - 1 }.reduce(0, +) == outcomes.count)
+    }
+
+    @Test func aRecheckKeepsTheStateAndCountsItsLook() {
+        let groups = Settlement.groups([Settlement(contactID: 9, outcome: .recheck(at: 70, note: "queued", counted: true)),
+                                        Settlement(contactID: 8, outcome: .recheck(at: 70, note: "queued", counted: false))])
+        #expect(groups.count == 2)
+        #expect(groups[0].values.state == nil && groups[0].values.looks == 1 && groups[0].values.ambiguous == nil)
+        #expect(groups[1].values.looks == 0)
+    }
+}
