@@ -65,7 +65,8 @@ public struct WorkerDaemon {
         let name = config.name
         // An operator's pause holds from the first request on, not from the watcher's first poll.
         let paused = try await store.counts().first { $0.name == name }?.pause
-        let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, circuit: config.circuit,
+        let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, concurrency: config.limits.concurrency,
+                                   circuit: config.circuit,
                                    maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
                                    checkingJourney: watchesJourney && config.watchesJourney) { health in
             do { try store.reportHealth(destination: name, pause: health) } catch {

@@ -133,4 +133,23 @@ import Testing
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 10)
         }
     }
+
+    @Test func aDestinationHasAsManyRequestsInFlightAsItsConcurrencyAndNoMore() async throws {
+        // Every request is held 300 ms, so the 12 submitters and 12 reconcilers overlap. Submissions and looks share
+        // the destination's concurrency (promise 5), and the pool of connections to one host must not cap them below
+        // it (the HTTP client's default was 8 a host).
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...0; $0.faults.latencyMillis = 300...300 }) { harness in
+            try harness.enqueue(2_400)
+            try await harness.work(try harness.configs(configure: { config in
+                config.limits.requestsPerSecond = 1_000
+                config.limits.concurrency = 12
+                config.limits.batchSize = 100
+                config.policy.settleMillis = 0
+            }))
+            let peak = await harness.state.statistics().peakInFlight
+            // The sandbox counts every request; a token request and a journey check are not submissions or looks.
+            #expect((12...14).contains(peak), "\(peak) requests were in flight at once")
+            #expect(await harness.truth().count == 2_400)
+        }
+    }
 }

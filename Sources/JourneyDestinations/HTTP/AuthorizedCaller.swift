@@ -30,17 +30,22 @@ struct AuthorizedCaller: Sendable {
             }
             let url = makeURL(token)
             let purpose: AttemptPurpose = lease == nil ? .reconcile : .submit
+            try file?.truncate(atOffset: 0)
             do { try await caller.admit(purpose) } catch { return .failed(error) }
             let start = AttemptStart(purpose: purpose, method: method, url: url, requestBody: body ?? "",
                                      startedAt: clock.nowMillis())
             var attemptID: Int64?
-            if let lease { attemptID = try await ledger.beginAttempt(lease, start) }
+            if let lease {
+                do { attemptID = try await ledger.beginAttempt(lease, start) } catch {
+                    await caller.abandon(purpose)
+                    throw error
+                }
+            }
             let reply: Reply
             let result: AttemptResult
             do {
                 let headers = [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")]
                 if let file {
-                    try file.truncate(atOffset: 0)
                     let (answer, bytes) = try await caller.download(method: method, url: url, headers: headers, timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
                                                                     purpose: start.purpose, into: file, maxBytes: 16 << 30, admitted: true)
                     reply = .answered(answer)
@@ -54,7 +59,7 @@ struct AuthorizedCaller: Sendable {
                     result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
                                        recordedBody: answer.body.count > 65_536 ? "<\(answer.body.count) bytes>" : nil, at: clock.nowMillis())
                 }
-            } catch let error as TransportFailure {
+            } catch {
                 reply = .failed(error)
                 result = .failed(error, attemptID: attemptID ?? 0, remoteID: remoteID, at: clock.nowMillis())
             }

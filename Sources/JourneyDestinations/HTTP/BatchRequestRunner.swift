@@ -31,8 +31,14 @@ struct BatchRequestRunner: Sendable {
                 }
             }
             do { try await caller.admit(.submit) } catch { return .notSent(error) }
-            let attemptID = try await ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url,
-                                                                        requestBody: recordedBody, startedAt: clock.nowMillis()))
+            let attemptID: Int64
+            do {
+                attemptID = try await ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url,
+                                                                            requestBody: recordedBody, startedAt: clock.nowMillis()))
+            } catch {
+                await caller.abandon(.submit)
+                throw error
+            }
             let answer: HTTPAnswer
             do {
                 answer = try await caller.send(method: method, url: url, headers: [("Content-Type", contentType)] + authHeaders(token),

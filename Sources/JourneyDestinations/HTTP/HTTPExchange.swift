@@ -83,6 +83,9 @@ public struct HTTPCaller: Sendable {
 
     /// The one HTTP client of a journeyq process. It follows no redirect: a 3xx is an answer (a redirect would carry a
     /// client secret or a vendor token to whatever `Location` names).
+    /// Connections a client keeps to one host: above what any config can have in flight (256 per destination and purpose).
+    public static let connectionsPerHost = 1_024
+
     public static func makeClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
@@ -90,6 +93,11 @@ public struct HTTPCaller: Sendable {
         // A refused connection is an answer journeyq acts on at once (its circuit, no attempt spent), rather than
         // something to retry quietly until the request's deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Each destination's `concurrency` governs how many requests are in flight (submissions and looks alike). The
+        // pool's default, 8 connections a host, capped them all together below that: with 8 submitters and 8
+        // reconcilers on one host, half the requests queued for a connection, their deadlines running, after their
+        // write-ahead records. A connection is opened only for a request in flight, so the loops bound the count.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.connectionsPerHost
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -109,6 +117,12 @@ public struct HTTPCaller: Sendable {
         do { try await gate.enter(purpose: purpose) } catch {
             throw TransportFailure(kind: .notSent, message: "not sent: shutting down", latencyMillis: 0)
         }
+    }
+
+    /// Gives back the place among the requests in flight of an admitted request that will not be sent after all (its
+    /// write-ahead record failed): without it, the destination would run one request short for the rest of the run.
+    public func abandon(_ purpose: AttemptPurpose) async {
+        await gate.leave(purpose: purpose)
     }
 
     /// One request with a deadline, after the gate lets it go (unless the caller `admit`ted it already); a non-2xx status is an answer, not an error: the caller

@@ -98,8 +98,14 @@ public struct SymplifyBatchTriggerDestination: Destination {
         do { try await caller.admit(.submit) } catch {
             return builder.uniform(.unavailable(reason: "upload not sent: \(error.message)"), batch: batch, result: nil)
         }
-        let attemptID = try await ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
-                                                                          startedAt: clock.nowMillis()))
+        let attemptID: Int64
+        do {
+            attemptID = try await ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
+                                                                              startedAt: clock.nowMillis()))
+        } catch {
+            await caller.abandon(.submit)
+            throw error
+        }
         do {
             let answer = try await caller.send(method: "PUT", url: url, headers: [("Content-Type", "text/plain; charset=utf-8")],
                                                body: Array(file.utf8), timeoutMillis: limits.timeoutMillis, admitted: true)

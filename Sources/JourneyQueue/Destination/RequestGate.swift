@@ -11,9 +11,9 @@ public enum DestinationSignal: Sendable, Equatable {
     case down(reason: String, until: Int64?)
 }
 
-/// Paces one destination's requests (rate, throttling pauses, an open circuit, an operator's pause) and learns the
-/// destination's health from their answers. Every request calls `enter()` once before it leaves and `report(_:)`
-/// once after its answer.
+/// Paces one destination's requests (rate, requests in flight, throttling pauses, an open circuit, an operator's pause)
+/// and learns the destination's health from their answers. Every request calls `enter()` once before it leaves, then
+/// `report(_:)` once after its answer, or `leave(purpose:)` if it never left.
 public protocol RequestGate: Sendable {
     /// Waits until one more request of this purpose may start. An operator's pause stops every request; a journey that
     /// takes no entries stops submissions, while the looks that find out whether that hold may end still go.
@@ -21,6 +21,9 @@ public protocol RequestGate: Sendable {
     /// What the request's answer said about the destination. Only submissions' failures add up to an open circuit:
     /// a look endpoint that fails proves nothing about the entry endpoint (but a failed probe is a failed probe).
     func report(_ signal: DestinationSignal, purpose: AttemptPurpose) async
+    /// A request that entered and was not sent after all (its write-ahead record failed, the lease was lost): its place
+    /// among the requests in flight is given back.
+    func leave(purpose: AttemptPurpose) async
 }
 
 /// A gate that never waits (tools and tests that talk to one destination directly).
@@ -28,4 +31,5 @@ public struct OpenGate: RequestGate {
     public init() {}
     public func enter(purpose: AttemptPurpose) async throws {}
     public func report(_ signal: DestinationSignal, purpose: AttemptPurpose) async {}
+    public func leave(purpose: AttemptPurpose) async {}
 }

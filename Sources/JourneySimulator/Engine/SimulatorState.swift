@@ -124,10 +124,16 @@ public actor SimulatorState {
 
     /// Counters for `/_sim/stats`.
     public func statistics() -> (requests: [String: [Int: Int]], faults: [String: Int], tokensIssued: Int, tokensRevoked: Int,
-                          silentlyDropped: Int, blocked: Int) {
+                          silentlyDropped: Int, blocked: Int, peakInFlight: Int) {
         advance()
-        return (stats.requests, stats.faults, tokens.issuedCount, tokens.revokedCount, engine.silentlyDropped, engine.blocked)
+        return (stats.requests, stats.faults, tokens.issuedCount, tokens.revokedCount, engine.silentlyDropped, engine.blocked, stats.peakInFlight)
     }
+
+    /// A vendor request arrived (for the in-flight counters).
+    func requestStarted() { stats.started() }
+
+    /// A vendor request was answered or abandoned.
+    func requestFinished() { stats.finished() }
 
     /// Schedules entry after the configured delay; the silent-drop fault is decided here.
     func scheduleEntry(contactKey: String, journey: Int) {

@@ -2,6 +2,16 @@
 struct SimulatorStats: Sendable {
     private(set) var requests: [String: [Int: Int]] = [:]
     private(set) var faults: [String: Int] = [:]
+    /// Requests being answered now, and the most there ever were at once.
+    private(set) var inFlight = 0
+    private(set) var peakInFlight = 0
+
+    mutating func started() {
+        inFlight += 1
+        peakInFlight = max(peakInFlight, inFlight)
+    }
+
+    mutating func finished() { inFlight -= 1 }
 
     mutating func request(_ endpoint: String, status: Int) {
         requests[endpoint, default: [:]][status, default: 0] += 1

@@ -13,7 +13,7 @@ enum SandboxRoutes {
             let requests = stats.requests.mapValues { Dictionary(uniqueKeysWithValues: $0.map { (String($0.key), $0.value) }) }
             return HTTPAnswers.json(200, ["requests": requests, "faults": stats.faults, "tokensIssued": stats.tokensIssued,
                                           "tokensRevoked": stats.tokensRevoked, "silentlyDropped": stats.silentlyDropped,
-                                          "blockedEntries": stats.blocked])
+                                          "blockedEntries": stats.blocked, "peakInFlight": stats.peakInFlight])
         }
     }
 }

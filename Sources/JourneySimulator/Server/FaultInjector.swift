@@ -6,6 +6,18 @@ struct FaultInjector: Sendable {
     let profile: FaultProfile
 
     func run(_ endpoint: String, style: HTTPAnswers.Style, _ handle: () async throws -> Response) async throws -> Response {
+        await state.requestStarted()
+        do {
+            let response = try await answer(endpoint, style: style, handle)
+            await state.requestFinished()
+            return response
+        } catch {
+            await state.requestFinished()
+            throw error
+        }
+    }
+
+    private func answer(_ endpoint: String, style: HTTPAnswers.Style, _ handle: () async throws -> Response) async throws -> Response {
         let (decision, latency) = await state.drawFault()
         if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
         let response: Response

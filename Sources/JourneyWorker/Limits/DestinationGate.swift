@@ -17,6 +17,10 @@ public actor DestinationGate: RequestGate {
     private var holds: [HoldKind: DestinationPause] = [:]
     /// Told whenever what the destination's health looks like from here changes (for reports and metrics).
     private let onHealth: @Sendable (DestinationPause?) -> Void
+    /// Submissions and looks in flight, at most `slots` (the destination's `concurrency`), the rest waiting in turn.
+    private let slots: Int
+    private var busy = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     /// Why a destination may be held back other than by its answers.
     public enum HoldKind: String, Sendable {
@@ -27,7 +31,7 @@ public actor DestinationGate: RequestGate {
         case misconfigured
     }
 
-    public init(destination: String, requestsPerSecond: Double, circuit: CircuitBreaker = CircuitBreaker(), maxPauseMillis: Int64 = 900_000,
+    public init(destination: String, requestsPerSecond: Double, concurrency: Int = .max, circuit: CircuitBreaker = CircuitBreaker(), maxPauseMillis: Int64 = 900_000,
                 clock: any Clock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
                 onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in }) {
         self.destination = destination
@@ -40,6 +44,7 @@ public actor DestinationGate: RequestGate {
         self.logger = logger
         self.maxPauseMillis = maxPauseMillis
         self.onHealth = onHealth
+        slots = max(concurrency, 1)
     }
 
     /// Holds the destination (or lets it go, with nil) for a reason that is not an answer; logs the change once.
@@ -77,6 +82,46 @@ public actor DestinationGate: RequestGate {
     }
 
     public func enter(purpose: AttemptPurpose) async throws {
+        // Submissions and looks share the destination's `concurrency`; a token request is not counted, so that a
+        // request waiting for its token can never wait on itself.
+        guard Self.counts(purpose) else { return try await pace(purpose: purpose) }
+        await takeSlot()
+        do {
+            try await pace(purpose: purpose)
+        } catch {
+            giveBackSlot()
+            throw error
+        }
+    }
+
+    public func leave(purpose: AttemptPurpose) {
+        if Self.counts(purpose) { giveBackSlot() }
+    }
+
+    /// Requests in flight now, and waiting for a place (tests, metrics).
+    public var inFlight: (busy: Int, waiting: Int) { (busy, waiting.count) }
+
+    private static func counts(_ purpose: AttemptPurpose) -> Bool { purpose == .submit || purpose == .reconcile }
+
+    private func takeSlot() async {
+        if busy < slots {
+            busy += 1
+            return
+        }
+        // Handed over by `giveBackSlot`, first come first served: `busy` stays as it is.
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func giveBackSlot() {
+        if waiting.isEmpty {
+            busy = max(busy - 1, 0)
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+
+    /// Waits for holds, an open circuit and the rate.
+    private func pace(purpose: AttemptPurpose) async throws {
         while true {
             try Task.checkCancellation()
             let now = clock.nowMillis()
@@ -108,6 +153,7 @@ public actor DestinationGate: RequestGate {
     }
 
     public func report(_ signal: DestinationSignal, purpose: AttemptPurpose) {
+        if Self.counts(purpose) { giveBackSlot() }
         let now = clock.nowMillis()
         var clamped = signal
         switch signal {

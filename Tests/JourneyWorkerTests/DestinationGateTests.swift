@@ -1,0 +1,69 @@
+import Foundation
+import JourneyQueue
+import JourneyWorker
+import Logging
+import Testing
+
+/// Submissions and looks share a destination's `concurrency`: one more waits until one in flight reports its answer or
+/// leaves unsent; token requests are not counted (a request waiting for its token must never wait on itself).
+@Suite(.timeLimit(.minutes(1))) struct DestinationGateTests {
+    func gate(concurrency: Int) -> DestinationGate {
+        DestinationGate(destination: "d", requestsPerSecond: 1_000_000, concurrency: concurrency, clock: ManualClock(), logger: Logger(label: "test"))
+    }
+
+    @Test func requestsBeyondTheConcurrencyWaitForOneToFinish() async throws {
+        let gate = gate(concurrency: 2)
+        try await gate.enter(purpose: .submit)
+        try await gate.enter(purpose: .reconcile)
+        let third = Task { try await gate.enter(purpose: .submit) }
+        try await waitUntil { await gate.inFlight.waiting == 1 }
+        // A token request goes past the queue.
+        try await gate.enter(purpose: .token)
+        await gate.report(.healthy, purpose: .token)
+        #expect(await gate.inFlight == (busy: 2, waiting: 1))
+        // An answer frees a place: the waiting request takes it.
+        await gate.report(.healthy, purpose: .reconcile)
+        try await third.value
+        #expect(await gate.inFlight == (busy: 2, waiting: 0))
+        // A request that never left gives its place back too.
+        await gate.leave(purpose: .submit)
+        await gate.report(.strike(reason: "HTTP 500"), purpose: .submit)
+        #expect(await gate.inFlight == (busy: 0, waiting: 0))
+    }
+
+    @Test func waitersAreLetThroughInTheOrderTheyCame() async throws {
+        let gate = gate(concurrency: 1)
+        try await gate.enter(purpose: .submit)
+        let order = Order()
+        var waiters: [Task<Void, any Error>] = []
+        for index in 0..<3 {
+            waiters.append(Task {
+                try await gate.enter(purpose: .reconcile)
+                await order.append(index)
+            })
+            try await waitUntil { await gate.inFlight.waiting == index + 1 }
+        }
+        for index in 0..<3 {
+            await gate.report(.healthy, purpose: .submit)
+            try await waiters[index].value
+        }
+        #expect(await order.values == [0, 1, 2])
+    }
+}
+
+actor Order {
+    var values: [Int] = []
+    func append(_ value: Int) { values.append(value) }
+}
+
+/// Polls `condition` until it holds; fails the test after `seconds`.
+func waitUntil(seconds: Double = 10, _ condition: () async -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !(await condition()) {
+        guard Date() < deadline else {
+            Issue.record("condition not met within \(seconds) s")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
