@@ -72,6 +72,8 @@ public struct WorkerDaemon {
             do { try store.reportHealth(destination: name, pause: health) } catch {
                 logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
             }
+        } onInFlight: { busy, waiting in
+            metrics?.requestsInFlight(destination: name, busy: busy, waiting: waiting)
         }
         var gated = caller.gated(by: gate)
         if let metrics {

@@ -31,6 +31,19 @@ import Testing
         #expect(await gate.inFlight == (busy: 0, waiting: 0))
     }
 
+    @Test func everyChangeInFlightIsToldForTheMetrics() async throws {
+        let told = Told()
+        let gate = DestinationGate(destination: "d", requestsPerSecond: 1_000_000, concurrency: 1, clock: ManualClock(), logger: Logger(label: "test"),
+                                   onInFlight: { busy, waiting in told.append(busy, waiting) })
+        try await gate.enter(purpose: .submit)
+        let second = Task { try await gate.enter(purpose: .reconcile) }
+        try await waitUntil { await gate.inFlight.waiting == 1 }
+        await gate.report(.healthy, purpose: .submit)
+        try await second.value
+        await gate.leave(purpose: .reconcile)
+        #expect(told.values.map { "\($0.0)/\($0.1)" } == ["1/0", "1/1", "1/0", "0/0"])
+    }
+
     @Test func waitersAreLetThroughInTheOrderTheyCame() async throws {
         let gate = gate(concurrency: 1)
         try await gate.enter(purpose: .submit)
@@ -49,6 +62,13 @@ import Testing
         }
         #expect(await order.values == [0, 1, 2])
     }
+}
+
+final class Told: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [(Int, Int)] = []
+    func append(_ busy: Int, _ waiting: Int) { lock.withLock { stored.append((busy, waiting)) } }
+    var values: [(Int, Int)] { lock.withLock { stored } }
 }
 
 actor Order {

@@ -21,6 +21,8 @@ public actor DestinationGate: RequestGate {
     private let slots: Int
     private var busy = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Told how many requests are in flight and how many wait for a place, whenever that changes (metrics).
+    private let onInFlight: @Sendable (_ busy: Int, _ waiting: Int) -> Void
 
     /// Why a destination may be held back other than by its answers.
     public enum HoldKind: String, Sendable {
@@ -33,7 +35,8 @@ public actor DestinationGate: RequestGate {
 
     public init(destination: String, requestsPerSecond: Double, concurrency: Int = .max, circuit: CircuitBreaker = CircuitBreaker(), maxPauseMillis: Int64 = 900_000,
                 clock: any Clock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
-                onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in }) {
+                onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
+                onInFlight: @escaping @Sendable (_ busy: Int, _ waiting: Int) -> Void = { _, _ in }) {
         self.destination = destination
         if let operatorPause { holds[.operatorPause] = operatorPause }
         // Nothing is sent before the journey watch's first answer: a stopped journey would take contacts and enter none.
@@ -45,6 +48,7 @@ public actor DestinationGate: RequestGate {
         self.maxPauseMillis = maxPauseMillis
         self.onHealth = onHealth
         slots = max(concurrency, 1)
+        self.onInFlight = onInFlight
     }
 
     /// Holds the destination (or lets it go, with nil) for a reason that is not an answer; logs the change once.
@@ -106,10 +110,14 @@ public actor DestinationGate: RequestGate {
     private func takeSlot() async {
         if busy < slots {
             busy += 1
+            onInFlight(busy, waiting.count)
             return
         }
         // Handed over by `giveBackSlot`, first come first served: `busy` stays as it is.
-        await withCheckedContinuation { waiting.append($0) }
+        await withCheckedContinuation {
+            waiting.append($0)
+            onInFlight(busy, waiting.count)
+        }
     }
 
     private func giveBackSlot() {
@@ -118,6 +126,7 @@ public actor DestinationGate: RequestGate {
         } else {
             waiting.removeFirst().resume()
         }
+        onInFlight(busy, waiting.count)
     }
 
     /// Waits for holds, an open circuit and the rate.

@@ -24,6 +24,12 @@ public struct JourneyMetrics: Sendable {
         }
     }
 
+    /// Submissions and looks in flight at a destination, and those waiting for a place (its `concurrency` is full).
+    public func requestsInFlight(destination: String, busy: Int, waiting: Int) {
+        Gauge(label: "journeyq_requests_in_flight", dimensions: [("destination", destination)], factory: factory).record(busy)
+        Gauge(label: "journeyq_requests_waiting", dimensions: [("destination", destination)], factory: factory).record(waiting)
+    }
+
     /// Contacts a settle moved, by the state they reached.
     public func settled(destination: String, _ settlements: [Settlement]) {
         var outcomes: [String: Int] = [:]
