@@ -1,3 +1,4 @@
+import Dispatch
 import JourneyDestinations
 import JourneyQueue
 import Logging
@@ -63,14 +64,19 @@ public struct WorkerDaemon {
                      logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true) async throws -> (any Destination, DestinationGate) {
         try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         let name = config.name
+        let healthWrites = DispatchQueue(label: "journeyq.health.\(name)")
         // An operator's pause holds from the first request on, not from the watcher's first poll.
         let paused = try await store.counts().first { $0.name == name }?.pause
         let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, concurrency: config.limits.concurrency,
                                    circuit: config.circuit,
                                    maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
                                    checkingJourney: watchesJourney && config.watchesJourney) { health in
-            do { try store.reportHealth(destination: name, pause: health) } catch {
-                logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
+            // In the order the gate made them, on a queue of their own: the gate is an actor on a cooperative thread, which
+            // a synchronous store call would hold for as long as the database takes (see `Blocking`).
+            healthWrites.async {
+                do { try store.reportHealth(destination: name, pause: health) } catch {
+                    logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
+                }
             }
         } onInFlight: { busy, waiting in
             metrics?.requestsInFlight(destination: name, busy: busy, waiting: waiting)

@@ -40,6 +40,24 @@ import Testing
         #expect((destination["counts"] as! [String: Int]).count == ContactState.allCases.count)
     }
 
+    /// A NUL in what an API caller asks for (PostgreSQL cannot store one) names nothing, on both stores: no error.
+    @Test(arguments: Engine.allCases) func aNulInWhatIsAskedForFindsNothing(engine: Engine) async throws {
+        let fixture = try await populated(engine)
+        let store = fixture.store
+        #expect(try await store.searchContacts("a\u{0}", prefix: true, limit: 10).isEmpty)
+        #expect(try await store.searchContacts("\u{0}", prefix: false, limit: 10).isEmpty)
+        #expect(try await store.timeline(contactKey: "a\u{0}b").isEmpty)
+        #expect(try await store.deadLetters(destination: "dest", reason: "\u{0}bad", after: nil, limit: 10).isEmpty)
+        #expect(try await store.redrive(destination: "dest", reason: "bad\u{0}") == RedriveSummary(queued: 0, toLookFor: 0))
+        #expect(try await store.reports(destination: "de\u{0}st", since: nil).isEmpty)
+        await #expect(throws: StoreError.unknownDestination("de\u{0}st")) {
+            try await store.deadLetters(destination: "de\u{0}st", reason: nil, after: nil, limit: 10)
+        }
+        // And the same questions without the NUL still find what is there.
+        #expect(try await store.deadLetters(destination: "dest", reason: "bad", after: nil, limit: 10).count == 1)
+        #expect(try await store.searchContacts("a", prefix: true, limit: 10).count == 1)
+    }
+
     @Test(arguments: Engine.allCases) func csvAndHTMLCarryEveryContactAndEscape(engine: Engine) async throws {
         let fixture = try await populated(engine)
         var lines: [String] = []

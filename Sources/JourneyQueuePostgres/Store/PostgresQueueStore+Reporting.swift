@@ -4,6 +4,7 @@ import PostgresNIO
 
 extension PostgresQueueStore {
     public func reports(destination: String?, since: Int64?) async throws -> [DestinationReport] {
+        if let destination, AskedText.namesNothing(destination) { return [] }
         let now = clock.nowMillis()
         // One snapshot for every figure of every destination, as SQLite's read transaction gives.
         return try await transaction { connection in
@@ -154,6 +155,7 @@ extension PostgresQueueStore {
     static let ledgerSlackMillis: Int64 = 15 * 60_000
 
     public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {
+        if AskedText.namesNothing(contactKey) { return [] }
         // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
         // the first field of a CSV line (Bulk uploads), started between its enqueue and its last change.
         let needle = JSONText.string(contactKey)
@@ -187,6 +189,10 @@ extension PostgresQueueStore {
     }
 
     public func redrive(destination: String, reason: String?) async throws -> RedriveSummary {
+        if let reason, AskedText.namesNothing(reason) {
+            _ = try await transaction { connection in try await self.existingDestinationID(connection, name: destination) }
+            return RedriveSummary(queued: 0, toLookFor: 0)
+        }
         let now = clock.nowMillis()
         return try await transaction { connection in
             let id = try await self.existingDestinationID(connection, name: destination)
@@ -217,6 +223,7 @@ extension PostgresQueueStore {
     public func deadLetters(destination: String, reason: String?, after: Int64?, limit: Int) async throws -> [DeadLetter] {
         try await transaction { connection in
             let id = try await self.existingDestinationID(connection, name: destination)
+            if let reason, AskedText.namesNothing(reason) { return [] }
             return try await self.rows(connection, """
                 SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
                 WHERE destination_id = $1 AND state = \(SQLState.dead) AND id > $2 AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
@@ -230,8 +237,10 @@ extension PostgresQueueStore {
     }
 
     public func searchContacts(_ text: String, prefix: Bool, limit: Int) async throws -> [ContactRow] {
+        // No key holds a NUL, and a prefix up to one matches nothing: keys with those bytes are above the range.
+        if AskedText.namesNothing(text) { return [] }
         // A range on the key index in byte order, not LIKE: exact bytes, any character, and the index used either way.
-        try await rows("""
+        return try await rows("""
             SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
                    c.enqueued_at, c.updated_at, c.data
             FROM contact c JOIN destination d ON d.id = c.destination_id

@@ -165,6 +165,7 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
     }
 
     func existingDestinationID(_ connection: PostgresConnection, name: String) async throws -> Int64 {
+        if AskedText.namesNothing(name) { throw StoreError.unknownDestination(name) }
         guard let row = try await rows(connection, "SELECT id FROM destination WHERE name = $1", [name]).first else {
             throw StoreError.unknownDestination(name)
         }
@@ -189,3 +190,4 @@ final class DestinationIDCache: @unchecked Sendable {
         set { lock.withLock { ids[name] = newValue } }
     }
 }
+

@@ -4,7 +4,8 @@ import JourneyQueue
 
 extension SQLiteQueueStore {
     public func reports(destination: String?, since: Int64?) async throws -> [DestinationReport] {
-        try await pool.read { db in
+        if let destination, AskedText.namesNothing(destination) { return [] }
+        return try await pool.read { db in
             let destinations = try Row.fetchAll(db, sql: "SELECT id, name, kind FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
                                                 arguments: [destination])
             return try destinations.map { row in
@@ -136,7 +137,8 @@ extension SQLiteQueueStore {
     }
 
     public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {
-        try await pool.read { db in
+        if AskedText.namesNothing(contactKey) { return [] }
+        return try await pool.read { db in
             let contacts = try Row.fetchAll(db, sql: """
                 SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
                        c.enqueued_at, c.updated_at, c.data, c.destination_id
@@ -171,6 +173,7 @@ extension SQLiteQueueStore {
     public func redrive(destination: String, reason: String?) async throws -> RedriveSummary {
         try await pool.write { db in
             let id = try Self.existingDestinationID(db, name: destination)
+            if let reason, AskedText.namesNothing(reason) { return RedriveSummary(queued: 0, toLookFor: 0) }
             let now = clock.nowMillis()
             // The newest dead row of a key that is not live again. One whose last request may have been taken goes to
             // `unknown`, lookable once the settle time after that request has passed: it is looked for before any re-send.
@@ -200,6 +203,7 @@ extension SQLiteQueueStore {
     public func deadLetters(destination: String, reason: String?, after: Int64?, limit: Int) async throws -> [DeadLetter] {
         try await pool.read { db in
             let id = try Self.existingDestinationID(db, name: destination)
+            if let reason, AskedText.namesNothing(reason) { return [] }
             return try Row.fetchAll(db, sql: """
                 SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
                 WHERE destination_id = ?1 AND state = \(SQLState.dead) AND id > ?2 AND (?3 IS NULL OR instr(dead_reason, ?3) > 0)
@@ -211,7 +215,8 @@ extension SQLiteQueueStore {
     }
 
     public func searchContacts(_ text: String, prefix: Bool, limit: Int) async throws -> [ContactRow] {
-        try await pool.read { db in
+        if AskedText.namesNothing(text) { return [] }
+        return try await pool.read { db in
             // A range on the key index, not LIKE: exact bytes, any character, and the index used either way.
             let rows = try Row.fetchAll(db, sql: """
                 SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,

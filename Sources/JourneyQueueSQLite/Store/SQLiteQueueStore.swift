@@ -54,6 +54,7 @@ public final class SQLiteQueueStore: JourneyStore {
     }
 
     static func existingDestinationID(_ db: Database, name: String) throws -> Int64 {
+        if AskedText.namesNothing(name) { throw StoreError.unknownDestination(name) }
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [name]) else {
             throw StoreError.unknownDestination(name)
         }

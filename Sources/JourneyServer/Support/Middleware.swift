@@ -52,11 +52,3 @@ enum RouteTable {
     }
 }
 
-/// Runs blocking work (SQLite through GRDB, file parsing) off Swift's cooperative threads.
-enum Blocking {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
-    }
-}

@@ -39,7 +39,10 @@ public struct RetentionService: Service {
         var total = PruneSummary()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let step: PruneSummary
-            do { step = try store.pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, limit: stepLimit) } catch {
+            let store = self.store, stepLimit = self.stepLimit
+            do {
+                step = try await Blocking.run { try store.pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, limit: stepLimit) }
+            } catch {
                 logger.error("retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                 break
             }
