@@ -5,12 +5,8 @@ import Testing
 @Suite(.timeLimit(.minutes(6))) struct DaemonProcessTests {
     @Test func sigtermStopsClaimingFinishesInFlightRequestsAndExitsZero() async throws {
         let scratch = try Scratch()
-        let (simulator, _, config) = try await startSimulator(scratch, extra: ["--latency-ms", "300"])
+        let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 3_000, simulator: ["--latency-ms", "300"])
         defer { simulator.signal(SIGTERM) }
-        let db = scratch.path("q.sqlite")
-        let input = try scratch.write("in.ndjson", (0..<3_000).map { "{\"contactKey\":\"c\($0)\"}" }.joined(separator: "\n"))
-        #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
-        let onlyAsync = try scratch.write("async.yaml", String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0]))
         let worker = try BackgroundProcess(["work", "--db", db, "--config", onlyAsync, "--concurrency", "3", "--log-level", "warning"], scratch: scratch, name: "worker")
         let started = try await waitFor(seconds: 20) {
             try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 3
@@ -28,12 +24,8 @@ import Testing
 
     @Test func theSQLProfileSaysWhereTheDatabaseTimeWent() async throws {
         let scratch = try Scratch()
-        let (simulator, _, config) = try await startSimulator(scratch, extra: ["--entry-delay-ms", "0"])
+        let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 300, prefix: "person-", simulator: ["--entry-delay-ms", "0"])
         defer { simulator.signal(SIGTERM) }
-        let db = scratch.path("q.sqlite")
-        let input = try scratch.write("in.ndjson", (0..<300).map { "{\"contactKey\":\"person-\($0)\"}" }.joined(separator: "\n"))
-        #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
-        let onlyAsync = try scratch.write("async.yaml", String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0]))
         // A file that cannot be written stops the command before it touches the queue.
         let refused = try JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--sql-profile", scratch.url.path])
         #expect(refused.status != 0 && refused.stderr.contains("is a directory"), "\(refused.stderr)")
@@ -66,13 +58,10 @@ import Testing
 @Suite(.timeLimit(.minutes(6))) struct SecondSignalTests {
     @Test func aSecondSignalStopsAtOnce() async throws {
         let scratch = try Scratch()
-        let (simulator, _, config) = try await startSimulator(scratch, extra: ["--latency-ms", "20000"])
+        let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 500, simulator: ["--latency-ms", "20000"]) { config in
+            config.replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 60\n    lookBeforeFirstSend: false\n    journeyCheckSeconds: 0")
+        }
         defer { simulator.signal(SIGTERM) }
-        let db = scratch.path("q.sqlite")
-        let input = try scratch.write("in.ndjson", (0..<500).map { "{\"contactKey\":\"c\($0)\"}" }.joined(separator: "\n"))
-        #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
-        let onlyAsync = try scratch.write("async.yaml", String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0])
-            .replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 60\n    lookBeforeFirstSend: false\n    journeyCheckSeconds: 0"))
         let worker = try BackgroundProcess(["work", "--db", db, "--config", onlyAsync, "--log-level", "warning"], scratch: scratch, name: "worker")
         #expect(try await waitFor(seconds: 20) { try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 1 })
         worker.signal(SIGTERM)
@@ -84,4 +73,16 @@ import Testing
         // What was in flight is written ahead: it will be looked for, never blindly re-sent.
         #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM contact WHERE state = 2") > 0)
     }
+}
+
+/// A sandbox started with `extra`, a queue file of `count` contacts for sfmc-async-events (keys `prefix0`, `prefix1`, …),
+/// and the sandbox's config cut to that one destination (then passed through `edit`).
+func asyncQueue(_ scratch: Scratch, contacts count: Int, prefix: String = "c", simulator extra: [String],
+                edit: (String) -> String = { $0 }) async throws -> (simulator: BackgroundProcess, db: String, config: String) {
+    let (simulator, _, config) = try await startSimulator(scratch, extra: extra)
+    let db = scratch.path("q.sqlite")
+    let input = try scratch.write("in.ndjson", (0..<count).map { "{\"contactKey\":\"\(prefix)\($0)\"}" }.joined(separator: "\n"))
+    #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
+    let onlyAsync = String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0])
+    return (simulator, db, try scratch.write("async.yaml", edit(onlyAsync)))
 }

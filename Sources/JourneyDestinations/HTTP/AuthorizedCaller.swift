@@ -35,12 +35,7 @@ struct AuthorizedCaller: Sendable {
             let start = AttemptStart(purpose: purpose, method: method, url: url, requestBody: body ?? "",
                                      startedAt: clock.nowMillis())
             var attemptID: Int64?
-            if let lease {
-                do { attemptID = try await ledger.beginAttempt(lease, start) } catch {
-                    await caller.abandon(purpose)
-                    throw error
-                }
-            }
+            if let lease { attemptID = try await caller.writingAhead(purpose) { try await ledger.beginAttempt(lease, start) } }
             let reply: Reply
             let result: AttemptResult
             do {

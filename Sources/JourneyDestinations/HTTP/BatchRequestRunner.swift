@@ -31,13 +31,9 @@ struct BatchRequestRunner: Sendable {
                 }
             }
             do { try await caller.admit(.submit) } catch { return .notSent(error) }
-            let attemptID: Int64
-            do {
-                attemptID = try await ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url,
-                                                                            requestBody: recordedBody, startedAt: clock.nowMillis()))
-            } catch {
-                await caller.abandon(.submit)
-                throw error
+            let attemptID = try await caller.writingAhead(.submit) {
+                try await ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url, requestBody: recordedBody,
+                                                                  startedAt: clock.nowMillis()))
             }
             let answer: HTTPAnswer
             do {

@@ -119,10 +119,16 @@ public struct HTTPCaller: Sendable {
         }
     }
 
-    /// Gives back the place among the requests in flight of an admitted request that will not be sent after all (its
-    /// write-ahead record failed): without it, the destination would run one request short for the rest of the run.
-    public func abandon(_ purpose: AttemptPurpose) async {
-        await gate.leave(purpose: purpose)
+    /// Writes a request's write-ahead record between `admit` and `send`: if the record fails (the lease is lost, the
+    /// store is unwell), the request will not leave, and its place among the requests in flight is given back; without
+    /// that, the destination would run one request short for the rest of the run.
+    public func writingAhead<T>(_ purpose: AttemptPurpose, _ record: () async throws -> T) async throws -> T {
+        do {
+            return try await record()
+        } catch {
+            await gate.leave(purpose: purpose)
+            throw error
+        }
     }
 
     /// One request with a deadline, after the gate lets it go (unless the caller `admit`ted it already); a non-2xx status is an answer, not an error: the caller

@@ -98,13 +98,9 @@ public struct SymplifyBatchTriggerDestination: Destination {
         do { try await caller.admit(.submit) } catch {
             return builder.uniform(.unavailable(reason: "upload not sent: \(error.message)"), batch: batch, result: nil)
         }
-        let attemptID: Int64
-        do {
-            attemptID = try await ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
-                                                                              startedAt: clock.nowMillis()))
-        } catch {
-            await caller.abandon(.submit)
-            throw error
+        let attemptID = try await caller.writingAhead(.submit) {
+            try await ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
+                                                                    startedAt: clock.nowMillis()))
         }
         do {
             let answer = try await caller.send(method: "PUT", url: url, headers: [("Content-Type", "text/plain; charset=utf-8")],

@@ -21,12 +21,23 @@ public struct RecordedAttempt: Sendable, Equatable {
 ///
 /// A look whose process dies before that transaction is not in the ledger; nor is its verdict, so it is made again.
 public final class LookLedger: AttemptLedger, @unchecked Sendable {
-    private let store: any AttemptLedger
+    private let store: any QueueStore
     private let lock = NSLock()
     private var kept: [RecordedAttempt] = []
 
-    public init(store: any AttemptLedger) {
+    public init(store: any QueueStore) {
         self.store = store
+    }
+
+    /// Runs `look` (which records through this ledger); if it throws, the looks it made reach the store on their own
+    /// before the error goes on: a request that led to no verdict is still on record.
+    public func looking<T>(_ look: () async throws -> T) async throws -> T {
+        do {
+            return try await look()
+        } catch {
+            try? await store.recordAttempts(take())
+            throw error
+        }
     }
 
     /// The looks kept so far, handed over once.

@@ -95,13 +95,13 @@ final class GroupCommit: @unchecked Sendable {
 }
 
 /// What `GroupCommit` did since the store opened: how many writes shared a commit.
-public struct GroupCommitStats: Sendable, Equatable {
+struct GroupCommitStats: Sendable, Equatable {
     /// Transactions committed (or failed) by the group writer.
-    public var groups = 0
+    var groups = 0
     /// Writes those transactions carried.
-    public var writes = 0
+    var writes = 0
     /// The most writes one transaction carried.
-    public var largestGroup = 0
+    var largestGroup = 0
 }
 
 private protocol PendingWrite: AnyObject, Sendable {

@@ -114,11 +114,8 @@ extension SQLiteQueueStore {
                 UPDATE contact SET prior_member = ?1
                 WHERE id IN (SELECT value FROM json_each(?2)) AND +batch_id = ?3 AND +state = \(SQLState.claimed)
                 """)
-            var answers: [PriorMembership] = []
-            for member in priorMembers where !answers.contains(member.membership) { answers.append(member.membership) }
-            for membership in answers {
-                let ids = priorMembers.filter { $0.membership == membership }.map { String($0.contactID) }
-                try mark.execute(arguments: [membership.rawValue, "[" + ids.joined(separator: ",") + "]", lease.batchID])
+            for (membership, members) in Dictionary(grouping: priorMembers, by: \.membership).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                try mark.execute(arguments: [membership.rawValue, "[" + members.map { String($0.contactID) }.joined(separator: ",") + "]", lease.batchID])
             }
             if !released.isEmpty {
                 // Released because the look before the first send failed: that look counts.

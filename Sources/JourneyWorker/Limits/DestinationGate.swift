@@ -122,6 +122,7 @@ public actor DestinationGate: RequestGate {
 
     private func giveBackSlot() {
         if waiting.isEmpty {
+            assert(busy > 0, "a request left the gate it never entered")
             busy = max(busy - 1, 0)
         } else {
             waiting.removeFirst().resume()

@@ -30,7 +30,7 @@ public struct ReconcilerService: Service {
 
     public func run() async throws {
         let keeper = LeaseKeeper(store: store, clock: clock, logger: logger, leaseMillis: destination.limits.leaseMillis)
-        // As many looks in flight as the destination allows requests; they share the submitters' gate.
+        // As many loops as the destination allows requests in flight; the gate keeps looks and submissions within it together.
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation") {
             guard let batch = try await store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
                                                           leaseMillis: destination.limits.leaseMillis) else {
@@ -40,13 +40,7 @@ public struct ReconcilerService: Service {
             }
             // The looks' requests reach the ledger with the verdicts they led to, in one transaction.
             let looks = LookLedger(store: store)
-            let verification: Verification
-            do {
-                verification = try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: looks) }
-            } catch {
-                try? await store.recordAttempts(looks.take())
-                throw error
-            }
+            let verification = try await looks.looking { try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: looks) } }
             let made = looks.take()
             guard await keeper.write(batch.lease, what: "reconciliation settle", {
                 try await store.settleVerification(batch.lease, outcomes: verification.settlements, looks: made)

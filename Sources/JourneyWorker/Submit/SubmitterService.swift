@@ -71,13 +71,7 @@ public struct SubmitterService: Service {
         guard !fresh.isEmpty, let verifying = destination as? any VerifyingDestination else { return batch }
         // The look's requests reach the ledger with what it found, in one transaction.
         let looks = LookLedger(store: store)
-        let found: PriorLook?
-        do {
-            found = try await verifying.priorMembers(fresh.map(\.key), batchID: batch.lease.batchID, ledger: looks)
-        } catch {
-            try? await store.recordAttempts(looks.take())
-            throw error
-        }
+        let found = try await looks.looking { try await verifying.priorMembers(fresh.map(\.key), batchID: batch.lease.batchID, ledger: looks) }
         guard let look = found else {
             try await store.recordAttempts(looks.take())
             return batch
