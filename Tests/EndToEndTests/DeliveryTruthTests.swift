@@ -202,6 +202,24 @@ import Testing
         }
     }
 
+    @Test func aWriteAheadThatFailsGivesBackItsPlaceAmongTheRequestsInFlight() async throws {
+        // One request in flight at a time: a failed write-ahead record that kept its place would leave none for the rest
+        // of the run, and nothing more would be sent. (The failed batches' contacts come back when their leases expire.)
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
+            try harness.enqueue(1_000)
+            let faulty = FaultyStore(harness.store)
+            let failures = Counter()
+            faulty.failing { operation in operation == "beginAttempt" && failures.next() < 3 ? FaultyStore.busy : nil }
+            try await harness.work(try harness.configs(configure: { config in
+                config.limits.concurrency = 1
+                config.limits.leaseMillis = 1_500
+            }), deadline: 60, store: faulty)
+            #expect(faulty.injected == 3)
+            #expect(try await harness.counts()[.confirmed] == 1_000)
+            #expect(await harness.truth().values.allSatisfy { $0 == 1 })
+        }
+    }
+
     @Test func leaseRenewalKeepsTryingUntilTheLeaseReallyExpires() async throws {
         let scratch = try Scratch()
         let clock = ManualClock()
