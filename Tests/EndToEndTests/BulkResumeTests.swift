@@ -23,16 +23,18 @@ import Testing
 
     /// Claims `keys` as a dead worker would have, creates their job and uploads them; closes the job only if `close`.
     func leaveJobBehind(_ harness: WorkerHarness, keys: [String], close: Bool) async throws -> String {
-        let batch = try #require(try await harness.store.claim(destination: "salesforce-bulk-ingest", limit: keys.count, leaseMillis: 2_000))
+        let batch = try #require(try await harness.store.claim(destination: "salesforce-bulk-ingest", limit: keys.count, leaseMillis: deadWorkerLeaseMillis))
         #expect(Set(batch.contacts.map(\.key)) == Set(keys))
-        _ = try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "jobs", requestBody: "", startedAt: 0))
+        _ = try await underTestLease("write-ahead") {
+            try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "jobs", requestBody: "", startedAt: 0))
+        }
         let token = try await send(.POST, harness.base + "/services/oauth2/token", token: nil,
                                    body: "grant_type=client_credentials&client_id=sim-sf-client-id&client_secret=sim-sf-client-secret",
                                    contentType: "application/x-www-form-urlencoded")["access_token"] as! String
         let jobs = harness.base + "/services/data/v61.0/jobs/ingest"
         let job = try await send(.POST, jobs, token: token, body: #"{"object":"Contact","operation":"upsert","externalIdFieldName":"ContactKey__c"}"#)
         let id = job["id"] as! String
-        try await harness.store.attachRemoteID(batch.lease, id)
+        try await underTestLease("attaching the job id") { try await harness.store.attachRemoteID(batch.lease, id) }
         _ = try await send(.PUT, "\(jobs)/\(id)/batches", token: token, body: "ContactKey__c,n\n" + keys.map { "\($0),1\n" }.joined(), contentType: "text/csv")
         if close { _ = try await send(.PATCH, "\(jobs)/\(id)", token: token, body: #"{"state":"UploadComplete"}"#) }
         return id
@@ -50,10 +52,8 @@ import Testing
                 for key in open { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
             let openJob = try await leaveJobBehind(harness, keys: open, close: false)
-            try await waitFor(seconds: 10) {
-                _ = try await harness.store.recoverExpiredLeases()
-                return try await harness.counts("salesforce-bulk-ingest")[.unknown] == 35
-            }
+            harness.expireTestLeases()
+            #expect(try await harness.store.recoverExpiredLeases().madeUnknown == 35)
             #expect(try await harness.counts("salesforce-bulk-ingest")[.unknown] == 35)
 
             try await harness.work(try harness.configs(["salesforce-bulk-ingest"], configure: { config in

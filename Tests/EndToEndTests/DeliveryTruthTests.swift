@@ -12,12 +12,15 @@ import Testing
 /// each over real HTTP against the sandbox with the queue on a real SQLite file.
 @Suite(.timeLimit(.minutes(6))) struct DeliveryTruthTests {
     /// A worker that writes a batch ahead, really sends it, and dies before it can record the answer.
-    static func dieMidRequest(_ harness: WorkerHarness, count: Int, leaseMillis: Int64) async throws -> [String] {
-        let batch = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: count, leaseMillis: leaseMillis))
-        try await harness.store.prepareBatch(batch.lease, priorMembers: batch.contacts.map { ($0.id, .notMember) }, released: [], releaseCountsAsLook: true)
+    /// Its lease is `deadWorkerLeaseMillis`: the test ends it with `expireTestLeases()`.
+    static func dieMidRequest(_ harness: WorkerHarness, count: Int) async throws -> [String] {
+        let batch = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: count, leaseMillis: deadWorkerLeaseMillis))
         let body = "{\"eventDefinitionKey\":\"APIEvent-async\",\"members\":[" + batch.contacts.map { "{\"contactKey\":\"\($0.key)\"}" }.joined(separator: ",") + "]}"
-        _ = try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "async", requestBody: body,
-                                                                     startedAt: SystemClock().nowMillis()))
+        try await underTestLease("write-ahead") {
+            try await harness.store.prepareBatch(batch.lease, priorMembers: batch.contacts.map { ($0.id, .notMember) }, released: [], releaseCountsAsLook: true)
+            _ = try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "async", requestBody: body,
+                                                                         startedAt: harness.clock.nowMillis()))
+        }
         var tokenRequest = HTTPClientRequest(url: harness.base + "/v2/token")
         tokenRequest.method = .POST
         tokenRequest.body = .bytes(ByteBuffer(string: #"{"grant_type":"client_credentials","client_id":"sim-client-id","client_secret":"sim-client-secret"}"#))
@@ -33,20 +36,19 @@ import Testing
     }
 
     @Test func aCrashedRequestIsLookedForOnlyAfterTheSettleTimeSoALateEntryIsNeverSentTwice() async throws {
-        // The remote enters 3 s after it took the batch; the crashed worker's lease is 1.5 s (long enough for its three
-        // writes on a machine busy with the whole suite); the settle time 5 s.
+        // The remote enters 3 s after it took the batch; the crashed worker's lease ends at once after its request (the
+        // test steps the clock past it), long before the entry; the settle time is 5 s.
         try await WorkerHarness.with({ $0.entryDelayMillis = 3_000...3_000 }) { harness in
             try harness.enqueue(100)
             let configs = try harness.configs(configure: { config in
-                config.limits.leaseMillis = 500
                 config.policy.settleMillis = 5_000
             })
             _ = try await harness.store.ensureDestination(name: "sfmc-async-events", kind: "sfmc-async-events", settleMillis: 5_000)
-            let sent = try await Self.dieMidRequest(harness, count: 40, leaseMillis: 1_500)
+            let sent = try await Self.dieMidRequest(harness, count: 40)
             // `journeyq reconcile` right after the lease ran out: it recovers the batch first, then looks at nothing yet.
-            try await waitFor(seconds: 5) { SystemClock().nowMillis() > (try harness.store.rows("SELECT MAX(lease_until) m FROM batch").first?["m"]).flatMap { Int64($0) } ?? 0 }
-            try await WorkerDaemon.reconcileOnce(configs: configs, store: harness.store, caller: HTTPCaller(client: HTTPClient.shared, clock: SystemClock()),
-                                                 clock: SystemClock(), logger: .init(label: "test"))
+            harness.expireTestLeases()
+            try await WorkerDaemon.reconcileOnce(configs: configs, store: harness.store, caller: HTTPCaller(client: HTTPClient.shared, clock: harness.clock),
+                                                 clock: harness.clock, logger: .init(label: "test"))
             #expect(try await harness.counts()[.unknown] == 40, "recovered, and not looked for before the settle time")
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile'") == 0)
             try await harness.work(configs)

@@ -81,9 +81,13 @@ import Testing
             }
             // A worker died mid-upload: its lease ran out with the contacts written ahead.
             _ = try await harness.store.ensureDestination(name: "symplify-batchtrigger", kind: "symplify-batchtrigger", settleMillis: 200)
-            let batch = try #require(try await harness.store.claim(destination: "symplify-batchtrigger", limit: 4, leaseMillis: 300))
-            _ = try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: "x", requestBody: "", startedAt: 0))
-            try await waitFor(seconds: 5) { try await harness.store.recoverExpiredLeases().madeUnknown == 4 }
+            let batch = try #require(try await harness.store.claim(destination: "symplify-batchtrigger", limit: 4, leaseMillis: deadWorkerLeaseMillis))
+            _ = try await underTestLease("write-ahead") {
+                try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: "x", requestBody: "", startedAt: 0))
+            }
+            #expect(try await harness.store.recoverExpiredLeases().madeUnknown == 0, "a lease is not recovered before it ends")
+            harness.expireTestLeases()
+            #expect(try await harness.store.recoverExpiredLeases().madeUnknown == 4)
             try await harness.work(try harness.configs(["symplify-batchtrigger"]))
             let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, dead_reason FROM contact")
             let dead = rows.filter { Int($0["state"] ?? "") == ContactState.dead.rawValue }

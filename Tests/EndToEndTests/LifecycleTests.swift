@@ -30,13 +30,16 @@ import Testing
             _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
                 try sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
             }
-            // A daemon that died holding two batches: one claimed, one with its request on its way. Their leases run out
-            // while the daemon below works (2 s: long enough for the write-ahead record on a loaded machine).
-            let claimed = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 2_000))
-            let sent = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: 2_000))
-            _ = try await harness.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: harness.base, requestBody: "{}",
-                                                                        startedAt: Int64(Date().timeIntervalSince1970 * 1000)))
+            // A daemon that died holding two batches: one claimed, one with its request on its way. Their leases have run
+            // out when the daemon below starts.
+            let claimed = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: deadWorkerLeaseMillis))
+            let sent = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: deadWorkerLeaseMillis))
+            _ = try await underTestLease("write-ahead") {
+                try await harness.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: harness.base, requestBody: "{}",
+                                                                        startedAt: harness.clock.nowMillis()))
+            }
             #expect(claimed.contacts.count == 10)
+            harness.expireTestLeases()
             let configs = try harness.configs(configure: { config in
                 config.limits.timeoutMillis = 500
                 config.limits.requestsPerSecond = 500

@@ -15,6 +15,8 @@ struct WorkerHarness: Sendable {
     let state: SimulatorState
     let scratch: Scratch
     let store: SQLiteQueueStore
+    /// The clock of the store and the daemon: real time, which a test steps forward to end a lease at once.
+    var clock = SteppedClock()
 
     /// The sandbox's written config, loaded, with `configure` applied to each destination named. Marketing Cloud's
     /// settle times are 0.3 s unless set otherwise.
@@ -43,8 +45,8 @@ struct WorkerHarness: Sendable {
         let client = HTTPCaller.makeClient()
         var logger = Logger(label: "test.worker")
         logger.logLevel = ProcessInfo.processInfo.environment["JOURNEYQ_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let daemon = try await WorkerDaemon(configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: SystemClock()),
-                                      clock: SystemClock(), logger: logger, drain: drain, checkpoint: checkpoint)
+        let daemon = try await WorkerDaemon(configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: clock),
+                                      clock: clock, logger: logger, drain: drain, checkpoint: checkpoint)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let gaveUp = GaveUpBox()
         let drained = try await withThrowingTaskGroup(of: Bool.self) { tasks in
@@ -84,8 +86,9 @@ struct WorkerHarness: Sendable {
         configure(&configuration)
         try await SimulatorServer.withRunning(configuration: configuration) { base, state in
             let scratch = try Scratch()
-            let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
-            try await body(WorkerHarness(base: base, state: state, scratch: scratch, store: store))
+            let clock = SteppedClock()
+            let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"), clock: clock)
+            try await body(WorkerHarness(base: base, state: state, scratch: scratch, store: store, clock: clock))
         }
     }
 }
@@ -102,5 +105,29 @@ extension SQLiteQueueStore {
     /// Rows of an ad-hoc query, for assertions.
     func rows(_ sql: String) throws -> [[String: String]] {
         try SQLiteInspection.rows(path: path, sql)
+    }
+}
+
+/// How long a lease lasts that a test holds as a dead worker would: far longer than any machine needs between the
+/// test's steps. The test ends it when it means to, by stepping the harness's clock past it (`expireTestLeases`).
+let deadWorkerLeaseMillis: Int64 = 30_000
+
+extension WorkerHarness {
+    /// Ends every lease the test took with `deadWorkerLeaseMillis`, as if that long had passed: the clock steps forward by
+    /// one lease (time keeps real pace otherwise, so a remote's entry delays and the settle times still hold).
+    func expireTestLeases() { clock.step(by: deadWorkerLeaseMillis + 1) }
+}
+
+/// Runs a test's own writes under a lease it holds. A lost lease there means the machine was slower than the test
+/// assumed, not that journeyq is wrong: the failure says so plainly.
+func underTestLease<T>(_ step: String, _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch StoreError.leaseLost(let batchID) {
+        Issue.record("""
+            the test's own lease on batch \(batchID) expired before its next step (\(step)): the machine was slower than the \
+            test assumed; give the lease more time or end it by stepping the clock
+            """)
+        throw StoreError.leaseLost(batchID: batchID)
     }
 }

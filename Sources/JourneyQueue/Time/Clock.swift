@@ -31,3 +31,21 @@ public final class ManualClock: Clock, @unchecked Sendable {
     /// Sets the time.
     public func set(_ millis: Int64) { lock.withLock { now = millis } }
 }
+
+/// The system's clock moved forward by an offset that only ever grows: time keeps its real pace, and a test can end a
+/// lease or a settle time at once instead of waiting for it (however slow the machine is).
+public final class SteppedClock: Clock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var offset: Int64 = 0
+    private let system = SystemClock()
+
+    public init() {}
+
+    public func nowMillis() -> Int64 { system.nowMillis() + lock.withLock { offset } }
+
+    /// Moves time forward by `millis` at once.
+    public func step(by millis: Int64) {
+        precondition(millis >= 0, "a stepped clock never goes back")
+        lock.withLock { offset += millis }
+    }
+}
