@@ -27,12 +27,12 @@ import Testing
         let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 300, prefix: "person-", simulator: ["--entry-delay-ms", "0"])
         defer { simulator.signal(SIGTERM) }
         // A file that cannot be written stops the command before it touches the queue.
-        let refused = try JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--sql-profile", scratch.url.path])
+        let refused = try await JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--sql-profile", scratch.url.path])
         #expect(refused.status != 0 && refused.stderr.contains("is a directory"), "\(refused.stderr)")
         #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM batch") == 0)
 
         let profile = scratch.path("sql.tsv")
-        let result = try JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--log-level", "warning", "--sql-profile", profile])
+        let result = try await JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--log-level", "warning", "--sql-profile", profile])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = try String(contentsOfFile: profile, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
         #expect(lines.first == ["seconds", "runs", "us_per_run", "statement"])
@@ -46,10 +46,10 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: profile)[.posixPermissions] as? Int == 0o600)
     }
 
-    @Test func aBadConfigNamesTheKeyAndExitsTwo() throws {
+    @Test func aBadConfigNamesTheKeyAndExitsTwo() async throws {
         let scratch = try Scratch()
         let config = try scratch.write("bad.yaml", "destinations:\n  x:\n    kind: sfmc-async-events\n    batchSize: many\n")
-        let result = try JourneyqProcess.run(["work", "--db", scratch.path("q.sqlite"), "--config", config])
+        let result = try await JourneyqProcess.run(["work", "--db", scratch.path("q.sqlite"), "--config", config])
         #expect(result.status == 2)
         #expect(result.stderr.contains("\(config):4: destinations.x.batchSize"))
     }
@@ -82,7 +82,7 @@ func asyncQueue(_ scratch: Scratch, contacts count: Int, prefix: String = "c", s
     let (simulator, _, config) = try await startSimulator(scratch, extra: extra)
     let db = scratch.path("q.sqlite")
     let input = try scratch.write("in.ndjson", (0..<count).map { "{\"contactKey\":\"\(prefix)\($0)\"}" }.joined(separator: "\n"))
-    #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
+    #expect(try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
     let onlyAsync = String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0])
     return (simulator, db, try scratch.write("async.yaml", edit(onlyAsync)))
 }

@@ -4,119 +4,119 @@ import Foundation
 import Testing
 
 @Suite(.timeLimit(.minutes(6))) struct EnqueueCLITests {
-    func report(_ db: String) throws -> [String: Any] {
-        let output = try JourneyqProcess.run(["report", "--db", db, "--format", "json"])
+    func report(_ db: String) async throws -> [String: Any] {
+        let output = try await JourneyqProcess.run(["report", "--db", db, "--format", "json"])
         #expect(output.status == 0, "\(output.stderr)")
         return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
     }
 
-    func queued(_ db: String, _ destination: String) throws -> Int {
-        let destinations = try report(db)["destinations"] as! [[String: Any]]
+    func queued(_ db: String, _ destination: String) async throws -> Int {
+        let destinations = try await report(db)["destinations"] as! [[String: Any]]
         guard let entry = destinations.first(where: { $0["name"] as? String == destination }) else { return 0 }
         return (entry["counts"] as! [String: Int])["queued"]!
     }
 
-    @Test func enqueuesEachFormatAndReportsJSON() throws {
+    @Test func enqueuesEachFormatAndReportsJSON() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
         let ndjson = try scratch.write("a.ndjson", "{\"contactKey\":\"a\",\"data\":{\"x\":1}}\n{\"id\":\"b\",\"properties\":{}}\n")
         let csv = try scratch.write("b.csv", "key,email\nc,c@x.se\nd,d@x.se\n")
         let json = try scratch.write("c.json", "[{\"contactKey\":\"e\"},{\"contactKey\":\"a\"}]")
-        var result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", ndjson])
+        var result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", ndjson])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":0}\n")
-        result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--key-column", "key", csv])
+        result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--key-column", "key", csv])
         #expect(result.status == 0, "\(result.stderr)")
-        result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", json])
+        result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", json])
         #expect(result.stdout == "{\"duplicates\":1,\"enqueued\":1,\"rejected\":0}\n")
-        result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--format", "ndjson", "-"], stdin: "{\"contactKey\":\"z\"}\n")
+        result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--format", "ndjson", "-"], stdin: "{\"contactKey\":\"z\"}\n")
         #expect(result.status == 0, "\(result.stderr)")
-        let destinations = try report(db)["destinations"] as! [[String: Any]]
+        let destinations = try await report(db)["destinations"] as! [[String: Any]]
         #expect(destinations.map { $0["name"] as! String } == ["other", "sfmc-async-events"])
         let counts = destinations[1]["counts"] as! [String: Int]
         #expect(counts == ["queued": 5, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0, "confirmed": 0, "unverifiable": 0, "dead": 0])
-        let text = try JourneyqProcess.run(["report", "--db", db])
+        let text = try await JourneyqProcess.run(["report", "--db", db])
         #expect(text.stdout.contains("sfmc-async-events"))
     }
 
-    @Test func anInvalidFileExitsTwoNamesTheLineAndWritesNothing() throws {
+    @Test func anInvalidFileExitsTwoNamesTheLineAndWritesNothing() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
         let file = try scratch.write("bad.ndjson", "{\"contactKey\":\"a\"}\n{\"contactKey\":\"b\",\"data\":{\"n\":{\"x\":1}}}\nnot json\n")
-        let result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", file])
+        let result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", file])
         #expect(result.status == 2)
         #expect(result.stderr.contains("\(file):2: field 'data.n': expected a string, number, boolean or null, found an object"))
         #expect(result.stderr.contains("\(file):3:1: invalid JSON"))
         #expect(result.stderr.contains("nothing was enqueued"))
-        #expect(try queued(db, "d") == 0)
+        #expect(try await queued(db, "d") == 0)
     }
 
-    @Test func skipInvalidEnqueuesTheRestAndWritesRejects() throws {
+    @Test func skipInvalidEnqueuesTheRestAndWritesRejects() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
         let file = try scratch.write("mixed.ndjson", "{\"contactKey\":\"a\"}\n{\"contactKey\":\"\"}\n{\"contactKey\":\"c\"}\n")
         let rejects = scratch.path("rejects.ndjson")
-        let result = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", "--skip-invalid", "--rejects", rejects, "--json", file])
+        let result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", "--skip-invalid", "--rejects", rejects, "--json", file])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":1}\n")
         let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
         #expect(lines == [#"{"line":2,"field":"contactKey","error":"must not be empty","record":"{\"contactKey\":\"\"}"}"#])
-        #expect(try queued(db, "d") == 2)
+        #expect(try await queued(db, "d") == 2)
     }
 
-    @Test func usageErrorsExitTwo() throws {
+    @Test func usageErrorsExitTwo() async throws {
         let scratch = try Scratch()
         let file = try scratch.write("x.txt", "")
-        var result = try JourneyqProcess.run(["enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", file])
+        var result = try await JourneyqProcess.run(["enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", file])
         #expect(result.status == 2)
         #expect(result.stderr.contains("--format"))
-        result = try JourneyqProcess.run(["enqueue", "--destination", "d", "--skip-invalid", file])
+        result = try await JourneyqProcess.run(["enqueue", "--destination", "d", "--skip-invalid", file])
         #expect(result.status == 2)
         #expect(result.stderr.contains("--skip-invalid needs --rejects"))
-        result = try JourneyqProcess.run(["enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", scratch.path("missing.ndjson")])
+        result = try await JourneyqProcess.run(["enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", scratch.path("missing.ndjson")])
         #expect(result.status == 2)
         #expect(result.stderr.contains("missing.ndjson: cannot open"))
-        result = try JourneyqProcess.run(["enqueue", "--help"])
+        result = try await JourneyqProcess.run(["enqueue", "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("--skip-invalid"))
     }
 }
 
 @Suite(.timeLimit(.minutes(6))) struct OperatorCLITests {
-    @Test func exportOfDeadContactsIsAcceptedBackByEnqueue() throws {
+    @Test func exportOfDeadContactsIsAcceptedBackByEnqueue() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
         let input = try scratch.write("in.ndjson", "{\"contactKey\":\"a\",\"data\":{\"x\":\"1\"}}\n{\"contactKey\":\"b\"}\n")
-        #expect(try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", input]).status == 0)
+        #expect(try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", input]).status == 0)
         let exported = scratch.path("queued.ndjson")
-        let export = try JourneyqProcess.run(["export", "--db", db, "--state", "queued", "--output", exported])
+        let export = try await JourneyqProcess.run(["export", "--db", db, "--state", "queued", "--output", exported])
         #expect(export.status == 0, "\(export.stderr)")
         #expect(try String(contentsOfFile: exported, encoding: .utf8) == "{\"contactKey\":\"a\",\"data\":{\"x\":\"1\"}}\n{\"contactKey\":\"b\",\"data\":{}}\n")
-        let again = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--json", exported])
+        let again = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--json", exported])
         #expect(again.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":0}\n")
-        let badState = try JourneyqProcess.run(["export", "--db", db, "--state", "lost"])
+        let badState = try await JourneyqProcess.run(["export", "--db", db, "--state", "lost"])
         #expect(badState.status == 2)
     }
 
-    @Test func reportFormatsAndFilters() throws {
+    @Test func reportFormatsAndFilters() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
         let input = try scratch.write("in.ndjson", "{\"contactKey\":\"a\"}\n")
-        _ = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", input])
-        _ = try JourneyqProcess.run(["enqueue", "--db", db, "--destination", "e", input])
-        let csv = try JourneyqProcess.run(["report", "--db", db, "--format", "csv", "--destination", "d"])
+        _ = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", input])
+        _ = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "e", input])
+        let csv = try await JourneyqProcess.run(["report", "--db", db, "--format", "csv", "--destination", "d"])
         #expect(csv.stdout.split(separator: "\n").count == 2)
         let html = scratch.path("r.html")
-        #expect(try JourneyqProcess.run(["report", "--db", db, "--format", "html", "--output", html]).status == 0)
+        #expect(try await JourneyqProcess.run(["report", "--db", db, "--format", "html", "--output", html]).status == 0)
         #expect(try String(contentsOfFile: html, encoding: .utf8).contains("<svg"))
-        let json = try JourneyqProcess.run(["report", "--db", db, "--format", "json", "--since", "1h"])
+        let json = try await JourneyqProcess.run(["report", "--db", db, "--format", "json", "--since", "1h"])
         #expect(json.stdout.contains("\"destinations\""))
-        let bad = try JourneyqProcess.run(["report", "--db", db, "--since", "yesterday"])
+        let bad = try await JourneyqProcess.run(["report", "--db", db, "--since", "yesterday"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--since"))
-        let show = try JourneyqProcess.run(["show", "--db", db, "a"])
+        let show = try await JourneyqProcess.run(["show", "--db", db, "a"])
         #expect(show.status == 0 && show.stdout.contains("a at d: queued"))
-        #expect(try JourneyqProcess.run(["show", "--db", db, "zz"]).status == 1)
+        #expect(try await JourneyqProcess.run(["show", "--db", db, "zz"]).status == 1)
     }
 }
 

@@ -52,7 +52,7 @@ import Testing
         let scratch = try Scratch()
         let (simulator, base, config) = try await startSimulator(scratch)
         defer { simulator.signal(SIGTERM) }
-        var result = try JourneyqProcess.run(["check", "--config", config])
+        var result = try await JourneyqProcess.run(["check", "--config", config])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("✓ journey takes entries: status Published"))
         #expect(result.stdout.contains("? journey exists and is active"), "Symplify's unknown is reported as such")
@@ -60,15 +60,15 @@ import Testing
         stop.method = .POST
         stop.body = .bytes(ByteBuffer(string: #"{"status":"Stopped"}"#))
         #expect(try await HTTPClient.shared.execute(stop, timeout: .seconds(5)).status.code == 200)
-        result = try JourneyqProcess.run(["check", "--config", config, "--destination", "sfmc-events"])
+        result = try await JourneyqProcess.run(["check", "--config", config, "--destination", "sfmc-events"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("✗ journey takes entries: status Stopped"))
         #expect(result.stderr.contains("sfmc-events: journey takes entries"))
         let wrong = try scratch.write("wrong.yaml", try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "journeyKey: journey-async", with: "journeyKey: nope"))
-        result = try JourneyqProcess.run(["check", "--config", wrong, "--destination", "sfmc-async-events", "--format", "json"])
+        result = try await JourneyqProcess.run(["check", "--config", wrong, "--destination", "sfmc-async-events", "--format", "json"])
         #expect(result.status == 1 && result.stdout.contains("no journey has the key 'nope'"))
         let bad = try scratch.write("bad.yaml", "destinations:\n  x:\n    kind: nope\n")
-        #expect(try JourneyqProcess.run(["check", "--config", bad]).status == 2)
+        #expect(try await JourneyqProcess.run(["check", "--config", bad]).status == 2)
     }
 }
 

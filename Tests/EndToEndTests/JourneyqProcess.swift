@@ -14,9 +14,15 @@ struct JourneyqProcess {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("journeyq").path
     }
 
-    /// Runs `journeyq arguments…` to completion, feeding `stdin` if given.
+    /// Runs `journeyq arguments…` to completion, feeding `stdin` if given. The wait happens on a thread of its own: a
+    /// command may run for seconds, and a cooperative thread blocked that long (two on this machine) starves every
+    /// other test of the suite that runs beside this one.
     @discardableResult
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Output {
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Output {
+        try await offCooperativePool { try runWaiting(arguments, stdin: stdin, environment: environment) }
+    }
+
+    private static func runWaiting(_ arguments: [String], stdin: String?, environment: [String: String]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -55,5 +61,12 @@ final class Scratch: @unchecked Sendable {
     func write(_ name: String, _ text: String) throws -> String {
         try Data(text.utf8).write(to: url.appendingPathComponent(name))
         return path(name)
+    }
+}
+
+/// Runs a blocking `body` on a thread of its own and waits for it without holding a cooperative thread.
+func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

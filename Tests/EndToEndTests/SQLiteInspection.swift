@@ -1,18 +1,31 @@
 import Foundation
+import GRDB
+@testable import JourneyQueueSQLite
 
-/// Reads a database with the sqlite3 command-line shell, as an operator would (no shared connection with the code under test).
+/// Reads a database as an operator would with the sqlite3 shell: a read-only connection of its own (never one shared with
+/// the code under test) that reads compressed ledger bodies through `attempt_text` as the shell does.
 enum SQLiteInspection {
     static func rows(path: String, _ sql: String) throws -> [[String: String]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-json", "-readonly", path, sql]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard !data.isEmpty, let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [] }
-        return rows.map { $0.mapValues { "\($0)" } }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in db.add(function: LedgerCompression.sqlarUncompress) }
+        let database = try DatabaseQueue(path: path, configuration: configuration)
+        return try database.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in
+                var values: [String: String] = [:]
+                for (column, value) in row {
+                    switch value.storage {
+                    case .null: continue
+                    case .int64(let number): values[column] = String(number)
+                    case .double(let number): values[column] = String(number)
+                    case .string(let text): values[column] = text
+                    case .blob(let data): values[column] = String(decoding: data, as: UTF8.self)
+                    }
+                }
+                return values
+            }
+        }
     }
 
     static func int(path: String, _ sql: String) throws -> Int {
