@@ -111,6 +111,7 @@ function card(destination) {
   let badge;
   if (destination.pause) badge = el("span", { class: "badge paused", text: "paused" });
   else if (destination.health) badge = el("span", { class: "badge held", text: "held" });
+  else if (destination.looks) badge = el("span", { class: "badge held", "data-looks": "held", text: "looks held" });
   else badge = el("span", { class: "badge running", text: "running" });
   const counts = el("dl", { class: "counts" });
   for (const name of states) counts.append(el("dt", { text: name }), el("dd", { "data-state": name, text: numbers.format(destination.counts[name] || 0) }));
@@ -118,6 +119,8 @@ function card(destination) {
   const notes = [];
   if (destination.pause) notes.push(el("p", { class: "note", text: "Paused " + (destination.pause.until > 9e15 ? "until resumed" : "until " + when(destination.pause.until)) + ": " + destination.pause.reason }));
   if (destination.health) notes.push(el("p", { class: "note", text: destination.health.reason + (destination.health.since ? " — since " + when(destination.health.since) : "") }));
+  if (destination.looks) notes.push(el("p", { class: "note", "data-note": "looks", text: "Looks held: the look endpoints fail (" + destination.looks.reason + ")"
+    + (destination.looks.since ? " since " + when(destination.looks.since) : "") + "; submissions go on and nobody loses a look" }));
   notes.push(el("p", { class: "note", text: "Oldest waiting: " + age(destination.oldestQueuedAt) }));
   const actions = el("div", { class: "actions" });
   if (canOperate()) {

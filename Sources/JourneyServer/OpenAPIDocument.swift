@@ -932,6 +932,10 @@ public enum OpenAPIDocument {
           "oldestQueuedAt": {
             "type": "string",
             "format": "date-time"
+          },
+          "looks": {
+            "$ref": "#/components/schemas/Pause",
+            "description": "Present while the look endpoints fail: looks wait for their circuit to close, submissions go on, and nobody loses a look."
           }
         }
       },

@@ -78,6 +78,12 @@ public struct WorkerDaemon {
                     logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
                 }
             }
+        } onLookHealth: { looks in
+            healthWrites.async {
+                do { try store.reportLookHealth(destination: name, pause: looks) } catch {
+                    logger.error("recording the look endpoints' health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
+                }
+            }
         } onInFlight: { busy, waiting in
             metrics?.requestsInFlight(destination: name, busy: busy, waiting: waiting)
         }

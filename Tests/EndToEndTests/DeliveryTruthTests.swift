@@ -90,25 +90,31 @@ import Testing
         }
     }
 
-    @Test func looksThatAlwaysFailEndEveryContactUnverifiableAndNobodyIsSentAgain() async throws {
+    @Test func lookEndpointsThatAlwaysFailAreAnOutageThatCostsNobodyALook() async throws {
+        // Every look answers 500: the look endpoints are down. That proves nothing about anyone and decides nothing: the
+        // contacts wait, undecided and never sent again, and `--until-drained` gives up after the outage limit.
         try await WorkerHarness.with({ config in
             config.entryDelayMillis = 0...50
             config.faults.lookFault = 1
         }) { harness in
             try harness.enqueue(300)
-            try await harness.work(try harness.configs(configure: { config in
+            let gaveUp = try await harness.work(try harness.configs(configure: { config in
                 config.policy.verifyAttempts = 3
+                config.policy.lookBeforeFirstSend = false
                 config.policy.retry.maxDelayMillis = 300
+                config.circuit = CircuitBreaker(strikeThreshold: 3, baseMillis: 100, maxMillis: 500)
+                config.outageLimitMillis = 3_000
             }), deadline: 90)
+            #expect(gaveUp?.reason.contains("the look endpoints fail") == true, "\(String(describing: gaveUp))")
             let counts = try await harness.counts()
-            #expect(counts[.unverifiable] == 300, "\(counts)")
+            #expect(counts[.accepted] == 300 && counts[.unverifiable, default: 0] == 0, "\(counts)")
             let truth = await harness.truth()
             #expect(truth.count == 300 && truth.values.allSatisfy { $0 == 1 }, "each sent once, never again")
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT SUM(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 300)
-            let reasons = try SQLiteInspection.rows(path: path, "SELECT DISTINCT last_error FROM contact")
-            #expect(reasons.allSatisfy { ($0["last_error"] ?? "").hasPrefix("not verifiable after 3 looks: reconciliation look failed: contactMembership: HTTP 500") },
-                    "\(reasons)")
+            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(looks) FROM contact") == 0, "a look the remote did not answer costs nothing")
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile' AND status = 500") >= 3)
+            #expect(try await harness.store.counts().first?.looks?.reason.contains("HTTP 500") == true, "the look circuit is open")
         }
     }
 

@@ -62,6 +62,9 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func reportHealth(destination: String, pause: DestinationPause?) throws {
         try gate("reportHealth"); try inner.reportHealth(destination: destination, pause: pause)
     }
+    func reportLookHealth(destination: String, pause: DestinationPause?) throws {
+        try gate("reportLookHealth"); try inner.reportLookHealth(destination: destination, pause: pause)
+    }
     func pendingWork(destination: String) async throws -> PendingWork {
         try gate("pendingWork"); return try await inner.pendingWork(destination: destination)
     }

@@ -123,6 +123,28 @@ import Testing
         }
     }
 
+    @Test func aLookOutageShowsInTheListTheReportAndTheMetrics() async throws {
+        try await ServerHarness.with { server in
+            _ = try server.store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }
+            var metrics = try await server.send(.GET, "/metrics")
+            #expect(metrics.text.contains(#"journeyq_look_circuit_open{destination="d"} 0"#), "\(metrics.text.prefix(600))")
+            // A worker's gate found the look endpoints failing and opened their circuit.
+            try server.store.reportLookHealth(destination: "d", pause: DestinationPause(until: Int64.max / 2, reason: "5 failures in a row, the last: HTTP 500",
+                                                                                       since: 1_700_000_000_000))
+            let list = try await server.send(.GET, "/v1/destinations", key: "read")
+            let looks = list.array.first?["looks"] as? [String: Any]
+            #expect(looks?["reason"] as? String == "5 failures in a row, the last: HTTP 500", "\(list.text)")
+            #expect(list.array.first?["paused"] as? Bool == false, "submissions go on while the looks wait")
+            let detail = try await server.send(.GET, "/v1/destinations/d", key: "read")
+            #expect(((detail.object["report"] as? [String: Any])?["lookOutage"] as? [String: Any])?["since"] as? Int == 1_700_000_000_000)
+            metrics = try await server.send(.GET, "/metrics")
+            #expect(metrics.text.contains(#"journeyq_look_circuit_open{destination="d"} 1"#))
+            try server.store.reportLookHealth(destination: "d", pause: nil)
+            #expect(try await server.send(.GET, "/v1/destinations", key: "read").array.first?["looks"] == nil)
+            #expect(try await server.send(.GET, "/metrics").text.contains(#"journeyq_look_circuit_open{destination="d"} 0"#))
+        }
+    }
+
     @Test func healthMetricsAndTheDocument() async throws {
         try await ServerHarness.with { server in
             _ = try server.store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }

@@ -79,14 +79,15 @@ struct WorkerHarness: Sendable {
         try await store.counts().first { $0.name == destination }?.counts ?? [:]
     }
 
-    /// Runs `body` with a fresh sandbox (configured by `configure`) and store.
-    static func with(_ configure: (inout SimulatorConfiguration) -> Void = { _ in },
+    /// Runs `body` with a fresh sandbox (configured by `configure`) and store. With `sandboxSharesClock`, the sandbox
+    /// keeps time by the harness's clock too, so that a step moves the remote's outages and entries with it.
+    static func with(sandboxSharesClock: Bool = false, _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
                      _ body: @Sendable (WorkerHarness) async throws -> Void) async throws {
         var configuration = SimulatorConfiguration()
         configure(&configuration)
-        try await SimulatorServer.withRunning(configuration: configuration) { base, state in
+        let clock = SteppedClock()
+        try await SimulatorServer.withRunning(configuration: configuration, clock: sandboxSharesClock ? clock : SystemClock()) { base, state in
             let scratch = try Scratch()
-            let clock = SteppedClock()
             let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"), clock: clock)
             try await body(WorkerHarness(base: base, state: state, scratch: scratch, store: store, clock: clock))
         }

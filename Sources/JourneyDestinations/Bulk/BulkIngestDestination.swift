@@ -16,6 +16,8 @@ public struct BulkIngestDestination: VerifyingDestination {
     let keyColumn: String
     let uploadLimitBytes: Int
     let pollMillis: Int64
+    /// How long a job may stay in progress before looks at it count against `verifyAttempts` (the remote's pace until then).
+    let jobTimeoutMillis: Int64
     /// How long a submission waits for its job before leaving it to reconciliation.
     let maxWaitMillis: Int64
     let transientErrors: Set<String>
@@ -27,7 +29,7 @@ public struct BulkIngestDestination: VerifyingDestination {
     /// A destination for one object and operation; `uploadLimitBytes` bounds one job's CSV (the API takes about 100 MB).
     public init(name: String, loginURL: String, clientID: String, clientSecret: Secret, object: String, operation: String,
                 externalIDFieldName: String?, apiVersion: String, limits: DestinationLimits, policy: OutcomePolicy, pollMillis: Int64,
-                caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock, uploadLimitBytes: Int = 100 * 1024 * 1024,
+                jobTimeoutMillis: Int64 = 86_400_000, caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock, uploadLimitBytes: Int = 100 * 1024 * 1024,
                 maxWaitMillis: Int64 = 30 * 60_000, transientErrors: Set<String> = ["UNABLE_TO_LOCK_ROW", "REQUEST_RUNNING_TOO_LONG", "SERVER_UNAVAILABLE"]) {
         self.name = name
         self.limits = limits
@@ -38,6 +40,7 @@ public struct BulkIngestDestination: VerifyingDestination {
         keyColumn = externalIDFieldName ?? "ContactKey"
         self.uploadLimitBytes = uploadLimitBytes
         self.pollMillis = pollMillis
+        self.jobTimeoutMillis = jobTimeoutMillis
         self.maxWaitMillis = maxWaitMillis
         self.transientErrors = transientErrors
         self.clock = clock
@@ -232,7 +235,13 @@ public struct BulkIngestDestination: VerifyingDestination {
                     settlements += undecided(contacts, reason, after: pollMillis * 10, counted: StatusClassifier.lookFailureCounts(status: state.status))
                 }
             default:
-                settlements += undecided(contacts, "job \(jobID) is \(state.state)", after: pollMillis * 5)
+                // Still running is the remote's pace, not a look that failed; only a job older than jobTimeoutSeconds
+                // (measured from the request that created it) starts to cost looks.
+                for contact in contacts {
+                    let overdue = now - (contact.sentAt ?? now) > jobTimeoutMillis
+                    let reason = overdue ? "job \(jobID) is still \(state.state) after \(jobTimeoutMillis / 1000) s" : "job \(jobID) is \(state.state)"
+                    settlements += undecided([contact], reason, after: pollMillis * 5, counted: overdue)
+                }
             }
         }
         return Verification(settlements: settlements)

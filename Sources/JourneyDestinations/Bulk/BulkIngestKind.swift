@@ -17,7 +17,8 @@ public struct BulkIngestKind: DestinationKindDefinition {
         return Connection(loginURL: try reader.url("loginURL"), clientID: try reader.string("clientId"), clientSecret: try reader.secret("clientSecret"),
                           object: try reader.string("object", default: "Contact"), operation: operation, externalIDFieldName: external,
                           apiVersion: try reader.string("apiVersion", default: "v61.0"),
-                          pollMillis: Int64(try reader.double("pollSeconds", default: 2, in: 0.05...3_600) * 1000))
+                          pollMillis: Int64(try reader.double("pollSeconds", default: 2, in: 0.05...3_600) * 1000),
+                          jobTimeoutMillis: Int64(try reader.double("jobTimeoutSeconds", default: 86_400, in: 60...604_800) * 1000))
     }
 
     /// The org's login, the object and operation, and how often a job is polled.
@@ -31,11 +32,13 @@ public struct BulkIngestKind: DestinationKindDefinition {
         public var apiVersion: String
         /// How often a job is polled, in milliseconds.
         public var pollMillis: Int64
+        /// How long a job may stay in progress (the remote's pace, not a failed look) before looks at it count.
+        public var jobTimeoutMillis: Int64 = 86_400_000
 
         public func destination(_ context: DestinationContext) -> any Destination {
             BulkIngestDestination(name: context.name, loginURL: loginURL, clientID: clientID, clientSecret: clientSecret, object: object,
                                   operation: operation, externalIDFieldName: externalIDFieldName, apiVersion: apiVersion, limits: context.limits,
-                                  policy: context.policy, pollMillis: pollMillis, caller: context.caller, ledger: context.ledger, clock: context.clock)
+                                  policy: context.policy, pollMillis: pollMillis, jobTimeoutMillis: jobTimeoutMillis, caller: context.caller, ledger: context.ledger, clock: context.clock)
         }
     }
 }

@@ -33,12 +33,15 @@ enum StatusClassifier {
         policy.clampedPause(until: RetryAfter.until(answer, now: now) ?? now + policy.throttlePauseMillis, now: now)
     }
 
-    /// A short description of an error answer for reasons and logs: errorcode and message when the body has them.
-    /// Whether a look answered `status` tells something of the contacts looked at: a 429, a redirect or a 401 left after
-    /// a token refresh is the destination's state (its gate pauses it), and costs none of the contacts' looks.
+    /// Whether a look answered `status` tells something of the contacts looked at. A 5xx or a 408 is an outage of the
+    /// look endpoint (the gate's look circuit waits it out); a 429, a redirect or a 401 left after a token refresh is the
+    /// destination's state (its gate pauses it): none of them costs the contacts a look. Only an answer about the
+    /// request itself (another 4xx) does.
     static func lookFailureCounts(status: Int) -> Bool {
-        status != 429 && status != 401 && !(300..<400).contains(status)
+        (400..<500).contains(status) && status != 429 && status != 401 && status != 408
     }
+
+    /// A short description of an error answer for reasons and logs: errorcode and message when the body has them.
 
     static func summary(_ answer: HTTPAnswer) -> String {
         func short(_ text: String?) -> String? { text.map { String($0.prefix(200)) } }

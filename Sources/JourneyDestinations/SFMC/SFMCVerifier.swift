@@ -20,9 +20,10 @@ struct SFMCVerifier: Sendable {
     /// The status of a lost request is looked up from this long before it started (clocks differ).
     static let clockSkewMillis: Int64 = 60_000
 
-    /// A look that proved nothing: why, and whether the remote asked for a pause. Only a look the destination answered
-    /// (a 5xx, an unreadable answer, a timeout) counts against `verifyAttempts`; a refused connection, a missing token
-    /// or a 429 is the destination's state, not the contact's.
+    /// A look that proved nothing: why, and whether the remote asked for a pause. Only a look the remote answered but
+    /// that cannot decide (an unreadable answer, a 4xx about the request) counts against `verifyAttempts`; a 5xx, no
+    /// answer in time, a cut-off answer, a refused connection, a missing token or a 429 is an outage or the destination's
+    /// state, not the contact's: the gate waits it out and the contacts keep their looks.
     struct Failure: Error {
         var reason: String
         var throttledUntil: Int64?
@@ -227,7 +228,7 @@ struct SFMCVerifier: Sendable {
                           // look at these contacts that failed, so neither brings them closer to unverifiable.
                           counted: throttled == nil && StatusClassifier.lookFailureCounts(status: answer.status))
         case .failed(let failure):
-            throw Failure(reason: "\(what): \(failure.message)", counted: failure.kind != .notSent)
+            throw Failure(reason: "\(what): \(failure.message)", counted: false)
         case .noToken(let failure):
             throw Failure(reason: "\(what): \(failure)", counted: false)
         }

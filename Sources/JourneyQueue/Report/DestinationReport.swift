@@ -84,6 +84,11 @@ public struct DestinationReport: Sendable, Codable, Equatable {
     public var pause: DestinationPause?
     /// What a worker last reported: the destination unavailable, or its journey not taking entries.
     public var health: DestinationPause?
+    /// What a worker last reported of the look endpoints: failing, so looks wait (their circuit is open) and cost
+    /// nobody a look.
+    public var lookOutage: DestinationPause?
+    /// Re-sends made because the journey history proved that the contact's request entered nobody.
+    public var provenAbsent: Int = 0
 
     public init(name: String, kind: String?, counts: [String: Int], funnel: Funnel, retries: Int, deadReasons: [String: Int],
                 requests: Int, throttled: Int, looks: Int, possibleDuplicates: Int, latency: Latency?, contactsPerSecond: Double,

@@ -32,12 +32,17 @@ public enum ReportRenderer {
             if let health = report.health {
                 out += "  HELD        \(health.reason)\(health.since.map { " (since \(ISOTime.string($0)))" } ?? ""), next try \(ISOTime.string(health.until))\n"
             }
+            if let looks = report.lookOutage {
+                out += "  LOOKS HELD  the look endpoints fail: \(looks.reason)\(looks.since.map { " (since \(ISOTime.string($0)))" } ?? ""), "
+                out += "next look \(ISOTime.string(looks.until)); submissions go on, nobody loses a look\n"
+            }
             out += "  funnel      enqueued \(f.enqueued) → submitted \(f.submitted) → accepted \(f.accepted) → confirmed \(f.confirmed)"
             out += f.unverifiable > 0 ? " (unverifiable \(f.unverifiable))" : ""
             out += ", dead \(f.dead)\n"
             out += "  requests    \(report.requests) submissions (\(String(format: "%.1f", report.requestsPerSecond))/s), "
             out += "\(report.looks) reconciliation looks, \(report.throttled) answered 429 (each paused the destination)\n"
-            out += "  retries     \(report.retries) extra attempts; possible duplicates \(report.possibleDuplicates)\n"
+            out += "  retries     \(report.retries) extra attempts; possible duplicates \(report.possibleDuplicates)"
+            out += report.provenAbsent > 0 ? "; re-sent after the journey history proved no entry \(report.provenAbsent)\n" : "\n"
             if let latency = report.latency {
                 out += "  latency     p50 \(latency.p50) ms, p95 \(latency.p95) ms, p99 \(latency.p99) ms\n"
             }

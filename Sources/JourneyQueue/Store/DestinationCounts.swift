@@ -7,15 +7,19 @@ public struct DestinationCounts: Sendable, Equatable {
     public var pause: DestinationPause?
     /// What a worker last reported: unavailable (circuit open) or its journey not taking entries.
     public var health: DestinationPause?
+    /// What a worker last reported of the look endpoints: looks paused (their circuit open), submissions going on.
+    public var looks: DestinationPause?
     /// When the longest-waiting queued contact became ready (epoch ms), if any.
     public var oldestQueuedAt: Int64?
 
-    public init(name: String, kind: String?, counts: [ContactState: Int], pause: DestinationPause? = nil, health: DestinationPause? = nil) {
+    public init(name: String, kind: String?, counts: [ContactState: Int], pause: DestinationPause? = nil, health: DestinationPause? = nil,
+                looks: DestinationPause? = nil) {
         self.name = name
         self.kind = kind
         self.counts = counts
         self.pause = pause
         self.health = health
+        self.looks = looks
     }
 
     /// Contacts not yet in a final state.

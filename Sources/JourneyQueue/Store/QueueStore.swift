@@ -47,6 +47,10 @@ public protocol QueueStore: AttemptLedger {
     /// Synchronous so that a gate's reports reach the database in the order the gate made them (they are rare and small).
     func reportHealth(destination: String, pause: DestinationPause?) throws
 
+    /// A worker reports the look endpoints' circuit: looks held back until `until` for `reason` since `since`, or well
+    /// (nil). Synchronous for the same reason as `reportHealth`.
+    func reportLookHealth(destination: String, pause: DestinationPause?) throws
+
     /// What is left to do at `destination`.
     func pendingWork(destination: String) async throws -> PendingWork
 

@@ -10,7 +10,8 @@ extension PostgresQueueStore {
         return try await transaction { connection in
             try await self.execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             let destinations = try await self.rows(connection, """
-                SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since
+                SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
+                       look_paused_until, look_reason, look_since
                 FROM destination WHERE $1::text IS NULL OR name = $1::text ORDER BY name
                 """, [destination])
             var reports: [DestinationReport] = []
@@ -20,6 +21,9 @@ extension PostgresQueueStore {
                 report.pause = try row[3].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator") }
                     .flatMap { $0.holds(at: now) ? $0 : nil }
                 report.health = try row[5].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self)) }
+                report.lookOutage = try row[8].decode(Int64?.self).map {
+                    DestinationPause(until: $0, reason: try row[9].decode(String?.self) ?? "", since: try row[10].decode(Int64?.self))
+                }
                 reports.append(report)
             }
             return reports
@@ -39,7 +43,7 @@ extension PostgresQueueStore {
                    COUNT(*) FILTER (WHERE state IN (\(SQLState.accepted), \(SQLState.confirmed), \(SQLState.unverifiable)) OR event_instance_id IS NOT NULL),
                    COUNT(*) FILTER (WHERE state = \(SQLState.confirmed)), COUNT(*) FILTER (WHERE state = \(SQLState.unverifiable)),
                    COUNT(*) FILTER (WHERE state = \(SQLState.dead)), COALESCE(SUM(GREATEST(attempts - 1, 0)), 0)::bigint,
-                   COALESCE(SUM(possible_duplicates), 0)::bigint
+                   COALESCE(SUM(possible_duplicates), 0)::bigint, COALESCE(SUM(proven_absent), 0)::bigint
             FROM contact WHERE destination_id = $1 AND enqueued_at >= $2
             """, [id, since])[0]
         let funnel = DestinationReport.Funnel(enqueued: try funnelRow[0].decode(Int.self), submitted: try funnelRow[1].decode(Int.self),
@@ -111,6 +115,7 @@ extension PostgresQueueStore {
         report.uploads = try requestRow[5].decode(Int.self)
         report.uploadsFailed = try requestRow[6].decode(Int.self)
         report.unverifiableReasons = unverifiable
+        report.provenAbsent = try funnelRow[8].decode(Int.self)
         return report
     }
 

@@ -6,7 +6,8 @@ extension PostgresQueueStore {
         try await transaction { connection in
             let destinations = try await self.rows(connection, """
                 SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
-                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued))
+                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)),
+                       look_paused_until, look_reason, look_since
                 FROM destination d ORDER BY name
                 """)
             var byState: [Int64: [ContactState: Int]] = [:]
@@ -18,7 +19,11 @@ extension PostgresQueueStore {
                 counts.merge(byState[try row[0].decode(Int64.self)] ?? [:]) { $1 }
                 let pause = try row[3].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator") }
                 let health = try row[5].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self)) }
-                var result = DestinationCounts(name: try row[1].decode(String.self), kind: try row[2].decode(String?.self), counts: counts, pause: pause, health: health)
+                let looks = try row[9].decode(Int64?.self).map {
+                    DestinationPause(until: $0, reason: try row[10].decode(String?.self) ?? "", since: try row[11].decode(Int64?.self))
+                }
+                var result = DestinationCounts(name: try row[1].decode(String.self), kind: try row[2].decode(String?.self), counts: counts, pause: pause,
+                                               health: health, looks: looks)
                 if (counts[.queued] ?? 0) > 0 { result.oldestQueuedAt = try row[8].decode(Int64?.self) }
                 return result
             }
@@ -41,6 +46,15 @@ extension PostgresQueueStore {
                     UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint, health_updated_at = $4
                     WHERE name = $5
                     """, [pause?.until, pause?.reason, pause?.since, now, destination])
+            }
+        }
+    }
+
+    public func reportLookHealth(destination: String, pause: DestinationPause?) throws {
+        try bridge.run {
+            try await self.transaction { connection in
+                try await self.execute(connection, "UPDATE destination SET look_paused_until = $1::bigint, look_reason = $2::text, look_since = $3::bigint WHERE name = $4",
+                                       [pause?.until, pause?.reason, pause?.since, destination])
             }
         }
     }

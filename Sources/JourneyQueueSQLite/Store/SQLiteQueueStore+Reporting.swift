@@ -11,11 +11,13 @@ extension SQLiteQueueStore {
             return try destinations.map { row in
                 var report = try report(db, id: row[0], name: row[1], kind: row[2], since: since ?? 0)
                 let status = try Row.fetchOne(db, sql: """
-                    SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since FROM destination WHERE id = ?
+                    SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since, look_paused_until, look_reason, look_since
+                    FROM destination WHERE id = ?
                     """, arguments: [row[0] as Int64])
                 let now = clock.nowMillis()
                 report.pause = (status?[0] as Int64?).map { DestinationPause(until: $0, reason: status?[1] ?? "paused by an operator") }.flatMap { $0.holds(at: now) ? $0 : nil }
                 report.health = (status?[2] as Int64?).map { DestinationPause(until: $0, reason: status?[3] ?? "", since: status?[4]) }
+                report.lookOutage = (status?[5] as Int64?).map { DestinationPause(until: $0, reason: status?[6] ?? "", since: status?[7]) }
                 return report
             }
         }
@@ -32,7 +34,7 @@ extension SQLiteQueueStore {
         let funnelRow = try Row.fetchOne(db, sql: """
             SELECT COUNT(*), SUM(attempts > 0 OR state > \(SQLState.queued)), SUM(state IN (\(SQLState.accepted), \(SQLState.confirmed), \(SQLState.unverifiable)) OR event_instance_id IS NOT NULL),
                    SUM(state = \(SQLState.confirmed)), SUM(state = \(SQLState.unverifiable)), SUM(state = \(SQLState.dead)), SUM(MAX(attempts - 1, 0)),
-                   SUM(possible_duplicates)
+                   SUM(possible_duplicates), SUM(proven_absent)
             FROM contact WHERE destination_id = ? AND enqueued_at >= ?
             """, arguments: [id, since])!
         let funnel = DestinationReport.Funnel(enqueued: funnelRow[0], submitted: funnelRow[1] ?? 0, accepted: funnelRow[2] ?? 0,
@@ -100,6 +102,7 @@ extension SQLiteQueueStore {
         report.uploads = remote?[1] ?? 0
         report.uploadsFailed = remote?[2] ?? 0
         report.unverifiableReasons = unverifiable
+        report.provenAbsent = funnelRow[8] ?? 0
         return report
     }
 

@@ -5,7 +5,8 @@ extension SQLiteQueueStore {
     public func counts() async throws -> [DestinationCounts] {
         try await pool.read { db in
             let destinations = try Row.fetchAll(db, sql: """
-                SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since
+                SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
+                       look_paused_until, look_reason, look_since
                 FROM destination ORDER BY name
                 """)
             var byState: [Int64: [ContactState: Int]] = [:]
@@ -17,7 +18,8 @@ extension SQLiteQueueStore {
                 counts.merge(byState[row[0]] ?? [:]) { $1 }
                 let pause = (row[3] as Int64?).map { DestinationPause(until: $0, reason: row[4] ?? "paused by an operator") }
                 let health = (row[5] as Int64?).map { DestinationPause(until: $0, reason: row[6] ?? "", since: row[7]) }
-                var result = DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health)
+                let looks = (row[8] as Int64?).map { DestinationPause(until: $0, reason: row[9] ?? "", since: row[10]) }
+                var result = DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health, looks: looks)
                 if (counts[.queued] ?? 0) > 0 {
                     result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued)"),
                                                                arguments: [row[0] as Int64])
@@ -40,6 +42,13 @@ extension SQLiteQueueStore {
             try db.execute(sql: """
                 UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ? WHERE name = ?
                 """, arguments: [pause?.until, pause?.reason, pause?.since, clock.nowMillis(), destination])
+        }
+    }
+
+    public func reportLookHealth(destination: String, pause: DestinationPause?) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE destination SET look_paused_until = ?, look_reason = ?, look_since = ? WHERE name = ?",
+                           arguments: [pause?.until, pause?.reason, pause?.since, destination])
         }
     }
 }

@@ -12,6 +12,8 @@ enum QueueRoutes {
         var paused: Bool
         var pause: DestinationPause?
         var health: DestinationPause?
+        /// The look endpoints fail: looks wait for their circuit (submissions go on).
+        var looks: DestinationPause?
         var counts: [String: Int]
         var oldestQueuedAt: String?
     }
@@ -45,6 +47,7 @@ enum QueueRoutes {
         let pause = counts.pause.flatMap { $0.holds(at: now) ? $0 : nil }
         let health = counts.health.flatMap { $0.holds(at: now) ? $0 : nil }
         return DestinationSummary(name: counts.name, kind: counts.kind, paused: pause != nil || health != nil, pause: pause, health: health,
+                                  looks: counts.looks,
                                   counts: Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, counts.counts[$0] ?? 0) }),
                                   oldestQueuedAt: counts.oldestQueuedAt.map(ISOTime.string))
     }

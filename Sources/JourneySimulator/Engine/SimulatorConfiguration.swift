@@ -59,6 +59,9 @@ public struct SimulatorConfiguration: Sendable {
     /// Salesforce fields that Bulk ingest refuses (`sf__Error`), to exercise failed results.
     public var bulkRejectedEmailSuffix = "@invalid.example"
     public var faults = FaultProfile.none
+    /// Every look endpoint (contactMembership, async status, journey history and its freshness, Bulk job state and results)
+    /// answers 500 over this span, in milliseconds after the sandbox started (`--look-outage SECONDS[@AFTER]`).
+    public var lookOutageMillis: ClosedRange<Int64>?
 
     public init() {}
 }

@@ -16,11 +16,14 @@ public actor SimulatorState {
     var uploads: [String: SymplifyUpload] = [:]
     var jobs: [String: BulkJob] = [:]
     var jobSequence = 0
+    /// When the sandbox started, on its clock (outages are placed after it).
+    let startedAt: Int64
 
     /// A fresh sandbox; entry delays and token expiry follow `clock`.
     public init(configuration: SimulatorConfiguration, clock: any Clock = SystemClock()) {
         self.configuration = configuration
         self.clock = clock
+        startedAt = clock.nowMillis()
         random = SeededRandom(seed: configuration.seed)
         engine = JourneyEngine(journeys: configuration.journeys, priorMembers: configuration.priorMembers,
                                membershipListsExited: configuration.membershipListsExited)
@@ -109,11 +112,20 @@ public actor SimulatorState {
         return true
     }
 
-    /// Whether this look is answered 500 (`lookFault`).
+    /// Whether this look is answered 500 (`lookFault`, or a look outage now).
     func drawLookFault() -> Bool {
+        if inLookOutage() {
+            stats.fault("look_outage")
+            return true
+        }
         guard random.chance(configuration.faults.lookFault) else { return false }
         stats.fault("look_fault")
         return true
+    }
+
+    /// Whether the look endpoints are in the configured outage now.
+    func inLookOutage() -> Bool {
+        configuration.lookOutageMillis?.contains(now - startedAt) ?? false
     }
 
     /// Every contact that entered each journey while the sandbox ran, and how many times.

@@ -90,6 +90,7 @@ enum BulkIngestRoutes {
 
         router.get(RouterPath("\(base)/:id")) { request, context -> Response in
             try await faults.run("GET \(base)/{id}", style: .bulk) {
+                if await state.drawLookFault() { return HTTPAnswers.Style.bulk.serverError }
                 do {
                     try await state.checkSalesforceToken(request.bearerToken)
                     return HTTPAnswers.json(200, info(try await state.job(context.parameters.get("id") ?? "")))
@@ -102,6 +103,7 @@ enum BulkIngestRoutes {
         for kind in ["successfulResults", "failedResults", "unprocessedrecords"] {
             router.get(RouterPath("\(base)/:id/\(kind)")) { request, context -> Response in
                 try await faults.run("GET \(base)/{id}/\(kind)", style: .bulk) {
+                    if await state.inLookOutage() { return HTTPAnswers.Style.bulk.serverError }
                     do {
                         try await state.checkSalesforceToken(request.bearerToken)
                         let job = try await state.job(context.parameters.get("id") ?? "")

@@ -5,10 +5,14 @@ import ServiceLifecycle
 
 /// One destination's gate, shared by its submitters and reconcilers: every request waits here for its turn (rate),
 /// for a throttling pause to end, and for an open circuit to close; every answer teaches it the destination's health.
+/// Looks have a circuit of their own: look endpoints that fail (5xx, no answer) pause the looks, not the submissions.
 public actor DestinationGate: RequestGate {
     public let destination: String
     private var rate: RateGate
     private var circuit: CircuitBreaker
+    /// The look endpoints' own circuit: a run of failed looks is an outage of those endpoints, which waits (and costs
+    /// no contact a look) instead of deciding anything.
+    private var lookCircuit: CircuitBreaker
     private let clock: any Clock
     private let logger: Logger
     /// Longest pause any answer may impose.
@@ -17,6 +21,8 @@ public actor DestinationGate: RequestGate {
     private var holds: [HoldKind: DestinationPause] = [:]
     /// Told whenever what the destination's health looks like from here changes (for reports and metrics).
     private let onHealth: @Sendable (DestinationPause?) -> Void
+    /// Told whenever the look circuit opens or closes (for reports and metrics).
+    private let onLookHealth: @Sendable (DestinationPause?) -> Void
     /// Submissions and looks in flight, at most `slots` (the destination's `concurrency`), the rest waiting in turn.
     private let slots: Int
     private var busy = 0
@@ -36,6 +42,7 @@ public actor DestinationGate: RequestGate {
     public init(destination: String, requestsPerSecond: Double, concurrency: Int = .max, circuit: CircuitBreaker = CircuitBreaker(), maxPauseMillis: Int64 = 900_000,
                 clock: any Clock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
                 onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
+                onLookHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
                 onInFlight: @escaping @Sendable (_ busy: Int, _ waiting: Int) -> Void = { _, _ in }) {
         self.destination = destination
         if let operatorPause { holds[.operatorPause] = operatorPause }
@@ -43,10 +50,12 @@ public actor DestinationGate: RequestGate {
         if checkingJourney { holds[.journey] = DestinationPause(until: .max, reason: "checking the journey before the first request") }
         rate = RateGate(requestsPerSecond: requestsPerSecond)
         self.circuit = circuit
+        lookCircuit = circuit
         self.clock = clock
         self.logger = logger
         self.maxPauseMillis = maxPauseMillis
         self.onHealth = onHealth
+        self.onLookHealth = onLookHealth
         slots = max(concurrency, 1)
         self.onInFlight = onInFlight
     }
@@ -85,10 +94,23 @@ public actor DestinationGate: RequestGate {
         return nil
     }
 
+    /// The look circuit as reports see it: open (or probing) since when, why, until when.
+    private func currentLookHealth() -> DestinationPause? {
+        switch lookCircuit.state {
+        case .closed: return nil
+        case .open(let until): return DestinationPause(until: until, reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
+        case .probing: return DestinationPause(until: clock.nowMillis(), reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
+        }
+    }
+
     public func enter(purpose: AttemptPurpose) async throws {
         // Submissions and looks share the destination's `concurrency`; a token request is not counted, so that a
         // request waiting for its token can never wait on itself.
         guard Self.counts(purpose) else { return try await pace(purpose: purpose) }
+        // A look waits out an open look circuit before it takes a place, so that submissions keep theirs meanwhile.
+        while purpose == .reconcile, case let wait = lookCircuit.readiness(now: clock.nowMillis()), wait > 0 {
+            try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(min(wait, 1_000))) }
+        }
         await takeSlot()
         do {
             try await pace(purpose: purpose)
@@ -140,7 +162,8 @@ public actor DestinationGate: RequestGate {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(held)) }
                 continue
             }
-            let circuitWait = circuit.admit(now: now)
+            let mainWait = circuit.admit(now: now)
+            let circuitWait = mainWait == 0 && purpose == .reconcile ? lookCircuit.admit(now: now) : mainWait
             if circuitWait > 0 {
                 // A long outage must not hold up a drain: this wait ends on graceful shutdown.
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(min(circuitWait, 1_000))) }
@@ -176,6 +199,12 @@ public actor DestinationGate: RequestGate {
         default:
             break
         }
+        if purpose == .reconcile {
+            recordLook(clamped, now: now)
+            // A look's 5xx or timeout is the look endpoints' trouble, which their own circuit keeps: the destination's
+            // circuit (and its outage clock) hears only what a look says of the host (refused, redirected, answering).
+            if case .strike = clamped { return }
+        }
         switch circuit.record(clamped, now: now, countsStrikes: purpose == .submit) {
         case .none:
             break
@@ -189,11 +218,31 @@ public actor DestinationGate: RequestGate {
         }
     }
 
+    /// A look's answer teaches the look circuit: 5xx and no answer are strikes (a run of them opens it); an answer
+    /// closes it. A destination that is down (refused, redirect) is the main circuit's business.
+    private func recordLook(_ signal: DestinationSignal, now: Int64) {
+        if case .down = signal { return }
+        switch lookCircuit.record(signal, now: now) {
+        case .none:
+            break
+        case .opened(let reason, let until):
+            logger.warning("look endpoints unavailable: looks paused; they cost no contact a look, submissions go on", metadata: [
+                "destination": "\(destination)", "reason": "\(reason)", "retry.at": "\(ISOTime.string(until))"])
+            onLookHealth(currentLookHealth())
+        case .closed(let millis):
+            logger.notice("look endpoints available again: looks resumed", metadata: [
+                "destination": "\(destination)", "paused.seconds": "\(millis / 1000)"])
+            onLookHealth(nil)
+        }
+    }
+
     /// How long a loop whose requests have this purpose should wait before it claims work (0: now): the circuit is open,
-    /// a 429 asked for a pause, or a hold applies to them (a journey hold stops submitters, never the reconcilers).
+    /// a 429 asked for a pause, or a hold applies to them (a journey hold stops submitters, never the reconcilers); for
+    /// looks, the look circuit too.
     public func readiness(for purpose: AttemptPurpose) -> Int64 {
         let now = clock.nowMillis()
-        return max(circuit.readiness(now: now), rate.pausedUntil - now, holdWait(now: now, purpose: purpose), 0)
+        let looks = purpose == .reconcile ? lookCircuit.readiness(now: now) : 0
+        return max(circuit.readiness(now: now), looks, rate.pausedUntil - now, holdWait(now: now, purpose: purpose), 0)
     }
 
     /// The destination's health as reports and the drain see it.
@@ -210,7 +259,8 @@ public actor DestinationGate: RequestGate {
             since = min(since ?? .max, hold.since ?? now)
         }
         return DestinationHealth(destination: destination, circuitOpen: circuit.state != .closed, reason: reason,
-                                 pausedUntil: pausedUntil, unhealthySince: since, misconfigured: holds[.misconfigured]?.reason)
+                                 pausedUntil: pausedUntil, unhealthySince: since, misconfigured: holds[.misconfigured]?.reason,
+                                 looks: currentLookHealth())
     }
 }
 
@@ -226,4 +276,6 @@ public struct DestinationHealth: Sendable, Equatable {
     public var unhealthySince: Int64?
     /// Why nothing will be sent until the config is fixed, if so.
     public var misconfigured: String?
+    /// The look circuit, while it is open or probing: looks wait, submissions go on.
+    public var looks: DestinationPause?
 }

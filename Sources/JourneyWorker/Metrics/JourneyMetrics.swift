@@ -78,6 +78,9 @@ public struct JourneyMetrics: Sendable {
                 Gauge(label: "journeyq_destination_pause_cause", dimensions: [("destination", destination.name), ("cause", cause)], factory: factory)
                     .record(active ? 1 : 0)
             }
+            // Looks paused by their own circuit (the look endpoints fail); submissions go on meanwhile.
+            Gauge(label: "journeyq_look_circuit_open", dimensions: [("destination", destination.name)], factory: factory)
+                .record(destination.looks == nil ? 0 : 1)
             let age = destination.oldestQueuedAt.map { max(Double(now - $0) / 1000, 0) } ?? 0
             Gauge(label: "journeyq_queue_oldest_age_seconds", dimensions: [("destination", destination.name)], factory: factory).record(age)
         }

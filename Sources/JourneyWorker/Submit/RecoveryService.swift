@@ -41,15 +41,16 @@ public struct RecoveryService: Service {
     }
 }
 
-/// `work --until-drained` gave up: a destination stayed unavailable (or throttled) for longer than its outage limit.
-/// Its contacts stay where they are (queued, never dead because of an outage).
+/// `work --until-drained` gave up: a destination, or its look endpoints, stayed unavailable (or throttled) for longer
+/// than its outage limit. Its contacts stay where they are (queued, or waiting for a look: never dead or unverifiable
+/// because of an outage).
 public struct DrainGaveUp: Error, CustomStringConvertible {
     public var destination: String
     public var seconds: Int64
     public var reason: String
 
     public var description: String {
-        "destination \(destination) has been unavailable for \(seconds) s (outageLimitSeconds): \(reason); its contacts stay queued"
+        "destination \(destination) has been unavailable for \(seconds) s (outageLimitSeconds): \(reason); its contacts stay where they are"
     }
 }
 
@@ -103,6 +104,11 @@ public struct DrainMonitor: Service {
                     if let since = health.unhealthySince, clock.nowMillis() - since > limit {
                         throw DrainGaveUp(destination: health.destination, seconds: (clock.nowMillis() - since) / 1000,
                                           reason: health.reason ?? "throttled or failing without a healthy answer")
+                    }
+                    // Looks that cannot be made for as long are an outage too: the contacts wait for them, undecided.
+                    if let looks = health.looks, let since = looks.since, clock.nowMillis() - since > limit {
+                        throw DrainGaveUp(destination: health.destination, seconds: (clock.nowMillis() - since) / 1000,
+                                          reason: "the look endpoints fail (\(looks.reason)); contacts wait for a look")
                     }
                 }
             }

@@ -64,6 +64,10 @@ struct SimulateCommand: AsyncParsableCommand {
     var membershipListsExited = false
     @Option(help: "Status with which entry into a journey that is not running fails (default: taken, nobody entered).")
     var notRunningStatus: Int?
+    @Option(help: "Every look endpoint answers 500 for SECONDS, starting AFTER seconds after the sandbox starts (SECONDS[@AFTER]).")
+    var lookOutage: String?
+    @Option(help: "Entry mode of every Marketing Cloud journey: MultipleEntries (default), OnceAndDone or SingleEntryAcrossAllVersions.")
+    var entryMode: String?
 
     func validate() throws {
         if let notRunningStatus, !(400...599).contains(notRunningStatus) {
@@ -76,6 +80,22 @@ struct SimulateCommand: AsyncParsableCommand {
         _ = try parseRange(latencyMs, name: "--latency-ms")
         _ = try parseRange(entryDelayMs, name: "--entry-delay-ms")
         _ = try parseRange(exitAfterMs, name: "--exit-after-ms")
+        _ = try parseOutage(lookOutage)
+        if let entryMode, EntryMode(rawValue: entryMode) == nil {
+            throw ValidationError("--entry-mode must be MultipleEntries, OnceAndDone or SingleEntryAcrossAllVersions, got '\(entryMode)'")
+        }
+    }
+
+    /// `SECONDS[@AFTER]` as a span of milliseconds after the sandbox starts.
+    private func parseOutage(_ text: String?) throws -> ClosedRange<Int64>? {
+        guard let text else { return nil }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false).map { Double($0) }
+        guard (1...2).contains(parts.count), let seconds = parts[0], seconds > 0, seconds.isFinite,
+              let after = parts.count == 2 ? parts[1] : 0, after >= 0, after.isFinite else {
+            throw ValidationError("--look-outage expects SECONDS or SECONDS@AFTER (seconds after the start), got '\(text)'")
+        }
+        let start = Int64(after * 1000)
+        return start...(start + Int64(seconds * 1000))
     }
 
     func simulatorConfiguration() throws -> SimulatorConfiguration {
@@ -107,6 +127,12 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.exitAfterMillis = try parseRange(exitAfterMs, name: "--exit-after-ms")
         configuration.membershipListsExited = membershipListsExited
         configuration.notRunningStatus = notRunningStatus
+        configuration.lookOutageMillis = try parseOutage(lookOutage)
+        if let mode = entryMode.flatMap(EntryMode.init(rawValue:)) {
+            for index in configuration.journeys.indices where configuration.journeys[index].eventDefinitionKey != nil {
+                configuration.journeys[index].entryMode = mode
+            }
+        }
         if let alreadyIn {
             guard let text = try? String(contentsOfFile: alreadyIn, encoding: .utf8) else {
                 throw CLIFailure.badInput("journeyq: \(alreadyIn): cannot read the file of contact keys (--already-in)")
