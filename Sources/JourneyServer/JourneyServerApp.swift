@@ -24,10 +24,14 @@ public enum JourneyServerApp {
         public var metrics: JourneyMetrics
         /// The workers' view of each destination's health (empty with `--no-workers`).
         public var health: @Sendable () async -> [DestinationHealth]
+        /// Whether a destination of this kind can be asked who entered (a redrive then looks before it re-sends).
+        public var lookable: @Sendable (_ kind: String?) -> Bool
 
         public init(store: any ServerStore, config: HTTPConfig, clock: any Clock = SystemClock(), logger: Logger,
                     registry: PrometheusCollectorRegistry, metrics: JourneyMetrics,
+                    lookable: @escaping @Sendable (_ kind: String?) -> Bool = { _ in true },
                     health: @escaping @Sendable () async -> [DestinationHealth] = { [] }) {
+            self.lookable = lookable
             self.store = store
             self.config = config
             self.clock = clock

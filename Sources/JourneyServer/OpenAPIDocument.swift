@@ -1150,7 +1150,9 @@ public enum OpenAPIDocument {
         "type": "object",
         "required": [
           "queued",
-          "toLookFor"
+          "toLookFor",
+          "possibleDuplicates",
+          "skipped"
         ],
         "properties": {
           "queued": {
@@ -1160,6 +1162,16 @@ public enum OpenAPIDocument {
           "toLookFor": {
             "type": "integer",
             "minimum": 0
+          },
+          "possibleDuplicates": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Of queued: contacts whose last request may have been taken at a destination that offers no look (Symplify), sent again as the operator chose and counted as possible duplicates."
+          },
+          "skipped": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Dead contacts left dead because the same key has a newer confirmed or unverifiable row at the destination."
           }
         }
       },

@@ -74,26 +74,43 @@ import Testing
 }
 
 @Suite(.timeLimit(.minutes(6))) struct UnverifiableRecoveryTests {
-    @Test func unknownContactsAtSymplifyFollowTheAmbiguousSetting() async throws {
+    @Test func unknownContactsAtSymplifyFollowTheAmbiguousSettingAndARedriveAsTheOperatorChooses() async throws {
         try await WorkerHarness.with { harness in
             _ = try harness.store.enqueue(destination: "symplify-batchtrigger") { sink in
                 for index in 0..<10 { try sink.add(ContactRecord(key: "s\(index)", data: [])) }
             }
-            // A worker died mid-upload: its lease ran out with the contacts written ahead.
             _ = try await harness.store.ensureDestination(name: "symplify-batchtrigger", kind: "symplify-batchtrigger", settleMillis: 200)
-            let batch = try #require(try await harness.store.claim(destination: "symplify-batchtrigger", limit: 4, leaseMillis: deadWorkerLeaseMillis))
-            _ = try await underTestLease("write-ahead") {
-                try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: "x", requestBody: "", startedAt: 0))
+            // A worker died between the trigger and the upload: the trigger takes nobody (nothing starts before a file).
+            let triggered = try #require(try await harness.store.claim(destination: "symplify-batchtrigger", limit: 3, leaseMillis: deadWorkerLeaseMillis))
+            let trigger = AttemptStart(purpose: .submit, method: "POST", url: "batchtrigger", requestBody: "{}", startedAt: 0, takesContacts: false)
+            _ = try await underTestLease("trigger record") { try await harness.store.beginAttempt(triggered.lease, trigger) }
+            // Another died mid-upload: its file may have been taken.
+            let uploading = try #require(try await harness.store.claim(destination: "symplify-batchtrigger", limit: 4, leaseMillis: deadWorkerLeaseMillis))
+            _ = try await underTestLease("upload write-ahead") {
+                _ = try await harness.store.beginAttempt(uploading.lease, trigger)
+                return try await harness.store.beginAttempt(uploading.lease, AttemptStart(purpose: .submit, method: "PUT", url: "x", requestBody: "", startedAt: 0))
             }
             #expect(try await harness.store.recoverExpiredLeases().madeUnknown == 0, "a lease is not recovered before it ends")
             harness.expireTestLeases()
-            #expect(try await harness.store.recoverExpiredLeases().madeUnknown == 4)
+            #expect(try await harness.store.recoverExpiredLeases() == RecoverySummary(requeued: 3, madeUnknown: 4, batches: 2))
             try await harness.work(try harness.configs(["symplify-batchtrigger"]))
             let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, dead_reason FROM contact")
             let dead = rows.filter { Int($0["state"] ?? "") == ContactState.dead.rawValue }
-            #expect(dead.count == 4)
-            #expect(dead.allSatisfy { ($0["dead_reason"] ?? "").hasPrefix("ambiguous") })
+            #expect(Set(dead.compactMap { $0["contact_key"] }) == Set(uploading.contacts.map(\.key)))
+            #expect(dead.allSatisfy { ($0["dead_reason"] ?? "").hasPrefix("ambiguous: the request that carried it may have been taken") },
+                    "the reason says what happened and what a redrive would do")
             #expect(rows.filter { Int($0["state"] ?? "") == ContactState.unverifiable.rawValue }.count == 6)
+            // Symplify starts a file's contacts a little after its upload.
+            #expect(try await waitFor(seconds: 10) { await harness.truth("symplify-batchtrigger").count == 6 },
+                    "the contacts of the trigger without an upload were sent once")
+            // The operator chooses to send them again: they go, each counted as a possible duplicate.
+            let redriven = try await harness.store.redrive(destination: "symplify-batchtrigger", reason: "may have been taken", lookable: false)
+            #expect(redriven == RedriveSummary(queued: 4, possibleDuplicates: 4))
+            try await harness.work(try harness.configs(["symplify-batchtrigger"]))
+            #expect(try await harness.counts("symplify-batchtrigger")[.unverifiable] == 10)
+            #expect(try await harness.store.reports(destination: "symplify-batchtrigger", since: nil).first?.possibleDuplicates == 4)
+            #expect(try await waitFor(seconds: 10) { await harness.truth("symplify-batchtrigger").count == 10 })
+            #expect(await harness.truth("symplify-batchtrigger").values.allSatisfy { $0 == 1 })
         }
     }
 }

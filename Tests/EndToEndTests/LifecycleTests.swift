@@ -47,7 +47,7 @@ import Testing
                 config.policy.membershipListsExited = true
             })
             try await harness.work(configs, deadline: 150)
-            #expect(try await harness.store.redrive(destination: "sfmc-async-events", reason: nil).queued >= 1)
+            #expect(try await harness.store.redrive(destination: "sfmc-async-events", reason: nil, lookable: true).queued >= 1)
             try await harness.work(configs, deadline: 60)
 
             let moves = try await observer.read { db in

@@ -50,7 +50,7 @@ import Testing
         fixture.clock.advance(by: 100)
         _ = try await fixture.store.recoverExpiredLeases()
         try check(fixture, "lease recovery")
-        _ = try await fixture.store.redrive(destination: "dest", reason: nil)
+        _ = try await fixture.store.redrive(destination: "dest", reason: nil, lookable: true)
         try check(fixture, "redrive")
         fixture.clock.advance(by: 1_000_000)
         _ = try fixture.store.pruneAll(contactsBefore: fixture.clock.nowMillis(), ledgerBefore: fixture.clock.nowMillis(), chunk: 2)

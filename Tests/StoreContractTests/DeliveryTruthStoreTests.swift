@@ -124,9 +124,59 @@ import Testing
         ])
         let sentAt = fixture.clock.nowMillis()
         fixture.clock.advance(by: 2_000)
-        #expect(try await fixture.store.redrive(destination: "dest", reason: nil) == RedriveSummary(queued: 1, toLookFor: 1))
+        #expect(try await fixture.store.redrive(destination: "dest", reason: nil, lookable: true) == RedriveSummary(queued: 1, toLookFor: 1))
         #expect(try fixture.states() == ["maybe": .unknown, "never": .queued])
         #expect(try column(fixture, "available_at", key: "maybe") == sentAt + 10_000)
         #expect(try column(fixture, "attempts", key: "maybe") == 0)
     }
+
+    @Test(arguments: Engine.allCases) func aRedriveSkipsAKeyDeliveredSinceUnderANewerRow(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        try fixture.enqueue(["again", "alone"])
+        let (first, _) = try await send(fixture)
+        try await fixture.store.settle(first.lease, result: nil, outcomes: first.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "bad field")) })
+        // The producer enqueued `again` once more, and that row was confirmed.
+        try fixture.enqueue(["again"])
+        let (second, _) = try await send(fixture)
+        try await fixture.store.settle(second.lease, result: nil, outcomes: [Settlement(contactID: second.contacts[0].id, outcome: .confirmed)])
+        #expect(try await fixture.store.redrive(destination: "dest", reason: nil, lookable: true) == RedriveSummary(queued: 1, skipped: 1))
+        let rows = try fixture.rows("SELECT contact_key, state FROM contact WHERE contact_key = ? ORDER BY id", ["again"]).map { $0[1] }
+        #expect(rows == [String(ContactState.dead.rawValue), String(ContactState.confirmed.rawValue)], "the dead copy stays dead")
+        #expect(try fixture.states()["alone"] == .queued)
+    }
+
+    @Test(arguments: Engine.allCases) func aRedrivenContactIsLookedForAfreshBeforeItIsSent(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        try fixture.enqueue(["member", "stranger"])
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        try await fixture.store.prepareBatch(batch.lease, priorMembers: batch.contacts.map { ($0.id, $0.key == "member" ? .member : .notMember) },
+                                             released: [], releaseCountsAsLook: true)
+        _ = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
+                                                                          startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "bad field")) })
+        #expect(try fixture.column("prior_member", key: "member") == Int64(PriorMembership.member.rawValue))
+        #expect(try await fixture.store.redrive(destination: "dest", reason: nil, lookable: true) == RedriveSummary(queued: 2))
+        let again = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        #expect(again.contacts.count == 2)
+        #expect(again.contacts.allSatisfy { $0.priorMember == nil }, "what an earlier look found is asked again, not reused")
+    }
+
+    @Test(arguments: Engine.allCases) func whereNobodyCanLookARedriveSendsInDoubtContactsAgainAsPossibleDuplicates(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        _ = try await fixture.store.ensureDestination(name: "dest", kind: "symplify-batchtrigger", settleMillis: 10_000)
+        try fixture.enqueue(["maybe", "never"])
+        let (batch, _) = try await send(fixture)
+        let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [
+            Settlement(contactID: ids["maybe"]!, outcome: .dead(reason: "ambiguous: the upload may have been taken", ambiguous: true)),
+            Settlement(contactID: ids["never"]!, outcome: .dead(reason: "HTTP 400")),
+        ])
+        #expect(try await fixture.store.redrive(destination: "dest", reason: "ambiguous", lookable: false)
+                == RedriveSummary(queued: 1, possibleDuplicates: 1))
+        #expect(try fixture.states() == ["maybe": .queued, "never": .dead], "only what the reason names")
+        #expect(try fixture.column("possible_duplicates", key: "maybe") == 1)
+        #expect(try fixture.column("ambiguous", key: "maybe") == 0)
+        #expect(try await fixture.store.reports(destination: "dest", since: nil).first?.possibleDuplicates == 1)
+    }
+
 }

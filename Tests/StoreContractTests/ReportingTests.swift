@@ -48,7 +48,7 @@ import Testing
         #expect(try await store.searchContacts("\u{0}", prefix: false, limit: 10).isEmpty)
         #expect(try await store.timeline(contactKey: "a\u{0}b").isEmpty)
         #expect(try await store.deadLetters(destination: "dest", reason: "\u{0}bad", after: nil, limit: 10).isEmpty)
-        #expect(try await store.redrive(destination: "dest", reason: "bad\u{0}") == RedriveSummary(queued: 0, toLookFor: 0))
+        #expect(try await store.redrive(destination: "dest", reason: "bad\u{0}", lookable: true) == RedriveSummary(queued: 0, toLookFor: 0))
         #expect(try await store.reports(destination: "de\u{0}st", since: nil).isEmpty)
         await #expect(throws: StoreError.unknownDestination("de\u{0}st")) {
             try await store.deadLetters(destination: "de\u{0}st", reason: nil, after: nil, limit: 10)
@@ -81,13 +81,13 @@ import Testing
 
     @Test(arguments: Engine.allCases) func redriveMovesDeadBackButNeverDoublesALiveContact(engine: Engine) async throws {
         let fixture = try await populated(engine)
-        #expect(try await fixture.store.redrive(destination: "dest", reason: "unconfirmed") == RedriveSummary(queued: 1))
+        #expect(try await fixture.store.redrive(destination: "dest", reason: "unconfirmed", lookable: true) == RedriveSummary(queued: 1))
         #expect(try fixture.states()["d"] == .queued)
         #expect(try fixture.attempts("d") == 0)
         // c was enqueued again meanwhile: the dead copy stays dead rather than making two live rows.
         try fixture.enqueue(["c"])
-        #expect(try await fixture.store.redrive(destination: "dest", reason: nil) == RedriveSummary())
-        await #expect(throws: StoreError.unknownDestination("nope")) { _ = try await fixture.store.redrive(destination: "nope", reason: nil) }
+        #expect(try await fixture.store.redrive(destination: "dest", reason: nil, lookable: true) == RedriveSummary())
+        await #expect(throws: StoreError.unknownDestination("nope")) { _ = try await fixture.store.redrive(destination: "nope", reason: nil, lookable: true) }
     }
 }
 

@@ -20,7 +20,7 @@ struct BatchRequestRunner: Sendable {
     let authHeaders: @Sendable (AccessToken?) -> [(String, String)]
 
     func run(_ lease: Lease, ledger: any AttemptLedger, method: String, url: String, contentType: String,
-             body: [UInt8], recordedBody: String, timeoutMillis: Int64) async throws -> BatchRequestOutcome {
+             body: [UInt8], recordedBody: String, timeoutMillis: Int64, takesContacts: Bool = true) async throws -> BatchRequestOutcome {
         var refreshed = false
         while true {
             var token: AccessToken?
@@ -33,7 +33,7 @@ struct BatchRequestRunner: Sendable {
             do { try await caller.admit(.submit) } catch { return .notSent(error) }
             let attemptID = try await caller.writingAhead(.submit) {
                 try await ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url, requestBody: recordedBody,
-                                                                  startedAt: clock.nowMillis()))
+                                                                  startedAt: clock.nowMillis(), takesContacts: takesContacts))
             }
             let answer: HTTPAnswer
             do {

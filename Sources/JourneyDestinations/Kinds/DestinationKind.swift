@@ -21,6 +21,12 @@ public struct DestinationKind: Sendable, Hashable, CustomStringConvertible {
         kind.flatMap(DestinationKind.init(rawValue:))?.definition.remoteIDsLabel ?? "remote ids"
     }
 
+    /// Whether a destination of this kind can be asked who entered; a kind this build does not know is assumed to be,
+    /// so that a redrive looks before it re-sends rather than re-sending blindly.
+    public static func lookable(_ kind: String?) -> Bool {
+        kind.flatMap(DestinationKind.init(rawValue:))?.definition.verifiable ?? true
+    }
+
     public static func == (lhs: DestinationKind, rhs: DestinationKind) -> Bool { lhs.rawValue == rhs.rawValue }
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 }

@@ -62,9 +62,11 @@ public struct SymplifyBatchTriggerDestination: Destination {
         var batch = claimed
         batch.contacts = Array(claimed.contacts.prefix(fit))
         let body = "{\"type\":\"JOURNEY_COMMENCE\",\"entityId\":\(journeyID)}"
+        // Nothing starts until a file is uploaded: the trigger takes no contact, whatever becomes of it. Its record leaves
+        // the contacts `claimed`, so that a worker that dies before the upload leaves them to be queued again.
         let trigger = try await runner.run(batch.lease, ledger: ledger, method: "POST", url: "\(baseURL)/rest/\(customerID)/batchtrigger/v2",
-                                           contentType: "application/json", body: Array(body.utf8), recordedBody: body, timeoutMillis: limits.timeoutMillis)
-        // Nothing starts until a file is uploaded: a trigger that failed in any way took no contact.
+                                           contentType: "application/json", body: Array(body.utf8), recordedBody: body, timeoutMillis: limits.timeoutMillis,
+                                           takesContacts: false)
         let answer: HTTPAnswer, attemptID: Int64
         switch trigger {
         case .noToken(let failure):

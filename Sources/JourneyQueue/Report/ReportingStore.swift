@@ -9,7 +9,11 @@ public protocol ReportingStore: Sendable {
     /// Moves dead contacts back to `queued` (attempts reset); only those whose reason contains `reason`, if given.
     /// A contact whose last request may have been taken (ambiguous) becomes `unknown` instead: it is looked for
     /// before anything is sent again. A contact that is live again under the same key is skipped.
-    func redrive(destination: String, reason: String?) async throws -> RedriveSummary
+    /// Every redriven contact is looked for afresh before it is sent (its membership before the first request is asked
+    /// again). A key with a newer confirmed or unverifiable row at the destination is skipped. Where the destination
+    /// cannot be asked who entered (`lookable` false: Symplify), an ambiguous contact is queued as the operator chose and
+    /// counted as a possible duplicate.
+    func redrive(destination: String, reason: String?, lookable: Bool) async throws -> RedriveSummary
 
     /// Dead letters of a destination in id order, those whose reason contains `reason`, after the id `after`
     /// (keyset paging: each page costs the same however deep).

@@ -1,6 +1,7 @@
 /// The ledger side of the store, as destinations see it: every request is written before it leaves.
 public protocol AttemptLedger: Sendable {
-    /// Write-ahead for a batch request: ledger row, contacts to `sending`. Guarded by the lease.
+    /// Write-ahead for a batch request: ledger row, contacts to `sending` (unless the request `takesContacts` not).
+    /// Guarded by the lease.
     func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64
     /// Records an answer that settles nothing by itself (a 401 before the retry, a poll).
     func finishAttempt(_ result: AttemptResult) async throws

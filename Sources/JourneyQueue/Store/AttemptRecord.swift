@@ -13,13 +13,18 @@ public struct AttemptStart: Sendable, Equatable {
     /// The body as sent, with secrets already redacted.
     public var requestBody: String
     public var startedAt: Int64
+    /// Whether the request may carry the batch's contacts (they move to `sending`). False for a request on the batch's
+    /// behalf that takes nobody (Symplify's trigger asks for an upload URL; nothing starts until the file is uploaded):
+    /// a worker that dies after it leaves its contacts `claimed`, to be queued again, not in doubt.
+    public var takesContacts: Bool
 
-    public init(purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64) {
+    public init(purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64, takesContacts: Bool = true) {
         self.purpose = purpose
         self.method = method
         self.url = url
         self.requestBody = requestBody
         self.startedAt = startedAt
+        self.takesContacts = takesContacts
     }
 }
 

@@ -82,7 +82,7 @@ extension PostgresQueueStore {
     /// asynchronously), which also flushes every move committed before it.
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
         let row = try await rows(Self.writeAheadSQL, [lease.batchID, lease.token, clock.nowMillis(), attempt.purpose.rawValue, attempt.method,
-                                                      attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt])
+                                                      attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts])
         guard let id = try row[0][0].decode(Int64?.self) else { throw StoreError.leaseLost(batchID: lease.batchID) }
         return id
     }
@@ -100,7 +100,7 @@ extension PostgresQueueStore {
             -- A new request: its looks start from zero, and an id from an earlier request no longer describes it.
             UPDATE contact c SET state = \(SQLState.sending), sent_at = $8, looks = 0, updated_at = $8,
                 event_instance_id = CASE WHEN c.state = \(SQLState.claimed) THEN NULL ELSE c.event_instance_id END
-            FROM held WHERE c.batch_id = held.id AND c.state IN (\(SQLState.claimed), \(SQLState.sending))
+            FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(SQLState.claimed), \(SQLState.sending))
             RETURNING 1)
         SELECT (SELECT id FROM written), (SELECT count(*) FROM sending), set_config('synchronous_commit', 'on', true)
         """

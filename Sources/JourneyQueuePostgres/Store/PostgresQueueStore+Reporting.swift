@@ -193,35 +193,48 @@ extension PostgresQueueStore {
         return result
     }
 
-    public func redrive(destination: String, reason: String?) async throws -> RedriveSummary {
+    public func redrive(destination: String, reason: String?, lookable: Bool) async throws -> RedriveSummary {
         if let reason, AskedText.namesNothing(reason) {
             _ = try await transaction { connection in try await self.existingDestinationID(connection, name: destination) }
-            return RedriveSummary(queued: 0, toLookFor: 0)
+            return RedriveSummary()
         }
         let now = clock.nowMillis()
         return try await transaction { connection in
             let id = try await self.existingDestinationID(connection, name: destination)
-            // The newest dead row of a key that is not live again. One whose last request may have been taken goes to
-            // `unknown`, lookable once the settle time after that request has passed: it is looked for before any re-send.
-            let eligible = """
+            // The newest dead row of a key that is not live again (as the SQLite store says, step by step).
+            let candidate = """
                 destination_id = $2 AND state = \(SQLState.dead) AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
                   AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
                                   AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
                   AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
                             AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.dead))
                 """
+            let superseded = """
+                EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
+                        AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
+                """
+            let eligible = "\(candidate) AND NOT \(superseded)"
+            let skipped = try await self.rows(connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
+                                              [now, id, reason])[0][0].decode(Int.self)
             let toLookFor = try await self.count(connection, """
                 UPDATE contact SET state = \(SQLState.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = $1,
                     available_at = GREATEST($1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = $2)),
                     last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
-                WHERE ambiguous = 1 AND \(eligible)
-                """, [now, id, reason])
+                WHERE ambiguous = 1 AND $4::boolean AND \(eligible)
+                """, [now, id, reason, lookable])
+            let duplicates = try await self.count(connection, """
+                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
+                    ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = $1,
+                    last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
+                                 || COALESCE(dead_reason, '')
+                WHERE ambiguous = 1 AND NOT $4::boolean AND \(eligible)
+                """, [now, id, reason, lookable])
             let queued = try await self.count(connection, """
-                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL,
+                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
                     last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = $1
                 WHERE ambiguous = 0 AND \(eligible)
                 """, [now, id, reason])
-            return RedriveSummary(queued: queued, toLookFor: toLookFor)
+            return RedriveSummary(queued: queued + duplicates, toLookFor: toLookFor, possibleDuplicates: duplicates, skipped: skipped)
         }
     }
 

@@ -92,6 +92,7 @@ extension SQLiteQueueStore {
                 """).execute(arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
                                          body.text, body.zip, body.size, attempt.startedAt])
             let id = db.lastInsertedRowID
+            guard attempt.takesContacts else { return id }
             // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
             // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.
             try db.cachedStatement(sql: """

@@ -173,33 +173,52 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func redrive(destination: String, reason: String?) async throws -> RedriveSummary {
+    public func redrive(destination: String, reason: String?, lookable: Bool) async throws -> RedriveSummary {
         try await pool.write { db in
             let id = try Self.existingDestinationID(db, name: destination)
-            if let reason, AskedText.namesNothing(reason) { return RedriveSummary(queued: 0, toLookFor: 0) }
+            if let reason, AskedText.namesNothing(reason) { return RedriveSummary() }
             let now = clock.nowMillis()
-            // The newest dead row of a key that is not live again. One whose last request may have been taken goes to
-            // `unknown`, lookable once the settle time after that request has passed: it is looked for before any re-send.
-            let eligible = """
+            // The newest dead row of a key that is not live again.
+            let candidate = """
                 destination_id = ?3 AND state = \(SQLState.dead) AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
                   AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
                                   AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
                   AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
                             AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.dead))
                 """
+            // Entered since under a newer row (enqueued again), or in doubt there: redriving it would enter it again.
+            let superseded = """
+                EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
+                        AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
+                """
+            let eligible = "\(candidate) AND NOT \(superseded)"
+            let skipped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?2 AND \(candidate) AND \(superseded)",
+                                           arguments: [now, now, id, reason]) ?? 0
+            // One whose last request may have been taken goes to `unknown`, lookable once the settle time after that request
+            // has passed: it is looked for before any re-send. Its membership before that request still describes it.
             try db.execute(sql: """
                 UPDATE contact SET state = \(SQLState.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
                     available_at = MAX(?1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = ?3)),
                     last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
-                WHERE ambiguous = 1 AND \(eligible)
-                """, arguments: [now, now, id, reason])
+                WHERE ambiguous = 1 AND ?5 AND \(eligible)
+                """, arguments: [now, now, id, reason, lookable])
             let toLookFor = db.changesCount
+            // Where nobody can look, the operator's choice: sent again, each a possible duplicate, counted for good.
             try db.execute(sql: """
-                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL,
+                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
+                    ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = ?2,
+                    last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
+                                 || COALESCE(dead_reason, '')
+                WHERE ambiguous = 1 AND NOT ?5 AND \(eligible)
+                """, arguments: [now, now, id, reason, lookable])
+            let duplicates = db.changesCount
+            // The rest go back to the queue, to be looked for afresh (membership before their next first request) when claimed.
+            try db.execute(sql: """
+                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
                     last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?2
                 WHERE ambiguous = 0 AND \(eligible)
                 """, arguments: [now, now, id, reason])
-            return RedriveSummary(queued: db.changesCount, toLookFor: toLookFor)
+            return RedriveSummary(queued: db.changesCount + duplicates, toLookFor: toLookFor, possibleDuplicates: duplicates, skipped: skipped)
         }
     }
 

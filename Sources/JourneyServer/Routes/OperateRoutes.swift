@@ -19,7 +19,10 @@ enum OperateRoutes {
             let name = try QueueRoutes.destinationName(context)
             let body: RedriveRequest? = try await decode(request)
             let summary: RedriveSummary
-            do { summary = try await store.redrive(destination: name, reason: body?.reason) } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
+            do {
+                let kind = try await store.counts().first { $0.name == name }?.kind
+                summary = try await store.redrive(destination: name, reason: body?.reason, lookable: dependencies.lookable(kind))
+            } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
             return try JSONResponse.make(summary)
         }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JourneyDestinations
 import JourneyQueue
 
 /// `journeyq redrive`: dead → queued, by the operator's decision.
@@ -9,6 +10,10 @@ struct RedriveCommand: AsyncParsableCommand {
         discussion: """
             A dead contact whose last request may have been taken (a timeout, a crash, an ambiguous upload) is not sent
             again blindly: it becomes unknown and is looked for first, once the settle time after that request has passed.
+            Where the destination offers no way to look (Symplify), it is sent again as you choose, and counted as a
+            possible duplicate. Every redriven contact is looked for afresh before it is sent (was it in the journey
+            already?). A contact whose key has a newer confirmed or unverifiable row at the destination is skipped: it
+            was enqueued again and delivered (or is in doubt there) since.
             """
     )
 
@@ -23,9 +28,13 @@ struct RedriveCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try database.openStore()
         do {
-            let moved = try await store.redrive(destination: destination, reason: reason)
-            print("redrove \(moved.total) dead contact(s) of \(destination): \(moved.queued) back to queued, "
-                  + "\(moved.toLookFor) to be looked for first (their last request may have been taken)")
+            let kind = try await store.counts().first { $0.name == destination }?.kind
+            let moved = try await store.redrive(destination: destination, reason: reason, lookable: DestinationKind.lookable(kind))
+            var line = "redrove \(moved.total) dead contact(s) of \(destination): \(moved.queued) back to queued, "
+                + "\(moved.toLookFor) to be looked for first (their last request may have been taken)"
+            if moved.possibleDuplicates > 0 { line += "; \(moved.possibleDuplicates) of them sent again although nobody can look (possible duplicates)" }
+            if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
+            print(line)
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }

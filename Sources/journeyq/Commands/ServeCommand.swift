@@ -65,7 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
             services += daemon.services
             gates = daemon.gates
         }
-        let dependencies = JourneyServerApp.Dependencies(store: store, config: http, clock: clock, logger: logger, registry: registry, metrics: metrics) { [gates] in
+        let dependencies = JourneyServerApp.Dependencies(store: store, config: http, clock: clock, logger: logger, registry: registry, metrics: metrics,
+                                                         lookable: { DestinationKind.lookable($0) }) { [gates] in
             var all: [DestinationHealth] = []
             for gate in gates { all.append(await gate.health()) }
             return all
