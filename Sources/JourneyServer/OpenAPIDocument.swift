@@ -1011,6 +1011,10 @@ public enum OpenAPIDocument {
           },
           "dataJSON": {
             "type": "string"
+          },
+          "evidence": {
+            "type": "string",
+            "description": "What decided the verdict beyond membership: the journey-history rows that proved this entry (or a refused one), or the window over which the history was complete and held no entry."
           }
         }
       },

@@ -91,7 +91,7 @@ public struct WorkerDaemon {
         if let metrics {
             gated.observe = { purpose, status, latency in metrics.request(destination: name, purpose: purpose, status: status, latencyMillis: latency) }
         }
-        return (config.destination(caller: gated, ledger: store, clock: clock), gate)
+        return (config.destination(caller: gated, ledger: store, clock: clock, logger: logger), gate)
     }
 
     static func verifying(_ destination: any Destination, clock: any Clock) -> any VerifyingDestination {

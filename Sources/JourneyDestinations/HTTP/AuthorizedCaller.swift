@@ -20,7 +20,7 @@ struct AuthorizedCaller: Sendable {
     /// With `into`, a 2xx body streams into that file (a result file of any size) and the ledger keeps its size.
     func call(_ method: String, url makeURL: (AccessToken) -> String, contentType: String = "application/json", body: String? = nil,
               lease: Lease?, lookBatchID: Int64? = nil, ledger: any AttemptLedger, remoteID: String? = nil,
-              into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil) async throws -> Reply {
+              into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil, headers extra: [(String, String)] = []) async throws -> Reply {
         var refreshed = false
         while true {
             let token: AccessToken
@@ -39,7 +39,7 @@ struct AuthorizedCaller: Sendable {
             let reply: Reply
             let result: AttemptResult
             do {
-                let headers = [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")]
+                let headers = [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")] + extra
                 if let file {
                     let (answer, bytes) = try await caller.download(method: method, url: url, headers: headers, timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
                                                                     purpose: start.purpose, into: file, maxBytes: 16 << 30, admitted: true)

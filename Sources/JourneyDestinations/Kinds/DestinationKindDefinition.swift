@@ -1,4 +1,5 @@
 import JourneyQueue
+import Logging
 
 /// Everything journeyq knows about one kind of destination: its name in a config, its batch limits, what it can
 /// prove, and how its connection is read and its destination built. `DestinationKind.registered` lists them.
@@ -36,8 +37,12 @@ public struct DestinationContext: Sendable {
     /// Where every request is written before it leaves.
     public var ledger: any AttemptLedger
     public var clock: any Clock
+    /// For what a destination learns once and an operator must know (a permission it lacks).
+    public var logger: Logger
 
-    public init(name: String, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock) {
+    public init(name: String, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock,
+                logger: Logger = Logger(label: "journeyq.destination")) {
+        self.logger = logger
         self.name = name
         self.limits = limits
         self.policy = policy
@@ -57,6 +62,8 @@ public protocol SettingsReader {
     func int(_ key: String, default fallback: Int?, in range: ClosedRange<Int>) throws -> Int
     /// A number within `range`; `fallback` when absent.
     func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double
+    /// true or false; `fallback` when absent.
+    func bool(_ key: String, default fallback: Bool) throws -> Bool
     /// A list of strings; `fallback` when absent.
     func stringList(_ key: String, default fallback: [String]) throws -> [String]
     /// An http(s) URL that journeyq may send to (plain http only for loopback).

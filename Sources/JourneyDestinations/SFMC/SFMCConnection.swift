@@ -1,4 +1,5 @@
 import JourneyQueue
+import Logging
 
 /// What every Marketing Cloud destination shares: one token provider for the pool, the request
 /// runner, the outcome builder and the reconciliation looks.
@@ -11,7 +12,7 @@ struct SFMCConnection: Sendable {
     let inspector: SFMCJourneyInspector
 
     init(name: String, settings: SFMCSettings, legacyToken: Bool, asyncStatus: Bool, limits: DestinationLimits, policy: OutcomePolicy,
-         caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock) {
+         caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock, logger: Logger) {
         self.settings = settings
         let source = SFMCTokenSource(settings: settings, legacy: legacyToken, requester: TokenRequester(
             destination: name, caller: caller, ledger: ledger, clock: clock, timeoutMillis: limits.timeoutMillis, secret: settings.clientSecret))
@@ -22,8 +23,16 @@ struct SFMCConnection: Sendable {
         }
         builder = SubmissionBuilder(policy: policy, clock: clock)
         let calls = AuthorizedCaller(destination: name, caller: caller, tokens: tokens, clock: clock, timeoutMillis: limits.timeoutMillis)
-        verifier = SFMCVerifier(destination: name, settings: settings, policy: policy, calls: calls, clock: clock, asyncStatus: asyncStatus)
-        inspector = SFMCJourneyInspector(settings: settings, calls: calls, legacyToken: legacyToken)
+        let inspector = SFMCJourneyInspector(settings: settings, calls: calls, legacyToken: legacyToken)
+        self.inspector = inspector
+        let history = settings.history.flatMap { history in
+            settings.journeyKey.map { _ in
+                SFMCJourneyHistory(destination: name, settings: settings, history: history, policy: policy, calls: calls, inspector: inspector,
+                                   clock: clock, logger: logger)
+            }
+        }
+        verifier = SFMCVerifier(destination: name, settings: settings, policy: policy, calls: calls, clock: clock, asyncStatus: asyncStatus,
+                                history: history)
     }
 
     /// Sends one JSON request for a batch (token, write-ahead, one refresh on a 401).

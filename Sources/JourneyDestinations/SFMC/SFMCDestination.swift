@@ -1,5 +1,6 @@
 import Foundation
 import JourneyQueue
+import Logging
 
 /// A Marketing Cloud destination: one of three ways into a journey (`entry`) over one connection, whose token, looks
 /// (contactMembership, async status), journey watch and preflight the three share.
@@ -27,7 +28,7 @@ public struct SFMCDestination: VerifyingDestination {
     /// A destination with its own token provider (legacy tokens for `batchcontactevents`) and membership verifier;
     /// `events` claims one contact a request whatever the configured batch size.
     public init(name: String, entry: Entry, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
-                ledger: any AttemptLedger, clock: any Clock) {
+                ledger: any AttemptLedger, clock: any Clock, logger: Logger = Logger(label: "journeyq.destination")) {
         var limits = limits
         if entry == .events { limits.batchSize = 1 }
         self.name = name
@@ -35,7 +36,7 @@ public struct SFMCDestination: VerifyingDestination {
         self.limits = limits
         self.policy = policy
         connection = SFMCConnection(name: name, settings: settings, legacyToken: entry == .batchContactEvents, asyncStatus: entry == .asyncEvents,
-                                    limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock)
+                                    limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock, logger: logger)
     }
 
     public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
@@ -55,7 +56,13 @@ public struct SFMCDestination: VerifyingDestination {
     }
 
     public func preflight(ledger: any AttemptLedger) async -> [PreflightCheck] {
-        await connection.inspector.preflight(tokens: connection.tokens, ledger: ledger)
+        var checks = await connection.inspector.preflight(tokens: connection.tokens, ledger: ledger)
+        // Whether the journey history can be read: the evidence that decides where membership cannot.
+        if checks.allSatisfy({ ($0.name != "credentials" && $0.name != "legacy token") || $0.result == .passed }) {
+            checks.append(await connection.verifier.history?.preflight(ledger: ledger)
+                          ?? PreflightCheck("journey history readable", .unknown, "not used (journeyHistory: false, or no journeyKey)"))
+        }
+        return checks
     }
 
     public func watchJourney(ledger: any AttemptLedger) async -> JourneyWatch? {

@@ -19,15 +19,21 @@ enum EntryStatus: Sendable, Equatable {
 /// - "a member now" confirms only a contact that was not a member before journeyq's first request for it;
 /// - "queued" waits; "errored" and "no record of a lost request" allow a re-send;
 /// - "processed" but not a member proves an entry was dropped only if membership lists contacts that left (or the look
-///   came before anyone could leave); otherwise the contact is unverifiable, never re-sent.
+///   came before anyone could leave); otherwise the journey history decides where it is read, and without it the contact
+///   is unverifiable, never re-sent.
 struct SFMCEvidence: Sendable {
     let policy: OutcomePolicy
     let transientCodes: Set<String>
+    /// Whether the journey history is read: what membership cannot decide goes to it instead of ending unverifiable.
+    var readsHistory = false
 
     enum Decision: Equatable {
         case outcome(ContactOutcome)
         /// Membership alone cannot decide: ask the status endpoint.
         case needsStatus
+        /// Membership cannot tell this entry from an earlier one, or "never entered" from "entered and left": the journey
+        /// history decides; `fallback` is what membership alone allows.
+        case needsHistory(fallback: ContactOutcome)
     }
 
     func decide(_ contact: VerificationCandidate, isMember: Bool, status: EntryStatus?, now: Int64, jitter: Double) -> Decision {
@@ -36,6 +42,9 @@ struct SFMCEvidence: Sendable {
         guard let status else { return .needsStatus }
         func resend(_ reason: String) -> Decision {
             .outcome(policy.outcome(for: .notTaken(reason: reason), attempts: contact.attempts, now: now, jitter: jitter))
+        }
+        func doubt(_ reason: String) -> Decision {
+            readsHistory ? .needsHistory(fallback: .unverifiable(reason: reason)) : .outcome(.unverifiable(reason: reason))
         }
         let memberBefore = "was in the journey before this run's first request, so membership cannot tell this entry from the earlier one"
         switch status {
@@ -53,19 +62,19 @@ struct SFMCEvidence: Sendable {
             }
             return resend("the request's answer was lost and the remote has no record of it: not taken")
         case .processed:
-            if !membershipIsThisEntry { return .outcome(.unverifiable(reason: "processed by the remote, but the contact \(memberBefore)")) }
+            if !membershipIsThisEntry { return doubt("processed by the remote, but the contact \(memberBefore)") }
             if policy.absenceProvesNoEntry(sentAt: contact.sentAt, now: now) {
                 return resend("processed by the remote but never entered the journey (dropped)")
             }
-            return .outcome(.unverifiable(reason: "processed by the remote but not in the journey: dropped, or entered and already left "
-                                          + "(set membershipListsExited or minimumStaySeconds to tell them apart)"))
+            return doubt("processed by the remote but not in the journey: dropped, or entered and already left "
+                         + "(set membershipListsExited or minimumStaySeconds to tell them apart)")
         case .unsupported:
-            if isMember { return .outcome(.unverifiable(reason: "a member, but the contact \(memberBefore)")) }
+            if isMember { return doubt("a member, but the contact \(memberBefore)") }
             if policy.absenceProvesNoEntry(sentAt: contact.sentAt, now: now) {
                 return resend("unconfirmed: not in the journey \(policy.settleMillis / 1000) s after the last request")
             }
-            return .outcome(.unverifiable(reason: "not in the journey after the settle time: never entered, or entered and already left "
-                                          + "(set membershipListsExited or minimumStaySeconds to tell them apart)"))
+            return doubt("not in the journey after the settle time: never entered, or entered and already left "
+                         + "(set membershipListsExited or minimumStaySeconds to tell them apart)")
         }
     }
 

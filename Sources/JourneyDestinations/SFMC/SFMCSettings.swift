@@ -13,9 +13,13 @@ public struct SFMCSettings: Sendable {
     public var journeyKey: String?
     /// Member error codes that mean "try again later" ([UNKNOWN] beyond 10000: configurable).
     public var transientMemberErrorCodes: Set<String>
+    /// How the journey history is read as evidence (nil: not at all).
+    public var history: SFMCHistorySettings?
 
     public init(authURL: String, restURL: String, clientID: String, clientSecret: Secret, accountID: String? = nil,
-                eventDefinitionKey: String, journeyKey: String? = nil, transientMemberErrorCodes: Set<String> = ["10000"]) {
+                eventDefinitionKey: String, journeyKey: String? = nil, transientMemberErrorCodes: Set<String> = ["10000"],
+                history: SFMCHistorySettings? = SFMCHistorySettings()) {
+        self.history = history
         self.authURL = authURL.trimmingTrailingSlash()
         self.restURL = restURL.trimmingTrailingSlash()
         self.clientID = clientID
@@ -25,6 +29,27 @@ public struct SFMCSettings: Sendable {
         self.journeyKey = journeyKey
         self.transientMemberErrorCodes = transientMemberErrorCodes
     }
+}
+
+/// How rows of the journey history (spec §6.2) are read. Which statuses and activity types mean "entered" is not
+/// documented: the defaults are journeyq's reading (the README says what is known and what is inferred).
+public struct SFMCHistorySettings: Sendable, Equatable {
+    /// Statuses of an entry row that mean the contact entered.
+    public var enteredStatuses: Set<String> = ["Complete"]
+    /// Statuses of an entry row that mean the contact could not enter (re-entry not allowed, journey not running).
+    public var refusedStatuses: Set<String> = ["Failed", "Error"]
+    /// Activity types (lower case) whose rows record an entry; rows of other activities (an email, a wait, an exit of an
+    /// earlier instance) say nothing of this entry. Empty: every row counts.
+    public var entryActivityTypes: Set<String> = ["trigger"]
+    /// Clocks differ: a row this long before the request still counts as after it, and completeness is taken this much
+    /// later.
+    public var clockMarginMillis: Int64 = 60_000
+    /// Added to the lag the freshness endpoint reports before the history counts as complete (only ever more cautious).
+    public var freshnessMarginMillis: Int64 = 60_000
+    /// The zone of times written without an offset: minutes east of UTC, or nil to establish it from the file itself.
+    public var timeZoneMinutes: Int?
+
+    public init() {}
 }
 
 extension String {

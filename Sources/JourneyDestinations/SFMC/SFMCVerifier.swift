@@ -12,6 +12,8 @@ struct SFMCVerifier: Sendable {
     let clock: any Clock
     /// Whether the destination's requests are async batches that the status endpoint knows.
     let asyncStatus: Bool
+    /// The journey history, where it is read: it decides what membership cannot.
+    var history: SFMCJourneyHistory?
     static let keysPerLook = 50
     /// Contacts leased for one reconciliation look: two membership calls' worth, so that a claim and a settle (two write
     /// transactions) serve a whole async request of 100, and its status is listed once.
@@ -77,7 +79,8 @@ struct SFMCVerifier: Sendable {
     }
 
     func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
-        let evidence = SFMCEvidence(policy: policy, transientCodes: settings.transientMemberErrorCodes)
+        var evidence = SFMCEvidence(policy: policy, transientCodes: settings.transientMemberErrorCodes)
+        evidence.readsHistory = history != nil
         let jitter = policy.jitter.next()
         let keys = Array(Set(batch.contacts.map(\.key))).sorted()
         // One call a chunk of keys: a chunk whose look fails leaves only its own contacts undecided, and a throttled
@@ -103,11 +106,17 @@ struct SFMCVerifier: Sendable {
             settlements += undecided(contacts, failures[key]!, jitter: jitter).settlements
         }
         var waiting: [VerificationCandidate] = []
+        var doubts: [SFMCJourneyHistory.Doubt] = []
+        var anchors: [SFMCHistoryTime.Anchor] = []
         let now = clock.nowMillis()
         for contact in batch.contacts where failures[contact.key] == nil {
             switch evidence.decide(contact, isMember: members[contact.key] ?? false, status: asyncStatus ? nil : .unsupported, now: now, jitter: jitter) {
-            case .outcome(let outcome): settlements.append(Settlement(contactID: contact.id, outcome: outcome))
+            case .outcome(let outcome):
+                settlements.append(Settlement(contactID: contact.id, outcome: outcome))
+                // Its entry is known to lie between its request and this look: the history's times can be read against it.
+                if outcome == .confirmed, let sentAt = contact.sentAt { anchors.append(.init(key: contact.key, sentAt: sentAt, seenAt: now)) }
             case .needsStatus: waiting.append(contact)
+            case .needsHistory(let fallback): doubts.append(.init(contact: contact, fallback: fallback))
             }
         }
         var decided: [(VerificationCandidate, EntryStatus)] = []
@@ -134,11 +143,15 @@ struct SFMCVerifier: Sendable {
         }
         let decidedAt = clock.nowMillis()
         for (contact, status) in decided {
-            guard case .outcome(let outcome) = evidence.decide(contact, isMember: fresh[contact.key] ?? false, status: status, now: decidedAt,
-                                                               jitter: jitter) else {
-                preconditionFailure("a status always decides")
+            switch evidence.decide(contact, isMember: fresh[contact.key] ?? false, status: status, now: decidedAt, jitter: jitter) {
+            case .outcome(let outcome): settlements.append(Settlement(contactID: contact.id, outcome: outcome))
+            case .needsHistory(let fallback): doubts.append(.init(contact: contact, fallback: fallback))
+            case .needsStatus: preconditionFailure("a status always decides")
             }
-            settlements.append(Settlement(contactID: contact.id, outcome: outcome))
+        }
+        if let history, !doubts.isEmpty {
+            await history.remember(anchors)
+            settlements += await history.decide(doubts, batchID: batch.lease.batchID, ledger: ledger, jitter: jitter)
         }
         return Verification(settlements: settlements, pauseUntil: pause)
     }

@@ -11,6 +11,8 @@ public struct ContactRow: Sendable, Codable, Equatable {
     public var enqueuedAt: Int64
     public var updatedAt: Int64
     public var dataJSON: String
+    /// What decided the verdict beyond membership: the journey-history rows, or the window in which it held no entry.
+    public var evidence: String?
 
     public init(destination: String, key: String, state: String, attempts: Int, lastError: String?, deadReason: String?,
                 eventInstanceID: String?, requestID: String?, enqueuedAt: Int64, updatedAt: Int64, dataJSON: String) {

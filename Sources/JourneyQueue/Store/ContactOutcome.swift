@@ -48,9 +48,16 @@ public enum ContactOutcome: Sendable, Equatable {
 public struct Settlement: Sendable, Equatable {
     public var contactID: Int64
     public var outcome: ContactOutcome
+    /// What decided it beyond membership (the journey-history rows, or the window in which the history held no entry),
+    /// kept on the contact's record until a later finding replaces it; nil keeps the record's.
+    public var evidence: String?
+    /// The journey history proved that the last request entered nobody (the contact goes out again; counted).
+    public var provenAbsent: Bool
 
-    public init(contactID: Int64, outcome: ContactOutcome) {
+    public init(contactID: Int64, outcome: ContactOutcome, evidence: String? = nil, provenAbsent: Bool = false) {
         self.contactID = contactID
         self.outcome = outcome
+        self.evidence = evidence
+        self.provenAbsent = provenAbsent
     }
 }

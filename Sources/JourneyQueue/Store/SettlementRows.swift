@@ -2,6 +2,8 @@
 public struct SettlementRow: Sendable, Equatable {
     public var contactID: Int64
     public var eventInstanceID: String?
+    /// What decided the outcome beyond membership (`Settlement.evidence`).
+    public var evidence: String?
     /// Everything else the outcome sets, shared by every contact with the same outcome.
     public var values: SettlementValues
 }
@@ -19,6 +21,8 @@ public struct SettlementValues: Sendable, Hashable {
     public var ambiguous: Int?
     /// 1 when the contact is sent again without a look after an ambiguous outcome.
     public var possibleDuplicate = 0
+    /// 1 when the journey history proved that the last request entered nobody.
+    public var provenAbsent = 0
 
     /// Values that set `state` (nil keeps it) and `ambiguous`, and nothing else.
     public init(state: Int?, availableAt: Int64? = nil, ambiguous: Int?) {
@@ -31,7 +35,7 @@ public struct SettlementValues: Sendable, Hashable {
 /// Contacts whose outcomes set the same values: one statement writes them all.
 public struct SettlementGroup: Sendable, Equatable {
     public var values: SettlementValues
-    /// `[[contact id, event instance id or null], …]`.
+    /// `[[contact id, event instance id or null, evidence or null], …]`.
     public var contactsJSON: String
 }
 
@@ -39,6 +43,7 @@ extension Settlement {
     /// The columns this outcome sets on its contact.
     public var row: SettlementRow {
         var values = SettlementValues(state: outcome.state?.rawValue, ambiguous: outcome.ambiguity.map { $0 ? 1 : 0 })
+        values.provenAbsent = provenAbsent ? 1 : 0
         var eventInstanceID: String?
         switch outcome {
         case let .accepted(id, verifyAfter):
@@ -65,7 +70,7 @@ extension Settlement {
             values.lastError = note
             values.looks = counted ? 1 : 0
         }
-        return SettlementRow(contactID: contactID, eventInstanceID: eventInstanceID, values: values)
+        return SettlementRow(contactID: contactID, eventInstanceID: eventInstanceID, evidence: evidence, values: values)
     }
 
     /// The outcomes grouped by the values they set, groups in the order of their first contact.
@@ -75,13 +80,15 @@ extension Settlement {
         for settlement in outcomes {
             let row = settlement.row
             if contacts[row.values] == nil { order.append(row.values) }
-            contacts[row.values, default: []].append("[\(row.contactID),\(row.eventInstanceID.map(JSONText.string) ?? "null")]")
+            contacts[row.values, default: []].append("[\(row.contactID),\(row.eventInstanceID.map(JSONText.string) ?? "null"),"
+                                                     + "\(row.evidence.map(JSONText.string) ?? "null")]")
         }
         return order.map { SettlementGroup(values: $0, contactsJSON: "[" + contacts[$0]!.joined(separator: ",") + "]") }
     }
 
     /// The outcomes as the JSON array PostgreSQL's settle statements read, one array per contact:
-    /// `[id, state, available_at, event_instance_id, last_error, dead_reason, refund, looks, ambiguous, possible_duplicate]`
+    /// `[id, state, available_at, event_instance_id, last_error, dead_reason, refund, looks, ambiguous, possible_duplicate,
+    /// evidence, proven_absent]`
     /// (nulls keep what the row has).
     public static func rowsJSON(_ outcomes: [Settlement]) -> String {
         var out = "["
@@ -99,7 +106,9 @@ extension Settlement {
             out += values.deadReason.map(JSONText.string) ?? "null"
             out += ",\(values.refund),\(values.looks),"
             out += values.ambiguous.map(String.init) ?? "null"
-            out += ",\(values.possibleDuplicate)]"
+            out += ",\(values.possibleDuplicate),"
+            out += row.evidence.map(JSONText.string) ?? "null"
+            out += ",\(values.provenAbsent)]"
         }
         return out + "]"
     }

@@ -167,7 +167,7 @@ extension PostgresQueueStore {
         let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
         let contacts = try await rows("""
             SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                   c.enqueued_at, c.updated_at, c.data, c.destination_id
+                   c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence
             FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = $1 ORDER BY c.id
             """, [contactKey])
         var result: [(ContactRow, [LedgerEntry])] = []
@@ -188,7 +188,9 @@ extension PostgresQueueStore {
                             remoteID: try entry[10].decode(String?.self), latencyMillis: try entry[11].decode(Int64?.self),
                             errorClass: try entry[12].decode(String?.self))
             }
-            result.append((try Self.contactRow(row), entries))
+            var contact = try Self.contactRow(row)
+            contact.evidence = try row[12].decode(String?.self)
+            result.append((contact, entries))
         }
         return result
     }

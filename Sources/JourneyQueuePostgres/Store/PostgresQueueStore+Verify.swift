@@ -51,7 +51,9 @@ extension PostgresQueueStore {
         UPDATE contact c SET state = COALESCE((s.v ->> 1)::smallint, c.state), available_at = COALESCE((s.v ->> 2)::bigint, c.available_at),
             last_error = COALESCE(s.v ->> 4, c.last_error), dead_reason = s.v ->> 5, attempts = c.attempts - (s.v ->> 6)::int,
             looks = c.looks + (s.v ->> 7)::int, ambiguous = COALESCE((s.v ->> 8)::smallint, c.ambiguous),
-            possible_duplicates = c.possible_duplicates + (s.v ->> 9)::int, updated_at = $2
+            possible_duplicates = c.possible_duplicates + (s.v ->> 9)::int, updated_at = $2,
+            evidence = COALESCE(s.v ->> 10, c.evidence),
+            proven_absent = c.proven_absent + (s.v ->> 11)::int
         FROM jsonb_array_elements($1::text::jsonb) AS s(v)
         WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(SQLState.accepted), \(SQLState.unknown))
         """

@@ -144,7 +144,7 @@ extension SQLiteQueueStore {
         return try await pool.read { db in
             let contacts = try Row.fetchAll(db, sql: """
                 SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                       c.enqueued_at, c.updated_at, c.data, c.destination_id
+                       c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence
                 FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
                 """, arguments: [contactKey])
             // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
@@ -168,7 +168,9 @@ extension SQLiteQueueStore {
                                 startedAt: entry[6], status: entry[7], responseHeaders: entry[8], responseBody: entry[9], remoteID: entry[10],
                                 latencyMillis: entry[11], errorClass: entry[12])
                 }
-                return (Self.contactRow(row), entries)
+                var contact = Self.contactRow(row)
+                contact.evidence = row[12]
+                return (contact, entries)
             }
         }
     }

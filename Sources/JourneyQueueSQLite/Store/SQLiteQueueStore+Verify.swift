@@ -55,11 +55,13 @@ extension SQLiteQueueStore {
 
     /// Like `settleSQL`, for contacts that are `accepted` or `unknown`; the attempt already counted at the submission
     /// (a refund gives back an attempt that the destination's fault cost). The event instance and request ids stay
-    /// (?12 is bound and not read).
+    /// (?12 is bound and not read). The journey history's latest finding is kept (a later verdict by membership leaves
+    /// it, so that `show` tells the whole story); `?14` counts a re-send the journey history proved safe.
     static let settleVerificationSQL = """
         UPDATE contact SET state = COALESCE(?2, state), available_at = COALESCE(?3, available_at),
             last_error = COALESCE(?5, last_error), dead_reason = ?6, attempts = attempts - ?7, looks = looks + ?8,
-            ambiguous = COALESCE(?9, ambiguous), possible_duplicates = possible_duplicates + ?10, updated_at = ?11
+            ambiguous = COALESCE(?9, ambiguous), possible_duplicates = possible_duplicates + ?10, updated_at = ?11,
+            evidence = COALESCE(s.value ->> 2, evidence), proven_absent = proven_absent + ?14
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(SQLState.accepted), \(SQLState.unknown))
         """

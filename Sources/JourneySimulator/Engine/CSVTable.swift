@@ -42,6 +42,14 @@ enum CSVTable {
         return rows
     }
 
+    /// One CSV line (no line break), quoting only the fields that need it.
+    static func line(_ fields: [String]) -> String {
+        fields.map { field in
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",")
+    }
+
     /// Writes rows as CSV, quoting every field as the Bulk API's result files do.
     static func write(_ rows: [[String]]) -> String {
         rows.map { row in row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"

@@ -14,6 +14,20 @@ struct JourneyEngine: Sendable {
         static func < (lhs: Pending, rhs: Pending) -> Bool { (lhs.dueAt, lhs.sequence) < (rhs.dueAt, rhs.sequence) }
     }
 
+    /// One row of Marketing Cloud's journey history (spec §6.2): an entry, an entry refused, an activity, an exit.
+    struct HistoryRow: Sendable {
+        /// When it happened, and when the history's pipelines have it (`--history-lag-ms`).
+        var time: Int64
+        var visibleAt: Int64
+        var contactKey: String
+        var journey: Int
+        var status: String
+        var activityType: String
+        var activityName: String
+        var message: String
+        var instance: Int
+    }
+
     private(set) var journeys: [SimulatedJourney]
     /// Entries per journey made while the sandbox runs: contact key → times entered (the truth).
     private(set) var entries: [[String: Int]]
@@ -29,6 +43,10 @@ struct JourneyEngine: Sendable {
     private(set) var silentlyDropped = 0
     /// Entries refused by entry mode or journey state.
     private(set) var blocked = 0
+    /// The journey history of Marketing Cloud journeys, in the order it was written, and each contact's rows.
+    private(set) var history: [HistoryRow] = []
+    private(set) var historyByContact: [String: [Int]] = [:]
+    private var instances = 0
 
     init(journeys: [SimulatedJourney], priorMembers: Set<String> = [], membershipListsExited: Bool = false) {
         self.journeys = journeys
@@ -72,8 +90,30 @@ struct JourneyEngine: Sendable {
         (isSFMC(journey) && priorMembers.contains(key)) || (leavesAt[journey][key].map { $0 > now } ?? false)
     }
 
-    /// Processes every entry due by `now`; `stay` draws how long a new instance stays (nil: for ever).
-    mutating func advance(to now: Int64, stay: () -> Int64?) {
+    /// Writes a row of the journey history (Marketing Cloud journeys only); `lag` draws how late the history has it.
+    private mutating func record(_ key: String, journey: Int, at time: Int64, status: String, activity: (type: String, name: String),
+                                 message: String = "", instance: Int, lag: () -> Int64) {
+        guard isSFMC(journey) else { return }
+        historyByContact[key, default: []].append(history.count)
+        history.append(HistoryRow(time: time, visibleAt: time + lag(), contactKey: key, journey: journey, status: status, activityType: activity.type,
+                                  activityName: activity.name, message: message, instance: instance))
+    }
+
+    /// The history of members from before the sandbox started: their entry an hour earlier, and an activity of that
+    /// earlier instance shortly after the start (rows after a request that are not this request's entry).
+    mutating func recordPriorMembers(startedAt: Int64, lag: () -> Int64) {
+        for key in priorMembers.sorted() {
+            for journey in journeys.indices where isSFMC(journey) {
+                instances += 1
+                record(key, journey: journey, at: startedAt - 3_600_000, status: "Complete", activity: ("trigger", "API Event"), instance: instances, lag: lag)
+                record(key, journey: journey, at: startedAt + 2_000, status: "Complete", activity: ("waitactivity", "Wait 1 day"), instance: instances, lag: lag)
+            }
+        }
+    }
+
+    /// Processes every entry due by `now`; `stay` draws how long a new instance stays (nil: for ever), `lag` how late the
+    /// journey history has each row.
+    mutating func advance(to now: Int64, stay: () -> Int64?, lag: () -> Int64) {
         while let next = pending.min, next.dueAt <= now {
             _ = pending.popMin()
             if next.dropped {
@@ -90,10 +130,22 @@ struct JourneyEngine: Sendable {
             }
             guard journey.state == .running, allowed else {
                 blocked += 1
+                let why = journey.state != .running ? "Journey is not running (\(journey.state.rawValue)); the contact was not injected"
+                    : "Contact already entered this journey; re-entry is not allowed (\(journey.entryMode.rawValue))"
+                record(next.contactKey, journey: next.journey, at: next.dueAt, status: "Failed", activity: ("trigger", "API Event"), message: why,
+                       instance: 0, lag: lag)
                 continue
             }
             entries[next.journey][next.contactKey, default: 0] += 1
+            instances += 1
+            record(next.contactKey, journey: next.journey, at: next.dueAt, status: "Complete", activity: ("trigger", "API Event"), instance: instances, lag: lag)
+            record(next.contactKey, journey: next.journey, at: next.dueAt + 1_000, status: "Complete", activity: ("emailv2", "Welcome email"),
+                   instance: instances, lag: lag)
             let leaves = stay().map { next.dueAt + $0 } ?? .max
+            if leaves != .max {
+                record(next.contactKey, journey: next.journey, at: leaves, status: "Complete", activity: ("exitcriteriaactivity", "Exit"),
+                       instance: instances, lag: lag)
+            }
             leavesAt[next.journey][next.contactKey] = max(leavesAt[next.journey][next.contactKey] ?? 0, leaves)
         }
     }

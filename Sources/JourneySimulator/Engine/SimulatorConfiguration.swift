@@ -62,6 +62,13 @@ public struct SimulatorConfiguration: Sendable {
     /// Every look endpoint (contactMembership, async status, journey history and its freshness, Bulk job state and results)
     /// answers 500 over this span, in milliseconds after the sandbox started (`--look-outage SECONDS[@AFTER]`).
     public var lookOutageMillis: ClosedRange<Int64>?
+    /// How late the journey history has a row (milliseconds, drawn per row); the freshness endpoint reports the most.
+    public var historyLagMillis: ClosedRange<Int64> = 0...0
+    /// The journey history download answers 403 (the package lacks the scope).
+    public var historyForbidden = false
+    /// The download leaves out `EpochTimeInMilliseconds` even when asked, so that only `TransactionTime` (Central time
+    /// without an offset) tells when a row happened.
+    public var historyOmitsEpoch = false
 
     public init() {}
 }
@@ -154,6 +161,8 @@ public struct FaultProfile: Sendable, Equatable {
     public var memberTransientError = 0.0
     /// Share of reconciliation looks (contactMembership, async status) answered 500.
     public var lookFault = 0.0
+    /// Share of journey-history downloads answered 500 or cut off halfway through the file.
+    public var historyFault = 0.0
     /// 429 whose `Retry-After` or body `retryAfter` is absurd (`1e16`, `nan`, negative, a date in year 9999, text).
     public var absurdThrottle = 0.0
     /// 307 to another origin (from entry endpoints, uploads, and the token endpoints): a client that follows it
@@ -196,6 +205,7 @@ public struct FaultProfile: Sendable, Equatable {
         profile.tokenRevocation = 0.005
         profile.silentDrop = 0.02
         profile.memberTransientError = 0.01
+        profile.historyFault = 0.02
         profile.latencyMillis = 5...40
         profile.holdSeconds = 12
         return profile

@@ -220,9 +220,12 @@ struct Interaction: Sendable {
 
     var id: String { "0b1f0000-0000-4000-8000-" + String(format: "%012d", index) }
 
+    /// The journey's definition id (the same for every version), as the journey history names it.
+    static func definitionID(index: Int) -> String { "de1f0000-0000-4000-8000-" + String(format: "%012d", index) }
+
     var json: [String: Any] {
         ["id": id, "key": key, "name": "Sandbox journey \(key)", "version": 1, "status": status,
-         "definitionId": "de1f0000-0000-4000-8000-" + String(format: "%012d", index), "entryMode": entryMode, "executionMode": "Production",
+         "definitionId": Self.definitionID(index: index), "entryMode": entryMode, "executionMode": "Production",
          "triggers": [["key": "trigger-\(index)", "type": "APIEvent", "eventDefinitionKey": eventDefinitionKey,
                        "metaData": ["eventDefinitionKey": eventDefinitionKey]]],
          "stats": ["currentPopulation": current, "cumulativePopulation": cumulative]]

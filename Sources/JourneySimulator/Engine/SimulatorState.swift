@@ -24,9 +24,13 @@ public actor SimulatorState {
         self.configuration = configuration
         self.clock = clock
         startedAt = clock.nowMillis()
-        random = SeededRandom(seed: configuration.seed)
-        engine = JourneyEngine(journeys: configuration.journeys, priorMembers: configuration.priorMembers,
-                               membershipListsExited: configuration.membershipListsExited)
+        var generator = SeededRandom(seed: configuration.seed)
+        var engine = JourneyEngine(journeys: configuration.journeys, priorMembers: configuration.priorMembers,
+                                   membershipListsExited: configuration.membershipListsExited)
+        let lagRange = configuration.historyLagMillis
+        engine.recordPriorMembers(startedAt: startedAt) { Int64.random(in: lagRange, using: &generator) }
+        self.engine = engine
+        random = generator
     }
 
     var now: Int64 { clock.nowMillis() }
@@ -88,7 +92,8 @@ public actor SimulatorState {
     /// Processes the entries that are due now.
     func advance() {
         let range = configuration.exitAfterMillis
-        engine.advance(to: now) { range.map { Int64.random(in: $0, using: &random) } }
+        let lag = configuration.historyLagMillis
+        engine.advance(to: now, stay: { range.map { Int64.random(in: $0, using: &random) } }, lag: { Int64.random(in: lag, using: &random) })
     }
 
     /// One absurd `Retry-After` header and body `retryAfter` (`absurdThrottle`).

@@ -44,6 +44,9 @@ public enum SandboxConfigWriter {
                 concurrency: 4
                 \(timeout(5))
                 settleSeconds: 2
+                # The sandbox shares this machine's clock, so its journey history needs no margin for clocks that differ.
+                historyClockMarginSeconds: 1
+                historyFreshnessMarginSeconds: 1
               sfmc-batchcontactevents:
                 kind: sfmc-batchcontactevents
                 authURL: \(baseURL)
@@ -57,6 +60,9 @@ public enum SandboxConfigWriter {
                 concurrency: 2
                 \(timeout(5))
                 settleSeconds: 2
+                # The sandbox shares this machine's clock, so its journey history needs no margin for clocks that differ.
+                historyClockMarginSeconds: 1
+                historyFreshnessMarginSeconds: 1
               sfmc-events:
                 kind: sfmc-events
                 authURL: \(baseURL)
@@ -69,6 +75,9 @@ public enum SandboxConfigWriter {
                 concurrency: 8
                 \(timeout(5))
                 settleSeconds: 2
+                # The sandbox shares this machine's clock, so its journey history needs no margin for clocks that differ.
+                historyClockMarginSeconds: 1
+                historyFreshnessMarginSeconds: 1
               symplify-batchtrigger:
                 kind: symplify-batchtrigger
                 baseURL: \(baseURL)

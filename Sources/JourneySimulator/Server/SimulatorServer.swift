@@ -23,6 +23,7 @@ public enum SimulatorServer {
         SFMCEntryRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
         SFMCReconcileRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
         SFMCJourneyRoutes.register(on: router, state: state, faults: faults)
+        SFMCHistoryRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
         SymplifyRoutes.register(on: router, state: state, faults: faults)
         BulkIngestRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
         SandboxRoutes.register(on: router, state: state)

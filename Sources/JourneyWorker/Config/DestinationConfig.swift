@@ -1,5 +1,6 @@
 import JourneyDestinations
 import JourneyQueue
+import Logging
 
 /// One destination as the config file describes it, validated.
 public struct DestinationConfig: Sendable {
@@ -17,8 +18,10 @@ public struct DestinationConfig: Sendable {
     public var journeyCheckMillis: Int64 = 300_000
 
     /// The destination this config describes, wired to the shared HTTP client, the ledger and the clock.
-    public func destination(caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock) -> any Destination {
-        connection.destination(DestinationContext(name: name, limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock))
+    public func destination(caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock,
+                            logger: Logger = Logger(label: "journeyq.destination")) -> any Destination {
+        connection.destination(DestinationContext(name: name, limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock,
+                                                  logger: logger))
     }
 
     /// Changes the kind's settings when they are of type `C` (tests and the demo set hosts and timings this way).

@@ -38,6 +38,7 @@ struct ShowCommand: AsyncParsableCommand {
             if let id = contact.requestID { print("  last request id \(id)") }
             if let error = contact.lastError { print("  last error: \(error)") }
             if let reason = contact.deadReason { print("  dead: \(reason)") }
+            if let evidence = contact.evidence { print("  evidence: \(evidence)") }
             print("  data \(contact.dataJSON)")
             for request in requests {
                 let status = request.status.map(String.init) ?? request.errorClass ?? "no answer"

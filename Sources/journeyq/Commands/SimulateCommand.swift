@@ -13,7 +13,7 @@ struct SimulateCommand: AsyncParsableCommand {
             --faults realistic turns on: 429 with Retry-After 3%, 429 without 1%, 500 before processing 1%,
             500 after processing 1%, answer held past the client timeout after processing 1%, held without
             processing 0.5%, token revoked early 0.5%, silent drop of accepted contacts 2%, transient member
-            error 1%, latency 5-40 ms. --faults hostile adds what no API should send: 429 with an absurd Retry-After or
+            error 1%, journey-history downloads answered 500 or cut off 2%, latency 5-40 ms. --faults hostile adds what no API should send: 429 with an absurd Retry-After or
             retryAfter (1e16, nan, -1, year 9999, text) 2%, a 307 to another origin 1% (entry and token endpoints),
             token lifetimes that are huge, negative, zero or text. Individual rates override the mix.
             Ground truth: GET /_sim/journeys; counters: GET /_sim/stats.
@@ -66,6 +66,12 @@ struct SimulateCommand: AsyncParsableCommand {
     var notRunningStatus: Int?
     @Option(help: "Every look endpoint answers 500 for SECONDS, starting AFTER seconds after the sandbox starts (SECONDS[@AFTER]).")
     var lookOutage: String?
+    @Option(help: "The journey history has a row MIN-MAX milliseconds after it happened; the freshness endpoint reports the most.")
+    var historyLagMs: String?
+    @Option(help: "Rate of journey-history downloads answered 500 or cut off halfway.") var historyFaultRate: Double?
+    @Flag(help: "Journey-history downloads answer 403 (the package lacks the scope).") var historyForbidden = false
+    @Flag(help: "Journey-history files leave out EpochTimeInMilliseconds: only TransactionTime (Central time, no offset) says when.")
+    var historyNoEpoch = false
     @Option(help: "Entry mode of every Marketing Cloud journey: MultipleEntries (default), OnceAndDone or SingleEntryAcrossAllVersions.")
     var entryMode: String?
 
@@ -74,12 +80,14 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError("--not-running-status must be an HTTP error status (400-599), got \(notRunningStatus)")
         }
         for rate in [throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate,
-                     tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate, absurdThrottleRate, redirectRate].compactMap({ $0 }) where !(0...1).contains(rate) {
+                     tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate, absurdThrottleRate, redirectRate,
+                     historyFaultRate].compactMap({ $0 }) where !(0...1).contains(rate) {
             throw ValidationError("fault rates are probabilities between 0 and 1, got \(rate)")
         }
         _ = try parseRange(latencyMs, name: "--latency-ms")
         _ = try parseRange(entryDelayMs, name: "--entry-delay-ms")
         _ = try parseRange(exitAfterMs, name: "--exit-after-ms")
+        _ = try parseRange(historyLagMs, name: "--history-lag-ms")
         _ = try parseOutage(lookOutage)
         if let entryMode, EntryMode(rawValue: entryMode) == nil {
             throw ValidationError("--entry-mode must be MultipleEntries, OnceAndDone or SingleEntryAcrossAllVersions, got '\(entryMode)'")
@@ -128,6 +136,10 @@ struct SimulateCommand: AsyncParsableCommand {
         configuration.membershipListsExited = membershipListsExited
         configuration.notRunningStatus = notRunningStatus
         configuration.lookOutageMillis = try parseOutage(lookOutage)
+        if let range = try parseRange(historyLagMs, name: "--history-lag-ms") { configuration.historyLagMillis = range }
+        if let historyFaultRate { configuration.faults.historyFault = historyFaultRate }
+        configuration.historyForbidden = historyForbidden
+        configuration.historyOmitsEpoch = historyNoEpoch
         if let mode = entryMode.flatMap(EntryMode.init(rawValue:)) {
             for index in configuration.journeys.indices where configuration.journeys[index].eventDefinitionKey != nil {
                 configuration.journeys[index].entryMode = mode

@@ -1,0 +1,70 @@
+import JourneyQueue
+
+/// A row of the journey history that records an entry of this contact into this journey, or an entry it refused.
+struct HistoryEntryRow: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
+        case entered
+        /// Could not enter (re-entry not allowed, the journey not running): the row's message says why.
+        case refused
+    }
+
+    var kind: Kind
+    var at: Int64
+    var status: String
+    var message: String
+}
+
+/// What the journey history proves of one contact's last request (issue 23), as one pure decision: an entry after the
+/// request confirms it (a member before or not); a refused entry after it is the verdict (never re-sent in a loop); no
+/// entry, with the history complete past the request's settle time, proves it entered nobody, so it may be sent again.
+/// Everything else waits for the history to catch up, or falls back to what membership alone allows.
+struct SFMCHistoryEvidence: Sendable {
+    let policy: OutcomePolicy
+    let settings: SFMCHistorySettings
+    /// The history is kept 30 days; a request older than that less a day is beyond what it can prove.
+    static let retentionMillis: Int64 = 29 * 86_400_000
+
+    /// A decision and what it rests on, for the contact's record.
+    struct Finding: Sendable, Equatable {
+        var outcome: ContactOutcome
+        var evidence: String?
+        /// The history proved that the request entered nobody: the contact is sent again (counted).
+        var provenAbsent = false
+    }
+
+    /// The time from which the history is complete, given when it was asked and the lag the freshness endpoint reported.
+    func completeUpTo(askedAt: Int64, lagMillis: Int64) -> Int64 {
+        askedAt - max(lagMillis, 0) - settings.freshnessMarginMillis - settings.clockMarginMillis
+    }
+
+    /// `rows` are this contact's entry rows in this journey (any time); `completeUpTo` is nil when the history's
+    /// freshness is unknown. `fallback` is what membership alone allows (unverifiable).
+    func decide(_ contact: VerificationCandidate, rows: [HistoryEntryRow], completeUpTo: Int64?, now: Int64, fallback: ContactOutcome,
+                jitter: Double) -> Finding {
+        guard let sentAt = contact.sentAt, now - sentAt < Self.retentionMillis else { return Finding(outcome: fallback) }
+        let since = sentAt - settings.clockMarginMillis
+        let after = rows.filter { $0.at >= since }
+        if let entered = after.filter({ $0.kind == .entered }).min(by: { $0.at < $1.at }) {
+            return Finding(outcome: .confirmed, evidence: "journey history: entered at \(ISOTime.string(entered.at)) (status \(entered.status)), "
+                           + "after the request at \(ISOTime.string(sentAt))")
+        }
+        if let refused = after.filter({ $0.kind == .refused }).max(by: { $0.at < $1.at }) {
+            let why = refused.message.isEmpty ? "status \(refused.status)" : String(refused.message.prefix(200))
+            let evidence = "journey history: could not enter at \(ISOTime.string(refused.at)): \(why)"
+            return Finding(outcome: .dead(reason: "the journey did not let it in: \(why)"), evidence: evidence)
+        }
+        // The remote may enter a contact until the settle time after the request; the history must reach past that.
+        let needed = sentAt + policy.settleMillis + settings.clockMarginMillis
+        guard let completeUpTo else { return Finding(outcome: fallback) }
+        if completeUpTo >= needed {
+            let evidence = "journey history: the request at \(ISOTime.string(sentAt)) entered nobody (no entry from \(ISOTime.string(since)) "
+                + "to \(ISOTime.string(completeUpTo)), complete to then); sent again"
+            let outcome = policy.outcome(for: .notTaken(reason: "never entered (journey history complete past the request shows no entry)"),
+                                         attempts: contact.attempts, now: now, jitter: jitter)
+            return Finding(outcome: outcome, evidence: evidence, provenAbsent: true)
+        }
+        // Not there yet: look again once the history should have caught up. Waiting for it is the remote's pace, not a look.
+        let note = "waiting for the journey history to be complete past \(ISOTime.string(needed)) (complete to \(ISOTime.string(completeUpTo)))"
+        return Finding(outcome: .recheck(at: now + max(needed - completeUpTo, 1_000), note: note, counted: false))
+    }
+}

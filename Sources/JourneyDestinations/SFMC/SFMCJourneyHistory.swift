@@ -1,0 +1,315 @@
+import Foundation
+import JourneyQueue
+import Logging
+
+/// Reads Marketing Cloud's journey history (spec §6.2) for the contacts that membership could not decide: a download of
+/// the configured journey's entry rows for those contacts since shortly before their requests, streamed to an unlinked
+/// temporary file and parsed as it is read (the file may be 1 GB), and the freshness endpoint's lag, which says up to
+/// when the history is complete. `SFMCHistoryEvidence` decides each contact from what they say.
+struct SFMCJourneyHistory: Sendable {
+    let destination: String
+    let settings: SFMCSettings
+    let history: SFMCHistorySettings
+    let policy: OutcomePolicy
+    let calls: AuthorizedCaller
+    let inspector: SFMCJourneyInspector
+    let clock: any Clock
+    let logger: Logger
+    let state = State()
+
+    /// A contact membership could not decide, and what membership alone allows for it.
+    struct Doubt: Sendable {
+        var contact: VerificationCandidate
+        var fallback: ContactOutcome
+    }
+
+    /// What this process learned once: the journey's definition id, the zone of the file's times, contacts whose entry is
+    /// known (to establish that zone), and whether the history may be read at all.
+    actor State {
+        var definitionID: String?
+        var zoneMinutes: Int?
+        var anchors: [SFMCHistoryTime.Anchor] = []
+        var forbidden: String?
+
+        func remember(_ new: [SFMCHistoryTime.Anchor]) { anchors = Array((anchors + new).suffix(50)) }
+        func setDefinitionID(_ id: String) { definitionID = id }
+        func setZone(_ minutes: Int) { zoneMinutes = minutes }
+        /// True the first time: the caller says it once in the log.
+        func forbid(_ reason: String) -> Bool {
+            defer { forbidden = reason }
+            return forbidden == nil
+        }
+    }
+
+    /// Why a look at the history decided nothing.
+    enum Failure: Error {
+        /// The endpoints failed (5xx, no answer, cut off): an outage, which costs no look.
+        case outage(String)
+        /// The remote answered, but nothing can be read from it: counts as a look.
+        case unreadable(String)
+        /// The history cannot help (no such journey, no definition id): membership's rules apply.
+        case unusable(String)
+        /// The package may not read the history (403): membership's rules apply from now on, said once in the log.
+        case forbidden(String)
+    }
+
+    var evidence: SFMCHistoryEvidence { SFMCHistoryEvidence(policy: policy, settings: history) }
+
+    /// Contacts whose entry membership just proved: the file's rows for them say in which zone its times are written.
+    func remember(_ anchors: [SFMCHistoryTime.Anchor]) async {
+        guard !anchors.isEmpty, history.timeZoneMinutes == nil, await state.zoneMinutes == nil else { return }
+        await state.remember(anchors)
+    }
+
+    func decide(_ doubts: [Doubt], batchID: Int64, ledger: any AttemptLedger, jitter: Double) async -> [Settlement] {
+        guard !doubts.isEmpty else { return [] }
+        if let reason = await state.forbidden { return doubts.map { fallback($0, reason) } }
+        do throws(Failure) {
+            let definition = try await definitionID(ledger: ledger)
+            let lag = try await freshness(batchID: batchID, ledger: ledger)
+            let askedAt = clock.nowMillis()
+            let learned = await state.zoneMinutes
+            let zone = history.timeZoneMinutes ?? learned
+            let anchors = zone == nil ? await state.anchors : []
+            let wanted = Set(doubts.map(\.contact.key))
+            let read = try await download(wanted: wanted, anchors: anchors, definition: definition, batchID: batchID, ledger: ledger)
+            var established = zone
+            if established == nil, read.needsZone {
+                established = SFMCHistoryTime.establish(anchors: anchors, rows: read.anchorTimes, margin: history.clockMarginMillis)
+                if let minutes = established {
+                    await state.setZone(minutes)
+                    logger.notice("journey history: the file's times are written in a zone established from contacts whose entry is known",
+                                  metadata: ["destination": "\(destination)", "utc.offset.minutes": "\(minutes)"])
+                }
+            }
+            let completeUpTo = lag.map { evidence.completeUpTo(askedAt: askedAt, lagMillis: $0) }
+            let now = clock.nowMillis()
+            return doubts.map { doubt in
+                guard let rows = read.rows(of: doubt.contact.key, zoneMinutes: established) else {
+                    return undecided(doubt, "journey history: its times carry no zone yet (no contact whose entry is known was in the file)",
+                                     counted: true, jitter: jitter)
+                }
+                let finding = evidence.decide(doubt.contact, rows: rows, completeUpTo: completeUpTo, now: now, fallback: doubt.fallback, jitter: jitter)
+                if finding.evidence == nil, case .unverifiable = finding.outcome {
+                    return fallback(doubt, completeUpTo == nil ? "the history's freshness is unknown, so no absence is proven" : "the request is older than the history keeps")
+                }
+                return Settlement(contactID: doubt.contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
+            }
+        } catch {
+            switch error {
+            case .outage(let reason): return doubts.map { undecided($0, "journey history: \(reason)", counted: false, jitter: jitter) }
+            case .unreadable(let reason): return doubts.map { undecided($0, "journey history: \(reason)", counted: true, jitter: jitter) }
+            case .unusable(let reason): return doubts.map { fallback($0, reason) }
+            case .forbidden(let reason):
+                if await state.forbid(reason) {
+                    logger.warning("journey history not permitted: contacts membership cannot decide end unverifiable as without it",
+                                   metadata: ["destination": "\(destination)", "reason": "\(reason)"])
+                }
+                return doubts.map { fallback($0, reason) }
+            }
+        }
+    }
+
+    /// Whether `journeyq check` may count on the history: a download for no contact, and the freshness endpoint.
+    func preflight(ledger: any AttemptLedger) async -> PreflightCheck {
+        let name = "journey history readable"
+        do throws(Failure) {
+            let definition = try await definitionID(ledger: ledger)
+            let lag = try await freshness(batchID: nil, ledger: ledger)
+            _ = try await download(wanted: ["journeyq-preflight-check"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
+                                   since: clock.nowMillis() - 3_600_000)
+            guard let lag else {
+                return PreflightCheck(name, .unknown, "downloads work, but the freshness endpoint says nothing readable: no absence can be proven",
+                                      advice: "contacts it cannot confirm end unverifiable, as without the history")
+            }
+            return PreflightCheck(name, .passed, "downloads work; the history runs \(lag / 1000) s behind (freshness)")
+        } catch {
+            switch error {
+            case .forbidden(let reason):
+                return PreflightCheck(name, .failed, reason, advice: "grant the installed package Journeys read access, or set journeyHistory: false")
+            case .unusable(let reason):
+                return PreflightCheck(name, .failed, reason, advice: "journeyKey names the journey whose history is read")
+            case .outage(let reason), .unreadable(let reason):
+                return PreflightCheck(name, .unknown, reason)
+            }
+        }
+    }
+
+    // MARK: Requests
+
+    /// The journey's definition id, as the history names it (from the journey lookup `check` makes), once a process.
+    private func definitionID(ledger: any AttemptLedger) async throws(Failure) -> String {
+        if let known = await state.definitionID { return known }
+        switch await inspector.lookup(ledger: ledger) {
+        case .found(let journey):
+            guard let id = journey["definitionId"]?.string ?? journey["id"]?.string, !id.isEmpty else {
+                throw .unusable("journey history: the journey's description carries no definition id")
+            }
+            await state.setDefinitionID(id)
+            return id
+        case .missing(let reason):
+            throw .unusable("journey history: \(reason)")
+        case .failed(let reason):
+            throw .outage("the journey lookup failed: \(reason)")
+        }
+    }
+
+    /// How far behind real events the history runs (milliseconds); nil when the answer says nothing readable.
+    private func freshness(batchID: Int64?, ledger: any AttemptLedger) async throws(Failure) -> Int64? {
+        let url = settings.restURL + "/interaction/v1/interactions/journeyhistory/freshness"
+        let reply: AuthorizedCaller.Reply
+        do { reply = try await calls.call("GET", url: { _ in url }, lease: nil, lookBatchID: batchID, ledger: ledger) } catch {
+            throw .outage("freshness: \(error)")
+        }
+        let answer = try check(reply, what: "freshness")
+        return Self.lagSeconds(answer.body).map { Int64(($0 * 1000).rounded(.up)) }
+    }
+
+    /// A number of seconds: a bare number, or an object with one numeric field (its name is not documented).
+    static func lagSeconds(_ body: [UInt8]) -> Double? {
+        guard let value = JSONValue.parse(body, maxDepth: 4) else { return nil }
+        func seconds(_ value: JSONValue) -> Double? {
+            if let number = value.finiteNumber, number >= 0 { return number }
+            if let text = value.string, let number = Double(text), number.isFinite, number >= 0 { return number }
+            return nil
+        }
+        if let direct = seconds(value) { return direct }
+        guard case .object(let fields) = value else { return nil }
+        let numbers = fields.compactMap { seconds($0.1) }
+        return numbers.count == 1 ? numbers[0] : nil
+    }
+
+    /// What the file says of `wanted` (and of `anchors`, whose rows establish the zone), read from an unlinked file.
+    private func download(wanted: Set<String>, anchors: [SFMCHistoryTime.Anchor], definition: String, batchID: Int64?, ledger: any AttemptLedger,
+                          since fixed: Int64? = nil) async throws(Failure) -> HistoryRead {
+        let now = clock.nowMillis()
+        let keys = wanted.union(anchors.map(\.key)).sorted()
+        let earliest = fixed ?? (anchors.map(\.sentAt) + [now]).min()!
+        let start = min(earliest, now) - history.clockMarginMillis - 60_000
+        func list(_ values: [String]) -> String { "[" + values.map(JSONText.string).joined(separator: ",") + "]" }
+        var body = "{\"start\":\(JSONText.string(ISOTime.string(start))),\"end\":\(JSONText.string(ISOTime.string(now + history.clockMarginMillis))),"
+            + "\"contactKeys\":\(list(keys)),\"definitionIds\":\(list([definition]))"
+        if !history.entryActivityTypes.isEmpty { body += ",\"activityTypes\":\(list(history.entryActivityTypes.sorted()))" }
+        body += "}"
+        let url = settings.restURL + "/interaction/v1/interactions/journeyhistory/download?format=csv&columns="
+            + HistoryRead.columns.joined(separator: ",")
+        let file: TemporaryFile
+        do { file = try TemporaryFile() } catch { throw .outage("no temporary file: \(error)") }
+        let reply: AuthorizedCaller.Reply
+        do {
+            reply = try await calls.call("POST", url: { _ in url }, body: body, lease: nil, lookBatchID: batchID, ledger: ledger, into: file.handle,
+                                         downloadTimeoutMillis: max(calls.timeoutMillis * 30, 300_000), headers: [("x-direct-pipe", "true")])
+        } catch {
+            throw .outage("download: \(error)")
+        }
+        _ = try check(reply, what: "download")
+        do {
+            try file.handle.seek(toOffset: 0)
+            return try HistoryRead.parse(fd: file.handle.fileDescriptor, wanted: wanted, anchors: Set(anchors.map(\.key)), definition: definition,
+                                         settings: history)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .unreadable("the file could not be read: \(error)")
+        }
+    }
+
+    /// A look's answer that can be read, or why not (in the terms that say what it costs).
+    private func check(_ reply: AuthorizedCaller.Reply, what: String) throws(Failure) -> HTTPAnswer {
+        switch reply {
+        case .answered(let answer) where (200..<300).contains(answer.status):
+            return answer
+        case .answered(let answer) where answer.status == 403:
+            throw .forbidden("journey history not permitted (\(what): HTTP 403 \(StatusClassifier.summary(answer))): the installed package lacks the scope to read it")
+        case .answered(let answer) where StatusClassifier.lookFailureCounts(status: answer.status):
+            throw .unreadable("\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))")
+        case .answered(let answer):
+            throw .outage("\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))")
+        case .failed(let failure):
+            throw .outage("\(what): \(failure.message)")
+        case .noToken(let failure):
+            throw .outage("\(what): \(failure)")
+        }
+    }
+
+    // MARK: Outcomes that are not the history's
+
+    private func undecided(_ doubt: Doubt, _ reason: String, counted: Bool, jitter: Double) -> Settlement {
+        Settlement(contactID: doubt.contact.id, outcome: policy.undecided(looks: doubt.contact.looks, reason: reason, now: clock.nowMillis(),
+                                                                          counted: counted, jitter: jitter))
+    }
+
+    /// What membership alone allows, saying why the history could not decide. A 403 is said once in the log.
+    private func fallback(_ doubt: Doubt, _ why: String) -> Settlement {
+        guard case .unverifiable(let reason) = doubt.fallback else { return Settlement(contactID: doubt.contact.id, outcome: doubt.fallback) }
+        return Settlement(contactID: doubt.contact.id, outcome: .unverifiable(reason: (reason ?? "unverifiable") + "; the journey history could not decide: " + why))
+    }
+}
+
+/// One journey-history file, read: the entry rows of the contacts asked about, and the raw times of the anchors' entries.
+struct HistoryRead: Sendable {
+    /// The columns journeyq asks for: the epoch column makes the time unambiguous where the remote fills it.
+    static let columns = ["TransactionTime", "EpochTimeInMilliseconds", "ContactKey", "Status", "DefinitionId", "ActivityType", "Message"]
+    /// More rows than this for one contact (a journey re-entered thousands of times in 30 days) are not kept in memory.
+    static let maxRowsPerContact = 1_000
+
+    struct Row: Sendable {
+        var kind: HistoryEntryRow.Kind
+        /// From the epoch column or a time with an offset; nil when only the zone can tell.
+        var at: Int64?
+        var text: String?
+        var status: String
+        var message: String
+    }
+
+    var byContact: [String: [Row]] = [:]
+    /// Contacts with more rows than are kept: nothing is concluded from part of them.
+    var overflowed: Set<String> = []
+    var anchorTimes: [String: [String]] = [:]
+
+    /// Whether any row asked about tells its time only in a zone.
+    var needsZone: Bool { byContact.values.contains { $0.contains { $0.at == nil } } }
+
+    /// `key`'s rows with times; nil when one of them needs a zone that is not known, or when there were too many.
+    func rows(of key: String, zoneMinutes: Int?) -> [HistoryEntryRow]? {
+        guard !overflowed.contains(key) else { return nil }
+        var rows: [HistoryEntryRow] = []
+        for row in byContact[key] ?? [] {
+            guard let at = row.at ?? zoneMinutes.flatMap({ SFMCHistoryTime.local(row.text, minutes: $0) }) else { return nil }
+            rows.append(HistoryEntryRow(kind: row.kind, at: at, status: row.status, message: row.message))
+        }
+        return rows
+    }
+
+    static func parse(fd: Int32, wanted: Set<String>, anchors: Set<String>, definition: String, settings: SFMCHistorySettings) throws -> HistoryRead {
+        var read = HistoryRead()
+        var index: [String: Int] = [:]
+        let malformed = try CSVDocument.forEachRow(fd: fd, name: "journey history") { row in
+            guard !index.isEmpty else {
+                for (position, name) in row.enumerated() { index[name.trimmingCharacters(in: .whitespaces)] = position }
+                guard index["ContactKey"] != nil, index["Status"] != nil else {
+                    throw SFMCJourneyHistory.Failure.unreadable("the file has no ContactKey or Status column")
+                }
+                return
+            }
+            func field(_ name: String) -> String? { index[name].flatMap { $0 < row.count ? row[$0] : nil } }
+            guard let key = field("ContactKey"), wanted.contains(key) || anchors.contains(key) else { return }
+            if let id = field("DefinitionId"), !id.isEmpty, id != definition { return }
+            if !settings.entryActivityTypes.isEmpty, !settings.entryActivityTypes.contains((field("ActivityType") ?? "").lowercased()) { return }
+            let status = field("Status") ?? ""
+            let kind: HistoryEntryRow.Kind
+            if settings.enteredStatuses.contains(status) { kind = .entered } else if settings.refusedStatuses.contains(status) { kind = .refused } else { return }
+            let at = SFMCHistoryTime.absolute(epoch: field("EpochTimeInMilliseconds"), text: field("TransactionTime"))
+            if anchors.contains(key), kind == .entered, at == nil, let text = field("TransactionTime") { read.anchorTimes[key, default: []].append(text) }
+            guard wanted.contains(key) else { return }
+            if (read.byContact[key]?.count ?? 0) >= maxRowsPerContact {
+                read.overflowed.insert(key)
+                return
+            }
+            read.byContact[key, default: []].append(Row(kind: kind, at: at, text: field("TransactionTime"), status: status,
+                                                        message: String((field("Message") ?? "").prefix(300))))
+        }
+        if let malformed { throw SFMCJourneyHistory.Failure.unreadable("the file does not parse: \(malformed)") }
+        return read
+    }
+}

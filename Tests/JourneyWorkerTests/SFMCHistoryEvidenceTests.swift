@@ -1,0 +1,131 @@
+import JourneyQueue
+import Testing
+@testable import JourneyDestinations
+
+/// What the journey history proves, one rule each (issue 23): an entry after the request confirms it, prior member or
+/// not; a refused entry is the verdict; no entry proves absence only once the history is complete past the settle time.
+@Suite struct SFMCHistoryEvidenceTests {
+    static let settle: Int64 = 10_000
+    let judge: SFMCHistoryEvidence = {
+        var settings = SFMCHistorySettings()
+        settings.clockMarginMillis = 1_000
+        settings.freshnessMarginMillis = 2_000
+        return SFMCHistoryEvidence(policy: OutcomePolicy(retry: RetryPolicy(maxAttempts: 8), settleMillis: settle, verifyAttempts: 3), settings: settings)
+    }()
+    let sentAt: Int64 = 1_700_000_000_000
+    let fallback = ContactOutcome.unverifiable(reason: "membership cannot tell")
+
+    func contact(prior: PriorMembership = .member, attempts: Int = 1) -> VerificationCandidate {
+        VerificationCandidate(id: 7, key: "k", state: .accepted, attempts: attempts, eventInstanceID: "e", requestID: "r", priorMember: prior, sentAt: sentAt)
+    }
+
+    func row(_ kind: HistoryEntryRow.Kind, at: Int64, message: String = "") -> HistoryEntryRow {
+        HistoryEntryRow(kind: kind, at: at, status: kind == .entered ? "Complete" : "Failed", message: message)
+    }
+
+    @Test func anEntryAfterTheRequestConfirmsAnEarlierMember() {
+        let finding = judge.decide(contact(), rows: [row(.entered, at: sentAt - 3_600_000), row(.entered, at: sentAt + 400)],
+                                   completeUpTo: nil, now: sentAt + 20_000, fallback: fallback, jitter: 0)
+        #expect(finding.outcome == .confirmed)
+        #expect(finding.evidence?.contains("entered at") == true && !finding.provenAbsent)
+    }
+
+    @Test func anEntryWithinTheClockMarginBeforeTheRequestCountsAsAfterIt() {
+        #expect(judge.decide(contact(), rows: [row(.entered, at: sentAt - 900)], completeUpTo: nil, now: sentAt + 20_000, fallback: fallback,
+                             jitter: 0).outcome == .confirmed)
+        #expect(judge.decide(contact(), rows: [row(.entered, at: sentAt - 1_100)], completeUpTo: nil, now: sentAt + 20_000, fallback: fallback,
+                             jitter: 0).outcome == fallback, "an entry before the margin is an earlier one")
+    }
+
+    @Test func onlyEarlierEntriesAndAHistoryCompletePastTheSettleTimeProveAbsence() {
+        let needed = sentAt + Self.settle + 1_000
+        let finding = judge.decide(contact(), rows: [row(.entered, at: sentAt - 3_600_000)], completeUpTo: needed, now: needed + 5_000,
+                                   fallback: fallback, jitter: 0)
+        guard case .retry(_, let error, let refund, let duplicate) = finding.outcome else {
+            Issue.record("expected a re-send, got \(finding.outcome)")
+            return
+        }
+        #expect(error.contains("never entered") && !refund && !duplicate)
+        #expect(finding.provenAbsent && finding.evidence?.contains("entered nobody") == true)
+    }
+
+    @Test func aHistoryNotYetCompleteWaitsWithoutCostingALook() {
+        let needed = sentAt + Self.settle + 1_000
+        let finding = judge.decide(contact(), rows: [], completeUpTo: needed - 4_000, now: sentAt + 15_000, fallback: fallback, jitter: 0)
+        #expect(finding.outcome == .recheck(at: sentAt + 15_000 + 4_000,
+                                            note: finding.outcome.recheckNote ?? "", counted: false))
+        #expect(!finding.provenAbsent && finding.evidence == nil)
+    }
+
+    @Test func unknownFreshnessProvesNothing() {
+        #expect(judge.decide(contact(), rows: [], completeUpTo: nil, now: sentAt + 3_600_000, fallback: fallback, jitter: 0).outcome == fallback)
+    }
+
+    @Test func aRefusedEntryIsTheVerdictNotAReason() {
+        let finding = judge.decide(contact(), rows: [row(.refused, at: sentAt + 300, message: "re-entry is not allowed")],
+                                   completeUpTo: sentAt + 60_000, now: sentAt + 70_000, fallback: fallback, jitter: 0)
+        #expect(finding.outcome == .dead(reason: "the journey did not let it in: re-entry is not allowed"))
+        #expect(!finding.provenAbsent)
+    }
+
+    @Test func attemptsStillBoundAReSend() {
+        let finding = judge.decide(contact(attempts: 8), rows: [], completeUpTo: sentAt + 60_000, now: sentAt + 70_000, fallback: fallback, jitter: 0)
+        guard case .dead(let reason, _) = finding.outcome else {
+            Issue.record("expected dead, got \(finding.outcome)")
+            return
+        }
+        #expect(reason.hasPrefix("attempts used up (8)"))
+    }
+
+    @Test func aRequestOlderThanTheHistoryKeepsFallsBack() {
+        #expect(judge.decide(contact(), rows: [], completeUpTo: sentAt + 40 * 86_400_000, now: sentAt + 40 * 86_400_000, fallback: fallback,
+                             jitter: 0).outcome == fallback)
+    }
+
+    @Test func completenessIsTheLagAndBothMarginsBehindTheAsking() {
+        #expect(judge.completeUpTo(askedAt: 100_000, lagMillis: 20_000) == 100_000 - 20_000 - 2_000 - 1_000)
+    }
+}
+
+/// When a history row happened: said by the row itself, or read in a zone established from contacts whose entry is known.
+@Suite struct SFMCHistoryTimeTests {
+    @Test func epochAndOffsetsNeedNoZone() {
+        #expect(SFMCHistoryTime.absolute(epoch: "1700000000123", text: "junk") == 1_700_000_000_123)
+        #expect(SFMCHistoryTime.absolute(epoch: nil, text: "2023-11-14T22:13:20Z") == 1_700_000_000_000)
+        #expect(SFMCHistoryTime.absolute(epoch: "", text: "2023-11-14T16:13:20-06:00") == 1_700_000_000_000)
+        #expect(SFMCHistoryTime.absolute(epoch: nil, text: "2023-11-14T16:13:20") == nil, "no offset: only a zone can tell")
+    }
+
+    @Test func centralTimeWithoutAnOffsetReadsSixHoursLater() {
+        #expect(SFMCHistoryTime.local("2023-11-14T16:13:20.000", minutes: -360) == 1_700_000_000_000)
+        #expect(SFMCHistoryTime.offsetMinutes("-06:00") == -360)
+        #expect(SFMCHistoryTime.offsetMinutes("UTC") == 0)
+        #expect(SFMCHistoryTime.offsetMinutes("CST") == nil)
+    }
+
+    @Test func theZoneIsTheOneInWhichKnownEntriesFallBetweenRequestAndLook() {
+        let sent: Int64 = 1_700_000_000_000
+        let anchors = [SFMCHistoryTime.Anchor(key: "a", sentAt: sent, seenAt: sent + 5_000)]
+        // Written in Central time: 16:13:22 there is 22:13:22 UTC, two seconds after the request.
+        #expect(SFMCHistoryTime.establish(anchors: anchors, rows: ["a": ["2023-11-14T16:13:22.000"]], margin: 1_000) == -360)
+        #expect(SFMCHistoryTime.establish(anchors: anchors, rows: ["a": ["2023-11-14T22:13:22.000"]], margin: 1_000) == 0)
+        #expect(SFMCHistoryTime.establish(anchors: anchors, rows: ["a": ["2023-11-14T19:13:22.000"]], margin: 1_000) == nil, "no candidate fits")
+        #expect(SFMCHistoryTime.establish(anchors: anchors, rows: [:], margin: 1_000) == nil, "no row, no zone")
+    }
+
+    @Test func freshnessIsANumberOfSecondsWhateverItsFieldIsCalled() {
+        #expect(SFMCJourneyHistory.lagSeconds(Array("1200".utf8)) == 1_200)
+        #expect(SFMCJourneyHistory.lagSeconds(Array(#"{"freshnessInSeconds": 12}"#.utf8)) == 12)
+        #expect(SFMCJourneyHistory.lagSeconds(Array(#"{"seconds": "30"}"#.utf8)) == 30)
+        #expect(SFMCJourneyHistory.lagSeconds(Array(#"{"a": 1, "b": 2}"#.utf8)) == nil, "two numbers: which one?")
+        #expect(SFMCJourneyHistory.lagSeconds(Array(#"{"status": "ok"}"#.utf8)) == nil)
+        #expect(SFMCJourneyHistory.lagSeconds(Array("-5".utf8)) == nil)
+    }
+}
+
+extension ContactOutcome {
+    var recheckNote: String? {
+        if case .recheck(_, let note, _) = self { return note }
+        return nil
+    }
+}
