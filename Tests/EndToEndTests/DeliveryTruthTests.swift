@@ -145,6 +145,7 @@ import Testing
         }
     }
 
+    /// Without the journey history (it decides for them: `JourneyHistoryTests`), membership is all there is.
     @Test func contactsAlreadyInTheJourneyAreNeverConfirmedByMembershipAlone() async throws {
         let keys = (0..<600).map { "c\($0)" }
         try await WorkerHarness.with({ config in
@@ -156,6 +157,7 @@ import Testing
             try harness.enqueue(600)
             try await harness.work(try harness.configs(configure: { config in
                 config.policy.settleMillis = 500
+                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
             }), deadline: 90)
             let truth = await harness.truth()
             let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, prior_member, last_error FROM contact")
@@ -177,17 +179,25 @@ import Testing
         }
     }
 
-    @Test func contactsThatLeftBeforeTheLookAreNotSentAgain() async throws {
+    @Test(arguments: [false, true]) func contactsThatLeftBeforeTheLookAreNotSentAgain(history: Bool) async throws {
         try await WorkerHarness.with({ config in
             config.entryDelayMillis = 0...50
             config.exitAfterMillis = 100...300
         }) { harness in
             try harness.enqueue(200)
-            try await harness.work(try harness.configs(configure: { $0.policy.settleMillis = 800 }), deadline: 60)
+            try await harness.work(try harness.configs(configure: { config in
+                config.policy.settleMillis = 800
+                if !history { config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil } }
+            }), deadline: 60)
             let truth = await harness.truth()
             #expect(truth.count == 200 && truth.values.allSatisfy { $0 == 1 }, "entered once, left, and never sent again")
-            // Membership no longer lists them and nothing else proves this entry: unverifiable, not re-sent.
-            #expect(try await harness.counts()[.unverifiable] == 200)
+            if history {
+                // Their entry rows (this run's, after each request) prove what membership no longer can.
+                #expect(try await harness.counts()[.confirmed] == 200)
+            } else {
+                // Membership no longer lists them and nothing else proves this entry: unverifiable, not re-sent.
+                #expect(try await harness.counts()[.unverifiable] == 200)
+            }
         }
     }
 

@@ -14,13 +14,25 @@ import Testing
             Settlement(contactID: 6, outcome: .accepted(eventInstanceID: "e-6", verifyAfter: 501)),
         ]
         let groups = Settlement.groups(outcomes)
-        #expect(groups.map(\.contactsJSON) == [#"[[1,"e-1"],[3,"e-\"3\""],[4,null]]"#, "[[2,null]]", "[[5,null]]", #"[[6,"e-6"]]"#])
+        #expect(groups.map(\.contactsJSON) == [#"[[1,"e-1",null],[3,"e-\"3\"",null],[4,null,null]]"#, "[[2,null,null]]", "[[5,null,null]]",
+                                                #"[[6,"e-6",null]]"#])
         #expect(groups[0].values == SettlementValues(state: ContactState.accepted.rawValue, availableAt: 500, ambiguous: 0))
         #expect(groups[1].values.refund == 0 && groups[2].values.refund == 1)
         #expect(groups[1].values.lastError == "HTTP 500" && groups[1].values.state == ContactState.queued.rawValue)
         #expect(groups[3].values.availableAt == 501)
         // Every contact exactly once, whatever the grouping.
         #expect(groups.map { $0.contactsJSON.filter { $0 == "[" }.count - 1 }.reduce(0, +) == outcomes.count)
+    }
+
+    @Test func evidenceTravelsWithItsContactAndAProvenAbsenceIsCounted() {
+        let groups = Settlement.groups([
+            Settlement(contactID: 1, outcome: .confirmed, evidence: "journey history: entered at \"T\""),
+            Settlement(contactID: 2, outcome: .confirmed),
+            Settlement(contactID: 3, outcome: .retry(at: 5, error: "never entered", refundAttempt: false), evidence: "no entry", provenAbsent: true),
+        ])
+        #expect(groups.map(\.contactsJSON) == [#"[[1,null,"journey history: entered at \"T\""],[2,null,null]]"#, #"[[3,null,"no entry"]]"#])
+        #expect(groups[0].values.provenAbsent == 0 && groups[1].values.provenAbsent == 1)
+        #expect(Settlement.rowsJSON([Settlement(contactID: 3, outcome: .confirmed, evidence: "e", provenAbsent: true)]).hasSuffix(#","e",1]]"#))
     }
 
     @Test func aRecheckKeepsTheStateAndCountsItsLook() {

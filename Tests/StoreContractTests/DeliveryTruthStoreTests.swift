@@ -179,4 +179,29 @@ import Testing
         #expect(try await fixture.store.reports(destination: "dest", since: nil).first?.possibleDuplicates == 1)
     }
 
+
+    @Test(arguments: Engine.allCases) func theHistorysFindingIsKeptAndAProvenAbsenceCounted(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        _ = try await fixture.store.ensureDestination(name: "dest", kind: "sfmc-async-events", settleMillis: 1_000)
+        try fixture.enqueue(["a"])
+        var (batch, _) = try await send(fixture)
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .accepted(
+            eventInstanceID: "e1", verifyAfter: fixture.clock.nowMillis()))])
+        var look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 60_000))
+        try await fixture.store.settleVerification(look.lease, outcomes: [Settlement(
+            contactID: look.contacts[0].id, outcome: .retry(at: 0, error: "never entered", refundAttempt: false),
+            evidence: "journey history: the request entered nobody", provenAbsent: true)])
+        #expect(try fixture.states() == ["a": .queued])
+        #expect(try await fixture.store.reports(destination: "dest", since: nil).first?.provenAbsent == 1)
+        // Sent again and confirmed by membership: the finding that led to the re-send stays on the record.
+        (batch, _) = try await send(fixture)
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .accepted(
+            eventInstanceID: "e2", verifyAfter: fixture.clock.nowMillis()))])
+        look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 60_000))
+        try await fixture.store.settleVerification(look.lease, outcomes: [Settlement(contactID: look.contacts[0].id, outcome: .confirmed)])
+        let contact = try #require(try await fixture.store.timeline(contactKey: "a").first?.0)
+        #expect(contact.state == "confirmed" && contact.evidence == "journey history: the request entered nobody")
+        #expect(try fixture.column("proven_absent", key: "a") == 1)
+    }
+
 }
