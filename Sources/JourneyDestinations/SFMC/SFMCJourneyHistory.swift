@@ -86,12 +86,18 @@ struct SFMCJourneyHistory: Sendable {
             let now = clock.nowMillis()
             return doubts.map { doubt in
                 guard let rows = read.rows(of: doubt.contact.key, zoneMinutes: established) else {
+                    // Waiting for a contact whose entry is known to show up in the file is no fault of this one's: it costs
+                    // no look (the 30 days the history keeps bound the wait).
                     return undecided(doubt, "journey history: its times carry no zone yet (no contact whose entry is known was in the file)",
-                                     counted: true, jitter: jitter)
+                                     counted: false, at: now + max(lag ?? 0, 30_000), jitter: jitter)
+                }
+                if read.overflowed.contains(doubt.contact.key) {
+                    return fallback(doubt, "more than \(HistoryRead.maxRowsPerContact) history rows for one contact")
                 }
                 let finding = evidence.decide(doubt.contact, rows: rows, completeUpTo: completeUpTo, now: now, fallback: doubt.fallback, jitter: jitter)
                 if finding.evidence == nil, case .unverifiable = finding.outcome {
-                    return fallback(doubt, completeUpTo == nil ? "the history's freshness is unknown, so no absence is proven" : "the request is older than the history keeps")
+                    return fallback(doubt, completeUpTo == nil ? "the history's freshness is unknown, so no absence is proven"
+                                    : "the request is older than the 30 days the history keeps, or its time is unknown")
                 }
                 return Settlement(contactID: doubt.contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
             }
@@ -234,9 +240,9 @@ struct SFMCJourneyHistory: Sendable {
 
     // MARK: Outcomes that are not the history's
 
-    private func undecided(_ doubt: Doubt, _ reason: String, counted: Bool, jitter: Double) -> Settlement {
+    private func undecided(_ doubt: Doubt, _ reason: String, counted: Bool, at: Int64? = nil, jitter: Double) -> Settlement {
         Settlement(contactID: doubt.contact.id, outcome: policy.undecided(looks: doubt.contact.looks, reason: reason, now: clock.nowMillis(),
-                                                                          counted: counted, jitter: jitter))
+                                                                          at: at, counted: counted, jitter: jitter))
     }
 
     /// What membership alone allows, saying why the history could not decide. A 403 is said once in the log.
@@ -270,9 +276,8 @@ struct HistoryRead: Sendable {
     /// Whether any row asked about tells its time only in a zone.
     var needsZone: Bool { byContact.values.contains { $0.contains { $0.at == nil } } }
 
-    /// `key`'s rows with times; nil when one of them needs a zone that is not known, or when there were too many.
+    /// `key`'s rows with times; nil when one of them needs a zone that is not known.
     func rows(of key: String, zoneMinutes: Int?) -> [HistoryEntryRow]? {
-        guard !overflowed.contains(key) else { return nil }
         var rows: [HistoryEntryRow] = []
         for row in byContact[key] ?? [] {
             guard let at = row.at ?? zoneMinutes.flatMap({ SFMCHistoryTime.local(row.text, minutes: $0) }) else { return nil }
