@@ -1,7 +1,7 @@
 import Foundation
 import JourneyQueue
 
-/// `salesforce-bulk-ingest`: Bulk API 2.0 (spec §9): create a job, `PUT` the batch as CSV, `PATCH` UploadComplete,
+/// `salesforce-bulk-ingest`: Bulk API 2.0 (docs/remote-apis.md §9): create a job, `PUT` the batch as CSV, `PATCH` UploadComplete,
 /// poll, then read the successful, failed and unprocessed results and match them to contacts by the key column.
 /// The job id is tied to the contacts before the upload: a worker killed mid-job leaves a job to look at.
 public struct BulkIngestDestination: VerifyingDestination {

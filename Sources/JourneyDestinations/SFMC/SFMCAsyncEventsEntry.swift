@@ -2,7 +2,7 @@ import Foundation
 import JourneyQueue
 
 /// `sfmc-async-events`: Marketing Cloud batch entry, `POST /interaction/v1/async/events`, up to 100 members a request,
-/// an answer per member (spec §3).
+/// an answer per member (docs/remote-apis.md §3).
 enum SFMCAsyncEventsEntry {
     /// The request body: camelCase, members in claim order, data passed through as stored.
     static func body(eventDefinitionKey: String, contacts: [ClaimedContact]) -> String {

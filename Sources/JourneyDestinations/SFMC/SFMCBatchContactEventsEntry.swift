@@ -1,7 +1,7 @@
 import Foundation
 import JourneyQueue
 
-/// `sfmc-batchcontactevents`: the undocumented `POST /interaction-experimental/v1/batchcontactevents` (spec §4).
+/// `sfmc-batchcontactevents`: the undocumented `POST /interaction-experimental/v1/batchcontactevents` (docs/remote-apis.md §4).
 /// It needs a legacy token, answers one GUID for the batch and says nothing per contact (201 even for
 /// contacts that did not go through): every contact is `accepted`, and reconciliation decides.
 enum SFMCBatchContactEventsEntry {

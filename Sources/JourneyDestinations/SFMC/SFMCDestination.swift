@@ -7,11 +7,11 @@ import Logging
 public struct SFMCDestination: VerifyingDestination {
     /// The endpoint contacts enter by.
     public enum Entry: String, Sendable {
-        /// `POST /interaction/v1/async/events`: batch entry, an answer per member (spec §3).
+        /// `POST /interaction/v1/async/events`: batch entry, an answer per member (docs/remote-apis.md §3).
         case asyncEvents = "sfmc-async-events"
-        /// `POST /interaction-experimental/v1/batchcontactevents`: one GUID a batch, nothing per contact (spec §4).
+        /// `POST /interaction-experimental/v1/batchcontactevents`: one GUID a batch, nothing per contact (docs/remote-apis.md §4).
         case batchContactEvents = "sfmc-batchcontactevents"
-        /// `POST /interaction/v1/events`: one contact a request (spec §2).
+        /// `POST /interaction/v1/events`: one contact a request (docs/remote-apis.md §2).
         case events = "sfmc-events"
     }
 

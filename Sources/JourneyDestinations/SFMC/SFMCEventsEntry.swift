@@ -1,7 +1,7 @@
 import Foundation
 import JourneyQueue
 
-/// `sfmc-events`: one contact per `POST /interaction/v1/events` (spec §2), for accounts without batch entry.
+/// `sfmc-events`: one contact per `POST /interaction/v1/events` (docs/remote-apis.md §2), for accounts without batch entry.
 enum SFMCEventsEntry {
     /// PascalCase, unlike the async endpoint.
     static func body(eventDefinitionKey: String, contact: ClaimedContact) -> String {

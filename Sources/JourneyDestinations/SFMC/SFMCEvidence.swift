@@ -1,6 +1,6 @@
 import JourneyQueue
 
-/// What the async status endpoint says of the entry a contact's last request made (spec §3.1).
+/// What the async status endpoint says of the entry a contact's last request made (docs/remote-apis.md §3.1).
 enum EntryStatus: Sendable, Equatable {
     /// Taken, not yet processed into the journey: wait.
     case queued

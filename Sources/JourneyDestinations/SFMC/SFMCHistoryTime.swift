@@ -1,6 +1,6 @@
 import JourneyQueue
 
-/// When a row of the journey history happened. The file's times carry no documented zone (spec §6.2): a time with an
+/// When a row of the journey history happened. The file's times carry no documented zone (docs/remote-apis.md §6.2): a time with an
 /// offset, or the `EpochTimeInMilliseconds` column, says so itself; a time without one is read only in a zone that is
 /// configured or established from the file (rows of contacts whose entry is known fall within minutes of their requests
 /// in one zone only), never on an assumption.

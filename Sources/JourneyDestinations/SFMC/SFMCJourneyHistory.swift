@@ -2,7 +2,7 @@ import Foundation
 import JourneyQueue
 import Logging
 
-/// Reads Marketing Cloud's journey history (spec §6.2) for the contacts that membership could not decide: a download of
+/// Reads Marketing Cloud's journey history (docs/remote-apis.md §6.2) for the contacts that membership could not decide: a download of
 /// the configured journey's entry rows for those contacts since shortly before their requests, streamed to an unlinked
 /// temporary file and parsed as it is read (the file may be 1 GB), and the freshness endpoint's lag, which says up to
 /// when the history is complete. `SFMCHistoryEvidence` decides each contact from what they say.

@@ -1,7 +1,7 @@
 import Foundation
 import JourneyQueue
 
-/// What Marketing Cloud says of the configured journey (spec §6.4, §7): whether it exists, takes entries (only a
+/// What Marketing Cloud says of the configured journey (docs/remote-apis.md §6.4, §7): whether it exists, takes entries (only a
 /// Published, that is running, journey does), listens to the configured event definition key, and how it lets contacts
 /// in again. `journeyq check` shows it; the daemon's journey watch acts on it.
 struct SFMCJourneyInspector: Sendable {

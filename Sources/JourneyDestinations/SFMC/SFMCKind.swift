@@ -33,7 +33,7 @@ public struct SFMCKind: DestinationKindDefinition {
             history: try Self.history(reader)))
     }
 
-    /// The journey-history settings (spec §6.2); nil with `journeyHistory: false`.
+    /// The journey-history settings (docs/remote-apis.md §6.2); nil with `journeyHistory: false`.
     static func history(_ reader: any SettingsReader) throws -> SFMCHistorySettings? {
         guard try reader.bool("journeyHistory", default: true) else { return nil }
         var history = SFMCHistorySettings()

@@ -31,7 +31,7 @@ public struct SFMCSettings: Sendable {
     }
 }
 
-/// How rows of the journey history (spec §6.2) are read. Which statuses and activity types mean "entered" is not
+/// How rows of the journey history (docs/remote-apis.md §6.2) are read. Which statuses and activity types mean "entered" is not
 /// documented: the defaults are journeyq's reading (the README says what is known and what is inferred).
 public struct SFMCHistorySettings: Sendable, Equatable {
     /// Statuses of an entry row that mean the contact entered.

@@ -1,7 +1,7 @@
 import Foundation
 import JourneyQueue
 
-/// Marketing Cloud reconciliation (spec §6.1, §3.1): contactMembership in calls of at most 50 keys, before the first
+/// Marketing Cloud reconciliation (docs/remote-apis.md §6.1, §3.1): contactMembership in calls of at most 50 keys, before the first
 /// request (who was a member already) and after the settle time; where membership cannot decide, the async status
 /// endpoint by eventInstanceId, or by contact key for a request whose answer was lost. A look that fails proves nothing.
 struct SFMCVerifier: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import JourneyQueue
 
 /// `symplify-batchtrigger`: `POST /rest/{customerId}/batchtrigger/v2` for a pre-signed `uploadUrl`, then the batch
-/// `PUT` there as NDJSON `{"id", "properties"}` lines (spec §8.1). Symplify publishes no way to check entry,
+/// `PUT` there as NDJSON `{"id", "properties"}` lines (docs/remote-apis.md §8.1). Symplify publishes no way to check entry,
 /// so accepted contacts end `unverifiable`, and ambiguous uploads follow the destination's setting.
 public struct SymplifyBatchTriggerDestination: Destination {
     public let name: String

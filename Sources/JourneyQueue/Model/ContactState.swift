@@ -1,4 +1,4 @@
-/// The life of one contact at one destination, as drawn in DESIGN.md.
+/// The life of one contact at one destination, as drawn in docs/architecture.md.
 ///
 /// Raw values are stored in SQLite; live states sort before final ones so that
 /// "live" is `state < confirmed` in SQL.
@@ -35,7 +35,7 @@ public enum ContactState: Int, Sendable, CaseIterable, Codable, CustomStringConv
     /// True for the states a contact never leaves on its own (only an operator's redrive moves `dead`).
     public var isFinal: Bool { rawValue >= ContactState.confirmed.rawValue }
 
-    /// The transitions DESIGN.md allows; the store refuses any other.
+    /// The transitions docs/architecture.md allows; the store refuses any other.
     public func canMove(to next: ContactState) -> Bool {
         switch (self, next) {
         case (.queued, .claimed): true

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// The queue on a PostgreSQL database, for several daemons on several hosts (a fleet).
 ///
-/// Every promise of DESIGN.md holds at the SQL level as on SQLite: claims take contacts with `FOR UPDATE SKIP LOCKED`
+/// Every promise of docs/architecture.md holds at the SQL level as on SQLite: claims take contacts with `FOR UPDATE SKIP LOCKED`
 /// (no two claimers share a contact and neither waits for the other), leases and fencing tokens guard every write for
 /// a batch (its row is locked while the token is checked), counters move in the transaction that moves contacts.
 /// The write-ahead record and enqueues commit synchronously; queue moves commit with `synchronous_commit = off`, as

@@ -14,7 +14,7 @@ struct JourneyEngine: Sendable {
         static func < (lhs: Pending, rhs: Pending) -> Bool { (lhs.dueAt, lhs.sequence) < (rhs.dueAt, rhs.sequence) }
     }
 
-    /// One row of Marketing Cloud's journey history (spec §6.2): an entry, an entry refused, an activity, an exit.
+    /// One row of Marketing Cloud's journey history (docs/remote-apis.md §6.2): an entry, an entry refused, an activity, an exit.
     struct HistoryRow: Sendable {
         /// When it happened, and when the history's pipelines have it (`--history-lag-ms`).
         var time: Int64

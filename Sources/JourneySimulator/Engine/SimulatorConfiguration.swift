@@ -54,7 +54,7 @@ public struct SimulatorConfiguration: Sendable {
     /// The journeys behind the endpoints.
     public var journeys: [SimulatedJourney] = SimulatedJourney.defaults
     /// What a Marketing Cloud entry endpoint answers for a journey that takes no entries (Draft, Stopped): nil answers
-    /// as usual while nobody enters ([UNKNOWN], spec §7: the practitioners' report); a status refuses with the §0 envelope.
+    /// as usual while nobody enters ([UNKNOWN], docs/remote-apis.md §7: the practitioners' report); a status refuses with the §0 envelope.
     public var notRunningStatus: Int?
     /// Salesforce fields that Bulk ingest refuses (`sf__Error`), to exercise failed results.
     public var bulkRejectedEmailSuffix = "@invalid.example"
@@ -91,7 +91,7 @@ public enum JourneyState: String, Sendable, Codable {
     /// An older version after a republish: keeps its contacts, takes no new ones.
     case unpublished = "Unpublished"
 
-    /// The `status` the interactions API reports (spec §6.4): a running journey is `Published`.
+    /// The `status` the interactions API reports (docs/remote-apis.md §6.4): a running journey is `Published`.
     public var apiStatus: String { self == .running ? "Published" : rawValue }
 
     /// From an API status or a state's own name.

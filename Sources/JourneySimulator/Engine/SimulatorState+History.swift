@@ -1,6 +1,6 @@
 import Foundation
 
-/// What one journey-history download asks for (spec §6.2): its body's filters and its query's columns.
+/// What one journey-history download asks for (docs/remote-apis.md §6.2): its body's filters and its query's columns.
 struct HistoryQuery: Sendable {
     var start: Int64?
     var end: Int64?

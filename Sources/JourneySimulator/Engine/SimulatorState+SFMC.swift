@@ -208,7 +208,7 @@ extension SimulatorState {
     }
 }
 
-/// One journey as the interactions API describes it (spec §6.4; the trigger's shape is [INFER]).
+/// One journey as the interactions API describes it (docs/remote-apis.md §6.4; the trigger's shape is [INFER]).
 struct Interaction: Sendable {
     var index: Int
     var key: String

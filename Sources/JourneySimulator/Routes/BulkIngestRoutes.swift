@@ -2,7 +2,7 @@ import HTTPTypes
 import Foundation
 import Hummingbird
 
-/// Salesforce OAuth and Bulk API 2.0 ingest (spec §9).
+/// Salesforce OAuth and Bulk API 2.0 ingest (docs/remote-apis.md §9).
 enum BulkIngestRoutes {
     static let base = "/services/data/v61.0/jobs/ingest"
 

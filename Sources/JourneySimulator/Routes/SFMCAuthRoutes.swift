@@ -1,7 +1,7 @@
 import Hummingbird
 import JourneyQueue
 
-/// Marketing Cloud's token endpoints (spec §1).
+/// Marketing Cloud's token endpoints (docs/remote-apis.md §1).
 enum SFMCAuthRoutes {
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState) {
         router.post("/v2/token") { request, _ -> Response in

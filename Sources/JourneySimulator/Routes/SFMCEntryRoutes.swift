@@ -1,7 +1,7 @@
 import Hummingbird
 import JourneyQueue
 
-/// Marketing Cloud's journey-entry endpoints (spec §2, §3, §4).
+/// Marketing Cloud's journey-entry endpoints (docs/remote-apis.md §2, §3, §4).
 enum SFMCEntryRoutes {
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration) {
         router.post("/interaction/v1/async/events") { request, _ -> Response in

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import JourneyQueue
 
-/// Marketing Cloud's journey history (spec §6.2), as the sandbox reads the documentation: a download of CSV or TSV that
+/// Marketing Cloud's journey history (docs/remote-apis.md §6.2), as the sandbox reads the documentation: a download of CSV or TSV that
 /// requires `x-direct-pipe: true`, filtered by time, contact keys, journeys, statuses and activity types, 30 days deep,
 /// running as far behind real events as the freshness endpoint says.
 enum SFMCHistoryRoutes {
@@ -110,7 +110,7 @@ enum SFMCHistoryRoutes {
     }
 
     /// A time as Marketing Cloud's system time writes it: Central Standard Time (UTC−6, no daylight saving), without an
-    /// offset, to the millisecond (the sandbox's reading of spec §6.2: the zone is not documented, many dates look so).
+    /// offset, to the millisecond (the sandbox's reading of docs/remote-apis.md §6.2: the zone is not documented, many dates look so).
     static func centralTime(_ millis: Int64) -> String {
         let local = millis - 6 * 3_600_000
         var seconds = time_t(local.floorDivided(by: 1000))

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// Marketing Cloud's journey metadata (spec §6.4), and the sandbox's control over a journey's state.
+/// Marketing Cloud's journey metadata (docs/remote-apis.md §6.4), and the sandbox's control over a journey's state.
 enum SFMCJourneyRoutes {
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector) {
         router.get("/interaction/v1/interactions") { request, _ -> Response in

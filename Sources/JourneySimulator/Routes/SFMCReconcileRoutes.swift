@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import JourneyQueue
 
-/// Marketing Cloud's endpoints for finding out who entered (spec §3.1, §6.1).
+/// Marketing Cloud's endpoints for finding out who entered (docs/remote-apis.md §3.1, §6.1).
 enum SFMCReconcileRoutes {
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration) {
         router.post("/interaction/v1/interactions/contactMembership") { request, _ -> Response in

@@ -2,12 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Symplify's batch journey start (spec §8.1): trigger for an upload URL, then PUT the NDJSON file there.
+/// Symplify's batch journey start (docs/remote-apis.md §8.1): trigger for an upload URL, then PUT the NDJSON file there.
 enum SymplifyRoutes {
     static let carmaToken = HTTPField.Name("X-Carma-Authentication-Token")!
 
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector) {
-        // The sanity call of the API overview (spec §8): it answers only to a valid token.
+        // The sanity call of the API overview (docs/remote-apis.md §8): it answers only to a valid token.
         router.get("/rest/:customerId/apiurl") { request, context -> Response in
             guard await state.symplifyAuthorized(customerID: context.parameters.get("customerId") ?? "", token: request.headers[carmaToken]) else {
                 return HTTPAnswers.symplify(SymplifyError(status: 401, message: "Invalid authentication token"))
