@@ -9,7 +9,7 @@ import Testing
 
 /// A worker killed mid-job leaves a Bulk job behind: the next worker reads it if it finished, aborts and re-sends if
 /// it was still open, and never creates a second job for contacts the first one took.
-@Suite(.timeLimit(.minutes(6))) struct BulkResumeTests {
+@Suite(.timeLimit(.minutes(12))) struct BulkResumeTests {
     func send(_ method: HTTPMethod, _ url: String, token: String?, body: String?, contentType: String = "application/json") async throws -> [String: Any] {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -78,7 +78,7 @@ import Testing
 }
 
 /// Result files are streamed to disk and read whole, page after page (issue 10): nothing is concluded from part of them.
-@Suite(.timeLimit(.minutes(6))) struct BulkResultPagingTests {
+@Suite(.timeLimit(.minutes(12))) struct BulkResultPagingTests {
     @Test func pagedResultsAreFollowedToTheEnd() async throws {
         try await WorkerHarness.with({ config in
             config.entryDelayMillis = 0...0

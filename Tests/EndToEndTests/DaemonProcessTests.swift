@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The daemon as a real process: signals and exit statuses.
-@Suite(.timeLimit(.minutes(6))) struct DaemonProcessTests {
+@Suite(.timeLimit(.minutes(12))) struct DaemonProcessTests {
     @Test func sigtermStopsClaimingFinishesInFlightRequestsAndExitsZero() async throws {
         let scratch = try Scratch()
         let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 3_000, simulator: ["--latency-ms", "300"])
@@ -55,7 +55,7 @@ import Testing
     }
 }
 
-@Suite(.timeLimit(.minutes(6))) struct SecondSignalTests {
+@Suite(.timeLimit(.minutes(12))) struct SecondSignalTests {
     @Test func aSecondSignalStopsAtOnce() async throws {
         let scratch = try Scratch()
         let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 500, simulator: ["--latency-ms", "20000"]) { config in

@@ -3,7 +3,7 @@ import JourneyQueueSQLite
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(6))) struct EnqueueCLITests {
+@Suite(.timeLimit(.minutes(12))) struct EnqueueCLITests {
     func report(_ db: String) async throws -> [String: Any] {
         let output = try await JourneyqProcess.run(["report", "--db", db, "--format", "json"])
         #expect(output.status == 0, "\(output.stderr)")
@@ -82,7 +82,7 @@ import Testing
     }
 }
 
-@Suite(.timeLimit(.minutes(6))) struct OperatorCLITests {
+@Suite(.timeLimit(.minutes(12))) struct OperatorCLITests {
     @Test func exportOfDeadContactsIsAcceptedBackByEnqueue() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
@@ -121,7 +121,7 @@ import Testing
 }
 
 /// A producer that pauses mid-stream must not lock a running daemon out of the database (issue 9).
-@Suite(.timeLimit(.minutes(6))) struct SlowStdinTests {
+@Suite(.timeLimit(.minutes(12))) struct SlowStdinTests {
     @Test func aSlowStdinHoldsNoWriteLockWhileItWaits() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")

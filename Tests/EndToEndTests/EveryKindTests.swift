@@ -5,7 +5,7 @@ import JourneySimulator
 import Testing
 
 /// Every seed system as a destination, against the sandbox with faults on: the same promises, within what each system lets anyone know.
-@Suite(.timeLimit(.minutes(6))) struct EveryKindTests {
+@Suite(.timeLimit(.minutes(12))) struct EveryKindTests {
     @Test(arguments: DestinationKind.allCases.map(\.rawValue))
     func promisesHoldWithFaults(kind: String) async throws {
         try await WorkerHarness.with({ config in
@@ -73,7 +73,7 @@ import Testing
     }
 }
 
-@Suite(.timeLimit(.minutes(6))) struct UnverifiableRecoveryTests {
+@Suite(.timeLimit(.minutes(12))) struct UnverifiableRecoveryTests {
     @Test func unknownContactsAtSymplifyFollowTheAmbiguousSettingAndARedriveAsTheOperatorChooses() async throws {
         try await WorkerHarness.with { harness in
             _ = try harness.store.enqueue(destination: "symplify-batchtrigger") { sink in

@@ -7,7 +7,7 @@ import Testing
 /// A remote that answers what no API should (issue 10): absurd Retry-After values, redirects to another origin,
 /// token lifetimes that are huge, negative or text. The daemon keeps running, loses nothing, follows no redirect
 /// and leaks nothing.
-@Suite(.timeLimit(.minutes(6))) struct HostileRemoteTests {
+@Suite(.timeLimit(.minutes(12))) struct HostileRemoteTests {
     @Test(arguments: ["sfmc-async-events", "sfmc-batchcontactevents", "salesforce-bulk-ingest", "symplify-batchtrigger"])
     func theDaemonKeepsGoingAndLeaksNothing(kind: String) async throws {
         try await WorkerHarness.with({ config in

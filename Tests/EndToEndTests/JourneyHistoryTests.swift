@@ -6,7 +6,7 @@ import Testing
 
 /// Doubt ends in a re-send or a confirmation, not in `unverifiable` (issue 23): the journey history proves who entered
 /// this time and who did not, over real HTTP against the sandbox's own reading of it.
-@Suite(.timeLimit(.minutes(8))) struct JourneyHistoryTests {
+@Suite(.timeLimit(.minutes(12))) struct JourneyHistoryTests {
     /// Every contact final, confirmed exactly the sandbox's truth, nobody twice; returns the contacts' rows.
     static func states(_ harness: WorkerHarness, _ destination: String = "sfmc-async-events") async throws -> [[String: String]] {
         let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, dead_reason, last_error, evidence FROM contact")

@@ -9,7 +9,7 @@ import Testing
 
 /// Preflight and journey watch (issue 13): a journey that takes no entries holds its destination without spending an
 /// attempt; a journey that does not exist stops it before anything is sent.
-@Suite(.timeLimit(.minutes(6))) struct JourneyWatchTests {
+@Suite(.timeLimit(.minutes(12))) struct JourneyWatchTests {
     @Test func aStoppedJourneyHoldsTheDestinationUntilItIsPublishedAgain() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...50 }) { harness in
             try harness.enqueue(400)

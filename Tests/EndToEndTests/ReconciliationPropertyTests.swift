@@ -5,7 +5,7 @@ import JourneySimulator
 import Testing
 
 /// The property that matters most: whatever the remote does, the queue ends telling the truth.
-@Suite(.timeLimit(.minutes(6))) struct ReconciliationPropertyTests {
+@Suite(.timeLimit(.minutes(12))) struct ReconciliationPropertyTests {
     /// With the journey history, or with `membershipListsExited` (true of this sandbox, where nobody leaves), a silently
     /// dropped contact is proven absent and sent again; with neither, journeyq cannot tell "dropped" from "entered and
     /// left" and ends it unverifiable.

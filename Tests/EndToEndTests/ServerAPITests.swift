@@ -5,7 +5,7 @@ import NIOHTTP1
 import Testing
 
 /// `journeyq serve`'s API (issue 11): roles, ingest with the enqueue's rules, reads, operations, health, metrics.
-@Suite(.timeLimit(.minutes(6))) struct ServerAPITests {
+@Suite(.timeLimit(.minutes(12))) struct ServerAPITests {
     static let ndjson = "application/x-ndjson"
 
     @Test func keysAndRolesAreEnforced() async throws {
@@ -169,7 +169,7 @@ import Testing
 }
 
 /// The dashboard is served by journeyq itself, as the repository holds it, under a strict Content-Security-Policy.
-@Suite(.timeLimit(.minutes(6))) struct DashboardAssetTests {
+@Suite(.timeLimit(.minutes(12))) struct DashboardAssetTests {
     @Test func thePageAndItsAssetsAreServedWithAStrictPolicy() async throws {
         try await ServerHarness.with { server in
             let root = #filePath.replacingOccurrences(of: "Tests/EndToEndTests/ServerAPITests.swift", with: "dashboard/")

@@ -5,7 +5,7 @@ import JourneyQueueSQLite
 import Testing
 
 /// The WAL stays bounded while an export is read as slowly as a stalled pipe, for the whole of a drain.
-@Suite(.timeLimit(.minutes(6))) struct WALBoundTests {
+@Suite(.timeLimit(.minutes(12))) struct WALBoundTests {
     /// The WAL's bound in this test: a few checkpoint intervals' worth of the daemon's writes, far below what the drain
     /// writes in all. README's operations section quotes it.
     static let boundBytes: Int64 = 16 << 20

@@ -11,6 +11,8 @@ import Testing
 
 /// A simulator, a queue on a real SQLite file, and the daemon's services, all in this process over loopback.
 struct WorkerHarness: Sendable {
+    /// The shortest wait for a drain: what a hang needs to show, with room for the slowest machine.
+    static let minimumDeadline = 300.0
     let base: String
     let state: SimulatorState
     let scratch: Scratch
@@ -37,8 +39,9 @@ struct WorkerHarness: Sendable {
         }
     }
 
-    /// Runs the daemon until the destinations are drained; fails the test if that takes longer than `deadline` seconds.
-    /// Returns why the drain gave up, if it did.
+    /// Runs the daemon until the destinations are drained; fails the test if that takes longer than `deadline` seconds
+    /// (at least five minutes: a deadline guards against a hang, and a loaded machine must not eat it). Returns why the
+    /// drain gave up, if it did.
     @discardableResult
     func work(_ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .settled, deadline: Double = 60,
               store override: (any QueueStore)? = nil, checkpoint: @escaping @Sendable () throws -> Void = {}) async throws -> DrainGaveUp? {
@@ -55,7 +58,7 @@ struct WorkerHarness: Sendable {
                 return true
             }
             tasks.addTask {
-                try await Task.sleep(for: .milliseconds(Int(deadline * 1000)))
+                try await Task.sleep(for: .milliseconds(Int(max(deadline, Self.minimumDeadline) * 1000)))
                 return false
             }
             let first = try await tasks.next()!
@@ -67,7 +70,7 @@ struct WorkerHarness: Sendable {
             return first
         }
         try await client.shutdown()
-        #expect(drained, "the daemon did not drain within \(deadline) s")
+        #expect(drained, "the daemon did not drain within \(max(deadline, Self.minimumDeadline)) s")
         return gaveUp.value
     }
 

@@ -67,6 +67,8 @@ public struct HTTPCaller: Sendable {
     public var maxBodyBytes = 64 << 20
     /// Told of every request: its purpose, status (nil without an answer) and latency (metrics).
     public var observe: (@Sendable (AttemptPurpose, Int?, Int64) -> Void)?
+    /// The remote's clock as its answers' `Date` headers tell it (one per destination: `gated(by:)` gives a new one).
+    public var remoteClock = RemoteClock()
 
     /// Sends through `client`; latencies are measured on `clock`.
     public init(client: HTTPClient, clock: any Clock) {
@@ -78,6 +80,7 @@ public struct HTTPCaller: Sendable {
     public func gated(by gate: any RequestGate) -> HTTPCaller {
         var copy = self
         copy.gate = gate
+        copy.remoteClock = RemoteClock()
         return copy
     }
 
@@ -151,6 +154,7 @@ public struct HTTPCaller: Sendable {
                 return HTTPAnswer(status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
                                   latencyMillis: clock.nowMillis() - started)
             }
+            remoteClock.record(dateHeader: answer.headers["date"], sentAt: started, answeredAt: started + answer.latencyMillis)
             await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
             observe?(purpose, answer.status, answer.latencyMillis)
             return answer
@@ -192,6 +196,7 @@ public struct HTTPCaller: Sendable {
                 return (answer, written)
             }
             answer.latencyMillis = clock.nowMillis() - started
+            remoteClock.record(dateHeader: answer.headers["date"], sentAt: started, answeredAt: started + answer.latencyMillis)
             await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
             observe?(purpose, answer.status, answer.latencyMillis)
             return (answer, written)

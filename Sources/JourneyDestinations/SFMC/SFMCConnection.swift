@@ -41,9 +41,12 @@ struct SFMCConnection: Sendable {
                              body: Array(body.utf8), recordedBody: body, timeoutMillis: timeoutMillis)
     }
 
-    /// Who of `keys` is already in the journey, before the first request (nil when the destination is set not to look).
+    /// Who of `keys` is already in the journey, before the first request (nil when the destination is set not to look,
+    /// or when the journey history answers the same question: an entry row after the request is this entry, member
+    /// before or not, so the look would cost calls and prove nothing the history does not).
     func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? {
         guard builder.policy.lookBeforeFirstSend else { return nil }
+        if let history = verifier.history, await history.isReadable(ledger: ledger) { return nil }
         return try await verifier.priorMembers(keys, batchID: batchID, ledger: ledger)
     }
 }

@@ -21,7 +21,11 @@ public struct SFMCDestination: VerifyingDestination {
     public let policy: OutcomePolicy
     let connection: SFMCConnection
     public var kind: String { entry.rawValue }
-    public var verificationBatchSize: Int { SFMCVerifier.contactsPerVerification }
+    /// With the history, looks gather for up to the settle time (at most 2 s) before a download.
+    public var verificationGatherMillis: Int64 { connection.verifier.history == nil ? 0 : min(policy.settleMillis, 2_000) }
+    public var verificationBatchSize: Int {
+        connection.verifier.history == nil ? SFMCVerifier.contactsPerVerification : SFMCVerifier.contactsPerHistoryLook
+    }
     /// Shared by the pool: cached, renewed before expiry, one request in flight.
     public var tokens: TokenProvider { connection.tokens }
 

@@ -38,7 +38,8 @@ struct SFMCHistoryEvidence: Sendable {
     }
 
     /// `rows` are this contact's entry rows in this journey (any time); `completeUpTo` is nil when the history's
-    /// freshness is unknown. `fallback` is what membership alone allows (unverifiable).
+    /// freshness is unknown. The contact's request time, the rows and `completeUpTo` are in the remote's time; `now` is
+    /// this host's (the outcome's times are). `fallback` is what membership alone allows (unverifiable).
     func decide(_ contact: VerificationCandidate, rows: [HistoryEntryRow], completeUpTo: Int64?, now: Int64, fallback: ContactOutcome,
                 jitter: Double) -> Finding {
         guard let sentAt = contact.sentAt, now - sentAt < Self.retentionMillis else { return Finding(outcome: fallback) }

@@ -30,7 +30,24 @@ struct SFMCJourneyHistory: Sendable {
         var zoneMinutes: Int?
         var anchors: [SFMCHistoryTime.Anchor] = []
         var forbidden: String?
+        /// A download was answered in this process.
+        var readable = false
+        /// The latest completeness the freshness endpoint gave: complete up to, its lag, when it was asked.
+        var completeness: (upTo: Int64, lag: Int64, askedAt: Int64)?
 
+        func learn(upTo: Int64, lag: Int64, askedAt: Int64) {
+            if upTo >= completeness?.upTo ?? .min { completeness = (upTo, lag, askedAt) }
+        }
+        /// The first probe went out (whatever came of it).
+        var probed = false
+
+        func setReadable() { readable = true }
+        /// True for the one caller that should probe: nothing has read the history yet, nor been refused, nor probed.
+        func startProbe() -> Bool {
+            guard !readable, forbidden == nil, !probed else { return false }
+            probed = true
+            return true
+        }
         func remember(_ new: [SFMCHistoryTime.Anchor]) { anchors = Array((anchors + new).suffix(50)) }
         func setDefinitionID(_ id: String) { definitionID = id }
         func setZone(_ minutes: Int) { zoneMinutes = minutes }
@@ -61,18 +78,40 @@ struct SFMCJourneyHistory: Sendable {
         await state.remember(anchors)
     }
 
-    func decide(_ doubts: [Doubt], batchID: Int64, ledger: any AttemptLedger, jitter: Double) async -> [Settlement] {
-        guard !doubts.isEmpty else { return [] }
-        if let reason = await state.forbidden { return doubts.map { fallback($0, reason) } }
+    /// One look at the history for `contacts`: their entry rows (nil for a contact whose rows need a zone not yet
+    /// known, or that has more rows than are kept) and up to when the history is complete (nil: freshness unknown).
+    struct Look: Sendable {
+        var rows: [String: [HistoryEntryRow]?]
+        /// In the remote's time, like the rows.
+        var completeUpTo: Int64?
+        var lagMillis: Int64?
+        /// The remote's clock minus this host's: the contacts' request times are read in the remote's time with it.
+        var offsetMillis: Int64
+
+        /// `contact` with its request time in the remote's time, as the history's rows are.
+        func remote(_ contact: VerificationCandidate) -> VerificationCandidate {
+            var shifted = contact
+            shifted.sentAt = contact.sentAt.map { $0 + offsetMillis }
+            return shifted
+        }
+    }
+
+    private func look(_ contacts: [VerificationCandidate], batchID: Int64, ledger: any AttemptLedger) async throws(Failure) -> Look {
+        if let reason = await state.forbidden { throw .forbidden(reason) }
+        // The rows carry the remote's time: without knowing how far its clock is from this one, no row is "after the
+        // request", and no absence is proven.
+        guard let offset = calls.caller.remoteClock.offsetMillis else {
+            throw .outage("the remote's clock is not known yet (no answer has carried a Date header)")
+        }
         do throws(Failure) {
             let definition = try await definitionID(ledger: ledger)
-            let lag = try await freshness(batchID: batchID, ledger: ledger)
-            let askedAt = clock.nowMillis()
             let learned = await state.zoneMinutes
             let zone = history.timeZoneMinutes ?? learned
-            let anchors = zone == nil ? await state.anchors : []
-            let wanted = Set(doubts.map(\.contact.key))
-            let read = try await download(wanted: wanted, anchors: anchors, definition: definition, batchID: batchID, ledger: ledger)
+            let anchors = zone == nil ? await state.anchors.map { anchor in
+                SFMCHistoryTime.Anchor(key: anchor.key, sentAt: anchor.sentAt + offset, seenAt: anchor.seenAt + offset)
+            } : []
+            let read = try await download(wanted: Set(contacts.map(\.key)), anchors: anchors, definition: definition, batchID: batchID, ledger: ledger)
+            await state.setReadable()
             var established = zone
             if established == nil, read.needsZone {
                 established = SFMCHistoryTime.establish(anchors: anchors, rows: read.anchorTimes, margin: history.clockMarginMillis)
@@ -82,37 +121,128 @@ struct SFMCJourneyHistory: Sendable {
                                   metadata: ["destination": "\(destination)", "utc.offset.minutes": "\(minutes)"])
                 }
             }
-            let completeUpTo = lag.map { evidence.completeUpTo(askedAt: askedAt, lagMillis: $0) }
-            let now = clock.nowMillis()
-            return doubts.map { doubt in
-                guard let rows = read.rows(of: doubt.contact.key, zoneMinutes: established) else {
-                    // Waiting for a contact whose entry is known to show up in the file is no fault of this one's: it costs
-                    // no look (the 30 days the history keeps bound the wait).
-                    return undecided(doubt, "journey history: its times carry no zone yet (no contact whose entry is known was in the file)",
-                                     counted: false, at: now + max(lag ?? 0, 30_000), jitter: jitter)
-                }
-                if read.overflowed.contains(doubt.contact.key) {
-                    return fallback(doubt, "more than \(HistoryRead.maxRowsPerContact) history rows for one contact")
-                }
-                let finding = evidence.decide(doubt.contact, rows: rows, completeUpTo: completeUpTo, now: now, fallback: doubt.fallback, jitter: jitter)
-                if finding.evidence == nil, case .unverifiable = finding.outcome {
-                    return fallback(doubt, completeUpTo == nil ? "the history's freshness is unknown, so no absence is proven"
-                                    : "the request is older than the 30 days the history keeps, or its time is unknown")
-                }
-                return Settlement(contactID: doubt.contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
+            var rows: [String: [HistoryEntryRow]?] = [:]
+            for key in Set(contacts.map(\.key)) {
+                rows[key] = read.overflowed.contains(key) ? .some(nil) : .some(read.rows(of: key, zoneMinutes: established))
             }
+            // How far the history is complete matters only to contacts with no row after their request (an absence to
+            // prove); it is asked only when what is known of it falls short of them.
+            let needed = contacts.compactMap { contact -> Int64? in
+                guard let sentAt = contact.sentAt.map({ $0 + offset }), let found = rows[contact.key], let entries = found,
+                      !entries.contains(where: { $0.at >= sentAt - history.clockMarginMillis }) else { return nil }
+                return sentAt
+            }.max().map { $0 + policy.settleMillis + history.clockMarginMillis }
+            let complete = try await completeness(needed: needed, offset: offset, batchID: batchID, ledger: ledger)
+            return Look(rows: rows, completeUpTo: complete?.upTo, lagMillis: complete?.lag, offsetMillis: offset)
         } catch {
-            switch error {
-            case .outage(let reason): return doubts.map { undecided($0, "journey history: \(reason)", counted: false, jitter: jitter) }
-            case .unreadable(let reason): return doubts.map { undecided($0, "journey history: \(reason)", counted: true, jitter: jitter) }
-            case .unusable(let reason): return doubts.map { fallback($0, reason) }
-            case .forbidden(let reason):
-                if await state.forbid(reason) {
-                    logger.warning("journey history not permitted: contacts membership cannot decide end unverifiable as without it",
-                                   metadata: ["destination": "\(destination)", "reason": "\(reason)"])
-                }
-                return doubts.map { fallback($0, reason) }
+            if case .forbidden(let reason) = error, await state.forbid(reason) {
+                logger.warning("journey history not permitted: contacts membership cannot decide end unverifiable as without it",
+                               metadata: ["destination": "\(destination)", "reason": "\(reason)"])
             }
+            throw error
+        }
+    }
+
+    /// Up to when the history is complete, from the freshness endpoint. A completeness learned earlier stays true (the
+    /// history only grows), so it is reused while it reaches `needed`, and asked again at most once a second otherwise.
+    private func completeness(needed: Int64?, offset: Int64, batchID: Int64, ledger: any AttemptLedger) async throws(Failure) -> (upTo: Int64, lag: Int64)? {
+        let known = await state.completeness
+        guard let needed else { return known.map { ($0.upTo, $0.lag) } }
+        if let known, known.upTo >= needed || clock.nowMillis() - known.askedAt < 1_000 { return (known.upTo, known.lag) }
+        let askedAt = clock.nowMillis()
+        guard let lag = try await freshness(batchID: batchID, ledger: ledger) else { return nil }
+        let upTo = evidence.completeUpTo(askedAt: askedAt + offset, lagMillis: lag)
+        await state.learn(upTo: upTo, lag: lag, askedAt: askedAt)
+        return (upTo, lag)
+    }
+
+    /// The contacts membership could not decide: the history decides them, or membership's own rules (`fallback`) apply.
+    func decide(_ doubts: [Doubt], batchID: Int64, ledger: any AttemptLedger, jitter: Double) async -> [Settlement] {
+        guard !doubts.isEmpty else { return [] }
+        let seen: Look
+        do throws(Failure) { seen = try await look(doubts.map(\.contact), batchID: batchID, ledger: ledger) } catch {
+            switch error {
+            case .outage(let reason): return doubts.map { undecided($0.contact, "journey history: \(reason)", counted: false, jitter: jitter) }
+            case .unreadable(let reason): return doubts.map { undecided($0.contact, "journey history: \(reason)", counted: true, jitter: jitter) }
+            case .unusable(let reason), .forbidden(let reason): return doubts.map { fallback($0, reason) }
+            }
+        }
+        let now = clock.nowMillis()
+        return doubts.map { doubt in
+            guard let found = seen.rows[doubt.contact.key], let rows = found else {
+                // Waiting for a contact whose entry is known to show up in the file is no fault of this one's: it costs
+                // no look (the 30 days the history keeps bound the wait).
+                return undecided(doubt.contact, "journey history: its times carry no zone yet (no contact whose entry is known was in the file)",
+                                 counted: false, at: now + max(seen.lagMillis ?? 0, 30_000), jitter: jitter)
+            }
+            let finding = evidence.decide(seen.remote(doubt.contact), rows: rows, completeUpTo: seen.completeUpTo, now: now,
+                                          fallback: doubt.fallback, jitter: jitter)
+            if finding.evidence == nil, case .unverifiable = finding.outcome {
+                return fallback(doubt, seen.completeUpTo == nil ? "the history's freshness is unknown, so no absence is proven"
+                                : "the request is older than the 30 days the history keeps, or its time is unknown")
+            }
+            return Settlement(contactID: doubt.contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
+        }
+    }
+
+    /// What the history decided on its own, before any other look; the rest go to membership.
+    struct FirstLook: Sendable {
+        var settlements: [Settlement] = []
+        /// Proven absent: re-sent unless the async status says the remote is still entering them (kinds that have it).
+        var absent: [(contact: VerificationCandidate, settlement: Settlement)] = []
+        /// The history cannot decide these (a zone not yet known, freshness unknown, history not readable).
+        var forMembership: [VerificationCandidate] = []
+    }
+
+    /// Asks the history first, for a whole batch in one download: where it is readable it decides far more contacts a
+    /// call than membership (50 keys) and proves this entry, earlier member or not. What it cannot decide goes to membership.
+    func decideFirst(_ contacts: [VerificationCandidate], batchID: Int64, ledger: any AttemptLedger, jitter: Double) async -> FirstLook {
+        var result = FirstLook()
+        let seen: Look
+        do throws(Failure) { seen = try await look(contacts, batchID: batchID, ledger: ledger) } catch {
+            switch error {
+            case .outage(let reason):
+                result.settlements = contacts.map { undecided($0, "journey history: \(reason)", counted: false, jitter: jitter) }
+            case .unreadable, .unusable, .forbidden:
+                result.forMembership = contacts
+            }
+            return result
+        }
+        let now = clock.nowMillis()
+        let marker = ContactOutcome.unverifiable(reason: "undecided by the journey history")
+        for contact in contacts {
+            guard let found = seen.rows[contact.key], let rows = found else {
+                result.forMembership.append(contact)
+                continue
+            }
+            let finding = evidence.decide(seen.remote(contact), rows: rows, completeUpTo: seen.completeUpTo, now: now,
+                                          fallback: marker, jitter: jitter)
+            let settlement = Settlement(contactID: contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
+            if finding.outcome == marker { result.forMembership.append(contact) } else if finding.provenAbsent {
+                result.absent.append((contact, settlement))
+            } else {
+                result.settlements.append(settlement)
+            }
+        }
+        return result
+    }
+
+    /// Whether the history has been read in this process (a download answered): then it can stand in for the look
+    /// before the first request. Asked once with a download for no contact when nothing has read it yet.
+    func isReadable(ledger: any AttemptLedger) async -> Bool {
+        guard await state.startProbe() else { return await state.readable }
+        do throws(Failure) {
+            let definition = try await definitionID(ledger: ledger)
+            _ = try await download(wanted: ["journeyq-history-probe"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
+                                   since: clock.nowMillis() - 60_000)
+            await state.setReadable()
+            return true
+        } catch {
+            if case .forbidden(let reason) = error, await state.forbid(reason) {
+                logger.warning("journey history not permitted: contacts membership cannot decide end unverifiable as without it",
+                               metadata: ["destination": "\(destination)", "reason": "\(reason)"])
+            }
+            return false
         }
     }
 
@@ -240,9 +370,9 @@ struct SFMCJourneyHistory: Sendable {
 
     // MARK: Outcomes that are not the history's
 
-    private func undecided(_ doubt: Doubt, _ reason: String, counted: Bool, at: Int64? = nil, jitter: Double) -> Settlement {
-        Settlement(contactID: doubt.contact.id, outcome: policy.undecided(looks: doubt.contact.looks, reason: reason, now: clock.nowMillis(),
-                                                                          at: at, counted: counted, jitter: jitter))
+    private func undecided(_ contact: VerificationCandidate, _ reason: String, counted: Bool, at: Int64? = nil, jitter: Double) -> Settlement {
+        Settlement(contactID: contact.id, outcome: policy.undecided(looks: contact.looks, reason: reason, now: clock.nowMillis(),
+                                                                    at: at, counted: counted, jitter: jitter))
     }
 
     /// What membership alone allows, saying why the history could not decide. A 403 is said once in the log.

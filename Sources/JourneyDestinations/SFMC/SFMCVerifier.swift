@@ -18,6 +18,8 @@ struct SFMCVerifier: Sendable {
     /// Contacts leased for one reconciliation look: two membership calls' worth, so that a claim and a settle (two write
     /// transactions) serve a whole async request of 100, and its status is listed once.
     static let contactsPerVerification = 100
+    /// With the journey history, one download serves this many (its body names them; the file holds their entry rows).
+    static let contactsPerHistoryLook = 1_000
     static let statusPageSize = 50
     /// The status of a lost request is looked up from this long before it started (clocks differ).
     static let clockSkewMillis: Int64 = 60_000
@@ -79,9 +81,51 @@ struct SFMCVerifier: Sendable {
     }
 
     func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
+        let jitter = policy.jitter.next()
+        guard let history else { return try await verifyByMembership(batch, ledger: ledger, jitter: jitter) }
+        // The history first: one download decides the whole batch where it can (an entry after the request, a refused
+        // one, or absence once it is complete), far fewer calls than membership's 50 keys, earlier members included.
+        let first = await history.decideFirst(batch.contacts, batchID: batch.lease.batchID, ledger: ledger, jitter: jitter)
+        var settlements = first.settlements
+        var pause: Int64?
+        settlements += try await confirmAbsent(first.absent, batchID: batch.lease.batchID, ledger: ledger, jitter: jitter, pause: &pause)
+        guard !first.forMembership.isEmpty else { return Verification(settlements: settlements, pauseUntil: pause) }
+        var rest = batch
+        rest.contacts = first.forMembership
+        let byMembership = try await verifyByMembership(rest, ledger: ledger, jitter: jitter)
+        return Verification(settlements: settlements + byMembership.settlements, pauseUntil: byMembership.pauseUntil ?? pause)
+    }
+
+    /// Contacts the history proved absent are sent again, unless the async status lists them as still queued: the remote
+    /// may be slower than the settle time. One listing of the event's queued records since the earliest request serves
+    /// them all; where there is no status endpoint the history's word stands.
+    private func confirmAbsent(_ absent: [(contact: VerificationCandidate, settlement: Settlement)], batchID: Int64, ledger: any AttemptLedger,
+                               jitter: Double, pause: inout Int64?) async throws -> [Settlement] {
+        guard asyncStatus, !absent.isEmpty else { return absent.map(\.settlement) }
+        let offset = calls.caller.remoteClock.offsetMillis ?? 0
+        let since = Self.isoDate((absent.compactMap(\.contact.sentAt).min() ?? 0) + offset - Self.clockSkewMillis)
+        let queued: [StatusItem]
+        do {
+            queued = try await statusItems(query: "type=queued&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))&startDate=\(Self.encode(since))",
+                                           batchID: batchID, ledger: ledger)
+        } catch let failure as Failure {
+            pause = failure.throttledUntil ?? pause
+            return undecided(absent.map(\.contact), failure, jitter: jitter).settlements
+        }
+        let instances = Set(queued.compactMap(\.eventInstanceID)), keys = Set(queued.compactMap(\.contactKey))
+        let now = clock.nowMillis()
+        return absent.map { contact, settlement in
+            let stillQueued = contact.eventInstanceID.map(instances.contains) ?? false || keys.contains(contact.key)
+            guard stillQueued else { return settlement }
+            return Settlement(contactID: contact.id, outcome: .recheck(at: now + max(policy.settleMillis / 2, 500), note: "still queued at the remote",
+                                                                       counted: false))
+        }
+    }
+
+    /// Membership, then the async status, then (for what those cannot decide) the journey history.
+    private func verifyByMembership(_ batch: VerificationBatch, ledger: any AttemptLedger, jitter: Double) async throws -> Verification {
         var evidence = SFMCEvidence(policy: policy, transientCodes: settings.transientMemberErrorCodes)
         evidence.readsHistory = history != nil
-        let jitter = policy.jitter.next()
         let keys = Array(Set(batch.contacts.map(\.key))).sorted()
         // One call a chunk of keys: a chunk whose look fails leaves only its own contacts undecided, and a throttled
         // one stops the asking (the rest wait for the pause like it).
@@ -182,7 +226,11 @@ struct SFMCVerifier: Sendable {
         }
         for contact in contacts where contact.eventInstanceID == nil || contact.requestID == nil {
             lookups.append(([contact], { batchID, ledger in
-                let since = Self.isoDate((contact.sentAt ?? 0) - Self.clockSkewMillis)
+                // The window is in the remote's time; with its clock unknown, its "no record" would prove nothing.
+                guard let offset = calls.caller.remoteClock.offsetMillis else {
+                    throw Failure(reason: "the remote's clock is not known yet (no answer has carried a Date header)", counted: false)
+                }
+                let since = Self.isoDate((contact.sentAt ?? 0) + offset - Self.clockSkewMillis)
                 let query = "contactKey=\(Self.encode(contact.key))&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))&startDate=\(Self.encode(since))"
                 let items = try await statusItems(query: query, batchID: batchID, ledger: ledger)
                 let mine = items.filter { $0.contactKey == nil || $0.contactKey == contact.key }

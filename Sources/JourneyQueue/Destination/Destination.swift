@@ -72,6 +72,10 @@ public protocol VerifyingDestination: Destination {
     /// Contacts leased for one reconciliation look (Marketing Cloud: 100, asked about in contactMembership calls of 50 keys).
     var verificationBatchSize: Int { get }
 
+    /// After a look that leased fewer than `verificationBatchSize`, how long to let more contacts come due before the
+    /// next, so that one call serves many (a remote that answers for thousands a call is worth waiting a moment for).
+    var verificationGatherMillis: Int64 { get }
+
     /// Looks for the contacts at the remote and decides each one: confirmed, queued again, dead, unverifiable or recheck.
     func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification
 
@@ -81,6 +85,8 @@ public protocol VerifyingDestination: Destination {
 }
 
 extension VerifyingDestination {
+    public var verificationGatherMillis: Int64 { 0 }
+
     public func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? { nil }
 }
 

@@ -30,8 +30,11 @@ public struct ReconcilerService: Service {
 
     public func run() async throws {
         let keeper = LeaseKeeper(store: store, clock: clock, logger: logger, leaseMillis: destination.limits.leaseMillis)
+        let gathering = Gathering(millis: singlePass ? 0 : destination.verificationGatherMillis, clock: clock)
         // As many loops as the destination allows requests in flight; the gate keeps looks and submissions within it together.
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation") {
+            // After a look that leased less than it could, every loop lets more come due before the next (one call, many contacts).
+            if case let wait = await gathering.wait(), wait > 0 { return .idle(wait) }
             guard let batch = try await store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
                                                           leaseMillis: destination.limits.leaseMillis) else {
                 if singlePass { return .finished }
@@ -54,7 +57,29 @@ public struct ReconcilerService: Service {
                 "destination": "\(destination.name)", "batch.size": "\(batch.contacts.count)",
                 "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
             ])
+            if batch.contacts.count < destination.verificationBatchSize { await gathering.leasedLess() }
             return .worked
         }
+    }
+}
+
+/// The reconciler loops' shared pause after a look that leased fewer contacts than it could: the next look waits for
+/// more to come due, so that a remote answering for many contacts a call is asked once for them (0: no pause).
+actor Gathering {
+    private let millis: Int64
+    private let clock: any Clock
+    private var until: Int64 = 0
+
+    init(millis: Int64, clock: any Clock) {
+        self.millis = millis
+        self.clock = clock
+    }
+
+    /// Milliseconds to wait before the next look (0: look now).
+    func wait() -> Int64 { max(until - clock.nowMillis(), 0) }
+
+    func leasedLess() {
+        guard millis > 0 else { return }
+        until = clock.nowMillis() + millis
     }
 }
