@@ -936,6 +936,22 @@ public enum OpenAPIDocument {
           "looks": {
             "$ref": "#/components/schemas/Pause",
             "description": "Present while the look endpoints fail: looks wait for their circuit to close, submissions go on, and nobody loses a look."
+          },
+          "calls": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "description": "Requests made to the remote, by what they were for: submission, look-before, look-after, token, journey-check."
+          },
+          "callsPer100Contacts": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "number",
+              "minimum": 0
+            },
+            "description": "The same per 100 contacts of the destination, and in all (\"all\"): what the account's API quota pays."
           }
         }
       },

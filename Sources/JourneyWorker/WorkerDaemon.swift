@@ -67,26 +67,24 @@ public struct WorkerDaemon {
         let healthWrites = DispatchQueue(label: "journeyq.health.\(name)")
         // An operator's pause holds from the first request on, not from the watcher's first poll.
         let paused = try await store.counts().first { $0.name == name }?.pause
-        let gate = DestinationGate(destination: name, requestsPerSecond: config.limits.requestsPerSecond, concurrency: config.limits.concurrency,
-                                   circuit: config.circuit,
-                                   maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
-                                   checkingJourney: watchesJourney && config.watchesJourney) { health in
-            // In the order the gate made them, on a queue of their own: the gate is an actor on a cooperative thread, which
-            // a synchronous store call would hold for as long as the database takes (see `Blocking`).
+        // Health reports go to the store in the order the gate made them, on a queue of their own: the gate is an actor on
+        // a cooperative thread, which a synchronous store call would hold for as long as the database takes (see `Blocking`).
+        let report: @Sendable (_ what: String, _ write: @escaping @Sendable () throws -> Void) -> Void = { what, write in
             healthWrites.async {
-                do { try store.reportHealth(destination: name, pause: health) } catch {
-                    logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
+                do { try write() } catch {
+                    logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "what": "\(what)", "error": "\(error)"])
                 }
             }
-        } onLookHealth: { looks in
-            healthWrites.async {
-                do { try store.reportLookHealth(destination: name, pause: looks) } catch {
-                    logger.error("recording the look endpoints' health failed", metadata: ["destination": "\(name)", "error": "\(error)"])
-                }
-            }
-        } onInFlight: { busy, waiting in
-            metrics?.requestsInFlight(destination: name, busy: busy, waiting: waiting)
         }
+        let gate = DestinationGate(
+            destination: name, requestsPerSecond: config.limits.requestsPerSecond, concurrency: config.limits.concurrency, circuit: config.circuit,
+            maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
+            checkingJourney: watchesJourney && config.watchesJourney,
+            onHealth: { health in report("health") { try store.reportHealth(destination: name, pause: health) } },
+            onLookHealth: { looks in report("looks") { try store.reportLookHealth(destination: name, pause: looks) } },
+            callBudget: config.callBudgetPerDay.map { CallBudget(callsPerDay: $0) },
+            onBudget: { share in metrics?.callBudget(destination: name, usedShare: share) },
+            onInFlight: { busy, waiting in metrics?.requestsInFlight(destination: name, busy: busy, waiting: waiting) })
         var gated = caller.gated(by: gate)
         if let metrics {
             gated.observe = { purpose, status, latency in metrics.request(destination: name, purpose: purpose, status: status, latencyMillis: latency) }

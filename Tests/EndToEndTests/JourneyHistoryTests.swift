@@ -13,6 +13,13 @@ import Testing
         let truth = await harness.truth(destination)
         #expect(rows.allSatisfy { (ContactState(rawValue: Int($0["state"] ?? "") ?? -1)?.isFinal) == true }, "nothing is lost")
         #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
+        for key in truth.filter({ $0.value > 1 }).keys.prefix(3) {
+            let timeline = try await harness.store.timeline(contactKey: key)
+            for (contact, entries) in timeline {
+                print("DEBUG \(key) \(contact.state) attempts=\(contact.attempts) evidence=\(contact.evidence ?? "-") last=\(contact.lastError ?? "-")")
+                for entry in entries { print("DEBUG   \(entry.startedAt) \(entry.purpose) \(entry.method) \(entry.url.suffix(60)) \(entry.status.map(String.init) ?? entry.errorClass ?? "-") \(entry.latencyMillis ?? -1)ms \((entry.responseBody ?? "").prefix(120))") }
+            }
+        }
         let confirmed = Set(rows.filter { $0["state"] == "\(ContactState.confirmed.rawValue)" }.compactMap { $0["contact_key"] })
         #expect(confirmed == Set(truth.keys), "confirmed is exactly who entered in this run")
         return rows

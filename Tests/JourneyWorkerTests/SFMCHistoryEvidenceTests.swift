@@ -129,3 +129,36 @@ extension ContactOutcome {
         return nil
     }
 }
+
+/// The remote's clock, bounded by the Date headers of its answers.
+@Suite struct RemoteClockTests {
+    @Test func answersBoundTheOffsetAndAStepResetsIt() {
+        let clock = RemoteClock()
+        #expect(clock.bounds == nil, "nothing known before an answer")
+        // The remote's clock is 30.4 s ahead. An answer sent at 10,000 and answered at 10,200 (local) is stamped with the
+        // remote's second 40: it answered between 40,000 and 40,999.
+        clock.record(dateHeader: "Thu, 01 Jan 1970 00:00:40 GMT", sentAt: 10_000, answeredAt: 10_200)
+        #expect(clock.bounds! == (low: 40_000 - 10_200, high: 41_000 - 10_000))
+        // Another, answered at a different phase of the second, narrows it.
+        clock.record(dateHeader: "Thu, 01 Jan 1970 00:00:41 GMT", sentAt: 10_550, answeredAt: 10_620)
+        let narrowed = clock.bounds!
+        #expect(narrowed.low <= 30_400 && narrowed.high >= 30_400 && narrowed.high - narrowed.low < 1_000)
+        // The remote's clock steps back a minute: the old answers disagree with the new and are dropped.
+        clock.record(dateHeader: "Thu, 01 Jan 1970 00:00:00 GMT", sentAt: 20_000, answeredAt: 20_100)
+        #expect(clock.bounds! == (low: -20_100, high: 1_000 - 20_000))
+        clock.record(dateHeader: "not a date", sentAt: 0, answeredAt: 1)
+        #expect(clock.bounds! == (low: -20_100, high: -19_000))
+    }
+
+    @Test func anUncertainClockMakesAbsenceWaitLonger() {
+        var settings = SFMCHistorySettings()
+        settings.clockMarginMillis = 1_000
+        settings.freshnessMarginMillis = 0
+        let judge = SFMCHistoryEvidence(policy: OutcomePolicy(settleMillis: 10_000), settings: settings)
+        let contact = VerificationCandidate(id: 1, key: "k", state: .accepted, attempts: 1, eventInstanceID: "e", requestID: "r", sentAt: 100_000)
+        let complete: Int64 = 100_000 + 10_000 + 1_000
+        #expect(judge.decide(contact, rows: [], completeUpTo: complete, now: 200_000, fallback: .unverifiable(), jitter: 0).provenAbsent)
+        #expect(!judge.decide(contact, rows: [], completeUpTo: complete, now: 200_000, fallback: .unverifiable(), jitter: 0,
+                              clockSpreadMillis: 800).provenAbsent, "the request may have been up to 0.8 s later on the remote's clock")
+    }
+}

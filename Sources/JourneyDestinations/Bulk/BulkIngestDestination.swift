@@ -106,12 +106,12 @@ public struct BulkIngestDestination: VerifyingDestination {
         let upload = try await client.call("PUT", path: "/\(jobID)/batches", contentType: "text/csv", body: file, lease: batch.lease, ledger: ledger, remoteID: jobID)
         guard case .answered(let uploaded) = upload, uploaded.status == 201 || uploaded.status == 200 else {
             // An open job processes nothing: abort it and send these contacts again in another job.
-            _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
+            _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID, call: .submission)
             return notTaken(batch, step: "upload", reply: upload)
         }
         let closed = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"UploadComplete\"}", lease: batch.lease, ledger: ledger, remoteID: jobID)
         if case .answered(let answer) = closed, (400..<500).contains(answer.status), answer.status != 429 {
-            _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
+            _ = try await client.call("PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID, call: .submission)
             return notTaken(batch, step: "close job", reply: closed)
         }
         // From here the job may run: wait for it, then read what it did.

@@ -14,11 +14,11 @@ struct BulkJobClient: Sendable {
 
     /// One call; `path` is appended to the jobs URL. With a lease, the call is written ahead (a submission); without, it is a look.
     func call(_ method: String, path: String, contentType: String = "application/json", body: String? = nil,
-              lease: Lease?, ledger: any AttemptLedger, remoteID: String? = nil, into file: FileHandle? = nil) async throws -> Reply {
+              lease: Lease?, ledger: any AttemptLedger, remoteID: String? = nil, into file: FileHandle? = nil, call: CallPurpose? = nil) async throws -> Reply {
         let apiVersion = self.apiVersion
         return try await calls.call(method, url: { ($0.instanceURL ?? "") + "/services/data/\(apiVersion)/jobs/ingest" + path },
                                     contentType: contentType, body: body, lease: lease, ledger: ledger, remoteID: remoteID,
-                                    into: file, downloadTimeoutMillis: Self.downloadTimeoutMillis)
+                                    into: file, downloadTimeoutMillis: Self.downloadTimeoutMillis, call: call)
     }
 
     /// The job's state and error message, or nil when the look failed.

@@ -20,7 +20,8 @@ struct AuthorizedCaller: Sendable {
     /// With `into`, a 2xx body streams into that file (a result file of any size) and the ledger keeps its size.
     func call(_ method: String, url makeURL: (AccessToken) -> String, contentType: String = "application/json", body: String? = nil,
               lease: Lease?, lookBatchID: Int64? = nil, ledger: any AttemptLedger, remoteID: String? = nil,
-              into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil, headers extra: [(String, String)] = []) async throws -> Reply {
+              into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil, headers extra: [(String, String)] = [],
+              call: CallPurpose? = nil) async throws -> Reply {
         var refreshed = false
         while true {
             let token: AccessToken
@@ -33,7 +34,7 @@ struct AuthorizedCaller: Sendable {
             try file?.truncate(atOffset: 0)
             do { try await caller.admit(purpose) } catch { return .failed(error) }
             let start = AttemptStart(purpose: purpose, method: method, url: url, requestBody: body ?? "",
-                                     startedAt: clock.nowMillis())
+                                     startedAt: clock.nowMillis(), call: call)
             var attemptID: Int64?
             if let lease { attemptID = try await caller.writingAhead(purpose) { try await ledger.beginAttempt(lease, start) } }
             let reply: Reply

@@ -21,8 +21,8 @@ public struct SFMCDestination: VerifyingDestination {
     public let policy: OutcomePolicy
     let connection: SFMCConnection
     public var kind: String { entry.rawValue }
-    /// With the history, looks gather for up to the settle time (at most 2 s) before a download.
-    public var verificationGatherMillis: Int64 { connection.verifier.history == nil ? 0 : min(policy.settleMillis, 2_000) }
+    /// With the history, looks gather (`lookGatherSeconds`) before a download.
+    public var verificationGatherMillis: Int64 { connection.verifier.history?.history.gatherMillis ?? 0 }
     public var verificationBatchSize: Int {
         connection.verifier.history == nil ? SFMCVerifier.contactsPerVerification : SFMCVerifier.contactsPerHistoryLook
     }

@@ -40,8 +40,10 @@ struct SFMCHistoryEvidence: Sendable {
     /// `rows` are this contact's entry rows in this journey (any time); `completeUpTo` is nil when the history's
     /// freshness is unknown. The contact's request time, the rows and `completeUpTo` are in the remote's time; `now` is
     /// this host's (the outcome's times are). `fallback` is what membership alone allows (unverifiable).
+    /// `clockSpreadMillis` is how uncertain the request's remote time is (it is given at its earliest): absence waits
+    /// for the history to be complete past its latest.
     func decide(_ contact: VerificationCandidate, rows: [HistoryEntryRow], completeUpTo: Int64?, now: Int64, fallback: ContactOutcome,
-                jitter: Double) -> Finding {
+                jitter: Double, clockSpreadMillis: Int64 = 0) -> Finding {
         guard let sentAt = contact.sentAt, now - sentAt < Self.retentionMillis else { return Finding(outcome: fallback) }
         let since = sentAt - settings.clockMarginMillis
         let after = rows.filter { $0.at >= since }
@@ -55,7 +57,7 @@ struct SFMCHistoryEvidence: Sendable {
             return Finding(outcome: .dead(reason: "the journey did not let it in: \(why)"), evidence: evidence)
         }
         // The remote may enter a contact until the settle time after the request; the history must reach past that.
-        let needed = sentAt + policy.settleMillis + settings.clockMarginMillis
+        let needed = sentAt + clockSpreadMillis + policy.settleMillis + settings.clockMarginMillis
         guard let completeUpTo else { return Finding(outcome: fallback) }
         if completeUpTo >= needed {
             let evidence = "journey history: the request at \(ISOTime.string(sentAt)) entered nobody (no entry from \(ISOTime.string(since)) "

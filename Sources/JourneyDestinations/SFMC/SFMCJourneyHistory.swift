@@ -85,13 +85,15 @@ struct SFMCJourneyHistory: Sendable {
         /// In the remote's time, like the rows.
         var completeUpTo: Int64?
         var lagMillis: Int64?
-        /// The remote's clock minus this host's: the contacts' request times are read in the remote's time with it.
-        var offsetMillis: Int64
+        /// The remote's clock minus this host's, at its smallest and largest: a request's time is read in the remote's time
+        /// at its earliest (so that no entry after it is missed), and the history must be complete past its latest.
+        var offset: (low: Int64, high: Int64)
+        var spread: Int64 { offset.high - offset.low }
 
-        /// `contact` with its request time in the remote's time, as the history's rows are.
+        /// `contact` with its request time in the remote's time (its earliest), as the history's rows are.
         func remote(_ contact: VerificationCandidate) -> VerificationCandidate {
             var shifted = contact
-            shifted.sentAt = contact.sentAt.map { $0 + offsetMillis }
+            shifted.sentAt = contact.sentAt.map { $0 + offset.low }
             return shifted
         }
     }
@@ -100,7 +102,7 @@ struct SFMCJourneyHistory: Sendable {
         if let reason = await state.forbidden { throw .forbidden(reason) }
         // The rows carry the remote's time: without knowing how far its clock is from this one, no row is "after the
         // request", and no absence is proven.
-        guard let offset = calls.caller.remoteClock.offsetMillis else {
+        guard let offset = calls.caller.remoteClock.bounds else {
             throw .outage("the remote's clock is not known yet (no answer has carried a Date header)")
         }
         do throws(Failure) {
@@ -108,7 +110,7 @@ struct SFMCJourneyHistory: Sendable {
             let learned = await state.zoneMinutes
             let zone = history.timeZoneMinutes ?? learned
             let anchors = zone == nil ? await state.anchors.map { anchor in
-                SFMCHistoryTime.Anchor(key: anchor.key, sentAt: anchor.sentAt + offset, seenAt: anchor.seenAt + offset)
+                SFMCHistoryTime.Anchor(key: anchor.key, sentAt: anchor.sentAt + offset.low, seenAt: anchor.seenAt + offset.high)
             } : []
             let read = try await download(wanted: Set(contacts.map(\.key)), anchors: anchors, definition: definition, batchID: batchID, ledger: ledger)
             await state.setReadable()
@@ -128,12 +130,12 @@ struct SFMCJourneyHistory: Sendable {
             // How far the history is complete matters only to contacts with no row after their request (an absence to
             // prove); it is asked only when what is known of it falls short of them.
             let needed = contacts.compactMap { contact -> Int64? in
-                guard let sentAt = contact.sentAt.map({ $0 + offset }), let found = rows[contact.key], let entries = found,
-                      !entries.contains(where: { $0.at >= sentAt - history.clockMarginMillis }) else { return nil }
-                return sentAt
+                guard let sentAt = contact.sentAt, let found = rows[contact.key], let entries = found,
+                      !entries.contains(where: { $0.at >= sentAt + offset.low - history.clockMarginMillis }) else { return nil }
+                return sentAt + offset.high
             }.max().map { $0 + policy.settleMillis + history.clockMarginMillis }
             let complete = try await completeness(needed: needed, offset: offset, batchID: batchID, ledger: ledger)
-            return Look(rows: rows, completeUpTo: complete?.upTo, lagMillis: complete?.lag, offsetMillis: offset)
+            return Look(rows: rows, completeUpTo: complete?.upTo, lagMillis: complete?.lag, offset: offset)
         } catch {
             if case .forbidden(let reason) = error, await state.forbid(reason) {
                 logger.warning("journey history not permitted: contacts membership cannot decide end unverifiable as without it",
@@ -145,13 +147,14 @@ struct SFMCJourneyHistory: Sendable {
 
     /// Up to when the history is complete, from the freshness endpoint. A completeness learned earlier stays true (the
     /// history only grows), so it is reused while it reaches `needed`, and asked again at most once a second otherwise.
-    private func completeness(needed: Int64?, offset: Int64, batchID: Int64, ledger: any AttemptLedger) async throws(Failure) -> (upTo: Int64, lag: Int64)? {
+    private func completeness(needed: Int64?, offset: (low: Int64, high: Int64), batchID: Int64,
+                              ledger: any AttemptLedger) async throws(Failure) -> (upTo: Int64, lag: Int64)? {
         let known = await state.completeness
         guard let needed else { return known.map { ($0.upTo, $0.lag) } }
         if let known, known.upTo >= needed || clock.nowMillis() - known.askedAt < 1_000 { return (known.upTo, known.lag) }
         let askedAt = clock.nowMillis()
         guard let lag = try await freshness(batchID: batchID, ledger: ledger) else { return nil }
-        let upTo = evidence.completeUpTo(askedAt: askedAt + offset, lagMillis: lag)
+        let upTo = evidence.completeUpTo(askedAt: askedAt + offset.low, lagMillis: lag)
         await state.learn(upTo: upTo, lag: lag, askedAt: askedAt)
         return (upTo, lag)
     }
@@ -176,7 +179,7 @@ struct SFMCJourneyHistory: Sendable {
                                  counted: false, at: now + max(seen.lagMillis ?? 0, 30_000), jitter: jitter)
             }
             let finding = evidence.decide(seen.remote(doubt.contact), rows: rows, completeUpTo: seen.completeUpTo, now: now,
-                                          fallback: doubt.fallback, jitter: jitter)
+                                          fallback: doubt.fallback, jitter: jitter, clockSpreadMillis: seen.spread)
             if finding.evidence == nil, case .unverifiable = finding.outcome {
                 return fallback(doubt, seen.completeUpTo == nil ? "the history's freshness is unknown, so no absence is proven"
                                 : "the request is older than the 30 days the history keeps, or its time is unknown")
@@ -216,7 +219,7 @@ struct SFMCJourneyHistory: Sendable {
                 continue
             }
             let finding = evidence.decide(seen.remote(contact), rows: rows, completeUpTo: seen.completeUpTo, now: now,
-                                          fallback: marker, jitter: jitter)
+                                          fallback: marker, jitter: jitter, clockSpreadMillis: seen.spread)
             let settlement = Settlement(contactID: contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
             if finding.outcome == marker { result.forMembership.append(contact) } else if finding.provenAbsent {
                 result.absent.append((contact, settlement))
@@ -234,7 +237,7 @@ struct SFMCJourneyHistory: Sendable {
         do throws(Failure) {
             let definition = try await definitionID(ledger: ledger)
             _ = try await download(wanted: ["journeyq-history-probe"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
-                                   since: clock.nowMillis() - 60_000)
+                                   since: clock.nowMillis() - 60_000, call: .lookBefore)
             await state.setReadable()
             return true
         } catch {
@@ -317,7 +320,7 @@ struct SFMCJourneyHistory: Sendable {
 
     /// What the file says of `wanted` (and of `anchors`, whose rows establish the zone), read from an unlinked file.
     private func download(wanted: Set<String>, anchors: [SFMCHistoryTime.Anchor], definition: String, batchID: Int64?, ledger: any AttemptLedger,
-                          since fixed: Int64? = nil) async throws(Failure) -> HistoryRead {
+                          since fixed: Int64? = nil, call: CallPurpose = .lookAfter) async throws(Failure) -> HistoryRead {
         let now = clock.nowMillis()
         let keys = wanted.union(anchors.map(\.key)).sorted()
         let earliest = fixed ?? (anchors.map(\.sentAt) + [now]).min()!
@@ -334,7 +337,8 @@ struct SFMCJourneyHistory: Sendable {
         let reply: AuthorizedCaller.Reply
         do {
             reply = try await calls.call("POST", url: { _ in url }, body: body, lease: nil, lookBatchID: batchID, ledger: ledger, into: file.handle,
-                                         downloadTimeoutMillis: max(calls.timeoutMillis * 30, 300_000), headers: [("x-direct-pipe", "true")])
+                                         downloadTimeoutMillis: max(calls.timeoutMillis * 30, 300_000), headers: [("x-direct-pipe", "true")],
+                                         call: call)
         } catch {
             throw .outage("download: \(error)")
         }

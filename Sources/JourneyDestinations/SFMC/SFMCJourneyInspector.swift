@@ -20,7 +20,7 @@ struct SFMCJourneyInspector: Sendable {
         guard let journeyKey = settings.journeyKey else { return .missing("journeyKey is not set in the config") }
         let url = settings.restURL + "/interaction/v1/interactions/key:" + SFMCVerifier.encode(journeyKey)
         let reply: AuthorizedCaller.Reply
-        do { reply = try await calls.call("GET", url: { _ in url }, lease: nil, ledger: ledger) } catch { return .failed("\(error)") }
+        do { reply = try await calls.call("GET", url: { _ in url }, lease: nil, ledger: ledger, call: .journeyCheck) } catch { return .failed("\(error)") }
         switch reply {
         case .answered(let answer) where answer.status == 200:
             guard let journey = JSONValue.parse(answer.body, maxDepth: 16), journey["key"] != nil || journey["status"] != nil else {
@@ -113,7 +113,8 @@ struct SFMCJourneyInspector: Sendable {
             checks.append(PreflightCheck("entry mode", .passed, "\(mode): \(meaning)"))
         }
         let url = settings.restURL + "/interaction/v1/interactions/contactMembership"
-        switch try? await calls.call("POST", url: { _ in url }, body: #"{"ContactKeyList":["journeyq-preflight-check"]}"#, lease: nil, ledger: ledger) {
+        switch try? await calls.call("POST", url: { _ in url }, body: #"{"ContactKeyList":["journeyq-preflight-check"]}"#, lease: nil, ledger: ledger,
+                                     call: .journeyCheck) {
         case .answered(let answer) where answer.status == 200 && JSONValue.parse(answer.body)?["results"] != nil:
             checks.append(PreflightCheck("contactMembership answers", .passed, "reconciliation can look"))
         case .answered(let answer):

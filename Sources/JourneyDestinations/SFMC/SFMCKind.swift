@@ -45,6 +45,7 @@ public struct SFMCKind: DestinationKindDefinition {
         }
         history.clockMarginMillis = Int64(try reader.double("historyClockMarginSeconds", default: 60, in: 0...3_600) * 1000)
         history.freshnessMarginMillis = Int64(try reader.double("historyFreshnessMarginSeconds", default: 60, in: 0...86_400) * 1000)
+        history.gatherMillis = Int64(try reader.double("lookGatherSeconds", default: 10, in: 0...600) * 1000)
         let zone = try reader.string("historyTimeZone", default: "auto")
         if zone != "auto" {
             guard let minutes = SFMCHistoryTime.offsetMinutes(zone) else {

@@ -48,6 +48,9 @@ public struct SFMCHistorySettings: Sendable, Equatable {
     public var freshnessMarginMillis: Int64 = 60_000
     /// The zone of times written without an offset: minutes east of UTC, or nil to establish it from the file itself.
     public var timeZoneMinutes: Int?
+    /// After a look that leased fewer contacts than a download takes, how long to let more come due before the next: one
+    /// download, many contacts (a slow trickle of single events would otherwise cost a download each).
+    public var gatherMillis: Int64 = 10_000
 
     public init() {}
 }

@@ -35,10 +35,10 @@ struct SFMCVerifier: Sendable {
     }
 
     /// Membership of `keys` in the configured journey: `true` member, `false` not; throws when the look proves nothing.
-    func membership(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> [String: Bool] {
+    func membership(_ keys: [String], batchID: Int64, ledger: any AttemptLedger, call: CallPurpose = .lookAfter) async throws -> [String: Bool] {
         var found: [String: Bool] = [:]
         for chunk in Self.chunks(keys) {
-            found.merge(try await membershipCall(chunk, batchID: batchID, ledger: ledger)) { $1 }
+            found.merge(try await membershipCall(chunk, batchID: batchID, ledger: ledger, call: call)) { $1 }
         }
         return found
     }
@@ -49,10 +49,10 @@ struct SFMCVerifier: Sendable {
     }
 
     /// One contactMembership call for at most `keysPerLook` keys.
-    private func membershipCall(_ chunk: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> [String: Bool] {
+    private func membershipCall(_ chunk: [String], batchID: Int64, ledger: any AttemptLedger, call: CallPurpose = .lookAfter) async throws -> [String: Bool] {
         let body = "{\"ContactKeyList\":[" + chunk.map(JSONText.string).joined(separator: ",") + "]}"
         let reply = try await calls.call("POST", url: { _ in settings.restURL + "/interaction/v1/interactions/contactMembership" }, body: body,
-                                         lease: nil, lookBatchID: batchID, ledger: ledger)
+                                         lease: nil, lookBatchID: batchID, ledger: ledger, call: call)
         let answer = try readable(reply, what: "contactMembership")
         guard let results = JSONValue.parse(answer.body, maxDepth: 8)?["results"] else {
             throw Failure(reason: "contactMembership answered without results")
@@ -73,7 +73,7 @@ struct SFMCVerifier: Sendable {
 
     func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook {
         do {
-            let found = try await membership(keys, batchID: batchID, ledger: ledger)
+            let found = try await membership(keys, batchID: batchID, ledger: ledger, call: .lookBefore)
             return .members(Set(found.filter(\.value).keys))
         } catch let failure as Failure {
             return .failed(reason: failure.reason, throttledUntil: failure.throttledUntil, countsAsLook: failure.counted)
@@ -102,7 +102,7 @@ struct SFMCVerifier: Sendable {
     private func confirmAbsent(_ absent: [(contact: VerificationCandidate, settlement: Settlement)], batchID: Int64, ledger: any AttemptLedger,
                                jitter: Double, pause: inout Int64?) async throws -> [Settlement] {
         guard asyncStatus, !absent.isEmpty else { return absent.map(\.settlement) }
-        let offset = calls.caller.remoteClock.offsetMillis ?? 0
+        let offset = calls.caller.remoteClock.bounds?.low ?? 0
         let since = Self.isoDate((absent.compactMap(\.contact.sentAt).min() ?? 0) + offset - Self.clockSkewMillis)
         let queued: [StatusItem]
         do {
@@ -227,7 +227,7 @@ struct SFMCVerifier: Sendable {
         for contact in contacts where contact.eventInstanceID == nil || contact.requestID == nil {
             lookups.append(([contact], { batchID, ledger in
                 // The window is in the remote's time; with its clock unknown, its "no record" would prove nothing.
-                guard let offset = calls.caller.remoteClock.offsetMillis else {
+                guard let offset = calls.caller.remoteClock.bounds?.low else {
                     throw Failure(reason: "the remote's clock is not known yet (no answer has carried a Date header)", counted: false)
                 }
                 let since = Self.isoDate((contact.sentAt ?? 0) + offset - Self.clockSkewMillis)

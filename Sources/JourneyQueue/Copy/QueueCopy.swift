@@ -40,7 +40,7 @@ public struct CopyTable: Sendable {
         CopyTable(name: "attempt", integers: ["id", "destination_id", "batch_id"], texts: ["purpose"],
                   more: [("attempt_number", true), ("method", false), ("url", false), ("request_body", false), ("started_at", true), ("status", true),
                          ("response_headers", false), ("response_body", false), ("remote_id", false), ("latency_ms", true), ("error_class", false),
-                         ("finished_at", true)]),
+                         ("finished_at", true), ("call_purpose", false)]),
         CopyTable(name: "idempotency_key", integers: ["destination_id"], texts: ["key", "response"], more: [("created_at", true)], identity: false),
     ]
 

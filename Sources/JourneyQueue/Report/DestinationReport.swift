@@ -89,6 +89,15 @@ public struct DestinationReport: Sendable, Codable, Equatable {
     public var lookOutage: DestinationPause?
     /// Re-sends made because the journey history proved that the contact's request entered nobody.
     public var provenAbsent: Int = 0
+    /// Requests made, by what they were for (`CallPurpose`), and per 100 contacts enqueued (with `"all"`).
+    public var calls: [String: Int] = [:]
+    public var callsPer100Contacts: [String: Double]?
+
+    /// Sets `calls` and `callsPer100Contacts` from the ledger's counts (`funnel.enqueued` contacts).
+    public mutating func setCalls(_ counted: [CallPurpose: Int]) {
+        calls = Dictionary(uniqueKeysWithValues: counted.map { ($0.key.rawValue, $0.value) })
+        callsPer100Contacts = CallRates.per100(counted, contacts: funnel.enqueued)
+    }
 
     public init(name: String, kind: String?, counts: [String: Int], funnel: Funnel, retries: Int, deadReasons: [String: Int],
                 requests: Int, throttled: Int, looks: Int, possibleDuplicates: Int, latency: Latency?, contactsPerSecond: Double,

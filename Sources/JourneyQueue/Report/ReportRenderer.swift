@@ -41,6 +41,10 @@ public enum ReportRenderer {
             out += ", dead \(f.dead)\n"
             out += "  requests    \(report.requests) submissions (\(String(format: "%.1f", report.requestsPerSecond))/s), "
             out += "\(report.looks) reconciliation looks, \(report.throttled) answered 429 (each paused the destination)\n"
+            if let rates = report.callsPer100Contacts, let all = rates["all"] {
+                let parts = CallPurpose.allCases.compactMap { purpose in rates[purpose.rawValue].map { "\(purpose.rawValue) \(String(format: "%.2f", $0))" } }
+                out += "  API calls   \(String(format: "%.2f", all)) per 100 contacts (\(parts.joined(separator: ", ")))\n"
+            }
             out += "  retries     \(report.retries) extra attempts; possible duplicates \(report.possibleDuplicates)"
             out += report.provenAbsent > 0 ? "; re-sent after the journey history proved no entry \(report.provenAbsent)\n" : "\n"
             if let latency = report.latency {

@@ -5,6 +5,28 @@ public enum AttemptPurpose: String, Sendable, Codable {
     case token
 }
 
+/// What a request was for, as an account's API quota counts it: finer than `AttemptPurpose`.
+public enum CallPurpose: String, Sendable, Codable, CaseIterable {
+    /// A request that carries contacts (or creates, uploads, closes the job that does).
+    case submission
+    /// Is the contact in the journey already, before its first request?
+    case lookBefore = "look-before"
+    /// Reconciliation: membership, status, the journey history, a job's results.
+    case lookAfter = "look-after"
+    case token
+    /// The journey's description: does it exist, take entries, which definition id (check, journey watch).
+    case journeyCheck = "journey-check"
+
+    /// What a request of `purpose` is for when nothing finer is said.
+    public init(_ purpose: AttemptPurpose) {
+        switch purpose {
+        case .submit: self = .submission
+        case .reconcile: self = .lookAfter
+        case .token: self = .token
+        }
+    }
+}
+
 /// The request half of a ledger row, written before the request leaves (write-ahead).
 public struct AttemptStart: Sendable, Equatable {
     public var purpose: AttemptPurpose
@@ -17,8 +39,12 @@ public struct AttemptStart: Sendable, Equatable {
     /// behalf that takes nobody (Symplify's trigger asks for an upload URL; nothing starts until the file is uploaded):
     /// a worker that dies after it leaves its contacts `claimed`, to be queued again, not in doubt.
     public var takesContacts: Bool
+    /// What the request was for, as the quota counts it.
+    public var call: CallPurpose
 
-    public init(purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64, takesContacts: Bool = true) {
+    public init(purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64, takesContacts: Bool = true,
+                call: CallPurpose? = nil) {
+        self.call = call ?? CallPurpose(purpose)
         self.purpose = purpose
         self.method = method
         self.url = url

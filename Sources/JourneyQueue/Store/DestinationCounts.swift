@@ -11,6 +11,11 @@ public struct DestinationCounts: Sendable, Equatable {
     public var looks: DestinationPause?
     /// When the longest-waiting queued contact became ready (epoch ms), if any.
     public var oldestQueuedAt: Int64?
+    /// Requests made, by what they were for (from counters the ledger keeps).
+    public var calls: [CallPurpose: Int] = [:]
+
+    /// Requests per 100 contacts, by what they were for and in all (`"all"`); nil without contacts.
+    public var callsPer100Contacts: [String: Double]? { CallRates.per100(calls, contacts: total) }
 
     public init(name: String, kind: String?, counts: [ContactState: Int], pause: DestinationPause? = nil, health: DestinationPause? = nil,
                 looks: DestinationPause? = nil) {

@@ -116,6 +116,13 @@ extension PostgresQueueStore {
         report.uploadsFailed = try requestRow[6].decode(Int.self)
         report.unverifiableReasons = unverifiable
         report.provenAbsent = try funnelRow[8].decode(Int.self)
+        var calls: [CallPurpose: Int] = [:]
+        for row in try await rows(connection, """
+            SELECT call_purpose_of(call_purpose, purpose), COUNT(*) FROM attempt WHERE destination_id = $1 AND started_at >= $2 GROUP BY 1
+            """, [id, since]) {
+            if let purpose = CallPurpose(rawValue: try row[0].decode(String.self)) { calls[purpose] = try row[1].decode(Int.self) }
+        }
+        report.setCalls(calls)
         return report
     }
 

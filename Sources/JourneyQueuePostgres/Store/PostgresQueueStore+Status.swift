@@ -14,6 +14,12 @@ extension PostgresQueueStore {
             for row in try await self.rows(connection, "SELECT destination_id, state, SUM(n)::bigint FROM contact_count GROUP BY 1, 2") {
                 if let state = ContactState(rawValue: try row[1].decode(Int.self)) { byState[try row[0].decode(Int64.self), default: [:]][state] = try row[2].decode(Int.self) }
             }
+            var calls: [Int64: [CallPurpose: Int]] = [:]
+            for row in try await self.rows(connection, "SELECT destination_id, call_purpose, SUM(n)::bigint FROM call_count GROUP BY 1, 2 HAVING SUM(n) > 0") {
+                if let purpose = CallPurpose(rawValue: try row[1].decode(String.self)) {
+                    calls[try row[0].decode(Int64.self), default: [:]][purpose] = try row[2].decode(Int.self)
+                }
+            }
             return try destinations.map { row in
                 var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0, 0) })
                 counts.merge(byState[try row[0].decode(Int64.self)] ?? [:]) { $1 }
@@ -24,6 +30,7 @@ extension PostgresQueueStore {
                 }
                 var result = DestinationCounts(name: try row[1].decode(String.self), kind: try row[2].decode(String?.self), counts: counts, pause: pause,
                                                health: health, looks: looks)
+                result.calls = calls[try row[0].decode(Int64.self)] ?? [:]
                 if (counts[.queued] ?? 0) > 0 { result.oldestQueuedAt = try row[8].decode(Int64?.self) }
                 return result
             }

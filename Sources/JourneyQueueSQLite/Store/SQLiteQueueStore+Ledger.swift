@@ -61,11 +61,13 @@ extension SQLiteQueueStore {
         let response = prepared.response
         try db.cachedStatement(sql: """
             INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at,
-                                status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms, error_class, finished_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms, error_class, finished_at,
+                                call_purpose)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, request.text, request.zip,
                                      request.size, attempt.startedAt, result.status, result.headersJSON, response.text, response.zip,
-                                     response.size, result.remoteID, result.latencyMillis, result.errorClass, result.finishedAt])
+                                     response.size, result.remoteID, result.latencyMillis, result.errorClass, result.finishedAt,
+                                     attempt.call.rawValue])
         return db.lastInsertedRowID
     }
 }

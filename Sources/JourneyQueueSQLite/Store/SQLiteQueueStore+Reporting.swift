@@ -103,6 +103,14 @@ extension SQLiteQueueStore {
         report.uploadsFailed = remote?[2] ?? 0
         report.unverifiableReasons = unverifiable
         report.provenAbsent = funnelRow[8] ?? 0
+        var calls: [CallPurpose: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT COALESCE(call_purpose, CASE purpose WHEN 'submit' THEN 'submission' WHEN 'token' THEN 'token' ELSE 'look-after' END), COUNT(*)
+            FROM attempt WHERE destination_id = ? AND started_at >= ? GROUP BY 1
+            """, arguments: [id, since]) {
+            if let purpose = CallPurpose(rawValue: row[0]) { calls[purpose] = row[1] }
+        }
+        report.setCalls(calls)
         return report
     }
 

@@ -13,6 +13,10 @@ extension SQLiteQueueStore {
             for row in try Row.fetchAll(db, sql: "SELECT destination_id, state, n FROM contact_count") {
                 if let state = ContactState(rawValue: row[1]) { byState[row[0], default: [:]][state] = row[2] }
             }
+            var calls: [Int64: [CallPurpose: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT destination_id, call_purpose, n FROM call_count WHERE n > 0") {
+                if let purpose = CallPurpose(rawValue: row[1]) { calls[row[0], default: [:]][purpose] = row[2] }
+            }
             return try destinations.map { row in
                 var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0, 0) })
                 counts.merge(byState[row[0]] ?? [:]) { $1 }
@@ -20,6 +24,7 @@ extension SQLiteQueueStore {
                 let health = (row[5] as Int64?).map { DestinationPause(until: $0, reason: row[6] ?? "", since: row[7]) }
                 let looks = (row[8] as Int64?).map { DestinationPause(until: $0, reason: row[9] ?? "", since: row[10]) }
                 var result = DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health, looks: looks)
+                result.calls = calls[row[0]] ?? [:]
                 if (counts[.queued] ?? 0) > 0 {
                     result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued)"),
                                                                arguments: [row[0] as Int64])

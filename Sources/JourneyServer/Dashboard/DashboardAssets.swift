@@ -242,6 +242,9 @@ function card(destination) {
   if (destination.health) notes.push(el("p", { class: "note", text: destination.health.reason + (destination.health.since ? " — since " + when(destination.health.since) : "") }));
   if (destination.looks) notes.push(el("p", { class: "note", "data-note": "looks", text: "Looks held: the look endpoints fail (" + destination.looks.reason + ")"
     + (destination.looks.since ? " since " + when(destination.looks.since) : "") + "; submissions go on and nobody loses a look" }));
+  if (destination.callsPer100Contacts && destination.callsPer100Contacts.all !== undefined) {
+    notes.push(el("p", { class: "note", "data-note": "calls", text: "API calls: " + destination.callsPer100Contacts.all.toFixed(2) + " per 100 contacts" }));
+  }
   notes.push(el("p", { class: "note", text: "Oldest waiting: " + age(destination.oldestQueuedAt) }));
   const actions = el("div", { class: "actions" });
   if (canOperate()) {

@@ -15,6 +15,9 @@ enum QueueRoutes {
         /// The look endpoints fail: looks wait for their circuit (submissions go on).
         var looks: DestinationPause?
         var counts: [String: Int]
+        /// Requests made by what they were for, and per 100 contacts (with "all"), from the ledger's counters.
+        var calls: [String: Int]
+        var callsPer100Contacts: [String: Double]?
         var oldestQueuedAt: String?
     }
 
@@ -49,6 +52,8 @@ enum QueueRoutes {
         return DestinationSummary(name: counts.name, kind: counts.kind, paused: pause != nil || health != nil, pause: pause, health: health,
                                   looks: counts.looks,
                                   counts: Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, counts.counts[$0] ?? 0) }),
+                                  calls: Dictionary(uniqueKeysWithValues: counts.calls.map { ($0.key.rawValue, $0.value) }),
+                                  callsPer100Contacts: counts.callsPer100Contacts,
                                   oldestQueuedAt: counts.oldestQueuedAt.map(ISOTime.string))
     }
 

@@ -188,10 +188,15 @@ public struct ConfigLoader {
         try circuitReader?.rejectUnknown()
         let outageLimitMillis = Int64(try reader.double("outageLimitSeconds", default: 3_600, in: 1...31_536_000) * 1000)
         let journeyCheckMillis = Int64(try reader.double("journeyCheckSeconds", default: 300, in: 0...86_400) * 1000)
+        let daily = reader.value("dailyCallBudget") == nil ? nil : try reader.int("dailyCallBudget", default: nil, in: 1...1_000_000_000_000)
+        let annual = reader.value("annualCallQuota") == nil ? nil : try reader.int("annualCallQuota", default: nil, in: 365...1_000_000_000_000)
+        if daily != nil && annual != nil { throw reader.invalid("annualCallQuota", "either dailyCallBudget or annualCallQuota, not both") }
         let connection = try kind.definition.connection(reader)
         try reader.rejectUnknown()
-        return DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection,
-                                 circuit: circuit, outageLimitMillis: outageLimitMillis, journeyCheckMillis: journeyCheckMillis)
+        var config = DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection,
+                                       circuit: circuit, outageLimitMillis: outageLimitMillis, journeyCheckMillis: journeyCheckMillis)
+        config.callBudgetPerDay = daily ?? annual.map { $0 / 365 }
+        return config
     }
 
     /// Reads one mapping's keys, remembering which were read so that typos are refused.

@@ -16,6 +16,8 @@ public struct DestinationConfig: Sendable {
     public var outageLimitMillis: Int64 = 3_600_000
     /// How often the daemon asks whether the journey takes entries (0: never).
     public var journeyCheckMillis: Int64 = 300_000
+    /// API calls a rolling day may hold (`dailyCallBudget`, or `annualCallQuota` / 365); nil: no budget.
+    public var callBudgetPerDay: Int?
 
     /// The destination this config describes, wired to the shared HTTP client, the ledger and the clock.
     public func destination(caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock,

@@ -13,6 +13,12 @@ public actor DestinationGate: RequestGate {
     /// The look endpoints' own circuit: a run of failed looks is an outage of those endpoints, which waits (and costs
     /// no contact a look) instead of deciding anything.
     private var lookCircuit: CircuitBreaker
+    /// The account's API calls against its daily budget: looks slow down as it nears its end (submissions never wait on it).
+    private var budget: CallBudget?
+    /// How far the budget holds the looks back now: 0 not at all, 1 spaced out, 2 spent (told once when that changes).
+    private var budgetHold = 0
+    /// Told the share of the budget used after every request (metrics).
+    private let onBudget: @Sendable (Double) -> Void
     private let clock: any Clock
     private let logger: Logger
     /// Longest pause any answer may impose.
@@ -43,6 +49,7 @@ public actor DestinationGate: RequestGate {
                 clock: any Clock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
                 onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
                 onLookHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
+                callBudget: CallBudget? = nil, onBudget: @escaping @Sendable (Double) -> Void = { _ in },
                 onInFlight: @escaping @Sendable (_ busy: Int, _ waiting: Int) -> Void = { _, _ in }) {
         self.destination = destination
         if let operatorPause { holds[.operatorPause] = operatorPause }
@@ -56,6 +63,8 @@ public actor DestinationGate: RequestGate {
         self.maxPauseMillis = maxPauseMillis
         self.onHealth = onHealth
         self.onLookHealth = onLookHealth
+        budget = callBudget
+        self.onBudget = onBudget
         slots = max(concurrency, 1)
         self.onInFlight = onInFlight
     }
@@ -94,10 +103,17 @@ public actor DestinationGate: RequestGate {
         return nil
     }
 
-    /// The look circuit as reports see it: open (or probing) since when, why, until when.
+    /// The look circuit as reports see it: open (or probing) since when, why, until when; else the budget slowing looks.
     private func currentLookHealth() -> DestinationPause? {
         switch lookCircuit.state {
-        case .closed: return nil
+        case .closed:
+            guard var budget, budgetHold > 0 else { return nil }
+            let now = clock.nowMillis()
+            let used = budget.used(now: now)
+            let wait = budget.lookWait(now: now)
+            let spent = used >= budget.callsPerDay
+            return DestinationPause(until: now + wait, reason: "API call budget: \(used) of \(budget.callsPerDay) calls of the last day used; "
+                                    + (spent ? "looks wait until calls of a day ago leave the window" : "looks are spaced out"), since: now)
         case .open(let until): return DestinationPause(until: until, reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
         case .probing: return DestinationPause(until: clock.nowMillis(), reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
         }
@@ -107,10 +123,12 @@ public actor DestinationGate: RequestGate {
         // Submissions and looks share the destination's `concurrency`; a token request is not counted, so that a
         // request waiting for its token can never wait on itself.
         guard Self.counts(purpose) else { return try await pace(purpose: purpose) }
-        // A look waits out an open look circuit before it takes a place, so that submissions keep theirs meanwhile.
-        while purpose == .reconcile, case let wait = lookCircuit.readiness(now: clock.nowMillis()), wait > 0 {
+        // A look waits out an open look circuit, and the call budget, before it takes a place, so that submissions keep
+        // theirs meanwhile.
+        while purpose == .reconcile, case let wait = max(lookCircuit.readiness(now: clock.nowMillis()), budgetWait()), wait > 0 {
             try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(min(wait, 1_000))) }
         }
+        if purpose == .reconcile { budget?.lookStarted(now: clock.nowMillis()) }
         await takeSlot()
         do {
             try await pace(purpose: purpose)
@@ -185,9 +203,38 @@ public actor DestinationGate: RequestGate {
         }
     }
 
+    /// How long a look must wait for the call budget (0: go).
+    private func budgetWait() -> Int64 {
+        guard var spent = budget else { return 0 }
+        let wait = spent.lookWait(now: clock.nowMillis())
+        budget = spent
+        return wait
+    }
+
+    /// Every request that left counts against the budget; a change in whether it slows the looks is told once.
+    private func countCall(now: Int64) {
+        guard var counted = budget else { return }
+        counted.record(now: now)
+        let share = counted.share(now: now)
+        budget = counted
+        onBudget(share)
+        let hold = share >= 1 ? 2 : share >= counted.slowFrom ? 1 : 0
+        guard hold != budgetHold else { return }
+        let rising = hold > budgetHold
+        budgetHold = hold
+        if rising {
+            logger.warning("API call budget nearly spent: looks slow down (submissions do not)", metadata: [
+                "destination": "\(destination)", "used": "\(Int(share * 100))%", "calls.per.day": "\(counted.callsPerDay)"])
+        } else {
+            logger.notice("API call budget back below the mark: looks at full pace", metadata: ["destination": "\(destination)"])
+        }
+        if lookCircuit.state == .closed { onLookHealth(currentLookHealth()) }
+    }
+
     public func report(_ signal: DestinationSignal, purpose: AttemptPurpose) {
         if Self.counts(purpose) { giveBackSlot() }
         let now = clock.nowMillis()
+        countCall(now: now)
         var clamped = signal
         switch signal {
         case .throttled(let until):
@@ -232,7 +279,7 @@ public actor DestinationGate: RequestGate {
         case .closed(let millis):
             logger.notice("look endpoints available again: looks resumed", metadata: [
                 "destination": "\(destination)", "paused.seconds": "\(millis / 1000)"])
-            onLookHealth(nil)
+            onLookHealth(currentLookHealth())
         }
     }
 
@@ -241,7 +288,7 @@ public actor DestinationGate: RequestGate {
     /// looks, the look circuit too.
     public func readiness(for purpose: AttemptPurpose) -> Int64 {
         let now = clock.nowMillis()
-        let looks = purpose == .reconcile ? lookCircuit.readiness(now: now) : 0
+        let looks = purpose == .reconcile ? max(lookCircuit.readiness(now: now), budgetWait()) : 0
         return max(circuit.readiness(now: now), looks, rate.pausedUntil - now, holdWait(now: now, purpose: purpose), 0)
     }
 

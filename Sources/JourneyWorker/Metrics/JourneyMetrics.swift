@@ -30,6 +30,11 @@ public struct JourneyMetrics: Sendable {
         Gauge(label: "journeyq_requests_waiting", dimensions: [("destination", destination)], factory: factory).record(waiting)
     }
 
+    /// The share of a destination's daily API call budget used in the last day (looks slow down from 0.8 on).
+    public func callBudget(destination: String, usedShare: Double) {
+        Gauge(label: "journeyq_api_call_budget_used_ratio", dimensions: [("destination", destination)], factory: factory).record(usedShare)
+    }
+
     /// Contacts a settle moved, by the state they reached.
     public func settled(destination: String, _ settlements: [Settlement]) {
         var outcomes: [String: Int] = [:]
@@ -77,6 +82,13 @@ public struct JourneyMetrics: Sendable {
                     : health && ((destination.health?.reason.hasPrefix("journey") ?? false) == (cause == "journey"))
                 Gauge(label: "journeyq_destination_pause_cause", dimensions: [("destination", destination.name), ("cause", cause)], factory: factory)
                     .record(active ? 1 : 0)
+            }
+            // What the account's API quota pays: requests by purpose, and per 100 contacts (from the ledger's counters).
+            for purpose in CallPurpose.allCases {
+                Gauge(label: "journeyq_api_calls", dimensions: [("destination", destination.name), ("purpose", purpose.rawValue)], factory: factory)
+                    .record(destination.calls[purpose] ?? 0)
+                Gauge(label: "journeyq_api_calls_per_100_contacts", dimensions: [("destination", destination.name), ("purpose", purpose.rawValue)],
+                      factory: factory).record(destination.callsPer100Contacts?[purpose.rawValue] ?? 0)
             }
             // Looks paused by their own circuit (the look endpoints fail); submissions go on meanwhile.
             Gauge(label: "journeyq_look_circuit_open", dimensions: [("destination", destination.name)], factory: factory)

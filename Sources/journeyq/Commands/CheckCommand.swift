@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JourneyDestinations
+import JourneyQueuePostgres
 import JourneyQueue
 import JourneyWorker
 
@@ -9,10 +10,15 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check each destination against its remote: credentials, the journey (exists, takes entries, trigger key, entry mode), looks.",
-        discussion: "Exit 0 when every check passes (an unknown is not a failure), 1 when one fails, 2 for a bad config. Sends no contact."
+        discussion: """
+            Exit 0 when every check passes (an unknown is not a failure), 1 when one fails, 2 for a bad config. Sends no contact.
+            With a queue (--db, when it exists), also estimates the API calls its waiting contacts will cost at the rate
+            measured so far, against dailyCallBudget or annualCallQuota.
+            """
     )
 
     @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Only this destination.")
     var destination: String?
@@ -41,6 +47,15 @@ struct CheckCommand: AsyncParsableCommand {
             reports.append(Report(destination: config.name, kind: config.kind.rawValue, checks: await made.preflight(ledger: DiscardingLedger())))
         }
         try await client.shutdown()
+        // What the waiting contacts will cost, where a queue is there to say (a check never creates one).
+        if PostgresLocation.isURL(database.location) || FileManager.default.fileExists(atPath: database.location) {
+            let counts = try await database.openStore().counts()
+            for index in reports.indices {
+                guard let destination = counts.first(where: { $0.name == reports[index].destination }),
+                      let estimate = CallEstimate.check(destination, callsPerDay: configs.first { $0.name == destination.name }?.callBudgetPerDay) else { continue }
+                reports[index].checks.append(estimate)
+            }
+        }
         switch format {
         case .json:
             let encoder = JSONEncoder()
