@@ -13,13 +13,6 @@ import Testing
         let truth = await harness.truth(destination)
         #expect(rows.allSatisfy { (ContactState(rawValue: Int($0["state"] ?? "") ?? -1)?.isFinal) == true }, "nothing is lost")
         #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
-        for key in truth.filter({ $0.value > 1 }).keys.prefix(3) {
-            let timeline = try await harness.store.timeline(contactKey: key)
-            for (contact, entries) in timeline {
-                print("DEBUG \(key) \(contact.state) attempts=\(contact.attempts) evidence=\(contact.evidence ?? "-") last=\(contact.lastError ?? "-")")
-                for entry in entries { print("DEBUG   \(entry.startedAt) \(entry.purpose) \(entry.method) \(entry.url.suffix(60)) \(entry.status.map(String.init) ?? entry.errorClass ?? "-") \(entry.latencyMillis ?? -1)ms \((entry.responseBody ?? "").prefix(120))") }
-            }
-        }
         let confirmed = Set(rows.filter { $0["state"] == "\(ContactState.confirmed.rawValue)" }.compactMap { $0["contact_key"] })
         #expect(confirmed == Set(truth.keys), "confirmed is exactly who entered in this run")
         return rows
@@ -49,6 +42,9 @@ import Testing
                 config.limits.requestsPerSecond = 1_000
                 config.limits.concurrency = 8
                 config.policy.throttlePauseMillis = 300
+                // The settle time must cover how late the remote may still take a request: the sandbox shares this process,
+                // and on a machine starved of CPU it can take a request seconds after the client gave up waiting.
+                config.policy.settleMillis = 2_000
             }), deadline: 400)
             let rows = try await Self.states(harness)
             let dead = rows.filter { $0["state"] == "\(ContactState.dead.rawValue)" }
