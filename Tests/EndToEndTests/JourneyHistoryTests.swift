@@ -74,6 +74,9 @@ import Testing
             #expect(Self.count(rows, .confirmed) == 1_000, "every contact entered in this run and was confirmed for it")
             let earlier = rows.filter { Int(($0["contact_key"] ?? "c1").dropFirst())! % 2 == 0 }
             #expect(earlier.allSatisfy { ($0["evidence"] ?? "").contains("entered at") }, "an earlier member is confirmed by this run's entry row")
+            // Every download carried its filter (contact keys, journey, window): without it the remote answers the account's whole history.
+            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%journeyhistory/download%'") > 0)
+            #expect(await harness.state.unfilteredHistoryDownloads() == 0)
         }
     }
 

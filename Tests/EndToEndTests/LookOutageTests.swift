@@ -36,7 +36,8 @@ import Testing
             let gaveUp = try await worked
             #expect(gaveUp == nil)
             let counts = try await harness.counts()
-            #expect(counts[.confirmed] == 1_500, "\(counts)")
+            let reasons = try SQLiteInspection.rows(path: store.path, "SELECT dead_reason, COUNT(*) AS n FROM contact WHERE state = \(ContactState.dead.rawValue) GROUP BY 1 LIMIT 5")
+            #expect(counts[.confirmed] == 1_500, "\(counts) \(reasons)")
             #expect(counts[.unverifiable, default: 0] == 0, "nobody ends unverifiable because the look endpoints were down")
             #expect(try await store.counts().first?.looks == nil, "the look circuit closed again")
             #expect(await harness.truth().values.allSatisfy { $0 == 1 }, "nobody entered twice")

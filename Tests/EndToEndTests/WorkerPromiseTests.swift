@@ -138,8 +138,13 @@ import Testing
     @Test func aDestinationHasAsManyRequestsInFlightAsItsConcurrencyAndNoMore() async throws {
         // Every request is held 300 ms, so the 12 submitters and 12 reconcilers overlap. Submissions and looks share
         // the destination's concurrency (promise 5), and the pool of connections to one host must not cap them below
-        // it (the HTTP client's default was 8 a host).
-        try await WorkerHarness.with({ $0.entryDelayMillis = 0...0; $0.faults.latencyMillis = 300...300 }) { harness in
+        // it (the HTTP client's default was 8 a host). The sandbox holds the first requests until 12 are in flight
+        // (30 s at most), so a machine too slow to get 12 out within 300 ms still shows whether the client allows 12.
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...0
+            config.faults.latencyMillis = 300...300
+            config.faults.gatherInFlight = 12
+        }) { harness in
             try harness.enqueue(2_400)
             try await harness.work(try harness.configs(configure: { config in
                 config.limits.requestsPerSecond = 1_000

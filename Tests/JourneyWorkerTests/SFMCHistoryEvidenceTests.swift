@@ -1,3 +1,4 @@
+import Foundation
 import JourneyQueue
 import Testing
 @testable import JourneyDestinations
@@ -66,6 +67,54 @@ import Testing
                                    completeUpTo: sentAt + 60_000, now: sentAt + 70_000, fallback: fallback, jitter: 0)
         #expect(finding.outcome == .dead(reason: "the journey did not let it in: re-entry is not allowed"))
         #expect(!finding.provenAbsent)
+    }
+
+    @Test func aRefusalWaitsForTheHistoryToBeCompleteLikeAnAbsence() {
+        // Another sender's refusal just before this request must not end it before this request's own row can show.
+        let early = judge.decide(contact(), rows: [row(.refused, at: sentAt + 300, message: "re-entry is not allowed")],
+                                 completeUpTo: sentAt + 5_000, now: sentAt + 6_000, fallback: fallback, jitter: 0)
+        guard case .recheck(_, _, false) = early.outcome else {
+            Issue.record("expected a wait, got \(early.outcome)")
+            return
+        }
+    }
+
+    @Test func aRowNotUnderstoodIsNeverTakenForAnAbsence() {
+        let finding = judge.decide(contact(), rows: [HistoryEntryRow(kind: .unclassified, at: sentAt + 200, status: "Completed", message: "")],
+                                   completeUpTo: sentAt + 600_000, now: sentAt + 700_000, fallback: fallback, jitter: 0)
+        guard case .recheck(_, let note, true) = finding.outcome else {
+            Issue.record("expected a counted look, got \(finding.outcome)")
+            return
+        }
+        #expect(note.contains("'Completed'") && !finding.provenAbsent)
+    }
+
+    @Test func aRequestMayStillBeOnItsWayUntilItsDeadline() {
+        var withDeadline = judge
+        withDeadline.requestMillis = 30_000
+        let justPastSettle = sentAt + Self.settle + 1_000
+        #expect(judge.decide(contact(), rows: [], completeUpTo: justPastSettle, now: sentAt + 60_000, fallback: fallback, jitter: 0).provenAbsent)
+        #expect(!withDeadline.decide(contact(), rows: [], completeUpTo: justPastSettle, now: sentAt + 60_000, fallback: fallback, jitter: 0).provenAbsent)
+    }
+
+    @Test func aFileThatCannotSayWhoseRowWhatStatusOrWhenIsUnreadable() throws {
+        let settings = SFMCHistorySettings()
+        func parse(_ text: String) throws -> HistoryRead {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString).csv").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let handle = try #require(FileHandle(forReadingAtPath: path))
+            return try HistoryRead.parse(fd: handle.fileDescriptor, wanted: ["k"], anchors: [], definition: "DE1F-AB", settings: settings)
+        }
+        #expect(throws: SFMCJourneyHistory.Failure.self) { try parse("") }
+        #expect(throws: SFMCJourneyHistory.Failure.self) { try parse("ContactKey,Status,TransactionTime\nk,Complete,2026-01-01T00:00:00Z\n") }
+        let read = try parse("ContactKey,Status,DefinitionId,ActivityType,EpochTimeInMilliseconds\n"
+                             + "k,Complete,de1f-ab,Trigger,1700000000000\n"
+                             + "k,Completed,DE1F-AB,trigger,1700000001000\n"
+                             + "k,Complete,other,trigger,1700000002000\n"
+                             + "k,Complete,DE1F-AB,emailv2,1700000003000\n")
+        let rows = try #require(read.rows(of: "k", zoneMinutes: nil))
+        #expect(rows.map(\.kind) == [.entered, .unclassified], "an id in another case is the same journey; another journey and other activities are not")
     }
 
     @Test func attemptsStillBoundAReSend() {

@@ -42,7 +42,8 @@ struct AuthorizedCaller: Sendable {
             do {
                 let headers = [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")] + extra
                 if let file {
-                    let (answer, bytes) = try await caller.download(method: method, url: url, headers: headers, timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
+                    let (answer, bytes) = try await caller.download(method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },
+                                                                    timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
                                                                     purpose: start.purpose, into: file, maxBytes: 16 << 30, admitted: true)
                     reply = .answered(answer)
                     result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,

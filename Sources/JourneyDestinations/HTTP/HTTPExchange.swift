@@ -168,12 +168,15 @@ public struct HTTPCaller: Sendable {
 
     /// Like `send`, but a 2xx body streams into `file` (at most `maxBytes`) instead of memory: result files of any
     /// size. The answer's `body` holds an error answer's first 64 KiB, and nothing for a 2xx. Returns the bytes written.
-    public func download(method: String, url: String, headers: [(String, String)], timeoutMillis: Int64, purpose: AttemptPurpose,
-                         into file: FileHandle, maxBytes: Int, admitted: Bool = false) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
+    public func download(method: String, url: String, headers: [(String, String)], body: [UInt8]? = nil, timeoutMillis: Int64,
+                         purpose: AttemptPurpose, into file: FileHandle, maxBytes: Int,
+                         admitted: Bool = false) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
         if !admitted { try await admit(purpose) }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        // A download may be a POST whose body is the filter (the journey history's): without it the remote answers its default.
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let started = clock.nowMillis()
         let client = self.client
         do {

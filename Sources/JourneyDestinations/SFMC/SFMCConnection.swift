@@ -28,7 +28,7 @@ struct SFMCConnection: Sendable {
         let history = settings.history.flatMap { history in
             settings.journeyKey.map { _ in
                 SFMCJourneyHistory(destination: name, settings: settings, history: history, policy: policy, calls: calls, inspector: inspector,
-                                   clock: clock, logger: logger)
+                                   clock: clock, logger: logger, requestMillis: limits.timeoutMillis)
             }
         }
         verifier = SFMCVerifier(destination: name, settings: settings, policy: policy, calls: calls, clock: clock, asyncStatus: asyncStatus,

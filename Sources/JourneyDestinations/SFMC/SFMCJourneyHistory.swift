@@ -15,6 +15,8 @@ struct SFMCJourneyHistory: Sendable {
     let inspector: SFMCJourneyInspector
     let clock: any Clock
     let logger: Logger
+    /// How long after its write-ahead record a request may still be on its way (the destination's timeout).
+    let requestMillis: Int64
     let state = State()
 
     /// A contact membership could not decide, and what membership alone allows for it.
@@ -40,7 +42,13 @@ struct SFMCJourneyHistory: Sendable {
         }
         /// The first probe went out (whatever came of it).
         var probed = false
+        /// A file held times without an offset that no known entry could place: contacts whose entry membership proves are
+        /// needed, so the look before the first request (which makes membership proof of this entry) is not skipped.
+        var needsAnchors = false
 
+        func setNeedsAnchors(_ value: Bool) { needsAnchors = value }
+        /// Read, allowed, and able to place its times: it can stand in for the look before the first request.
+        var standsInForLookBefore: Bool { readable && forbidden == nil && !needsAnchors }
         func setReadable() { readable = true }
         /// True for the one caller that should probe: nothing has read the history yet, nor been refused, nor probed.
         func startProbe() -> Bool {
@@ -70,7 +78,7 @@ struct SFMCJourneyHistory: Sendable {
         case forbidden(String)
     }
 
-    var evidence: SFMCHistoryEvidence { SFMCHistoryEvidence(policy: policy, settings: history) }
+    var evidence: SFMCHistoryEvidence { SFMCHistoryEvidence(policy: policy, settings: history, requestMillis: requestMillis) }
 
     /// Contacts whose entry membership just proved: the file's rows for them say in which zone its times are written.
     func remember(_ anchors: [SFMCHistoryTime.Anchor]) async {
@@ -78,11 +86,20 @@ struct SFMCJourneyHistory: Sendable {
         await state.remember(anchors)
     }
 
-    /// One look at the history for `contacts`: their entry rows (nil for a contact whose rows need a zone not yet
-    /// known, or that has more rows than are kept) and up to when the history is complete (nil: freshness unknown).
+    /// What a look says of one contact's rows.
+    enum Rows: Sendable {
+        case rows([HistoryEntryRow])
+        /// Some rows carry times without an offset, in a zone not known yet.
+        case needsZone
+        /// More rows than are kept for one contact: nothing is concluded from part of them.
+        case tooMany
+    }
+
+    /// One look at the history for `contacts`: their entry rows, and up to when the history was complete when the file
+    /// was asked for (nil: freshness unknown).
     struct Look: Sendable {
-        var rows: [String: [HistoryEntryRow]?]
-        /// In the remote's time, like the rows.
+        var rows: [String: Rows]
+        /// In the remote's time, like the rows; learned before the download, so that the file holds everything up to it.
         var completeUpTo: Int64?
         var lagMillis: Int64?
         /// The remote's clock minus this host's, at its smallest and largest: a request's time is read in the remote's time
@@ -107,12 +124,22 @@ struct SFMCJourneyHistory: Sendable {
         }
         do throws(Failure) {
             let definition = try await definitionID(ledger: ledger)
+            // How far the history is complete is learned before the file is asked for: a file holds every row up to what
+            // was complete when it began, never what became complete after (the lag may shrink meanwhile).
+            let mostNeeded = contacts.compactMap(\.sentAt).max().map { evidence.needed(sentAt: $0 + offset.low, clockSpreadMillis: offset.high - offset.low) }
+            let complete = try await completeness(needed: mostNeeded, offset: offset, batchID: batchID, ledger: ledger)
             let learned = await state.zoneMinutes
             let zone = history.timeZoneMinutes ?? learned
             let anchors = zone == nil ? await state.anchors.map { anchor in
                 SFMCHistoryTime.Anchor(key: anchor.key, sentAt: anchor.sentAt + offset.low, seenAt: anchor.seenAt + offset.high)
             } : []
-            let read = try await download(wanted: Set(contacts.map(\.key)), anchors: anchors, definition: definition, batchID: batchID, ledger: ledger)
+            // From a day before the earliest request asked about, with no end. The window only keeps the file small (it
+            // is one journey's rows of these contacts); every verdict is read from the rows' own times. A tight window
+            // would turn a wrong guess into a false absence: the remote may read `start` and `end` in a zone of its
+            // own (up to 14 hours off), and its history may run on a clock that differs from its Date headers.
+            let earliest = (contacts.compactMap(\.sentAt).map { $0 + offset.low } + anchors.map(\.sentAt)).min() ?? clock.nowMillis() + offset.low
+            let read = try await download(wanted: Set(contacts.map(\.key)), anchors: anchors, definition: definition, batchID: batchID, ledger: ledger,
+                                          from: earliest - history.clockMarginMillis - 86_400_000, to: nil)
             await state.setReadable()
             var established = zone
             if established == nil, read.needsZone {
@@ -123,18 +150,11 @@ struct SFMCJourneyHistory: Sendable {
                                   metadata: ["destination": "\(destination)", "utc.offset.minutes": "\(minutes)"])
                 }
             }
-            var rows: [String: [HistoryEntryRow]?] = [:]
+            await state.setNeedsAnchors(read.needsZone && established == nil)
+            var rows: [String: Rows] = [:]
             for key in Set(contacts.map(\.key)) {
-                rows[key] = read.overflowed.contains(key) ? .some(nil) : .some(read.rows(of: key, zoneMinutes: established))
+                if read.overflowed.contains(key) { rows[key] = .tooMany } else { rows[key] = read.rows(of: key, zoneMinutes: established).map(Rows.rows) ?? .needsZone }
             }
-            // How far the history is complete matters only to contacts with no row after their request (an absence to
-            // prove); it is asked only when what is known of it falls short of them.
-            let needed = contacts.compactMap { contact -> Int64? in
-                guard let sentAt = contact.sentAt, let found = rows[contact.key], let entries = found,
-                      !entries.contains(where: { $0.at >= sentAt + offset.low - history.clockMarginMillis }) else { return nil }
-                return sentAt + offset.high
-            }.max().map { $0 + policy.settleMillis + history.clockMarginMillis }
-            let complete = try await completeness(needed: needed, offset: offset, batchID: batchID, ledger: ledger)
             return Look(rows: rows, completeUpTo: complete?.upTo, lagMillis: complete?.lag, offset: offset)
         } catch {
             if case .forbidden(let reason) = error, await state.forbid(reason) {
@@ -151,7 +171,7 @@ struct SFMCJourneyHistory: Sendable {
                               ledger: any AttemptLedger) async throws(Failure) -> (upTo: Int64, lag: Int64)? {
         let known = await state.completeness
         guard let needed else { return known.map { ($0.upTo, $0.lag) } }
-        if let known, known.upTo >= needed || clock.nowMillis() - known.askedAt < 1_000 { return (known.upTo, known.lag) }
+        if let known, known.upTo >= needed { return (known.upTo, known.lag) }
         let askedAt = clock.nowMillis()
         guard let lag = try await freshness(batchID: batchID, ledger: ledger) else { return nil }
         let upTo = evidence.completeUpTo(askedAt: askedAt + offset.low, lagMillis: lag)
@@ -172,9 +192,13 @@ struct SFMCJourneyHistory: Sendable {
         }
         let now = clock.nowMillis()
         return doubts.map { doubt in
-            guard let found = seen.rows[doubt.contact.key], let rows = found else {
+            let rows: [HistoryEntryRow]
+            switch seen.rows[doubt.contact.key] ?? .rows([]) {
+            case .rows(let found): rows = found
+            case .tooMany: return fallback(doubt, "more than \(HistoryRead.maxRowsPerContact) history rows for one contact")
+            case .needsZone:
                 // Waiting for a contact whose entry is known to show up in the file is no fault of this one's: it costs
-                // no look (the 30 days the history keeps bound the wait).
+                // no look (the 30 days the history keeps bound the wait; the look before the first request resumes).
                 return undecided(doubt.contact, "journey history: its times carry no zone yet (no contact whose entry is known was in the file)",
                                  counted: false, at: now + max(seen.lagMillis ?? 0, 30_000), jitter: jitter)
             }
@@ -214,7 +238,7 @@ struct SFMCJourneyHistory: Sendable {
         let now = clock.nowMillis()
         let marker = ContactOutcome.unverifiable(reason: "undecided by the journey history")
         for contact in contacts {
-            guard let found = seen.rows[contact.key], let rows = found else {
+            guard case .rows(let rows) = seen.rows[contact.key] ?? .rows([]) else {
                 result.forMembership.append(contact)
                 continue
             }
@@ -233,11 +257,11 @@ struct SFMCJourneyHistory: Sendable {
     /// Whether the history has been read in this process (a download answered): then it can stand in for the look
     /// before the first request. Asked once with a download for no contact when nothing has read it yet.
     func isReadable(ledger: any AttemptLedger) async -> Bool {
-        guard await state.startProbe() else { return await state.readable }
+        guard await state.startProbe() else { return await state.standsInForLookBefore }
         do throws(Failure) {
             let definition = try await definitionID(ledger: ledger)
             _ = try await download(wanted: ["journeyq-history-probe"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
-                                   since: clock.nowMillis() - 60_000, call: .lookBefore)
+                                   from: clock.nowMillis() - 60_000, to: clock.nowMillis(), call: .lookBefore)
             await state.setReadable()
             return true
         } catch {
@@ -256,7 +280,7 @@ struct SFMCJourneyHistory: Sendable {
             let definition = try await definitionID(ledger: ledger)
             let lag = try await freshness(batchID: nil, ledger: ledger)
             _ = try await download(wanted: ["journeyq-preflight-check"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
-                                   since: clock.nowMillis() - 3_600_000)
+                                   from: clock.nowMillis() - 3_600_000, to: clock.nowMillis())
             guard let lag else {
                 return PreflightCheck(name, .unknown, "downloads work, but the freshness endpoint says nothing readable: no absence can be proven",
                                       advice: "contacts it cannot confirm end unverifiable, as without the history")
@@ -301,7 +325,8 @@ struct SFMCJourneyHistory: Sendable {
             throw .outage("freshness: \(error)")
         }
         let answer = try check(reply, what: "freshness")
-        return Self.lagSeconds(answer.body).map { Int64(($0 * 1000).rounded(.up)) }
+        // A lag beyond the 30 days the history keeps means nothing is complete that a request needs.
+        return Self.lagSeconds(answer.body).map { Int64((min($0, 30 * 86_400) * 1000).rounded(.up)) }
     }
 
     /// A number of seconds: a bare number, or an object with one numeric field (its name is not documented).
@@ -319,15 +344,14 @@ struct SFMCJourneyHistory: Sendable {
     }
 
     /// What the file says of `wanted` (and of `anchors`, whose rows establish the zone), read from an unlinked file.
+    /// `from` and `to` are the remote's times (the window the body asks for; no `to`, no end).
     private func download(wanted: Set<String>, anchors: [SFMCHistoryTime.Anchor], definition: String, batchID: Int64?, ledger: any AttemptLedger,
-                          since fixed: Int64? = nil, call: CallPurpose = .lookAfter) async throws(Failure) -> HistoryRead {
-        let now = clock.nowMillis()
+                          from start: Int64, to end: Int64?, call: CallPurpose = .lookAfter) async throws(Failure) -> HistoryRead {
         let keys = wanted.union(anchors.map(\.key)).sorted()
-        let earliest = fixed ?? (anchors.map(\.sentAt) + [now]).min()!
-        let start = min(earliest, now) - history.clockMarginMillis - 60_000
         func list(_ values: [String]) -> String { "[" + values.map(JSONText.string).joined(separator: ",") + "]" }
-        var body = "{\"start\":\(JSONText.string(ISOTime.string(start))),\"end\":\(JSONText.string(ISOTime.string(now + history.clockMarginMillis))),"
-            + "\"contactKeys\":\(list(keys)),\"definitionIds\":\(list([definition]))"
+        var body = "{\"start\":\(JSONText.string(ISOTime.string(start))),"
+        if let end { body += "\"end\":\(JSONText.string(ISOTime.string(end)))," }
+        body += "\"contactKeys\":\(list(keys)),\"definitionIds\":\(list([definition]))"
         if !history.entryActivityTypes.isEmpty { body += ",\"activityTypes\":\(list(history.entryActivityTypes.sorted()))" }
         body += "}"
         let url = settings.restURL + "/interaction/v1/interactions/journeyhistory/download?format=csv&columns="
@@ -426,18 +450,21 @@ struct HistoryRead: Sendable {
         let malformed = try CSVDocument.forEachRow(fd: fd, name: "journey history") { row in
             guard !index.isEmpty else {
                 for (position, name) in row.enumerated() { index[name.trimmingCharacters(in: .whitespaces)] = position }
-                guard index["ContactKey"] != nil, index["Status"] != nil else {
-                    throw SFMCJourneyHistory.Failure.unreadable("the file has no ContactKey or Status column")
+                // A file that cannot say whose row, which status or which activity proves nothing (least of all an absence).
+                guard index["ContactKey"] != nil, index["Status"] != nil, settings.entryActivityTypes.isEmpty || index["ActivityType"] != nil,
+                      index["TransactionTime"] != nil || index["EpochTimeInMilliseconds"] != nil else {
+                    throw SFMCJourneyHistory.Failure.unreadable("the file lacks a column journeyq reads (ContactKey, Status, ActivityType, a time)")
                 }
                 return
             }
             func field(_ name: String) -> String? { index[name].flatMap { $0 < row.count ? row[$0] : nil } }
             guard let key = field("ContactKey"), wanted.contains(key) || anchors.contains(key) else { return }
-            if let id = field("DefinitionId"), !id.isEmpty, id != definition { return }
+            // Ids are GUIDs, whose letters may come in either case.
+            if let id = field("DefinitionId"), !id.isEmpty, id.lowercased() != definition.lowercased() { return }
             if !settings.entryActivityTypes.isEmpty, !settings.entryActivityTypes.contains((field("ActivityType") ?? "").lowercased()) { return }
             let status = field("Status") ?? ""
-            let kind: HistoryEntryRow.Kind
-            if settings.enteredStatuses.contains(status) { kind = .entered } else if settings.refusedStatuses.contains(status) { kind = .refused } else { return }
+            let kind: HistoryEntryRow.Kind = settings.enteredStatuses.contains(status) ? .entered
+                : settings.refusedStatuses.contains(status) ? .refused : .unclassified
             let at = SFMCHistoryTime.absolute(epoch: field("EpochTimeInMilliseconds"), text: field("TransactionTime"))
             if anchors.contains(key), kind == .entered, at == nil, let text = field("TransactionTime") { read.anchorTimes[key, default: []].append(text) }
             guard wanted.contains(key) else { return }
@@ -449,6 +476,8 @@ struct HistoryRead: Sendable {
                                                         message: String((field("Message") ?? "").prefix(300))))
         }
         if let malformed { throw SFMCJourneyHistory.Failure.unreadable("the file does not parse: \(malformed)") }
+        // Not even a header: an empty answer is not a history without entries.
+        if index.isEmpty { throw SFMCJourneyHistory.Failure.unreadable("the file is empty (no header)") }
         return read
     }
 }

@@ -250,6 +250,7 @@ struct SFMCVerifier: Sendable {
     private func statusItems(query: String, batchID: Int64, ledger: any AttemptLedger) async throws -> [StatusItem] {
         var items: [StatusItem] = []
         var page = 1
+        var firstTotal: Double?
         while true {
             let url = settings.restURL + "/interaction/v1/async/events/status?\(query)&$page=\(page)&$pageSize=\(Self.statusPageSize)"
             let reply = try await calls.call("GET", url: { _ in url }, lease: nil, lookBatchID: batchID, ledger: ledger)
@@ -271,6 +272,12 @@ struct SFMCVerifier: Sendable {
             }
             // `count` is the total; pages are 1-based. A listing that never ends is a remote's bug: stop at 200 pages.
             let total = object["count"]?.finiteNumber ?? object["count"]?.string.flatMap(Double.init) ?? 0
+            // Records may change status while the pages are read (a queued one is processed): pages then shift, and one
+            // could be missed. A listing whose total moved proves nothing; the look is tried again.
+            if let firstTotal, firstTotal != total {
+                throw Failure(reason: "async status listing changed while it was read (\(Int(firstTotal)) then \(Int(total)) records)", counted: false)
+            }
+            firstTotal = total
             if list.isEmpty || Double(page * Self.statusPageSize) >= total { return items }
             if page >= 200 { throw Failure(reason: "async status listing longer than 200 pages") }
             page += 1

@@ -174,6 +174,10 @@ public struct FaultProfile: Sendable, Equatable {
     public var latencyMillis: ClosedRange<Int> = 0...0
     /// How long a held answer is held (seconds): longer than any sane client timeout.
     public var holdSeconds: Double = 30
+    /// Holds the first entry and look requests until this many requests are in flight at once (or `holdSeconds`
+    /// passed), then answers everything as usual: shows whether a client really opens as many requests as it
+    /// allows itself, however slowly its machine gets them out.
+    public var gatherInFlight: Int?
     /// `Retry-After` seconds of a 50100 throttle.
     public var retryAfterSeconds = 1
     /// Member errorcode of a transient member error ([UNKNOWN]; 10000 is the only code the docs show).

@@ -37,6 +37,7 @@ extension SimulatorState {
         let at = now
         let oldest = max(query.start ?? .min, at - Self.historyRetentionMillis)
         let candidates: [Int]
+        if query.contactKeys == nil { stats.unfilteredHistoryDownloads += 1 }
         if let keys = query.contactKeys {
             candidates = keys.flatMap { engine.historyByContact[$0] ?? [] }.sorted()
         } else {
@@ -52,6 +53,9 @@ extension SimulatorState {
             return (row, definition, "Sandbox journey \(engine.journeys[row.journey].key)")
         }
     }
+
+    /// Journey history downloads that named no contact keys (`/_sim/stats`).
+    public func unfilteredHistoryDownloads() -> Int { stats.unfilteredHistoryDownloads }
 
     /// Whether this download meets a fault, and which.
     func drawHistoryFault() -> HistoryFault? {

@@ -8,6 +8,9 @@ public actor SimulatorState {
     var tokens = TokenBook()
     var engine: JourneyEngine
     var stats = SimulatorStats()
+    /// Requests held by `gatherInFlight`, and whether it was reached (or gave up): it holds requests once.
+    private var gatherers: [CheckedContinuation<Void, Never>] = []
+    private var gathered = false
     var asyncRecords: [AsyncMemberRecord] = []
     /// A request's members are contiguous in `asyncRecords`.
     var asyncByRequest: [String: Range<Int>] = [:]
@@ -147,7 +150,30 @@ public actor SimulatorState {
     }
 
     /// A vendor request arrived (for the in-flight counters).
-    func requestStarted() { stats.started() }
+    func requestStarted() {
+        stats.started()
+        if let wanted = configuration.faults.gatherInFlight, stats.inFlight >= wanted { endGathering() }
+    }
+
+    /// Waits, while `gatherInFlight` is set and not yet reached, until it is or `holdSeconds` passed.
+    func gather() async {
+        guard let wanted = configuration.faults.gatherInFlight, !gathered, stats.inFlight < wanted else { return }
+        if gatherers.isEmpty {
+            let seconds = configuration.faults.holdSeconds
+            Task { [weak self] in
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                await self?.endGathering()
+            }
+        }
+        await withCheckedContinuation { gatherers.append($0) }
+    }
+
+    private func endGathering() {
+        gathered = true
+        let waiting = gatherers
+        gatherers = []
+        waiting.forEach { $0.resume() }
+    }
 
     /// A vendor request was answered or abandoned.
     func requestFinished() { stats.finished() }

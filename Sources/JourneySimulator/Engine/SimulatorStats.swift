@@ -5,6 +5,9 @@ struct SimulatorStats: Sendable {
     /// Requests being answered now, and the most there ever were at once.
     private(set) var inFlight = 0
     private(set) var peakInFlight = 0
+    /// Journey history downloads that named no contact keys: the whole account's history for the window, which
+    /// a client reconciling its own contacts never needs.
+    var unfilteredHistoryDownloads = 0
 
     mutating func started() {
         inFlight += 1

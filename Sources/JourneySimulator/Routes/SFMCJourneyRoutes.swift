@@ -5,7 +5,7 @@ import Hummingbird
 enum SFMCJourneyRoutes {
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector) {
         router.get("/interaction/v1/interactions") { request, _ -> Response in
-            try await faults.run("GET /interaction/v1/interactions", style: .sfmc) {
+            try await faults.run("GET /interaction/v1/interactions", style: .sfmc, gathers: false) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
                 let query = request.uri.queryParameters
                 let page = max(query.get("$page").flatMap { Int($0) } ?? 1, 1)
@@ -17,7 +17,7 @@ enum SFMCJourneyRoutes {
         }
 
         router.get("/interaction/v1/interactions/:id") { request, context -> Response in
-            try await faults.run("GET /interaction/v1/interactions/{id}", style: .sfmc) {
+            try await faults.run("GET /interaction/v1/interactions/{id}", style: .sfmc, gathers: false) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
                 let id = context.parameters.get("id") ?? ""
                 let items = id.hasPrefix("key:") ? await state.interactions(key: String(id.dropFirst(4)))

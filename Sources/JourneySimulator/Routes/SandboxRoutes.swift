@@ -10,10 +10,12 @@ enum SandboxRoutes {
 
         router.get("/_sim/stats") { _, _ -> Response in
             let stats = await state.statistics()
+            let unfiltered = await state.unfilteredHistoryDownloads()
             let requests = stats.requests.mapValues { Dictionary(uniqueKeysWithValues: $0.map { (String($0.key), $0.value) }) }
             return HTTPAnswers.json(200, ["requests": requests, "faults": stats.faults, "tokensIssued": stats.tokensIssued,
                                           "tokensRevoked": stats.tokensRevoked, "silentlyDropped": stats.silentlyDropped,
-                                          "blockedEntries": stats.blocked, "peakInFlight": stats.peakInFlight])
+                                          "blockedEntries": stats.blocked, "peakInFlight": stats.peakInFlight,
+                                          "unfilteredHistoryDownloads": unfiltered])
         }
     }
 }

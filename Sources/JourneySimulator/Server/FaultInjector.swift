@@ -5,8 +5,12 @@ struct FaultInjector: Sendable {
     let state: SimulatorState
     let profile: FaultProfile
 
-    func run(_ endpoint: String, style: HTTPAnswers.Style, _ handle: () async throws -> Response) async throws -> Response {
+    /// Answers one request; `gathers` is false for the requests a client makes before it may submit (journey checks),
+    /// which `gatherInFlight` must not hold.
+    func run(_ endpoint: String, style: HTTPAnswers.Style, gathers: Bool = true,
+             _ handle: () async throws -> Response) async throws -> Response {
         await state.requestStarted()
+        if gathers { await state.gather() }
         do {
             let response = try await answer(endpoint, style: style, handle)
             await state.requestFinished()
