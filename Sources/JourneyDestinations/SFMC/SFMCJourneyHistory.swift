@@ -133,13 +133,15 @@ struct SFMCJourneyHistory: Sendable {
             let anchors = zone == nil ? await state.anchors.map { anchor in
                 SFMCHistoryTime.Anchor(key: anchor.key, sentAt: anchor.sentAt + offset.low, seenAt: anchor.seenAt + offset.high)
             } : []
-            // From a day before the earliest request asked about, with no end. The window only keeps the file small (it
-            // is one journey's rows of these contacts); every verdict is read from the rows' own times. A tight window
-            // would turn a wrong guess into a false absence: the remote may read `start` and `end` in a zone of its
-            // own (up to 14 hours off), and its history may run on a clock that differs from its Date headers.
+            // From a day before the earliest request asked about to a day after the remote's now. The window only keeps
+            // the file small (it is one journey's rows of these contacts); every verdict is read from the rows' own
+            // times. A tight window would turn a wrong guess into a false absence: the remote may read `start` and `end`
+            // in a zone of its own (up to 14 hours off), and its history may keep a clock that differs from its Date
+            // headers. An explicit end, because what the remote assumes without one is not documented.
             let earliest = (contacts.compactMap(\.sentAt).map { $0 + offset.low } + anchors.map(\.sentAt)).min() ?? clock.nowMillis() + offset.low
             let read = try await download(wanted: Set(contacts.map(\.key)), anchors: anchors, definition: definition, batchID: batchID, ledger: ledger,
-                                          from: earliest - history.clockMarginMillis - 86_400_000, to: nil)
+                                          from: earliest - history.clockMarginMillis - 86_400_000,
+                                          to: clock.nowMillis() + offset.high + history.clockMarginMillis + 86_400_000)
             await state.setReadable()
             var established = zone
             if established == nil, read.needsZone {
@@ -150,7 +152,8 @@ struct SFMCJourneyHistory: Sendable {
                                   metadata: ["destination": "\(destination)", "utc.offset.minutes": "\(minutes)"])
                 }
             }
-            await state.setNeedsAnchors(read.needsZone && established == nil)
+            // Anchors are kept until the zone is known: a later file without zone-less rows says nothing of the zone.
+            if read.needsZone && established == nil { await state.setNeedsAnchors(true) } else if established != nil { await state.setNeedsAnchors(false) }
             var rows: [String: Rows] = [:]
             for key in Set(contacts.map(\.key)) {
                 if read.overflowed.contains(key) { rows[key] = .tooMany } else { rows[key] = read.rows(of: key, zoneMinutes: established).map(Rows.rows) ?? .needsZone }
@@ -352,7 +355,8 @@ struct SFMCJourneyHistory: Sendable {
         var body = "{\"start\":\(JSONText.string(ISOTime.string(start))),"
         if let end { body += "\"end\":\(JSONText.string(ISOTime.string(end)))," }
         body += "\"contactKeys\":\(list(keys)),\"definitionIds\":\(list([definition]))"
-        if !history.entryActivityTypes.isEmpty { body += ",\"activityTypes\":\(list(history.entryActivityTypes.sorted()))" }
+        // Activity types are matched here, not by the remote: how it compares them (case, aliases) is not documented,
+        // and a filter that drops the entry rows on the remote's side would read as a proven absence.
         body += "}"
         let url = settings.restURL + "/interaction/v1/interactions/journeyhistory/download?format=csv&columns="
             + HistoryRead.columns.joined(separator: ",")

@@ -271,14 +271,18 @@ struct SFMCVerifier: Sendable {
                 items.append(StatusItem(eventInstanceID: item["eventInstanceId"]?.string, contactKey: item["contactKey"]?.string, status: status))
             }
             // `count` is the total; pages are 1-based. A listing that never ends is a remote's bug: stop at 200 pages.
-            let total = object["count"]?.finiteNumber ?? object["count"]?.string.flatMap(Double.init) ?? 0
+            let total = object["count"]?.finiteNumber ?? object["count"]?.string.flatMap(Double.init)
             // Records may change status while the pages are read (a queued one is processed): pages then shift, and one
             // could be missed. A listing whose total moved proves nothing; the look is tried again.
-            if let firstTotal, firstTotal != total {
-                throw Failure(reason: "async status listing changed while it was read (\(Int(firstTotal)) then \(Int(total)) records)", counted: false)
+            if page > 1, firstTotal != total {
+                func said(_ count: Double?) -> String { count.map { "\($0) records" } ?? "no count" }
+                throw Failure(reason: "async status listing changed while it was read (\(said(firstTotal)) then \(said(total)))", counted: false)
             }
             firstTotal = total
-            if list.isEmpty || Double(page * Self.statusPageSize) >= total { return items }
+            // Without a total, a full page may have more after it: read on until a page is short.
+            if list.isEmpty || Double(page * Self.statusPageSize) >= (total ?? .infinity) || (total == nil && list.count < Self.statusPageSize) {
+                return items
+            }
             if page >= 200 { throw Failure(reason: "async status listing longer than 200 pages") }
             page += 1
         }
