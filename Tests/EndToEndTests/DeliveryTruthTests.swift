@@ -63,31 +63,46 @@ import Testing
     }
 
     @Test func aLostAnswerIsLookedUpByContactKeyAndAQueuedEntryIsWaitedFor() async throws {
-        // Answers are lost after the remote took the batch, and entry lags far behind the settle time.
-        try await WorkerHarness.with({ config in
-            // Entry lags seconds behind the settle time, so that looks find contacts queued even on a loaded machine.
-            config.entryDelayMillis = 5_000...6_000
+        // Answers are lost after the remote took the batch, and nobody enters until the test steps the sandbox's clock
+        // (shared with the harness): every look before that finds the lost answers' contacts still queued, however slow
+        // the machine (with entry a few seconds behind, a loaded machine looked only after everyone had entered).
+        try await WorkerHarness.with(sandboxSharesClock: true, { config in
+            config.entryDelayMillis = 120_000...120_000
             config.faults.timeoutAfterTaken = 0.3
             config.faults.holdSeconds = 1
             config.seed = 21
         }) { harness in
             try harness.enqueue(800)
-            try await harness.work(try harness.configs(configure: { config in
+            let configs = try harness.configs(configure: { config in
                 config.limits.timeoutMillis = 400
                 config.policy.settleMillis = 300
-                config.policy.verifyAttempts = 60
+                // Every look before the step finds the contacts queued; however many that takes, none gives up.
+                config.policy.verifyAttempts = 100_000
                 config.policy.retry.maxDelayMillis = 1_000
+                // Leases outlive the step below.
+                config.limits.leaseMillis = 900_000
                 // The status endpoint's own looks are the subject: the journey history would decide before them.
                 config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
-            }), deadline: 150)
+            })
+            let path = harness.store.path
+            async let worked = harness.work(configs, deadline: 300)
+            // Everyone sent, and a lost answer's contact looked up by its key and found queued.
+            let lookedUp = try await waitFor(seconds: 300) {
+                let counts = try await harness.counts()
+                let unsent = [ContactState.queued, .claimed, .sending].map { counts[$0, default: 0] }.reduce(0, +)
+                guard unsent == 0 else { return false }
+                return try SQLiteInspection.int(path: path, """
+                    SELECT COUNT(*) FROM attempt_text WHERE url LIKE '%status?contactKey=%startDate=%' AND response_body LIKE '%"queued"%'
+                    """) > 0
+            }
+            #expect(lookedUp, "a lost answer's contact was looked up by its key and found queued")
+            harness.clock.step(by: 130_000)
+            _ = try await worked
             let truth = await harness.truth()
             #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
             let left = try harness.store.rows("SELECT state, last_error, COUNT(*) n FROM contact WHERE state <> 5 GROUP BY 1, 2")
             #expect(try await harness.counts()[.confirmed] == 800, "\(left)")
             #expect(truth.count == 800)
-            let path = harness.store.path
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%status?contactKey=%startDate=%'") > 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE url LIKE '%status?%' AND response_body LIKE '%\"queued\"%'") > 0)
             #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
         }
     }

@@ -87,4 +87,30 @@ import Testing
         }
     }
 
+    @Test func aStatusListingWithoutACountIsReadToItsLastPage() async throws {
+        // A remote that leaves out the listing's `count`: a request of 100 members lists them on two pages of 50, and a
+        // client that took the missing count for zero would read one page and find no record of the other half.
+        try await WorkerHarness.with({ config in
+            config.seed = 12
+            config.statusOmitsCount = true
+            config.faults.silentDrop = 0.25
+            config.entryDelayMillis = 0...50
+        }) { harness in
+            try harness.enqueue(400)
+            try await harness.work(try harness.configs(["sfmc-async-events"], configure: { config in
+                config.limits.batchSize = 100
+                config.policy.settleMillis = 300
+                config.policy.membershipListsExited = true
+                // Membership and the status listing decide here, not the journey history.
+                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
+            }))
+            let path = harness.store.path
+            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%async/events/status%$page=2%'") > 0,
+                    "the listings' second pages were read")
+            let counts = try await harness.counts()
+            #expect(counts[.confirmed] == 400, "\(counts)")
+            #expect(counts[.unverifiable, default: 0] == 0)
+            #expect(await harness.truth().values.allSatisfy { $0 == 1 }, "nobody twice")
+        }
+    }
 }

@@ -9,17 +9,32 @@ import Foundation
 final class BlockingBridge: Sendable {
     let executor: any TaskExecutor = DispatchTaskExecutor()
 
+    /// With `timeoutSeconds`, gives up waiting after that long and throws `BlockingBridgeTimeout` (the work is left to
+    /// finish or fail on its own; its result is dropped): a query on a connection that the server ended can, rarely,
+    /// never be answered or failed by the driver, and a producer must not hang on it forever.
     @discardableResult
-    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    func run<T: Sendable>(timeoutSeconds: Double? = nil, _ body: @escaping @Sendable () async throws -> T) throws -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
         Task(executorPreference: executor) {
-            do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+            let result: Result<T, any Error>
+            do { result = .success(try await body()) } catch { result = .failure(error) }
+            box.set(result)
             done.signal()
         }
-        done.wait()
-        return try box.result!.get()
+        if let timeoutSeconds {
+            guard done.wait(timeout: .now() + timeoutSeconds) == .success else { throw BlockingBridgeTimeout(seconds: timeoutSeconds) }
+        } else {
+            done.wait()
+        }
+        return try box.get()!.get()
     }
+}
+
+/// Bridged work that did not end within its time.
+struct BlockingBridgeTimeout: Error, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "no answer from the database within \(Int(seconds)) s" }
 }
 
 /// A task executor on a concurrent dispatch queue (threads outside the cooperative pool).
@@ -32,7 +47,12 @@ private final class DispatchTaskExecutor: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// Carries one result from the task to the blocked thread; the semaphore orders the write before the read.
+/// Carries one result from the task to the blocked thread. Locked: after a timeout the task may write while nobody
+/// waits any longer.
 private final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+
+    func set(_ value: Result<T, any Error>) { lock.withLock { result = value } }
+    func get() -> Result<T, any Error>? { lock.withLock { result } }
 }

@@ -131,7 +131,9 @@ final class DedicatedConnections: @unchecked Sendable {
         var connection = try take(bridge: bridge)
         for attempt in 1...2 {
             do {
-                try bridge.run { [connection] in
+                // A kept connection the server ended may leave BEGIN unanswered rather than failed: after 30 s it is
+                // taken for dead like any other, and a fresh connection tried.
+                try bridge.run(timeoutSeconds: 30) { [connection] in
                     try await connection.query("BEGIN", logger: Logger(label: "journeyq.postgres"))
                     try await connection.query("SET LOCAL synchronous_commit = on", logger: Logger(label: "journeyq.postgres"))
                 }

@@ -69,6 +69,8 @@ public struct SimulatorConfiguration: Sendable {
     /// The download leaves out `EpochTimeInMilliseconds` even when asked, so that only `TransactionTime` (Central time
     /// without an offset) tells when a row happened.
     public var historyOmitsEpoch = false
+    /// The async status listing leaves out its `count` (the spec shows one, but no source says it is always there).
+    public var statusOmitsCount = false
 
     public init() {}
 }

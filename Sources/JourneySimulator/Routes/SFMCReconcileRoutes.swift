@@ -61,7 +61,9 @@ enum SFMCReconcileRoutes {
                         if let message = record.message { item["message"] = message }
                         return item
                     }
-                    return HTTPAnswers.json(200, ["page": String(page), "pageSize": String(pageSize), "count": result.count, "items": items])
+                    var listing: [String: Any] = ["page": String(page), "pageSize": String(pageSize), "items": items]
+                    if !configuration.statusOmitsCount { listing["count"] = result.count }
+                    return HTTPAnswers.json(200, listing)
                 } catch let error as SFMCError {
                     return HTTPAnswers.sfmc(error)
                 }

@@ -72,6 +72,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Journey-history downloads answer 403 (the package lacks the scope).") var historyForbidden = false
     @Flag(help: "Journey-history files leave out EpochTimeInMilliseconds: only TransactionTime (Central time, no offset) says when.")
     var historyNoEpoch = false
+    @Flag(help: "The async status listing leaves out its count: a client must read on while pages are full.") var statusNoCount = false
     @Option(help: "Entry mode of every Marketing Cloud journey: MultipleEntries (default), OnceAndDone or SingleEntryAcrossAllVersions.")
     var entryMode: String?
 
@@ -140,6 +141,7 @@ struct SimulateCommand: AsyncParsableCommand {
         if let historyFaultRate { configuration.faults.historyFault = historyFaultRate }
         configuration.historyForbidden = historyForbidden
         configuration.historyOmitsEpoch = historyNoEpoch
+        configuration.statusOmitsCount = statusNoCount
         if let mode = entryMode.flatMap(EntryMode.init(rawValue:)) {
             for index in configuration.journeys.indices where configuration.journeys[index].eventDefinitionKey != nil {
                 configuration.journeys[index].entryMode = mode
