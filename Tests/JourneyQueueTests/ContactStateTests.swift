@@ -19,7 +19,7 @@ import Testing
     @Test func finalStatesOnlyLeaveByRedrive() {
         for state in ContactState.allCases where state.isFinal {
             for next in ContactState.allCases {
-                #expect(state.canMove(to: next) == (state == .dead && next == .queued), "\(state) -> \(next)")
+                #expect(state.canMove(to: next) == ((state == .dead || state == .expired) && next == .queued), "\(state) -> \(next)")
             }
         }
     }

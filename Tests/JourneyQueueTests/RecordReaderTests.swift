@@ -76,7 +76,7 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
             "\(path):5: field 'data.nested': expected a string, number, boolean or null, found an object (data must be flat)",
             "\(path):6: field 'data.list': expected a string, number, boolean or null, found an array (data must be flat)",
             "\(path):7: field 'data': expected an object of fields, found a string",
-            "\(path):8: field 'extra': unknown field: a record has 'contactKey' and optionally 'data'",
+            "\(path):8: field 'extra': unknown field: a record has 'contactKey' and optionally 'data', 'notBefore', 'notAfter'",
             "\(path):9: field 'contactKey': longer than 254 bytes (255)",
             "\(path):10: field 'data.a': appears twice",
             "\(path):11: field 'contactKey': must not contain control characters",

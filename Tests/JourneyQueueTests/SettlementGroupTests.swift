@@ -32,7 +32,7 @@ import Testing
         ])
         #expect(groups.map(\.contactsJSON) == [#"[[1,null,"journey history: entered at \"T\""],[2,null,null]]"#, #"[[3,null,"no entry"]]"#])
         #expect(groups[0].values.provenAbsent == 0 && groups[1].values.provenAbsent == 1)
-        #expect(Settlement.rowsJSON([Settlement(contactID: 3, outcome: .confirmed, evidence: "e", provenAbsent: true)]).hasSuffix(#","e",1]]"#))
+        #expect(Settlement.rowsJSON([Settlement(contactID: 3, outcome: .confirmed, evidence: "e", provenAbsent: true)]).hasSuffix(#","e",1,null]]"#))
     }
 
     @Test func aRecheckKeepsTheStateAndCountsItsLook() {

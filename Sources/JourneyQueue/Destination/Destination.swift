@@ -10,8 +10,12 @@ public struct DestinationLimits: Sendable, Equatable {
     public var timeoutMillis: Int64
     /// Lease on a claimed batch; renewed while its request is in flight.
     public var leaseMillis: Int64
+    /// When contacts may enter (nil: at any time). Looks and reconciliation ignore it: they enter nobody.
+    public var sendWindow: SendWindow?
 
-    public init(batchSize: Int, requestsPerSecond: Double, concurrency: Int, timeoutMillis: Int64, leaseMillis: Int64) {
+    public init(batchSize: Int, requestsPerSecond: Double, concurrency: Int, timeoutMillis: Int64, leaseMillis: Int64,
+                sendWindow: SendWindow? = nil) {
+        self.sendWindow = sendWindow
         self.batchSize = batchSize
         self.requestsPerSecond = requestsPerSecond
         self.concurrency = concurrency

@@ -12,6 +12,12 @@ public struct Enqueuer {
     public let store: any QueueStore
     /// At most this many errors are kept for the message.
     public var maxReportedErrors = 20
+    /// `notBefore` for records that do not carry their own (epoch milliseconds).
+    public var notBefore: Int64?
+    /// `notAfter` for records that do not carry their own (epoch milliseconds).
+    public var notAfter: Int64?
+    /// The destination's send window, when the caller knows it: records without a usable zone are counted.
+    public var sendWindow: SendWindow?
 
     public init(store: any QueueStore) {
         self.store = store
@@ -33,12 +39,15 @@ public struct Enqueuer {
         var errors: [InputError] = []
         var invalid = 0
         var read = 0
+        var withoutZone = 0
         func each(_ add: (ContactRecord) throws -> Void) throws {
-            try reader.forEach { outcome in
+            try reader.forEach { original in
                 read += 1
                 if read % progressEvery == 0 { progress?(read) }
+                let outcome = scheduled(original, file: reader.displayName)
                 switch outcome {
                 case .record(let record, _):
+                    if let sendWindow, sendWindow.zone(forData: record.dataJSON).defaulted { withoutZone += 1 }
                     if invalid == 0 || reject != nil { try add(record) }
                 case .invalid(let error, let raw):
                     invalid += 1
@@ -69,6 +78,18 @@ public struct Enqueuer {
             summary = try write { sink in try each { try sink.add($0) } }
         }
         summary.rejected = invalid
+        summary.withoutZone = sendWindow?.zoneField == nil ? nil : withoutZone
         return summary
+    }
+
+    /// The record with the run's `notBefore`/`notAfter` where it has none of its own; invalid when they disagree.
+    private func scheduled(_ outcome: ReadOutcome, file: String) -> ReadOutcome {
+        guard case .record(var record, let line) = outcome, notBefore != nil || notAfter != nil else { return outcome }
+        do {
+            try RecordValidator.schedule(&record, notBefore: record.notBefore ?? notBefore, notAfter: record.notAfter ?? notAfter)
+        } catch {
+            return .invalid(InputError(file: file, line: line, field: error.field, rule: error.rule), raw: record.dataJSON)
+        }
+        return .record(record, line: line)
     }
 }

@@ -39,7 +39,8 @@ public struct RecordReader {
         descriptor = fd
     }
 
-    private var displayName: String { path == "-" ? "stdin" : path }
+    /// The input's name in errors ("stdin" for -).
+    public var displayName: String { path == "-" ? "stdin" : path }
 
     /// Whether the input is a stream that may block (stdin, a pipe, a FIFO) rather than a regular file.
     public func isStream() throws -> Bool {

@@ -12,7 +12,10 @@ public struct RecordValidator: Sendable {
         self.limits = limits
     }
 
-    /// Accepts `{"contactKey", "data"}` or Symplify's `{"id", "properties"}`.
+    /// The record fields (JSON members, CSV columns) that say when a contact may enter rather than being data.
+    public static let scheduleFields = ["notBefore", "notAfter"]
+
+    /// Accepts `{"contactKey", "data"}` or Symplify's `{"id", "properties"}`, each with optional `notBefore`/`notAfter`.
     public func record(fromJSON value: JSONValue) throws(Failure) -> ContactRecord {
         guard case .object(let members) = value else {
             throw Failure(field: nil, rule: "expected a JSON object, found \(value.typeName)")
@@ -21,8 +24,16 @@ public struct RecordValidator: Sendable {
         let (keyName, dataName) = symplifyShape ? ("id", "properties") : ("contactKey", "data")
         var key: String?
         var data: [Field] = []
+        var limits: (notBefore: Int64?, notAfter: Int64?) = (nil, nil)
         for (name, member) in members {
             switch name {
+            case "notBefore", "notAfter":
+                if case .null = member { continue }
+                guard case .string(let text) = member else {
+                    throw Failure(field: name, rule: "expected an ISO 8601 date-time with an offset, found \(member.typeName)")
+                }
+                let millis = try Self.moment(text, field: name)
+                if name == "notBefore" { limits.notBefore = millis } else { limits.notAfter = millis }
             case keyName:
                 guard case .string(let text) = member else {
                     throw Failure(field: keyName, rule: "expected a non-empty string, found \(member.typeName)")
@@ -31,16 +42,47 @@ public struct RecordValidator: Sendable {
             case dataName:
                 data = try fields(of: member, path: dataName)
             default:
-                throw Failure(field: name, rule: "unknown field: a record has '\(keyName)' and optionally '\(dataName)'")
+                throw Failure(field: name, rule: "unknown field: a record has '\(keyName)' and optionally '\(dataName)', 'notBefore', 'notAfter'")
             }
         }
         guard let key else { throw Failure(field: keyName, rule: "missing: every record needs a contact key") }
-        return try validated(key: key, keyField: keyName, data: data, dataField: dataName)
+        var record = try validated(key: key, keyField: keyName, data: data, dataField: dataName)
+        try Self.schedule(&record, notBefore: limits.notBefore, notAfter: limits.notAfter)
+        return record
     }
 
-    /// Checks a key and flat data that came from a CSV row.
+    /// Checks a key and flat data that came from a CSV row; `notBefore`/`notAfter` columns (empty: none) set its schedule.
     public func record(key: String, keyField: String, data: [Field]) throws(Failure) -> ContactRecord {
-        try validated(key: key, keyField: keyField, data: data, dataField: nil)
+        var rest: [Field] = []
+        rest.reserveCapacity(data.count)
+        var limits: (notBefore: Int64?, notAfter: Int64?) = (nil, nil)
+        for field in data {
+            guard Self.scheduleFields.contains(field.name) else { rest.append(field); continue }
+            guard case .string(let text) = field.value, !text.isEmpty else { continue }
+            let millis = try Self.moment(text, field: field.name)
+            if field.name == "notBefore" { limits.notBefore = millis } else { limits.notAfter = millis }
+        }
+        var record = try validated(key: key, keyField: keyField, data: rest, dataField: nil)
+        try Self.schedule(&record, notBefore: limits.notBefore, notAfter: limits.notAfter)
+        return record
+    }
+
+    /// Epoch milliseconds of a date-time with its offset (`2026-03-29T08:00:00+02:00`, `…Z`); a bare date is refused
+    /// (midnight where?).
+    public static func moment(_ text: String, field: String) throws(Failure) -> Int64 {
+        guard text.utf8.count > 10, let millis = ISOTime.parse(text) else {
+            throw Failure(field: field, rule: "expected an ISO 8601 date-time with an offset (2026-03-29T08:00:00+02:00), found '\(text.prefix(40))'")
+        }
+        return millis
+    }
+
+    /// Sets a record's limits; `notAfter` must come after `notBefore`.
+    public static func schedule(_ record: inout ContactRecord, notBefore: Int64?, notAfter: Int64?) throws(Failure) {
+        if let notBefore, let notAfter, notAfter <= notBefore {
+            throw Failure(field: "notAfter", rule: "must be later than notBefore")
+        }
+        record.notBefore = notBefore
+        record.notAfter = notAfter
     }
 
     private func fields(of value: JSONValue, path: String) throws(Failure) -> [Field] {

@@ -11,6 +11,8 @@ public enum ContactState: Int, Sendable, CaseIterable, Codable, CustomStringConv
     case confirmed = 5
     case unverifiable = 6
     case dead = 7
+    /// Its `notAfter` passed before it was sent: never sent, final (an operator may redrive it with a new `notAfter`).
+    case expired = 8
 
     /// The lower-case name used in reports, logs and the command line.
     public var description: String {
@@ -23,6 +25,7 @@ public enum ContactState: Int, Sendable, CaseIterable, Codable, CustomStringConv
         case .confirmed: "confirmed"
         case .unverifiable: "unverifiable"
         case .dead: "dead"
+        case .expired: "expired"
         }
     }
 
@@ -32,19 +35,19 @@ public enum ContactState: Int, Sendable, CaseIterable, Codable, CustomStringConv
         self = state
     }
 
-    /// True for the states a contact never leaves on its own (only an operator's redrive moves `dead`).
+    /// True for the states a contact never leaves on its own (only an operator's redrive moves `dead` and `expired`).
     public var isFinal: Bool { rawValue >= ContactState.confirmed.rawValue }
 
     /// The transitions docs/architecture.md allows; the store refuses any other.
     public func canMove(to next: ContactState) -> Bool {
         switch (self, next) {
         case (.queued, .claimed): true
-        case (.claimed, .sending), (.claimed, .queued): true
+        case (.claimed, .sending), (.claimed, .queued), (.claimed, .expired): true
         case (.sending, .accepted), (.sending, .queued), (.sending, .unknown),
              (.sending, .dead), (.sending, .unverifiable), (.sending, .confirmed): true
         case (.accepted, .confirmed), (.accepted, .queued), (.accepted, .dead): true
         case (.unknown, .confirmed), (.unknown, .queued), (.unknown, .dead), (.unknown, .unverifiable): true
-        case (.dead, .queued): true
+        case (.dead, .queued), (.expired, .queued): true
         default: false
         }
     }

@@ -9,8 +9,14 @@ public enum SQLState {
     public static let confirmed = text(.confirmed)
     public static let unverifiable = text(.unverifiable)
     public static let dead = text(.dead)
+    public static let expired = text(.expired)
     /// Live states are below this one; it and those above are final.
     public static let firstFinal = confirmed
+
+    /// `contact.wait_cause`: queued and held back by the destination's send window.
+    public static let waitWindow = "1"
+    /// `contact.wait_cause`: queued and held back by its own `notBefore`.
+    public static let waitNotBefore = "2"
 
     /// A batch whose lease is held.
     public static let batchOpen = "0"

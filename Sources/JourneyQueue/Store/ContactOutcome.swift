@@ -19,6 +19,11 @@ public enum ContactOutcome: Sendable, Equatable {
     /// Reconciliation could not tell yet (still being processed, or the look failed): look again at `at`.
     /// `counted` looks use up the destination's `verifyAttempts`; a throttled look does not.
     case recheck(at: Int64, note: String, counted: Bool = true)
+    /// Claimed outside the destination's send window: back to the queue untried until `until` (the window's next
+    /// opening in the contact's zone, or its `notAfter` if sooner), the claim's attempt given back.
+    case waitForWindow(until: Int64, note: String)
+    /// Its `notAfter` passed before it was sent: never sent.
+    case expired(reason: String)
 
     /// The state this outcome moves the contact to; nil when it keeps its state.
     public var state: ContactState? {
@@ -30,6 +35,8 @@ public enum ContactOutcome: Sendable, Equatable {
         case .confirmed: .confirmed
         case .unverifiable: .unverifiable
         case .recheck: nil
+        case .waitForWindow: .queued
+        case .expired: .expired
         }
     }
 

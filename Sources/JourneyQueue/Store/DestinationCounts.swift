@@ -13,6 +13,10 @@ public struct DestinationCounts: Sendable, Equatable {
     public var oldestQueuedAt: Int64?
     /// Requests made, by what they were for (from counters the ledger keeps).
     public var calls: [CallPurpose: Int] = [:]
+    /// Queued contacts held back by the send window (from its own index, not the counters).
+    public var waitingForWindow = 0
+    /// When the first of them may be sent (epoch ms): the window's next opening for someone.
+    public var nextWindowOpening: Int64?
 
     /// Requests per 100 contacts, by what they were for and in all (`"all"`); nil without contacts.
     public var callsPer100Contacts: [String: Double]? { CallRates.per100(calls, contacts: total) }

@@ -25,8 +25,12 @@ public struct ClaimedContact: Sendable, Equatable {
     public var priorMember: PriorMembership?
     /// Looks that could not decide since the contact was last sent (a failed look before the first request counts).
     public var looks: Int
+    /// The contact's `notAfter`: never sent after it (epoch milliseconds).
+    public var notAfter: Int64?
 
-    public init(id: Int64, key: String, dataJSON: String, attempts: Int, priorMember: PriorMembership? = nil, looks: Int = 0) {
+    public init(id: Int64, key: String, dataJSON: String, attempts: Int, priorMember: PriorMembership? = nil, looks: Int = 0,
+                notAfter: Int64? = nil) {
+        self.notAfter = notAfter
         self.id = id
         self.key = key
         self.dataJSON = dataJSON

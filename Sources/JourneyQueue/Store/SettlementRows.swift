@@ -23,6 +23,8 @@ public struct SettlementValues: Sendable, Hashable {
     public var possibleDuplicate = 0
     /// 1 when the journey history proved that the last request entered nobody.
     public var provenAbsent = 0
+    /// Why a queued contact waits (`SQLState.waitWindow`); nil: for nothing but its retry time.
+    public var waitCause: Int?
 
     /// Values that set `state` (nil keeps it) and `ambiguous`, and nothing else.
     public init(state: Int?, availableAt: Int64? = nil, ambiguous: Int?) {
@@ -69,6 +71,14 @@ extension Settlement {
             values.availableAt = at
             values.lastError = note
             values.looks = counted ? 1 : 0
+        case let .waitForWindow(until, note):
+            values.availableAt = until
+            values.lastError = note
+            values.refund = 1
+            values.waitCause = Int(SQLState.waitWindow)
+        case let .expired(reason):
+            values.lastError = reason
+            values.refund = 1
         }
         return SettlementRow(contactID: contactID, eventInstanceID: eventInstanceID, evidence: evidence, values: values)
     }
@@ -88,7 +98,7 @@ extension Settlement {
 
     /// The outcomes as the JSON array PostgreSQL's settle statements read, one array per contact:
     /// `[id, state, available_at, event_instance_id, last_error, dead_reason, refund, looks, ambiguous, possible_duplicate,
-    /// evidence, proven_absent]`
+    /// evidence, proven_absent, wait_cause]`
     /// (nulls keep what the row has).
     public static func rowsJSON(_ outcomes: [Settlement]) -> String {
         var out = "["
@@ -108,7 +118,7 @@ extension Settlement {
             out += values.ambiguous.map(String.init) ?? "null"
             out += ",\(values.possibleDuplicate),"
             out += row.evidence.map(JSONText.string) ?? "null"
-            out += ",\(values.provenAbsent)]"
+            out += ",\(values.provenAbsent),\(values.waitCause.map(String.init) ?? "null")]"
         }
         return out + "]"
     }

@@ -68,32 +68,42 @@ struct PostgresEnqueueSink: EnqueueSink {
     let now: Int64
     var keys: [String] = []
     var data: [String] = []
+    /// Each record's limits, 0 for none (PostgresNIO binds no arrays of optionals).
+    var notBefore: [Int64] = []
+    var notAfter: [Int64] = []
     var inserted = 0
     var duplicates = 0
 
     mutating func add(_ record: ContactRecord) throws {
         keys.append(record.key)
         data.append(record.dataJSON)
+        notBefore.append(record.notBefore ?? 0)
+        notAfter.append(record.notAfter ?? 0)
         if keys.count >= Self.groupSize { try flush() }
     }
 
     mutating func flush() throws {
         guard !keys.isEmpty else { return }
         let (keys, data, store, connection, destinationID, now) = (self.keys, self.data, self.store, self.connection, self.destinationID, self.now)
+        let (notBefore, notAfter) = (self.notBefore, self.notAfter)
         let written = try store.bridge.run {
             try await store.rows(connection, """
                 WITH ins AS (
-                    INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at)
-                    SELECT $1, t.k, t.d, $4, $4, $4 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(k, d, o) ORDER BY t.o
+                    INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
+                    SELECT $1, t.k, t.d, GREATEST($4, t.nb), $4, $4, NULLIF(t.nb, 0), NULLIF(t.na, 0),
+                           CASE WHEN t.nb > $4 THEN \(SQLState.waitNotBefore) END
+                    FROM unnest($2::text[], $3::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS t(k, d, nb, na, o) ORDER BY t.o
                     ON CONFLICT (destination_id, contact_key) WHERE state < \(SQLState.firstFinal) DO NOTHING
                     RETURNING 1)
                 SELECT count(*) FROM ins
-                """, [destinationID, keys, data, now]).first?[0].decode(Int.self) ?? 0
+                """, [destinationID, keys, data, now, notBefore, notAfter]).first?[0].decode(Int.self) ?? 0
         }
         inserted += written
         duplicates += keys.count - written
         self.keys.removeAll(keepingCapacity: true)
         self.data.removeAll(keepingCapacity: true)
+        self.notBefore.removeAll(keepingCapacity: true)
+        self.notAfter.removeAll(keepingCapacity: true)
     }
 }
 

@@ -9,7 +9,7 @@ extension PostgresQueueStore {
         let contacts = try claimed.map { row in
             ClaimedContact(id: try row[0].decode(Int64.self), key: try row[1].decode(String.self), dataJSON: try row[2].decode(String.self),
                            attempts: try row[3].decode(Int.self), priorMember: try row[4].decode(Int?.self).flatMap(PriorMembership.init(rawValue:)),
-                           looks: try row[5].decode(Int.self))
+                           looks: try row[5].decode(Int.self), notAfter: try row[6].decode(Int64?.self))
         }.sorted { $0.id < $1.id }
         return ClaimedBatch(lease: lease, contacts: contacts)
     }
@@ -41,9 +41,9 @@ extension PostgresQueueStore {
             INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at)
             SELECT $1, $3, $4, (SELECT count(*) FROM picked), $5 WHERE EXISTS (SELECT 1 FROM picked)
             RETURNING id)
-        UPDATE contact c SET state = \(SQLState.claimed), batch_id = b.id, attempts = c.attempts + 1, updated_at = $5
+        UPDATE contact c SET state = \(SQLState.claimed), batch_id = b.id, attempts = c.attempts + 1, updated_at = $5, wait_cause = NULL
         FROM picked, b WHERE c.id = picked.id
-        RETURNING c.id, c.contact_key, c.data, c.attempts, c.prior_member, c.looks, b.id
+        RETURNING c.id, c.contact_key, c.data, c.attempts, c.prior_member, c.looks, c.not_after, b.id
         """
 
     public func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {

@@ -43,7 +43,8 @@ extension PostgresQueueStore {
             event_instance_id = COALESCE(s.v ->> 3, c.event_instance_id), last_error = s.v ->> 4,
             dead_reason = s.v ->> 5, attempts = c.attempts - (s.v ->> 6)::int, looks = c.looks + (s.v ->> 7)::int,
             ambiguous = COALESCE((s.v ->> 8)::smallint, c.ambiguous), possible_duplicates = c.possible_duplicates + (s.v ->> 9)::int,
-            proven_absent = c.proven_absent + (s.v ->> 11)::int, updated_at = $2, request_id = COALESCE($4::text, c.request_id)
+            proven_absent = c.proven_absent + (s.v ->> 11)::int, updated_at = $2, request_id = COALESCE($4::text, c.request_id),
+            wait_cause = (s.v ->> 12)::smallint
         """
 
     /// The contacts' half of a settle for a batch whose lease was checked in the same transaction (`prepareBatch`'s

@@ -7,7 +7,11 @@ extension PostgresQueueStore {
             let destinations = try await self.rows(connection, """
                 SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
                        (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)),
-                       look_paused_until, look_reason, look_since
+                       look_paused_until, look_reason, look_since,
+                       (SELECT count(*) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)
+                            AND c.wait_cause = \(SQLState.waitWindow)),
+                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)
+                            AND c.wait_cause = \(SQLState.waitWindow))
                 FROM destination d ORDER BY name
                 """)
             var byState: [Int64: [ContactState: Int]] = [:]
@@ -32,6 +36,8 @@ extension PostgresQueueStore {
                                                health: health, looks: looks)
                 result.calls = calls[try row[0].decode(Int64.self)] ?? [:]
                 if (counts[.queued] ?? 0) > 0 { result.oldestQueuedAt = try row[8].decode(Int64?.self) }
+                result.waitingForWindow = try row[12].decode(Int.self)
+                result.nextWindowOpening = try row[13].decode(Int64?.self)
                 return result
             }
         }

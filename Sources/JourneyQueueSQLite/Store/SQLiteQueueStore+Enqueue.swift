@@ -34,8 +34,8 @@ extension SQLiteQueueStore {
     static func enqueue(_ db: Database, destination: String, now: Int64, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
         let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: now)
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(destination_id, contact_key) WHERE state < \(SQLState.firstFinal) DO NOTHING
             """)
         var sink: any EnqueueSink = SQLiteEnqueueSink(db: db, statement: statement, destinationID: destinationID, now: now)
@@ -67,9 +67,14 @@ struct SQLiteEnqueueSink: EnqueueSink {
         sqlite3_bind_int64(handle, 1, destinationID)
         bindText(handle, 2, record.key)
         bindText(handle, 3, record.dataJSON)
-        sqlite3_bind_int64(handle, 4, now)
+        // A contact that may not enter yet waits in the ready index at its `notBefore`: no claim reads it before then.
+        let waits = record.notBefore.map { $0 > now } ?? false
+        sqlite3_bind_int64(handle, 4, waits ? record.notBefore! : now)
         sqlite3_bind_int64(handle, 5, now)
         sqlite3_bind_int64(handle, 6, now)
+        bindOptional(handle, 7, record.notBefore)
+        bindOptional(handle, 8, record.notAfter)
+        if waits { sqlite3_bind_int64(handle, 9, Int64(SQLState.waitNotBefore)!) } else { sqlite3_bind_null(handle, 9) }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
@@ -80,6 +85,10 @@ struct SQLiteEnqueueSink: EnqueueSink {
         } else {
             duplicates += 1
         }
+    }
+
+    private func bindOptional(_ handle: OpaquePointer, _ index: Int32, _ value: Int64?) {
+        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }
 
     private func bindText(_ handle: OpaquePointer, _ index: Int32, _ text: String) {

@@ -19,7 +19,7 @@ extension SQLiteQueueStore {
                 try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
                 let contacts = rows.map { row in
                     ClaimedContact(id: row[0], key: row[1], dataJSON: row[2], attempts: row[3],
-                                   priorMember: (row[4] as Int?).flatMap(PriorMembership.init(rawValue:)), looks: row[5])
+                                   priorMember: (row[4] as Int?).flatMap(PriorMembership.init(rawValue:)), looks: row[5], notAfter: row[6])
                 }.sorted { $0.id < $1.id }
                 claimed = ClaimedBatch(lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
                 return .commit
@@ -39,13 +39,13 @@ extension SQLiteQueueStore {
 
     /// The claim: one statement, attempt counted in it. Pinned by a query-plan test.
     static let claimSQL = """
-        UPDATE contact SET state = \(SQLState.claimed), batch_id = ?, attempts = attempts + 1, updated_at = ?
+        UPDATE contact SET state = \(SQLState.claimed), batch_id = ?, attempts = attempts + 1, updated_at = ?, wait_cause = NULL
         WHERE id IN (
             SELECT id FROM contact
             WHERE destination_id = ? AND state = \(SQLState.queued) AND available_at <= ?
             ORDER BY available_at
             LIMIT ?)
-        RETURNING id, contact_key, data, attempts, prior_member, looks
+        RETURNING id, contact_key, data, attempts, prior_member, looks, not_after
         """
 
     public func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {

@@ -34,7 +34,7 @@ extension SQLiteQueueStore {
             event_instance_id = COALESCE(s.value ->> 1, event_instance_id), last_error = ?5, dead_reason = ?6,
             attempts = attempts - ?7, looks = looks + ?8, ambiguous = COALESCE(?9, ambiguous),
             possible_duplicates = possible_duplicates + ?10, updated_at = ?11, request_id = COALESCE(?12, request_id),
-            proven_absent = proven_absent + ?14
+            proven_absent = proven_absent + ?14, wait_cause = ?15
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(SQLState.claimed), \(SQLState.sending))
         """
@@ -48,7 +48,7 @@ extension SQLiteQueueStore {
             // ?4 is not read: the event instance id comes with each contact.
             try statement.execute(arguments: [group.contactsJSON, values.state, values.availableAt, nil, values.lastError, values.deadReason,
                                               values.refund, values.looks, values.ambiguous, values.possibleDuplicate, now, requestID, batchID,
-                                              values.provenAbsent])
+                                              values.provenAbsent, values.waitCause])
         }
     }
 

@@ -28,11 +28,20 @@ extension SQLiteQueueStore {
                 if (counts[.queued] ?? 0) > 0 {
                     result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued)"),
                                                                arguments: [row[0] as Int64])
+                    if let waiting = try Row.fetchOne(db.cachedStatement(sql: Self.windowWaitSQL), arguments: [row[0] as Int64]) {
+                        result.waitingForWindow = waiting[0]
+                        result.nextWindowOpening = waiting[1]
+                    }
                 }
                 return result
             }
         }
     }
+
+    /// How many wait for the send window and when the first may go: read from `contact_window_wait` alone.
+    static let windowWaitSQL = """
+        SELECT COUNT(*), MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued) AND wait_cause = \(SQLState.waitWindow)
+        """
 
     public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
         try await pool.write { db in

@@ -160,7 +160,8 @@ public struct ConfigLoader {
             requestsPerSecond: try reader.double("requestsPerSecond", default: 10, in: 0.01...100_000),
             concurrency: try reader.int("concurrency", default: 2, in: 1...256),
             timeoutMillis: Int64(try reader.double("timeoutSeconds", default: 10, in: 0.05...3_600) * 1000),
-            leaseMillis: Int64(try reader.double("leaseSeconds", default: 60, in: 1...86_400) * 1000))
+            leaseMillis: Int64(try reader.double("leaseSeconds", default: 60, in: 1...86_400) * 1000),
+            sendWindow: try reader.child("sendWindow").map(sendWindow))
         let retry = try reader.child("retry")
         let retryPolicy = RetryPolicy(
             maxAttempts: try retry?.int("maxAttempts", default: 8, in: 1...1_000) ?? 8,

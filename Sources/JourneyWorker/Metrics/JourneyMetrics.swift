@@ -52,6 +52,11 @@ public struct JourneyMetrics: Sendable {
         }
     }
 
+    /// Contacts sent in the send window's default zone because their data named no known zone.
+    public func windowDefaultZone(destination: String, count: Int) {
+        Counter(label: "journeyq_window_default_zone_total", dimensions: [("destination", destination)], factory: factory).increment(by: count)
+    }
+
     /// Rows retention deleted, by kind (contacts, ledger rows, batches).
     public func pruned(_ summary: PruneSummary) {
         for (kind, count) in [("contacts", summary.contacts), ("ledger", summary.attempts), ("batches", summary.batches)] where count > 0 {
@@ -93,6 +98,10 @@ public struct JourneyMetrics: Sendable {
             // Looks paused by their own circuit (the look endpoints fail); submissions go on meanwhile.
             Gauge(label: "journeyq_look_circuit_open", dimensions: [("destination", destination.name)], factory: factory)
                 .record(destination.looks == nil ? 0 : 1)
+            Gauge(label: "journeyq_contacts_waiting_for_window", dimensions: [("destination", destination.name)], factory: factory)
+                .record(destination.waitingForWindow)
+            Gauge(label: "journeyq_window_next_opening_timestamp_seconds", dimensions: [("destination", destination.name)], factory: factory)
+                .record(destination.nextWindowOpening.map { Double($0) / 1000 } ?? 0)
             let age = destination.oldestQueuedAt.map { max(Double(now - $0) / 1000, 0) } ?? 0
             Gauge(label: "journeyq_queue_oldest_age_seconds", dimensions: [("destination", destination.name)], factory: factory).record(age)
         }

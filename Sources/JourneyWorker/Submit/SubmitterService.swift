@@ -30,6 +30,14 @@ public struct SubmitterService: Service {
 
     public func run() async throws {
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .submit, logger: logger, what: "submission") {
+            // A window in one zone for everyone: while it is closed nobody is claimed at all.
+            if let window = destination.limits.sendWindow, window.zoneField == nil {
+                let now = clock.nowMillis()
+                if !window.isOpen(atMillis: now, in: window.zone) {
+                    let opening = window.nextChange(afterMillis: now, in: window.zone) ?? now + idlePollMillis
+                    return .idle(min(max(opening - now, 1), idlePollMillis))
+                }
+            }
             guard let batch = try await store.claim(destination: destination.name, limit: destination.limits.batchSize,
                                               leaseMillis: destination.limits.leaseMillis) else {
                 let next = try await store.pendingWork(destination: destination.name).nextReadyAt
@@ -42,7 +50,12 @@ public struct SubmitterService: Service {
 
     private func process(_ claimed: ClaimedBatch) async throws {
         let started = clock.nowMillis()
-        let batch = try await lookBeforeFirstSend(claimed)
+        let timely = try await holdBackUntimely(claimed)
+        guard !timely.contacts.isEmpty else {
+            _ = await keeper.write(timely.lease, what: "closing an empty batch") { try await store.settle(timely.lease, result: nil, outcomes: []) }
+            return
+        }
+        let batch = try await lookBeforeFirstSend(timely)
         guard !batch.contacts.isEmpty else {
             // Every contact went back to wait for another look: the batch closes without a request.
             _ = await keeper.write(batch.lease, what: "closing an empty batch") { try await store.settle(batch.lease, result: nil, outcomes: []) }
@@ -61,6 +74,46 @@ public struct SubmitterService: Service {
             "latency.ms": "\(submission.result?.latencyMillis ?? clock.nowMillis() - started)",
             "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
         ])
+    }
+
+    /// Takes out of a fresh batch the contacts that may not be sent now: those whose `notAfter` has passed end
+    /// `expired`, and those outside the send window in their zone go back to the queue until it opens (or until their
+    /// `notAfter`, if sooner, to be expired then), their attempt given back. Decided once, at the claim: a window that
+    /// closes while the batch is in flight does not cut it.
+    private func holdBackUntimely(_ batch: ClaimedBatch) async throws -> ClaimedBatch {
+        let window = destination.limits.sendWindow
+        guard window != nil || batch.contacts.contains(where: { $0.notAfter != nil }) else { return batch }
+        let now = clock.nowMillis()
+        var held: [Settlement] = []
+        var defaulted = 0
+        for contact in batch.contacts {
+            if let notAfter = contact.notAfter, notAfter <= now {
+                held.append(Settlement(contactID: contact.id, outcome: .expired(reason: "notAfter \(ISOTime.string(notAfter)) passed before it was sent")))
+                continue
+            }
+            guard let window else { continue }
+            let (zone, fellBack) = window.zone(forData: contact.dataJSON)
+            if window.isOpen(atMillis: now, in: zone) {
+                if fellBack { defaulted += 1 }
+                continue
+            }
+            let opening = window.nextOpening(atOrAfterMillis: now, in: zone) ?? now + 86_400_000
+            let until = min(opening, contact.notAfter ?? .max)
+            held.append(Settlement(contactID: contact.id, outcome: .waitForWindow(
+                until: until, note: "waiting for the send window: opens \(ISOTime.string(opening)) (\(zone.identifier))")))
+        }
+        if defaulted > 0 { metrics?.windowDefaultZone(destination: destination.name, count: defaulted) }
+        guard !held.isEmpty else { return batch }
+        try await store.prepareBatch(batch.lease, priorMembers: [], released: held, releaseCountsAsLook: false)
+        metrics?.settled(destination: destination.name, held.filter { $0.outcome.state == .expired })
+        let gone = Set(held.map(\.contactID))
+        var timely = batch
+        timely.contacts = batch.contacts.filter { !gone.contains($0.id) }
+        if timely.contacts.isEmpty || held.count > 0 {
+            logger.debug("contacts held back by their send window or notAfter", metadata: [
+                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "held": "\(held.count)", "sent": "\(timely.contacts.count)"])
+        }
+        return timely
     }
 
     /// Before a contact's first request, asks who is in the journey already, so that an earlier membership is never
