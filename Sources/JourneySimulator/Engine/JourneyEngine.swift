@@ -10,6 +10,8 @@ struct JourneyEngine: Sendable {
         var journey: Int
         var contactKey: String
         var dropped: Bool
+        /// When the request that carried it arrived.
+        var requestedAt: Int64
 
         static func < (lhs: Pending, rhs: Pending) -> Bool { (lhs.dueAt, lhs.sequence) < (rhs.dueAt, rhs.sequence) }
     }
@@ -31,6 +33,8 @@ struct JourneyEngine: Sendable {
     private(set) var journeys: [SimulatedJourney]
     /// Entries per journey made while the sandbox runs: contact key → times entered (the truth).
     private(set) var entries: [[String: Int]]
+    /// Each entry's time and the time its request arrived, per journey and contact, in order.
+    private(set) var entryTimes: [[String: [(enteredAt: Int64, requestedAt: Int64)]]]
     /// When each contact's latest instance leaves the journey (`Int64.max`: it stays).
     private var leavesAt: [[String: Int64]]
     /// Members of every Marketing Cloud journey before the sandbox started (an earlier run, another producer).
@@ -51,6 +55,7 @@ struct JourneyEngine: Sendable {
     init(journeys: [SimulatedJourney], priorMembers: Set<String> = [], membershipListsExited: Bool = false) {
         self.journeys = journeys
         entries = Array(repeating: [:], count: journeys.count)
+        entryTimes = Array(repeating: [:], count: journeys.count)
         leavesAt = Array(repeating: [:], count: journeys.count)
         self.priorMembers = priorMembers
         self.membershipListsExited = membershipListsExited
@@ -72,14 +77,15 @@ struct JourneyEngine: Sendable {
     }
 
     /// Schedules one accepted contact's entry.
-    mutating func accept(contactKey: String, journey: Int, dueAt: Int64, dropped: Bool) {
+    mutating func accept(contactKey: String, journey: Int, dueAt: Int64, dropped: Bool, requestedAt: Int64) {
         sequence += 1
-        pending.insert(Pending(dueAt: dueAt, sequence: sequence, journey: journey, contactKey: contactKey, dropped: dropped))
+        pending.insert(Pending(dueAt: dueAt, sequence: sequence, journey: journey, contactKey: contactKey, dropped: dropped, requestedAt: requestedAt))
     }
 
     /// Records an entry at once (Bulk ingest: a successful row is the truth).
-    mutating func enterNow(contactKey: String, journey: Int) {
+    mutating func enterNow(contactKey: String, journey: Int, at now: Int64) {
         entries[journey][contactKey, default: 0] += 1
+        entryTimes[journey][contactKey, default: []].append((now, now))
     }
 
     /// Whether the journey's entries are checked against Marketing Cloud's membership rules (prior members included).
@@ -137,6 +143,7 @@ struct JourneyEngine: Sendable {
                 continue
             }
             entries[next.journey][next.contactKey, default: 0] += 1
+            entryTimes[next.journey][next.contactKey, default: []].append((next.dueAt, next.requestedAt))
             instances += 1
             record(next.contactKey, journey: next.journey, at: next.dueAt, status: "Complete", activity: ("trigger", "API Event"), instance: instances, lag: lag)
             record(next.contactKey, journey: next.journey, at: next.dueAt + 1_000, status: "Complete", activity: ("emailv2", "Welcome email"),

@@ -113,7 +113,7 @@ extension SimulatorState {
                 } else {
                     job.successful.append(row)
                     if let journey = engine.journey(destination: "salesforce-bulk-ingest", key: job.object) {
-                        engine.enterNow(contactKey: row[key], journey: journey)
+                        engine.enterNow(contactKey: row[key], journey: journey, at: now)
                     }
                 }
             }

@@ -66,7 +66,7 @@ extension SimulatorState {
             if outcome.errorCode == nil {
                 for journey in journeys {
                     let dropped = random.chance(configuration.faults.silentDrop)
-                    engine.accept(contactKey: outcome.contactKey, journey: journey, dueAt: at + delay, dropped: dropped)
+                    engine.accept(contactKey: outcome.contactKey, journey: journey, dueAt: at + delay, dropped: dropped, requestedAt: at)
                 }
             }
             outcomes.append(outcome)

@@ -142,6 +142,12 @@ public actor SimulatorState {
         return engine.journeys.indices.map { (engine.journeys[$0].destination, engine.journeys[$0].key, engine.entries[$0]) }
     }
 
+    /// When each entry of `truth()` was made and when its request arrived (epoch ms), per journey and contact.
+    public func entryTimes() -> [(destination: String, key: String, times: [String: [(enteredAt: Int64, requestedAt: Int64)]])] {
+        advance()
+        return engine.journeys.indices.map { (engine.journeys[$0].destination, engine.journeys[$0].key, engine.entryTimes[$0]) }
+    }
+
     /// Counters for `/_sim/stats`.
     public func statistics() -> (requests: [String: [Int: Int]], faults: [String: Int], tokensIssued: Int, tokensRevoked: Int,
                           silentlyDropped: Int, blocked: Int, peakInFlight: Int) {
@@ -168,6 +174,9 @@ public actor SimulatorState {
         await withCheckedContinuation { gatherers.append($0) }
     }
 
+    /// Answers the requests `gatherInFlight` holds now, and holds none after (a test's cue).
+    public func releaseGathered() { endGathering() }
+
     private func endGathering() {
         gathered = true
         let waiting = gatherers
@@ -182,6 +191,6 @@ public actor SimulatorState {
     func scheduleEntry(contactKey: String, journey: Int) {
         let delay = Int64.random(in: configuration.entryDelayMillis, using: &random)
         let dropped = random.chance(configuration.faults.silentDrop)
-        engine.accept(contactKey: contactKey, journey: journey, dueAt: now + delay, dropped: dropped)
+        engine.accept(contactKey: contactKey, journey: journey, dueAt: now + delay, dropped: dropped, requestedAt: now)
     }
 }

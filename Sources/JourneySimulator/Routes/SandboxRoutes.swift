@@ -5,7 +5,12 @@ enum SandboxRoutes {
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState) {
         router.get("/_sim/journeys") { _, _ -> Response in
             let truth = await state.truth()
-            return HTTPAnswers.json(200, ["journeys": truth.map { ["destination": $0.destination, "key": $0.key, "entries": $0.entries] }])
+            let times = await state.entryTimes()
+            return HTTPAnswers.json(200, ["journeys": zip(truth, times).map { journey, timed in
+                // Each entry as [entered at, its request arrived at], epoch milliseconds by the sandbox's clock.
+                ["destination": journey.destination, "key": journey.key, "entries": journey.entries,
+                 "entryTimes": timed.times.mapValues { $0.map { [$0.enteredAt, $0.requestedAt] } }] as [String: Any]
+            }])
         }
 
         router.get("/_sim/stats") { _, _ -> Response in

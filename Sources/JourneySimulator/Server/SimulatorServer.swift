@@ -5,18 +5,17 @@ import ServiceLifecycle
 
 /// Composition root of the sandbox: the router with every vendor endpoint over one shared state.
 public enum SimulatorServer {
-    /// The application type the sandbox runs.
-    public typealias App = Application<RouterResponder<BasicRequestContext>>
-
-    /// Builds the sandbox application; `onRunning` receives the bound port (useful with port 0).
+    /// Builds the sandbox's HTTP service; `onRunning` receives the bound port (useful with port 0). Its answers' `Date`
+    /// comes from `clock`, the clock `state` keeps the remote's time by.
     public static func makeApplication(
         configuration: SimulatorConfiguration,
         state: SimulatorState,
+        clock: any Clock = SystemClock(),
         host: String = "127.0.0.1",
         port: Int = 0,
         logger: Logger = Logger(label: "journeyq.simulator"),
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> App {
+    ) -> some Service {
         let router = Router()
         let faults = FaultInjector(state: state, profile: configuration.faults)
         SFMCAuthRoutes.register(on: router, state: state)
@@ -27,12 +26,7 @@ public enum SimulatorServer {
         SymplifyRoutes.register(on: router, state: state, faults: faults)
         BulkIngestRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
         SandboxRoutes.register(on: router, state: state)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "journeyq-simulator"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger
-        )
+        return SandboxHTTPService(responder: router.buildResponder(), host: host, port: port, clock: clock, logger: logger, onRunning: onRunning)
     }
 
     /// Runs the sandbox on a loopback port (a free one by default) for the duration of `body`, then shuts it down.
@@ -46,7 +40,7 @@ public enum SimulatorServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "journeyq.simulator")
         logger.logLevel = .warning
-        let app = makeApplication(configuration: configuration, state: state, port: port, logger: logger) { port in continuation.yield(port) }
+        let app = makeApplication(configuration: configuration, state: state, clock: clock, port: port, logger: logger) { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

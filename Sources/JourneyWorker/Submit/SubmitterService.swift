@@ -30,14 +30,6 @@ public struct SubmitterService: Service {
 
     public func run() async throws {
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .submit, logger: logger, what: "submission") {
-            // A window in one zone for everyone: while it is closed nobody is claimed at all.
-            if let window = destination.limits.sendWindow, window.zoneField == nil {
-                let now = clock.nowMillis()
-                if !window.isOpen(atMillis: now, in: window.zone) {
-                    let opening = window.nextChange(afterMillis: now, in: window.zone) ?? now + idlePollMillis
-                    return .idle(min(max(opening - now, 1), idlePollMillis))
-                }
-            }
             guard let batch = try await store.claim(destination: destination.name, limit: destination.limits.batchSize,
                                               leaseMillis: destination.limits.leaseMillis) else {
                 let next = try await store.pendingWork(destination: destination.name).nextReadyAt
@@ -109,10 +101,8 @@ public struct SubmitterService: Service {
         let gone = Set(held.map(\.contactID))
         var timely = batch
         timely.contacts = batch.contacts.filter { !gone.contains($0.id) }
-        if timely.contacts.isEmpty || held.count > 0 {
-            logger.debug("contacts held back by their send window or notAfter", metadata: [
-                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "held": "\(held.count)", "sent": "\(timely.contacts.count)"])
-        }
+        logger.debug("contacts held back by their send window or notAfter", metadata: [
+            "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "held": "\(held.count)", "sent": "\(timely.contacts.count)"])
         return timely
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneySimulator
 import Logging
+import ServiceLifecycle
 
 /// `journeyq simulate`: the sandbox that behaves like the vendors' APIs, faults included.
 struct SimulateCommand: AsyncParsableCommand {
@@ -186,6 +187,6 @@ struct SimulateCommand: AsyncParsableCommand {
             if let writeConfig { print("config written to \(writeConfig)") }
             fflush(nil)
         }
-        try await app.runService()
+        try await ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 }
