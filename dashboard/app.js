@@ -125,6 +125,13 @@ function card(destination) {
     notes.push(el("p", { class: "note", "data-note": "calls", text: "API calls: " + destination.callsPer100Contacts.all.toFixed(2) + " per 100 contacts" }));
   }
   notes.push(el("p", { class: "note", text: "Oldest waiting: " + age(destination.oldestQueuedAt) }));
+  if (destination.waitingForWindow > 0) {
+    notes.push(el("p", { class: "note", "data-note": "window", text: "Waiting for the send window: " + numbers.format(destination.waitingForWindow)
+      + (destination.nextWindowOpening ? ", next opening " + when(destination.nextWindowOpening) : "") }));
+  }
+  if (destination.counts && destination.counts.expired > 0) {
+    notes.push(el("p", { class: "note", "data-note": "expired", text: "Expired (notAfter passed, never sent): " + numbers.format(destination.counts.expired) }));
+  }
   const actions = el("div", { class: "actions" });
   if (canOperate()) {
     if (destination.pause) actions.append(el("button", { class: "quiet", "data-action": "resume", onclick: (event) => { event.stopPropagation(); operate(destination.name, "resume"); }, text: "Resume" }));
@@ -175,6 +182,9 @@ async function loadDetail() {
     fact("requests", numbers.format(report.requests)), fact("answered 429", numbers.format(report.throttled)),
     fact("reconciliation looks", numbers.format(report.looks)), fact("possible duplicates", numbers.format(report.possibleDuplicates)),
     fact("retries", numbers.format(report.retries)),
+    fact("expired", numbers.format((report.counts && report.counts.expired) || 0)),
+    fact("waiting for the send window", numbers.format(report.waitingForWindow || 0)
+      + (report.nextWindowOpening ? " · opens " + when(report.nextWindowOpening) : "")),
     fact("latency p50 / p95 / p99", report.latency ? report.latency.p50 + " / " + report.latency.p95 + " / " + report.latency.p99 + " ms" : "—"));
   const reasons = el("div");
   for (const [title, map] of [["Unverifiable, by reason", report.unverifiableReasons], ["Dead, by reason", report.deadReasons]]) {

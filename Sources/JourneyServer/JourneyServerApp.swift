@@ -26,6 +26,8 @@ public enum JourneyServerApp {
         public var health: @Sendable () async -> [DestinationHealth]
         /// Whether a destination of this kind can be asked who entered (a redrive then looks before it re-sends).
         public var lookable: @Sendable (_ kind: String?) -> Bool
+        /// Each configured destination's send window: an ingest counts the records without a known zone.
+        public var sendWindows: [String: SendWindow] = [:]
 
         public init(store: any ServerStore, config: HTTPConfig, clock: any Clock = SystemClock(), logger: Logger,
                     registry: PrometheusCollectorRegistry, metrics: JourneyMetrics,

@@ -62,6 +62,26 @@ public enum OpenAPIDocument {
               "maxLength": 200
             },
             "description": "A retried request with the same key and the same request answers its first result and enqueues nothing twice; the key reused for a different request is refused (422)."
+          },
+          {
+            "name": "notBefore",
+            "in": "query",
+            "required": false,
+            "description": "Not sent before this moment, for records without their own notBefore (ISO 8601 with an offset).",
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "notAfter",
+            "in": "query",
+            "required": false,
+            "description": "Never sent after this moment, for records without their own notAfter (ISO 8601 with an offset); unsent, they end expired.",
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
           }
         ],
         "requestBody": {
@@ -828,6 +848,11 @@ public enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "withoutZone": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "With a send window that reads each contact's zone: records that named no known zone (they use the window's zone)."
           }
         }
       },
@@ -862,7 +887,8 @@ public enum OpenAPIDocument {
           "unknown",
           "confirmed",
           "unverifiable",
-          "dead"
+          "dead",
+          "expired"
         ],
         "additionalProperties": {
           "type": "integer",
@@ -900,6 +926,10 @@ public enum OpenAPIDocument {
           "dead": {
             "type": "integer",
             "minimum": 0
+          },
+          "expired": {
+            "type": "integer",
+            "minimum": 0
           }
         }
       },
@@ -908,7 +938,8 @@ public enum OpenAPIDocument {
         "required": [
           "name",
           "paused",
-          "counts"
+          "counts",
+          "waitingForWindow"
         ],
         "properties": {
           "name": {
@@ -952,6 +983,16 @@ public enum OpenAPIDocument {
               "minimum": 0
             },
             "description": "The same per 100 contacts of the destination, and in all (\"all\"): what the account's API quota pays."
+          },
+          "waitingForWindow": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Queued contacts held back until the send window opens for them (in their own zone)."
+          },
+          "nextWindowOpening": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the send window first opens for one of them."
           }
         }
       },
@@ -1031,6 +1072,29 @@ public enum OpenAPIDocument {
           "evidence": {
             "type": "string",
             "description": "What decided the verdict beyond membership: the journey-history rows that proved this entry (or a refused one), or the window over which the history was complete and held no entry."
+          },
+          "notBefore": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Epoch ms: not sent before this moment (the record's notBefore)."
+          },
+          "notAfter": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Epoch ms: never sent after this moment; an unsent contact then ends expired."
+          },
+          "availableAt": {
+            "type": "integer",
+            "format": "int64",
+            "description": "While queued: when it may be sent next."
+          },
+          "waitingFor": {
+            "type": "string",
+            "enum": [
+              "sendWindow",
+              "notBefore"
+            ],
+            "description": "While queued past now: what it waits for (absent: its next retry)."
           }
         }
       },

@@ -34,7 +34,7 @@ import Testing
         let destinations = try await report(db)["destinations"] as! [[String: Any]]
         #expect(destinations.map { $0["name"] as! String } == ["other", "sfmc-async-events"])
         let counts = destinations[1]["counts"] as! [String: Int]
-        #expect(counts == ["queued": 5, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0, "confirmed": 0, "unverifiable": 0, "dead": 0])
+        #expect(counts == ["queued": 5, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0, "confirmed": 0, "unverifiable": 0, "dead": 0, "expired": 0])
         let text = try await JourneyqProcess.run(["report", "--db", db])
         #expect(text.stdout.contains("sfmc-async-events"))
     }

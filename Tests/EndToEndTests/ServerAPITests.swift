@@ -80,7 +80,7 @@ import Testing
             try await server.store.settle(batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "bad \($0.key)")) })
             let list = try await server.send(.GET, "/v1/destinations", key: "read")
             #expect((list.array.first?["counts"] as? [String: Int]) == ["queued": 2, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0,
-                                                                         "confirmed": 0, "unverifiable": 0, "dead": 5])
+                                                                         "confirmed": 0, "unverifiable": 0, "dead": 5, "expired": 0])
             let detail = try await server.send(.GET, "/v1/destinations/d", key: "read")
             #expect(detail.status == 200 && (detail.object["report"] as? [String: Any])?["name"] as? String == "d")
             #expect(try await server.send(.GET, "/v1/destinations/nope", key: "read").status == 404)

@@ -13,6 +13,21 @@ public struct ContactRow: Sendable, Codable, Equatable {
     public var dataJSON: String
     /// What decided the verdict beyond membership: the journey-history rows, or the window in which it held no entry.
     public var evidence: String?
+    /// The contact's own limits (epoch ms): not claimed before `notBefore`, never sent after `notAfter`.
+    public var notBefore: Int64?
+    public var notAfter: Int64?
+    /// While queued: when it may be claimed next, and why it waits (`sendWindow`, `notBefore`, or nil for a retry).
+    public var availableAt: Int64?
+    public var waitingFor: String?
+
+    /// Why a queued contact waits, by the store's `wait_cause`.
+    public static func waitingFor(cause: Int?) -> String? {
+        switch cause.map(String.init) {
+        case SQLState.waitWindow: "sendWindow"
+        case SQLState.waitNotBefore: "notBefore"
+        default: nil
+        }
+    }
 
     public init(destination: String, key: String, state: String, attempts: Int, lastError: String?, deadReason: String?,
                 eventInstanceID: String?, requestID: String?, enqueuedAt: Int64, updatedAt: Int64, dataJSON: String) {

@@ -87,6 +87,9 @@ public struct DestinationReport: Sendable, Codable, Equatable {
     /// What a worker last reported of the look endpoints: failing, so looks wait (their circuit is open) and cost
     /// nobody a look.
     public var lookOutage: DestinationPause?
+    /// Contacts queued until the send window opens for them, and when it first does (epoch ms).
+    public var waitingForWindow: Int = 0
+    public var nextWindowOpening: Int64?
     /// Re-sends made because the journey history proved that the contact's request entered nobody.
     public var provenAbsent: Int = 0
     /// Requests made, by what they were for (`CallPurpose`), and per 100 contacts enqueued (with `"all"`).

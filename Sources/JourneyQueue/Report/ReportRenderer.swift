@@ -36,6 +36,13 @@ public enum ReportRenderer {
                 out += "  LOOKS HELD  the look endpoints fail: \(looks.reason)\(looks.since.map { " (since \(ISOTime.string($0)))" } ?? ""), "
                 out += "next look \(ISOTime.string(looks.until)); submissions go on, nobody loses a look\n"
             }
+            if report.waitingForWindow > 0 {
+                out += "  WINDOW      \(report.waitingForWindow) waiting for the send window, next opening "
+                out += "\(report.nextWindowOpening.map(ISOTime.string) ?? "-")\n"
+            }
+            if let expired = report.counts[ContactState.expired.description], expired > 0 {
+                out += "  expired     \(expired) never sent: their notAfter passed first (redrive --expired --not-after … sends them)\n"
+            }
             out += "  funnel      enqueued \(f.enqueued) → submitted \(f.submitted) → accepted \(f.accepted) → confirmed \(f.confirmed)"
             out += f.unverifiable > 0 ? " (unverifiable \(f.unverifiable))" : ""
             out += ", dead \(f.dead)\n"

@@ -14,6 +14,10 @@ public protocol ReportingStore: Sendable {
     /// cannot be asked who entered (`lookable` false: Symplify), an ambiguous contact is queued as the operator chose and
     /// counted as a possible duplicate.
     func redrive(destination: String, reason: String?, lookable: Bool) async throws -> RedriveSummary
+    /// Moves expired contacts back to `queued` with a new `notAfter` (nil: none), ready at once or at their
+    /// `notBefore`. They were never sent, so nothing is in doubt; a key live again, or with a newer confirmed or
+    /// unverifiable row, is skipped.
+    func redriveExpired(destination: String, notAfter: Int64?) async throws -> RedriveSummary
 
     /// Dead letters of a destination in id order, those whose reason contains `reason`, after the id `after`
     /// (keyset paging: each page costs the same however deep).

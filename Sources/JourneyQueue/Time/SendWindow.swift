@@ -122,6 +122,24 @@ public struct SendWindow: Sendable, Equatable {
         return high
     }
 
+    /// The window as the config writes it: `mon, tue 08:00–20:00 Europe/Stockholm`.
+    public var text: String {
+        func clock(_ second: Int) -> String {
+            second % 60 == 0 ? String(format: "%02d:%02d", second / 3_600, second % 3_600 / 60)
+                : String(format: "%02d:%02d:%02d", second / 3_600, second % 3_600 / 60, second % 60)
+        }
+        let dayList = days.count == 7 ? "every day" : days.sorted { ($0 + 5) % 7 < ($1 + 5) % 7 }.map { Self.dayNames[$0 - 1] }.joined(separator: ", ")
+        let zones = zoneField.map { "each contact's zone ('\($0)'), else \(zone.identifier)" } ?? zone.identifier
+        return "\(dayList) \(clock(fromSecond))–\(clock(toSecond)) in \(zones)"
+    }
+
+    /// Open or closed now in the default zone, and until when: what `journeyq check` prints.
+    public func state(atMillis now: Int64) -> String {
+        let open = isOpen(atMillis: now, in: zone)
+        let change = nextChange(afterMillis: now, in: zone).map { ISOTime.string($0) } ?? "never"
+        return "\(open ? "open" : "closed") now in \(zone.identifier), \(open ? "closes" : "opens") \(change)"
+    }
+
     static func floorSeconds(_ millis: Int64) -> Int64 { millis >= 0 ? millis / 1_000 : (millis - 999) / 1_000 }
 
     /// A moment's wall-clock reading in a zone.

@@ -11,8 +11,12 @@ extension PostgresQueueStore {
             try await self.execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             let destinations = try await self.rows(connection, """
                 SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
-                       look_paused_until, look_reason, look_since
-                FROM destination WHERE $1::text IS NULL OR name = $1::text ORDER BY name
+                       look_paused_until, look_reason, look_since,
+                       (SELECT count(*) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)
+                            AND c.wait_cause = \(SQLState.waitWindow)),
+                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)
+                            AND c.wait_cause = \(SQLState.waitWindow))
+                FROM destination d WHERE $1::text IS NULL OR name = $1::text ORDER BY name
                 """, [destination])
             var reports: [DestinationReport] = []
             for row in destinations {
@@ -24,6 +28,8 @@ extension PostgresQueueStore {
                 report.lookOutage = try row[8].decode(Int64?.self).map {
                     DestinationPause(until: $0, reason: try row[9].decode(String?.self) ?? "", since: try row[10].decode(Int64?.self))
                 }
+                report.waitingForWindow = try row[11].decode(Int.self)
+                report.nextWindowOpening = try row[12].decode(Int64?.self)
                 reports.append(report)
             }
             return reports
@@ -174,7 +180,7 @@ extension PostgresQueueStore {
         let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
         let contacts = try await rows("""
             SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                   c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence
+                   c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause
             FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = $1 ORDER BY c.id
             """, [contactKey])
         var result: [(ContactRow, [LedgerEntry])] = []
@@ -197,9 +203,43 @@ extension PostgresQueueStore {
             }
             var contact = try Self.contactRow(row)
             contact.evidence = try row[12].decode(String?.self)
+            contact.notBefore = try row[13].decode(Int64?.self)
+            contact.notAfter = try row[14].decode(Int64?.self)
+            if try row[2].decode(Int.self) == ContactState.queued.rawValue {
+                contact.availableAt = try row[15].decode(Int64?.self)
+                contact.waitingFor = ContactRow.waitingFor(cause: try row[16].decode(Int?.self))
+            }
             result.append((contact, entries))
         }
         return result
+    }
+
+    public func redriveExpired(destination: String, notAfter: Int64?) async throws -> RedriveSummary {
+        let now = clock.nowMillis()
+        return try await transaction { connection in
+            let id = try await self.existingDestinationID(connection, name: destination)
+            let candidate = """
+                destination_id = $2 AND state = \(SQLState.expired)
+                  AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
+                                  AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
+                  AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
+                            AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.expired))
+                """
+            let superseded = """
+                EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
+                        AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
+                """
+            let skipped = try await self.rows(connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
+                                              [now, id])[0][0].decode(Int.self)
+            let queued = try await self.count(connection, """
+                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = $3::bigint, updated_at = $1,
+                    available_at = GREATEST($1, COALESCE(not_before, 0)),
+                    wait_cause = CASE WHEN not_before > $1 THEN \(SQLState.waitNotBefore) END,
+                    last_error = 'redriven after expiry: ' || COALESCE(last_error, '')
+                WHERE \(candidate) AND NOT \(superseded)
+                """, [now, id, notAfter])
+            return RedriveSummary(queued: queued, skipped: skipped)
+        }
     }
 
     public func redrive(destination: String, reason: String?, lookable: Bool) async throws -> RedriveSummary {

@@ -18,6 +18,10 @@ extension SQLiteQueueStore {
                 report.pause = (status?[0] as Int64?).map { DestinationPause(until: $0, reason: status?[1] ?? "paused by an operator") }.flatMap { $0.holds(at: now) ? $0 : nil }
                 report.health = (status?[2] as Int64?).map { DestinationPause(until: $0, reason: status?[3] ?? "", since: status?[4]) }
                 report.lookOutage = (status?[5] as Int64?).map { DestinationPause(until: $0, reason: status?[6] ?? "", since: status?[7]) }
+                if let waiting = try Row.fetchOne(db.cachedStatement(sql: Self.windowWaitSQL), arguments: [row[0] as Int64]) {
+                    report.waitingForWindow = waiting[0]
+                    report.nextWindowOpening = waiting[1]
+                }
                 return report
             }
         }
@@ -152,7 +156,7 @@ extension SQLiteQueueStore {
         return try await pool.read { db in
             let contacts = try Row.fetchAll(db, sql: """
                 SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                       c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence
+                       c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause
                 FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
                 """, arguments: [contactKey])
             // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
@@ -178,6 +182,12 @@ extension SQLiteQueueStore {
                 }
                 var contact = Self.contactRow(row)
                 contact.evidence = row[12]
+                contact.notBefore = row[13]
+                contact.notAfter = row[14]
+                if state == ContactState.queued.rawValue {
+                    contact.availableAt = row[15]
+                    contact.waitingFor = ContactRow.waitingFor(cause: row[16])
+                }
                 return (contact, entries)
             }
         }
@@ -229,6 +239,34 @@ extension SQLiteQueueStore {
                 WHERE ambiguous = 0 AND \(eligible)
                 """, arguments: [now, now, id, reason])
             return RedriveSummary(queued: db.changesCount + duplicates, toLookFor: toLookFor, possibleDuplicates: duplicates, skipped: skipped)
+        }
+    }
+
+    public func redriveExpired(destination: String, notAfter: Int64?) async throws -> RedriveSummary {
+        try await pool.write { db in
+            let id = try Self.existingDestinationID(db, name: destination)
+            let now = clock.nowMillis()
+            let candidate = """
+                destination_id = ?2 AND state = \(SQLState.expired)
+                  AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
+                                  AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
+                  AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
+                            AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.expired))
+                """
+            let superseded = """
+                EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
+                        AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
+                """
+            let skipped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?1 AND \(candidate) AND \(superseded)",
+                                           arguments: [now, id]) ?? 0
+            try db.execute(sql: """
+                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = ?3, updated_at = ?1,
+                    available_at = MAX(?1, COALESCE(not_before, 0)),
+                    wait_cause = CASE WHEN not_before > ?1 THEN \(SQLState.waitNotBefore) END,
+                    last_error = 'redriven after expiry: ' || COALESCE(last_error, '')
+                WHERE \(candidate) AND NOT \(superseded)
+                """, arguments: [now, id, notAfter])
+            return RedriveSummary(queued: db.changesCount, skipped: skipped)
         }
     }
 

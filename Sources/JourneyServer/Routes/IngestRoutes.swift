@@ -14,6 +14,8 @@ enum IngestRoutes {
         var rejected: [Rejected]
         /// Invalid records in all (the list holds the first thousand).
         var rejectedCount: Int
+        /// Records whose data named no known time zone for the destination's send window (they use its zone).
+        var withoutZone: Int?
     }
 
     struct Rejected: Codable {
@@ -32,6 +34,17 @@ enum IngestRoutes {
                 throw Problem(status: .badRequest, title: "Bad keyColumn", detail: "keyColumn names a CSV column: 1 to 200 bytes.")
             }
             let skipInvalid = try flag(request.uri.queryParameters.get("skipInvalid"), "skipInvalid")
+            let limits = try ["notBefore", "notAfter"].map { name in
+                try request.uri.queryParameters.get(name).map { text -> Int64 in
+                    guard let millis = try? RecordValidator.moment(text, field: name) else {
+                        throw Problem(status: .badRequest, title: "Bad \(name)", detail: "\(name) is an ISO 8601 date-time with an offset.")
+                    }
+                    return millis
+                }
+            }
+            if let before = limits[0], let after = limits[1], after <= before {
+                throw Problem(status: .badRequest, title: "Bad notAfter", detail: "notAfter must be later than notBefore.")
+            }
             let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
             if let key = idempotencyKey, key.isEmpty || key.utf8.count > 200 {
                 throw Problem(status: .badRequest, title: "Bad Idempotency-Key", detail: "An Idempotency-Key is 1 to 200 bytes.")
@@ -39,17 +52,22 @@ enum IngestRoutes {
             let (body, bodyDigest) = try await spool(request, limit: dependencies.config.maxBodyBytes)
             // A key answers its first result only to the same request; reused for another one, it is refused.
             let fingerprint = "\(format.rawValue)|\(keyColumn)|\(skipInvalid)|\(bodyDigest)"
+                + (limits.allSatisfy { $0 == nil } ? "" : "|\(limits[0].map(String.init) ?? "")|\(limits[1].map(String.init) ?? "")")
             if let key = idempotencyKey,
                let stored = try await dependencies.store.idempotentResponse(destination: destination, key: key) {
                 return try replay(stored, fingerprint: fingerprint)
             }
             let store = dependencies.store
+            let window = dependencies.sendWindows[destination]
             do {
                 let (summary, rejected) = try await Blocking.run { () -> (EnqueueSummary, [Rejected]) in
                     let reader = RecordReader(fd: body.handle.fileDescriptor, name: "body", format: format, keyColumn: keyColumn)
                     let collected = RejectedList()
                     var enqueuer = Enqueuer(store: store)
                     enqueuer.maxReportedErrors = 1_000
+                    enqueuer.notBefore = limits[0]
+                    enqueuer.notAfter = limits[1]
+                    enqueuer.sendWindow = window
                     let summary = try enqueuer.run(
                         destination: destination, reader: reader,
                         reject: skipInvalid ? { _, error in collected.add(Rejected(line: error.line, reason: error.fieldAndRule)) } : nil,
@@ -59,7 +77,7 @@ enum IngestRoutes {
                     return (summary, collected.items)
                 }
                 return try JSONResponse.make(Accepted(enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)),
-                                                      rejectedCount: summary.rejected), status: .accepted)
+                                                      rejectedCount: summary.rejected, withoutZone: summary.withoutZone), status: .accepted)
             } catch let rejected as Enqueuer.Rejected {
                 throw Problem(status: .badRequest, title: "Invalid records; nothing was enqueued",
                               detail: "\(rejected.total) invalid record(s); send ?skipInvalid=true to enqueue the valid ones.",
@@ -74,7 +92,8 @@ enum IngestRoutes {
     }
 
     static func answer(_ summary: EnqueueSummary, _ rejected: [Rejected]) -> String {
-        let body = Accepted(enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)), rejectedCount: summary.rejected)
+        let body = Accepted(enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)), rejectedCount: summary.rejected,
+                            withoutZone: summary.withoutZone)
         return String(decoding: (try? JSONEncoder.api.encode(body)) ?? Data("{}".utf8), as: UTF8.self)
     }
 

@@ -19,6 +19,9 @@ enum QueueRoutes {
         var calls: [String: Int]
         var callsPer100Contacts: [String: Double]?
         var oldestQueuedAt: String?
+        /// Queued until the send window opens for them, and when it first does.
+        var waitingForWindow: Int
+        var nextWindowOpening: String?
     }
 
     /// One destination in full: the list's fields and its report.
@@ -54,7 +57,8 @@ enum QueueRoutes {
                                   counts: Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, counts.counts[$0] ?? 0) }),
                                   calls: Dictionary(uniqueKeysWithValues: counts.calls.map { ($0.key.rawValue, $0.value) }),
                                   callsPer100Contacts: counts.callsPer100Contacts,
-                                  oldestQueuedAt: counts.oldestQueuedAt.map(ISOTime.string))
+                                  oldestQueuedAt: counts.oldestQueuedAt.map(ISOTime.string), waitingForWindow: counts.waitingForWindow,
+                                  nextWindowOpening: counts.nextWindowOpening.map(ISOTime.string))
     }
 
     static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies) {

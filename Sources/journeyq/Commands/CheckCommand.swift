@@ -44,7 +44,11 @@ struct CheckCommand: AsyncParsableCommand {
         var reports: [Report] = []
         for config in configs {
             let made = config.destination(caller: HTTPCaller(client: client, clock: SystemClock()), ledger: DiscardingLedger(), clock: SystemClock())
-            reports.append(Report(destination: config.name, kind: config.kind.rawValue, checks: await made.preflight(ledger: DiscardingLedger())))
+            var checks = await made.preflight(ledger: DiscardingLedger())
+            if let window = config.limits.sendWindow {
+                checks.append(PreflightCheck("send window", .passed, "\(window.text): \(window.state(atMillis: SystemClock().nowMillis()))"))
+            }
+            reports.append(Report(destination: config.name, kind: config.kind.rawValue, checks: checks))
         }
         try await client.shutdown()
         // What the waiting contacts will cost, where a queue is there to say (a check never creates one).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JourneyQueue
+import JourneyWorker
 
 /// `journeyq enqueue`: reads a producer file into the queue, all or nothing.
 struct EnqueueCommand: ParsableCommand {
@@ -12,6 +13,10 @@ struct EnqueueCommand: ParsableCommand {
             CSV needs a header row; the key column is --key-column and every other column becomes data.
             A file with any invalid record enqueues nothing and exits 2, unless --skip-invalid --rejects FILE.
             A contact already live for the destination is not enqueued again.
+            A record may carry "notBefore" and "notAfter" (ISO 8601 with an offset; CSV columns of those names): it is
+            not sent before the one, and ends expired if still unsent at the other. --not-before/--not-after set them
+            for the records that do not. With --config, an unknown destination is refused and, for a send window with a
+            zoneField, the records without a known zone are counted (they use the window's zone).
             """
     )
 
@@ -35,6 +40,15 @@ struct EnqueueCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Option(help: "Not before this moment, for records without their own notBefore (ISO 8601 with an offset).")
+    var notBefore: String?
+
+    @Option(help: "Not after this moment, for records without their own notAfter (ISO 8601 with an offset).")
+    var notAfter: String?
+
+    @Option(help: "The config: the destination must be one it names, and its send window's zones are checked.")
+    var config: String?
+
     @Argument(help: "The input file, or - for standard input.")
     var file: String
 
@@ -42,6 +56,15 @@ struct EnqueueCommand: ParsableCommand {
         if skipInvalid && rejects == nil { throw ValidationError("--skip-invalid needs --rejects FILE") }
         if rejects != nil && !skipInvalid { throw ValidationError("--rejects is used only with --skip-invalid") }
         if destination.isEmpty { throw ValidationError("--destination must not be empty") }
+        let moments = try [("--not-before", notBefore), ("--not-after", notAfter)].map { flag, text in
+            try text.map { text in
+                guard let millis = try? RecordValidator.moment(text, field: flag) else {
+                    throw ValidationError("\(flag): expected an ISO 8601 date-time with an offset (2027-04-01T08:00:00+02:00), found '\(text)'")
+                }
+                return millis
+            }
+        }
+        if let before = moments[0], let after = moments[1], after <= before { throw ValidationError("--not-after must be later than --not-before") }
         if file != "-" && format == nil && InputFormat.inferred(fromPath: file) == nil {
             throw ValidationError("cannot tell the format of '\(file)' from its extension: give --format ndjson|csv|json")
         }
@@ -50,13 +73,30 @@ struct EnqueueCommand: ParsableCommand {
     func run() throws {
         let format = self.format ?? (file == "-" ? .ndjson : InputFormat.inferred(fromPath: file)!)
         let reader = RecordReader(path: file, format: format, keyColumn: keyColumn)
-        let store = try database.openStore()
+        var enqueuer: Enqueuer
+        if let config {
+            let destinations: [DestinationConfig]
+            do {
+                destinations = try ConfigLoader(file: config).load()
+            } catch let error as ConfigError {
+                throw CLIFailure.badInput("journeyq: \(error)")
+            }
+            guard let named = destinations.first(where: { $0.name == destination }) else {
+                throw CLIFailure.badInput("journeyq: \(config) names no destination '\(destination)' (it names \(destinations.map(\.name).joined(separator: ", "))); nothing was enqueued")
+            }
+            enqueuer = Enqueuer(store: try database.openStore())
+            enqueuer.sendWindow = named.limits.sendWindow
+        } else {
+            enqueuer = Enqueuer(store: try database.openStore())
+        }
+        enqueuer.notBefore = notBefore.flatMap { try? RecordValidator.moment($0, field: "--not-before") }
+        enqueuer.notAfter = notAfter.flatMap { try? RecordValidator.moment($0, field: "--not-after") }
         let rejectWriter = try rejects.map { try RejectWriter(path: $0) }
         let started = Date()
         let showProgress = Terminal.stderrIsTerminal && !json
         let summary: EnqueueSummary
         do {
-            summary = try Enqueuer(store: store).run(
+            summary = try enqueuer.run(
                 destination: destination, reader: reader,
                 reject: rejectWriter.map { writer in { raw, error in try writer.write(raw: raw, error: error) } },
                 progress: showProgress ? { count in
@@ -83,6 +123,9 @@ struct EnqueueCommand: ParsableCommand {
         } else {
             let seconds = Date().timeIntervalSince(started)
             print("enqueued \(summary.enqueued) for \(destination), \(summary.duplicates) already queued (skipped), \(summary.rejected) rejected in \(String(format: "%.1f", seconds)) s")
+            if let withoutZone = summary.withoutZone, withoutZone > 0, let window = enqueuer.sendWindow {
+                print("\(withoutZone) record(s) named no known time zone in '\(window.zoneField ?? "")': their send window is read in \(window.zone.identifier)")
+            }
         }
     }
 }

@@ -25,8 +25,34 @@ struct RedriveCommand: AsyncParsableCommand {
     @Option(help: "Only dead contacts whose reason contains this text.")
     var reason: String?
 
+    @Flag(help: "Redrive expired contacts (never sent: their notAfter passed) instead of dead ones; needs --not-after.")
+    var expired = false
+
+    @Option(help: "With --expired: their new notAfter, an ISO 8601 date-time with an offset (2027-04-01T20:00:00+02:00).")
+    var notAfter: String?
+
+    func validate() throws {
+        if expired && reason != nil { throw ValidationError("--reason is for dead contacts; --expired redrives every expired contact") }
+        if expired && notAfter == nil { throw ValidationError("--expired needs --not-after: the new moment after which they are not sent") }
+        if !expired && notAfter != nil { throw ValidationError("--not-after is used only with --expired") }
+        if let notAfter, (try? RecordValidator.moment(notAfter, field: "--not-after")) == nil {
+            throw ValidationError("--not-after: expected an ISO 8601 date-time with an offset (2027-04-01T20:00:00+02:00), found '\(notAfter)'")
+        }
+    }
+
     func run() async throws {
         let store = try database.openStore()
+        if expired, let notAfter, let moment = try? RecordValidator.moment(notAfter, field: "--not-after") {
+            do {
+                let moved = try await store.redriveExpired(destination: destination, notAfter: moment)
+                var line = "redrove \(moved.queued) expired contact(s) of \(destination) back to queued, not after \(ISOTime.string(moment))"
+                if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
+                print(line)
+            } catch let error as StoreError {
+                throw CLIFailure.badInput("journeyq: \(error)")
+            }
+            return
+        }
         do {
             let kind = try await store.counts().first { $0.name == destination }?.kind
             let moved = try await store.redrive(destination: destination, reason: reason, lookable: DestinationKind.lookable(kind))

@@ -65,12 +65,14 @@ struct ServeCommand: AsyncParsableCommand {
             services += daemon.services
             gates = daemon.gates
         }
-        let dependencies = JourneyServerApp.Dependencies(store: store, config: http, clock: clock, logger: logger, registry: registry, metrics: metrics,
+        var dependencies = JourneyServerApp.Dependencies(store: store, config: http, clock: clock, logger: logger, registry: registry, metrics: metrics,
                                                          lookable: { DestinationKind.lookable($0) }) { [gates] in
             var all: [DestinationHealth] = []
             for gate in gates { all.append(await gate.health()) }
             return all
         }
+        dependencies.sendWindows = Dictionary(config.destinations.compactMap { destination in destination.limits.sendWindow.map { (destination.name, $0) } },
+                                              uniquingKeysWith: { first, _ in first })
         let scheme = http.tls == nil ? "http" : "https"
         let host = http.host.contains(":") ? "[\(http.host)]" : http.host
         let suffix = noWorkers ? " (no workers)" : ""

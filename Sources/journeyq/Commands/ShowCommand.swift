@@ -36,6 +36,16 @@ struct ShowCommand: AsyncParsableCommand {
             print("  enqueued \(ReportRenderer.iso(contact.enqueuedAt)), last change \(ReportRenderer.iso(contact.updatedAt))")
             if let id = contact.eventInstanceID { print("  eventInstanceId \(id)") }
             if let id = contact.requestID { print("  last request id \(id)") }
+            if let notBefore = contact.notBefore { print("  not before \(ReportRenderer.iso(notBefore))") }
+            if let notAfter = contact.notAfter { print("  not after \(ReportRenderer.iso(notAfter))\(contact.state == "expired" ? ": passed before it was sent" : "")") }
+            if let availableAt = contact.availableAt {
+                let why = switch contact.waitingFor {
+                case "sendWindow": "for the destination's send window"
+                case "notBefore": "for its notBefore"
+                default: "before its next attempt"
+                }
+                print("  waits \(why) until \(ReportRenderer.iso(availableAt))")
+            }
             if let error = contact.lastError { print("  last error: \(error)") }
             if let reason = contact.deadReason { print("  dead: \(reason)") }
             if let evidence = contact.evidence { print("  evidence: \(evidence)") }
