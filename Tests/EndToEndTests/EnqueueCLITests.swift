@@ -16,6 +16,45 @@ import Testing
         return (entry["counts"] as! [String: Int])["queued"]!
     }
 
+    @Test func limitsForTheWholeFileAndTheWindowsZonesAreTakenAndTold() async throws {
+        let scratch = try Scratch()
+        let db = scratch.path("q.sqlite")
+        let config = try scratch.write("c.yaml", """
+            destinations:
+              windowed:
+                kind: symplify-batchtrigger
+                baseURL: http://127.0.0.1:9
+                customerId: "1"
+                token: t
+                journeyId: 2
+                sendWindow:
+                  from: "08:00"
+                  to: "20:00"
+                  zone: Europe/Stockholm
+                  zoneField: timeZone
+            """)
+        let input = try scratch.write("a.ndjson", """
+            {"contactKey":"a","data":{"timeZone":"Asia/Tokyo"}}
+            {"contactKey":"b","data":{"timeZone":"Nowhere/Atlantis"}}
+            {"contactKey":"c","data":{},"notAfter":"2027-03-01T00:00:00Z"}
+            """)
+        var result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "windowed", "--config", config,
+                                                   "--not-before", "2027-02-01T08:00:00+01:00", "--not-after", "2027-02-28T00:00:00Z", input])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("2 record(s) named no known time zone in 'timeZone': their send window is read in Europe/Stockholm"), "\(result.stdout)")
+        let rows = try SQLiteInspection.rows(path: db, "SELECT contact_key, not_before, not_after, available_at, wait_cause FROM contact ORDER BY contact_key")
+        let before = String(ISOTime.parse("2027-02-01T07:00:00Z")!)
+        #expect(rows.map { $0["not_before"] } == [before, before, before], "the file's notBefore for every record")
+        #expect(rows.map { $0["not_after"] } == [String(ISOTime.parse("2027-02-28T00:00:00Z")!), String(ISOTime.parse("2027-02-28T00:00:00Z")!),
+                                                   String(ISOTime.parse("2027-03-01T00:00:00Z")!)], "a record's own notAfter wins")
+        #expect(rows.allSatisfy { $0["available_at"] == before && $0["wait_cause"] == "2" })
+        result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "windowd", "--config", config, input])
+        #expect(result.status == 2 && result.stderr.contains("names no destination 'windowd'"), "\(result.stderr)")
+        result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "windowed", "--not-before", "tomorrow", input])
+        #expect(result.status == 64 || result.status == 2, "\(result.status)")
+        #expect(result.stderr.contains("--not-before: expected an ISO 8601 date-time with an offset"), "\(result.stderr)")
+    }
+
     @Test func enqueuesEachFormatAndReportsJSON() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")

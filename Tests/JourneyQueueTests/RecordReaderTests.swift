@@ -232,3 +232,42 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
         #expect(throws: InputFileError.syntax(path: comma, line: 1, column: 21, message: "invalid JSON: expected ',' or ']'")) { _ = try readAll(comma, .json) }
     }
 }
+
+/// `notBefore` and `notAfter` as record fields (NDJSON members, CSV columns): read as moments, never as data.
+@Suite struct ScheduleFieldTests {
+    func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
+        outcomes.compactMap { if case .record(let record, _) = $0 { record } else { nil } }
+    }
+
+    @Test func ndjsonAndCSVCarryTheLimitsOutsideTheData() throws {
+        let directory = try TemporaryDirectory()
+        let ndjson = try directory.file("s.ndjson", """
+            {"contactKey":"a","data":{"x":1},"notBefore":"2027-03-28T08:00:00+02:00","notAfter":"2027-03-29T00:00:00Z"}
+            {"contactKey":"b","notAfter":null}
+            """)
+        let read = records(try readAll(ndjson, .ndjson))
+        #expect(read.map(\.key) == ["a", "b"])
+        #expect(read[0].notBefore == ISOTime.parse("2027-03-28T06:00:00Z") && read[0].notAfter == ISOTime.parse("2027-03-29T00:00:00Z"))
+        #expect(read[0].dataJSON == #"{"x":1}"#)
+        #expect(read[1].notBefore == nil && read[1].notAfter == nil)
+        let csv = try directory.file("s.csv", "contactKey,notAfter,city\nc,2027-03-29T00:00:00Z,Lund\nd,,Malmö\n")
+        let rows = records(try readAll(csv, .csv))
+        #expect(rows.map(\.notAfter) == [ISOTime.parse("2027-03-29T00:00:00Z"), nil])
+        #expect(rows.map(\.dataJSON) == [#"{"city":"Lund"}"#, #"{"city":"Malmö"}"#])
+    }
+
+    @Test func aBadMomentNamesItsLineAndField() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.file("bad.ndjson", """
+            {"contactKey":"a","notBefore":"2027-03-28"}
+            {"contactKey":"b","notAfter":5}
+            {"contactKey":"c","notBefore":"2027-03-29T00:00:00Z","notAfter":"2027-03-28T00:00:00Z"}
+            """)
+        let found = errors(try readAll(path, .ndjson))
+        #expect(found == [
+            "\(path):1: field 'notBefore': expected an ISO 8601 date-time with an offset (2026-03-29T08:00:00+02:00), found '2027-03-28'",
+            "\(path):2: field 'notAfter': expected an ISO 8601 date-time with an offset, found a number",
+            "\(path):3: field 'notAfter': must be later than notBefore",
+        ])
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import JourneyWorker
 import JourneyDestinations
@@ -100,5 +101,41 @@ import JourneyDestinations
         }
         let url = message(good.replacingOccurrences(of: "https://abc.rest.marketingcloudapis.com/", with: "http://user:pa55@example.com/x?token=t0k"))
         #expect(!url.contains("pa55") && !url.contains("t0k"), "\(url)")
+    }
+}
+
+/// The send window as the config writes it, and each mistake named by file, line and key.
+@Suite struct SendWindowConfigTests {
+    func config(_ window: String) -> String {
+        ConfigLoaderTests().good + "\n    sendWindow:\n" + window.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n"
+    }
+
+    @Test func readsDaysTimesZoneAndField() throws {
+        let configs = try ConfigLoaderTests().load(config("""
+            days: [mon, tue, wed, thu, fri]
+            from: "08:00"
+            to: "20:30"
+            zone: Europe/Stockholm
+            zoneField: timeZone
+            """))
+        let window = try #require(configs.first?.limits.sendWindow)
+        #expect(window.days == Set(2...6) && window.fromSecond == 8 * 3_600 && window.toSecond == 20 * 3_600 + 1_800)
+        #expect(window.zone.identifier == "Europe/Stockholm" && window.zoneField == "timeZone")
+        #expect(window.text == "mon, tue, wed, thu, fri 08:00–20:30 in each contact's zone ('timeZone'), else Europe/Stockholm")
+        let night = try #require(try ConfigLoaderTests().load(config("from: \"22:00\"\nto: \"06:00\"")).first?.limits.sendWindow)
+        #expect(night.days.count == 7 && night.zone == TimeZone(identifier: "UTC") && night.zoneField == nil)
+        #expect(try ConfigLoaderTests().load(ConfigLoaderTests().good).first?.limits.sendWindow == nil)
+    }
+
+    @Test func namesEachMistake() {
+        let loader = ConfigLoaderTests()
+        #expect(loader.message(config("from: \"8:00\"\nto: \"20:00\"")) == "c.yaml:13: destinations.main.sendWindow.from: a time of day as HH:MM or HH:MM:SS (00:00 to 23:59:59)")
+        #expect(loader.message(config("from: \"08:00\"\nto: \"25:00\"")) == "c.yaml:14: destinations.main.sendWindow.to: a time of day as HH:MM or HH:MM:SS (00:00 to 24:00)")
+        #expect(loader.message(config("from: \"08:00\"\nto: \"08:00\"")) == "c.yaml:14: destinations.main.sendWindow.to: a time other than from (an empty window never opens)")
+        #expect(loader.message(config("from: \"08:00\"\nto: \"20:00\"\nzone: Europe/Stockholmm")).hasPrefix(
+            "c.yaml:15: destinations.main.sendWindow.zone: an IANA time zone such as Europe/Stockholm; 'Europe/Stockholmm' is not one"))
+        #expect(loader.message(config("days: [mon, funday]\nfrom: \"08:00\"\nto: \"20:00\"")).hasPrefix("c.yaml:13: destinations.main.sendWindow.days: a list of days"))
+        #expect(loader.message(config("from: \"08:00\"\nto: \"20:00\"\nzones: UTC")) == "c.yaml:15: destinations.main.sendWindow.zones: unknown key")
+        #expect(loader.message(config("to: \"20:00\"")) == "c.yaml:13: destinations.main.sendWindow.from: a non-empty string (required)")
     }
 }
