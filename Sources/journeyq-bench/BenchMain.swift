@@ -7,11 +7,17 @@ import JourneyQueueSQLite
 /// - `claim-settle DB [BATCH] [DESTINATION]`: claim + settle-accepted in batches;
 /// - `claim-send-settle DB [BATCH] [DESTINATION] [durable|normal]`: the same with the write-ahead record of each batch,
 ///   fsynced (`durable`, what the daemon does) or not (to measure the fsync's cost), with the batch's real request body,
-///   stored compressed unless `plain` follows (to measure what compression costs on the path before a request leaves).
+///   stored compressed unless `plain` follows (to measure what compression costs on the path before a request leaves);
+/// - `window-wait DB WAITING DUE`: places WAITING contacts behind a closed send window (claimed once and sent back to
+///   wait until it opens, as the daemon does), then enqueues DUE contacts and measures their claim + settle.
 @main
 enum BenchMain {
     static func main() async throws {
         let arguments = CommandLine.arguments
+        if arguments.count >= 5, arguments[1] == "window-wait", let waiting = Int(arguments[3]), let due = Int(arguments[4]) {
+            try await windowWait(path: arguments[2], waiting: waiting, due: due)
+            return
+        }
         guard arguments.count >= 3, ["claim-settle", "claim-send-settle"].contains(arguments[1]) else {
             FileHandle.standardError.write(Data("usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal] [compressed|plain]\n".utf8))
             exit(2)
@@ -36,6 +42,43 @@ enum BenchMain {
             settled += outcomes.count
         }
         let seconds = Date().timeIntervalSince(start)
+        print("rows=\(settled)")
+        print("rows_per_s=\(Int(Double(settled) / seconds))")
+    }
+
+    static func windowWait(path: String, waiting: Int, due: Int) async throws {
+        let store = try SQLiteQueueStore(path: path)
+        func enqueue(_ count: Int, prefix: String) throws {
+            _ = try store.enqueue(destination: "bench") { sink in
+                for index in 0..<count {
+                    try sink.add(ContactRecord(key: "\(prefix)\(index)", data: [Field("email", .string("user\(index)@example.com"))]))
+                }
+            }
+        }
+        try enqueue(waiting, prefix: "w")
+        let opening = SystemClock().nowMillis() + 12 * 3_600_000
+        var placed = 0
+        let placing = Date()
+        while let batch = try await store.claim(destination: "bench", limit: 1_000, leaseMillis: 60_000) {
+            try await store.prepareBatch(batch.lease, priorMembers: [], released: batch.contacts.map {
+                Settlement(contactID: $0.id, outcome: .waitForWindow(until: opening, note: "waiting for the send window"))
+            }, releaseCountsAsLook: false)
+            try await store.settle(batch.lease, result: nil, outcomes: [])
+            placed += batch.contacts.count
+        }
+        let placeSeconds = Date().timeIntervalSince(placing)
+        try enqueue(due, prefix: "d")
+        var settled = 0
+        let start = Date()
+        while let batch = try await store.claim(destination: "bench", limit: 100, leaseMillis: 60_000) {
+            try await store.settle(batch.lease, result: nil, outcomes: batch.contacts.map {
+                Settlement(contactID: $0.id, outcome: .confirmed)
+            })
+            settled += batch.contacts.count
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let counts = try await store.counts().first
+        print("waiting=\(counts?.waitingForWindow ?? 0) placed_per_s=\(Int(Double(placed) / max(placeSeconds, 0.001)))")
         print("rows=\(settled)")
         print("rows_per_s=\(Int(Double(settled) / seconds))")
     }

@@ -18,6 +18,9 @@ public enum SQLState {
     /// `contact.wait_cause`: queued and held back by its own `notBefore`.
     public static let waitNotBefore = "2"
 
+    /// `contact_count.state` under which the count of contacts waiting for the send window is kept (not a contact state).
+    public static let windowWaitCounter = "100"
+
     /// A batch whose lease is held.
     public static let batchOpen = "0"
     /// A batch its worker settled.

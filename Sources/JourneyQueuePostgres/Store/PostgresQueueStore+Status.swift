@@ -8,8 +8,8 @@ extension PostgresQueueStore {
                 SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
                        (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)),
                        look_paused_until, look_reason, look_since,
-                       (SELECT count(*) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)
-                            AND c.wait_cause = \(SQLState.waitWindow)),
+                       (SELECT COALESCE(SUM(n), 0)::bigint FROM contact_count k WHERE k.destination_id = d.id
+                            AND k.state = \(SQLState.windowWaitCounter)),
                        (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)
                             AND c.wait_cause = \(SQLState.waitWindow))
                 FROM destination d ORDER BY name

@@ -19,7 +19,7 @@ extension SQLiteQueueStore {
                 report.health = (status?[2] as Int64?).map { DestinationPause(until: $0, reason: status?[3] ?? "", since: status?[4]) }
                 report.lookOutage = (status?[5] as Int64?).map { DestinationPause(until: $0, reason: status?[6] ?? "", since: status?[7]) }
                 if let waiting = try Row.fetchOne(db.cachedStatement(sql: Self.windowWaitSQL), arguments: [row[0] as Int64]) {
-                    report.waitingForWindow = waiting[0]
+                    report.waitingForWindow = (waiting[0] as Int?) ?? 0
                     report.nextWindowOpening = waiting[1]
                 }
                 return report

@@ -29,7 +29,7 @@ extension SQLiteQueueStore {
                     result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued)"),
                                                                arguments: [row[0] as Int64])
                     if let waiting = try Row.fetchOne(db.cachedStatement(sql: Self.windowWaitSQL), arguments: [row[0] as Int64]) {
-                        result.waitingForWindow = waiting[0]
+                        result.waitingForWindow = (waiting[0] as Int?) ?? 0
                         result.nextWindowOpening = waiting[1]
                     }
                 }
@@ -38,9 +38,11 @@ extension SQLiteQueueStore {
         }
     }
 
-    /// How many wait for the send window and when the first may go: read from `contact_window_wait` alone.
+
+    /// How many wait for the send window (their counter) and when the first may go (`contact_window_wait`'s first entry).
     static let windowWaitSQL = """
-        SELECT COUNT(*), MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued) AND wait_cause = \(SQLState.waitWindow)
+        SELECT (SELECT n FROM contact_count WHERE destination_id = ?1 AND state = \(SQLState.windowWaitCounter)),
+               (SELECT MIN(available_at) FROM contact WHERE destination_id = ?1 AND state = \(SQLState.queued) AND wait_cause = \(SQLState.waitWindow))
         """
 
     public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
