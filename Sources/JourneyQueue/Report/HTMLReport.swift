@@ -10,6 +10,12 @@ public enum HTMLReport {
             body += "\(report.retries) retries · \(report.possibleDuplicates) possible duplicates"
             if let latency = report.latency { body += " · latency p50 \(latency.p50) ms, p95 \(latency.p95) ms, p99 \(latency.p99) ms" }
             body += "</p>"
+            let expired = report.counts[ContactState.expired.description] ?? 0
+            if report.waitingForWindow > 0 || expired > 0 {
+                body += "<p class=\"facts\">\(report.waitingForWindow) waiting for the send window"
+                body += report.nextWindowOpening.map { " (next opening \(ReportRenderer.iso($0)))" } ?? ""
+                body += " · \(expired) expired (their notAfter passed before they were sent)</p>"
+            }
             if report.deadReasons.isEmpty {
                 body += "<p>No dead letters.</p>"
             } else {
