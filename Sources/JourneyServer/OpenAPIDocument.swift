@@ -420,7 +420,7 @@ public enum OpenAPIDocument {
     "/v1/destinations/{name}/redrive": {
       "post": {
         "operationId": "redrive",
-        "summary": "Dead letters back to queued, or to unknown (looked for first) when their last request may have been taken (role operate).",
+        "summary": "Dead letters back to queued, or to unknown (looked for first) when their last request may have been taken; or, with state expired, expired contacts back to queued with a new notAfter (role operate).",
         "parameters": [
           {
             "name": "name",
@@ -446,6 +446,26 @@ public enum OpenAPIDocument {
                       "string",
                       "null"
                     ]
+                  },
+                  "state": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "enum": [
+                      "dead",
+                      "expired",
+                      null
+                    ],
+                    "description": "Which contacts: dead (the default) or expired."
+                  },
+                  "notAfter": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "With state expired (required then): their new notAfter, an ISO 8601 date-time with an offset."
                   }
                 }
               }

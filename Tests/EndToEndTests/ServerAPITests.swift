@@ -123,6 +123,32 @@ import Testing
         }
     }
 
+    @Test func expiredContactsAreShownCountedAndRedrivenWithANewNotAfter() async throws {
+        try await ServerHarness.with { server in
+            let answer = try await server.send(.POST, "/v1/destinations/d/contacts?notAfter=2000-01-01T00:00:00Z", key: "ingest",
+                                               body: "{\"contactKey\":\"late\"}\n", contentType: "application/x-ndjson")
+            #expect(answer.status == 202, "\(answer.text)")
+            let batch = try #require(try await server.store.claim(destination: "d", limit: 1, leaseMillis: 60_000))
+            #expect(batch.contacts.first?.notAfter == ISOTime.parse("2000-01-01T00:00:00Z"), "the ingest's notAfter reached the contact")
+            try await server.store.prepareBatch(batch.lease, priorMembers: [], released: [Settlement(contactID: batch.contacts[0].id,
+                                                                                                        outcome: .expired(reason: "notAfter passed"))],
+                                                releaseCountsAsLook: false)
+            let list = try await server.send(.GET, "/v1/destinations", key: "read")
+            #expect((list.array.first?["counts"] as? [String: Int])?["expired"] == 1)
+            let metrics = try await server.send(.GET, "/metrics")
+            #expect(metrics.text.contains(#"journeyq_contacts{destination="d",state="expired"} 1"#), "\(metrics.text.prefix(800))")
+            #expect(metrics.text.contains(#"journeyq_contacts_waiting_for_window{destination="d"} 0"#))
+            var redrive = try await server.send(.POST, "/v1/destinations/d/redrive", key: "operate", body: "{\"state\":\"expired\"}",
+                                                contentType: "application/json")
+            #expect(redrive.status == 400, "a redrive of expired contacts needs their new notAfter")
+            redrive = try await server.send(.POST, "/v1/destinations/d/redrive", key: "operate",
+                                            body: "{\"state\":\"expired\",\"notAfter\":\"2099-01-01T00:00:00+01:00\"}", contentType: "application/json")
+            #expect(redrive.status == 200 && redrive.object["queued"] as? Int == 1, "\(redrive.text)")
+            let timeline = try await server.send(.GET, "/v1/contacts/late", key: "read")
+            #expect(timeline.text.contains(#""notAfter":4070905200000"#), "\(timeline.text.prefix(600))")
+        }
+    }
+
     @Test func aLookOutageShowsInTheListTheReportAndTheMetrics() async throws {
         try await ServerHarness.with { server in
             _ = try server.store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }

@@ -5,7 +5,13 @@ import JourneyQueue
 /// What `operate` keys may do: redrive dead letters, pause and resume a destination (the pause lives in the database,
 /// so every worker and every restart obeys it).
 enum OperateRoutes {
-    struct RedriveRequest: Decodable { var reason: String? }
+    struct RedriveRequest: Decodable {
+        var reason: String?
+        /// `dead` (the default) or `expired`.
+        var state: String?
+        /// With `expired`: their new notAfter (ISO 8601 with an offset).
+        var notAfter: String?
+    }
     struct PauseRequest: Decodable {
         var until: String?
         var reason: String?
@@ -19,6 +25,19 @@ enum OperateRoutes {
             let name = try QueueRoutes.destinationName(context)
             let body: RedriveRequest? = try await decode(request)
             let summary: RedriveSummary
+            if let state = body?.state, state != "dead" {
+                guard state == "expired" else {
+                    throw Problem(status: .badRequest, title: "Bad state", detail: "state is dead or expired.")
+                }
+                guard body?.reason == nil, let text = body?.notAfter, let notAfter = try? RecordValidator.moment(text, field: "notAfter") else {
+                    throw Problem(status: .badRequest, title: "Bad notAfter",
+                                  detail: "Expired contacts are redriven with a new notAfter, an ISO 8601 date-time with an offset, and no reason.")
+                }
+                do {
+                    summary = try await store.redriveExpired(destination: name, notAfter: notAfter)
+                } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
+                return try JSONResponse.make(summary)
+            }
             do {
                 let kind = try await store.counts().first { $0.name == name }?.kind
                 summary = try await store.redrive(destination: name, reason: body?.reason, lookable: dependencies.lookable(kind))
