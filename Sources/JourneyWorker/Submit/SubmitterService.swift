@@ -78,6 +78,8 @@ public struct SubmitterService: Service {
         let now = clock.nowMillis()
         var held: [Settlement] = []
         var defaulted = 0
+        // Contacts of one zone share the answer: the window is worked out once per zone a batch holds.
+        var openings: [String: Int64?] = [:]
         for contact in batch.contacts {
             if let notAfter = contact.notAfter, notAfter <= now {
                 held.append(Settlement(contactID: contact.id, outcome: .expired(reason: "notAfter \(ISOTime.string(notAfter)) passed before it was sent")))
@@ -85,11 +87,17 @@ public struct SubmitterService: Service {
             }
             guard let window else { continue }
             let (zone, fellBack) = window.zone(forData: contact.dataJSON)
-            if window.isOpen(atMillis: now, in: zone) {
+            let nextOpening: Int64?
+            if let known = openings[zone.identifier] {
+                nextOpening = known
+            } else {
+                nextOpening = window.isOpen(atMillis: now, in: zone) ? nil : window.nextChange(afterMillis: now, in: zone) ?? now + 86_400_000
+                openings[zone.identifier] = .some(nextOpening)
+            }
+            guard let opening = nextOpening else {
                 if fellBack { defaulted += 1 }
                 continue
             }
-            let opening = window.nextOpening(atOrAfterMillis: now, in: zone) ?? now + 86_400_000
             let until = min(opening, contact.notAfter ?? .max)
             held.append(Settlement(contactID: contact.id, outcome: .waitForWindow(
                 until: until, note: "waiting for the send window: opens \(ISOTime.string(opening)) (\(zone.identifier))")))
