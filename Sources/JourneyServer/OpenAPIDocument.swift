@@ -448,24 +448,31 @@ public enum OpenAPIDocument {
                     ]
                   },
                   "state": {
-                    "type": [
-                      "string",
-                      "null"
+                    "anyOf": [
+                      {
+                        "type": "string",
+                        "enum": [
+                          "dead",
+                          "expired"
+                        ]
+                      },
+                      {
+                        "type": "null"
+                      }
                     ],
-                    "enum": [
-                      "dead",
-                      "expired",
-                      null
-                    ],
-                    "description": "Which contacts: dead (the default) or expired."
+                    "description": "Which contacts: dead (the default) or expired. `reason` selects among dead ones only."
                   },
                   "notAfter": {
-                    "type": [
-                      "string",
-                      "null"
+                    "anyOf": [
+                      {
+                        "type": "string",
+                        "format": "date-time"
+                      },
+                      {
+                        "type": "null"
+                      }
                     ],
-                    "format": "date-time",
-                    "description": "With state expired (required then): their new notAfter, an ISO 8601 date-time with an offset."
+                    "description": "With state expired: their new notAfter, an ISO 8601 date-time with an offset; absent, they are sent with none."
                   }
                 }
               }

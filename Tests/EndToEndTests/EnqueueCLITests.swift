@@ -48,6 +48,12 @@ import Testing
         #expect(rows.map { $0["not_after"] } == [String(ISOTime.parse("2027-02-28T00:00:00Z")!), String(ISOTime.parse("2027-02-28T00:00:00Z")!),
                                                    String(ISOTime.parse("2027-03-01T00:00:00Z")!)], "a record's own notAfter wins")
         #expect(rows.allSatisfy { $0["available_at"] == before && $0["wait_cause"] == "2" })
+        let show = try await JourneyqProcess.run(["show", "--db", db, "a"])
+        #expect(show.stdout.contains("waits for its notBefore until \(ReportRenderer.iso(ISOTime.parse("2027-02-01T07:00:00Z")!))"), "\(show.stdout)")
+        let check = try await JourneyqProcess.run(["check", "--config", config, "--db", db])
+        #expect(check.stdout.contains("send window: every day 08:00–20:00 in each contact's zone ('timeZone'), else Europe/Stockholm: "),
+                "\(check.stdout)")
+        #expect(check.stdout.contains(" now in Europe/Stockholm, "), "\(check.stdout)")
         result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "windowd", "--config", config, input])
         #expect(result.status == 2 && result.stderr.contains("names no destination 'windowd'"), "\(result.stderr)")
         result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "windowed", "--not-before", "tomorrow", input])

@@ -138,9 +138,11 @@ import Testing
             let metrics = try await server.send(.GET, "/metrics")
             #expect(metrics.text.contains(#"journeyq_contacts{destination="d",state="expired"} 1"#), "\(metrics.text.prefix(800))")
             #expect(metrics.text.contains(#"journeyq_contacts_waiting_for_window{destination="d"} 0"#))
-            var redrive = try await server.send(.POST, "/v1/destinations/d/redrive", key: "operate", body: "{\"state\":\"expired\"}",
+            var redrive = try await server.send(.POST, "/v1/destinations/d/redrive", key: "operate", body: "{\"state\":\"expired\",\"notAfter\":\"soon\"}",
                                                 contentType: "application/json")
-            #expect(redrive.status == 400, "a redrive of expired contacts needs their new notAfter")
+            #expect(redrive.status == 400, "a notAfter that is not a moment is refused")
+            redrive = try await server.send(.POST, "/v1/destinations/d/redrive", key: "operate", body: "{\"state\":\"gone\"}", contentType: "application/json")
+            #expect(redrive.status == 400)
             redrive = try await server.send(.POST, "/v1/destinations/d/redrive", key: "operate",
                                             body: "{\"state\":\"expired\",\"notAfter\":\"2099-01-01T00:00:00+01:00\"}", contentType: "application/json")
             #expect(redrive.status == 200 && redrive.object["queued"] as? Int == 1, "\(redrive.text)")

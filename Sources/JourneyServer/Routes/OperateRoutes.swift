@@ -9,7 +9,7 @@ enum OperateRoutes {
         var reason: String?
         /// `dead` (the default) or `expired`.
         var state: String?
-        /// With `expired`: their new notAfter (ISO 8601 with an offset).
+        /// With `expired`: their new notAfter (ISO 8601 with an offset); absent, they are sent with none.
         var notAfter: String?
     }
     struct PauseRequest: Decodable {
@@ -25,13 +25,17 @@ enum OperateRoutes {
             let name = try QueueRoutes.destinationName(context)
             let body: RedriveRequest? = try await decode(request)
             let summary: RedriveSummary
+            // A notAfter is checked whatever the state; it sets the expired ones' new limit (absent: none) and means
+            // nothing to dead letters. `reason` selects among dead letters only.
+            let notAfter = try body?.notAfter.map { text -> Int64 in
+                guard let millis = try? RecordValidator.moment(text, field: "notAfter") else {
+                    throw Problem(status: .badRequest, title: "Bad notAfter", detail: "notAfter is an ISO 8601 date-time with an offset.")
+                }
+                return millis
+            }
             if let state = body?.state, state != "dead" {
                 guard state == "expired" else {
                     throw Problem(status: .badRequest, title: "Bad state", detail: "state is dead or expired.")
-                }
-                guard body?.reason == nil, let text = body?.notAfter, let notAfter = try? RecordValidator.moment(text, field: "notAfter") else {
-                    throw Problem(status: .badRequest, title: "Bad notAfter",
-                                  detail: "Expired contacts are redriven with a new notAfter, an ISO 8601 date-time with an offset, and no reason.")
                 }
                 do {
                     summary = try await store.redriveExpired(destination: name, notAfter: notAfter)
