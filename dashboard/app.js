@@ -3,7 +3,7 @@
 "use strict";
 
 const state = { key: sessionStorage.getItem("journeyq.key"), role: null, name: null, selected: null, deadAfter: null, timer: null, detailTimer: null };
-const states = ["queued", "claimed", "sending", "accepted", "unknown", "confirmed", "unverifiable", "dead"];
+const states = ["queued", "claimed", "sending", "accepted", "unknown", "confirmed", "unverifiable", "dead", "expired"];
 const numbers = new Intl.NumberFormat();
 const $ = (id) => document.getElementById(id);
 

@@ -124,7 +124,7 @@ svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 "use strict";
 
 const state = { key: sessionStorage.getItem("journeyq.key"), role: null, name: null, selected: null, deadAfter: null, timer: null, detailTimer: null };
-const states = ["queued", "claimed", "sending", "accepted", "unknown", "confirmed", "unverifiable", "dead"];
+const states = ["queued", "claimed", "sending", "accepted", "unknown", "confirmed", "unverifiable", "dead", "expired"];
 const numbers = new Intl.NumberFormat();
 const $ = (id) => document.getElementById(id);
 
