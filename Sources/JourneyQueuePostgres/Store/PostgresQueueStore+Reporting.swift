@@ -220,15 +220,9 @@ extension PostgresQueueStore {
             let id = try await self.existingDestinationID(connection, name: destination)
             let candidate = """
                 destination_id = $2 AND state = \(SQLState.expired)
-                  AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
-                                  AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
-                  AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
-                            AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.expired))
+                  AND \(RedriveSQL.newestNotLive(state: SQLState.expired))
                 """
-            let superseded = """
-                EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
-                        AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
-                """
+            let superseded = RedriveSQL.superseded
             let skipped = try await self.rows(connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
                                               [now, id])[0][0].decode(Int.self)
             let queued = try await self.count(connection, """
@@ -253,15 +247,9 @@ extension PostgresQueueStore {
             // The newest dead row of a key that is not live again (as the SQLite store says, step by step).
             let candidate = """
                 destination_id = $2 AND state = \(SQLState.dead) AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
-                  AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
-                                  AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
-                  AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
-                            AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.dead))
+                  AND \(RedriveSQL.newestNotLive(state: SQLState.dead))
                 """
-            let superseded = """
-                EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
-                        AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
-                """
+            let superseded = RedriveSQL.superseded
             let eligible = "\(candidate) AND NOT \(superseded)"
             let skipped = try await self.rows(connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
                                               [now, id, reason])[0][0].decode(Int.self)

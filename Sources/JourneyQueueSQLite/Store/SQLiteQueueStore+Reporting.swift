@@ -201,16 +201,9 @@ extension SQLiteQueueStore {
             // The newest dead row of a key that is not live again.
             let candidate = """
                 destination_id = ?3 AND state = \(SQLState.dead) AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
-                  AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
-                                  AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
-                  AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
-                            AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.dead))
+                  AND \(RedriveSQL.newestNotLive(state: SQLState.dead))
                 """
-            // Entered since under a newer row (enqueued again), or in doubt there: redriving it would enter it again.
-            let superseded = """
-                EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
-                        AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
-                """
+            let superseded = RedriveSQL.superseded
             let eligible = "\(candidate) AND NOT \(superseded)"
             let skipped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?2 AND \(candidate) AND \(superseded)",
                                            arguments: [now, now, id, reason]) ?? 0
@@ -248,15 +241,9 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             let candidate = """
                 destination_id = ?2 AND state = \(SQLState.expired)
-                  AND NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
-                                  AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
-                  AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
-                            AND newest.contact_key = contact.contact_key AND newest.state = \(SQLState.expired))
+                  AND \(RedriveSQL.newestNotLive(state: SQLState.expired))
                 """
-            let superseded = """
-                EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
-                        AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
-                """
+            let superseded = RedriveSQL.superseded
             let skipped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?1 AND \(candidate) AND \(superseded)",
                                            arguments: [now, id]) ?? 0
             try db.execute(sql: """
