@@ -8,7 +8,7 @@ import NIOSSL
 import Prometheus
 
 /// What the API reads and writes: the queue and its reports.
-public typealias ServerStore = QueueStore & ReportingStore
+public typealias ServerStore = QueueStore & ReportingStore & EventOutbox
 
 /// Composition root of `journeyq serve`'s HTTP side: the API, health checks, metrics, the OpenAPI document and the
 /// dashboard, over one store. Tests build exactly this.
@@ -28,6 +28,8 @@ public enum JourneyServerApp {
         public var lookable: @Sendable (_ kind: String?) -> Bool
         /// Each configured destination's send window: an ingest counts the records without a known zone.
         public var sendWindows: [String: SendWindow] = [:]
+        /// The configured webhook endpoints: their filters count what waits for each, their URLs' origins are shown.
+        public var notify: [WebhookConfig] = []
 
         public init(store: any ServerStore, config: HTTPConfig, clock: any Clock = SystemClock(), logger: Logger,
                     registry: PrometheusCollectorRegistry, metrics: JourneyMetrics,
@@ -51,6 +53,7 @@ public enum JourneyServerApp {
         IngestRoutes.register(on: router, dependencies)
         QueueRoutes.register(on: router, dependencies)
         OperateRoutes.register(on: router, dependencies)
+        EventRoutes.register(on: router, dependencies)
         HealthRoutes.register(on: router, dependencies)
         DashboardRoutes.register(on: router)
         return router

@@ -22,7 +22,8 @@ public struct WorkerDaemon {
     public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
                 concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
                 metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () async -> Void = {},
-                retention: (policy: RetentionPolicy, store: any Pruning)? = nil) async throws {
+                retention: (policy: RetentionPolicy, store: any Pruning)? = nil,
+                notify: (webhooks: [WebhookConfig], outbox: any EventOutbox)? = nil) async throws {
         var destinations: [any Destination] = []
         var gates: [DestinationGate] = []
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -45,6 +46,13 @@ public struct WorkerDaemon {
                                                           checkpoint: checkpoint)))
         if let retention, !retention.policy.keepsEverything {
             services.append(.init(service: RetentionService(store: retention.store, policy: retention.policy, clock: clock, logger: logger, metrics: metrics)))
+        }
+        if let notify {
+            try await notify.outbox.ensureWebhooks(notify.webhooks.map(\.name))
+            for webhook in notify.webhooks {
+                services.append(.init(service: WebhookService(config: webhook, store: notify.outbox, client: caller.httpClient, clock: clock, logger: logger,
+                                                              metrics: metrics)))
+            }
         }
         let watcher = PauseWatcher(store: store, gates: gates, logger: logger)
         services.append(.init(service: watcher))

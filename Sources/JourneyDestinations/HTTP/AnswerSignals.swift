@@ -29,8 +29,9 @@ enum AnswerSignals {
 }
 
 /// URLs as they may appear in logs and reasons: scheme and host, never a path or query (pre-signed URLs carry grants).
-enum RedactedURL {
-    static func origin(_ text: String) -> String {
+public enum RedactedURL {
+    /// `scheme://host[:port]` of `text`, without credentials, path or query.
+    public static func origin(_ text: String) -> String {
         guard let schemeEnd = text.range(of: "://") else { return "<url>" }
         let rest = text[schemeEnd.upperBound...]
         let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }

@@ -71,6 +71,9 @@ public struct HTTPCaller: Sendable {
     public var remoteClock = RemoteClock()
 
     /// Sends through `client`; latencies are measured on `clock`.
+    /// The process's client, for requests that are not a destination's (webhooks).
+    public var httpClient: HTTPClient { client }
+
     public init(client: HTTPClient, clock: any Clock) {
         self.client = client
         self.clock = clock

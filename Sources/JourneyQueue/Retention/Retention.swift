@@ -22,18 +22,25 @@ public struct PruneSummary: Sendable, Equatable {
     public var contacts = 0
     public var attempts = 0
     public var batches = 0
+    /// Outbox events every webhook endpoint was told of, older than the ledger's age.
+    public var events = 0
 
-    public init(contacts: Int = 0, attempts: Int = 0, batches: Int = 0) {
+    public init(contacts: Int = 0, attempts: Int = 0, batches: Int = 0, events: Int = 0) {
         self.contacts = contacts
         self.attempts = attempts
         self.batches = batches
+        self.events = events
     }
 
     /// Rows removed in all.
-    public var total: Int { contacts + attempts + batches }
+    public var total: Int { contacts + attempts + batches + events }
+
+    /// Whether a step of `limit` rows left some of a kind behind.
+    public func filled(_ limit: Int) -> Bool { contacts >= limit || attempts >= limit || batches >= limit || events >= limit }
 
     public static func + (left: PruneSummary, right: PruneSummary) -> PruneSummary {
-        PruneSummary(contacts: left.contacts + right.contacts, attempts: left.attempts + right.attempts, batches: left.batches + right.batches)
+        PruneSummary(contacts: left.contacts + right.contacts, attempts: left.attempts + right.attempts, batches: left.batches + right.batches,
+                     events: left.events + right.events)
     }
 }
 

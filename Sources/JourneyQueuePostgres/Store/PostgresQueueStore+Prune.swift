@@ -26,6 +26,19 @@ extension PostgresQueueStore {
                 }
             }
         }
+        if let ledgerBefore {
+            summary.events = try bridge.run {
+                try await self.transaction { connection in
+                    // Only what every configured endpoint has been told of.
+                    try await self.count(connection, """
+                        DELETE FROM event WHERE id IN (
+                            SELECT e.id FROM event e WHERE e.at < $1
+                              AND NOT EXISTS (SELECT 1 FROM webhook_endpoint w WHERE w.retired_at IS NULL AND (e.tx, e.id) > (w.cursor_tx, w.cursor_id))
+                            LIMIT $2)
+                        """, [ledgerBefore, limit])
+                }
+            }
+        }
         if let cutoff = [contactsBefore, ledgerBefore].compactMap({ $0 }).min() {
             summary.batches = try bridge.run {
                 try await self.transaction { connection in

@@ -46,8 +46,13 @@ extension PostgresQueueStore {
     public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
         try await transaction { connection in
             let id = try await self.existingDestinationID(connection, name: destination)
+            let after: (until: Int64?, reason: String?) = (paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil)
+            let before = try await self.rows(connection, "SELECT paused_until, pause_reason FROM destination WHERE id = $1 FOR UPDATE", [id]).first
             try await self.execute(connection, "UPDATE destination SET paused_until = $1::bigint, pause_reason = $2::text WHERE id = $3",
-                                   [paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil, id])
+                                   [after.until, after.reason, id])
+            try await self.recordPauseEvent(connection, destinationID: id, cause: "operator",
+                                            before: (try before?[0].decode(Int64?.self), try before?[1].decode(String?.self)), after: after,
+                                            now: self.clock.nowMillis())
         }
     }
 
@@ -55,10 +60,17 @@ extension PostgresQueueStore {
         let now = clock.nowMillis()
         try bridge.run {
             try await self.transaction { connection in
+                let before = try await self.rows(connection, "SELECT id, health_paused_until, health_reason FROM destination WHERE name = $1 FOR UPDATE",
+                                                 [destination]).first
                 try await self.execute(connection, """
                     UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint, health_updated_at = $4
                     WHERE name = $5
                     """, [pause?.until, pause?.reason, pause?.since, now, destination])
+                if let before {
+                    try await self.recordPauseEvent(connection, destinationID: try before[0].decode(Int64.self), cause: "health",
+                                                    before: (try before[1].decode(Int64?.self), try before[2].decode(String?.self)),
+                                                    after: (pause?.until, pause?.reason), now: now)
+                }
             }
         }
     }
@@ -66,8 +78,15 @@ extension PostgresQueueStore {
     public func reportLookHealth(destination: String, pause: DestinationPause?) throws {
         try bridge.run {
             try await self.transaction { connection in
+                let before = try await self.rows(connection, "SELECT id, look_paused_until, look_reason FROM destination WHERE name = $1 FOR UPDATE",
+                                                 [destination]).first
                 try await self.execute(connection, "UPDATE destination SET look_paused_until = $1::bigint, look_reason = $2::text, look_since = $3::bigint WHERE name = $4",
                                        [pause?.until, pause?.reason, pause?.since, destination])
+                if let before {
+                    try await self.recordPauseEvent(connection, destinationID: try before[0].decode(Int64.self), cause: "looks",
+                                                    before: (try before[1].decode(Int64?.self), try before[2].decode(String?.self)),
+                                                    after: (pause?.until, pause?.reason), now: self.clock.nowMillis())
+                }
             }
         }
     }

@@ -24,6 +24,9 @@ extension SQLiteQueueStore {
                 return db.changesCount
             }
         }
+        if let ledgerBefore {
+            summary.events = try pool.write { db in try Self.pruneEvents(db, before: ledgerBefore, limit: limit) }
+        }
         if let cutoff = [contactsBefore, ledgerBefore].compactMap({ $0 }).min() {
             summary.batches = try pool.write { db in
                 try db.execute(sql: """

@@ -48,23 +48,35 @@ extension SQLiteQueueStore {
     public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
         try await pool.write { db in
             let id = try Self.existingDestinationID(db, name: destination)
-            try db.execute(sql: "UPDATE destination SET paused_until = ?, pause_reason = ? WHERE id = ?",
-                           arguments: [paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil, id])
+            let after: (until: Int64?, reason: String?) = (paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil)
+            let before = try Row.fetchOne(db, sql: "SELECT paused_until, pause_reason FROM destination WHERE id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE destination SET paused_until = ?, pause_reason = ? WHERE id = ?", arguments: [after.until, after.reason, id])
+            try Self.recordPauseEvent(db, destinationID: id, cause: "operator", before: (before?[0], before?[1]), after: after, now: clock.nowMillis())
         }
     }
 
     public func reportHealth(destination: String, pause: DestinationPause?) throws {
         try pool.write { db in
+            let before = try Row.fetchOne(db, sql: "SELECT id, health_paused_until, health_reason FROM destination WHERE name = ?", arguments: [destination])
             try db.execute(sql: """
                 UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ? WHERE name = ?
                 """, arguments: [pause?.until, pause?.reason, pause?.since, clock.nowMillis(), destination])
+            if let before {
+                try Self.recordPauseEvent(db, destinationID: before[0], cause: "health", before: (before[1], before[2]), after: (pause?.until, pause?.reason),
+                                          now: clock.nowMillis())
+            }
         }
     }
 
     public func reportLookHealth(destination: String, pause: DestinationPause?) throws {
         try pool.write { db in
+            let before = try Row.fetchOne(db, sql: "SELECT id, look_paused_until, look_reason FROM destination WHERE name = ?", arguments: [destination])
             try db.execute(sql: "UPDATE destination SET look_paused_until = ?, look_reason = ?, look_since = ? WHERE name = ?",
                            arguments: [pause?.until, pause?.reason, pause?.since, destination])
+            if let before {
+                try Self.recordPauseEvent(db, destinationID: before[0], cause: "looks", before: (before[1], before[2]), after: (pause?.until, pause?.reason),
+                                          now: clock.nowMillis())
+            }
         }
     }
 }

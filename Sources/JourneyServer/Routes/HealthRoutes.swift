@@ -44,6 +44,10 @@ enum HealthRoutes {
             let counts = try await store.counts()
             dependencies.metrics.refresh(counts, now: dependencies.clock.nowMillis())
             if let bytes = store.storageBytes() { dependencies.metrics.fileSizes(database: bytes.database, wal: bytes.wal) }
+            if !dependencies.notify.isEmpty {
+                let filters = Dictionary(dependencies.notify.map { ($0.name, $0.filter) }, uniquingKeysWith: { first, _ in first })
+                dependencies.metrics.webhooks(try await store.webhookStates(filters: filters), now: dependencies.clock.nowMillis())
+            }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: dependencies.registry.emitToBuffer())))
         }

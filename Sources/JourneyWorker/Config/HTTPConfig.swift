@@ -68,4 +68,6 @@ public struct JourneyConfig: Sendable {
     public var http: HTTPConfig?
     /// How long finished work is kept (the daemon prunes it).
     public var retention = RetentionPolicy()
+    /// Webhook endpoints told of every final verdict and pause (`notify:`).
+    public var notify: [WebhookConfig] = []
 }

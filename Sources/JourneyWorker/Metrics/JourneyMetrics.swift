@@ -59,7 +59,7 @@ public struct JourneyMetrics: Sendable {
 
     /// Rows retention deleted, by kind (contacts, ledger rows, batches).
     public func pruned(_ summary: PruneSummary) {
-        for (kind, count) in [("contacts", summary.contacts), ("ledger", summary.attempts), ("batches", summary.batches)] where count > 0 {
+        for (kind, count) in [("contacts", summary.contacts), ("ledger", summary.attempts), ("batches", summary.batches), ("events", summary.events)] where count > 0 {
             Counter(label: "journeyq_pruned_total", dimensions: [("kind", kind)], factory: factory).increment(by: count)
         }
     }
@@ -104,6 +104,31 @@ public struct JourneyMetrics: Sendable {
                 .record(destination.nextWindowOpening.map { Double($0) / 1000 } ?? 0)
             let age = destination.oldestQueuedAt.map { max(Double(now - $0) / 1000, 0) } ?? 0
             Gauge(label: "journeyq_queue_oldest_age_seconds", dimensions: [("destination", destination.name)], factory: factory).record(age)
+        }
+    }
+}
+
+extension JourneyMetrics {
+    /// One webhook try, delivered or not.
+    public func webhookTry(endpoint: String, delivered: Bool) {
+        Counter(label: "journeyq_webhook_tries_total", dimensions: [("endpoint", endpoint), ("outcome", delivered ? "delivered" : "failed")],
+                factory: factory).increment()
+    }
+
+    /// Events an endpoint took.
+    public func webhookDelivered(endpoint: String, events: Int) {
+        Counter(label: "journeyq_webhook_events_delivered_total", dimensions: [("endpoint", endpoint)], factory: factory).increment(by: events)
+    }
+
+    /// Each endpoint's backlog, age and state, as the store holds them.
+    public func webhooks(_ states: [WebhookState], now: Int64) {
+        for state in states where state.retiredAt == nil {
+            let labels = [("endpoint", state.endpoint)]
+            Gauge(label: "journeyq_webhook_undelivered_events", dimensions: labels, factory: factory).record(state.undelivered)
+            Gauge(label: "journeyq_webhook_oldest_undelivered_seconds", dimensions: labels, factory: factory)
+                .record(Double(state.oldestUndeliveredAt.map { max(now - $0, 0) } ?? 0) / 1_000)
+            Gauge(label: "journeyq_webhook_parked", dimensions: labels, factory: factory).record(state.parkedAt == nil ? 0 : 1)
+            Gauge(label: "journeyq_webhook_failing", dimensions: labels, factory: factory).record(state.failingSince == nil ? 0 : 1)
         }
     }
 }

@@ -48,12 +48,12 @@ public struct RetentionService: Service {
             }
             total = total + step
             metrics?.pruned(step)
-            if step.contacts < stepLimit && step.attempts < stepLimit && step.batches < stepLimit { break }
+            if !step.filled(stepLimit) { break }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(pauseMillis)) }
         }
         if total.total > 0 {
             logger.notice("retention pruned finished work", metadata: [
-                "contacts": "\(total.contacts)", "ledger.rows": "\(total.attempts)", "batches": "\(total.batches)",
+                "contacts": "\(total.contacts)", "ledger.rows": "\(total.attempts)", "batches": "\(total.batches)", "events": "\(total.events)",
                 "contacts.before": "\(contactsBefore.map(ISOTime.string) ?? "kept")", "ledger.before": "\(ledgerBefore.map(ISOTime.string) ?? "kept")"])
         }
     }

@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !noWorkers {
             let daemon = try await WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, checkpoint: { try store.checkpoint() }, metrics: metrics,
-                                          retention: (config.retention, store))
+                                          retention: (config.retention, store), notify: (config.notify, store))
             services += daemon.services
             gates = daemon.gates
         }
@@ -73,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         dependencies.sendWindows = Dictionary(config.destinations.compactMap { destination in destination.limits.sendWindow.map { (destination.name, $0) } },
                                               uniquingKeysWith: { first, _ in first })
+        dependencies.notify = config.notify
         let scheme = http.tls == nil ? "http" : "https"
         let host = http.host.contains(":") ? "[\(http.host)]" : http.host
         let suffix = noWorkers ? " (no workers)" : ""

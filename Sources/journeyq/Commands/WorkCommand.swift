@@ -65,7 +65,8 @@ struct WorkCommand: AsyncParsableCommand {
             let daemon = try await WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
                                           checkpoint: { try store.checkpoint() },
-                                          onProgress: { await progress?.tick() }, retention: (whole.retention, store))
+                                          onProgress: { await progress?.tick() }, retention: (whole.retention, store),
+                                          notify: (whole.notify, store))
             do {
                 try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds)
             } catch let gaveUp as DrainGaveUp {

@@ -1,0 +1,33 @@
+import JourneyDestinations
+import JourneyQueue
+
+/// One `notify:` entry: where outcomes are posted, which ones, and how hard to try.
+public struct WebhookConfig: Sendable {
+    /// The endpoint's name in the API, the dashboard and the metrics (default: the URL's host).
+    public var name: String
+    public var url: String
+    /// Which events and destinations it is told of (nil: all).
+    public var filter: EventFilter
+    /// Signs with the endpoint's secret (`whsec_` and base64, or any text of 24 bytes or more).
+    public var signer: WebhookSigner
+    /// Events per message, at most 1,000.
+    public var batchSize: Int
+    /// A try's deadline.
+    public var timeoutMillis: Int64
+    /// The longest wait between tries (they start at 1 s and double).
+    public var maxBackoffMillis: Int64
+    /// How long an endpoint may fail before its events are parked until an operator redelivers them.
+    public var parkAfterMillis: Int64
+
+    public init(name: String, url: String, filter: EventFilter = .all, signer: WebhookSigner, batchSize: Int = 1_000, timeoutMillis: Int64 = 10_000,
+                maxBackoffMillis: Int64 = 300_000, parkAfterMillis: Int64 = 3_600_000) {
+        self.name = name
+        self.url = url
+        self.filter = filter
+        self.signer = signer
+        self.batchSize = batchSize
+        self.timeoutMillis = timeoutMillis
+        self.maxBackoffMillis = maxBackoffMillis
+        self.parkAfterMillis = parkAfterMillis
+    }
+}
