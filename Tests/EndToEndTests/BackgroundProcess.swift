@@ -6,13 +6,19 @@ final class BackgroundProcess: @unchecked Sendable {
     let stdoutPath: String
     let stderrPath: String
 
-    init(_ arguments: [String], scratch: Scratch, name: String) throws {
+    convenience init(_ arguments: [String], scratch: Scratch, name: String) throws {
+        try self.init(executable: JourneyqProcess.binary, arguments, scratch: scratch, name: name)
+    }
+
+    /// Any program (a test's helper script), with `environment` added to this process's.
+    init(executable: String, _ arguments: [String], environment: [String: String] = [:], scratch: Scratch, name: String) throws {
         stdoutPath = scratch.path("\(name).out")
         stderrPath = scratch.path("\(name).err")
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: JourneyqProcess.binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardInput = FileHandle.nullDevice

@@ -42,7 +42,7 @@ public struct WebhookState: Sendable, Equatable {
     public var delivered: Int64
     public var deliveries: Int64
     public var lastDeliveredAt: Int64?
-    /// Failed tries of the batch in hand, since when the endpoint fails, and the last failure.
+    /// Tries of the batch in hand (a try cut short by a crash counts), since when the endpoint fails, and the last failure.
     public var attempts: Int
     public var failingSince: Int64?
     public var lastError: String?

@@ -88,7 +88,7 @@ extension PostgresQueueStore {
             if let pendingTx = try row[2].decode(Int64?.self), let pendingID = try row[3].decode(Int64?.self) {
                 let pending = EventPosition(tx: pendingTx, id: pendingID)
                 let events = try await self.fetchEvents(connection, after: cursor, upTo: pending, horizon: Int64.max, limit: Int(Int32.max), filter: filter)
-                try await self.execute(connection, "UPDATE webhook_endpoint SET owner = $1, lease_until = $2 WHERE name = $3",
+                try await self.execute(connection, "UPDATE webhook_endpoint SET owner = $1, lease_until = $2, attempts = attempts + 1 WHERE name = $3",
                                        [owner, now + leaseMillis, endpoint])
                 return WebhookBatch(endpoint: endpoint, messageID: try row[4].decode(String?.self) ?? WebhookBatch.messageID(endpoint: endpoint, from: cursor, to: pending),
                                     events: events, from: cursor, to: pending, attempt: try row[5].decode(Int.self) + 1,
@@ -107,7 +107,7 @@ extension PostgresQueueStore {
             }
             let messageID = WebhookBatch.messageID(endpoint: endpoint, from: cursor, to: last.position)
             try await self.execute(connection, """
-                UPDATE webhook_endpoint SET pending_tx = $1, pending_id = $2, pending_count = $3, pending_since = $4, message_id = $5, attempts = 0,
+                UPDATE webhook_endpoint SET pending_tx = $1, pending_id = $2, pending_count = $3, pending_since = $4, message_id = $5, attempts = 1,
                     owner = $6, lease_until = $7
                 WHERE name = $8
                 """, [last.position.tx, last.position.id, events.count, now, messageID, owner, now + leaseMillis, endpoint])
@@ -131,7 +131,7 @@ extension PostgresQueueStore {
         let now = clock.nowMillis()
         try await transaction { connection in
             try await self.execute(connection, """
-                UPDATE webhook_endpoint SET attempts = attempts + 1, failing_since = COALESCE(failing_since, $1), last_error = $2, next_attempt_at = $3,
+                UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, $1), last_error = $2, next_attempt_at = $3,
                     parked_at = CASE WHEN $1 - COALESCE(failing_since, $1) >= $4 THEN $1 END, lease_until = 0
                 WHERE name = $5 AND owner = $6 AND pending_tx = $7 AND pending_id = $8
                 """, [now, error, nextAttemptAt, parkAfterMillis, batch.endpoint, owner, batch.to.tx, batch.to.id])

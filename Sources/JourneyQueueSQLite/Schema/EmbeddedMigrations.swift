@@ -293,7 +293,7 @@ CREATE TABLE webhook_endpoint (
     pending_count    INTEGER,
     pending_since    INTEGER,
     message_id       TEXT,
-    -- Failed tries of the pending batch, since when it fails, the last failure, and when the next try may go.
+    -- Tries of the pending batch, since when it fails, the last failure, and when the next try may go.
     attempts         INTEGER NOT NULL DEFAULT 0,
     failing_since    INTEGER,
     last_error       TEXT,

@@ -69,7 +69,7 @@ extension SQLiteQueueStore {
             if (row[9] as Int64) > now { return nil }
             if let pending = row[1] as Int64? {
                 let events = try Self.fetchEvents(db, after: cursor, upTo: pending, limit: Int(Int32.max), filter: filter)
-                try db.execute(sql: "UPDATE webhook_endpoint SET owner = ?, lease_until = ? WHERE name = ?", arguments: [owner, now + leaseMillis, endpoint])
+                try db.execute(sql: "UPDATE webhook_endpoint SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE name = ?", arguments: [owner, now + leaseMillis, endpoint])
                 return WebhookBatch(endpoint: endpoint, messageID: row[2] ?? WebhookBatch.messageID(endpoint: endpoint, from: .init(id: cursor), to: .init(id: pending)),
                                     events: events, from: EventPosition(id: cursor), to: EventPosition(id: pending), attempt: (row[3] as Int) + 1,
                                     since: row[4] ?? now)
@@ -84,7 +84,7 @@ extension SQLiteQueueStore {
             let from = EventPosition(id: cursor), to = last.position
             let messageID = WebhookBatch.messageID(endpoint: endpoint, from: from, to: to)
             try db.execute(sql: """
-                UPDATE webhook_endpoint SET pending_id = ?, pending_count = ?, pending_since = ?, message_id = ?, attempts = 0, owner = ?, lease_until = ?
+                UPDATE webhook_endpoint SET pending_id = ?, pending_count = ?, pending_since = ?, message_id = ?, attempts = 1, owner = ?, lease_until = ?
                 WHERE name = ?
                 """, arguments: [to.id, events.count, now, messageID, owner, now + leaseMillis, endpoint])
             return WebhookBatch(endpoint: endpoint, messageID: messageID, events: events, from: from, to: to, attempt: 1, since: now)
@@ -108,7 +108,7 @@ extension SQLiteQueueStore {
         let now = clock.nowMillis()
         try await pool.write { db in
             try db.execute(sql: """
-                UPDATE webhook_endpoint SET attempts = attempts + 1, failing_since = COALESCE(failing_since, ?1), last_error = ?2, next_attempt_at = ?3,
+                UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, ?1), last_error = ?2, next_attempt_at = ?3,
                     parked_at = CASE WHEN ?1 - COALESCE(failing_since, ?1) >= ?4 THEN ?1 END, lease_until = 0
                 WHERE name = ?5 AND owner = ?6 AND pending_id = ?7
                 """, arguments: [now, error, nextAttemptAt, parkAfterMillis, batch.endpoint, owner, batch.to.id])

@@ -65,7 +65,7 @@ public struct WebhookService: Service {
         let batch: WebhookBatch?
         do {
             batch = try await store.claimWebhookBatch(endpoint: config.name, owner: owner, filter: config.filter, limit: config.batchSize,
-                                                      leaseMillis: config.timeoutMillis + 30_000)
+                                                      leaseMillis: config.timeoutMillis + 5_000)
         } catch {
             logger.error("reading the outbox failed", metadata: ["webhook": "\(config.name)", "error": "\(error)"])
             return .idle
@@ -107,8 +107,8 @@ public struct WebhookService: Service {
         return .delivered(events: batch.events.count)
     }
 
-    /// Posts the batch; nil when the endpoint took it (2xx), else why not.
-    func post(_ batch: WebhookBatch) async -> String? {
+    /// Posts the batch once, signed, recording nothing; nil when the endpoint took it (2xx), else why not.
+    public func post(_ batch: WebhookBatch) async -> String? {
         let body = WebhookMessage.body(batch)
         var request = HTTPClientRequest(url: config.url)
         request.method = .POST
