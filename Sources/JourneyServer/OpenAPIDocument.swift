@@ -766,6 +766,150 @@ public enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/events": {
+      "get": {
+        "operationId": "listEvents",
+        "summary": "The outbox as a feed (role read): every final verdict (confirmed, unverifiable, dead, expired) and every pause and resume, oldest first, keyset-paged. Pass `next` back as `after`; an empty page keeps the same `next`: poll again with it.",
+        "parameters": [
+          {
+            "name": "after",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{1,18}(\\.[0-9]{1,18})?$"
+            },
+            "description": "The `next` of the previous page (opaque); absent: from the oldest event kept."
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000
+            },
+            "description": "Events per page (default 100)."
+          },
+          {
+            "name": "type",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "pattern": "^(contact\\.(confirmed|unverifiable|dead|expired)|destination\\.(paused|resumed))(,(contact\\.(confirmed|unverifiable|dead|expired)|destination\\.(paused|resumed)))*$"
+            },
+            "description": "Only these types, comma-separated (contact.confirmed, contact.unverifiable, contact.dead, contact.expired, destination.paused, destination.resumed)."
+          },
+          {
+            "name": "destination",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            },
+            "description": "Only these destinations, comma-separated."
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/EventPage"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "500": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/v1/webhooks": {
+      "get": {
+        "operationId": "listWebhooks",
+        "summary": "Each webhook endpoint's delivery: delivered, failing or parked, and what waits for it (role read).",
+        "responses": {
+          "200": {
+            "description": "The endpoints.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Webhook"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "500": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/v1/webhooks/{name}/redeliver": {
+      "post": {
+        "operationId": "redeliverWebhook",
+        "summary": "Unparks a webhook endpoint and makes its next try due now: the events waiting for it go again, the batch in hand with its webhook-id (role operate).",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200
+            },
+            "description": "The endpoint's name."
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "What was redelivered.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Redelivered"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "404": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "500": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1300,6 +1444,252 @@ public enum OpenAPIDocument {
             "items": {
               "type": "string"
             }
+          }
+        }
+      },
+      "Event": {
+        "type": "object",
+        "required": [
+          "id",
+          "type",
+          "at",
+          "destination"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "description": "Its place in the outbox (opaque); the same on every delivery."
+          },
+          "type": {
+            "type": "string",
+            "enum": [
+              "contact.confirmed",
+              "contact.unverifiable",
+              "contact.dead",
+              "contact.expired",
+              "destination.paused",
+              "destination.resumed"
+            ]
+          },
+          "at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "destination": {
+            "type": "string"
+          },
+          "contactKey": {
+            "type": "string"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "confirmed",
+              "unverifiable",
+              "dead",
+              "expired"
+            ]
+          },
+          "attempts": {
+            "type": "integer"
+          },
+          "eventInstanceId": {
+            "type": "string"
+          },
+          "requestId": {
+            "type": "string"
+          },
+          "cause": {
+            "type": "string",
+            "enum": [
+              "operator",
+              "health",
+              "looks"
+            ],
+            "description": "Who paused: an operator, the destination's health (unavailable, or its journey takes no entries), or its look endpoints."
+          },
+          "reason": {
+            "type": "string"
+          },
+          "until": {
+            "anyOf": [
+              {
+                "type": "string",
+                "format": "date-time"
+              },
+              {
+                "type": "null"
+              }
+            ],
+            "description": "A pause's end; null until resumed."
+          }
+        }
+      },
+      "EventPage": {
+        "type": "object",
+        "required": [
+          "events",
+          "next"
+        ],
+        "properties": {
+          "events": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Event"
+            }
+          },
+          "next": {
+            "anyOf": [
+              {
+                "type": "string"
+              },
+              {
+                "type": "null"
+              }
+            ],
+            "description": "Pass as `after` for the next page; null only while the feed has never had an event for this reader."
+          }
+        }
+      },
+      "Webhook": {
+        "type": "object",
+        "required": [
+          "name",
+          "status",
+          "delivered",
+          "deliveries",
+          "undelivered",
+          "attempts",
+          "retired"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "url": {
+            "anyOf": [
+              {
+                "type": "string"
+              },
+              {
+                "type": "null"
+              }
+            ],
+            "description": "Scheme and host only."
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "delivering",
+              "failing",
+              "parked"
+            ]
+          },
+          "delivered": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "deliveries": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "lastDeliveredAt": {
+            "anyOf": [
+              {
+                "type": "string",
+                "format": "date-time"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "undelivered": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Events waiting for it."
+          },
+          "oldestUndeliveredAt": {
+            "anyOf": [
+              {
+                "type": "string",
+                "format": "date-time"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "attempts": {
+            "type": "integer",
+            "description": "Tries of the batch in hand."
+          },
+          "failingSince": {
+            "anyOf": [
+              {
+                "type": "string",
+                "format": "date-time"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "lastError": {
+            "anyOf": [
+              {
+                "type": "string"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "nextAttemptAt": {
+            "anyOf": [
+              {
+                "type": "string",
+                "format": "date-time"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "parkedAt": {
+            "anyOf": [
+              {
+                "type": "string",
+                "format": "date-time"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "retired": {
+            "type": "boolean",
+            "description": "No longer in the config."
+          }
+        }
+      },
+      "Redelivered": {
+        "type": "object",
+        "required": [
+          "name",
+          "wasParked",
+          "undelivered"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "wasParked": {
+            "type": "boolean"
+          },
+          "undelivered": {
+            "type": "integer",
+            "format": "int64"
           }
         }
       }

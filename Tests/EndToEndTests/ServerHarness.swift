@@ -42,7 +42,8 @@ struct ServerHarness: Sendable {
         return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readBytes(length: bytes.readableBytes) ?? []))
     }
 
-    static func with(maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, _ body: @Sendable (ServerHarness) async throws -> Void) async throws {
+    static func with(maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, notify: [WebhookConfig] = [],
+                     _ body: @Sendable (ServerHarness) async throws -> Void) async throws {
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
         let config = HTTPConfig(host: "127.0.0.1", port: 0, apiKeys: keys.map { HTTPConfig.APIKey(name: $0.key, role: HTTPConfig.Role(rawValue: $0.key)!,
@@ -51,8 +52,9 @@ struct ServerHarness: Sendable {
         let registry = PrometheusCollectorRegistry()
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning
-        let dependencies = JourneyServerApp.Dependencies(store: store, config: config, logger: logger, registry: registry,
+        var dependencies = JourneyServerApp.Dependencies(store: store, config: config, logger: logger, registry: registry,
                                                          metrics: JourneyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        dependencies.notify = notify
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try JourneyServerApp.application(dependencies) { continuation.yield($0) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))

@@ -46,9 +46,9 @@ enum EventRoutes {
     /// `type=a,b` and `destination=x,y` of the feed.
     static func filter(types: String?, destinations: String?) throws -> EventFilter {
         var filter = EventFilter()
-        if let text = types, !text.isEmpty {
+        if let text = types {
             var types: Set<EventType> = []
-            for name in text.split(separator: ",") {
+            for name in text.split(separator: ",", omittingEmptySubsequences: false) {
                 guard let type = EventType(rawValue: String(name)) else {
                     throw Problem(status: .badRequest, title: "Bad type",
                                   detail: "type is a comma-separated list of \(EventType.allCases.map(\.rawValue).joined(separator: ", ")).")
