@@ -104,6 +104,41 @@ async function refresh() {
   const cards = destinations.map(card);
   $("destinations").replaceChildren(...cards);
   if (!state.selected && destinations.length > 0) select(destinations[0].name);
+  loadWebhooks();
+}
+
+// The webhook endpoints: what each has taken, what waits for it and since when; an operator redelivers a parked one.
+async function loadWebhooks() {
+  let hooks;
+  try { hooks = await api("/v1/webhooks"); } catch (error) { return; }
+  const live = hooks.filter((hook) => !hook.retired);
+  $("webhooks-panel").hidden = live.length === 0;
+  const rows = live.map((hook) => {
+    const cells = [hook.name, hook.url || "", hook.status, numbers.format(hook.delivered), numbers.format(hook.undelivered),
+      hook.oldestUndeliveredAt ? age(hook.oldestUndeliveredAt) : "—", hook.lastError ? hook.lastError + (hook.failingSince ? " (since " + when(hook.failingSince) + ")" : "") : ""];
+    return cells;
+  });
+  const view = table(["endpoint", "url", "status", "delivered", "waiting", "oldest waiting", "last failure"], rows, [3, 4]);
+  const body = view.querySelector("tbody") || view;
+  live.forEach((hook, index) => {
+    const row = body.children[index];
+    if (!row) return;
+    row.setAttribute("data-webhook", hook.name);
+    row.setAttribute("data-status", hook.status);
+    if (canOperate() && hook.status !== "delivering") {
+      row.append(el("td", {}, el("button", { class: "danger", "data-action": "redeliver", onclick: () => redeliver(hook.name), text: "Redeliver" })));
+    }
+  });
+  $("webhooks").replaceChildren(view);
+}
+
+async function redeliver(name) {
+  if (!confirm("Redeliver to " + name + "? Every event waiting for it is sent again now.")) return;
+  try {
+    const done = await api("/v1/webhooks/" + encodeURIComponent(name) + "/redeliver", { method: "POST", body: "{}" });
+    alert(numbers.format(done.undelivered) + " events are due for " + name + " now.");
+  } catch (error) { alert(error.message); }
+  loadWebhooks();
 }
 
 function card(destination) {

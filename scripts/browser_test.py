@@ -1,6 +1,8 @@
 """Drives the dashboard in headless Chromium; every step waits on a condition, never on a bare sleep."""
+import json
 import re
 import sys
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -9,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-base, operate_key, read_key, shots = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+base, operate_key, read_key, shots, receiver = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 
 options = webdriver.ChromeOptions()
 for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800", "--disable-dev-shm-usage"):
@@ -107,6 +109,21 @@ try:
         sys.exit(f'redrive: {said!r}; the card now reads: {card("salesforce-bulk-ingest").text!r}')
     driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(f"{shots}/redriven-while-paused.png")
+
+    step("a webhook endpoint that fails, then takes everything after an operator's redelivery")
+    wait.until(lambda _: driver.find_elements(By.CSS_SELECTOR, 'tr[data-webhook="producer"][data-status="failing"]'))
+    urllib.request.urlopen(urllib.request.Request(receiver + "/_control/status", data=b"204", method="POST")).read()
+    click(lambda: driver.find_element(By.CSS_SELECTOR, 'tr[data-webhook="producer"] button[data-action="redeliver"]'))
+    wait.until(EC.alert_is_present())
+    driver.switch_to.alert.accept()
+    wait.until(EC.alert_is_present())
+    said = driver.switch_to.alert.text
+    driver.switch_to.alert.accept()
+    assert "are due for producer" in said, said
+    wait.until(lambda _: driver.find_elements(By.CSS_SELECTOR, 'tr[data-webhook="producer"][data-status="delivering"]'))
+    wait.until(lambda _: json.load(urllib.request.urlopen(receiver + "/_stats"))["events"] > 0)
+    assert json.load(urllib.request.urlopen(receiver + "/_stats"))["badSignatures"] == 0
+    driver.find_element(By.ID, "webhooks-panel").screenshot(f"{shots}/webhooks.png")
 
     step("a read key sees no action")
     driver.find_element(By.ID, "signout").click()

@@ -10,6 +10,7 @@ import Testing
     /// idempotency key, and a contact left `sending` by a daemon that died.
     func populatedSource() async throws -> StoreFixture {
         let fixture = try StoreFixture(.sqlite)
+        try await fixture.store.ensureWebhooks(["crm"])
         try fixture.enqueue(fixture.keys(40))
         _ = try fixture.store.enqueue(destination: "other", idempotency: IdempotencyRecord(key: "req-7") { "{\"enqueued\":\($0.enqueued)}" }) { sink in
             try sink.add(ContactRecord(key: "o1", data: []))
@@ -28,6 +29,22 @@ import Testing
         _ = try await fixture.store.beginAttempt(abandoned.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
                                                                                 startedAt: fixture.clock.nowMillis()))
         try await fixture.store.setPause(destination: "other", paused: true, until: nil, reason: "on hold")
+        // Ten events told to the endpoint, the rest waiting for it.
+        let told = try #require(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 10, leaseMillis: 1_000))
+        #expect(try await fixture.store.webhookDelivered(told, owner: "w"))
+        // A contact waiting for its send window, and one for its notBefore.
+        _ = try fixture.store.enqueue(destination: "win") { sink in
+            try sink.add(ContactRecord(key: "w1", data: []))
+            var later = ContactRecord(key: "w2", data: [])
+            later.notBefore = fixture.clock.nowMillis() + 86_400_000
+            later.notAfter = fixture.clock.nowMillis() + 2 * 86_400_000
+            try sink.add(later)
+        }
+        let waiting = try #require(try await fixture.store.claim(destination: "win", limit: 10, leaseMillis: 1_000))
+        try await fixture.store.prepareBatch(waiting.lease, priorMembers: [], released: [
+            Settlement(contactID: waiting.contacts[0].id, outcome: .waitForWindow(until: fixture.clock.nowMillis() + 3_600_000, note: "window")),
+        ], releaseCountsAsLook: false)
+        try await fixture.store.settle(waiting.lease, result: nil, outcomes: [])
         fixture.clock.advance(by: 5_000)
         return fixture
     }
@@ -42,7 +59,18 @@ import Testing
         let source = try await populatedSource()
         let target = try StoreFixture(.postgres, clock: source.clock)
         let summary = try await QueueCopier.copy(from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
-        #expect(summary.rows == ["destination": 2, "batch": 2, "contact": 41, "attempt": 2, "idempotency_key": 1])
+        #expect(summary.rows == ["destination": 3, "batch": 3, "contact": 43, "attempt": 2, "idempotency_key": 1, "event": 26, "webhook_endpoint": 1])
+        // The outbox moves whole: the same events, and the endpoint goes on where it was (16 not yet told).
+        func told(_ store: any JourneyStore) async throws -> [String] {
+            try await store.events(after: nil, limit: 100, filter: .all).map { "\($0.type) \($0.destination) \($0.contactKey ?? "-") \($0.reason ?? "-") \($0.at)" }
+        }
+        #expect(try await told(target.store) == (try await told(source.store)))
+        let rest = try #require(try await target.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 100, leaseMillis: 1_000))
+        #expect(rest.events.count == 16 && rest.events.first?.position.id == 11)
+        // The schedule moves too: the window's waiting are counted, a notBefore still holds.
+        #expect(try await target.store.counts().first { $0.name == "win" }?.waitingForWindow == 1)
+        let w2 = try #require(try await target.store.timeline(contactKey: "w2").first?.0)
+        #expect(w2.waitingFor == "notBefore" && w2.notAfter == source.clock.nowMillis() - 5_000 + 2 * 86_400_000)
         #expect(try contacts(target.store) == (try contacts(source.store)))
         #expect(try await target.store.counts().map(\.counts) == (try await source.store.counts().map(\.counts)))
         #expect(try await target.store.counts().first { $0.name == "other" }?.pause?.reason == "on hold")

@@ -22,6 +22,8 @@ public struct CopyTable: Sendable {
     public var columns: [CopyColumn]
     /// Whether the first column is an identity the target must take as given (and continue after).
     public var hasIdentity: Bool
+    /// The key a table without an identity is read in the order of.
+    public var order: String
 
     /// The queue's tables in an order that satisfies their references. Counters are not copied: the target's own
     /// keep them as the contacts arrive.
@@ -36,16 +38,28 @@ public struct CopyTable: Sendable {
                   more: [("state", true), ("attempts", true), ("available_at", true), ("batch_id", true), ("request_id", false),
                          ("event_instance_id", false), ("last_error", false), ("dead_reason", false), ("enqueued_at", true), ("updated_at", true),
                          ("looks", true), ("prior_member", true), ("sent_at", true), ("ambiguous", true), ("possible_duplicates", true),
-                         ("evidence", false), ("proven_absent", true)]),
+                         ("evidence", false), ("proven_absent", true), ("not_before", true), ("not_after", true), ("wait_cause", true)]),
         CopyTable(name: "attempt", integers: ["id", "destination_id", "batch_id"], texts: ["purpose"],
                   more: [("attempt_number", true), ("method", false), ("url", false), ("request_body", false), ("started_at", true), ("status", true),
                          ("response_headers", false), ("response_body", false), ("remote_id", false), ("latency_ms", true), ("error_class", false),
                          ("finished_at", true), ("call_purpose", false)]),
-        CopyTable(name: "idempotency_key", integers: ["destination_id"], texts: ["key", "response"], more: [("created_at", true)], identity: false),
+        CopyTable(name: "idempotency_key", integers: ["destination_id"], texts: ["key", "response"], more: [("created_at", true)], identity: false,
+                  order: "destination_id, key"),
+        // The outbox's events keep their ids (PostgreSQL orders the copied ones by the copy's transaction, before any
+        // later event), and each webhook endpoint its cursor and batch in hand (`CopyTarget` moves their ordering over).
+        CopyTable(name: "event", integers: ["id", "destination_id"], texts: ["type"],
+                  more: [("contact_id", true), ("contact_key", false), ("state", true), ("reason", false), ("event_instance_id", false),
+                         ("request_id", false), ("attempts", true), ("cause", false), ("until", true), ("at", true)]),
+        CopyTable(name: "webhook_endpoint", integers: ["cursor_tx", "cursor_id"], texts: ["name"],
+                  more: [("pending_tx", true), ("pending_id", true), ("pending_count", true), ("pending_since", true), ("message_id", false),
+                         ("attempts", true), ("failing_since", true), ("last_error", false), ("next_attempt_at", true), ("parked_at", true),
+                         ("delivered", true), ("deliveries", true), ("last_delivered_at", true), ("owner", false), ("lease_until", true),
+                         ("retired_at", true), ("created_at", true)], identity: false, order: "name"),
     ]
 
-    init(name: String, integers: [String], texts: [String], more: [(String, Bool)], identity: Bool = true) {
+    init(name: String, integers: [String], texts: [String], more: [(String, Bool)], identity: Bool = true, order: String = "id") {
         self.name = name
+        self.order = order
         columns = integers.map { CopyColumn($0, integer: true) } + texts.map { CopyColumn($0, integer: false) } + more.map { CopyColumn($0.0, integer: $0.1) }
         hasIdentity = identity
     }

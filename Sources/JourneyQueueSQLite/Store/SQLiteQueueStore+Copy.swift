@@ -22,10 +22,11 @@ struct SQLiteCopyReader: CopyReader {
         var after: Int64 = .min
         var offset = 0
         while true {
-            // Identity tables page by key (each page costs the same); the idempotency keys, few and keyless, by offset.
+            // Identity tables page by key (each page costs the same); the few others (idempotency keys, webhook
+            // endpoints) by offset in their key's order.
             let rows = table.hasIdentity
                 ? try Row.fetchAll(db, sql: "SELECT \(names) FROM \(source) WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, page])
-                : try Row.fetchAll(db, sql: "SELECT \(names) FROM \(source) ORDER BY destination_id, key LIMIT ? OFFSET ?", arguments: [page, offset])
+                : try Row.fetchAll(db, sql: "SELECT \(names) FROM \(source) ORDER BY \(table.order) LIMIT ? OFFSET ?", arguments: [page, offset])
             guard let last = rows.last else { return }
             try each(rows.map { row in row.databaseValues.map(Self.value) })
             if table.hasIdentity { after = last[0] } else { offset += rows.count }
