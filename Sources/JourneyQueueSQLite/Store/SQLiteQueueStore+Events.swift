@@ -57,6 +57,16 @@ extension SQLiteQueueStore {
 
     public func claimWebhookBatch(endpoint: String, owner: String, filter: EventFilter, limit: Int, leaseMillis: Int64) async throws -> WebhookBatch? {
         let now = clock.nowMillis()
+        // Most polls find nothing to do: a read says so without taking the write lock.
+        let idle = try await pool.read { db -> Bool in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT parked_at IS NOT NULL OR retired_at IS NOT NULL OR next_attempt_at > ?2 OR (owner IS NOT ?3 AND lease_until > ?2)
+                       OR (pending_id IS NULL AND cursor_id >= (SELECT COALESCE(MAX(id), 0) FROM event))
+                FROM webhook_endpoint WHERE name = ?1
+                """, arguments: [endpoint, now, owner]) else { return true }
+            return row[0]
+        }
+        if idle { return nil }
         return try await pool.write { db -> WebhookBatch? in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT cursor_id, pending_id, message_id, attempts, pending_since, parked_at, retired_at, owner, lease_until, next_attempt_at
