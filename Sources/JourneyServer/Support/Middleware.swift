@@ -41,6 +41,7 @@ enum RouteTable {
         (["v1", "destinations", "*", "contacts"], "POST"), (["v1", "destinations"], "GET"), (["v1", "destinations", "*"], "GET"),
         (["v1", "contacts", "*"], "GET"), (["v1", "contacts"], "GET"), (["v1", "destinations", "*", "dead"], "GET"),
         (["v1", "destinations", "*", "redrive"], "POST"), (["v1", "destinations", "*", "pause"], "POST"), (["v1", "destinations", "*", "resume"], "POST"),
+        (["v1", "events"], "GET"), (["v1", "webhooks"], "GET"), (["v1", "webhooks", "*", "redeliver"], "POST"),
         (["healthz"], "GET"), (["v1", "whoami"], "GET"), (["app.js"], "GET"), (["app.css"], "GET"), (["readyz"], "GET"), (["metrics"], "GET"), (["openapi.json"], "GET"), ([], "GET"),
     ]
 
