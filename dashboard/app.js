@@ -118,7 +118,9 @@ async function loadWebhooks() {
       hook.oldestUndeliveredAt ? age(hook.oldestUndeliveredAt) : "—", hook.lastError ? hook.lastError + (hook.failingSince ? " (since " + when(hook.failingSince) + ")" : "") : ""];
     return cells;
   });
-  const view = table(["endpoint", "url", "status", "delivered", "waiting", "oldest waiting", "last failure"], rows, [3, 4]);
+  const headers = ["endpoint", "url", "status", "delivered", "waiting", "oldest waiting", "last failure"];
+  if (canOperate() && live.some((hook) => hook.status !== "delivering")) headers.push("");
+  const view = table(headers, rows, [3, 4]);
   const body = view.querySelector("tbody") || view;
   live.forEach((hook, index) => {
     const row = body.children[index];
