@@ -301,14 +301,17 @@ BEGIN
           UNION ALL SELECT n.destination_id, n.state, 1::bigint FROM new_rows n
           UNION ALL SELECT o.destination_id, 100::smallint, -1::bigint FROM old_rows o WHERE o.state = 0 AND o.wait_cause = 1
           UNION ALL SELECT n.destination_id, 100::smallint, 1::bigint FROM new_rows n WHERE n.state = 0 AND n.wait_cause = 1) AS m;
-    INSERT INTO event(type, destination_id, contact_id, contact_key, state, reason, event_instance_id, request_id, attempts, at)
-    SELECT CASE n.state WHEN 5 THEN 'contact.confirmed' WHEN 6 THEN 'contact.unverifiable' WHEN 7 THEN 'contact.dead' ELSE 'contact.expired' END,
-           n.destination_id, n.id, n.contact_key, n.state,
-           CASE WHEN n.state = 5 THEN NULL ELSE COALESCE(n.dead_reason, n.last_error) END,
-           n.event_instance_id, n.request_id, n.attempts, n.updated_at
-    FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE n.state >= 5 AND o.state <> n.state
-    ORDER BY n.id;
+    -- Most statements (claims, write-ahead records, waits) move nobody to a final state: they skip the join.
+    IF EXISTS (SELECT 1 FROM new_rows WHERE state >= 5) THEN
+        INSERT INTO event(type, destination_id, contact_id, contact_key, state, reason, event_instance_id, request_id, attempts, at)
+        SELECT CASE n.state WHEN 5 THEN 'contact.confirmed' WHEN 6 THEN 'contact.unverifiable' WHEN 7 THEN 'contact.dead' ELSE 'contact.expired' END,
+               n.destination_id, n.id, n.contact_key, n.state,
+               CASE WHEN n.state = 5 THEN NULL ELSE COALESCE(n.dead_reason, n.last_error) END,
+               n.event_instance_id, n.request_id, n.attempts, n.updated_at
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE n.state >= 5 AND o.state <> n.state
+        ORDER BY n.id;
+    END IF;
     RETURN NULL;
 END $$;
 
