@@ -41,6 +41,11 @@ CREATE TABLE webhook_endpoint (
     pending_id       INTEGER,
     pending_count    INTEGER,
     pending_since    INTEGER,
+    -- The filter the batch in hand was formed with (JSON arrays, NULL for all): a try after a config change carries the
+    -- same events under the same id.
+    pending_types    TEXT,
+    pending_destinations TEXT,
+    -- A random id per batch, kept until it is delivered.
     message_id       TEXT,
     -- Tries of the pending batch, since when it fails, the last failure, and when the next try may go.
     attempts         INTEGER NOT NULL DEFAULT 0,
@@ -55,7 +60,8 @@ CREATE TABLE webhook_endpoint (
     -- The worker delivering it, so that a fleet sends each batch from one place at a time.
     owner            TEXT,
     lease_until      INTEGER NOT NULL DEFAULT 0,
-    -- No longer in the config: it holds no event back from retention.
+    -- Retired by an operator (gone for good): it holds no event back from retention. A worker that still has it in
+    -- its config takes it back.
     retired_at       INTEGER,
     created_at       INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;

@@ -48,7 +48,10 @@ public struct WorkerDaemon {
             services.append(.init(service: RetentionService(store: retention.store, policy: retention.policy, clock: clock, logger: logger, metrics: metrics)))
         }
         if let notify {
-            try await notify.outbox.ensureWebhooks(notify.webhooks.map(\.name))
+            for other in try await notify.outbox.ensureWebhooks(notify.webhooks.map(\.name)) {
+                logger.warning("a webhook endpoint is registered in the queue but not in this config; its events wait for it (retention keeps them)",
+                               metadata: ["webhook": "\(other)", "if.gone.for.good": "journeyq webhooks --retire \(other)"])
+            }
             for webhook in notify.webhooks {
                 services.append(.init(service: WebhookService(config: webhook, store: notify.outbox, client: caller.httpClient, clock: clock, logger: logger,
                                                               metrics: metrics)))

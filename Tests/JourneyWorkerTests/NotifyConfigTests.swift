@@ -96,6 +96,9 @@ import Testing
         #expect(events.first?["id"] as? String == "7.42" && events.first?["contactKey"] as? String == "k\"1" && events.first?["reason"] as? String == "bad email")
         #expect(EventPosition(text: "7.42") == EventPosition(tx: 7, id: 42) && EventPosition(text: "42") == EventPosition(id: 42))
         #expect(EventPosition(text: "x") == nil && EventPosition(text: "1.2.3") == nil && EventPosition(text: "-1") == nil)
-        #expect(WebhookBatch.messageID(endpoint: "crm", from: .start, to: event.position) == WebhookBatch.messageID(endpoint: "crm", from: .start, to: event.position))
+        #expect(Set((0..<100).map { _ in WebhookBatch.newMessageID() }).count == 100, "every batch an id of its own")
+        #expect(EventFilter(typesJSON: EventFilter(types: [.contactDead]).typesJSON, destinationsJSON: "[\"main\"]")
+                == EventFilter(types: [.contactDead], destinations: ["main"]), "a batch's filter as the store keeps it")
+        #expect(!"\(try WebhookSigner(secret: Secret(Self.secret)))".contains("MfKQ"))
     }
 }

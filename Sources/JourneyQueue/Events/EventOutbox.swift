@@ -11,8 +11,14 @@ public protocol EventOutbox: Sendable {
     func events(after: EventPosition?, limit: Int, filter: EventFilter) async throws -> [QueueEvent]
 
     /// Registers the configured endpoints (a new one starts at the end of the outbox: it is told what happens from now
-    /// on) and retires the ones no longer configured, so that they no longer hold events back from retention.
-    func ensureWebhooks(_ names: [String]) async throws
+    /// on; a retired one is taken back). Returns the registered endpoints not among `names`: they keep their events
+    /// from retention until an operator retires them (another worker may still have them in its config).
+    @discardableResult
+    func ensureWebhooks(_ names: [String]) async throws -> [String]
+
+    /// An operator's word that `endpoint` is gone for good: it no longer holds events back from retention. Returns its
+    /// state before, nil if no such endpoint.
+    func retireWebhook(endpoint: String) async throws -> WebhookState?
 
     /// Claims `endpoint` for `owner` until `now + leaseMillis` and returns its batch: the pending one if a delivery is
     /// unfinished, else up to `limit` new events that `filter` keeps. nil when nothing is to be sent now: the endpoint

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Events claimed for one webhook endpoint, sent as one message: every try of it carries the same message id and the
 /// same events.
 public struct WebhookBatch: Sendable, Equatable {
@@ -23,15 +25,10 @@ public struct WebhookBatch: Sendable, Equatable {
         self.since = since
     }
 
-    /// A message id derived from the endpoint and the batch's range alone, so that it is the same whoever forms it.
-    public static func messageID(endpoint: String, from: EventPosition, to: EventPosition) -> String {
-        // FNV-1a over the name keeps ids short and free of whatever characters the name holds.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in endpoint.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return "msg_\(String(hash, radix: 16))_\(from.text)_\(to.text)"
+    /// A new message id: random, so that no other batch can ever carry it (ids derived from a range could repeat if a
+    /// crash lost the record of a batch and its range was formed again with other events).
+    public static func newMessageID() -> String {
+        "msg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 }
 

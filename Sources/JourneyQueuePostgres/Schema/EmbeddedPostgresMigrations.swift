@@ -323,6 +323,8 @@ CREATE TABLE webhook_endpoint (
     pending_id        BIGINT,
     pending_count     INTEGER,
     pending_since     BIGINT,
+    pending_types     TEXT,
+    pending_destinations TEXT,
     message_id        TEXT,
     attempts          INTEGER NOT NULL DEFAULT 0,
     failing_since     BIGINT,

@@ -37,14 +37,20 @@ extension PostgresQueueStore {
     }
 
     public func events(after: EventPosition?, limit: Int, filter: EventFilter) async throws -> [QueueEvent] {
-        do {
-            return try await client.withConnection { connection in
-                let horizon = try await self.horizon(connection)
-                return try await self.fetchEvents(connection, after: after ?? .start, horizon: horizon, limit: limit, filter: filter)
-            }
-        } catch {
-            throw PostgresStoreError.wrap(error, doing: "read events")
+        try await transaction { connection in
+            let horizon = try await self.horizon(connection)
+            let events = try await self.fetchEvents(connection, after: after ?? .start, horizon: horizon, limit: limit, filter: filter)
+            // Queue moves commit without waiting for the disk: before anyone reads these events, a commit that waits
+            // for it (an id drawn makes this transaction one) puts them, written before it, on disk too.
+            if !events.isEmpty { try await self.makeDurable(connection) }
+            return events
         }
+    }
+
+    /// Makes the transaction's commit wait for the disk, and gives it a transaction id so that it has a commit to wait
+    /// for: everything committed before it is then on disk too.
+    func makeDurable(_ connection: PostgresConnection) async throws {
+        try await execute(connection, "SELECT set_config('synchronous_commit', 'on', true), pg_current_xact_id()")
     }
 
     /// Records a pause or resume, as the SQLite store does, in the transaction that changed it.
@@ -55,9 +61,10 @@ extension PostgresQueueStore {
                           [change.type.rawValue, destinationID, cause, change.reason, change.until, now])
     }
 
-    public func ensureWebhooks(_ names: [String]) async throws {
+    @discardableResult
+    public func ensureWebhooks(_ names: [String]) async throws -> [String] {
         let now = clock.nowMillis()
-        try await transaction { connection in
+        return try await transaction { connection in
             // A new endpoint is told of what happens from now on: everything of transactions still running, or later.
             let horizon = try await self.horizon(connection)
             for name in names {
@@ -67,30 +74,43 @@ extension PostgresQueueStore {
                     """, [name, horizon - 1, now])
             }
             let configured = "[" + names.map(JSONText.string).joined(separator: ",") + "]"
-            try await self.execute(connection, """
-                UPDATE webhook_endpoint SET retired_at = $1 WHERE retired_at IS NULL AND name NOT IN (SELECT jsonb_array_elements_text($2::text::jsonb))
-                """, [now, configured])
+            return try await self.rows(connection, """
+                SELECT name FROM webhook_endpoint WHERE retired_at IS NULL AND name NOT IN (SELECT jsonb_array_elements_text($1::text::jsonb)) ORDER BY name
+                """, [configured]).map { try $0[0].decode(String.self) }
         }
+    }
+
+    public func retireWebhook(endpoint: String) async throws -> WebhookState? {
+        guard let before = try await webhookStates(filters: [:]).first(where: { $0.endpoint == endpoint }) else { return nil }
+        let now = clock.nowMillis()
+        try await transaction { connection in
+            try await self.execute(connection, "UPDATE webhook_endpoint SET retired_at = COALESCE(retired_at, $1) WHERE name = $2", [now, endpoint])
+        }
+        return before
     }
 
     public func claimWebhookBatch(endpoint: String, owner: String, filter: EventFilter, limit: Int, leaseMillis: Int64) async throws -> WebhookBatch? {
         let now = clock.nowMillis()
         return try await transaction { connection -> WebhookBatch? in
             guard let row = try await self.rows(connection, """
-                SELECT cursor_tx, cursor_id, pending_tx, pending_id, message_id, attempts, pending_since, parked_at, retired_at, owner, lease_until,
-                       next_attempt_at
+                SELECT cursor_tx, cursor_id, pending_tx, pending_id, message_id, attempts, pending_since, parked_at, pending_types, owner, lease_until,
+                       next_attempt_at, pending_destinations
                 FROM webhook_endpoint WHERE name = $1 FOR UPDATE
                 """, [endpoint]).first else { return nil }
             let cursor = EventPosition(tx: try row[0].decode(Int64.self), id: try row[1].decode(Int64.self))
-            if try row[7].decode(Int64?.self) != nil || row[8].decode(Int64?.self) != nil { return nil }
+            if try row[7].decode(Int64?.self) != nil { return nil }
             if let holder = try row[9].decode(String?.self), holder != owner, try row[10].decode(Int64.self) > now { return nil }
             if try row[11].decode(Int64.self) > now { return nil }
             if let pendingTx = try row[2].decode(Int64?.self), let pendingID = try row[3].decode(Int64?.self) {
                 let pending = EventPosition(tx: pendingTx, id: pendingID)
-                let events = try await self.fetchEvents(connection, after: cursor, upTo: pending, horizon: Int64.max, limit: Int(Int32.max), filter: filter)
-                try await self.execute(connection, "UPDATE webhook_endpoint SET owner = $1, lease_until = $2, attempts = attempts + 1 WHERE name = $3",
-                                       [owner, now + leaseMillis, endpoint])
-                return WebhookBatch(endpoint: endpoint, messageID: try row[4].decode(String?.self) ?? WebhookBatch.messageID(endpoint: endpoint, from: cursor, to: pending),
+                // The batch in hand, as it was formed: the same events under the same id, whatever the filter is now.
+                let formed = EventFilter(typesJSON: try row[8].decode(String?.self), destinationsJSON: try row[12].decode(String?.self))
+                let events = try await self.fetchEvents(connection, after: cursor, upTo: pending, horizon: Int64.max, limit: Int(Int32.max), filter: formed)
+                try await self.execute(connection, """
+                    UPDATE webhook_endpoint SET owner = $1, lease_until = $2, attempts = attempts + 1, retired_at = NULL WHERE name = $3
+                    """, [owner, now + leaseMillis, endpoint])
+                try await self.makeDurable(connection)
+                return WebhookBatch(endpoint: endpoint, messageID: try row[4].decode(String?.self) ?? WebhookBatch.newMessageID(),
                                     events: events, from: cursor, to: pending, attempt: try row[5].decode(Int.self) + 1,
                                     since: try row[6].decode(Int64?.self) ?? now)
             }
@@ -105,12 +125,16 @@ extension PostgresQueueStore {
                 }
                 return nil
             }
-            let messageID = WebhookBatch.messageID(endpoint: endpoint, from: cursor, to: last.position)
+            let messageID = WebhookBatch.newMessageID()
             try await self.execute(connection, """
                 UPDATE webhook_endpoint SET pending_tx = $1, pending_id = $2, pending_count = $3, pending_since = $4, message_id = $5, attempts = 1,
-                    owner = $6, lease_until = $7
-                WHERE name = $8
-                """, [last.position.tx, last.position.id, events.count, now, messageID, owner, now + leaseMillis, endpoint])
+                    owner = $6, lease_until = $7, pending_types = $8, pending_destinations = $9, retired_at = NULL
+                WHERE name = $10
+                """, [last.position.tx, last.position.id, events.count, now, messageID, owner, now + leaseMillis, filter.typesJSON, filter.destinationsJSON,
+                      endpoint])
+            // Queue moves (the verdicts among them) commit without waiting for the disk; this commit waits, and with it
+            // every event it hands out, before the endpoint hears of them.
+            try await self.makeDurable(connection)
             return WebhookBatch(endpoint: endpoint, messageID: messageID, events: events, from: cursor, to: last.position, attempt: 1, since: now)
         }
     }
@@ -120,7 +144,7 @@ extension PostgresQueueStore {
         return try await transaction { connection in
             try await self.count(connection, """
                 UPDATE webhook_endpoint SET cursor_tx = pending_tx, cursor_id = pending_id, pending_tx = NULL, pending_id = NULL, pending_count = NULL,
-                    pending_since = NULL, message_id = NULL, attempts = 0, failing_since = NULL, last_error = NULL, next_attempt_at = 0,
+                    pending_since = NULL, message_id = NULL, pending_types = NULL, pending_destinations = NULL, attempts = 0, failing_since = NULL, last_error = NULL, next_attempt_at = 0,
                     delivered = delivered + $1, deliveries = deliveries + 1, last_delivered_at = $2, lease_until = 0
                 WHERE name = $3 AND owner = $4 AND pending_tx = $5 AND pending_id = $6 AND cursor_tx = $7 AND cursor_id = $8
                 """, [batch.events.count, now, batch.endpoint, owner, batch.to.tx, batch.to.id, batch.from.tx, batch.from.id]) == 1

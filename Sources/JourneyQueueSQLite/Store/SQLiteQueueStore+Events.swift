@@ -39,9 +39,10 @@ extension SQLiteQueueStore {
             .execute(arguments: [change.type.rawValue, destinationID, cause, change.reason, change.until, now])
     }
 
-    public func ensureWebhooks(_ names: [String]) async throws {
+    @discardableResult
+    public func ensureWebhooks(_ names: [String]) async throws -> [String] {
         let now = clock.nowMillis()
-        try await pool.write { db in
+        return try await pool.write { db in
             let end = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM event") ?? 0
             for name in names {
                 try db.execute(sql: """
@@ -50,9 +51,18 @@ extension SQLiteQueueStore {
                     """, arguments: [name, end, now])
             }
             let configured = "[" + names.map(JSONText.string).joined(separator: ",") + "]"
-            try db.execute(sql: "UPDATE webhook_endpoint SET retired_at = ?1 WHERE retired_at IS NULL AND name NOT IN (SELECT value FROM json_each(?2))",
-                           arguments: [now, configured])
+            return try String.fetchAll(db, sql: "SELECT name FROM webhook_endpoint WHERE retired_at IS NULL AND name NOT IN (SELECT value FROM json_each(?)) ORDER BY name",
+                                       arguments: [configured])
         }
+    }
+
+    public func retireWebhook(endpoint: String) async throws -> WebhookState? {
+        guard let before = try await webhookStates(filters: [:]).first(where: { $0.endpoint == endpoint }) else { return nil }
+        let now = clock.nowMillis()
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE webhook_endpoint SET retired_at = COALESCE(retired_at, ?) WHERE name = ?", arguments: [now, endpoint])
+        }
+        return before
     }
 
     public func claimWebhookBatch(endpoint: String, owner: String, filter: EventFilter, limit: Int, leaseMillis: Int64) async throws -> WebhookBatch? {
@@ -60,29 +70,34 @@ extension SQLiteQueueStore {
         // Most polls find nothing to do: a read says so without taking the write lock.
         let idle = try await pool.read { db -> Bool in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT parked_at IS NOT NULL OR retired_at IS NOT NULL OR next_attempt_at > ?2 OR (owner IS NOT ?3 AND lease_until > ?2)
+                SELECT parked_at IS NOT NULL OR next_attempt_at > ?2 OR (owner IS NOT ?3 AND lease_until > ?2)
                        OR (pending_id IS NULL AND cursor_id >= (SELECT COALESCE(MAX(id), 0) FROM event))
                 FROM webhook_endpoint WHERE name = ?1
                 """, arguments: [endpoint, now, owner]) else { return true }
             return row[0]
         }
         if idle { return nil }
-        return try await pool.write { db -> WebhookBatch? in
+        // Fsynced: the events a claim hands out, and the batch it forms, are on disk before the endpoint hears of them.
+        return try await writes.write(durable: true) { db -> WebhookBatch? in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT cursor_id, pending_id, message_id, attempts, pending_since, parked_at, retired_at, owner, lease_until, next_attempt_at
+                SELECT cursor_id, pending_id, message_id, attempts, pending_since, parked_at, pending_types, owner, lease_until, next_attempt_at,
+                       pending_destinations
                 FROM webhook_endpoint WHERE name = ?
                 """, arguments: [endpoint]) else { return nil }
             let cursor: Int64 = row[0]
             let leaseHolder: String? = row[7]
-            if (row[5] as Int64?) != nil || (row[6] as Int64?) != nil { return nil }
+            if (row[5] as Int64?) != nil { return nil }
             if let leaseHolder, leaseHolder != owner, (row[8] as Int64) > now { return nil }
             if (row[9] as Int64) > now { return nil }
+            // A worker that has the endpoint in its config takes it back from an operator's retirement.
             if let pending = row[1] as Int64? {
-                let events = try Self.fetchEvents(db, after: cursor, upTo: pending, limit: Int(Int32.max), filter: filter)
-                try db.execute(sql: "UPDATE webhook_endpoint SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE name = ?", arguments: [owner, now + leaseMillis, endpoint])
-                return WebhookBatch(endpoint: endpoint, messageID: row[2] ?? WebhookBatch.messageID(endpoint: endpoint, from: .init(id: cursor), to: .init(id: pending)),
-                                    events: events, from: EventPosition(id: cursor), to: EventPosition(id: pending), attempt: (row[3] as Int) + 1,
-                                    since: row[4] ?? now)
+                // The batch in hand, as it was formed: the same events under the same id, whatever the filter is now.
+                let formed = EventFilter(typesJSON: row[6], destinationsJSON: row[10])
+                let events = try Self.fetchEvents(db, after: cursor, upTo: pending, limit: Int(Int32.max), filter: formed)
+                try db.execute(sql: "UPDATE webhook_endpoint SET owner = ?, lease_until = ?, attempts = attempts + 1, retired_at = NULL WHERE name = ?",
+                               arguments: [owner, now + leaseMillis, endpoint])
+                return WebhookBatch(endpoint: endpoint, messageID: row[2] ?? WebhookBatch.newMessageID(), events: events, from: EventPosition(id: cursor),
+                                    to: EventPosition(id: pending), attempt: (row[3] as Int) + 1, since: row[4] ?? now)
             }
             let events = try Self.fetchEvents(db, after: cursor, limit: limit, filter: filter)
             guard let last = events.last else {
@@ -92,11 +107,12 @@ extension SQLiteQueueStore {
                 return nil
             }
             let from = EventPosition(id: cursor), to = last.position
-            let messageID = WebhookBatch.messageID(endpoint: endpoint, from: from, to: to)
+            let messageID = WebhookBatch.newMessageID()
             try db.execute(sql: """
-                UPDATE webhook_endpoint SET pending_id = ?, pending_count = ?, pending_since = ?, message_id = ?, attempts = 1, owner = ?, lease_until = ?
+                UPDATE webhook_endpoint SET pending_id = ?, pending_count = ?, pending_since = ?, message_id = ?, attempts = 1, owner = ?, lease_until = ?,
+                    pending_types = ?, pending_destinations = ?, retired_at = NULL
                 WHERE name = ?
-                """, arguments: [to.id, events.count, now, messageID, owner, now + leaseMillis, endpoint])
+                """, arguments: [to.id, events.count, now, messageID, owner, now + leaseMillis, filter.typesJSON, filter.destinationsJSON, endpoint])
             return WebhookBatch(endpoint: endpoint, messageID: messageID, events: events, from: from, to: to, attempt: 1, since: now)
         }
     }
@@ -106,6 +122,7 @@ extension SQLiteQueueStore {
         return try await pool.write { db in
             try db.execute(sql: """
                 UPDATE webhook_endpoint SET cursor_id = pending_id, pending_id = NULL, pending_count = NULL, pending_since = NULL, message_id = NULL,
+                    pending_types = NULL, pending_destinations = NULL,
                     attempts = 0, failing_since = NULL, last_error = NULL, next_attempt_at = 0, delivered = delivered + ?1, deliveries = deliveries + 1,
                     last_delivered_at = ?2, lease_until = 0
                 WHERE name = ?3 AND owner = ?4 AND pending_id = ?5 AND cursor_id = ?6
@@ -158,7 +175,7 @@ extension SQLiteQueueStore {
         }
     }
 
-    /// Deletes at most `limit` events older than `before` that every configured endpoint has been told.
+    /// Deletes at most `limit` events older than `before` that every endpoint not retired has been told.
     static func pruneEvents(_ db: Database, before: Int64, limit: Int) throws -> Int {
         try db.execute(sql: """
             DELETE FROM event WHERE id IN (

@@ -4,7 +4,7 @@ import JourneyDestinations
 
 /// Signs messages as the Standard Webhooks specification says: `webhook-signature` is `v1,` and the base64 of
 /// HMAC-SHA256 over `id.timestamp.body`, keyed by the secret (`whsec_` + base64 of the key bytes).
-public struct WebhookSigner: Sendable {
+public struct WebhookSigner: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The key's bytes (SymmetricKey is not Sendable; one is made per signature).
     let key: [UInt8]
 
@@ -27,6 +27,9 @@ public struct WebhookSigner: Sendable {
             key = Array(text.utf8)
         }
     }
+
+    public var description: String { "<webhook signer>" }
+    public var debugDescription: String { "<webhook signer>" }
 
     /// The `webhook-signature` header's value for one message.
     public func signature(messageID: String, timestamp: Int64, body: [UInt8]) -> String {

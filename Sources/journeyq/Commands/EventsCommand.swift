@@ -61,7 +61,7 @@ struct EventsCommand: AsyncParsableCommand {
 struct WebhooksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhooks",
-        abstract: "Show each webhook endpoint's delivery (delivering, failing, parked; what waits for it); --redeliver NAME unparks one and makes its next try due now."
+        abstract: "Show each webhook endpoint's delivery (delivering, failing, parked; what waits for it); --redeliver NAME unparks one, --retire NAME drops one."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -69,8 +69,22 @@ struct WebhooksCommand: AsyncParsableCommand {
     @Option(help: "Unpark this endpoint: the events waiting for it go again at once.")
     var redeliver: String?
 
+    @Option(help: "This endpoint is gone for good: it no longer keeps its events from retention (a worker whose config still names it takes it back).")
+    var retire: String?
+
+    func validate() throws {
+        if redeliver != nil && retire != nil { throw ValidationError("--redeliver and --retire: one at a time") }
+    }
+
     func run() async throws {
         let store = try database.openStore()
+        if let retire {
+            guard let before = try await store.retireWebhook(endpoint: retire) else {
+                throw CLIFailure.badInput("journeyq: no webhook endpoint named '\(retire)' in \(store.locationDescription)")
+            }
+            print("\(retire): retired; \(before.undelivered) events it was not told of go with retention")
+            return
+        }
         if let redeliver {
             guard let before = try await store.redeliverWebhook(endpoint: redeliver) else {
                 throw CLIFailure.badInput("journeyq: no webhook endpoint named '\(redeliver)' in \(store.locationDescription)")
