@@ -62,7 +62,7 @@ import Testing
             #expect(crm["name"] as? String == "crm" && crm["status"] as? String == "delivering" && crm["undelivered"] as? Int == 2)
             #expect(crm["url"] as? String == "https://crm.example.com" && !list.text.contains("secret-in-the-url"), "only the URL's origin is shown")
             // Parked after failing for longer than parkAfter.
-            let batch = try #require(try await server.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 10, leaseMillis: 1_000))
+            let batch = try #require(try await server.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 10, leaseMillis: 60_000))
             _ = try await server.store.webhookFailed(batch, owner: "w", error: "HTTP 500", nextAttemptAt: 0, parkAfterMillis: 0)
             #expect(try await server.send(.GET, "/v1/webhooks", key: "read").array.first?["status"] as? String == "parked")
             #expect(try await server.send(.POST, "/v1/webhooks/crm/redeliver", key: "read").status == 403)
