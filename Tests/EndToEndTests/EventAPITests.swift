@@ -1,6 +1,7 @@
 import Foundation
 import JourneyDestinations
 import JourneyQueue
+import JourneyQueueSQLite
 import JourneyWorker
 import NIOHTTP1
 import Testing
@@ -74,5 +75,43 @@ import Testing
             #expect(metrics.text.contains("journeyq_webhook_undelivered_events{endpoint=\"crm\"} 2"))
             #expect(metrics.text.contains("journeyq_webhook_parked{endpoint=\"crm\"} 0"))
         }
+    }
+}
+
+/// `journeyq events` and `journeyq webhooks` as a person runs them.
+@Suite struct EventCLITests {
+    @Test func eventsPrintTheOutboxAndWebhooksAreRedeliveredAndRetiredByName() async throws {
+        let scratch = try Scratch()
+        let db = scratch.path("q.sqlite")
+        let input = try scratch.write("in.ndjson", "{\"contactKey\":\"a\",\"data\":{}}\n")
+        #expect(try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "main", input]).status == 0)
+        #expect(try await JourneyqProcess.run(["pause", "--db", db, "--destination", "main", "--reason", "campaign on hold"]).status == 0)
+        #expect(try await JourneyqProcess.run(["resume", "--db", db, "--destination", "main"]).status == 0)
+        let all = try await JourneyqProcess.run(["events", "--db", db])
+        let lines = all.stdout.split(separator: "\n").map(String.init)
+        #expect(all.status == 0 && lines.count == 2, "\(all.stdout)\(all.stderr)")
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["type"] as? String == "destination.paused" && first["reason"] as? String == "campaign on hold" && first["cause"] as? String == "operator")
+        let after = try await JourneyqProcess.run(["events", "--db", db, "--after", try #require(first["id"] as? String)])
+        #expect(after.stdout.split(separator: "\n").count == 1 && after.stdout.contains("destination.resumed"))
+        #expect(try await JourneyqProcess.run(["events", "--db", db, "--type", "contact.dead"]).stdout.isEmpty)
+        #expect(try await JourneyqProcess.run(["events", "--db", db, "--after", "x"]).status != 0)
+
+        // An endpoint registered by a worker, then parked, redelivered and retired from the command line.
+        let store = try SQLiteQueueStore(path: db)
+        try await store.ensureWebhooks(["crm"])
+        try await store.setPause(destination: "main", paused: true, until: nil, reason: "again")
+        let batch = try #require(try await store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 10, leaseMillis: 60_000))
+        _ = try await store.webhookFailed(batch, owner: "w", error: "HTTP 500", nextAttemptAt: 0, parkAfterMillis: 0)
+        let listed = try await JourneyqProcess.run(["webhooks", "--db", db])
+        #expect(listed.stdout.contains("crm: parked") && listed.stdout.contains("HTTP 500") && listed.stdout.contains("--redeliver crm"), "\(listed.stdout)")
+        let redelivered = try await JourneyqProcess.run(["webhooks", "--db", db, "--redeliver", "crm"])
+        #expect(redelivered.status == 0 && redelivered.stdout.contains("1 events due now"), "\(redelivered.stdout)")
+        #expect(try await store.webhookStates(filters: [:]).first?.status == "delivering")
+        let retired = try await JourneyqProcess.run(["webhooks", "--db", db, "--retire", "crm"])
+        let afterRetire = try await store.webhookStates(filters: [:]).first
+        #expect(retired.status == 0 && afterRetire?.retiredAt != nil)
+        let unknown = try await JourneyqProcess.run(["webhooks", "--db", db, "--redeliver", "nobody"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no webhook endpoint named 'nobody'"))
     }
 }
