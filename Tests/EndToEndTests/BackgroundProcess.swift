@@ -6,8 +6,8 @@ final class BackgroundProcess: @unchecked Sendable {
     let stdoutPath: String
     let stderrPath: String
 
-    convenience init(_ arguments: [String], scratch: Scratch, name: String) throws {
-        try self.init(executable: JourneyqProcess.binary, arguments, scratch: scratch, name: name)
+    convenience init(_ arguments: [String], environment: [String: String] = [:], scratch: Scratch, name: String) throws {
+        try self.init(executable: JourneyqProcess.binary, arguments, environment: environment, scratch: scratch, name: name)
     }
 
     /// Any program (a test's helper script), with `environment` added to this process's.

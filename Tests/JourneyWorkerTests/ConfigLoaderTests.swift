@@ -87,8 +87,39 @@ import JourneyDestinations
         #expect(text == "c.yaml:7: destinations.main.clientSecretEnv: the name of a set environment variable; 'SFMC_SECRET' is not set")
         let inline = good.replacingOccurrences(of: "clientSecretEnv: SFMC_SECRET", with: "clientSecret: hunter2\n    clientSecretEnv: SFMC_SECRET")
         let both = message(inline)
-        #expect(both.contains("either clientSecret or clientSecretEnv"))
+        #expect(both.contains("only one of clientSecret, clientSecretEnv and clientSecretFile"))
         #expect(!both.contains("hunter2"))
+    }
+
+    /// systemd's `LoadCredential=` puts a secret in a file under `$CREDENTIALS_DIRECTORY`; the config names the file.
+    @Test func aSecretIsReadFromACredentialFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-cred-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("from-a-file\n".utf8).write(to: folder.appendingPathComponent("sfmc-secret"))
+        let byFile = """
+            destinations:
+              main:
+                kind: sfmc-async-events
+                authURL: https://abc.auth.marketingcloudapis.com
+                restURL: https://abc.rest.marketingcloudapis.com/
+                clientId: id
+                clientSecretFile: sfmc-secret
+                eventDefinitionKey: APIEvent-1
+            """
+        let configs = try load(byFile, environment: ["CREDENTIALS_DIRECTORY": folder.path])
+        guard let settings = (configs[0].connection as? SFMCKind.Connection)?.settings else { Issue.record("expected SFMC settings"); return }
+        #expect(settings.clientSecret.value == "from-a-file")
+        // An absolute path is read as it stands, whatever the credentials directory.
+        let absolute = byFile.replacingOccurrences(of: "clientSecretFile: sfmc-secret", with: "clientSecretFile: \(folder.path)/sfmc-secret")
+        #expect(try load(absolute, environment: [:]).count == 1)
+
+        let missing = message(byFile, environment: ["CREDENTIALS_DIRECTORY": folder.path + "/nowhere"])
+        #expect(missing.hasPrefix("c.yaml:7: destinations.main.clientSecretFile: a readable file holding the credential"), "\(missing)")
+        try Data("alpha\nbravo\n".utf8).write(to: folder.appendingPathComponent("sfmc-secret"))
+        let twoLines = message(byFile, environment: ["CREDENTIALS_DIRECTORY": folder.path])
+        #expect(twoLines.contains("one credential on one line"), "\(twoLines)")
+        #expect(!twoLines.contains("alpha") && !twoLines.contains("bravo"), "the file's content leaked: \(twoLines)")
     }
 
     /// A secret with a character YAML reserves makes the file unparsable: the error names where, never what.

@@ -283,20 +283,47 @@ public struct ConfigLoader {
             return text
         }
 
-        /// `KEY: value` inline, or `KEYEnv: NAME` naming an environment variable. The value never appears in an error.
+        /// `KEY: value` inline, `KEYEnv: NAME` naming an environment variable, or `KEYFile: PATH` naming a file that
+        /// holds it (a relative path is read from systemd's `$CREDENTIALS_DIRECTORY` when set, so that `LoadCredential=`
+        /// hands secrets over without the config holding them). The value never appears in an error.
         func secret(_ key: String) throws -> Secret {
-            let inline = try optionalString(key)
-            let variable = try optionalString(key + "Env")
-            switch (inline, variable) {
-            case (let value?, nil): return Secret(value)
-            case (nil, let name?):
-                guard let value = loader.environment[name], !value.isEmpty else {
-                    throw error(key + "Env", "the name of a set environment variable; '\(name)' is not set")
-                }
-                return Secret(value)
-            case (nil, nil): throw error(key, "a credential, inline or by environment variable name (\(key)Env)")
-            case (_?, _?): throw error(key, "either \(key) or \(key)Env, not both")
+            let given = [(key, try optionalString(key)), (key + "Env", try optionalString(key + "Env")), (key + "File", try optionalString(key + "File"))]
+                .compactMap { name, value in value.map { (name, $0) } }
+            guard given.count == 1, let (name, value) = given.first else {
+                if given.isEmpty { throw error(key, "a credential: inline, by environment variable name (\(key)Env) or in a file (\(key)File)") }
+                throw error(given[1].0, "only one of \(key), \(key)Env and \(key)File")
             }
+            switch name {
+            case key: return Secret(value)
+            case key + "Env":
+                guard let found = loader.environment[value], !found.isEmpty else {
+                    throw error(name, "the name of a set environment variable; '\(value)' is not set")
+                }
+                return Secret(found)
+            default:
+                return Secret(try readSecretFile(value, key: name))
+            }
+        }
+
+        private func readSecretFile(_ path: String, key: String) throws -> String {
+            let credentials = loader.environment["CREDENTIALS_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 }
+            let resolved: String
+            if path.hasPrefix("/") {
+                resolved = path
+            } else if let credentials {
+                resolved = credentials + "/" + path
+            } else {
+                resolved = URL(fileURLWithPath: loader.file).deletingLastPathComponent().appendingPathComponent(path).path
+            }
+            guard let data = FileManager.default.contents(atPath: resolved) else {
+                let hint = credentials == nil && !path.hasPrefix("/") ? " (relative to the config's folder: no $CREDENTIALS_DIRECTORY is set)" : ""
+                throw error(key, "a readable file holding the credential; cannot read '\(resolved)'\(hint)")
+            }
+            // Files made with `echo` end in a newline that is not part of the secret.
+            var text = String(decoding: data, as: UTF8.self)
+            while let last = text.last, last == "\n" || last == "\r" { text.removeLast() }
+            guard !text.isEmpty, !text.contains("\n") else { throw error(key, "a file holding one credential on one line; '\(resolved)' is empty or has several lines") }
+            return text
         }
 
         func child(_ key: String) throws -> MappingReader? {

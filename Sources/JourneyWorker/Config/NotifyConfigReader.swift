@@ -44,7 +44,7 @@ extension ConfigLoader {
             }
             let signer: WebhookSigner
             do { signer = try WebhookSigner(secret: try reader.secret("secret")) } catch let bad as WebhookSigner.BadSecret {
-                throw reader.error(reader.mapping["secretEnv"] != nil ? "secretEnv" : "secret", "a signing secret: \(bad.description)")
+                throw reader.error(["secretFile", "secretEnv"].first { reader.mapping[Node($0)] != nil } ?? "secret", "a signing secret: \(bad.description)")
             }
             var config = WebhookConfig(name: name, url: url, filter: filter, signer: signer)
             config.batchSize = try reader.int("batchSize", default: 1_000, in: 1...1_000)

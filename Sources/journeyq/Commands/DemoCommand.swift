@@ -86,7 +86,7 @@ struct DemoCommand: AsyncParsableCommand {
             do {
                 let daemon = try await WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
                                               clock: SystemClock(), logger: logger, drain: .settled, onProgress: { await progress?.tick() })
-                try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: 10)
+                try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: 10, systemd: nil)
                 progress?.finish()
             } catch {
                 try? await client.shutdown()
@@ -134,6 +134,6 @@ struct DemoCommand: AsyncParsableCommand {
             print("key:         \(key)   (role operate; paste it into the page)")
             fflush(nil)
         }
-        try await DaemonRunner.run(services: [.init(service: app)], logger: logger, graceSeconds: 5)
+        try await DaemonRunner.run(services: [.init(service: app)], logger: logger, graceSeconds: 5, systemd: nil)
     }
 }

@@ -78,17 +78,21 @@ struct ServeCommand: AsyncParsableCommand {
         let host = http.host.contains(":") ? "[\(http.host)]" : http.host
         let suffix = noWorkers ? " (no workers)" : ""
         let app: any Service
+        let systemd = SystemdNotifier.fromEnvironment()
         do {
             app = try JourneyServerApp.application(dependencies) { port in
                 print("journeyq serving on \(scheme)://\(host):\(port)\(suffix)")
                 fflush(nil)
+                // Ready only now: the store is open and the listener bound, so a unit ordered after this one finds it answering.
+                systemd?.ready(status: "serving on \(scheme)://\(host):\(port)\(suffix)")
             }
         } catch {
             throw CLIFailure.badInput("journeyq: \(configOptions.config): http.tls: cannot load the certificate or key (\(error))")
         }
         services.append(.init(service: app))
         do {
-            try await DaemonRunner.run(services: services, logger: logger, graceSeconds: graceSeconds)
+            try await DaemonRunner.run(services: services, logger: logger, graceSeconds: graceSeconds, systemd: systemd,
+                                       probe: { try await store.probeWritable() })
         } catch {
             try? await client.shutdown()
             throw error

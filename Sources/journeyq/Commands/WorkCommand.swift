@@ -68,7 +68,8 @@ struct WorkCommand: AsyncParsableCommand {
                                           onProgress: { await progress?.tick() }, retention: (whole.retention, store),
                                           notify: (whole.notify, store))
             do {
-                try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds)
+                try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds,
+                                           readyStatus: "working: \(configs.count) destination(s)", probe: { try await store.probeWritable() })
             } catch let gaveUp as DrainGaveUp {
                 progress?.finish()
                 throw CLIFailure.runtime("journeyq: --until-drained gave up: \(gaveUp)")

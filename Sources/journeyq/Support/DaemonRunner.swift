@@ -8,9 +8,21 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Runs services the way a daemon must: the first SIGTERM or SIGINT drains gracefully within the
-/// grace period, a second one stops at once.
+/// grace period, a second one stops at once. Under systemd (`Type=notify`) it says when the service is ready and when it
+/// drains, and feeds the watchdog from a store probe.
 enum DaemonRunner {
-    static func run(services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger, graceSeconds: Double) async throws {
+    /// - Parameters:
+    ///   - readyStatus: when given, `READY=1` is sent as the services start (with this status); `serve` passes nil and
+    ///     says it once its listener is bound.
+    ///   - probe: what the watchdog checks before each `WATCHDOG=1` (the store takes a write).
+    static func run(services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger, graceSeconds: Double,
+                    systemd: SystemdNotifier? = SystemdNotifier.fromEnvironment(), readyStatus: String? = nil,
+                    probe: (@Sendable () async throws -> Void)? = nil) async throws {
+        var services = services
+        if let systemd, let millis = systemd.watchdogMillis, let probe {
+            // First in the group, so shut down last: it goes on feeding the watchdog while the others drain.
+            services.insert(.init(service: WatchdogService(watchdogMillis: millis, logger: logger, probe: probe, ping: { systemd.watchdog() })), at: 0)
+        }
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(graceSeconds * 1000))
         let group = ServiceGroup(configuration: configuration)
@@ -22,6 +34,7 @@ enum DaemonRunner {
                     seen += 1
                     if seen == 1 {
                         logger.notice("draining: no new claims, in-flight requests finish", metadata: ["signal": "\(signal)"])
+                        systemd?.stopping(status: "draining: in-flight requests finish")
                         await group.triggerGracefulShutdown()
                     } else {
                         logger.warning("second signal: stopping at once; unanswered requests will be looked for before any re-send")
@@ -29,6 +42,7 @@ enum DaemonRunner {
                     }
                 }
             }
+            if let readyStatus { systemd?.ready(status: readyStatus) }
             try await group.run()
             tasks.cancelAll()
         }
