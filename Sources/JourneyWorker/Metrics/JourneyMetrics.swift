@@ -12,6 +12,30 @@ public struct JourneyMetrics: Sendable {
         self.factory = factory
     }
 
+    /// Every counter an alert or a dashboard reads, made at zero for each destination and webhook endpoint before anything
+    /// happens: a series that first appears at 2 is an increase Prometheus never sees (`increase()` needs a first sample).
+    public func prepare(destinations: [String], webhooks: [String]) {
+        for destination in destinations {
+            for state in ContactState.allCases where state.isFinal || state == .queued {
+                Counter(label: "journeyq_contacts_settled_total", dimensions: [("destination", destination), ("outcome", state.description)], factory: factory)
+                    .increment(by: 0)
+            }
+            for label in ["journeyq_possible_duplicates_total", "journeyq_throttled_total", "journeyq_window_default_zone_total"] {
+                Counter(label: label, dimensions: [("destination", destination)], factory: factory).increment(by: 0)
+            }
+            requestsInFlight(destination: destination, busy: 0, waiting: 0)
+        }
+        for kind in ["contacts", "ledger", "batches", "events"] {
+            Counter(label: "journeyq_pruned_total", dimensions: [("kind", kind)], factory: factory).increment(by: 0)
+        }
+        for endpoint in webhooks {
+            for outcome in ["delivered", "failed"] {
+                Counter(label: "journeyq_webhook_tries_total", dimensions: [("endpoint", endpoint), ("outcome", outcome)], factory: factory).increment(by: 0)
+            }
+            Counter(label: "journeyq_webhook_events_delivered_total", dimensions: [("endpoint", endpoint)], factory: factory).increment(by: 0)
+        }
+    }
+
     /// One request to a remote: counted by purpose and status class, timed; a 429 also counts as throttled.
     public func request(destination: String, purpose: AttemptPurpose, status: Int?, latencyMillis: Int64) {
         let statusClass = status.map { $0 == 429 ? "429" : "\($0 / 100)xx" } ?? "no_answer"

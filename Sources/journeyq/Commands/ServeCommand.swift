@@ -53,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         let factory = PrometheusMetricsFactory(registry: registry)
         MetricsSystem.bootstrap(factory)
         let metrics = JourneyMetrics(factory: factory)
+        metrics.prepare(destinations: config.destinations.map(\.name), webhooks: config.notify.map(\.name))
         let store = try database.openStore()
         let clock = SystemClock()
         let client = HTTPCaller.makeClient()
