@@ -49,6 +49,7 @@ public enum JourneyServerApp {
     /// The router with every route.
     public static func router(_ dependencies: Dependencies) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
+        router.add(middleware: APITracingMiddleware())
         router.add(middleware: APIMiddleware(verifier: APIKeyVerifier(keys: dependencies.config.apiKeys), logger: dependencies.logger))
         IngestRoutes.register(on: router, dependencies)
         QueueRoutes.register(on: router, dependencies)

@@ -1327,6 +1327,11 @@ public enum OpenAPIDocument {
           },
           "errorClass": {
             "type": "string"
+          },
+          "traceID": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{32}$",
+            "description": "The OpenTelemetry trace of the request, when tracing was on and the batch sampled."
           }
         }
       },

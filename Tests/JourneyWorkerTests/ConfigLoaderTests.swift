@@ -91,6 +91,27 @@ import JourneyDestinations
         #expect(!both.contains("hunter2"))
     }
 
+    /// `tracing:` is read whole, and a mistake in it named by line and key.
+    @Test func readsTracingAndRefusesItsMistakes() throws {
+        func tracing(_ block: String) throws -> TracingConfig? {
+            try ConfigLoader(file: "c.yaml", environment: ["SFMC_SECRET": "s3cret"]).loadAll(text: good + "\ntracing:\n" + block).tracing
+        }
+        func refusal(_ block: String) -> String {
+            do { _ = try tracing(block); return "no error" } catch { return "\(error)" }
+        }
+        let config = try #require(try tracing("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 0.25\n  protocol: http/json\n"))
+        #expect(config.tracesURL == "http://127.0.0.1:4318/v1/traces")
+        #expect(config.sampleRatio == 0.25 && config.wireProtocol == .json && config.serviceName == "journeyq")
+        #expect(try tracing("  endpoint: https://otel.example.com/custom/path\n")?.tracesURL == "https://otel.example.com/custom/path")
+        #expect(try ConfigLoader(file: "c.yaml", environment: ["SFMC_SECRET": "s3cret"]).loadAll(text: good).tracing == nil)
+        #expect(refusal("  endpoint: http://user:pw@collector:4318\n").hasPrefix("c.yaml:13: tracing.endpoint:"), "\(refusal("  endpoint: http://user:pw@collector:4318\n"))")
+        #expect(refusal("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 2\n").hasPrefix("c.yaml:14: tracing.sampleRatio"), "\(refusal("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 2\n"))")
+        #expect(!refusal("  endpoint: http://user:pw@collector:4318\n").contains("pw"))
+        #expect(refusal("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 2\n").contains("tracing.sampleRatio: a number from 0.0 to 1.0"))
+        #expect(refusal("  endpoint: http://127.0.0.1:4318\n  protocol: grpc\n").contains("tracing.protocol: http/protobuf or http/json"))
+        #expect(refusal("  endpoint: http://127.0.0.1:4318\n  sampleRate: 1\n").contains("tracing.sampleRate: unknown key"))
+    }
+
     /// systemd's `LoadCredential=` puts a secret in a file under `$CREDENTIALS_DIRECTORY`; the config names the file.
     @Test func aSecretIsReadFromACredentialFile() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-cred-\(UUID().uuidString)")

@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 @testable import JourneyWorker
+@testable import JourneyDestinations
 
 /// The watchdog is fed only when the store answers: a daemon stuck on its database is one systemd restarts.
 @Suite struct WatchdogServiceTests {
@@ -42,5 +43,18 @@ import Testing
         // A watchdog meant for another process (a parent that passed its environment on) is not this one's.
         let other = SystemdNotifier.fromEnvironment(["NOTIFY_SOCKET": "/run/notify", "WATCHDOG_USEC": "1000000", "WATCHDOG_PID": "1"])
         #expect(other?.watchdogMillis == nil)
+    }
+}
+
+/// The trace id the ledger keeps is read from the W3C header the tracer would send: sampled traces only.
+@Suite struct TraceIdentityTests {
+    @Test func readsASampledTraceparentAndNothingElse() {
+        #expect(TraceIdentity.traceID(fromTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(TraceIdentity.traceID(fromTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00") == nil)
+        #expect(TraceIdentity.traceID(fromTraceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01") == nil)
+        #expect(TraceIdentity.traceID(fromTraceparent: "00-4bf92f35-00f067aa0ba902b7-01") == nil)
+        #expect(TraceIdentity.traceID(fromTraceparent: nil) == nil)
+        // No tracer bootstrapped in this process: no span, no id.
+        #expect(TraceIdentity.current() == nil)
     }
 }

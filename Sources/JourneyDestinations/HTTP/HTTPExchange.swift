@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Tracing
 
 /// A remote's answer as the destinations classify it.
 public struct HTTPAnswer: Sendable {
@@ -104,6 +105,9 @@ public struct HTTPCaller: Sendable {
         // reconcilers on one host, half the requests queued for a connection, their deadlines running, after their
         // write-ahead records. A connection is opened only for a request in flight, so the loops bound the count.
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.connectionsPerHost
+        // journeyq makes its own client spans (`clientSpan`): the client's would carry the full URL, and a URL may hold a
+        // contact key; nor does a vendor get our trace context in its headers.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -146,6 +150,8 @@ public struct HTTPCaller: Sendable {
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let span = Self.clientSpan(method: method, url: url, purpose: purpose, bodyBytes: body?.count)
+        defer { span.end() }
         let started = clock.nowMillis()
         let client = self.client, maxBodyBytes = self.maxBodyBytes, clock = self.clock
         do {
@@ -158,11 +164,13 @@ public struct HTTPCaller: Sendable {
                                   latencyMillis: clock.nowMillis() - started)
             }
             remoteClock.record(dateHeader: answer.headers["date"], sentAt: started, answeredAt: started + answer.latencyMillis)
+            Self.record(answer.status, on: span)
             await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
             observe?(purpose, answer.status, answer.latencyMillis)
             return answer
         } catch {
             let failure = TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
+            Self.record(failure, on: span)
             await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
             observe?(purpose, nil, failure.latencyMillis)
             throw failure
@@ -180,6 +188,8 @@ public struct HTTPCaller: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         // A download may be a POST whose body is the filter (the journey history's): without it the remote answers its default.
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let span = Self.clientSpan(method: method, url: url, purpose: purpose, bodyBytes: body?.count)
+        defer { span.end() }
         let started = clock.nowMillis()
         let client = self.client
         do {
@@ -203,15 +213,47 @@ public struct HTTPCaller: Sendable {
             }
             answer.latencyMillis = clock.nowMillis() - started
             remoteClock.record(dateHeader: answer.headers["date"], sentAt: started, answeredAt: started + answer.latencyMillis)
+            Self.record(answer.status, on: span)
             await gate.report(AnswerSignals.signal(for: answer, now: clock.nowMillis()), purpose: purpose)
             observe?(purpose, answer.status, answer.latencyMillis)
             return (answer, written)
         } catch {
             let failure = error as? TransportFailure
                 ?? TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
+            Self.record(failure, on: span)
             await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
             throw failure
         }
+    }
+
+    /// An HTTP client span with OpenTelemetry's standard attributes, but no path or query (where a contact key or a
+    /// token may be) and no header.
+    static func clientSpan(method: String, url: String, purpose: AttemptPurpose, bodyBytes: Int?) -> any Span {
+        let span = startSpan(method, ofKind: .client)
+        guard span.isRecording else { return span }
+        span.attributes["http.request.method"] = method
+        if let parsed = URLComponents(string: url), let host = parsed.host {
+            span.attributes["server.address"] = host
+            span.attributes["server.port"] = parsed.port ?? (parsed.scheme?.lowercased() == "http" ? 80 : 443)
+            span.attributes["url.scheme"] = parsed.scheme?.lowercased()
+        }
+        if let bodyBytes { span.attributes["http.request.body.size"] = bodyBytes }
+        span.attributes["journeyq.request.purpose"] = purpose.rawValue
+        return span
+    }
+
+    static func record(_ status: Int, on span: any Span) {
+        span.attributes["http.response.status_code"] = status
+        // For a client, every 4xx and 5xx is an error (OpenTelemetry's HTTP conventions).
+        if status >= 400 {
+            span.attributes["error.type"] = String(status)
+            span.setStatus(SpanStatus(code: .error))
+        }
+    }
+
+    static func record(_ failure: TransportFailure, on span: any Span) {
+        span.attributes["error.type"] = "\(failure.kind)"
+        span.setStatus(SpanStatus(code: .error, message: "\(failure.kind)"))
     }
 
     /// Runs one exchange, cancelled when `millis` pass. AsyncHTTPClient's own deadline ends once the answer's head is in:

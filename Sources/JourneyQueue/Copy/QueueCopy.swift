@@ -42,7 +42,7 @@ public struct CopyTable: Sendable {
         CopyTable(name: "attempt", integers: ["id", "destination_id", "batch_id"], texts: ["purpose"],
                   more: [("attempt_number", true), ("method", false), ("url", false), ("request_body", false), ("started_at", true), ("status", true),
                          ("response_headers", false), ("response_body", false), ("remote_id", false), ("latency_ms", true), ("error_class", false),
-                         ("finished_at", true), ("call_purpose", false)]),
+                         ("finished_at", true), ("call_purpose", false), ("trace_id", false)]),
         CopyTable(name: "idempotency_key", integers: ["destination_id"], texts: ["key", "response"], more: [("created_at", true)], identity: false,
                   order: "destination_id, key"),
         // The outbox's events keep their ids (PostgreSQL orders the copied ones by the copy's transaction, before any

@@ -13,9 +13,12 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
     public var remoteID: String?
     public var latencyMillis: Int64?
     public var errorClass: String?
+    /// The OpenTelemetry trace of the request, when it was traced.
+    public var traceID: String?
 
     public init(id: Int64, purpose: String, attemptNumber: Int, method: String, url: String, requestBody: String, startedAt: Int64,
-                status: Int?, responseHeaders: String?, responseBody: String?, remoteID: String?, latencyMillis: Int64?, errorClass: String?) {
+                status: Int?, responseHeaders: String?, responseBody: String?, remoteID: String?, latencyMillis: Int64?, errorClass: String?,
+                traceID: String? = nil) {
         self.id = id
         self.purpose = purpose
         self.attemptNumber = attemptNumber
@@ -29,5 +32,6 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
         self.remoteID = remoteID
         self.latencyMillis = latencyMillis
         self.errorClass = errorClass
+        self.traceID = traceID
     }
 }

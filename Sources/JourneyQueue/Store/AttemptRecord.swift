@@ -41,6 +41,9 @@ public struct AttemptStart: Sendable, Equatable {
     public var takesContacts: Bool
     /// What the request was for, as the quota counts it.
     public var call: CallPurpose
+    /// The OpenTelemetry trace the request belongs to (32 hex digits), when it was traced: `show` prints it, so that a
+    /// ledger row leads to its spans.
+    public var traceID: String?
 
     public init(purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64, takesContacts: Bool = true,
                 call: CallPurpose? = nil) {

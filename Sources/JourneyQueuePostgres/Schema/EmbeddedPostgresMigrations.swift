@@ -340,4 +340,8 @@ CREATE TABLE webhook_endpoint (
     created_at        BIGINT NOT NULL
 );
 """#),
+    ("0005_trace", #"""
+-- The OpenTelemetry trace a request belongs to (when it was traced): a ledger row leads to its spans.
+ALTER TABLE attempt ADD COLUMN trace_id text;
+"""#),
 ]

@@ -83,7 +83,7 @@ extension PostgresQueueStore {
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
         let row = try await rows(Self.writeAheadSQL, [lease.batchID, lease.token, clock.nowMillis(), attempt.purpose.rawValue, attempt.method,
                                                       attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts,
-                                                      attempt.call.rawValue])
+                                                      attempt.call.rawValue, attempt.traceID])
         guard let id = try row[0][0].decode(Int64?.self) else { throw StoreError.leaseLost(batchID: lease.batchID) }
         return id
     }
@@ -93,9 +93,9 @@ extension PostgresQueueStore {
             SELECT id, destination_id FROM batch WHERE id = $1 AND lease_token = $2 AND state = \(SQLState.batchOpen) AND lease_until >= $3
             FOR UPDATE),
         written AS (
-            INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at, call_purpose)
+            INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at, call_purpose, trace_id)
             SELECT held.destination_id, held.id, $4, COALESCE((SELECT MAX(attempts) FROM contact WHERE batch_id = held.id), 1), $5, $6, $7, $8,
-                   $10::text
+                   $10::text, $11::text
             FROM held
             RETURNING id),
         sending AS (

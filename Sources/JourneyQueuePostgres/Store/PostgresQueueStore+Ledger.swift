@@ -43,11 +43,11 @@ extension PostgresQueueStore {
         let result = recorded.result
         let row = try await rows(connection, """
             INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at, status, response_headers, response_body,
-                                remote_id, latency_ms, error_class, finished_at, call_purpose)
-            VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8::int, $9::text, $10, $11::text, $12, $13::text, $14, $15) RETURNING id
+                                remote_id, latency_ms, error_class, finished_at, call_purpose, trace_id)
+            VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8::int, $9::text, $10, $11::text, $12, $13::text, $14, $15, $16::text) RETURNING id
             """, [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, LedgerBody.bounded(attempt.requestBody),
                   attempt.startedAt, result.status.map(Int64.init), result.headersJSON, LedgerBody.bounded(result.responseBody), result.remoteID,
-                  result.latencyMillis, result.errorClass, result.finishedAt, attempt.call.rawValue])
+                  result.latencyMillis, result.errorClass, result.finishedAt, attempt.call.rawValue, attempt.traceID])
         return try row[0][0].decode(Int64.self)
     }
 

@@ -190,7 +190,7 @@ extension PostgresQueueStore {
             let last = final ? try row[9].decode(Int64.self) + Self.ledgerSlackMillis : Int64.max
             let entries = try await rows("""
                 SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
-                       remote_id, latency_ms, error_class
+                       remote_id, latency_ms, error_class, trace_id
                 FROM attempt WHERE destination_id = $1 AND started_at BETWEEN $4 AND $5
                     AND (strpos(request_body, $2) > 0 OR strpos(request_body, $3) > 0) ORDER BY id
                 """, [try row[11].decode(Int64.self), needle, String(csvNeedle), first, last]).map { entry in
@@ -199,7 +199,7 @@ extension PostgresQueueStore {
                             startedAt: try entry[6].decode(Int64.self), status: try entry[7].decode(Int?.self),
                             responseHeaders: try entry[8].decode(String?.self), responseBody: try entry[9].decode(String?.self),
                             remoteID: try entry[10].decode(String?.self), latencyMillis: try entry[11].decode(Int64?.self),
-                            errorClass: try entry[12].decode(String?.self))
+                            errorClass: try entry[12].decode(String?.self), traceID: try entry[13].decode(String?.self))
             }
             var contact = try Self.contactRow(row)
             contact.evidence = try row[12].decode(String?.self)

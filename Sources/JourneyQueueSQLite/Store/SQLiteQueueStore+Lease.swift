@@ -87,10 +87,10 @@ extension SQLiteQueueStore {
                                           arguments: [lease.batchID]) ?? 1
             try db.cachedStatement(sql: """
                 INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, request_zip, request_size,
-                                    started_at, call_purpose)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    started_at, call_purpose, trace_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
-                                         body.text, body.zip, body.size, attempt.startedAt, attempt.call.rawValue])
+                                         body.text, body.zip, body.size, attempt.startedAt, attempt.call.rawValue, attempt.traceID])
             let id = db.lastInsertedRowID
             guard attempt.takesContacts else { return id }
             // A new request: its looks start from zero, and an id from an earlier request no longer describes it.

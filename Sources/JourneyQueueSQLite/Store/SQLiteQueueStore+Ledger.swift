@@ -62,12 +62,12 @@ extension SQLiteQueueStore {
         try db.cachedStatement(sql: """
             INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at,
                                 status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms, error_class, finished_at,
-                                call_purpose)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                call_purpose, trace_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, request.text, request.zip,
                                      request.size, attempt.startedAt, result.status, result.headersJSON, response.text, response.zip,
                                      response.size, result.remoteID, result.latencyMillis, result.errorClass, result.finishedAt,
-                                     attempt.call.rawValue])
+                                     attempt.call.rawValue, attempt.traceID])
         return db.lastInsertedRowID
     }
 }

@@ -172,13 +172,13 @@ extension SQLiteQueueStore {
                     : try Self.attemptID(db, atOrAfter: (row[9] as Int64) + Self.ledgerOrderSlackMillis)
                 let entries = try Row.fetchAll(db, sql: """
                     SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
-                           remote_id, latency_ms, error_class
+                           remote_id, latency_ms, error_class, trace_id
                     FROM attempt_text WHERE id >= ?4 AND id <= ?5 AND destination_id = ?1
                         AND (instr(request_body, ?2) > 0 OR instr(request_body, ?3) > 0) ORDER BY id
                     """, arguments: [row[11] as Int64, needle, csvNeedle, first, last]).map { entry in
                     LedgerEntry(id: entry[0], purpose: entry[1], attemptNumber: entry[2], method: entry[3], url: entry[4], requestBody: entry[5],
                                 startedAt: entry[6], status: entry[7], responseHeaders: entry[8], responseBody: entry[9], remoteID: entry[10],
-                                latencyMillis: entry[11], errorClass: entry[12])
+                                latencyMillis: entry[11], errorClass: entry[12], traceID: entry[13])
                 }
                 var contact = Self.contactRow(row)
                 contact.evidence = row[12]

@@ -38,9 +38,9 @@ public struct ConfigLoader {
             throw syntaxError(error, text: text)
         }
         guard let root, let top = root.mapping else { throw ConfigError(file: file, line: 1, key: "(top)", expected: "a mapping with 'destinations'") }
-        for key in top.keys where !["destinations", "http", "retention", "notify"].contains(key.string ?? "") {
+        for key in top.keys where !["destinations", "http", "retention", "notify", "tracing"].contains(key.string ?? "") {
             throw ConfigError(file: file, line: line(key), key: key.string ?? "?",
-                              expected: "unknown key; the top level has 'destinations', 'http', 'retention' and 'notify'")
+                              expected: "unknown key; the top level has 'destinations', 'http', 'retention', 'notify' and 'tracing'")
         }
         guard let destinations = top["destinations"], let entries = destinations.mapping, !entries.isEmpty else {
             throw ConfigError(file: file, line: line(root), key: "destinations", expected: "a mapping of destination names to settings")
@@ -52,7 +52,8 @@ public struct ConfigLoader {
             return try destination(name: name, node: value)
         }
         return JourneyConfig(destinations: configs, http: try top["http"].map(http), retention: try top["retention"].map(retention) ?? RetentionPolicy(),
-                             notify: try top["notify"].map { try notify($0, destinations: configs.map(\.name)) } ?? [])
+                             notify: try top["notify"].map { try notify($0, destinations: configs.map(\.name)) } ?? [],
+                             tracing: try top["tracing"].map(tracing))
     }
 
     /// `retention: {contacts: 30d, ledger: 30d, every: 10m}`; an age of `keep` keeps that kind for good.

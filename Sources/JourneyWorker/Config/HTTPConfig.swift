@@ -70,4 +70,6 @@ public struct JourneyConfig: Sendable {
     public var retention = RetentionPolicy()
     /// Webhook endpoints told of every final verdict and pause (`notify:`).
     public var notify: [WebhookConfig] = []
+    /// Where OpenTelemetry traces go (`tracing:`); nil: none are made.
+    public var tracing: TracingConfig?
 }

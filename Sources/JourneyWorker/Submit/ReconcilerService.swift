@@ -1,6 +1,7 @@
 import JourneyQueue
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// Finds out who really entered: looks for `accepted` and `unknown` contacts once their settle time has
 /// passed, within the destination's limits, and moves each to confirmed, queued, dead, unverifiable or a later look.
@@ -35,25 +36,37 @@ public struct ReconcilerService: Service {
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation") {
             // After a look that leased less than it could, every loop lets more come due before the next (one call, many contacts).
             if case let wait = await gathering.wait(), wait > 0 { return .idle(wait) }
+            let claimStarted = DefaultTracerClock.now
             guard let batch = try await store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
                                                           leaseMillis: destination.limits.leaseMillis) else {
                 if singlePass { return .finished }
                 let next = try await store.pendingWork(destination: destination.name).nextVerifyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            // The looks' requests reach the ledger with the verdicts they led to, in one transaction.
-            let looks = LookLedger(store: store)
-            let verification = try await looks.looking { try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: looks) } }
-            let made = looks.take()
-            guard await keeper.write(batch.lease, what: "reconciliation settle", {
-                try await store.settleVerification(batch.lease, outcomes: verification.settlements, looks: made)
-            }) else {
-                return .worked
+            let settled = try await BatchTrace.run("journeyq.reconcile", claimStarted: claimStarted, destination: destination.name,
+                                                   batchID: batch.lease.batchID, contacts: batch.contacts.count) { () async throws -> Verification? in
+                // The looks' requests reach the ledger with the verdicts they led to, in one transaction.
+                let looks = LookLedger(store: store)
+                let verification = try await withSpan("look") { span in
+                    span.attributes["journeyq.contacts"] = batch.contacts.count
+                    return try await looks.looking {
+                        try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: TracedLedger(wrapped: looks)) }
+                    }
+                }
+                let made = looks.take()
+                let written = await withSpan("settle") { span in
+                    span.attributes["journeyq.contacts"] = verification.settlements.count
+                    return await keeper.write(batch.lease, what: "reconciliation settle", {
+                        try await store.settleVerification(batch.lease, outcomes: verification.settlements, looks: made)
+                    })
+                }
+                return written ? verification : nil
             }
+            guard let verification = settled else { return .worked }
             metrics?.settled(destination: destination.name, verification.settlements)
             var tally: [String: Int] = [:]
             for settlement in verification.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
-            logger.info("reconciled", metadata: [
+            logger.debug("reconciled", metadata: [
                 "destination": "\(destination.name)", "batch.size": "\(batch.contacts.count)",
                 "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
             ])

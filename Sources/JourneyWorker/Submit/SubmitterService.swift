@@ -1,6 +1,7 @@
 import JourneyQueue
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// One destination's submitter pool: claims batches sized to the destination, looks once before a contact's first
 /// request (who is a member already), sends within the destination's limits, renews leases while requests are in
@@ -30,12 +31,16 @@ public struct SubmitterService: Service {
 
     public func run() async throws {
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .submit, logger: logger, what: "submission") {
+            let claimStarted = DefaultTracerClock.now
             guard let batch = try await store.claim(destination: destination.name, limit: destination.limits.batchSize,
                                               leaseMillis: destination.limits.leaseMillis) else {
                 let next = try await store.pendingWork(destination: destination.name).nextReadyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            try await keeper.whileHeld(batch.lease) { try await process(batch) }
+            try await BatchTrace.run("journeyq.batch", claimStarted: claimStarted, destination: destination.name, batchID: batch.lease.batchID,
+                                     contacts: batch.contacts.count) {
+                try await keeper.whileHeld(batch.lease) { try await process(batch) }
+            }
             return .worked
         }
     }
@@ -53,14 +58,16 @@ public struct SubmitterService: Service {
             _ = await keeper.write(batch.lease, what: "closing an empty batch") { try await store.settle(batch.lease, result: nil, outcomes: []) }
             return
         }
-        let submission = try await destination.submit(batch, ledger: store)
-        guard await keeper.write(batch.lease, what: "settle", { try await store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) }) else {
-            return
+        let submission = try await destination.submit(batch, ledger: TracedLedger(wrapped: store))
+        let settled = await withSpan("settle") { span in
+            span.attributes["journeyq.contacts"] = submission.settlements.count
+            return await keeper.write(batch.lease, what: "settle", { try await store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) })
         }
+        guard settled else { return }
         metrics?.settled(destination: destination.name, submission.settlements)
         var tally: [String: Int] = [:]
         for settlement in submission.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
-        logger.info("batch", metadata: [
+        logger.debug("batch", metadata: [
             "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "batch.size": "\(batch.contacts.count)",
             "http.status": "\(submission.result?.status.map(String.init) ?? submission.result?.errorClass ?? "none")",
             "latency.ms": "\(submission.result?.latencyMillis ?? clock.nowMillis() - started)",
@@ -122,7 +129,12 @@ public struct SubmitterService: Service {
         guard !fresh.isEmpty, let verifying = destination as? any VerifyingDestination else { return batch }
         // The look's requests reach the ledger with what it found, in one transaction.
         let looks = LookLedger(store: store)
-        let found = try await looks.looking { try await verifying.priorMembers(fresh.map(\.key), batchID: batch.lease.batchID, ledger: looks) }
+        let found = try await withSpan("look before first send") { span in
+            span.attributes["journeyq.contacts"] = fresh.count
+            return try await looks.looking {
+                try await verifying.priorMembers(fresh.map(\.key), batchID: batch.lease.batchID, ledger: TracedLedger(wrapped: looks))
+            }
+        }
         guard let look = found else {
             try await store.recordAttempts(looks.take())
             return batch

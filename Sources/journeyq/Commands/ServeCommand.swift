@@ -55,9 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = JourneyMetrics(factory: factory)
         metrics.prepare(destinations: config.destinations.map(\.name), webhooks: config.notify.map(\.name))
         let store = try database.openStore()
+        let tracing = try TracingBootstrap.start(config.tracing, logger: logger)
         let clock = SystemClock()
         let client = HTTPCaller.makeClient()
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [$0] } ?? []
         var gates: [DestinationGate] = []
         if !noWorkers {
             let daemon = try await WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,

@@ -58,6 +58,7 @@ struct WorkCommand: AsyncParsableCommand {
                 }
             }
         }
+        let tracing = try TracingBootstrap.start(whole.tracing, logger: logger)
         let clock = SystemClock()
         let client = HTTPCaller.makeClient()
         let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
@@ -68,7 +69,7 @@ struct WorkCommand: AsyncParsableCommand {
                                           onProgress: { await progress?.tick() }, retention: (whole.retention, store),
                                           notify: (whole.notify, store))
             do {
-                try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: graceSeconds,
+                try await DaemonRunner.run(services: (tracing.map { [$0] } ?? []) + daemon.services, logger: logger, graceSeconds: graceSeconds,
                                            readyStatus: "working: \(configs.count) destination(s)", probe: { try await store.probeWritable() })
             } catch let gaveUp as DrainGaveUp {
                 progress?.finish()
