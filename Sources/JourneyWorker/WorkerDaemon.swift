@@ -19,11 +19,12 @@ public struct WorkerDaemon {
     ///   - drain: when given, the daemon stops once the destinations are drained in that sense (or gives up after a
     ///     destination's outage limit, throwing `DrainGaveUp` from the group).
     /// - Parameter checkpoint: called now and then to keep the store's write-ahead log short.
+    /// - Parameter summaryEveryMillis: when given, a progress line per destination at `info` this often (while counts move).
     public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
                 concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
                 metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () async -> Void = {},
                 retention: (policy: RetentionPolicy, store: any Pruning)? = nil,
-                notify: (webhooks: [WebhookConfig], outbox: any EventOutbox)? = nil) async throws {
+                notify: (webhooks: [WebhookConfig], outbox: any EventOutbox)? = nil, summaryEveryMillis: Int64? = nil) async throws {
         var destinations: [any Destination] = []
         var gates: [DestinationGate] = []
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -56,6 +57,10 @@ public struct WorkerDaemon {
                 services.append(.init(service: WebhookService(config: webhook, store: notify.outbox, client: caller.httpClient, clock: clock, logger: logger,
                                                               metrics: metrics)))
             }
+        }
+        if let summaryEveryMillis {
+            services.append(.init(service: ProgressSummaryService(store: store, destinations: configs.map(\.name), intervalMillis: summaryEveryMillis,
+                                                                  logger: logger)))
         }
         let watcher = PauseWatcher(store: store, gates: gates, logger: logger)
         services.append(.init(service: watcher))

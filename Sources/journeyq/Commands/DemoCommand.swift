@@ -65,7 +65,13 @@ struct DemoCommand: AsyncParsableCommand {
         let store = try database.openStore()
         let sample = directory.appendingPathComponent("sample.ndjson").path
         try SampleContacts.write(count: contacts, to: sample)
-        let logger = DaemonRunner.bootstrapLogging(level: .warning)
+        let tally = LogTally()
+        LoggingSystem.bootstrap { label in
+            var errors = LineLogHandler(label: label, json: false)
+            errors.logLevel = .error
+            return TallyingLogHandler(tally: tally, passThrough: errors, logLevel: .warning)
+        }
+        let logger = Logger(label: "journeyq")
         let contacts = self.contacts
         let kinds = Set(destinations.split(separator: ",").map(String.init))
         let html = directory.appendingPathComponent("report.html").path
@@ -87,7 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
                 let daemon = try await WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
                                               clock: SystemClock(), logger: logger, drain: .settled, onProgress: { await progress?.tick() })
                 try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: 10, systemd: nil)
-                progress?.finish()
+                await progress?.finish()
             } catch {
                 try? await client.shutdown()
                 throw error
@@ -104,6 +110,12 @@ struct DemoCommand: AsyncParsableCommand {
         print("")
         print(ReportRenderer.text(reports, remoteIDsLabel: DestinationKind.remoteIDsLabel), terminator: "")
         print("")
+        let met = tally.lines()
+        if !met.isEmpty {
+            print("on the way journeyq met, and handled (each is a warning line in `journeyq work`'s log):")
+            for line in met { print(line) }
+            print("")
+        }
         print("the sandbox injected \(summary.1) faults and silently dropped \(summary.2) accepted contacts; what it counts, beside journeyq:")
         for report in reports {
             let entries = summary.0[report.name] ?? [:]

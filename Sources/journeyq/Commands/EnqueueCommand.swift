@@ -72,7 +72,12 @@ struct EnqueueCommand: ParsableCommand {
 
     func run() throws {
         let format = self.format ?? (file == "-" ? .ndjson : InputFormat.inferred(fromPath: file)!)
-        let reader = RecordReader(path: file, format: format, keyColumn: keyColumn)
+        let showProgress = Terminal.stderrIsTerminal && !json
+        // On a terminal, a regular file is read through a descriptor of ours: how far into it the reader is gives the ETA.
+        let progressFile = showProgress && file != "-" ? FileProgress(path: file) : nil
+        defer { progressFile?.close() }
+        let reader = progressFile.map { RecordReader(fd: $0.fd, name: file, format: format, keyColumn: keyColumn) }
+            ?? RecordReader(path: file, format: format, keyColumn: keyColumn)
         var enqueuer: Enqueuer
         if let config {
             let destinations: [DestinationConfig]
@@ -93,15 +98,14 @@ struct EnqueueCommand: ParsableCommand {
         enqueuer.notAfter = notAfter.flatMap { try? RecordValidator.moment($0, field: "--not-after") }
         let rejectWriter = try rejects.map { try RejectWriter(path: $0) }
         let started = Date()
-        let showProgress = Terminal.stderrIsTerminal && !json
         let summary: EnqueueSummary
         do {
             summary = try enqueuer.run(
                 destination: destination, reader: reader,
                 reject: rejectWriter.map { writer in { raw, error in try writer.write(raw: raw, error: error) } },
+                progressEvery: 10_000,
                 progress: showProgress ? { count in
-                    let rate = Double(count) / max(Date().timeIntervalSince(started), 0.001)
-                    Terminal.progress("read \(count) records (\(Int(rate))/s)")
+                    Terminal.progress(FileProgress.line(records: count, elapsed: Date().timeIntervalSince(started), fraction: progressFile?.fraction()))
                 } : nil)
         } catch let rejected as Enqueuer.Rejected {
             if showProgress { Terminal.endProgress() }

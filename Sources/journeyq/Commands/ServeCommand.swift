@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !noWorkers {
             let daemon = try await WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
                                           logger: logger, checkpoint: { try store.checkpoint() }, metrics: metrics,
-                                          retention: (config.retention, store), notify: (config.notify, store))
+                                          retention: (config.retention, store), notify: (config.notify, store), summaryEveryMillis: 10_000)
             services += daemon.services
             gates = daemon.gates
         }

@@ -33,8 +33,13 @@ struct WorkCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LogOptions
 
+    @Option(help: ArgumentHelp("Seconds between progress lines at info (one per destination whose counts moved); a line per batch is at debug.",
+                               valueName: "seconds"))
+    var summarySeconds: Double = 10
+
     func validate() throws {
         if let concurrency, !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be 1 to 256") }
+        if !(0.1...86_400).contains(summarySeconds) { throw ValidationError("--summary-seconds must be 0.1 to 86400") }
         if sqlProfile != nil, PostgresLocation.isURL(database.location) {
             throw ValidationError("--sql-profile reads SQLite's statement trace; on PostgreSQL use pg_stat_statements")
         }
@@ -67,15 +72,17 @@ struct WorkCommand: AsyncParsableCommand {
                                           logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
                                           checkpoint: { try store.checkpoint() },
                                           onProgress: { await progress?.tick() }, retention: (whole.retention, store),
-                                          notify: (whole.notify, store))
+                                          notify: (whole.notify, store),
+                                          // The live block says it all on a terminal; elsewhere a line per destination every few seconds.
+                                          summaryEveryMillis: progress == nil ? Int64(summarySeconds * 1000) : nil)
             do {
                 try await DaemonRunner.run(services: (tracing.map { [$0] } ?? []) + daemon.services, logger: logger, graceSeconds: graceSeconds,
                                            readyStatus: "working: \(configs.count) destination(s)", probe: { try await store.probeWritable() })
             } catch let gaveUp as DrainGaveUp {
-                progress?.finish()
+                await progress?.finish()
                 throw CLIFailure.runtime("journeyq: --until-drained gave up: \(gaveUp)")
             }
-            progress?.finish()
+            await progress?.finish()
         } catch {
             try? await client.shutdown()
             throw error

@@ -1,31 +1,70 @@
 import Foundation
 import JourneyQueue
 
-/// The `--until-drained` progress line on a terminal: settled (confirmed, unverifiable, dead) of total, rate, time left.
+/// The live status of `work --until-drained` (and the demo) on a terminal: a total line, then one line per destination
+/// with where its contacts are and how fast they settle, drawn again in place at most twice a second.
 final class DrainProgress: @unchecked Sendable {
     private let store: any QueueStore
-    private let destinations: Set<String>
+    private let destinations: [String]
     private let lock = NSLock()
     private let started = Date()
     private var lastPrint = Date.distantPast
+    private var first: [String: Int]?
 
     init(store: any QueueStore, destinations: [String]) {
         self.store = store
-        self.destinations = Set(destinations)
+        self.destinations = destinations
     }
 
-    func tick() async {
+    func tick(force: Bool = false) async {
         let now = Date()
-        guard lock.withLock({ now.timeIntervalSince(lastPrint) >= 1 ? { lastPrint = now; return true }() : false }) else { return }
-        guard let counts = try? await store.counts().filter({ destinations.contains($0.name) }) else { return }
-        let total = counts.map(\.total).reduce(0, +)
-        let waiting = counts.map(\.live).reduce(0, +)
-        let done = total - waiting
-        let elapsed = now.timeIntervalSince(started)
-        let rate = Double(done) / max(elapsed, 0.001)
-        let left = rate > 0 ? Int(Double(waiting) / rate) : 0
-        Terminal.progress("settled \(done) of \(total) (\(Int(rate))/s, about \(left)s left)")
+        guard lock.withLock({ force || now.timeIntervalSince(lastPrint) >= 0.5 ? { lastPrint = now; return true }() : false }) else { return }
+        guard let all = try? await store.counts() else { return }
+        let counts = destinations.compactMap { name in all.first { $0.name == name } }
+        let settledNow = Dictionary(uniqueKeysWithValues: counts.map { ($0.name, Self.settled($0)) })
+        let baseline = lock.withLock { first ?? { first = settledNow; return settledNow }() }
+        Terminal.progress(Self.render(counts, settledSinceStart: settledNow.merging(baseline) { $0 - $1 },
+                                      elapsed: now.timeIntervalSince(started)).joined(separator: "\n"))
     }
 
-    func finish() { Terminal.endProgress() }
+    /// The final figures, read once more, stay on screen.
+    func finish() async {
+        await tick(force: true)
+        Terminal.keepProgress()
+    }
+
+    static func settled(_ destination: DestinationCounts) -> Int {
+        ContactState.allCases.filter(\.isFinal).map { destination.counts[$0] ?? 0 }.reduce(0, +)
+    }
+
+    /// The block: `settled 3412 of 5000 · 812/s · about 2 s left`, then per destination
+    /// `  name  queued 1200  in flight 100  to look 300  confirmed 3400  unverifiable 2  dead 10  812/s`.
+    static func render(_ counts: [DestinationCounts], settledSinceStart: [String: Int], elapsed: TimeInterval) -> [String] {
+        let seconds = max(elapsed, 0.001)
+        let total = counts.map(\.total).reduce(0, +)
+        let settled = counts.map(settled).reduce(0, +)
+        let rate = Double(settledSinceStart.values.reduce(0, +)) / seconds
+        let left = rate > 0 && total > settled ? " · about \(duration(Double(total - settled) / rate)) left" : ""
+        var lines = ["settled \(settled) of \(total) · \(Int(rate.rounded()))/s · \(duration(elapsed)) so far\(left)"]
+        let width = counts.map(\.name.count).max() ?? 0
+        for destination in counts {
+            func count(_ states: ContactState...) -> Int { states.map { destination.counts[$0] ?? 0 }.reduce(0, +) }
+            var line = "  " + destination.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            line += "  queued \(count(.queued))  in flight \(count(.claimed, .sending))  to look \(count(.accepted, .unknown))"
+            line += "  confirmed \(count(.confirmed))  unverifiable \(count(.unverifiable))  dead \(count(.dead))"
+            if count(.expired) > 0 { line += "  expired \(count(.expired))" }
+            line += "  \(Int((Double(settledSinceStart[destination.name] ?? 0) / seconds).rounded()))/s"
+            if destination.pause.map({ $0.holds(at: Int64(Date().timeIntervalSince1970 * 1000)) }) == true { line += "  paused" }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// `42 s`, `3 min 5 s`, `1 h 2 min`.
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(max(seconds, 0).rounded())
+        if whole < 60 { return "\(whole) s" }
+        if whole < 3_600 { return "\(whole / 60) min \(whole % 60) s" }
+        return "\(whole / 3_600) h \(whole % 3_600 / 60) min"
+    }
 }

@@ -38,6 +38,7 @@ struct LineLogHandler: LogHandler {
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) { text += " \(key)=\(value)" }
             text += " \(message)\n"
         }
-        Self.lock.withLock { FileHandle.standardError.write(Data(text.utf8)) }
+        // A status block on the terminal (a drain's progress) moves below the line instead of being written over.
+        Self.lock.withLock { Terminal.live.interrupt { FileHandle.standardError.write(Data(text.utf8)) } }
     }
 }
