@@ -14,6 +14,16 @@ import Testing
         #expect(throws: PostgresLocationError.self) { _ = try PostgresLocation(url: "postgres://x@h/db?sslmode=sometimes") }
     }
 
+    /// Under systemd the password can come from a root-only EnvironmentFile, as libpq takes it: the URL's own wins.
+    @Test func aPasswordMayComeFromPGPASSWORD() throws {
+        let fromEnvironment = try PostgresLocation(url: "postgres://queue@db.internal/journeys", environment: ["PGPASSWORD": "from-env"])
+        #expect(fromEnvironment.password == "from-env")
+        #expect(!fromEnvironment.description.contains("from-env"))
+        let fromURL = try PostgresLocation(url: "postgres://queue:in-url@db.internal/journeys", environment: ["PGPASSWORD": "from-env"])
+        #expect(fromURL.password == "in-url")
+        #expect(try PostgresLocation(url: "postgres://queue@db.internal/journeys", environment: [:]).password == nil)
+    }
+
     @Test func aPasswordIsNeverPrinted() throws {
         let url = "postgres://queue:hunter2-secret@db.internal:5432/journeys"
         #expect(try PostgresLocation(url: url).description == "postgres://queue:***@db.internal:5432/journeys")

@@ -18,15 +18,17 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
     }
 
-    /// Reads a URL; the error names what is wrong, never the password.
-    public init(url text: String) throws {
+    /// Reads a URL; the error names what is wrong, never the password. Without a password in the URL, `PGPASSWORD`
+    /// gives it (as for libpq): a unit's root-only `EnvironmentFile=` keeps it out of the command line and the unit.
+    public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard Self.isURL(text), let components = URLComponents(string: text) else {
             throw PostgresLocationError(url: Self.redact(text), reason: "is not a postgres:// URL")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-        let user = components.user.flatMap { $0.removingPercentEncoding } ?? query["user"] ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
+        let user = components.user.flatMap { $0.removingPercentEncoding } ?? query["user"] ?? environment["USER"] ?? "postgres"
         username = user
         password = components.password.flatMap { $0.removingPercentEncoding } ?? query["password"]
+            ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = (path.isEmpty ? query["dbname"] : path.removingPercentEncoding) ?? user
         port = components.port ?? query["port"].flatMap(Int.init) ?? 5432
