@@ -64,11 +64,15 @@ public enum JourneyServerApp {
     public static func application(_ dependencies: Dependencies, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         throws -> some ApplicationProtocol {
         let config = dependencies.config
-        var server: HTTPServerBuilder = .http1()
+        let http1: HTTPServerBuilder = .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.idleTimeoutSeconds * 1000))))
+        var server = http1
         if let tls = config.tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: tls.privateKeyFile, format: .pem)
-            server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            var tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            // TLS 1.0 and 1.1 are deprecated (RFC 8996); a client that offers nothing newer is refused at the handshake.
+            tlsConfiguration.minimumTLSVersion = .tlsv12
+            server = try .tls(http1, tlsConfiguration: tlsConfiguration)
         }
         return Application(router: router(dependencies), server: server,
                            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "journeyq"),

@@ -42,13 +42,14 @@ struct ServerHarness: Sendable {
         return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readBytes(length: bytes.readableBytes) ?? []))
     }
 
-    static func with(maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, notify: [WebhookConfig] = [],
+    static func with(maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, notify: [WebhookConfig] = [], idleTimeoutSeconds: Double = 60,
                      _ body: @Sendable (ServerHarness) async throws -> Void) async throws {
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
-        let config = HTTPConfig(host: "127.0.0.1", port: 0, apiKeys: keys.map { HTTPConfig.APIKey(name: $0.key, role: HTTPConfig.Role(rawValue: $0.key)!,
+        var config = HTTPConfig(host: "127.0.0.1", port: 0, apiKeys: keys.map { HTTPConfig.APIKey(name: $0.key, role: HTTPConfig.Role(rawValue: $0.key)!,
                                                                                                sha256: APIKeyVerifier.digest(of: $0.value)) },
                                 metricsRequireKey: metricsRequireKey, maxBodyBytes: maxBodyBytes)
+        config.idleTimeoutSeconds = idleTimeoutSeconds
         let registry = PrometheusCollectorRegistry()
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning

@@ -16,6 +16,14 @@ struct APIMiddleware: RouterMiddleware {
                 context.keyName = key.name
             }
         }
+        var response = try await answer(request, context: context, next: next)
+        // No answer is to be sniffed into another type or kept by a cache: they carry contact data and keys' results.
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    private func answer(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as Problem {

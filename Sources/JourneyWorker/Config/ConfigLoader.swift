@@ -7,6 +7,11 @@ import Yams
 public struct ConfigLoader {
     public let file: String
     let environment: [String: String]
+    /// The keys whose credential is written in the file itself (`clientSecret: …`), as the loader met them.
+    final class InlineSecrets: @unchecked Sendable {
+        var keys: [String] = []
+    }
+    let inlineSecrets = InlineSecrets()
 
     /// A loader for `file`; credentials named by `…Env` keys are read from `environment`.
     public init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -51,9 +56,12 @@ public struct ConfigLoader {
             }
             return try destination(name: name, node: value)
         }
-        return JourneyConfig(destinations: configs, http: try top["http"].map(http), retention: try top["retention"].map(retention) ?? RetentionPolicy(),
-                             notify: try top["notify"].map { try notify($0, destinations: configs.map(\.name)) } ?? [],
-                             tracing: try top["tracing"].map(tracing))
+        var config = JourneyConfig(destinations: configs, http: try top["http"].map(http),
+                                   retention: try top["retention"].map(retention) ?? RetentionPolicy(),
+                                   notify: try top["notify"].map { try notify($0, destinations: configs.map(\.name)) } ?? [],
+                                   tracing: try top["tracing"].map(tracing))
+        config.inlineSecretKeys = inlineSecrets.keys
+        return config
     }
 
     /// `retention: {contacts: 30d, ledger: 30d, every: 10m}`; an age of `keep` keeps that kind for good.
@@ -112,7 +120,8 @@ public struct ConfigLoader {
             config.tls = HTTPConfig.TLS(certificateFile: try tls.string("certificateFile"), privateKeyFile: try tls.string("privateKeyFile"))
             try tls.rejectUnknown()
         }
-        config.metricsRequireKey = try reader.bool("metricsRequireKey", default: false)
+        if reader.mapping["metricsRequireKey"] != nil { config.metricsRequireKeySetting = try reader.bool("metricsRequireKey", default: false) }
+        config.idleTimeoutSeconds = try reader.double("idleTimeoutSeconds", default: 60, in: 1...3_600)
         config.maxBodyBytes = try reader.int("maxBodyBytes", default: 64 << 20, in: 1_024...(1 << 31))
         try reader.rejectUnknown()
         if config.tls == nil && !HTTPConfig.isLoopback(config.host) {
@@ -295,7 +304,9 @@ public struct ConfigLoader {
                 throw error(given[1].0, "only one of \(key), \(key)Env and \(key)File")
             }
             switch name {
-            case key: return Secret(value)
+            case key:
+                loader.inlineSecrets.keys.append("\(path).\(key)")
+                return Secret(value)
             case key + "Env":
                 guard let found = loader.environment[value], !found.isEmpty else {
                     throw error(name, "the name of a set environment variable; '\(value)' is not set")

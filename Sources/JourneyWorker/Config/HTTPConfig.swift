@@ -32,18 +32,23 @@ public struct HTTPConfig: Sendable, Equatable {
     public var port: Int
     public var apiKeys: [APIKey]
     public var tls: TLS?
-    /// Whether `/metrics` needs a `read` key.
-    public var metricsRequireKey: Bool
+    /// Whether `/metrics` needs a `read` key, as configured; nil: only when listening beyond loopback.
+    public var metricsRequireKeySetting: Bool?
+    /// Whether `/metrics` needs a `read` key: as configured, else whenever the listener is reachable from another host.
+    public var metricsRequireKey: Bool { metricsRequireKeySetting ?? !Self.isLoopback(host) }
+    /// Seconds a connection may stay without a byte read before it is closed (an idle keep-alive, a client that never
+    /// finishes its request): file descriptors stay free for producers.
+    public var idleTimeoutSeconds: Double = 60
     /// Largest ingest body; larger answers 413.
     public var maxBodyBytes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [APIKey] = [], tls: TLS? = nil, metricsRequireKey: Bool = false,
+    public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [APIKey] = [], tls: TLS? = nil, metricsRequireKey: Bool? = nil,
                 maxBodyBytes: Int = 64 << 20) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
         self.tls = tls
-        self.metricsRequireKey = metricsRequireKey
+        self.metricsRequireKeySetting = metricsRequireKey
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -72,4 +77,6 @@ public struct JourneyConfig: Sendable {
     public var notify: [WebhookConfig] = []
     /// Where OpenTelemetry traces go (`tracing:`); nil: none are made.
     public var tracing: TracingConfig?
+    /// The credentials written in the file itself (`destinations.main.clientSecret`): the file must be private.
+    public var inlineSecretKeys: [String] = []
 }

@@ -35,7 +35,11 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configs = try configOptions.load()
+        let whole = try configOptions.loadAll()
+        for warning in FileExposure.warnings(configPath: configOptions.config, config: whole, database: database.location) {
+            Terminal.error("journeyq: warning: \(warning)")
+        }
+        var configs = whole.destinations
         if let destination {
             configs = configs.filter { $0.name == destination }
             guard !configs.isEmpty else { throw CLIFailure.badInput("journeyq: \(configOptions.config): no destination named '\(destination)'") }

@@ -46,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIFailure.badInput("journeyq: \(configOptions.config): http: plain HTTP is served only on loopback; configure http.tls to listen on \(http.host)")
         }
         let logger = logging.bootstrap()
+        for warning in FileExposure.warnings(configPath: configOptions.config, config: config, database: database.location) { logger.warning("\(warning)") }
         if http.apiKeys.isEmpty {
             logger.warning("no API keys configured: only /healthz, /readyz, /metrics and /openapi.json answer; make one with journeyq apikey")
         }

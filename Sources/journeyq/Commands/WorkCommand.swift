@@ -49,6 +49,7 @@ struct WorkCommand: AsyncParsableCommand {
         let whole = try configOptions.loadAll()
         let configs = whole.destinations
         let logger = logging.bootstrap()
+        for warning in FileExposure.warnings(configPath: configOptions.config, config: whole, database: database.location) { logger.warning("\(warning)") }
         // Opened first: a file that cannot be written fails the command before any work, not after it.
         let profileFile = try sqlProfile.map { try PrivateFile(path: $0) }
         let profile = profileFile.map { _ in StatementProfile() }

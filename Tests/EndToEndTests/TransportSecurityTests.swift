@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import Foundation
+import JourneyWorker
+import Testing
+
+/// `serve` facing a network: TLS 1.2 at least, answers that no browser sniffs or cache keeps, idle connections closed,
+/// `/metrics` behind a key once reachable from another host, and a word when a file others can read holds secrets.
+@Suite struct TransportSecurityTests {
+    static let minimalConfig = """
+        destinations:
+          main:
+            kind: sfmc-async-events
+            authURL: https://127.0.0.1:1
+            restURL: https://127.0.0.1:1
+            clientId: id
+            clientSecret: inline-secret-value
+            eventDefinitionKey: APIEvent-1
+
+        """
+
+    /// Runs `openssl` with `arguments`, stdin empty; returns its exit status and output.
+    func openssl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await offCooperativePool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl"] + arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    @Test func tlsBelowOnePointTwoIsRefusedAtTheHandshake() async throws {
+        let scratch = try Scratch()
+        let (key, cert) = (scratch.path("key.pem"), scratch.path("cert.pem"))
+        let made = try await openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-days", "1"])
+        #expect(made.status == 0, "\(made.output)")
+        let config = try scratch.write("c.yaml", Self.minimalConfig + """
+            http:
+              listen: 127.0.0.1:0
+              tls: {certificateFile: \(cert), privateKeyFile: \(key)}
+
+            """)
+        let serve = try BackgroundProcess(["serve", "--db", scratch.path("q.sqlite"), "--config", config, "--no-workers", "--log-level", "error"],
+                                          scratch: scratch, name: "serve")
+        defer { serve.signal(SIGKILL) }
+        try await waitFor(seconds: 60) { serve.stdout.contains("serving on") }
+        let port = try #require(serve.stdout.range(of: #"(?<=127\.0\.0\.1:)\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
+        // The client offers TLS 1.1 only (its own floor lowered, so that the refusal is the server's).
+        let old = try await openssl(["s_client", "-connect", "127.0.0.1:\(port)", "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-brief"])
+        #expect(old.status != 0, "\(old.output)")
+        #expect(!old.output.contains("Protocol version: TLSv1.1"))
+        let current = try await openssl(["s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-brief"])
+        #expect(current.output.contains("Protocol version: TLSv1.2"), "\(current.output)")
+        // Listening with TLS, /metrics asks for a key unless the config says otherwise only on a non-loopback host.
+        #expect(HTTPConfig(host: "0.0.0.0").metricsRequireKey)
+        #expect(!HTTPConfig(host: "127.0.0.1").metricsRequireKey)
+        #expect(!HTTPConfig(host: "0.0.0.0", metricsRequireKey: false).metricsRequireKey)
+    }
+
+    @Test func everyAnswerIsNeitherSniffedNorStored() async throws {
+        try await ServerHarness.with { server in
+            for (path, key) in [("/healthz", nil), ("/v1/destinations", nil), ("/v1/destinations", ServerHarness.keys["read"]), ("/no/such/path", nil)] {
+                var request = HTTPClientRequest(url: server.base + path)
+                if let key { request.headers.add(name: "authorization", value: "Bearer \(key)") }
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                #expect(response.headers.first(name: "x-content-type-options") == "nosniff", "\(path) → \(response.status)")
+                #expect(response.headers.first(name: "cache-control") == "no-store", "\(path) → \(response.status)")
+            }
+        }
+    }
+
+    /// A client that connects and sends nothing (or stops halfway through its request) holds a descriptor only until
+    /// the idle timeout: the server closes the connection.
+    @Test func anIdleConnectionIsClosed() async throws {
+        try await ServerHarness.with(idleTimeoutSeconds: 1) { server in
+            let port = try #require(Int(server.base.split(separator: ":").last ?? ""))
+            for partial in ["", "GET /healthz HT"] {
+                let closed = try await offCooperativePool { () -> Bool in
+                    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                    defer { close(fd) }
+                    var address = sockaddr_in()
+                    address.sin_family = sa_family_t(AF_INET)
+                    address.sin_port = in_port_t(UInt16(port).bigEndian)
+                    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                    let connected = withUnsafePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    }
+                    guard connected == 0 else { return false }
+                    _ = partial.withCString { send(fd, $0, strlen($0), 0) }
+                    // Waits for the server's close (a read of 0 bytes), at most 60 s.
+                    var timeout = timeval(tv_sec: 60, tv_usec: 0)
+                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                    var buffer = [UInt8](repeating: 0, count: 512)
+                    while true {
+                        let count = recv(fd, &buffer, buffer.count, 0)
+                        if count == 0 { return true }
+                        if count < 0 { return false }
+                    }
+                }
+                #expect(closed, "the server kept a connection that sent '\(partial)' open")
+            }
+        }
+    }
+
+    @Test func aConfigWithInlineSecretsThatOthersCanReadIsSaidAtStart() async throws {
+        let scratch = try Scratch()
+        let config = try scratch.write("c.yaml", Self.minimalConfig)
+        chmod(config, 0o644)
+        let exposed = try await JourneyqProcess.run(["check", "--db", scratch.path("q.sqlite"), "--config", config])
+        #expect(exposed.stderr.contains("holds credentials inline (destinations.main.clientSecret) and is readable by group or others (mode 0644)"),
+                "\(exposed.stderr)")
+        #expect(!exposed.stderr.contains("inline-secret-value"))
+        chmod(config, 0o600)
+        let private_ = try await JourneyqProcess.run(["check", "--db", scratch.path("q.sqlite"), "--config", config])
+        #expect(!private_.stderr.contains("holds credentials inline"), "\(private_.stderr)")
+    }
+}
