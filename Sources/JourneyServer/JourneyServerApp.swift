@@ -30,6 +30,9 @@ public enum JourneyServerApp {
         public var sendWindows: [String: SendWindow] = [:]
         /// The configured webhook endpoints: their filters count what waits for each, their URLs' origins are shown.
         public var notify: [WebhookConfig] = []
+        /// The destinations the running config names: an ingest for any other is refused (404), so that a typo makes no
+        /// destination that no worker delivers. Nil: any name (a server without workers' config, tests).
+        public var destinations: Set<String>?
 
         public init(store: any ServerStore, config: HTTPConfig, clock: any Clock = SystemClock(), logger: Logger,
                     registry: PrometheusCollectorRegistry, metrics: JourneyMetrics,

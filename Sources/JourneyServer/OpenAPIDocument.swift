@@ -129,6 +129,10 @@ public enum OpenAPIDocument {
           "403": {
             "$ref": "#/components/responses/Problem"
           },
+          "404": {
+            "$ref": "#/components/responses/Problem",
+            "description": "The running config names no such destination; nothing was enqueued."
+          },
           "409": {
             "$ref": "#/components/responses/Problem"
           },

@@ -42,7 +42,7 @@ struct ServerHarness: Sendable {
         return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readBytes(length: bytes.readableBytes) ?? []))
     }
 
-    static func with(maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, notify: [WebhookConfig] = [], idleTimeoutSeconds: Double = 60,
+    static func with(maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, notify: [WebhookConfig] = [], idleTimeoutSeconds: Double = 60, destinations: Set<String>? = nil,
                      _ body: @Sendable (ServerHarness) async throws -> Void) async throws {
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
@@ -56,6 +56,7 @@ struct ServerHarness: Sendable {
         var dependencies = JourneyServerApp.Dependencies(store: store, config: config, logger: logger, registry: registry,
                                                          metrics: JourneyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         dependencies.notify = notify
+        dependencies.destinations = destinations
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try JourneyServerApp.application(dependencies) { continuation.yield($0) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))

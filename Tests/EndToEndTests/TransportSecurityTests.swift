@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import JourneyWorker
 import Testing
 
@@ -105,6 +106,26 @@ import Testing
                 }
                 #expect(closed, "the server kept a connection that sent '\(partial)' open")
             }
+        }
+    }
+
+    /// A typo in a producer's URL makes no destination that no worker would deliver.
+    @Test func anIngestForADestinationTheConfigDoesNotNameIsRefused() async throws {
+        try await ServerHarness.with(destinations: ["main"]) { server in
+            func ingest(_ destination: String) async throws -> (status: UInt, body: String) {
+                var request = HTTPClientRequest(url: server.base + "/v1/destinations/\(destination)/contacts")
+                request.method = .POST
+                request.headers.add(name: "authorization", value: "Bearer \(ServerHarness.keys["ingest"]!)")
+                request.headers.add(name: "content-type", value: "application/x-ndjson")
+                request.body = .bytes(.init(string: "{\"contactKey\":\"a\"}\n"))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            }
+            let typo = try await ingest("mian")
+            #expect(typo.status == 404 && typo.body.contains("names no destination 'mian'") && typo.body.contains("main"), "\(typo)")
+            #expect(try await ingest("main").status == 202)
+            let names = try await server.store.counts().map(\.name)
+            #expect(names == ["main"], "the refused name left nothing behind: \(names)")
         }
     }
 

@@ -8,13 +8,13 @@ import Testing
 final class CountingPruner: Pruning, @unchecked Sendable {
     private let lock = NSLock()
     private var left: Int
-    private(set) var calls: [(contacts: Int64?, ledger: Int64?)] = []
+    private(set) var calls: [(contacts: Int64?, ledger: Int64?, idempotency: Int64?)] = []
 
     init(rows: Int) { left = rows }
 
-    func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, limit: Int) throws -> PruneSummary {
+    func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64?, limit: Int) throws -> PruneSummary {
         lock.withLock {
-            calls.append((contactsBefore, ledgerBefore))
+            calls.append((contactsBefore, ledgerBefore, idempotencyBefore))
             let now = min(left, limit)
             left -= now
             return PruneSummary(contacts: now)
@@ -32,11 +32,13 @@ final class CountingPruner: Pruning, @unchecked Sendable {
         // 1,000 + 1,000 + 500: three short transactions, the last one short of the limit ends the pass.
         #expect(pruner.calls.count == 3)
         #expect(pruner.calls.allSatisfy { $0.contacts == 99 * 86_400_000 && $0.ledger == nil })
+        #expect(pruner.calls.allSatisfy { $0.idempotency == 99 * 86_400_000 }, "idempotency keys last a day by default")
     }
 
     @Test func keepDisablesRetention() async throws {
         let pruner = CountingPruner(rows: 10)
-        let service = RetentionService(store: pruner, policy: RetentionPolicy(contactsMillis: nil, ledgerMillis: nil), clock: ManualClock(),
+        let service = RetentionService(store: pruner, policy: RetentionPolicy(contactsMillis: nil, ledgerMillis: nil, idempotencyMillis: nil),
+                                       clock: ManualClock(),
                                        logger: Logger(label: "test"))
         try await service.run()
         #expect(pruner.calls.isEmpty)
@@ -57,6 +59,9 @@ final class CountingPruner: Pruning, @unchecked Sendable {
         #expect(try loader.loadAll(text: destinations).retention == RetentionPolicy())
         let set = try loader.loadAll(text: destinations + "\nretention:\n  contacts: keep\n  ledger: 7d\n  every: 90s\n").retention
         #expect(set == RetentionPolicy(contactsMillis: nil, ledgerMillis: 7 * 86_400_000, intervalMillis: 90_000))
+        let keys = try loader.loadAll(text: destinations + "\nretention:\n  idempotencyKeys: 2h\n").retention
+        #expect(keys.idempotencyMillis == Int64(7_200_000))
+        #expect(try loader.loadAll(text: destinations + "\nretention:\n  contacts: keep\n  ledger: keep\n  idempotencyKeys: keep\n").retention.keepsEverything)
         #expect(throws: ConfigError.self) { try loader.loadAll(text: destinations + "\nretention:\n  ledger: forever\n") }
         do {
             _ = try loader.loadAll(text: destinations + "\nretention:\n  ledger: forever\n")

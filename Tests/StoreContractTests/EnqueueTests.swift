@@ -79,3 +79,26 @@ import Testing
         }
     }
 }
+
+/// An ingest's `Idempotency-Key` is kept for the retention's age, then forgotten: the same key enqueues again.
+@Suite struct IdempotencyExpiryTests {
+    @Test(arguments: Engine.allCases) func retentionForgetsIdempotencyKeysOlderThanTheirAge(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        func ingest(_ key: String, contact: String) throws -> Int {
+            try fixture.store.enqueue(destination: "dest", idempotency: IdempotencyRecord(key: key) { "{\"enqueued\":\($0.enqueued)}" }) { sink in
+                try sink.add(ContactRecord(key: contact, data: []))
+            }.enqueued
+        }
+        #expect(try ingest("old", contact: "a") == 1)
+        fixture.clock.advance(by: 3_600_000)
+        #expect(try ingest("new", contact: "b") == 1)
+        let cutoff = fixture.clock.nowMillis() - 1_800_000
+        // Ledger and contacts kept: only the keys' age is given.
+        let pruned = try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: nil, idempotencyBefore: cutoff, limit: 100)
+        #expect(pruned.idempotencyKeys == 1)
+        #expect(try await fixture.store.idempotentResponse(destination: "dest", key: "old") == nil)
+        #expect(try await fixture.store.idempotentResponse(destination: "dest", key: "new") == "{\"enqueued\":1}")
+        #expect(try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: nil, idempotencyBefore: cutoff, limit: 100).idempotencyKeys == 0)
+        #expect(try await fixture.store.counts().first { $0.name == "dest" }?.total == 2, "no contact goes with its key")
+    }
+}

@@ -141,7 +141,10 @@ import Testing
 
     @Test func onPostgresAnEventOfAnOpenTransactionHoldsBackThoseAfterIt() async throws {
         let fixture = try StoreFixture(.postgres)
-        try fixture.enqueue(["early", "late"])
+        // Two destinations: the two transactions then share no counter row (a counter's slot is the server process's
+        // pid modulo 16, and two pids can meet), so the later one never waits for the open one's lock.
+        try fixture.enqueue(["early"], destination: "first")
+        try fixture.enqueue(["late"], destination: "second")
         let postgres = try #require(fixture.store as? PostgresQueueStore)
         // A transaction writes an event (its id drawn first) and stays open while a later one commits.
         let open = try await postgres.client.withConnection { connection in

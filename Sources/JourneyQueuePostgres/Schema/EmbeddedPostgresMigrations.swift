@@ -344,4 +344,8 @@ CREATE TABLE webhook_endpoint (
 -- The OpenTelemetry trace a request belongs to (when it was traced): a ledger row leads to its spans.
 ALTER TABLE attempt ADD COLUMN trace_id text;
 """#),
+    ("0006_idempotency_expiry", #"""
+-- Idempotency keys expire (retention.idempotencyKeys): found by age without a scan.
+CREATE INDEX idempotency_key_created ON idempotency_key(created_at);
+"""#),
 ]

@@ -2,7 +2,7 @@ import JourneyQueue
 import PostgresNIO
 
 extension PostgresQueueStore {
-    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, limit: Int) throws -> PruneSummary {
+    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64?, limit: Int) throws -> PruneSummary {
         var summary = PruneSummary()
         // One transaction per kind: each holds its locks for at most `limit` deletions.
         if let contactsBefore {
@@ -36,6 +36,16 @@ extension PostgresQueueStore {
                               AND NOT EXISTS (SELECT 1 FROM webhook_endpoint w WHERE w.retired_at IS NULL AND (e.tx, e.id) > (w.cursor_tx, w.cursor_id))
                             LIMIT $2)
                         """, [ledgerBefore, limit])
+                }
+            }
+        }
+        if let idempotencyBefore {
+            summary.idempotencyKeys = try bridge.run {
+                try await self.transaction { connection in
+                    try await self.count(connection, """
+                        DELETE FROM idempotency_key WHERE (destination_id, key) IN (
+                            SELECT destination_id, key FROM idempotency_key WHERE created_at < $1 LIMIT $2)
+                        """, [idempotencyBefore, limit])
                 }
             }
         }

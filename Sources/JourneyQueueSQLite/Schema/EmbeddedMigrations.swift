@@ -330,4 +330,8 @@ SELECT id, destination_id, batch_id, purpose, attempt_number, method, url,
        remote_id, latency_ms, error_class, finished_at, call_purpose, trace_id
 FROM attempt;
 """#),
+    ("0010_idempotency_expiry", #"""
+-- Idempotency keys expire (retention.idempotencyKeys): found by age without a scan.
+CREATE INDEX idempotency_key_created ON idempotency_key(created_at);
+"""#),
 ]

@@ -2,7 +2,7 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, limit: Int) throws -> PruneSummary {
+    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64?, limit: Int) throws -> PruneSummary {
         var summary = PruneSummary()
         // One transaction per kind: each holds the write lock for at most `limit` deletions.
         if let contactsBefore {
@@ -26,6 +26,15 @@ extension SQLiteQueueStore {
         }
         if let ledgerBefore {
             summary.events = try pool.write { db in try Self.pruneEvents(db, before: ledgerBefore, limit: limit) }
+        }
+        if let idempotencyBefore {
+            summary.idempotencyKeys = try pool.write { db in
+                try db.execute(sql: """
+                    DELETE FROM idempotency_key WHERE (destination_id, key) IN (
+                        SELECT destination_id, key FROM idempotency_key WHERE created_at < ?1 LIMIT ?2)
+                    """, arguments: [idempotencyBefore, limit])
+                return db.changesCount
+            }
         }
         if let cutoff = [contactsBefore, ledgerBefore].compactMap({ $0 }).min() {
             summary.batches = try pool.write { db in

@@ -27,6 +27,10 @@ enum IngestRoutes {
         router.post("/v1/destinations/:name/contacts") { request, context -> Response in
             try context.require(.ingest)
             let destination = try QueueRoutes.destinationName(context)
+            if let known = dependencies.destinations, !known.contains(destination) {
+                throw Problem(status: .notFound, title: "Unknown destination",
+                              detail: "The running config names no destination '\(destination)'; it names \(known.sorted().joined(separator: ", ")).")
+            }
             // Every part of the request is checked before a stored answer is replayed.
             let format = try format(of: request)
             let keyColumn = request.uri.queryParameters.get("keyColumn") ?? "contactKey"

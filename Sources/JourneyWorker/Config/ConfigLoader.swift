@@ -78,6 +78,7 @@ public struct ConfigLoader {
         }
         if let contacts = try age("contacts", keepable: true) { policy.contactsMillis = contacts }
         if let ledger = try age("ledger", keepable: true) { policy.ledgerMillis = ledger }
+        if let keys = try age("idempotencyKeys", keepable: true) { policy.idempotencyMillis = keys }
         if let every = try age("every", keepable: false), let every { policy.intervalMillis = every }
         try reader.rejectUnknown()
         return policy

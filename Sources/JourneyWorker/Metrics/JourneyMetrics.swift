@@ -25,7 +25,7 @@ public struct JourneyMetrics: Sendable {
             }
             requestsInFlight(destination: destination, busy: 0, waiting: 0)
         }
-        for kind in ["contacts", "ledger", "batches", "events"] {
+        for kind in ["contacts", "ledger", "batches", "events", "idempotency_keys"] {
             Counter(label: "journeyq_pruned_total", dimensions: [("kind", kind)], factory: factory).increment(by: 0)
         }
         for endpoint in webhooks {
@@ -83,7 +83,8 @@ public struct JourneyMetrics: Sendable {
 
     /// Rows retention deleted, by kind (contacts, ledger rows, batches).
     public func pruned(_ summary: PruneSummary) {
-        for (kind, count) in [("contacts", summary.contacts), ("ledger", summary.attempts), ("batches", summary.batches), ("events", summary.events)] where count > 0 {
+        for (kind, count) in [("contacts", summary.contacts), ("ledger", summary.attempts), ("batches", summary.batches), ("events", summary.events),
+                              ("idempotency_keys", summary.idempotencyKeys)] where count > 0 {
             Counter(label: "journeyq_pruned_total", dimensions: [("kind", kind)], factory: factory).increment(by: count)
         }
     }

@@ -36,12 +36,14 @@ public struct RetentionService: Service {
         let now = clock.nowMillis()
         let contactsBefore = policy.contactsMillis.map { now - $0 }
         let ledgerBefore = policy.ledgerMillis.map { now - $0 }
+        let idempotencyBefore = policy.idempotencyMillis.map { now - $0 }
         var total = PruneSummary()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let step: PruneSummary
             let store = self.store, stepLimit = self.stepLimit
             do {
-                step = try await Blocking.run { try store.pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, limit: stepLimit) }
+                step = try await Blocking.run { try store.pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: idempotencyBefore,
+                                                                 limit: stepLimit) }
             } catch {
                 logger.error("retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                 break
@@ -54,6 +56,7 @@ public struct RetentionService: Service {
         if total.total > 0 {
             logger.notice("retention pruned finished work", metadata: [
                 "contacts": "\(total.contacts)", "ledger.rows": "\(total.attempts)", "batches": "\(total.batches)", "events": "\(total.events)",
+                "idempotency.keys": "\(total.idempotencyKeys)",
                 "contacts.before": "\(contactsBefore.map(ISOTime.string) ?? "kept")", "ledger.before": "\(ledgerBefore.map(ISOTime.string) ?? "kept")"])
         }
     }

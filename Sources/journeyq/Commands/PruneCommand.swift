@@ -20,8 +20,8 @@ struct PruneCommand: ParsableCommand {
     func run() throws {
         let store = try database.openStore()
         let cutoff = try TimeArgument.parse(olderThan, now: SystemClock().nowMillis())
-        let summary = try store.pruneAll(contactsBefore: cutoff, ledgerBefore: cutoff)
+        let summary = try store.pruneAll(contactsBefore: cutoff, ledgerBefore: cutoff, idempotencyBefore: cutoff)
         try store.checkpoint()
-        print("pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches older than \(ReportRenderer.iso(cutoff))")
+        print("pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches, \(summary.idempotencyKeys) idempotency keys older than \(ReportRenderer.iso(cutoff))")
     }
 }

@@ -77,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         dependencies.sendWindows = Dictionary(config.destinations.compactMap { destination in destination.limits.sendWindow.map { (destination.name, $0) } },
                                               uniquingKeysWith: { first, _ in first })
         dependencies.notify = config.notify
+        dependencies.destinations = Set(config.destinations.map(\.name))
         let scheme = http.tls == nil ? "http" : "https"
         let host = http.host.contains(":") ? "[\(http.host)]" : http.host
         let suffix = noWorkers ? " (no workers)" : ""
