@@ -129,6 +129,16 @@ import Testing
         }
     }
 
+    /// The sandbox's config holds its (sandbox) credentials inline and is the model for a production one: written 0600.
+    @Test func theSandboxWritesItsConfigForItsOwnerOnly() async throws {
+        let scratch = try Scratch()
+        let (simulator, _, config) = try await startSimulator(scratch)
+        defer { simulator.signal(SIGKILL) }
+        var info = stat()
+        #expect(stat(config, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+    }
+
     @Test func aConfigWithInlineSecretsThatOthersCanReadIsSaidAtStart() async throws {
         let scratch = try Scratch()
         let config = try scratch.write("c.yaml", Self.minimalConfig)

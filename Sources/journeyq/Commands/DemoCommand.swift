@@ -80,7 +80,9 @@ struct DemoCommand: AsyncParsableCommand {
             let configPath = directory.appendingPathComponent("sandbox.yaml").path
             let yaml = SandboxConfigWriter.yaml(baseURL: base, configuration: configuration,
                                                 timing: SandboxTiming(timeoutSeconds: 1, throttlePauseSeconds: 1, bulkPollSeconds: 0.2, bulkSettleSeconds: 1))
-            try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
+            let file = try PrivateFile(path: configPath)
+            try file.write(Data(yaml.utf8))
+            try file.commit()
             let configs = try ConfigLoader(file: configPath).load().filter { kinds.contains($0.kind.rawValue) }
             for config in configs {
                 let enqueued = try Enqueuer(store: store).run(destination: config.name, reader: RecordReader(path: sample, format: .ndjson))

@@ -178,7 +178,10 @@ struct SimulateCommand: AsyncParsableCommand {
             let base = "http://\(host):\(port)"
             if let writeConfig {
                 do {
-                    try Data(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration).utf8).write(to: URL(fileURLWithPath: writeConfig))
+                    // 0600, written whole: the file holds the sandbox's credentials, and is the model for a production one.
+                    let file = try PrivateFile(path: writeConfig)
+                    try file.write(Data(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration).utf8))
+                    try file.commit()
                 } catch {
                     Terminal.error("journeyq: cannot write \(writeConfig): \(error.localizedDescription)")
                 }
