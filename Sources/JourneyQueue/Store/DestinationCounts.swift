@@ -33,5 +33,9 @@ public struct DestinationCounts: Sendable, Equatable {
 
     /// Contacts not yet in a final state.
     public var live: Int { counts.filter { !$0.key.isFinal }.values.reduce(0, +) }
+    /// Contacts in a final state (confirmed, unverifiable, dead, expired).
+    public var settled: Int { total - live }
+    /// Contacts in `states`, together.
+    public func count(_ states: ContactState...) -> Int { states.map { counts[$0] ?? 0 }.reduce(0, +) }
     public var total: Int { counts.values.reduce(0, +) }
 }

@@ -24,7 +24,7 @@ public struct ProgressSummaryService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(intervalMillis)) }
             guard let counts = try? await store.counts() else { continue }
             let now = ContinuousClock.now
-            let seconds = max(Double((now - lastAt).components.seconds) + Double((now - lastAt).components.attoseconds) / 1e18, 0.001)
+            let seconds = max((now - lastAt) / .seconds(1), 0.001)
             lastAt = now
             for destination in counts where destinations.contains(destination.name) {
                 let before = previous[destination.name]
@@ -36,8 +36,8 @@ public struct ProgressSummaryService: Service {
     }
 
     static func metadata(_ destination: DestinationCounts, before: [ContactState: Int], seconds: Double) -> Logger.Metadata {
-        func count(_ states: ContactState...) -> Int { states.map { destination.counts[$0] ?? 0 }.reduce(0, +) }
-        let settled = ContactState.allCases.filter(\.isFinal).map { (destination.counts[$0] ?? 0) - (before[$0] ?? 0) }.reduce(0, +)
+        let count = destination.count
+        let settled = destination.settled - before.filter { $0.key.isFinal }.values.reduce(0, +)
         return [
             "destination": "\(destination.name)", "queued": "\(count(.queued))", "in.flight": "\(count(.claimed, .sending))",
             "to.look": "\(count(.accepted, .unknown))", "confirmed": "\(count(.confirmed))", "unverifiable": "\(count(.unverifiable))",

@@ -21,7 +21,7 @@ final class DrainProgress: @unchecked Sendable {
         guard lock.withLock({ force || now.timeIntervalSince(lastPrint) >= 0.5 ? { lastPrint = now; return true }() : false }) else { return }
         guard let all = try? await store.counts() else { return }
         let counts = destinations.compactMap { name in all.first { $0.name == name } }
-        let settledNow = Dictionary(uniqueKeysWithValues: counts.map { ($0.name, Self.settled($0)) })
+        let settledNow = Dictionary(uniqueKeysWithValues: counts.map { ($0.name, $0.settled) })
         let baseline = lock.withLock { first ?? { first = settledNow; return settledNow }() }
         Terminal.progress(Self.render(counts, settledSinceStart: settledNow.merging(baseline) { $0 - $1 },
                                       elapsed: now.timeIntervalSince(started)).joined(separator: "\n"))
@@ -33,22 +33,18 @@ final class DrainProgress: @unchecked Sendable {
         Terminal.keepProgress()
     }
 
-    static func settled(_ destination: DestinationCounts) -> Int {
-        ContactState.allCases.filter(\.isFinal).map { destination.counts[$0] ?? 0 }.reduce(0, +)
-    }
-
     /// The block: `settled 3412 of 5000 · 812/s · about 2 s left`, then per destination
     /// `  name  queued 1200  in flight 100  to look 300  confirmed 3400  unverifiable 2  dead 10  812/s`.
     static func render(_ counts: [DestinationCounts], settledSinceStart: [String: Int], elapsed: TimeInterval) -> [String] {
         let seconds = max(elapsed, 0.001)
         let total = counts.map(\.total).reduce(0, +)
-        let settled = counts.map(settled).reduce(0, +)
+        let settled = counts.map(\.settled).reduce(0, +)
         let rate = Double(settledSinceStart.values.reduce(0, +)) / seconds
         let left = rate > 0 && total > settled ? " · about \(duration(Double(total - settled) / rate)) left" : ""
         var lines = ["settled \(settled) of \(total) · \(Int(rate.rounded()))/s · \(duration(elapsed)) so far\(left)"]
         let width = counts.map(\.name.count).max() ?? 0
         for destination in counts {
-            func count(_ states: ContactState...) -> Int { states.map { destination.counts[$0] ?? 0 }.reduce(0, +) }
+            let count = destination.count
             var line = "  " + destination.name.padding(toLength: width, withPad: " ", startingAt: 0)
             line += "  queued \(count(.queued))  in flight \(count(.claimed, .sending))  to look \(count(.accepted, .unknown))"
             line += "  confirmed \(count(.confirmed))  unverifiable \(count(.unverifiable))  dead \(count(.dead))"
