@@ -4,11 +4,12 @@ import HummingbirdTLS
 import JourneyQueue
 import JourneyWorker
 import Logging
+import NIOCore
 import NIOSSL
 import Prometheus
 
 /// What the API reads and writes: the queue and its reports.
-public typealias ServerStore = QueueStore & ReportingStore & EventOutbox
+public typealias ServerStore = QueueStore & ReportingStore & EventOutbox & ErasureStore & AuditLog
 
 /// Composition root of `journeyq serve`'s HTTP side: the API, health checks, metrics, the OpenAPI document and the
 /// dashboard, over one store. Tests build exactly this.
@@ -54,9 +55,11 @@ public enum JourneyServerApp {
         let router = Router(context: APIContext.self)
         router.add(middleware: APITracingMiddleware())
         router.add(middleware: APIMiddleware(verifier: APIKeyVerifier(keys: dependencies.config.apiKeys), logger: dependencies.logger))
-        IngestRoutes.register(on: router, dependencies)
+        let gate = IngestGate(total: dependencies.config.maxIngests, perKey: dependencies.config.maxIngestsPerKey, registry: dependencies.registry)
+        IngestRoutes.register(on: router, dependencies, gate: gate)
         QueueRoutes.register(on: router, dependencies)
         OperateRoutes.register(on: router, dependencies)
+        PrivacyRoutes.register(on: router, dependencies)
         EventRoutes.register(on: router, dependencies)
         HealthRoutes.register(on: router, dependencies)
         DashboardRoutes.register(on: router)
@@ -67,7 +70,18 @@ public enum JourneyServerApp {
     public static func application(_ dependencies: Dependencies, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         throws -> some ApplicationProtocol {
         let config = dependencies.config
-        let http1: HTTPServerBuilder = .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.idleTimeoutSeconds * 1000))))
+        let connections = ConnectionRegistry(limit: DescriptorLimit.connections(wanted: config.maxConnections), registry: dependencies.registry)
+        if connections.limit < config.maxConnections {
+            dependencies.logger.warning("http.maxConnections lowered to fit the descriptor limit", metadata: [
+                "maxConnections": "\(config.maxConnections)", "limit": "\(connections.limit)", "descriptors": "\(DescriptorLimit.current())",
+            ])
+        }
+        let idle = TimeAmount.milliseconds(Int64(config.idleTimeoutSeconds * 1000))
+        let header = TimeAmount.milliseconds(Int64(config.headerTimeoutSeconds * 1000))
+        let handshake = config.tls == nil ? nil : TimeAmount.milliseconds(Int64(config.handshakeTimeoutSeconds * 1000))
+        let http1: HTTPServerBuilder = .http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuardHandler(registry: connections, headerTimeout: header, idleTimeout: idle, handshakeTimeout: handshake)],
+            idleTimeout: idle))
         var server = http1
         if let tls = config.tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { NIOSSLCertificateSource.certificate($0) }

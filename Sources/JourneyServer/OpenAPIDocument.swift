@@ -137,7 +137,8 @@ public enum OpenAPIDocument {
             "$ref": "#/components/responses/Problem"
           },
           "413": {
-            "$ref": "#/components/responses/Problem"
+            "$ref": "#/components/responses/Problem",
+            "description": "The body is larger than http.maxBodyBytes or holds more than http.maxRecordsPerRequest records; nothing was enqueued."
           },
           "415": {
             "$ref": "#/components/responses/Problem"
@@ -147,6 +148,24 @@ public enum OpenAPIDocument {
           },
           "422": {
             "$ref": "#/components/responses/Problem"
+          },
+          "503": {
+            "description": "Too many ingests in progress (http.maxIngests, or http.maxIngestsPerKey under this key); nothing was read. Retry after the Retry-After header's seconds.",
+            "headers": {
+              "Retry-After": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "Seconds to wait."
+              }
+            },
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            }
           }
         }
       }
@@ -276,6 +295,50 @@ public enum OpenAPIDocument {
           },
           "404": {
             "$ref": "#/components/responses/Problem"
+          },
+          "500": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "forgetContact",
+        "summary": "Erase a contact's data on request, everywhere in the queue (role operate); recorded in the audit log by the key's SHA-256.",
+        "parameters": [
+          {
+            "name": "key",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 500
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Erased (records in flight: once settled, never sent again).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Erased"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "404": {
+            "$ref": "#/components/responses/Problem",
+            "description": "No contact with this key is in the queue."
           },
           "500": {
             "$ref": "#/components/responses/Problem"
@@ -914,6 +977,56 @@ public enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/audit": {
+      "get": {
+        "operationId": "listAudit",
+        "summary": "The operators' actions, oldest first (role operate): pause, resume, redrive, redeliver, forget, with the key's name.",
+        "parameters": [
+          {
+            "name": "after",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of entries.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuditPage"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "500": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1270,6 +1383,11 @@ public enum OpenAPIDocument {
               "notBefore"
             ],
             "description": "While queued past now: what it waits for (absent: its next retry)."
+          },
+          "erasedAt": {
+            "type": "integer",
+            "format": "int64",
+            "description": "When its data was erased on request (epoch ms); its key, states, ids and times stay."
           }
         }
       },
@@ -1697,6 +1815,88 @@ public enum OpenAPIDocument {
             "type": "boolean"
           },
           "undelivered": {
+            "type": "integer",
+            "format": "int64"
+          }
+        }
+      },
+      "Erased": {
+        "type": "object",
+        "required": [
+          "contact",
+          "contacts",
+          "erased",
+          "pending",
+          "withdrawn",
+          "bodies"
+        ],
+        "properties": {
+          "contact": {
+            "type": "string",
+            "description": "sha256: and the key's digest, as the audit log names it."
+          },
+          "contacts": {
+            "type": "integer"
+          },
+          "erased": {
+            "type": "integer"
+          },
+          "pending": {
+            "type": "integer"
+          },
+          "withdrawn": {
+            "type": "integer"
+          },
+          "bodies": {
+            "type": "integer"
+          }
+        }
+      },
+      "AuditEntry": {
+        "type": "object",
+        "required": [
+          "id",
+          "at",
+          "actor",
+          "action"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "format": "int64"
+          },
+          "at": {
+            "type": "string"
+          },
+          "actor": {
+            "type": "string",
+            "description": "The API key's name, or cli:USER."
+          },
+          "action": {
+            "type": "string",
+            "description": "pause, resume, redrive, redeliver or forget."
+          },
+          "target": {
+            "type": "string"
+          },
+          "detail": {
+            "type": "string"
+          }
+        }
+      },
+      "AuditPage": {
+        "type": "object",
+        "required": [
+          "entries"
+        ],
+        "properties": {
+          "entries": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AuditEntry"
+            }
+          },
+          "next": {
             "type": "integer",
             "format": "int64"
           }

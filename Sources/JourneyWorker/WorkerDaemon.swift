@@ -45,6 +45,9 @@ public struct WorkerDaemon {
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
         services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
                                                           checkpoint: checkpoint)))
+        if let erasures = store as? any ErasureStore {
+            services.append(.init(service: ErasureService(store: erasures, logger: logger)))
+        }
         if let retention, !retention.policy.keepsEverything {
             services.append(.init(service: RetentionService(store: retention.store, policy: retention.policy, clock: clock, logger: logger, metrics: metrics)))
         }

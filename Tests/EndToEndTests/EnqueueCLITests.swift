@@ -70,12 +70,16 @@ import Testing
         var result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", ndjson])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":0}\n")
+        // Without --config, a destination the queue has not seen is created with a warning (a typo shows at once).
+        #expect(result.stderr.contains("warning: the queue knows no destination 'sfmc-async-events' (it knows none yet)"), "\(result.stderr)")
         result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--key-column", "key", csv])
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("warning"), "a known destination is enqueued for quietly: \(result.stderr)")
         result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", json])
         #expect(result.stdout == "{\"duplicates\":1,\"enqueued\":1,\"rejected\":0}\n")
         result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--format", "ndjson", "-"], stdin: "{\"contactKey\":\"z\"}\n")
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("no destination 'other' (it knows sfmc-async-events)"), "\(result.stderr)")
         let destinations = try await report(db)["destinations"] as! [[String: Any]]
         #expect(destinations.map { $0["name"] as! String } == ["other", "sfmc-async-events"])
         let counts = destinations[1]["counts"] as! [String: Int]

@@ -14,7 +14,8 @@ import Testing
 
 /// `journeyq serve`'s HTTP side on a free loopback port over a real SQLite file, with one key of each role.
 struct ServerHarness: Sendable {
-    static let keys = ["ingest": "jq_ingest-key-for-tests", "read": "jq_read-key-for-tests", "operate": "jq_operate-key-for-tests"]
+    static let keys = ["ingest": "jq_ingest-key-for-tests", "read": "jq_read-key-for-tests", "operate": "jq_operate-key-for-tests",
+                       "ingest-b": "jq_ingest-b-key-for-tests", "ingest-c": "jq_ingest-c-key-for-tests"]
     let base: String
     let store: SQLiteQueueStore
     let registry: PrometheusCollectorRegistry
@@ -43,13 +44,15 @@ struct ServerHarness: Sendable {
     }
 
     static func with(maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, notify: [WebhookConfig] = [], idleTimeoutSeconds: Double = 60, destinations: Set<String>? = nil,
+                     configure: (inout HTTPConfig) -> Void = { _ in },
                      _ body: @Sendable (ServerHarness) async throws -> Void) async throws {
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
-        var config = HTTPConfig(host: "127.0.0.1", port: 0, apiKeys: keys.map { HTTPConfig.APIKey(name: $0.key, role: HTTPConfig.Role(rawValue: $0.key)!,
+        var config = HTTPConfig(host: "127.0.0.1", port: 0, apiKeys: keys.map { HTTPConfig.APIKey(name: $0.key, role: HTTPConfig.Role(rawValue: String($0.key.prefix { $0 != "-" }))!,
                                                                                                sha256: APIKeyVerifier.digest(of: $0.value)) },
                                 metricsRequireKey: metricsRequireKey, maxBodyBytes: maxBodyBytes)
         config.idleTimeoutSeconds = idleTimeoutSeconds
+        configure(&config)
         let registry = PrometheusCollectorRegistry()
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning

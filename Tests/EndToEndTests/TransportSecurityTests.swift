@@ -83,26 +83,10 @@ import Testing
             let port = try #require(Int(server.base.split(separator: ":").last ?? ""))
             for partial in ["", "GET /healthz HT"] {
                 let closed = try await offCooperativePool { () -> Bool in
-                    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                    defer { close(fd) }
-                    var address = sockaddr_in()
-                    address.sin_family = sa_family_t(AF_INET)
-                    address.sin_port = in_port_t(UInt16(port).bigEndian)
-                    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                    let connected = withUnsafePointer(to: &address) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                    }
-                    guard connected == 0 else { return false }
-                    _ = partial.withCString { send(fd, $0, strlen($0), 0) }
-                    // Waits for the server's close (a read of 0 bytes), at most 60 s.
-                    var timeout = timeval(tv_sec: 60, tv_usec: 0)
-                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                    var buffer = [UInt8](repeating: 0, count: 512)
-                    while true {
-                        let count = recv(fd, &buffer, buffer.count, 0)
-                        if count == 0 { return true }
-                        if count < 0 { return false }
-                    }
+                    guard let connection = RawConnection(port: port, blocking: true) else { return false }
+                    defer { connection.close() }
+                    if !partial.isEmpty { _ = connection.send(partial) }
+                    return connection.waitForClose()
                 }
                 #expect(closed, "the server kept a connection that sent '\(partial)' open")
             }

@@ -24,6 +24,36 @@ import Testing
         #expect(try fixture.enqueue(["a"]) == EnqueueSummary(enqueued: 1))
     }
 
+    /// Enqueues on PostgreSQL hold a connection of their own for the whole transaction; a burst of them (a server's
+    /// ingests) shares a bounded set instead of opening one each.
+    @Test func postgresEnqueuesShareABoundedSetOfConnections() async throws {
+        let fixture = try StoreFixture(.postgres)
+        let store = try #require(fixture.store as? PostgresQueueStore)
+        let capacity = store.dedicated.capacity
+        // The destination exists first: concurrent transactions that each created it would wait on its unique name.
+        try fixture.enqueue(["seed"])
+        let gate = ProducerGate()
+        let done = DispatchGroup()
+        for index in 0..<(capacity + 2) {
+            DispatchQueue.global().async(group: done) {
+                _ = try? store.enqueue(destination: "dest") { sink in
+                    gate.enter()
+                    defer { gate.leave() }
+                    try sink.add(ContactRecord(key: "k\(index)", data: []))
+                }
+            }
+        }
+        // Each time the bounded set is full, one producer is let go; the next waits for its connection.
+        for released in 0..<(capacity + 2) {
+            let expected = min(capacity, capacity + 2 - released)
+            #expect(try await waitFor(seconds: 30) { gate.inside >= expected })
+            gate.releaseOne()
+        }
+        #expect(await withCheckedContinuation { continuation in done.notify(queue: .global()) { continuation.resume(returning: true) } })
+        #expect(gate.most == capacity, "at most \(capacity) enqueues held a connection at once; seen \(gate.most)")
+        #expect(try fixture.states().count == capacity + 3)
+    }
+
     @Test(arguments: Engine.allCases) func aFailingProducerWritesNothing(engine: Engine) async throws {
         struct Boom: Error {}
         let fixture = try StoreFixture(engine)
@@ -101,4 +131,39 @@ import Testing
         #expect(try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: nil, idempotencyBefore: cutoff, limit: 100).idempotencyKeys == 0)
         #expect(try await fixture.store.counts().first { $0.name == "dest" }?.total == 2, "no contact goes with its key")
     }
+}
+
+/// Producers that wait inside their enqueue until released one at a time, counting how many are inside at once.
+final class ProducerGate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var released = 0
+    private var entered = 0
+    private(set) var most = 0
+    private var current = 0
+
+    var inside: Int { condition.withLock { current } }
+
+    func enter() {
+        condition.withLock {
+            current += 1
+            most = max(most, current)
+            entered += 1
+            let ticket = entered
+            while released < ticket { condition.wait() }
+        }
+    }
+
+    func leave() { condition.withLock { current -= 1 } }
+
+    func releaseOne() { condition.withLock { released += 1; condition.broadcast() } }
+}
+
+/// Polls `condition` until it holds or `seconds` pass.
+private func waitFor(seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try condition()
 }

@@ -29,6 +29,16 @@ import Testing
         #expect(try PostgresLocation(url: url).description == "postgres://queue:***@db.internal:5432/journeys")
         #expect(!PostgresLocation.redact(url).contains("hunter2"))
         #expect(!PostgresLocation.redact(url + "?sslmode=sometimes").contains("hunter2"))
+        // Every form a password can take in a URL, parsable or not.
+        for form in ["postgres://queue@db/journeys?password=hunter2", "postgresql://queue@db/journeys?sslmode=require&PASSWORD=hunter2&x=1",
+                     "postgres://queue:hunter2@/journeys?host=/run/postgresql", "postgres://queue:hun@ter2 x@db/journeys",
+                     "postgres://queue@db/journeys?sslpassword=hunter2", "postgres://queue:hunter2@db/journeys?password=hunter2#frag"] {
+            let redacted = PostgresLocation.redact(form)
+            #expect(!redacted.contains("hunter2") && !redacted.contains("ter2"), "\(form) → \(redacted)")
+            #expect(redacted.contains("***"), "\(form) → \(redacted)")
+        }
+        #expect(PostgresLocation.redact("postgres://queue@db:5432/journeys?sslmode=require") == "postgres://queue@db:5432/journeys?sslmode=require")
+        #expect(!(try PostgresLocation(url: "postgres://queue@db/journeys?password=hunter2").description.contains("hunter2")))
         do {
             _ = try PostgresLocation(url: url + "?sslmode=sometimes")
             Issue.record("expected the sslmode to be refused")

@@ -291,7 +291,10 @@ public struct HTTPCaller: Sendable {
             if case .connectTimeout = channel { return .notSent }
             return .connectionLost
         case let io as IOError:
-            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(io.errnoCode) ? .notSent : .connectionLost
+            // A failed connect arrives as a NIOConnectionError (above). A bare IOError comes from a channel that was
+            // connected: an unreachable host or network then (an ICMP answer, a route gone) may end a connection that
+            // already carried the request, so only a refusal, which no connected socket reports, proves it never left.
+            return io.errnoCode == ECONNREFUSED ? .notSent : .connectionLost
         case let tls as NIOSSLError:
             // The handshake runs before any byte of the request is written.
             if case .handshakeFailed = tls { return .notSent }

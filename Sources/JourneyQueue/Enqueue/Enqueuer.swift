@@ -9,7 +9,14 @@ public struct Enqueuer {
         public var total: Int
     }
 
+    /// The input held more than `maxRecords` records: nothing was enqueued.
+    public struct TooManyRecords: Error, Sendable {
+        public var limit: Int
+    }
+
     public let store: any QueueStore
+    /// Records at most (valid or not); past it the run fails with `TooManyRecords` and nothing is enqueued.
+    public var maxRecords: Int?
     /// At most this many errors are kept for the message.
     public var maxReportedErrors = 20
     /// `notBefore` for records that do not carry their own (epoch milliseconds).
@@ -43,6 +50,7 @@ public struct Enqueuer {
         func each(_ add: (ContactRecord) throws -> Void) throws {
             try reader.forEach { original in
                 read += 1
+                if let maxRecords, read > maxRecords { throw TooManyRecords(limit: maxRecords) }
                 if read % progressEvery == 0 { progress?(read) }
                 let outcome = scheduled(original, file: reader.displayName)
                 switch outcome {

@@ -19,6 +19,8 @@ public struct ContactRow: Sendable, Codable, Equatable {
     /// While queued: when it may be claimed next, and why it waits (`sendWindow`, `notBefore`, or nil for a retry).
     public var availableAt: Int64?
     public var waitingFor: String?
+    /// When its data was erased on request (epoch ms); its key, states, ids and times stay as the proof.
+    public var erasedAt: Int64?
 
     /// Why a queued contact waits, by the store's `wait_cause`.
     public static func waitingFor(cause: Int?) -> String? {

@@ -8,6 +8,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownDestination(String)
     /// An ingest request's idempotency key was recorded by another request meanwhile: nothing was written.
     case duplicateIdempotencyKey(String)
+    /// The SQLite file's queue was copied to PostgreSQL (`journeyq copy`): working it too would send its contacts twice.
+    case queueMoved(path: String, to: String, at: Int64)
 
     public var description: String {
         switch self {
@@ -16,6 +18,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path) was written by a newer journeyq (migrations \(unknown.joined(separator: ", "))); upgrade journeyq to open it"
         case let .unknownDestination(name): "no destination named '\(name)' in this database"
         case .duplicateIdempotencyKey: "the Idempotency-Key was used by another request at the same time; nothing was written"
+        case let .queueMoved(path, to, at):
+            "\(path): this queue was moved to \(to) at \(ISOTime.string(at)) by journeyq copy; point --db there. Working this file too "
+                + "would send its contacts a second time (--reopen-moved uses it again, only if the PostgreSQL queue is gone for good)"
         }
     }
 }

@@ -55,12 +55,16 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         return "postgres://\(user)@\(host ?? "localhost"):\(port)/\(database)"
     }
 
-    /// `text` with any password replaced by `***`.
+    /// `text` with every password replaced by `***`: the user-info's (`user:secret@`) and the query's `password=` and
+    /// `sslpassword=`. It reads the text itself rather than through a URL parser, so that a URL no parser accepts (an
+    /// unencoded `@` or space in the password) is redacted all the same; where it is unsure, it hides more.
     public static func redact(_ text: String) -> String {
-        guard let components = URLComponents(string: text), components.password != nil else { return text }
-        var copy = components
-        copy.password = "***"
-        return copy.string ?? "postgres://***"
+        var result = text
+        if let scheme = result.range(of: "://"), let at = result[scheme.upperBound...].lastIndex(of: "@"),
+           let colon = result[scheme.upperBound..<at].firstIndex(of: ":") {
+            result.replaceSubrange(result.index(after: colon)..<at, with: "***")
+        }
+        return result.replacingOccurrences(of: #"(?i)([?&](?:ssl)?password=)[^&#]*"#, with: "$1***", options: .regularExpression)
     }
 
     /// The socket file, for a location in a unix socket directory.

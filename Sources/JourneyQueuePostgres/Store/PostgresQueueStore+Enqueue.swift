@@ -107,26 +107,52 @@ struct PostgresEnqueueSink: EnqueueSink {
     }
 }
 
-/// A connection outside the pool for the synchronous enqueue, whose transaction spans the producer's calls; one idle
-/// connection is kept for the next enqueue.
+/// Connections outside the client's pool for the synchronous enqueue, whose transaction spans the producer's calls:
+/// at most `capacity` open at once (a burst of ingests waits for one rather than opening a connection each, which
+/// would spend the server's `max_connections`), and the idle ones kept for the next enqueue.
 final class DedicatedConnections: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: PostgresConnection?
+    /// Seconds a caller waits for a free connection before failing.
+    static let waitSeconds = 60.0
+
+    private let condition = NSCondition()
+    private var idle: [PostgresConnection] = []
+    /// Connections handed out and not given back.
+    private var outstanding = 0
     private var nextID = 0
     let location: PostgresLocation
+    let capacity: Int
 
-    init(location: PostgresLocation) { self.location = location }
-
-    func take(bridge: BlockingBridge) throws -> PostgresConnection {
-        if let connection = lock.withLock({ () -> PostgresConnection? in defer { idle = nil }; return idle }), !connection.isClosed {
-            return connection
-        }
-        return try open(bridge: bridge)
+    init(location: PostgresLocation, capacity: Int = 4) {
+        self.location = location
+        self.capacity = max(1, capacity)
     }
 
-    /// A new connection.
-    func open(bridge: BlockingBridge) throws -> PostgresConnection {
-        let id = lock.withLock { nextID += 1; return nextID }
+    /// A connection of the bounded set, waiting for one to be given back when all are out.
+    func take(bridge: BlockingBridge) throws -> PostgresConnection {
+        let kept: PostgresConnection? = try condition.withLock {
+            let deadline = Date(timeIntervalSinceNow: Self.waitSeconds)
+            while outstanding >= capacity {
+                guard condition.wait(until: deadline) else {
+                    throw PostgresStoreError(operation: "enqueue on \(location)", sqlState: nil,
+                                             message: "all \(capacity) enqueue connections stayed busy for \(Int(Self.waitSeconds)) s")
+                }
+            }
+            outstanding += 1
+            return idle.popLast()
+        }
+        if let kept, !kept.isClosed { return kept }
+        if let kept { Self.close(kept) }
+        do {
+            return try open(bridge: bridge)
+        } catch {
+            release(nil)
+            throw error
+        }
+    }
+
+    /// A new connection, counted against the caller's slot.
+    private func open(bridge: BlockingBridge) throws -> PostgresConnection {
+        let id = condition.withLock { nextID += 1; return nextID }
         let configuration = try location.connectionConfiguration()
         do {
             return try bridge.run { try await PostgresConnection.connect(configuration: configuration, id: id, logger: Logger(label: "journeyq.postgres")) }
@@ -149,25 +175,40 @@ final class DedicatedConnections: @unchecked Sendable {
                 }
                 return connection
             } catch {
-                giveBack(connection, reusable: false)
-                guard attempt == 1 else { throw PostgresStoreError.wrap(error, doing: "begin a transaction on \(location)") }
-                connection = try open(bridge: bridge)
+                Self.close(connection)
+                guard attempt == 1 else {
+                    release(nil)
+                    throw PostgresStoreError.wrap(error, doing: "begin a transaction on \(location)")
+                }
+                do {
+                    connection = try open(bridge: bridge)
+                } catch {
+                    release(nil)
+                    throw error
+                }
             }
         }
+        release(nil)
         throw PostgresStoreError(operation: "begin a transaction on \(location)", sqlState: nil, message: "no connection")
     }
 
+    /// Gives a taken connection back: kept for the next caller when `reusable`, closed otherwise.
     func giveBack(_ connection: PostgresConnection, reusable: Bool) {
-        let surplus: PostgresConnection? = lock.withLock {
-            guard reusable, idle == nil else { return connection }
-            idle = connection
-            return nil
+        if !reusable { Self.close(connection) }
+        release(reusable ? connection : nil)
+    }
+
+    private func release(_ connection: PostgresConnection?) {
+        condition.withLock {
+            outstanding -= 1
+            if let connection { idle.append(connection) }
+            condition.signal()
         }
-        if let surplus { Self.close(surplus) }
     }
 
     func closeAll() {
-        if let connection = lock.withLock({ () -> PostgresConnection? in defer { idle = nil }; return idle }) { Self.close(connection) }
+        let all = condition.withLock { () -> [PostgresConnection] in defer { idle = [] }; return idle }
+        for connection in all { Self.close(connection) }
     }
 
     /// Closes `connection`, keeping it alive until the close completes (postgres-nio insists on that).

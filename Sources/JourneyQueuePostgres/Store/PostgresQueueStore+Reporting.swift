@@ -180,8 +180,9 @@ extension PostgresQueueStore {
         let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
         let contacts = try await rows("""
             SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                   c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause
-            FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = $1 ORDER BY c.id
+                   c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
+                   c.erased_at
+            FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key COLLATE "C" = $1 ORDER BY c.id
             """, [contactKey])
         var result: [(ContactRow, [LedgerEntry])] = []
         for row in contacts {
@@ -205,6 +206,7 @@ extension PostgresQueueStore {
             contact.evidence = try row[12].decode(String?.self)
             contact.notBefore = try row[13].decode(Int64?.self)
             contact.notAfter = try row[14].decode(Int64?.self)
+            contact.erasedAt = try row[17].decode(Int64?.self)
             if try row[2].decode(Int.self) == ContactState.queued.rawValue {
                 contact.availableAt = try row[15].decode(Int64?.self)
                 contact.waitingFor = ContactRow.waitingFor(cause: try row[16].decode(Int?.self))
@@ -219,7 +221,7 @@ extension PostgresQueueStore {
         return try await transaction { connection in
             let id = try await self.existingDestinationID(connection, name: destination)
             let candidate = """
-                destination_id = $2 AND state = \(SQLState.expired)
+                destination_id = $2 AND state = \(SQLState.expired) AND erased_at IS NULL
                   AND \(RedriveSQL.newestNotLive(state: SQLState.expired))
                 """
             let superseded = RedriveSQL.superseded
@@ -246,7 +248,7 @@ extension PostgresQueueStore {
             let id = try await self.existingDestinationID(connection, name: destination)
             // The newest dead row of a key that is not live again (as the SQLite store says, step by step).
             let candidate = """
-                destination_id = $2 AND state = \(SQLState.dead) AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
+                destination_id = $2 AND state = \(SQLState.dead) AND erased_at IS NULL AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
                   AND \(RedriveSQL.newestNotLive(state: SQLState.dead))
                 """
             let superseded = RedriveSQL.superseded

@@ -18,6 +18,9 @@ enum DatabaseOpener {
             // Multi-row claims and settles need a statement journal; on disk it cost an open, write
             // and unlink per transaction (measured with strace on the claim + settle benchmark).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // Deleted and overwritten content is zeroed, not left in free space: after an erasure on request (and after
+            // retention), no byte of a person's data stays in the file, or (once checkpointed) in the WAL.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             if let profile {
                 db.trace(options: .profile) { event in
                     if case let .profile(statement, duration) = event { profile.record(statement.sql, seconds: duration) }

@@ -156,7 +156,8 @@ extension SQLiteQueueStore {
         return try await pool.read { db in
             let contacts = try Row.fetchAll(db, sql: """
                 SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                       c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause
+                       c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
+                       c.erased_at
                 FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
                 """, arguments: [contactKey])
             // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
@@ -184,6 +185,7 @@ extension SQLiteQueueStore {
                 contact.evidence = row[12]
                 contact.notBefore = row[13]
                 contact.notAfter = row[14]
+                contact.erasedAt = row[17]
                 if state == ContactState.queued.rawValue {
                     contact.availableAt = row[15]
                     contact.waitingFor = ContactRow.waitingFor(cause: row[16])
@@ -200,7 +202,7 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             // The newest dead row of a key that is not live again.
             let candidate = """
-                destination_id = ?3 AND state = \(SQLState.dead) AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
+                destination_id = ?3 AND state = \(SQLState.dead) AND erased_at IS NULL AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
                   AND \(RedriveSQL.newestNotLive(state: SQLState.dead))
                 """
             let superseded = RedriveSQL.superseded
@@ -240,7 +242,7 @@ extension SQLiteQueueStore {
             let id = try Self.existingDestinationID(db, name: destination)
             let now = clock.nowMillis()
             let candidate = """
-                destination_id = ?2 AND state = \(SQLState.expired)
+                destination_id = ?2 AND state = \(SQLState.expired) AND erased_at IS NULL
                   AND \(RedriveSQL.newestNotLive(state: SQLState.expired))
                 """
             let superseded = RedriveSQL.superseded

@@ -23,14 +23,36 @@ public final class SQLiteQueueStore: JourneyStore {
 
     /// Opens or creates the database at `path`, migrating it; refuses a database written by a newer journeyq.
     /// `profile`, when given, collects SQLite's time per statement on every connection.
+    /// A queue that `journeyq copy` moved to PostgreSQL is refused (`StoreError.queueMoved`) unless `allowMoved`: a
+    /// command that only reads, or one that reopens the file on purpose.
     public init(path: String, clock: any Clock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true,
-                compressLedger: Bool = true, profile: StatementProfile? = nil) throws {
+                compressLedger: Bool = true, profile: StatementProfile? = nil, allowMoved: Bool = false) throws {
         self.path = path
         self.durableWriteAhead = durableWriteAhead
         self.compressLedger = compressLedger
         self.clock = clock
         self.pool = try DatabaseOpener.open(path: path, busyTimeout: busyTimeout, profile: profile)
         self.writes = GroupCommit(pool: pool)
+        if !allowMoved, let moved = try movedTo() { throw StoreError.queueMoved(path: path, to: moved.url, at: moved.at) }
+    }
+
+    /// Where `journeyq copy` moved this queue, and when; nil while it is this file's.
+    public func movedTo() throws -> (url: String, at: Int64)? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT to_url, moved_at FROM queue_moved WHERE id = 1").map { (url: $0[0], at: $0[1]) }
+        }
+    }
+
+    /// Marks the queue as moved to `url` (printable: no password); every later open that may write refuses it.
+    public func markMoved(to url: String, at: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO queue_moved(id, to_url, moved_at) VALUES (1, ?, ?)", arguments: [url, at])
+        }
+    }
+
+    /// Makes the file a queue of its own again (the operator's explicit `--reopen-moved`).
+    public func clearMoved() throws {
+        try pool.write { db in try db.execute(sql: "DELETE FROM queue_moved") }
     }
 
     public func ensureDestination(name: String, kind: String?, settleMillis: Int64? = nil) async throws -> Int64 {

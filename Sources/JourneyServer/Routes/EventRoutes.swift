@@ -101,6 +101,7 @@ enum EventRoutes {
             guard let before = try await store.redeliverWebhook(endpoint: name) else {
                 throw Problem(status: .notFound, title: "No such webhook endpoint", detail: "No webhook endpoint named '\(name)' in this queue.")
             }
+            await PrivacyRoutes.audit(dependencies, context, action: "redeliver", target: name, detail: nil)
             dependencies.logger.notice("webhook endpoint redelivered by an operator", metadata: [
                 "webhook": "\(name)", "key": "\(context.keyName ?? "-")", "was.parked": "\(before.parkedAt != nil)"])
             return try JSONResponse.make(Redelivered(name: name, wasParked: before.parkedAt != nil, undelivered: before.undelivered))

@@ -23,9 +23,17 @@ enum IngestRoutes {
         var reason: String
     }
 
-    static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies) {
+    static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies, gate: IngestGate) {
         router.post("/v1/destinations/:name/contacts") { request, context -> Response in
             try context.require(.ingest)
+            // Refused before a byte of the body is read, so that a flood of ingests costs neither spool nor writer.
+            guard let ticket = gate.enter(key: context.keyName) else {
+                var response = Problem(status: .serviceUnavailable, title: "Too many ingests in progress",
+                                       detail: "At most \(gate.total) ingests run at once (\(gate.perKey) per key); try again shortly.").response
+                response.headers[.retryAfter] = "1"
+                return response
+            }
+            defer { ticket.release() }
             let destination = try QueueRoutes.destinationName(context)
             if let known = dependencies.destinations, !known.contains(destination) {
                 throw Problem(status: .notFound, title: "Unknown destination",
@@ -62,6 +70,7 @@ enum IngestRoutes {
                 return try replay(stored, fingerprint: fingerprint)
             }
             let store = dependencies.store
+            let maxRecords = dependencies.config.maxRecordsPerRequest
             let window = dependencies.sendWindows[destination]
             do {
                 let (summary, rejected) = try await Blocking.run { () -> (EnqueueSummary, [Rejected]) in
@@ -72,6 +81,7 @@ enum IngestRoutes {
                     enqueuer.notBefore = limits[0]
                     enqueuer.notAfter = limits[1]
                     enqueuer.sendWindow = window
+                    enqueuer.maxRecords = maxRecords
                     let summary = try enqueuer.run(
                         destination: destination, reader: reader,
                         reject: skipInvalid ? { _, error in collected.add(Rejected(line: error.line, reason: error.fieldAndRule)) } : nil,
@@ -86,6 +96,9 @@ enum IngestRoutes {
                 throw Problem(status: .badRequest, title: "Invalid records; nothing was enqueued",
                               detail: "\(rejected.total) invalid record(s); send ?skipInvalid=true to enqueue the valid ones.",
                               errors: rejected.errors.map { Problem.RecordProblem(line: $0.line, column: $0.column, field: $0.field, reason: $0.rule) })
+            } catch let tooMany as Enqueuer.TooManyRecords {
+                throw Problem(status: .contentTooLarge, title: "Too many records; nothing was enqueued",
+                              detail: "The body holds more than http.maxRecordsPerRequest (\(tooMany.limit)) records; send it in parts.")
             } catch let error as InputFileError {
                 throw Problem(status: .badRequest, title: "The body cannot be read; nothing was enqueued", detail: error.description)
             } catch StoreError.duplicateIdempotencyKey(let key) {

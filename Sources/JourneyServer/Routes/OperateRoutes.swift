@@ -40,12 +40,17 @@ enum OperateRoutes {
                 do {
                     summary = try await store.redriveExpired(destination: name, notAfter: notAfter)
                 } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
+                await PrivacyRoutes.audit(dependencies, context, action: "redrive", target: name,
+                                          detail: AuditDetail.json(["state": "expired", "queued": "\(summary.queued)", "skipped": "\(summary.skipped)"]))
                 return try JSONResponse.make(summary)
             }
             do {
                 let kind = try await store.counts().first { $0.name == name }?.kind
                 summary = try await store.redrive(destination: name, reason: body?.reason, lookable: dependencies.lookable(kind))
             } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
+            await PrivacyRoutes.audit(dependencies, context, action: "redrive", target: name,
+                                      detail: AuditDetail.json(["state": "dead", "reason": body?.reason ?? "", "queued": "\(summary.queued)",
+                                                                "skipped": "\(summary.skipped)"]))
             return try JSONResponse.make(summary)
         }
 
@@ -63,6 +68,8 @@ enum OperateRoutes {
             do {
                 try await store.setPause(destination: name, paused: true, until: until, reason: body?.reason.map { String($0.prefix(500)) } ?? "paused by \(context.keyName ?? "an operator")")
             } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
+            await PrivacyRoutes.audit(dependencies, context, action: "pause", target: name,
+                                      detail: AuditDetail.json(["until": until.map(ISOTime.string) ?? "", "reason": body?.reason ?? ""]))
             let counts = try await store.counts().first { $0.name == name }
             return try JSONResponse.make(counts.map { QueueRoutes.summary($0, now: clock.nowMillis()) })
         }
@@ -73,6 +80,7 @@ enum OperateRoutes {
             do { try await store.setPause(destination: name, paused: false, until: nil, reason: nil) } catch StoreError.unknownDestination {
                 throw Problem.unknownDestination(name)
             }
+            await PrivacyRoutes.audit(dependencies, context, action: "resume", target: name, detail: nil)
             let counts = try await store.counts().first { $0.name == name }
             return try JSONResponse.make(counts.map { QueueRoutes.summary($0, now: clock.nowMillis()) })
         }

@@ -47,7 +47,7 @@ struct APIMiddleware: RouterMiddleware {
 enum RouteTable {
     static let routes: [(segments: [String], methods: String)] = [
         (["v1", "destinations", "*", "contacts"], "POST"), (["v1", "destinations"], "GET"), (["v1", "destinations", "*"], "GET"),
-        (["v1", "contacts", "*"], "GET"), (["v1", "contacts"], "GET"), (["v1", "destinations", "*", "dead"], "GET"),
+        (["v1", "contacts", "*"], "GET, DELETE"), (["v1", "audit"], "GET"), (["v1", "contacts"], "GET"), (["v1", "destinations", "*", "dead"], "GET"),
         (["v1", "destinations", "*", "redrive"], "POST"), (["v1", "destinations", "*", "pause"], "POST"), (["v1", "destinations", "*", "resume"], "POST"),
         (["v1", "events"], "GET"), (["v1", "webhooks"], "GET"), (["v1", "webhooks", "*", "redeliver"], "POST"),
         (["healthz"], "GET"), (["v1", "whoami"], "GET"), (["app.js"], "GET"), (["app.css"], "GET"), (["readyz"], "GET"), (["metrics"], "GET"), (["openapi.json"], "GET"), ([], "GET"),

@@ -124,6 +124,12 @@ public struct ConfigLoader {
         if reader.mapping["metricsRequireKey"] != nil { config.metricsRequireKeySetting = try reader.bool("metricsRequireKey", default: false) }
         config.idleTimeoutSeconds = try reader.double("idleTimeoutSeconds", default: 60, in: 1...3_600)
         config.maxBodyBytes = try reader.int("maxBodyBytes", default: 64 << 20, in: 1_024...(1 << 31))
+        config.headerTimeoutSeconds = try reader.double("headerTimeoutSeconds", default: 10, in: 1...600)
+        config.handshakeTimeoutSeconds = try reader.double("handshakeTimeoutSeconds", default: 10, in: 1...600)
+        config.maxConnections = try reader.int("maxConnections", default: 1_024, in: 16...1_000_000)
+        config.maxIngests = try reader.int("maxIngests", default: 8, in: 1...1_024)
+        config.maxIngestsPerKey = try reader.int("maxIngestsPerKey", default: 4, in: 1...1_024)
+        config.maxRecordsPerRequest = try reader.int("maxRecordsPerRequest", default: 500_000, in: 1...100_000_000)
         try reader.rejectUnknown()
         if config.tls == nil && !HTTPConfig.isLoopback(config.host) {
             throw reader.error("listen", "a loopback address, unless http.tls is configured (plain HTTP only on loopback)")

@@ -15,7 +15,7 @@ struct BackupCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        guard let store = try database.openStore() as? SQLiteQueueStore else {
+        guard let store = try database.openStore(readOnly: true) as? SQLiteQueueStore else {
             throw CLIFailure.runtime("journeyq: backup copies a SQLite file; back up a PostgreSQL queue with the server's own tools (pg_dump, or a base backup with WAL archiving)")
         }
         do {

@@ -14,7 +14,8 @@ struct CopyCommand: AsyncParsableCommand {
             that is not empty. Everything is copied from one snapshot in one transaction, so the target holds all of it
             or nothing; the per-state counts of every destination are compared at the end. Then point every daemon at
             the PostgreSQL URL. Contacts that were sending when their daemon stopped come back as unknown and are looked
-            for, as they would on the file.
+            for, as they would on the file. The file is then marked as moved: every command that would work it refuses,
+            naming the URL (reports still read it; --reopen-moved makes it a queue of its own again).
             """
     )
 
@@ -33,7 +34,10 @@ struct CopyCommand: AsyncParsableCommand {
         defer { target.close() }
         let started = Date()
         do {
-            let summary = try await QueueCopier.copy(from: source, to: target, now: SystemClock().nowMillis())
+            let now = SystemClock().nowMillis()
+            let summary = try await QueueCopier.copy(from: source, to: target, now: now)
+            // From now on the file is not a queue: a daemon started on it by mistake would send what the fleet sends.
+            try source.markMoved(to: target.locationDescription, at: now)
             let moved = CopyTable.all.map { "\(summary.rows[$0.name] ?? 0) \($0.name == "attempt" ? "ledger" : $0.name) rows" }.joined(separator: ", ")
             print("copied \(moved) from \(from) to \(target.locationDescription) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; counts agree")
         } catch let error as CopyError {

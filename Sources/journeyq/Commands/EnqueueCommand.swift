@@ -4,7 +4,7 @@ import JourneyQueue
 import JourneyWorker
 
 /// `journeyq enqueue`: reads a producer file into the queue, all or nothing.
-struct EnqueueCommand: ParsableCommand {
+struct EnqueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enqueue",
         abstract: "Enqueue contacts from an NDJSON, CSV or JSON-array file (or - for stdin).",
@@ -16,7 +16,8 @@ struct EnqueueCommand: ParsableCommand {
             A record may carry "notBefore" and "notAfter" (ISO 8601 with an offset; CSV columns of those names): it is
             not sent before the one, and ends expired if still unsent at the other. --not-before/--not-after set them
             for the records that do not. With --config, an unknown destination is refused and, for a send window with a
-            zoneField, the records without a known zone are counted (they use the window's zone).
+            zoneField, the records without a known zone are counted (they use the window's zone). Without --config, a
+            destination the queue has never seen is enqueued for with a warning (a typo makes a destination no worker serves).
             """
     )
 
@@ -70,7 +71,7 @@ struct EnqueueCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let format = self.format ?? (file == "-" ? .ndjson : InputFormat.inferred(fromPath: file)!)
         let showProgress = Terminal.stderrIsTerminal && !json
         // On a terminal, a regular file is read through a descriptor of ours: how far into it the reader is gives the ETA.
@@ -92,7 +93,17 @@ struct EnqueueCommand: ParsableCommand {
             enqueuer = Enqueuer(store: try database.openStore())
             enqueuer.sendWindow = named.limits.sendWindow
         } else {
-            enqueuer = Enqueuer(store: try database.openStore())
+            let store = try database.openStore()
+            let known = try await store.counts().map(\.name)
+            if !known.contains(destination) {
+                let names = known.isEmpty ? "none yet" : known.sorted().joined(separator: ", ")
+                FileHandle.standardError.write(Data("""
+                    journeyq: warning: the queue knows no destination '\(destination)' (it knows \(names)); enqueuing creates it. \
+                    Give --config FILE to check the name against the workers' config.
+
+                    """.utf8))
+            }
+            enqueuer = Enqueuer(store: store)
         }
         enqueuer.notBefore = notBefore.flatMap { try? RecordValidator.moment($0, field: "--not-before") }
         enqueuer.notAfter = notAfter.flatMap { try? RecordValidator.moment($0, field: "--not-after") }

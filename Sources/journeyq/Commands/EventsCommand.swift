@@ -38,7 +38,7 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore()
+        let store = try database.openStore(readOnly: true)
         let filter = EventFilter(types: type.map { Set($0.split(separator: ",").compactMap { EventType(rawValue: String($0)) }) },
                                  destinations: destination.map { Set($0.split(separator: ",").map(String.init)) })
         var cursor = after.flatMap(EventPosition.init(text:))
@@ -89,6 +89,7 @@ struct WebhooksCommand: AsyncParsableCommand {
             guard let before = try await store.redeliverWebhook(endpoint: redeliver) else {
                 throw CLIFailure.badInput("journeyq: no webhook endpoint named '\(redeliver)' in \(store.locationDescription)")
             }
+            await OperatorIdentity.audit(store, action: "redeliver", target: redeliver, detail: nil)
             print("\(redeliver): \(before.parkedAt == nil ? "was \(before.status)" : "was parked since \(ISOTime.string(before.parkedAt!))"); "
                   + "\(before.undelivered) events due now")
             return

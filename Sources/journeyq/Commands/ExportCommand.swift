@@ -27,7 +27,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try database.openStore()
+        let store = try database.openStore(readOnly: true)
         let sink = try OutputSink(path: output)
         try store.eachContact(destination: destination, state: ContactState(name: state), since: nil) { row in
             try sink.write("{\"contactKey\":" + JSONText.string(row.key) + ",\"data\":" + row.dataJSON + "}\n")

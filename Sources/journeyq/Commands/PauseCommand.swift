@@ -35,6 +35,8 @@ struct PauseCommand: AsyncParsableCommand {
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }
+        await OperatorIdentity.audit(store, action: "pause", target: destination,
+                                     detail: AuditDetail.json(["until": end.map(ISOTime.string) ?? "", "reason": reason ?? ""]))
         print("paused \(destination) \(end.map { "until \(ISOTime.string($0))" } ?? "until resumed")")
     }
 }
@@ -55,6 +57,7 @@ struct ResumeCommand: AsyncParsableCommand {
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }
+        await OperatorIdentity.audit(store, action: "resume", target: destination, detail: nil)
         print("resumed \(destination)")
     }
 }

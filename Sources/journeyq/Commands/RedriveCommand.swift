@@ -47,6 +47,8 @@ struct RedriveCommand: AsyncParsableCommand {
                 let moved = try await store.redriveExpired(destination: destination, notAfter: moment)
                 var line = "redrove \(moved.queued) expired contact(s) of \(destination) back to queued, not after \(ISOTime.string(moment))"
                 if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
+                await OperatorIdentity.audit(store, action: "redrive", target: destination,
+                                             detail: AuditDetail.json(["state": "expired", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)"]))
                 print(line)
             } catch let error as StoreError {
                 throw CLIFailure.badInput("journeyq: \(error)")
@@ -60,6 +62,8 @@ struct RedriveCommand: AsyncParsableCommand {
                 + "\(moved.toLookFor) to be looked for first (their last request may have been taken)"
             if moved.possibleDuplicates > 0 { line += "; \(moved.possibleDuplicates) of them sent again although nobody can look (possible duplicates)" }
             if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
+            await OperatorIdentity.audit(store, action: "redrive", target: destination,
+                                         detail: AuditDetail.json(["state": "dead", "reason": reason ?? "", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)"]))
             print(line)
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")

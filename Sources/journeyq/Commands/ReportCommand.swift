@@ -34,7 +34,7 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore()
+        let store = try database.openStore(readOnly: true)
         let now = SystemClock().nowMillis()
         let sinceMillis = try since.map { try TimeArgument.parse($0, now: now) }
         let sink = try OutputSink(path: output)

@@ -78,6 +78,8 @@ struct ServeCommand: AsyncParsableCommand {
                                               uniquingKeysWith: { first, _ in first })
         dependencies.notify = config.notify
         dependencies.destinations = Set(config.destinations.map(\.name))
+        // Connections need descriptors: the soft limit goes up to the hard one, and the cap is fitted to what it allows.
+        DescriptorLimit.raise()
         let scheme = http.tls == nil ? "http" : "https"
         let host = http.host.contains(":") ? "[\(http.host)]" : http.host
         let suffix = noWorkers ? " (no workers)" : ""

@@ -18,7 +18,7 @@ struct ShowCommand: AsyncParsableCommand {
     var contactKey: String
 
     func run() async throws {
-        let store = try database.openStore()
+        let store = try database.openStore(readOnly: true)
         let timeline = try await store.timeline(contactKey: contactKey)
         guard !timeline.isEmpty else { throw CLIFailure.runtime("journeyq: no contact '\(contactKey)' in \(database.printable)") }
         if json {
@@ -49,7 +49,11 @@ struct ShowCommand: AsyncParsableCommand {
             if let error = contact.lastError { print("  last error: \(error)") }
             if let reason = contact.deadReason { print("  dead: \(reason)") }
             if let evidence = contact.evidence { print("  evidence: \(evidence)") }
-            print("  data \(contact.dataJSON)")
+            if let erasedAt = contact.erasedAt {
+                print("  data erased on request at \(ReportRenderer.iso(erasedAt))")
+            } else {
+                print("  data \(contact.dataJSON)")
+            }
             for request in requests {
                 let status = request.status.map(String.init) ?? request.errorClass ?? "no answer"
                 print("  \(ReportRenderer.iso(request.startedAt))  \(request.purpose.padding(toLength: 9, withPad: " ", startingAt: 0)) #\(request.attemptNumber) \(request.method) \(request.url) → \(status) in \(request.latencyMillis.map { "\($0) ms" } ?? "?")")

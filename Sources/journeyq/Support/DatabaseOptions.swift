@@ -11,6 +11,9 @@ struct DatabaseOptions: ParsableArguments {
         valueName: "file-or-url"))
     var db: String?
 
+    @Flag(help: "Use a SQLite queue that journeyq copy moved to PostgreSQL as a queue of its own again (only when that queue is gone for good).")
+    var reopenMoved = false
+
     /// The `--db` value, `JOURNEYQ_DB`, or the default file.
     var location: String { db ?? ProcessInfo.processInfo.environment["JOURNEYQ_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./journeyq.sqlite" }
 
@@ -18,16 +21,25 @@ struct DatabaseOptions: ParsableArguments {
     var printable: String { PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location }
 
     /// Opens the store, turning store faults into CLI failures. `profile` (SQLite only) collects time per statement.
-    func openStore(clock: any Clock = SystemClock(), profile: StatementProfile? = nil) throws -> any JourneyStore {
-        try Self.open(location, clock: clock, profile: profile)
+    /// `readOnly`: the command only reads (a report of a moved queue is allowed; working it is not).
+    func openStore(clock: any Clock = SystemClock(), profile: StatementProfile? = nil, readOnly: Bool = false) throws -> any JourneyStore {
+        if reopenMoved, !PostgresLocation.isURL(location) {
+            let store = try Self.open(location, clock: clock, profile: profile, allowMoved: true)
+            if let moved = try (store as? SQLiteQueueStore)?.movedTo() {
+                try (store as? SQLiteQueueStore)?.clearMoved()
+                FileHandle.standardError.write(Data("journeyq: \(location) is a queue of its own again (it was moved to \(moved.url))\n".utf8))
+            }
+            return store
+        }
+        return try Self.open(location, clock: clock, profile: profile, allowMoved: readOnly)
     }
 
     /// Opens the store at `location` (a path or a URL).
-    static func open(_ location: String, clock: any Clock = SystemClock(), profile: StatementProfile? = nil) throws -> any JourneyStore {
+    static func open(_ location: String, clock: any Clock = SystemClock(), profile: StatementProfile? = nil, allowMoved: Bool = false) throws -> any JourneyStore {
         let printable = PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location
         do {
             if PostgresLocation.isURL(location) { return try PostgresQueueStore(url: location, clock: clock) }
-            return try SQLiteQueueStore(path: location, clock: clock, profile: profile)
+            return try SQLiteQueueStore(path: location, clock: clock, profile: profile, allowMoved: allowMoved)
         } catch let error as StoreError {
             throw CLIFailure.runtime("journeyq: \(error)")
         } catch let error as PostgresLocationError {
