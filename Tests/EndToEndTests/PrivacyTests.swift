@@ -32,6 +32,10 @@ import Testing
             #expect((entries[2]["detail"] as? String)?.contains("vendor maintenance") == true)
             let page = try await server.send(.GET, "/v1/audit?limit=2", key: "operate")
             #expect((page.object["entries"] as? [Any])?.count == 2 && page.object["next"] as? Int != nil, "\(page.text)")
+            // Text with a NUL names nothing (PostgreSQL cannot even hold it): no contact, no destination, never a 500.
+            #expect(try await server.send(.DELETE, "/v1/contacts/ad%00a", key: "operate").status == 404)
+            let events = try await server.send(.GET, "/v1/events?destination=ma%00in", key: "read")
+            #expect(events.status == 200 && (events.object["events"] as? [Any])?.isEmpty == true, "\(events.text)")
         }
     }
 

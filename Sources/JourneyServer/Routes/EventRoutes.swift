@@ -58,7 +58,9 @@ enum EventRoutes {
             filter.types = types
         }
         if let text = destinations, !text.isEmpty {
-            filter.destinations = Set(text.split(separator: ",").map(String.init))
+            // A name with a NUL names no destination (and PostgreSQL cannot take it as text): it becomes "", which no
+            // destination is named either, so that the filter keeps nothing for it rather than failing.
+            filter.destinations = Set(text.split(separator: ",").map { AskedText.namesNothing(String($0)) ? "" : String($0) })
         }
         return filter
     }

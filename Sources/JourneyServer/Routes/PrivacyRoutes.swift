@@ -38,7 +38,7 @@ enum PrivacyRoutes {
             guard let key = context.parameters.get("key"), !key.isEmpty, key.utf8.count <= 500 else {
                 throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is 1 to 500 bytes.")
             }
-            let summary = try await store.forget(contactKey: key, actor: context.keyName ?? "api")
+            let summary = AskedText.namesNothing(key) ? ErasureSummary() : try await store.forget(contactKey: key, actor: context.keyName ?? "api")
             guard summary.contacts > 0 else {
                 throw Problem(status: .notFound, title: "No such contact", detail: "No contact with this key is in the queue.")
             }
