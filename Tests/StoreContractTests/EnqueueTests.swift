@@ -46,7 +46,7 @@ import Testing
         // Each time the bounded set is full, one producer is let go; the next waits for its connection.
         for released in 0..<(capacity + 2) {
             let expected = min(capacity, capacity + 2 - released)
-            #expect(try await waitFor(seconds: 30) { gate.inside >= expected })
+            #expect(try await waitFor(seconds: 180) { gate.inside >= expected })
             gate.releaseOne()
         }
         #expect(await withCheckedContinuation { continuation in done.notify(queue: .global()) { continuation.resume(returning: true) } })

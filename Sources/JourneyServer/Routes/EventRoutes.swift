@@ -97,7 +97,7 @@ enum EventRoutes {
 
         router.post("/v1/webhooks/:name/redeliver") { _, context -> Response in
             try context.require(.operate)
-            guard let name = context.parameters.get("name"), !name.isEmpty, name.utf8.count <= 200 else {
+            guard let name = context.pathParameter("name"), !name.isEmpty, name.utf8.count <= 200 else {
                 throw Problem(status: .badRequest, title: "Bad endpoint name", detail: "An endpoint name is 1 to 200 bytes.")
             }
             guard let before = try await store.redeliverWebhook(endpoint: name) else {

@@ -35,7 +35,7 @@ enum PrivacyRoutes {
         let store = dependencies.store
         router.delete("/v1/contacts/:key") { _, context -> Response in
             try context.require(.operate)
-            guard let key = context.parameters.get("key"), !key.isEmpty, key.utf8.count <= 500 else {
+            guard let key = context.pathParameter("key"), !key.isEmpty, key.utf8.count <= 500 else {
                 throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is 1 to 500 bytes.")
             }
             let summary = AskedText.namesNothing(key) ? ErasureSummary() : try await store.forget(contactKey: key, actor: context.keyName ?? "api")

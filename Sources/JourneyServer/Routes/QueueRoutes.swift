@@ -43,7 +43,7 @@ enum QueueRoutes {
     }
 
     static func destinationName(_ context: APIContext) throws -> String {
-        guard let name = context.parameters.get("name"), !name.isEmpty, name.utf8.count <= 200 else {
+        guard let name = context.pathParameter("name"), !name.isEmpty, name.utf8.count <= 200 else {
             throw Problem(status: .badRequest, title: "Bad destination name", detail: "A destination name is 1 to 200 bytes.")
         }
         return name
@@ -85,7 +85,7 @@ enum QueueRoutes {
 
         router.get("/v1/contacts/:key") { _, context -> Response in
             try context.require(.read)
-            guard let key = context.parameters.get("key"), !key.isEmpty else {
+            guard let key = context.pathParameter("key"), !key.isEmpty else {
                 throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is not empty.")
             }
             let rows = try await store.timeline(contactKey: key)

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import JourneyWorker
 
@@ -15,6 +16,13 @@ public struct APIContext: RequestContext {
 
     /// Bodies are streamed and bounded by the ingest route itself (413), not collected whole here.
     public var maxUploadSize: Int { 1 << 20 }
+
+    /// A path parameter as the caller meant it: the router hands it over still percent-encoded, and a contact key with a
+    /// space, a slash or a letter outside ASCII (`Åsa Öberg`) arrives as `%C3%85sa%20%C3%96berg`. Nil when absent or
+    /// not valid percent-encoding.
+    func pathParameter(_ name: String) -> String? {
+        parameters.get(name).flatMap { $0.removingPercentEncoding }
+    }
 
     /// Throws 401 without a known key, 403 for a role that may not.
     func require(_ needed: HTTPConfig.Role) throws {
