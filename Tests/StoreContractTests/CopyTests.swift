@@ -96,6 +96,18 @@ import Testing
         #expect(next.lease.batchID > 2)
     }
 
+    /// An erasure survives the move: the copied record is still erased, so no redrive on PostgreSQL sends it again.
+    @Test func anErasedContactStaysErasedOnTheTarget() async throws {
+        let source = try StoreFixture(.sqlite)
+        _ = try source.store.enqueue(destination: "dest") { sink in try sink.add(ContactRecord(key: "gone", data: [Field("email", .string("g@example.org"))])) }
+        _ = try await source.store.forget(contactKey: "gone", actor: "ops")
+        let target = try StoreFixture(.postgres, clock: source.clock)
+        _ = try await QueueCopier.copy(from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
+        let copied = try #require(try await target.store.timeline(contactKey: "gone").first?.0)
+        #expect(copied.erasedAt != nil && copied.dataJSON == "{}", "\(copied)")
+        #expect(try await target.store.redrive(destination: "dest", reason: nil, lookable: true).total == 0)
+    }
+
     @Test func aTargetThatIsNotEmptyOrASourceStillWorkedIsRefused() async throws {
         let source = try await populatedSource()
         let target = try StoreFixture(.postgres, clock: source.clock)
