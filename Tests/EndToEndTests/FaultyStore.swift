@@ -9,11 +9,16 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     private let lock = NSLock()
     private var decide: @Sendable (String) -> DatabaseError? = { _ in nil }
     private(set) var injected = 0
+    private var onClaim: (@Sendable (ClaimedBatch) async throws -> Void)?
 
     init(_ inner: SQLiteQueueStore) { self.inner = inner }
 
     /// From now on, `decide(operation)` names the fault (or nil) for each call.
     func failing(_ decide: @escaping @Sendable (String) -> DatabaseError?) { lock.withLock { self.decide = decide } }
+
+    /// From now on, `hook` runs after each batch is claimed, before the claimer gets it: what happens between a claim and
+    /// its request (an erasure, an operator's action).
+    func afterClaim(_ hook: @escaping @Sendable (ClaimedBatch) async throws -> Void) { lock.withLock { onClaim = hook } }
 
     private func gate(_ operation: String) throws {
         let fault = lock.withLock { () -> DatabaseError? in
@@ -39,7 +44,10 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     }
     func idempotentResponse(destination: String, key: String) async throws -> String? { try await inner.idempotentResponse(destination: destination, key: key) }
     func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
-        try gate("claim"); return try await inner.claim(destination: destination, limit: limit, leaseMillis: leaseMillis)
+        try gate("claim")
+        let batch = try await inner.claim(destination: destination, limit: limit, leaseMillis: leaseMillis)
+        if let batch, let hook = lock.withLock({ onClaim }) { try await hook(batch) }
+        return batch
     }
     func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement], releaseCountsAsLook: Bool,
                       looks: [RecordedAttempt]) async throws {

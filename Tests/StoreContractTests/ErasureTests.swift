@@ -99,4 +99,33 @@ import Testing
         let next = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         #expect(!next.contacts.contains { $0.id == ada.id })
     }
+
+    /// The request was built from the claim's copy of the data: once the contact is erased, the store refuses to write it
+    /// ahead, writes nothing, and says who was never carried and who an earlier request of the batch carried.
+    @Test(arguments: Engine.allCases) func aRequestBuiltBeforeAnErasureIsNotWrittenAhead(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        try enqueue(fixture)
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        let ada = try #require(batch.contacts.first { $0.key == "ada" })
+        let bob = try #require(batch.contacts.first { $0.key == "bob" })
+        _ = try await fixture.store.forget(contactKey: "ada", actor: "ops")
+        let start = AttemptStart(purpose: .submit, method: "POST", url: "http://x/entries", requestBody: "{}", startedAt: fixture.clock.nowMillis())
+        await #expect(throws: StoreError.erasedBeforeSend(batchID: batch.lease.batchID, neverSent: [ada.id], sentBefore: [])) {
+            try await fixture.store.beginAttempt(batch.lease, start)
+        }
+        #expect(try fixture.states() == ["ada": .claimed, "bob": .claimed], "nothing was written")
+        #expect(try await fixture.store.timeline(contactKey: "bob").first?.1.isEmpty == true, "no request in the ledger")
+        // A request that carries nobody (a Bulk job's status) is not held back.
+        _ = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "GET", url: "http://x/job", requestBody: "",
+                                                                           startedAt: fixture.clock.nowMillis(), takesContacts: false))
+        // Once Ada is out, Bob's request is written ahead; an erasure after it finds Bob carried by that request.
+        try await fixture.store.prepareBatch(batch.lease, priorMembers: [], released: [Settlement(contactID: ada.id, outcome: .dead(reason: ContactErasure.deadReason))],
+                                             releaseCountsAsLook: false)
+        _ = try await fixture.store.beginAttempt(batch.lease, start)
+        _ = try await fixture.store.forget(contactKey: "bob", actor: "ops")
+        await #expect(throws: StoreError.erasedBeforeSend(batchID: batch.lease.batchID, neverSent: [], sentBefore: [bob.id])) {
+            try await fixture.store.beginAttempt(batch.lease, start)
+        }
+        #expect(try fixture.states() == ["ada": .dead, "bob": .sending])
+    }
 }

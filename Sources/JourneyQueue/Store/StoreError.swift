@@ -10,6 +10,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateIdempotencyKey(String)
     /// The SQLite file's queue was copied to PostgreSQL (`journeyq copy`): working it too would send its contacts twice.
     case queueMoved(path: String, to: String, at: Int64)
+    /// A request about to leave carries contacts erased since the claim (`journeyq forget`): nothing was written, and it
+    /// must not leave with their data. `neverSent` were carried by no request of the batch yet; `sentBefore` were.
+    case erasedBeforeSend(batchID: Int64, neverSent: [Int64], sentBefore: [Int64])
 
     public var description: String {
         switch self {
@@ -21,6 +24,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .queueMoved(path, to, at):
             "\(path): this queue was moved to \(to) at \(ISOTime.string(at)) by journeyq copy; point --db there. Working this file too "
                 + "would send its contacts a second time (--reopen-moved uses it again, only if the PostgreSQL queue is gone for good)"
+        case let .erasedBeforeSend(batchID, neverSent, sentBefore):
+            "batch \(batchID): \(neverSent.count + sentBefore.count) contact(s) were erased on request since the claim; the request was not sent"
         }
     }
 }

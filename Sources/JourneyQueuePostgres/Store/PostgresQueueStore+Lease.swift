@@ -84,13 +84,40 @@ extension PostgresQueueStore {
         let row = try await rows(Self.writeAheadSQL, [lease.batchID, lease.token, clock.nowMillis(), attempt.purpose.rawValue, attempt.method,
                                                       attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts,
                                                       attempt.call.rawValue, attempt.traceID])
+        let neverSent = try row[0][3].decode([Int64]?.self) ?? [], sentBefore = try row[0][4].decode([Int64]?.self) ?? []
+        if !neverSent.isEmpty || !sentBefore.isEmpty {
+            throw StoreError.erasedBeforeSend(batchID: lease.batchID, neverSent: neverSent, sentBefore: sentBefore)
+        }
         guard let id = try row[0][0].decode(Int64?.self) else { throw StoreError.leaseLost(batchID: lease.batchID) }
+        if try row[0][5].decode(Int64.self) != row[0][1].decode(Int64.self) {
+            // An erasure committed between this statement's snapshot and its stamp: those contacts were left out of
+            // it, so the request built with their data is withdrawn before it leaves.
+            try await withdrawErased(lease, attemptID: id)
+        }
         return id
     }
 
+    private func withdrawErased(_ lease: Lease, attemptID: Int64) async throws {
+        let erased = try await rows("""
+            SELECT id, state FROM contact WHERE batch_id = $1 AND state IN (\(SQLState.claimed), \(SQLState.sending)) AND erased_at IS NOT NULL
+            """, [lease.batchID])
+        _ = try await rows("UPDATE attempt SET error_class = 'withdrawn', finished_at = $2 WHERE id = $1 RETURNING id", [attemptID, clock.nowMillis()])
+        let states = try erased.map { (try $0[0].decode(Int64.self), try $0[1].decode(Int.self)) }
+        throw StoreError.erasedBeforeSend(batchID: lease.batchID,
+                                          neverSent: states.filter { $0.1 == ContactState.claimed.rawValue }.map(\.0),
+                                          sentBefore: states.filter { $0.1 == ContactState.sending.rawValue }.map(\.0))
+    }
+
+    /// Contacts erased since the claim (`erased`) hold the whole statement back: the request was built with their data.
     static let writeAheadSQL = """
-        WITH held AS (
+        WITH erased AS (
+            SELECT id, state FROM contact
+            WHERE $9::boolean AND batch_id = $1 AND state IN (\(SQLState.claimed), \(SQLState.sending)) AND erased_at IS NOT NULL),
+        live AS (
+            SELECT count(*) AS n FROM contact WHERE $9::boolean AND batch_id = $1 AND state IN (\(SQLState.claimed), \(SQLState.sending))),
+        held AS (
             SELECT id, destination_id FROM batch WHERE id = $1 AND lease_token = $2 AND state = \(SQLState.batchOpen) AND lease_until >= $3
+                AND NOT EXISTS (SELECT 1 FROM erased)
             FOR UPDATE),
         written AS (
             INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at, call_purpose, trace_id)
@@ -102,9 +129,12 @@ extension PostgresQueueStore {
             -- A new request: its looks start from zero, and an id from an earlier request no longer describes it.
             UPDATE contact c SET state = \(SQLState.sending), sent_at = $8, looks = 0, updated_at = $8,
                 event_instance_id = CASE WHEN c.state = \(SQLState.claimed) THEN NULL ELSE c.event_instance_id END
-            FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(SQLState.claimed), \(SQLState.sending))
+            FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(SQLState.claimed), \(SQLState.sending)) AND c.erased_at IS NULL
             RETURNING 1)
-        SELECT (SELECT id FROM written), (SELECT count(*) FROM sending), set_config('synchronous_commit', 'on', true)
+        SELECT (SELECT id FROM written), (SELECT count(*) FROM sending), set_config('synchronous_commit', 'on', true),
+            (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(SQLState.claimed)),
+            (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(SQLState.sending)),
+            (SELECT n FROM live)
         """
 
     public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],

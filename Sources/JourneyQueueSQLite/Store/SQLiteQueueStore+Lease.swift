@@ -83,6 +83,7 @@ extension SQLiteQueueStore {
         return try await writes.write(durable: durableWriteAhead) { [self] db -> Int64 in
             let now = clock.nowMillis()
             let destinationID = try Self.checkLease(db, lease, now: now)
+            if attempt.takesContacts { try Self.refuseErased(db, lease) }
             let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?"),
                                           arguments: [lease.batchID]) ?? 1
             try db.cachedStatement(sql: """
@@ -102,6 +103,17 @@ extension SQLiteQueueStore {
                 """).execute(arguments: [attempt.startedAt, lease.batchID])
             return id
         }
+    }
+
+    /// The request was built from the claim's copy of the data: a contact erased since then must not leave with it.
+    static func refuseErased(_ db: Database, _ lease: Lease) throws {
+        let erased = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT id, state FROM contact WHERE batch_id = ? AND state IN (\(SQLState.claimed), \(SQLState.sending)) AND erased_at IS NOT NULL
+            """), arguments: [lease.batchID])
+        guard !erased.isEmpty else { return }
+        throw StoreError.erasedBeforeSend(batchID: lease.batchID,
+                                          neverSent: erased.filter { ($0[1] as Int) == ContactState.claimed.rawValue }.map { $0[0] },
+                                          sentBefore: erased.filter { ($0[1] as Int) == ContactState.sending.rawValue }.map { $0[0] })
     }
 
     public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],

@@ -52,13 +52,21 @@ public struct SubmitterService: Service {
             _ = await keeper.write(timely.lease, what: "closing an empty batch") { try await store.settle(timely.lease, result: nil, outcomes: []) }
             return
         }
-        let batch = try await lookBeforeFirstSend(timely)
-        guard !batch.contacts.isEmpty else {
-            // Every contact went back to wait for another look: the batch closes without a request.
-            _ = await keeper.write(batch.lease, what: "closing an empty batch") { try await store.settle(batch.lease, result: nil, outcomes: []) }
-            return
+        var batch = try await lookBeforeFirstSend(timely)
+        var submission: Submission?
+        while submission == nil {
+            guard !batch.contacts.isEmpty else {
+                // Every contact went back to wait for another look, or was erased: the batch closes without a request.
+                _ = await keeper.write(batch.lease, what: "closing an empty batch") { try await store.settle(batch.lease, result: nil, outcomes: []) }
+                return
+            }
+            do {
+                submission = try await destination.submit(batch, ledger: TracedLedger(wrapped: store))
+            } catch let StoreError.erasedBeforeSend(_, neverSent, sentBefore) {
+                batch = try await withdrawErased(batch, neverSent: neverSent, sentBefore: sentBefore)
+            }
         }
-        let submission = try await destination.submit(batch, ledger: TracedLedger(wrapped: store))
+        guard let submission else { return }
         let settled = await withSpan("settle") { span in
             span.attributes["journeyq.contacts"] = submission.settlements.count
             return await keeper.write(batch.lease, what: "settle", { try await store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) })
@@ -73,6 +81,26 @@ public struct SubmitterService: Service {
             "latency.ms": "\(submission.result?.latencyMillis ?? clock.nowMillis() - started)",
             "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
         ])
+    }
+
+    /// Takes contacts erased since the claim out of the batch before its request leaves (the store refused to write
+    /// it ahead): those no request carried end dead, erased; those an earlier request of this batch carried (a Bulk
+    /// job's creation, a request answered 401) may have been taken, so they wait for a look by key, and are never
+    /// sent again (their `notAfter` is the erasure). The rest go out in a request built again without them.
+    private func withdrawErased(_ batch: ClaimedBatch, neverSent: [Int64], sentBefore: [Int64]) async throws -> ClaimedBatch {
+        let now = clock.nowMillis()
+        let withdrawn = neverSent.map { Settlement(contactID: $0, outcome: .dead(reason: ContactErasure.deadReason)) }
+            + sentBefore.map { Settlement(contactID: $0, outcome: .unknown(
+                error: "erased on request while its batch was in flight; an earlier request of the batch carried it",
+                verifyAfter: now + destination.policy.settleMillis)) }
+        try await store.prepareBatch(batch.lease, priorMembers: [], released: withdrawn, releaseCountsAsLook: false)
+        metrics?.settled(destination: destination.name, withdrawn)
+        let gone = Set(neverSent + sentBefore)
+        var rest = batch
+        rest.contacts = batch.contacts.filter { !gone.contains($0.id) }
+        logger.info("contacts erased on request since the claim were taken out of the batch before its request left", metadata: [
+            "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "withdrawn": "\(gone.count)", "sent": "\(rest.contacts.count)"])
+        return rest
     }
 
     /// Takes out of a fresh batch the contacts that may not be sent now: those whose `notAfter` has passed end
