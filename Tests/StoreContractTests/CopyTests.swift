@@ -59,7 +59,8 @@ import Testing
         let source = try await populatedSource()
         let target = try StoreFixture(.postgres, clock: source.clock)
         let summary = try await QueueCopier.copy(from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
-        #expect(summary.rows == ["destination": 3, "batch": 3, "contact": 43, "attempt": 2, "idempotency_key": 1, "event": 26, "webhook_endpoint": 1])
+        #expect(summary.rows == ["destination": 3, "batch": 3, "contact": 43, "attempt": 2, "idempotency_key": 1, "event": 26, "webhook_endpoint": 1,
+                                "erasure": 0, "audit": 0])
         // The outbox moves whole: the same events, and the endpoint goes on where it was (16 not yet told).
         func told(_ store: any JourneyStore) async throws -> [String] {
             try await store.events(after: nil, limit: 100, filter: .all).map { "\($0.type) \($0.destination) \($0.contactKey ?? "-") \($0.reason ?? "-") \($0.at)" }
@@ -106,6 +107,11 @@ import Testing
         let copied = try #require(try await target.store.timeline(contactKey: "gone").first?.0)
         #expect(copied.erasedAt != nil && copied.dataJSON == "{}", "\(copied)")
         #expect(try await target.store.redrive(destination: "dest", reason: nil, lookable: true).total == 0)
+        // The erasure's record and the audit trail move with the queue, and go on after it.
+        let audit = try await target.store.auditEntries(after: nil, limit: 10)
+        #expect(audit.map(\.action) == ["forget"] && audit.first?.target == ContactErasure.keyDigest("gone"), "\(audit)")
+        try await target.store.recordAudit(actor: "ops", action: "pause", target: "dest", detail: nil)
+        #expect(try await target.store.auditEntries(after: audit.last?.id, limit: 10).map(\.action) == ["pause"])
     }
 
     @Test func aTargetThatIsNotEmptyOrASourceStillWorkedIsRefused() async throws {

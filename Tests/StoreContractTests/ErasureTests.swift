@@ -128,4 +128,25 @@ import Testing
         }
         #expect(try fixture.states() == ["ada": .dead, "bob": .sending])
     }
+
+    /// What a look found (the journey history's evidence) may quote the contact's data: it is scrubbed with the rest.
+    @Test(arguments: Engine.allCases) func theEvidenceOfALookLosesTheData(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        try enqueue(fixture)
+        let batch = try await sendBoth(fixture)
+        let now = fixture.clock.nowMillis()
+        try await fixture.store.settle(batch.lease, result: nil, outcomes: batch.contacts.map {
+            Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: now))
+        })
+        let look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 60_000))
+        try await fixture.store.settleVerification(look.lease, outcomes: look.contacts.map {
+            Settlement(contactID: $0.id, outcome: .confirmed, evidence: "journey history: entered (EmailAddress ada.lovelace@example.org, city Lovelace Cove)")
+        })
+        #expect(try await fixture.store.timeline(contactKey: "ada").first?.0.evidence?.contains("Lovelace Cove") == true)
+        _ = try await fixture.store.forget(contactKey: "ada", actor: "ops")
+        let evidence = try #require(try await fixture.store.timeline(contactKey: "ada").first?.0.evidence)
+        #expect(evidence.hasPrefix("journey history: entered") && !evidence.contains("ada.lovelace@example.org") && !evidence.contains("Lovelace Cove"),
+                "\(evidence)")
+        #expect(try await fixture.store.timeline(contactKey: "bob").first?.0.evidence?.contains("Lovelace Cove") == true, "only Ada's record changes")
+    }
 }

@@ -51,6 +51,11 @@ public struct CopyTable: Sendable {
         CopyTable(name: "event", integers: ["id", "destination_id"], texts: ["type"],
                   more: [("contact_id", true), ("contact_key", false), ("state", true), ("reason", false), ("event_instance_id", false),
                          ("request_id", false), ("attempts", true), ("cause", false), ("until", true), ("at", true)]),
+        // Erasures (a pending one is finished by the target once its contact settles) and the operators' audit trail.
+        CopyTable(name: "erasure", integers: ["id"], texts: ["key_sha256"],
+                  more: [("contact_key", false), ("requested_at", true), ("requested_by", false), ("done_at", true), ("contacts", true),
+                         ("bodies", true)]),
+        CopyTable(name: "audit", integers: ["id"], texts: ["actor", "action"], more: [("at", true), ("target", false), ("detail", false)]),
         CopyTable(name: "webhook_endpoint", integers: ["cursor_tx", "cursor_id"], texts: ["name"],
                   more: [("pending_tx", true), ("pending_id", true), ("pending_count", true), ("pending_since", true), ("message_id", false),
                          ("attempts", true), ("failing_since", true), ("last_error", false), ("next_attempt_at", true), ("parked_at", true),

@@ -58,7 +58,8 @@ extension PostgresQueueStore {
     func erase(_ connection: PostgresConnection, key: String, now: Int64) async throws -> ErasureSummary {
         var summary = ErasureSummary()
         let records = try await rows(connection, """
-            SELECT id, destination_id, state, data, enqueued_at, last_error, dead_reason FROM contact WHERE contact_key COLLATE "C" = $1 ORDER BY id FOR UPDATE
+            SELECT id, destination_id, state, data, enqueued_at, last_error, dead_reason, evidence FROM contact WHERE contact_key COLLATE "C" = $1
+            ORDER BY id FOR UPDATE
             """, [key])
         for record in records {
             summary.contacts += 1
@@ -72,6 +73,7 @@ extension PostgresQueueStore {
             }
             let values = ContactErasure.values(ofData: try record[3].decode(String.self))
             let lastError = try record[5].decode(String?.self), deadReason = try record[6].decode(String?.self)
+            let evidence = try record[7].decode(String?.self)
             let scrubbedError = lastError.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }
             if state == ContactState.queued.rawValue {
                 try await execute(connection, """
@@ -81,9 +83,10 @@ extension PostgresQueueStore {
                 summary.withdrawn += 1
             } else {
                 try await execute(connection, """
-                    UPDATE contact SET data = '{}', last_error = $1, dead_reason = $2, erased_at = COALESCE(erased_at, $3),
+                    UPDATE contact SET data = '{}', last_error = $1, dead_reason = $2, erased_at = COALESCE(erased_at, $3), evidence = $5,
                         not_after = CASE WHEN state < \(SQLState.firstFinal) THEN LEAST(COALESCE(not_after, $3), $3) ELSE not_after END WHERE id = $4
-                    """, [scrubbedError, deadReason.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }, now, id])
+                    """, [scrubbedError, deadReason.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }, now, id,
+                          evidence.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }])
             }
             summary.erased += 1
             guard !values.isEmpty else { continue }

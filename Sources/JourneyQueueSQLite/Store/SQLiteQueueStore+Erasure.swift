@@ -67,7 +67,7 @@ extension SQLiteQueueStore {
     static func erase(_ db: Database, key: String, now: Int64, compress: Bool) throws -> ErasureSummary {
         var summary = ErasureSummary()
         let records = try Row.fetchAll(db, sql: """
-            SELECT id, destination_id, state, data, enqueued_at, last_error, dead_reason FROM contact WHERE contact_key = ? ORDER BY id
+            SELECT id, destination_id, state, data, enqueued_at, last_error, dead_reason, evidence FROM contact WHERE contact_key = ? ORDER BY id
             """, arguments: [key])
         for record in records {
             summary.contacts += 1
@@ -80,7 +80,7 @@ extension SQLiteQueueStore {
                 continue
             }
             let values = ContactErasure.values(ofData: record[3])
-            let lastError: String? = record[5], deadReason: String? = record[6]
+            let lastError: String? = record[5], deadReason: String? = record[6], evidence: String? = record[7]
             let scrubbedError = lastError.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }
             if state == ContactState.queued.rawValue {
                 try db.execute(sql: """
@@ -92,9 +92,10 @@ extension SQLiteQueueStore {
                 // One waiting for a look keeps its look (a key is all it needs); should the look send it back to the queue,
                 // its notAfter of now expires it there instead of sending it again.
                 try db.execute(sql: """
-                    UPDATE contact SET data = '{}', last_error = ?1, dead_reason = ?2, erased_at = COALESCE(erased_at, ?3),
+                    UPDATE contact SET data = '{}', last_error = ?1, dead_reason = ?2, erased_at = COALESCE(erased_at, ?3), evidence = ?5,
                         not_after = CASE WHEN state < \(SQLState.firstFinal) THEN MIN(COALESCE(not_after, ?3), ?3) ELSE not_after END WHERE id = ?4
-                    """, arguments: [scrubbedError, deadReason.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }, now, id])
+                    """, arguments: [scrubbedError, deadReason.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }, now, id,
+                                     evidence.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }])
             }
             summary.erased += 1
             guard !values.isEmpty else { continue }
