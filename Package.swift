@@ -74,9 +74,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "JourneyRuntime",
+            dependencies: ["JourneyQueue", .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "JourneyWorker",
             dependencies: [
-                "JourneyQueue", "JourneyDestinations",
+                "JourneyQueue", "JourneyDestinations", "JourneyRuntime",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -103,7 +108,7 @@ let package = Package(
         .target(
             name: "JourneyServer",
             dependencies: [
-                "JourneyQueue", "JourneyWorker",
+                "JourneyQueue", "JourneyRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -125,7 +130,7 @@ let package = Package(
             name: "journeyq",
             dependencies: [
                 "JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres", "JourneySimulator", "JourneyDestinations", "JourneyWorker",
-                "JourneyServer", "CMalloc",
+                "JourneyRuntime", "JourneyServer", "CMalloc",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -161,7 +166,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyWorkerTests",
-            dependencies: ["JourneyWorker", "JourneyDestinations", "JourneyQueue", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["JourneyWorker", "JourneyRuntime", "JourneyDestinations", "JourneyQueue", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
@@ -176,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "journeyq", "JourneyQueue", "JourneyQueueSQLite", "JourneyDestinations", "JourneyWorker", "JourneySimulator", "JourneyServer",
+                "journeyq", "JourneyQueue", "JourneyQueueSQLite", "JourneyDestinations", "JourneyWorker", "JourneyRuntime", "JourneySimulator", "JourneyServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -2,14 +2,14 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import JourneyQueue
-import JourneyWorker
+import JourneyRuntime
 import Logging
 import NIOCore
 import NIOSSL
 import Prometheus
 
 /// What the API reads and writes: the queue and its reports.
-public typealias ServerStore = QueueStore & ReportingStore & EventOutbox & ErasureStore & AuditLog
+public typealias ServerStore = QueueStore & ReportingStore & RedriveStore & EventOutbox & ErasureStore & AuditLog
 
 /// Composition root of `journeyq serve`'s HTTP side: the API, health checks, metrics, the OpenAPI document and the
 /// dashboard, over one store. Tests build exactly this.
@@ -18,7 +18,7 @@ public enum JourneyServerApp {
     public struct Dependencies: Sendable {
         public var store: any ServerStore
         public var config: HTTPConfig
-        public var clock: any Clock
+        public var clock: any WallClock
         public var logger: Logger
         /// The registry `/metrics` renders, and the metrics its gauges are refreshed through.
         public var registry: PrometheusCollectorRegistry
@@ -30,12 +30,12 @@ public enum JourneyServerApp {
         /// Each configured destination's send window: an ingest counts the records without a known zone.
         public var sendWindows: [String: SendWindow] = [:]
         /// The configured webhook endpoints: their filters count what waits for each, their URLs' origins are shown.
-        public var notify: [WebhookConfig] = []
+        public var notify: [WebhookEndpoint] = []
         /// The destinations the running config names: an ingest for any other is refused (404), so that a typo makes no
         /// destination that no worker delivers. Nil: any name (a server without workers' config, tests).
         public var destinations: Set<String>?
 
-        public init(store: any ServerStore, config: HTTPConfig, clock: any Clock = SystemClock(), logger: Logger,
+        public init(store: any ServerStore, config: HTTPConfig, clock: any WallClock = SystemClock(), logger: Logger,
                     registry: PrometheusCollectorRegistry, metrics: JourneyMetrics,
                     lookable: @escaping @Sendable (_ kind: String?) -> Bool = { _ in true },
                     health: @escaping @Sendable () async -> [DestinationHealth] = { [] }) {

@@ -1,6 +1,7 @@
 import Dispatch
 import JourneyDestinations
 import JourneyQueue
+import JourneyRuntime
 import Logging
 import ServiceLifecycle
 
@@ -20,7 +21,7 @@ public struct WorkerDaemon {
     ///     destination's outage limit, throwing `DrainGaveUp` from the group).
     /// - Parameter checkpoint: called now and then to keep the store's write-ahead log short.
     /// - Parameter summaryEveryMillis: when given, a progress line per destination at `info` this often (while counts move).
-    public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger,
+    public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any WallClock, logger: Logger,
                 concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
                 metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () async -> Void = {},
                 retention: (policy: RetentionPolicy, store: any Pruning)? = nil,
@@ -79,7 +80,7 @@ public struct WorkerDaemon {
     }
 
     /// A destination and its gate, registered in the store with the settle time that lease recovery must honour.
-    static func make(_ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any Clock,
+    static func make(_ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any WallClock,
                      logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true) async throws -> (any Destination, DestinationGate) {
         try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         let name = config.name
@@ -111,13 +112,13 @@ public struct WorkerDaemon {
         return (config.destination(caller: gated, ledger: store, clock: clock, logger: logger), gate)
     }
 
-    static func verifying(_ destination: any Destination, clock: any Clock) -> any VerifyingDestination {
+    static func verifying(_ destination: any Destination, clock: any WallClock) -> any VerifyingDestination {
         destination as? any VerifyingDestination ?? AmbiguityResolver(wrapped: destination, clock: clock)
     }
 
     /// `journeyq reconcile`: first returns the work of dead workers (expired leases), then looks once at every contact
     /// that is due now, for every destination.
-    public static func reconcileOnce(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any Clock, logger: Logger) async throws {
+    public static func reconcileOnce(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any WallClock, logger: Logger) async throws {
         for config in configs {
             try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         }

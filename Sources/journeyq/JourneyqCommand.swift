@@ -27,7 +27,7 @@ enum Main {
             FileHandle.standardError.write(Data((failure.message + "\n").utf8))
             exit(failure.exitCode)
         } catch {
-            // Usage errors exit 2 (docs/architecture.md), not ArgumentParser's EX_USAGE.
+            // Usage errors exit 2 (docs/ARCHITECTURE.md), not ArgumentParser's EX_USAGE.
             let code = JourneyqCommand.exitCode(for: error)
             let message = JourneyqCommand.fullMessage(for: error)
             if code == .success {

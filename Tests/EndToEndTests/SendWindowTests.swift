@@ -119,9 +119,9 @@ struct SendWindowTests {
             }
             let counts = try await harness.counts(Self.destination)
             #expect(counts[.expired] == 10)
-            let undecided = try harness.store.rows("SELECT last_error, evidence FROM contact WHERE state = \(SQLState.unverifiable) LIMIT 2")
+            let undecided = try harness.store.rows("SELECT last_error, evidence FROM contact WHERE state = \(StateCode.unverifiable) LIMIT 2")
             #expect(counts[.confirmed] == 150, "\(counts) \(undecided)")
-            let expired = try harness.store.rows("SELECT attempts, last_error FROM contact WHERE state = \(SQLState.expired)")
+            let expired = try harness.store.rows("SELECT attempts, last_error FROM contact WHERE state = \(StateCode.expired)")
             #expect(expired.allSatisfy { $0["attempts"] == "0" && ($0["last_error"] ?? "").contains("notAfter") }, "\(expired)")
             let waited = try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE attempts > 1")
             #expect(waited.first?["n"] == "0", "waiting for the window used up no attempt")
@@ -152,7 +152,7 @@ struct SendWindowTests {
                 tasks.addTask { try await harness.work(configs, deadline: 600) }
                 tasks.addTask {
                     // The first batch's request is out (written ahead, held by the sandbox): the window closes under it.
-                    while try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE state = \(SQLState.sending)").first?["n"] != "100" {
+                    while try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE state = \(StateCode.sending)").first?["n"] != "100" {
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     harness.clock.step(by: close + 5 * 60_000 - harness.clock.nowMillis())
@@ -161,7 +161,7 @@ struct SendWindowTests {
                     try await Self.stepWhileIdle(harness, by: 30 * 60_000, until: monday - 30 * 60_000)
                     let before = await Self.entries(harness)
                     #expect(before.count == 100, "the batch in flight entered whole, and nobody else")
-                    let waiting = try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE state = \(SQLState.queued) AND attempts = 0")
+                    let waiting = try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE state = \(StateCode.queued) AND attempts = 0")
                     #expect(waiting.first?["n"] == "50")
                     harness.clock.step(by: monday - harness.clock.nowMillis())
                     try await Self.stepWhileIdle(harness, by: 60_000, until: monday + 3_600_000)

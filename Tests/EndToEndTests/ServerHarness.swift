@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JourneyQueue
 import JourneyQueueSQLite
+import JourneyRuntime
 import JourneyServer
 import JourneyWorker
 import Logging
@@ -58,7 +59,7 @@ struct ServerHarness: Sendable {
         logger.logLevel = .warning
         var dependencies = JourneyServerApp.Dependencies(store: store, config: config, logger: logger, registry: registry,
                                                          metrics: JourneyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
-        dependencies.notify = notify
+        dependencies.notify = notify.map(\.endpoint)
         dependencies.destinations = destinations
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = try JourneyServerApp.application(dependencies) { continuation.yield($0) }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import JourneyRuntime
 import NIOCore
 import JourneyWorker
 import Testing

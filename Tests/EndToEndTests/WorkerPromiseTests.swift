@@ -4,7 +4,7 @@ import JourneyQueue
 import JourneySimulator
 import Testing
 
-/// The promises of docs/architecture.md, checked against the sandbox over real HTTP.
+/// The promises of docs/ARCHITECTURE.md, checked against the sandbox over real HTTP.
 @Suite(.timeLimit(.minutes(12))) struct WorkerPromiseTests {
     @Test func deliversEveryContactOnceWithFaultsOff() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in

@@ -61,7 +61,7 @@ import Testing
         let other = try fixture.secondStore()
         let seen = try await other.pool.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempt WHERE id = ?", arguments: [attemptID]),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE state = \(SQLState.claimed)"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE state = \(StateCode.claimed)"),
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM destination WHERE name = 'half-written'"))
         }
         #expect(seen.0 == 1 && seen.1 == 4 && seen.2 == 0, "\(seen)")

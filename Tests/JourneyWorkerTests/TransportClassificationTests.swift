@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import JourneyQueue
 import NIOCore
 import Testing
 @testable import JourneyDestinations
@@ -18,5 +19,51 @@ import Testing
         #expect(HTTPCaller.classify(HTTPClientError.connectTimeout) == .notSent)
         #expect(HTTPCaller.classify(HTTPClientError.readTimeout) == .timeout)
         #expect(HTTPCaller.classify(HTTPClientError.remoteConnectionClosed) == .connectionLost)
+    }
+
+    /// A failed download reaches the metrics as a failed send does: both are told, with no status.
+    @Test func aFailedDownloadIsObservedLikeAFailedSend() async throws {
+        let port = try Self.closedPort()
+        let client = HTTPCaller.makeClient()
+        var caller = HTTPCaller(client: client, clock: SystemClock())
+        let seen = Seen()
+        caller.observe = { purpose, status, _ in seen.add("\(purpose):\(status.map(String.init) ?? "none")") }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("download-\(UUID().uuidString)").path
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try #require(FileHandle(forWritingAtPath: path))
+        await #expect(throws: TransportFailure.self) {
+            _ = try await caller.download(method: "GET", url: "http://127.0.0.1:\(port)/result", headers: [], timeoutMillis: 5_000,
+                                          purpose: .reconcile, into: file, maxBytes: 1 << 20)
+        }
+        await #expect(throws: TransportFailure.self) {
+            _ = try await caller.send(method: "GET", url: "http://127.0.0.1:\(port)/status", headers: [], body: nil, timeoutMillis: 5_000,
+                                      purpose: .reconcile)
+        }
+        try file.close()
+        try await client.shutdown()
+        #expect(seen.all == ["reconcile:none", "reconcile:none"])
+    }
+
+    final class Seen: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func add(_ item: String) { lock.withLock { items.append(item) } }
+        var all: [String] { lock.withLock { items } }
+    }
+
+    /// A loopback port nobody listens on: bound, read and released.
+    static func closedPort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

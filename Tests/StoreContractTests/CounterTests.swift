@@ -9,7 +9,7 @@ import Testing
         let counted = try fixture.rows("SELECT destination_id, state, COUNT(*) FROM contact GROUP BY destination_id, state").map { $0.map { $0 ?? "" }.joined(separator: "/") }
         // SQLite keeps one row per state, PostgreSQL one per state and slot: their sums are the counts.
         let kept = try fixture.rows("""
-            SELECT destination_id, state, SUM(n) FROM contact_count WHERE state <> \(SQLState.windowWaitCounter) GROUP BY destination_id, state HAVING SUM(n) <> 0
+            SELECT destination_id, state, SUM(n) FROM contact_count WHERE state <> \(StateCode.windowWaitCounter) GROUP BY destination_id, state HAVING SUM(n) <> 0
             """).map { $0.map { $0 ?? "" }.joined(separator: "/") }
         #expect(Set(counted) == Set(kept), "after \(step)")
         let negative = try fixture.rows("SELECT COUNT(*) FROM (SELECT SUM(n) AS n FROM contact_count GROUP BY destination_id, state) AS sums WHERE n < 0")

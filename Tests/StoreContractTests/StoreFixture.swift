@@ -42,7 +42,7 @@ final class StoreFixture {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func open(_ engine: Engine, _ location: String, clock: any Clock) throws -> any JourneyStore {
+    static func open(_ engine: Engine, _ location: String, clock: any WallClock) throws -> any JourneyStore {
         switch engine {
         case .sqlite: try SQLiteQueueStore(path: location, clock: clock)
         case .postgres: try PostgresQueueStore(url: location, clock: clock, maximumConnections: 4)

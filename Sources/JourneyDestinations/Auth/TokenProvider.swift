@@ -31,7 +31,7 @@ public actor TokenProvider {
     public typealias Fetch = @Sendable () async throws -> AccessToken
 
     private let fetch: Fetch
-    private let clock: any Clock
+    private let clock: any WallClock
     /// Renew this long before the remote's expiry.
     private let marginMillis: Int64
     private var current: AccessToken?
@@ -42,7 +42,7 @@ public actor TokenProvider {
     public private(set) var fetches = 0
 
     /// A provider that calls `fetch` when it has no token valid for `marginMillis` (or a tenth of the token's life) more.
-    public init(clock: any Clock, marginMillis: Int64 = 60_000, fetch: @escaping Fetch) {
+    public init(clock: any WallClock, marginMillis: Int64 = 60_000, fetch: @escaping Fetch) {
         self.clock = clock
         self.marginMillis = marginMillis
         self.fetch = fetch

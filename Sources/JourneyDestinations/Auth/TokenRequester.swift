@@ -5,7 +5,7 @@ struct TokenRequester: Sendable {
     let destination: String
     let caller: HTTPCaller
     let ledger: any AttemptLedger
-    let clock: any Clock
+    let clock: any WallClock
     let timeoutMillis: Int64
     /// The secret sent, so that an answer that echoes it back is recorded without it.
     let secret: Secret

@@ -23,13 +23,13 @@ public struct BulkIngestDestination: VerifyingDestination {
     let transientErrors: Set<String>
     let client: BulkJobClient
     let builder: SubmissionBuilder
-    let clock: any Clock
+    let clock: any WallClock
     public var verificationBatchSize: Int { max(limits.batchSize, 1) }
 
     /// A destination for one object and operation; `uploadLimitBytes` bounds one job's CSV (the API takes about 100 MB).
     public init(name: String, loginURL: String, clientID: String, clientSecret: Secret, object: String, operation: String,
                 externalIDFieldName: String?, apiVersion: String, limits: DestinationLimits, policy: OutcomePolicy, pollMillis: Int64,
-                jobTimeoutMillis: Int64 = 86_400_000, caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock, uploadLimitBytes: Int = 100 * 1024 * 1024,
+                jobTimeoutMillis: Int64 = 86_400_000, caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock, uploadLimitBytes: Int = 100 * 1024 * 1024,
                 maxWaitMillis: Int64 = 30 * 60_000, transientErrors: Set<String> = ["UNABLE_TO_LOCK_ROW", "REQUEST_RUNNING_TOO_LONG", "SERVER_UNAVAILABLE"]) {
         self.name = name
         self.limits = limits

@@ -7,7 +7,7 @@ struct AuthorizedCaller: Sendable {
     let destination: String
     let caller: HTTPCaller
     let tokens: TokenProvider
-    let clock: any Clock
+    let clock: any WallClock
     let timeoutMillis: Int64
 
     enum Reply: Sendable {

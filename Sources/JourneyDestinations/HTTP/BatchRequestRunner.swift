@@ -14,7 +14,7 @@ enum BatchRequestOutcome: Sendable {
 /// and on a 401 one token refresh and one retry (promise 5), each request in the ledger.
 struct BatchRequestRunner: Sendable {
     let caller: HTTPCaller
-    let clock: any Clock
+    let clock: any WallClock
     let tokens: TokenProvider?
     /// Builds the auth headers from a token (Bearer, or a vendor header without a token provider).
     let authHeaders: @Sendable (AccessToken?) -> [(String, String)]

@@ -36,11 +36,11 @@ public struct DestinationContext: Sendable {
     public var caller: HTTPCaller
     /// Where every request is written before it leaves.
     public var ledger: any AttemptLedger
-    public var clock: any Clock
+    public var clock: any WallClock
     /// For what a destination learns once and an operator must know (a permission it lacks).
     public var logger: Logger
 
-    public init(name: String, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock,
+    public init(name: String, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock,
                 logger: Logger = Logger(label: "journeyq.destination")) {
         self.logger = logger
         self.name = name

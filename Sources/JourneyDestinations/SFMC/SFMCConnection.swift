@@ -12,7 +12,7 @@ struct SFMCConnection: Sendable {
     let inspector: SFMCJourneyInspector
 
     init(name: String, settings: SFMCSettings, legacyToken: Bool, asyncStatus: Bool, limits: DestinationLimits, policy: OutcomePolicy,
-         caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock, logger: Logger) {
+         caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock, logger: Logger) {
         self.settings = settings
         let source = SFMCTokenSource(settings: settings, legacy: legacyToken, requester: TokenRequester(
             destination: name, caller: caller, ledger: ledger, clock: clock, timeoutMillis: limits.timeoutMillis, secret: settings.clientSecret))

@@ -32,7 +32,7 @@ public struct SFMCDestination: VerifyingDestination {
     /// A destination with its own token provider (legacy tokens for `batchcontactevents`) and membership verifier;
     /// `events` claims one contact a request whatever the configured batch size.
     public init(name: String, entry: Entry, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
-                ledger: any AttemptLedger, clock: any Clock, logger: Logger = Logger(label: "journeyq.destination")) {
+                ledger: any AttemptLedger, clock: any WallClock, logger: Logger = Logger(label: "journeyq.destination")) {
         var limits = limits
         if entry == .events { limits.batchSize = 1 }
         self.name = name

@@ -13,7 +13,7 @@ struct SFMCJourneyHistory: Sendable {
     let policy: OutcomePolicy
     let calls: AuthorizedCaller
     let inspector: SFMCJourneyInspector
-    let clock: any Clock
+    let clock: any WallClock
     let logger: Logger
     /// How long after its write-ahead record a request may still be on its way (the destination's timeout).
     let requestMillis: Int64

@@ -9,7 +9,7 @@ struct SFMCVerifier: Sendable {
     let settings: SFMCSettings
     let policy: OutcomePolicy
     let calls: AuthorizedCaller
-    let clock: any Clock
+    let clock: any WallClock
     /// Whether the destination's requests are async batches that the status endpoint knows.
     let asyncStatus: Bool
     /// The journey history, where it is read: it decides what membership cannot.

@@ -3,7 +3,7 @@ import JourneyQueue
 /// Turns verdicts into a `Submission` with the destination's policy, the same way for every kind.
 struct SubmissionBuilder {
     let policy: OutcomePolicy
-    let clock: any Clock
+    let clock: any WallClock
 
     /// Every contact of the batch gets the same verdict.
     func uniform(_ verdict: Verdict, batch: ClaimedBatch, result: AttemptResult?, pauseUntil: Int64? = nil) -> Submission {

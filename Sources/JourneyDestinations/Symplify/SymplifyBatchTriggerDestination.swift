@@ -14,13 +14,13 @@ public struct SymplifyBatchTriggerDestination: Destination {
     let journeyID: Int
     let token: Secret
     let caller: HTTPCaller
-    let clock: any Clock
+    let clock: any WallClock
     let runner: BatchRequestRunner
     let builder: SubmissionBuilder
 
     /// A destination that starts journey `journeyID` of customer `customerID`.
     public init(name: String, baseURL: String, customerID: String, token: Secret, journeyID: Int, limits: DestinationLimits,
-                policy: OutcomePolicy, caller: HTTPCaller, clock: any Clock) {
+                policy: OutcomePolicy, caller: HTTPCaller, clock: any WallClock) {
         self.name = name
         self.baseURL = baseURL.trimmingTrailingSlash()
         self.customerID = customerID

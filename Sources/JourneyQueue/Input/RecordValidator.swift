@@ -1,4 +1,4 @@
-/// Turns a parsed record into a `ContactRecord`, enforcing docs/architecture.md's input rules and `ContactLimits`.
+/// Turns a parsed record into a `ContactRecord`, enforcing docs/ARCHITECTURE.md's input rules and `ContactLimits`.
 public struct RecordValidator: Sendable {
     /// Where a failure is, without the file name (the caller adds it).
     public struct Failure: Error, Sendable, Equatable {

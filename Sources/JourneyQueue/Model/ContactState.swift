@@ -1,4 +1,4 @@
-/// The life of one contact at one destination, as drawn in docs/architecture.md.
+/// The life of one contact at one destination, as drawn in docs/ARCHITECTURE.md.
 ///
 /// Raw values are stored in SQLite; live states sort before final ones so that
 /// "live" is `state < confirmed` in SQL.
@@ -38,7 +38,7 @@ public enum ContactState: Int, Sendable, CaseIterable, Codable, CustomStringConv
     /// True for the states a contact never leaves on its own (only an operator's redrive moves `dead` and `expired`).
     public var isFinal: Bool { rawValue >= ContactState.confirmed.rawValue }
 
-    /// The transitions docs/architecture.md allows; the store refuses any other.
+    /// The transitions docs/ARCHITECTURE.md allows; the store refuses any other.
     public func canMove(to next: ContactState) -> Bool {
         switch (self, next) {
         case (.queued, .claimed): true

@@ -25,8 +25,8 @@ public struct ContactRow: Sendable, Codable, Equatable {
     /// Why a queued contact waits, by the store's `wait_cause`.
     public static func waitingFor(cause: Int?) -> String? {
         switch cause.map(String.init) {
-        case SQLState.waitWindow: "sendWindow"
-        case SQLState.waitNotBefore: "notBefore"
+        case StateCode.waitWindow: "sendWindow"
+        case StateCode.waitNotBefore: "notBefore"
         default: nil
         }
     }

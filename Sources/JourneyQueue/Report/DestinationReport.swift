@@ -50,7 +50,7 @@ public struct DestinationReport: Sendable, Codable, Equatable {
 
     public var name: String
     public var kind: String?
-    /// Every state by name, zero included (the contract of docs/architecture.md).
+    /// Every state by name, zero included (the contract of docs/ARCHITECTURE.md).
     public var counts: [String: Int]
     public var funnel: Funnel
     /// Extra attempts beyond the first, over all contacts.

@@ -2,7 +2,7 @@ import Foundation
 
 /// Renders destination reports for people (text, HTML) and programs (JSON, CSV).
 public enum ReportRenderer {
-    /// The JSON report: docs/architecture.md's contract (`destinations[].{name, kind, counts}`) and everything else the store knows.
+    /// The JSON report: docs/ARCHITECTURE.md's contract (`destinations[].{name, kind, counts}`) and everything else the store knows.
     public static func json(_ reports: [DestinationReport], generatedAt: Int64) throws -> String {
         struct Document: Encodable {
             var generatedAt: Int64

@@ -1,6 +1,6 @@
 /// A whole queue store as the commands use it: the queue, its reports and retention, and the housekeeping that only
 /// some engines need. SQLite and PostgreSQL both implement it; `--db` chooses.
-public protocol JourneyStore: QueueStore, ReportingStore, Pruning, EventOutbox, ErasureStore, AuditLog {
+public protocol JourneyStore: QueueStore, ReportingStore, RedriveStore, Pruning, EventOutbox, ErasureStore, AuditLog {
     /// Where the queue lives, for people: a file path, or a URL without its password.
     var locationDescription: String { get }
     /// Gives the engine a chance to keep its files small between steps (SQLite's WAL checkpoint); a no-op elsewhere.

@@ -23,7 +23,7 @@ public struct SettlementValues: Sendable, Hashable {
     public var possibleDuplicate = 0
     /// 1 when the journey history proved that the last request entered nobody.
     public var provenAbsent = 0
-    /// Why a queued contact waits (`SQLState.waitWindow`); nil: for nothing but its retry time.
+    /// Why a queued contact waits (`StateCode.waitWindow`); nil: for nothing but its retry time.
     public var waitCause: Int?
 
     /// Values that set `state` (nil keeps it) and `ambiguous`, and nothing else.
@@ -75,7 +75,7 @@ extension Settlement {
             values.availableAt = until
             values.lastError = note
             values.refund = 1
-            values.waitCause = Int(SQLState.waitWindow)
+            values.waitCause = Int(StateCode.waitWindow)
         case let .expired(reason):
             values.lastError = reason
             values.refund = 1

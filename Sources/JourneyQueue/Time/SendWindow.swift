@@ -7,7 +7,7 @@ import Foundation
 /// [`from`, `to`). A window whose `to` is before its `from` runs across midnight and belongs to the day it starts on
 /// (`fri 22:00–06:00` is open Friday night until Saturday 06:00). On the day clocks go forward, a `from` inside the
 /// skipped hour opens the window at the jump; on the day they go back, times in the repeated hour follow the wall clock
-/// (an end inside it is reached twice). docs/architecture.md has worked examples.
+/// (an end inside it is reached twice). docs/ARCHITECTURE.md has worked examples.
 public struct SendWindow: Sendable, Equatable {
     /// Days the window opens on, as `Calendar` numbers them (1 Sunday … 7 Saturday).
     public var days: Set<Int>

@@ -25,8 +25,8 @@ extension PostgresQueueStore: CopyTarget {
                 // with moves, so the copied waiting are counted here.
                 try await self.execute(connection, """
                     INSERT INTO contact_count(destination_id, state, slot, n)
-                    SELECT destination_id, \(SQLState.windowWaitCounter), 0, COUNT(*) FROM contact
-                    WHERE state = \(SQLState.queued) AND wait_cause = \(SQLState.waitWindow) GROUP BY destination_id
+                    SELECT destination_id, \(StateCode.windowWaitCounter), 0, COUNT(*) FROM contact
+                    WHERE state = \(StateCode.queued) AND wait_cause = \(StateCode.waitWindow) GROUP BY destination_id
                     ON CONFLICT (destination_id, state, slot) DO UPDATE SET n = contact_count.n + excluded.n
                     """)
                 // The copied events sort by this transaction; the endpoints' positions among them move with them.

@@ -91,9 +91,9 @@ struct PostgresEnqueueSink: EnqueueSink {
                 WITH ins AS (
                     INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
                     SELECT $1, t.k, t.d, GREATEST($4, t.nb), $4, $4, NULLIF(t.nb, 0), NULLIF(t.na, 0),
-                           CASE WHEN t.nb > $4 THEN \(SQLState.waitNotBefore) END
+                           CASE WHEN t.nb > $4 THEN \(StateCode.waitNotBefore) END
                     FROM unnest($2::text[], $3::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS t(k, d, nb, na, o) ORDER BY t.o
-                    ON CONFLICT (destination_id, contact_key) WHERE state < \(SQLState.firstFinal) DO NOTHING
+                    ON CONFLICT (destination_id, contact_key) WHERE state < \(StateCode.firstFinal) DO NOTHING
                     RETURNING 1)
                 SELECT count(*) FROM ins
                 """, [destinationID, keys, data, now, notBefore, notAfter]).first?[0].decode(Int.self) ?? 0

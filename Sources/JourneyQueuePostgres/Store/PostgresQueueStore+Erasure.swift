@@ -24,7 +24,7 @@ extension PostgresQueueStore {
             for row in pending {
                 let id = try row[0].decode(Int64.self), key = try row[1].decode(String.self)
                 let inFlight = try await self.rows(connection, """
-                    SELECT COUNT(*) FROM contact WHERE contact_key COLLATE "C" = $1 AND state IN (\(SQLState.claimed), \(SQLState.sending))
+                    SELECT COUNT(*) FROM contact WHERE contact_key COLLATE "C" = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending))
                     """, [key])[0][0].decode(Int.self)
                 guard inFlight == 0 else { continue }
                 let summary = try await self.erase(connection, key: key, now: now)
@@ -77,14 +77,14 @@ extension PostgresQueueStore {
             let scrubbedError = lastError.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }
             if state == ContactState.queued.rawValue {
                 try await execute(connection, """
-                    UPDATE contact SET state = \(SQLState.dead), dead_reason = $1, last_error = $2, data = '{}', erased_at = COALESCE(erased_at, $3),
+                    UPDATE contact SET state = \(StateCode.dead), dead_reason = $1, last_error = $2, data = '{}', erased_at = COALESCE(erased_at, $3),
                         updated_at = $3, wait_cause = NULL WHERE id = $4
                     """, [ContactErasure.deadReason, scrubbedError, now, id])
                 summary.withdrawn += 1
             } else {
                 try await execute(connection, """
                     UPDATE contact SET data = '{}', last_error = $1, dead_reason = $2, erased_at = COALESCE(erased_at, $3), evidence = $5,
-                        not_after = CASE WHEN state < \(SQLState.firstFinal) THEN LEAST(COALESCE(not_after, $3), $3) ELSE not_after END WHERE id = $4
+                        not_after = CASE WHEN state < \(StateCode.firstFinal) THEN LEAST(COALESCE(not_after, $3), $3) ELSE not_after END WHERE id = $4
                     """, [scrubbedError, deadReason.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }, now, id,
                           evidence.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }])
             }

@@ -34,14 +34,14 @@ extension PostgresQueueStore {
     static let claimSQL = """
         WITH picked AS (
             SELECT id FROM contact
-            WHERE destination_id = $1 AND state = \(SQLState.queued) AND available_at <= $5
+            WHERE destination_id = $1 AND state = \(StateCode.queued) AND available_at <= $5
             ORDER BY available_at LIMIT $2
             FOR UPDATE SKIP LOCKED),
         b AS (
             INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at)
             SELECT $1, $3, $4, (SELECT count(*) FROM picked), $5 WHERE EXISTS (SELECT 1 FROM picked)
             RETURNING id)
-        UPDATE contact c SET state = \(SQLState.claimed), batch_id = b.id, attempts = c.attempts + 1, updated_at = $5, wait_cause = NULL
+        UPDATE contact c SET state = \(StateCode.claimed), batch_id = b.id, attempts = c.attempts + 1, updated_at = $5, wait_cause = NULL
         FROM picked, b WHERE c.id = picked.id
         RETURNING c.id, c.contact_key, c.data, c.attempts, c.prior_member, c.looks, c.not_after, b.id
         """
@@ -51,12 +51,12 @@ extension PostgresQueueStore {
         let until = now + leaseMillis
         return try await transaction { connection in
             let renewed = try await self.rows(connection, """
-                UPDATE batch SET lease_until = $1 WHERE id = $2 AND lease_token = $3 AND state = \(SQLState.batchOpen) AND lease_until >= $4 RETURNING id
+                UPDATE batch SET lease_until = $1 WHERE id = $2 AND lease_token = $3 AND state = \(StateCode.batchOpen) AND lease_until >= $4 RETURNING id
                 """, [until, lease.batchID, lease.token, now])
             guard !renewed.isEmpty else { throw StoreError.leaseLost(batchID: lease.batchID) }
             // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
             try await self.execute(connection, """
-                UPDATE contact SET available_at = $1 WHERE batch_id = $2 AND state IN (\(SQLState.accepted), \(SQLState.unknown))
+                UPDATE contact SET available_at = $1 WHERE batch_id = $2 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
                 """, [until, lease.batchID])
             var longer = lease
             longer.until = until
@@ -99,7 +99,7 @@ extension PostgresQueueStore {
 
     private func withdrawErased(_ lease: Lease, attemptID: Int64) async throws {
         let erased = try await rows("""
-            SELECT id, state FROM contact WHERE batch_id = $1 AND state IN (\(SQLState.claimed), \(SQLState.sending)) AND erased_at IS NOT NULL
+            SELECT id, state FROM contact WHERE batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
             """, [lease.batchID])
         _ = try await rows("UPDATE attempt SET error_class = 'withdrawn', finished_at = $2 WHERE id = $1 RETURNING id", [attemptID, clock.nowMillis()])
         let states = try erased.map { (try $0[0].decode(Int64.self), try $0[1].decode(Int.self)) }
@@ -112,11 +112,11 @@ extension PostgresQueueStore {
     static let writeAheadSQL = """
         WITH erased AS (
             SELECT id, state FROM contact
-            WHERE $9::boolean AND batch_id = $1 AND state IN (\(SQLState.claimed), \(SQLState.sending)) AND erased_at IS NOT NULL),
+            WHERE $9::boolean AND batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL),
         live AS (
-            SELECT count(*) AS n FROM contact WHERE $9::boolean AND batch_id = $1 AND state IN (\(SQLState.claimed), \(SQLState.sending))),
+            SELECT count(*) AS n FROM contact WHERE $9::boolean AND batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending))),
         held AS (
-            SELECT id, destination_id FROM batch WHERE id = $1 AND lease_token = $2 AND state = \(SQLState.batchOpen) AND lease_until >= $3
+            SELECT id, destination_id FROM batch WHERE id = $1 AND lease_token = $2 AND state = \(StateCode.batchOpen) AND lease_until >= $3
                 AND NOT EXISTS (SELECT 1 FROM erased)
             FOR UPDATE),
         written AS (
@@ -127,13 +127,13 @@ extension PostgresQueueStore {
             RETURNING id),
         sending AS (
             -- A new request: its looks start from zero, and an id from an earlier request no longer describes it.
-            UPDATE contact c SET state = \(SQLState.sending), sent_at = $8, looks = 0, updated_at = $8,
-                event_instance_id = CASE WHEN c.state = \(SQLState.claimed) THEN NULL ELSE c.event_instance_id END
-            FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(SQLState.claimed), \(SQLState.sending)) AND c.erased_at IS NULL
+            UPDATE contact c SET state = \(StateCode.sending), sent_at = $8, looks = 0, updated_at = $8,
+                event_instance_id = CASE WHEN c.state = \(StateCode.claimed) THEN NULL ELSE c.event_instance_id END
+            FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending)) AND c.erased_at IS NULL
             RETURNING 1)
         SELECT (SELECT id FROM written), (SELECT count(*) FROM sending), set_config('synchronous_commit', 'on', true),
-            (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(SQLState.claimed)),
-            (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(SQLState.sending)),
+            (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(StateCode.claimed)),
+            (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(StateCode.sending)),
             (SELECT n FROM live)
         """
 
@@ -149,14 +149,14 @@ extension PostgresQueueStore {
             if !memberIDs.isEmpty {
                 try await self.execute(connection, """
                     UPDATE contact c SET prior_member = s.m FROM unnest($1::bigint[], $2::bigint[]) AS s(id, m)
-                    WHERE c.id = s.id AND c.batch_id = $3 AND c.state = \(SQLState.claimed)
+                    WHERE c.id = s.id AND c.batch_id = $3 AND c.state = \(StateCode.claimed)
                     """, [memberIDs, memberships, lease.batchID])
             }
             if !releasedIDs.isEmpty {
                 // Released because the look before the first send failed: that look counts.
                 try await self.execute(connection, Self.settleSQL, [releasedJSON, now, lease.batchID, String?.none])
                 try await self.execute(connection, """
-                    UPDATE contact SET looks = looks + $1, batch_id = NULL WHERE id = ANY($2::bigint[]) AND state = \(SQLState.queued)
+                    UPDATE contact SET looks = looks + $1, batch_id = NULL WHERE id = ANY($2::bigint[]) AND state = \(StateCode.queued)
                     """, [releaseCountsAsLook ? 1 : 0, releasedIDs])
             }
             return true
@@ -170,7 +170,7 @@ extension PostgresQueueStore {
             // A batch being settled right now is locked by its holder and skipped: the next pass sees how it ended.
             let batches = try await self.rows(connection, """
                 SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id
-                WHERE b.state = \(SQLState.batchOpen) AND b.lease_until < $1 FOR UPDATE OF b SKIP LOCKED
+                WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < $1 FOR UPDATE OF b SKIP LOCKED
                 """, [now])
             var summary = RecoverySummary(batches: batches.count)
             for row in batches {
@@ -178,16 +178,16 @@ extension PostgresQueueStore {
                 let settleMillis = try row[1].decode(Int64.self)
                 // Claimed but never sent: the claim's attempt is given back.
                 summary.requeued += try await self.count(connection, """
-                    UPDATE contact SET state = \(SQLState.queued), attempts = attempts - 1, available_at = $1, updated_at = $1
-                    WHERE batch_id = $2 AND state = \(SQLState.claimed)
+                    UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = $1, updated_at = $1
+                    WHERE batch_id = $2 AND state = \(StateCode.claimed)
                     """, [now, batchID])
                 // Written ahead but never answered: the request may have been taken, and may still be entering them.
                 summary.madeUnknown += try await self.count(connection, """
-                    UPDATE contact SET state = \(SQLState.unknown), available_at = $1, updated_at = $2, ambiguous = 1,
+                    UPDATE contact SET state = \(StateCode.unknown), available_at = $1, updated_at = $2, ambiguous = 1,
                         last_error = 'lease expired while the request was in flight (worker died or stalled)'
-                    WHERE batch_id = $3 AND state = \(SQLState.sending)
+                    WHERE batch_id = $3 AND state = \(StateCode.sending)
                     """, [now + settleMillis, now, batchID])
-                try await self.execute(connection, "UPDATE batch SET state = \(SQLState.batchExpired), closed_at = $1 WHERE id = $2", [now, batchID])
+                try await self.execute(connection, "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = $1 WHERE id = $2", [now, batchID])
                 try await self.execute(connection, "UPDATE attempt SET error_class = 'abandoned', finished_at = $1 WHERE batch_id = $2 AND finished_at IS NULL",
                                        [now, batchID])
             }

@@ -57,7 +57,7 @@ extension PostgresQueueStore {
             _ = try await self.checkLease(connection, lease, now: now)
             try await self.execute(connection, "UPDATE batch SET remote_id = $1 WHERE id = $2", [remoteID, lease.batchID])
             try await self.execute(connection, """
-                UPDATE contact SET request_id = $1 WHERE batch_id = $2 AND state IN (\(SQLState.claimed), \(SQLState.sending))
+                UPDATE contact SET request_id = $1 WHERE batch_id = $2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
                 """, [remoteID, lease.batchID])
         }
     }
@@ -65,9 +65,9 @@ extension PostgresQueueStore {
     public func pendingWork(destination: String) async throws -> PendingWork {
         let row = try await rows("""
             SELECT d.id,
-                   (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state = \(SQLState.queued)),
-                   EXISTS (SELECT 1 FROM batch WHERE destination_id = d.id AND state = \(SQLState.batchOpen)),
-                   (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state IN (\(SQLState.accepted), \(SQLState.unknown)))
+                   (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state = \(StateCode.queued)),
+                   EXISTS (SELECT 1 FROM batch WHERE destination_id = d.id AND state = \(StateCode.batchOpen)),
+                   (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)))
             FROM destination d WHERE d.name = $1
             """, [destination]).first
         guard let row else { return PendingWork(queued: false, leased: false, awaitingVerification: false, nextReadyAt: nil) }

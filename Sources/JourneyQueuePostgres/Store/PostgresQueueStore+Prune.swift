@@ -9,7 +9,7 @@ extension PostgresQueueStore {
             summary.contacts = try bridge.run {
                 try await self.transaction { connection in
                     try await self.count(connection, """
-                        DELETE FROM contact WHERE id IN (SELECT id FROM contact WHERE state >= \(SQLState.firstFinal) AND updated_at < $1 LIMIT $2)
+                        DELETE FROM contact WHERE id IN (SELECT id FROM contact WHERE state >= \(StateCode.firstFinal) AND updated_at < $1 LIMIT $2)
                         """, [contactsBefore, limit])
                 }
             }
@@ -20,7 +20,7 @@ extension PostgresQueueStore {
                     try await self.count(connection, """
                         DELETE FROM attempt WHERE id IN (
                             SELECT a.id FROM attempt a WHERE a.started_at < $1 AND a.finished_at IS NOT NULL
-                              AND (a.batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM contact c WHERE c.batch_id = a.batch_id AND c.state < \(SQLState.firstFinal)))
+                              AND (a.batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM contact c WHERE c.batch_id = a.batch_id AND c.state < \(StateCode.firstFinal)))
                             LIMIT $2)
                         """, [ledgerBefore, limit])
                 }
@@ -54,7 +54,7 @@ extension PostgresQueueStore {
                 try await self.transaction { connection in
                     try await self.count(connection, """
                         DELETE FROM batch WHERE id IN (
-                            SELECT b.id FROM batch b WHERE b.state <> \(SQLState.batchOpen) AND b.created_at < $1
+                            SELECT b.id FROM batch b WHERE b.state <> \(StateCode.batchOpen) AND b.created_at < $1
                               AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.batch_id = b.id)
                               AND NOT EXISTS (SELECT 1 FROM attempt a WHERE a.batch_id = b.id)
                             LIMIT $2

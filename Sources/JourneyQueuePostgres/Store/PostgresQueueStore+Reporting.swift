@@ -13,9 +13,9 @@ extension PostgresQueueStore {
                 SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
                        look_paused_until, look_reason, look_since,
                        (SELECT COALESCE(SUM(n), 0)::bigint FROM contact_count k WHERE k.destination_id = d.id
-                            AND k.state = \(SQLState.windowWaitCounter)),
-                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)
-                            AND c.wait_cause = \(SQLState.waitWindow))
+                            AND k.state = \(StateCode.windowWaitCounter)),
+                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(StateCode.queued)
+                            AND c.wait_cause = \(StateCode.waitWindow))
                 FROM destination d WHERE $1::text IS NULL OR name = $1::text ORDER BY name
                 """, [destination])
             var reports: [DestinationReport] = []
@@ -45,10 +45,10 @@ extension PostgresQueueStore {
             if let state = ContactState(rawValue: try row[0].decode(Int.self)) { counts[state.description] = try row[1].decode(Int.self) }
         }
         let funnelRow = try await rows(connection, """
-            SELECT COUNT(*), COUNT(*) FILTER (WHERE attempts > 0 OR state > \(SQLState.queued)),
-                   COUNT(*) FILTER (WHERE state IN (\(SQLState.accepted), \(SQLState.confirmed), \(SQLState.unverifiable)) OR event_instance_id IS NOT NULL),
-                   COUNT(*) FILTER (WHERE state = \(SQLState.confirmed)), COUNT(*) FILTER (WHERE state = \(SQLState.unverifiable)),
-                   COUNT(*) FILTER (WHERE state = \(SQLState.dead)), COALESCE(SUM(GREATEST(attempts - 1, 0)), 0)::bigint,
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE attempts > 0 OR state > \(StateCode.queued)),
+                   COUNT(*) FILTER (WHERE state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable)) OR event_instance_id IS NOT NULL),
+                   COUNT(*) FILTER (WHERE state = \(StateCode.confirmed)), COUNT(*) FILTER (WHERE state = \(StateCode.unverifiable)),
+                   COUNT(*) FILTER (WHERE state = \(StateCode.dead)), COALESCE(SUM(GREATEST(attempts - 1, 0)), 0)::bigint,
                    COALESCE(SUM(possible_duplicates), 0)::bigint, COALESCE(SUM(proven_absent), 0)::bigint
             FROM contact WHERE destination_id = $1 AND enqueued_at >= $2
             """, [id, since])[0]
@@ -57,7 +57,7 @@ extension PostgresQueueStore {
                                               unverifiable: try funnelRow[4].decode(Int.self), dead: try funnelRow[5].decode(Int.self))
         var reasons: [String: Int] = [:]
         for row in try await rows(connection, """
-            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = $1 AND state = \(SQLState.dead) AND enqueued_at >= $2
+            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = $1 AND state = \(StateCode.dead) AND enqueued_at >= $2
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
             """, [id, since]) {
             reasons[try row[0].decode(String.self)] = try row[1].decode(Int.self)
@@ -65,7 +65,7 @@ extension PostgresQueueStore {
         var unverifiable: [String: Int] = [:]
         for row in try await rows(connection, """
             SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact
-            WHERE destination_id = $1 AND state = \(SQLState.unverifiable) AND enqueued_at >= $2
+            WHERE destination_id = $1 AND state = \(StateCode.unverifiable) AND enqueued_at >= $2
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
             """, [id, since]) {
             unverifiable[try row[0].decode(String.self)] = try row[1].decode(Int.self)
@@ -90,7 +90,7 @@ extension PostgresQueueStore {
         let spanMillis = max((try requestRow[4].decode(Int64?.self) ?? 0) - (try requestRow[3].decode(Int64?.self) ?? 0), 1)
         let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
         let span = try await rows(connection, """
-            SELECT MIN(updated_at), MAX(updated_at) FROM contact WHERE destination_id = $1 AND state >= \(SQLState.firstFinal) AND enqueued_at >= $2
+            SELECT MIN(updated_at), MAX(updated_at) FROM contact WHERE destination_id = $1 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $2
             """, [id, since])[0]
         let settledSpan = (try span[1].decode(Int64?.self) ?? 0) - (try span[0].decode(Int64?.self) ?? 0)
         // About thirty bars whatever the span: seconds for a demo, hours for a night's run.
@@ -98,9 +98,9 @@ extension PostgresQueueStore {
             .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
         var buckets: [DestinationReport.Bucket] = []
         for row in try await rows(connection, """
-            SELECT updated_at / $1 * $1 AS minute, COUNT(*) FILTER (WHERE state = \(SQLState.confirmed)),
-                   COUNT(*) FILTER (WHERE state = \(SQLState.unverifiable)), COUNT(*) FILTER (WHERE state = \(SQLState.dead))
-            FROM contact WHERE destination_id = $2 AND state >= \(SQLState.firstFinal) AND enqueued_at >= $3 GROUP BY minute ORDER BY minute
+            SELECT updated_at / $1 * $1 AS minute, COUNT(*) FILTER (WHERE state = \(StateCode.confirmed)),
+                   COUNT(*) FILTER (WHERE state = \(StateCode.unverifiable)), COUNT(*) FILTER (WHERE state = \(StateCode.dead))
+            FROM contact WHERE destination_id = $2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $3 GROUP BY minute ORDER BY minute
             """, [bucketMillis, id, since]) {
             buckets.append(DestinationReport.Bucket(minute: try row[0].decode(Int64.self), confirmed: try row[1].decode(Int.self),
                                                     unverifiable: try row[2].decode(Int.self), dead: try row[3].decode(Int.self)))
@@ -221,16 +221,16 @@ extension PostgresQueueStore {
         return try await transaction { connection in
             let id = try await self.existingDestinationID(connection, name: destination)
             let candidate = """
-                destination_id = $2 AND state = \(SQLState.expired) AND erased_at IS NULL
-                  AND \(RedriveSQL.newestNotLive(state: SQLState.expired))
+                destination_id = $2 AND state = \(StateCode.expired) AND erased_at IS NULL
+                  AND \(RedriveSQL.newestNotLive(state: StateCode.expired))
                 """
             let superseded = RedriveSQL.superseded
             let skipped = try await self.rows(connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
                                               [now, id])[0][0].decode(Int.self)
             let queued = try await self.count(connection, """
-                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = $3::bigint, updated_at = $1,
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = $3::bigint, updated_at = $1,
                     available_at = GREATEST($1, COALESCE(not_before, 0)),
-                    wait_cause = CASE WHEN not_before > $1 THEN \(SQLState.waitNotBefore) END,
+                    wait_cause = CASE WHEN not_before > $1 THEN \(StateCode.waitNotBefore) END,
                     last_error = 'redriven after expiry: ' || COALESCE(last_error, '')
                 WHERE \(candidate) AND NOT \(superseded)
                 """, [now, id, notAfter])
@@ -248,28 +248,28 @@ extension PostgresQueueStore {
             let id = try await self.existingDestinationID(connection, name: destination)
             // The newest dead row of a key that is not live again (as the SQLite store says, step by step).
             let candidate = """
-                destination_id = $2 AND state = \(SQLState.dead) AND erased_at IS NULL AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
-                  AND \(RedriveSQL.newestNotLive(state: SQLState.dead))
+                destination_id = $2 AND state = \(StateCode.dead) AND erased_at IS NULL AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
+                  AND \(RedriveSQL.newestNotLive(state: StateCode.dead))
                 """
             let superseded = RedriveSQL.superseded
             let eligible = "\(candidate) AND NOT \(superseded)"
             let skipped = try await self.rows(connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
                                               [now, id, reason])[0][0].decode(Int.self)
             let toLookFor = try await self.count(connection, """
-                UPDATE contact SET state = \(SQLState.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = $1,
+                UPDATE contact SET state = \(StateCode.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = $1,
                     available_at = GREATEST($1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = $2)),
                     last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
                 WHERE ambiguous = 1 AND $4::boolean AND \(eligible)
                 """, [now, id, reason, lookable])
             let duplicates = try await self.count(connection, """
-                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
                     ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = $1,
                     last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
                                  || COALESCE(dead_reason, '')
                 WHERE ambiguous = 1 AND NOT $4::boolean AND \(eligible)
                 """, [now, id, reason, lookable])
             let queued = try await self.count(connection, """
-                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
                     last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = $1
                 WHERE ambiguous = 0 AND \(eligible)
                 """, [now, id, reason])
@@ -283,7 +283,7 @@ extension PostgresQueueStore {
             if let reason, AskedText.namesNothing(reason) { return [] }
             return try await self.rows(connection, """
                 SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
-                WHERE destination_id = $1 AND state = \(SQLState.dead) AND id > $2 AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
+                WHERE destination_id = $1 AND state = \(StateCode.dead) AND id > $2 AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
                 ORDER BY id LIMIT $4
                 """, [id, after ?? 0, reason, min(max(limit, 1), 1_000)]).map { row in
                 DeadLetter(id: try row[0].decode(Int64.self), contactKey: try row[1].decode(String.self), reason: try row[2].decode(String.self),

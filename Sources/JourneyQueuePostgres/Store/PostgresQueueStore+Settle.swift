@@ -23,14 +23,14 @@ extension PostgresQueueStore {
             WHERE id = $12::bigint
             RETURNING 1),
         held AS (
-            SELECT id FROM batch WHERE id = $3 AND lease_token = $5 AND state = \(SQLState.batchOpen) AND lease_until >= $2 FOR UPDATE),
+            SELECT id FROM batch WHERE id = $3 AND lease_token = $5 AND state = \(StateCode.batchOpen) AND lease_until >= $2 FOR UPDATE),
         moved AS (
             UPDATE contact c SET \(settleAssignments)
             FROM held, jsonb_array_elements($1::text::jsonb) AS s(v)
-            WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = held.id AND c.state IN (\(SQLState.claimed), \(SQLState.sending))
+            WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
             RETURNING 1),
         closed AS (
-            UPDATE batch b SET state = \(SQLState.batchSettled), closed_at = $2, remote_id = COALESCE($4::text, b.remote_id)
+            UPDATE batch b SET state = \(StateCode.batchSettled), closed_at = $2, remote_id = COALESCE($4::text, b.remote_id)
             FROM held WHERE b.id = held.id
             RETURNING 1)
         SELECT (SELECT count(*) FROM held), (SELECT count(*) FROM recorded), (SELECT count(*) FROM moved), (SELECT count(*) FROM closed)
@@ -52,7 +52,7 @@ extension PostgresQueueStore {
     static let settleSQL = """
         UPDATE contact c SET \(settleAssignments)
         FROM jsonb_array_elements($1::text::jsonb) AS s(v)
-        WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(SQLState.claimed), \(SQLState.sending))
+        WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
         """
 
     func recordResult(_ connection: PostgresConnection, _ result: AttemptResult) async throws {

@@ -6,12 +6,12 @@ extension PostgresQueueStore {
         try await transaction { connection in
             let destinations = try await self.rows(connection, """
                 SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
-                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)),
+                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(StateCode.queued)),
                        look_paused_until, look_reason, look_since,
                        (SELECT COALESCE(SUM(n), 0)::bigint FROM contact_count k WHERE k.destination_id = d.id
-                            AND k.state = \(SQLState.windowWaitCounter)),
-                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(SQLState.queued)
-                            AND c.wait_cause = \(SQLState.waitWindow))
+                            AND k.state = \(StateCode.windowWaitCounter)),
+                       (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(StateCode.queued)
+                            AND c.wait_cause = \(StateCode.waitWindow))
                 FROM destination d ORDER BY name
                 """)
             var byState: [Int64: [ContactState: Int]] = [:]

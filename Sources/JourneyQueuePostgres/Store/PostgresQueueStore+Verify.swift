@@ -21,7 +21,7 @@ extension PostgresQueueStore {
     static let claimVerificationSQL = """
         WITH picked AS (
             SELECT id FROM contact
-            WHERE destination_id = $1 AND state IN (\(SQLState.accepted), \(SQLState.unknown)) AND available_at <= $5
+            WHERE destination_id = $1 AND state IN (\(StateCode.accepted), \(StateCode.unknown)) AND available_at <= $5
             ORDER BY available_at LIMIT $2
             FOR UPDATE SKIP LOCKED),
         b AS (
@@ -40,7 +40,7 @@ extension PostgresQueueStore {
         let held = try await transaction { connection in
             guard try await self.recordLooks(connection, looks, thenHold: lease, now: now) else { return false }
             if hasOutcomes { try await self.execute(connection, Self.settleVerificationSQL, [outcomesJSON, now, lease.batchID]) }
-            try await self.execute(connection, "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = $1 WHERE id = $2", [now, lease.batchID])
+            try await self.execute(connection, "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = $1 WHERE id = $2", [now, lease.batchID])
             return true
         }
         if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
@@ -55,6 +55,6 @@ extension PostgresQueueStore {
             evidence = COALESCE(s.v ->> 10, c.evidence),
             proven_absent = c.proven_absent + (s.v ->> 11)::int
         FROM jsonb_array_elements($1::text::jsonb) AS s(v)
-        WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(SQLState.accepted), \(SQLState.unknown))
+        WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(StateCode.accepted), \(StateCode.unknown))
         """
 }

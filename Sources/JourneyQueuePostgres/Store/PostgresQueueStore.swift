@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// The queue on a PostgreSQL database, for several daemons on several hosts (a fleet).
 ///
-/// Every promise of docs/architecture.md holds at the SQL level as on SQLite: claims take contacts with `FOR UPDATE SKIP LOCKED`
+/// Every promise of docs/ARCHITECTURE.md holds at the SQL level as on SQLite: claims take contacts with `FOR UPDATE SKIP LOCKED`
 /// (no two claimers share a contact and neither waits for the other), leases and fencing tokens guard every write for
 /// a batch (its row is locked while the token is checked), counters move in the transaction that moves contacts.
 /// The write-ahead record and enqueues commit synchronously; queue moves commit with `synchronous_commit = off`, as
@@ -15,7 +15,7 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
     /// Where the database is (printable: no password).
     public let location: PostgresLocation
     let client: PostgresClient
-    let clock: any Clock
+    let clock: any WallClock
     let logger: Logger
     let bridge = BlockingBridge()
     let dedicated: DedicatedConnections
@@ -25,7 +25,7 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
 
     /// Connects to the database at `url`, creating or migrating the schema; refuses a database written by a newer
     /// journeyq. `maximumConnections` bounds this process's share of the server's connections.
-    public init(url: String, clock: any Clock = SystemClock(), maximumConnections: Int = 8, logger: Logger = Logger(label: "journeyq.postgres")) throws {
+    public init(url: String, clock: any WallClock = SystemClock(), maximumConnections: Int = 8, logger: Logger = Logger(label: "journeyq.postgres")) throws {
         let location = try PostgresLocation(url: url)
         self.location = location
         self.clock = clock

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import JourneyQueue
 
-/// Opens (creating if needed) a journeyq database file with the settings docs/architecture.md asks for.
+/// Opens (creating if needed) a journeyq database file with the settings docs/ARCHITECTURE.md asks for.
 enum DatabaseOpener {
     static func open(path: String, busyTimeout: TimeInterval, profile: StatementProfile? = nil) throws -> DatabasePool {
         try createOwnerOnly(path: path)

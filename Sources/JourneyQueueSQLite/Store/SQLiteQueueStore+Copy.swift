@@ -7,7 +7,7 @@ extension SQLiteQueueStore: CopySource {
     }
 
     public func liveLeases(now: Int64) throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE state = \(SQLState.batchOpen) AND lease_until >= ?", arguments: [now]) ?? 0 }
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE state = \(StateCode.batchOpen) AND lease_until >= ?", arguments: [now]) ?? 0 }
     }
 }
 

@@ -36,7 +36,7 @@ extension SQLiteQueueStore {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(destination_id, contact_key) WHERE state < \(SQLState.firstFinal) DO NOTHING
+            ON CONFLICT(destination_id, contact_key) WHERE state < \(StateCode.firstFinal) DO NOTHING
             """)
         var sink: any EnqueueSink = SQLiteEnqueueSink(db: db, statement: statement, destinationID: destinationID, now: now)
         try produce(&sink)
@@ -74,7 +74,7 @@ struct SQLiteEnqueueSink: EnqueueSink {
         sqlite3_bind_int64(handle, 6, now)
         bindOptional(handle, 7, record.notBefore)
         bindOptional(handle, 8, record.notAfter)
-        if waits { sqlite3_bind_int64(handle, 9, Int64(SQLState.waitNotBefore)!) } else { sqlite3_bind_null(handle, 9) }
+        if waits { sqlite3_bind_int64(handle, 9, Int64(StateCode.waitNotBefore)!) } else { sqlite3_bind_null(handle, 9) }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),

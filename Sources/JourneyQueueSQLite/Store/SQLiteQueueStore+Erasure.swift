@@ -30,7 +30,7 @@ extension SQLiteQueueStore {
             for row in pending {
                 let key: String = row[1]
                 let inFlight = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM contact WHERE contact_key = ? AND state IN (\(SQLState.claimed), \(SQLState.sending))
+                    SELECT COUNT(*) FROM contact WHERE contact_key = ? AND state IN (\(StateCode.claimed), \(StateCode.sending))
                     """, arguments: [key]) ?? 0
                 guard inFlight == 0 else { continue }
                 let summary = try Self.erase(db, key: key, now: now, compress: compress)
@@ -84,7 +84,7 @@ extension SQLiteQueueStore {
             let scrubbedError = lastError.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }
             if state == ContactState.queued.rawValue {
                 try db.execute(sql: """
-                    UPDATE contact SET state = \(SQLState.dead), dead_reason = ?, last_error = ?, data = '{}', erased_at = COALESCE(erased_at, ?3),
+                    UPDATE contact SET state = \(StateCode.dead), dead_reason = ?, last_error = ?, data = '{}', erased_at = COALESCE(erased_at, ?3),
                         updated_at = ?3, wait_cause = NULL WHERE id = ?4
                     """, arguments: [ContactErasure.deadReason, scrubbedError, now, id])
                 summary.withdrawn += 1
@@ -93,7 +93,7 @@ extension SQLiteQueueStore {
                 // its notAfter of now expires it there instead of sending it again.
                 try db.execute(sql: """
                     UPDATE contact SET data = '{}', last_error = ?1, dead_reason = ?2, erased_at = COALESCE(erased_at, ?3), evidence = ?5,
-                        not_after = CASE WHEN state < \(SQLState.firstFinal) THEN MIN(COALESCE(not_after, ?3), ?3) ELSE not_after END WHERE id = ?4
+                        not_after = CASE WHEN state < \(StateCode.firstFinal) THEN MIN(COALESCE(not_after, ?3), ?3) ELSE not_after END WHERE id = ?4
                     """, arguments: [scrubbedError, deadReason.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }, now, id,
                                      evidence.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }])
             }

@@ -39,10 +39,10 @@ extension SQLiteQueueStore {
 
     /// The claim: one statement, attempt counted in it. Pinned by a query-plan test.
     static let claimSQL = """
-        UPDATE contact SET state = \(SQLState.claimed), batch_id = ?, attempts = attempts + 1, updated_at = ?, wait_cause = NULL
+        UPDATE contact SET state = \(StateCode.claimed), batch_id = ?, attempts = attempts + 1, updated_at = ?, wait_cause = NULL
         WHERE id IN (
             SELECT id FROM contact
-            WHERE destination_id = ? AND state = \(SQLState.queued) AND available_at <= ?
+            WHERE destination_id = ? AND state = \(StateCode.queued) AND available_at <= ?
             ORDER BY available_at
             LIMIT ?)
         RETURNING id, contact_key, data, attempts, prior_member, looks, not_after
@@ -53,11 +53,11 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             let until = now + leaseMillis
             try db.execute(sql: """
-                UPDATE batch SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = \(SQLState.batchOpen) AND lease_until >= ?
+                UPDATE batch SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = \(StateCode.batchOpen) AND lease_until >= ?
                 """, arguments: [until, lease.batchID, lease.token, now])
             guard db.changesCount == 1 else { throw StoreError.leaseLost(batchID: lease.batchID) }
             // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
-            try db.cachedStatement(sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (\(SQLState.accepted), \(SQLState.unknown))").execute(arguments: [until, lease.batchID])
+            try db.cachedStatement(sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))").execute(arguments: [until, lease.batchID])
             var renewed = lease
             renewed.until = until
             return renewed
@@ -97,9 +97,9 @@ extension SQLiteQueueStore {
             // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
             // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.
             try db.cachedStatement(sql: """
-                UPDATE contact SET state = \(SQLState.sending), sent_at = ?1, looks = 0, updated_at = ?1,
-                    event_instance_id = CASE WHEN state = \(SQLState.claimed) THEN NULL ELSE event_instance_id END
-                WHERE batch_id = ?2 AND state IN (\(SQLState.claimed), \(SQLState.sending))
+                UPDATE contact SET state = \(StateCode.sending), sent_at = ?1, looks = 0, updated_at = ?1,
+                    event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END
+                WHERE batch_id = ?2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
                 """).execute(arguments: [attempt.startedAt, lease.batchID])
             return id
         }
@@ -108,7 +108,7 @@ extension SQLiteQueueStore {
     /// The request was built from the claim's copy of the data: a contact erased since then must not leave with it.
     static func refuseErased(_ db: Database, _ lease: Lease) throws {
         let erased = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, state FROM contact WHERE batch_id = ? AND state IN (\(SQLState.claimed), \(SQLState.sending)) AND erased_at IS NOT NULL
+            SELECT id, state FROM contact WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
             """), arguments: [lease.batchID])
         guard !erased.isEmpty else { return }
         throw StoreError.erasedBeforeSend(batchID: lease.batchID,
@@ -125,7 +125,7 @@ extension SQLiteQueueStore {
             // One statement per answer (nearly always one: nobody was in), its contacts as a JSON array of ids.
             let mark = try db.cachedStatement(sql: """
                 UPDATE contact SET prior_member = ?1
-                WHERE id IN (SELECT value FROM json_each(?2)) AND +batch_id = ?3 AND +state = \(SQLState.claimed)
+                WHERE id IN (SELECT value FROM json_each(?2)) AND +batch_id = ?3 AND +state = \(StateCode.claimed)
                 """)
             for (membership, members) in Dictionary(grouping: priorMembers, by: \.membership).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 try mark.execute(arguments: [membership.rawValue, "[" + members.map { String($0.contactID) }.joined(separator: ",") + "]", lease.batchID])
@@ -133,7 +133,7 @@ extension SQLiteQueueStore {
             if !released.isEmpty {
                 // Released because the look before the first send failed: that look counts.
                 try Self.settle(db, released, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: nil)
-                try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(SQLState.queued)",
+                try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(StateCode.queued)",
                                arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
             }
             return true
@@ -145,7 +145,7 @@ extension SQLiteQueueStore {
         try await writes.write { [self] db in
             let now = clock.nowMillis()
             let batches = try Row.fetchAll(db, sql: """
-                SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = \(SQLState.batchOpen) AND b.lease_until < ?
+                SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < ?
                 """, arguments: [now])
             var summary = RecoverySummary(batches: batches.count)
             for row in batches {
@@ -153,19 +153,19 @@ extension SQLiteQueueStore {
                 let settleMillis: Int64 = row[1]
                 // Claimed but never sent: the claim's attempt is given back.
                 try db.execute(sql: """
-                    UPDATE contact SET state = \(SQLState.queued), attempts = attempts - 1, available_at = ?, updated_at = ?
-                    WHERE batch_id = ? AND state = \(SQLState.claimed)
+                    UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = ?, updated_at = ?
+                    WHERE batch_id = ? AND state = \(StateCode.claimed)
                     """, arguments: [now, now, batchID])
                 summary.requeued += db.changesCount
                 // Written ahead but never answered: the request may have been taken, and may still be entering them.
                 // Nobody looks before the settle time has passed from now, the last moment the request was known alive.
                 try db.execute(sql: """
-                    UPDATE contact SET state = \(SQLState.unknown), available_at = ?, updated_at = ?, ambiguous = 1,
+                    UPDATE contact SET state = \(StateCode.unknown), available_at = ?, updated_at = ?, ambiguous = 1,
                         last_error = 'lease expired while the request was in flight (worker died or stalled)'
-                    WHERE batch_id = ? AND state = \(SQLState.sending)
+                    WHERE batch_id = ? AND state = \(StateCode.sending)
                     """, arguments: [now + settleMillis, now, batchID])
                 summary.madeUnknown += db.changesCount
-                try db.execute(sql: "UPDATE batch SET state = \(SQLState.batchExpired), closed_at = ? WHERE id = ?", arguments: [now, batchID])
+                try db.execute(sql: "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = ? WHERE id = ?", arguments: [now, batchID])
                 try db.execute(sql: """
                     UPDATE attempt SET error_class = 'abandoned', finished_at = ? WHERE batch_id = ? AND finished_at IS NULL
                     """, arguments: [now, batchID])

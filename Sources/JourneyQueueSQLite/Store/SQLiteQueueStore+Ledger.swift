@@ -24,7 +24,7 @@ extension SQLiteQueueStore {
         try await writes.write { [self] db in
             _ = try Self.checkLease(db, lease, now: clock.nowMillis())
             try db.execute(sql: "UPDATE batch SET remote_id = ? WHERE id = ?", arguments: [remoteID, lease.batchID])
-            try db.execute(sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (\(SQLState.claimed), \(SQLState.sending))", arguments: [remoteID, lease.batchID])
+            try db.execute(sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending))", arguments: [remoteID, lease.batchID])
         }
     }
 
@@ -33,9 +33,9 @@ extension SQLiteQueueStore {
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
                 return PendingWork(queued: false, leased: false, awaitingVerification: false, nextReadyAt: nil)
             }
-            let next = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued)", arguments: [id])
-            let leased = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = \(SQLState.batchOpen))", arguments: [id]) ?? false
-            let verifyAt = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (\(SQLState.accepted), \(SQLState.unknown))", arguments: [id])
+            let next = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(StateCode.queued)", arguments: [id])
+            let leased = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = \(StateCode.batchOpen))", arguments: [id]) ?? false
+            let verifyAt = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))", arguments: [id])
             return PendingWork(queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt)
         }
     }

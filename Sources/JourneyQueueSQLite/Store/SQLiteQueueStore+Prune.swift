@@ -40,7 +40,7 @@ extension SQLiteQueueStore {
             summary.batches = try pool.write { db in
                 try db.execute(sql: """
                     DELETE FROM batch WHERE id IN (
-                        SELECT b.id FROM batch b WHERE b.state <> \(SQLState.batchOpen) AND b.created_at < ?1
+                        SELECT b.id FROM batch b WHERE b.state <> \(StateCode.batchOpen) AND b.created_at < ?1
                           AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.batch_id = b.id)
                           AND NOT EXISTS (SELECT 1 FROM attempt a WHERE a.batch_id = b.id)
                         LIMIT ?2)

@@ -36,8 +36,8 @@ extension SQLiteQueueStore {
             if let state = ContactState(rawValue: row[0]) { counts[state.description] = row[1] }
         }
         let funnelRow = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*), SUM(attempts > 0 OR state > \(SQLState.queued)), SUM(state IN (\(SQLState.accepted), \(SQLState.confirmed), \(SQLState.unverifiable)) OR event_instance_id IS NOT NULL),
-                   SUM(state = \(SQLState.confirmed)), SUM(state = \(SQLState.unverifiable)), SUM(state = \(SQLState.dead)), SUM(MAX(attempts - 1, 0)),
+            SELECT COUNT(*), SUM(attempts > 0 OR state > \(StateCode.queued)), SUM(state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable)) OR event_instance_id IS NOT NULL),
+                   SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead)), SUM(MAX(attempts - 1, 0)),
                    SUM(possible_duplicates), SUM(proven_absent)
             FROM contact WHERE destination_id = ? AND enqueued_at >= ?
             """, arguments: [id, since])!
@@ -45,7 +45,7 @@ extension SQLiteQueueStore {
                                               confirmed: funnelRow[3] ?? 0, unverifiable: funnelRow[4] ?? 0, dead: funnelRow[5] ?? 0)
         var reasons: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = \(SQLState.dead) AND enqueued_at >= ?
+            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
             """, arguments: [id, since]) {
             reasons[row[0]] = row[1]
@@ -53,7 +53,7 @@ extension SQLiteQueueStore {
         var unverifiable: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_final
-            WHERE destination_id = ? AND state >= \(SQLState.firstFinal) AND state = \(SQLState.unverifiable) AND enqueued_at >= ?
+            WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND state = \(StateCode.unverifiable) AND enqueued_at >= ?
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
             """, arguments: [id, since]) {
             unverifiable[row[0]] = row[1]
@@ -75,7 +75,7 @@ extension SQLiteQueueStore {
         let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
         var buckets: [DestinationReport.Bucket] = []
         let span = try Row.fetchOne(db, sql: """
-            SELECT MIN(updated_at), MAX(updated_at) FROM contact INDEXED BY contact_final WHERE destination_id = ? AND state >= \(SQLState.firstFinal) AND enqueued_at >= ?
+            SELECT MIN(updated_at), MAX(updated_at) FROM contact INDEXED BY contact_final WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?
             """,
                                     arguments: [id, since])
         let settledSpan = ((span?[1] as Int64?) ?? 0) - ((span?[0] as Int64?) ?? 0)
@@ -83,8 +83,8 @@ extension SQLiteQueueStore {
         let bucketMillis = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
             .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
         for row in try Row.fetchAll(db, sql: """
-            SELECT updated_at / ?1 * ?1 AS minute, SUM(state = \(SQLState.confirmed)), SUM(state = \(SQLState.unverifiable)), SUM(state = \(SQLState.dead))
-            FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= \(SQLState.firstFinal) AND enqueued_at >= ?3 GROUP BY minute ORDER BY minute
+            SELECT updated_at / ?1 * ?1 AS minute, SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead))
+            FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?3 GROUP BY minute ORDER BY minute
             """, arguments: [bucketMillis, id, since]) {
             buckets.append(DestinationReport.Bucket(minute: row[0], confirmed: row[1], unverifiable: row[2], dead: row[3]))
         }
@@ -202,8 +202,8 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             // The newest dead row of a key that is not live again.
             let candidate = """
-                destination_id = ?3 AND state = \(SQLState.dead) AND erased_at IS NULL AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
-                  AND \(RedriveSQL.newestNotLive(state: SQLState.dead))
+                destination_id = ?3 AND state = \(StateCode.dead) AND erased_at IS NULL AND (?4 IS NULL OR instr(dead_reason, ?4) > 0)
+                  AND \(RedriveSQL.newestNotLive(state: StateCode.dead))
                 """
             let superseded = RedriveSQL.superseded
             let eligible = "\(candidate) AND NOT \(superseded)"
@@ -212,7 +212,7 @@ extension SQLiteQueueStore {
             // One whose last request may have been taken goes to `unknown`, lookable once the settle time after that request
             // has passed: it is looked for before any re-send. Its membership before that request still describes it.
             try db.execute(sql: """
-                UPDATE contact SET state = \(SQLState.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
+                UPDATE contact SET state = \(StateCode.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
                     available_at = MAX(?1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = ?3)),
                     last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
                 WHERE ambiguous = 1 AND ?5 AND \(eligible)
@@ -220,7 +220,7 @@ extension SQLiteQueueStore {
             let toLookFor = db.changesCount
             // Where nobody can look, the operator's choice: sent again, each a possible duplicate, counted for good.
             try db.execute(sql: """
-                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
                     ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = ?2,
                     last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
                                  || COALESCE(dead_reason, '')
@@ -229,7 +229,7 @@ extension SQLiteQueueStore {
             let duplicates = db.changesCount
             // The rest go back to the queue, to be looked for afresh (membership before their next first request) when claimed.
             try db.execute(sql: """
-                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
                     last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?2
                 WHERE ambiguous = 0 AND \(eligible)
                 """, arguments: [now, now, id, reason])
@@ -242,16 +242,16 @@ extension SQLiteQueueStore {
             let id = try Self.existingDestinationID(db, name: destination)
             let now = clock.nowMillis()
             let candidate = """
-                destination_id = ?2 AND state = \(SQLState.expired) AND erased_at IS NULL
-                  AND \(RedriveSQL.newestNotLive(state: SQLState.expired))
+                destination_id = ?2 AND state = \(StateCode.expired) AND erased_at IS NULL
+                  AND \(RedriveSQL.newestNotLive(state: StateCode.expired))
                 """
             let superseded = RedriveSQL.superseded
             let skipped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?1 AND \(candidate) AND \(superseded)",
                                            arguments: [now, id]) ?? 0
             try db.execute(sql: """
-                UPDATE contact SET state = \(SQLState.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = ?3, updated_at = ?1,
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = ?3, updated_at = ?1,
                     available_at = MAX(?1, COALESCE(not_before, 0)),
-                    wait_cause = CASE WHEN not_before > ?1 THEN \(SQLState.waitNotBefore) END,
+                    wait_cause = CASE WHEN not_before > ?1 THEN \(StateCode.waitNotBefore) END,
                     last_error = 'redriven after expiry: ' || COALESCE(last_error, '')
                 WHERE \(candidate) AND NOT \(superseded)
                 """, arguments: [now, id, notAfter])
@@ -265,7 +265,7 @@ extension SQLiteQueueStore {
             if let reason, AskedText.namesNothing(reason) { return [] }
             return try Row.fetchAll(db, sql: """
                 SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
-                WHERE destination_id = ?1 AND state = \(SQLState.dead) AND id > ?2 AND (?3 IS NULL OR instr(dead_reason, ?3) > 0)
+                WHERE destination_id = ?1 AND state = \(StateCode.dead) AND id > ?2 AND (?3 IS NULL OR instr(dead_reason, ?3) > 0)
                 ORDER BY id LIMIT ?4
                 """, arguments: [id, after ?? 0, reason, min(max(limit, 1), 1_000)]).map { row in
                 DeadLetter(id: row[0], contactKey: row[1], reason: row[2], lastError: row[3], attempts: row[4], requestID: row[5], updatedAt: row[6])

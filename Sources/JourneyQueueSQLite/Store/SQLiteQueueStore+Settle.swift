@@ -16,7 +16,7 @@ extension SQLiteQueueStore {
             if !outcomes.isEmpty {
                 try Self.settle(db, outcomes, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: result?.remoteID)
             }
-            try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
+            try db.cachedStatement(sql: "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
                 .execute(arguments: [now, result?.remoteID, lease.batchID])
             return true
         }
@@ -36,7 +36,7 @@ extension SQLiteQueueStore {
             possible_duplicates = possible_duplicates + ?10, updated_at = ?11, request_id = COALESCE(?12, request_id),
             proven_absent = proven_absent + ?14, wait_cause = ?15
         FROM json_each(?1) AS s
-        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(SQLState.claimed), \(SQLState.sending))
+        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(StateCode.claimed), \(StateCode.sending))
         """
 
     /// Writes `outcomes` with `sql` (`settleSQL` or `settleVerificationSQL`, which read the same numbered values), one

@@ -26,7 +26,7 @@ extension SQLiteQueueStore {
                 var result = DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health, looks: looks)
                 result.calls = calls[row[0]] ?? [:]
                 if (counts[.queued] ?? 0) > 0 {
-                    result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(SQLState.queued)"),
+                    result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(StateCode.queued)"),
                                                                arguments: [row[0] as Int64])
                     if let waiting = try Row.fetchOne(db.cachedStatement(sql: Self.windowWaitSQL), arguments: [row[0] as Int64]) {
                         result.waitingForWindow = (waiting[0] as Int?) ?? 0
@@ -41,8 +41,8 @@ extension SQLiteQueueStore {
 
     /// How many wait for the send window (their counter) and when the first may go (`contact_window_wait`'s first entry).
     static let windowWaitSQL = """
-        SELECT (SELECT n FROM contact_count WHERE destination_id = ?1 AND state = \(SQLState.windowWaitCounter)),
-               (SELECT MIN(available_at) FROM contact WHERE destination_id = ?1 AND state = \(SQLState.queued) AND wait_cause = \(SQLState.waitWindow))
+        SELECT (SELECT n FROM contact_count WHERE destination_id = ?1 AND state = \(StateCode.windowWaitCounter)),
+               (SELECT MIN(available_at) FROM contact WHERE destination_id = ?1 AND state = \(StateCode.queued) AND wait_cause = \(StateCode.waitWindow))
         """
 
     public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {

@@ -33,7 +33,7 @@ extension SQLiteQueueStore {
         UPDATE contact SET batch_id = ?1, available_at = ?2, updated_at = ?3
         WHERE id IN (
             SELECT id FROM contact
-            WHERE destination_id = ?4 AND state IN (\(SQLState.accepted), \(SQLState.unknown)) AND available_at <= ?5
+            WHERE destination_id = ?4 AND state IN (\(StateCode.accepted), \(StateCode.unknown)) AND available_at <= ?5
             ORDER BY available_at
             LIMIT ?6)
         RETURNING id, contact_key, state, attempts, event_instance_id, request_id, looks, prior_member, sent_at
@@ -47,7 +47,7 @@ extension SQLiteQueueStore {
             if !outcomes.isEmpty {
                 try Self.settle(db, outcomes, sql: Self.settleVerificationSQL, now: now, batchID: lease.batchID, requestID: nil)
             }
-            try db.cachedStatement(sql: "UPDATE batch SET state = \(SQLState.batchSettled), closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
+            try db.cachedStatement(sql: "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
             return true
         }
         if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
@@ -63,6 +63,6 @@ extension SQLiteQueueStore {
             ambiguous = COALESCE(?9, ambiguous), possible_duplicates = possible_duplicates + ?10, updated_at = ?11,
             evidence = COALESCE(s.value ->> 2, evidence), proven_absent = proven_absent + ?14, wait_cause = COALESCE(?15, wait_cause)
         FROM json_each(?1) AS s
-        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(SQLState.accepted), \(SQLState.unknown))
+        WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(StateCode.accepted), \(StateCode.unknown))
         """
 }

@@ -13,7 +13,7 @@ public final class SQLiteQueueStore: JourneyStore {
     let pool: DatabasePool
     /// The daemon's writes, committed in groups (see `GroupCommit`).
     let writes: GroupCommit
-    let clock: any Clock
+    let clock: any WallClock
     /// Whether the write-ahead record is fsynced (`synchronous = FULL` for its transaction). Only `scripts/bench` turns
     /// it off, to measure what it costs.
     public let durableWriteAhead: Bool
@@ -25,7 +25,7 @@ public final class SQLiteQueueStore: JourneyStore {
     /// `profile`, when given, collects SQLite's time per statement on every connection.
     /// A queue that `journeyq copy` moved to PostgreSQL is refused (`StoreError.queueMoved`) unless `allowMoved`: a
     /// command that only reads, or one that reopens the file on purpose.
-    public init(path: String, clock: any Clock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true,
+    public init(path: String, clock: any WallClock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true,
                 compressLedger: Bool = true, profile: StatementProfile? = nil, allowMoved: Bool = false) throws {
         self.path = path
         self.durableWriteAhead = durableWriteAhead

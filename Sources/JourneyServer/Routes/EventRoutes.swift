@@ -1,8 +1,7 @@
 import Foundation
 import Hummingbird
-import JourneyDestinations
 import JourneyQueue
-import JourneyWorker
+import JourneyRuntime
 
 /// The events feed (`read`) and the webhook endpoints' state (`read`) and redelivery (`operate`).
 enum EventRoutes {
@@ -34,8 +33,8 @@ enum EventRoutes {
         var undelivered: Int64
     }
 
-    static func summary(_ state: WebhookState, config: WebhookConfig?) -> WebhookSummary {
-        WebhookSummary(name: state.endpoint, url: config.map { RedactedURL.origin($0.url) }, status: state.status, delivered: state.delivered,
+    static func summary(_ state: WebhookState, config: WebhookEndpoint?) -> WebhookSummary {
+        WebhookSummary(name: state.endpoint, url: config.map(\.origin), status: state.status, delivered: state.delivered,
                        deliveries: state.deliveries, lastDeliveredAt: state.lastDeliveredAt.map(ISOTime.string), undelivered: state.undelivered,
                        oldestUndeliveredAt: state.oldestUndeliveredAt.map(ISOTime.string), attempts: state.attempts,
                        failingSince: state.failingSince.map(ISOTime.string), lastError: state.lastError,

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import JourneyQueue
-import JourneyWorker
+import JourneyRuntime
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`.
 enum HealthRoutes {

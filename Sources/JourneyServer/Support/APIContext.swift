@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import JourneyWorker
+import JourneyRuntime
 
 /// The request context of the API: who is calling (the role of their key), once the key is checked.
 public struct APIContext: RequestContext {

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import JourneyWorker
+import JourneyRuntime
 
 /// Checks bearer keys against the configured SHA-256 digests, in time that does not depend on how much matched.
 public struct APIKeyVerifier: Sendable {

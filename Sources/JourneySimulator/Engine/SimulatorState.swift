@@ -3,7 +3,7 @@ import JourneyQueue
 /// The sandbox's whole state behind one actor: tokens, journeys, requests, jobs and the truth.
 public actor SimulatorState {
     let configuration: SimulatorConfiguration
-    let clock: any Clock
+    let clock: any WallClock
     var random: SeededRandom
     var tokens = TokenBook()
     var engine: JourneyEngine
@@ -23,7 +23,7 @@ public actor SimulatorState {
     let startedAt: Int64
 
     /// A fresh sandbox; entry delays and token expiry follow `clock`.
-    public init(configuration: SimulatorConfiguration, clock: any Clock = SystemClock()) {
+    public init(configuration: SimulatorConfiguration, clock: any WallClock = SystemClock()) {
         self.configuration = configuration
         self.clock = clock
         startedAt = clock.nowMillis()

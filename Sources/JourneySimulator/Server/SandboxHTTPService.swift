@@ -15,7 +15,7 @@ struct SandboxHTTPService: Service {
     let responder: RouterResponder<BasicRequestContext>
     let host: String
     let port: Int
-    let clock: any JourneyQueue.Clock
+    let clock: any JourneyQueue.WallClock
     let logger: Logger
     let onRunning: @Sendable (Int) async -> Void
 

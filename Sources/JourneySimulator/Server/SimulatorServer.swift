@@ -10,7 +10,7 @@ public enum SimulatorServer {
     public static func makeApplication(
         configuration: SimulatorConfiguration,
         state: SimulatorState,
-        clock: any Clock = SystemClock(),
+        clock: any WallClock = SystemClock(),
         host: String = "127.0.0.1",
         port: Int = 0,
         logger: Logger = Logger(label: "journeyq.simulator"),
@@ -32,7 +32,7 @@ public enum SimulatorServer {
     /// Runs the sandbox on a loopback port (a free one by default) for the duration of `body`, then shuts it down.
     public static func withRunning<T: Sendable>(
         configuration: SimulatorConfiguration,
-        clock: any Clock = SystemClock(),
+        clock: any WallClock = SystemClock(),
         port: Int = 0,
         _ body: @Sendable (_ baseURL: String, _ state: SimulatorState) async throws -> T
     ) async throws -> T {

@@ -1,6 +1,7 @@
 import Foundation
 import JourneyDestinations
 import JourneyQueue
+import JourneyRuntime
 import Yams
 
 /// Reads the YAML (or JSON) config and validates every key, naming file, line and key on error.

@@ -20,7 +20,7 @@ public struct DestinationConfig: Sendable {
     public var callBudgetPerDay: Int?
 
     /// The destination this config describes, wired to the shared HTTP client, the ledger and the clock.
-    public func destination(caller: HTTPCaller, ledger: any AttemptLedger, clock: any Clock,
+    public func destination(caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock,
                             logger: Logger = Logger(label: "journeyq.destination")) -> any Destination {
         connection.destination(DestinationContext(name: name, limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock,
                                                   logger: logger))

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyQueue
+import JourneyRuntime
 import Logging
 import ServiceLifecycle
 
@@ -19,7 +20,7 @@ public actor DestinationGate: RequestGate {
     private var budgetHold = 0
     /// Told the share of the budget used after every request (metrics).
     private let onBudget: @Sendable (Double) -> Void
-    private let clock: any Clock
+    private let clock: any WallClock
     private let logger: Logger
     /// Longest pause any answer may impose.
     private let maxPauseMillis: Int64
@@ -46,7 +47,7 @@ public actor DestinationGate: RequestGate {
     }
 
     public init(destination: String, requestsPerSecond: Double, concurrency: Int = .max, circuit: CircuitBreaker = CircuitBreaker(), maxPauseMillis: Int64 = 900_000,
-                clock: any Clock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
+                clock: any WallClock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
                 onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
                 onLookHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
                 callBudget: CallBudget? = nil, onBudget: @escaping @Sendable (Double) -> Void = { _ in },
@@ -309,20 +310,4 @@ public actor DestinationGate: RequestGate {
                                  pausedUntil: pausedUntil, unhealthySince: since, misconfigured: holds[.misconfigured]?.reason,
                                  looks: currentLookHealth())
     }
-}
-
-/// A destination's health at one moment.
-public struct DestinationHealth: Sendable, Equatable {
-    public var destination: String
-    /// The circuit is open or probing: requests wait.
-    public var circuitOpen: Bool
-    public var reason: String?
-    /// No request before this (a 429's pause or the open circuit), if any.
-    public var pausedUntil: Int64?
-    /// Start of the current run of answers that were not healthy; nil while the destination answers.
-    public var unhealthySince: Int64?
-    /// Why nothing will be sent until the config is fixed, if so.
-    public var misconfigured: String?
-    /// The look circuit, while it is open or probing: looks wait, submissions go on.
-    public var looks: DestinationPause?
 }

@@ -1,5 +1,6 @@
 import JourneyDestinations
 import JourneyQueue
+import JourneyRuntime
 
 /// One `notify:` entry: where outcomes are posted, which ones, and how hard to try.
 public struct WebhookConfig: Sendable {
@@ -30,4 +31,7 @@ public struct WebhookConfig: Sendable {
         self.maxBackoffMillis = maxBackoffMillis
         self.parkAfterMillis = parkAfterMillis
     }
+
+    /// What `serve` shows of it.
+    public var endpoint: WebhookEndpoint { WebhookEndpoint(name: name, origin: RedactedURL.origin(url), filter: filter) }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JourneyDestinations
 import JourneyQueue
+import JourneyRuntime
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -14,7 +15,7 @@ public struct WebhookService: Service {
     let config: WebhookConfig
     let store: any EventOutbox
     let client: HTTPClient
-    let clock: any Clock
+    let clock: any WallClock
     let logger: Logger
     let metrics: JourneyMetrics?
     /// Who holds the endpoint's batch in the store, so that a fleet delivers each batch from one place at a time.
@@ -33,7 +34,7 @@ public struct WebhookService: Service {
         case superseded
     }
 
-    public init(config: WebhookConfig, store: any EventOutbox, client: HTTPClient, clock: any Clock, logger: Logger, metrics: JourneyMetrics? = nil,
+    public init(config: WebhookConfig, store: any EventOutbox, client: HTTPClient, clock: any WallClock, logger: Logger, metrics: JourneyMetrics? = nil,
                 owner: String = WebhookService.defaultOwner()) {
         self.config = config
         self.store = store

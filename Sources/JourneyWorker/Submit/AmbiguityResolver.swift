@@ -5,7 +5,7 @@ import JourneyQueue
 /// that can never come.
 struct AmbiguityResolver: VerifyingDestination {
     let wrapped: any Destination
-    let clock: any Clock
+    let clock: any WallClock
 
     var name: String { wrapped.name }
     var kind: String { wrapped.kind }

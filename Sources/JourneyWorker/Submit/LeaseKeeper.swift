@@ -4,7 +4,7 @@ import Logging
 /// Holds a lease while work for it is in flight, and writes the result under it, through store faults.
 struct LeaseKeeper: Sendable {
     let store: any QueueStore
-    let clock: any Clock
+    let clock: any WallClock
     let logger: Logger
     let leaseMillis: Int64
 

@@ -1,4 +1,5 @@
 import JourneyQueue
+import JourneyRuntime
 import Logging
 import ServiceLifecycle
 import Tracing
@@ -8,7 +9,7 @@ import Tracing
 public struct ReconcilerService: Service {
     let destination: any VerifyingDestination
     let store: any QueueStore
-    let clock: any Clock
+    let clock: any WallClock
     let logger: Logger
     let gate: DestinationGate
     let idlePollMillis: Int64
@@ -17,7 +18,7 @@ public struct ReconcilerService: Service {
 
     let metrics: JourneyMetrics?
 
-    init(destination: any VerifyingDestination, store: any QueueStore, clock: any Clock, logger: Logger, gate: DestinationGate,
+    init(destination: any VerifyingDestination, store: any QueueStore, clock: any WallClock, logger: Logger, gate: DestinationGate,
          idlePollMillis: Int64 = 250, singlePass: Bool = false, metrics: JourneyMetrics? = nil) {
         self.metrics = metrics
         self.destination = destination
@@ -80,10 +81,10 @@ public struct ReconcilerService: Service {
 /// more to come due, so that a remote answering for many contacts a call is asked once for them (0: no pause).
 actor Gathering {
     private let millis: Int64
-    private let clock: any Clock
+    private let clock: any WallClock
     private var until: Int64 = 0
 
-    init(millis: Int64, clock: any Clock) {
+    init(millis: Int64, clock: any WallClock) {
         self.millis = millis
         self.clock = clock
     }

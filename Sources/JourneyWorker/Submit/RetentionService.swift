@@ -1,4 +1,5 @@
 import JourneyQueue
+import JourneyRuntime
 import Logging
 import ServiceLifecycle
 
@@ -8,13 +9,13 @@ import ServiceLifecycle
 public struct RetentionService: Service {
     let store: any Pruning
     let policy: RetentionPolicy
-    let clock: any Clock
+    let clock: any WallClock
     let logger: Logger
     let metrics: JourneyMetrics?
     var stepLimit = 1_000
     var pauseMillis: Int64 = 50
 
-    public init(store: any Pruning, policy: RetentionPolicy, clock: any Clock, logger: Logger, metrics: JourneyMetrics? = nil) {
+    public init(store: any Pruning, policy: RetentionPolicy, clock: any WallClock, logger: Logger, metrics: JourneyMetrics? = nil) {
         self.store = store
         self.policy = policy
         self.clock = clock

@@ -1,4 +1,5 @@
 import JourneyQueue
+import JourneyRuntime
 import Logging
 import ServiceLifecycle
 import Tracing
@@ -9,14 +10,14 @@ import Tracing
 public struct SubmitterService: Service {
     let destination: any Destination
     let store: any QueueStore
-    let clock: any Clock
+    let clock: any WallClock
     let logger: Logger
     let gate: DestinationGate
     /// Longest idle wait between looks for ready contacts.
     let idlePollMillis: Int64
     let metrics: JourneyMetrics?
 
-    init(destination: any Destination, store: any QueueStore, clock: any Clock, logger: Logger, gate: DestinationGate, idlePollMillis: Int64 = 250,
+    init(destination: any Destination, store: any QueueStore, clock: any WallClock, logger: Logger, gate: DestinationGate, idlePollMillis: Int64 = 250,
          metrics: JourneyMetrics? = nil) {
         self.metrics = metrics
         self.destination = destination

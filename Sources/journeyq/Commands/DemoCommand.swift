@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import JourneyDestinations
 import JourneyQueue
+import JourneyRuntime
 import JourneySimulator
 import JourneyWorker
 import JourneyQueueSQLite

@@ -8,7 +8,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Show per destination: states, the funnel, retries, dead letters, 429s, latency and throughput.",
-        discussion: "json carries the contract of docs/architecture.md (destinations[].{name, kind, counts}); csv has one row per contact; html is one self-contained page."
+        discussion: "json carries the contract of docs/ARCHITECTURE.md (destinations[].{name, kind, counts}); csv has one row per contact; html is one self-contained page."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

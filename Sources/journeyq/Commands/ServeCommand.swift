@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JourneyDestinations
 import JourneyQueue
+import JourneyRuntime
 import JourneyServer
 import JourneyWorker
 import Logging
@@ -76,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         dependencies.sendWindows = Dictionary(config.destinations.compactMap { destination in destination.limits.sendWindow.map { (destination.name, $0) } },
                                               uniquingKeysWith: { first, _ in first })
-        dependencies.notify = config.notify
+        dependencies.notify = config.notify.map(\.endpoint)
         dependencies.destinations = Set(config.destinations.map(\.name))
         // Connections need descriptors: the soft limit goes up to the hard one, and the cap is fitted to what it allows.
         DescriptorLimit.raise()

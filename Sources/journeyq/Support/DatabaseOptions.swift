@@ -22,7 +22,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the store, turning store faults into CLI failures. `profile` (SQLite only) collects time per statement.
     /// `readOnly`: the command only reads (a report of a moved queue is allowed; working it is not).
-    func openStore(clock: any Clock = SystemClock(), profile: StatementProfile? = nil, readOnly: Bool = false) throws -> any JourneyStore {
+    func openStore(clock: any WallClock = SystemClock(), profile: StatementProfile? = nil, readOnly: Bool = false) throws -> any JourneyStore {
         if reopenMoved, !PostgresLocation.isURL(location) {
             let store = try Self.open(location, clock: clock, profile: profile, allowMoved: true)
             if let moved = try (store as? SQLiteQueueStore)?.movedTo() {
@@ -35,7 +35,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store at `location` (a path or a URL).
-    static func open(_ location: String, clock: any Clock = SystemClock(), profile: StatementProfile? = nil, allowMoved: Bool = false) throws -> any JourneyStore {
+    static func open(_ location: String, clock: any WallClock = SystemClock(), profile: StatementProfile? = nil, allowMoved: Bool = false) throws -> any JourneyStore {
         let printable = PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location
         do {
             if PostgresLocation.isURL(location) { return try PostgresQueueStore(url: location, clock: clock) }

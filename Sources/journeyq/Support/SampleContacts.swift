@@ -2,7 +2,7 @@ import Foundation
 
 /// Generates producer files for the demo and the benchmark.
 enum SampleContacts {
-    /// Writes `count` NDJSON contacts shaped like docs/architecture.md's input.
+    /// Writes `count` NDJSON contacts shaped like docs/ARCHITECTURE.md's input.
     static func write(count: Int, to path: String, offset: Int = 0) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw CLIFailure.runtime("journeyq: cannot write \(path)")

@@ -1,4 +1,5 @@
 import JourneyDestinations
+import JourneyQueue
 import JourneyWorker
 import Logging
 import OTel

@@ -5,7 +5,7 @@ public enum RedriveSQL {
     public static func newestNotLive(state: String) -> String {
         """
         NOT EXISTS (SELECT 1 FROM contact live WHERE live.destination_id = contact.destination_id
-                    AND live.contact_key = contact.contact_key AND live.state < \(SQLState.firstFinal))
+                    AND live.contact_key = contact.contact_key AND live.state < \(StateCode.firstFinal))
           AND id = (SELECT MAX(newest.id) FROM contact newest WHERE newest.destination_id = contact.destination_id
                     AND newest.contact_key = contact.contact_key AND newest.state = \(state))
         """
@@ -14,6 +14,6 @@ public enum RedriveSQL {
     /// Entered since under a newer row (enqueued again), or in doubt there: redriving it would enter it again.
     public static let superseded = """
         EXISTS (SELECT 1 FROM contact newer WHERE newer.destination_id = contact.destination_id AND newer.contact_key = contact.contact_key
-                AND newer.id > contact.id AND newer.state IN (\(SQLState.confirmed), \(SQLState.unverifiable)))
+                AND newer.id > contact.id AND newer.state IN (\(StateCode.confirmed), \(StateCode.unverifiable)))
         """
 }

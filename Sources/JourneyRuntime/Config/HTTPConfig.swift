@@ -26,6 +26,11 @@ public struct HTTPConfig: Sendable, Equatable {
     public struct TLS: Sendable, Equatable {
         public var certificateFile: String
         public var privateKeyFile: String
+
+        public init(certificateFile: String, privateKeyFile: String) {
+            self.certificateFile = certificateFile
+            self.privateKeyFile = privateKeyFile
+        }
     }
 
     public var host: String
@@ -79,18 +84,4 @@ public struct HTTPConfig: Sendable, Equatable {
     public static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
-}
-
-/// A whole config file: the destinations and, for `serve`, its `http:` section.
-public struct JourneyConfig: Sendable {
-    public var destinations: [DestinationConfig]
-    public var http: HTTPConfig?
-    /// How long finished work is kept (the daemon prunes it).
-    public var retention = RetentionPolicy()
-    /// Webhook endpoints told of every final verdict and pause (`notify:`).
-    public var notify: [WebhookConfig] = []
-    /// Where OpenTelemetry traces go (`tracing:`); nil: none are made.
-    public var tracing: TracingConfig?
-    /// The credentials written in the file itself (`destinations.main.clientSecret`): the file must be private.
-    public var inlineSecretKeys: [String] = []
 }

@@ -61,7 +61,7 @@ public struct TransportFailure: Error, Sendable {
 /// Sends requests through one shared AsyncHTTPClient, with a deadline, a bounded body and the destination's gate.
 public struct HTTPCaller: Sendable {
     let client: HTTPClient
-    let clock: any Clock
+    let clock: any WallClock
     /// Paces requests and learns the destination's health from their answers.
     public var gate: any RequestGate = OpenGate()
     /// Largest answer body kept, in bytes.
@@ -75,7 +75,7 @@ public struct HTTPCaller: Sendable {
     /// The process's client, for requests that are not a destination's (webhooks).
     public var httpClient: HTTPClient { client }
 
-    public init(client: HTTPClient, clock: any Clock) {
+    public init(client: HTTPClient, clock: any WallClock) {
         self.client = client
         self.clock = clock
     }
@@ -222,6 +222,7 @@ public struct HTTPCaller: Sendable {
                 ?? TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
             Self.record(failure, on: span)
             await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
+            observe?(purpose, nil, clock.nowMillis() - started)
             throw failure
         }
     }
