@@ -166,8 +166,11 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyWorkerTests",
-            dependencies: ["JourneyWorker", "JourneyRuntime", "JourneyDestinations", "JourneyQueue", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "JourneyWorker", "JourneyRuntime", "JourneyDestinations", "JourneyQueue",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -181,7 +184,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "journeyq", "JourneyQueue", "JourneyQueueSQLite", "JourneyDestinations", "JourneyWorker", "JourneyRuntime", "JourneySimulator", "JourneyServer",
+                "journeyq", "JourneyQueue", "JourneyQueueSQLite", "JourneyDestinations", "JourneyWorker", "JourneyRuntime",
+                "JourneySimulator", "JourneyServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -35,10 +35,12 @@ public enum JourneyServerApp {
         /// destination that no worker delivers. Nil: any name (a server without workers' config, tests).
         public var destinations: Set<String>?
 
-        public init(store: any ServerStore, config: HTTPConfig, clock: any WallClock = SystemClock(), logger: Logger,
-                    registry: PrometheusCollectorRegistry, metrics: JourneyMetrics,
-                    lookable: @escaping @Sendable (_ kind: String?) -> Bool = { _ in true },
-                    health: @escaping @Sendable () async -> [DestinationHealth] = { [] }) {
+        public init(
+            store: any ServerStore, config: HTTPConfig, clock: any WallClock = SystemClock(), logger: Logger,
+            registry: PrometheusCollectorRegistry, metrics: JourneyMetrics,
+            lookable: @escaping @Sendable (_ kind: String?) -> Bool = { _ in true },
+            health: @escaping @Sendable () async -> [DestinationHealth] = { [] }
+        ) {
             self.lookable = lookable
             self.store = store
             self.config = config
@@ -55,7 +57,8 @@ public enum JourneyServerApp {
         let router = Router(context: APIContext.self)
         router.add(middleware: APITracingMiddleware())
         router.add(middleware: APIMiddleware(verifier: APIKeyVerifier(keys: dependencies.config.apiKeys), logger: dependencies.logger))
-        let gate = IngestGate(total: dependencies.config.maxIngests, perKey: dependencies.config.maxIngestsPerKey, registry: dependencies.registry)
+        let gate = IngestGate(
+            total: dependencies.config.maxIngests, perKey: dependencies.config.maxIngestsPerKey, registry: dependencies.registry)
         IngestRoutes.register(on: router, dependencies, gate: gate)
         QueueRoutes.register(on: router, dependencies)
         OperateRoutes.register(on: router, dependencies)
@@ -68,20 +71,28 @@ public enum JourneyServerApp {
 
     /// The application: plain HTTP on loopback, TLS when configured. `onRunning` receives the bound port.
     public static func application(_ dependencies: Dependencies, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-        throws -> some ApplicationProtocol {
+        throws -> some ApplicationProtocol
+    {
         let config = dependencies.config
-        let connections = ConnectionRegistry(limit: DescriptorLimit.connections(wanted: config.maxConnections), registry: dependencies.registry)
+        let connections = ConnectionRegistry(
+            limit: DescriptorLimit.connections(wanted: config.maxConnections), registry: dependencies.registry)
         if connections.limit < config.maxConnections {
-            dependencies.logger.warning("http.maxConnections lowered to fit the descriptor limit", metadata: [
-                "maxConnections": "\(config.maxConnections)", "limit": "\(connections.limit)", "descriptors": "\(DescriptorLimit.current())",
-            ])
+            dependencies.logger.warning(
+                "http.maxConnections lowered to fit the descriptor limit",
+                metadata: [
+                    "maxConnections": "\(config.maxConnections)", "limit": "\(connections.limit)",
+                    "descriptors": "\(DescriptorLimit.current())",
+                ])
         }
         let idle = TimeAmount.milliseconds(Int64(config.idleTimeoutSeconds * 1000))
         let header = TimeAmount.milliseconds(Int64(config.headerTimeoutSeconds * 1000))
         let handshake = config.tls == nil ? nil : TimeAmount.milliseconds(Int64(config.handshakeTimeoutSeconds * 1000))
-        let http1: HTTPServerBuilder = .http1(configuration: .init(
-            additionalChannelHandlers: [ConnectionGuardHandler(registry: connections, headerTimeout: header, idleTimeout: idle, handshakeTimeout: handshake)],
-            idleTimeout: idle))
+        let http1: HTTPServerBuilder = .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    ConnectionGuardHandler(registry: connections, headerTimeout: header, idleTimeout: idle, handshakeTimeout: handshake)
+                ],
+                idleTimeout: idle))
         var server = http1
         if let tls = config.tls {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { NIOSSLCertificateSource.certificate($0) }
@@ -91,9 +102,10 @@ public enum JourneyServerApp {
             tlsConfiguration.minimumTLSVersion = .tlsv12
             server = try .tls(http1, tlsConfiguration: tlsConfiguration)
         }
-        return Application(router: router(dependencies), server: server,
-                           configuration: .init(address: .hostname(config.host, port: config.port), serverName: "journeyq"),
-                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? config.port) },
-                           logger: dependencies.logger)
+        return Application(
+            router: router(dependencies), server: server,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "journeyq"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? config.port) },
+            logger: dependencies.logger)
     }
 }

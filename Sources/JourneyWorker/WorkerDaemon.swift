@@ -21,58 +21,86 @@ public struct WorkerDaemon {
     ///     destination's outage limit, throwing `DrainGaveUp` from the group).
     /// - Parameter checkpoint: called now and then to keep the store's write-ahead log short.
     /// - Parameter summaryEveryMillis: when given, a progress line per destination at `info` this often (while counts move).
-    public init(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any WallClock, logger: Logger,
-                concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
-                metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () async -> Void = {},
-                retention: (policy: RetentionPolicy, store: any Pruning)? = nil,
-                notify: (webhooks: [WebhookConfig], outbox: any EventOutbox)? = nil, summaryEveryMillis: Int64? = nil) async throws {
+    public init(
+        configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any WallClock, logger: Logger,
+        concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
+        metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () async -> Void = {},
+        retention: (policy: RetentionPolicy, store: any Pruning)? = nil,
+        notify: (webhooks: [WebhookConfig], outbox: any EventOutbox)? = nil, summaryEveryMillis: Int64? = nil
+    ) async throws {
         var destinations: [any Destination] = []
         var gates: [DestinationGate] = []
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for var config in configs {
             if let concurrency { config.limits.concurrency = concurrency }
-            let (destination, gate) = try await Self.make(config, store: store, caller: caller, clock: clock, logger: logger, metrics: metrics)
+            let (destination, gate) = try await Self.make(
+                config, store: store, caller: caller, clock: clock, logger: logger, metrics: metrics)
             destinations.append(destination)
             gates.append(gate)
-            services.append(.init(service: SubmitterService(destination: destination, store: store, clock: clock, logger: logger, gate: gate,
-                                                            metrics: metrics)))
-            services.append(.init(service: ReconcilerService(destination: Self.verifying(destination, clock: clock), store: store, clock: clock,
-                                                             logger: logger, gate: gate, metrics: metrics)))
+            services.append(
+                .init(
+                    service: SubmitterService(
+                        destination: destination, store: store, clock: clock, logger: logger, gate: gate,
+                        metrics: metrics)))
+            services.append(
+                .init(
+                    service: ReconcilerService(
+                        destination: Self.verifying(destination, clock: clock), store: store, clock: clock,
+                        logger: logger, gate: gate, metrics: metrics)))
             if config.watchesJourney {
-                services.append(.init(service: JourneyWatchService(destination: destination, gate: gate, ledger: store, logger: logger,
-                                                                   intervalMillis: config.journeyCheckMillis)))
+                services.append(
+                    .init(
+                        service: JourneyWatchService(
+                            destination: destination, gate: gate, ledger: store, logger: logger,
+                            intervalMillis: config.journeyCheckMillis)))
             }
         }
         let shortestLease = configs.map(\.limits.leaseMillis).min() ?? 60_000
-        services.append(.init(service: RecoveryService(store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
-                                                          checkpoint: checkpoint)))
+        services.append(
+            .init(
+                service: RecoveryService(
+                    store: store, logger: logger, intervalMillis: max(min(shortestLease / 2, 5_000), 100),
+                    checkpoint: checkpoint)))
         if let erasures = store as? any ErasureStore {
             services.append(.init(service: ErasureService(store: erasures, logger: logger)))
         }
         if let retention, !retention.policy.keepsEverything {
-            services.append(.init(service: RetentionService(store: retention.store, policy: retention.policy, clock: clock, logger: logger, metrics: metrics)))
+            services.append(
+                .init(
+                    service: RetentionService(
+                        store: retention.store, policy: retention.policy, clock: clock, logger: logger, metrics: metrics)))
         }
         if let notify {
             for other in try await notify.outbox.ensureWebhooks(notify.webhooks.map(\.name)) {
-                logger.warning("a webhook endpoint is registered in the queue but not in this config; its events wait for it (retention keeps them)",
-                               metadata: ["webhook": "\(other)", "if.gone.for.good": "journeyq webhooks --retire \(other)"])
+                logger.warning(
+                    "a webhook endpoint is registered in the queue but not in this config; its events wait for it (retention keeps them)",
+                    metadata: ["webhook": "\(other)", "if.gone.for.good": "journeyq webhooks --retire \(other)"])
             }
             for webhook in notify.webhooks {
-                services.append(.init(service: WebhookService(config: webhook, store: notify.outbox, client: caller.httpClient, clock: clock, logger: logger,
-                                                              metrics: metrics)))
+                services.append(
+                    .init(
+                        service: WebhookService(
+                            config: webhook, store: notify.outbox, client: caller.httpClient, clock: clock, logger: logger,
+                            metrics: metrics)))
             }
         }
         if let summaryEveryMillis {
-            services.append(.init(service: ProgressSummaryService(store: store, destinations: configs.map(\.name), intervalMillis: summaryEveryMillis,
-                                                                  logger: logger)))
+            services.append(
+                .init(
+                    service: ProgressSummaryService(
+                        store: store, destinations: configs.map(\.name), intervalMillis: summaryEveryMillis,
+                        logger: logger)))
         }
         let watcher = PauseWatcher(store: store, gates: gates, logger: logger)
         services.append(.init(service: watcher))
         if let drain {
             let limits = zip(gates, configs).map { (gate: $0, outageLimitMillis: $1.outageLimitMillis) }
-            services.append(.init(service: DrainMonitor(store: store, destinations: configs.map(\.name), criterion: drain, gates: limits, clock: clock,
-                                                        onProgress: onProgress),
-                                  successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(
+                .init(
+                    service: DrainMonitor(
+                        store: store, destinations: configs.map(\.name), criterion: drain, gates: limits, clock: clock,
+                        onProgress: onProgress),
+                    successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         self.services = services
         self.destinations = destinations
@@ -80,8 +108,10 @@ public struct WorkerDaemon {
     }
 
     /// A destination and its gate, registered in the store with the settle time that lease recovery must honour.
-    static func make(_ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any WallClock,
-                     logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true) async throws -> (any Destination, DestinationGate) {
+    static func make(
+        _ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any WallClock,
+        logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true
+    ) async throws -> (any Destination, DestinationGate) {
         try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         let name = config.name
         let healthWrites = DispatchQueue(label: "journeyq.health.\(name)")
@@ -92,12 +122,15 @@ public struct WorkerDaemon {
         let report: @Sendable (_ what: String, _ write: @escaping @Sendable () throws -> Void) -> Void = { what, write in
             healthWrites.async {
                 do { try write() } catch {
-                    logger.error("recording the destination's health failed", metadata: ["destination": "\(name)", "what": "\(what)", "error": "\(error)"])
+                    logger.error(
+                        "recording the destination's health failed",
+                        metadata: ["destination": "\(name)", "what": "\(what)", "error": "\(error)"])
                 }
             }
         }
         let gate = DestinationGate(
-            destination: name, requestsPerSecond: config.limits.requestsPerSecond, concurrency: config.limits.concurrency, circuit: config.circuit,
+            destination: name, requestsPerSecond: config.limits.requestsPerSecond, concurrency: config.limits.concurrency,
+            circuit: config.circuit,
             maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
             checkingJourney: watchesJourney && config.watchesJourney,
             onHealth: { health in report("health") { try store.reportHealth(destination: name, pause: health) } },
@@ -107,7 +140,9 @@ public struct WorkerDaemon {
             onInFlight: { busy, waiting in metrics?.requestsInFlight(destination: name, busy: busy, waiting: waiting) })
         var gated = caller.gated(by: gate)
         if let metrics {
-            gated.observe = { purpose, status, latency in metrics.request(destination: name, purpose: purpose, status: status, latencyMillis: latency) }
+            gated.observe = { purpose, status, latency in
+                metrics.request(destination: name, purpose: purpose, status: status, latencyMillis: latency)
+            }
         }
         return (config.destination(caller: gated, ledger: store, clock: clock, logger: logger), gate)
     }
@@ -118,20 +153,29 @@ public struct WorkerDaemon {
 
     /// `journeyq reconcile`: first returns the work of dead workers (expired leases), then looks once at every contact
     /// that is due now, for every destination.
-    public static func reconcileOnce(configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any WallClock, logger: Logger) async throws {
+    public static func reconcileOnce(
+        configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any WallClock, logger: Logger
+    ) async throws {
         for config in configs {
             try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
         }
         let recovered = try await store.recoverExpiredLeases()
         if recovered.batches > 0 {
-            logger.notice("recovered expired leases", metadata: ["batches": "\(recovered.batches)", "requeued": "\(recovered.requeued)",
-                                                                 "unknown": "\(recovered.madeUnknown)"])
+            logger.notice(
+                "recovered expired leases",
+                metadata: [
+                    "batches": "\(recovered.batches)", "requeued": "\(recovered.requeued)",
+                    "unknown": "\(recovered.madeUnknown)",
+                ])
         }
         for config in configs {
             // Only looks: no journey watch, and no hold that waits for one.
-            let (destination, gate) = try await make(config, store: store, caller: caller, clock: clock, logger: logger, watchesJourney: false)
-            try await ReconcilerService(destination: verifying(destination, clock: clock), store: store, clock: clock, logger: logger, gate: gate,
-                                        singlePass: true).run()
+            let (destination, gate) = try await make(
+                config, store: store, caller: caller, clock: clock, logger: logger, watchesJourney: false)
+            try await ReconcilerService(
+                destination: verifying(destination, clock: clock), store: store, clock: clock, logger: logger, gate: gate,
+                singlePass: true
+            ).run()
         }
     }
 }

@@ -19,23 +19,34 @@ enum BenchMain {
             return
         }
         guard arguments.count >= 3, ["claim-settle", "claim-send-settle"].contains(arguments[1]) else {
-            FileHandle.standardError.write(Data("usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal] [compressed|plain]\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal] [compressed|plain]\n"
+                        .utf8))
             exit(2)
         }
         let writeAhead = arguments[1] == "claim-send-settle"
         let batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 100 : 100
         let destination = arguments.count > 4 ? arguments[4] : "bench"
-        let store: any JourneyStore = PostgresLocation.isURL(arguments[2]) ? try PostgresQueueStore(url: arguments[2])
-            : try SQLiteQueueStore(path: arguments[2], durableWriteAhead: arguments.count > 5 ? arguments[5] != "normal" : true,
-                                   compressLedger: arguments.count > 6 ? arguments[6] != "plain" : true)
+        let store: any JourneyStore =
+            PostgresLocation.isURL(arguments[2])
+            ? try PostgresQueueStore(url: arguments[2])
+            : try SQLiteQueueStore(
+                path: arguments[2], durableWriteAhead: arguments.count > 5 ? arguments[5] != "normal" : true,
+                compressLedger: arguments.count > 6 ? arguments[6] != "plain" : true)
         var settled = 0
         let start = Date()
         while let batch = try await store.claim(destination: destination, limit: batchSize, leaseMillis: 60_000) {
             if writeAhead {
-                let body = "{\"members\":[" + batch.contacts.map { "{\"contactKey\":" + JSONText.string($0.key) + ",\"data\":" + $0.dataJSON + "}" }
+                let body =
+                    "{\"members\":["
+                    + batch.contacts.map { "{\"contactKey\":" + JSONText.string($0.key) + ",\"data\":" + $0.dataJSON + "}" }
                     .joined(separator: ",") + "]}"
-                _ = try await store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "https://bench/async/events",
-                                                                     requestBody: body, startedAt: 0))
+                _ = try await store.beginAttempt(
+                    batch.lease,
+                    AttemptStart(
+                        purpose: .submit, method: "POST", url: "https://bench/async/events",
+                        requestBody: body, startedAt: 0))
             }
             let outcomes = batch.contacts.map { Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: 0)) }
             try await store.settle(batch.lease, result: nil, outcomes: outcomes)
@@ -60,9 +71,11 @@ enum BenchMain {
         var placed = 0
         let placing = Date()
         while let batch = try await store.claim(destination: "bench", limit: 1_000, leaseMillis: 60_000) {
-            try await store.prepareBatch(batch.lease, priorMembers: [], released: batch.contacts.map {
-                Settlement(contactID: $0.id, outcome: .waitForWindow(until: opening, note: "waiting for the send window"))
-            }, releaseCountsAsLook: false)
+            try await store.prepareBatch(
+                batch.lease, priorMembers: [],
+                released: batch.contacts.map {
+                    Settlement(contactID: $0.id, outcome: .waitForWindow(until: opening, note: "waiting for the send window"))
+                }, releaseCountsAsLook: false)
             try await store.settle(batch.lease, result: nil, outcomes: [])
             placed += batch.contacts.count
         }
@@ -71,9 +84,11 @@ enum BenchMain {
         var settled = 0
         let start = Date()
         while let batch = try await store.claim(destination: "bench", limit: 100, leaseMillis: 60_000) {
-            try await store.settle(batch.lease, result: nil, outcomes: batch.contacts.map {
-                Settlement(contactID: $0.id, outcome: .confirmed)
-            })
+            try await store.settle(
+                batch.lease, result: nil,
+                outcomes: batch.contacts.map {
+                    Settlement(contactID: $0.id, outcome: .confirmed)
+                })
             settled += batch.contacts.count
         }
         let seconds = Date().timeIntervalSince(start)

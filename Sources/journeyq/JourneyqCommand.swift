@@ -6,9 +6,12 @@ struct JourneyqCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journeyq",
         abstract: "A durable queue that puts contacts into marketing journeys and proves who got in.",
-        subcommands: [EnqueueCommand.self, WorkCommand.self, ReconcileCommand.self, ReportCommand.self, ShowCommand.self, ExportCommand.self,
-                      RedriveCommand.self, PauseCommand.self, ResumeCommand.self, PruneCommand.self, BackupCommand.self, CopyCommand.self, SimulateCommand.self, DemoCommand.self, ServeCommand.self, APIKeyCommand.self, CheckCommand.self,
-                      EventsCommand.self, WebhooksCommand.self, ForgetCommand.self, AuditCommand.self]
+        subcommands: [
+            EnqueueCommand.self, WorkCommand.self, ReconcileCommand.self, ReportCommand.self, ShowCommand.self, ExportCommand.self,
+            RedriveCommand.self, PauseCommand.self, ResumeCommand.self, PruneCommand.self, BackupCommand.self, CopyCommand.self,
+            SimulateCommand.self, DemoCommand.self, ServeCommand.self, APIKeyCommand.self, CheckCommand.self,
+            EventsCommand.self, WebhooksCommand.self, ForgetCommand.self, AuditCommand.self,
+        ]
     )
 }
 

@@ -20,15 +20,18 @@ import Testing
         }) { harness in
             try harness.enqueue(10_000, destination: "sfmc-async-events", prefix: "a")
             try harness.enqueue(10_000, destination: "sfmc-batchcontactevents", prefix: "b")
-            try await harness.work(try harness.configs(["sfmc-async-events", "sfmc-batchcontactevents"], configure: { config in
-                // As long as the remote may still take a request on a machine starved of CPU (the sandbox shares this process).
-                config.policy.settleMillis = 2_000
-                config.limits.timeoutMillis = 1_000
-                config.limits.requestsPerSecond = 1_000
-                config.policy.throttlePauseMillis = 300
-                // Looks gather for 30 s: however slowly a loaded machine sends, a download serves many contacts.
-                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history?.gatherMillis = 30_000 }
-            }), deadline: 400)
+            try await harness.work(
+                try harness.configs(
+                    ["sfmc-async-events", "sfmc-batchcontactevents"],
+                    configure: { config in
+                        // As long as the remote may still take a request on a machine starved of CPU (the sandbox shares this process).
+                        config.policy.settleMillis = 2_000
+                        config.limits.timeoutMillis = 1_000
+                        config.limits.requestsPerSecond = 1_000
+                        config.policy.throttlePauseMillis = 300
+                        // Looks gather for 30 s: however slowly a loaded machine sends, a download serves many contacts.
+                        config.updateConnection(SFMCKind.Connection.self) { $0.settings.history?.gatherMillis = 30_000 }
+                    }), deadline: 400)
             for (destination, budget) in [("sfmc-async-events", 3.0), ("sfmc-batchcontactevents", 2.0)] {
                 let counts = try await harness.counts(destination)
                 #expect(counts[.confirmed] == 10_000, "\(destination): \(counts)")
@@ -50,13 +53,16 @@ import Testing
             config.entryDelayMillis = 10...150
         }) { harness in
             try harness.enqueue(2_000, destination: "sfmc-events", prefix: "e")
-            try await harness.work(try harness.configs(["sfmc-events"], configure: { config in
-                config.limits.timeoutMillis = 1_000
-                config.limits.requestsPerSecond = 1_000
-                config.policy.throttlePauseMillis = 300
-                // Looks gather for 30 s: however slowly a loaded machine sends, a download serves many contacts.
-                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history?.gatherMillis = 30_000 }
-            }), deadline: 400)
+            try await harness.work(
+                try harness.configs(
+                    ["sfmc-events"],
+                    configure: { config in
+                        config.limits.timeoutMillis = 1_000
+                        config.limits.requestsPerSecond = 1_000
+                        config.policy.throttlePauseMillis = 300
+                        // Looks gather for 30 s: however slowly a loaded machine sends, a download serves many contacts.
+                        config.updateConnection(SFMCKind.Connection.self) { $0.settings.history?.gatherMillis = 30_000 }
+                    }), deadline: 400)
             #expect(try await harness.counts("sfmc-events")[.confirmed] == 2_000)
             #expect(await harness.truth("sfmc-events").values.allSatisfy { $0 == 1 }, "nobody twice")
             let rates = try await Self.rates(harness, "sfmc-events")

@@ -55,7 +55,8 @@ func waitFor(seconds: Double, _ condition: () async throws -> Bool) async throws
 /// Starts `journeyq simulate` on a free port and returns it with its address, once it listens.
 func startSimulator(_ scratch: Scratch, extra: [String] = []) async throws -> (BackgroundProcess, String, String) {
     let config = scratch.path("sim.yaml")
-    let simulator = try BackgroundProcess(["simulate", "--port", "0", "--write-config", config] + extra, scratch: scratch, name: "simulator")
+    let simulator = try BackgroundProcess(
+        ["simulate", "--port", "0", "--write-config", config] + extra, scratch: scratch, name: "simulator")
     try await waitFor(seconds: 20) { simulator.stdout.contains("config written") }
     guard let range = simulator.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
         throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "simulator did not start: \(simulator.stderr)"])

@@ -7,7 +7,8 @@ import Testing
         let scratch = try Scratch()
         let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 3_000, simulator: ["--latency-ms", "300"])
         defer { simulator.signal(SIGTERM) }
-        let worker = try BackgroundProcess(["work", "--db", db, "--config", onlyAsync, "--concurrency", "3", "--log-level", "warning"], scratch: scratch, name: "worker")
+        let worker = try BackgroundProcess(
+            ["work", "--db", db, "--config", onlyAsync, "--concurrency", "3", "--log-level", "warning"], scratch: scratch, name: "worker")
         let started = try await waitFor(seconds: 20) {
             try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 3
         }
@@ -24,17 +25,24 @@ import Testing
 
     @Test func theSQLProfileSaysWhereTheDatabaseTimeWent() async throws {
         let scratch = try Scratch()
-        let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 300, prefix: "person-", simulator: ["--entry-delay-ms", "0"])
+        let (simulator, db, onlyAsync) = try await asyncQueue(
+            scratch, contacts: 300, prefix: "person-", simulator: ["--entry-delay-ms", "0"])
         defer { simulator.signal(SIGTERM) }
         // A file that cannot be written stops the command before it touches the queue.
-        let refused = try await JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--sql-profile", scratch.url.path])
+        let refused = try await JourneyqProcess.run([
+            "work", "--db", db, "--config", onlyAsync, "--until-drained", "--sql-profile", scratch.url.path,
+        ])
         #expect(refused.status != 0 && refused.stderr.contains("is a directory"), "\(refused.stderr)")
         #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM batch") == 0)
 
         let profile = scratch.path("sql.tsv")
-        let result = try await JourneyqProcess.run(["work", "--db", db, "--config", onlyAsync, "--until-drained", "--log-level", "warning", "--sql-profile", profile])
+        let result = try await JourneyqProcess.run([
+            "work", "--db", db, "--config", onlyAsync, "--until-drained", "--log-level", "warning", "--sql-profile", profile,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
-        let lines = try String(contentsOfFile: profile, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        let lines = try String(contentsOfFile: profile, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false)
+        }
         #expect(lines.first == ["seconds", "runs", "us_per_run", "statement"])
         // Three batches of 100: at least three claims, each line's runs and time as SQLite counted them, most time first.
         let claims = try #require(lines.first { $0.count == 4 && $0[3].hasPrefix("UPDATE contact SET state = 1, batch_id = ?") })
@@ -59,11 +67,16 @@ import Testing
     @Test func aSecondSignalStopsAtOnce() async throws {
         let scratch = try Scratch()
         let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 500, simulator: ["--latency-ms", "20000"]) { config in
-            config.replacingOccurrences(of: "timeoutSeconds: 5", with: "timeoutSeconds: 60\n    lookBeforeFirstSend: false\n    journeyCheckSeconds: 0")
+            config.replacingOccurrences(
+                of: "timeoutSeconds: 5", with: "timeoutSeconds: 60\n    lookBeforeFirstSend: false\n    journeyCheckSeconds: 0")
         }
         defer { simulator.signal(SIGTERM) }
-        let worker = try BackgroundProcess(["work", "--db", db, "--config", onlyAsync, "--log-level", "warning"], scratch: scratch, name: "worker")
-        #expect(try await waitFor(seconds: 20) { try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 1 })
+        let worker = try BackgroundProcess(
+            ["work", "--db", db, "--config", onlyAsync, "--log-level", "warning"], scratch: scratch, name: "worker")
+        #expect(
+            try await waitFor(seconds: 20) {
+                try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 1
+            })
         worker.signal(SIGTERM)
         // The first signal waits for the in-flight request (held 20 s by the sandbox); the second does not.
         #expect(try await worker.waitForExit(seconds: 1) == nil)
@@ -77,8 +90,10 @@ import Testing
 
 /// A sandbox started with `extra`, a queue file of `count` contacts for sfmc-async-events (keys `prefix0`, `prefix1`, …),
 /// and the sandbox's config cut to that one destination (then passed through `edit`).
-func asyncQueue(_ scratch: Scratch, contacts count: Int, prefix: String = "c", simulator extra: [String],
-                edit: (String) -> String = { $0 }) async throws -> (simulator: BackgroundProcess, db: String, config: String) {
+func asyncQueue(
+    _ scratch: Scratch, contacts count: Int, prefix: String = "c", simulator extra: [String],
+    edit: (String) -> String = { $0 }
+) async throws -> (simulator: BackgroundProcess, db: String, config: String) {
     let (simulator, _, config) = try await startSimulator(scratch, extra: extra)
     let db = scratch.path("q.sqlite")
     let input = try scratch.write("in.ndjson", (0..<count).map { "{\"contactKey\":\"\(prefix)\($0)\"}" }.joined(separator: "\n"))

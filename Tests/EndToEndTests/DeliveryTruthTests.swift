@@ -3,10 +3,11 @@ import Foundation
 import JourneyDestinations
 import JourneyQueue
 import JourneySimulator
-@testable import JourneyWorker
 import NIOCore
 import Testing
+
 @testable import JourneyQueueSQLite
+@testable import JourneyWorker
 
 /// Delivery truth against a remote that enters late, looks that fail, and contacts that were already in (issue 9),
 /// each over real HTTP against the sandbox with the queue on a real SQLite file.
@@ -14,16 +15,24 @@ import Testing
     /// A worker that writes a batch ahead, really sends it, and dies before it can record the answer.
     /// Its lease is `deadWorkerLeaseMillis`: the test ends it with `expireTestLeases()`.
     static func dieMidRequest(_ harness: WorkerHarness, count: Int) async throws -> [String] {
-        let batch = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: count, leaseMillis: deadWorkerLeaseMillis))
-        let body = "{\"eventDefinitionKey\":\"APIEvent-async\",\"members\":[" + batch.contacts.map { "{\"contactKey\":\"\($0.key)\"}" }.joined(separator: ",") + "]}"
+        let batch = try #require(
+            try await harness.store.claim(destination: "sfmc-async-events", limit: count, leaseMillis: deadWorkerLeaseMillis))
+        let body =
+            "{\"eventDefinitionKey\":\"APIEvent-async\",\"members\":["
+            + batch.contacts.map { "{\"contactKey\":\"\($0.key)\"}" }.joined(separator: ",") + "]}"
         try await underTestLease("write-ahead") {
-            try await harness.store.prepareBatch(batch.lease, priorMembers: batch.contacts.map { ($0.id, .notMember) }, released: [], releaseCountsAsLook: true)
-            _ = try await harness.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "async", requestBody: body,
-                                                                         startedAt: harness.clock.nowMillis()))
+            try await harness.store.prepareBatch(
+                batch.lease, priorMembers: batch.contacts.map { ($0.id, .notMember) }, released: [], releaseCountsAsLook: true)
+            _ = try await harness.store.beginAttempt(
+                batch.lease,
+                AttemptStart(
+                    purpose: .submit, method: "POST", url: "async", requestBody: body,
+                    startedAt: harness.clock.nowMillis()))
         }
         var tokenRequest = HTTPClientRequest(url: harness.base + "/v2/token")
         tokenRequest.method = .POST
-        tokenRequest.body = .bytes(ByteBuffer(string: #"{"grant_type":"client_credentials","client_id":"sim-client-id","client_secret":"sim-client-secret"}"#))
+        tokenRequest.body = .bytes(
+            ByteBuffer(string: #"{"grant_type":"client_credentials","client_id":"sim-client-id","client_secret":"sim-client-secret"}"#))
         let tokenAnswer = try await HTTPClient.shared.execute(tokenRequest, timeout: .seconds(5)).body.collect(upTo: 1 << 16)
         let token = try #require(JSONValue.parse(Array(buffer: tokenAnswer))?["access_token"]?.string)
         var request = HTTPClientRequest(url: harness.base + "/interaction/v1/async/events")
@@ -47,15 +56,18 @@ import Testing
             let sent = try await Self.dieMidRequest(harness, count: 40)
             // `journeyq reconcile` right after the lease ran out: it recovers the batch first, then looks at nothing yet.
             harness.expireTestLeases()
-            try await WorkerDaemon.reconcileOnce(configs: configs, store: harness.store, caller: HTTPCaller(client: HTTPClient.shared, clock: harness.clock),
-                                                 clock: harness.clock, logger: .init(label: "test"))
+            try await WorkerDaemon.reconcileOnce(
+                configs: configs, store: harness.store, caller: HTTPCaller(client: HTTPClient.shared, clock: harness.clock),
+                clock: harness.clock, logger: .init(label: "test"))
             #expect(try await harness.counts()[.unknown] == 40, "recovered, and not looked for before the settle time")
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile'") == 0)
             try await harness.work(configs)
             let truth = await harness.truth()
             #expect(truth.count == 100 && truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
             #expect(try await harness.counts()[.confirmed] == 100)
-            let crashed = try SQLiteInspection.int(path: harness.store.path, """
+            let crashed = try SQLiteInspection.int(
+                path: harness.store.path,
+                """
                 SELECT COUNT(*) FROM contact WHERE contact_key IN (\(sent.map { "'\($0)'" }.joined(separator: ","))) AND attempts = 1 AND state = 5
                 """)
             #expect(crashed == 40, "the crashed request's contacts were found, never sent again")
@@ -66,12 +78,15 @@ import Testing
         // Answers are lost after the remote took the batch, and nobody enters until the test steps the sandbox's clock
         // (shared with the harness): every look before that finds the lost answers' contacts still queued, however slow
         // the machine (with entry a few seconds behind, a loaded machine looked only after everyone had entered).
-        try await WorkerHarness.with(sandboxSharesClock: true, { config in
-            config.entryDelayMillis = 120_000...120_000
-            config.faults.timeoutAfterTaken = 0.3
-            config.faults.holdSeconds = 1
-            config.seed = 21
-        }) { harness in
+        try await WorkerHarness.with(
+            sandboxSharesClock: true,
+            { config in
+                config.entryDelayMillis = 120_000...120_000
+                config.faults.timeoutAfterTaken = 0.3
+                config.faults.holdSeconds = 1
+                config.seed = 21
+            }
+        ) { harness in
             try harness.enqueue(800)
             let configs = try harness.configs(configure: { config in
                 config.limits.timeoutMillis = 400
@@ -91,7 +106,9 @@ import Testing
                 let counts = try await harness.counts()
                 let unsent = [ContactState.queued, .claimed, .sending].map { counts[$0, default: 0] }.reduce(0, +)
                 guard unsent == 0 else { return false }
-                return try SQLiteInspection.int(path: path, """
+                return try SQLiteInspection.int(
+                    path: path,
+                    """
                     SELECT COUNT(*) FROM attempt_text WHERE url LIKE '%status?contactKey=%startDate=%' AND response_body LIKE '%"queued"%'
                     """) > 0
             }
@@ -115,21 +132,27 @@ import Testing
             config.faults.lookFault = 1
         }) { harness in
             try harness.enqueue(300)
-            let gaveUp = try await harness.work(try harness.configs(configure: { config in
-                config.policy.verifyAttempts = 3
-                config.policy.lookBeforeFirstSend = false
-                config.policy.retry.maxDelayMillis = 300
-                config.circuit = CircuitBreaker(strikeThreshold: 3, baseMillis: 100, maxMillis: 500)
-                config.outageLimitMillis = 3_000
-            }), deadline: 90)
+            let gaveUp = try await harness.work(
+                try harness.configs(configure: { config in
+                    config.policy.verifyAttempts = 3
+                    config.policy.lookBeforeFirstSend = false
+                    config.policy.retry.maxDelayMillis = 300
+                    config.circuit = CircuitBreaker(strikeThreshold: 3, baseMillis: 100, maxMillis: 500)
+                    config.outageLimitMillis = 3_000
+                }), deadline: 90)
             #expect(gaveUp?.reason.contains("the look endpoints fail") == true, "\(String(describing: gaveUp))")
             let counts = try await harness.counts()
             #expect(counts[.accepted] == 300 && counts[.unverifiable, default: 0] == 0, "\(counts)")
             let truth = await harness.truth()
             #expect(truth.count == 300 && truth.values.allSatisfy { $0 == 1 }, "each sent once, never again")
             let path = harness.store.path
-            #expect(try SQLiteInspection.int(path: path, "SELECT SUM(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 300)
-            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(looks) FROM contact") == 0, "a look the remote did not answer costs nothing")
+            #expect(
+                try SQLiteInspection.int(
+                    path: path, "SELECT SUM(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'")
+                    == 300)
+            #expect(
+                try SQLiteInspection.int(path: path, "SELECT MAX(looks) FROM contact") == 0,
+                "a look the remote did not answer costs nothing")
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile' AND status = 500") >= 3)
             #expect(try await harness.store.counts().first?.looks?.reason.contains("HTTP 500") == true, "the look circuit is open")
         }
@@ -142,19 +165,22 @@ import Testing
             config.faults.lookFault = 0.4
         }) { harness in
             try harness.enqueue(1_000)
-            try await harness.work(try harness.configs(configure: { config in
-                config.policy.verifyAttempts = 40
-                config.policy.retry.maxDelayMillis = 300
-                // Membership's own calls are the subject: the journey history would decide before them.
-                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
-            }), deadline: 120)
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.policy.verifyAttempts = 40
+                    config.policy.retry.maxDelayMillis = 300
+                    // Membership's own calls are the subject: the journey history would decide before them.
+                    config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
+                }), deadline: 120)
             let counts = try await harness.counts()
             #expect(counts[.confirmed] == 1_000, "\(counts)")
             let truth = await harness.truth()
             #expect(truth.count == 1_000 && truth.values.allSatisfy { $0 == 1 })
             // A reconciliation look leases 100 contacts and asks about them 50 at a time: where one call failed and the
             // other answered, the answered half was decided by that look.
-            let split = try SQLiteInspection.int(path: harness.store.path, """
+            let split = try SQLiteInspection.int(
+                path: harness.store.path,
+                """
                 SELECT COUNT(*) FROM (
                     SELECT batch_id FROM attempt WHERE purpose = 'reconcile' AND url LIKE '%contactMembership' AND batch_id IS NOT NULL
                     GROUP BY batch_id HAVING SUM(status = 200) > 0 AND SUM(status = 500) > 0) looks
@@ -174,12 +200,14 @@ import Testing
             config.seed = 9
         }) { harness in
             try harness.enqueue(600)
-            try await harness.work(try harness.configs(configure: { config in
-                config.policy.settleMillis = 500
-                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
-            }), deadline: 90)
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.policy.settleMillis = 500
+                    config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
+                }), deadline: 90)
             let truth = await harness.truth()
-            let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, prior_member, last_error FROM contact")
+            let rows = try SQLiteInspection.rows(
+                path: harness.store.path, "SELECT contact_key, state, prior_member, last_error FROM contact")
             let confirmed = Set(rows.filter { Int($0["state"] ?? "") == ContactState.confirmed.rawValue }.map { $0["contact_key"]! })
             #expect(confirmed.isSubset(of: truth.keys), "nobody is confirmed who did not enter in this run")
             #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
@@ -189,7 +217,9 @@ import Testing
             #expect(prior == Set(keys.filter { Int($0.dropFirst())! % 2 == 0 }))
             #expect(confirmed.isDisjoint(with: prior))
             // Its cost: one membership call per 50 contacts before their first request.
-            let looksBefore = try SQLiteInspection.int(path: harness.store.path, """
+            let looksBefore = try SQLiteInspection.int(
+                path: harness.store.path,
+                """
                 SELECT COUNT(*) FROM attempt a WHERE purpose = 'reconcile' AND url LIKE '%contactMembership'
                   AND NOT EXISTS (SELECT 1 FROM attempt s WHERE s.purpose = 'submit' AND s.started_at < a.started_at AND s.batch_id = a.batch_id)
                   AND a.batch_id IN (SELECT batch_id FROM attempt WHERE purpose = 'submit')
@@ -204,10 +234,11 @@ import Testing
             config.exitAfterMillis = 100...300
         }) { harness in
             try harness.enqueue(200)
-            try await harness.work(try harness.configs(configure: { config in
-                config.policy.settleMillis = 800
-                if !history { config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil } }
-            }), deadline: 60)
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.policy.settleMillis = 800
+                    if !history { config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil } }
+                }), deadline: 60)
             let truth = await harness.truth()
             #expect(truth.count == 200 && truth.values.allSatisfy { $0 == 1 }, "entered once, left, and never sent again")
             if history {
@@ -249,10 +280,11 @@ import Testing
             let faulty = FaultyStore(harness.store)
             let failures = Counter()
             faulty.failing { operation in operation == "beginAttempt" && failures.next() < 3 ? FaultyStore.busy : nil }
-            try await harness.work(try harness.configs(configure: { config in
-                config.limits.concurrency = 1
-                config.limits.leaseMillis = 1_500
-            }), deadline: 60, store: faulty)
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.limits.concurrency = 1
+                    config.limits.leaseMillis = 1_500
+                }), deadline: 60, store: faulty)
             #expect(faulty.injected == 3)
             #expect(try await harness.counts()[.confirmed] == 1_000)
             #expect(await harness.truth().values.allSatisfy { $0 == 1 })
@@ -289,6 +321,10 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     /// The count before this call.
-    func next() -> Int { lock.withLock { defer { count += 1 }; return count } }
+    func next() -> Int {
+        lock.withLock {
+            defer { count += 1 }; return count
+        }
+    }
     var value: Int { lock.withLock { count } }
 }

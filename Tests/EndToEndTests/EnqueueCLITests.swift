@@ -1,6 +1,6 @@
+import Foundation
 import JourneyQueue
 import JourneyQueueSQLite
-import Foundation
 import Testing
 
 @Suite(.timeLimit(.minutes(12))) struct EnqueueCLITests {
@@ -19,7 +19,9 @@ import Testing
     @Test func limitsForTheWholeFileAndTheWindowsZonesAreTakenAndTold() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
-        let config = try scratch.write("c.yaml", """
+        let config = try scratch.write(
+            "c.yaml",
+            """
             destinations:
               windowed:
                 kind: symplify-batchtrigger
@@ -33,26 +35,39 @@ import Testing
                   zone: Europe/Stockholm
                   zoneField: timeZone
             """)
-        let input = try scratch.write("a.ndjson", """
+        let input = try scratch.write(
+            "a.ndjson",
+            """
             {"contactKey":"a","data":{"timeZone":"Asia/Tokyo"}}
             {"contactKey":"b","data":{"timeZone":"Nowhere/Atlantis"}}
             {"contactKey":"c","data":{},"notAfter":"2027-03-01T00:00:00Z"}
             """)
-        var result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "windowed", "--config", config,
-                                                   "--not-before", "2027-02-01T08:00:00+01:00", "--not-after", "2027-02-28T00:00:00Z", input])
+        var result = try await JourneyqProcess.run([
+            "enqueue", "--db", db, "--destination", "windowed", "--config", config,
+            "--not-before", "2027-02-01T08:00:00+01:00", "--not-after", "2027-02-28T00:00:00Z", input,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("2 record(s) named no known time zone in 'timeZone': their send window is read in Europe/Stockholm"), "\(result.stdout)")
-        let rows = try SQLiteInspection.rows(path: db, "SELECT contact_key, not_before, not_after, available_at, wait_cause FROM contact ORDER BY contact_key")
+        #expect(
+            result.stdout.contains("2 record(s) named no known time zone in 'timeZone': their send window is read in Europe/Stockholm"),
+            "\(result.stdout)")
+        let rows = try SQLiteInspection.rows(
+            path: db, "SELECT contact_key, not_before, not_after, available_at, wait_cause FROM contact ORDER BY contact_key")
         let before = String(ISOTime.parse("2027-02-01T07:00:00Z")!)
         #expect(rows.map { $0["not_before"] } == [before, before, before], "the file's notBefore for every record")
-        #expect(rows.map { $0["not_after"] } == [String(ISOTime.parse("2027-02-28T00:00:00Z")!), String(ISOTime.parse("2027-02-28T00:00:00Z")!),
-                                                   String(ISOTime.parse("2027-03-01T00:00:00Z")!)], "a record's own notAfter wins")
+        #expect(
+            rows.map { $0["not_after"] } == [
+                String(ISOTime.parse("2027-02-28T00:00:00Z")!), String(ISOTime.parse("2027-02-28T00:00:00Z")!),
+                String(ISOTime.parse("2027-03-01T00:00:00Z")!),
+            ], "a record's own notAfter wins")
         #expect(rows.allSatisfy { $0["available_at"] == before && $0["wait_cause"] == "2" })
         let show = try await JourneyqProcess.run(["show", "--db", db, "a"])
-        #expect(show.stdout.contains("waits for its notBefore until \(ReportRenderer.iso(ISOTime.parse("2027-02-01T07:00:00Z")!))"), "\(show.stdout)")
+        #expect(
+            show.stdout.contains("waits for its notBefore until \(ReportRenderer.iso(ISOTime.parse("2027-02-01T07:00:00Z")!))"),
+            "\(show.stdout)")
         let check = try await JourneyqProcess.run(["check", "--config", config, "--db", db])
-        #expect(check.stdout.contains("send window: every day 08:00–20:00 in each contact's zone ('timeZone'), else Europe/Stockholm: "),
-                "\(check.stdout)")
+        #expect(
+            check.stdout.contains("send window: every day 08:00–20:00 in each contact's zone ('timeZone'), else Europe/Stockholm: "),
+            "\(check.stdout)")
         #expect(check.stdout.contains(" now in Europe/Stockholm, "), "\(check.stdout)")
         result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "windowd", "--config", config, input])
         #expect(result.status == 2 && result.stderr.contains("names no destination 'windowd'"), "\(result.stderr)")
@@ -71,19 +86,25 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":0}\n")
         // Without --config, a destination the queue has not seen is created with a warning (a typo shows at once).
-        #expect(result.stderr.contains("warning: the queue knows no destination 'sfmc-async-events' (it knows none yet)"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("warning: the queue knows no destination 'sfmc-async-events' (it knows none yet)"), "\(result.stderr)")
         result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--key-column", "key", csv])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stderr.contains("warning"), "a known destination is enqueued for quietly: \(result.stderr)")
         result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", "--json", json])
         #expect(result.stdout == "{\"duplicates\":1,\"enqueued\":1,\"rejected\":0}\n")
-        result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--format", "ndjson", "-"], stdin: "{\"contactKey\":\"z\"}\n")
+        result = try await JourneyqProcess.run(
+            ["enqueue", "--db", db, "--destination", "other", "--format", "ndjson", "-"], stdin: "{\"contactKey\":\"z\"}\n")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("no destination 'other' (it knows sfmc-async-events)"), "\(result.stderr)")
         let destinations = try await report(db)["destinations"] as! [[String: Any]]
         #expect(destinations.map { $0["name"] as! String } == ["other", "sfmc-async-events"])
         let counts = destinations[1]["counts"] as! [String: Int]
-        #expect(counts == ["queued": 5, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0, "confirmed": 0, "unverifiable": 0, "dead": 0, "expired": 0])
+        #expect(
+            counts == [
+                "queued": 5, "claimed": 0, "sending": 0, "accepted": 0, "unknown": 0, "confirmed": 0, "unverifiable": 0, "dead": 0,
+                "expired": 0,
+            ])
         let text = try await JourneyqProcess.run(["report", "--db", db])
         #expect(text.stdout.contains("sfmc-async-events"))
     }
@@ -105,7 +126,9 @@ import Testing
         let db = scratch.path("q.sqlite")
         let file = try scratch.write("mixed.ndjson", "{\"contactKey\":\"a\"}\n{\"contactKey\":\"\"}\n{\"contactKey\":\"c\"}\n")
         let rejects = scratch.path("rejects.ndjson")
-        let result = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", "--skip-invalid", "--rejects", rejects, "--json", file])
+        let result = try await JourneyqProcess.run([
+            "enqueue", "--db", db, "--destination", "d", "--skip-invalid", "--rejects", rejects, "--json", file,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":1}\n")
         let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
@@ -122,7 +145,9 @@ import Testing
         result = try await JourneyqProcess.run(["enqueue", "--destination", "d", "--skip-invalid", file])
         #expect(result.status == 2)
         #expect(result.stderr.contains("--skip-invalid needs --rejects"))
-        result = try await JourneyqProcess.run(["enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", scratch.path("missing.ndjson")])
+        result = try await JourneyqProcess.run([
+            "enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", scratch.path("missing.ndjson"),
+        ])
         #expect(result.status == 2)
         #expect(result.stderr.contains("missing.ndjson: cannot open"))
         result = try await JourneyqProcess.run(["enqueue", "--help"])
@@ -140,7 +165,9 @@ import Testing
         let exported = scratch.path("queued.ndjson")
         let export = try await JourneyqProcess.run(["export", "--db", db, "--state", "queued", "--output", exported])
         #expect(export.status == 0, "\(export.stderr)")
-        #expect(try String(contentsOfFile: exported, encoding: .utf8) == "{\"contactKey\":\"a\",\"data\":{\"x\":\"1\"}}\n{\"contactKey\":\"b\",\"data\":{}}\n")
+        #expect(
+            try String(contentsOfFile: exported, encoding: .utf8)
+                == "{\"contactKey\":\"a\",\"data\":{\"x\":\"1\"}}\n{\"contactKey\":\"b\",\"data\":{}}\n")
         let again = try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "other", "--json", exported])
         #expect(again.stdout == "{\"duplicates\":0,\"enqueued\":2,\"rejected\":0}\n")
         let badState = try await JourneyqProcess.run(["export", "--db", db, "--state", "lost"])

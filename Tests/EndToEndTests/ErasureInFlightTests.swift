@@ -35,7 +35,8 @@ import Testing
             _ = try await harness.store.finishErasures()  // the daemon's own pass may have come first
             for key in keys {
                 let (contact, requests) = try #require(try await harness.store.timeline(contactKey: key).first)
-                #expect(contact.deadReason == ContactErasure.deadReason && contact.dataJSON == "{}" && contact.erasedAt != nil, "\(contact)")
+                #expect(
+                    contact.deadReason == ContactErasure.deadReason && contact.dataJSON == "{}" && contact.erasedAt != nil, "\(contact)")
                 // The look before the first send asked for its key; no entry request carried it.
                 #expect(requests.allSatisfy { $0.purpose != "submit" }, "\(key) was sent: \(requests.map(\.requestBody))")
             }

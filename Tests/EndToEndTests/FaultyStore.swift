@@ -39,20 +39,27 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
         try inner.enqueue(destination: destination, produce)
     }
-    func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+    func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws
+        -> EnqueueSummary
+    {
         try inner.enqueue(destination: destination, idempotency: idempotency, produce)
     }
-    func idempotentResponse(destination: String, key: String) async throws -> String? { try await inner.idempotentResponse(destination: destination, key: key) }
+    func idempotentResponse(destination: String, key: String) async throws -> String? {
+        try await inner.idempotentResponse(destination: destination, key: key)
+    }
     func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
         try gate("claim")
         let batch = try await inner.claim(destination: destination, limit: limit, leaseMillis: leaseMillis)
         if let batch, let hook = lock.withLock({ onClaim }) { try await hook(batch) }
         return batch
     }
-    func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement], releaseCountsAsLook: Bool,
-                      looks: [RecordedAttempt]) async throws {
+    func prepareBatch(
+        _ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement], releaseCountsAsLook: Bool,
+        looks: [RecordedAttempt]
+    ) async throws {
         try gate("prepareBatch")
-        try await inner.prepareBatch(lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook, looks: looks)
+        try await inner.prepareBatch(
+            lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook, looks: looks)
     }
     func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
         try gate("renewLease"); return try await inner.renewLease(lease, leaseMillis: leaseMillis)
@@ -77,7 +84,8 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
         try gate("pendingWork"); return try await inner.pendingWork(destination: destination)
     }
     func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
-        try gate("claimVerification"); return try await inner.claimVerification(destination: destination, limit: limit, leaseMillis: leaseMillis)
+        try gate("claimVerification");
+        return try await inner.claimVerification(destination: destination, limit: limit, leaseMillis: leaseMillis)
     }
     func settleVerification(_ lease: Lease, outcomes: [Settlement], looks: [RecordedAttempt]) async throws {
         try gate("settleVerification"); try await inner.settleVerification(lease, outcomes: outcomes, looks: looks)
@@ -92,7 +100,9 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {
         try gate("release"); try await inner.release(lease, contacts, reason: reason)
     }
-    func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws { try gate("attachRemoteID"); try await inner.attachRemoteID(lease, remoteID) }
+    func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {
+        try gate("attachRemoteID"); try await inner.attachRemoteID(lease, remoteID)
+    }
     func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
         try gate("recordAttempt"); return try await inner.recordAttempt(destination: destination, batchID: batchID, attempt, result)
     }

@@ -22,20 +22,25 @@ import Testing
             _ = try harness.store.enqueue(destination: kind) { sink in
                 for index in 0..<600 { try sink.add(ContactRecord(key: "h\(index)", data: [Field("n", .number(String(index)))])) }
             }
-            try await harness.work(try harness.configs([kind], configure: { config in
-                config.policy.maxPauseMillis = 300
-                // Rechecks of a look that proved nothing back off up to a second, not the default five minutes.
-                config.policy.retry.maxDelayMillis = 1_000
-                config.policy.settleMillis = 300
-                config.policy.membershipListsExited = true
-                config.limits.batchSize = min(config.limits.batchSize, 20)
-                config.limits.requestsPerSecond = 200
-                config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 100 }
-                config.circuit = .init(baseMillis: 50, maxMillis: 300)
-            }), deadline: 120)
+            try await harness.work(
+                try harness.configs(
+                    [kind],
+                    configure: { config in
+                        config.policy.maxPauseMillis = 300
+                        // Rechecks of a look that proved nothing back off up to a second, not the default five minutes.
+                        config.policy.retry.maxDelayMillis = 1_000
+                        config.policy.settleMillis = 300
+                        config.policy.membershipListsExited = true
+                        config.limits.batchSize = min(config.limits.batchSize, 20)
+                        config.limits.requestsPerSecond = 200
+                        config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 100 }
+                        config.circuit = .init(baseMillis: 50, maxMillis: 300)
+                    }), deadline: 120)
             let path = harness.store.path
             let counts = try await harness.counts(kind)
-            let stuck = try SQLiteInspection.rows(path: path, """
+            let stuck = try SQLiteInspection.rows(
+                path: path,
+                """
                 SELECT state, looks, attempts, last_error, available_at - CAST(strftime('%s', 'now') AS INTEGER) * 1000 AS due_in_ms
                 FROM contact WHERE state < 5 LIMIT 3
                 """)
@@ -47,14 +52,24 @@ import Testing
             }
             // The redirects were answers, recorded with their target's origin only, and never followed.
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 307") > 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%collector.invalid%' OR response_headers LIKE '%steal%'") == 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_headers LIKE '%collector.invalid%'") > 0)
+            #expect(
+                try SQLiteInspection.int(
+                    path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%collector.invalid%' OR response_headers LIKE '%steal%'") == 0
+            )
+            #expect(
+                try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE response_headers LIKE '%collector.invalid%'") > 0)
             // Absurd pauses were clamped: nothing waited anywhere near the 1e16 seconds asked.
             if kind.hasPrefix("sfmc") {
                 #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429") > 0)
             }
-            for secret in ["sim-client-secret", "sim-legacy-client-secret", "sim-sf-client-secret", "sim-symplify-token", "access_token\":\""] {
-                #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE instr(request_body, '\(secret)') OR instr(response_body, '\(secret)') OR instr(url, '\(secret)')") == 0, "\(secret)")
+            for secret in [
+                "sim-client-secret", "sim-legacy-client-secret", "sim-sf-client-secret", "sim-symplify-token", "access_token\":\"",
+            ] {
+                #expect(
+                    try SQLiteInspection.int(
+                        path: path,
+                        "SELECT COUNT(*) FROM attempt_text WHERE instr(request_body, '\(secret)') OR instr(response_body, '\(secret)') OR instr(url, '\(secret)')"
+                    ) == 0, "\(secret)")
             }
         }
     }
@@ -69,21 +84,26 @@ import Testing
             _ = try harness.store.enqueue(destination: kind) { sink in
                 for index in 0..<100 { try sink.add(ContactRecord(key: "r\(index)", data: [Field("n", .number(String(index)))])) }
             }
-            try await harness.work(try harness.configs([kind], configure: { config in
-                // Two looks that fail on their own end a contact unverifiable; a redirect is not such a look.
-                config.policy.verifyAttempts = 2
-                config.policy.maxPauseMillis = 300
-                config.policy.retry.maxDelayMillis = 300
-                config.limits.batchSize = 20
-                config.limits.requestsPerSecond = 200
-                config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 50 }
-                config.circuit = .init(baseMillis: 20, maxMillis: 100)
-            }), deadline: 120)
+            try await harness.work(
+                try harness.configs(
+                    [kind],
+                    configure: { config in
+                        // Two looks that fail on their own end a contact unverifiable; a redirect is not such a look.
+                        config.policy.verifyAttempts = 2
+                        config.policy.maxPauseMillis = 300
+                        config.policy.retry.maxDelayMillis = 300
+                        config.limits.batchSize = 20
+                        config.limits.requestsPerSecond = 200
+                        config.updateConnection(BulkIngestKind.Connection.self) { $0.pollMillis = 50 }
+                        config.circuit = .init(baseMillis: 20, maxMillis: 100)
+                    }), deadline: 120)
             let counts = try await harness.counts(kind)
             let truth = await harness.truth(kind)
             #expect(counts[.confirmed] == 100 && truth.count == 100, "\(counts)")
-            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE status = 307 AND purpose = 'reconcile'") > 0,
-                    "some looks met a redirect")
+            #expect(
+                try SQLiteInspection.int(
+                    path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE status = 307 AND purpose = 'reconcile'") > 0,
+                "some looks met a redirect")
         }
     }
 
@@ -97,16 +117,20 @@ import Testing
             config.entryDelayMillis = 0...50
         }) { harness in
             try harness.enqueue(400)
-            try await harness.work(try harness.configs(["sfmc-async-events"], configure: { config in
-                config.limits.batchSize = 100
-                config.policy.settleMillis = 300
-                config.policy.membershipListsExited = true
-                // Membership and the status listing decide here, not the journey history.
-                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
-            }))
+            try await harness.work(
+                try harness.configs(
+                    ["sfmc-async-events"],
+                    configure: { config in
+                        config.limits.batchSize = 100
+                        config.policy.settleMillis = 300
+                        config.policy.membershipListsExited = true
+                        // Membership and the status listing decide here, not the journey history.
+                        config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
+                    }))
             let path = harness.store.path
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%async/events/status%$page=2%'") > 0,
-                    "the listings' second pages were read")
+            #expect(
+                try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%async/events/status%$page=2%'") > 0,
+                "the listings' second pages were read")
             let counts = try await harness.counts()
             #expect(counts[.confirmed] == 400, "\(counts)")
             #expect(counts[.unverifiable, default: 0] == 0)

@@ -9,7 +9,8 @@ import Testing
 @Suite(.timeLimit(.minutes(12))) struct JourneyHistoryTests {
     /// Every contact final, confirmed exactly the sandbox's truth, nobody twice; returns the contacts' rows.
     static func states(_ harness: WorkerHarness, _ destination: String = "sfmc-async-events") async throws -> [[String: String]] {
-        let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, dead_reason, last_error, evidence FROM contact")
+        let rows = try SQLiteInspection.rows(
+            path: harness.store.path, "SELECT contact_key, state, dead_reason, last_error, evidence FROM contact")
         let truth = await harness.truth(destination)
         #expect(rows.allSatisfy { (ContactState(rawValue: Int($0["state"] ?? "") ?? -1)?.isFinal) == true }, "nothing is lost")
         #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice")
@@ -37,18 +38,21 @@ import Testing
                     try sink.add(ContactRecord(key: "h\(index)", data: [field]))
                 }
             }
-            try await harness.work(try harness.configs(configure: { config in
-                config.limits.timeoutMillis = 1_000
-                config.limits.requestsPerSecond = 1_000
-                config.limits.concurrency = 8
-                config.policy.throttlePauseMillis = 300
-                // The settle time must cover how late the remote may still take a request: the sandbox shares this process,
-                // and on a machine starved of CPU it can take a request seconds after the client gave up waiting.
-                config.policy.settleMillis = 2_000
-            }), deadline: 400)
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.limits.timeoutMillis = 1_000
+                    config.limits.requestsPerSecond = 1_000
+                    config.limits.concurrency = 8
+                    config.policy.throttlePauseMillis = 300
+                    // The settle time must cover how late the remote may still take a request: the sandbox shares this process,
+                    // and on a machine starved of CPU it can take a request seconds after the client gave up waiting.
+                    config.policy.settleMillis = 2_000
+                }), deadline: 400)
             let rows = try await Self.states(harness)
             let dead = rows.filter { $0["state"] == "\(ContactState.dead.rawValue)" }
-            #expect(dead.count == 100 && dead.allSatisfy { ($0["dead_reason"] ?? "").contains("errorcode 10005") }, "only the permanent member errors")
+            #expect(
+                dead.count == 100 && dead.allSatisfy { ($0["dead_reason"] ?? "").contains("errorcode 10005") },
+                "only the permanent member errors")
             let unverifiable = Self.count(rows, .unverifiable)
             #expect(unverifiable <= 10, "at most 0.1 % unverifiable, got \(unverifiable)")
             // The sandbox dropped some silently; the history proved it, and each was entered by a second request.
@@ -73,9 +77,13 @@ import Testing
             let rows = try await Self.states(harness)
             #expect(Self.count(rows, .confirmed) == 1_000, "every contact entered in this run and was confirmed for it")
             let earlier = rows.filter { Int(($0["contact_key"] ?? "c1").dropFirst())! % 2 == 0 }
-            #expect(earlier.allSatisfy { ($0["evidence"] ?? "").contains("entered at") }, "an earlier member is confirmed by this run's entry row")
+            #expect(
+                earlier.allSatisfy { ($0["evidence"] ?? "").contains("entered at") },
+                "an earlier member is confirmed by this run's entry row")
             // Every download carried its filter (contact keys, journey, window): without it the remote answers the account's whole history.
-            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%journeyhistory/download%'") > 0)
+            #expect(
+                try SQLiteInspection.int(
+                    path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE url LIKE '%journeyhistory/download%'") > 0)
             #expect(await harness.state.unfilteredHistoryDownloads() == 0)
         }
     }
@@ -90,11 +98,16 @@ import Testing
             try await harness.work(try harness.configs(), deadline: 120)
             let rows = try await Self.states(harness)
             let earlier = rows.filter { Int(($0["contact_key"] ?? "c1").dropFirst())! % 2 == 0 }
-            #expect(earlier.allSatisfy { $0["state"] == "\(ContactState.dead.rawValue)" && ($0["dead_reason"] ?? "").contains("re-entry is not allowed") },
-                    "\(earlier.prefix(3))")
+            #expect(
+                earlier.allSatisfy {
+                    $0["state"] == "\(ContactState.dead.rawValue)" && ($0["dead_reason"] ?? "").contains("re-entry is not allowed")
+                },
+                "\(earlier.prefix(3))")
             #expect(Self.count(rows, .confirmed) == 100)
             // Each earlier member went out once: the refusal is the verdict, not a reason to try again.
-            let sends = try SQLiteInspection.int(path: harness.store.path, "SELECT SUM(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'")
+            let sends = try SQLiteInspection.int(
+                path: harness.store.path,
+                "SELECT SUM(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'")
             #expect(sends == 200)
         }
     }

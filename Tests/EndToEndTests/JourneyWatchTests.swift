@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import JourneyDestinations
 import JourneyQueue
 import JourneySimulator
 import JourneyWorker
+import NIOCore
 import Testing
 
 /// Preflight and journey watch (issue 13): a journey that takes no entries holds its destination without spending an
@@ -20,7 +20,9 @@ import Testing
             let published = PublishTime()
             async let worked: DrainGaveUp? = harness.work(configs, deadline: 90)
             // The worker found the journey stopped and says so; then, a few seconds later, it is published again.
-            try await waitFor(seconds: 30) { (try await store.counts().first { $0.name == "sfmc-async-events" }?.health?.reason ?? "").contains("Stopped") }
+            try await waitFor(seconds: 30) {
+                (try await store.counts().first { $0.name == "sfmc-async-events" }?.health?.reason ?? "").contains("Stopped")
+            }
             try await Task.sleep(for: .seconds(3))
             published.set(SystemClock().nowMillis())
             _ = await state.setJourneyState(key: "journey-async", to: .running)
@@ -39,9 +41,10 @@ import Testing
     @Test func aJourneyThatDoesNotExistStopsTheDestinationBeforeAnythingIsSent() async throws {
         try await WorkerHarness.with { harness in
             try harness.enqueue(50)
-            let gaveUp = try await harness.work(try harness.configs(configure: { config in
-                config.updateConnection(SFMCKind.Connection.self) { $0.settings.journeyKey = "no-such-journey" }
-            }), deadline: 30)
+            let gaveUp = try await harness.work(
+                try harness.configs(configure: { config in
+                    config.updateConnection(SFMCKind.Connection.self) { $0.settings.journeyKey = "no-such-journey" }
+                }), deadline: 30)
             #expect(gaveUp?.reason.contains("no journey has the key 'no-such-journey'") == true, "\(String(describing: gaveUp))")
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") == 0)
             #expect(try await harness.counts()[.queued] == 50)
@@ -64,7 +67,10 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("✗ journey takes entries: status Stopped"))
         #expect(result.stderr.contains("sfmc-events: journey takes entries"))
-        let wrong = try scratch.write("wrong.yaml", try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "journeyKey: journey-async", with: "journeyKey: nope"))
+        let wrong = try scratch.write(
+            "wrong.yaml",
+            try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
+                of: "journeyKey: journey-async", with: "journeyKey: nope"))
         result = try await JourneyqProcess.run(["check", "--config", wrong, "--destination", "sfmc-async-events", "--format", "json"])
         #expect(result.status == 1 && result.stdout.contains("no journey has the key 'nope'"))
         let bad = try scratch.write("bad.yaml", "destinations:\n  x:\n    kind: nope\n")

@@ -19,12 +19,13 @@ import Testing
             // The observer: one row per state change, written in the store's own transactions.
             let observer = try DatabaseQueue(path: harness.store.path)
             try await observer.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE observed_move (from_state INTEGER NOT NULL, to_state INTEGER NOT NULL);
-                    CREATE TRIGGER observe_move AFTER UPDATE OF state ON contact WHEN OLD.state <> NEW.state BEGIN
-                        INSERT INTO observed_move VALUES (OLD.state, NEW.state);
-                    END;
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TABLE observed_move (from_state INTEGER NOT NULL, to_state INTEGER NOT NULL);
+                        CREATE TRIGGER observe_move AFTER UPDATE OF state ON contact WHEN OLD.state <> NEW.state BEGIN
+                            INSERT INTO observed_move VALUES (OLD.state, NEW.state);
+                        END;
+                        """)
             }
             try harness.enqueue(1_000)
             _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
@@ -32,11 +33,16 @@ import Testing
             }
             // A daemon that died holding two batches: one claimed, one with its request on its way. Their leases have run
             // out when the daemon below starts.
-            let claimed = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: deadWorkerLeaseMillis))
-            let sent = try #require(try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: deadWorkerLeaseMillis))
+            let claimed = try #require(
+                try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: deadWorkerLeaseMillis))
+            let sent = try #require(
+                try await harness.store.claim(destination: "sfmc-async-events", limit: 10, leaseMillis: deadWorkerLeaseMillis))
             _ = try await underTestLease("write-ahead") {
-                try await harness.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: harness.base, requestBody: "{}",
-                                                                        startedAt: harness.clock.nowMillis()))
+                try await harness.store.beginAttempt(
+                    sent.lease,
+                    AttemptStart(
+                        purpose: .submit, method: "POST", url: harness.base, requestBody: "{}",
+                        startedAt: harness.clock.nowMillis()))
             }
             #expect(claimed.contacts.count == 10)
             harness.expireTestLeases()
@@ -60,8 +66,10 @@ import Testing
             #expect(illegal.isEmpty, "moves the lifecycle does not allow: \(illegal); seen: \(seen)")
             // The run went through the paths that matter, not only the happy one.
             let pairs = Set(moves.map { "\($0.from)→\($0.to)" })
-            for expected in ["queued→claimed", "claimed→sending", "sending→accepted", "accepted→confirmed", "claimed→queued", "sending→unknown",
-                             "accepted→queued", "sending→dead", "dead→queued"] {
+            for expected in [
+                "queued→claimed", "claimed→sending", "sending→accepted", "accepted→confirmed", "claimed→queued", "sending→unknown",
+                "accepted→queued", "sending→dead", "dead→queued",
+            ] {
                 #expect(pairs.contains(expected), "\(expected) never happened; seen: \(seen)")
             }
             #expect(await harness.truth().values.allSatisfy { $0 == 1 })

@@ -10,10 +10,13 @@ import Testing
     @Test func tenMinutesOfFailingLooksMakeNobodyUnverifiable() async throws {
         // Every look endpoint answers 500 for 600 s, from 1 s after the sandbox starts: in the middle of the run. The
         // sandbox keeps the harness's time, so that the test steps through the ten minutes instead of waiting them out.
-        try await WorkerHarness.with(sandboxSharesClock: true, { config in
-            config.entryDelayMillis = 0...100
-            config.lookOutageMillis = 1_000...601_000
-        }) { harness in
+        try await WorkerHarness.with(
+            sandboxSharesClock: true,
+            { config in
+                config.entryDelayMillis = 0...100
+                config.lookOutageMillis = 1_000...601_000
+            }
+        ) { harness in
             try harness.enqueue(1_500)
             let configs = try harness.configs(configure: { config in
                 config.policy.verifyAttempts = 3
@@ -36,14 +39,17 @@ import Testing
             let gaveUp = try await worked
             #expect(gaveUp == nil)
             let counts = try await harness.counts()
-            let reasons = try SQLiteInspection.rows(path: store.path, "SELECT dead_reason, COUNT(*) AS n FROM contact WHERE state = \(ContactState.dead.rawValue) GROUP BY 1 LIMIT 5")
+            let reasons = try SQLiteInspection.rows(
+                path: store.path,
+                "SELECT dead_reason, COUNT(*) AS n FROM contact WHERE state = \(ContactState.dead.rawValue) GROUP BY 1 LIMIT 5")
             #expect(counts[.confirmed] == 1_500, "\(counts) \(reasons)")
             #expect(counts[.unverifiable, default: 0] == 0, "nobody ends unverifiable because the look endpoints were down")
             #expect(try await store.counts().first?.looks == nil, "the look circuit closed again")
             #expect(await harness.truth().values.allSatisfy { $0 == 1 }, "nobody entered twice")
             let path = store.path
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile' AND status = 500") > 0,
-                    "the outage was met")
+            #expect(
+                try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile' AND status = 500") > 0,
+                "the outage was met")
             #expect(try SQLiteInspection.int(path: path, "SELECT MAX(looks) FROM contact") < 3)
         }
     }

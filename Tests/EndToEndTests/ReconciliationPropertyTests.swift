@@ -19,17 +19,20 @@ import Testing
             config.entryDelayMillis = 20...200
         }) { harness in
             try harness.enqueue(2_500)
-            try await harness.work(try harness.configs(configure: { config in
-                config.limits.timeoutMillis = 500
-                config.limits.requestsPerSecond = 500
-                config.policy.throttlePauseMillis = 300
-                config.policy.membershipListsExited = membershipListsExited
-                if !history { config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil } }
-            }), deadline: 150)
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.limits.timeoutMillis = 500
+                    config.limits.requestsPerSecond = 500
+                    config.policy.throttlePauseMillis = 300
+                    config.policy.membershipListsExited = membershipListsExited
+                    if !history { config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil } }
+                }), deadline: 150)
             let rows = try SQLiteInspection.rows(path: harness.store.path, "SELECT contact_key, state, last_error FROM contact")
             let truth = await harness.truth()
             #expect(rows.count == 2_500)
-            let states = rows.map { (key: $0["contact_key"] ?? "", state: ContactState(rawValue: Int($0["state"] ?? "") ?? -1), why: $0["last_error"] ?? "") }
+            let states = rows.map {
+                (key: $0["contact_key"] ?? "", state: ContactState(rawValue: Int($0["state"] ?? "") ?? -1), why: $0["last_error"] ?? "")
+            }
             #expect(states.allSatisfy { $0.state?.isFinal == true }, "every contact ends confirmed, unverifiable or dead")
             let confirmed = Set(states.filter { $0.state == .confirmed }.map(\.key))
             let dead = Set(states.filter { $0.state == .dead }.map(\.key))
@@ -42,11 +45,13 @@ import Testing
             #expect(stats.silentlyDropped > 0)
             if membershipListsExited || history {
                 // Silent drops happened and were repaired by a second send after a look.
-                #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM contact WHERE attempts > 1 AND state = 5") > 0)
+                #expect(
+                    try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM contact WHERE attempts > 1 AND state = 5") > 0)
                 #expect(unverifiable.isEmpty, "\(unverifiable.prefix(3))")
             } else {
-                #expect(!unverifiable.isEmpty && unverifiable.allSatisfy { $0.why.contains("processed by the remote but not in the journey") },
-                        "\(unverifiable.prefix(3))")
+                #expect(
+                    !unverifiable.isEmpty && unverifiable.allSatisfy { $0.why.contains("processed by the remote but not in the journey") },
+                    "\(unverifiable.prefix(3))")
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+
 @testable import JourneyQueueSQLite
 
 /// Reads a database as an operator would with the sqlite3 shell: a read-only connection of its own (never one shared with

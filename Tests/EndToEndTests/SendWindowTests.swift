@@ -32,7 +32,8 @@ struct SendWindowTests {
             let pending = try await harness.store.pendingWork(destination: destination)
             if pending.fullyDrained { return }
             let now = harness.clock.nowMillis()
-            let due = pending.leased || (pending.nextReadyAt.map { $0 <= now } ?? false) || (pending.nextVerifyAt.map { $0 <= now } ?? false)
+            let due =
+                pending.leased || (pending.nextReadyAt.map { $0 <= now } ?? false) || (pending.nextVerifyAt.map { $0 <= now } ?? false)
             if due {
                 try await Task.sleep(for: .milliseconds(20))
             } else {
@@ -102,7 +103,9 @@ struct SendWindowTests {
             for entry in entries {
                 for moment in [entry.enteredAt, entry.requestedAt] {
                     let hour = Self.local(moment, zone(of: entry.key)).hour
-                    #expect((8..<20).contains(hour), "\(entry.key) entered at \(ISOTime.string(moment)), \(hour):xx in \(zone(of: entry.key).identifier)")
+                    #expect(
+                        (8..<20).contains(hour),
+                        "\(entry.key) entered at \(ISOTime.string(moment)), \(hour):xx in \(zone(of: entry.key).identifier)")
                 }
             }
             let entered = Dictionary(grouping: entries, by: \.key)
@@ -111,15 +114,18 @@ struct SendWindowTests {
             #expect(!entered.keys.contains { $0.hasPrefix("late-") })
             for (key, list) in entered where key.hasPrefix("sunday-") {
                 // At the opening on summer time (06:00 UTC), not an hour early nor late.
-                #expect(list[0].requestedAt >= ISOTime.parse("2027-03-28T06:00:00Z")! && list[0].requestedAt < ISOTime.parse("2027-03-28T06:20:00Z")!,
-                        "\(key): \(ISOTime.string(list[0].requestedAt))")
+                #expect(
+                    list[0].requestedAt >= ISOTime.parse("2027-03-28T06:00:00Z")!
+                        && list[0].requestedAt < ISOTime.parse("2027-03-28T06:20:00Z")!,
+                    "\(key): \(ISOTime.string(list[0].requestedAt))")
             }
             for (key, list) in entered where key.hasPrefix("tokyo-later-") {
                 #expect(list[0].requestedAt >= ISOTime.parse("2027-03-28T23:00:00Z")!, "\(key): \(ISOTime.string(list[0].requestedAt))")
             }
             let counts = try await harness.counts(Self.destination)
             #expect(counts[.expired] == 10)
-            let undecided = try harness.store.rows("SELECT last_error, evidence FROM contact WHERE state = \(StateCode.unverifiable) LIMIT 2")
+            let undecided = try harness.store.rows(
+                "SELECT last_error, evidence FROM contact WHERE state = \(StateCode.unverifiable) LIMIT 2")
             #expect(counts[.confirmed] == 150, "\(counts) \(undecided)")
             let expired = try harness.store.rows("SELECT attempts, last_error FROM contact WHERE state = \(StateCode.expired)")
             #expect(expired.allSatisfy { $0["attempts"] == "0" && ($0["last_error"] ?? "").contains("notAfter") }, "\(expired)")
@@ -129,12 +135,15 @@ struct SendWindowTests {
     }
 
     @Test func aWindowThatClosesWhileABatchIsInFlightDoesNotCutIt() async throws {
-        try await WorkerHarness.with(sandboxSharesClock: true, { config in
-            config.entryDelayMillis = 0...0
-            // The first entry request is held until the test has moved the clock past the window's end.
-            config.faults.gatherInFlight = 1_000
-            config.faults.holdSeconds = 600
-        }) { harness in
+        try await WorkerHarness.with(
+            sandboxSharesClock: true,
+            { config in
+                config.entryDelayMillis = 0...0
+                // The first entry request is held until the test has moved the clock past the window's end.
+                config.faults.gatherInFlight = 1_000
+                config.faults.holdSeconds = 600
+            }
+        ) { harness in
             // Friday 2027-01-15 19:50 UTC; the window is weekdays 08:00–20:00 UTC.
             harness.clock.step(by: ISOTime.parse("2027-01-15T19:50:00Z")! - harness.clock.nowMillis())
             try harness.enqueue(150, destination: Self.destination)
@@ -152,7 +161,9 @@ struct SendWindowTests {
                 tasks.addTask { try await harness.work(configs, deadline: 600) }
                 tasks.addTask {
                     // The first batch's request is out (written ahead, held by the sandbox): the window closes under it.
-                    while try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE state = \(StateCode.sending)").first?["n"] != "100" {
+                    while try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE state = \(StateCode.sending)").first?["n"]
+                        != "100"
+                    {
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     harness.clock.step(by: close + 5 * 60_000 - harness.clock.nowMillis())
@@ -161,7 +172,8 @@ struct SendWindowTests {
                     try await Self.stepWhileIdle(harness, by: 30 * 60_000, until: monday - 30 * 60_000)
                     let before = await Self.entries(harness)
                     #expect(before.count == 100, "the batch in flight entered whole, and nobody else")
-                    let waiting = try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE state = \(StateCode.queued) AND attempts = 0")
+                    let waiting = try harness.store.rows(
+                        "SELECT COUNT(*) AS n FROM contact WHERE state = \(StateCode.queued) AND attempts = 0")
                     #expect(waiting.first?["n"] == "50")
                     harness.clock.step(by: monday - harness.clock.nowMillis())
                     try await Self.stepWhileIdle(harness, by: 60_000, until: monday + 3_600_000)
@@ -188,7 +200,8 @@ struct SendWindowTests {
             let entries = await Self.entries(harness)
             #expect(entries.count == 300 && Set(entries.map(\.key)).count == 300)
             #expect(entries.allSatisfy { $0.requestedAt >= opening }, "nothing was sent before the window opened")
-            let sent = try harness.store.rows("SELECT MIN(started_at) AS first FROM attempt WHERE call_purpose IN ('submission', 'look-before')")
+            let sent = try harness.store.rows(
+                "SELECT MIN(started_at) AS first FROM attempt WHERE call_purpose IN ('submission', 'look-before')")
             #expect(Int64(sent.first?["first"] ?? "") ?? 0 >= opening)
             #expect(try await harness.counts(Self.destination)[.confirmed] == 300)
         }

@@ -15,8 +15,10 @@ import Testing
 
 /// `journeyq serve`'s HTTP side on a free loopback port over a real SQLite file, with one key of each role.
 struct ServerHarness: Sendable {
-    static let keys = ["ingest": "jq_ingest-key-for-tests", "read": "jq_read-key-for-tests", "operate": "jq_operate-key-for-tests",
-                       "ingest-b": "jq_ingest-b-key-for-tests", "ingest-c": "jq_ingest-c-key-for-tests"]
+    static let keys = [
+        "ingest": "jq_ingest-key-for-tests", "read": "jq_read-key-for-tests", "operate": "jq_operate-key-for-tests",
+        "ingest-b": "jq_ingest-b-key-for-tests", "ingest-c": "jq_ingest-c-key-for-tests",
+    ]
     let base: String
     let store: SQLiteQueueStore
     let registry: PrometheusCollectorRegistry
@@ -31,8 +33,10 @@ struct ServerHarness: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func send(_ method: HTTPMethod, _ path: String, key role: String? = nil, body: String? = nil, contentType: String? = nil,
-              headers: [String: String] = [:]) async throws -> Answer {
+    func send(
+        _ method: HTTPMethod, _ path: String, key role: String? = nil, body: String? = nil, contentType: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let role { request.headers.add(name: "Authorization", value: "Bearer \(Self.keys[role] ?? role)") }
@@ -41,24 +45,34 @@ struct ServerHarness: Sendable {
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         var bytes = try await response.body.collect(upTo: 64 << 20)
-        return Answer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readBytes(length: bytes.readableBytes) ?? []))
+        return Answer(
+            status: Int(response.status.code), headers: response.headers, body: Data(bytes.readBytes(length: bytes.readableBytes) ?? []))
     }
 
-    static func with(maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, notify: [WebhookConfig] = [], idleTimeoutSeconds: Double = 60, destinations: Set<String>? = nil,
-                     configure: (inout HTTPConfig) -> Void = { _ in },
-                     _ body: @Sendable (ServerHarness) async throws -> Void) async throws {
+    static func with(
+        maxBodyBytes: Int = 1 << 20, metricsRequireKey: Bool = false, notify: [WebhookConfig] = [], idleTimeoutSeconds: Double = 60,
+        destinations: Set<String>? = nil,
+        configure: (inout HTTPConfig) -> Void = { _ in },
+        _ body: @Sendable (ServerHarness) async throws -> Void
+    ) async throws {
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
-        var config = HTTPConfig(host: "127.0.0.1", port: 0, apiKeys: keys.map { HTTPConfig.APIKey(name: $0.key, role: HTTPConfig.Role(rawValue: String($0.key.prefix { $0 != "-" }))!,
-                                                                                               sha256: APIKeyVerifier.digest(of: $0.value)) },
-                                metricsRequireKey: metricsRequireKey, maxBodyBytes: maxBodyBytes)
+        var config = HTTPConfig(
+            host: "127.0.0.1", port: 0,
+            apiKeys: keys.map {
+                HTTPConfig.APIKey(
+                    name: $0.key, role: HTTPConfig.Role(rawValue: String($0.key.prefix { $0 != "-" }))!,
+                    sha256: APIKeyVerifier.digest(of: $0.value))
+            },
+            metricsRequireKey: metricsRequireKey, maxBodyBytes: maxBodyBytes)
         config.idleTimeoutSeconds = idleTimeoutSeconds
         configure(&config)
         let registry = PrometheusCollectorRegistry()
         var logger = Logger(label: "test.server")
         logger.logLevel = .warning
-        var dependencies = JourneyServerApp.Dependencies(store: store, config: config, logger: logger, registry: registry,
-                                                         metrics: JourneyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        var dependencies = JourneyServerApp.Dependencies(
+            store: store, config: config, logger: logger, registry: registry,
+            metrics: JourneyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         dependencies.notify = notify.map(\.endpoint)
         dependencies.destinations = destinations
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -16,33 +16,42 @@ import Testing
         defer { simulator.signal(SIGKILL) }
         let handle = try #require(FileHandle(forWritingAtPath: config))
         handle.seekToEndOfFile()
-        handle.write(Data("""
+        handle.write(
+            Data(
+                """
 
-            http:
-              apiKeys:
-                - {name: producer, role: ingest, sha256: \(APIKeyVerifier.digest(of: "jq_producer-key"))}
-                - {name: operator, role: operate, sha256: \(APIKeyVerifier.digest(of: "jq_operator-key"))}
+                http:
+                  apiKeys:
+                    - {name: producer, role: ingest, sha256: \(APIKeyVerifier.digest(of: "jq_producer-key"))}
+                    - {name: operator, role: operate, sha256: \(APIKeyVerifier.digest(of: "jq_operator-key"))}
 
-            """.utf8))
+                """.utf8))
         try handle.close()
         // The sandbox's config names each destination after its kind.
         let destination = "sfmc-async-events"
         // `ulimit -n` in the shell sets soft and hard: the server cannot raise it.
-        let serve = try BackgroundProcess(executable: "/bin/sh", ["-c", "ulimit -n 1024 && exec \"$0\" \"$@\"", JourneyqProcess.binary,
-                                                                  "serve", "--db", scratch.path("q.sqlite"), "--config", config,
-                                                                  "--listen", "127.0.0.1:0", "--no-workers", "--log-level", "error"],
-                                          scratch: scratch, name: "serve")
+        let serve = try BackgroundProcess(
+            executable: "/bin/sh",
+            [
+                "-c", "ulimit -n 1024 && exec \"$0\" \"$@\"", JourneyqProcess.binary,
+                "serve", "--db", scratch.path("q.sqlite"), "--config", config,
+                "--listen", "127.0.0.1:0", "--no-workers", "--log-level", "error",
+            ],
+            scratch: scratch, name: "serve")
         defer { serve.signal(SIGKILL) }
         try await waitFor(seconds: 60) { serve.stdout.contains("serving on") }
-        let address = try #require(serve.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
+        let address = try #require(
+            serve.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
         let port = try #require(Int(address.split(separator: ":").last ?? ""))
 
         // The flood comes from a process of its own: 2,200 descriptors open in the test process would break every
         // other test's process launches (Foundation copies the open descriptors into a fixed buffer).
-        let flood = try BackgroundProcess(executable: "/usr/bin/env", ["python3", "-c", Self.flood, String(port)], scratch: scratch, name: "flood")
+        let flood = try BackgroundProcess(
+            executable: "/usr/bin/env", ["python3", "-c", Self.flood, String(port)], scratch: scratch, name: "flood")
         defer { flood.signal(SIGKILL) }
         try await waitFor(seconds: 60) { flood.stdout.contains("holding") || !flood.process.isRunning }
-        let holding = flood.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+        let holding =
+            flood.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
         #expect(holding > 2_000, "the flood could not open its connections: \(flood.stdout) \(flood.stderr)")
         var ingest = HTTPClientRequest(url: address + "/v1/destinations/\(destination)/contacts")
         ingest.method = .POST
@@ -88,7 +97,9 @@ import Testing
     /// Eight ingests run at once (four per key); the ninth, or a key's fifth, is refused with 503 and Retry-After before
     /// its body is read, and the eight finish.
     @Test func aNinthConcurrentIngestIsRefusedWhileEightProceed() async throws {
-        try await ServerHarness.with(configure: { $0.maxIngests = 8; $0.maxIngestsPerKey = 4 }) { server in
+        try await ServerHarness.with(configure: {
+            $0.maxIngests = 8; $0.maxIngestsPerKey = 4
+        }) { server in
             let port = try #require(Int(server.base.split(separator: ":").last ?? ""))
             var held: [HeldIngest] = []
             defer { for ingest in held { ingest.connection.close() } }
@@ -100,8 +111,9 @@ import Testing
                 #expect(reached, "\(count) ingests in progress")
             }
             func ingest(_ role: String, _ key: String) async throws -> ServerHarness.Answer {
-                try await server.send(.POST, "/v1/destinations/main/contacts", key: role, body: "{\"contactKey\":\"\(key)\"}\n",
-                                      contentType: "application/x-ndjson")
+                try await server.send(
+                    .POST, "/v1/destinations/main/contacts", key: role, body: "{\"contactKey\":\"\(key)\"}\n",
+                    contentType: "application/x-ndjson")
             }
             for index in 0..<4 { try await hold("ingest", "a\(index)") }
             let fifth = try await ingest("ingest", "a-fifth")
@@ -126,11 +138,15 @@ import Testing
     @Test func anIngestOfTooManyRecordsEnqueuesNothing() async throws {
         try await ServerHarness.with(configure: { $0.maxRecordsPerRequest = 3 }) { server in
             let four = (1...4).map { "{\"contactKey\":\"k\($0)\"}" }.joined(separator: "\n")
-            let refused = try await server.send(.POST, "/v1/destinations/main/contacts", key: "ingest", body: four, contentType: "application/x-ndjson")
+            let refused = try await server.send(
+                .POST, "/v1/destinations/main/contacts", key: "ingest", body: four, contentType: "application/x-ndjson")
             #expect(refused.status == 413 && refused.text.contains("maxRecordsPerRequest"), "\(refused.status) \(refused.text)")
             #expect(try await server.store.searchContacts("k", prefix: true, limit: 10).isEmpty)
             let three = (1...3).map { "{\"contactKey\":\"k\($0)\"}" }.joined(separator: "\n")
-            #expect(try await server.send(.POST, "/v1/destinations/main/contacts", key: "ingest", body: three, contentType: "application/x-ndjson").status == 202)
+            #expect(
+                try await server.send(
+                    .POST, "/v1/destinations/main/contacts", key: "ingest", body: three, contentType: "application/x-ndjson"
+                ).status == 202)
         }
     }
 
@@ -170,7 +186,8 @@ import Testing
     private func inProgress(_ server: ServerHarness) async throws -> Int {
         let text = try await server.send(.GET, "/metrics").text
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("journeyq_http_ingests_in_progress ") }),
-              let value = Double(line.split(separator: " ").last ?? "") else { return 0 }
+            let value = Double(line.split(separator: " ").last ?? "")
+        else { return 0 }
         return Int(value)
     }
 }
@@ -184,7 +201,8 @@ struct HeldIngest: Sendable {
         guard let connection = RawConnection(port: port, blocking: true) else { return nil }
         let record = "{\"contactKey\":\"\(contactKey)\"}\n"
         let padding = String(repeating: " ", count: 64) + "\n"
-        let head = "POST /v1/destinations/main/contacts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(key)\r\n"
+        let head =
+            "POST /v1/destinations/main/contacts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(key)\r\n"
             + "Content-Type: application/x-ndjson\r\nContent-Length: \(record.utf8.count + padding.utf8.count)\r\n\r\n"
         guard connection.send(head + record) else { return nil }
         self.connection = connection
@@ -257,4 +275,3 @@ final class RawConnection: @unchecked Sendable {
 
     func close() { Glibc.close(fd) }
 }
-

@@ -22,7 +22,9 @@ import Testing
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
-            guard fd >= 0, bound == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot bind \(path)"]) }
+            guard fd >= 0, bound == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot bind \(path)"])
+            }
         }
 
         /// Every datagram so far, in order (reads what has arrived without waiting).
@@ -49,13 +51,15 @@ import Testing
         let (simulator, _, config) = try await startSimulator(scratch)
         defer { simulator.signal(SIGKILL) }
         let notify = try NotifySocket(path: scratch.path("notify.sock"))
-        let serve = try BackgroundProcess(["serve", "--db", scratch.path("q.sqlite"), "--config", config, "--listen", "127.0.0.1:0", "--log-level", "warning"],
-                                          environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "600000"], scratch: scratch, name: "serve")
+        let serve = try BackgroundProcess(
+            ["serve", "--db", scratch.path("q.sqlite"), "--config", config, "--listen", "127.0.0.1:0", "--log-level", "warning"],
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "600000"], scratch: scratch, name: "serve")
         try await waitFor(seconds: 60) { notify.messages.contains { $0.contains("READY=1") } }
         let ready = try #require(notify.messages.first { $0.contains("READY=1") })
         #expect(ready.contains("STATUS=serving on http://127.0.0.1:"))
         // Ready means answering: the address it announced takes a request now.
-        let address = try #require(serve.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
+        let address = try #require(
+            serve.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
         let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: address + "/healthz"), timeout: .seconds(10))
         #expect(health.status == .ok)
         // 0.6 s of watchdog: a probe and a ping every 0.2 s while the store takes writes.
@@ -73,8 +77,9 @@ import Testing
         let (simulator, _, config) = try await startSimulator(scratch)
         defer { simulator.signal(SIGKILL) }
         let notify = try NotifySocket(path: scratch.path("notify.sock"))
-        let work = try BackgroundProcess(["work", "--db", scratch.path("q.sqlite"), "--config", config, "--log-level", "warning"],
-                                         environment: ["NOTIFY_SOCKET": notify.path], scratch: scratch, name: "work")
+        let work = try BackgroundProcess(
+            ["work", "--db", scratch.path("q.sqlite"), "--config", config, "--log-level", "warning"],
+            environment: ["NOTIFY_SOCKET": notify.path], scratch: scratch, name: "work")
         try await waitFor(seconds: 60) { notify.messages.contains { $0.contains("READY=1") } }
         #expect(notify.messages.contains { $0.hasPrefix("READY=1\nSTATUS=working:") })
         // No WATCHDOG_USEC, no watchdog: nothing but the state changes goes to the socket.

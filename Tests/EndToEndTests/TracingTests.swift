@@ -6,7 +6,8 @@ import Testing
 /// specification): one trace per batch with its claim, write-ahead, request and settle, one per reconciliation with its
 /// look, the ledger keeping each request's trace id, and no contact data or secret in any attribute.
 @Suite struct TracingTests {
-    static let receiverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let receiverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("scripts/otlp-receiver").path
 
     struct Span {
@@ -19,20 +20,23 @@ import Testing
         guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
         return try text.split(separator: "\n").map { line in
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            return Span(traceID: object["traceId"] as? String ?? "", spanID: object["spanId"] as? String ?? "",
-                        parentID: object["parentSpanId"] as? String ?? "", name: object["name"] as? String ?? "",
-                        kind: object["kind"] as? Int ?? 0, attributes: object["attributes"] as? [String: Any] ?? [:])
+            return Span(
+                traceID: object["traceId"] as? String ?? "", spanID: object["spanId"] as? String ?? "",
+                parentID: object["parentSpanId"] as? String ?? "", name: object["name"] as? String ?? "",
+                kind: object["kind"] as? Int ?? 0, attributes: object["attributes"] as? [String: Any] ?? [:])
         }
     }
 
     @Test func eachBatchIsATraceAndTheLedgerLeadsToIt() async throws {
         let scratch = try Scratch()
         let log = scratch.path("spans.jsonl")
-        let receiver = try BackgroundProcess(executable: "/usr/bin/env", ["python3", Self.receiverScript, "--port", "0", "--log", log],
-                                             scratch: scratch, name: "otlp")
+        let receiver = try BackgroundProcess(
+            executable: "/usr/bin/env", ["python3", Self.receiverScript, "--port", "0", "--log", log],
+            scratch: scratch, name: "otlp")
         try await waitFor(seconds: 20) { receiver.stdout.contains("listening on") }
         let port = try #require(receiver.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
-        let (simulator, db, config) = try await asyncQueue(scratch, contacts: 40, prefix: "traced-contact-", simulator: ["--seed", "7"]) { yaml in
+        let (simulator, db, config) = try await asyncQueue(scratch, contacts: 40, prefix: "traced-contact-", simulator: ["--seed", "7"]) {
+            yaml in
             yaml + "\ntracing:\n  endpoint: http://127.0.0.1:\(port)\n  protocol: http/json\n  serviceName: journeyq-test\n"
         }
         defer { simulator.signal(SIGKILL); receiver.signal(SIGKILL) }
@@ -65,11 +69,14 @@ import Testing
         #expect(all.contains { $0.kind == 3 && $0.attributes["journeyq.request.purpose"] as? String == "reconcile" })
 
         // API requests are traced too, named by their route: the key in the path stays out of the span.
-        let serve = try BackgroundProcess(["serve", "--db", db, "--config", config, "--no-workers", "--listen", "127.0.0.1:0", "--log-level", "warning"],
-                                          scratch: scratch, name: "serve")
+        let serve = try BackgroundProcess(
+            ["serve", "--db", db, "--config", config, "--no-workers", "--listen", "127.0.0.1:0", "--log-level", "warning"],
+            scratch: scratch, name: "serve")
         try await waitFor(seconds: 60) { serve.stdout.contains("serving on") }
-        let address = try #require(serve.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
-        _ = try await HTTPClient.shared.execute(HTTPClientRequest(url: address + "/v1/contacts/traced-contact-3?q=traced-contact-"), timeout: .seconds(10))
+        let address = try #require(
+            serve.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
+        _ = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: address + "/v1/contacts/traced-contact-3?q=traced-contact-"), timeout: .seconds(10))
         serve.signal(SIGTERM)
         #expect(try await serve.waitForExit(seconds: 60) == 0)
         let api = try #require(try spans(log).first { $0.kind == 2 && $0.attributes["http.route"] != nil })
@@ -99,7 +106,9 @@ import Testing
         let scratch = try Scratch()
         let (simulator, db, config) = try await asyncQueue(scratch, contacts: 5, prefix: "plain-", simulator: ["--seed", "7"])
         defer { simulator.signal(SIGKILL) }
-        #expect(try await JourneyqProcess.run(["work", "--db", db, "--config", config, "--until-drained", "--log-level", "warning"]).status == 0)
+        #expect(
+            try await JourneyqProcess.run(["work", "--db", db, "--config", config, "--until-drained", "--log-level", "warning"]).status == 0
+        )
         let show = try await JourneyqProcess.run(["show", "--db", db, "plain-1", "--json"])
         #expect(show.status == 0)
         #expect(!show.stdout.contains("traceID"))

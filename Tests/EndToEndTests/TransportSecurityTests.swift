@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import JourneyRuntime
-import NIOCore
 import JourneyWorker
+import NIOCore
 import Testing
 
 /// `serve` facing a network: TLS 1.2 at least, answers that no browser sniffs or cache keeps, idle connections closed,
@@ -40,19 +40,25 @@ import Testing
     @Test func tlsBelowOnePointTwoIsRefusedAtTheHandshake() async throws {
         let scratch = try Scratch()
         let (key, cert) = (scratch.path("key.pem"), scratch.path("cert.pem"))
-        let made = try await openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-days", "1"])
+        let made = try await openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-days", "1",
+        ])
         #expect(made.status == 0, "\(made.output)")
-        let config = try scratch.write("c.yaml", Self.minimalConfig + """
-            http:
-              listen: 127.0.0.1:0
-              tls: {certificateFile: \(cert), privateKeyFile: \(key)}
+        let config = try scratch.write(
+            "c.yaml",
+            Self.minimalConfig + """
+                http:
+                  listen: 127.0.0.1:0
+                  tls: {certificateFile: \(cert), privateKeyFile: \(key)}
 
-            """)
-        let serve = try BackgroundProcess(["serve", "--db", scratch.path("q.sqlite"), "--config", config, "--no-workers", "--log-level", "error"],
-                                          scratch: scratch, name: "serve")
+                """)
+        let serve = try BackgroundProcess(
+            ["serve", "--db", scratch.path("q.sqlite"), "--config", config, "--no-workers", "--log-level", "error"],
+            scratch: scratch, name: "serve")
         defer { serve.signal(SIGKILL) }
         try await waitFor(seconds: 60) { serve.stdout.contains("serving on") }
-        let port = try #require(serve.stdout.range(of: #"(?<=127\.0\.0\.1:)\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
+        let port = try #require(
+            serve.stdout.range(of: #"(?<=127\.0\.0\.1:)\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
         // The client offers TLS 1.1 only (its own floor lowered, so that the refusal is the server's).
         let old = try await openssl(["s_client", "-connect", "127.0.0.1:\(port)", "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-brief"])
         #expect(old.status != 0, "\(old.output)")
@@ -67,7 +73,9 @@ import Testing
 
     @Test func everyAnswerIsNeitherSniffedNorStored() async throws {
         try await ServerHarness.with { server in
-            for (path, key) in [("/healthz", nil), ("/v1/destinations", nil), ("/v1/destinations", ServerHarness.keys["read"]), ("/no/such/path", nil)] {
+            for (path, key) in [
+                ("/healthz", nil), ("/v1/destinations", nil), ("/v1/destinations", ServerHarness.keys["read"]), ("/no/such/path", nil),
+            ] {
                 var request = HTTPClientRequest(url: server.base + path)
                 if let key { request.headers.add(name: "authorization", value: "Bearer \(key)") }
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
@@ -129,8 +137,10 @@ import Testing
         let config = try scratch.write("c.yaml", Self.minimalConfig)
         chmod(config, 0o644)
         let exposed = try await JourneyqProcess.run(["check", "--db", scratch.path("q.sqlite"), "--config", config])
-        #expect(exposed.stderr.contains("holds credentials inline (destinations.main.clientSecret) and is readable by group or others (mode 0644)"),
-                "\(exposed.stderr)")
+        #expect(
+            exposed.stderr.contains(
+                "holds credentials inline (destinations.main.clientSecret) and is readable by group or others (mode 0644)"),
+            "\(exposed.stderr)")
         #expect(!exposed.stderr.contains("inline-secret-value"))
         chmod(config, 0o600)
         let private_ = try await JourneyqProcess.run(["check", "--db", scratch.path("q.sqlite"), "--config", config])

@@ -14,7 +14,8 @@ import Testing
 /// a manual clock.
 @Suite(.serialized) struct WebhookTests {
     static let secret = "whsec_" + Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString()
-    static let receiverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let receiverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("scripts/webhook-receiver").path
 
     /// A receiver process and what it has taken.
@@ -26,13 +27,20 @@ import Testing
         init(_ scratch: Scratch, status: Int) async throws {
             log = scratch.path("received.jsonl")
             // Timestamps come from the test's manual clock, years from now: the receiver does not check their age.
-            process = try BackgroundProcess(executable: "/usr/bin/env", ["python3", WebhookTests.receiverScript, "--port", "0", "--secret-env", "HOOK_SECRET",
-                                                                         "--log", log, "--status", "\(status)", "--tolerance", "0"],
-                                            environment: ["HOOK_SECRET": WebhookTests.secret], scratch: scratch, name: "receiver")
+            process = try BackgroundProcess(
+                executable: "/usr/bin/env",
+                [
+                    "python3", WebhookTests.receiverScript, "--port", "0", "--secret-env", "HOOK_SECRET",
+                    "--log", log, "--status", "\(status)", "--tolerance", "0",
+                ],
+                environment: ["HOOK_SECRET": WebhookTests.secret], scratch: scratch, name: "receiver")
             let process = self.process
             try await waitFor(seconds: 20) { process.stdout.contains("listening on") }
-            guard let range = process.stdout.range(of: #"\d+$"#, options: .regularExpression, range: nil) ?? process.stdout.range(of: #"\d+"#, options: .regularExpression),
-                  let port = Int(process.stdout[range].trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            guard
+                let range = process.stdout.range(of: #"\d+$"#, options: .regularExpression, range: nil)
+                    ?? process.stdout.range(of: #"\d+"#, options: .regularExpression),
+                let port = Int(process.stdout[range].trimmingCharacters(in: .whitespacesAndNewlines))
+            else {
                 throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "receiver did not start: \(process.stderr)"])
             }
             self.port = port
@@ -69,14 +77,16 @@ import Testing
             for key in keys { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
         }
         let batch = try #require(try await store.claim(destination: "main", limit: keys.count, leaseMillis: 60_000))
-        _ = try await store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
+        _ = try await store.beginAttempt(
+            batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
         try await store.settle(batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
         return store
     }
 
     func service(_ store: SQLiteQueueStore, port: Int, clock: ManualClock, client: HTTPClient, owner: String) throws -> WebhookService {
-        let config = WebhookConfig(name: "crm", url: "http://127.0.0.1:\(port)/hooks", signer: try WebhookSigner(secret: Secret(Self.secret)),
-                                   timeoutMillis: 5_000, maxBackoffMillis: 120_000, parkAfterMillis: 600_000)
+        let config = WebhookConfig(
+            name: "crm", url: "http://127.0.0.1:\(port)/hooks", signer: try WebhookSigner(secret: Secret(Self.secret)),
+            timeoutMillis: 5_000, maxBackoffMillis: 120_000, parkAfterMillis: 600_000)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return WebhookService(config: config, store: store, client: client, clock: clock, logger: logger, owner: owner)
@@ -126,7 +136,8 @@ import Testing
         let receiver = try await Receiver(scratch, status: 204)
         let client = HTTPClient.shared
         // The first worker posts and dies before it records the delivery.
-        let batch = try #require(try await store.claimWebhookBatch(endpoint: "crm", owner: "dead", filter: .all, limit: 100, leaseMillis: 10_000))
+        let batch = try #require(
+            try await store.claimWebhookBatch(endpoint: "crm", owner: "dead", filter: .all, limit: 100, leaseMillis: 10_000))
         let dying = try service(store, port: receiver.port, clock: clock, client: client, owner: "dead")
         #expect(await dying.post(batch) == nil)
         let survivor = try service(store, port: receiver.port, clock: clock, client: client, owner: "alive")
@@ -134,8 +145,9 @@ import Testing
         clock.advance(by: 10_001)
         #expect(await survivor.step() == .delivered(events: 2))
         let messages = try receiver.messages()
-        #expect(messages.count == 2 && messages[0].id == messages[1].id && messages[0].keys == messages[1].keys,
-                "at least once, and a re-delivery is the same message: \(messages)")
+        #expect(
+            messages.count == 2 && messages[0].id == messages[1].id && messages[0].keys == messages[1].keys,
+            "at least once, and a re-delivery is the same message: \(messages)")
         #expect(await survivor.step() == .idle, "delivered: nothing more")
     }
 

@@ -22,8 +22,10 @@ struct WorkerHarness: Sendable {
 
     /// The sandbox's written config, loaded, with `configure` applied to each destination named. Marketing Cloud's
     /// settle times are 0.3 s unless set otherwise.
-    func configs(_ names: [String] = ["sfmc-async-events"], configuration: SimulatorConfiguration = SimulatorConfiguration(),
-                 configure: (inout DestinationConfig) -> Void = { _ in }) throws -> [DestinationConfig] {
+    func configs(
+        _ names: [String] = ["sfmc-async-events"], configuration: SimulatorConfiguration = SimulatorConfiguration(),
+        configure: (inout DestinationConfig) -> Void = { _ in }
+    ) throws -> [DestinationConfig] {
         let path = try scratch.write("config.yaml", SandboxConfigWriter.yaml(baseURL: base, configuration: configuration))
         return try ConfigLoader(file: path).load().filter { names.contains($0.name) }.map { config in
             var config = config
@@ -43,13 +45,16 @@ struct WorkerHarness: Sendable {
     /// (at least five minutes: a deadline guards against a hang, and a loaded machine must not eat it). Returns why the
     /// drain gave up, if it did.
     @discardableResult
-    func work(_ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .settled, deadline: Double = 60,
-              store override: (any QueueStore)? = nil, checkpoint: @escaping @Sendable () throws -> Void = {}) async throws -> DrainGaveUp? {
+    func work(
+        _ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .settled, deadline: Double = 60,
+        store override: (any QueueStore)? = nil, checkpoint: @escaping @Sendable () throws -> Void = {}
+    ) async throws -> DrainGaveUp? {
         let client = HTTPCaller.makeClient()
         var logger = Logger(label: "test.worker")
         logger.logLevel = ProcessInfo.processInfo.environment["JOURNEYQ_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        let daemon = try await WorkerDaemon(configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: clock),
-                                      clock: clock, logger: logger, drain: drain, checkpoint: checkpoint)
+        let daemon = try await WorkerDaemon(
+            configs: configs, store: override ?? store, caller: HTTPCaller(client: client, clock: clock),
+            clock: clock, logger: logger, drain: drain, checkpoint: checkpoint)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let gaveUp = GaveUpBox()
         let drained = try await withThrowingTaskGroup(of: Bool.self) { tasks in
@@ -84,12 +89,15 @@ struct WorkerHarness: Sendable {
 
     /// Runs `body` with a fresh sandbox (configured by `configure`) and store. With `sandboxSharesClock`, the sandbox
     /// keeps time by the harness's clock too, so that a step moves the remote's outages and entries with it.
-    static func with(sandboxSharesClock: Bool = false, _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
-                     _ body: @Sendable (WorkerHarness) async throws -> Void) async throws {
+    static func with(
+        sandboxSharesClock: Bool = false, _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
+        _ body: @Sendable (WorkerHarness) async throws -> Void
+    ) async throws {
         var configuration = SimulatorConfiguration()
         configure(&configuration)
         let clock = SteppedClock()
-        try await SimulatorServer.withRunning(configuration: configuration, clock: sandboxSharesClock ? clock : SystemClock()) { base, state in
+        try await SimulatorServer.withRunning(configuration: configuration, clock: sandboxSharesClock ? clock : SystemClock()) {
+            base, state in
             let scratch = try Scratch()
             let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"), clock: clock)
             try await body(WorkerHarness(base: base, state: state, scratch: scratch, store: store, clock: clock))
@@ -128,7 +136,8 @@ func underTestLease<T>(_ step: String, _ body: () async throws -> T) async throw
     do {
         return try await body()
     } catch StoreError.leaseLost(let batchID) {
-        Issue.record("""
+        Issue.record(
+            """
             the test's own lease on batch \(batchID) expired before its next step (\(step)): the machine was slower than the \
             test assumed; give the lease more time or end it by stepping the clock
             """)

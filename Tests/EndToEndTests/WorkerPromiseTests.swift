@@ -17,9 +17,13 @@ import Testing
             // Everything is on record: each request with its answer and every eventInstanceId.
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND status = 202") == 13)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE remote_id IS NULL AND purpose = 'submit'") == 0)
+            #expect(
+                try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE remote_id IS NULL AND purpose = 'submit'") == 0)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM contact WHERE event_instance_id IS NULL") == 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 100)
+            #expect(
+                try SQLiteInspection.int(
+                    path: path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'")
+                    == 100)
         }
     }
 
@@ -31,19 +35,24 @@ import Testing
             config.seed = 3
         }) { harness in
             try harness.enqueue(1_500)
-            try await harness.work(try harness.configs(configure: { config in
-                config.limits.requestsPerSecond = 1_000
-                config.policy.throttlePauseMillis = 500
-            }))
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.limits.requestsPerSecond = 1_000
+                    config.policy.throttlePauseMillis = 500
+                }))
             #expect(try await harness.counts()[.confirmed] == 1_500)
             let path = harness.store.path
             let throttled = try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429")
             #expect(throttled > 0)
             // No contact paid for a 429 with an attempt.
             #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429 AND response_headers LIKE '%Retry-After%'") > 0)
+            #expect(
+                try SQLiteInspection.int(
+                    path: path, "SELECT COUNT(*) FROM attempt WHERE status = 429 AND response_headers LIKE '%Retry-After%'") > 0)
             // After a 429 with Retry-After: 1, no request starts until the pause is over.
-            let violations = try SQLiteInspection.int(path: path, """
+            let violations = try SQLiteInspection.int(
+                path: path,
+                """
                 SELECT COUNT(*) FROM attempt t JOIN attempt a
                 ON a.purpose = 'submit' AND a.started_at > t.finished_at + 100 AND a.started_at < t.finished_at + 900
                 WHERE t.status = 429 AND t.response_headers LIKE '%Retry-After%'
@@ -66,8 +75,13 @@ import Testing
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'token' AND status = 200") > 1)
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND status = 401") > 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%sim-client-secret%' OR request_body LIKE '%sim-client-secret%'") == 0)
-            #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%access_token%'") == 0)
+            #expect(
+                try SQLiteInspection.int(
+                    path: path,
+                    "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%sim-client-secret%' OR request_body LIKE '%sim-client-secret%'"
+                ) == 0)
+            #expect(
+                try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%access_token%'") == 0)
             #expect(await harness.truth().values.allSatisfy { $0 == 1 })
         }
     }
@@ -82,15 +96,17 @@ import Testing
         }) { harness in
             try harness.enqueue(600)
             // Looks meet the same faults: give them room to decide rather than end unverifiable.
-            try await harness.work(try harness.configs(configure: { config in
-                config.limits.timeoutMillis = 400
-                config.policy.verifyAttempts = 40
-                config.policy.retry.maxDelayMillis = 2_000
-            }), deadline: 120)
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.limits.timeoutMillis = 400
+                    config.policy.verifyAttempts = 40
+                    config.policy.retry.maxDelayMillis = 2_000
+                }), deadline: 120)
             let path = harness.store.path
             #expect(try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE error_class = 'timeout'") > 0)
             // The contacts whose request got no answer (no requestId) were looked for, found, and never sent again.
-            let ambiguous = try SQLiteInspection.rows(path: path, "SELECT contact_key, state, attempts FROM contact WHERE request_id IS NULL")
+            let ambiguous = try SQLiteInspection.rows(
+                path: path, "SELECT contact_key, state, attempts FROM contact WHERE request_id IS NULL")
             #expect(!ambiguous.isEmpty)
             #expect(ambiguous.allSatisfy { Int($0["state"] ?? "") == ContactState.confirmed.rawValue && Int($0["attempts"] ?? "") == 1 })
             #expect(try await harness.counts()[.confirmed] == 600)
@@ -113,7 +129,8 @@ import Testing
             try await harness.work(try harness.configs())
             #expect(try await harness.counts()[.confirmed] == 10)
             #expect(try await harness.counts()[.dead] == 1)
-            let reason = try SQLiteInspection.rows(path: harness.store.path, "SELECT dead_reason FROM contact WHERE contact_key = 'bad'").first?["dead_reason"]
+            let reason = try SQLiteInspection.rows(path: harness.store.path, "SELECT dead_reason FROM contact WHERE contact_key = 'bad'")
+                .first?["dead_reason"]
             #expect(reason?.hasPrefix("member errorcode 10005") == true)
         }
     }
@@ -121,17 +138,23 @@ import Testing
     @Test func requestsStayWithinTheDestinationsRateAndBatchSize() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             try harness.enqueue(300)
-            try await harness.work(try harness.configs(configure: { config in
-                config.limits.requestsPerSecond = 20
-                config.limits.batchSize = 10
-            }), drain: .submitted)
-            let starts = try SQLiteInspection.rows(path: harness.store.path, "SELECT started_at FROM attempt WHERE purpose = 'submit' ORDER BY started_at")
-                .compactMap { Int64($0["started_at"] ?? "") }
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.limits.requestsPerSecond = 20
+                    config.limits.batchSize = 10
+                }), drain: .submitted)
+            let starts = try SQLiteInspection.rows(
+                path: harness.store.path, "SELECT started_at FROM attempt WHERE purpose = 'submit' ORDER BY started_at"
+            )
+            .compactMap { Int64($0["started_at"] ?? "") }
             #expect(starts.count == 30)
             // At 20 requests per second, no one-second window holds more than 20 starts (one of slack for the window's edge).
             let busiest = starts.indices.map { index in starts[index...].prefix { $0 < starts[index] + 1_000 }.count }.max() ?? 0
             #expect(busiest <= 21, "busiest second had \(busiest) requests")
-            #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 10)
+            #expect(
+                try SQLiteInspection.int(
+                    path: harness.store.path,
+                    "SELECT MAX(json_array_length(request_body, '$.members')) FROM attempt_text WHERE purpose = 'submit'") == 10)
         }
     }
 
@@ -146,15 +169,16 @@ import Testing
             config.faults.gatherInFlight = 12
         }) { harness in
             try harness.enqueue(2_400)
-            try await harness.work(try harness.configs(configure: { config in
-                config.limits.requestsPerSecond = 1_000
-                config.limits.concurrency = 12
-                config.limits.batchSize = 100
-                config.policy.settleMillis = 0
-                // Membership's looks (two calls of 50 keys a batch, before and after) keep the reconcilers as busy as the
-                // submitters; the journey history would decide a thousand contacts in one call.
-                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
-            }))
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.limits.requestsPerSecond = 1_000
+                    config.limits.concurrency = 12
+                    config.limits.batchSize = 100
+                    config.policy.settleMillis = 0
+                    // Membership's looks (two calls of 50 keys a batch, before and after) keep the reconcilers as busy as the
+                    // submitters; the journey history would decide a thousand contacts in one call.
+                    config.updateConnection(SFMCKind.Connection.self) { $0.settings.history = nil }
+                }))
             let peak = await harness.state.statistics().peakInFlight
             // The sandbox counts every request; a token request and a journey check are not submissions or looks.
             #expect((12...14).contains(peak), "\(peak) requests were in flight at once")

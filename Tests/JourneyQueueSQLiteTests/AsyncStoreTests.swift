@@ -3,6 +3,7 @@ import GRDB
 import JourneyQueue
 import Synchronization
 import Testing
+
 @testable import JourneyQueueSQLite
 
 /// The store's calls are async: a write that waits for SQLite's lock (up to the 30 s busy timeout) waits on GRDB's own

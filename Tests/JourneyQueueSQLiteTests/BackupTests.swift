@@ -1,6 +1,7 @@
 import Foundation
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueueSQLite
 
 @Suite struct BackupTests {
@@ -10,8 +11,11 @@ import Testing
         let writer = try fixture.secondStore()
         // Another connection keeps writing while the copy is made.
         let writing = Task.detached {
-            for round in 0..<50 { _ = try writer.enqueue(destination: "dest") { sink in
-                for index in 0..<100 { try sink.add(ContactRecord(key: "w\(round)-\(index)", data: [])) } } }
+            for round in 0..<50 {
+                _ = try writer.enqueue(destination: "dest") { sink in
+                    for index in 0..<100 { try sink.add(ContactRecord(key: "w\(round)-\(index)", data: [])) }
+                }
+            }
         }
         let target = fixture.directory.appendingPathComponent("backup.sqlite").path
         let bytes = try fixture.store.backup(to: target)

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueueSQLite
 
 @Suite struct SQLiteFileTests {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueueSQLite
 
 /// The daemon's writes share transactions (`GroupCommit`): writes that queue while the writer is busy commit together,
@@ -43,7 +44,9 @@ import Testing
         let start = AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}", startedAt: fixture.clock.nowMillis())
         let claimed = Task { try await store.claim(destination: "dest", limit: 4, leaseMillis: 60_000) }
         let writtenAhead = Task { try await store.beginAttempt(sent.lease, start) }
-        let forged = Task { try await store.beginAttempt(Lease(batchID: sent.lease.batchID, token: "forged", destination: "dest", until: .max), start) }
+        let forged = Task {
+            try await store.beginAttempt(Lease(batchID: sent.lease.batchID, token: "forged", destination: "dest", until: .max), start)
+        }
         let halfWritten = Task {
             try await store.writes.write { db in
                 try db.execute(sql: "INSERT INTO destination(name, created_at) VALUES ('half-written', 0)")
@@ -60,9 +63,11 @@ import Testing
         // What the callers were told is on disk, as another process sees it; the refused write left nothing.
         let other = try fixture.secondStore()
         let seen = try await other.pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempt WHERE id = ?", arguments: [attemptID]),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE state = \(StateCode.claimed)"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM destination WHERE name = 'half-written'"))
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempt WHERE id = ?", arguments: [attemptID]),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE state = \(StateCode.claimed)"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM destination WHERE name = 'half-written'")
+            )
         }
         #expect(seen.0 == 1 && seen.1 == 4 && seen.2 == 0, "\(seen)")
         // The write-ahead record made its group's commit durable, whoever else was in it.

@@ -2,12 +2,14 @@ import Foundation
 import GRDB
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueueSQLite
 
 @Suite struct LedgerCompressionTests {
     /// A request body as Marketing Cloud's batch entry carries it: 100 members with a few fields each.
     static func batchBody(keys: [String]) -> String {
-        "{\"members\":[" + keys.map { "{\"contactKey\":\"\($0)\",\"data\":{\"email\":\"\($0)@example.com\",\"tier\":\"gold\",\"n\":1}}" }
+        "{\"members\":["
+            + keys.map { "{\"contactKey\":\"\($0)\",\"data\":{\"email\":\"\($0)@example.com\",\"tier\":\"gold\",\"n\":1}}" }
             .joined(separator: ",") + "]}"
     }
 
@@ -17,23 +19,34 @@ import Testing
         try fixture.enqueue(keys)
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 100, leaseMillis: 60_000))
         let request = Self.batchBody(keys: keys)
-        let answer = "{\"requestId\":\"r-1\",\"eventInstanceIds\":[" + keys.map { "\"\($0)-\(UUID().uuidString)\"" }.joined(separator: ",") + "]}"
-        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async", requestBody: request,
-                                                                          startedAt: fixture.clock.nowMillis()))
-        try await fixture.store.finishAttempt(AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: answer, remoteID: "r-1",
-                                                      latencyMillis: 5, errorClass: nil, finishedAt: fixture.clock.nowMillis()))
-        let stored = try #require(try fixture.store.pool.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT request_body, length(request_zip), request_size, response_body, length(response_zip), response_size FROM attempt WHERE id = ?
-                """, arguments: [id])
-        })
+        let answer =
+            "{\"requestId\":\"r-1\",\"eventInstanceIds\":[" + keys.map { "\"\($0)-\(UUID().uuidString)\"" }.joined(separator: ",") + "]}"
+        let id = try await fixture.store.beginAttempt(
+            batch.lease,
+            AttemptStart(
+                purpose: .submit, method: "POST", url: "http://x/async", requestBody: request,
+                startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.finishAttempt(
+            AttemptResult(
+                attemptID: id, status: 202, headers: [:], responseBody: answer, remoteID: "r-1",
+                latencyMillis: 5, errorClass: nil, finishedAt: fixture.clock.nowMillis()))
+        let stored = try #require(
+            try fixture.store.pool.read { db in
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT request_body, length(request_zip), request_size, response_body, length(response_zip), response_size FROM attempt WHERE id = ?
+                        """, arguments: [id])
+            })
         #expect(stored[0] as String == "" && stored[3] as String == "")
         #expect(stored[2] as Int == request.utf8.count && stored[5] as Int == answer.utf8.count)
         // A hundred members' request shrinks to under a quarter; an answer of random ids to under two thirds.
         #expect((stored[1] as Int) * 4 < request.utf8.count, "request \(stored[1] as Int) of \(request.utf8.count) bytes")
         #expect((stored[4] as Int) * 3 < answer.utf8.count * 2, "answer \(stored[4] as Int) of \(answer.utf8.count) bytes")
         // journeyq reads them whole, through the view and in a contact's timeline.
-        let text = try fixture.store.pool.read { db in try Row.fetchOne(db, sql: "SELECT request_body, response_body FROM attempt_text WHERE id = ?", arguments: [id]) }
+        let text = try fixture.store.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT request_body, response_body FROM attempt_text WHERE id = ?", arguments: [id])
+        }
         #expect(text?[0] as String? == request && text?[1] as String? == answer)
         let timeline = try await fixture.store.timeline(contactKey: "k42")
         #expect(timeline.count == 1 && timeline[0].1.map(\.requestBody) == [request] && timeline[0].1.map(\.responseBody) == [answer])
@@ -70,11 +83,17 @@ import Testing
             let keys = fixture.keys(50, prefix: "r\(round)-")
             try fixture.enqueue(keys)
             let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 50, leaseMillis: 60_000))
-            let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: Self.batchBody(keys: keys),
-                                                                              startedAt: fixture.clock.nowMillis()))
-            try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "r\(round)",
-                                                                        latencyMillis: 1, errorClass: nil, finishedAt: fixture.clock.nowMillis()),
-                                     outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
+            let id = try await fixture.store.beginAttempt(
+                batch.lease,
+                AttemptStart(
+                    purpose: .submit, method: "POST", url: "u", requestBody: Self.batchBody(keys: keys),
+                    startedAt: fixture.clock.nowMillis()))
+            try await fixture.store.settle(
+                batch.lease,
+                result: AttemptResult(
+                    attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "r\(round)",
+                    latencyMillis: 1, errorClass: nil, finishedAt: fixture.clock.nowMillis()),
+                outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
             // An hour between rounds: each contact's stretch of the ledger holds its own round only.
             fixture.clock.advance(by: 3_600_000)
         }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import JourneyQueueSQLite
 
 /// Another process's write transaction, held from a thread of its own until `release()`.

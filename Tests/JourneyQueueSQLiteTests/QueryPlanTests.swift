@@ -1,6 +1,7 @@
 import GRDB
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueueSQLite
 
 /// The hot queries must use an index, never scan the contact table.
@@ -25,7 +26,8 @@ import Testing
     @Test func settleUsesThePrimaryKey() throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(fixture.keys(50))
-        let details = try plan(fixture, SQLiteQueueStore.settleSQL, ["[[1,null,null]]", 3, 0, nil, nil, nil, 0, 0, nil, 0, 0, nil, 1, 0, nil])
+        let details = try plan(
+            fixture, SQLiteQueueStore.settleSQL, ["[[1,null,null]]", 3, 0, nil, nil, nil, 0, 0, nil, 0, 0, nil, 1, 0, nil])
         #expect(details.contains { $0.contains("SEARCH contact USING INTEGER PRIMARY KEY") }, "plan: \(details)")
         #expect(!details.contains { $0.contains("SCAN contact") || $0.contains("contact_batch") }, "plan: \(details)")
     }
@@ -33,7 +35,8 @@ import Testing
     @Test func verificationSettleUsesThePrimaryKey() throws {
         let fixture = try StoreFixture()
         try fixture.enqueue(fixture.keys(50))
-        let details = try plan(fixture, SQLiteQueueStore.settleVerificationSQL, ["[[1,null,null]]", 5, nil, nil, nil, nil, 0, 1, 0, 0, 0, nil, 1, 0, nil])
+        let details = try plan(
+            fixture, SQLiteQueueStore.settleVerificationSQL, ["[[1,null,null]]", 5, nil, nil, nil, nil, 0, 1, 0, 0, 0, nil, 1, 0, nil])
         #expect(details.contains { $0.contains("SEARCH contact USING INTEGER PRIMARY KEY") }, "plan: \(details)")
         #expect(!details.contains { $0.contains("SCAN contact") || $0.contains("contact_batch") }, "plan: \(details)")
     }
@@ -42,6 +45,8 @@ import Testing
         let fixture = try StoreFixture()
         expectNoScan(try plan(fixture, "SELECT id FROM batch WHERE state = 0 AND lease_until < ?", [0]), uses: "batch_open_lease")
         expectNoScan(try plan(fixture, "UPDATE contact SET state = 0 WHERE batch_id = ? AND state = 1", [1]), uses: "contact_batch")
-        expectNoScan(try plan(fixture, "SELECT id FROM contact WHERE destination_id = ? AND contact_key = ? AND state < 5", [1, "k"]), uses: "contact_live_key")
+        expectNoScan(
+            try plan(fixture, "SELECT id FROM contact WHERE destination_id = ? AND contact_key = ? AND state < 5", [1, "k"]),
+            uses: "contact_live_key")
     }
 }

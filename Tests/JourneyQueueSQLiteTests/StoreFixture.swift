@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JourneyQueue
+
 @testable import JourneyQueueSQLite
 
 /// A store on a real SQLite file in a fresh temporary directory.
@@ -32,9 +33,11 @@ final class StoreFixture {
 
     func states(destination: String = "dest") throws -> [String: ContactState] {
         try store.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT c.contact_key, c.state FROM contact c JOIN destination d ON d.id = c.destination_id WHERE d.name = ?
-                """, arguments: [destination])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.contact_key, c.state FROM contact c JOIN destination d ON d.id = c.destination_id WHERE d.name = ?
+                    """, arguments: [destination])
             return Dictionary(uniqueKeysWithValues: rows.map { ($0[0], ContactState(rawValue: $0[1])!) })
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueueSQLite
 
 /// SQLite's half of the write-ahead promise: its one transaction is fsynced, the queue's moves are not.
@@ -12,8 +13,11 @@ import Testing
         let statements = StatementLog()
         try await fixture.store.pool.writeWithoutTransaction { db in db.trace { statements.append($0.description) } }
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 3_000))
-        _ = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
-                                                                           startedAt: fixture.clock.nowMillis()))
+        _ = try await fixture.store.beginAttempt(
+            batch.lease,
+            AttemptStart(
+                purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
+                startedAt: fixture.clock.nowMillis()))
         let seen = statements.all.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let full = try #require(seen.firstIndex { $0.hasPrefix("PRAGMA synchronous = FULL") })
         let insert = try #require(seen.firstIndex { $0.hasPrefix("INSERT INTO attempt") })

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JourneyQueue
 
 /// The fast path must agree with the parser + validator on every line it accepts, and defer to them otherwise.

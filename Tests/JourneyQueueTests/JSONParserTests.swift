@@ -1,11 +1,16 @@
 import Testing
+
 @testable import JourneyQueue
 
 @Suite struct JSONParserTests {
     @Test func parsesScalarsObjectsAndEscapes() throws {
         let value = try JSONParser.parse(#"{"a": "x\"\u00e9\ud83d\ude00", "n": -1.5e3, "t": true, "f": false, "z": null, "l": [1, 2]}"#)
-        #expect(value == .object([("a", .string("x\"é😀")), ("n", .number("-1.5e3")), ("t", .bool(true)), ("f", .bool(false)),
-                                  ("z", .null), ("l", .array([.number("1"), .number("2")]))]))
+        #expect(
+            value
+                == .object([
+                    ("a", .string("x\"é😀")), ("n", .number("-1.5e3")), ("t", .bool(true)), ("f", .bool(false)),
+                    ("z", .null), ("l", .array([.number("1"), .number("2")])),
+                ]))
     }
 
     @Test(arguments: [
@@ -39,6 +44,8 @@ import Testing
     @Test func writesWhatItReads() throws {
         let fields = [Field("s", .string("a\"b\\c\n\u{01}")), Field("n", .number("12.50")), Field("b", .bool(true)), Field("z", .null)]
         let text = JSONText.object(fields)
-        #expect(try JSONParser.parse(text) == .object([("s", .string("a\"b\\c\n\u{01}")), ("n", .number("12.50")), ("b", .bool(true)), ("z", .null)]))
+        #expect(
+            try JSONParser.parse(text)
+                == .object([("s", .string("a\"b\\c\n\u{01}")), ("n", .number("12.50")), ("b", .bool(true)), ("z", .null)]))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import JourneyQueue
 
 @Suite struct OutcomePolicyTests {
@@ -6,7 +7,8 @@ import Testing
 
     func outcome(_ verdict: Verdict, attempts: Int = 1, policy: OutcomePolicy? = nil, throttledUntil: Int64? = nil) -> ContactOutcome {
         var random = SeededGenerator(seed: 1)
-        return (policy ?? self.policy).outcome(for: verdict, attempts: attempts, now: 100_000, throttledUntil: throttledUntil, using: &random)
+        return (policy ?? self.policy).outcome(
+            for: verdict, attempts: attempts, now: 100_000, throttledUntil: throttledUntil, using: &random)
     }
 
     @Test func acceptedWaitsForTheSettleTime() {
@@ -20,7 +22,9 @@ import Testing
     }
 
     @Test func throttlingCostsNoAttemptAndWaitsForThePause() {
-        #expect(outcome(.throttled(reason: "429"), attempts: 3, throttledUntil: 107_000) == .retry(at: 107_000, error: "429", refundAttempt: true))
+        #expect(
+            outcome(.throttled(reason: "429"), attempts: 3, throttledUntil: 107_000)
+                == .retry(at: 107_000, error: "429", refundAttempt: true))
     }
 
     @Test func notTakenBacksOffUntilAttemptsRunOut() {
@@ -49,25 +53,34 @@ import Testing
         }
         #expect(error == "possible duplicate: 500")
         #expect(duplicate, "a re-send without a look is counted as a possible duplicate")
-        #expect(outcome(.ambiguous(reason: "500"), attempts: 2, policy: retry) == .dead(reason: "attempts used up (2): 500", ambiguous: true))
+        #expect(
+            outcome(.ambiguous(reason: "500"), attempts: 2, policy: retry) == .dead(reason: "attempts used up (2): 500", ambiguous: true))
     }
 
     @Test func anUnavailableDestinationCostsNoAttempt() {
-        #expect(outcome(.unavailable(reason: "refused"), attempts: 8, throttledUntil: 103_000) == .retry(at: 103_000, error: "refused", refundAttempt: true))
+        #expect(
+            outcome(.unavailable(reason: "refused"), attempts: 8, throttledUntil: 103_000)
+                == .retry(at: 103_000, error: "refused", refundAttempt: true))
         guard case .retry(_, _, true, false) = outcome(.unavailable(reason: "refused"), attempts: 8) else {
             Issue.record("a destination that is down never kills a contact, however many attempts it had")
             return
         }
-        #expect(outcome(.ambiguous(reason: "503", destinationFault: true)) == .unknown(error: "503", verifyAfter: 105_000, refundAttempt: true))
+        #expect(
+            outcome(.ambiguous(reason: "503", destinationFault: true)) == .unknown(error: "503", verifyAfter: 105_000, refundAttempt: true))
     }
 
     @Test func looksAreBoundedAndEndUnverifiable() {
         let bounded = OutcomePolicy(verifyAttempts: 3)
-        #expect({ if case .recheck(_, "x", true) = bounded.undecided(looks: 0, reason: "x", now: 0, jitter: 0.5) { true } else { false } }())
+        #expect(
+            { if case .recheck(_, "x", true) = bounded.undecided(looks: 0, reason: "x", now: 0, jitter: 0.5) { true } else { false } }())
         #expect({ if case .recheck = bounded.undecided(looks: 1, reason: "x", now: 0, jitter: 0.5) { true } else { false } }())
-        #expect(bounded.undecided(looks: 2, reason: "HTTP 500", now: 0, jitter: 0.5) == .unverifiable(reason: "not verifiable after 3 looks: HTTP 500"))
+        #expect(
+            bounded.undecided(looks: 2, reason: "HTTP 500", now: 0, jitter: 0.5)
+                == .unverifiable(reason: "not verifiable after 3 looks: HTTP 500"))
         // A throttled look costs nothing and waits for the pause, however many looks came before.
-        #expect(bounded.undecided(looks: 9, reason: "429", now: 0, at: 7_000, counted: false, jitter: 0.5) == .recheck(at: 7_000, note: "429", counted: false))
+        #expect(
+            bounded.undecided(looks: 9, reason: "429", now: 0, at: 7_000, counted: false, jitter: 0.5)
+                == .recheck(at: 7_000, note: "429", counted: false))
         // A recheck never comes sooner than asked.
         guard case .recheck(let at, _, _) = bounded.undecided(looks: 0, reason: "queued", now: 1_000, at: 50_000, jitter: 0) else {
             Issue.record("expected a recheck")

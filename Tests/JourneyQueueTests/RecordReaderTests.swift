@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JourneyQueue
 
 /// A temporary directory removed at deinit.
@@ -18,9 +19,13 @@ final class TemporaryDirectory {
     }
 }
 
-func readAll(_ path: String, _ format: InputFormat, keyColumn: String = "contactKey", limits: ContactLimits = .standard) throws -> [ReadOutcome] {
+func readAll(_ path: String, _ format: InputFormat, keyColumn: String = "contactKey", limits: ContactLimits = .standard) throws
+    -> [ReadOutcome]
+{
     var outcomes: [ReadOutcome] = []
-    try RecordReader(path: path, format: format, keyColumn: keyColumn, validator: RecordValidator(limits: limits)).forEach { outcomes.append($0) }
+    try RecordReader(path: path, format: format, keyColumn: keyColumn, validator: RecordValidator(limits: limits)).forEach {
+        outcomes.append($0)
+    }
     return outcomes
 }
 
@@ -35,7 +40,9 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
 @Suite struct RecordReaderTests {
     @Test func readsBothNDJSONShapesAndSkipsBlankLines() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.file("in.ndjson", """
+        let path = try dir.file(
+            "in.ndjson",
+            """
             {"contactKey": "a", "data": {"email": "a@x.se", "age": 42, "vip": true, "note": null}}
 
             {"id": "b", "properties": {"firstname": "Bo"}}\r
@@ -53,68 +60,76 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
     @Test func namesLineFieldAndRuleForEveryInvalidRecord() throws {
         let dir = try TemporaryDirectory()
         let long = String(repeating: "k", count: 255)
-        let path = try dir.file("bad.ndjson", [
-            #"{"contactKey": "ok", "data": {}}"#,
-            #"{"contactKey": "", "data": {}}"#,
-            #"{"contactKey": 12, "data": {}}"#,
-            #"{"data": {"a": 1}}"#,
-            #"{"contactKey": "x", "data": {"nested": {"a": 1}}}"#,
-            #"{"contactKey": "x", "data": {"list": [1]}}"#,
-            #"{"contactKey": "x", "data": "text"}"#,
-            #"{"contactKey": "x", "extra": 1}"#,
-            #"{"contactKey": "\#(long)"}"#,
-            #"{"contactKey": "x", "data": {"a": 1, "a": 2}}"#,
-            #"{"contactKey": "x\u0001"}"#,
-            #"{"contactKey": "x", "data": {"a": 1}"#,
-            #"[1, 2]"#,
-        ].joined(separator: "\n"))
+        let path = try dir.file(
+            "bad.ndjson",
+            [
+                #"{"contactKey": "ok", "data": {}}"#,
+                #"{"contactKey": "", "data": {}}"#,
+                #"{"contactKey": 12, "data": {}}"#,
+                #"{"data": {"a": 1}}"#,
+                #"{"contactKey": "x", "data": {"nested": {"a": 1}}}"#,
+                #"{"contactKey": "x", "data": {"list": [1]}}"#,
+                #"{"contactKey": "x", "data": "text"}"#,
+                #"{"contactKey": "x", "extra": 1}"#,
+                #"{"contactKey": "\#(long)"}"#,
+                #"{"contactKey": "x", "data": {"a": 1, "a": 2}}"#,
+                #"{"contactKey": "x\u0001"}"#,
+                #"{"contactKey": "x", "data": {"a": 1}"#,
+                #"[1, 2]"#,
+            ].joined(separator: "\n"))
         let got = errors(try readAll(path, .ndjson))
-        #expect(got == [
-            "\(path):2: field 'contactKey': must not be empty",
-            "\(path):3: field 'contactKey': expected a non-empty string, found a number",
-            "\(path):4: field 'contactKey': missing: every record needs a contact key",
-            "\(path):5: field 'data.nested': expected a string, number, boolean or null, found an object (data must be flat)",
-            "\(path):6: field 'data.list': expected a string, number, boolean or null, found an array (data must be flat)",
-            "\(path):7: field 'data': expected an object of fields, found a string",
-            "\(path):8: field 'extra': unknown field: a record has 'contactKey' and optionally 'data', 'notBefore', 'notAfter'",
-            "\(path):9: field 'contactKey': longer than 254 bytes (255)",
-            "\(path):10: field 'data.a': appears twice",
-            "\(path):11: field 'contactKey': must not contain control characters",
-            "\(path):12:37: invalid JSON: unexpected end of input inside an object",
-            "\(path):13: expected a JSON object, found an array",
-        ])
+        #expect(
+            got == [
+                "\(path):2: field 'contactKey': must not be empty",
+                "\(path):3: field 'contactKey': expected a non-empty string, found a number",
+                "\(path):4: field 'contactKey': missing: every record needs a contact key",
+                "\(path):5: field 'data.nested': expected a string, number, boolean or null, found an object (data must be flat)",
+                "\(path):6: field 'data.list': expected a string, number, boolean or null, found an array (data must be flat)",
+                "\(path):7: field 'data': expected an object of fields, found a string",
+                "\(path):8: field 'extra': unknown field: a record has 'contactKey' and optionally 'data', 'notBefore', 'notAfter'",
+                "\(path):9: field 'contactKey': longer than 254 bytes (255)",
+                "\(path):10: field 'data.a': appears twice",
+                "\(path):11: field 'contactKey': must not contain control characters",
+                "\(path):12:37: invalid JSON: unexpected end of input inside an object",
+                "\(path):13: expected a JSON object, found an array",
+            ])
     }
 
     @Test func enforcesSizeLimits() throws {
         let dir = try TemporaryDirectory()
         let limits = ContactLimits(maxKeyBytes: 10, maxDataBytes: 40, maxFields: 2, maxRecordBytes: 80)
-        let path = try dir.file("big.ndjson", [
-            #"{"contactKey": "a", "data": {"x": "\#(String(repeating: "y", count: 40))"}}"#,
-            #"{"contactKey": "b", "data": {"x": 1, "y": 2, "z": 3}}"#,
-            #"{"contactKey": "c", "data": {"x": "\#(String(repeating: "y", count: 100))"}}"#,
-            #"{"contactKey": "d"}"#,
-        ].joined(separator: "\n"))
+        let path = try dir.file(
+            "big.ndjson",
+            [
+                #"{"contactKey": "a", "data": {"x": "\#(String(repeating: "y", count: 40))"}}"#,
+                #"{"contactKey": "b", "data": {"x": 1, "y": 2, "z": 3}}"#,
+                #"{"contactKey": "c", "data": {"x": "\#(String(repeating: "y", count: 100))"}}"#,
+                #"{"contactKey": "d"}"#,
+            ].joined(separator: "\n"))
         let got = errors(try readAll(path, .ndjson, limits: limits))
-        #expect(got == [
-            "\(path):1: field 'data': data is 48 bytes as JSON, more than the limit of 40",
-            "\(path):2: field 'data': more than 2 fields (3)",
-            "\(path):3: line longer than 80 bytes",
-        ])
+        #expect(
+            got == [
+                "\(path):1: field 'data': data is 48 bytes as JSON, more than the limit of 40",
+                "\(path):2: field 'data': more than 2 fields (3)",
+                "\(path):3: line longer than 80 bytes",
+            ])
         #expect(records(try readAll(path, .ndjson, limits: limits)).map(\.key) == ["d"])
     }
 
     @Test func readsCSVWithQuotesAndMultilineFields() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.file("in.csv", "email,ContactKey,note\r\na@x.se,k1,\"said \"\"hi\"\", twice\"\nb@x.se,k2,\"two\nlines\"\nc@x.se,,x\nd@x.se,k4\n")
+        let path = try dir.file(
+            "in.csv", "email,ContactKey,note\r\na@x.se,k1,\"said \"\"hi\"\", twice\"\nb@x.se,k2,\"two\nlines\"\nc@x.se,,x\nd@x.se,k4\n")
         let outcomes = try readAll(path, .csv, keyColumn: "ContactKey")
         let got = records(outcomes)
         #expect(got.map(\.key) == ["k1", "k2"])
         #expect(got[0].dataJSON == #"{"email":"a@x.se","note":"said \"hi\", twice"}"#)
         #expect(got[1].dataJSON == #"{"email":"b@x.se","note":"two\nlines"}"#)
-        #expect(errors(outcomes) == [
-            "\(path):5: field 'ContactKey': must not be empty",
-            "\(path):6: expected 3 columns as in the header, found 2",
-        ])
+        #expect(
+            errors(outcomes) == [
+                "\(path):5: field 'ContactKey': must not be empty",
+                "\(path):6: expected 3 columns as in the header, found 2",
+            ])
     }
 
     @Test func csvWithoutTheKeyColumnIsRefusedWhole() throws {
@@ -127,7 +142,9 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
 
     @Test func readsAJSONArrayNamingEachElementsLine() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.file("in.json", """
+        let path = try dir.file(
+            "in.json",
+            """
             [
               {"contactKey": "a", "data": {"n": 1}},
               {"contactKey": "b",
@@ -137,7 +154,10 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
             """)
         let outcomes = try readAll(path, .json)
         #expect(records(outcomes).map(\.key) == ["a", "c"])
-        #expect(errors(outcomes) == ["\(path):3: field 'data.n': expected a string, number, boolean or null, found an object (data must be flat)"])
+        #expect(
+            errors(outcomes) == [
+                "\(path):3: field 'data.n': expected a string, number, boolean or null, found an object (data must be flat)"
+            ])
     }
 
     @Test func aBrokenJSONArrayIsRefusedWithLineAndColumn() throws {
@@ -168,7 +188,9 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
         let dir = try TemporaryDirectory()
         let count = 60_000
         var text = ""
-        for index in 0..<count { text += "{\"contactKey\":\"key-\(index)\",\"data\":{\"pad\":\"\(String(repeating: "x", count: index % 97))\"}}\n" }
+        for index in 0..<count {
+            text += "{\"contactKey\":\"key-\(index)\",\"data\":{\"pad\":\"\(String(repeating: "x", count: index % 97))\"}}\n"
+        }
         let path = try dir.file("many.ndjson", text)
         let outcomes = try readAll(path, .ndjson)
         #expect(errors(outcomes).isEmpty)
@@ -202,7 +224,8 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
 @Suite struct JSONArrayStreamTests {
     @Test func elementsStreamWithTheirRawTextAndStringsMayHoldBrackets() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.file("in.json", #"[{"contactKey":"a]\"[","data":{"x":"}{"}} , {"contactKey":"b","data":{"n":[1]}},{"id":"c"}]"# + "\n  \n")
+        let path = try dir.file(
+            "in.json", #"[{"contactKey":"a]\"[","data":{"x":"}{"}} , {"contactKey":"b","data":{"n":[1]}},{"id":"c"}]"# + "\n  \n")
         let outcomes = try readAll(path, .json)
         #expect(records(outcomes).map(\.key) == ["a]\"[", "c"])
         guard case .invalid(_, let raw) = outcomes[1] else { Issue.record("expected b to be invalid"); return }
@@ -225,11 +248,17 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
         let object = try dir.file("o.json", "{\"contactKey\":\"a\"}")
         #expect(throws: InputFileError.notAnArray(path: object, found: "an object")) { _ = try readAll(object, .json) }
         let open = try dir.file("open.json", "[{\"contactKey\":\"a\"},\n")
-        #expect(throws: InputFileError.syntax(path: open, line: 2, column: 1, message: "invalid JSON: unterminated array")) { _ = try readAll(open, .json) }
+        #expect(throws: InputFileError.syntax(path: open, line: 2, column: 1, message: "invalid JSON: unterminated array")) {
+            _ = try readAll(open, .json)
+        }
         let trailing = try dir.file("t.json", "[] x")
-        #expect(throws: InputFileError.syntax(path: trailing, line: 1, column: 4, message: "invalid JSON: text after the array")) { _ = try readAll(trailing, .json) }
+        #expect(throws: InputFileError.syntax(path: trailing, line: 1, column: 4, message: "invalid JSON: text after the array")) {
+            _ = try readAll(trailing, .json)
+        }
         let comma = try dir.file("c.json", "[{\"contactKey\":\"a\"} {\"contactKey\":\"b\"}]")
-        #expect(throws: InputFileError.syntax(path: comma, line: 1, column: 21, message: "invalid JSON: expected ',' or ']'")) { _ = try readAll(comma, .json) }
+        #expect(throws: InputFileError.syntax(path: comma, line: 1, column: 21, message: "invalid JSON: expected ',' or ']'")) {
+            _ = try readAll(comma, .json)
+        }
     }
 }
 
@@ -241,7 +270,9 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
 
     @Test func ndjsonAndCSVCarryTheLimitsOutsideTheData() throws {
         let directory = try TemporaryDirectory()
-        let ndjson = try directory.file("s.ndjson", """
+        let ndjson = try directory.file(
+            "s.ndjson",
+            """
             {"contactKey":"a","data":{"x":1},"notBefore":"2027-03-28T08:00:00+02:00","notAfter":"2027-03-29T00:00:00Z"}
             {"contactKey":"b","notAfter":null}
             """)
@@ -258,16 +289,19 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
 
     @Test func aBadMomentNamesItsLineAndField() throws {
         let directory = try TemporaryDirectory()
-        let path = try directory.file("bad.ndjson", """
+        let path = try directory.file(
+            "bad.ndjson",
+            """
             {"contactKey":"a","notBefore":"2027-03-28"}
             {"contactKey":"b","notAfter":5}
             {"contactKey":"c","notBefore":"2027-03-29T00:00:00Z","notAfter":"2027-03-28T00:00:00Z"}
             """)
         let found = errors(try readAll(path, .ndjson))
-        #expect(found == [
-            "\(path):1: field 'notBefore': expected an ISO 8601 date-time with an offset (2026-03-29T08:00:00+02:00), found '2027-03-28'",
-            "\(path):2: field 'notAfter': expected an ISO 8601 date-time with an offset, found a number",
-            "\(path):3: field 'notAfter': must be later than notBefore",
-        ])
+        #expect(
+            found == [
+                "\(path):1: field 'notBefore': expected an ISO 8601 date-time with an offset (2026-03-29T08:00:00+02:00), found '2027-03-28'",
+                "\(path):2: field 'notAfter': expected an ISO 8601 date-time with an offset, found a number",
+                "\(path):3: field 'notAfter': must be later than notBefore",
+            ])
     }
 }

@@ -11,8 +11,9 @@ struct SendWindowTests {
     func at(_ text: String) -> Int64 { ISOTime.parse(text)! }
     func iso(_ millis: Int64?) -> String { millis.map(ISOTime.string) ?? "never" }
     func window(_ from: String, _ to: String, days: [String] = SendWindow.dayNames, zone: TimeZone) -> SendWindow {
-        SendWindow(days: Set(days.map { SendWindow.dayNames.firstIndex(of: $0)! + 1 }), fromSecond: SendWindow.secondOfDay(from, allowEnd: false)!,
-                   toSecond: SendWindow.secondOfDay(to, allowEnd: true)!, zone: zone)
+        SendWindow(
+            days: Set(days.map { SendWindow.dayNames.firstIndex(of: $0)! + 1 }), fromSecond: SendWindow.secondOfDay(from, allowEnd: false)!,
+            toSecond: SendWindow.secondOfDay(to, allowEnd: true)!, zone: zone)
     }
 
     @Test func eightToEightIsReadInEachZonesOwnTime() {

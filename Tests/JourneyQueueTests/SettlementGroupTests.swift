@@ -14,8 +14,11 @@ import Testing
             Settlement(contactID: 6, outcome: .accepted(eventInstanceID: "e-6", verifyAfter: 501)),
         ]
         let groups = Settlement.groups(outcomes)
-        #expect(groups.map(\.contactsJSON) == [#"[[1,"e-1",null],[3,"e-\"3\"",null],[4,null,null]]"#, "[[2,null,null]]", "[[5,null,null]]",
-                                                #"[[6,"e-6",null]]"#])
+        #expect(
+            groups.map(\.contactsJSON) == [
+                #"[[1,"e-1",null],[3,"e-\"3\"",null],[4,null,null]]"#, "[[2,null,null]]", "[[5,null,null]]",
+                #"[[6,"e-6",null]]"#,
+            ])
         #expect(groups[0].values == SettlementValues(state: ContactState.accepted.rawValue, availableAt: 500, ambiguous: 0))
         #expect(groups[1].values.refund == 0 && groups[2].values.refund == 1)
         #expect(groups[1].values.lastError == "HTTP 500" && groups[1].values.state == ContactState.queued.rawValue)
@@ -28,16 +31,23 @@ import Testing
         let groups = Settlement.groups([
             Settlement(contactID: 1, outcome: .confirmed, evidence: "journey history: entered at \"T\""),
             Settlement(contactID: 2, outcome: .confirmed),
-            Settlement(contactID: 3, outcome: .retry(at: 5, error: "never entered", refundAttempt: false), evidence: "no entry", provenAbsent: true),
+            Settlement(
+                contactID: 3, outcome: .retry(at: 5, error: "never entered", refundAttempt: false), evidence: "no entry", provenAbsent: true
+            ),
         ])
-        #expect(groups.map(\.contactsJSON) == [#"[[1,null,"journey history: entered at \"T\""],[2,null,null]]"#, #"[[3,null,"no entry"]]"#])
+        #expect(
+            groups.map(\.contactsJSON) == [#"[[1,null,"journey history: entered at \"T\""],[2,null,null]]"#, #"[[3,null,"no entry"]]"#])
         #expect(groups[0].values.provenAbsent == 0 && groups[1].values.provenAbsent == 1)
-        #expect(Settlement.rowsJSON([Settlement(contactID: 3, outcome: .confirmed, evidence: "e", provenAbsent: true)]).hasSuffix(#","e",1,null]]"#))
+        #expect(
+            Settlement.rowsJSON([Settlement(contactID: 3, outcome: .confirmed, evidence: "e", provenAbsent: true)]).hasSuffix(
+                #","e",1,null]]"#))
     }
 
     @Test func aRecheckKeepsTheStateAndCountsItsLook() {
-        let groups = Settlement.groups([Settlement(contactID: 9, outcome: .recheck(at: 70, note: "queued", counted: true)),
-                                        Settlement(contactID: 8, outcome: .recheck(at: 70, note: "queued", counted: false))])
+        let groups = Settlement.groups([
+            Settlement(contactID: 9, outcome: .recheck(at: 70, note: "queued", counted: true)),
+            Settlement(contactID: 8, outcome: .recheck(at: 70, note: "queued", counted: false)),
+        ])
         #expect(groups.count == 2)
         #expect(groups[0].values.state == nil && groups[0].values.looks == 1 && groups[0].values.ambiguous == nil)
         #expect(groups[1].values.looks == 0)

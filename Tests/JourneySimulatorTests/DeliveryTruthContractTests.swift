@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Testing
+
 @testable import JourneySimulator
 
 /// What the sandbox must show for issue 9, from the spec: late entry visible as "queued", earlier members, looks
@@ -11,13 +12,17 @@ import Testing
     }
 
     func members(_ answer: SimClient.Answer) -> [String] {
-        ((answer.object["results"] as? [String: Any])?["contactMemberships"] as? [[String: Any]] ?? []).compactMap { $0["contactKey"] as? String }
+        ((answer.object["results"] as? [String: Any])?["contactMemberships"] as? [[String: Any]] ?? []).compactMap {
+            $0["contactKey"] as? String
+        }
     }
 
     @Test func aTakenContactIsQueuedUntilItsEntryThenProcessed() async throws {
         try await withSandbox({ $0.entryDelayMillis = 8_000...8_000 }) { client, clock in
             let token = try await client.token()
-            let sent = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token)
+            let sent = try await client.send(
+                .POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]],
+                bearer: token)
             let id = ((sent.object["members"] as! [[String: Any]])[0]["eventInstanceId"] as! String)
             func status() async throws -> String? {
                 let answer = try await client.send(.GET, "/interaction/v1/async/events/status?eventInstanceId=\(id)", bearer: token)
@@ -32,11 +37,15 @@ import Testing
     }
 
     @Test func earlierMembersAreMembersButNotEntries() async throws {
-        try await withSandbox({ $0.priorMembers = ["old"]; $0.entryDelayMillis = 0...0 }) { client, _ in
+        try await withSandbox({
+            $0.priorMembers = ["old"]; $0.entryDelayMillis = 0...0
+        }) { client, _ in
             let token = try await client.token()
             #expect(Set(members(try await membership(client, token, ["old", "new"]))) == ["old"], "a member of every journey, and only it")
             #expect(try await client.truth("sfmc-async-events").isEmpty, "being in before is not an entry of this run")
-            _ = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "old"]]], bearer: token)
+            _ = try await client.send(
+                .POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "old"]]],
+                bearer: token)
             #expect(try await client.truth("sfmc-async-events") == ["old": 1])
         }
     }
@@ -46,7 +55,9 @@ import Testing
             let token = try await client.token()
             #expect(try await membership(client, token, ["a"]).status == 500)
             #expect(try await client.send(.GET, "/interaction/v1/async/events/status?contactKey=a", bearer: token).status == 500)
-            let sent = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token)
+            let sent = try await client.send(
+                .POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]],
+                bearer: token)
             #expect(sent.status == 202)
         }
     }
@@ -59,7 +70,9 @@ import Testing
             config.membershipListsExited = listsExited
         }) { client, clock in
             let token = try await client.token()
-            _ = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token)
+            _ = try await client.send(
+                .POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]],
+                bearer: token)
             #expect(members(try await membership(client, token, ["a"])) == ["a"])
             clock.advance(by: 1_000)
             #expect(members(try await membership(client, token, ["a"])) == (listsExited ? ["a"] : []))
@@ -70,25 +83,40 @@ import Testing
     @Test func theStatusWindowFiltersByWhenTheRemoteTookTheRequest() async throws {
         try await withSandbox({ $0.entryDelayMillis = 0...0 }) { client, clock in
             let token = try await client.token()
-            _ = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token)
+            _ = try await client.send(
+                .POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]],
+                bearer: token)
             clock.advance(by: 120_000)
             let later = Date(timeIntervalSince1970: Double(clock.nowMillis() - 60_000) / 1000).ISO8601Format()
-            _ = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token)
-            let all = try await client.send(.GET, "/interaction/v1/async/events/status?contactKey=a&eventDefinitionKey=APIEvent-async", bearer: token)
+            _ = try await client.send(
+                .POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]],
+                bearer: token)
+            let all = try await client.send(
+                .GET, "/interaction/v1/async/events/status?contactKey=a&eventDefinitionKey=APIEvent-async", bearer: token)
             #expect(all.object["count"] as? Int == 2)
-            let recent = try await client.send(.GET, "/interaction/v1/async/events/status?contactKey=a&eventDefinitionKey=APIEvent-async&startDate=\(later)", bearer: token)
+            let recent = try await client.send(
+                .GET, "/interaction/v1/async/events/status?contactKey=a&eventDefinitionKey=APIEvent-async&startDate=\(later)", bearer: token
+            )
             #expect(recent.object["count"] as? Int == 1)
-            #expect(try await client.send(.GET, "/interaction/v1/async/events/status?contactKey=a&startDate=yesterday", bearer: token).status == 400)
+            #expect(
+                try await client.send(.GET, "/interaction/v1/async/events/status?contactKey=a&startDate=yesterday", bearer: token).status
+                    == 400)
         }
     }
 
     @Test func lateEntryAppliesToEveryKindWithAsynchronousEntry() async throws {
         try await withSandbox({ $0.entryDelayMillis = 3_000...3_000 }) { client, clock in
             let token = try await client.token()
-            #expect(try await client.send(.POST, "/interaction/v1/events", json: ["ContactKey": "e", "EventDefinitionKey": "APIEvent-events"], bearer: token).status == 201)
+            #expect(
+                try await client.send(
+                    .POST, "/interaction/v1/events", json: ["ContactKey": "e", "EventDefinitionKey": "APIEvent-events"], bearer: token
+                ).status == 201)
             let legacy = try await client.legacyToken()
-            #expect(try await client.send(.POST, "/interaction-experimental/v1/batchcontactevents",
-                                          json: ["EventDefinitionKey": "APIEvent-bce", "BatchDetails": [["ContactKey": "b"]]], bearer: legacy).status == 201)
+            #expect(
+                try await client.send(
+                    .POST, "/interaction-experimental/v1/batchcontactevents",
+                    json: ["EventDefinitionKey": "APIEvent-bce", "BatchDetails": [["ContactKey": "b"]]], bearer: legacy
+                ).status == 201)
             #expect(try await client.truth("sfmc-events").isEmpty)
             #expect(try await client.truth("sfmc-batchcontactevents").isEmpty)
             clock.advance(by: 3_000)
@@ -104,7 +132,9 @@ import Testing
         try await withSandbox { client, _ in
             let token = try await client.token()
             let list = try await client.send(.GET, "/interaction/v1/interactions?$pageSize=2", bearer: token)
-            #expect(list.object["count"] as? Int == 3 && (list.object["items"] as? [[String: Any]])?.count == 2 && list.object["pageSize"] as? Int == 2)
+            #expect(
+                list.object["count"] as? Int == 3 && (list.object["items"] as? [[String: Any]])?.count == 2
+                    && list.object["pageSize"] as? Int == 2)
             let one = try await client.send(.GET, "/interaction/v1/interactions/key:journey-async", bearer: token)
             #expect(one.object["status"] as? String == "Published" && one.object["entryMode"] as? String == "MultipleEntries")
             let trigger = (one.object["triggers"] as? [[String: Any]])?.first?["metaData"] as? [String: Any]
@@ -112,9 +142,15 @@ import Testing
             #expect(try await client.send(.GET, "/interaction/v1/interactions/key:nope", bearer: token).status == 404)
             #expect(try await client.send(.GET, "/interaction/v1/interactions/key:journey-async").status == 401)
             #expect(try await client.send(.POST, "/_sim/journeys/journey-async/status", json: ["status": "Stopped"]).status == 200)
-            #expect(try await client.send(.GET, "/interaction/v1/interactions/key:journey-async", bearer: token).object["status"] as? String == "Stopped")
+            #expect(
+                try await client.send(.GET, "/interaction/v1/interactions/key:journey-async", bearer: token).object["status"] as? String
+                    == "Stopped")
             // A stopped journey takes the call (201/202 as usual) and enters nobody.
-            #expect(try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token).status == 202)
+            #expect(
+                try await client.send(
+                    .POST, "/interaction/v1/async/events",
+                    json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token
+                ).status == 202)
             #expect(try await client.truth("sfmc-async-events").isEmpty)
             #expect(try await client.send(.POST, "/_sim/journeys/journey-async/status", json: ["status": "Sideways"]).status == 400)
         }
@@ -123,11 +159,18 @@ import Testing
     @Test func bulkDescribeAndSymplifyAPIURL() async throws {
         try await withSandbox { client, _ in
             let form = "grant_type=client_credentials&client_id=sim-sf-client-id&client_secret=sim-sf-client-secret"
-            let token = try await client.send(.POST, "/services/oauth2/token", text: form, contentType: "application/x-www-form-urlencoded").object["access_token"] as! String
+            let token =
+                try await client.send(.POST, "/services/oauth2/token", text: form, contentType: "application/x-www-form-urlencoded").object[
+                    "access_token"] as! String
             let describe = try await client.send(.GET, "/services/data/v61.0/sobjects/Contact/describe", bearer: token)
-            #expect((describe.object["fields"] as? [[String: Any]])?.contains { $0["name"] as? String == "ContactKey__c" && $0["externalId"] as? Bool == true } == true)
+            #expect(
+                (describe.object["fields"] as? [[String: Any]])?.contains {
+                    $0["name"] as? String == "ContactKey__c" && $0["externalId"] as? Bool == true
+                } == true)
             #expect(try await client.send(.GET, "/services/data/v61.0/sobjects/Nope/describe", bearer: token).status == 404)
-            #expect(try await client.send(.GET, "/rest/4711/apiurl", headers: ["X-Carma-Authentication-Token": "sim-symplify-token"]).status == 200)
+            #expect(
+                try await client.send(.GET, "/rest/4711/apiurl", headers: ["X-Carma-Authentication-Token": "sim-symplify-token"]).status
+                    == 200)
             #expect(try await client.send(.GET, "/rest/4711/apiurl", headers: ["X-Carma-Authentication-Token": "wrong"]).status == 401)
         }
     }

@@ -1,7 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-import Testing
 import NIOCore
+import Testing
+
 @testable import JourneySimulator
 
 @Suite struct FaultTests {
@@ -15,8 +16,9 @@ import NIOCore
             let token = try await client.token()
             var statuses: [Int] = []
             for index in 0..<40 {
-                let answer = try await client.send(.POST, "/interaction/v1/async/events",
-                                                   json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "k\(index)"]]], bearer: token)
+                let answer = try await client.send(
+                    .POST, "/interaction/v1/async/events",
+                    json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "k\(index)"]]], bearer: token)
                 statuses.append(answer.status)
                 if answer.status == 429, answer.object["errorcode"] as? Int == 50100 {
                     #expect(answer.headers.first(name: "Retry-After") == "1")
@@ -47,8 +49,10 @@ import NIOCore
         }) { client, _ in
             let token = try await client.token()
             await #expect(throws: HTTPClientError.self) {
-                _ = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "late"]]],
-                                          bearer: token, timeout: .milliseconds(200))
+                _ = try await client.send(
+                    .POST, "/interaction/v1/async/events",
+                    json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "late"]]],
+                    bearer: token, timeout: .milliseconds(200))
             }
             #expect(try await client.truth("sfmc-async-events") == ["late": 1])
         }
@@ -62,8 +66,10 @@ import NIOCore
         }) { client, _ in
             let token = try await client.token()
             await #expect(throws: HTTPClientError.self) {
-                _ = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "lost"]]],
-                                          bearer: token, timeout: .milliseconds(200))
+                _ = try await client.send(
+                    .POST, "/interaction/v1/async/events",
+                    json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "lost"]]],
+                    bearer: token, timeout: .milliseconds(200))
             }
             #expect(try await client.truth("sfmc-async-events").isEmpty)
         }
@@ -72,7 +78,9 @@ import NIOCore
     @Test func revokedTokensGet401BeforeExpiry() async throws {
         try await withSandbox({ $0.faults.tokenRevocation = 1 }) { client, _ in
             let token = try await client.token()
-            let answer = try await client.send(.POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]], bearer: token)
+            let answer = try await client.send(
+                .POST, "/interaction/v1/async/events", json: ["eventDefinitionKey": "APIEvent-async", "members": [["contactKey": "a"]]],
+                bearer: token)
             #expect(answer.status == 401)
             #expect(try await client.stats()["tokensRevoked"] as? Int == 1)
         }

@@ -1,19 +1,23 @@
 import Foundation
-import Testing
 import NIOHTTP1
+import Testing
+
 @testable import JourneySimulator
 
 @Suite struct SymplifyContractTests {
     @Test func triggerThenUploadEntersTheFile() async throws {
         try await withSandbox({ $0.entryDelayMillis = 0...0 }) { client, _ in
             let headers = ["X-Carma-Authentication-Token": "sim-symplify-token", "Accept": "application/json"]
-            let bad = try await client.send(.POST, "/rest/4711/batchtrigger/v2", json: ["type": "JOURNEY_COMMENCE", "entityId": 1001],
-                                            headers: ["X-Carma-Authentication-Token": "wrong"])
+            let bad = try await client.send(
+                .POST, "/rest/4711/batchtrigger/v2", json: ["type": "JOURNEY_COMMENCE", "entityId": 1001],
+                headers: ["X-Carma-Authentication-Token": "wrong"])
             #expect(bad.status == 401)
             #expect(bad.object["error"] is String)
-            let missing = try await client.send(.POST, "/rest/4711/batchtrigger/v2", json: ["type": "JOURNEY_COMMENCE", "entityId": 9], headers: headers)
+            let missing = try await client.send(
+                .POST, "/rest/4711/batchtrigger/v2", json: ["type": "JOURNEY_COMMENCE", "entityId": 9], headers: headers)
             #expect(missing.status == 404)
-            let trigger = try await client.send(.POST, "/rest/4711/batchtrigger/v2", json: ["type": "JOURNEY_COMMENCE", "entityId": 1001], headers: headers)
+            let trigger = try await client.send(
+                .POST, "/rest/4711/batchtrigger/v2", json: ["type": "JOURNEY_COMMENCE", "entityId": 1001], headers: headers)
             #expect(trigger.status == 200)
             let url = try #require(trigger.object["uploadUrl"] as? String)
             let file = "{\"id\": \"0\", \"properties\": {\"emailAddress\": \"a@x.se\"}}\n{\"id\": \"1\", \"properties\": {}}\n"
@@ -22,7 +26,8 @@ import NIOHTTP1
             #expect(try await client.truth("symplify-batchtrigger") == ["0": 1, "1": 1])
             let again = try await client.send(.PUT, url, text: file)
             #expect(again.status == 403)
-            let second = try await client.send(.POST, "/rest/4711/batchtrigger/v2", json: ["type": "JOURNEY_COMMENCE", "entityId": 1001], headers: headers)
+            let second = try await client.send(
+                .POST, "/rest/4711/batchtrigger/v2", json: ["type": "JOURNEY_COMMENCE", "entityId": 1001], headers: headers)
             let broken = try await client.send(.PUT, second.object["uploadUrl"] as! String, text: "[1,2]\n")
             #expect(broken.status == 400)
             #expect(broken.object["error"] as? String == "Line 1: expected {\"id\": string, \"properties\": object}")
@@ -33,14 +38,20 @@ import NIOHTTP1
 @Suite struct BulkIngestContractTests {
     @Test func jobLifecycleResultsAndErrors() async throws {
         try await withSandbox({ $0.bulkRowsPerSecond = 1_000 }) { client, clock in
-            let tokenAnswer = try await client.send(.POST, "/services/oauth2/token", text: "grant_type=client_credentials&client_id=sim-sf-client-id&client_secret=sim-sf-client-secret",
-                                                    contentType: "application/x-www-form-urlencoded")
+            let tokenAnswer = try await client.send(
+                .POST, "/services/oauth2/token",
+                text: "grant_type=client_credentials&client_id=sim-sf-client-id&client_secret=sim-sf-client-secret",
+                contentType: "application/x-www-form-urlencoded")
             #expect(tokenAnswer.status == 200)
             let token = tokenAnswer.object["access_token"] as! String
             #expect(tokenAnswer.object["instance_url"] is String)
             let base = "/services/data/v61.0/jobs/ingest"
-            let created = try await client.send(.POST, base, json: ["object": "Contact", "operation": "upsert", "externalIdFieldName": "ContactKey__c",
-                                                                    "contentType": "CSV", "lineEnding": "LF"], bearer: token)
+            let created = try await client.send(
+                .POST, base,
+                json: [
+                    "object": "Contact", "operation": "upsert", "externalIdFieldName": "ContactKey__c",
+                    "contentType": "CSV", "lineEnding": "LF",
+                ], bearer: token)
             #expect(created.status == 200)
             #expect(created.object["state"] as? String == "Open")
             let id = created.object["id"] as! String

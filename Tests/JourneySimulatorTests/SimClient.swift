@@ -18,8 +18,10 @@ struct SimClient: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, text: String? = nil, contentType: String? = nil,
-              bearer: String? = nil, headers: [String: String] = [:], timeout: TimeAmount = .seconds(10)) async throws -> Answer {
+    func send(
+        _ method: HTTPMethod, _ path: String, json: Any? = nil, text: String? = nil, contentType: String? = nil,
+        bearer: String? = nil, headers: [String: String] = [:], timeout: TimeAmount = .seconds(10)
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : base + path)
         request.method = method
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
@@ -33,16 +35,20 @@ struct SimClient: Sendable {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         var body = try await response.body.collect(upTo: 64 << 20)
-        return Answer(status: Int(response.status.code), headers: response.headers, body: Data(body.readBytes(length: body.readableBytes) ?? []))
+        return Answer(
+            status: Int(response.status.code), headers: response.headers, body: Data(body.readBytes(length: body.readableBytes) ?? []))
     }
 
     func token() async throws -> String {
-        let answer = try await send(.POST, "/v2/token", json: ["grant_type": "client_credentials", "client_id": "sim-client-id", "client_secret": "sim-client-secret"])
+        let answer = try await send(
+            .POST, "/v2/token",
+            json: ["grant_type": "client_credentials", "client_id": "sim-client-id", "client_secret": "sim-client-secret"])
         return answer.object["access_token"] as! String
     }
 
     func legacyToken() async throws -> String {
-        let answer = try await send(.POST, "/v1/requestToken", json: ["clientId": "sim-legacy-client-id", "clientSecret": "sim-legacy-client-secret"])
+        let answer = try await send(
+            .POST, "/v1/requestToken", json: ["clientId": "sim-legacy-client-id", "clientSecret": "sim-legacy-client-secret"])
         return answer.object["accessToken"] as! String
     }
 
@@ -55,8 +61,10 @@ struct SimClient: Sendable {
 }
 
 /// Runs `body` against a sandbox on a free port with a manual clock.
-func withSandbox<T: Sendable>(_ configure: (inout SimulatorConfiguration) -> Void = { _ in },
-                              _ body: @Sendable (SimClient, ManualClock) async throws -> T) async throws -> T {
+func withSandbox<T: Sendable>(
+    _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
+    _ body: @Sendable (SimClient, ManualClock) async throws -> T
+) async throws -> T {
     var configuration = SimulatorConfiguration()
     configure(&configuration)
     let clock = ManualClock()

@@ -30,8 +30,9 @@ import Testing
         let clock = ManualClock(startingAt: start)
         let told = Reports()
         let shares = Shares()
-        let gate = DestinationGate(destination: "d", requestsPerSecond: 1_000_000, concurrency: 4, clock: clock, logger: Logger(label: "test"),
-                                   onLookHealth: { told.append($0) }, callBudget: CallBudget(callsPerDay: 10), onBudget: { shares.append($0) })
+        let gate = DestinationGate(
+            destination: "d", requestsPerSecond: 1_000_000, concurrency: 4, clock: clock, logger: Logger(label: "test"),
+            onLookHealth: { told.append($0) }, callBudget: CallBudget(callsPerDay: 10), onBudget: { shares.append($0) })
         for _ in 0..<10 {
             try await gate.enter(purpose: .submit)
             await gate.report(.healthy, purpose: .submit)
@@ -53,7 +54,8 @@ import Testing
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("budget-\(UUID().uuidString).yaml").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         func load(_ extra: String) throws -> DestinationConfig {
-            try Data("""
+            try Data(
+                """
                 destinations:
                   d:
                     kind: sfmc-events
@@ -63,7 +65,8 @@ import Testing
                     clientSecret: y
                     eventDefinitionKey: edk
                 \(extra)
-                """.utf8).write(to: URL(fileURLWithPath: scratch))
+                """.utf8
+            ).write(to: URL(fileURLWithPath: scratch))
             return try ConfigLoader(file: scratch).load()[0]
         }
         #expect(try load("    dailyCallBudget: 5000").callBudgetPerDay == 5_000)
@@ -78,11 +81,14 @@ import Testing
         counts.calls = [.submission: 120, .lookAfter: 80]
         let estimate = CallEstimate.check(counts, callsPerDay: 100)
         #expect(estimate?.result == .passed)
-        #expect(estimate?.detail.contains("≈ 180 calls for the 9000 contacts waiting, at the 2.0 per 100") == true, "\(String(describing: estimate))")
+        #expect(
+            estimate?.detail.contains("≈ 180 calls for the 9000 contacts waiting, at the 2.0 per 100") == true,
+            "\(String(describing: estimate))")
         #expect(estimate?.detail.contains("about 2 days of a budget of 100 a day") == true)
         counts.calls = [:]
         #expect(CallEstimate.check(counts, callsPerDay: nil)?.result == .unknown)
-        #expect(CallEstimate.check(DestinationCounts(name: "d", kind: nil, counts: [.confirmed: 5]), callsPerDay: nil) == nil, "nothing waits")
+        #expect(
+            CallEstimate.check(DestinationCounts(name: "d", kind: nil, counts: [.confirmed: 5]), callsPerDay: nil) == nil, "nothing waits")
     }
 }
 

@@ -1,5 +1,6 @@
 import JourneyQueue
 import Testing
+
 @testable import JourneyWorker
 
 @Suite struct CircuitBreakerTests {

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import JourneyWorker
 import JourneyDestinations
+import Testing
+
+@testable import JourneyWorker
 
 @Suite struct ConfigLoaderTests {
     let good = """
@@ -37,7 +38,9 @@ import JourneyDestinations
         #expect(configs[0].limits.batchSize == 50)
         #expect(configs[0].limits.concurrency == 2)
         #expect(configs[0].policy.retry.maxAttempts == 4)
-        guard let settings = (configs[0].connection as? SFMCKind.Connection)?.settings else { Issue.record("expected SFMC settings"); return }
+        guard let settings = (configs[0].connection as? SFMCKind.Connection)?.settings else {
+            Issue.record("expected SFMC settings"); return
+        }
         #expect(settings.clientSecret.value == "s3cret")
         #expect(settings.restURL == "https://abc.rest.marketingcloudapis.com")
         #expect("\(settings.clientSecret)" == "<redacted>")
@@ -61,7 +64,8 @@ import JourneyDestinations
         #expect(connection.externalIDFieldName == "Key__c")
         #expect(configs[0].limits.batchSize == 10_000, "the kind's default batch size")
         #expect(!configs[0].watchesJourney)
-        #expect(message(bulk.replacingOccurrences(of: "    externalIdFieldName: Key__c\n", with: ""))
+        #expect(
+            message(bulk.replacingOccurrences(of: "    externalIdFieldName: Key__c\n", with: ""))
                 == "c.yaml:3: destinations.crm.externalIdFieldName: a field name (required for upsert)")
         // A setting of another kind is a typo here, not silently ignored.
         #expect(message(good + "\n    pollSeconds: 1") == "c.yaml:12: destinations.main.pollSeconds: unknown key")
@@ -71,21 +75,29 @@ import JourneyDestinations
     }
 
     @Test func namesFileLineKeyAndExpectation() {
-        #expect(message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSize: 500"))
+        #expect(
+            message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSize: 500"))
                 == "c.yaml:9: destinations.main.batchSize: an integer from 1 to 100")
-        #expect(message(good.replacingOccurrences(of: "kind: sfmc-async-events", with: "kind: carrier-pigeon")).hasPrefix(
+        #expect(
+            message(good.replacingOccurrences(of: "kind: sfmc-async-events", with: "kind: carrier-pigeon")).hasPrefix(
                 "c.yaml:3: destinations.main.kind: one of sfmc-async-events"))
-        #expect(message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSise: 50"))
+        #expect(
+            message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSise: 50"))
                 == "c.yaml:9: destinations.main.batchSise: unknown key")
-        #expect(message(good.replacingOccurrences(of: "https://abc.rest", with: "http://abc.rest"))
-                == "c.yaml:5: destinations.main.restURL: 'http://abc.rest.marketingcloudapis.com' must use https (plain http is accepted only for loopback addresses)")
-        #expect(message(good.replacingOccurrences(of: "APIEvent-1", with: "API.Event")).hasPrefix("c.yaml:8: destinations.main.eventDefinitionKey"))
+        #expect(
+            message(good.replacingOccurrences(of: "https://abc.rest", with: "http://abc.rest"))
+                == "c.yaml:5: destinations.main.restURL: 'http://abc.rest.marketingcloudapis.com' must use https (plain http is accepted only for loopback addresses)"
+        )
+        #expect(
+            message(good.replacingOccurrences(of: "APIEvent-1", with: "API.Event")).hasPrefix(
+                "c.yaml:8: destinations.main.eventDefinitionKey"))
     }
 
     @Test func aMissingSecretIsNamedButNeverShown() {
         let text = message(good, environment: [:])
         #expect(text == "c.yaml:7: destinations.main.clientSecretEnv: the name of a set environment variable; 'SFMC_SECRET' is not set")
-        let inline = good.replacingOccurrences(of: "clientSecretEnv: SFMC_SECRET", with: "clientSecret: hunter2\n    clientSecretEnv: SFMC_SECRET")
+        let inline = good.replacingOccurrences(
+            of: "clientSecretEnv: SFMC_SECRET", with: "clientSecret: hunter2\n    clientSecretEnv: SFMC_SECRET")
         let both = message(inline)
         #expect(both.contains("only one of clientSecret, clientSecretEnv and clientSecretFile"))
         #expect(!both.contains("hunter2"))
@@ -104,8 +116,12 @@ import JourneyDestinations
         #expect(config.sampleRatio == 0.25 && config.wireProtocol == .json && config.serviceName == "journeyq")
         #expect(try tracing("  endpoint: https://otel.example.com/custom/path\n")?.tracesURL == "https://otel.example.com/custom/path")
         #expect(try ConfigLoader(file: "c.yaml", environment: ["SFMC_SECRET": "s3cret"]).loadAll(text: good).tracing == nil)
-        #expect(refusal("  endpoint: http://user:pw@collector:4318\n").hasPrefix("c.yaml:13: tracing.endpoint:"), "\(refusal("  endpoint: http://user:pw@collector:4318\n"))")
-        #expect(refusal("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 2\n").hasPrefix("c.yaml:14: tracing.sampleRatio"), "\(refusal("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 2\n"))")
+        #expect(
+            refusal("  endpoint: http://user:pw@collector:4318\n").hasPrefix("c.yaml:13: tracing.endpoint:"),
+            "\(refusal("  endpoint: http://user:pw@collector:4318\n"))")
+        #expect(
+            refusal("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 2\n").hasPrefix("c.yaml:14: tracing.sampleRatio"),
+            "\(refusal("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 2\n"))")
         #expect(!refusal("  endpoint: http://user:pw@collector:4318\n").contains("pw"))
         #expect(refusal("  endpoint: http://127.0.0.1:4318\n  sampleRatio: 2\n").contains("tracing.sampleRatio: a number from 0.0 to 1.0"))
         #expect(refusal("  endpoint: http://127.0.0.1:4318\n  protocol: grpc\n").contains("tracing.protocol: http/protobuf or http/json"))
@@ -129,10 +145,13 @@ import JourneyDestinations
                 eventDefinitionKey: APIEvent-1
             """
         let configs = try load(byFile, environment: ["CREDENTIALS_DIRECTORY": folder.path])
-        guard let settings = (configs[0].connection as? SFMCKind.Connection)?.settings else { Issue.record("expected SFMC settings"); return }
+        guard let settings = (configs[0].connection as? SFMCKind.Connection)?.settings else {
+            Issue.record("expected SFMC settings"); return
+        }
         #expect(settings.clientSecret.value == "from-a-file")
         // An absolute path is read as it stands, whatever the credentials directory.
-        let absolute = byFile.replacingOccurrences(of: "clientSecretFile: sfmc-secret", with: "clientSecretFile: \(folder.path)/sfmc-secret")
+        let absolute = byFile.replacingOccurrences(
+            of: "clientSecretFile: sfmc-secret", with: "clientSecretFile: \(folder.path)/sfmc-secret")
         #expect(try load(absolute, environment: [:]).count == 1)
 
         let missing = message(byFile, environment: ["CREDENTIALS_DIRECTORY": folder.path + "/nowhere"])
@@ -151,7 +170,8 @@ import JourneyDestinations
             #expect(text.contains("clientSecret"), "\(text)")
             #expect(!text.contains("Zq8"), "the secret leaked: \(text)")
         }
-        let url = message(good.replacingOccurrences(of: "https://abc.rest.marketingcloudapis.com/", with: "http://user:pa55@example.com/x?token=t0k"))
+        let url = message(
+            good.replacingOccurrences(of: "https://abc.rest.marketingcloudapis.com/", with: "http://user:pa55@example.com/x?token=t0k"))
         #expect(!url.contains("pa55") && !url.contains("t0k"), "\(url)")
     }
 }
@@ -159,17 +179,20 @@ import JourneyDestinations
 /// The send window as the config writes it, and each mistake named by file, line and key.
 @Suite struct SendWindowConfigTests {
     func config(_ window: String) -> String {
-        ConfigLoaderTests().good + "\n    sendWindow:\n" + window.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n"
+        ConfigLoaderTests().good + "\n    sendWindow:\n" + window.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n")
+            + "\n"
     }
 
     @Test func readsDaysTimesZoneAndField() throws {
-        let configs = try ConfigLoaderTests().load(config("""
-            days: [mon, tue, wed, thu, fri]
-            from: "08:00"
-            to: "20:30"
-            zone: Europe/Stockholm
-            zoneField: timeZone
-            """))
+        let configs = try ConfigLoaderTests().load(
+            config(
+                """
+                days: [mon, tue, wed, thu, fri]
+                from: "08:00"
+                to: "20:30"
+                zone: Europe/Stockholm
+                zoneField: timeZone
+                """))
         let window = try #require(configs.first?.limits.sendWindow)
         #expect(window.days == Set(2...6) && window.fromSecond == 8 * 3_600 && window.toSecond == 20 * 3_600 + 1_800)
         #expect(window.zone.identifier == "Europe/Stockholm" && window.zoneField == "timeZone")
@@ -181,13 +204,24 @@ import JourneyDestinations
 
     @Test func namesEachMistake() {
         let loader = ConfigLoaderTests()
-        #expect(loader.message(config("from: \"8:00\"\nto: \"20:00\"")) == "c.yaml:13: destinations.main.sendWindow.from: a time of day as HH:MM or HH:MM:SS (00:00 to 23:59:59)")
-        #expect(loader.message(config("from: \"08:00\"\nto: \"25:00\"")) == "c.yaml:14: destinations.main.sendWindow.to: a time of day as HH:MM or HH:MM:SS (00:00 to 24:00)")
-        #expect(loader.message(config("from: \"08:00\"\nto: \"08:00\"")) == "c.yaml:14: destinations.main.sendWindow.to: a time other than from (an empty window never opens)")
-        #expect(loader.message(config("from: \"08:00\"\nto: \"20:00\"\nzone: Europe/Stockholmm")).hasPrefix(
-            "c.yaml:15: destinations.main.sendWindow.zone: an IANA time zone such as Europe/Stockholm; 'Europe/Stockholmm' is not one"))
-        #expect(loader.message(config("days: [mon, funday]\nfrom: \"08:00\"\nto: \"20:00\"")).hasPrefix("c.yaml:13: destinations.main.sendWindow.days: a list of days"))
-        #expect(loader.message(config("from: \"08:00\"\nto: \"20:00\"\nzones: UTC")) == "c.yaml:15: destinations.main.sendWindow.zones: unknown key")
+        #expect(
+            loader.message(config("from: \"8:00\"\nto: \"20:00\""))
+                == "c.yaml:13: destinations.main.sendWindow.from: a time of day as HH:MM or HH:MM:SS (00:00 to 23:59:59)")
+        #expect(
+            loader.message(config("from: \"08:00\"\nto: \"25:00\""))
+                == "c.yaml:14: destinations.main.sendWindow.to: a time of day as HH:MM or HH:MM:SS (00:00 to 24:00)")
+        #expect(
+            loader.message(config("from: \"08:00\"\nto: \"08:00\""))
+                == "c.yaml:14: destinations.main.sendWindow.to: a time other than from (an empty window never opens)")
+        #expect(
+            loader.message(config("from: \"08:00\"\nto: \"20:00\"\nzone: Europe/Stockholmm")).hasPrefix(
+                "c.yaml:15: destinations.main.sendWindow.zone: an IANA time zone such as Europe/Stockholm; 'Europe/Stockholmm' is not one"))
+        #expect(
+            loader.message(config("days: [mon, funday]\nfrom: \"08:00\"\nto: \"20:00\"")).hasPrefix(
+                "c.yaml:13: destinations.main.sendWindow.days: a list of days"))
+        #expect(
+            loader.message(config("from: \"08:00\"\nto: \"20:00\"\nzones: UTC"))
+                == "c.yaml:15: destinations.main.sendWindow.zones: unknown key")
         #expect(loader.message(config("to: \"20:00\"")) == "c.yaml:13: destinations.main.sendWindow.from: a non-empty string (required)")
     }
 }

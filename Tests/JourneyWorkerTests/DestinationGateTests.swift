@@ -8,7 +8,8 @@ import Testing
 /// leaves unsent; token requests are not counted (a request waiting for its token must never wait on itself).
 @Suite(.timeLimit(.minutes(1))) struct DestinationGateTests {
     func gate(concurrency: Int) -> DestinationGate {
-        DestinationGate(destination: "d", requestsPerSecond: 1_000_000, concurrency: concurrency, clock: ManualClock(), logger: Logger(label: "test"))
+        DestinationGate(
+            destination: "d", requestsPerSecond: 1_000_000, concurrency: concurrency, clock: ManualClock(), logger: Logger(label: "test"))
     }
 
     @Test func requestsBeyondTheConcurrencyWaitForOneToFinish() async throws {
@@ -33,8 +34,9 @@ import Testing
 
     @Test func everyChangeInFlightIsToldForTheMetrics() async throws {
         let told = Told()
-        let gate = DestinationGate(destination: "d", requestsPerSecond: 1_000_000, concurrency: 1, clock: ManualClock(), logger: Logger(label: "test"),
-                                   onInFlight: { busy, waiting in told.append(busy, waiting) })
+        let gate = DestinationGate(
+            destination: "d", requestsPerSecond: 1_000_000, concurrency: 1, clock: ManualClock(), logger: Logger(label: "test"),
+            onInFlight: { busy, waiting in told.append(busy, waiting) })
         try await gate.enter(purpose: .submit)
         let second = Task { try await gate.enter(purpose: .reconcile) }
         try await waitUntil { await gate.inFlight.waiting == 1 }
@@ -50,10 +52,11 @@ import Testing
         let order = Order()
         var waiters: [Task<Void, any Error>] = []
         for index in 0..<3 {
-            waiters.append(Task {
-                try await gate.enter(purpose: .reconcile)
-                await order.append(index)
-            })
+            waiters.append(
+                Task {
+                    try await gate.enter(purpose: .reconcile)
+                    await order.append(index)
+                })
             try await waitUntil { await gate.inFlight.waiting == index + 1 }
         }
         for index in 0..<3 {

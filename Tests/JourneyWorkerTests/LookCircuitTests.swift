@@ -10,9 +10,10 @@ import Testing
     @Test func failedLooksPauseTheLooksAndNothingElse() async throws {
         let clock = ManualClock()
         let told = Reports()
-        let gate = DestinationGate(destination: "d", requestsPerSecond: 1_000_000, concurrency: 4,
-                                   circuit: CircuitBreaker(strikeThreshold: 3, baseMillis: 1_000, maxMillis: 8_000), clock: clock,
-                                   logger: Logger(label: "test"), onLookHealth: { told.append($0) })
+        let gate = DestinationGate(
+            destination: "d", requestsPerSecond: 1_000_000, concurrency: 4,
+            circuit: CircuitBreaker(strikeThreshold: 3, baseMillis: 1_000, maxMillis: 8_000), clock: clock,
+            logger: Logger(label: "test"), onLookHealth: { told.append($0) })
         for _ in 0..<3 {
             try await gate.enter(purpose: .reconcile)
             await gate.report(.strike(reason: "HTTP 500"), purpose: .reconcile)

@@ -2,6 +2,7 @@ import Foundation
 import JourneyQueue
 import Logging
 import Testing
+
 @testable import JourneyWorker
 
 /// A store that records the cutoffs it was given and deletes `perStep` rows until `rows` run out.
@@ -26,8 +27,9 @@ final class CountingPruner: Pruning, @unchecked Sendable {
     @Test func aPassStepsUntilNothingOldIsLeftWithCutoffsFromTheClock() async {
         let clock = ManualClock(startingAt: 100 * 86_400_000)
         let pruner = CountingPruner(rows: 2_500)
-        let service = RetentionService(store: pruner, policy: RetentionPolicy(contactsMillis: 86_400_000, ledgerMillis: nil), clock: clock,
-                                       logger: Logger(label: "test"))
+        let service = RetentionService(
+            store: pruner, policy: RetentionPolicy(contactsMillis: 86_400_000, ledgerMillis: nil), clock: clock,
+            logger: Logger(label: "test"))
         await service.pass()
         // 1,000 + 1,000 + 500: three short transactions, the last one short of the limit ends the pass.
         #expect(pruner.calls.count == 3)
@@ -37,9 +39,10 @@ final class CountingPruner: Pruning, @unchecked Sendable {
 
     @Test func keepDisablesRetention() async throws {
         let pruner = CountingPruner(rows: 10)
-        let service = RetentionService(store: pruner, policy: RetentionPolicy(contactsMillis: nil, ledgerMillis: nil, idempotencyMillis: nil),
-                                       clock: ManualClock(),
-                                       logger: Logger(label: "test"))
+        let service = RetentionService(
+            store: pruner, policy: RetentionPolicy(contactsMillis: nil, ledgerMillis: nil, idempotencyMillis: nil),
+            clock: ManualClock(),
+            logger: Logger(label: "test"))
         try await service.run()
         #expect(pruner.calls.isEmpty)
     }
@@ -61,7 +64,9 @@ final class CountingPruner: Pruning, @unchecked Sendable {
         #expect(set == RetentionPolicy(contactsMillis: nil, ledgerMillis: 7 * 86_400_000, intervalMillis: 90_000))
         let keys = try loader.loadAll(text: destinations + "\nretention:\n  idempotencyKeys: 2h\n").retention
         #expect(keys.idempotencyMillis == Int64(7_200_000))
-        #expect(try loader.loadAll(text: destinations + "\nretention:\n  contacts: keep\n  ledger: keep\n  idempotencyKeys: keep\n").retention.keepsEverything)
+        #expect(
+            try loader.loadAll(text: destinations + "\nretention:\n  contacts: keep\n  ledger: keep\n  idempotencyKeys: keep\n").retention
+                .keepsEverything)
         #expect(throws: ConfigError.self) { try loader.loadAll(text: destinations + "\nretention:\n  ledger: forever\n") }
         do {
             _ = try loader.loadAll(text: destinations + "\nretention:\n  ledger: forever\n")

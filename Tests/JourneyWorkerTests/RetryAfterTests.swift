@@ -1,5 +1,6 @@
 import JourneyQueue
 import Testing
+
 @testable import JourneyDestinations
 
 /// Every number a remote sends is read defensively (issue 10): nothing it can send traps.
@@ -48,8 +49,10 @@ import Testing
     /// Random headers and bodies, thousands of them: the parsers answer something and never trap.
     @Test func randomAnswersNeverTrap() {
         var random = SystemRandomNumberGenerator()
-        let pieces = ["", "1", "9", "-", "+", ".", "e", "E", "nan", "inf", "GMT", ",", " ", "Sun", "Nov", "06", ":", "99", "1e308",
-                      "0x1p1023", "18446744073709551616", "\u{0}", "é", "Feb 30", "00:00:60", "-0", "NaN", "Infinity"]
+        let pieces = [
+            "", "1", "9", "-", "+", ".", "e", "E", "nan", "inf", "GMT", ",", " ", "Sun", "Nov", "06", ":", "99", "1e308",
+            "0x1p1023", "18446744073709551616", "\u{0}", "é", "Feb 30", "00:00:60", "-0", "NaN", "Infinity",
+        ]
         for _ in 0..<20_000 {
             let header = (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
             let number = (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
@@ -65,7 +68,9 @@ import Testing
 
 @Suite struct UploadBoundTests {
     @Test func aSymplifyFileHoldsWhatFitsAndAtLeastOneContact() {
-        let contacts = (0..<10).map { ClaimedContact(id: Int64($0), key: "k\($0)", dataJSON: String(repeating: "x", count: 58), attempts: 1) }
+        let contacts = (0..<10).map {
+            ClaimedContact(id: Int64($0), key: "k\($0)", dataJSON: String(repeating: "x", count: 58), attempts: 1)
+        }
         #expect(SymplifyBatchTriggerDestination.fitting(contacts, limit: 1_000) == 10)
         #expect(SymplifyBatchTriggerDestination.fitting(contacts, limit: 250) == 2)
         #expect(SymplifyBatchTriggerDestination.fitting(contacts, limit: 10) == 1, "one contact always goes, or nothing ever would")

@@ -1,6 +1,7 @@
 import Foundation
 import JourneyQueue
 import Testing
+
 @testable import JourneyDestinations
 
 /// What the journey history proves, one rule each (issue 23): an entry after the request confirms it, prior member or
@@ -11,13 +12,15 @@ import Testing
         var settings = SFMCHistorySettings()
         settings.clockMarginMillis = 1_000
         settings.freshnessMarginMillis = 2_000
-        return SFMCHistoryEvidence(policy: OutcomePolicy(retry: RetryPolicy(maxAttempts: 8), settleMillis: settle, verifyAttempts: 3), settings: settings)
+        return SFMCHistoryEvidence(
+            policy: OutcomePolicy(retry: RetryPolicy(maxAttempts: 8), settleMillis: settle, verifyAttempts: 3), settings: settings)
     }()
     let sentAt: Int64 = 1_700_000_000_000
     let fallback = ContactOutcome.unverifiable(reason: "membership cannot tell")
 
     func contact(prior: PriorMembership = .member, attempts: Int = 1) -> VerificationCandidate {
-        VerificationCandidate(id: 7, key: "k", state: .accepted, attempts: attempts, eventInstanceID: "e", requestID: "r", priorMember: prior, sentAt: sentAt)
+        VerificationCandidate(
+            id: 7, key: "k", state: .accepted, attempts: attempts, eventInstanceID: "e", requestID: "r", priorMember: prior, sentAt: sentAt)
     }
 
     func row(_ kind: HistoryEntryRow.Kind, at: Int64, message: String = "") -> HistoryEntryRow {
@@ -25,23 +28,31 @@ import Testing
     }
 
     @Test func anEntryAfterTheRequestConfirmsAnEarlierMember() {
-        let finding = judge.decide(contact(), rows: [row(.entered, at: sentAt - 3_600_000), row(.entered, at: sentAt + 400)],
-                                   completeUpTo: nil, now: sentAt + 20_000, fallback: fallback, jitter: 0)
+        let finding = judge.decide(
+            contact(), rows: [row(.entered, at: sentAt - 3_600_000), row(.entered, at: sentAt + 400)],
+            completeUpTo: nil, now: sentAt + 20_000, fallback: fallback, jitter: 0)
         #expect(finding.outcome == .confirmed)
         #expect(finding.evidence?.contains("entered at") == true && !finding.provenAbsent)
     }
 
     @Test func anEntryWithinTheClockMarginBeforeTheRequestCountsAsAfterIt() {
-        #expect(judge.decide(contact(), rows: [row(.entered, at: sentAt - 900)], completeUpTo: nil, now: sentAt + 20_000, fallback: fallback,
-                             jitter: 0).outcome == .confirmed)
-        #expect(judge.decide(contact(), rows: [row(.entered, at: sentAt - 1_100)], completeUpTo: nil, now: sentAt + 20_000, fallback: fallback,
-                             jitter: 0).outcome == fallback, "an entry before the margin is an earlier one")
+        #expect(
+            judge.decide(
+                contact(), rows: [row(.entered, at: sentAt - 900)], completeUpTo: nil, now: sentAt + 20_000, fallback: fallback,
+                jitter: 0
+            ).outcome == .confirmed)
+        #expect(
+            judge.decide(
+                contact(), rows: [row(.entered, at: sentAt - 1_100)], completeUpTo: nil, now: sentAt + 20_000, fallback: fallback,
+                jitter: 0
+            ).outcome == fallback, "an entry before the margin is an earlier one")
     }
 
     @Test func onlyEarlierEntriesAndAHistoryCompletePastTheSettleTimeProveAbsence() {
         let needed = sentAt + Self.settle + 1_000
-        let finding = judge.decide(contact(), rows: [row(.entered, at: sentAt - 3_600_000)], completeUpTo: needed, now: needed + 5_000,
-                                   fallback: fallback, jitter: 0)
+        let finding = judge.decide(
+            contact(), rows: [row(.entered, at: sentAt - 3_600_000)], completeUpTo: needed, now: needed + 5_000,
+            fallback: fallback, jitter: 0)
         guard case .retry(_, let error, let refund, let duplicate) = finding.outcome else {
             Issue.record("expected a re-send, got \(finding.outcome)")
             return
@@ -53,26 +64,33 @@ import Testing
     @Test func aHistoryNotYetCompleteWaitsWithoutCostingALook() {
         let needed = sentAt + Self.settle + 1_000
         let finding = judge.decide(contact(), rows: [], completeUpTo: needed - 4_000, now: sentAt + 15_000, fallback: fallback, jitter: 0)
-        #expect(finding.outcome == .recheck(at: sentAt + 15_000 + 4_000,
-                                            note: finding.outcome.recheckNote ?? "", counted: false))
+        #expect(
+            finding.outcome
+                == .recheck(
+                    at: sentAt + 15_000 + 4_000,
+                    note: finding.outcome.recheckNote ?? "", counted: false))
         #expect(!finding.provenAbsent && finding.evidence == nil)
     }
 
     @Test func unknownFreshnessProvesNothing() {
-        #expect(judge.decide(contact(), rows: [], completeUpTo: nil, now: sentAt + 3_600_000, fallback: fallback, jitter: 0).outcome == fallback)
+        #expect(
+            judge.decide(contact(), rows: [], completeUpTo: nil, now: sentAt + 3_600_000, fallback: fallback, jitter: 0).outcome == fallback
+        )
     }
 
     @Test func aRefusedEntryIsTheVerdictNotAReason() {
-        let finding = judge.decide(contact(), rows: [row(.refused, at: sentAt + 300, message: "re-entry is not allowed")],
-                                   completeUpTo: sentAt + 60_000, now: sentAt + 70_000, fallback: fallback, jitter: 0)
+        let finding = judge.decide(
+            contact(), rows: [row(.refused, at: sentAt + 300, message: "re-entry is not allowed")],
+            completeUpTo: sentAt + 60_000, now: sentAt + 70_000, fallback: fallback, jitter: 0)
         #expect(finding.outcome == .dead(reason: "the journey did not let it in: re-entry is not allowed"))
         #expect(!finding.provenAbsent)
     }
 
     @Test func aRefusalWaitsForTheHistoryToBeCompleteLikeAnAbsence() {
         // Another sender's refusal just before this request must not end it before this request's own row can show.
-        let early = judge.decide(contact(), rows: [row(.refused, at: sentAt + 300, message: "re-entry is not allowed")],
-                                 completeUpTo: sentAt + 5_000, now: sentAt + 6_000, fallback: fallback, jitter: 0)
+        let early = judge.decide(
+            contact(), rows: [row(.refused, at: sentAt + 300, message: "re-entry is not allowed")],
+            completeUpTo: sentAt + 5_000, now: sentAt + 6_000, fallback: fallback, jitter: 0)
         guard case .recheck(_, _, false) = early.outcome else {
             Issue.record("expected a wait, got \(early.outcome)")
             return
@@ -80,8 +98,9 @@ import Testing
     }
 
     @Test func aRowNotUnderstoodIsNeverTakenForAnAbsence() {
-        let finding = judge.decide(contact(), rows: [HistoryEntryRow(kind: .unclassified, at: sentAt + 200, status: "Completed", message: "")],
-                                   completeUpTo: sentAt + 600_000, now: sentAt + 700_000, fallback: fallback, jitter: 0)
+        let finding = judge.decide(
+            contact(), rows: [HistoryEntryRow(kind: .unclassified, at: sentAt + 200, status: "Completed", message: "")],
+            completeUpTo: sentAt + 600_000, now: sentAt + 700_000, fallback: fallback, jitter: 0)
         guard case .recheck(_, let note, true) = finding.outcome else {
             Issue.record("expected a counted look, got \(finding.outcome)")
             return
@@ -93,8 +112,12 @@ import Testing
         var withDeadline = judge
         withDeadline.requestMillis = 30_000
         let justPastSettle = sentAt + Self.settle + 1_000
-        #expect(judge.decide(contact(), rows: [], completeUpTo: justPastSettle, now: sentAt + 60_000, fallback: fallback, jitter: 0).provenAbsent)
-        #expect(!withDeadline.decide(contact(), rows: [], completeUpTo: justPastSettle, now: sentAt + 60_000, fallback: fallback, jitter: 0).provenAbsent)
+        #expect(
+            judge.decide(contact(), rows: [], completeUpTo: justPastSettle, now: sentAt + 60_000, fallback: fallback, jitter: 0)
+                .provenAbsent)
+        #expect(
+            !withDeadline.decide(contact(), rows: [], completeUpTo: justPastSettle, now: sentAt + 60_000, fallback: fallback, jitter: 0)
+                .provenAbsent)
     }
 
     @Test func aFileThatCannotSayWhoseRowWhatStatusOrWhenIsUnreadable() throws {
@@ -107,18 +130,24 @@ import Testing
             return try HistoryRead.parse(fd: handle.fileDescriptor, wanted: ["k"], anchors: [], definition: "DE1F-AB", settings: settings)
         }
         #expect(throws: SFMCJourneyHistory.Failure.self) { try parse("") }
-        #expect(throws: SFMCJourneyHistory.Failure.self) { try parse("ContactKey,Status,TransactionTime\nk,Complete,2026-01-01T00:00:00Z\n") }
-        let read = try parse("ContactKey,Status,DefinitionId,ActivityType,EpochTimeInMilliseconds\n"
-                             + "k,Complete,de1f-ab,Trigger,1700000000000\n"
-                             + "k,Completed,DE1F-AB,trigger,1700000001000\n"
-                             + "k,Complete,other,trigger,1700000002000\n"
-                             + "k,Complete,DE1F-AB,emailv2,1700000003000\n")
+        #expect(throws: SFMCJourneyHistory.Failure.self) {
+            try parse("ContactKey,Status,TransactionTime\nk,Complete,2026-01-01T00:00:00Z\n")
+        }
+        let read = try parse(
+            "ContactKey,Status,DefinitionId,ActivityType,EpochTimeInMilliseconds\n"
+                + "k,Complete,de1f-ab,Trigger,1700000000000\n"
+                + "k,Completed,DE1F-AB,trigger,1700000001000\n"
+                + "k,Complete,other,trigger,1700000002000\n"
+                + "k,Complete,DE1F-AB,emailv2,1700000003000\n")
         let rows = try #require(read.rows(of: "k", zoneMinutes: nil))
-        #expect(rows.map(\.kind) == [.entered, .unclassified], "an id in another case is the same journey; another journey and other activities are not")
+        #expect(
+            rows.map(\.kind) == [.entered, .unclassified],
+            "an id in another case is the same journey; another journey and other activities are not")
     }
 
     @Test func attemptsStillBoundAReSend() {
-        let finding = judge.decide(contact(attempts: 8), rows: [], completeUpTo: sentAt + 60_000, now: sentAt + 70_000, fallback: fallback, jitter: 0)
+        let finding = judge.decide(
+            contact(attempts: 8), rows: [], completeUpTo: sentAt + 60_000, now: sentAt + 70_000, fallback: fallback, jitter: 0)
         guard case .dead(let reason, _) = finding.outcome else {
             Issue.record("expected dead, got \(finding.outcome)")
             return
@@ -127,8 +156,11 @@ import Testing
     }
 
     @Test func aRequestOlderThanTheHistoryKeepsFallsBack() {
-        #expect(judge.decide(contact(), rows: [], completeUpTo: sentAt + 40 * 86_400_000, now: sentAt + 40 * 86_400_000, fallback: fallback,
-                             jitter: 0).outcome == fallback)
+        #expect(
+            judge.decide(
+                contact(), rows: [], completeUpTo: sentAt + 40 * 86_400_000, now: sentAt + 40 * 86_400_000, fallback: fallback,
+                jitter: 0
+            ).outcome == fallback)
     }
 
     @Test func completenessIsTheLagAndBothMarginsBehindTheAsking() {
@@ -158,7 +190,9 @@ import Testing
         // Written in Central time: 16:13:22 there is 22:13:22 UTC, two seconds after the request.
         #expect(SFMCHistoryTime.establish(anchors: anchors, rows: ["a": ["2023-11-14T16:13:22.000"]], margin: 1_000) == -360)
         #expect(SFMCHistoryTime.establish(anchors: anchors, rows: ["a": ["2023-11-14T22:13:22.000"]], margin: 1_000) == 0)
-        #expect(SFMCHistoryTime.establish(anchors: anchors, rows: ["a": ["2023-11-14T19:13:22.000"]], margin: 1_000) == nil, "no candidate fits")
+        #expect(
+            SFMCHistoryTime.establish(anchors: anchors, rows: ["a": ["2023-11-14T19:13:22.000"]], margin: 1_000) == nil, "no candidate fits"
+        )
         #expect(SFMCHistoryTime.establish(anchors: anchors, rows: [:], margin: 1_000) == nil, "no row, no zone")
     }
 
@@ -204,10 +238,14 @@ extension ContactOutcome {
         settings.clockMarginMillis = 1_000
         settings.freshnessMarginMillis = 0
         let judge = SFMCHistoryEvidence(policy: OutcomePolicy(settleMillis: 10_000), settings: settings)
-        let contact = VerificationCandidate(id: 1, key: "k", state: .accepted, attempts: 1, eventInstanceID: "e", requestID: "r", sentAt: 100_000)
+        let contact = VerificationCandidate(
+            id: 1, key: "k", state: .accepted, attempts: 1, eventInstanceID: "e", requestID: "r", sentAt: 100_000)
         let complete: Int64 = 100_000 + 10_000 + 1_000
         #expect(judge.decide(contact, rows: [], completeUpTo: complete, now: 200_000, fallback: .unverifiable(), jitter: 0).provenAbsent)
-        #expect(!judge.decide(contact, rows: [], completeUpTo: complete, now: 200_000, fallback: .unverifiable(), jitter: 0,
-                              clockSpreadMillis: 800).provenAbsent, "the request may have been up to 0.8 s later on the remote's clock")
+        #expect(
+            !judge.decide(
+                contact, rows: [], completeUpTo: complete, now: 200_000, fallback: .unverifiable(), jitter: 0,
+                clockSpreadMillis: 800
+            ).provenAbsent, "the request may have been up to 0.8 s later on the remote's clock")
     }
 }

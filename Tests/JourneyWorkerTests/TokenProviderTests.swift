@@ -1,5 +1,6 @@
 import JourneyQueue
 import Testing
+
 @testable import JourneyDestinations
 
 @Suite struct TokenProviderTests {

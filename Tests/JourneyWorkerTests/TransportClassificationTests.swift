@@ -3,6 +3,7 @@ import Foundation
 import JourneyQueue
 import NIOCore
 import Testing
+
 @testable import JourneyDestinations
 
 /// Only a failure before the request was written counts as "not sent" (a contact then costs no attempt and needs no
@@ -10,7 +11,8 @@ import Testing
 @Suite struct TransportClassificationTests {
     @Test func anUnreachableHostOnAConnectedChannelMayHaveCarriedTheRequest() {
         for code in [EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL, ECONNRESET, EPIPE] {
-            #expect(HTTPCaller.classify(IOError(errnoCode: code, reason: "read(descriptor:pointer:size:)")) == .connectionLost, "errno \(code)")
+            #expect(
+                HTTPCaller.classify(IOError(errnoCode: code, reason: "read(descriptor:pointer:size:)")) == .connectionLost, "errno \(code)")
         }
     }
 
@@ -33,12 +35,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let file = try #require(FileHandle(forWritingAtPath: path))
         await #expect(throws: TransportFailure.self) {
-            _ = try await caller.download(method: "GET", url: "http://127.0.0.1:\(port)/result", headers: [], timeoutMillis: 5_000,
-                                          purpose: .reconcile, into: file, maxBytes: 1 << 20)
+            _ = try await caller.download(
+                method: "GET", url: "http://127.0.0.1:\(port)/result", headers: [], timeoutMillis: 5_000,
+                purpose: .reconcile, into: file, maxBytes: 1 << 20)
         }
         await #expect(throws: TransportFailure.self) {
-            _ = try await caller.send(method: "GET", url: "http://127.0.0.1:\(port)/status", headers: [], body: nil, timeoutMillis: 5_000,
-                                      purpose: .reconcile)
+            _ = try await caller.send(
+                method: "GET", url: "http://127.0.0.1:\(port)/status", headers: [], body: nil, timeoutMillis: 5_000,
+                purpose: .reconcile)
         }
         try file.close()
         try await client.shutdown()
@@ -61,7 +65,9 @@ import Testing
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+            }
         }
         guard bound else { throw POSIXError(.EADDRINUSE) }
         return Int(UInt16(bigEndian: address.sin_port))

@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import JourneyWorker
+
 @testable import JourneyDestinations
+@testable import JourneyWorker
 
 /// The watchdog is fed only when the store answers: a daemon stuck on its database is one systemd restarts.
 @Suite struct WatchdogServiceTests {
@@ -14,10 +15,12 @@ import Testing
 
     func run(probeFails: Bool, until probes: Int) async throws -> Int {
         let tally = Tally()
-        let service = WatchdogService(watchdogMillis: 30, logger: Logger(label: "test"), probe: {
-            tally.probes.withLock { $0 += 1 }
-            if probeFails { throw CocoaError(.fileWriteUnknown) }
-        }, ping: { tally.pings.withLock { $0 += 1 } })
+        let service = WatchdogService(
+            watchdogMillis: 30, logger: Logger(label: "test"),
+            probe: {
+                tally.probes.withLock { $0 += 1 }
+                if probeFails { throw CocoaError(.fileWriteUnknown) }
+            }, ping: { tally.pings.withLock { $0 += 1 } })
         let task = Task { try await service.run() }
         // Generous: the suite's start can stall every cooperative thread for half a minute on a loaded machine (the
         // PostgreSQL fixtures wait for their private server under a lock), and this loop ends as soon as the probes are in.
@@ -51,7 +54,9 @@ import Testing
 /// The trace id the ledger keeps is read from the W3C header the tracer would send: sampled traces only.
 @Suite struct TraceIdentityTests {
     @Test func readsASampledTraceparentAndNothingElse() {
-        #expect(TraceIdentity.traceID(fromTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(
+            TraceIdentity.traceID(fromTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                == "4bf92f3577b34da6a3ce929d0e0e4736")
         #expect(TraceIdentity.traceID(fromTraceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00") == nil)
         #expect(TraceIdentity.traceID(fromTraceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01") == nil)
         #expect(TraceIdentity.traceID(fromTraceparent: "00-4bf92f35-00f067aa0ba902b7-01") == nil)

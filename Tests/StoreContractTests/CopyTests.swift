@@ -1,6 +1,7 @@
 import Foundation
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueuePostgres
 @testable import JourneyQueueSQLite
 
@@ -12,25 +13,45 @@ import Testing
         let fixture = try StoreFixture(.sqlite)
         try await fixture.store.ensureWebhooks(["crm"])
         try fixture.enqueue(fixture.keys(40))
-        _ = try fixture.store.enqueue(destination: "other", idempotency: IdempotencyRecord(key: "req-7") { "{\"enqueued\":\($0.enqueued)}" }) { sink in
+        _ = try fixture.store.enqueue(
+            destination: "other", idempotency: IdempotencyRecord(key: "req-7") { "{\"enqueued\":\($0.enqueued)}" }
+        ) { sink in
             try sink.add(ContactRecord(key: "o1", data: []))
         }
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 30, leaseMillis: 60_000))
-        let body = "{\"members\":[" + batch.contacts.map { "{\"contactKey\":\"\($0.key)\",\"data\":\"" + String(repeating: "x", count: 40) + "\"}" }.joined(separator: ",") + "]}"
-        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: body,
-                                                                                  startedAt: fixture.clock.nowMillis()))
-        try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: ["X-Request-Id": "r"], responseBody: "{}",
-                                                                          remoteID: "req-1", latencyMillis: 9, errorClass: nil, finishedAt: fixture.clock.nowMillis()),
-                                       outcomes: batch.contacts.enumerated().map { index, contact in
-            Settlement(contactID: contact.id, outcome: index < 20 ? .confirmed : index < 25 ? .dead(reason: "bad", ambiguous: true)
-                       : .accepted(eventInstanceID: "e\(index)", verifyAfter: 0))
-        })
+        let body =
+            "{\"members\":["
+            + batch.contacts.map { "{\"contactKey\":\"\($0.key)\",\"data\":\"" + String(repeating: "x", count: 40) + "\"}" }.joined(
+                separator: ",") + "]}"
+        let id = try await fixture.store.beginAttempt(
+            batch.lease,
+            AttemptStart(
+                purpose: .submit, method: "POST", url: "http://x", requestBody: body,
+                startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.settle(
+            batch.lease,
+            result: AttemptResult(
+                attemptID: id, status: 202, headers: ["X-Request-Id": "r"], responseBody: "{}",
+                remoteID: "req-1", latencyMillis: 9, errorClass: nil, finishedAt: fixture.clock.nowMillis()),
+            outcomes: batch.contacts.enumerated().map { index, contact in
+                Settlement(
+                    contactID: contact.id,
+                    outcome: index < 20
+                        ? .confirmed
+                        : index < 25
+                            ? .dead(reason: "bad", ambiguous: true)
+                            : .accepted(eventInstanceID: "e\(index)", verifyAfter: 0))
+            })
         let abandoned = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
-        _ = try await fixture.store.beginAttempt(abandoned.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
-                                                                                startedAt: fixture.clock.nowMillis()))
+        _ = try await fixture.store.beginAttempt(
+            abandoned.lease,
+            AttemptStart(
+                purpose: .submit, method: "POST", url: "http://x", requestBody: "{}",
+                startedAt: fixture.clock.nowMillis()))
         try await fixture.store.setPause(destination: "other", paused: true, until: nil, reason: "on hold")
         // Ten events told to the endpoint, the rest waiting for it.
-        let told = try #require(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 10, leaseMillis: 1_000))
+        let told = try #require(
+            try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 10, leaseMillis: 1_000))
         #expect(try await fixture.store.webhookDelivered(told, owner: "w"))
         // A contact waiting for its send window, and one for its notBefore.
         _ = try fixture.store.enqueue(destination: "win") { sink in
@@ -41,9 +62,13 @@ import Testing
             try sink.add(later)
         }
         let waiting = try #require(try await fixture.store.claim(destination: "win", limit: 10, leaseMillis: 1_000))
-        try await fixture.store.prepareBatch(waiting.lease, priorMembers: [], released: [
-            Settlement(contactID: waiting.contacts[0].id, outcome: .waitForWindow(until: fixture.clock.nowMillis() + 3_600_000, note: "window")),
-        ], releaseCountsAsLook: false)
+        try await fixture.store.prepareBatch(
+            waiting.lease, priorMembers: [],
+            released: [
+                Settlement(
+                    contactID: waiting.contacts[0].id, outcome: .waitForWindow(until: fixture.clock.nowMillis() + 3_600_000, note: "window")
+                )
+            ], releaseCountsAsLook: false)
         try await fixture.store.settle(waiting.lease, result: nil, outcomes: [])
         fixture.clock.advance(by: 5_000)
         return fixture
@@ -58,12 +83,18 @@ import Testing
     @Test func aQueueMovesWholeAndKeepsWorking() async throws {
         let source = try await populatedSource()
         let target = try StoreFixture(.postgres, clock: source.clock)
-        let summary = try await QueueCopier.copy(from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
-        #expect(summary.rows == ["destination": 3, "batch": 3, "contact": 43, "attempt": 2, "idempotency_key": 1, "event": 26, "webhook_endpoint": 1,
-                                "erasure": 0, "audit": 0])
+        let summary = try await QueueCopier.copy(
+            from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
+        #expect(
+            summary.rows == [
+                "destination": 3, "batch": 3, "contact": 43, "attempt": 2, "idempotency_key": 1, "event": 26, "webhook_endpoint": 1,
+                "erasure": 0, "audit": 0,
+            ])
         // The outbox moves whole: the same events, and the endpoint goes on where it was (16 not yet told).
         func told(_ store: any JourneyStore) async throws -> [String] {
-            try await store.events(after: nil, limit: 100, filter: .all).map { "\($0.type) \($0.destination) \($0.contactKey ?? "-") \($0.reason ?? "-") \($0.at)" }
+            try await store.events(after: nil, limit: 100, filter: .all).map {
+                "\($0.type) \($0.destination) \($0.contactKey ?? "-") \($0.reason ?? "-") \($0.at)"
+            }
         }
         // PostgreSQL's feed shows an event once every transaction older than it has ended on the server, other tests'
         // included: on a loaded machine that can take a moment.
@@ -75,7 +106,8 @@ import Testing
             if copied.count < expected.count { try await Task.sleep(for: .milliseconds(50)) }
         } while copied.count < expected.count && ContinuousClock.now < deadline
         #expect(copied == expected)
-        let rest = try #require(try await target.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 100, leaseMillis: 1_000))
+        let rest = try #require(
+            try await target.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 100, leaseMillis: 1_000))
         #expect(rest.events.count == 16 && rest.events.first?.position.id == 11)
         // The schedule moves too: the window's waiting are counted, a notBefore still holds.
         #expect(try await target.store.counts().first { $0.name == "win" }?.waitingForWindow == 1)
@@ -100,10 +132,13 @@ import Testing
     /// An erasure survives the move: the copied record is still erased, so no redrive on PostgreSQL sends it again.
     @Test func anErasedContactStaysErasedOnTheTarget() async throws {
         let source = try StoreFixture(.sqlite)
-        _ = try source.store.enqueue(destination: "dest") { sink in try sink.add(ContactRecord(key: "gone", data: [Field("email", .string("g@example.org"))])) }
+        _ = try source.store.enqueue(destination: "dest") { sink in
+            try sink.add(ContactRecord(key: "gone", data: [Field("email", .string("g@example.org"))]))
+        }
         _ = try await source.store.forget(contactKey: "gone", actor: "ops")
         let target = try StoreFixture(.postgres, clock: source.clock)
-        _ = try await QueueCopier.copy(from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
+        _ = try await QueueCopier.copy(
+            from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
         let copied = try #require(try await target.store.timeline(contactKey: "gone").first?.0)
         #expect(copied.erasedAt != nil && copied.dataJSON == "{}", "\(copied)")
         #expect(try await target.store.redrive(destination: "dest", reason: nil, lookable: true).total == 0)
@@ -119,7 +154,8 @@ import Testing
         let target = try StoreFixture(.postgres, clock: source.clock)
         try target.enqueue(["already"])
         await #expect(throws: CopyError.self) {
-            _ = try await QueueCopier.copy(from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
+            _ = try await QueueCopier.copy(
+                from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
         }
         #expect(try contacts(target.store).count == 1)
         // A daemon still holds a lease on the source: copying now would let two queues send the same contacts.
@@ -127,7 +163,8 @@ import Testing
         _ = try #require(try await busy.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
         let empty = try StoreFixture(.postgres, clock: busy.clock)
         await #expect(throws: CopyError.self) {
-            _ = try await QueueCopier.copy(from: busy.store as! SQLiteQueueStore, to: empty.store as! PostgresQueueStore, now: busy.clock.nowMillis())
+            _ = try await QueueCopier.copy(
+                from: busy.store as! SQLiteQueueStore, to: empty.store as! PostgresQueueStore, now: busy.clock.nowMillis())
         }
         #expect(try contacts(empty.store).isEmpty)
     }

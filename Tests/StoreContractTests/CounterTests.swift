@@ -6,13 +6,18 @@ import Testing
 /// COUNT over the table.
 @Suite struct CounterTests {
     func check(_ fixture: StoreFixture, _ step: String) throws {
-        let counted = try fixture.rows("SELECT destination_id, state, COUNT(*) FROM contact GROUP BY destination_id, state").map { $0.map { $0 ?? "" }.joined(separator: "/") }
+        let counted = try fixture.rows("SELECT destination_id, state, COUNT(*) FROM contact GROUP BY destination_id, state").map {
+            $0.map { $0 ?? "" }.joined(separator: "/")
+        }
         // SQLite keeps one row per state, PostgreSQL one per state and slot: their sums are the counts.
-        let kept = try fixture.rows("""
+        let kept = try fixture.rows(
+            """
             SELECT destination_id, state, SUM(n) FROM contact_count WHERE state <> \(StateCode.windowWaitCounter) GROUP BY destination_id, state HAVING SUM(n) <> 0
-            """).map { $0.map { $0 ?? "" }.joined(separator: "/") }
+            """
+        ).map { $0.map { $0 ?? "" }.joined(separator: "/") }
         #expect(Set(counted) == Set(kept), "after \(step)")
-        let negative = try fixture.rows("SELECT COUNT(*) FROM (SELECT SUM(n) AS n FROM contact_count GROUP BY destination_id, state) AS sums WHERE n < 0")
+        let negative = try fixture.rows(
+            "SELECT COUNT(*) FROM (SELECT SUM(n) AS n FROM contact_count GROUP BY destination_id, state) AS sums WHERE n < 0")
         #expect(negative == [["0"]], "after \(step)")
     }
 
@@ -25,27 +30,36 @@ import Testing
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         try check(fixture, "claim")
         let ids = batch.contacts.map(\.id)
-        try await fixture.store.prepareBatch(batch.lease, priorMembers: [(ids[0], .notMember)],
-                                       released: [Settlement(contactID: ids[9], outcome: .retry(at: 0, error: "look failed", refundAttempt: true))],
-                                       releaseCountsAsLook: true)
+        try await fixture.store.prepareBatch(
+            batch.lease, priorMembers: [(ids[0], .notMember)],
+            released: [Settlement(contactID: ids[9], outcome: .retry(at: 0, error: "look failed", refundAttempt: true))],
+            releaseCountsAsLook: true)
         try check(fixture, "release")
-        _ = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
+        _ = try await fixture.store.beginAttempt(
+            batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
         try check(fixture, "write-ahead")
         let now = fixture.clock.nowMillis()
-        try await fixture.store.settle(batch.lease, result: nil, outcomes: [
-            Settlement(contactID: ids[0], outcome: .accepted(eventInstanceID: "e", verifyAfter: now)),
-            Settlement(contactID: ids[1], outcome: .unknown(error: "timeout", verifyAfter: now)),
-            Settlement(contactID: ids[2], outcome: .dead(reason: "bad", ambiguous: true)),
-            Settlement(contactID: ids[3], outcome: .confirmed),
-            Settlement(contactID: ids[4], outcome: .unverifiable()),
-            Settlement(contactID: ids[5], outcome: .retry(at: now, error: "x", refundAttempt: false)),
-        ])
+        try await fixture.store.settle(
+            batch.lease, result: nil,
+            outcomes: [
+                Settlement(contactID: ids[0], outcome: .accepted(eventInstanceID: "e", verifyAfter: now)),
+                Settlement(contactID: ids[1], outcome: .unknown(error: "timeout", verifyAfter: now)),
+                Settlement(contactID: ids[2], outcome: .dead(reason: "bad", ambiguous: true)),
+                Settlement(contactID: ids[3], outcome: .confirmed),
+                Settlement(contactID: ids[4], outcome: .unverifiable()),
+                Settlement(contactID: ids[5], outcome: .retry(at: now, error: "x", refundAttempt: false)),
+            ])
         try check(fixture, "settle")
         let look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 1_000))
-        try await fixture.store.settleVerification(look.lease, outcomes: look.contacts.map { Settlement(contactID: $0.id, outcome: $0.state == .accepted ? .confirmed : .dead(reason: "gone")) })
+        try await fixture.store.settleVerification(
+            look.lease,
+            outcomes: look.contacts.map {
+                Settlement(contactID: $0.id, outcome: $0.state == .accepted ? .confirmed : .dead(reason: "gone"))
+            })
         try check(fixture, "reconciliation")
         let stale = try #require(try await fixture.store.claim(destination: "dest", limit: 3, leaseMillis: 10))
-        _ = try await fixture.store.beginAttempt(stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
+        _ = try await fixture.store.beginAttempt(
+            stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
         _ = try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 10)
         fixture.clock.advance(by: 100)
         _ = try await fixture.store.recoverExpiredLeases()
@@ -70,6 +84,8 @@ import Testing
         #expect(try await fixture.store.reports(destination: "dest", since: nil).first?.pause?.reason == "campaign on hold")
         try await fixture.store.setPause(destination: "dest", paused: false, until: nil, reason: nil)
         #expect(try await other.counts().first?.pause == nil)
-        await #expect(throws: StoreError.unknownDestination("nope")) { try await fixture.store.setPause(destination: "nope", paused: true, until: nil, reason: nil) }
+        await #expect(throws: StoreError.unknownDestination("nope")) {
+            try await fixture.store.setPause(destination: "nope", paused: true, until: nil, reason: nil)
+        }
     }
 }

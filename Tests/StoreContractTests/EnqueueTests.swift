@@ -1,6 +1,7 @@
 import Foundation
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueuePostgres
 @testable import JourneyQueueSQLite
 
@@ -20,7 +21,8 @@ import Testing
         let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
-        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "test"))])
+        try await fixture.store.settle(
+            batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "test"))])
         #expect(try fixture.enqueue(["a"]) == EnqueueSummary(enqueued: 1))
     }
 
@@ -92,7 +94,8 @@ import Testing
         let fixture = try StoreFixture(engine)
         let table = engine == .sqlite ? "grdb_migrations" : "journeyq_migration"
         _ = try fixture.rows("INSERT INTO \(table)(identifier) VALUES ('9999_from_the_future')")
-        let printable = engine == .sqlite ? fixture.location : PostgresLocation.redact(try PostgresLocation(url: fixture.location).description)
+        let printable =
+            engine == .sqlite ? fixture.location : PostgresLocation.redact(try PostgresLocation(url: fixture.location).description)
         #expect(throws: StoreError.databaseTooNew(path: printable, unknownMigrations: ["9999_from_the_future"])) {
             _ = try fixture.secondStore()
         }
@@ -115,7 +118,8 @@ import Testing
     @Test(arguments: Engine.allCases) func retentionForgetsIdempotencyKeysOlderThanTheirAge(engine: Engine) async throws {
         let fixture = try StoreFixture(engine)
         func ingest(_ key: String, contact: String) throws -> Int {
-            try fixture.store.enqueue(destination: "dest", idempotency: IdempotencyRecord(key: key) { "{\"enqueued\":\($0.enqueued)}" }) { sink in
+            try fixture.store.enqueue(destination: "dest", idempotency: IdempotencyRecord(key: key) { "{\"enqueued\":\($0.enqueued)}" }) {
+                sink in
                 try sink.add(ContactRecord(key: contact, data: []))
             }.enqueued
         }
@@ -128,7 +132,8 @@ import Testing
         #expect(pruned.idempotencyKeys == 1)
         #expect(try await fixture.store.idempotentResponse(destination: "dest", key: "old") == nil)
         #expect(try await fixture.store.idempotentResponse(destination: "dest", key: "new") == "{\"enqueued\":1}")
-        #expect(try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: nil, idempotencyBefore: cutoff, limit: 100).idempotencyKeys == 0)
+        #expect(
+            try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: nil, idempotencyBefore: cutoff, limit: 100).idempotencyKeys == 0)
         #expect(try await fixture.store.counts().first { $0.name == "dest" }?.total == 2, "no contact goes with its key")
     }
 }
@@ -155,7 +160,11 @@ final class ProducerGate: @unchecked Sendable {
 
     func leave() { condition.withLock { current -= 1 } }
 
-    func releaseOne() { condition.withLock { released += 1; condition.broadcast() } }
+    func releaseOne() {
+        condition.withLock {
+            released += 1; condition.broadcast()
+        }
+    }
 }
 
 /// Polls `condition` until it holds or `seconds` pass.

@@ -15,9 +15,11 @@ import Testing
                         var mine: [String] = []
                         while let batch = try await store.claim(destination: "dest", limit: 7 + index, leaseMillis: 60_000) {
                             mine += batch.contacts.map(\.key)
-                            try await store.settle(batch.lease, result: nil, outcomes: batch.contacts.map {
-                                Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: 0))
-                            })
+                            try await store.settle(
+                                batch.lease, result: nil,
+                                outcomes: batch.contacts.map {
+                                    Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: 0))
+                                })
                         }
                         return mine
                     }
@@ -37,9 +39,12 @@ import Testing
         #expect(batch.contacts.map(\.attempts) == [1])
         #expect(try fixture.attempts(batch.contacts[0].key) == 1)
         let now = fixture.clock.nowMillis()
-        try await fixture.store.settle(batch.lease, result: nil, outcomes: [
-            Settlement(contactID: batch.contacts[0].id, outcome: .retry(at: now + 5_000, error: "connection refused", refundAttempt: false)),
-        ])
+        try await fixture.store.settle(
+            batch.lease, result: nil,
+            outcomes: [
+                Settlement(
+                    contactID: batch.contacts[0].id, outcome: .retry(at: now + 5_000, error: "connection refused", refundAttempt: false))
+            ])
         // The retried contact waits for its backoff; the other is ready now.
         let next = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         #expect(next.contacts.map(\.key) == ["b"])
@@ -54,9 +59,11 @@ import Testing
         let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
-        try await fixture.store.settle(batch.lease, result: nil, outcomes: [
-            Settlement(contactID: batch.contacts[0].id, outcome: .retry(at: 0, error: "429", refundAttempt: true)),
-        ])
+        try await fixture.store.settle(
+            batch.lease, result: nil,
+            outcomes: [
+                Settlement(contactID: batch.contacts[0].id, outcome: .retry(at: 0, error: "429", refundAttempt: true))
+            ])
         #expect(try fixture.attempts("a") == 0)
     }
 
@@ -66,24 +73,29 @@ import Testing
         let stale = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         fixture.clock.advance(by: 1_001)
         // Expired but not yet recovered: still refused.
-        await #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) { _ = try await fixture.store.renewLease(stale.lease, leaseMillis: 1_000) }
+        await #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) {
+            _ = try await fixture.store.renewLease(stale.lease, leaseMillis: 1_000)
+        }
         #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 2, madeUnknown: 0, batches: 1))
         let other = try fixture.secondStore()
         let fresh = try #require(try await other.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         #expect(Set(fresh.contacts.map(\.id)) == Set(stale.contacts.map(\.id)))
         // The stale holder's writes change nothing.
         await #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) {
-            try await fixture.store.settle(stale.lease, result: nil, outcomes: stale.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "stale")) })
+            try await fixture.store.settle(
+                stale.lease, result: nil, outcomes: stale.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "stale")) })
         }
         await #expect(throws: StoreError.leaseLost(batchID: stale.lease.batchID)) {
-            _ = try await fixture.store.beginAttempt(stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: 0))
+            _ = try await fixture.store.beginAttempt(
+                stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: 0))
         }
         #expect(try fixture.states() == ["a": .claimed, "b": .claimed])
         // A forged token is refused too.
         var forged = fresh.lease
         forged.token = "forged"
         await #expect(throws: StoreError.leaseLost(batchID: fresh.lease.batchID)) {
-            try await other.settle(forged, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "x")) })
+            try await other.settle(
+                forged, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "x")) })
         }
         try await other.settle(fresh.lease, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
         #expect(try fixture.states() == ["a": .confirmed, "b": .confirmed])
@@ -98,7 +110,8 @@ import Testing
             batch.lease = try await fixture.store.renewLease(batch.lease, leaseMillis: 1_000)
             #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary())
         }
-        try await fixture.store.settle(batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable())])
+        try await fixture.store.settle(
+            batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable())])
         #expect(try fixture.states() == ["a": .unverifiable])
     }
 
@@ -106,7 +119,8 @@ import Testing
         let fixture = try StoreFixture(engine)
         try fixture.enqueue(fixture.keys(5))
         let sent = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
-        let attemptID = try await fixture.store.beginAttempt(sent.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/", requestBody: "{}", startedAt: 1))
+        let attemptID = try await fixture.store.beginAttempt(
+            sent.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/", requestBody: "{}", startedAt: 1))
         let idle = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
         fixture.clock.advance(by: 2_000)
         #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 2, madeUnknown: 2, batches: 2))
@@ -126,13 +140,17 @@ import Testing
         let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
-        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://sim/async", requestBody: "{\"members\":[]}", startedAt: 5))
+        let id = try await fixture.store.beginAttempt(
+            batch.lease,
+            AttemptStart(purpose: .submit, method: "POST", url: "http://sim/async", requestBody: "{\"members\":[]}", startedAt: 5))
         #expect(try fixture.states() == ["a": .sending])
         fixture.clock.advance(by: 5_000)
-        let result = AttemptResult(attemptID: id, status: 202, headers: ["X-Request-Id": "r1"], responseBody: "{}", remoteID: "req-1",
-                                   latencyMillis: 12, errorClass: nil, finishedAt: 99)
+        let result = AttemptResult(
+            attemptID: id, status: 202, headers: ["X-Request-Id": "r1"], responseBody: "{}", remoteID: "req-1",
+            latencyMillis: 12, errorClass: nil, finishedAt: 99)
         await #expect(throws: StoreError.leaseLost(batchID: batch.lease.batchID)) {
-            try await fixture.store.settle(batch.lease, result: result, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .confirmed)])
+            try await fixture.store.settle(
+                batch.lease, result: result, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .confirmed)])
         }
         let row = try fixture.rows("SELECT status, remote_id, response_headers, latency_ms FROM attempt WHERE id = ?", [id])
         #expect(row == [["202", "req-1", #"{"X-Request-Id":"r1"}"#, "12"]])

@@ -1,6 +1,7 @@
 import Foundation
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueuePostgres
 @testable import JourneyQueueSQLite
 
@@ -15,8 +16,10 @@ import Testing
 
     func settle(_ store: any JourneyStore, limit: Int, _ outcome: (Int, ClaimedContact) -> ContactOutcome) async throws {
         let batch = try #require(try await store.claim(destination: "dest", limit: limit, leaseMillis: 60_000))
-        _ = try await store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
-        try await store.settle(batch.lease, result: nil, outcomes: batch.contacts.enumerated().map { Settlement(contactID: $1.id, outcome: outcome($0, $1)) })
+        _ = try await store.beginAttempt(
+            batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "x", requestBody: "", startedAt: 0))
+        try await store.settle(
+            batch.lease, result: nil, outcomes: batch.contacts.enumerated().map { Settlement(contactID: $1.id, outcome: outcome($0, $1)) })
     }
 
     /// The feed once it holds `count` events: on PostgreSQL an event shows only when every older transaction on the
@@ -36,7 +39,11 @@ import Testing
     func claim(_ store: any JourneyStore, owner: String, filter: EventFilter = .all, limit: Int = 50) async throws -> WebhookBatch? {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let batch = try await store.claimWebhookBatch(endpoint: "crm", owner: owner, filter: filter, limit: limit, leaseMillis: 10_000) { return batch }
+            if let batch = try await store.claimWebhookBatch(
+                endpoint: "crm", owner: owner, filter: filter, limit: limit, leaseMillis: 10_000)
+            {
+                return batch
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         return nil
@@ -55,28 +62,36 @@ import Testing
             }
         }
         var events = try await feed(fixture.store, count: 3)
-        #expect(Set(events.map { "\($0.type.rawValue) \($0.contactKey ?? "-")" }) ==
-                ["contact.confirmed c", "contact.unverifiable u", "contact.dead d"], "retried and accepted contacts are not final: no event")
+        #expect(
+            Set(events.map { "\($0.type.rawValue) \($0.contactKey ?? "-")" }) == [
+                "contact.confirmed c", "contact.unverifiable u", "contact.dead d",
+            ], "retried and accepted contacts are not final: no event")
         let dead = try #require(events.first { $0.contactKey == "d" })
-        #expect(dead.reason == "bad email" && dead.state == .dead && dead.destination == "dest" && dead.attempts == 1 && dead.at == fixture.clock.nowMillis())
+        #expect(
+            dead.reason == "bad email" && dead.state == .dead && dead.destination == "dest" && dead.attempts == 1
+                && dead.at == fixture.clock.nowMillis())
         #expect(events.first { $0.contactKey == "c" }?.reason == nil)
 
         let look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 10, leaseMillis: 60_000))
-        try await fixture.store.settleVerification(look.lease, outcomes: look.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
+        try await fixture.store.settleVerification(
+            look.lease, outcomes: look.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
         events = try await feed(fixture.store, after: events.last?.position, count: 1)
         #expect(events.map(\.contactKey) == ["a"] && events.first?.eventInstanceID == "ev-a", "a look's verdict is an event too")
 
         try await fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
         try await fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
-        try fixture.store.reportHealth(destination: "dest", pause: DestinationPause(until: fixture.clock.nowMillis() + 60_000, reason: "HTTP 503 five times"))
-        try fixture.store.reportHealth(destination: "dest", pause: DestinationPause(until: fixture.clock.nowMillis() + 90_000, reason: "HTTP 503 five times"))
+        try fixture.store.reportHealth(
+            destination: "dest", pause: DestinationPause(until: fixture.clock.nowMillis() + 60_000, reason: "HTTP 503 five times"))
+        try fixture.store.reportHealth(
+            destination: "dest", pause: DestinationPause(until: fixture.clock.nowMillis() + 90_000, reason: "HTTP 503 five times"))
         try fixture.store.reportHealth(destination: "dest", pause: nil)
         try await fixture.store.setPause(destination: "dest", paused: false, until: nil, reason: nil)
         let pauses = try await feed(fixture.store, after: events.last?.position, count: 4)
-        #expect(pauses.map { "\($0.type.rawValue) \($0.cause ?? "-") \($0.reason ?? "-")" } == [
-            "destination.paused operator campaign on hold", "destination.paused health HTTP 503 five times",
-            "destination.resumed health -", "destination.resumed operator -",
-        ], "a pause reported again (the same reason) is not news")
+        #expect(
+            pauses.map { "\($0.type.rawValue) \($0.cause ?? "-") \($0.reason ?? "-")" } == [
+                "destination.paused operator campaign on hold", "destination.paused health HTTP 503 five times",
+                "destination.resumed health -", "destination.resumed operator -",
+            ], "a pause reported again (the same reason) is not news")
         #expect(pauses.first?.until == nil, "an operator's pause without an end")
 
         let dead2 = try await fixture.store.events(after: nil, limit: 100, filter: EventFilter(types: [.contactDead, .destinationResumed]))
@@ -89,9 +104,11 @@ import Testing
         let fixture = try StoreFixture(engine)
         try fixture.enqueue(["late"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
-        try await fixture.store.prepareBatch(batch.lease, priorMembers: [], released: [
-            Settlement(contactID: batch.contacts[0].id, outcome: .expired(reason: "notAfter passed before it was sent")),
-        ], releaseCountsAsLook: false)
+        try await fixture.store.prepareBatch(
+            batch.lease, priorMembers: [],
+            released: [
+                Settlement(contactID: batch.contacts[0].id, outcome: .expired(reason: "notAfter passed before it was sent"))
+            ], releaseCountsAsLook: false)
         let events = try await feed(fixture.store, count: 1)
         #expect(events.map(\.type) == [.contactExpired] && events.first?.reason == "notAfter passed before it was sent")
     }
@@ -109,7 +126,9 @@ import Testing
                 for writer in writers {
                     group.addTask {
                         for _ in 0..<20 {
-                            try await self.settle(writer, limit: 10) { index, _ in index % 3 == 0 ? .dead(reason: "bad", ambiguous: false) : .confirmed }
+                            try await self.settle(writer, limit: 10) { index, _ in
+                                index % 3 == 0 ? .dead(reason: "bad", ambiguous: false) : .confirmed
+                            }
                         }
                     }
                 }
@@ -165,27 +184,36 @@ import Testing
         try await settle(fixture, limit: 5) { _, _ in .confirmed }
         #expect(try await feed(fixture.store, count: 5).count == 5)
         try await fixture.store.ensureWebhooks(["crm"])
-        #expect(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w1", filter: .all, limit: 3, leaseMillis: 10_000) == nil,
-                "a new endpoint is told what happens from now on")
+        #expect(
+            try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w1", filter: .all, limit: 3, leaseMillis: 10_000) == nil,
+            "a new endpoint is told what happens from now on")
         try fixture.enqueue(fixture.keys(5))
         try await settle(fixture, limit: 5) { index, _ in index == 4 ? .dead(reason: "bad", ambiguous: false) : .confirmed }
         let first = try #require(try await claim(fixture.store, owner: "w1", limit: 3))
         #expect(first.events.count == 3 && first.attempt == 1)
-        #expect(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w2", filter: .all, limit: 3, leaseMillis: 10_000) == nil,
-                "another worker waits for the lease")
+        #expect(
+            try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w2", filter: .all, limit: 3, leaseMillis: 10_000) == nil,
+            "another worker waits for the lease")
         // The worker dies after posting: the lease passes and another takes the very same batch, whatever its own
         // config's filter says.
         fixture.clock.advance(by: 10_001)
-        let again = try #require(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w2", filter: EventFilter(types: [.contactDead]),
-                                                                            limit: 50, leaseMillis: 10_000))
+        let again = try #require(
+            try await fixture.store.claimWebhookBatch(
+                endpoint: "crm", owner: "w2", filter: EventFilter(types: [.contactDead]),
+                limit: 50, leaseMillis: 10_000))
         #expect(again.messageID == first.messageID && again.events == first.events && again.attempt == 2)
         #expect(try await fixture.store.webhookDelivered(first, owner: "w1") == false, "the first worker's late record changes nothing")
-        let failed = try #require(try await fixture.store.webhookFailed(again, owner: "w2", error: "HTTP 500", nextAttemptAt: fixture.clock.nowMillis() + 5_000,
-                                                                         parkAfterMillis: 600_000))
+        let failed = try #require(
+            try await fixture.store.webhookFailed(
+                again, owner: "w2", error: "HTTP 500", nextAttemptAt: fixture.clock.nowMillis() + 5_000,
+                parkAfterMillis: 600_000))
         #expect(failed.status == "failing" && failed.undelivered == 5 && failed.attempts == 2, "a try cut short by a crash counts")
-        #expect(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w2", filter: .all, limit: 50, leaseMillis: 10_000) == nil, "backing off")
+        #expect(
+            try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w2", filter: .all, limit: 50, leaseMillis: 10_000) == nil,
+            "backing off")
         fixture.clock.advance(by: 5_000)
-        let third = try #require(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w2", filter: .all, limit: 50, leaseMillis: 10_000))
+        let third = try #require(
+            try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w2", filter: .all, limit: 50, leaseMillis: 10_000))
         #expect(third.messageID == first.messageID && third.attempt == 3)
         #expect(try await fixture.store.webhookDelivered(third, owner: "w2"))
         let rest = try #require(try await claim(fixture.store, owner: "w2", filter: EventFilter(types: [.contactDead])))
@@ -203,8 +231,10 @@ import Testing
         var parked = false
         for _ in 0..<20 {
             let batch = try #require(try await claim(fixture.store, owner: "w"))
-            let state = try #require(try await fixture.store.webhookFailed(batch, owner: "w", error: "HTTP 500", nextAttemptAt: fixture.clock.nowMillis() + 60_000,
-                                                                            parkAfterMillis: 600_000))
+            let state = try #require(
+                try await fixture.store.webhookFailed(
+                    batch, owner: "w", error: "HTTP 500", nextAttemptAt: fixture.clock.nowMillis() + 60_000,
+                    parkAfterMillis: 600_000))
             if state.parkedAt != nil { parked = true; break }
             fixture.clock.advance(by: 60_000)
         }
@@ -212,10 +242,13 @@ import Testing
         let state = try #require(try await fixture.store.webhookStates(filters: [:]).first)
         #expect(state.status == "parked" && state.undelivered == 1 && state.failingSince! <= fixture.clock.nowMillis() - 600_000)
         fixture.clock.advance(by: 86_400_000)
-        #expect(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 50, leaseMillis: 10_000) == nil, "parked stays parked")
+        #expect(
+            try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 50, leaseMillis: 10_000) == nil,
+            "parked stays parked")
         let before = try #require(try await fixture.store.redeliverWebhook(endpoint: "crm"))
         #expect(before.parkedAt != nil)
-        let batch = try #require(try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 50, leaseMillis: 10_000))
+        let batch = try #require(
+            try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 50, leaseMillis: 10_000))
         #expect(batch.events.map(\.contactKey) == ["a"])
         #expect(try await fixture.store.redeliverWebhook(endpoint: "nobody") == nil)
     }
@@ -231,7 +264,9 @@ import Testing
         fixture.clock.advance(by: 10_000)
         var pruned = try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis(), limit: 100)
         #expect(pruned.events == 0, "the warehouse has not been told")
-        #expect(try await fixture.store.ensureWebhooks(["crm"]) == ["warehouse"], "a worker without the warehouse in its config retires nothing")
+        #expect(
+            try await fixture.store.ensureWebhooks(["crm"]) == ["warehouse"], "a worker without the warehouse in its config retires nothing"
+        )
         pruned = try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis(), limit: 100)
         #expect(pruned.events == 0, "the warehouse still waits for its events")
         #expect(try await fixture.store.retireWebhook(endpoint: "warehouse")?.undelivered == 4)

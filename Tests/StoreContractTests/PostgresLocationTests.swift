@@ -1,6 +1,7 @@
 import Foundation
 import JourneyQueue
 import Testing
+
 @testable import JourneyQueuePostgres
 
 /// `--db postgres://…`: read as libpq reads it, printed and reported without its password.
@@ -30,14 +31,18 @@ import Testing
         #expect(!PostgresLocation.redact(url).contains("hunter2"))
         #expect(!PostgresLocation.redact(url + "?sslmode=sometimes").contains("hunter2"))
         // Every form a password can take in a URL, parsable or not.
-        for form in ["postgres://queue@db/journeys?password=hunter2", "postgresql://queue@db/journeys?sslmode=require&PASSWORD=hunter2&x=1",
-                     "postgres://queue:hunter2@/journeys?host=/run/postgresql", "postgres://queue:hun@ter2 x@db/journeys",
-                     "postgres://queue@db/journeys?sslpassword=hunter2", "postgres://queue:hunter2@db/journeys?password=hunter2#frag"] {
+        for form in [
+            "postgres://queue@db/journeys?password=hunter2", "postgresql://queue@db/journeys?sslmode=require&PASSWORD=hunter2&x=1",
+            "postgres://queue:hunter2@/journeys?host=/run/postgresql", "postgres://queue:hun@ter2 x@db/journeys",
+            "postgres://queue@db/journeys?sslpassword=hunter2", "postgres://queue:hunter2@db/journeys?password=hunter2#frag",
+        ] {
             let redacted = PostgresLocation.redact(form)
             #expect(!redacted.contains("hunter2") && !redacted.contains("ter2"), "\(form) → \(redacted)")
             #expect(redacted.contains("***"), "\(form) → \(redacted)")
         }
-        #expect(PostgresLocation.redact("postgres://queue@db:5432/journeys?sslmode=require") == "postgres://queue@db:5432/journeys?sslmode=require")
+        #expect(
+            PostgresLocation.redact("postgres://queue@db:5432/journeys?sslmode=require")
+                == "postgres://queue@db:5432/journeys?sslmode=require")
         #expect(!(try PostgresLocation(url: "postgres://queue@db/journeys?password=hunter2").description.contains("hunter2")))
         do {
             _ = try PostgresLocation(url: url + "?sslmode=sometimes")
@@ -72,7 +77,8 @@ import Testing
         // Another session ends every connection of the store: the kept enqueue connection and the pooled ones.
         let killer = try fixture.secondStore() as! PostgresQueueStore
         let ended = try killer.bridge.run {
-            try await killer.rows("""
+            try await killer.rows(
+                """
                 SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                 WHERE datname = current_database() AND application_name = 'journeyq' AND pid <> pg_backend_pid()) AS t
                 """)[0][0].decode(Int.self)

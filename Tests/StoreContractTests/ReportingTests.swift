@@ -8,19 +8,26 @@ import Testing
         let fixture = try StoreFixture(engine)
         try fixture.enqueue(["a", "b", "c", "d", "e"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 5, leaseMillis: 60_000))
-        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/async",
-                                                                          requestBody: #"{"members":[{"contactKey":"a"},{"contactKey":"b"}]}"#,
-                                                                          startedAt: fixture.clock.nowMillis()))
+        let id = try await fixture.store.beginAttempt(
+            batch.lease,
+            AttemptStart(
+                purpose: .submit, method: "POST", url: "http://x/async",
+                requestBody: #"{"members":[{"contactKey":"a"},{"contactKey":"b"}]}"#,
+                startedAt: fixture.clock.nowMillis()))
         let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
         let now = fixture.clock.nowMillis()
-        try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "req-1",
-                                                                    latencyMillis: 40, errorClass: nil, finishedAt: 2), outcomes: [
-            Settlement(contactID: ids["a"]!, outcome: .confirmed),
-            Settlement(contactID: ids["b"]!, outcome: .confirmed),
-            Settlement(contactID: ids["c"]!, outcome: .dead(reason: "member errorcode 10005: bad field")),
-            Settlement(contactID: ids["d"]!, outcome: .dead(reason: "unconfirmed: not in the journey")),
-            Settlement(contactID: ids["e"]!, outcome: .retry(at: now + 1_000, error: "not sent", refundAttempt: false)),
-        ])
+        try await fixture.store.settle(
+            batch.lease,
+            result: AttemptResult(
+                attemptID: id, status: 202, headers: [:], responseBody: "{}", remoteID: "req-1",
+                latencyMillis: 40, errorClass: nil, finishedAt: 2),
+            outcomes: [
+                Settlement(contactID: ids["a"]!, outcome: .confirmed),
+                Settlement(contactID: ids["b"]!, outcome: .confirmed),
+                Settlement(contactID: ids["c"]!, outcome: .dead(reason: "member errorcode 10005: bad field")),
+                Settlement(contactID: ids["d"]!, outcome: .dead(reason: "unconfirmed: not in the journey")),
+                Settlement(contactID: ids["e"]!, outcome: .retry(at: now + 1_000, error: "not sent", refundAttempt: false)),
+            ])
         return fixture
     }
 
@@ -63,7 +70,8 @@ import Testing
         var lines: [String] = []
         try fixture.store.eachContact(destination: nil, state: nil, since: nil) { lines.append(ReportRenderer.csvLine($0)) }
         #expect(lines.count == 5)
-        #expect(lines.contains { $0.hasPrefix("dest,c,dead,1,member errorcode 10005: bad field,member errorcode 10005: bad field,,req-1,") })
+        #expect(
+            lines.contains { $0.hasPrefix("dest,c,dead,1,member errorcode 10005: bad field,member errorcode 10005: bad field,,req-1,") })
         let html = HTMLReport.render(try await fixture.store.reports(destination: nil, since: nil), generatedAt: 0)
         #expect(html.contains("<svg") && html.contains("unconfirmed: not in the journey"))
         #expect(!html.contains("http://") && !html.contains("https://"), "no external assets")
@@ -87,7 +95,9 @@ import Testing
         // c was enqueued again meanwhile: the dead copy stays dead rather than making two live rows.
         try fixture.enqueue(["c"])
         #expect(try await fixture.store.redrive(destination: "dest", reason: nil, lookable: true) == RedriveSummary())
-        await #expect(throws: StoreError.unknownDestination("nope")) { _ = try await fixture.store.redrive(destination: "nope", reason: nil, lookable: true) }
+        await #expect(throws: StoreError.unknownDestination("nope")) {
+            _ = try await fixture.store.redrive(destination: "nope", reason: nil, lookable: true)
+        }
     }
 }
 
@@ -96,14 +106,19 @@ import Testing
         let fixture = try StoreFixture(engine)
         try fixture.enqueue(fixture.keys(30))
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 25, leaseMillis: 60_000))
-        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
-        try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
-                                                                    errorClass: nil, finishedAt: fixture.clock.nowMillis()),
-                                 outcomes: batch.contacts.enumerated().map { index, contact in
-            Settlement(contactID: contact.id, outcome: index < 20 ? .confirmed : .accepted(eventInstanceID: nil, verifyAfter: 0))
-        })
+        let id = try await fixture.store.beginAttempt(
+            batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.settle(
+            batch.lease,
+            result: AttemptResult(
+                attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
+                errorClass: nil, finishedAt: fixture.clock.nowMillis()),
+            outcomes: batch.contacts.enumerated().map { index, contact in
+                Settlement(contactID: contact.id, outcome: index < 20 ? .confirmed : .accepted(eventInstanceID: nil, verifyAfter: 0))
+            })
         fixture.clock.advance(by: 86_400_000)
-        let summary = try fixture.store.pruneAll(contactsBefore: fixture.clock.nowMillis() - 1_000, ledgerBefore: fixture.clock.nowMillis() - 1_000, chunk: 7)
+        let summary = try fixture.store.pruneAll(
+            contactsBefore: fixture.clock.nowMillis() - 1_000, ledgerBefore: fixture.clock.nowMillis() - 1_000, chunk: 7)
         #expect(summary.contacts == 20)
         // The request also carried five contacts that are still live: its ledger row stays.
         #expect(summary.attempts == 0)
@@ -120,14 +135,20 @@ import Testing
         let fixture = try StoreFixture(engine)
         try fixture.enqueue(fixture.keys(10))
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
-        let id = try await fixture.store.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
-        try await fixture.store.settle(batch.lease, result: AttemptResult(attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
-                                                                    errorClass: nil, finishedAt: fixture.clock.nowMillis()),
-                                 outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
+        let id = try await fixture.store.beginAttempt(
+            batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
+        try await fixture.store.settle(
+            batch.lease,
+            result: AttemptResult(
+                attemptID: id, status: 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 1,
+                errorClass: nil, finishedAt: fixture.clock.nowMillis()),
+            outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
         fixture.clock.advance(by: 2 * 3_600_000)
         // Contacts kept for good, the ledger for an hour: the request goes, the contacts stay.
         let ledgerOnly = try fixture.store.pruneAll(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis() - 3_600_000, chunk: 3)
-        #expect(ledgerOnly == PruneSummary(contacts: 0, attempts: 1, batches: 0, events: 10), "the outbox's events go with the ledger (no endpoint waits)")
+        #expect(
+            ledgerOnly == PruneSummary(contacts: 0, attempts: 1, batches: 0, events: 10),
+            "the outbox's events go with the ledger (no endpoint waits)")
         #expect(try fixture.states().count == 10)
         let contacts = try fixture.store.pruneAll(contactsBefore: fixture.clock.nowMillis() - 3_600_000, ledgerBefore: nil, chunk: 3)
         #expect(contacts == PruneSummary(contacts: 10, attempts: 0, batches: 1))

@@ -37,11 +37,13 @@ import Testing
         try fixture.enqueue(["a", "b", "c"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
-        try await fixture.store.prepareBatch(batch.lease, priorMembers: [], released: [
-            Settlement(contactID: ids["a"]!, outcome: .waitForWindow(until: now + 3_600_000, note: "waiting for the send window")),
-            Settlement(contactID: ids["b"]!, outcome: .waitForWindow(until: now + 7_200_000, note: "waiting for the send window")),
-            Settlement(contactID: ids["c"]!, outcome: .expired(reason: "notAfter passed before it was sent")),
-        ], releaseCountsAsLook: false)
+        try await fixture.store.prepareBatch(
+            batch.lease, priorMembers: [],
+            released: [
+                Settlement(contactID: ids["a"]!, outcome: .waitForWindow(until: now + 3_600_000, note: "waiting for the send window")),
+                Settlement(contactID: ids["b"]!, outcome: .waitForWindow(until: now + 7_200_000, note: "waiting for the send window")),
+                Settlement(contactID: ids["c"]!, outcome: .expired(reason: "notAfter passed before it was sent")),
+            ], releaseCountsAsLook: false)
         try await fixture.store.settle(batch.lease, result: nil, outcomes: [])
         let counts = try #require(try await fixture.store.counts().first)
         #expect(counts.counts[.queued] == 2 && counts.counts[.expired] == 1 && counts.counts[.claimed] == 0)
@@ -49,8 +51,12 @@ import Testing
         let report = try #require(try await fixture.store.reports(destination: "dest", since: nil).first)
         #expect(report.waitingForWindow == 2 && report.nextWindowOpening == now + 3_600_000 && report.counts["expired"] == 1)
         let rows = try fixture.rows("SELECT contact_key, attempts, state FROM contact ORDER BY contact_key")
-        #expect(rows == [["a", "0", "0"], ["b", "0", "0"], ["c", "0", "\(ContactState.expired.rawValue)"]], "no attempt is used up by waiting or expiring")
-        #expect(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000) == nil, "the waiting are not claimed before the opening")
+        #expect(
+            rows == [["a", "0", "0"], ["b", "0", "0"], ["c", "0", "\(ContactState.expired.rawValue)"]],
+            "no attempt is used up by waiting or expiring")
+        #expect(
+            try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000) == nil,
+            "the waiting are not claimed before the opening")
         let timeline = try #require(try await fixture.store.timeline(contactKey: "a").first?.0)
         #expect(timeline.waitingFor == "sendWindow" && timeline.availableAt == now + 3_600_000)
 
@@ -65,9 +71,11 @@ import Testing
         let now = fixture.clock.nowMillis()
         try fixture.enqueue(["x", "y"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
-        try await fixture.store.prepareBatch(batch.lease, priorMembers: [], released: batch.contacts.map {
-            Settlement(contactID: $0.id, outcome: .expired(reason: "notAfter passed"))
-        }, releaseCountsAsLook: false)
+        try await fixture.store.prepareBatch(
+            batch.lease, priorMembers: [],
+            released: batch.contacts.map {
+                Settlement(contactID: $0.id, outcome: .expired(reason: "notAfter passed"))
+            }, releaseCountsAsLook: false)
         try await fixture.store.settle(batch.lease, result: nil, outcomes: [])
         try fixture.enqueue(["y"])
         let moved = try await fixture.store.redriveExpired(destination: "dest", notAfter: now + 86_400_000)

@@ -3,6 +3,7 @@ import GRDB
 import JourneyQueue
 import PostgresNIO
 import Testing
+
 @testable import JourneyQueuePostgres
 @testable import JourneyQueueSQLite
 
@@ -90,7 +91,8 @@ final class StoreFixture {
         switch store {
         case let sqlite as SQLiteQueueStore:
             return try sqlite.pool.write { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as! any DatabaseValueConvertible })).map { row in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as! any DatabaseValueConvertible })).map {
+                    row in
                     row.databaseValues.map { value -> String? in
                         switch value.storage {
                         case .null: nil

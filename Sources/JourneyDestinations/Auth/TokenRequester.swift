@@ -15,13 +15,16 @@ struct TokenRequester: Sendable {
 
     /// The token an answer carries: `read` takes the parsed body and returns the token value, its lifetime field,
     /// the instance URL, and what the ledger may keep of the body.
-    func request(url: String, contentType: String, body: [UInt8], recordedBody: String, defaultLifetimeMillis: Int64,
-                 read: (JSONValue) -> (token: String?, lifetime: JSONValue?, instanceURL: String?, recorded: String)) async throws -> AccessToken {
+    func request(
+        url: String, contentType: String, body: [UInt8], recordedBody: String, defaultLifetimeMillis: Int64,
+        read: (JSONValue) -> (token: String?, lifetime: JSONValue?, instanceURL: String?, recorded: String)
+    ) async throws -> AccessToken {
         let start = AttemptStart(purpose: .token, method: "POST", url: url, requestBody: recordedBody, startedAt: clock.nowMillis())
         let answer: HTTPAnswer
         do {
-            answer = try await caller.send(method: "POST", url: url, headers: [("Content-Type", contentType)], body: body, timeoutMillis: timeoutMillis,
-                                         purpose: .token)
+            answer = try await caller.send(
+                method: "POST", url: url, headers: [("Content-Type", contentType)], body: body, timeoutMillis: timeoutMillis,
+                purpose: .token)
         } catch {
             try await ledger.recordAttempt(destination: destination, batchID: nil, start, .failed(error, at: clock.nowMillis()))
             throw AuthenticationFailure(message: "\(RedactedURL.origin(url)): \(error.message)")
@@ -30,13 +33,15 @@ struct TokenRequester: Sendable {
         let fields = read(parsed)
         let safeText = redacted(String(answer.bodyText.prefix(2_000)))
         // The token itself never reaches the ledger.
-        try await ledger.recordAttempt(destination: destination, batchID: nil, start,
-                                 .answered(answer, recordedBody: answer.status == 200 ? fields.recorded : safeText, at: clock.nowMillis()))
+        try await ledger.recordAttempt(
+            destination: destination, batchID: nil, start,
+            .answered(answer, recordedBody: answer.status == 200 ? fields.recorded : safeText, at: clock.nowMillis()))
         guard answer.status == 200, let token = fields.token, !token.isEmpty else {
             throw AuthenticationFailure(message: "\(url) answered \(answer.status): \(String(safeText.prefix(300)))")
         }
-        return AccessToken(value: token, expiresAt: start.startedAt + Self.lifetime(fields.lifetime, default: defaultLifetimeMillis),
-                           instanceURL: fields.instanceURL, scope: parsed["scope"]?.string.map { String($0.prefix(500)) })
+        return AccessToken(
+            value: token, expiresAt: start.startedAt + Self.lifetime(fields.lifetime, default: defaultLifetimeMillis),
+            instanceURL: fields.instanceURL, scope: parsed["scope"]?.string.map { String($0.prefix(500)) })
     }
 
     /// A lifetime in seconds as a number or a numeric string; anything else (negative, zero, NaN, text) is the default.

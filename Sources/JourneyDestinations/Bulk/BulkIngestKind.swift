@@ -14,11 +14,12 @@ public struct BulkIngestKind: DestinationKindDefinition {
         guard ["insert", "upsert"].contains(operation) else { throw reader.invalid("operation", "insert or upsert") }
         let external = try reader.optionalString("externalIdFieldName")
         if operation == "upsert" && external == nil { throw reader.invalid("externalIdFieldName", "a field name (required for upsert)") }
-        return Connection(loginURL: try reader.url("loginURL"), clientID: try reader.string("clientId"), clientSecret: try reader.secret("clientSecret"),
-                          object: try reader.string("object", default: "Contact"), operation: operation, externalIDFieldName: external,
-                          apiVersion: try reader.string("apiVersion", default: "v61.0"),
-                          pollMillis: Int64(try reader.double("pollSeconds", default: 2, in: 0.05...3_600) * 1000),
-                          jobTimeoutMillis: Int64(try reader.double("jobTimeoutSeconds", default: 86_400, in: 60...604_800) * 1000))
+        return Connection(
+            loginURL: try reader.url("loginURL"), clientID: try reader.string("clientId"), clientSecret: try reader.secret("clientSecret"),
+            object: try reader.string("object", default: "Contact"), operation: operation, externalIDFieldName: external,
+            apiVersion: try reader.string("apiVersion", default: "v61.0"),
+            pollMillis: Int64(try reader.double("pollSeconds", default: 2, in: 0.05...3_600) * 1000),
+            jobTimeoutMillis: Int64(try reader.double("jobTimeoutSeconds", default: 86_400, in: 60...604_800) * 1000))
     }
 
     /// The org's login, the object and operation, and how often a job is polled.
@@ -36,9 +37,11 @@ public struct BulkIngestKind: DestinationKindDefinition {
         public var jobTimeoutMillis: Int64 = 86_400_000
 
         public func destination(_ context: DestinationContext) -> any Destination {
-            BulkIngestDestination(name: context.name, loginURL: loginURL, clientID: clientID, clientSecret: clientSecret, object: object,
-                                  operation: operation, externalIDFieldName: externalIDFieldName, apiVersion: apiVersion, limits: context.limits,
-                                  policy: context.policy, pollMillis: pollMillis, jobTimeoutMillis: jobTimeoutMillis, caller: context.caller, ledger: context.ledger, clock: context.clock)
+            BulkIngestDestination(
+                name: context.name, loginURL: loginURL, clientID: clientID, clientSecret: clientSecret, object: object,
+                operation: operation, externalIDFieldName: externalIDFieldName, apiVersion: apiVersion, limits: context.limits,
+                policy: context.policy, pollMillis: pollMillis, jobTimeoutMillis: jobTimeoutMillis, caller: context.caller,
+                ledger: context.ledger, clock: context.clock)
         }
     }
 }

@@ -13,17 +13,22 @@ struct BulkJobClient: Sendable {
     typealias Reply = AuthorizedCaller.Reply
 
     /// One call; `path` is appended to the jobs URL. With a lease, the call is written ahead (a submission); without, it is a look.
-    func call(_ method: String, path: String, contentType: String = "application/json", body: String? = nil,
-              lease: Lease?, ledger: any AttemptLedger, remoteID: String? = nil, into file: FileHandle? = nil, call: CallPurpose? = nil) async throws -> Reply {
+    func call(
+        _ method: String, path: String, contentType: String = "application/json", body: String? = nil,
+        lease: Lease?, ledger: any AttemptLedger, remoteID: String? = nil, into file: FileHandle? = nil, call: CallPurpose? = nil
+    ) async throws -> Reply {
         let apiVersion = self.apiVersion
-        return try await calls.call(method, url: { ($0.instanceURL ?? "") + "/services/data/\(apiVersion)/jobs/ingest" + path },
-                                    contentType: contentType, body: body, lease: lease, ledger: ledger, remoteID: remoteID,
-                                    into: file, downloadTimeoutMillis: Self.downloadTimeoutMillis, call: call)
+        return try await calls.call(
+            method, url: { ($0.instanceURL ?? "") + "/services/data/\(apiVersion)/jobs/ingest" + path },
+            contentType: contentType, body: body, lease: lease, ledger: ledger, remoteID: remoteID,
+            into: file, downloadTimeoutMillis: Self.downloadTimeoutMillis, call: call)
     }
 
     /// The job's state and error message, or nil when the look failed.
     func state(of jobID: String, ledger: any AttemptLedger) async throws -> (state: String, errorMessage: String?, status: Int)? {
-        guard case .answered(let answer) = try await call("GET", path: "/\(jobID)", lease: nil, ledger: ledger, remoteID: jobID) else { return nil }
+        guard case .answered(let answer) = try await call("GET", path: "/\(jobID)", lease: nil, ledger: ledger, remoteID: jobID) else {
+            return nil
+        }
         let object = JSONValue.parse(answer.body)
         guard answer.status == 200, let state = object?["state"]?.string else { return ("", nil, answer.status) }
         return (state, object?["errorMessage"]?.string, answer.status)
@@ -40,23 +45,31 @@ struct BulkJobClient: Sendable {
     /// What a finished job's three result files say of the contacts keyed `wanted`; throws `ResultsUnread` unless every
     /// file was read completely: each streamed to an unlinked temporary file (no size limit in memory), every
     /// `Sforce-Locator` page followed, every row parsed. Nothing is ever concluded from part of a result set.
-    func results(of jobID: String, keyColumn: String, wanted: Set<String>, transientErrors: Set<String>,
-                 ledger: any AttemptLedger) async throws -> [String: Verdict] {
+    func results(
+        of jobID: String, keyColumn: String, wanted: Set<String>, transientErrors: Set<String>,
+        ledger: any AttemptLedger
+    ) async throws -> [String: Verdict] {
         var verdicts: [String: Verdict] = [:]
         for kind in ["successfulResults", "failedResults", "unprocessedrecords"] {
             var locator: String?
             var pages = 0
             repeat {
                 pages += 1
-                guard pages <= Self.maxPages else { throw ResultsUnread(reason: "\(kind) longer than \(Self.maxPages) pages", countsAsLook: true) }
+                guard pages <= Self.maxPages else {
+                    throw ResultsUnread(reason: "\(kind) longer than \(Self.maxPages) pages", countsAsLook: true)
+                }
                 let file = try TemporaryFile()
                 let query = locator.map { "?locator=\(SFMCVerifier.encode($0))" } ?? ""
-                guard case .answered(let answer) = try await call("GET", path: "/\(jobID)/\(kind)/\(query)", lease: nil, ledger: ledger,
-                                                                  remoteID: jobID, into: file.handle) else {
+                guard
+                    case .answered(let answer) = try await call(
+                        "GET", path: "/\(jobID)/\(kind)/\(query)", lease: nil, ledger: ledger,
+                        remoteID: jobID, into: file.handle)
+                else {
                     throw ResultsUnread(reason: "\(kind): no answer", countsAsLook: false)
                 }
                 guard answer.status == 200 else {
-                    throw ResultsUnread(reason: "\(kind): HTTP \(answer.status)", countsAsLook: StatusClassifier.lookFailureCounts(status: answer.status))
+                    throw ResultsUnread(
+                        reason: "\(kind): HTTP \(answer.status)", countsAsLook: StatusClassifier.lookFailureCounts(status: answer.status))
                 }
                 try file.handle.seek(toOffset: 0)
                 var header: [String]?
@@ -76,7 +89,9 @@ struct BulkJobClient: Sendable {
                     case "failedResults":
                         let error = errorIndex.flatMap { $0 < row.count ? row[$0] : nil } ?? "?"
                         let code = String(error.prefix { $0 != ":" })
-                        verdicts[row[keyIndex]] = transientErrors.contains(code) ? .notTaken(reason: "sf__Error \(error)") : .permanent(reason: "sf__Error \(error)")
+                        verdicts[row[keyIndex]] =
+                            transientErrors.contains(code)
+                            ? .notTaken(reason: "sf__Error \(error)") : .permanent(reason: "sf__Error \(error)")
                     default:
                         verdicts[row[keyIndex]] = .notTaken(reason: "unprocessed by the job")
                     }

@@ -18,8 +18,10 @@ struct SalesforceTokenSource: Sendable {
             return "grant_type=client_credentials&client_id=\(encode(clientID))&client_secret=\(encode(secret))"
         }
         let loginURL = self.loginURL
-        return try await requester.request(url: url, contentType: "application/x-www-form-urlencoded", body: Array(form(clientSecret.value).utf8),
-                                           recordedBody: form("<redacted>"), defaultLifetimeMillis: sessionMillis) { json in
+        return try await requester.request(
+            url: url, contentType: "application/x-www-form-urlencoded", body: Array(form(clientSecret.value).utf8),
+            recordedBody: form("<redacted>"), defaultLifetimeMillis: sessionMillis
+        ) { json in
             // Requests go where the token says, but only to an address journeyq would accept in a config.
             let instance = json["instance_url"]?.string.flatMap { HTTPCaller.checkScheme($0) == nil ? $0.trimmingTrailingSlash() : nil }
             return (json["access_token"]?.string, nil, instance ?? loginURL, "{\"instance_url\":\(JSONText.string(instance ?? ""))}")

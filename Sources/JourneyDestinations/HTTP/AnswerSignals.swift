@@ -13,7 +13,10 @@ enum AnswerSignals {
         case 500..<600, 408:
             return .strike(reason: "HTTP \(answer.status)")
         case 300..<400:
-            return .down(reason: "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")): journeyq follows no redirect; fix the configured URL", until: nil)
+            return .down(
+                reason:
+                    "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")): journeyq follows no redirect; fix the configured URL",
+                until: nil)
         default:
             return .healthy
         }

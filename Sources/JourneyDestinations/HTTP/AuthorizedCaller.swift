@@ -18,10 +18,12 @@ struct AuthorizedCaller: Sendable {
 
     /// `url` is built from the token (Salesforce names the instance in it). `lookBatchID` ties a look to its reconciliation batch.
     /// With `into`, a 2xx body streams into that file (a result file of any size) and the ledger keeps its size.
-    func call(_ method: String, url makeURL: (AccessToken) -> String, contentType: String = "application/json", body: String? = nil,
-              lease: Lease?, lookBatchID: Int64? = nil, ledger: any AttemptLedger, remoteID: String? = nil,
-              into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil, headers extra: [(String, String)] = [],
-              call: CallPurpose? = nil) async throws -> Reply {
+    func call(
+        _ method: String, url makeURL: (AccessToken) -> String, contentType: String = "application/json", body: String? = nil,
+        lease: Lease?, lookBatchID: Int64? = nil, ledger: any AttemptLedger, remoteID: String? = nil,
+        into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil, headers extra: [(String, String)] = [],
+        call: CallPurpose? = nil
+    ) async throws -> Reply {
         var refreshed = false
         while true {
             let token: AccessToken
@@ -33,8 +35,9 @@ struct AuthorizedCaller: Sendable {
             let purpose: AttemptPurpose = lease == nil ? .reconcile : .submit
             try file?.truncate(atOffset: 0)
             do { try await caller.admit(purpose) } catch { return .failed(error) }
-            let start = AttemptStart(purpose: purpose, method: method, url: url, requestBody: body ?? "",
-                                     startedAt: clock.nowMillis(), call: call)
+            let start = AttemptStart(
+                purpose: purpose, method: method, url: url, requestBody: body ?? "",
+                startedAt: clock.nowMillis(), call: call)
             var attemptID: Int64?
             if let lease { attemptID = try await caller.writingAhead(purpose) { try await ledger.beginAttempt(lease, start) } }
             let reply: Reply
@@ -42,19 +45,24 @@ struct AuthorizedCaller: Sendable {
             do {
                 let headers = [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")] + extra
                 if let file {
-                    let (answer, bytes) = try await caller.download(method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },
-                                                                    timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
-                                                                    purpose: start.purpose, into: file, maxBytes: 16 << 30, admitted: true)
+                    let (answer, bytes) = try await caller.download(
+                        method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },
+                        timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
+                        purpose: start.purpose, into: file, maxBytes: 16 << 30, admitted: true)
                     reply = .answered(answer)
-                    result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
-                                       recordedBody: (200..<300).contains(answer.status) ? "<\(bytes) bytes, streamed to a temporary file>" : nil, at: clock.nowMillis())
+                    result = .answered(
+                        answer, attemptID: attemptID ?? 0, remoteID: remoteID,
+                        recordedBody: (200..<300).contains(answer.status) ? "<\(bytes) bytes, streamed to a temporary file>" : nil,
+                        at: clock.nowMillis())
                 } else {
-                    let answer = try await caller.send(method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },
-                                                       timeoutMillis: timeoutMillis, purpose: start.purpose, admitted: true)
+                    let answer = try await caller.send(
+                        method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },
+                        timeoutMillis: timeoutMillis, purpose: start.purpose, admitted: true)
                     reply = .answered(answer)
                     // Large answers: the ledger keeps their size, the store keeps their verdicts.
-                    result = .answered(answer, attemptID: attemptID ?? 0, remoteID: remoteID,
-                                       recordedBody: answer.body.count > 65_536 ? "<\(answer.body.count) bytes>" : nil, at: clock.nowMillis())
+                    result = .answered(
+                        answer, attemptID: attemptID ?? 0, remoteID: remoteID,
+                        recordedBody: answer.body.count > 65_536 ? "<\(answer.body.count) bytes>" : nil, at: clock.nowMillis())
                 }
             } catch {
                 reply = .failed(error)

@@ -19,8 +19,10 @@ struct BatchRequestRunner: Sendable {
     /// Builds the auth headers from a token (Bearer, or a vendor header without a token provider).
     let authHeaders: @Sendable (AccessToken?) -> [(String, String)]
 
-    func run(_ lease: Lease, ledger: any AttemptLedger, method: String, url: String, contentType: String,
-             body: [UInt8], recordedBody: String, timeoutMillis: Int64, takesContacts: Bool = true) async throws -> BatchRequestOutcome {
+    func run(
+        _ lease: Lease, ledger: any AttemptLedger, method: String, url: String, contentType: String,
+        body: [UInt8], recordedBody: String, timeoutMillis: Int64, takesContacts: Bool = true
+    ) async throws -> BatchRequestOutcome {
         var refreshed = false
         while true {
             var token: AccessToken?
@@ -32,13 +34,17 @@ struct BatchRequestRunner: Sendable {
             }
             do { try await caller.admit(.submit) } catch { return .notSent(error) }
             let attemptID = try await caller.writingAhead(.submit) {
-                try await ledger.beginAttempt(lease, AttemptStart(purpose: .submit, method: method, url: url, requestBody: recordedBody,
-                                                                  startedAt: clock.nowMillis(), takesContacts: takesContacts))
+                try await ledger.beginAttempt(
+                    lease,
+                    AttemptStart(
+                        purpose: .submit, method: method, url: url, requestBody: recordedBody,
+                        startedAt: clock.nowMillis(), takesContacts: takesContacts))
             }
             let answer: HTTPAnswer
             do {
-                answer = try await caller.send(method: method, url: url, headers: [("Content-Type", contentType)] + authHeaders(token),
-                                               body: body, timeoutMillis: timeoutMillis, admitted: true)
+                answer = try await caller.send(
+                    method: method, url: url, headers: [("Content-Type", contentType)] + authHeaders(token),
+                    body: body, timeoutMillis: timeoutMillis, admitted: true)
             } catch {
                 return .failed(error, attemptID: attemptID)
             }
@@ -48,7 +54,9 @@ struct BatchRequestRunner: Sendable {
                 refreshed = true
                 continue
             }
-            if answer.status == 401 { await caller.gate.report(.down(reason: "HTTP 401 after a token refresh", until: nil), purpose: .token) }
+            if answer.status == 401 {
+                await caller.gate.report(.down(reason: "HTTP 401 after a token refresh", until: nil), purpose: .token)
+            }
             return .answered(answer, attemptID: attemptID)
         }
     }

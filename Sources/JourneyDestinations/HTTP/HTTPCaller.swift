@@ -143,8 +143,10 @@ public struct HTTPCaller: Sendable {
 
     /// One request with a deadline, after the gate lets it go (unless the caller `admit`ted it already); a non-2xx status is an answer, not an error: the caller
     /// classifies it. What the answer says about the destination's health goes back to the gate.
-    public func send(method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64,
-                     purpose: AttemptPurpose = .submit, admitted: Bool = false) async throws(TransportFailure) -> HTTPAnswer {
+    public func send(
+        method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64,
+        purpose: AttemptPurpose = .submit, admitted: Bool = false
+    ) async throws(TransportFailure) -> HTTPAnswer {
         if !admitted { try await admit(purpose) }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
@@ -160,8 +162,9 @@ public struct HTTPCaller: Sendable {
                 var buffer = try await response.body.collect(upTo: maxBodyBytes)
                 var fields: [String: String] = [:]
                 for header in response.headers { fields[header.name.lowercased()] = header.value }
-                return HTTPAnswer(status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
-                                  latencyMillis: clock.nowMillis() - started)
+                return HTTPAnswer(
+                    status: Int(response.status.code), headers: fields, body: buffer.readBytes(length: buffer.readableBytes) ?? [],
+                    latencyMillis: clock.nowMillis() - started)
             }
             remoteClock.record(dateHeader: answer.headers["date"], sentAt: started, answeredAt: started + answer.latencyMillis)
             Self.record(answer.status, on: span)
@@ -169,7 +172,8 @@ public struct HTTPCaller: Sendable {
             observe?(purpose, answer.status, answer.latencyMillis)
             return answer
         } catch {
-            let failure = TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
+            let failure = TransportFailure(
+                kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
             Self.record(failure, on: span)
             await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
             observe?(purpose, nil, failure.latencyMillis)
@@ -179,9 +183,11 @@ public struct HTTPCaller: Sendable {
 
     /// Like `send`, but a 2xx body streams into `file` (at most `maxBytes`) instead of memory: result files of any
     /// size. The answer's `body` holds an error answer's first 64 KiB, and nothing for a 2xx. Returns the bytes written.
-    public func download(method: String, url: String, headers: [(String, String)], body: [UInt8]? = nil, timeoutMillis: Int64,
-                         purpose: AttemptPurpose, into file: FileHandle, maxBytes: Int,
-                         admitted: Bool = false) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
+    public func download(
+        method: String, url: String, headers: [(String, String)], body: [UInt8]? = nil, timeoutMillis: Int64,
+        purpose: AttemptPurpose, into file: FileHandle, maxBytes: Int,
+        admitted: Bool = false
+    ) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
         if !admitted { try await admit(purpose) }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
@@ -202,7 +208,9 @@ public struct HTTPCaller: Sendable {
                 if (200..<300).contains(answer.status) {
                     for try await chunk in response.body {
                         written += chunk.readableBytes
-                        guard written <= maxBytes else { throw TransportFailure(kind: .connectionLost, message: "result larger than \(maxBytes) bytes", latencyMillis: 0) }
+                        guard written <= maxBytes else {
+                            throw TransportFailure(kind: .connectionLost, message: "result larger than \(maxBytes) bytes", latencyMillis: 0)
+                        }
                         try chunk.withUnsafeReadableBytes { try file.write(contentsOf: Data($0)) }
                     }
                 } else {
@@ -218,7 +226,8 @@ public struct HTTPCaller: Sendable {
             observe?(purpose, answer.status, answer.latencyMillis)
             return (answer, written)
         } catch {
-            let failure = error as? TransportFailure
+            let failure =
+                error as? TransportFailure
                 ?? TransportFailure(kind: Self.classify(error), message: Self.describe(error), latencyMillis: clock.nowMillis() - started)
             Self.record(failure, on: span)
             await gate.report(AnswerSignals.signal(for: failure), purpose: purpose)
@@ -278,7 +287,7 @@ public struct HTTPCaller: Sendable {
         case let client as HTTPClientError:
             switch client {
             case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout,
-                 .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown:
+                .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown:
                 return .notSent
             case .deadlineExceeded, .readTimeout, .writeTimeout:
                 return .timeout

@@ -10,7 +10,8 @@ enum RetryAfter {
     static func until(_ answer: HTTPAnswer, now: Int64) -> Int64? {
         if let header = answer.headers["retry-after"], let wait = millis(header: header, now: now) { return now + wait }
         if let seconds = JSONValue.parse(answer.body)?["retryAfter"]?.finiteNumber,
-           let wait = RemoteDuration.millis(seconds: seconds, maxMillis: ceilingMillis) {
+            let wait = RemoteDuration.millis(seconds: seconds, maxMillis: ceilingMillis)
+        {
             return now + wait
         }
         return nil
@@ -66,7 +67,9 @@ enum HTTPDate {
 
     private static func time(_ text: String) -> [Int64]? {
         let parts = text.split(separator: ":").map { Int64($0) }
-        guard parts.count == 3, let h = parts[0], let m = parts[1], let s = parts[2], (0..<24).contains(h), (0..<60).contains(m), (0...60).contains(s) else {
+        guard parts.count == 3, let h = parts[0], let m = parts[1], let s = parts[2], (0..<24).contains(h), (0..<60).contains(m),
+            (0...60).contains(s)
+        else {
             return nil
         }
         return [h, m, s]

@@ -10,7 +10,10 @@ enum StatusClassifier {
         // A refused token after a fresh one, or a redirect, is the configuration's problem, never the contacts'.
         case 401: return .unavailable(reason: "HTTP 401 after a token refresh \(summary(answer))")
         case 300..<400:
-            return .unavailable(reason: "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")) (journeyq follows no redirect)")
+            return .unavailable(
+                reason:
+                    "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")) (journeyq follows no redirect)"
+            )
         case 503 where answer.headers["retry-after"] != nil:
             return .ambiguous(reason: "HTTP 503 \(summary(answer))", destinationFault: true)
         case 408, 500..<600: return .ambiguous(reason: "HTTP \(answer.status) \(summary(answer))")

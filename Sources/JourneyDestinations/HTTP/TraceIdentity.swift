@@ -19,7 +19,8 @@ public enum TraceIdentity {
     /// `00-<trace id>-<span id>-<flags>`: the trace id when the sampled flag is set.
     static func traceID(fromTraceparent header: String?) -> String? {
         guard let parts = header?.split(separator: "-"), parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit),
-              parts[1].contains(where: { $0 != "0" }), let flags = UInt8(parts[3], radix: 16), flags & 1 == 1 else { return nil }
+            parts[1].contains(where: { $0 != "0" }), let flags = UInt8(parts[3], radix: 16), flags & 1 == 1
+        else { return nil }
         return parts[1].lowercased()
     }
 }

@@ -40,8 +40,10 @@ public struct DestinationContext: Sendable {
     /// For what a destination learns once and an operator must know (a permission it lacks).
     public var logger: Logger
 
-    public init(name: String, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock,
-                logger: Logger = Logger(label: "journeyq.destination")) {
+    public init(
+        name: String, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock,
+        logger: Logger = Logger(label: "journeyq.destination")
+    ) {
         self.logger = logger
         self.name = name
         self.limits = limits

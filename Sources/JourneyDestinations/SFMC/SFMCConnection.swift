@@ -11,11 +11,16 @@ struct SFMCConnection: Sendable {
     let verifier: SFMCVerifier
     let inspector: SFMCJourneyInspector
 
-    init(name: String, settings: SFMCSettings, legacyToken: Bool, asyncStatus: Bool, limits: DestinationLimits, policy: OutcomePolicy,
-         caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock, logger: Logger) {
+    init(
+        name: String, settings: SFMCSettings, legacyToken: Bool, asyncStatus: Bool, limits: DestinationLimits, policy: OutcomePolicy,
+        caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock, logger: Logger
+    ) {
         self.settings = settings
-        let source = SFMCTokenSource(settings: settings, legacy: legacyToken, requester: TokenRequester(
-            destination: name, caller: caller, ledger: ledger, clock: clock, timeoutMillis: limits.timeoutMillis, secret: settings.clientSecret))
+        let source = SFMCTokenSource(
+            settings: settings, legacy: legacyToken,
+            requester: TokenRequester(
+                destination: name, caller: caller, ledger: ledger, clock: clock, timeoutMillis: limits.timeoutMillis,
+                secret: settings.clientSecret))
         let tokens = TokenProvider(clock: clock) { try await source.fetch() }
         self.tokens = tokens
         runner = BatchRequestRunner(caller: caller, clock: clock, tokens: tokens) { token in
@@ -27,18 +32,23 @@ struct SFMCConnection: Sendable {
         self.inspector = inspector
         let history = settings.history.flatMap { history in
             settings.journeyKey.map { _ in
-                SFMCJourneyHistory(destination: name, settings: settings, history: history, policy: policy, calls: calls, inspector: inspector,
-                                   clock: clock, logger: logger, requestMillis: limits.timeoutMillis)
+                SFMCJourneyHistory(
+                    destination: name, settings: settings, history: history, policy: policy, calls: calls, inspector: inspector,
+                    clock: clock, logger: logger, requestMillis: limits.timeoutMillis)
             }
         }
-        verifier = SFMCVerifier(destination: name, settings: settings, policy: policy, calls: calls, clock: clock, asyncStatus: asyncStatus,
-                                history: history)
+        verifier = SFMCVerifier(
+            destination: name, settings: settings, policy: policy, calls: calls, clock: clock, asyncStatus: asyncStatus,
+            history: history)
     }
 
     /// Sends one JSON request for a batch (token, write-ahead, one refresh on a 401).
-    func post(_ batch: ClaimedBatch, path: String, body: String, ledger: any AttemptLedger, timeoutMillis: Int64) async throws -> BatchRequestOutcome {
-        try await runner.run(batch.lease, ledger: ledger, method: "POST", url: settings.restURL + path, contentType: "application/json; charset=UTF-8",
-                             body: Array(body.utf8), recordedBody: body, timeoutMillis: timeoutMillis)
+    func post(_ batch: ClaimedBatch, path: String, body: String, ledger: any AttemptLedger, timeoutMillis: Int64) async throws
+        -> BatchRequestOutcome
+    {
+        try await runner.run(
+            batch.lease, ledger: ledger, method: "POST", url: settings.restURL + path, contentType: "application/json; charset=UTF-8",
+            body: Array(body.utf8), recordedBody: body, timeoutMillis: timeoutMillis)
     }
 
     /// Who of `keys` is already in the journey, before the first request (nil when the destination is set not to look,

@@ -31,22 +31,26 @@ public struct SFMCDestination: VerifyingDestination {
 
     /// A destination with its own token provider (legacy tokens for `batchcontactevents`) and membership verifier;
     /// `events` claims one contact a request whatever the configured batch size.
-    public init(name: String, entry: Entry, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
-                ledger: any AttemptLedger, clock: any WallClock, logger: Logger = Logger(label: "journeyq.destination")) {
+    public init(
+        name: String, entry: Entry, settings: SFMCSettings, limits: DestinationLimits, policy: OutcomePolicy, caller: HTTPCaller,
+        ledger: any AttemptLedger, clock: any WallClock, logger: Logger = Logger(label: "journeyq.destination")
+    ) {
         var limits = limits
         if entry == .events { limits.batchSize = 1 }
         self.name = name
         self.entry = entry
         self.limits = limits
         self.policy = policy
-        connection = SFMCConnection(name: name, settings: settings, legacyToken: entry == .batchContactEvents, asyncStatus: entry == .asyncEvents,
-                                    limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock, logger: logger)
+        connection = SFMCConnection(
+            name: name, settings: settings, legacyToken: entry == .batchContactEvents, asyncStatus: entry == .asyncEvents,
+            limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock, logger: logger)
     }
 
     public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
         switch entry {
         case .asyncEvents: try await SFMCAsyncEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
-        case .batchContactEvents: try await SFMCBatchContactEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
+        case .batchContactEvents:
+            try await SFMCBatchContactEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
         case .events: try await SFMCEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
         }
     }
@@ -63,8 +67,9 @@ public struct SFMCDestination: VerifyingDestination {
         var checks = await connection.inspector.preflight(tokens: connection.tokens, ledger: ledger)
         // Whether the journey history can be read: the evidence that decides where membership cannot.
         if checks.allSatisfy({ ($0.name != "credentials" && $0.name != "legacy token") || $0.result == .passed }) {
-            checks.append(await connection.verifier.history?.preflight(ledger: ledger)
-                          ?? PreflightCheck("journey history readable", .unknown, "not used (journeyHistory: false, or no journeyKey)"))
+            checks.append(
+                await connection.verifier.history?.preflight(ledger: ledger)
+                    ?? PreflightCheck("journey history readable", .unknown, "not used (journeyHistory: false, or no journeyKey)"))
         }
         return checks
     }

@@ -49,16 +49,20 @@ struct SFMCEvidence: Sendable {
         let memberBefore = "was in the journey before this run's first request, so membership cannot tell this entry from the earlier one"
         switch status {
         case .queued:
-            return .outcome(policy.undecided(looks: contact.looks, reason: "still queued at the remote", now: now,
-                                             at: now + max(policy.settleMillis / 2, 500), jitter: jitter))
+            return .outcome(
+                policy.undecided(
+                    looks: contact.looks, reason: "still queued at the remote", now: now,
+                    at: now + max(policy.settleMillis / 2, 500), jitter: jitter))
         case .errored(let code, let message):
             let reason = "member errorcode \(code): \(message)"
             let verdict: Verdict = transientCodes.contains(code) ? .notTaken(reason: reason) : .permanent(reason: reason)
             return .outcome(policy.outcome(for: verdict, attempts: contact.attempts, now: now, jitter: jitter))
         case .noRecord:
             if contact.eventInstanceID != nil {
-                return .outcome(policy.undecided(looks: contact.looks, reason: "the status endpoint has no record of eventInstanceId \(contact.eventInstanceID!)",
-                                                 now: now, jitter: jitter))
+                return .outcome(
+                    policy.undecided(
+                        looks: contact.looks, reason: "the status endpoint has no record of eventInstanceId \(contact.eventInstanceID!)",
+                        now: now, jitter: jitter))
             }
             return resend("the request's answer was lost and the remote has no record of it: not taken")
         case .processed:
@@ -66,15 +70,17 @@ struct SFMCEvidence: Sendable {
             if policy.absenceProvesNoEntry(sentAt: contact.sentAt, now: now) {
                 return resend("processed by the remote but never entered the journey (dropped)")
             }
-            return doubt("processed by the remote but not in the journey: dropped, or entered and already left "
-                         + "(set membershipListsExited or minimumStaySeconds to tell them apart)")
+            return doubt(
+                "processed by the remote but not in the journey: dropped, or entered and already left "
+                    + "(set membershipListsExited or minimumStaySeconds to tell them apart)")
         case .unsupported:
             if isMember { return doubt("a member, but the contact \(memberBefore)") }
             if policy.absenceProvesNoEntry(sentAt: contact.sentAt, now: now) {
                 return resend("unconfirmed: not in the journey \(policy.settleMillis / 1000) s after the last request")
             }
-            return doubt("not in the journey after the settle time: never entered, or entered and already left "
-                         + "(set membershipListsExited or minimumStaySeconds to tell them apart)")
+            return doubt(
+                "not in the journey after the settle time: never entered, or entered and already left "
+                    + "(set membershipListsExited or minimumStaySeconds to tell them apart)")
         }
     }
 

@@ -54,18 +54,23 @@ struct SFMCHistoryEvidence: Sendable {
     /// freshness is unknown. The contact's request time, the rows and `completeUpTo` are in the remote's time; `now` is
     /// this host's (the outcome's times are). `clockSpreadMillis` is how uncertain the request's remote time is (it is
     /// given at its earliest). `fallback` is what membership alone allows (unverifiable).
-    func decide(_ contact: VerificationCandidate, rows: [HistoryEntryRow], completeUpTo: Int64?, now: Int64, fallback: ContactOutcome,
-                jitter: Double, clockSpreadMillis: Int64 = 0) -> Finding {
+    func decide(
+        _ contact: VerificationCandidate, rows: [HistoryEntryRow], completeUpTo: Int64?, now: Int64, fallback: ContactOutcome,
+        jitter: Double, clockSpreadMillis: Int64 = 0
+    ) -> Finding {
         guard let sentAt = contact.sentAt, now - sentAt < Self.retentionMillis else { return Finding(outcome: fallback) }
         let since = sentAt - settings.clockMarginMillis
         let after = rows.filter { $0.at >= since }
         if let entered = after.filter({ $0.kind == .entered }).min(by: { $0.at < $1.at }) {
-            return Finding(outcome: .confirmed, evidence: "journey history: entered at \(ISOTime.string(entered.at)) (status \(entered.status)), "
-                           + "after the request at \(ISOTime.string(sentAt))")
+            return Finding(
+                outcome: .confirmed,
+                evidence: "journey history: entered at \(ISOTime.string(entered.at)) (status \(entered.status)), "
+                    + "after the request at \(ISOTime.string(sentAt))")
         }
         if let odd = after.first(where: { $0.kind == .unclassified }) {
             // An entry activity whose status is not understood may be this entry: it is never taken for an absence.
-            let reason = "journey history: a row of status '\(String(odd.status.prefix(60)))' after the request is neither entered nor refused "
+            let reason =
+                "journey history: a row of status '\(String(odd.status.prefix(60)))' after the request is neither entered nor refused "
                 + "(historyEnteredStatuses, historyRefusedStatuses)"
             return Finding(outcome: policy.undecided(looks: contact.looks, reason: reason, now: now, jitter: jitter))
         }
@@ -73,7 +78,8 @@ struct SFMCHistoryEvidence: Sendable {
         guard let completeUpTo else { return Finding(outcome: fallback) }
         guard completeUpTo >= needed else {
             // Not there yet: look again once the history should have caught up. Waiting is the remote's pace, not a look.
-            let note = "waiting for the journey history to be complete past \(ISOTime.string(needed)) (complete to \(ISOTime.string(completeUpTo)))"
+            let note =
+                "waiting for the journey history to be complete past \(ISOTime.string(needed)) (complete to \(ISOTime.string(completeUpTo)))"
             return Finding(outcome: .recheck(at: now + max(needed - completeUpTo, 1_000), note: note, counted: false))
         }
         // Complete, and no entry: the request entered nobody. A refusal recorded for it is the verdict; else it goes again.
@@ -82,10 +88,12 @@ struct SFMCHistoryEvidence: Sendable {
             let evidence = "journey history: could not enter at \(ISOTime.string(refused.at)): \(why)"
             return Finding(outcome: .dead(reason: "the journey did not let it in: \(why)"), evidence: evidence)
         }
-        let evidence = "journey history: the request at \(ISOTime.string(sentAt)) entered nobody (no entry from \(ISOTime.string(since)) "
+        let evidence =
+            "journey history: the request at \(ISOTime.string(sentAt)) entered nobody (no entry from \(ISOTime.string(since)) "
             + "to \(ISOTime.string(completeUpTo)), complete to then); sent again"
-        let outcome = policy.outcome(for: .notTaken(reason: "never entered (journey history complete past the request shows no entry)"),
-                                     attempts: contact.attempts, now: now, jitter: jitter)
+        let outcome = policy.outcome(
+            for: .notTaken(reason: "never entered (journey history complete past the request shows no entry)"),
+            attempts: contact.attempts, now: now, jitter: jitter)
         return Finding(outcome: outcome, evidence: evidence, provenAbsent: true)
     }
 }

@@ -26,8 +26,10 @@ enum SFMCHistoryTime {
         if ["utc", "z", "gmt"].contains(text.lowercased()) { return 0 }
         let bytes = Array(text.utf8)
         guard bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"), bytes[3] == UInt8(ascii: ":"),
-              let hours = Int(String(decoding: bytes[1...2], as: UTF8.self)), let minutes = Int(String(decoding: bytes[4...5], as: UTF8.self)),
-              hours <= 14, minutes < 60 else { return nil }
+            let hours = Int(String(decoding: bytes[1...2], as: UTF8.self)),
+            let minutes = Int(String(decoding: bytes[4...5], as: UTF8.self)),
+            hours <= 14, minutes < 60
+        else { return nil }
         return (bytes[0] == UInt8(ascii: "-") ? -1 : 1) * (hours * 60 + minutes)
     }
 

@@ -126,43 +126,59 @@ struct SFMCJourneyHistory: Sendable {
             let definition = try await definitionID(ledger: ledger)
             // How far the history is complete is learned before the file is asked for: a file holds every row up to what
             // was complete when it began, never what became complete after (the lag may shrink meanwhile).
-            let mostNeeded = contacts.compactMap(\.sentAt).max().map { evidence.needed(sentAt: $0 + offset.low, clockSpreadMillis: offset.high - offset.low) }
+            let mostNeeded = contacts.compactMap(\.sentAt).max().map {
+                evidence.needed(sentAt: $0 + offset.low, clockSpreadMillis: offset.high - offset.low)
+            }
             let complete = try await completeness(needed: mostNeeded, offset: offset, batchID: batchID, ledger: ledger)
             let learned = await state.zoneMinutes
             let zone = history.timeZoneMinutes ?? learned
-            let anchors = zone == nil ? await state.anchors.map { anchor in
-                SFMCHistoryTime.Anchor(key: anchor.key, sentAt: anchor.sentAt + offset.low, seenAt: anchor.seenAt + offset.high)
-            } : []
+            let anchors =
+                zone == nil
+                ? await state.anchors.map { anchor in
+                    SFMCHistoryTime.Anchor(key: anchor.key, sentAt: anchor.sentAt + offset.low, seenAt: anchor.seenAt + offset.high)
+                } : []
             // From a day before the earliest request asked about to a day after the remote's now. The window only keeps
             // the file small (it is one journey's rows of these contacts); every verdict is read from the rows' own
             // times. A tight window would turn a wrong guess into a false absence: the remote may read `start` and `end`
             // in a zone of its own (up to 14 hours off), and its history may keep a clock that differs from its Date
             // headers. An explicit end, because what the remote assumes without one is not documented.
-            let earliest = (contacts.compactMap(\.sentAt).map { $0 + offset.low } + anchors.map(\.sentAt)).min() ?? clock.nowMillis() + offset.low
-            let read = try await download(wanted: Set(contacts.map(\.key)), anchors: anchors, definition: definition, batchID: batchID, ledger: ledger,
-                                          from: earliest - history.clockMarginMillis - 86_400_000,
-                                          to: clock.nowMillis() + offset.high + history.clockMarginMillis + 86_400_000)
+            let earliest =
+                (contacts.compactMap(\.sentAt).map { $0 + offset.low } + anchors.map(\.sentAt)).min() ?? clock.nowMillis() + offset.low
+            let read = try await download(
+                wanted: Set(contacts.map(\.key)), anchors: anchors, definition: definition, batchID: batchID, ledger: ledger,
+                from: earliest - history.clockMarginMillis - 86_400_000,
+                to: clock.nowMillis() + offset.high + history.clockMarginMillis + 86_400_000)
             await state.setReadable()
             var established = zone
             if established == nil, read.needsZone {
                 established = SFMCHistoryTime.establish(anchors: anchors, rows: read.anchorTimes, margin: history.clockMarginMillis)
                 if let minutes = established {
                     await state.setZone(minutes)
-                    logger.notice("journey history: the file's times are written in a zone established from contacts whose entry is known",
-                                  metadata: ["destination": "\(destination)", "utc.offset.minutes": "\(minutes)"])
+                    logger.notice(
+                        "journey history: the file's times are written in a zone established from contacts whose entry is known",
+                        metadata: ["destination": "\(destination)", "utc.offset.minutes": "\(minutes)"])
                 }
             }
             // Anchors are kept until the zone is known: a later file without zone-less rows says nothing of the zone.
-            if read.needsZone && established == nil { await state.setNeedsAnchors(true) } else if established != nil { await state.setNeedsAnchors(false) }
+            if read.needsZone && established == nil {
+                await state.setNeedsAnchors(true)
+            } else if established != nil {
+                await state.setNeedsAnchors(false)
+            }
             var rows: [String: Rows] = [:]
             for key in Set(contacts.map(\.key)) {
-                if read.overflowed.contains(key) { rows[key] = .tooMany } else { rows[key] = read.rows(of: key, zoneMinutes: established).map(Rows.rows) ?? .needsZone }
+                if read.overflowed.contains(key) {
+                    rows[key] = .tooMany
+                } else {
+                    rows[key] = read.rows(of: key, zoneMinutes: established).map(Rows.rows) ?? .needsZone
+                }
             }
             return Look(rows: rows, completeUpTo: complete?.upTo, lagMillis: complete?.lag, offset: offset)
         } catch {
             if case .forbidden(let reason) = error, await state.forbid(reason) {
-                logger.warning("journey history not permitted: contacts membership cannot decide end unverifiable as without it",
-                               metadata: ["destination": "\(destination)", "reason": "\(reason)"])
+                logger.warning(
+                    "journey history not permitted: contacts membership cannot decide end unverifiable as without it",
+                    metadata: ["destination": "\(destination)", "reason": "\(reason)"])
             }
             throw error
         }
@@ -170,8 +186,10 @@ struct SFMCJourneyHistory: Sendable {
 
     /// Up to when the history is complete, from the freshness endpoint. A completeness learned earlier stays true (the
     /// history only grows), so it is reused while it reaches `needed`, and asked again at most once a second otherwise.
-    private func completeness(needed: Int64?, offset: (low: Int64, high: Int64), batchID: Int64,
-                              ledger: any AttemptLedger) async throws(Failure) -> (upTo: Int64, lag: Int64)? {
+    private func completeness(
+        needed: Int64?, offset: (low: Int64, high: Int64), batchID: Int64,
+        ledger: any AttemptLedger
+    ) async throws(Failure) -> (upTo: Int64, lag: Int64)? {
         let known = await state.completeness
         guard let needed else { return known.map { ($0.upTo, $0.lag) } }
         if let known, known.upTo >= needed { return (known.upTo, known.lag) }
@@ -188,8 +206,10 @@ struct SFMCJourneyHistory: Sendable {
         let seen: Look
         do throws(Failure) { seen = try await look(doubts.map(\.contact), batchID: batchID, ledger: ledger) } catch {
             switch error {
-            case .outage(let reason): return doubts.map { undecided($0.contact, "journey history: \(reason)", counted: false, jitter: jitter) }
-            case .unreadable(let reason): return doubts.map { undecided($0.contact, "journey history: \(reason)", counted: true, jitter: jitter) }
+            case .outage(let reason):
+                return doubts.map { undecided($0.contact, "journey history: \(reason)", counted: false, jitter: jitter) }
+            case .unreadable(let reason):
+                return doubts.map { undecided($0.contact, "journey history: \(reason)", counted: true, jitter: jitter) }
             case .unusable(let reason), .forbidden(let reason): return doubts.map { fallback($0, reason) }
             }
         }
@@ -202,16 +222,22 @@ struct SFMCJourneyHistory: Sendable {
             case .needsZone:
                 // Waiting for a contact whose entry is known to show up in the file is no fault of this one's: it costs
                 // no look (the 30 days the history keeps bound the wait; the look before the first request resumes).
-                return undecided(doubt.contact, "journey history: its times carry no zone yet (no contact whose entry is known was in the file)",
-                                 counted: false, at: now + max(seen.lagMillis ?? 0, 30_000), jitter: jitter)
+                return undecided(
+                    doubt.contact, "journey history: its times carry no zone yet (no contact whose entry is known was in the file)",
+                    counted: false, at: now + max(seen.lagMillis ?? 0, 30_000), jitter: jitter)
             }
-            let finding = evidence.decide(seen.remote(doubt.contact), rows: rows, completeUpTo: seen.completeUpTo, now: now,
-                                          fallback: doubt.fallback, jitter: jitter, clockSpreadMillis: seen.spread)
+            let finding = evidence.decide(
+                seen.remote(doubt.contact), rows: rows, completeUpTo: seen.completeUpTo, now: now,
+                fallback: doubt.fallback, jitter: jitter, clockSpreadMillis: seen.spread)
             if finding.evidence == nil, case .unverifiable = finding.outcome {
-                return fallback(doubt, seen.completeUpTo == nil ? "the history's freshness is unknown, so no absence is proven"
-                                : "the request is older than the 30 days the history keeps, or its time is unknown")
+                return fallback(
+                    doubt,
+                    seen.completeUpTo == nil
+                        ? "the history's freshness is unknown, so no absence is proven"
+                        : "the request is older than the 30 days the history keeps, or its time is unknown")
             }
-            return Settlement(contactID: doubt.contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
+            return Settlement(
+                contactID: doubt.contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
         }
     }
 
@@ -245,10 +271,14 @@ struct SFMCJourneyHistory: Sendable {
                 result.forMembership.append(contact)
                 continue
             }
-            let finding = evidence.decide(seen.remote(contact), rows: rows, completeUpTo: seen.completeUpTo, now: now,
-                                          fallback: marker, jitter: jitter, clockSpreadMillis: seen.spread)
-            let settlement = Settlement(contactID: contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
-            if finding.outcome == marker { result.forMembership.append(contact) } else if finding.provenAbsent {
+            let finding = evidence.decide(
+                seen.remote(contact), rows: rows, completeUpTo: seen.completeUpTo, now: now,
+                fallback: marker, jitter: jitter, clockSpreadMillis: seen.spread)
+            let settlement = Settlement(
+                contactID: contact.id, outcome: finding.outcome, evidence: finding.evidence, provenAbsent: finding.provenAbsent)
+            if finding.outcome == marker {
+                result.forMembership.append(contact)
+            } else if finding.provenAbsent {
                 result.absent.append((contact, settlement))
             } else {
                 result.settlements.append(settlement)
@@ -263,14 +293,16 @@ struct SFMCJourneyHistory: Sendable {
         guard await state.startProbe() else { return await state.standsInForLookBefore }
         do throws(Failure) {
             let definition = try await definitionID(ledger: ledger)
-            _ = try await download(wanted: ["journeyq-history-probe"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
-                                   from: clock.nowMillis() - 60_000, to: clock.nowMillis(), call: .lookBefore)
+            _ = try await download(
+                wanted: ["journeyq-history-probe"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
+                from: clock.nowMillis() - 60_000, to: clock.nowMillis(), call: .lookBefore)
             await state.setReadable()
             return true
         } catch {
             if case .forbidden(let reason) = error, await state.forbid(reason) {
-                logger.warning("journey history not permitted: contacts membership cannot decide end unverifiable as without it",
-                               metadata: ["destination": "\(destination)", "reason": "\(reason)"])
+                logger.warning(
+                    "journey history not permitted: contacts membership cannot decide end unverifiable as without it",
+                    metadata: ["destination": "\(destination)", "reason": "\(reason)"])
             }
             return false
         }
@@ -282,17 +314,20 @@ struct SFMCJourneyHistory: Sendable {
         do throws(Failure) {
             let definition = try await definitionID(ledger: ledger)
             let lag = try await freshness(batchID: nil, ledger: ledger)
-            _ = try await download(wanted: ["journeyq-preflight-check"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
-                                   from: clock.nowMillis() - 3_600_000, to: clock.nowMillis())
+            _ = try await download(
+                wanted: ["journeyq-preflight-check"], anchors: [], definition: definition, batchID: nil, ledger: ledger,
+                from: clock.nowMillis() - 3_600_000, to: clock.nowMillis())
             guard let lag else {
-                return PreflightCheck(name, .unknown, "downloads work, but the freshness endpoint says nothing readable: no absence can be proven",
-                                      advice: "contacts it cannot confirm end unverifiable, as without the history")
+                return PreflightCheck(
+                    name, .unknown, "downloads work, but the freshness endpoint says nothing readable: no absence can be proven",
+                    advice: "contacts it cannot confirm end unverifiable, as without the history")
             }
             return PreflightCheck(name, .passed, "downloads work; the history runs \(lag / 1000) s behind (freshness)")
         } catch {
             switch error {
             case .forbidden(let reason):
-                return PreflightCheck(name, .failed, reason, advice: "grant the installed package Journeys read access, or set journeyHistory: false")
+                return PreflightCheck(
+                    name, .failed, reason, advice: "grant the installed package Journeys read access, or set journeyHistory: false")
             case .unusable(let reason):
                 return PreflightCheck(name, .failed, reason, advice: "journeyKey names the journey whose history is read")
             case .outage(let reason), .unreadable(let reason):
@@ -348,8 +383,10 @@ struct SFMCJourneyHistory: Sendable {
 
     /// What the file says of `wanted` (and of `anchors`, whose rows establish the zone), read from an unlinked file.
     /// `from` and `to` are the remote's times (the window the body asks for; no `to`, no end).
-    private func download(wanted: Set<String>, anchors: [SFMCHistoryTime.Anchor], definition: String, batchID: Int64?, ledger: any AttemptLedger,
-                          from start: Int64, to end: Int64?, call: CallPurpose = .lookAfter) async throws(Failure) -> HistoryRead {
+    private func download(
+        wanted: Set<String>, anchors: [SFMCHistoryTime.Anchor], definition: String, batchID: Int64?, ledger: any AttemptLedger,
+        from start: Int64, to end: Int64?, call: CallPurpose = .lookAfter
+    ) async throws(Failure) -> HistoryRead {
         let keys = wanted.union(anchors.map(\.key)).sorted()
         func list(_ values: [String]) -> String { "[" + values.map(JSONText.string).joined(separator: ",") + "]" }
         var body = "{\"start\":\(JSONText.string(ISOTime.string(start))),"
@@ -358,23 +395,26 @@ struct SFMCJourneyHistory: Sendable {
         // Activity types are matched here, not by the remote: how it compares them (case, aliases) is not documented,
         // and a filter that drops the entry rows on the remote's side would read as a proven absence.
         body += "}"
-        let url = settings.restURL + "/interaction/v1/interactions/journeyhistory/download?format=csv&columns="
+        let url =
+            settings.restURL + "/interaction/v1/interactions/journeyhistory/download?format=csv&columns="
             + HistoryRead.columns.joined(separator: ",")
         let file: TemporaryFile
         do { file = try TemporaryFile() } catch { throw .outage("no temporary file: \(error)") }
         let reply: AuthorizedCaller.Reply
         do {
-            reply = try await calls.call("POST", url: { _ in url }, body: body, lease: nil, lookBatchID: batchID, ledger: ledger, into: file.handle,
-                                         downloadTimeoutMillis: max(calls.timeoutMillis * 30, 300_000), headers: [("x-direct-pipe", "true")],
-                                         call: call)
+            reply = try await calls.call(
+                "POST", url: { _ in url }, body: body, lease: nil, lookBatchID: batchID, ledger: ledger, into: file.handle,
+                downloadTimeoutMillis: max(calls.timeoutMillis * 30, 300_000), headers: [("x-direct-pipe", "true")],
+                call: call)
         } catch {
             throw .outage("download: \(error)")
         }
         _ = try check(reply, what: "download")
         do {
             try file.handle.seek(toOffset: 0)
-            return try HistoryRead.parse(fd: file.handle.fileDescriptor, wanted: wanted, anchors: Set(anchors.map(\.key)), definition: definition,
-                                         settings: history)
+            return try HistoryRead.parse(
+                fd: file.handle.fileDescriptor, wanted: wanted, anchors: Set(anchors.map(\.key)), definition: definition,
+                settings: history)
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -388,7 +428,9 @@ struct SFMCJourneyHistory: Sendable {
         case .answered(let answer) where (200..<300).contains(answer.status):
             return answer
         case .answered(let answer) where answer.status == 403:
-            throw .forbidden("journey history not permitted (\(what): HTTP 403 \(StatusClassifier.summary(answer))): the installed package lacks the scope to read it")
+            throw .forbidden(
+                "journey history not permitted (\(what): HTTP 403 \(StatusClassifier.summary(answer))): the installed package lacks the scope to read it"
+            )
         case .answered(let answer) where StatusClassifier.lookFailureCounts(status: answer.status):
             throw .unreadable("\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))")
         case .answered(let answer):
@@ -402,15 +444,24 @@ struct SFMCJourneyHistory: Sendable {
 
     // MARK: Outcomes that are not the history's
 
-    private func undecided(_ contact: VerificationCandidate, _ reason: String, counted: Bool, at: Int64? = nil, jitter: Double) -> Settlement {
-        Settlement(contactID: contact.id, outcome: policy.undecided(looks: contact.looks, reason: reason, now: clock.nowMillis(),
-                                                                    at: at, counted: counted, jitter: jitter))
+    private func undecided(_ contact: VerificationCandidate, _ reason: String, counted: Bool, at: Int64? = nil, jitter: Double)
+        -> Settlement
+    {
+        Settlement(
+            contactID: contact.id,
+            outcome: policy.undecided(
+                looks: contact.looks, reason: reason, now: clock.nowMillis(),
+                at: at, counted: counted, jitter: jitter))
     }
 
     /// What membership alone allows, saying why the history could not decide. A 403 is said once in the log.
     private func fallback(_ doubt: Doubt, _ why: String) -> Settlement {
-        guard case .unverifiable(let reason) = doubt.fallback else { return Settlement(contactID: doubt.contact.id, outcome: doubt.fallback) }
-        return Settlement(contactID: doubt.contact.id, outcome: .unverifiable(reason: (reason ?? "unverifiable") + "; the journey history could not decide: " + why))
+        guard case .unverifiable(let reason) = doubt.fallback else {
+            return Settlement(contactID: doubt.contact.id, outcome: doubt.fallback)
+        }
+        return Settlement(
+            contactID: doubt.contact.id,
+            outcome: .unverifiable(reason: (reason ?? "unverifiable") + "; the journey history could not decide: " + why))
     }
 }
 
@@ -448,16 +499,21 @@ struct HistoryRead: Sendable {
         return rows
     }
 
-    static func parse(fd: Int32, wanted: Set<String>, anchors: Set<String>, definition: String, settings: SFMCHistorySettings) throws -> HistoryRead {
+    static func parse(fd: Int32, wanted: Set<String>, anchors: Set<String>, definition: String, settings: SFMCHistorySettings) throws
+        -> HistoryRead
+    {
         var read = HistoryRead()
         var index: [String: Int] = [:]
         let malformed = try CSVDocument.forEachRow(fd: fd, name: "journey history") { row in
             guard !index.isEmpty else {
                 for (position, name) in row.enumerated() { index[name.trimmingCharacters(in: .whitespaces)] = position }
                 // A file that cannot say whose row, which status or which activity proves nothing (least of all an absence).
-                guard index["ContactKey"] != nil, index["Status"] != nil, settings.entryActivityTypes.isEmpty || index["ActivityType"] != nil,
-                      index["TransactionTime"] != nil || index["EpochTimeInMilliseconds"] != nil else {
-                    throw SFMCJourneyHistory.Failure.unreadable("the file lacks a column journeyq reads (ContactKey, Status, ActivityType, a time)")
+                guard index["ContactKey"] != nil, index["Status"] != nil,
+                    settings.entryActivityTypes.isEmpty || index["ActivityType"] != nil,
+                    index["TransactionTime"] != nil || index["EpochTimeInMilliseconds"] != nil
+                else {
+                    throw SFMCJourneyHistory.Failure.unreadable(
+                        "the file lacks a column journeyq reads (ContactKey, Status, ActivityType, a time)")
                 }
                 return
             }
@@ -465,19 +521,27 @@ struct HistoryRead: Sendable {
             guard let key = field("ContactKey"), wanted.contains(key) || anchors.contains(key) else { return }
             // Ids are GUIDs, whose letters may come in either case.
             if let id = field("DefinitionId"), !id.isEmpty, id.lowercased() != definition.lowercased() { return }
-            if !settings.entryActivityTypes.isEmpty, !settings.entryActivityTypes.contains((field("ActivityType") ?? "").lowercased()) { return }
+            if !settings.entryActivityTypes.isEmpty, !settings.entryActivityTypes.contains((field("ActivityType") ?? "").lowercased()) {
+                return
+            }
             let status = field("Status") ?? ""
-            let kind: HistoryEntryRow.Kind = settings.enteredStatuses.contains(status) ? .entered
+            let kind: HistoryEntryRow.Kind =
+                settings.enteredStatuses.contains(status)
+                ? .entered
                 : settings.refusedStatuses.contains(status) ? .refused : .unclassified
             let at = SFMCHistoryTime.absolute(epoch: field("EpochTimeInMilliseconds"), text: field("TransactionTime"))
-            if anchors.contains(key), kind == .entered, at == nil, let text = field("TransactionTime") { read.anchorTimes[key, default: []].append(text) }
+            if anchors.contains(key), kind == .entered, at == nil, let text = field("TransactionTime") {
+                read.anchorTimes[key, default: []].append(text)
+            }
             guard wanted.contains(key) else { return }
             if (read.byContact[key]?.count ?? 0) >= maxRowsPerContact {
                 read.overflowed.insert(key)
                 return
             }
-            read.byContact[key, default: []].append(Row(kind: kind, at: at, text: field("TransactionTime"), status: status,
-                                                        message: String((field("Message") ?? "").prefix(300))))
+            read.byContact[key, default: []].append(
+                Row(
+                    kind: kind, at: at, text: field("TransactionTime"), status: status,
+                    message: String((field("Message") ?? "").prefix(300))))
         }
         if let malformed { throw SFMCJourneyHistory.Failure.unreadable("the file does not parse: \(malformed)") }
         // Not even a header: an empty answer is not a history without entries.

@@ -20,7 +20,9 @@ struct SFMCJourneyInspector: Sendable {
         guard let journeyKey = settings.journeyKey else { return .missing("journeyKey is not set in the config") }
         let url = settings.restURL + "/interaction/v1/interactions/key:" + SFMCVerifier.encode(journeyKey)
         let reply: AuthorizedCaller.Reply
-        do { reply = try await calls.call("GET", url: { _ in url }, lease: nil, ledger: ledger, call: .journeyCheck) } catch { return .failed("\(error)") }
+        do { reply = try await calls.call("GET", url: { _ in url }, lease: nil, ledger: ledger, call: .journeyCheck) } catch {
+            return .failed("\(error)")
+        }
         switch reply {
         case .answered(let answer) where answer.status == 200:
             guard let journey = JSONValue.parse(answer.body, maxDepth: 16), journey["key"] != nil || journey["status"] != nil else {
@@ -60,7 +62,10 @@ struct SFMCJourneyInspector: Sendable {
         case .found(let journey):
             let triggers = Self.triggerKeys(journey)
             if !triggers.isEmpty && !triggers.contains(settings.eventDefinitionKey) {
-                return .misconfigured(reason: "journey '\(settings.journeyKey ?? "")' is triggered by \(triggers.sorted().joined(separator: ", ")), not by eventDefinitionKey '\(settings.eventDefinitionKey)'")
+                return .misconfigured(
+                    reason:
+                        "journey '\(settings.journeyKey ?? "")' is triggered by \(triggers.sorted().joined(separator: ", ")), not by eventDefinitionKey '\(settings.eventDefinitionKey)'"
+                )
             }
             let status = journey["status"]?.string ?? "?"
             guard status == "Published" || status == "Running" else {
@@ -74,52 +79,75 @@ struct SFMCJourneyInspector: Sendable {
         var checks: [PreflightCheck] = []
         do {
             let token = try await tokens.token()
-            checks.append(PreflightCheck(legacyToken ? "legacy token" : "credentials", .passed,
-                                         legacyToken ? "a legacy (v1) token was obtained" : "a token was obtained" + (token.scope.map { " (scope: \($0))" } ?? "")))
+            checks.append(
+                PreflightCheck(
+                    legacyToken ? "legacy token" : "credentials", .passed,
+                    legacyToken
+                        ? "a legacy (v1) token was obtained" : "a token was obtained" + (token.scope.map { " (scope: \($0))" } ?? "")))
         } catch {
-            checks.append(PreflightCheck(legacyToken ? "legacy token" : "credentials", .failed, "\(error)",
-                                         advice: legacyToken ? "batchcontactevents needs a legacy package's client id and secret (v2 tokens are refused)"
-                                             : "check clientId, clientSecret and authURL; the installed package must be enabled"))
+            checks.append(
+                PreflightCheck(
+                    legacyToken ? "legacy token" : "credentials", .failed, "\(error)",
+                    advice: legacyToken
+                        ? "batchcontactevents needs a legacy package's client id and secret (v2 tokens are refused)"
+                        : "check clientId, clientSecret and authURL; the installed package must be enabled"))
             return checks
         }
         switch await lookup(ledger: ledger) {
         case .missing(let reason):
-            checks.append(PreflightCheck("journey exists", .failed, reason,
-                                         advice: "set journeyKey to the journey's key (Journey Builder › journey settings); membership is matched by it"))
+            checks.append(
+                PreflightCheck(
+                    "journey exists", .failed, reason,
+                    advice: "set journeyKey to the journey's key (Journey Builder › journey settings); membership is matched by it"))
         case .failed(let reason):
-            checks.append(PreflightCheck("journey exists", .unknown, "the journey could not be looked up: \(reason)",
-                                         advice: "the package needs Journeys read access"))
+            checks.append(
+                PreflightCheck(
+                    "journey exists", .unknown, "the journey could not be looked up: \(reason)",
+                    advice: "the package needs Journeys read access"))
         case .found(let journey):
             let status = journey["status"]?.string ?? "?"
-            checks.append(PreflightCheck("journey exists", .passed, "'\(journey["name"]?.string ?? settings.journeyKey ?? "")', version \(journey["version"]?.scalarText ?? "?")"))
-            checks.append(status == "Published" || status == "Running"
-                ? PreflightCheck("journey takes entries", .passed, "status \(status)")
-                : PreflightCheck("journey takes entries", .failed, "status \(status): only a Published (running) journey takes entries",
-                                 advice: "publish the journey; contacts sent now would be answered 201 and enter nothing"))
+            checks.append(
+                PreflightCheck(
+                    "journey exists", .passed,
+                    "'\(journey["name"]?.string ?? settings.journeyKey ?? "")', version \(journey["version"]?.scalarText ?? "?")"))
+            checks.append(
+                status == "Published" || status == "Running"
+                    ? PreflightCheck("journey takes entries", .passed, "status \(status)")
+                    : PreflightCheck(
+                        "journey takes entries", .failed, "status \(status): only a Published (running) journey takes entries",
+                        advice: "publish the journey; contacts sent now would be answered 201 and enter nothing"))
             let triggers = Self.triggerKeys(journey)
-            checks.append(triggers.isEmpty
-                ? PreflightCheck("trigger uses eventDefinitionKey", .unknown, "the journey's description names no trigger key")
-                : triggers.contains(settings.eventDefinitionKey)
-                    ? PreflightCheck("trigger uses eventDefinitionKey", .passed, "'\(settings.eventDefinitionKey)'")
-                    : PreflightCheck("trigger uses eventDefinitionKey", .failed, "the trigger uses \(triggers.sorted().joined(separator: ", "))",
-                                     advice: "set eventDefinitionKey to the journey's entry event, or journeyKey to the journey that uses it"))
+            checks.append(
+                triggers.isEmpty
+                    ? PreflightCheck("trigger uses eventDefinitionKey", .unknown, "the journey's description names no trigger key")
+                    : triggers.contains(settings.eventDefinitionKey)
+                        ? PreflightCheck("trigger uses eventDefinitionKey", .passed, "'\(settings.eventDefinitionKey)'")
+                        : PreflightCheck(
+                            "trigger uses eventDefinitionKey", .failed, "the trigger uses \(triggers.sorted().joined(separator: ", "))",
+                            advice: "set eventDefinitionKey to the journey's entry event, or journeyKey to the journey that uses it"))
             let mode = journey["entryMode"]?.string ?? "NotSet"
-            let meaning = switch mode {
-            case "MultipleEntries": "re-entry any time: a contact sent twice enters twice (journeyq never re-sends without a look)"
-            case "OnceAndDone": "no re-entry: a contact in the journey before is not entered again, and cannot be confirmed for this run"
-            case "SingleEntryAcrossAllVersions": "re-entry only after exiting"
-            default: "not set"
-            }
+            let meaning =
+                switch mode {
+                case "MultipleEntries": "re-entry any time: a contact sent twice enters twice (journeyq never re-sends without a look)"
+                case "OnceAndDone":
+                    "no re-entry: a contact in the journey before is not entered again, and cannot be confirmed for this run"
+                case "SingleEntryAcrossAllVersions": "re-entry only after exiting"
+                default: "not set"
+                }
             checks.append(PreflightCheck("entry mode", .passed, "\(mode): \(meaning)"))
         }
         let url = settings.restURL + "/interaction/v1/interactions/contactMembership"
-        switch try? await calls.call("POST", url: { _ in url }, body: #"{"ContactKeyList":["journeyq-preflight-check"]}"#, lease: nil, ledger: ledger,
-                                     call: .journeyCheck) {
+        switch try? await calls.call(
+            "POST", url: { _ in url }, body: #"{"ContactKeyList":["journeyq-preflight-check"]}"#, lease: nil, ledger: ledger,
+            call: .journeyCheck)
+        {
         case .answered(let answer) where answer.status == 200 && JSONValue.parse(answer.body)?["results"] != nil:
             checks.append(PreflightCheck("contactMembership answers", .passed, "reconciliation can look"))
         case .answered(let answer):
-            checks.append(PreflightCheck("contactMembership answers", .failed, "HTTP \(answer.status) \(StatusClassifier.summary(answer))",
-                                         advice: "the package needs Journey Builder and Automation access; without it no contact can be confirmed"))
+            checks.append(
+                PreflightCheck(
+                    "contactMembership answers", .failed, "HTTP \(answer.status) \(StatusClassifier.summary(answer))",
+                    advice: "the package needs Journey Builder and Automation access; without it no contact can be confirmed"))
         default:
             checks.append(PreflightCheck("contactMembership answers", .failed, "no answer", advice: "check restURL"))
         }

@@ -25,12 +25,14 @@ public struct SFMCKind: DestinationKindDefinition {
     public func connection(_ reader: any SettingsReader) throws -> any DestinationConnection {
         let edk = try reader.string("eventDefinitionKey")
         if edk.contains(".") { throw reader.invalid("eventDefinitionKey", "a key without a period (Marketing Cloud refuses periods)") }
-        return Connection(entry: entry, settings: SFMCSettings(
-            authURL: try reader.url("authURL"), restURL: try reader.url("restURL"), clientID: try reader.string("clientId"),
-            clientSecret: try reader.secret("clientSecret"), accountID: try reader.optionalString("accountId"), eventDefinitionKey: edk,
-            journeyKey: try reader.optionalString("journeyKey"),
-            transientMemberErrorCodes: Set(try reader.stringList("transientMemberErrorCodes", default: ["10000"])),
-            history: try Self.history(reader)))
+        return Connection(
+            entry: entry,
+            settings: SFMCSettings(
+                authURL: try reader.url("authURL"), restURL: try reader.url("restURL"), clientID: try reader.string("clientId"),
+                clientSecret: try reader.secret("clientSecret"), accountID: try reader.optionalString("accountId"), eventDefinitionKey: edk,
+                journeyKey: try reader.optionalString("journeyKey"),
+                transientMemberErrorCodes: Set(try reader.stringList("transientMemberErrorCodes", default: ["10000"])),
+                history: try Self.history(reader)))
     }
 
     /// The journey-history settings (docs/remote-apis.md §6.2); nil with `journeyHistory: false`.
@@ -39,7 +41,8 @@ public struct SFMCKind: DestinationKindDefinition {
         var history = SFMCHistorySettings()
         history.enteredStatuses = Set(try reader.stringList("historyEnteredStatuses", default: history.enteredStatuses.sorted()))
         history.refusedStatuses = Set(try reader.stringList("historyRefusedStatuses", default: history.refusedStatuses.sorted()))
-        history.entryActivityTypes = Set(try reader.stringList("historyEntryActivityTypes", default: history.entryActivityTypes.sorted()).map { $0.lowercased() })
+        history.entryActivityTypes = Set(
+            try reader.stringList("historyEntryActivityTypes", default: history.entryActivityTypes.sorted()).map { $0.lowercased() })
         if !history.enteredStatuses.isDisjoint(with: history.refusedStatuses) {
             throw reader.invalid("historyRefusedStatuses", "statuses that are not also in historyEnteredStatuses")
         }
@@ -62,8 +65,9 @@ public struct SFMCKind: DestinationKindDefinition {
         public var settings: SFMCSettings
 
         public func destination(_ context: DestinationContext) -> any Destination {
-            SFMCDestination(name: context.name, entry: entry, settings: settings, limits: context.limits, policy: context.policy,
-                            caller: context.caller, ledger: context.ledger, clock: context.clock, logger: context.logger)
+            SFMCDestination(
+                name: context.name, entry: entry, settings: settings, limits: context.limits, policy: context.policy,
+                caller: context.caller, ledger: context.ledger, clock: context.clock, logger: context.logger)
         }
     }
 }

@@ -16,9 +16,11 @@ public struct SFMCSettings: Sendable {
     /// How the journey history is read as evidence (nil: not at all).
     public var history: SFMCHistorySettings?
 
-    public init(authURL: String, restURL: String, clientID: String, clientSecret: Secret, accountID: String? = nil,
-                eventDefinitionKey: String, journeyKey: String? = nil, transientMemberErrorCodes: Set<String> = ["10000"],
-                history: SFMCHistorySettings? = SFMCHistorySettings()) {
+    public init(
+        authURL: String, restURL: String, clientID: String, clientSecret: Secret, accountID: String? = nil,
+        eventDefinitionKey: String, journeyKey: String? = nil, transientMemberErrorCodes: Set<String> = ["10000"],
+        history: SFMCHistorySettings? = SFMCHistorySettings()
+    ) {
         self.history = history
         self.authURL = authURL.trimmingTrailingSlash()
         self.restURL = restURL.trimmingTrailingSlash()

@@ -35,7 +35,9 @@ struct SFMCVerifier: Sendable {
     }
 
     /// Membership of `keys` in the configured journey: `true` member, `false` not; throws when the look proves nothing.
-    func membership(_ keys: [String], batchID: Int64, ledger: any AttemptLedger, call: CallPurpose = .lookAfter) async throws -> [String: Bool] {
+    func membership(_ keys: [String], batchID: Int64, ledger: any AttemptLedger, call: CallPurpose = .lookAfter) async throws -> [String:
+        Bool]
+    {
         var found: [String: Bool] = [:]
         for chunk in Self.chunks(keys) {
             found.merge(try await membershipCall(chunk, batchID: batchID, ledger: ledger, call: call)) { $1 }
@@ -49,10 +51,13 @@ struct SFMCVerifier: Sendable {
     }
 
     /// One contactMembership call for at most `keysPerLook` keys.
-    private func membershipCall(_ chunk: [String], batchID: Int64, ledger: any AttemptLedger, call: CallPurpose = .lookAfter) async throws -> [String: Bool] {
+    private func membershipCall(_ chunk: [String], batchID: Int64, ledger: any AttemptLedger, call: CallPurpose = .lookAfter) async throws
+        -> [String: Bool]
+    {
         let body = "{\"ContactKeyList\":[" + chunk.map(JSONText.string).joined(separator: ",") + "]}"
-        let reply = try await calls.call("POST", url: { _ in settings.restURL + "/interaction/v1/interactions/contactMembership" }, body: body,
-                                         lease: nil, lookBatchID: batchID, ledger: ledger, call: call)
+        let reply = try await calls.call(
+            "POST", url: { _ in settings.restURL + "/interaction/v1/interactions/contactMembership" }, body: body,
+            lease: nil, lookBatchID: batchID, ledger: ledger, call: call)
         let answer = try readable(reply, what: "contactMembership")
         guard let results = JSONValue.parse(answer.body, maxDepth: 8)?["results"] else {
             throw Failure(reason: "contactMembership answered without results")
@@ -99,15 +104,18 @@ struct SFMCVerifier: Sendable {
     /// Contacts the history proved absent are sent again, unless the async status lists them as still queued: the remote
     /// may be slower than the settle time. One listing of the event's queued records since the earliest request serves
     /// them all; where there is no status endpoint the history's word stands.
-    private func confirmAbsent(_ absent: [(contact: VerificationCandidate, settlement: Settlement)], batchID: Int64, ledger: any AttemptLedger,
-                               jitter: Double, pause: inout Int64?) async throws -> [Settlement] {
+    private func confirmAbsent(
+        _ absent: [(contact: VerificationCandidate, settlement: Settlement)], batchID: Int64, ledger: any AttemptLedger,
+        jitter: Double, pause: inout Int64?
+    ) async throws -> [Settlement] {
         guard asyncStatus, !absent.isEmpty else { return absent.map(\.settlement) }
         let offset = calls.caller.remoteClock.bounds?.low ?? 0
         let since = Self.isoDate((absent.compactMap(\.contact.sentAt).min() ?? 0) + offset - Self.clockSkewMillis)
         let queued: [StatusItem]
         do {
-            queued = try await statusItems(query: "type=queued&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))&startDate=\(Self.encode(since))",
-                                           batchID: batchID, ledger: ledger)
+            queued = try await statusItems(
+                query: "type=queued&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))&startDate=\(Self.encode(since))",
+                batchID: batchID, ledger: ledger)
         } catch let failure as Failure {
             pause = failure.throttledUntil ?? pause
             return undecided(absent.map(\.contact), failure, jitter: jitter).settlements
@@ -117,8 +125,11 @@ struct SFMCVerifier: Sendable {
         return absent.map { contact, settlement in
             let stillQueued = contact.eventInstanceID.map(instances.contains) ?? false || keys.contains(contact.key)
             guard stillQueued else { return settlement }
-            return Settlement(contactID: contact.id, outcome: .recheck(at: now + max(policy.settleMillis / 2, 500), note: "still queued at the remote",
-                                                                       counted: false))
+            return Settlement(
+                contactID: contact.id,
+                outcome: .recheck(
+                    at: now + max(policy.settleMillis / 2, 500), note: "still queued at the remote",
+                    counted: false))
         }
     }
 
@@ -154,11 +165,15 @@ struct SFMCVerifier: Sendable {
         var anchors: [SFMCHistoryTime.Anchor] = []
         let now = clock.nowMillis()
         for contact in batch.contacts where failures[contact.key] == nil {
-            switch evidence.decide(contact, isMember: members[contact.key] ?? false, status: asyncStatus ? nil : .unsupported, now: now, jitter: jitter) {
+            switch evidence.decide(
+                contact, isMember: members[contact.key] ?? false, status: asyncStatus ? nil : .unsupported, now: now, jitter: jitter)
+            {
             case .outcome(let outcome):
                 settlements.append(Settlement(contactID: contact.id, outcome: outcome))
                 // Its entry is known to lie between its request and this look: the history's times can be read against it.
-                if outcome == .confirmed, let sentAt = contact.sentAt { anchors.append(.init(key: contact.key, sentAt: sentAt, seenAt: now)) }
+                if outcome == .confirmed, let sentAt = contact.sentAt {
+                    anchors.append(.init(key: contact.key, sentAt: sentAt, seenAt: now))
+                }
             case .needsStatus: waiting.append(contact)
             case .needsHistory(let fallback): doubts.append(.init(contact: contact, fallback: fallback))
             }
@@ -203,10 +218,14 @@ struct SFMCVerifier: Sendable {
     private func undecided(_ contacts: [VerificationCandidate], _ failure: Failure, jitter: Double) -> Verification {
         let now = clock.nowMillis()
         let reason = "reconciliation look failed: \(failure.reason)"
-        return Verification(settlements: contacts.map { contact in
-            Settlement(contactID: contact.id, outcome: policy.undecided(looks: contact.looks, reason: reason, now: now, at: failure.throttledUntil,
-                                                                        counted: failure.counted, jitter: jitter))
-        }, pauseUntil: failure.throttledUntil)
+        return Verification(
+            settlements: contacts.map { contact in
+                Settlement(
+                    contactID: contact.id,
+                    outcome: policy.undecided(
+                        looks: contact.looks, reason: reason, now: now, at: failure.throttledUntil,
+                        counted: failure.counted, jitter: jitter))
+            }, pauseUntil: failure.throttledUntil)
     }
 
     typealias StatusLookup = @Sendable (Int64, any AttemptLedger) async throws -> [Int64: EntryStatus]
@@ -217,25 +236,35 @@ struct SFMCVerifier: Sendable {
         var lookups: [([VerificationCandidate], StatusLookup)] = []
         let byRequest = Dictionary(grouping: contacts.filter { $0.eventInstanceID != nil && $0.requestID != nil }, by: { $0.requestID! })
         for (requestID, group) in byRequest.sorted(by: { $0.key < $1.key }) {
-            lookups.append((group, { batchID, ledger in
-                let items = try await statusItems(query: "requestId=\(Self.encode(requestID))", batchID: batchID, ledger: ledger)
-                var byInstance: [String: EntryStatus] = [:]
-                for item in items { if let id = item.eventInstanceID { byInstance[id] = item.status } }
-                return Dictionary(uniqueKeysWithValues: group.map { ($0.id, byInstance[$0.eventInstanceID!] ?? .noRecord) })
-            }))
+            lookups.append(
+                (
+                    group,
+                    { batchID, ledger in
+                        let items = try await statusItems(query: "requestId=\(Self.encode(requestID))", batchID: batchID, ledger: ledger)
+                        var byInstance: [String: EntryStatus] = [:]
+                        for item in items { if let id = item.eventInstanceID { byInstance[id] = item.status } }
+                        return Dictionary(uniqueKeysWithValues: group.map { ($0.id, byInstance[$0.eventInstanceID!] ?? .noRecord) })
+                    }
+                ))
         }
         for contact in contacts where contact.eventInstanceID == nil || contact.requestID == nil {
-            lookups.append(([contact], { batchID, ledger in
-                // The window is in the remote's time; with its clock unknown, its "no record" would prove nothing.
-                guard let offset = calls.caller.remoteClock.bounds?.low else {
-                    throw Failure(reason: "the remote's clock is not known yet (no answer has carried a Date header)", counted: false)
-                }
-                let since = Self.isoDate((contact.sentAt ?? 0) + offset - Self.clockSkewMillis)
-                let query = "contactKey=\(Self.encode(contact.key))&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))&startDate=\(Self.encode(since))"
-                let items = try await statusItems(query: query, batchID: batchID, ledger: ledger)
-                let mine = items.filter { $0.contactKey == nil || $0.contactKey == contact.key }
-                return [contact.id: SFMCEvidence.combine(mine.map(\.status))]
-            }))
+            lookups.append(
+                (
+                    [contact],
+                    { batchID, ledger in
+                        // The window is in the remote's time; with its clock unknown, its "no record" would prove nothing.
+                        guard let offset = calls.caller.remoteClock.bounds?.low else {
+                            throw Failure(
+                                reason: "the remote's clock is not known yet (no answer has carried a Date header)", counted: false)
+                        }
+                        let since = Self.isoDate((contact.sentAt ?? 0) + offset - Self.clockSkewMillis)
+                        let query =
+                            "contactKey=\(Self.encode(contact.key))&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))&startDate=\(Self.encode(since))"
+                        let items = try await statusItems(query: query, batchID: batchID, ledger: ledger)
+                        let mine = items.filter { $0.contactKey == nil || $0.contactKey == contact.key }
+                        return [contact.id: SFMCEvidence.combine(mine.map(\.status))]
+                    }
+                ))
         }
         return lookups
     }
@@ -264,11 +293,13 @@ struct SFMCVerifier: Sendable {
                 case "queued": status = .queued
                 case "processed": status = .processed
                 case "errored":
-                    status = .errored(code: item["errorcode"]?.scalarText ?? item["errorCode"]?.scalarText ?? "?",
-                                      message: String((item["message"]?.string ?? "").prefix(200)))
+                    status = .errored(
+                        code: item["errorcode"]?.scalarText ?? item["errorCode"]?.scalarText ?? "?",
+                        message: String((item["message"]?.string ?? "").prefix(200)))
                 default: throw Failure(reason: "async status page \(page) has an item without a known status")
                 }
-                items.append(StatusItem(eventInstanceID: item["eventInstanceId"]?.string, contactKey: item["contactKey"]?.string, status: status))
+                items.append(
+                    StatusItem(eventInstanceID: item["eventInstanceId"]?.string, contactKey: item["contactKey"]?.string, status: status))
             }
             // `count` is the total; pages are 1-based. A listing that never ends is a remote's bug: stop at 200 pages.
             let total = object["count"]?.finiteNumber ?? object["count"]?.string.flatMap(Double.init)
@@ -276,11 +307,14 @@ struct SFMCVerifier: Sendable {
             // could be missed. A listing whose total moved proves nothing; the look is tried again.
             if page > 1, firstTotal != total {
                 func said(_ count: Double?) -> String { count.map { "\($0) records" } ?? "no count" }
-                throw Failure(reason: "async status listing changed while it was read (\(said(firstTotal)) then \(said(total)))", counted: false)
+                throw Failure(
+                    reason: "async status listing changed while it was read (\(said(firstTotal)) then \(said(total)))", counted: false)
             }
             firstTotal = total
             // Without a total, a full page may have more after it: read on until a page is short.
-            if list.isEmpty || Double(page * Self.statusPageSize) >= (total ?? .infinity) || (total == nil && list.count < Self.statusPageSize) {
+            if list.isEmpty || Double(page * Self.statusPageSize) >= (total ?? .infinity)
+                || (total == nil && list.count < Self.statusPageSize)
+            {
                 return items
             }
             if page >= 200 { throw Failure(reason: "async status listing longer than 200 pages") }
@@ -295,10 +329,11 @@ struct SFMCVerifier: Sendable {
             return answer
         case .answered(let answer):
             let throttled = answer.status == 429 ? StatusClassifier.throttledUntil(answer, now: clock.nowMillis(), policy: policy) : nil
-            throw Failure(reason: "\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))", throttledUntil: throttled,
-                          // A 401 left after a token refresh is the credentials' problem, a 3xx the config's: neither is a
-                          // look at these contacts that failed, so neither brings them closer to unverifiable.
-                          counted: throttled == nil && StatusClassifier.lookFailureCounts(status: answer.status))
+            throw Failure(
+                reason: "\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))", throttledUntil: throttled,
+                // A 401 left after a token refresh is the credentials' problem, a 3xx the config's: neither is a
+                // look at these contacts that failed, so neither brings them closer to unverifiable.
+                counted: throttled == nil && StatusClassifier.lookFailureCounts(status: answer.status))
         case .failed(let failure):
             throw Failure(reason: "\(what): \(failure.message)", counted: false)
         case .noToken(let failure):

@@ -15,8 +15,11 @@ struct SubmissionBuilder {
         let jitter = policy.jitter.next()
         let now = clock.nowMillis()
         let settlements = verdicts.map { contact, verdict in
-            Settlement(contactID: contact.id, outcome: policy.outcome(for: verdict, attempts: contact.attempts, now: now,
-                                                                      throttledUntil: pauseUntil, jitter: jitter))
+            Settlement(
+                contactID: contact.id,
+                outcome: policy.outcome(
+                    for: verdict, attempts: contact.attempts, now: now,
+                    throttledUntil: pauseUntil, jitter: jitter))
         }
         return Submission(settlements: settlements, result: result, pauseUntil: pauseUntil)
     }
@@ -43,8 +46,9 @@ struct SubmissionBuilder {
             return uniform(StatusClassifier.verdict(for: failure), batch: batch, result: result(failure, attemptID: attemptID))
         case .answered(let answer, let attemptID):
             guard let verdict = StatusClassifier.verdict(for: answer) else { return nil }
-            return uniform(verdict, batch: batch, result: result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil),
-                           pauseUntil: pauseFor(verdict, answer))
+            return uniform(
+                verdict, batch: batch, result: result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil),
+                pauseUntil: pauseFor(verdict, answer))
         }
     }
 

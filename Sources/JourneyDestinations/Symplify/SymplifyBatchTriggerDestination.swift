@@ -19,8 +19,10 @@ public struct SymplifyBatchTriggerDestination: Destination {
     let builder: SubmissionBuilder
 
     /// A destination that starts journey `journeyID` of customer `customerID`.
-    public init(name: String, baseURL: String, customerID: String, token: Secret, journeyID: Int, limits: DestinationLimits,
-                policy: OutcomePolicy, caller: HTTPCaller, clock: any WallClock) {
+    public init(
+        name: String, baseURL: String, customerID: String, token: Secret, journeyID: Int, limits: DestinationLimits,
+        policy: OutcomePolicy, caller: HTTPCaller, clock: any WallClock
+    ) {
         self.name = name
         self.baseURL = baseURL.trimmingTrailingSlash()
         self.customerID = customerID
@@ -58,15 +60,17 @@ public struct SymplifyBatchTriggerDestination: Destination {
 
     public func submit(_ claimed: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
         let fit = Self.fitting(claimed.contacts)
-        try await ledger.release(claimed.lease, Array(claimed.contacts.dropFirst(fit)), reason: "over the size bound of one file; waits for the next")
+        try await ledger.release(
+            claimed.lease, Array(claimed.contacts.dropFirst(fit)), reason: "over the size bound of one file; waits for the next")
         var batch = claimed
         batch.contacts = Array(claimed.contacts.prefix(fit))
         let body = "{\"type\":\"JOURNEY_COMMENCE\",\"entityId\":\(journeyID)}"
         // Nothing starts until a file is uploaded: the trigger takes no contact, whatever becomes of it. Its record leaves
         // the contacts `claimed`, so that a worker that dies before the upload leaves them to be queued again.
-        let trigger = try await runner.run(batch.lease, ledger: ledger, method: "POST", url: "\(baseURL)/rest/\(customerID)/batchtrigger/v2",
-                                           contentType: "application/json", body: Array(body.utf8), recordedBody: body, timeoutMillis: limits.timeoutMillis,
-                                           takesContacts: false)
+        let trigger = try await runner.run(
+            batch.lease, ledger: ledger, method: "POST", url: "\(baseURL)/rest/\(customerID)/batchtrigger/v2",
+            contentType: "application/json", body: Array(body.utf8), recordedBody: body, timeoutMillis: limits.timeoutMillis,
+            takesContacts: false)
         let answer: HTTPAnswer, attemptID: Int64
         switch trigger {
         case .noToken(let failure):
@@ -74,7 +78,9 @@ public struct SymplifyBatchTriggerDestination: Destination {
         case .notSent(let failure):
             return builder.uniform(.unavailable(reason: failure.message), batch: batch, result: nil)
         case .failed(let failure, let id):
-            let verdict: Verdict = failure.kind == .notSent ? .unavailable(reason: "trigger: \(failure.message)") : .notTaken(reason: "trigger: \(failure.message)")
+            let verdict: Verdict =
+                failure.kind == .notSent
+                ? .unavailable(reason: "trigger: \(failure.message)") : .notTaken(reason: "trigger: \(failure.message)")
             return builder.uniform(verdict, batch: batch, result: builder.result(failure, attemptID: id))
         case .answered(let reply, let id):
             (answer, attemptID) = (reply, id)
@@ -82,12 +88,14 @@ public struct SymplifyBatchTriggerDestination: Destination {
         guard (200..<300).contains(answer.status) else {
             let verdict = StatusClassifier.verdict(for: answer) ?? .permanent(reason: "HTTP \(answer.status)")
             let safe: Verdict = if case .ambiguous(let reason, _) = verdict { .notTaken(reason: "trigger: \(reason)") } else { verdict }
-            return builder.uniform(safe, batch: batch, result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)),
-                                   pauseUntil: builder.pauseFor(safe, answer))
+            return builder.uniform(
+                safe, batch: batch, result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)),
+                pauseUntil: builder.pauseFor(safe, answer))
         }
         guard let uploadURL = JSONValue.parse(answer.body)?["uploadUrl"]?.string, HTTPCaller.checkScheme(uploadURL) == nil else {
-            return builder.uniform(.notTaken(reason: "trigger answered without a usable uploadUrl"), batch: batch,
-                                   result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: "no_upload_url")))
+            return builder.uniform(
+                .notTaken(reason: "trigger answered without a usable uploadUrl"), batch: batch,
+                result: redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: "no_upload_url")))
         }
         try await ledger.finishAttempt(redacted(builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)))
         return try await upload(batch, to: uploadURL, ledger: ledger)
@@ -101,17 +109,23 @@ public struct SymplifyBatchTriggerDestination: Destination {
             return builder.uniform(.unavailable(reason: "upload not sent: \(error.message)"), batch: batch, result: nil)
         }
         let attemptID = try await caller.writingAhead(.submit) {
-            try await ledger.beginAttempt(batch.lease, AttemptStart(purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
-                                                                    startedAt: clock.nowMillis()))
+            try await ledger.beginAttempt(
+                batch.lease,
+                AttemptStart(
+                    purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
+                    startedAt: clock.nowMillis()))
         }
         do {
-            let answer = try await caller.send(method: "PUT", url: url, headers: [("Content-Type", "text/plain; charset=utf-8")],
-                                               body: Array(file.utf8), timeoutMillis: limits.timeoutMillis, admitted: true)
+            let answer = try await caller.send(
+                method: "PUT", url: url, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                body: Array(file.utf8), timeoutMillis: limits.timeoutMillis, admitted: true)
             let result = builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)
             if (200..<300).contains(answer.status) { return builder.uniform(.accepted(eventInstanceID: nil), batch: batch, result: result) }
             if answer.status == 403 || answer.status == 404 {
                 // The URL was refused (expired or already used): this file was not taken.
-                return builder.uniform(.notTaken(reason: "upload refused: HTTP \(answer.status) \(StatusClassifier.summary(answer))"), batch: batch, result: result)
+                return builder.uniform(
+                    .notTaken(reason: "upload refused: HTTP \(answer.status) \(StatusClassifier.summary(answer))"), batch: batch,
+                    result: result)
             }
             let verdict = StatusClassifier.verdict(for: answer) ?? .ambiguous(reason: "HTTP \(answer.status)")
             return builder.uniform(verdict, batch: batch, result: result, pauseUntil: builder.pauseFor(verdict, answer))
@@ -124,18 +138,23 @@ public struct SymplifyBatchTriggerDestination: Destination {
     public func preflight(ledger: any AttemptLedger) async -> [PreflightCheck] {
         var checks: [PreflightCheck] = []
         do {
-            let answer = try await caller.send(method: "GET", url: "\(baseURL)/rest/\(customerID)/apiurl",
-                                               headers: [("X-Carma-Authentication-Token", token.value), ("Accept", "application/json")],
-                                               body: nil, timeoutMillis: limits.timeoutMillis, purpose: .token)
-            checks.append(answer.status == 200
-                ? PreflightCheck("credentials", .passed, "the API token is accepted for customer \(customerID)")
-                : PreflightCheck("credentials", .failed, "HTTP \(answer.status) \(StatusClassifier.summary(answer))",
-                                 advice: "check customerId and token (Settings › API keys) and baseURL"))
+            let answer = try await caller.send(
+                method: "GET", url: "\(baseURL)/rest/\(customerID)/apiurl",
+                headers: [("X-Carma-Authentication-Token", token.value), ("Accept", "application/json")],
+                body: nil, timeoutMillis: limits.timeoutMillis, purpose: .token)
+            checks.append(
+                answer.status == 200
+                    ? PreflightCheck("credentials", .passed, "the API token is accepted for customer \(customerID)")
+                    : PreflightCheck(
+                        "credentials", .failed, "HTTP \(answer.status) \(StatusClassifier.summary(answer))",
+                        advice: "check customerId and token (Settings › API keys) and baseURL"))
         } catch {
             checks.append(PreflightCheck("credentials", .failed, error.message, advice: "check baseURL"))
         }
-        checks.append(PreflightCheck("journey exists and is active", .unknown,
-                                     "Symplify publishes no way to look journey \(journeyID) up; contacts end unverifiable for the same reason"))
+        checks.append(
+            PreflightCheck(
+                "journey exists and is active", .unknown,
+                "Symplify publishes no way to look journey \(journeyID) up; contacts end unverifiable for the same reason"))
         return checks
     }
 

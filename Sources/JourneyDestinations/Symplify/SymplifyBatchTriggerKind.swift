@@ -10,8 +10,9 @@ public struct SymplifyBatchTriggerKind: DestinationKindDefinition {
     public var remoteIDsLabel: String { "remote ids" }
 
     public func connection(_ reader: any SettingsReader) throws -> any DestinationConnection {
-        Connection(baseURL: try reader.url("baseURL"), customerID: try reader.string("customerId"), token: try reader.secret("token"),
-                   journeyID: try reader.int("journeyId", default: nil, in: 1...Int.max))
+        Connection(
+            baseURL: try reader.url("baseURL"), customerID: try reader.string("customerId"), token: try reader.secret("token"),
+            journeyID: try reader.int("journeyId", default: nil, in: 1...Int.max))
     }
 
     /// The Symplify account, its token and the journey contacts start.
@@ -22,8 +23,9 @@ public struct SymplifyBatchTriggerKind: DestinationKindDefinition {
         public var journeyID: Int
 
         public func destination(_ context: DestinationContext) -> any Destination {
-            SymplifyBatchTriggerDestination(name: context.name, baseURL: baseURL, customerID: customerID, token: token, journeyID: journeyID,
-                                            limits: context.limits, policy: context.policy, caller: context.caller, clock: context.clock)
+            SymplifyBatchTriggerDestination(
+                name: context.name, baseURL: baseURL, customerID: customerID, token: token, journeyID: journeyID,
+                limits: context.limits, policy: context.policy, caller: context.caller, clock: context.clock)
         }
     }
 }

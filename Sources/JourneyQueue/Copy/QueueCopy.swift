@@ -28,45 +28,70 @@ public struct CopyTable: Sendable {
     /// The queue's tables in an order that satisfies their references. Counters are not copied: the target's own
     /// keep them as the contacts arrive.
     public static let all: [CopyTable] = [
-        CopyTable(name: "destination", integers: ["id"], texts: ["name", "kind"],
-                  more: [("created_at", true), ("settle_ms", true), ("paused_until", true), ("pause_reason", false), ("health_paused_until", true),
-                         ("health_reason", false), ("health_since", true), ("health_updated_at", true), ("look_paused_until", true),
-                         ("look_reason", false), ("look_since", true)]),
-        CopyTable(name: "batch", integers: ["id", "destination_id"], texts: ["lease_token"],
-                  more: [("lease_until", true), ("state", true), ("size", true), ("remote_id", false), ("created_at", true), ("closed_at", true)]),
-        CopyTable(name: "contact", integers: ["id", "destination_id"], texts: ["contact_key", "data"],
-                  more: [("state", true), ("attempts", true), ("available_at", true), ("batch_id", true), ("request_id", false),
-                         ("event_instance_id", false), ("last_error", false), ("dead_reason", false), ("enqueued_at", true), ("updated_at", true),
-                         ("looks", true), ("prior_member", true), ("sent_at", true), ("ambiguous", true), ("possible_duplicates", true),
-                         ("evidence", false), ("proven_absent", true), ("not_before", true), ("not_after", true), ("wait_cause", true),
-                         ("erased_at", true)]),
-        CopyTable(name: "attempt", integers: ["id", "destination_id", "batch_id"], texts: ["purpose"],
-                  more: [("attempt_number", true), ("method", false), ("url", false), ("request_body", false), ("started_at", true), ("status", true),
-                         ("response_headers", false), ("response_body", false), ("remote_id", false), ("latency_ms", true), ("error_class", false),
-                         ("finished_at", true), ("call_purpose", false), ("trace_id", false)]),
-        CopyTable(name: "idempotency_key", integers: ["destination_id"], texts: ["key", "response"], more: [("created_at", true)], identity: false,
-                  order: "destination_id, key"),
+        CopyTable(
+            name: "destination", integers: ["id"], texts: ["name", "kind"],
+            more: [
+                ("created_at", true), ("settle_ms", true), ("paused_until", true), ("pause_reason", false), ("health_paused_until", true),
+                ("health_reason", false), ("health_since", true), ("health_updated_at", true), ("look_paused_until", true),
+                ("look_reason", false), ("look_since", true),
+            ]),
+        CopyTable(
+            name: "batch", integers: ["id", "destination_id"], texts: ["lease_token"],
+            more: [("lease_until", true), ("state", true), ("size", true), ("remote_id", false), ("created_at", true), ("closed_at", true)]),
+        CopyTable(
+            name: "contact", integers: ["id", "destination_id"], texts: ["contact_key", "data"],
+            more: [
+                ("state", true), ("attempts", true), ("available_at", true), ("batch_id", true), ("request_id", false),
+                ("event_instance_id", false), ("last_error", false), ("dead_reason", false), ("enqueued_at", true), ("updated_at", true),
+                ("looks", true), ("prior_member", true), ("sent_at", true), ("ambiguous", true), ("possible_duplicates", true),
+                ("evidence", false), ("proven_absent", true), ("not_before", true), ("not_after", true), ("wait_cause", true),
+                ("erased_at", true),
+            ]),
+        CopyTable(
+            name: "attempt", integers: ["id", "destination_id", "batch_id"], texts: ["purpose"],
+            more: [
+                ("attempt_number", true), ("method", false), ("url", false), ("request_body", false), ("started_at", true),
+                ("status", true),
+                ("response_headers", false), ("response_body", false), ("remote_id", false), ("latency_ms", true), ("error_class", false),
+                ("finished_at", true), ("call_purpose", false), ("trace_id", false),
+            ]),
+        CopyTable(
+            name: "idempotency_key", integers: ["destination_id"], texts: ["key", "response"], more: [("created_at", true)],
+            identity: false,
+            order: "destination_id, key"),
         // The outbox's events keep their ids (PostgreSQL orders the copied ones by the copy's transaction, before any
         // later event), and each webhook endpoint its cursor and batch in hand (`CopyTarget` moves their ordering over).
-        CopyTable(name: "event", integers: ["id", "destination_id"], texts: ["type"],
-                  more: [("contact_id", true), ("contact_key", false), ("state", true), ("reason", false), ("event_instance_id", false),
-                         ("request_id", false), ("attempts", true), ("cause", false), ("until", true), ("at", true)]),
+        CopyTable(
+            name: "event", integers: ["id", "destination_id"], texts: ["type"],
+            more: [
+                ("contact_id", true), ("contact_key", false), ("state", true), ("reason", false), ("event_instance_id", false),
+                ("request_id", false), ("attempts", true), ("cause", false), ("until", true), ("at", true),
+            ]),
         // Erasures (a pending one is finished by the target once its contact settles) and the operators' audit trail.
-        CopyTable(name: "erasure", integers: ["id"], texts: ["key_sha256"],
-                  more: [("contact_key", false), ("requested_at", true), ("requested_by", false), ("done_at", true), ("contacts", true),
-                         ("bodies", true)]),
-        CopyTable(name: "audit", integers: ["id"], texts: ["actor", "action"], more: [("at", true), ("target", false), ("detail", false)]),
-        CopyTable(name: "webhook_endpoint", integers: ["cursor_tx", "cursor_id"], texts: ["name"],
-                  more: [("pending_tx", true), ("pending_id", true), ("pending_count", true), ("pending_since", true), ("message_id", false),
-                         ("attempts", true), ("failing_since", true), ("last_error", false), ("next_attempt_at", true), ("parked_at", true),
-                         ("delivered", true), ("deliveries", true), ("last_delivered_at", true), ("owner", false), ("lease_until", true),
-                         ("retired_at", true), ("created_at", true)], identity: false, order: "name"),
+        CopyTable(
+            name: "erasure", integers: ["id"], texts: ["key_sha256"],
+            more: [
+                ("contact_key", false), ("requested_at", true), ("requested_by", false), ("done_at", true), ("contacts", true),
+                ("bodies", true),
+            ]),
+        CopyTable(
+            name: "audit", integers: ["id"], texts: ["actor", "action"], more: [("at", true), ("target", false), ("detail", false)]),
+        CopyTable(
+            name: "webhook_endpoint", integers: ["cursor_tx", "cursor_id"], texts: ["name"],
+            more: [
+                ("pending_tx", true), ("pending_id", true), ("pending_count", true), ("pending_since", true), ("message_id", false),
+                ("attempts", true), ("failing_since", true), ("last_error", false), ("next_attempt_at", true), ("parked_at", true),
+                ("delivered", true), ("deliveries", true), ("last_delivered_at", true), ("owner", false), ("lease_until", true),
+                ("retired_at", true), ("created_at", true),
+            ], identity: false, order: "name"),
     ]
 
     init(name: String, integers: [String], texts: [String], more: [(String, Bool)], identity: Bool = true, order: String = "id") {
         self.name = name
         self.order = order
-        columns = integers.map { CopyColumn($0, integer: true) } + texts.map { CopyColumn($0, integer: false) } + more.map { CopyColumn($0.0, integer: $0.1) }
+        columns =
+            integers.map { CopyColumn($0, integer: true) } + texts.map { CopyColumn($0, integer: false) }
+            + more.map { CopyColumn($0.0, integer: $0.1) }
         hasIdentity = identity
     }
 }
@@ -115,13 +140,18 @@ public enum QueueCopier {
 
     /// Copies everything of `source` into the empty `target` in one transaction, then checks that the per-state
     /// counts of every destination agree. Refuses a target that is not empty and a source whose leases are still held.
-    public static func copy(from source: any CopySource & QueueStore, to target: any CopyTarget & QueueStore, now: Int64) async throws -> CopySummary {
+    public static func copy(from source: any CopySource & QueueStore, to target: any CopyTarget & QueueStore, now: Int64) async throws
+        -> CopySummary
+    {
         guard try target.rowCount() == 0 else {
             throw CopyError(reason: "the target already holds a queue; journeyq copies only into an empty database")
         }
         let live = try source.liveLeases(now: now)
         guard live == 0 else {
-            throw CopyError(reason: "\(live) batch lease(s) are still held on the source: stop every daemon on it (and wait for their leases to run out) first")
+            throw CopyError(
+                reason:
+                    "\(live) batch lease(s) are still held on the source: stop every daemon on it (and wait for their leases to run out) first"
+            )
         }
         var summary = CopySummary()
         try source.withSnapshot { reader in

@@ -13,8 +13,10 @@ public struct DestinationLimits: Sendable, Equatable {
     /// When contacts may enter (nil: at any time). Looks and reconciliation ignore it: they enter nobody.
     public var sendWindow: SendWindow?
 
-    public init(batchSize: Int, requestsPerSecond: Double, concurrency: Int, timeoutMillis: Int64, leaseMillis: Int64,
-                sendWindow: SendWindow? = nil) {
+    public init(
+        batchSize: Int, requestsPerSecond: Double, concurrency: Int, timeoutMillis: Int64, leaseMillis: Int64,
+        sendWindow: SendWindow? = nil
+    ) {
         self.sendWindow = sendWindow
         self.batchSize = batchSize
         self.requestsPerSecond = requestsPerSecond

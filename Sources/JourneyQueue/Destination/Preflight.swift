@@ -43,5 +43,6 @@ public struct DiscardingLedger: AttemptLedger {
     public func finishAttempt(_ result: AttemptResult) async throws {}
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {}
     public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {}
-    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 { 0 }
+    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64
+    { 0 }
 }

@@ -70,11 +70,13 @@ public struct Enqueuer {
         }
         func write(_ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
             guard let idempotency else { return try store.enqueue(destination: destination, produce) }
-            return try store.enqueue(destination: destination, idempotency: IdempotencyRecord(key: idempotency.key) { summary in
-                var complete = summary
-                complete.rejected = invalid
-                return idempotency.response(complete)
-            }, produce)
+            return try store.enqueue(
+                destination: destination,
+                idempotency: IdempotencyRecord(key: idempotency.key) { summary in
+                    var complete = summary
+                    complete.rejected = invalid
+                    return idempotency.response(complete)
+                }, produce)
         }
         var summary: EnqueueSummary
         if try reader.isStream() {

@@ -57,8 +57,10 @@ final class RecordSpool {
     private func appendField(_ text: String) {
         let bytes = Array(text.utf8)
         let length = bytes.count
-        buffer += [UInt8(truncatingIfNeeded: length >> 24), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8),
-                   UInt8(truncatingIfNeeded: length)]
+        buffer += [
+            UInt8(truncatingIfNeeded: length >> 24), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8),
+            UInt8(truncatingIfNeeded: length),
+        ]
         buffer += bytes
     }
 

@@ -34,7 +34,9 @@ public enum ContactErasure {
         let erasable = values.subtracting([key])
         guard !erasable.isEmpty else { return nil }
         let bytes = Array(body.utf8)
-        if let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+        if let first = bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        {
             if let json = JSONValue.parse(bytes, maxDepth: 64) {
                 var changed = false
                 let erased = eraseMembers(json, key: key, values: erasable, changed: &changed)

@@ -24,7 +24,8 @@ public protocol EventOutbox: Sendable {
     /// unfinished, else up to `limit` new events that `filter` keeps. nil when nothing is to be sent now: the endpoint
     /// is parked, held by another owner, waiting for its next try, or has nothing new (its cursor then moves past
     /// events the filter skips).
-    func claimWebhookBatch(endpoint: String, owner: String, filter: EventFilter, limit: Int, leaseMillis: Int64) async throws -> WebhookBatch?
+    func claimWebhookBatch(endpoint: String, owner: String, filter: EventFilter, limit: Int, leaseMillis: Int64) async throws
+        -> WebhookBatch?
 
     /// Records the batch as taken by the endpoint: its cursor moves past it. False if the batch was no longer this
     /// owner's (its lease passed and another worker took it over): nothing is changed.
@@ -34,7 +35,8 @@ public protocol EventOutbox: Sendable {
     /// Records a failed try: the next at `nextAttemptAt`; the endpoint is parked when it has failed since longer than
     /// `parkAfterMillis`. Returns the state after the failure.
     @discardableResult
-    func webhookFailed(_ batch: WebhookBatch, owner: String, error: String, nextAttemptAt: Int64, parkAfterMillis: Int64) async throws -> WebhookState?
+    func webhookFailed(_ batch: WebhookBatch, owner: String, error: String, nextAttemptAt: Int64, parkAfterMillis: Int64) async throws
+        -> WebhookState?
 
     /// Unparks `endpoint` and makes its next try due now. Returns its state before, nil if no such endpoint.
     func redeliverWebhook(endpoint: String) async throws -> WebhookState?

@@ -25,8 +25,10 @@ public struct EventPosition: Sendable, Hashable, Comparable, CustomStringConvert
     /// Parses `text`'s form; nil for anything else.
     public init?(text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 18 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let last = Int64(parts[parts.count - 1]) else { return nil }
+        guard (1...2).contains(parts.count),
+            parts.allSatisfy({ !$0.isEmpty && $0.count <= 18 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let last = Int64(parts[parts.count - 1])
+        else { return nil }
         if parts.count == 2 {
             guard let tx = Int64(parts[0]) else { return nil }
             self.init(tx: tx, id: last)

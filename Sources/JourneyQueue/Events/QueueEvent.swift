@@ -19,9 +19,11 @@ public struct QueueEvent: Sendable, Equatable {
     /// A pause's end (epoch ms); nil until resumed.
     public var until: Int64?
 
-    public init(position: EventPosition, type: EventType, destination: String, at: Int64, contactKey: String? = nil, state: ContactState? = nil,
-                reason: String? = nil, eventInstanceID: String? = nil, requestID: String? = nil, attempts: Int? = nil, cause: String? = nil,
-                until: Int64? = nil) {
+    public init(
+        position: EventPosition, type: EventType, destination: String, at: Int64, contactKey: String? = nil, state: ContactState? = nil,
+        reason: String? = nil, eventInstanceID: String? = nil, requestID: String? = nil, attempts: Int? = nil, cause: String? = nil,
+        until: Int64? = nil
+    ) {
         self.position = position
         self.type = type
         self.destination = destination
@@ -38,8 +40,10 @@ public struct QueueEvent: Sendable, Equatable {
 
     /// The event as the feed and the webhooks carry it: one JSON object, its keys in a fixed order.
     public var json: String {
-        var fields = ["\"id\":\(JSONText.string(position.text))", "\"type\":\(JSONText.string(type.rawValue))",
-                      "\"at\":\(JSONText.string(ISOTime.string(at)))", "\"destination\":\(JSONText.string(destination))"]
+        var fields = [
+            "\"id\":\(JSONText.string(position.text))", "\"type\":\(JSONText.string(type.rawValue))",
+            "\"at\":\(JSONText.string(ISOTime.string(at)))", "\"destination\":\(JSONText.string(destination))",
+        ]
         if let contactKey { fields.append("\"contactKey\":\(JSONText.string(contactKey))") }
         if let state { fields.append("\"state\":\(JSONText.string(state.description))") }
         if let attempts { fields.append("\"attempts\":\(attempts)") }

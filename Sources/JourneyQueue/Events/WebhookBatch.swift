@@ -15,7 +15,9 @@ public struct WebhookBatch: Sendable, Equatable {
     /// When the first try of this batch was claimed (epoch ms).
     public var since: Int64
 
-    public init(endpoint: String, messageID: String, events: [QueueEvent], from: EventPosition, to: EventPosition, attempt: Int, since: Int64) {
+    public init(
+        endpoint: String, messageID: String, events: [QueueEvent], from: EventPosition, to: EventPosition, attempt: Int, since: Int64
+    ) {
         self.endpoint = endpoint
         self.messageID = messageID
         self.events = events
@@ -51,9 +53,11 @@ public struct WebhookState: Sendable, Equatable {
     public var oldestUndeliveredAt: Int64?
     public var retiredAt: Int64?
 
-    public init(endpoint: String, delivered: Int64 = 0, deliveries: Int64 = 0, lastDeliveredAt: Int64? = nil, attempts: Int = 0,
-                failingSince: Int64? = nil, lastError: String? = nil, nextAttemptAt: Int64 = 0, parkedAt: Int64? = nil,
-                undelivered: Int64 = 0, oldestUndeliveredAt: Int64? = nil, retiredAt: Int64? = nil) {
+    public init(
+        endpoint: String, delivered: Int64 = 0, deliveries: Int64 = 0, lastDeliveredAt: Int64? = nil, attempts: Int = 0,
+        failingSince: Int64? = nil, lastError: String? = nil, nextAttemptAt: Int64 = 0, parkedAt: Int64? = nil,
+        undelivered: Int64 = 0, oldestUndeliveredAt: Int64? = nil, retiredAt: Int64? = nil
+    ) {
         self.endpoint = endpoint
         self.delivered = delivered
         self.deliveries = deliveries

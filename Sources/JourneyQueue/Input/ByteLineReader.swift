@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads a file descriptor in large chunks and hands out its lines without copying them twice.
@@ -49,7 +49,8 @@ struct ByteLineReader {
         }
     }
 
-    private func emit<R>(from: Int, to: Int, limit: Int, tooLong: Bool, _ body: (UnsafeBufferPointer<UInt8>, Bool) throws -> R) throws -> R {
+    private func emit<R>(from: Int, to: Int, limit: Int, tooLong: Bool, _ body: (UnsafeBufferPointer<UInt8>, Bool) throws -> R) throws -> R
+    {
         let long = tooLong || to - from > limit
         let stop = long ? from + limit : to
         return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[from..<stop]), long) }

@@ -52,7 +52,9 @@ struct CSVRecordStream {
 
 extension CSVDocument {
     /// Calls `body` with the fields of every record read from `fd`; stops at the first malformed record and returns it.
-    public static func forEachRow(fd: Int32, name: String, maxRecordBytes: Int = 1 << 24, _ body: ([String]) throws -> Void) throws -> InputError? {
+    public static func forEachRow(fd: Int32, name: String, maxRecordBytes: Int = 1 << 24, _ body: ([String]) throws -> Void) throws
+        -> InputError?
+    {
         var stream = CSVRecordStream(fd: fd, limit: maxRecordBytes)
         while let item = try stream.next() {
             switch item {

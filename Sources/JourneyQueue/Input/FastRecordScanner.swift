@@ -31,8 +31,8 @@ enum FastRecordScanner {
             symplify = shape
             if isKey {
                 guard key == nil, let range = scanner.plainString(), range.count > 0, range.count <= limits.maxKeyBytes,
-                      !range.contains(where: { bytes[$0] <= 0x20 || bytes[$0] == 0x7F }),
-                      let text = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                    !range.contains(where: { bytes[$0] <= 0x20 || bytes[$0] == 0x7F }),
+                    let text = String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
                 else { return nil }
                 key = text
             } else {
@@ -89,7 +89,8 @@ enum FastRecordScanner {
         /// A flat object of scalars, written canonically; nil for anything the slow path must judge.
         mutating func flatObject(limits: ContactLimits) -> String? {
             if index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "n"), bytes[index + 1] == UInt8(ascii: "u"),
-               bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") {
+                bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l")
+            {
                 index += 4
                 return "{}"
             }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The elements of a top-level JSON array, read from a stream one at a time: a file of millions of records is never
@@ -78,11 +78,12 @@ struct JSONArrayStream {
         if !opened {
             guard let first = try peek() else { throw Malformed(line: 1, column: 1, message: "empty input", found: "nothing") }
             guard first == UInt8(ascii: "[") else {
-                let found = switch first {
-                case UInt8(ascii: "{"): "an object"
-                case UInt8(ascii: "\""): "a string"
-                default: "something else"
-                }
+                let found =
+                    switch first {
+                    case UInt8(ascii: "{"): "an object"
+                    case UInt8(ascii: "\""): "a string"
+                    default: "something else"
+                    }
                 throw Malformed(line: line, column: column, message: "expected a JSON array", found: found)
             }
             opened = true
@@ -118,13 +119,21 @@ struct JSONArrayStream {
         var escaped = false
         var tooLong = false
         while let byte = try peek() {
-            if !inString && depth == 0 && !out.isEmpty && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == 0x0A || byte == 0x20) {
+            if !inString && depth == 0 && !out.isEmpty
+                && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == 0x0A || byte == 0x20)
+            {
                 break
             }
             advance()
             if out.count < limit { out.append(byte) } else { tooLong = true }
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 if depth == 0 && !inString { break }
                 continue
             }
@@ -133,7 +142,9 @@ struct JSONArrayStream {
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
-                if depth < 0 { throw Malformed(line: line, column: column - 1, message: "invalid JSON: unbalanced '\(Character(UnicodeScalar(byte)))'") }
+                if depth < 0 {
+                    throw Malformed(line: line, column: column - 1, message: "invalid JSON: unbalanced '\(Character(UnicodeScalar(byte)))'")
+                }
             default: break
             }
             if depth == 0 && (byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]")) { break }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What one producer record turned out to be.
@@ -31,7 +31,9 @@ public struct RecordReader {
     }
 
     /// Reads the open descriptor `fd` (not closed here), naming it `name` in errors.
-    public init(fd: Int32, name: String, format: InputFormat, keyColumn: String = "contactKey", validator: RecordValidator = RecordValidator()) {
+    public init(
+        fd: Int32, name: String, format: InputFormat, keyColumn: String = "contactKey", validator: RecordValidator = RecordValidator()
+    ) {
         path = name
         self.format = format
         self.keyColumn = keyColumn
@@ -67,14 +69,17 @@ public struct RecordReader {
     private func readNDJSON(_ reader: inout ByteLineReader, _ body: (ReadOutcome) throws -> Void) throws {
         var line = 0
         let limit = validator.limits.maxRecordBytes
-        while let outcome: ReadOutcome? = try reader.nextLine(limit: limit, { bytes, tooLong in
-            line += 1
-            if tooLong {
-                return .invalid(InputError(file: displayName, line: line, rule: "line longer than \(limit) bytes"), raw: "")
-            }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-            return outcome(ofJSONLine: bytes, line: line)
-        }) {
+        while let outcome: ReadOutcome? = try reader.nextLine(
+            limit: limit,
+            { bytes, tooLong in
+                line += 1
+                if tooLong {
+                    return .invalid(InputError(file: displayName, line: line, rule: "line longer than \(limit) bytes"), raw: "")
+                }
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+                return outcome(ofJSONLine: bytes, line: line)
+            })
+        {
             if let outcome { try body(outcome) }
         }
     }
@@ -85,8 +90,9 @@ public struct RecordReader {
             let value = try JSONParser.parse(bytes, maxDepth: 3)
             return record(from: value, line: line) { String(decoding: bytes, as: UTF8.self) }
         } catch {
-            return .invalid(InputError(file: displayName, line: line, column: error.column, rule: "invalid JSON: \(error.message)"),
-                            raw: String(decoding: bytes, as: UTF8.self))
+            return .invalid(
+                InputError(file: displayName, line: line, column: error.column, rule: "invalid JSON: \(error.message)"),
+                raw: String(decoding: bytes, as: UTF8.self))
         }
     }
 
@@ -105,10 +111,15 @@ public struct RecordReader {
         while let item = try stream.next() {
             switch item {
             case .tooLong(let line):
-                try body(.invalid(InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"), raw: ""))
+                try body(
+                    .invalid(
+                        InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"),
+                        raw: ""))
             case .unterminated(let bytes, let line):
-                try body(.invalid(InputError(file: displayName, line: line, rule: "unterminated quoted field at end of file"),
-                                  raw: String(decoding: bytes, as: UTF8.self)))
+                try body(
+                    .invalid(
+                        InputError(file: displayName, line: line, rule: "unterminated quoted field at end of file"),
+                        raw: String(decoding: bytes, as: UTF8.self)))
             case .record(let bytes, let line):
                 guard let header else {
                     switch CSVFields.split(bytes) {
@@ -134,10 +145,14 @@ public struct RecordReader {
         let raw = String(decoding: bytes, as: UTF8.self)
         switch CSVFields.split(bytes) {
         case .failure(let syntax):
-            return .invalid(InputError(file: displayName, line: line, column: syntax.column, rule: "invalid CSV: \(syntax.message)"), raw: raw)
+            return .invalid(
+                InputError(file: displayName, line: line, column: syntax.column, rule: "invalid CSV: \(syntax.message)"), raw: raw)
         case .success(let values):
             guard values.count == header.count else {
-                return .invalid(InputError(file: displayName, line: line, rule: "expected \(header.count) columns as in the header, found \(values.count)"), raw: raw)
+                return .invalid(
+                    InputError(
+                        file: displayName, line: line, rule: "expected \(header.count) columns as in the header, found \(values.count)"),
+                    raw: raw)
             }
             var data: [Field] = []
             data.reserveCapacity(values.count - 1)
@@ -158,18 +173,24 @@ public struct RecordReader {
             while let item = try stream.next() {
                 switch item {
                 case .tooLong(let line):
-                    try body(.invalid(InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"), raw: ""))
+                    try body(
+                        .invalid(
+                            InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"),
+                            raw: ""))
                 case .element(let bytes, let line, let column):
                     let parsed: JSONValue
                     do {
-                        parsed = try bytes.withUnsafeBufferPointer { buffer throws(JSONParser.SyntaxError) in try JSONParser.parse(buffer, maxDepth: 3) }
+                        parsed = try bytes.withUnsafeBufferPointer { buffer throws(JSONParser.SyntaxError) in
+                            try JSONParser.parse(buffer, maxDepth: 3)
+                        }
                     } catch {
                         // Place the fault in the file: lines and columns inside the element count from where it starts.
                         let before = bytes.prefix(max(error.column - 1, 0))
                         let newlines = before.filter { $0 == 0x0A }.count
                         let lastBreak = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
                         let at = newlines == 0 ? column + before.count : before.count - lastBreak + 1
-                        throw InputFileError.syntax(path: displayName, line: line + newlines, column: at, message: "invalid JSON: \(error.message)")
+                        throw InputFileError.syntax(
+                            path: displayName, line: line + newlines, column: at, message: "invalid JSON: \(error.message)")
                     }
                     try body(record(from: parsed, line: line) { String(decoding: bytes, as: UTF8.self) })
                 }

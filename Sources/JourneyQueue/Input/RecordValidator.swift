@@ -42,7 +42,8 @@ public struct RecordValidator: Sendable {
             case dataName:
                 data = try fields(of: member, path: dataName)
             default:
-                throw Failure(field: name, rule: "unknown field: a record has '\(keyName)' and optionally '\(dataName)', 'notBefore', 'notAfter'")
+                throw Failure(
+                    field: name, rule: "unknown field: a record has '\(keyName)' and optionally '\(dataName)', 'notBefore', 'notAfter'")
             }
         }
         guard let key else { throw Failure(field: keyName, rule: "missing: every record needs a contact key") }
@@ -71,7 +72,8 @@ public struct RecordValidator: Sendable {
     /// (midnight where?).
     public static func moment(_ text: String, field: String) throws(Failure) -> Int64 {
         guard text.utf8.count > 10, let millis = ISOTime.parse(text) else {
-            throw Failure(field: field, rule: "expected an ISO 8601 date-time with an offset (2026-03-29T08:00:00+02:00), found '\(text.prefix(40))'")
+            throw Failure(
+                field: field, rule: "expected an ISO 8601 date-time with an offset (2026-03-29T08:00:00+02:00), found '\(text.prefix(40))'")
         }
         return millis
     }
@@ -100,7 +102,9 @@ public struct RecordValidator: Sendable {
             case .bool(let flag): scalar = .bool(flag)
             case .null: scalar = .null
             case .object, .array:
-                throw Failure(field: "\(path).\(name)", rule: "expected a string, number, boolean or null, found \(member.typeName) (data must be flat)")
+                throw Failure(
+                    field: "\(path).\(name)",
+                    rule: "expected a string, number, boolean or null, found \(member.typeName) (data must be flat)")
             }
             result.append(Field(name, scalar))
         }

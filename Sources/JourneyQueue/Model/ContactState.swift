@@ -44,7 +44,8 @@ public enum ContactState: Int, Sendable, CaseIterable, Codable, CustomStringConv
         case (.queued, .claimed): true
         case (.claimed, .sending), (.claimed, .queued), (.claimed, .expired): true
         case (.sending, .accepted), (.sending, .queued), (.sending, .unknown),
-             (.sending, .dead), (.sending, .unverifiable), (.sending, .confirmed): true
+            (.sending, .dead), (.sending, .unverifiable), (.sending, .confirmed):
+            true
         case (.accepted, .confirmed), (.accepted, .queued), (.accepted, .dead): true
         case (.unknown, .confirmed), (.unknown, .queued), (.unknown, .dead), (.unknown, .unverifiable): true
         case (.dead, .queued), (.expired, .queued): true

@@ -33,10 +33,12 @@ public struct OutcomePolicy: Sendable {
         case dead
     }
 
-    public init(retry: RetryPolicy = RetryPolicy(), settleMillis: Int64 = 60_000, verifiable: Bool = true,
-                ambiguousWithoutVerification: AmbiguousPolicy = .dead, throttlePauseMillis: Int64 = 10_000,
-                maxPauseMillis: Int64 = 900_000, verifyAttempts: Int = 10, membershipListsExited: Bool = false,
-                minimumStayMillis: Int64 = 0, lookBeforeFirstSend: Bool = true) {
+    public init(
+        retry: RetryPolicy = RetryPolicy(), settleMillis: Int64 = 60_000, verifiable: Bool = true,
+        ambiguousWithoutVerification: AmbiguousPolicy = .dead, throttlePauseMillis: Int64 = 10_000,
+        maxPauseMillis: Int64 = 900_000, verifyAttempts: Int = 10, membershipListsExited: Bool = false,
+        minimumStayMillis: Int64 = 0, lookBeforeFirstSend: Bool = true
+    ) {
         self.retry = retry
         self.settleMillis = settleMillis
         self.verifiable = verifiable
@@ -51,9 +53,12 @@ public struct OutcomePolicy: Sendable {
 
     /// The outcome for a contact that has had `attempts` tries, decided at `now`, with a jitter drawn from `random`.
     /// `throttledUntil` is when a throttled destination may be tried again.
-    public func outcome<G: RandomNumberGenerator>(for verdict: Verdict, attempts: Int, now: Int64, throttledUntil: Int64? = nil,
-                                                  using random: inout G) -> ContactOutcome {
-        outcome(for: verdict, attempts: attempts, now: now, throttledUntil: throttledUntil, jitter: Double.random(in: 0..<1, using: &random))
+    public func outcome<G: RandomNumberGenerator>(
+        for verdict: Verdict, attempts: Int, now: Int64, throttledUntil: Int64? = nil,
+        using random: inout G
+    ) -> ContactOutcome {
+        outcome(
+            for: verdict, attempts: attempts, now: now, throttledUntil: throttledUntil, jitter: Double.random(in: 0..<1, using: &random))
     }
 
     /// The outcome with a given `jitter` (0 ≤ jitter < 1) of the backoff ceiling: callers pass one jitter for a whole
@@ -74,9 +79,12 @@ public struct OutcomePolicy: Sendable {
             switch ambiguousWithoutVerification {
             case .dead: return .dead(reason: "ambiguous: \(reason)", ambiguous: true)
             case .retry:
-                guard retry.allowsAnother(after: attempts) else { return .dead(reason: "attempts used up (\(attempts)): \(reason)", ambiguous: true) }
-                return .retry(at: now + retry.delay(afterAttempt: attempts, jitter: jitter), error: "possible duplicate: \(reason)",
-                              refundAttempt: false, possibleDuplicate: true)
+                guard retry.allowsAnother(after: attempts) else {
+                    return .dead(reason: "attempts used up (\(attempts)): \(reason)", ambiguous: true)
+                }
+                return .retry(
+                    at: now + retry.delay(afterAttempt: attempts, jitter: jitter), error: "possible duplicate: \(reason)",
+                    refundAttempt: false, possibleDuplicate: true)
             }
         case .permanent(let reason):
             return .dead(reason: reason)
@@ -85,7 +93,8 @@ public struct OutcomePolicy: Sendable {
 
     /// A look that could not decide: look again after a backoff, or, after `verifyAttempts` such looks, give up as
     /// `unverifiable` with the last reason. A throttled look (`counted: false`) waits for `at` and costs nothing.
-    public func undecided(looks: Int, reason: String, now: Int64, at: Int64? = nil, counted: Bool = true, jitter: Double) -> ContactOutcome {
+    public func undecided(looks: Int, reason: String, now: Int64, at: Int64? = nil, counted: Bool = true, jitter: Double) -> ContactOutcome
+    {
         guard counted else { return .recheck(at: at ?? now + retry.baseDelayMillis, note: reason, counted: false) }
         if looks + 1 >= verifyAttempts {
             return .unverifiable(reason: "not verifiable after \(looks + 1) looks: \(reason)")

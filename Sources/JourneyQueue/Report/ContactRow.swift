@@ -31,8 +31,10 @@ public struct ContactRow: Sendable, Codable, Equatable {
         }
     }
 
-    public init(destination: String, key: String, state: String, attempts: Int, lastError: String?, deadReason: String?,
-                eventInstanceID: String?, requestID: String?, enqueuedAt: Int64, updatedAt: Int64, dataJSON: String) {
+    public init(
+        destination: String, key: String, state: String, attempts: Int, lastError: String?, deadReason: String?,
+        eventInstanceID: String?, requestID: String?, enqueuedAt: Int64, updatedAt: Int64, dataJSON: String
+    ) {
         self.destination = destination
         self.key = key
         self.state = state

@@ -102,9 +102,11 @@ public struct DestinationReport: Sendable, Codable, Equatable {
         callsPer100Contacts = CallRates.per100(counted, contacts: funnel.enqueued)
     }
 
-    public init(name: String, kind: String?, counts: [String: Int], funnel: Funnel, retries: Int, deadReasons: [String: Int],
-                requests: Int, throttled: Int, looks: Int, possibleDuplicates: Int, latency: Latency?, contactsPerSecond: Double,
-                requestsPerSecond: Double, throughput: [Bucket], bucketMillis: Int64, recentRemoteIDs: [String]) {
+    public init(
+        name: String, kind: String?, counts: [String: Int], funnel: Funnel, retries: Int, deadReasons: [String: Int],
+        requests: Int, throttled: Int, looks: Int, possibleDuplicates: Int, latency: Latency?, contactsPerSecond: Double,
+        requestsPerSecond: Double, throughput: [Bucket], bucketMillis: Int64, recentRemoteIDs: [String]
+    ) {
         self.name = name
         self.kind = kind
         self.counts = counts

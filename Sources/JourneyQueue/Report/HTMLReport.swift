@@ -5,8 +5,11 @@ public enum HTMLReport {
         var body = ""
         for report in reports {
             body += "<section><h2>\(escape(report.name)) <small>\(escape(report.kind ?? ""))</small></h2>"
-            body += "<div class=\"charts\">" + funnelChart(report.funnel) + throughputChart(report.throughput, bucketMillis: report.bucketMillis) + "</div>"
-            body += "<p class=\"facts\">\(report.requests) submissions · \(report.looks) reconciliation looks · \(report.throttled) answered 429 · "
+            body +=
+                "<div class=\"charts\">" + funnelChart(report.funnel)
+                + throughputChart(report.throughput, bucketMillis: report.bucketMillis) + "</div>"
+            body +=
+                "<p class=\"facts\">\(report.requests) submissions · \(report.looks) reconciliation looks · \(report.throttled) answered 429 · "
             body += "\(report.retries) retries · \(report.possibleDuplicates) possible duplicates"
             if let latency = report.latency { body += " · latency p50 \(latency.p50) ms, p95 \(latency.p95) ms, p99 \(latency.p99) ms" }
             body += "</p>"
@@ -48,18 +51,22 @@ public enum HTMLReport {
 
     /// Horizontal bars: enqueued, submitted, accepted, confirmed (or unverifiable), dead.
     static func funnelChart(_ funnel: DestinationReport.Funnel) -> String {
-        let stages: [(String, Int, String)] = [("enqueued", funnel.enqueued, "#8da2c0"), ("submitted", funnel.submitted, "#5b7db1"),
-                                               ("accepted", funnel.accepted, "#3b6fb6"), ("confirmed", funnel.confirmed, "#2e9e5b"),
-                                               ("unverifiable", funnel.unverifiable, "#c9a227"), ("dead", funnel.dead, "#c2413a")]
+        let stages: [(String, Int, String)] = [
+            ("enqueued", funnel.enqueued, "#8da2c0"), ("submitted", funnel.submitted, "#5b7db1"),
+            ("accepted", funnel.accepted, "#3b6fb6"), ("confirmed", funnel.confirmed, "#2e9e5b"),
+            ("unverifiable", funnel.unverifiable, "#c9a227"), ("dead", funnel.dead, "#c2413a"),
+        ]
         let width = 420.0, labelWidth = 90.0, barHeight = 22.0, gap = 8.0
         let top = Double(max(funnel.enqueued, 1))
-        var svg = "<svg role=\"img\" aria-label=\"funnel\" width=\"\(Int(width + 80))\" height=\"\(Int(Double(stages.count) * (barHeight + gap) + 24))\">"
+        var svg =
+            "<svg role=\"img\" aria-label=\"funnel\" width=\"\(Int(width + 80))\" height=\"\(Int(Double(stages.count) * (barHeight + gap) + 24))\">"
         svg += "<text x=\"0\" y=\"14\" font-weight=\"600\">Funnel</text>"
         for (index, stage) in stages.enumerated() {
             let y = 24 + Double(index) * (barHeight + gap)
             let length = max((width - labelWidth) * Double(stage.1) / top, stage.1 > 0 ? 2 : 0)
             svg += "<text x=\"0\" y=\"\(format(y + 15))\">\(stage.0)</text>"
-            svg += "<rect x=\"\(format(labelWidth))\" y=\"\(format(y))\" width=\"\(format(length))\" height=\"\(format(barHeight))\" rx=\"3\" fill=\"\(stage.2)\"/>"
+            svg +=
+                "<rect x=\"\(format(labelWidth))\" y=\"\(format(y))\" width=\"\(format(length))\" height=\"\(format(barHeight))\" rx=\"3\" fill=\"\(stage.2)\"/>"
             svg += "<text x=\"\(format(labelWidth + length + 6))\" y=\"\(format(y + 15))\">\(stage.1)</text>"
         }
         return svg + "</svg>"
@@ -69,7 +76,9 @@ public enum HTMLReport {
     static func throughputChart(_ buckets: [DestinationReport.Bucket], bucketMillis: Int64) -> String {
         let width = 460.0, height = 180.0, left = 40.0, bottom = 24.0, top = 24.0
         var svg = "<svg role=\"img\" aria-label=\"throughput\" width=\"\(Int(width))\" height=\"\(Int(height + top + bottom))\">"
-        let unit = bucketMillis < 60_000 ? "\(bucketMillis / 1000) s" : bucketMillis < 3_600_000 ? "\(bucketMillis / 60_000) min" : "\(bucketMillis / 3_600_000) h"
+        let unit =
+            bucketMillis < 60_000
+            ? "\(bucketMillis / 1000) s" : bucketMillis < 3_600_000 ? "\(bucketMillis / 60_000) min" : "\(bucketMillis / 3_600_000) h"
         svg += "<text x=\"0\" y=\"14\" font-weight=\"600\">Contacts settled per \(unit) (confirmed, unverifiable, dead)</text>"
         guard !buckets.isEmpty else { return svg + "<text x=\"\(format(left))\" y=\"60\">nothing settled yet</text></svg>" }
         let peak = Double(buckets.map { $0.confirmed + $0.unverifiable + $0.dead }.max() ?? 1)
@@ -77,16 +86,19 @@ public enum HTMLReport {
         let slots = Int((buckets[buckets.count - 1].minute - buckets[0].minute) / max(bucketMillis, 1)) + 1
         let slot = (width - left - 10) / Double(slots)
         let barWidth = max(min(slot * 0.8, 40), 1)
-        svg += "<line x1=\"\(format(left))\" y1=\"\(format(top + height))\" x2=\"\(format(width - 5))\" y2=\"\(format(top + height))\" stroke=\"#9aa3b2\"/>"
+        svg +=
+            "<line x1=\"\(format(left))\" y1=\"\(format(top + height))\" x2=\"\(format(width - 5))\" y2=\"\(format(top + height))\" stroke=\"#9aa3b2\"/>"
         svg += "<text x=\"0\" y=\"\(format(top + 10))\">\(Int(peak))</text><text x=\"0\" y=\"\(format(top + height))\">0</text>"
         for bucket in buckets {
             let index = Double((bucket.minute - buckets[0].minute) / max(bucketMillis, 1))
             let x = left + index * slot + (slot - barWidth) / 2
             var y = top + height
-            for (value, color) in [(bucket.confirmed, "#2e9e5b"), (bucket.unverifiable, "#c9a227"), (bucket.dead, "#c2413a")] where value > 0 {
+            for (value, color) in [(bucket.confirmed, "#2e9e5b"), (bucket.unverifiable, "#c9a227"), (bucket.dead, "#c2413a")]
+            where value > 0 {
                 let h = height * Double(value) / peak
                 y -= h
-                svg += "<rect x=\"\(format(x))\" y=\"\(format(y))\" width=\"\(format(barWidth))\" height=\"\(format(h))\" fill=\"\(color)\"><title>\(value)</title></rect>"
+                svg +=
+                    "<rect x=\"\(format(x))\" y=\"\(format(y))\" width=\"\(format(barWidth))\" height=\"\(format(h))\" fill=\"\(color)\"><title>\(value)</title></rect>"
             }
         }
         // Axis labels: the first bucket's date and time, the last one's time (UTC).

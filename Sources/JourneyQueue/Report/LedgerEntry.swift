@@ -16,9 +16,11 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
     /// The OpenTelemetry trace of the request, when it was traced.
     public var traceID: String?
 
-    public init(id: Int64, purpose: String, attemptNumber: Int, method: String, url: String, requestBody: String, startedAt: Int64,
-                status: Int?, responseHeaders: String?, responseBody: String?, remoteID: String?, latencyMillis: Int64?, errorClass: String?,
-                traceID: String? = nil) {
+    public init(
+        id: Int64, purpose: String, attemptNumber: Int, method: String, url: String, requestBody: String, startedAt: Int64,
+        status: Int?, responseHeaders: String?, responseBody: String?, remoteID: String?, latencyMillis: Int64?, errorClass: String?,
+        traceID: String? = nil
+    ) {
         self.id = id
         self.purpose = purpose
         self.attemptNumber = attemptNumber

@@ -20,20 +20,24 @@ public enum ReportRenderer {
         let states = ContactState.allCases.map(\.description)
         var rows = [["destination", "kind"] + states + ["total"]]
         for report in reports {
-            rows.append([report.name, report.kind ?? "-"] + states.map { String(report.counts[$0] ?? 0) } + [String(report.funnel.enqueued)])
+            rows.append(
+                [report.name, report.kind ?? "-"] + states.map { String(report.counts[$0] ?? 0) } + [String(report.funnel.enqueued)])
         }
         var out = table(rows)
         for report in reports {
             let f = report.funnel
             out += "\n\(report.name)\n"
             if let pause = report.pause {
-                out += "  PAUSED      by an operator \(pause.until == .max ? "until resumed" : "until \(ISOTime.string(pause.until))"): \(pause.reason)\n"
+                out +=
+                    "  PAUSED      by an operator \(pause.until == .max ? "until resumed" : "until \(ISOTime.string(pause.until))"): \(pause.reason)\n"
             }
             if let health = report.health {
-                out += "  HELD        \(health.reason)\(health.since.map { " (since \(ISOTime.string($0)))" } ?? ""), next try \(ISOTime.string(health.until))\n"
+                out +=
+                    "  HELD        \(health.reason)\(health.since.map { " (since \(ISOTime.string($0)))" } ?? ""), next try \(ISOTime.string(health.until))\n"
             }
             if let looks = report.lookOutage {
-                out += "  LOOKS HELD  the look endpoints fail: \(looks.reason)\(looks.since.map { " (since \(ISOTime.string($0)))" } ?? ""), "
+                out +=
+                    "  LOOKS HELD  the look endpoints fail: \(looks.reason)\(looks.since.map { " (since \(ISOTime.string($0)))" } ?? ""), "
                 out += "next look \(ISOTime.string(looks.until)); submissions go on, nobody loses a look\n"
             }
             if report.waitingForWindow > 0 {
@@ -49,7 +53,9 @@ public enum ReportRenderer {
             out += "  requests    \(report.requests) submissions (\(String(format: "%.1f", report.requestsPerSecond))/s), "
             out += "\(report.looks) reconciliation looks, \(report.throttled) answered 429 (each paused the destination)\n"
             if let rates = report.callsPer100Contacts, let all = rates["all"] {
-                let parts = CallPurpose.allCases.compactMap { purpose in rates[purpose.rawValue].map { "\(purpose.rawValue) \(String(format: "%.2f", $0))" } }
+                let parts = CallPurpose.allCases.compactMap { purpose in
+                    rates[purpose.rawValue].map { "\(purpose.rawValue) \(String(format: "%.2f", $0))" }
+                }
                 out += "  API calls   \(String(format: "%.2f", all)) per 100 contacts (\(parts.joined(separator: ", ")))\n"
             }
             out += "  retries     \(report.retries) extra attempts; possible duplicates \(report.possibleDuplicates)"
@@ -60,7 +66,8 @@ public enum ReportRenderer {
             out += "  throughput  \(String(format: "%.1f", report.contactsPerSecond)) contacts settled per second\n"
             let label = remoteIDsLabel(report.kind)
             if report.remoteBatches > 0 {
-                out += "  \(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(report.remoteBatches), latest \(report.recentRemoteIDs.prefix(3).joined(separator: ", "))\n"
+                out +=
+                    "  \(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(report.remoteBatches), latest \(report.recentRemoteIDs.prefix(3).joined(separator: ", "))\n"
             }
             if report.uploads + report.uploadsFailed > 0 {
                 out += "  uploads     \(report.uploads) accepted, \(report.uploadsFailed) failed or unanswered\n"
@@ -82,11 +89,14 @@ public enum ReportRenderer {
     }
 
     /// One CSV row per contact: key, state, attempts, last error, eventInstanceId, times (ISO 8601).
-    public static let csvHeader = "destination,contact_key,state,attempts,last_error,dead_reason,event_instance_id,request_id,enqueued_at,updated_at\n"
+    public static let csvHeader =
+        "destination,contact_key,state,attempts,last_error,dead_reason,event_instance_id,request_id,enqueued_at,updated_at\n"
 
     public static func csvLine(_ row: ContactRow) -> String {
-        [row.destination, row.key, row.state, String(row.attempts), row.lastError ?? "", row.deadReason ?? "", row.eventInstanceID ?? "",
-         row.requestID ?? "", iso(row.enqueuedAt), iso(row.updatedAt)].map(csvField).joined(separator: ",") + "\n"
+        [
+            row.destination, row.key, row.state, String(row.attempts), row.lastError ?? "", row.deadReason ?? "", row.eventInstanceID ?? "",
+            row.requestID ?? "", iso(row.enqueuedAt), iso(row.updatedAt),
+        ].map(csvField).joined(separator: ",") + "\n"
     }
 
     /// One cell of a CSV meant for people. A cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
@@ -99,7 +109,8 @@ public enum ReportRenderer {
     }
 
     public static func iso(_ millis: Int64) -> String {
-        Date(timeIntervalSince1970: Double(millis) / 1000).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        Date(timeIntervalSince1970: Double(millis) / 1000).ISO8601Format(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true))
     }
 
     static func table(_ rows: [[String]]) -> String {

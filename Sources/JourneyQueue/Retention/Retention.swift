@@ -9,8 +9,10 @@ public struct RetentionPolicy: Sendable, Equatable {
     /// How often the daemon prunes.
     public var intervalMillis: Int64
 
-    public init(contactsMillis: Int64? = 30 * 86_400_000, ledgerMillis: Int64? = 30 * 86_400_000, idempotencyMillis: Int64? = 86_400_000,
-                intervalMillis: Int64 = 600_000) {
+    public init(
+        contactsMillis: Int64? = 30 * 86_400_000, ledgerMillis: Int64? = 30 * 86_400_000, idempotencyMillis: Int64? = 86_400_000,
+        intervalMillis: Int64 = 600_000
+    ) {
         self.contactsMillis = contactsMillis
         self.ledgerMillis = ledgerMillis
         self.idempotencyMillis = idempotencyMillis
@@ -48,8 +50,9 @@ public struct PruneSummary: Sendable, Equatable {
     }
 
     public static func + (left: PruneSummary, right: PruneSummary) -> PruneSummary {
-        PruneSummary(contacts: left.contacts + right.contacts, attempts: left.attempts + right.attempts, batches: left.batches + right.batches,
-                     events: left.events + right.events, idempotencyKeys: left.idempotencyKeys + right.idempotencyKeys)
+        PruneSummary(
+            contacts: left.contacts + right.contacts, attempts: left.attempts + right.attempts, batches: left.batches + right.batches,
+            events: left.events + right.events, idempotencyKeys: left.idempotencyKeys + right.idempotencyKeys)
     }
 }
 

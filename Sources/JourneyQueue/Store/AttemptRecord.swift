@@ -45,8 +45,10 @@ public struct AttemptStart: Sendable, Equatable {
     /// ledger row leads to its spans.
     public var traceID: String?
 
-    public init(purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64, takesContacts: Bool = true,
-                call: CallPurpose? = nil) {
+    public init(
+        purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64, takesContacts: Bool = true,
+        call: CallPurpose? = nil
+    ) {
         self.call = call ?? CallPurpose(purpose)
         self.purpose = purpose
         self.method = method
@@ -72,8 +74,10 @@ public struct AttemptResult: Sendable, Equatable {
     public var errorClass: String?
     public var finishedAt: Int64
 
-    public init(attemptID: Int64, status: Int?, headers: [String: String], responseBody: String, remoteID: String?,
-                latencyMillis: Int64, errorClass: String?, finishedAt: Int64) {
+    public init(
+        attemptID: Int64, status: Int?, headers: [String: String], responseBody: String, remoteID: String?,
+        latencyMillis: Int64, errorClass: String?, finishedAt: Int64
+    ) {
         self.attemptID = attemptID
         self.status = status
         self.headers = headers
@@ -102,6 +106,7 @@ public enum LedgerBody {
     /// `body`, or a note of its size when it is past the bound.
     public static func bounded(_ body: String) -> String {
         let count = body.utf8.count
-        return count <= maxBytes ? body : "<\(count) bytes, not kept in the ledger (more than \(maxBytes)); the batch's contacts are in the queue>"
+        return count <= maxBytes
+            ? body : "<\(count) bytes, not kept in the ledger (more than \(maxBytes)); the batch's contacts are in the queue>"
     }
 }

@@ -21,8 +21,10 @@ public struct DestinationCounts: Sendable, Equatable {
     /// Requests per 100 contacts, by what they were for and in all (`"all"`); nil without contacts.
     public var callsPer100Contacts: [String: Double]? { CallRates.per100(calls, contacts: total) }
 
-    public init(name: String, kind: String?, counts: [ContactState: Int], pause: DestinationPause? = nil, health: DestinationPause? = nil,
-                looks: DestinationPause? = nil) {
+    public init(
+        name: String, kind: String?, counts: [ContactState: Int], pause: DestinationPause? = nil, health: DestinationPause? = nil,
+        looks: DestinationPause? = nil
+    ) {
         self.name = name
         self.kind = kind
         self.counts = counts

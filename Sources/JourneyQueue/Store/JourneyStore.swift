@@ -13,10 +13,13 @@ extension JourneyStore {
 
 extension Pruning {
     /// Every step of at most `chunk` rows of each kind until nothing older than the cutoffs is left (`journeyq prune`).
-    public func pruneAll(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64? = nil, chunk: Int = 5_000) throws -> PruneSummary {
+    public func pruneAll(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64? = nil, chunk: Int = 5_000) throws
+        -> PruneSummary
+    {
         var summary = PruneSummary()
         while true {
-            let step = try pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: idempotencyBefore, limit: chunk)
+            let step = try pruneStep(
+                contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: idempotencyBefore, limit: chunk)
             summary = summary + step
             if !step.filled(chunk) { return summary }
         }

@@ -28,8 +28,10 @@ public struct ClaimedContact: Sendable, Equatable {
     /// The contact's `notAfter`: never sent after it (epoch milliseconds).
     public var notAfter: Int64?
 
-    public init(id: Int64, key: String, dataJSON: String, attempts: Int, priorMember: PriorMembership? = nil, looks: Int = 0,
-                notAfter: Int64? = nil) {
+    public init(
+        id: Int64, key: String, dataJSON: String, attempts: Int, priorMember: PriorMembership? = nil, looks: Int = 0,
+        notAfter: Int64? = nil
+    ) {
         self.notAfter = notAfter
         self.id = id
         self.key = key
@@ -77,8 +79,10 @@ public struct VerificationCandidate: Sendable, Equatable {
     /// Start of the last request that may have carried the contact (epoch ms).
     public var sentAt: Int64?
 
-    public init(id: Int64, key: String, state: ContactState, attempts: Int, eventInstanceID: String?, requestID: String?,
-                looks: Int = 0, priorMember: PriorMembership? = nil, sentAt: Int64? = nil) {
+    public init(
+        id: Int64, key: String, state: ContactState, attempts: Int, eventInstanceID: String?, requestID: String?,
+        looks: Int = 0, priorMember: PriorMembership? = nil, sentAt: Int64? = nil
+    ) {
         self.id = id
         self.key = key
         self.state = state

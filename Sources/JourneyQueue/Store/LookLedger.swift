@@ -48,8 +48,11 @@ public final class LookLedger: AttemptLedger, @unchecked Sendable {
         }
     }
 
-    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
-        guard attempt.purpose == .reconcile else { return try await store.recordAttempt(destination: destination, batchID: batchID, attempt, result) }
+    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64
+    {
+        guard attempt.purpose == .reconcile else {
+            return try await store.recordAttempt(destination: destination, batchID: batchID, attempt, result)
+        }
         lock.withLock { kept.append(RecordedAttempt(destination: destination, batchID: batchID, attempt: attempt, result: result)) }
         return 0
     }
@@ -57,5 +60,7 @@ public final class LookLedger: AttemptLedger, @unchecked Sendable {
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 { try await store.beginAttempt(lease, attempt) }
     public func finishAttempt(_ result: AttemptResult) async throws { try await store.finishAttempt(result) }
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws { try await store.attachRemoteID(lease, remoteID) }
-    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws { try await store.release(lease, contacts, reason: reason) }
+    public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {
+        try await store.release(lease, contacts, reason: reason)
+    }
 }

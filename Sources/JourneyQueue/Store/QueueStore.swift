@@ -10,7 +10,8 @@ public protocol QueueStore: AttemptLedger {
 
     /// Like `enqueue`, and records `idempotency.response(summary)` under its key in the same transaction. Throws
     /// `StoreError.duplicateIdempotencyKey` (and writes nothing) when the key was used meanwhile.
-    func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary
+    func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws
+        -> EnqueueSummary
 
     /// The response recorded for an ingest request's `Idempotency-Key`, if any.
     func idempotentResponse(destination: String, key: String) async throws -> String?
@@ -22,8 +23,9 @@ public protocol QueueStore: AttemptLedger {
     /// hands back contacts that will not be sent with this batch (`released`: a failed look before the first send; it
     /// counts as a look unless it was throttled), without closing the batch. Guarded by the lease; the looks' ledger
     /// rows (`looks`) are written in the same transaction, even when the lease is lost.
-    func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                      releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws
+    func prepareBatch(
+        _ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
+        releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws
 
     /// Extends a lease; throws `StoreError.leaseLost` when it is no longer held.
     func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease
@@ -67,8 +69,10 @@ public protocol QueueStore: AttemptLedger {
 
 extension QueueStore {
     /// `prepareBatch` without looks to record.
-    public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                             releaseCountsAsLook: Bool) async throws {
+    public func prepareBatch(
+        _ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
+        releaseCountsAsLook: Bool
+    ) async throws {
         try await prepareBatch(lease, priorMembers: priorMembers, released: released, releaseCountsAsLook: releaseCountsAsLook, looks: [])
     }
 
@@ -80,8 +84,10 @@ extension QueueStore {
     /// Hands contacts back to the queue untried, ready at once (their attempt refunded), without closing the batch.
     public func release(_ lease: Lease, _ contacts: [ClaimedContact], reason: String) async throws {
         guard !contacts.isEmpty else { return }
-        try await prepareBatch(lease, priorMembers: [], released: contacts.map {
-            Settlement(contactID: $0.id, outcome: .retry(at: 0, error: reason, refundAttempt: true))
-        }, releaseCountsAsLook: false)
+        try await prepareBatch(
+            lease, priorMembers: [],
+            released: contacts.map {
+                Settlement(contactID: $0.id, outcome: .retry(at: 0, error: reason, refundAttempt: true))
+            }, releaseCountsAsLook: false)
     }
 }

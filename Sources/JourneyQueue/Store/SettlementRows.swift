@@ -90,8 +90,9 @@ extension Settlement {
         for settlement in outcomes {
             let row = settlement.row
             if contacts[row.values] == nil { order.append(row.values) }
-            contacts[row.values, default: []].append("[\(row.contactID),\(row.eventInstanceID.map(JSONText.string) ?? "null"),"
-                                                     + "\(row.evidence.map(JSONText.string) ?? "null")]")
+            contacts[row.values, default: []].append(
+                "[\(row.contactID),\(row.eventInstanceID.map(JSONText.string) ?? "null"),"
+                    + "\(row.evidence.map(JSONText.string) ?? "null")]")
         }
         return order.map { SettlementGroup(values: $0, contactsJSON: "[" + contacts[$0]!.joined(separator: ",") + "]") }
     }

@@ -22,13 +22,16 @@ extension ISOTime {
             }
             return value
         }
-        guard let year = number(0, 4), bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), let month = number(5, 2), bytes[7] == UInt8(ascii: "-"),
-              let day = number(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        guard let year = number(0, 4), bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), let month = number(5, 2),
+            bytes[7] == UInt8(ascii: "-"),
+            let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         var seconds = daysFromCivil(year: year, month: month, day: day) * 86_400
         guard bytes.count > 10 else { return seconds * 1000 }
         guard bytes.count >= 20, [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]),
-              let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"),
-              let second = number(17, 2), hour < 24, minute < 60, second <= 60 else { return nil }
+            let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"),
+            let second = number(17, 2), hour < 24, minute < 60, second <= 60
+        else { return nil }
         seconds += hour * 3_600 + minute * 60 + second
         var index = 19
         var millis: Int64 = 0
@@ -49,7 +52,8 @@ extension ISOTime {
             guard index + 1 == bytes.count else { return nil }
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard index + 6 == bytes.count, let offsetHours = number(index + 1, 2), bytes[index + 3] == UInt8(ascii: ":"),
-                  let offsetMinutes = number(index + 4, 2), offsetHours < 24, offsetMinutes < 60 else { return nil }
+                let offsetMinutes = number(index + 4, 2), offsetHours < 24, offsetMinutes < 60
+            else { return nil }
             let offset = offsetHours * 3_600 + offsetMinutes * 60
             seconds += bytes[index] == UInt8(ascii: "+") ? -offset : offset
         default:

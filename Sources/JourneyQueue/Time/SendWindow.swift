@@ -35,8 +35,9 @@ public struct SendWindow: Sendable, Equatable {
     public static func secondOfDay(_ text: String, allowEnd: Bool) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
-              let hour = Int(parts[0]), let minute = Int(parts[1]), let second = parts.count == 3 ? Int(parts[2]) : 0,
-              (0...59).contains(minute), (0...59).contains(second) else { return nil }
+            let hour = Int(parts[0]), let minute = Int(parts[1]), let second = parts.count == 3 ? Int(parts[2]) : 0,
+            (0...59).contains(minute), (0...59).contains(second)
+        else { return nil }
         let total = hour * 3_600 + minute * 60 + second
         if hour == 24 && allowEnd && total == 86_400 { return total }
         return (0...23).contains(hour) ? total : nil
@@ -46,7 +47,8 @@ public struct SendWindow: Sendable, Equatable {
     public func zone(forData dataJSON: String) -> (zone: TimeZone, defaulted: Bool) {
         guard let zoneField else { return (zone, false) }
         guard let value = JSONValue.parse(Array(dataJSON.utf8))?[zoneField]?.string, !value.isEmpty,
-              let named = TimeZone(identifier: value) else { return (zone, true) }
+            let named = TimeZone(identifier: value)
+        else { return (zone, true) }
         return (named, false)
     }
 
@@ -99,11 +101,15 @@ public struct SendWindow: Sendable, Equatable {
     /// The instants whose local wall time in `zone` is `wall` (seconds as if UTC): one, two in a repeated hour, or, in a
     /// skipped hour, the jump itself (the first instant whose wall time is past `wall`).
     static func instants(wall: Int64, zone: TimeZone) -> [Int64] {
-        let offsets = Set([wall - 86_400, wall, wall + 86_400].map { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0)))) })
-        let exact = offsets.map { wall - $0 }.filter { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0)))) == wall - $0 }
+        let offsets = Set(
+            [wall - 86_400, wall, wall + 86_400].map { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0)))) })
+        let exact = offsets.map { wall - $0 }.filter {
+            Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0)))) == wall - $0
+        }
         if !exact.isEmpty { return exact.sorted() }
         guard let low = offsets.max(), let high = offsets.min(),
-              let jump = offsetChange(between: wall - low, and: wall - high, zone: zone) else { return [] }
+            let jump = offsetChange(between: wall - low, and: wall - high, zone: zone)
+        else { return [] }
         return [jump]
     }
 
@@ -125,10 +131,13 @@ public struct SendWindow: Sendable, Equatable {
     /// The window as the config writes it: `mon, tue 08:00–20:00 Europe/Stockholm`.
     public var text: String {
         func clock(_ second: Int) -> String {
-            second % 60 == 0 ? String(format: "%02d:%02d", second / 3_600, second % 3_600 / 60)
+            second % 60 == 0
+                ? String(format: "%02d:%02d", second / 3_600, second % 3_600 / 60)
                 : String(format: "%02d:%02d:%02d", second / 3_600, second % 3_600 / 60, second % 60)
         }
-        let dayList = days.count == 7 ? "every day" : days.sorted { ($0 + 5) % 7 < ($1 + 5) % 7 }.map { Self.dayNames[$0 - 1] }.joined(separator: ", ")
+        let dayList =
+            days.count == 7
+            ? "every day" : days.sorted { ($0 + 5) % 7 < ($1 + 5) % 7 }.map { Self.dayNames[$0 - 1] }.joined(separator: ", ")
         let zones = zoneField.map { "each contact's zone ('\($0)'), else \(zone.identifier)" } ?? zone.identifier
         return "\(dayList) \(clock(fromSecond))–\(clock(toSecond)) in \(zones)"
     }
@@ -153,8 +162,9 @@ public struct SendWindow: Sendable, Equatable {
         init(_ epochSecond: Int64, zone: TimeZone) {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = zone
-            let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second],
-                                                from: Date(timeIntervalSince1970: TimeInterval(epochSecond)))
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .weekday, .hour, .minute, .second],
+                from: Date(timeIntervalSince1970: TimeInterval(epochSecond)))
             year = parts.year ?? 1970
             month = parts.month ?? 1
             day = parts.day ?? 1

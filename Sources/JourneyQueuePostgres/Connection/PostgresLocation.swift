@@ -27,7 +27,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         let user = components.user.flatMap { $0.removingPercentEncoding } ?? query["user"] ?? environment["USER"] ?? "postgres"
         username = user
-        password = components.password.flatMap { $0.removingPercentEncoding } ?? query["password"]
+        password =
+            components.password.flatMap { $0.removingPercentEncoding } ?? query["password"]
             ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = (path.isEmpty ? query["dbname"] : path.removingPercentEncoding) ?? user
@@ -42,7 +43,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
         sslMode = query["sslmode"] ?? "prefer"
         guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
-            throw PostgresLocationError(url: Self.redact(text), reason: "sslmode=\(sslMode) is not one of disable, allow, prefer, require, verify-ca, verify-full")
+            throw PostgresLocationError(
+                url: Self.redact(text), reason: "sslmode=\(sslMode) is not one of disable, allow, prefer, require, verify-ca, verify-full")
         }
     }
 
@@ -61,7 +63,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     public static func redact(_ text: String) -> String {
         var result = text
         if let scheme = result.range(of: "://"), let at = result[scheme.upperBound...].lastIndex(of: "@"),
-           let colon = result[scheme.upperBound..<at].firstIndex(of: ":") {
+            let colon = result[scheme.upperBound..<at].firstIndex(of: ":")
+        {
             result.replaceSubrange(result.index(after: colon)..<at, with: "***")
         }
         return result.replacingOccurrences(of: #"(?i)([?&](?:ssl)?password=)[^&#]*"#, with: "$1***", options: .regularExpression)
@@ -87,12 +90,14 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         if let socketPath {
             configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
         } else {
-            let tls: PostgresClient.Configuration.TLS = switch tlsChoice {
-            case .disable: .disable
-            case .require: .require(.makeClientConfiguration())
-            case .prefer: .prefer(.makeClientConfiguration())
-            }
-            configuration = .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
+            let tls: PostgresClient.Configuration.TLS =
+                switch tlsChoice {
+                case .disable: .disable
+                case .require: .require(.makeClientConfiguration())
+                case .prefer: .prefer(.makeClientConfiguration())
+                }
+            configuration = .init(
+                host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.additionalStartupParameters = Self.sessionSettings
         return configuration
@@ -109,12 +114,14 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         if let socketPath {
             configuration = .init(unixSocketPath: socketPath, username: username, password: password, database: database)
         } else {
-            let tls: PostgresConnection.Configuration.TLS = switch tlsChoice {
-            case .disable: .disable
-            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
-            configuration = .init(host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
+            let tls: PostgresConnection.Configuration.TLS =
+                switch tlsChoice {
+                case .disable: .disable
+                case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                }
+            configuration = .init(
+                host: host ?? "localhost", port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.additionalStartupParameters = Self.sessionSettings
         return configuration

@@ -21,11 +21,14 @@ enum PostgresMigrations {
     }
 
     private static func apply(_ connection: PostgresConnection, location: PostgresLocation, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             CREATE TABLE IF NOT EXISTS journeyq_migration (identifier TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
             """, logger: logger)
         var applied = Set<String>()
-        for try await identifier in try await connection.query("SELECT identifier FROM journeyq_migration", logger: logger).decode(String.self) {
+        for try await identifier in try await connection.query("SELECT identifier FROM journeyq_migration", logger: logger).decode(
+            String.self)
+        {
             applied.insert(identifier)
         }
         let known = Set(embeddedPostgresMigrations.map(\.identifier))

@@ -4,7 +4,8 @@ import PostgresNIO
 extension PostgresQueueStore: CopyTarget {
     public func rowCount() throws -> Int {
         try bridge.run {
-            try await self.rows("""
+            try await self.rows(
+                """
                 SELECT (SELECT COUNT(*) FROM destination) + (SELECT COUNT(*) FROM contact) + (SELECT COUNT(*) FROM batch)
                      + (SELECT COUNT(*) FROM attempt) + (SELECT COUNT(*) FROM idempotency_key) + (SELECT COUNT(*) FROM event)
                      + (SELECT COUNT(*) FROM webhook_endpoint)
@@ -23,19 +24,25 @@ extension PostgresQueueStore: CopyTarget {
             try bridge.run {
                 // The counters move with inserted contacts by state; the send window's count (pseudo-state 100) only
                 // with moves, so the copied waiting are counted here.
-                try await self.execute(connection, """
+                try await self.execute(
+                    connection,
+                    """
                     INSERT INTO contact_count(destination_id, state, slot, n)
                     SELECT destination_id, \(StateCode.windowWaitCounter), 0, COUNT(*) FROM contact
                     WHERE state = \(StateCode.queued) AND wait_cause = \(StateCode.waitWindow) GROUP BY destination_id
                     ON CONFLICT (destination_id, state, slot) DO UPDATE SET n = contact_count.n + excluded.n
                     """)
                 // The copied events sort by this transaction; the endpoints' positions among them move with them.
-                try await self.execute(connection, """
+                try await self.execute(
+                    connection,
+                    """
                     UPDATE webhook_endpoint SET cursor_tx = pg_current_xact_id()::text::bigint,
                         pending_tx = CASE WHEN pending_id IS NULL THEN NULL ELSE pg_current_xact_id()::text::bigint END
                     """)
                 for table in CopyTable.all where table.hasIdentity {
-                    try await self.execute(connection, """
+                    try await self.execute(
+                        connection,
+                        """
                         SELECT setval(pg_get_serial_sequence('\(table.name)', 'id'), COALESCE((SELECT MAX(id) FROM \(table.name)), 0) + 1, false)
                         """)
                 }

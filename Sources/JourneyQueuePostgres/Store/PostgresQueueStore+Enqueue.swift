@@ -7,13 +7,17 @@ extension PostgresQueueStore {
         try enqueue(destination: destination, idempotency: nil, produce)
     }
 
-    public func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+    public func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws
+        -> EnqueueSummary
+    {
         try enqueue(destination: destination, idempotency: Optional(idempotency), produce)
     }
 
     /// One transaction on a connection of its own (the producer is synchronous and the transaction spans its calls):
     /// contacts go in groups of `PostgresEnqueueSink.groupSize`, the idempotency record with the last of them.
-    private func enqueue(destination: String, idempotency: IdempotencyRecord?, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+    private func enqueue(destination: String, idempotency: IdempotencyRecord?, _ produce: (inout any EnqueueSink) throws -> Void) throws
+        -> EnqueueSummary
+    {
         // A producer may delete its file once enqueue returns: this commit waits for the disk.
         let connection = try dedicated.beginDurable(bridge: bridge)
         var reusable = false
@@ -30,8 +34,9 @@ extension PostgresQueueStore {
             try bridge.run {
                 if let record {
                     do {
-                        try await self.execute(connection, "INSERT INTO idempotency_key(destination_id, key, response, created_at) VALUES ($1, $2, $3, $4)",
-                                               [destinationID, record.key, record.response, now])
+                        try await self.execute(
+                            connection, "INSERT INTO idempotency_key(destination_id, key, response, created_at) VALUES ($1, $2, $3, $4)",
+                            [destinationID, record.key, record.response, now])
                     } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                         // Another request with the same key won: this one rolls back whole.
                         throw StoreError.duplicateIdempotencyKey(record.key)
@@ -50,9 +55,11 @@ extension PostgresQueueStore {
     }
 
     public func idempotentResponse(destination: String, key: String) async throws -> String? {
-        try await rows("""
+        try await rows(
+            """
             SELECT i.response FROM idempotency_key i JOIN destination d ON d.id = i.destination_id WHERE d.name = $1 AND i.key = $2
-            """, [destination, key]).first?[0].decode(String.self)
+            """, [destination, key]
+        ).first?[0].decode(String.self)
     }
 }
 
@@ -84,10 +91,14 @@ struct PostgresEnqueueSink: EnqueueSink {
 
     mutating func flush() throws {
         guard !keys.isEmpty else { return }
-        let (keys, data, store, connection, destinationID, now) = (self.keys, self.data, self.store, self.connection, self.destinationID, self.now)
+        let (keys, data, store, connection, destinationID, now) = (
+            self.keys, self.data, self.store, self.connection, self.destinationID, self.now
+        )
         let (notBefore, notAfter) = (self.notBefore, self.notAfter)
         let written = try store.bridge.run {
-            try await store.rows(connection, """
+            try await store.rows(
+                connection,
+                """
                 WITH ins AS (
                     INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
                     SELECT $1, t.k, t.d, GREATEST($4, t.nb), $4, $4, NULLIF(t.nb, 0), NULLIF(t.na, 0),
@@ -96,7 +107,8 @@ struct PostgresEnqueueSink: EnqueueSink {
                     ON CONFLICT (destination_id, contact_key) WHERE state < \(StateCode.firstFinal) DO NOTHING
                     RETURNING 1)
                 SELECT count(*) FROM ins
-                """, [destinationID, keys, data, now, notBefore, notAfter]).first?[0].decode(Int.self) ?? 0
+                """, [destinationID, keys, data, now, notBefore, notAfter]
+            ).first?[0].decode(Int.self) ?? 0
         }
         inserted += written
         duplicates += keys.count - written
@@ -133,8 +145,9 @@ final class DedicatedConnections: @unchecked Sendable {
             let deadline = Date(timeIntervalSinceNow: Self.waitSeconds)
             while outstanding >= capacity {
                 guard condition.wait(until: deadline) else {
-                    throw PostgresStoreError(operation: "enqueue on \(location)", sqlState: nil,
-                                             message: "all \(capacity) enqueue connections stayed busy for \(Int(Self.waitSeconds)) s")
+                    throw PostgresStoreError(
+                        operation: "enqueue on \(location)", sqlState: nil,
+                        message: "all \(capacity) enqueue connections stayed busy for \(Int(Self.waitSeconds)) s")
                 }
             }
             outstanding += 1
@@ -152,10 +165,14 @@ final class DedicatedConnections: @unchecked Sendable {
 
     /// A new connection, counted against the caller's slot.
     private func open(bridge: BlockingBridge) throws -> PostgresConnection {
-        let id = condition.withLock { nextID += 1; return nextID }
+        let id = condition.withLock {
+            nextID += 1; return nextID
+        }
         let configuration = try location.connectionConfiguration()
         do {
-            return try bridge.run { try await PostgresConnection.connect(configuration: configuration, id: id, logger: Logger(label: "journeyq.postgres")) }
+            return try bridge.run {
+                try await PostgresConnection.connect(configuration: configuration, id: id, logger: Logger(label: "journeyq.postgres"))
+            }
         } catch {
             throw PostgresStoreError.wrap(error, doing: "connect to \(location)")
         }
@@ -207,7 +224,9 @@ final class DedicatedConnections: @unchecked Sendable {
     }
 
     func closeAll() {
-        let all = condition.withLock { () -> [PostgresConnection] in defer { idle = [] }; return idle }
+        let all = condition.withLock { () -> [PostgresConnection] in
+            defer { idle = [] }; return idle
+        }
         for connection in all { Self.close(connection) }
     }
 

@@ -19,17 +19,22 @@ extension PostgresQueueStore {
         ORDER BY e.tx, e.id LIMIT $8
         """
 
-    func fetchEvents(_ connection: PostgresConnection, after: EventPosition, upTo: EventPosition = EventPosition(tx: Int64.max, id: Int64.max),
-                     horizon: Int64, limit: Int, filter: EventFilter) async throws -> [QueueEvent] {
-        try await rows(connection, Self.eventsSQL, [after.tx, after.id, filter.typesJSON, filter.destinationsJSON, horizon, upTo.tx, upTo.id, limit])
-            .compactMap { row in
-                guard let type = EventType(rawValue: try row[2].decode(String.self)) else { return nil }
-                return QueueEvent(position: EventPosition(tx: try row[0].decode(Int64.self), id: try row[1].decode(Int64.self)), type: type,
-                                  destination: try row[3].decode(String.self), at: try row[4].decode(Int64.self), contactKey: try row[5].decode(String?.self),
-                                  state: try row[6].decode(Int?.self).flatMap(ContactState.init(rawValue:)), reason: try row[7].decode(String?.self),
-                                  eventInstanceID: try row[8].decode(String?.self), requestID: try row[9].decode(String?.self),
-                                  attempts: try row[10].decode(Int?.self), cause: try row[11].decode(String?.self), until: try row[12].decode(Int64?.self))
-            }
+    func fetchEvents(
+        _ connection: PostgresConnection, after: EventPosition, upTo: EventPosition = EventPosition(tx: Int64.max, id: Int64.max),
+        horizon: Int64, limit: Int, filter: EventFilter
+    ) async throws -> [QueueEvent] {
+        try await rows(
+            connection, Self.eventsSQL, [after.tx, after.id, filter.typesJSON, filter.destinationsJSON, horizon, upTo.tx, upTo.id, limit]
+        )
+        .compactMap { row in
+            guard let type = EventType(rawValue: try row[2].decode(String.self)) else { return nil }
+            return QueueEvent(
+                position: EventPosition(tx: try row[0].decode(Int64.self), id: try row[1].decode(Int64.self)), type: type,
+                destination: try row[3].decode(String.self), at: try row[4].decode(Int64.self), contactKey: try row[5].decode(String?.self),
+                state: try row[6].decode(Int?.self).flatMap(ContactState.init(rawValue:)), reason: try row[7].decode(String?.self),
+                eventInstanceID: try row[8].decode(String?.self), requestID: try row[9].decode(String?.self),
+                attempts: try row[10].decode(Int?.self), cause: try row[11].decode(String?.self), until: try row[12].decode(Int64?.self))
+        }
     }
 
     func horizon(_ connection: PostgresConnection) async throws -> Int64 {
@@ -54,11 +59,14 @@ extension PostgresQueueStore {
     }
 
     /// Records a pause or resume, as the SQLite store does, in the transaction that changed it.
-    func recordPauseEvent(_ connection: PostgresConnection, destinationID: Int64, cause: String, before: (until: Int64?, reason: String?),
-                          after: (until: Int64?, reason: String?), now: Int64) async throws {
+    func recordPauseEvent(
+        _ connection: PostgresConnection, destinationID: Int64, cause: String, before: (until: Int64?, reason: String?),
+        after: (until: Int64?, reason: String?), now: Int64
+    ) async throws {
         guard let change = PauseChange(cause: cause, before: before, after: after) else { return }
-        try await execute(connection, "INSERT INTO event(type, destination_id, cause, reason, until, at) VALUES ($1, $2, $3, $4, $5::bigint, $6)",
-                          [change.type.rawValue, destinationID, cause, change.reason, change.until, now])
+        try await execute(
+            connection, "INSERT INTO event(type, destination_id, cause, reason, until, at) VALUES ($1, $2, $3, $4, $5::bigint, $6)",
+            [change.type.rawValue, destinationID, cause, change.reason, change.until, now])
     }
 
     @discardableResult
@@ -68,15 +76,20 @@ extension PostgresQueueStore {
             // A new endpoint is told of what happens from now on: everything of transactions still running, or later.
             let horizon = try await self.horizon(connection)
             for name in names {
-                try await self.execute(connection, """
+                try await self.execute(
+                    connection,
+                    """
                     INSERT INTO webhook_endpoint(name, cursor_tx, cursor_id, created_at) VALUES ($1, $2, \(Int64.max), $3)
                     ON CONFLICT (name) DO UPDATE SET retired_at = NULL
                     """, [name, horizon - 1, now])
             }
             let configured = "[" + names.map(JSONText.string).joined(separator: ",") + "]"
-            return try await self.rows(connection, """
+            return try await self.rows(
+                connection,
+                """
                 SELECT name FROM webhook_endpoint WHERE retired_at IS NULL AND name NOT IN (SELECT jsonb_array_elements_text($1::text::jsonb)) ORDER BY name
-                """, [configured]).map { try $0[0].decode(String.self) }
+                """, [configured]
+            ).map { try $0[0].decode(String.self) }
         }
     }
 
@@ -84,19 +97,27 @@ extension PostgresQueueStore {
         guard let before = try await webhookStates(filters: [:]).first(where: { $0.endpoint == endpoint }) else { return nil }
         let now = clock.nowMillis()
         try await transaction { connection in
-            try await self.execute(connection, "UPDATE webhook_endpoint SET retired_at = COALESCE(retired_at, $1) WHERE name = $2", [now, endpoint])
+            try await self.execute(
+                connection, "UPDATE webhook_endpoint SET retired_at = COALESCE(retired_at, $1) WHERE name = $2", [now, endpoint])
         }
         return before
     }
 
-    public func claimWebhookBatch(endpoint: String, owner: String, filter: EventFilter, limit: Int, leaseMillis: Int64) async throws -> WebhookBatch? {
+    public func claimWebhookBatch(endpoint: String, owner: String, filter: EventFilter, limit: Int, leaseMillis: Int64) async throws
+        -> WebhookBatch?
+    {
         let now = clock.nowMillis()
         return try await transaction { connection -> WebhookBatch? in
-            guard let row = try await self.rows(connection, """
-                SELECT cursor_tx, cursor_id, pending_tx, pending_id, message_id, attempts, pending_since, parked_at, pending_types, owner, lease_until,
-                       next_attempt_at, pending_destinations
-                FROM webhook_endpoint WHERE name = $1 FOR UPDATE
-                """, [endpoint]).first else { return nil }
+            guard
+                let row = try await self.rows(
+                    connection,
+                    """
+                    SELECT cursor_tx, cursor_id, pending_tx, pending_id, message_id, attempts, pending_since, parked_at, pending_types, owner, lease_until,
+                           next_attempt_at, pending_destinations
+                    FROM webhook_endpoint WHERE name = $1 FOR UPDATE
+                    """, [endpoint]
+                ).first
+            else { return nil }
             let cursor = EventPosition(tx: try row[0].decode(Int64.self), id: try row[1].decode(Int64.self))
             if try row[7].decode(Int64?.self) != nil { return nil }
             if let holder = try row[9].decode(String?.self), holder != owner, try row[10].decode(Int64.self) > now { return nil }
@@ -105,14 +126,18 @@ extension PostgresQueueStore {
                 let pending = EventPosition(tx: pendingTx, id: pendingID)
                 // The batch in hand, as it was formed: the same events under the same id, whatever the filter is now.
                 let formed = EventFilter(typesJSON: try row[8].decode(String?.self), destinationsJSON: try row[12].decode(String?.self))
-                let events = try await self.fetchEvents(connection, after: cursor, upTo: pending, horizon: Int64.max, limit: Int(Int32.max), filter: formed)
-                try await self.execute(connection, """
+                let events = try await self.fetchEvents(
+                    connection, after: cursor, upTo: pending, horizon: Int64.max, limit: Int(Int32.max), filter: formed)
+                try await self.execute(
+                    connection,
+                    """
                     UPDATE webhook_endpoint SET owner = $1, lease_until = $2, attempts = attempts + 1, retired_at = NULL WHERE name = $3
                     """, [owner, now + leaseMillis, endpoint])
                 try await self.makeDurable(connection)
-                return WebhookBatch(endpoint: endpoint, messageID: try row[4].decode(String?.self) ?? WebhookBatch.newMessageID(),
-                                    events: events, from: cursor, to: pending, attempt: try row[5].decode(Int.self) + 1,
-                                    since: try row[6].decode(Int64?.self) ?? now)
+                return WebhookBatch(
+                    endpoint: endpoint, messageID: try row[4].decode(String?.self) ?? WebhookBatch.newMessageID(),
+                    events: events, from: cursor, to: pending, attempt: try row[5].decode(Int.self) + 1,
+                    since: try row[6].decode(Int64?.self) ?? now)
             }
             let horizon = try await self.horizon(connection)
             let events = try await self.fetchEvents(connection, after: cursor, horizon: horizon, limit: limit, filter: filter)
@@ -120,29 +145,39 @@ extension PostgresQueueStore {
                 // Nothing it wants among what can no longer be overtaken: the cursor moves past it.
                 let end = EventPosition(tx: horizon - 1, id: Int64.max)
                 if cursor < end {
-                    try await self.execute(connection, "UPDATE webhook_endpoint SET cursor_tx = $1, cursor_id = $2 WHERE name = $3",
-                                           [end.tx, end.id, endpoint])
+                    try await self.execute(
+                        connection, "UPDATE webhook_endpoint SET cursor_tx = $1, cursor_id = $2 WHERE name = $3",
+                        [end.tx, end.id, endpoint])
                 }
                 return nil
             }
             let messageID = WebhookBatch.newMessageID()
-            try await self.execute(connection, """
+            try await self.execute(
+                connection,
+                """
                 UPDATE webhook_endpoint SET pending_tx = $1, pending_id = $2, pending_count = $3, pending_since = $4, message_id = $5, attempts = 1,
                     owner = $6, lease_until = $7, pending_types = $8, pending_destinations = $9, retired_at = NULL
                 WHERE name = $10
-                """, [last.position.tx, last.position.id, events.count, now, messageID, owner, now + leaseMillis, filter.typesJSON, filter.destinationsJSON,
-                      endpoint])
+                """,
+                [
+                    last.position.tx, last.position.id, events.count, now, messageID, owner, now + leaseMillis, filter.typesJSON,
+                    filter.destinationsJSON,
+                    endpoint,
+                ])
             // Queue moves (the verdicts among them) commit without waiting for the disk; this commit waits, and with it
             // every event it hands out, before the endpoint hears of them.
             try await self.makeDurable(connection)
-            return WebhookBatch(endpoint: endpoint, messageID: messageID, events: events, from: cursor, to: last.position, attempt: 1, since: now)
+            return WebhookBatch(
+                endpoint: endpoint, messageID: messageID, events: events, from: cursor, to: last.position, attempt: 1, since: now)
         }
     }
 
     public func webhookDelivered(_ batch: WebhookBatch, owner: String) async throws -> Bool {
         let now = clock.nowMillis()
         return try await transaction { connection in
-            try await self.count(connection, """
+            try await self.count(
+                connection,
+                """
                 UPDATE webhook_endpoint SET cursor_tx = pending_tx, cursor_id = pending_id, pending_tx = NULL, pending_id = NULL, pending_count = NULL,
                     pending_since = NULL, message_id = NULL, pending_types = NULL, pending_destinations = NULL, attempts = 0, failing_since = NULL, last_error = NULL, next_attempt_at = 0,
                     delivered = delivered + $1, deliveries = deliveries + 1, last_delivered_at = $2, lease_until = 0
@@ -151,10 +186,14 @@ extension PostgresQueueStore {
         }
     }
 
-    public func webhookFailed(_ batch: WebhookBatch, owner: String, error: String, nextAttemptAt: Int64, parkAfterMillis: Int64) async throws -> WebhookState? {
+    public func webhookFailed(_ batch: WebhookBatch, owner: String, error: String, nextAttemptAt: Int64, parkAfterMillis: Int64)
+        async throws -> WebhookState?
+    {
         let now = clock.nowMillis()
         try await transaction { connection in
-            try await self.execute(connection, """
+            try await self.execute(
+                connection,
+                """
                 UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, $1), last_error = $2, next_attempt_at = $3,
                     parked_at = CASE WHEN $1 - COALESCE(failing_since, $1) >= $4 THEN $1 END, lease_until = 0
                 WHERE name = $5 AND owner = $6 AND pending_tx = $7 AND pending_id = $8
@@ -166,7 +205,9 @@ extension PostgresQueueStore {
     public func redeliverWebhook(endpoint: String) async throws -> WebhookState? {
         guard let before = try await webhookStates(filters: [:]).first(where: { $0.endpoint == endpoint }) else { return nil }
         try await transaction { connection in
-            try await self.execute(connection, """
+            try await self.execute(
+                connection,
+                """
                 UPDATE webhook_endpoint SET parked_at = NULL, failing_since = NULL, attempts = 0, next_attempt_at = 0, lease_until = 0 WHERE name = $1
                 """, [endpoint])
         }
@@ -176,18 +217,24 @@ extension PostgresQueueStore {
     public func webhookStates(filters: [String: EventFilter]) async throws -> [WebhookState] {
         try await transaction { connection in
             var states: [WebhookState] = []
-            for row in try await self.rows(connection, """
+            for row in try await self.rows(
+                connection,
+                """
                 SELECT name, delivered, deliveries, last_delivered_at, attempts, failing_since, last_error, next_attempt_at, parked_at, retired_at,
                        cursor_tx, cursor_id
                 FROM webhook_endpoint ORDER BY name
-                """) {
-                var state = WebhookState(endpoint: try row[0].decode(String.self), delivered: try row[1].decode(Int64.self),
-                                         deliveries: try row[2].decode(Int64.self), lastDeliveredAt: try row[3].decode(Int64?.self),
-                                         attempts: try row[4].decode(Int.self), failingSince: try row[5].decode(Int64?.self),
-                                         lastError: try row[6].decode(String?.self), nextAttemptAt: try row[7].decode(Int64.self),
-                                         parkedAt: try row[8].decode(Int64?.self), retiredAt: try row[9].decode(Int64?.self))
+                """)
+            {
+                var state = WebhookState(
+                    endpoint: try row[0].decode(String.self), delivered: try row[1].decode(Int64.self),
+                    deliveries: try row[2].decode(Int64.self), lastDeliveredAt: try row[3].decode(Int64?.self),
+                    attempts: try row[4].decode(Int.self), failingSince: try row[5].decode(Int64?.self),
+                    lastError: try row[6].decode(String?.self), nextAttemptAt: try row[7].decode(Int64.self),
+                    parkedAt: try row[8].decode(Int64?.self), retiredAt: try row[9].decode(Int64?.self))
                 let filter = filters[state.endpoint] ?? .all
-                let waiting = try await self.rows(connection, """
+                let waiting = try await self.rows(
+                    connection,
+                    """
                     SELECT count(*)::bigint, MIN(e.at) FROM event e JOIN destination d ON d.id = e.destination_id
                     WHERE (e.tx, e.id) > ($1::bigint, $2::bigint)
                       AND ($3::text IS NULL OR e.type IN (SELECT jsonb_array_elements_text($3::text::jsonb)))

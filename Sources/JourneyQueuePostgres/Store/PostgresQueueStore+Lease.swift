@@ -5,11 +5,13 @@ import PostgresNIO
 extension PostgresQueueStore {
     public func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
         precondition(limit > 0, "claim limit must be positive")
-        guard let (claimed, lease) = try await leased(Self.claimSQL, destination: destination, limit: limit, leaseMillis: leaseMillis) else { return nil }
+        guard let (claimed, lease) = try await leased(Self.claimSQL, destination: destination, limit: limit, leaseMillis: leaseMillis)
+        else { return nil }
         let contacts = try claimed.map { row in
-            ClaimedContact(id: try row[0].decode(Int64.self), key: try row[1].decode(String.self), dataJSON: try row[2].decode(String.self),
-                           attempts: try row[3].decode(Int.self), priorMember: try row[4].decode(Int?.self).flatMap(PriorMembership.init(rawValue:)),
-                           looks: try row[5].decode(Int.self), notAfter: try row[6].decode(Int64?.self))
+            ClaimedContact(
+                id: try row[0].decode(Int64.self), key: try row[1].decode(String.self), dataJSON: try row[2].decode(String.self),
+                attempts: try row[3].decode(Int.self), priorMember: try row[4].decode(Int?.self).flatMap(PriorMembership.init(rawValue:)),
+                looks: try row[5].decode(Int.self), notAfter: try row[6].decode(Int64?.self))
         }.sorted { $0.id < $1.id }
         return ClaimedBatch(lease: lease, contacts: contacts)
     }
@@ -23,7 +25,9 @@ extension PostgresQueueStore {
         let until = now + leaseMillis
         let claimed = try await rows(sql, [destinationID, limit, token, until, now])
         guard let first = claimed.first else { return nil }
-        return (claimed, Lease(batchID: try first[first.count - 1].decode(Int64.self), token: token, destination: destination, until: until))
+        return (
+            claimed, Lease(batchID: try first[first.count - 1].decode(Int64.self), token: token, destination: destination, until: until)
+        )
     }
 
     /// The claim: one statement, so one round trip and no transaction around it. Ready contacts are locked with
@@ -50,12 +54,16 @@ extension PostgresQueueStore {
         let now = clock.nowMillis()
         let until = now + leaseMillis
         return try await transaction { connection in
-            let renewed = try await self.rows(connection, """
+            let renewed = try await self.rows(
+                connection,
+                """
                 UPDATE batch SET lease_until = $1 WHERE id = $2 AND lease_token = $3 AND state = \(StateCode.batchOpen) AND lease_until >= $4 RETURNING id
                 """, [until, lease.batchID, lease.token, now])
             guard !renewed.isEmpty else { throw StoreError.leaseLost(batchID: lease.batchID) }
             // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
-            try await self.execute(connection, """
+            try await self.execute(
+                connection,
+                """
                 UPDATE contact SET available_at = $1 WHERE batch_id = $2 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
                 """, [until, lease.batchID])
             var longer = lease
@@ -67,10 +75,13 @@ extension PostgresQueueStore {
     /// Throws `leaseLost` unless `lease` is the batch's current, unexpired, open lease. Locks the batch row until the
     /// transaction ends, so that lease recovery cannot void it between this check and the writes it guards.
     func checkLease(_ connection: PostgresConnection, _ lease: Lease, now: Int64) async throws -> Int64 {
-        let row = try await rows(connection, "SELECT lease_token, lease_until, state, destination_id FROM batch WHERE id = $1 FOR UPDATE",
-                                 [lease.batchID]).first
+        let row = try await rows(
+            connection, "SELECT lease_token, lease_until, state, destination_id FROM batch WHERE id = $1 FOR UPDATE",
+            [lease.batchID]
+        ).first
         guard let row, try row[0].decode(String.self) == lease.token, try row[1].decode(Int64.self) >= now,
-              try row[2].decode(Int.self) == 0 else {
+            try row[2].decode(Int.self) == 0
+        else {
             throw StoreError.leaseLost(batchID: lease.batchID)
         }
         return try row[3].decode(Int64.self)
@@ -81,9 +92,13 @@ extension PostgresQueueStore {
     /// it holds; `set_config(…, true)` makes this one transaction's commit wait for the disk (sessions commit
     /// asynchronously), which also flushes every move committed before it.
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
-        let row = try await rows(Self.writeAheadSQL, [lease.batchID, lease.token, clock.nowMillis(), attempt.purpose.rawValue, attempt.method,
-                                                      attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts,
-                                                      attempt.call.rawValue, attempt.traceID])
+        let row = try await rows(
+            Self.writeAheadSQL,
+            [
+                lease.batchID, lease.token, clock.nowMillis(), attempt.purpose.rawValue, attempt.method,
+                attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts,
+                attempt.call.rawValue, attempt.traceID,
+            ])
         let neverSent = try row[0][3].decode([Int64]?.self) ?? [], sentBefore = try row[0][4].decode([Int64]?.self) ?? []
         if !neverSent.isEmpty || !sentBefore.isEmpty {
             throw StoreError.erasedBeforeSend(batchID: lease.batchID, neverSent: neverSent, sentBefore: sentBefore)
@@ -98,14 +113,17 @@ extension PostgresQueueStore {
     }
 
     private func withdrawErased(_ lease: Lease, attemptID: Int64) async throws {
-        let erased = try await rows("""
+        let erased = try await rows(
+            """
             SELECT id, state FROM contact WHERE batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
             """, [lease.batchID])
-        _ = try await rows("UPDATE attempt SET error_class = 'withdrawn', finished_at = $2 WHERE id = $1 RETURNING id", [attemptID, clock.nowMillis()])
+        _ = try await rows(
+            "UPDATE attempt SET error_class = 'withdrawn', finished_at = $2 WHERE id = $1 RETURNING id", [attemptID, clock.nowMillis()])
         let states = try erased.map { (try $0[0].decode(Int64.self), try $0[1].decode(Int.self)) }
-        throw StoreError.erasedBeforeSend(batchID: lease.batchID,
-                                          neverSent: states.filter { $0.1 == ContactState.claimed.rawValue }.map(\.0),
-                                          sentBefore: states.filter { $0.1 == ContactState.sending.rawValue }.map(\.0))
+        throw StoreError.erasedBeforeSend(
+            batchID: lease.batchID,
+            neverSent: states.filter { $0.1 == ContactState.claimed.rawValue }.map(\.0),
+            sentBefore: states.filter { $0.1 == ContactState.sending.rawValue }.map(\.0))
     }
 
     /// Contacts erased since the claim (`erased`) hold the whole statement back: the request was built with their data.
@@ -137,8 +155,10 @@ extension PostgresQueueStore {
             (SELECT n FROM live)
         """
 
-    public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                             releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws {
+    public func prepareBatch(
+        _ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
+        releaseCountsAsLook: Bool, looks: [RecordedAttempt]
+    ) async throws {
         let now = clock.nowMillis()
         let memberIDs = priorMembers.map(\.contactID)
         let memberships = priorMembers.map { Int64($0.membership.rawValue) }
@@ -147,7 +167,9 @@ extension PostgresQueueStore {
         let held = try await transaction { connection in
             guard try await self.recordLooks(connection, looks, thenHold: lease, now: now) else { return false }
             if !memberIDs.isEmpty {
-                try await self.execute(connection, """
+                try await self.execute(
+                    connection,
+                    """
                     UPDATE contact c SET prior_member = s.m FROM unnest($1::bigint[], $2::bigint[]) AS s(id, m)
                     WHERE c.id = s.id AND c.batch_id = $3 AND c.state = \(StateCode.claimed)
                     """, [memberIDs, memberships, lease.batchID])
@@ -155,7 +177,9 @@ extension PostgresQueueStore {
             if !releasedIDs.isEmpty {
                 // Released because the look before the first send failed: that look counts.
                 try await self.execute(connection, Self.settleSQL, [releasedJSON, now, lease.batchID, String?.none])
-                try await self.execute(connection, """
+                try await self.execute(
+                    connection,
+                    """
                     UPDATE contact SET looks = looks + $1, batch_id = NULL WHERE id = ANY($2::bigint[]) AND state = \(StateCode.queued)
                     """, [releaseCountsAsLook ? 1 : 0, releasedIDs])
             }
@@ -168,7 +192,9 @@ extension PostgresQueueStore {
         let now = clock.nowMillis()
         return try await transaction { connection in
             // A batch being settled right now is locked by its holder and skipped: the next pass sees how it ended.
-            let batches = try await self.rows(connection, """
+            let batches = try await self.rows(
+                connection,
+                """
                 SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id
                 WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < $1 FOR UPDATE OF b SKIP LOCKED
                 """, [now])
@@ -177,19 +203,26 @@ extension PostgresQueueStore {
                 let batchID = try row[0].decode(Int64.self)
                 let settleMillis = try row[1].decode(Int64.self)
                 // Claimed but never sent: the claim's attempt is given back.
-                summary.requeued += try await self.count(connection, """
+                summary.requeued += try await self.count(
+                    connection,
+                    """
                     UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = $1, updated_at = $1
                     WHERE batch_id = $2 AND state = \(StateCode.claimed)
                     """, [now, batchID])
                 // Written ahead but never answered: the request may have been taken, and may still be entering them.
-                summary.madeUnknown += try await self.count(connection, """
+                summary.madeUnknown += try await self.count(
+                    connection,
+                    """
                     UPDATE contact SET state = \(StateCode.unknown), available_at = $1, updated_at = $2, ambiguous = 1,
                         last_error = 'lease expired while the request was in flight (worker died or stalled)'
                     WHERE batch_id = $3 AND state = \(StateCode.sending)
                     """, [now + settleMillis, now, batchID])
-                try await self.execute(connection, "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = $1 WHERE id = $2", [now, batchID])
-                try await self.execute(connection, "UPDATE attempt SET error_class = 'abandoned', finished_at = $1 WHERE batch_id = $2 AND finished_at IS NULL",
-                                       [now, batchID])
+                try await self.execute(
+                    connection, "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = $1 WHERE id = $2", [now, batchID])
+                try await self.execute(
+                    connection,
+                    "UPDATE attempt SET error_class = 'abandoned', finished_at = $1 WHERE batch_id = $2 AND finished_at IS NULL",
+                    [now, batchID])
             }
             return summary
         }

@@ -6,7 +6,8 @@ extension PostgresQueueStore {
         try await transaction { connection in try await self.recordResult(connection, result) }
     }
 
-    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
+    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64
+    {
         let recorded = RecordedAttempt(destination: destination, batchID: batchID, attempt: attempt, result: result)
         let now = clock.nowMillis()
         return try await transaction { connection in try await self.insert(connection, recorded, now: now) }
@@ -41,13 +42,20 @@ extension PostgresQueueStore {
         }
         let attempt = recorded.attempt
         let result = recorded.result
-        let row = try await rows(connection, """
+        let row = try await rows(
+            connection,
+            """
             INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at, status, response_headers, response_body,
                                 remote_id, latency_ms, error_class, finished_at, call_purpose, trace_id)
             VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8::int, $9::text, $10, $11::text, $12, $13::text, $14, $15, $16::text) RETURNING id
-            """, [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, LedgerBody.bounded(attempt.requestBody),
-                  attempt.startedAt, result.status.map(Int64.init), result.headersJSON, LedgerBody.bounded(result.responseBody), result.remoteID,
-                  result.latencyMillis, result.errorClass, result.finishedAt, attempt.call.rawValue, attempt.traceID])
+            """,
+            [
+                destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url,
+                LedgerBody.bounded(attempt.requestBody),
+                attempt.startedAt, result.status.map(Int64.init), result.headersJSON, LedgerBody.bounded(result.responseBody),
+                result.remoteID,
+                result.latencyMillis, result.errorClass, result.finishedAt, attempt.call.rawValue, attempt.traceID,
+            ])
         return try row[0][0].decode(Int64.self)
     }
 
@@ -56,24 +64,29 @@ extension PostgresQueueStore {
         try await transaction { connection in
             _ = try await self.checkLease(connection, lease, now: now)
             try await self.execute(connection, "UPDATE batch SET remote_id = $1 WHERE id = $2", [remoteID, lease.batchID])
-            try await self.execute(connection, """
+            try await self.execute(
+                connection,
+                """
                 UPDATE contact SET request_id = $1 WHERE batch_id = $2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
                 """, [remoteID, lease.batchID])
         }
     }
 
     public func pendingWork(destination: String) async throws -> PendingWork {
-        let row = try await rows("""
+        let row = try await rows(
+            """
             SELECT d.id,
                    (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state = \(StateCode.queued)),
                    EXISTS (SELECT 1 FROM batch WHERE destination_id = d.id AND state = \(StateCode.batchOpen)),
                    (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)))
             FROM destination d WHERE d.name = $1
-            """, [destination]).first
+            """, [destination]
+        ).first
         guard let row else { return PendingWork(queued: false, leased: false, awaitingVerification: false, nextReadyAt: nil) }
         let next = try row[1].decode(Int64?.self)
         let verifyAt = try row[3].decode(Int64?.self)
-        return PendingWork(queued: next != nil, leased: try row[2].decode(Bool.self), awaitingVerification: verifyAt != nil, nextReadyAt: next,
-                           nextVerifyAt: verifyAt)
+        return PendingWork(
+            queued: next != nil, leased: try row[2].decode(Bool.self), awaitingVerification: verifyAt != nil, nextReadyAt: next,
+            nextVerifyAt: verifyAt)
     }
 }

@@ -9,7 +9,9 @@ extension PostgresQueueStore {
         // One snapshot for every figure of every destination, as SQLite's read transaction gives.
         return try await transaction { connection in
             try await self.execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            let destinations = try await self.rows(connection, """
+            let destinations = try await self.rows(
+                connection,
+                """
                 SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
                        look_paused_until, look_reason, look_since,
                        (SELECT COALESCE(SUM(n), 0)::bigint FROM contact_count k WHERE k.destination_id = d.id
@@ -20,11 +22,16 @@ extension PostgresQueueStore {
                 """, [destination])
             var reports: [DestinationReport] = []
             for row in destinations {
-                var report = try await self.report(connection, id: try row[0].decode(Int64.self), name: try row[1].decode(String.self),
-                                                   kind: try row[2].decode(String?.self), since: since ?? 0)
-                report.pause = try row[3].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator") }
-                    .flatMap { $0.holds(at: now) ? $0 : nil }
-                report.health = try row[5].decode(Int64?.self).map { DestinationPause(until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self)) }
+                var report = try await self.report(
+                    connection, id: try row[0].decode(Int64.self), name: try row[1].decode(String.self),
+                    kind: try row[2].decode(String?.self), since: since ?? 0)
+                report.pause = try row[3].decode(Int64?.self).map {
+                    DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator")
+                }
+                .flatMap { $0.holds(at: now) ? $0 : nil }
+                report.health = try row[5].decode(Int64?.self).map {
+                    DestinationPause(until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self))
+                }
                 report.lookOutage = try row[8].decode(Int64?.self).map {
                     DestinationPause(until: $0, reason: try row[9].decode(String?.self) ?? "", since: try row[10].decode(Int64?.self))
                 }
@@ -36,15 +43,21 @@ extension PostgresQueueStore {
         }
     }
 
-    private func report(_ connection: PostgresConnection, id: Int64, name: String, kind: String?, since: Int64) async throws -> DestinationReport {
+    private func report(_ connection: PostgresConnection, id: Int64, name: String, kind: String?, since: Int64) async throws
+        -> DestinationReport
+    {
         var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
         // Without --since the counters answer; with it, only a scan can.
-        let countSQL = since == 0 ? "SELECT state, SUM(n)::bigint FROM contact_count WHERE destination_id = $1 AND $2::bigint = 0 GROUP BY state"
+        let countSQL =
+            since == 0
+            ? "SELECT state, SUM(n)::bigint FROM contact_count WHERE destination_id = $1 AND $2::bigint = 0 GROUP BY state"
             : "SELECT state, COUNT(*) FROM contact WHERE destination_id = $1 AND enqueued_at >= $2 GROUP BY state"
         for row in try await rows(connection, countSQL, [id, since]) {
             if let state = ContactState(rawValue: try row[0].decode(Int.self)) { counts[state.description] = try row[1].decode(Int.self) }
         }
-        let funnelRow = try await rows(connection, """
+        let funnelRow = try await rows(
+            connection,
+            """
             SELECT COUNT(*), COUNT(*) FILTER (WHERE attempts > 0 OR state > \(StateCode.queued)),
                    COUNT(*) FILTER (WHERE state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable)) OR event_instance_id IS NOT NULL),
                    COUNT(*) FILTER (WHERE state = \(StateCode.confirmed)), COUNT(*) FILTER (WHERE state = \(StateCode.unverifiable)),
@@ -52,25 +65,34 @@ extension PostgresQueueStore {
                    COALESCE(SUM(possible_duplicates), 0)::bigint, COALESCE(SUM(proven_absent), 0)::bigint
             FROM contact WHERE destination_id = $1 AND enqueued_at >= $2
             """, [id, since])[0]
-        let funnel = DestinationReport.Funnel(enqueued: try funnelRow[0].decode(Int.self), submitted: try funnelRow[1].decode(Int.self),
-                                              accepted: try funnelRow[2].decode(Int.self), confirmed: try funnelRow[3].decode(Int.self),
-                                              unverifiable: try funnelRow[4].decode(Int.self), dead: try funnelRow[5].decode(Int.self))
+        let funnel = DestinationReport.Funnel(
+            enqueued: try funnelRow[0].decode(Int.self), submitted: try funnelRow[1].decode(Int.self),
+            accepted: try funnelRow[2].decode(Int.self), confirmed: try funnelRow[3].decode(Int.self),
+            unverifiable: try funnelRow[4].decode(Int.self), dead: try funnelRow[5].decode(Int.self))
         var reasons: [String: Int] = [:]
-        for row in try await rows(connection, """
+        for row in try await rows(
+            connection,
+            """
             SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = $1 AND state = \(StateCode.dead) AND enqueued_at >= $2
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-            """, [id, since]) {
+            """, [id, since])
+        {
             reasons[try row[0].decode(String.self)] = try row[1].decode(Int.self)
         }
         var unverifiable: [String: Int] = [:]
-        for row in try await rows(connection, """
+        for row in try await rows(
+            connection,
+            """
             SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact
             WHERE destination_id = $1 AND state = \(StateCode.unverifiable) AND enqueued_at >= $2
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-            """, [id, since]) {
+            """, [id, since])
+        {
             unverifiable[try row[0].decode(String.self)] = try row[1].decode(Int.self)
         }
-        let requestRow = try await rows(connection, """
+        let requestRow = try await rows(
+            connection,
+            """
             SELECT COUNT(*) FILTER (WHERE purpose = 'submit'), COUNT(*) FILTER (WHERE purpose = 'submit' AND status = 429),
                    COUNT(*) FILTER (WHERE purpose = 'reconcile'), MIN(started_at), MAX(finished_at),
                    COUNT(*) FILTER (WHERE method = 'PUT' AND purpose = 'submit' AND status BETWEEN 200 AND 299),
@@ -78,43 +100,61 @@ extension PostgresQueueStore {
             FROM attempt WHERE destination_id = $1 AND started_at >= $2
             """, [id, since])[0]
         // The same ranks as SQLite's store picks: index (n - 1) × p / 100 of the sorted latencies.
-        let latencyRows = try await rows(connection, """
+        let latencyRows = try await rows(
+            connection,
+            """
             SELECT i, latency_ms FROM (
                 SELECT latency_ms, row_number() OVER (ORDER BY latency_ms) - 1 AS i, count(*) OVER () AS n
                 FROM attempt WHERE destination_id = $1 AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= $2) ranked
             WHERE i IN ((n - 1) * 50 / 100, (n - 1) * 95 / 100, (n - 1) * 99 / 100) ORDER BY i
             """, [id, since])
         let ranked = try latencyRows.map { try $0[1].decode(Int64.self) }
-        let latency = ranked.isEmpty ? nil : DestinationReport.Latency(p50: ranked[0], p95: ranked[min(1, ranked.count - 1)], p99: ranked[ranked.count - 1])
+        let latency =
+            ranked.isEmpty
+            ? nil : DestinationReport.Latency(p50: ranked[0], p95: ranked[min(1, ranked.count - 1)], p99: ranked[ranked.count - 1])
         let requests = try requestRow[0].decode(Int.self)
         let spanMillis = max((try requestRow[4].decode(Int64?.self) ?? 0) - (try requestRow[3].decode(Int64?.self) ?? 0), 1)
         let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
-        let span = try await rows(connection, """
+        let span = try await rows(
+            connection,
+            """
             SELECT MIN(updated_at), MAX(updated_at) FROM contact WHERE destination_id = $1 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $2
             """, [id, since])[0]
         let settledSpan = (try span[1].decode(Int64?.self) ?? 0) - (try span[0].decode(Int64?.self) ?? 0)
         // About thirty bars whatever the span: seconds for a demo, hours for a night's run.
-        let bucketMillis: Int64 = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
+        let bucketMillis: Int64 =
+            [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
             .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
         var buckets: [DestinationReport.Bucket] = []
-        for row in try await rows(connection, """
+        for row in try await rows(
+            connection,
+            """
             SELECT updated_at / $1 * $1 AS minute, COUNT(*) FILTER (WHERE state = \(StateCode.confirmed)),
                    COUNT(*) FILTER (WHERE state = \(StateCode.unverifiable)), COUNT(*) FILTER (WHERE state = \(StateCode.dead))
             FROM contact WHERE destination_id = $2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $3 GROUP BY minute ORDER BY minute
-            """, [bucketMillis, id, since]) {
-            buckets.append(DestinationReport.Bucket(minute: try row[0].decode(Int64.self), confirmed: try row[1].decode(Int.self),
-                                                    unverifiable: try row[2].decode(Int.self), dead: try row[3].decode(Int.self)))
+            """, [bucketMillis, id, since])
+        {
+            buckets.append(
+                DestinationReport.Bucket(
+                    minute: try row[0].decode(Int64.self), confirmed: try row[1].decode(Int.self),
+                    unverifiable: try row[2].decode(Int.self), dead: try row[3].decode(Int.self)))
         }
-        let remoteIDs = try await rows(connection, """
+        let remoteIDs = try await rows(
+            connection,
+            """
             SELECT remote_id FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2 ORDER BY id DESC LIMIT 20
-            """, [id, since]).map { try $0[0].decode(String.self) }
-        let remoteBatches = try await rows(connection, """
+            """, [id, since]
+        ).map { try $0[0].decode(String.self) }
+        let remoteBatches = try await rows(
+            connection,
+            """
             SELECT COUNT(*) FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2
             """, [id, since])[0][0].decode(Int.self)
         var report = DestinationReport(
             name: name, kind: kind, counts: counts, funnel: funnel, retries: try funnelRow[6].decode(Int.self), deadReasons: reasons,
             requests: requests, throttled: try requestRow[1].decode(Int.self), looks: try requestRow[2].decode(Int.self),
-            possibleDuplicates: try funnelRow[7].decode(Int.self), latency: latency, contactsPerSecond: Double(settled) * 1000 / Double(spanMillis),
+            possibleDuplicates: try funnelRow[7].decode(Int.self), latency: latency,
+            contactsPerSecond: Double(settled) * 1000 / Double(spanMillis),
             requestsPerSecond: Double(requests) * 1000 / Double(spanMillis), throughput: buckets, bucketMillis: bucketMillis,
             recentRemoteIDs: remoteIDs)
         report.remoteBatches = remoteBatches
@@ -123,9 +163,12 @@ extension PostgresQueueStore {
         report.unverifiableReasons = unverifiable
         report.provenAbsent = try funnelRow[8].decode(Int.self)
         var calls: [CallPurpose: Int] = [:]
-        for row in try await rows(connection, """
+        for row in try await rows(
+            connection,
+            """
             SELECT call_purpose_of(call_purpose, purpose), COUNT(*) FROM attempt WHERE destination_id = $1 AND started_at >= $2 GROUP BY 1
-            """, [id, since]) {
+            """, [id, since])
+        {
             if let purpose = CallPurpose(rawValue: try row[0].decode(String.self)) { calls[purpose] = try row[1].decode(Int.self) }
         }
         report.setCalls(calls)
@@ -146,12 +189,14 @@ extension PostgresQueueStore {
                 let from = after
                 // Keyset pages: a contact shows at most once, in the state its page saw.
                 let page = try bridge.run {
-                    try await self.rows("""
+                    try await self.rows(
+                        """
                         SELECT $1::text, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id, enqueued_at, updated_at, data, id
                         FROM contact WHERE destination_id = $2 AND id > $3 AND ($4::int IS NULL OR state = $4::int) AND enqueued_at >= $5
                         ORDER BY id LIMIT $6
-                        """, [name, id, from, state.map { Int64($0.rawValue) }, since ?? 0, Self.exportPageSize])
-                        .map { (try Self.contactRow($0), try $0[11].decode(Int64.self)) }
+                        """, [name, id, from, state.map { Int64($0.rawValue) }, since ?? 0, Self.exportPageSize]
+                    )
+                    .map { (try Self.contactRow($0), try $0[11].decode(Int64.self)) }
                 }
                 for (row, _) in page { try body(row) }
                 guard page.count == Self.exportPageSize, let last = page.last else { break }
@@ -161,11 +206,12 @@ extension PostgresQueueStore {
     }
 
     static func contactRow(_ row: PostgresRandomAccessRow) throws -> ContactRow {
-        ContactRow(destination: try row[0].decode(String.self), key: try row[1].decode(String.self),
-                   state: ContactState(rawValue: try row[2].decode(Int.self))?.description ?? "?", attempts: try row[3].decode(Int.self),
-                   lastError: try row[4].decode(String?.self), deadReason: try row[5].decode(String?.self),
-                   eventInstanceID: try row[6].decode(String?.self), requestID: try row[7].decode(String?.self),
-                   enqueuedAt: try row[8].decode(Int64.self), updatedAt: try row[9].decode(Int64.self), dataJSON: try row[10].decode(String.self))
+        ContactRow(
+            destination: try row[0].decode(String.self), key: try row[1].decode(String.self),
+            state: ContactState(rawValue: try row[2].decode(Int.self))?.description ?? "?", attempts: try row[3].decode(Int.self),
+            lastError: try row[4].decode(String?.self), deadReason: try row[5].decode(String?.self),
+            eventInstanceID: try row[6].decode(String?.self), requestID: try row[7].decode(String?.self),
+            enqueuedAt: try row[8].decode(Int64.self), updatedAt: try row[9].decode(Int64.self), dataJSON: try row[10].decode(String.self))
     }
 
     /// How far a ledger row's start may precede the contact's enqueue or follow its last change (looks are recorded
@@ -178,7 +224,8 @@ extension PostgresQueueStore {
         // the first field of a CSV line (Bulk uploads), started between its enqueue and its last change.
         let needle = JSONText.string(contactKey)
         let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
-        let contacts = try await rows("""
+        let contacts = try await rows(
+            """
             SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
                    c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
                    c.erased_at
@@ -189,18 +236,23 @@ extension PostgresQueueStore {
             let final = try row[2].decode(Int.self) >= ContactState.confirmed.rawValue
             let first = try row[8].decode(Int64.self) - Self.ledgerSlackMillis
             let last = final ? try row[9].decode(Int64.self) + Self.ledgerSlackMillis : Int64.max
-            let entries = try await rows("""
+            let entries = try await rows(
+                """
                 SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
                        remote_id, latency_ms, error_class, trace_id
                 FROM attempt WHERE destination_id = $1 AND started_at BETWEEN $4 AND $5
                     AND (strpos(request_body, $2) > 0 OR strpos(request_body, $3) > 0) ORDER BY id
-                """, [try row[11].decode(Int64.self), needle, String(csvNeedle), first, last]).map { entry in
-                LedgerEntry(id: try entry[0].decode(Int64.self), purpose: try entry[1].decode(String.self), attemptNumber: try entry[2].decode(Int.self),
-                            method: try entry[3].decode(String.self), url: try entry[4].decode(String.self), requestBody: try entry[5].decode(String.self),
-                            startedAt: try entry[6].decode(Int64.self), status: try entry[7].decode(Int?.self),
-                            responseHeaders: try entry[8].decode(String?.self), responseBody: try entry[9].decode(String?.self),
-                            remoteID: try entry[10].decode(String?.self), latencyMillis: try entry[11].decode(Int64?.self),
-                            errorClass: try entry[12].decode(String?.self), traceID: try entry[13].decode(String?.self))
+                """, [try row[11].decode(Int64.self), needle, String(csvNeedle), first, last]
+            ).map { entry in
+                LedgerEntry(
+                    id: try entry[0].decode(Int64.self), purpose: try entry[1].decode(String.self),
+                    attemptNumber: try entry[2].decode(Int.self),
+                    method: try entry[3].decode(String.self), url: try entry[4].decode(String.self),
+                    requestBody: try entry[5].decode(String.self),
+                    startedAt: try entry[6].decode(Int64.self), status: try entry[7].decode(Int?.self),
+                    responseHeaders: try entry[8].decode(String?.self), responseBody: try entry[9].decode(String?.self),
+                    remoteID: try entry[10].decode(String?.self), latencyMillis: try entry[11].decode(Int64?.self),
+                    errorClass: try entry[12].decode(String?.self), traceID: try entry[13].decode(String?.self))
             }
             var contact = try Self.contactRow(row)
             contact.evidence = try row[12].decode(String?.self)
@@ -225,9 +277,12 @@ extension PostgresQueueStore {
                   AND \(RedriveSQL.newestNotLive(state: StateCode.expired))
                 """
             let superseded = RedriveSQL.superseded
-            let skipped = try await self.rows(connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
-                                              [now, id])[0][0].decode(Int.self)
-            let queued = try await self.count(connection, """
+            let skipped = try await self.rows(
+                connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
+                [now, id])[0][0].decode(Int.self)
+            let queued = try await self.count(
+                connection,
+                """
                 UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = $3::bigint, updated_at = $1,
                     available_at = GREATEST($1, COALESCE(not_before, 0)),
                     wait_cause = CASE WHEN not_before > $1 THEN \(StateCode.waitNotBefore) END,
@@ -253,22 +308,29 @@ extension PostgresQueueStore {
                 """
             let superseded = RedriveSQL.superseded
             let eligible = "\(candidate) AND NOT \(superseded)"
-            let skipped = try await self.rows(connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
-                                              [now, id, reason])[0][0].decode(Int.self)
-            let toLookFor = try await self.count(connection, """
+            let skipped = try await self.rows(
+                connection, "SELECT COUNT(*) FROM contact WHERE $1::bigint IS NOT NULL AND \(candidate) AND \(superseded)",
+                [now, id, reason])[0][0].decode(Int.self)
+            let toLookFor = try await self.count(
+                connection,
+                """
                 UPDATE contact SET state = \(StateCode.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = $1,
                     available_at = GREATEST($1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = $2)),
                     last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
                 WHERE ambiguous = 1 AND $4::boolean AND \(eligible)
                 """, [now, id, reason, lookable])
-            let duplicates = try await self.count(connection, """
+            let duplicates = try await self.count(
+                connection,
+                """
                 UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
                     ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = $1,
                     last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
                                  || COALESCE(dead_reason, '')
                 WHERE ambiguous = 1 AND NOT $4::boolean AND \(eligible)
                 """, [now, id, reason, lookable])
-            let queued = try await self.count(connection, """
+            let queued = try await self.count(
+                connection,
+                """
                 UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
                     last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = $1
                 WHERE ambiguous = 0 AND \(eligible)
@@ -281,14 +343,19 @@ extension PostgresQueueStore {
         try await transaction { connection in
             let id = try await self.existingDestinationID(connection, name: destination)
             if let reason, AskedText.namesNothing(reason) { return [] }
-            return try await self.rows(connection, """
+            return try await self.rows(
+                connection,
+                """
                 SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
                 WHERE destination_id = $1 AND state = \(StateCode.dead) AND id > $2 AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
                 ORDER BY id LIMIT $4
-                """, [id, after ?? 0, reason, min(max(limit, 1), 1_000)]).map { row in
-                DeadLetter(id: try row[0].decode(Int64.self), contactKey: try row[1].decode(String.self), reason: try row[2].decode(String.self),
-                           lastError: try row[3].decode(String?.self), attempts: try row[4].decode(Int.self), requestID: try row[5].decode(String?.self),
-                           updatedAt: try row[6].decode(Int64.self))
+                """, [id, after ?? 0, reason, min(max(limit, 1), 1_000)]
+            ).map { row in
+                DeadLetter(
+                    id: try row[0].decode(Int64.self), contactKey: try row[1].decode(String.self), reason: try row[2].decode(String.self),
+                    lastError: try row[3].decode(String?.self), attempts: try row[4].decode(Int.self),
+                    requestID: try row[5].decode(String?.self),
+                    updatedAt: try row[6].decode(Int64.self))
             }
         }
     }
@@ -297,19 +364,22 @@ extension PostgresQueueStore {
         // No key holds a NUL, and a prefix up to one matches nothing: keys with those bytes are above the range.
         if AskedText.namesNothing(text) { return [] }
         // A range on the key index in byte order, not LIKE: exact bytes, any character, and the index used either way.
-        return try await rows("""
+        return try await rows(
+            """
             SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
                    c.enqueued_at, c.updated_at, c.data
             FROM contact c JOIN destination d ON d.id = c.destination_id
             WHERE c.contact_key COLLATE "C" >= $1 AND c.contact_key COLLATE "C" <= $2 ORDER BY c.contact_key COLLATE "C", d.name LIMIT $3
-            """, [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)]).map(Self.contactRow)
+            """, [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)]
+        ).map(Self.contactRow)
     }
 
     public func probeWritable() async throws {
         // A standby answers reads but takes no write.
         let row = try await rows("SELECT pg_is_in_recovery()")
         if try row[0][0].decode(Bool.self) {
-            throw PostgresStoreError(operation: "readiness probe", sqlState: nil, message: "\(location) is a standby in recovery: it takes no writes")
+            throw PostgresStoreError(
+                operation: "readiness probe", sqlState: nil, message: "\(location) is a standby in recovery: it takes no writes")
         }
     }
 }

@@ -5,11 +5,14 @@ import PostgresNIO
 extension PostgresQueueStore {
     public func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) async throws {
         let now = clock.nowMillis()
-        let row = try await rows(Self.settleBatchSQL, [
-            Settlement.rowsJSON(outcomes), now, lease.batchID, result?.remoteID, lease.token,
-            result?.status.map(Int64.init), result?.headersJSON, result.map { LedgerBody.bounded($0.responseBody) }, result?.latencyMillis,
-            result?.errorClass, result?.finishedAt, result?.attemptID,
-        ])
+        let row = try await rows(
+            Self.settleBatchSQL,
+            [
+                Settlement.rowsJSON(outcomes), now, lease.batchID, result?.remoteID, lease.token,
+                result?.status.map(Int64.init), result?.headersJSON, result.map { LedgerBody.bounded($0.responseBody) },
+                result?.latencyMillis,
+                result?.errorClass, result?.finishedAt, result?.attemptID,
+            ])
         if try row[0][0].decode(Int.self) == 0 { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 
@@ -57,11 +60,16 @@ extension PostgresQueueStore {
 
     func recordResult(_ connection: PostgresConnection, _ result: AttemptResult) async throws {
         let headers = result.headersJSON
-        try await execute(connection, """
+        try await execute(
+            connection,
+            """
             UPDATE attempt SET status = $1::int, response_headers = $2::text, response_body = $3, remote_id = $4::text,
                 latency_ms = $5, error_class = $6::text, finished_at = $7
             WHERE id = $8
-            """, [result.status.map(Int64.init), headers, LedgerBody.bounded(result.responseBody), result.remoteID, result.latencyMillis,
-                  result.errorClass, result.finishedAt, result.attemptID])
+            """,
+            [
+                result.status.map(Int64.init), headers, LedgerBody.bounded(result.responseBody), result.remoteID, result.latencyMillis,
+                result.errorClass, result.finishedAt, result.attemptID,
+            ])
     }
 }

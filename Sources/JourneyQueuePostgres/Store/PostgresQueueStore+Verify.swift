@@ -4,15 +4,19 @@ import PostgresNIO
 
 extension PostgresQueueStore {
     public func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
-        guard let (claimed, lease) = try await leased(Self.claimVerificationSQL, destination: destination, limit: limit, leaseMillis: leaseMillis) else {
+        guard
+            let (claimed, lease) = try await leased(
+                Self.claimVerificationSQL, destination: destination, limit: limit, leaseMillis: leaseMillis)
+        else {
             return nil
         }
         let contacts = try claimed.map { row in
-            VerificationCandidate(id: try row[0].decode(Int64.self), key: try row[1].decode(String.self),
-                                  state: ContactState(rawValue: try row[2].decode(Int.self)) ?? .unknown, attempts: try row[3].decode(Int.self),
-                                  eventInstanceID: try row[4].decode(String?.self), requestID: try row[5].decode(String?.self),
-                                  looks: try row[6].decode(Int.self), priorMember: try row[7].decode(Int?.self).flatMap(PriorMembership.init(rawValue:)),
-                                  sentAt: try row[8].decode(Int64?.self))
+            VerificationCandidate(
+                id: try row[0].decode(Int64.self), key: try row[1].decode(String.self),
+                state: ContactState(rawValue: try row[2].decode(Int.self)) ?? .unknown, attempts: try row[3].decode(Int.self),
+                eventInstanceID: try row[4].decode(String?.self), requestID: try row[5].decode(String?.self),
+                looks: try row[6].decode(Int.self), priorMember: try row[7].decode(Int?.self).flatMap(PriorMembership.init(rawValue:)),
+                sentAt: try row[8].decode(Int64?.self))
         }.sorted { $0.id < $1.id }
         return VerificationBatch(lease: lease, contacts: contacts)
     }
@@ -40,7 +44,8 @@ extension PostgresQueueStore {
         let held = try await transaction { connection in
             guard try await self.recordLooks(connection, looks, thenHold: lease, now: now) else { return false }
             if hasOutcomes { try await self.execute(connection, Self.settleVerificationSQL, [outcomesJSON, now, lease.batchID]) }
-            try await self.execute(connection, "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = $1 WHERE id = $2", [now, lease.batchID])
+            try await self.execute(
+                connection, "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = $1 WHERE id = $2", [now, lease.batchID])
             return true
         }
         if !held { throw StoreError.leaseLost(batchID: lease.batchID) }

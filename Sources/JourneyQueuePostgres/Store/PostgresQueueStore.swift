@@ -25,7 +25,9 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
 
     /// Connects to the database at `url`, creating or migrating the schema; refuses a database written by a newer
     /// journeyq. `maximumConnections` bounds this process's share of the server's connections.
-    public init(url: String, clock: any WallClock = SystemClock(), maximumConnections: Int = 8, logger: Logger = Logger(label: "journeyq.postgres")) throws {
+    public init(
+        url: String, clock: any WallClock = SystemClock(), maximumConnections: Int = 8, logger: Logger = Logger(label: "journeyq.postgres")
+    ) throws {
         let location = try PostgresLocation(url: url)
         self.location = location
         self.clock = clock
@@ -130,7 +132,9 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
     public func ensureDestination(name: String, kind: String?, settleMillis: Int64? = nil) async throws -> Int64 {
         try await transaction { connection in
             let id = try await self.destinationID(connection, name: name, kind: kind, now: self.clock.nowMillis())
-            if let settleMillis { try await self.execute(connection, "UPDATE destination SET settle_ms = $1 WHERE id = $2", [settleMillis, id]) }
+            if let settleMillis {
+                try await self.execute(connection, "UPDATE destination SET settle_ms = $1 WHERE id = $2", [settleMillis, id])
+            }
             return id
         }
     }
@@ -146,9 +150,12 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
                 }
                 return id
             }
-            if let row = try await rows(connection, """
+            if let row = try await rows(
+                connection,
+                """
                 INSERT INTO destination(name, kind, created_at) VALUES ($1, $2::text, $3) ON CONFLICT (name) DO NOTHING RETURNING id
-                """, [name, kind, now]).first {
+                """, [name, kind, now]
+            ).first {
                 return try row[0].decode(Int64.self)
             }
         }
@@ -190,4 +197,3 @@ final class DestinationIDCache: @unchecked Sendable {
         set { lock.withLock { ids[name] = newValue } }
     }
 }
-

@@ -26,8 +26,9 @@ enum Migrations {
         let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
         try db.execute(sql: "PRAGMA writable_schema = ON")
         defer { try? db.execute(sql: "PRAGMA writable_schema = OFF") }
-        try db.execute(sql: "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'contact'",
-                       arguments: [old, "CHECK (state BETWEEN 0 AND 8)"])
+        try db.execute(
+            sql: "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'contact'",
+            arguments: [old, "CHECK (state BETWEEN 0 AND 8)"])
         try db.execute(sql: "PRAGMA schema_version = \(version + 1)")
     }
 

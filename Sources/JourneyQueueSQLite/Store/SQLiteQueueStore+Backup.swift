@@ -17,10 +17,13 @@ extension SQLiteQueueStore {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
-            throw BackupError(path: path, reason: isDirectory.boolValue ? "is a directory; name the backup file" : "exists; journeyq does not overwrite a backup")
+            throw BackupError(
+                path: path,
+                reason: isDirectory.boolValue ? "is a directory; name the backup file" : "exists; journeyq does not overwrite a backup")
         }
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial").path
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
+            .path
         // Personal data: the file exists (empty, 0600) before SQLite writes a byte into it.
         guard manager.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw BackupError(path: path, reason: "cannot create a file in \(url.deletingLastPathComponent().path)")

@@ -7,7 +7,10 @@ extension SQLiteQueueStore: CopySource {
     }
 
     public func liveLeases(now: Int64) throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE state = \(StateCode.batchOpen) AND lease_until >= ?", arguments: [now]) ?? 0 }
+        try pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM batch WHERE state = \(StateCode.batchOpen) AND lease_until >= ?", arguments: [now]) ?? 0
+        }
     }
 }
 
@@ -24,9 +27,11 @@ struct SQLiteCopyReader: CopyReader {
         while true {
             // Identity tables page by key (each page costs the same); the few others (idempotency keys, webhook
             // endpoints) by offset in their key's order.
-            let rows = table.hasIdentity
+            let rows =
+                table.hasIdentity
                 ? try Row.fetchAll(db, sql: "SELECT \(names) FROM \(source) WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, page])
-                : try Row.fetchAll(db, sql: "SELECT \(names) FROM \(source) ORDER BY \(table.order) LIMIT ? OFFSET ?", arguments: [page, offset])
+                : try Row.fetchAll(
+                    db, sql: "SELECT \(names) FROM \(source) ORDER BY \(table.order) LIMIT ? OFFSET ?", arguments: [page, offset])
             guard let last = rows.last else { return }
             try each(rows.map { row in row.databaseValues.map(Self.value) })
             if table.hasIdentity { after = last[0] } else { offset += rows.count }

@@ -7,14 +7,17 @@ extension SQLiteQueueStore {
         try pool.write { db in try Self.enqueue(db, destination: destination, now: clock.nowMillis(), produce) }
     }
 
-    public func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+    public func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws
+        -> EnqueueSummary
+    {
         try pool.write { db in
             let now = clock.nowMillis()
             let summary = try Self.enqueue(db, destination: destination, now: now, produce)
             let destinationID = try Self.existingDestinationID(db, name: destination)
             do {
-                try db.execute(sql: "INSERT INTO idempotency_key(destination_id, key, response, created_at) VALUES (?, ?, ?, ?)",
-                               arguments: [destinationID, idempotency.key, idempotency.response(summary), now])
+                try db.execute(
+                    sql: "INSERT INTO idempotency_key(destination_id, key, response, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [destinationID, idempotency.key, idempotency.response(summary), now])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 // Another request with the same key won: this one rolls back whole.
                 throw StoreError.duplicateIdempotencyKey(idempotency.key)
@@ -25,26 +28,32 @@ extension SQLiteQueueStore {
 
     public func idempotentResponse(destination: String, key: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: """
-                SELECT i.response FROM idempotency_key i JOIN destination d ON d.id = i.destination_id WHERE d.name = ? AND i.key = ?
-                """, arguments: [destination, key])
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT i.response FROM idempotency_key i JOIN destination d ON d.id = i.destination_id WHERE d.name = ? AND i.key = ?
+                    """, arguments: [destination, key])
         }
     }
 
-    static func enqueue(_ db: Database, destination: String, now: Int64, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
+    static func enqueue(_ db: Database, destination: String, now: Int64, _ produce: (inout any EnqueueSink) throws -> Void) throws
+        -> EnqueueSummary
+    {
         let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: now)
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(destination_id, contact_key) WHERE state < \(StateCode.firstFinal) DO NOTHING
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(destination_id, contact_key) WHERE state < \(StateCode.firstFinal) DO NOTHING
+                """)
         var sink: any EnqueueSink = SQLiteEnqueueSink(db: db, statement: statement, destinationID: destinationID, now: now)
         try produce(&sink)
         let done = sink as! SQLiteEnqueueSink
         // The counter moves in the same transaction, once for all the inserted rows.
-        try db.execute(sql: """
-            INSERT INTO contact_count(destination_id, state, n) VALUES (?, 0, ?) ON CONFLICT(destination_id, state) DO UPDATE SET n = n + excluded.n
-            """, arguments: [destinationID, done.inserted])
+        try db.execute(
+            sql: """
+                INSERT INTO contact_count(destination_id, state, n) VALUES (?, 0, ?) ON CONFLICT(destination_id, state) DO UPDATE SET n = n + excluded.n
+                """, arguments: [destinationID, done.inserted])
         return EnqueueSummary(enqueued: done.inserted, duplicates: done.duplicates)
     }
 }
@@ -77,8 +86,9 @@ struct SQLiteEnqueueSink: EnqueueSink {
         if waits { sqlite3_bind_int64(handle, 9, Int64(StateCode.waitNotBefore)!) } else { sqlite3_bind_null(handle, 9) }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                sql: statement.sql)
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                sql: statement.sql)
         }
         if sqlite3_changes(db.sqliteConnection) == 1 {
             inserted += 1

@@ -10,7 +10,10 @@ extension SQLiteQueueStore {
             // Nothing to claim: the batch row opened for it is taken back.
             try db.inSavepoint {
                 let now = clock.nowMillis()
-                guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
+                guard
+                    let destinationID = try Int64.fetchOne(
+                        db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination])
+                else {
                     return .rollback
                 }
                 let (batchID, token, until) = try Self.openBatch(db, destinationID: destinationID, now: now, leaseMillis: leaseMillis)
@@ -18,10 +21,12 @@ extension SQLiteQueueStore {
                 guard !rows.isEmpty else { return .rollback }
                 try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
                 let contacts = rows.map { row in
-                    ClaimedContact(id: row[0], key: row[1], dataJSON: row[2], attempts: row[3],
-                                   priorMember: (row[4] as Int?).flatMap(PriorMembership.init(rawValue:)), looks: row[5], notAfter: row[6])
+                    ClaimedContact(
+                        id: row[0], key: row[1], dataJSON: row[2], attempts: row[3],
+                        priorMember: (row[4] as Int?).flatMap(PriorMembership.init(rawValue:)), looks: row[5], notAfter: row[6])
                 }.sorted { $0.id < $1.id }
-                claimed = ClaimedBatch(lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
+                claimed = ClaimedBatch(
+                    lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
                 return .commit
             }
             return claimed
@@ -29,7 +34,9 @@ extension SQLiteQueueStore {
     }
 
     /// Inserts an open batch with a fresh lease; the caller fills it in the same transaction.
-    static func openBatch(_ db: Database, destinationID: Int64, now: Int64, leaseMillis: Int64) throws -> (id: Int64, token: String, until: Int64) {
+    static func openBatch(_ db: Database, destinationID: Int64, now: Int64, leaseMillis: Int64) throws -> (
+        id: Int64, token: String, until: Int64
+    ) {
         let token = UUID().uuidString
         let until = now + leaseMillis
         try db.cachedStatement(sql: "INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at) VALUES (?, ?, ?, 0, ?)")
@@ -52,12 +59,15 @@ extension SQLiteQueueStore {
         try await writes.write { [self] db in
             let now = clock.nowMillis()
             let until = now + leaseMillis
-            try db.execute(sql: """
-                UPDATE batch SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = \(StateCode.batchOpen) AND lease_until >= ?
-                """, arguments: [until, lease.batchID, lease.token, now])
+            try db.execute(
+                sql: """
+                    UPDATE batch SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = \(StateCode.batchOpen) AND lease_until >= ?
+                    """, arguments: [until, lease.batchID, lease.token, now])
             guard db.changesCount == 1 else { throw StoreError.leaseLost(batchID: lease.batchID) }
             // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
-            try db.cachedStatement(sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))").execute(arguments: [until, lease.batchID])
+            try db.cachedStatement(
+                sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))"
+            ).execute(arguments: [until, lease.batchID])
             var renewed = lease
             renewed.until = until
             return renewed
@@ -66,8 +76,9 @@ extension SQLiteQueueStore {
 
     /// Throws `leaseLost` unless `lease` is the batch's current, unexpired, open lease.
     static func checkLease(_ db: Database, _ lease: Lease, now: Int64) throws -> Int64 {
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT lease_token, lease_until, state, destination_id FROM batch WHERE id = ?"),
-                                   arguments: [lease.batchID])
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT lease_token, lease_until, state, destination_id FROM batch WHERE id = ?"),
+            arguments: [lease.batchID])
         guard let row, (row[0] as String) == lease.token, (row[1] as Int64) >= now, (row[2] as Int64) == 0 else {
             throw StoreError.leaseLost(batchID: lease.batchID)
         }
@@ -84,57 +95,77 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             let destinationID = try Self.checkLease(db, lease, now: now)
             if attempt.takesContacts { try Self.refuseErased(db, lease) }
-            let number = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?"),
-                                          arguments: [lease.batchID]) ?? 1
-            try db.cachedStatement(sql: """
-                INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, request_zip, request_size,
-                                    started_at, call_purpose, trace_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
-                                         body.text, body.zip, body.size, attempt.startedAt, attempt.call.rawValue, attempt.traceID])
+            let number =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?"),
+                    arguments: [lease.batchID]) ?? 1
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, request_zip, request_size,
+                                        started_at, call_purpose, trace_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                destinationID, lease.batchID, attempt.purpose.rawValue, number, attempt.method, attempt.url,
+                body.text, body.zip, body.size, attempt.startedAt, attempt.call.rawValue, attempt.traceID,
+            ])
             let id = db.lastInsertedRowID
             guard attempt.takesContacts else { return id }
             // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
             // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.
-            try db.cachedStatement(sql: """
-                UPDATE contact SET state = \(StateCode.sending), sent_at = ?1, looks = 0, updated_at = ?1,
-                    event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END
-                WHERE batch_id = ?2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
-                """).execute(arguments: [attempt.startedAt, lease.batchID])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE contact SET state = \(StateCode.sending), sent_at = ?1, looks = 0, updated_at = ?1,
+                        event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END
+                    WHERE batch_id = ?2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
+                    """
+            ).execute(arguments: [attempt.startedAt, lease.batchID])
             return id
         }
     }
 
     /// The request was built from the claim's copy of the data: a contact erased since then must not leave with it.
     static func refuseErased(_ db: Database, _ lease: Lease) throws {
-        let erased = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, state FROM contact WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
-            """), arguments: [lease.batchID])
+        let erased = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, state FROM contact WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
+                    """), arguments: [lease.batchID])
         guard !erased.isEmpty else { return }
-        throw StoreError.erasedBeforeSend(batchID: lease.batchID,
-                                          neverSent: erased.filter { ($0[1] as Int) == ContactState.claimed.rawValue }.map { $0[0] },
-                                          sentBefore: erased.filter { ($0[1] as Int) == ContactState.sending.rawValue }.map { $0[0] })
+        throw StoreError.erasedBeforeSend(
+            batchID: lease.batchID,
+            neverSent: erased.filter { ($0[1] as Int) == ContactState.claimed.rawValue }.map { $0[0] },
+            sentBefore: erased.filter { ($0[1] as Int) == ContactState.sending.rawValue }.map { $0[0] })
     }
 
-    public func prepareBatch(_ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
-                             releaseCountsAsLook: Bool, looks: [RecordedAttempt]) async throws {
+    public func prepareBatch(
+        _ lease: Lease, priorMembers: [(contactID: Int64, membership: PriorMembership)], released: [Settlement],
+        releaseCountsAsLook: Bool, looks: [RecordedAttempt]
+    ) async throws {
         let looks = looks.map(prepare)
         let held: Bool = try await writes.write { [self] db in
             let now = clock.nowMillis()
             guard try Self.recordLooks(db, looks, thenHold: lease, now: now) else { return false }
             // One statement per answer (nearly always one: nobody was in), its contacts as a JSON array of ids.
-            let mark = try db.cachedStatement(sql: """
-                UPDATE contact SET prior_member = ?1
-                WHERE id IN (SELECT value FROM json_each(?2)) AND +batch_id = ?3 AND +state = \(StateCode.claimed)
-                """)
-            for (membership, members) in Dictionary(grouping: priorMembers, by: \.membership).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                try mark.execute(arguments: [membership.rawValue, "[" + members.map { String($0.contactID) }.joined(separator: ",") + "]", lease.batchID])
+            let mark = try db.cachedStatement(
+                sql: """
+                    UPDATE contact SET prior_member = ?1
+                    WHERE id IN (SELECT value FROM json_each(?2)) AND +batch_id = ?3 AND +state = \(StateCode.claimed)
+                    """)
+            for (membership, members) in Dictionary(grouping: priorMembers, by: \.membership).sorted(by: {
+                $0.key.rawValue < $1.key.rawValue
+            }) {
+                try mark.execute(arguments: [
+                    membership.rawValue, "[" + members.map { String($0.contactID) }.joined(separator: ",") + "]", lease.batchID,
+                ])
             }
             if !released.isEmpty {
                 // Released because the look before the first send failed: that look counts.
                 try Self.settle(db, released, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: nil)
-                try db.execute(sql: "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(StateCode.queued)",
-                               arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
+                try db.execute(
+                    sql:
+                        "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(StateCode.queued)",
+                    arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
             }
             return true
         }
@@ -144,31 +175,37 @@ extension SQLiteQueueStore {
     public func recoverExpiredLeases() async throws -> RecoverySummary {
         try await writes.write { [self] db in
             let now = clock.nowMillis()
-            let batches = try Row.fetchAll(db, sql: """
-                SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < ?
-                """, arguments: [now])
+            let batches = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < ?
+                    """, arguments: [now])
             var summary = RecoverySummary(batches: batches.count)
             for row in batches {
                 let batchID: Int64 = row[0]
                 let settleMillis: Int64 = row[1]
                 // Claimed but never sent: the claim's attempt is given back.
-                try db.execute(sql: """
-                    UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = ?, updated_at = ?
-                    WHERE batch_id = ? AND state = \(StateCode.claimed)
-                    """, arguments: [now, now, batchID])
+                try db.execute(
+                    sql: """
+                        UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = ?, updated_at = ?
+                        WHERE batch_id = ? AND state = \(StateCode.claimed)
+                        """, arguments: [now, now, batchID])
                 summary.requeued += db.changesCount
                 // Written ahead but never answered: the request may have been taken, and may still be entering them.
                 // Nobody looks before the settle time has passed from now, the last moment the request was known alive.
-                try db.execute(sql: """
-                    UPDATE contact SET state = \(StateCode.unknown), available_at = ?, updated_at = ?, ambiguous = 1,
-                        last_error = 'lease expired while the request was in flight (worker died or stalled)'
-                    WHERE batch_id = ? AND state = \(StateCode.sending)
-                    """, arguments: [now + settleMillis, now, batchID])
+                try db.execute(
+                    sql: """
+                        UPDATE contact SET state = \(StateCode.unknown), available_at = ?, updated_at = ?, ambiguous = 1,
+                            last_error = 'lease expired while the request was in flight (worker died or stalled)'
+                        WHERE batch_id = ? AND state = \(StateCode.sending)
+                        """, arguments: [now + settleMillis, now, batchID])
                 summary.madeUnknown += db.changesCount
-                try db.execute(sql: "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = ? WHERE id = ?", arguments: [now, batchID])
-                try db.execute(sql: """
-                    UPDATE attempt SET error_class = 'abandoned', finished_at = ? WHERE batch_id = ? AND finished_at IS NULL
-                    """, arguments: [now, batchID])
+                try db.execute(
+                    sql: "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = ? WHERE id = ?", arguments: [now, batchID])
+                try db.execute(
+                    sql: """
+                        UPDATE attempt SET error_class = 'abandoned', finished_at = ? WHERE batch_id = ? AND finished_at IS NULL
+                        """, arguments: [now, batchID])
             }
             return summary
         }

@@ -7,7 +7,8 @@ extension SQLiteQueueStore {
         try await writes.write { db in try Self.recordResult(db, result, body: body) }
     }
 
-    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64 {
+    public func recordAttempt(destination: String, batchID: Int64?, _ attempt: AttemptStart, _ result: AttemptResult) async throws -> Int64
+    {
         let prepared = prepare(RecordedAttempt(destination: destination, batchID: batchID, attempt: attempt, result: result))
         return try await writes.write { [self] db in try Self.insert(db, prepared, now: clock.nowMillis()) }
     }
@@ -24,7 +25,9 @@ extension SQLiteQueueStore {
         try await writes.write { [self] db in
             _ = try Self.checkLease(db, lease, now: clock.nowMillis())
             try db.execute(sql: "UPDATE batch SET remote_id = ? WHERE id = ?", arguments: [remoteID, lease.batchID])
-            try db.execute(sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending))", arguments: [remoteID, lease.batchID])
+            try db.execute(
+                sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending))",
+                arguments: [remoteID, lease.batchID])
         }
     }
 
@@ -33,10 +36,19 @@ extension SQLiteQueueStore {
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
                 return PendingWork(queued: false, leased: false, awaitingVerification: false, nextReadyAt: nil)
             }
-            let next = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(StateCode.queued)", arguments: [id])
-            let leased = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = \(StateCode.batchOpen))", arguments: [id]) ?? false
-            let verifyAt = try Int64.fetchOne(db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))", arguments: [id])
-            return PendingWork(queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt)
+            let next = try Int64.fetchOne(
+                db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(StateCode.queued)", arguments: [id])
+            let leased =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = \(StateCode.batchOpen))",
+                    arguments: [id]) ?? false
+            let verifyAt = try Int64.fetchOne(
+                db,
+                sql:
+                    "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))",
+                arguments: [id])
+            return PendingWork(
+                queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt)
         }
     }
 
@@ -59,15 +71,19 @@ extension SQLiteQueueStore {
         let result = recorded.result
         let request = prepared.request
         let response = prepared.response
-        try db.cachedStatement(sql: """
-            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at,
-                                status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms, error_class, finished_at,
-                                call_purpose, trace_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, request.text, request.zip,
-                                     request.size, attempt.startedAt, result.status, result.headersJSON, response.text, response.zip,
-                                     response.size, result.remoteID, result.latencyMillis, result.errorClass, result.finishedAt,
-                                     attempt.call.rawValue, attempt.traceID])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at,
+                                    status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms, error_class, finished_at,
+                                    call_purpose, trace_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            destinationID, recorded.batchID, attempt.purpose.rawValue, attempt.method, attempt.url, request.text, request.zip,
+            request.size, attempt.startedAt, result.status, result.headersJSON, response.text, response.zip,
+            response.size, result.remoteID, result.latencyMillis, result.errorClass, result.finishedAt,
+            attempt.call.rawValue, attempt.traceID,
+        ])
         return db.lastInsertedRowID
     }
 }
@@ -83,9 +99,10 @@ extension SQLiteQueueStore {
     // Bodies are compressed by the caller's task before its write is queued: the writer is shared by every loop, the
     // deflate is not.
     func prepare(_ recorded: RecordedAttempt) -> PreparedAttempt {
-        PreparedAttempt(recorded: recorded,
-                        request: LedgerCompression.stored(LedgerBody.bounded(recorded.attempt.requestBody), compress: compressLedger),
-                        response: storedResponse(recorded.result))
+        PreparedAttempt(
+            recorded: recorded,
+            request: LedgerCompression.stored(LedgerBody.bounded(recorded.attempt.requestBody), compress: compressLedger),
+            response: storedResponse(recorded.result))
     }
 
     func storedResponse(_ result: AttemptResult) -> LedgerCompression.Stored {

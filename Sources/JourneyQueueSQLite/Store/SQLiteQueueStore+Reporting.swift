@@ -6,16 +6,20 @@ extension SQLiteQueueStore {
     public func reports(destination: String?, since: Int64?) async throws -> [DestinationReport] {
         if let destination, AskedText.namesNothing(destination) { return [] }
         return try await pool.read { db in
-            let destinations = try Row.fetchAll(db, sql: "SELECT id, name, kind FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
-                                                arguments: [destination])
+            let destinations = try Row.fetchAll(
+                db, sql: "SELECT id, name, kind FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
+                arguments: [destination])
             return try destinations.map { row in
                 var report = try report(db, id: row[0], name: row[1], kind: row[2], since: since ?? 0)
-                let status = try Row.fetchOne(db, sql: """
-                    SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since, look_paused_until, look_reason, look_since
-                    FROM destination WHERE id = ?
-                    """, arguments: [row[0] as Int64])
+                let status = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since, look_paused_until, look_reason, look_since
+                        FROM destination WHERE id = ?
+                        """, arguments: [row[0] as Int64])
                 let now = clock.nowMillis()
-                report.pause = (status?[0] as Int64?).map { DestinationPause(until: $0, reason: status?[1] ?? "paused by an operator") }.flatMap { $0.holds(at: now) ? $0 : nil }
+                report.pause = (status?[0] as Int64?).map { DestinationPause(until: $0, reason: status?[1] ?? "paused by an operator") }
+                    .flatMap { $0.holds(at: now) ? $0 : nil }
                 report.health = (status?[2] as Int64?).map { DestinationPause(until: $0, reason: status?[3] ?? "", since: status?[4]) }
                 report.lookOutage = (status?[5] as Int64?).map { DestinationPause(until: $0, reason: status?[6] ?? "", since: status?[7]) }
                 if let waiting = try Row.fetchOne(db.cachedStatement(sql: Self.windowWaitSQL), arguments: [row[0] as Int64]) {
@@ -30,72 +34,100 @@ extension SQLiteQueueStore {
     private func report(_ db: Database, id: Int64, name: String, kind: String?, since: Int64) throws -> DestinationReport {
         var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
         // Without --since the counters answer; with it, only a scan can.
-        let countSQL = since == 0 ? "SELECT state, n FROM contact_count WHERE destination_id = ? AND ? = 0"
+        let countSQL =
+            since == 0
+            ? "SELECT state, n FROM contact_count WHERE destination_id = ? AND ? = 0"
             : "SELECT state, COUNT(*) FROM contact WHERE destination_id = ? AND enqueued_at >= ? GROUP BY state"
         for row in try Row.fetchAll(db, sql: countSQL, arguments: [id, since]) {
             if let state = ContactState(rawValue: row[0]) { counts[state.description] = row[1] }
         }
-        let funnelRow = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*), SUM(attempts > 0 OR state > \(StateCode.queued)), SUM(state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable)) OR event_instance_id IS NOT NULL),
-                   SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead)), SUM(MAX(attempts - 1, 0)),
-                   SUM(possible_duplicates), SUM(proven_absent)
-            FROM contact WHERE destination_id = ? AND enqueued_at >= ?
-            """, arguments: [id, since])!
-        let funnel = DestinationReport.Funnel(enqueued: funnelRow[0], submitted: funnelRow[1] ?? 0, accepted: funnelRow[2] ?? 0,
-                                              confirmed: funnelRow[3] ?? 0, unverifiable: funnelRow[4] ?? 0, dead: funnelRow[5] ?? 0)
+        let funnelRow = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*), SUM(attempts > 0 OR state > \(StateCode.queued)), SUM(state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable)) OR event_instance_id IS NOT NULL),
+                       SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead)), SUM(MAX(attempts - 1, 0)),
+                       SUM(possible_duplicates), SUM(proven_absent)
+                FROM contact WHERE destination_id = ? AND enqueued_at >= ?
+                """, arguments: [id, since])!
+        let funnel = DestinationReport.Funnel(
+            enqueued: funnelRow[0], submitted: funnelRow[1] ?? 0, accepted: funnelRow[2] ?? 0,
+            confirmed: funnelRow[3] ?? 0, unverifiable: funnelRow[4] ?? 0, dead: funnelRow[5] ?? 0)
         var reasons: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
-            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-            """, arguments: [id, since]) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
+                GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+                """, arguments: [id, since])
+        {
             reasons[row[0]] = row[1]
         }
         var unverifiable: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_final
-            WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND state = \(StateCode.unverifiable) AND enqueued_at >= ?
-            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-            """, arguments: [id, since]) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_final
+                WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND state = \(StateCode.unverifiable) AND enqueued_at >= ?
+                GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+                """, arguments: [id, since])
+        {
             unverifiable[row[0]] = row[1]
         }
-        let requestRow = try Row.fetchOne(db, sql: """
-            SELECT SUM(purpose = 'submit'), SUM(purpose = 'submit' AND status = 429), SUM(purpose = 'reconcile'),
-                   MIN(started_at), MAX(finished_at)
-            FROM attempt WHERE destination_id = ? AND started_at >= ?
-            """, arguments: [id, since])!
-        let latencies = try Int64.fetchAll(db, sql: """
-            SELECT latency_ms FROM attempt WHERE destination_id = ? AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= ?
-            ORDER BY latency_ms
-            """, arguments: [id, since])
-        let latency = latencies.isEmpty ? nil : DestinationReport.Latency(
-            p50: latencies[(latencies.count - 1) * 50 / 100], p95: latencies[(latencies.count - 1) * 95 / 100],
-            p99: latencies[(latencies.count - 1) * 99 / 100])
+        let requestRow = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT SUM(purpose = 'submit'), SUM(purpose = 'submit' AND status = 429), SUM(purpose = 'reconcile'),
+                       MIN(started_at), MAX(finished_at)
+                FROM attempt WHERE destination_id = ? AND started_at >= ?
+                """, arguments: [id, since])!
+        let latencies = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT latency_ms FROM attempt WHERE destination_id = ? AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= ?
+                ORDER BY latency_ms
+                """, arguments: [id, since])
+        let latency =
+            latencies.isEmpty
+            ? nil
+            : DestinationReport.Latency(
+                p50: latencies[(latencies.count - 1) * 50 / 100], p95: latencies[(latencies.count - 1) * 95 / 100],
+                p99: latencies[(latencies.count - 1) * 99 / 100])
         let requests: Int = requestRow[0] ?? 0
         let spanMillis = max(((requestRow[4] as Int64?) ?? 0) - ((requestRow[3] as Int64?) ?? 0), 1)
         let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
         var buckets: [DestinationReport.Bucket] = []
-        let span = try Row.fetchOne(db, sql: """
-            SELECT MIN(updated_at), MAX(updated_at) FROM contact INDEXED BY contact_final WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?
-            """,
-                                    arguments: [id, since])
+        let span = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT MIN(updated_at), MAX(updated_at) FROM contact INDEXED BY contact_final WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?
+                """,
+            arguments: [id, since])
         let settledSpan = ((span?[1] as Int64?) ?? 0) - ((span?[0] as Int64?) ?? 0)
         // About thirty bars whatever the span: seconds for a demo, hours for a night's run.
-        let bucketMillis = [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
+        let bucketMillis =
+            [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
             .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
-        for row in try Row.fetchAll(db, sql: """
-            SELECT updated_at / ?1 * ?1 AS minute, SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead))
-            FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?3 GROUP BY minute ORDER BY minute
-            """, arguments: [bucketMillis, id, since]) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT updated_at / ?1 * ?1 AS minute, SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead))
+                FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?3 GROUP BY minute ORDER BY minute
+                """, arguments: [bucketMillis, id, since])
+        {
             buckets.append(DestinationReport.Bucket(minute: row[0], confirmed: row[1], unverifiable: row[2], dead: row[3]))
         }
-        let remoteIDs = try String.fetchAll(db, sql: """
-            SELECT remote_id FROM batch WHERE destination_id = ? AND remote_id IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 20
-            """, arguments: [id, since])
-        let remote = try Row.fetchOne(db, sql: """
-            SELECT (SELECT COUNT(*) FROM batch WHERE destination_id = ?1 AND remote_id IS NOT NULL AND created_at >= ?2),
-                   SUM(method = 'PUT' AND status BETWEEN 200 AND 299), SUM(method = 'PUT' AND (status IS NULL OR status NOT BETWEEN 200 AND 299))
-            FROM attempt WHERE destination_id = ?1 AND purpose = 'submit' AND started_at >= ?2
-            """, arguments: [id, since])
+        let remoteIDs = try String.fetchAll(
+            db,
+            sql: """
+                SELECT remote_id FROM batch WHERE destination_id = ? AND remote_id IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 20
+                """, arguments: [id, since])
+        let remote = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT (SELECT COUNT(*) FROM batch WHERE destination_id = ?1 AND remote_id IS NOT NULL AND created_at >= ?2),
+                       SUM(method = 'PUT' AND status BETWEEN 200 AND 299), SUM(method = 'PUT' AND (status IS NULL OR status NOT BETWEEN 200 AND 299))
+                FROM attempt WHERE destination_id = ?1 AND purpose = 'submit' AND started_at >= ?2
+                """, arguments: [id, since])
         var report = DestinationReport(
             name: name, kind: kind, counts: counts, funnel: funnel, retries: funnelRow[6] ?? 0, deadReasons: reasons,
             requests: requests, throttled: requestRow[1] ?? 0, looks: requestRow[2] ?? 0, possibleDuplicates: funnelRow[7] ?? 0,
@@ -108,10 +140,13 @@ extension SQLiteQueueStore {
         report.unverifiableReasons = unverifiable
         report.provenAbsent = funnelRow[8] ?? 0
         var calls: [CallPurpose: Int] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT COALESCE(call_purpose, CASE purpose WHEN 'submit' THEN 'submission' WHEN 'token' THEN 'token' ELSE 'look-after' END), COUNT(*)
-            FROM attempt WHERE destination_id = ? AND started_at >= ? GROUP BY 1
-            """, arguments: [id, since]) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT COALESCE(call_purpose, CASE purpose WHEN 'submit' THEN 'submission' WHEN 'token' THEN 'token' ELSE 'look-after' END), COUNT(*)
+                FROM attempt WHERE destination_id = ? AND started_at >= ? GROUP BY 1
+                """, arguments: [id, since])
+        {
             if let purpose = CallPurpose(rawValue: row[0]) { calls[purpose] = row[1] }
         }
         report.setCalls(calls)
@@ -124,19 +159,23 @@ extension SQLiteQueueStore {
 
     public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws {
         let destinations = try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name", arguments: [destination])
-                .map { ($0[0] as Int64, $0[1] as String) }
+            try Row.fetchAll(
+                db, sql: "SELECT id, name FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name", arguments: [destination]
+            )
+            .map { ($0[0] as Int64, $0[1] as String) }
         }
         for (id, name) in destinations {
             var after: Int64 = 0
             while true {
                 // Keyset pages, each its own short snapshot: a contact shows at most once, in the state its page saw.
                 let page = try pool.read { db in
-                    try Row.fetchAll(db, sql: """
-                        SELECT ?1, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id, enqueued_at, updated_at, data, id
-                        FROM contact WHERE destination_id = ?2 AND id > ?3 AND (?4 IS NULL OR state = ?4) AND enqueued_at >= ?5
-                        ORDER BY id LIMIT ?6
-                        """, arguments: [name, id, after, state?.rawValue, since ?? 0, Self.exportPageSize])
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT ?1, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id, enqueued_at, updated_at, data, id
+                            FROM contact WHERE destination_id = ?2 AND id > ?3 AND (?4 IS NULL OR state = ?4) AND enqueued_at >= ?5
+                            ORDER BY id LIMIT ?6
+                            """, arguments: [name, id, after, state?.rawValue, since ?? 0, Self.exportPageSize])
                 }
                 for row in page { try body(Self.contactRow(row)) }
                 guard page.count == Self.exportPageSize, let last = page.last else { break }
@@ -146,20 +185,23 @@ extension SQLiteQueueStore {
     }
 
     static func contactRow(_ row: Row) -> ContactRow {
-        ContactRow(destination: row[0], key: row[1], state: ContactState(rawValue: row[2])?.description ?? "?", attempts: row[3],
-                   lastError: row[4], deadReason: row[5], eventInstanceID: row[6], requestID: row[7], enqueuedAt: row[8],
-                   updatedAt: row[9], dataJSON: row[10])
+        ContactRow(
+            destination: row[0], key: row[1], state: ContactState(rawValue: row[2])?.description ?? "?", attempts: row[3],
+            lastError: row[4], deadReason: row[5], eventInstanceID: row[6], requestID: row[7], enqueuedAt: row[8],
+            updatedAt: row[9], dataJSON: row[10])
     }
 
     public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {
         if AskedText.namesNothing(contactKey) { return [] }
         return try await pool.read { db in
-            let contacts = try Row.fetchAll(db, sql: """
-                SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                       c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
-                       c.erased_at
-                FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
-                """, arguments: [contactKey])
+            let contacts = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
+                           c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
+                           c.erased_at
+                    FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
+                    """, arguments: [contactKey])
             // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
             // the first field of a CSV line (Bulk uploads). A scan of one destination's ledger: an operator's command.
             let needle = JSONText.string(contactKey)
@@ -169,17 +211,23 @@ extension SQLiteQueueStore {
                 // compressed, so the scan inflates what it reads.
                 let state: Int = row[2]
                 let first = try Self.attemptID(db, atOrAfter: (row[8] as Int64) - Self.ledgerOrderSlackMillis)
-                let last = state < ContactState.confirmed.rawValue ? Int64.max
+                let last =
+                    state < ContactState.confirmed.rawValue
+                    ? Int64.max
                     : try Self.attemptID(db, atOrAfter: (row[9] as Int64) + Self.ledgerOrderSlackMillis)
-                let entries = try Row.fetchAll(db, sql: """
-                    SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
-                           remote_id, latency_ms, error_class, trace_id
-                    FROM attempt_text WHERE id >= ?4 AND id <= ?5 AND destination_id = ?1
-                        AND (instr(request_body, ?2) > 0 OR instr(request_body, ?3) > 0) ORDER BY id
-                    """, arguments: [row[11] as Int64, needle, csvNeedle, first, last]).map { entry in
-                    LedgerEntry(id: entry[0], purpose: entry[1], attemptNumber: entry[2], method: entry[3], url: entry[4], requestBody: entry[5],
-                                startedAt: entry[6], status: entry[7], responseHeaders: entry[8], responseBody: entry[9], remoteID: entry[10],
-                                latencyMillis: entry[11], errorClass: entry[12], traceID: entry[13])
+                let entries = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
+                               remote_id, latency_ms, error_class, trace_id
+                        FROM attempt_text WHERE id >= ?4 AND id <= ?5 AND destination_id = ?1
+                            AND (instr(request_body, ?2) > 0 OR instr(request_body, ?3) > 0) ORDER BY id
+                        """, arguments: [row[11] as Int64, needle, csvNeedle, first, last]
+                ).map { entry in
+                    LedgerEntry(
+                        id: entry[0], purpose: entry[1], attemptNumber: entry[2], method: entry[3], url: entry[4], requestBody: entry[5],
+                        startedAt: entry[6], status: entry[7], responseHeaders: entry[8], responseBody: entry[9], remoteID: entry[10],
+                        latencyMillis: entry[11], errorClass: entry[12], traceID: entry[13])
                 }
                 var contact = Self.contactRow(row)
                 contact.evidence = row[12]
@@ -207,33 +255,39 @@ extension SQLiteQueueStore {
                 """
             let superseded = RedriveSQL.superseded
             let eligible = "\(candidate) AND NOT \(superseded)"
-            let skipped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?2 AND \(candidate) AND \(superseded)",
-                                           arguments: [now, now, id, reason]) ?? 0
+            let skipped =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?2 AND \(candidate) AND \(superseded)",
+                    arguments: [now, now, id, reason]) ?? 0
             // One whose last request may have been taken goes to `unknown`, lookable once the settle time after that request
             // has passed: it is looked for before any re-send. Its membership before that request still describes it.
-            try db.execute(sql: """
-                UPDATE contact SET state = \(StateCode.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
-                    available_at = MAX(?1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = ?3)),
-                    last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
-                WHERE ambiguous = 1 AND ?5 AND \(eligible)
-                """, arguments: [now, now, id, reason, lookable])
+            try db.execute(
+                sql: """
+                    UPDATE contact SET state = \(StateCode.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
+                        available_at = MAX(?1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = ?3)),
+                        last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
+                    WHERE ambiguous = 1 AND ?5 AND \(eligible)
+                    """, arguments: [now, now, id, reason, lookable])
             let toLookFor = db.changesCount
             // Where nobody can look, the operator's choice: sent again, each a possible duplicate, counted for good.
-            try db.execute(sql: """
-                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
-                    ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = ?2,
-                    last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
-                                 || COALESCE(dead_reason, '')
-                WHERE ambiguous = 1 AND NOT ?5 AND \(eligible)
-                """, arguments: [now, now, id, reason, lookable])
+            try db.execute(
+                sql: """
+                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
+                        ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = ?2,
+                        last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
+                                     || COALESCE(dead_reason, '')
+                    WHERE ambiguous = 1 AND NOT ?5 AND \(eligible)
+                    """, arguments: [now, now, id, reason, lookable])
             let duplicates = db.changesCount
             // The rest go back to the queue, to be looked for afresh (membership before their next first request) when claimed.
-            try db.execute(sql: """
-                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
-                    last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?2
-                WHERE ambiguous = 0 AND \(eligible)
-                """, arguments: [now, now, id, reason])
-            return RedriveSummary(queued: db.changesCount + duplicates, toLookFor: toLookFor, possibleDuplicates: duplicates, skipped: skipped)
+            try db.execute(
+                sql: """
+                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
+                        last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?2
+                    WHERE ambiguous = 0 AND \(eligible)
+                    """, arguments: [now, now, id, reason])
+            return RedriveSummary(
+                queued: db.changesCount + duplicates, toLookFor: toLookFor, possibleDuplicates: duplicates, skipped: skipped)
         }
     }
 
@@ -246,15 +300,18 @@ extension SQLiteQueueStore {
                   AND \(RedriveSQL.newestNotLive(state: StateCode.expired))
                 """
             let superseded = RedriveSQL.superseded
-            let skipped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?1 AND \(candidate) AND \(superseded)",
-                                           arguments: [now, id]) ?? 0
-            try db.execute(sql: """
-                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = ?3, updated_at = ?1,
-                    available_at = MAX(?1, COALESCE(not_before, 0)),
-                    wait_cause = CASE WHEN not_before > ?1 THEN \(StateCode.waitNotBefore) END,
-                    last_error = 'redriven after expiry: ' || COALESCE(last_error, '')
-                WHERE \(candidate) AND NOT \(superseded)
-                """, arguments: [now, id, notAfter])
+            let skipped =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM contact WHERE ?1 = ?1 AND \(candidate) AND \(superseded)",
+                    arguments: [now, id]) ?? 0
+            try db.execute(
+                sql: """
+                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = ?3, updated_at = ?1,
+                        available_at = MAX(?1, COALESCE(not_before, 0)),
+                        wait_cause = CASE WHEN not_before > ?1 THEN \(StateCode.waitNotBefore) END,
+                        last_error = 'redriven after expiry: ' || COALESCE(last_error, '')
+                    WHERE \(candidate) AND NOT \(superseded)
+                    """, arguments: [now, id, notAfter])
             return RedriveSummary(queued: db.changesCount, skipped: skipped)
         }
     }
@@ -263,12 +320,17 @@ extension SQLiteQueueStore {
         try await pool.read { db in
             let id = try Self.existingDestinationID(db, name: destination)
             if let reason, AskedText.namesNothing(reason) { return [] }
-            return try Row.fetchAll(db, sql: """
-                SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
-                WHERE destination_id = ?1 AND state = \(StateCode.dead) AND id > ?2 AND (?3 IS NULL OR instr(dead_reason, ?3) > 0)
-                ORDER BY id LIMIT ?4
-                """, arguments: [id, after ?? 0, reason, min(max(limit, 1), 1_000)]).map { row in
-                DeadLetter(id: row[0], contactKey: row[1], reason: row[2], lastError: row[3], attempts: row[4], requestID: row[5], updatedAt: row[6])
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
+                    WHERE destination_id = ?1 AND state = \(StateCode.dead) AND id > ?2 AND (?3 IS NULL OR instr(dead_reason, ?3) > 0)
+                    ORDER BY id LIMIT ?4
+                    """, arguments: [id, after ?? 0, reason, min(max(limit, 1), 1_000)]
+            ).map { row in
+                DeadLetter(
+                    id: row[0], contactKey: row[1], reason: row[2], lastError: row[3], attempts: row[4], requestID: row[5],
+                    updatedAt: row[6])
             }
         }
     }
@@ -277,12 +339,14 @@ extension SQLiteQueueStore {
         if AskedText.namesNothing(text) { return [] }
         return try await pool.read { db in
             // A range on the key index, not LIKE: exact bytes, any character, and the index used either way.
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                       c.enqueued_at, c.updated_at, c.data
-                FROM contact c JOIN destination d ON d.id = c.destination_id
-                WHERE c.contact_key >= ?1 AND c.contact_key <= ?2 ORDER BY c.contact_key, d.name LIMIT ?3
-                """, arguments: [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
+                           c.enqueued_at, c.updated_at, c.data
+                    FROM contact c JOIN destination d ON d.id = c.destination_id
+                    WHERE c.contact_key >= ?1 AND c.contact_key <= ?2 ORDER BY c.contact_key, d.name LIMIT ?3
+                    """, arguments: [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)])
             return rows.map(Self.contactRow)
         }
     }
@@ -300,7 +364,9 @@ extension SQLiteQueueStore {
     /// The first ledger id whose request started at or after `millis`, by binary search over ids, which follow start
     /// times but for `ledgerOrderSlackMillis`; one past the last id when none did.
     static func attemptID(_ db: Database, atOrAfter millis: Int64) throws -> Int64 {
-        guard let range = try Row.fetchOne(db, sql: "SELECT MIN(id), MAX(id) FROM attempt"), let low: Int64 = range[0], let high: Int64 = range[1] else {
+        guard let range = try Row.fetchOne(db, sql: "SELECT MIN(id), MAX(id) FROM attempt"), let low: Int64 = range[0],
+            let high: Int64 = range[1]
+        else {
             return 0
         }
         var lo = low, hi = high + 1

@@ -16,8 +16,10 @@ extension SQLiteQueueStore {
             if !outcomes.isEmpty {
                 try Self.settle(db, outcomes, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: result?.remoteID)
             }
-            try db.cachedStatement(sql: "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?")
-                .execute(arguments: [now, result?.remoteID, lease.batchID])
+            try db.cachedStatement(
+                sql: "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?"
+            )
+            .execute(arguments: [now, result?.remoteID, lease.batchID])
             return true
         }
         if !held { throw StoreError.leaseLost(batchID: lease.batchID) }
@@ -46,19 +48,25 @@ extension SQLiteQueueStore {
         for group in Settlement.groups(outcomes) {
             let values = group.values
             // ?4 is not read: the event instance id comes with each contact.
-            try statement.execute(arguments: [group.contactsJSON, values.state, values.availableAt, nil, values.lastError, values.deadReason,
-                                              values.refund, values.looks, values.ambiguous, values.possibleDuplicate, now, requestID, batchID,
-                                              values.provenAbsent, values.waitCause])
+            try statement.execute(arguments: [
+                group.contactsJSON, values.state, values.availableAt, nil, values.lastError, values.deadReason,
+                values.refund, values.looks, values.ambiguous, values.possibleDuplicate, now, requestID, batchID,
+                values.provenAbsent, values.waitCause,
+            ])
         }
     }
 
     static func recordResult(_ db: Database, _ result: AttemptResult, body: LedgerCompression.Stored) throws {
         let headers = result.headersJSON
-        try db.cachedStatement(sql: """
-            UPDATE attempt SET status = ?, response_headers = ?, response_body = ?, response_zip = ?, response_size = ?, remote_id = ?,
-                latency_ms = ?, error_class = ?, finished_at = ?
-            WHERE id = ?
-            """).execute(arguments: [result.status, headers, body.text, body.zip, body.size, result.remoteID, result.latencyMillis,
-                             result.errorClass, result.finishedAt, result.attemptID])
+        try db.cachedStatement(
+            sql: """
+                UPDATE attempt SET status = ?, response_headers = ?, response_body = ?, response_zip = ?, response_size = ?, remote_id = ?,
+                    latency_ms = ?, error_class = ?, finished_at = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: [
+            result.status, headers, body.text, body.zip, body.size, result.remoteID, result.latencyMillis,
+            result.errorClass, result.finishedAt, result.attemptID,
+        ])
     }
 }

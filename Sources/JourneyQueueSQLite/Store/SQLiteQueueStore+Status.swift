@@ -4,11 +4,13 @@ import JourneyQueue
 extension SQLiteQueueStore {
     public func counts() async throws -> [DestinationCounts] {
         try await pool.read { db in
-            let destinations = try Row.fetchAll(db, sql: """
-                SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
-                       look_paused_until, look_reason, look_since
-                FROM destination ORDER BY name
-                """)
+            let destinations = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
+                           look_paused_until, look_reason, look_since
+                    FROM destination ORDER BY name
+                    """)
             var byState: [Int64: [ContactState: Int]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT destination_id, state, n FROM contact_count") {
                 if let state = ContactState(rawValue: row[1]) { byState[row[0], default: [:]][state] = row[2] }
@@ -26,8 +28,10 @@ extension SQLiteQueueStore {
                 var result = DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health, looks: looks)
                 result.calls = calls[row[0]] ?? [:]
                 if (counts[.queued] ?? 0) > 0 {
-                    result.oldestQueuedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(StateCode.queued)"),
-                                                               arguments: [row[0] as Int64])
+                    result.oldestQueuedAt = try Int64.fetchOne(
+                        db.cachedStatement(
+                            sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(StateCode.queued)"),
+                        arguments: [row[0] as Int64])
                     if let waiting = try Row.fetchOne(db.cachedStatement(sql: Self.windowWaitSQL), arguments: [row[0] as Int64]) {
                         result.waitingForWindow = (waiting[0] as Int?) ?? 0
                         result.nextWindowOpening = waiting[1]
@@ -38,7 +42,6 @@ extension SQLiteQueueStore {
         }
     }
 
-
     /// How many wait for the send window (their counter) and when the first may go (`contact_window_wait`'s first entry).
     static let windowWaitSQL = """
         SELECT (SELECT n FROM contact_count WHERE destination_id = ?1 AND state = \(StateCode.windowWaitCounter)),
@@ -48,34 +51,44 @@ extension SQLiteQueueStore {
     public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
         try await pool.write { db in
             let id = try Self.existingDestinationID(db, name: destination)
-            let after: (until: Int64?, reason: String?) = (paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil)
+            let after: (until: Int64?, reason: String?) = (
+                paused ? (until ?? Int64.max) : nil, paused ? (reason ?? "paused by an operator") : nil
+            )
             let before = try Row.fetchOne(db, sql: "SELECT paused_until, pause_reason FROM destination WHERE id = ?", arguments: [id])
-            try db.execute(sql: "UPDATE destination SET paused_until = ?, pause_reason = ? WHERE id = ?", arguments: [after.until, after.reason, id])
-            try Self.recordPauseEvent(db, destinationID: id, cause: "operator", before: (before?[0], before?[1]), after: after, now: clock.nowMillis())
+            try db.execute(
+                sql: "UPDATE destination SET paused_until = ?, pause_reason = ? WHERE id = ?", arguments: [after.until, after.reason, id])
+            try Self.recordPauseEvent(
+                db, destinationID: id, cause: "operator", before: (before?[0], before?[1]), after: after, now: clock.nowMillis())
         }
     }
 
     public func reportHealth(destination: String, pause: DestinationPause?) throws {
         try pool.write { db in
-            let before = try Row.fetchOne(db, sql: "SELECT id, health_paused_until, health_reason FROM destination WHERE name = ?", arguments: [destination])
-            try db.execute(sql: """
-                UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ? WHERE name = ?
-                """, arguments: [pause?.until, pause?.reason, pause?.since, clock.nowMillis(), destination])
+            let before = try Row.fetchOne(
+                db, sql: "SELECT id, health_paused_until, health_reason FROM destination WHERE name = ?", arguments: [destination])
+            try db.execute(
+                sql: """
+                    UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ? WHERE name = ?
+                    """, arguments: [pause?.until, pause?.reason, pause?.since, clock.nowMillis(), destination])
             if let before {
-                try Self.recordPauseEvent(db, destinationID: before[0], cause: "health", before: (before[1], before[2]), after: (pause?.until, pause?.reason),
-                                          now: clock.nowMillis())
+                try Self.recordPauseEvent(
+                    db, destinationID: before[0], cause: "health", before: (before[1], before[2]), after: (pause?.until, pause?.reason),
+                    now: clock.nowMillis())
             }
         }
     }
 
     public func reportLookHealth(destination: String, pause: DestinationPause?) throws {
         try pool.write { db in
-            let before = try Row.fetchOne(db, sql: "SELECT id, look_paused_until, look_reason FROM destination WHERE name = ?", arguments: [destination])
-            try db.execute(sql: "UPDATE destination SET look_paused_until = ?, look_reason = ?, look_since = ? WHERE name = ?",
-                           arguments: [pause?.until, pause?.reason, pause?.since, destination])
+            let before = try Row.fetchOne(
+                db, sql: "SELECT id, look_paused_until, look_reason FROM destination WHERE name = ?", arguments: [destination])
+            try db.execute(
+                sql: "UPDATE destination SET look_paused_until = ?, look_reason = ?, look_since = ? WHERE name = ?",
+                arguments: [pause?.until, pause?.reason, pause?.since, destination])
             if let before {
-                try Self.recordPauseEvent(db, destinationID: before[0], cause: "looks", before: (before[1], before[2]), after: (pause?.until, pause?.reason),
-                                          now: clock.nowMillis())
+                try Self.recordPauseEvent(
+                    db, destinationID: before[0], cause: "looks", before: (before[1], before[2]), after: (pause?.until, pause?.reason),
+                    now: clock.nowMillis())
             }
         }
     }

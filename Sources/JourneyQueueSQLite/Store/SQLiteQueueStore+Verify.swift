@@ -9,19 +9,25 @@ extension SQLiteQueueStore {
             // Nothing to look at: the batch row opened for it is taken back.
             try db.inSavepoint {
                 let now = clock.nowMillis()
-                guard let destinationID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination]) else {
+                guard
+                    let destinationID = try Int64.fetchOne(
+                        db.cachedStatement(sql: "SELECT id FROM destination WHERE name = ?"), arguments: [destination])
+                else {
                     return .rollback
                 }
                 let (batchID, token, until) = try Self.openBatch(db, destinationID: destinationID, now: now, leaseMillis: leaseMillis)
-                let rows = try Row.fetchAll(db.cachedStatement(sql: Self.claimVerificationSQL), arguments: [batchID, until, now, destinationID, now, limit])
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(sql: Self.claimVerificationSQL), arguments: [batchID, until, now, destinationID, now, limit])
                 guard !rows.isEmpty else { return .rollback }
                 try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
                 let contacts = rows.map { row in
-                    VerificationCandidate(id: row[0], key: row[1], state: ContactState(rawValue: row[2]) ?? .unknown, attempts: row[3],
-                                          eventInstanceID: row[4], requestID: row[5], looks: row[6],
-                                          priorMember: (row[7] as Int?).flatMap(PriorMembership.init(rawValue:)), sentAt: row[8])
+                    VerificationCandidate(
+                        id: row[0], key: row[1], state: ContactState(rawValue: row[2]) ?? .unknown, attempts: row[3],
+                        eventInstanceID: row[4], requestID: row[5], looks: row[6],
+                        priorMember: (row[7] as Int?).flatMap(PriorMembership.init(rawValue:)), sentAt: row[8])
                 }.sorted { $0.id < $1.id }
-                claimed = VerificationBatch(lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
+                claimed = VerificationBatch(
+                    lease: Lease(batchID: batchID, token: token, destination: destination, until: until), contacts: contacts)
                 return .commit
             }
             return claimed
@@ -47,7 +53,8 @@ extension SQLiteQueueStore {
             if !outcomes.isEmpty {
                 try Self.settle(db, outcomes, sql: Self.settleVerificationSQL, now: now, batchID: lease.batchID, requestID: nil)
             }
-            try db.cachedStatement(sql: "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = ? WHERE id = ?").execute(arguments: [now, lease.batchID])
+            try db.cachedStatement(sql: "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = ? WHERE id = ?").execute(
+                arguments: [now, lease.batchID])
             return true
         }
         if !held { throw StoreError.leaseLost(batchID: lease.batchID) }

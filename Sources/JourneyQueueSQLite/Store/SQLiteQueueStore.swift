@@ -25,8 +25,10 @@ public final class SQLiteQueueStore: JourneyStore {
     /// `profile`, when given, collects SQLite's time per statement on every connection.
     /// A queue that `journeyq copy` moved to PostgreSQL is refused (`StoreError.queueMoved`) unless `allowMoved`: a
     /// command that only reads, or one that reopens the file on purpose.
-    public init(path: String, clock: any WallClock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true,
-                compressLedger: Bool = true, profile: StatementProfile? = nil, allowMoved: Bool = false) throws {
+    public init(
+        path: String, clock: any WallClock = SystemClock(), busyTimeout: TimeInterval = 30, durableWriteAhead: Bool = true,
+        compressLedger: Bool = true, profile: StatementProfile? = nil, allowMoved: Bool = false
+    ) throws {
         self.path = path
         self.durableWriteAhead = durableWriteAhead
         self.compressLedger = compressLedger

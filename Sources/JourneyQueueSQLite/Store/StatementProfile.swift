@@ -25,7 +25,8 @@ public final class StatementProfile: @unchecked Sendable {
         lock.unlock()
         var out = "seconds\truns\tus_per_run\tstatement\n"
         for (sql, total) in rows {
-            out += String(format: "%.3f\t%d\t%.1f\t", total.seconds, total.runs, total.seconds * 1e6 / Double(max(total.runs, 1))) + sql + "\n"
+            out +=
+                String(format: "%.3f\t%d\t%.1f\t", total.seconds, total.runs, total.seconds * 1e6 / Double(max(total.runs, 1))) + sql + "\n"
         }
         return out
     }

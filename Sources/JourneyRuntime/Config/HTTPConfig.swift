@@ -1,4 +1,5 @@
 import JourneyQueue
+
 /// The `http:` section: where `journeyq serve` listens, who may call it, and how.
 public struct HTTPConfig: Sendable, Equatable {
     /// What a key may do. `operate` includes `read`; `ingest` only enqueues.
@@ -61,8 +62,10 @@ public struct HTTPConfig: Sendable, Equatable {
     /// Largest ingest body; larger answers 413.
     public var maxBodyBytes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [APIKey] = [], tls: TLS? = nil, metricsRequireKey: Bool? = nil,
-                maxBodyBytes: Int = 64 << 20) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, apiKeys: [APIKey] = [], tls: TLS? = nil, metricsRequireKey: Bool? = nil,
+        maxBodyBytes: Int = 64 << 20
+    ) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
@@ -73,7 +76,9 @@ public struct HTTPConfig: Sendable, Equatable {
 
     /// `host:port` (`[::1]:8080` for IPv6), or nil when it does not parse.
     public static func parseListen(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            return nil
+        }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { return nil }

@@ -15,8 +15,10 @@ public struct DestinationHealth: Sendable, Equatable {
     /// The look circuit, while it is open or probing: looks wait, submissions go on.
     public var looks: DestinationPause?
 
-    public init(destination: String, circuitOpen: Bool, reason: String?, pausedUntil: Int64? = nil, unhealthySince: Int64? = nil,
-                misconfigured: String? = nil, looks: DestinationPause? = nil) {
+    public init(
+        destination: String, circuitOpen: Bool, reason: String?, pausedUntil: Int64? = nil, unhealthySince: Int64? = nil,
+        misconfigured: String? = nil, looks: DestinationPause? = nil
+    ) {
         self.destination = destination
         self.circuitOpen = circuitOpen
         self.reason = reason

@@ -55,7 +55,9 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         if let handshakeTimeout { handshakeDeadline = closing(context, after: handshakeTimeout, reason: .handshakeTimeout) }
     }
 
-    private func closing(_ context: ChannelHandlerContext, after delay: TimeAmount, reason: ConnectionRegistry.ShedReason) -> Scheduled<Void> {
+    private func closing(_ context: ChannelHandlerContext, after delay: TimeAmount, reason: ConnectionRegistry.ShedReason) -> Scheduled<
+        Void
+    > {
         let channel = context.channel, registry = self.registry
         return context.eventLoop.scheduleTask(in: delay) {
             registry.shed(reason)

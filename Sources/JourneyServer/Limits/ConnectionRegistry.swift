@@ -26,9 +26,11 @@ final class ConnectionRegistry: @unchecked Sendable {
         var awaitingHead: Bool
     }
 
-    private static var shedDescriptor: MetricNameDescriptor { MetricNameDescriptor(
-        metricName: "journeyq_http_connections_shed_total", unitName: "",
-        helpText: "Connections the API closed: evicted or refused at the cap, or past a deadline.") }
+    private static var shedDescriptor: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "journeyq_http_connections_shed_total", unitName: "",
+            helpText: "Connections the API closed: evicted or refused at the cap, or past a deadline.")
+    }
 
     /// Open connections at most.
     let limit: Int
@@ -40,7 +42,9 @@ final class ConnectionRegistry: @unchecked Sendable {
 
     init(limit: Int, registry: PrometheusCollectorRegistry?) {
         self.limit = max(1, limit)
-        open = registry?.makeGauge(descriptor: MetricNameDescriptor(metricName: "journeyq_http_connections", unitName: "", helpText: "Connections open on the API listener."))
+        open = registry?.makeGauge(
+            descriptor: MetricNameDescriptor(
+                metricName: "journeyq_http_connections", unitName: "", helpText: "Connections open on the API listener."))
         var counters: [ShedReason: Counter] = [:]
         if let registry {
             for reason in ShedReason.allCases {
@@ -59,7 +63,9 @@ final class ConnectionRegistry: @unchecked Sendable {
                 entries[ObjectIdentifier(channel)] = entry
                 return .admitted
             }
-            guard let victim = entries.filter({ $0.value.awaitingHead }).min(by: { $0.value.sequence < $1.value.sequence }) else { return .refused }
+            guard let victim = entries.filter({ $0.value.awaitingHead }).min(by: { $0.value.sequence < $1.value.sequence }) else {
+                return .refused
+            }
             entries[victim.key] = nil
             entries[ObjectIdentifier(channel)] = entry
             return .admittedEvicting(victim.value.channel)

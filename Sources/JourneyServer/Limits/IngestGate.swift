@@ -16,7 +16,9 @@ final class IngestGate: @unchecked Sendable {
     init(total: Int, perKey: Int, registry: PrometheusCollectorRegistry?) {
         self.total = max(1, total)
         self.perKey = max(1, perKey)
-        gauge = registry?.makeGauge(descriptor: MetricNameDescriptor(metricName: "journeyq_http_ingests_in_progress", unitName: "", helpText: "Ingests being read or enqueued now."))
+        gauge = registry?.makeGauge(
+            descriptor: MetricNameDescriptor(
+                metricName: "journeyq_http_ingests_in_progress", unitName: "", helpText: "Ingests being read or enqueued now."))
     }
 
     /// Takes a place for an ingest under `key`; nil when the server or the key has none free.
@@ -60,7 +62,11 @@ final class IngestGate: @unchecked Sendable {
         }
 
         func release() {
-            guard lock.withLock({ () -> Bool in defer { held = false }; return held }) else { return }
+            guard
+                lock.withLock({ () -> Bool in
+                    defer { held = false }; return held
+                })
+            else { return }
             gate.leave(key: key)
         }
 

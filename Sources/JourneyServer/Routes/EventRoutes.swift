@@ -34,12 +34,14 @@ enum EventRoutes {
     }
 
     static func summary(_ state: WebhookState, config: WebhookEndpoint?) -> WebhookSummary {
-        WebhookSummary(name: state.endpoint, url: config.map(\.origin), status: state.status, delivered: state.delivered,
-                       deliveries: state.deliveries, lastDeliveredAt: state.lastDeliveredAt.map(ISOTime.string), undelivered: state.undelivered,
-                       oldestUndeliveredAt: state.oldestUndeliveredAt.map(ISOTime.string), attempts: state.attempts,
-                       failingSince: state.failingSince.map(ISOTime.string), lastError: state.lastError,
-                       nextAttemptAt: state.failingSince == nil ? nil : ISOTime.string(state.nextAttemptAt), parkedAt: state.parkedAt.map(ISOTime.string),
-                       retired: state.retiredAt != nil)
+        WebhookSummary(
+            name: state.endpoint, url: config.map(\.origin), status: state.status, delivered: state.delivered,
+            deliveries: state.deliveries, lastDeliveredAt: state.lastDeliveredAt.map(ISOTime.string), undelivered: state.undelivered,
+            oldestUndeliveredAt: state.oldestUndeliveredAt.map(ISOTime.string), attempts: state.attempts,
+            failingSince: state.failingSince.map(ISOTime.string), lastError: state.lastError,
+            nextAttemptAt: state.failingSince == nil ? nil : ISOTime.string(state.nextAttemptAt),
+            parkedAt: state.parkedAt.map(ISOTime.string),
+            retired: state.retiredAt != nil)
     }
 
     /// `type=a,b` and `destination=x,y` of the feed.
@@ -49,8 +51,9 @@ enum EventRoutes {
             var types: Set<EventType> = []
             for name in text.split(separator: ",", omittingEmptySubsequences: false) {
                 guard let type = EventType(rawValue: String(name)) else {
-                    throw Problem(status: .badRequest, title: "Bad type",
-                                  detail: "type is a comma-separated list of \(EventType.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    throw Problem(
+                        status: .badRequest, title: "Bad type",
+                        detail: "type is a comma-separated list of \(EventType.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
                 types.insert(type)
             }
@@ -77,14 +80,20 @@ enum EventRoutes {
                 }
                 return position
             }
-            let limit = try query.get("limit").map { text -> Int in
-                guard let value = Int(text), (1...1_000).contains(value) else { throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.") }
-                return value
-            } ?? 100
-            let events = try await store.events(after: after, limit: limit, filter: try filter(types: query.get("type"), destinations: query.get("destination")))
+            let limit =
+                try query.get("limit").map { text -> Int in
+                    guard let value = Int(text), (1...1_000).contains(value) else {
+                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
+                    }
+                    return value
+                } ?? 100
+            let events = try await store.events(
+                after: after, limit: limit, filter: try filter(types: query.get("type"), destinations: query.get("destination")))
             // The cursor to pass next: the last event's, or the one given when nothing is new (poll again with it).
             let next = events.last?.position ?? after
-            let body = "{\"events\":[" + events.map(\.json).joined(separator: ",") + "],\"next\":" + (next.map { JSONText.string($0.text) } ?? "null") + "}"
+            let body =
+                "{\"events\":[" + events.map(\.json).joined(separator: ",") + "],\"next\":"
+                + (next.map { JSONText.string($0.text) } ?? "null") + "}"
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
 
@@ -100,11 +109,15 @@ enum EventRoutes {
                 throw Problem(status: .badRequest, title: "Bad endpoint name", detail: "An endpoint name is 1 to 200 bytes.")
             }
             guard let before = try await store.redeliverWebhook(endpoint: name) else {
-                throw Problem(status: .notFound, title: "No such webhook endpoint", detail: "No webhook endpoint named '\(name)' in this queue.")
+                throw Problem(
+                    status: .notFound, title: "No such webhook endpoint", detail: "No webhook endpoint named '\(name)' in this queue.")
             }
             await PrivacyRoutes.audit(dependencies, context, action: "redeliver", target: name, detail: nil)
-            dependencies.logger.notice("webhook endpoint redelivered by an operator", metadata: [
-                "webhook": "\(name)", "key": "\(context.keyName ?? "-")", "was.parked": "\(before.parkedAt != nil)"])
+            dependencies.logger.notice(
+                "webhook endpoint redelivered by an operator",
+                metadata: [
+                    "webhook": "\(name)", "key": "\(context.keyName ?? "-")", "was.parked": "\(before.parkedAt != nil)",
+                ])
             return try JSONResponse.make(Redelivered(name: name, wasParked: before.parkedAt != nil, undelivered: before.undelivered))
         }
     }

@@ -35,7 +35,9 @@ enum HealthRoutes {
             for health in await dependencies.health() where health.circuitOpen && (health.reason ?? "").contains("authentication failed") {
                 problems.append("\(health.destination): no token can be had")
             }
-            guard problems.isEmpty else { return try JSONResponse.make(Status(status: "not ready", problems: problems), status: .serviceUnavailable) }
+            guard problems.isEmpty else {
+                return try JSONResponse.make(Status(status: "not ready", problems: problems), status: .serviceUnavailable)
+            }
             return try JSONResponse.make(Status(status: "ready"))
         }
 
@@ -48,12 +50,14 @@ enum HealthRoutes {
                 let filters = Dictionary(dependencies.notify.map { ($0.name, $0.filter) }, uniquingKeysWith: { first, _ in first })
                 dependencies.metrics.webhooks(try await store.webhookStates(filters: filters), now: dependencies.clock.nowMillis())
             }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: dependencies.registry.emitToBuffer())))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: dependencies.registry.emitToBuffer())))
         }
 
         router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
     }
 }

@@ -28,16 +28,19 @@ enum IngestRoutes {
             try context.require(.ingest)
             // Refused before a byte of the body is read, so that a flood of ingests costs neither spool nor writer.
             guard let ticket = gate.enter(key: context.keyName) else {
-                var response = Problem(status: .serviceUnavailable, title: "Too many ingests in progress",
-                                       detail: "At most \(gate.total) ingests run at once (\(gate.perKey) per key); try again shortly.").response
+                var response = Problem(
+                    status: .serviceUnavailable, title: "Too many ingests in progress",
+                    detail: "At most \(gate.total) ingests run at once (\(gate.perKey) per key); try again shortly."
+                ).response
                 response.headers[.retryAfter] = "1"
                 return response
             }
             defer { ticket.release() }
             let destination = try QueueRoutes.destinationName(context)
             if let known = dependencies.destinations, !known.contains(destination) {
-                throw Problem(status: .notFound, title: "Unknown destination",
-                              detail: "The running config names no destination '\(destination)'; it names \(known.sorted().joined(separator: ", ")).")
+                throw Problem(
+                    status: .notFound, title: "Unknown destination",
+                    detail: "The running config names no destination '\(destination)'; it names \(known.sorted().joined(separator: ", ")).")
             }
             // Every part of the request is checked before a stored answer is replayed.
             let format = try format(of: request)
@@ -63,10 +66,12 @@ enum IngestRoutes {
             }
             let (body, bodyDigest) = try await spool(request, limit: dependencies.config.maxBodyBytes)
             // A key answers its first result only to the same request; reused for another one, it is refused.
-            let fingerprint = "\(format.rawValue)|\(keyColumn)|\(skipInvalid)|\(bodyDigest)"
+            let fingerprint =
+                "\(format.rawValue)|\(keyColumn)|\(skipInvalid)|\(bodyDigest)"
                 + (limits.allSatisfy { $0 == nil } ? "" : "|\(limits[0].map(String.init) ?? "")|\(limits[1].map(String.init) ?? "")")
             if let key = idempotencyKey,
-               let stored = try await dependencies.store.idempotentResponse(destination: destination, key: key) {
+                let stored = try await dependencies.store.idempotentResponse(destination: destination, key: key)
+            {
                 return try replay(stored, fingerprint: fingerprint)
             }
             let store = dependencies.store
@@ -90,15 +95,21 @@ enum IngestRoutes {
                         })
                     return (summary, collected.items)
                 }
-                return try JSONResponse.make(Accepted(enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)),
-                                                      rejectedCount: summary.rejected, withoutZone: summary.withoutZone), status: .accepted)
+                return try JSONResponse.make(
+                    Accepted(
+                        enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)),
+                        rejectedCount: summary.rejected, withoutZone: summary.withoutZone), status: .accepted)
             } catch let rejected as Enqueuer.Rejected {
-                throw Problem(status: .badRequest, title: "Invalid records; nothing was enqueued",
-                              detail: "\(rejected.total) invalid record(s); send ?skipInvalid=true to enqueue the valid ones.",
-                              errors: rejected.errors.map { Problem.RecordProblem(line: $0.line, column: $0.column, field: $0.field, reason: $0.rule) })
+                throw Problem(
+                    status: .badRequest, title: "Invalid records; nothing was enqueued",
+                    detail: "\(rejected.total) invalid record(s); send ?skipInvalid=true to enqueue the valid ones.",
+                    errors: rejected.errors.map {
+                        Problem.RecordProblem(line: $0.line, column: $0.column, field: $0.field, reason: $0.rule)
+                    })
             } catch let tooMany as Enqueuer.TooManyRecords {
-                throw Problem(status: .contentTooLarge, title: "Too many records; nothing was enqueued",
-                              detail: "The body holds more than http.maxRecordsPerRequest (\(tooMany.limit)) records; send it in parts.")
+                throw Problem(
+                    status: .contentTooLarge, title: "Too many records; nothing was enqueued",
+                    detail: "The body holds more than http.maxRecordsPerRequest (\(tooMany.limit)) records; send it in parts.")
             } catch let error as InputFileError {
                 throw Problem(status: .badRequest, title: "The body cannot be read; nothing was enqueued", detail: error.description)
             } catch StoreError.duplicateIdempotencyKey(let key) {
@@ -109,8 +120,10 @@ enum IngestRoutes {
     }
 
     static func answer(_ summary: EnqueueSummary, _ rejected: [Rejected]) -> String {
-        let body = Accepted(enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)), rejectedCount: summary.rejected,
-                            withoutZone: summary.withoutZone)
+        let body = Accepted(
+            enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)),
+            rejectedCount: summary.rejected,
+            withoutZone: summary.withoutZone)
         return String(decoding: (try? JSONEncoder.api.encode(body)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
@@ -118,22 +131,27 @@ enum IngestRoutes {
     static func replay(_ stored: String, fingerprint: String) throws -> Response {
         let parts = stored.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0] == fingerprint else {
-            throw Problem(status: .unprocessableContent, title: "Idempotency-Key reused",
-                          detail: "This Idempotency-Key was used for a different request; a retry must send the same request.")
+            throw Problem(
+                status: .unprocessableContent, title: "Idempotency-Key reused",
+                detail: "This Idempotency-Key was used for a different request; a retry must send the same request.")
         }
-        return Response(status: .accepted, headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replayed")!: "true"],
-                        body: .init(byteBuffer: ByteBuffer(string: String(parts[1]))))
+        return Response(
+            status: .accepted, headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replayed")!: "true"],
+            body: .init(byteBuffer: ByteBuffer(string: String(parts[1]))))
     }
 
     static func format(of request: Request) throws -> InputFormat {
-        let type = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let type =
+            (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            ?? ""
         switch type {
         case "application/x-ndjson", "application/ndjson", "application/jsonl": return .ndjson
         case "application/json": return .json
         case "text/csv": return .csv
         default:
-            throw Problem(status: .unsupportedMediaType, title: "Unsupported Content-Type",
-                          detail: "Send application/x-ndjson, application/json (an array) or text/csv.")
+            throw Problem(
+                status: .unsupportedMediaType, title: "Unsupported Content-Type",
+                detail: "Send application/x-ndjson, application/json (an array) or text/csv.")
         }
     }
 
@@ -145,7 +163,9 @@ enum IngestRoutes {
         for try await buffer in request.body {
             size += buffer.readableBytes
             guard size <= limit else {
-                throw Problem(status: .contentTooLarge, title: "Body too large", detail: "The body is larger than http.maxBodyBytes (\(limit) bytes).")
+                throw Problem(
+                    status: .contentTooLarge, title: "Body too large", detail: "The body is larger than http.maxBodyBytes (\(limit) bytes)."
+                )
             }
             try buffer.withUnsafeReadableBytes { bytes in
                 hasher.update(bufferPointer: bytes)
@@ -172,7 +192,9 @@ final class SpoolFile: @unchecked Sendable {
     init() throws {
         var template = Array("\(ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")/journeyq-body-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
-        guard fd >= 0 else { throw Problem(status: .internalServerError, title: "Cannot spool the body", detail: "No temporary file could be made.") }
+        guard fd >= 0 else {
+            throw Problem(status: .internalServerError, title: "Cannot spool the body", detail: "No temporary file could be made.")
+        }
         unlink(template)
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }

@@ -40,17 +40,21 @@ enum OperateRoutes {
                 do {
                     summary = try await store.redriveExpired(destination: name, notAfter: notAfter)
                 } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
-                await PrivacyRoutes.audit(dependencies, context, action: "redrive", target: name,
-                                          detail: AuditDetail.json(["state": "expired", "queued": "\(summary.queued)", "skipped": "\(summary.skipped)"]))
+                await PrivacyRoutes.audit(
+                    dependencies, context, action: "redrive", target: name,
+                    detail: AuditDetail.json(["state": "expired", "queued": "\(summary.queued)", "skipped": "\(summary.skipped)"]))
                 return try JSONResponse.make(summary)
             }
             do {
                 let kind = try await store.counts().first { $0.name == name }?.kind
                 summary = try await store.redrive(destination: name, reason: body?.reason, lookable: dependencies.lookable(kind))
             } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
-            await PrivacyRoutes.audit(dependencies, context, action: "redrive", target: name,
-                                      detail: AuditDetail.json(["state": "dead", "reason": body?.reason ?? "", "queued": "\(summary.queued)",
-                                                                "skipped": "\(summary.skipped)"]))
+            await PrivacyRoutes.audit(
+                dependencies, context, action: "redrive", target: name,
+                detail: AuditDetail.json([
+                    "state": "dead", "reason": body?.reason ?? "", "queued": "\(summary.queued)",
+                    "skipped": "\(summary.skipped)",
+                ]))
             return try JSONResponse.make(summary)
         }
 
@@ -61,15 +65,19 @@ enum OperateRoutes {
             // A pause until a time already gone holds nothing; it is recorded all the same.
             let until = try body?.until.map { text -> Int64 in
                 guard let millis = ISOTime.parse(text) else {
-                    throw Problem(status: .badRequest, title: "Bad until", detail: "until is an ISO 8601 time, such as 2026-11-22T18:00:00Z.")
+                    throw Problem(
+                        status: .badRequest, title: "Bad until", detail: "until is an ISO 8601 time, such as 2026-11-22T18:00:00Z.")
                 }
                 return millis
             }
             do {
-                try await store.setPause(destination: name, paused: true, until: until, reason: body?.reason.map { String($0.prefix(500)) } ?? "paused by \(context.keyName ?? "an operator")")
+                try await store.setPause(
+                    destination: name, paused: true, until: until,
+                    reason: body?.reason.map { String($0.prefix(500)) } ?? "paused by \(context.keyName ?? "an operator")")
             } catch StoreError.unknownDestination { throw Problem.unknownDestination(name) }
-            await PrivacyRoutes.audit(dependencies, context, action: "pause", target: name,
-                                      detail: AuditDetail.json(["until": until.map(ISOTime.string) ?? "", "reason": body?.reason ?? ""]))
+            await PrivacyRoutes.audit(
+                dependencies, context, action: "pause", target: name,
+                detail: AuditDetail.json(["until": until.map(ISOTime.string) ?? "", "reason": body?.reason ?? ""]))
             let counts = try await store.counts().first { $0.name == name }
             return try JSONResponse.make(counts.map { QueueRoutes.summary($0, now: clock.nowMillis()) })
         }

@@ -38,12 +38,15 @@ enum PrivacyRoutes {
             guard let key = context.pathParameter("key"), !key.isEmpty, key.utf8.count <= 500 else {
                 throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is 1 to 500 bytes.")
             }
-            let summary = AskedText.namesNothing(key) ? ErasureSummary() : try await store.forget(contactKey: key, actor: context.keyName ?? "api")
+            let summary =
+                AskedText.namesNothing(key) ? ErasureSummary() : try await store.forget(contactKey: key, actor: context.keyName ?? "api")
             guard summary.contacts > 0 else {
                 throw Problem(status: .notFound, title: "No such contact", detail: "No contact with this key is in the queue.")
             }
-            return try JSONResponse.make(Erased(contact: ContactErasure.keyDigest(key), contacts: summary.contacts, erased: summary.erased,
-                                                pending: summary.pending, withdrawn: summary.withdrawn, bodies: summary.bodies))
+            return try JSONResponse.make(
+                Erased(
+                    contact: ContactErasure.keyDigest(key), contacts: summary.contacts, erased: summary.erased,
+                    pending: summary.pending, withdrawn: summary.withdrawn, bodies: summary.bodies))
         }
 
         router.get("/v1/audit") { request, context -> Response in
@@ -54,20 +57,25 @@ enum PrivacyRoutes {
                 }
                 return value
             }
-            let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
-                guard let value = Int(text), (1...1_000).contains(value) else {
-                    throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
-                }
-                return value
-            } ?? 100
+            let limit =
+                try request.uri.queryParameters.get("limit").map { text -> Int in
+                    guard let value = Int(text), (1...1_000).contains(value) else {
+                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
+                    }
+                    return value
+                } ?? 100
             let entries = try await store.auditEntries(after: after, limit: limit)
-            let items = entries.map { AuditItem(id: $0.id, at: ISOTime.string($0.at), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail) }
+            let items = entries.map {
+                AuditItem(id: $0.id, at: ISOTime.string($0.at), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail)
+            }
             return try JSONResponse.make(AuditPage(entries: items, next: entries.count == limit ? entries.last?.id : nil))
         }
     }
 
     /// Records an operator's action through the API; a failure to record is logged, never fails the action done.
-    static func audit(_ dependencies: JourneyServerApp.Dependencies, _ context: APIContext, action: String, target: String?, detail: String?) async {
+    static func audit(
+        _ dependencies: JourneyServerApp.Dependencies, _ context: APIContext, action: String, target: String?, detail: String?
+    ) async {
         do {
             try await dependencies.store.recordAudit(actor: context.keyName ?? "api", action: action, target: target, detail: detail)
         } catch {

@@ -52,13 +52,14 @@ enum QueueRoutes {
     static func summary(_ counts: DestinationCounts, now: Int64) -> DestinationSummary {
         let pause = counts.pause.flatMap { $0.holds(at: now) ? $0 : nil }
         let health = counts.health.flatMap { $0.holds(at: now) ? $0 : nil }
-        return DestinationSummary(name: counts.name, kind: counts.kind, paused: pause != nil || health != nil, pause: pause, health: health,
-                                  looks: counts.looks,
-                                  counts: Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, counts.counts[$0] ?? 0) }),
-                                  calls: Dictionary(uniqueKeysWithValues: counts.calls.map { ($0.key.rawValue, $0.value) }),
-                                  callsPer100Contacts: counts.callsPer100Contacts,
-                                  oldestQueuedAt: counts.oldestQueuedAt.map(ISOTime.string), waitingForWindow: counts.waitingForWindow,
-                                  nextWindowOpening: counts.nextWindowOpening.map(ISOTime.string))
+        return DestinationSummary(
+            name: counts.name, kind: counts.kind, paused: pause != nil || health != nil, pause: pause, health: health,
+            looks: counts.looks,
+            counts: Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, counts.counts[$0] ?? 0) }),
+            calls: Dictionary(uniqueKeysWithValues: counts.calls.map { ($0.key.rawValue, $0.value) }),
+            callsPer100Contacts: counts.callsPer100Contacts,
+            oldestQueuedAt: counts.oldestQueuedAt.map(ISOTime.string), waitingForWindow: counts.waitingForWindow,
+            nextWindowOpening: counts.nextWindowOpening.map(ISOTime.string))
     }
 
     static func register(on router: Router<APIContext>, _ dependencies: JourneyServerApp.Dependencies) {
@@ -74,7 +75,9 @@ enum QueueRoutes {
             try context.require(.read)
             let name = try destinationName(context)
             let since = try request.uri.queryParameters.get("since").map { text -> Int64 in
-                guard let millis = ISOTime.parse(text) else { throw Problem(status: .badRequest, title: "Bad since", detail: "since is an ISO 8601 time.") }
+                guard let millis = ISOTime.parse(text) else {
+                    throw Problem(status: .badRequest, title: "Bad since", detail: "since is an ISO 8601 time.")
+                }
                 return millis
             }
             let counts = try await store.counts().first { $0.name == name }
@@ -89,20 +92,27 @@ enum QueueRoutes {
                 throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is not empty.")
             }
             let rows = try await store.timeline(contactKey: key)
-            guard !rows.isEmpty else { throw Problem(status: .notFound, title: "No such contact", detail: "No destination has a contact with this key.") }
+            guard !rows.isEmpty else {
+                throw Problem(status: .notFound, title: "No such contact", detail: "No destination has a contact with this key.")
+            }
             return try JSONResponse.make(rows.map { ContactTimeline(contact: $0.0, timeline: $0.1) })
         }
 
         router.get("/v1/contacts") { request, context -> Response in
             try context.require(.read)
             guard let text = request.uri.queryParameters.get("q"), !text.isEmpty, text.utf8.count <= 254 else {
-                throw Problem(status: .badRequest, title: "Bad search", detail: "q is a contact key (or its beginning, with prefix=true), 1 to 254 bytes.")
+                throw Problem(
+                    status: .badRequest, title: "Bad search",
+                    detail: "q is a contact key (or its beginning, with prefix=true), 1 to 254 bytes.")
             }
             let prefix = try flag(request.uri.queryParameters.get("prefix"), "prefix")
-            let limit = try request.uri.queryParameters.get("limit").map { text -> Int in
-                guard let value = Int(text), (1...500).contains(value) else { throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 500.") }
-                return value
-            } ?? 50
+            let limit =
+                try request.uri.queryParameters.get("limit").map { text -> Int in
+                    guard let value = Int(text), (1...500).contains(value) else {
+                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 500.")
+                    }
+                    return value
+                } ?? 50
             return try JSONResponse.make(try await store.searchContacts(text, prefix: prefix, limit: limit))
         }
 
@@ -111,16 +121,23 @@ enum QueueRoutes {
             let name = try destinationName(context)
             let query = request.uri.queryParameters
             let after = try query.get("after").map { text -> Int64 in
-                guard let value = Int64(text), value >= 0 else { throw Problem(status: .badRequest, title: "Bad after", detail: "after is a dead letter's id.") }
+                guard let value = Int64(text), value >= 0 else {
+                    throw Problem(status: .badRequest, title: "Bad after", detail: "after is a dead letter's id.")
+                }
                 return value
             }
-            let limit = try query.get("limit").map { text -> Int in
-                guard let value = Int(text), (1...1_000).contains(value) else { throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.") }
-                return value
-            } ?? 100
+            let limit =
+                try query.get("limit").map { text -> Int in
+                    guard let value = Int(text), (1...1_000).contains(value) else {
+                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
+                    }
+                    return value
+                } ?? 100
             let reason = query.get("reason").flatMap { $0.isEmpty ? nil : $0 }
             let items: [DeadLetter]
-            do { items = try await store.deadLetters(destination: name, reason: reason, after: after, limit: limit) } catch StoreError.unknownDestination {
+            do { items = try await store.deadLetters(destination: name, reason: reason, after: after, limit: limit) } catch StoreError
+                .unknownDestination
+            {
                 throw Problem.unknownDestination(name)
             }
             return try JSONResponse.make(DeadPage(items: items, next: items.count == limit ? items.last?.id : nil))

@@ -27,10 +27,14 @@ public struct APIContext: RequestContext {
     /// Throws 401 without a known key, 403 for a role that may not.
     func require(_ needed: HTTPConfig.Role) throws {
         guard let role else {
-            throw Problem(status: .unauthorized, title: "An API key is needed", detail: "Send Authorization: Bearer KEY with a key of role \(needed.rawValue).")
+            throw Problem(
+                status: .unauthorized, title: "An API key is needed",
+                detail: "Send Authorization: Bearer KEY with a key of role \(needed.rawValue).")
         }
         guard role.allows(needed) else {
-            throw Problem(status: .forbidden, title: "This key may not do that", detail: "This needs a key of role \(needed.rawValue); this key's role is \(role.rawValue).")
+            throw Problem(
+                status: .forbidden, title: "This key may not do that",
+                detail: "This needs a key of role \(needed.rawValue); this key's role is \(role.rawValue).")
         }
     }
 }

@@ -23,14 +23,18 @@ struct APIMiddleware: RouterMiddleware {
         return response
     }
 
-    private func answer(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+    private func answer(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response
         } catch let error as HTTPError {
             if error.status == .notFound, let allowed = RouteTable.methods(for: request.uri.path) {
-                var response = Problem(status: .methodNotAllowed, title: "Method not allowed", detail: "\(request.uri.path) takes \(allowed).").response
+                var response = Problem(
+                    status: .methodNotAllowed, title: "Method not allowed", detail: "\(request.uri.path) takes \(allowed)."
+                ).response
                 response.headers[.allow] = allowed
                 return response
             }
@@ -38,7 +42,8 @@ struct APIMiddleware: RouterMiddleware {
         } catch {
             // The detail of an internal fault stays in the log: it may name files or SQL.
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return Problem(status: .internalServerError, title: "Internal error", detail: "The request failed; the server's log says why.").response
+            return Problem(status: .internalServerError, title: "Internal error", detail: "The request failed; the server's log says why.")
+                .response
         }
     }
 }
@@ -47,10 +52,13 @@ struct APIMiddleware: RouterMiddleware {
 enum RouteTable {
     static let routes: [(segments: [String], methods: String)] = [
         (["v1", "destinations", "*", "contacts"], "POST"), (["v1", "destinations"], "GET"), (["v1", "destinations", "*"], "GET"),
-        (["v1", "contacts", "*"], "GET, DELETE"), (["v1", "audit"], "GET"), (["v1", "contacts"], "GET"), (["v1", "destinations", "*", "dead"], "GET"),
-        (["v1", "destinations", "*", "redrive"], "POST"), (["v1", "destinations", "*", "pause"], "POST"), (["v1", "destinations", "*", "resume"], "POST"),
+        (["v1", "contacts", "*"], "GET, DELETE"), (["v1", "audit"], "GET"), (["v1", "contacts"], "GET"),
+        (["v1", "destinations", "*", "dead"], "GET"),
+        (["v1", "destinations", "*", "redrive"], "POST"), (["v1", "destinations", "*", "pause"], "POST"),
+        (["v1", "destinations", "*", "resume"], "POST"),
         (["v1", "events"], "GET"), (["v1", "webhooks"], "GET"), (["v1", "webhooks", "*", "redeliver"], "POST"),
-        (["healthz"], "GET"), (["v1", "whoami"], "GET"), (["app.js"], "GET"), (["app.css"], "GET"), (["readyz"], "GET"), (["metrics"], "GET"), (["openapi.json"], "GET"), ([], "GET"),
+        (["healthz"], "GET"), (["v1", "whoami"], "GET"), (["app.js"], "GET"), (["app.css"], "GET"), (["readyz"], "GET"),
+        (["metrics"], "GET"), (["openapi.json"], "GET"), ([], "GET"),
     ]
 
     static func methods(for path: String) -> String? {
@@ -60,4 +68,3 @@ enum RouteTable {
         }?.methods
     }
 }
-

@@ -35,7 +35,8 @@ public struct Problem: Error, Sendable {
     var response: Response {
         let body = Body(title: title, status: Int(status.code), detail: detail, errors: errors.isEmpty ? nil : errors)
         let data = (try? JSONEncoder.api.encode(body)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

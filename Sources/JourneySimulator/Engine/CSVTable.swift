@@ -52,6 +52,7 @@ enum CSVTable {
 
     /// Writes rows as CSV, quoting every field as the Bulk API's result files do.
     static func write(_ rows: [[String]]) -> String {
-        rows.map { row in row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        rows.map { row in row.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(
+            separator: "\n") + "\n"
     }
 }

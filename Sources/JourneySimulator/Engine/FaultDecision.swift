@@ -14,11 +14,13 @@ public enum FaultDecision: String, Sendable, CaseIterable {
     static func draw(_ profile: FaultProfile, using random: inout SeededRandom) -> FaultDecision {
         let roll = Double.random(in: 0..<1, using: &random)
         var edge = 0.0
-        for (decision, rate) in [(FaultDecision.throttleWithRetryAfter, profile.throttleWithRetryAfter),
-                                 (.throttleBlocked, profile.throttleBlocked), (.serverError, profile.serverError),
-                                 (.serverErrorAfterTaken, profile.serverErrorAfterTaken), (.timeoutAfterTaken, profile.timeoutAfterTaken),
-                                 (.dropBeforeTaken, profile.dropBeforeTaken), (.absurdThrottle, profile.absurdThrottle),
-                                 (.redirect, profile.redirect)] {
+        for (decision, rate) in [
+            (FaultDecision.throttleWithRetryAfter, profile.throttleWithRetryAfter),
+            (.throttleBlocked, profile.throttleBlocked), (.serverError, profile.serverError),
+            (.serverErrorAfterTaken, profile.serverErrorAfterTaken), (.timeoutAfterTaken, profile.timeoutAfterTaken),
+            (.dropBeforeTaken, profile.dropBeforeTaken), (.absurdThrottle, profile.absurdThrottle),
+            (.redirect, profile.redirect),
+        ] {
             edge += rate
             if roll < edge { return decision }
         }

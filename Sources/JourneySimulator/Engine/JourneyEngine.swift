@@ -79,7 +79,8 @@ struct JourneyEngine: Sendable {
     /// Schedules one accepted contact's entry.
     mutating func accept(contactKey: String, journey: Int, dueAt: Int64, dropped: Bool, requestedAt: Int64) {
         sequence += 1
-        pending.insert(Pending(dueAt: dueAt, sequence: sequence, journey: journey, contactKey: contactKey, dropped: dropped, requestedAt: requestedAt))
+        pending.insert(
+            Pending(dueAt: dueAt, sequence: sequence, journey: journey, contactKey: contactKey, dropped: dropped, requestedAt: requestedAt))
     }
 
     /// Records an entry at once (Bulk ingest: a successful row is the truth).
@@ -97,12 +98,16 @@ struct JourneyEngine: Sendable {
     }
 
     /// Writes a row of the journey history (Marketing Cloud journeys only); `lag` draws how late the history has it.
-    private mutating func record(_ key: String, journey: Int, at time: Int64, status: String, activity: (type: String, name: String),
-                                 message: String = "", instance: Int, lag: () -> Int64) {
+    private mutating func record(
+        _ key: String, journey: Int, at time: Int64, status: String, activity: (type: String, name: String),
+        message: String = "", instance: Int, lag: () -> Int64
+    ) {
         guard isSFMC(journey) else { return }
         historyByContact[key, default: []].append(history.count)
-        history.append(HistoryRow(time: time, visibleAt: time + lag(), contactKey: key, journey: journey, status: status, activityType: activity.type,
-                                  activityName: activity.name, message: message, instance: instance))
+        history.append(
+            HistoryRow(
+                time: time, visibleAt: time + lag(), contactKey: key, journey: journey, status: status, activityType: activity.type,
+                activityName: activity.name, message: message, instance: instance))
     }
 
     /// The history of members from before the sandbox started: their entry an hour earlier, and an activity of that
@@ -111,8 +116,12 @@ struct JourneyEngine: Sendable {
         for key in priorMembers.sorted() {
             for journey in journeys.indices where isSFMC(journey) {
                 instances += 1
-                record(key, journey: journey, at: startedAt - 3_600_000, status: "Complete", activity: ("trigger", "API Event"), instance: instances, lag: lag)
-                record(key, journey: journey, at: startedAt + 2_000, status: "Complete", activity: ("waitactivity", "Wait 1 day"), instance: instances, lag: lag)
+                record(
+                    key, journey: journey, at: startedAt - 3_600_000, status: "Complete", activity: ("trigger", "API Event"),
+                    instance: instances, lag: lag)
+                record(
+                    key, journey: journey, at: startedAt + 2_000, status: "Complete", activity: ("waitactivity", "Wait 1 day"),
+                    instance: instances, lag: lag)
             }
         }
     }
@@ -136,22 +145,30 @@ struct JourneyEngine: Sendable {
             }
             guard journey.state == .running, allowed else {
                 blocked += 1
-                let why = journey.state != .running ? "Journey is not running (\(journey.state.rawValue)); the contact was not injected"
+                let why =
+                    journey.state != .running
+                    ? "Journey is not running (\(journey.state.rawValue)); the contact was not injected"
                     : "Contact already entered this journey; re-entry is not allowed (\(journey.entryMode.rawValue))"
-                record(next.contactKey, journey: next.journey, at: next.dueAt, status: "Failed", activity: ("trigger", "API Event"), message: why,
-                       instance: 0, lag: lag)
+                record(
+                    next.contactKey, journey: next.journey, at: next.dueAt, status: "Failed", activity: ("trigger", "API Event"),
+                    message: why,
+                    instance: 0, lag: lag)
                 continue
             }
             entries[next.journey][next.contactKey, default: 0] += 1
             entryTimes[next.journey][next.contactKey, default: []].append((next.dueAt, next.requestedAt))
             instances += 1
-            record(next.contactKey, journey: next.journey, at: next.dueAt, status: "Complete", activity: ("trigger", "API Event"), instance: instances, lag: lag)
-            record(next.contactKey, journey: next.journey, at: next.dueAt + 1_000, status: "Complete", activity: ("emailv2", "Welcome email"),
-                   instance: instances, lag: lag)
+            record(
+                next.contactKey, journey: next.journey, at: next.dueAt, status: "Complete", activity: ("trigger", "API Event"),
+                instance: instances, lag: lag)
+            record(
+                next.contactKey, journey: next.journey, at: next.dueAt + 1_000, status: "Complete", activity: ("emailv2", "Welcome email"),
+                instance: instances, lag: lag)
             let leaves = stay().map { next.dueAt + $0 } ?? .max
             if leaves != .max {
-                record(next.contactKey, journey: next.journey, at: leaves, status: "Complete", activity: ("exitcriteriaactivity", "Exit"),
-                       instance: instances, lag: lag)
+                record(
+                    next.contactKey, journey: next.journey, at: leaves, status: "Complete", activity: ("exitcriteriaactivity", "Exit"),
+                    instance: instances, lag: lag)
             }
             leavesAt[next.journey][next.contactKey] = max(leavesAt[next.journey][next.contactKey] ?? 0, leaves)
         }

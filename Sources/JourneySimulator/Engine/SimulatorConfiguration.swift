@@ -121,8 +121,10 @@ public struct SimulatedJourney: Sendable {
     /// Entry data extension fields; nil accepts any data.
     public var fields: Set<String>?
 
-    public init(destination: String, key: String, eventDefinitionKey: String?, state: JourneyState = .running,
-                entryMode: EntryMode = .multipleEntries, fields: Set<String>? = nil) {
+    public init(
+        destination: String, key: String, eventDefinitionKey: String?, state: JourneyState = .running,
+        entryMode: EntryMode = .multipleEntries, fields: Set<String>? = nil
+    ) {
         self.destination = destination
         self.key = key
         self.eventDefinitionKey = eventDefinitionKey

@@ -8,7 +8,9 @@ extension SimulatorState {
     }
 
     /// `POST /services/data/v61.0/jobs/ingest`.
-    func createJob(object: String?, operation: String?, externalIDFieldName: String?, contentType: String?, lineEnding: String?) throws(BulkError) -> BulkJob {
+    func createJob(object: String?, operation: String?, externalIDFieldName: String?, contentType: String?, lineEnding: String?)
+        throws(BulkError) -> BulkJob
+    {
         guard let object, engine.journey(destination: "salesforce-bulk-ingest", key: object) != nil else {
             throw BulkError(status: 400, errorCode: "INVALIDENTITY", message: "Entity '\(object ?? "")' is not supported by the Bulk API.")
         }
@@ -23,14 +25,17 @@ extension SimulatorState {
         }
         jobSequence += 1
         let id = "750SIM" + String(jobSequence).leftPadded(9) + "AAA"
-        let job = BulkJob(id: id, object: object, operation: operation, externalIDFieldName: externalIDFieldName,
-                          lineEnding: lineEnding ?? "LF", createdAt: now)
+        let job = BulkJob(
+            id: id, object: object, operation: operation, externalIDFieldName: externalIDFieldName,
+            lineEnding: lineEnding ?? "LF", createdAt: now)
         jobs[id] = job
         return job
     }
 
     func job(_ id: String) throws(BulkError) -> BulkJob {
-        guard jobs[id] != nil else { throw BulkError(status: 404, errorCode: "NOT_FOUND", message: "The requested resource does not exist") }
+        guard jobs[id] != nil else {
+            throw BulkError(status: 404, errorCode: "NOT_FOUND", message: "The requested resource does not exist")
+        }
         progress(id)
         return jobs[id]!
     }
@@ -39,10 +44,14 @@ extension SimulatorState {
     func upload(jobID: String, csv: [UInt8]) throws(BulkError) {
         var job = try job(jobID)
         guard job.state == .open else {
-            throw BulkError(status: 400, errorCode: "INVALIDJOBSTATE", message: "Job \(jobID) is \(job.state.rawValue); data can only be uploaded to an Open job.")
+            throw BulkError(
+                status: 400, errorCode: "INVALIDJOBSTATE",
+                message: "Job \(jobID) is \(job.state.rawValue); data can only be uploaded to an Open job.")
         }
         guard job.uploadedBytes + csv.count <= configuration.bulkUploadLimitBytes else {
-            throw BulkError(status: 400, errorCode: "ClientInputError", message: "Upload exceeds the limit of \(configuration.bulkUploadLimitBytes) bytes.")
+            throw BulkError(
+                status: 400, errorCode: "ClientInputError",
+                message: "Upload exceeds the limit of \(configuration.bulkUploadLimitBytes) bytes.")
         }
         let records: [[String]]
         do { records = try CSVTable.parse(csv) } catch {
@@ -52,7 +61,8 @@ extension SimulatorState {
             throw BulkError(status: 400, errorCode: "ClientInputError", message: "The CSV has no header row.")
         }
         if let width = records.dropFirst().first(where: { $0.count != header.count && $0 != [""] })?.count {
-            throw BulkError(status: 400, errorCode: "ClientInputError", message: "A row has \(width) fields; the header has \(header.count).")
+            throw BulkError(
+                status: 400, errorCode: "ClientInputError", message: "A row has \(width) fields; the header has \(header.count).")
         }
         if let existing = job.header, existing != header {
             throw BulkError(status: 400, errorCode: "ClientInputError", message: "The header differs from the job's earlier upload.")
@@ -84,7 +94,8 @@ extension SimulatorState {
             }
         case "Aborted":
             guard job.state == .open || job.state == .uploadComplete else {
-                throw BulkError(status: 400, errorCode: "INVALIDJOBSTATE", message: "Job \(jobID) is \(job.state.rawValue) and cannot be aborted.")
+                throw BulkError(
+                    status: 400, errorCode: "INVALIDJOBSTATE", message: "Job \(jobID) is \(job.state.rawValue) and cannot be aborted.")
             }
             job.state = .aborted
             job.unprocessed = job.rows

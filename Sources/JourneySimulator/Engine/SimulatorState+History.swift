@@ -47,9 +47,10 @@ extension SimulatorState {
             let row = engine.history[index]
             let definition = definitionID(ofJourney: row.journey)
             guard row.time <= at, row.visibleAt <= at, row.time >= oldest, row.time <= (query.end ?? .max),
-                  query.definitionIDs.map({ $0.contains(definition) }) ?? true,
-                  query.statuses.map({ $0.contains(row.status) }) ?? true,
-                  query.activityTypes.map({ $0.contains(row.activityType.lowercased()) }) ?? true else { return nil }
+                query.definitionIDs.map({ $0.contains(definition) }) ?? true,
+                query.statuses.map({ $0.contains(row.status) }) ?? true,
+                query.activityTypes.map({ $0.contains(row.activityType.lowercased()) }) ?? true
+            else { return nil }
             return (row, definition, "Sandbox journey \(engine.journeys[row.journey].key)")
         }
     }

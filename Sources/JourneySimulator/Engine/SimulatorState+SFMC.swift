@@ -34,10 +34,15 @@ struct AsyncMemberOutcome: Sendable {
 
 extension SimulatorState {
     /// `POST /interaction/v1/async/events`: queues each member, keeping order and duplicates.
-    func asyncEvents(eventDefinitionKey: String, members: [AsyncMemberInput]) throws(SFMCError) -> (requestID: String, members: [AsyncMemberOutcome]) {
+    func asyncEvents(eventDefinitionKey: String, members: [AsyncMemberInput]) throws(SFMCError) -> (
+        requestID: String, members: [AsyncMemberOutcome]
+    ) {
         guard members.count <= configuration.asyncMemberLimit else {
-            throw SFMCError(status: 400, errorCode: 10000,
-                            message: "We could not queue your request: \(members.count) members exceed the limit of \(configuration.asyncMemberLimit) per request.")
+            throw SFMCError(
+                status: 400, errorCode: 10000,
+                message:
+                    "We could not queue your request: \(members.count) members exceed the limit of \(configuration.asyncMemberLimit) per request."
+            )
         }
         let journeys = try journeys(for: eventDefinitionKey)
         let requestID = random.guid()
@@ -50,18 +55,25 @@ extension SimulatorState {
             var outcome = AsyncMemberOutcome(contactKey: member.contactKey ?? "")
             if member.contactKey?.isEmpty ?? true {
                 (outcome.errorCode, outcome.message) = ("10002", "members.contactKey is required.")
-            } else if let unknown = journeys.lazy.map({ self.engine.unknownFields(member.fieldNames, journey: $0) }).first(where: { !$0.isEmpty }) {
-                (outcome.errorCode, outcome.message) = ("10005", "Data field(s) \(unknown.joined(separator: ", ")) do not exist in the entry data extension.")
+            } else if let unknown = journeys.lazy.map({ self.engine.unknownFields(member.fieldNames, journey: $0) }).first(where: {
+                !$0.isEmpty
+            }) {
+                (outcome.errorCode, outcome.message) = (
+                    "10005", "Data field(s) \(unknown.joined(separator: ", ")) do not exist in the entry data extension."
+                )
             } else if random.chance(configuration.faults.memberTransientError) {
                 stats.fault("member_transient_error")
-                (outcome.errorCode, outcome.message) = (configuration.faults.transientMemberErrorCode, "We could not queue this member. Try again later.")
+                (outcome.errorCode, outcome.message) = (
+                    configuration.faults.transientMemberErrorCode, "We could not queue this member. Try again later."
+                )
             } else {
                 outcome.eventInstanceID = random.guid(tag: asyncRecords.count)
             }
             let delay = Int64.random(in: configuration.entryDelayMillis, using: &random)
-            let record = AsyncMemberRecord(requestID: requestID, eventInstanceID: outcome.eventInstanceID, contactKey: outcome.contactKey,
-                                           eventDefinitionKey: eventDefinitionKey, errorCode: outcome.errorCode, message: outcome.message,
-                                           acceptedAt: at, dueAt: at + delay, previousOfContact: nil)
+            let record = AsyncMemberRecord(
+                requestID: requestID, eventInstanceID: outcome.eventInstanceID, contactKey: outcome.contactKey,
+                eventDefinitionKey: eventDefinitionKey, errorCode: outcome.errorCode, message: outcome.message,
+                acceptedAt: at, dueAt: at + delay, previousOfContact: nil)
             remember(record)
             if outcome.errorCode == nil {
                 for journey in journeys {
@@ -84,7 +96,8 @@ extension SimulatorState {
     /// The record an eventInstanceId names: its last 12 hex digits are the record's index.
     private func record(ofInstance id: String) -> Int? {
         guard let index = Int(id.suffix(12), radix: 16), asyncRecords.indices.contains(index),
-              asyncRecords[index].eventInstanceID == id else { return nil }
+            asyncRecords[index].eventInstanceID == id
+        else { return nil }
         return index
     }
 
@@ -99,25 +112,30 @@ extension SimulatorState {
     }
 
     private func journeys(for eventDefinitionKey: String) throws(SFMCError) -> [Int] {
-        guard !eventDefinitionKey.isEmpty else { throw SFMCError(status: 400, errorCode: 10002, message: "eventDefinitionKey is required.") }
+        guard !eventDefinitionKey.isEmpty else {
+            throw SFMCError(status: 400, errorCode: 10002, message: "eventDefinitionKey is required.")
+        }
         let journeys = engine.journeys(forEventDefinitionKey: eventDefinitionKey)
         guard !journeys.isEmpty else {
             throw SFMCError(status: 400, errorCode: 10005, message: "Event definition key '\(eventDefinitionKey)' was not found.")
         }
         if let status = configuration.notRunningStatus, journeys.allSatisfy({ engine.journeys[$0].state != .running }) {
-            throw SFMCError(status: status, errorCode: 30001, message: "No running journey uses event definition key '\(eventDefinitionKey)'.")
+            throw SFMCError(
+                status: status, errorCode: 30001, message: "No running journey uses event definition key '\(eventDefinitionKey)'.")
         }
         return journeys
     }
 
     /// The journeys as `GET /interaction/v1/interactions` describes them, those with `key` if given.
     func interactions(key: String?) -> [Interaction] {
-        engine.journeys.indices.filter { engine.journeys[$0].eventDefinitionKey != nil && (key == nil || engine.journeys[$0].key == key) }.map { index in
-            let journey = engine.journeys[index]
-            return Interaction(index: index + 1, key: journey.key, status: journey.state.apiStatus, entryMode: journey.entryMode.rawValue,
-                               eventDefinitionKey: journey.eventDefinitionKey ?? "", current: engine.entries[index].count,
-                               cumulative: engine.entries[index].values.reduce(0, +))
-        }
+        engine.journeys.indices.filter { engine.journeys[$0].eventDefinitionKey != nil && (key == nil || engine.journeys[$0].key == key) }
+            .map { index in
+                let journey = engine.journeys[index]
+                return Interaction(
+                    index: index + 1, key: journey.key, status: journey.state.apiStatus, entryMode: journey.entryMode.rawValue,
+                    eventDefinitionKey: journey.eventDefinitionKey ?? "", current: engine.entries[index].count,
+                    cumulative: engine.entries[index].values.reduce(0, +))
+            }
     }
 
     /// The sandbox's control endpoint: a journey's state changes while it runs. False for an unknown key.
@@ -130,7 +148,9 @@ extension SimulatorState {
 
     /// `POST /interaction/v1/events`: one contact.
     func singleEvent(contactKey: String?, eventDefinitionKey: String?, fieldNames: [String]) throws(SFMCError) -> String {
-        guard let contactKey, !contactKey.isEmpty else { throw SFMCError(status: 400, errorCode: 10002, message: "ContactKey is required.") }
+        guard let contactKey, !contactKey.isEmpty else {
+            throw SFMCError(status: 400, errorCode: 10002, message: "ContactKey is required.")
+        }
         guard let eventDefinitionKey, !eventDefinitionKey.contains(".") else {
             throw SFMCError(status: 400, errorCode: 10003, message: "EventDefinitionKey is required and must not contain a period.")
         }
@@ -138,7 +158,9 @@ extension SimulatorState {
         for journey in journeys {
             let unknown = engine.unknownFields(fieldNames, journey: journey)
             if !unknown.isEmpty {
-                throw SFMCError(status: 400, errorCode: 10005, message: "Data field(s) \(unknown.joined(separator: ", ")) do not exist in the entry data extension.")
+                throw SFMCError(
+                    status: 400, errorCode: 10005,
+                    message: "Data field(s) \(unknown.joined(separator: ", ")) do not exist in the entry data extension.")
             }
         }
         for journey in journeys { scheduleEntry(contactKey: contactKey, journey: journey) }
@@ -148,7 +170,9 @@ extension SimulatorState {
     /// `POST /interaction-experimental/v1/batchcontactevents`: one GUID, nothing per contact.
     func batchContactEvents(eventDefinitionKey: String, contacts: [(key: String, fieldNames: [String])]) throws(SFMCError) -> String {
         guard contacts.count <= configuration.batchContactEventsLimit else {
-            throw SFMCError(status: 400, errorCode: 10000, message: "BatchDetails exceeds the limit of \(configuration.batchContactEventsLimit) records.")
+            throw SFMCError(
+                status: 400, errorCode: 10000,
+                message: "BatchDetails exceeds the limit of \(configuration.batchContactEventsLimit) records.")
         }
         let journeys = try journeys(for: eventDefinitionKey)
         for contact in contacts where !contact.key.isEmpty {
@@ -163,7 +187,8 @@ extension SimulatorState {
     /// `POST /interaction/v1/interactions/contactMembership`.
     func membership(keys: [String]) throws(SFMCError) -> (memberships: [(contactKey: String, definitionKey: String)], notFound: [String]) {
         guard keys.count <= configuration.membershipKeyLimit else {
-            throw SFMCError(status: 400, errorCode: 10000, message: "ContactKeyList exceeds the limit of \(configuration.membershipKeyLimit) keys.")
+            throw SFMCError(
+                status: 400, errorCode: 10000, message: "ContactKeyList exceeds the limit of \(configuration.membershipKeyLimit) keys.")
         }
         advance()
         var memberships: [(String, String)] = []
@@ -179,19 +204,27 @@ extension SimulatorState {
     /// `GET /interaction/v1/async/events/status`, filtered and paged.
     /// `startDate`/`endDate` bound when a record was created (the spec does not say which date they filter on); the
     /// default window is the last 30 days.
-    func asyncStatus(type: String?, contactKey: String?, requestID: String?, eventInstanceID: String?, eventDefinitionKey: String?,
-                     startDate: Int64? = nil, endDate: Int64? = nil,
-                     page: Int, pageSize: Int) throws(SFMCError) -> (count: Int, items: [(AsyncMemberRecord, String)]) {
+    func asyncStatus(
+        type: String?, contactKey: String?, requestID: String?, eventInstanceID: String?, eventDefinitionKey: String?,
+        startDate: Int64? = nil, endDate: Int64? = nil,
+        page: Int, pageSize: Int
+    ) throws(SFMCError) -> (count: Int, items: [(AsyncMemberRecord, String)]) {
         guard type != nil || contactKey != nil || requestID != nil || eventInstanceID != nil || eventDefinitionKey != nil else {
-            throw SFMCError(status: 400, errorCode: 10002,
-                            message: "At least one of type, contactKey, requestId, eventInstanceId or eventDefinitionKey is required.")
+            throw SFMCError(
+                status: 400, errorCode: 10002,
+                message: "At least one of type, contactKey, requestId, eventInstanceId or eventDefinitionKey is required.")
         }
         let at = now
         var candidates: [Int]
-        if let eventInstanceID { candidates = record(ofInstance: eventInstanceID).map { [$0] } ?? [] }
-        else if let requestID { candidates = asyncByRequest[requestID].map(Array.init) ?? [] }
-        else if let contactKey { candidates = records(ofContact: contactKey) }
-        else { candidates = Array(asyncRecords.indices) }
+        if let eventInstanceID {
+            candidates = record(ofInstance: eventInstanceID).map { [$0] } ?? []
+        } else if let requestID {
+            candidates = asyncByRequest[requestID].map(Array.init) ?? []
+        } else if let contactKey {
+            candidates = records(ofContact: contactKey)
+        } else {
+            candidates = Array(asyncRecords.indices)
+        }
         let matching = candidates.compactMap { index -> (AsyncMemberRecord, String)? in
             let record = asyncRecords[index]
             let status = record.errorCode != nil ? "errored" : (at < record.dueAt ? "queued" : "processed")
@@ -224,10 +257,16 @@ struct Interaction: Sendable {
     static func definitionID(index: Int) -> String { "de1f0000-0000-4000-8000-" + String(format: "%012d", index) }
 
     var json: [String: Any] {
-        ["id": id, "key": key, "name": "Sandbox journey \(key)", "version": 1, "status": status,
-         "definitionId": Self.definitionID(index: index), "entryMode": entryMode, "executionMode": "Production",
-         "triggers": [["key": "trigger-\(index)", "type": "APIEvent", "eventDefinitionKey": eventDefinitionKey,
-                       "metaData": ["eventDefinitionKey": eventDefinitionKey]]],
-         "stats": ["currentPopulation": current, "cumulativePopulation": cumulative]]
+        [
+            "id": id, "key": key, "name": "Sandbox journey \(key)", "version": 1, "status": status,
+            "definitionId": Self.definitionID(index: index), "entryMode": entryMode, "executionMode": "Production",
+            "triggers": [
+                [
+                    "key": "trigger-\(index)", "type": "APIEvent", "eventDefinitionKey": eventDefinitionKey,
+                    "metaData": ["eventDefinitionKey": eventDefinitionKey],
+                ]
+            ],
+            "stats": ["currentPopulation": current, "cumulativePopulation": cumulative],
+        ]
     }
 }

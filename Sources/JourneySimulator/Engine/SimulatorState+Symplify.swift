@@ -19,7 +19,9 @@ extension SimulatorState {
 
     /// `POST /rest/{customerId}/batchtrigger/v2`: an upload URL token for the journey.
     func batchTrigger(customerID: String, authToken: String?, entityID: Int?) throws(SymplifyError) -> String {
-        guard customerID == configuration.symplifyCustomerID else { throw SymplifyError(status: 404, message: "Unknown customer \(customerID)") }
+        guard customerID == configuration.symplifyCustomerID else {
+            throw SymplifyError(status: 404, message: "Unknown customer \(customerID)")
+        }
         guard authToken == configuration.symplifyToken else { throw SymplifyError(status: 401, message: "Invalid authentication token") }
         if random.chance(configuration.faults.tokenRevocation) {
             stats.fault("token_revoked")

@@ -28,8 +28,9 @@ public actor SimulatorState {
         self.clock = clock
         startedAt = clock.nowMillis()
         var generator = SeededRandom(seed: configuration.seed)
-        var engine = JourneyEngine(journeys: configuration.journeys, priorMembers: configuration.priorMembers,
-                                   membershipListsExited: configuration.membershipListsExited)
+        var engine = JourneyEngine(
+            journeys: configuration.journeys, priorMembers: configuration.priorMembers,
+            membershipListsExited: configuration.membershipListsExited)
         let lagRange = configuration.historyLagMillis
         engine.recordPriorMembers(startedAt: startedAt) { Int64.random(in: lagRange, using: &generator) }
         self.engine = engine
@@ -96,7 +97,8 @@ public actor SimulatorState {
     func advance() {
         let range = configuration.exitAfterMillis
         let lag = configuration.historyLagMillis
-        engine.advance(to: now, stay: { range.map { Int64.random(in: $0, using: &random) } }, lag: { Int64.random(in: lag, using: &random) })
+        engine.advance(
+            to: now, stay: { range.map { Int64.random(in: $0, using: &random) } }, lag: { Int64.random(in: lag, using: &random) })
     }
 
     /// One absurd `Retry-After` header and body `retryAfter` (`absurdThrottle`).
@@ -149,10 +151,15 @@ public actor SimulatorState {
     }
 
     /// Counters for `/_sim/stats`.
-    public func statistics() -> (requests: [String: [Int: Int]], faults: [String: Int], tokensIssued: Int, tokensRevoked: Int,
-                          silentlyDropped: Int, blocked: Int, peakInFlight: Int) {
+    public func statistics() -> (
+        requests: [String: [Int: Int]], faults: [String: Int], tokensIssued: Int, tokensRevoked: Int,
+        silentlyDropped: Int, blocked: Int, peakInFlight: Int
+    ) {
         advance()
-        return (stats.requests, stats.faults, tokens.issuedCount, tokens.revokedCount, engine.silentlyDropped, engine.blocked, stats.peakInFlight)
+        return (
+            stats.requests, stats.faults, tokens.issuedCount, tokens.revokedCount, engine.silentlyDropped, engine.blocked,
+            stats.peakInFlight
+        )
     }
 
     /// A vendor request arrived (for the in-flight counters).

@@ -3,7 +3,9 @@ import JourneyQueue
 
 /// Marketing Cloud's journey-entry endpoints (docs/remote-apis.md §2, §3, §4).
 enum SFMCEntryRoutes {
-    static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration) {
+    static func register(
+        on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration
+    ) {
         router.post("/interaction/v1/async/events") { request, _ -> Response in
             try await faults.run("POST /interaction/v1/async/events", style: .sfmc) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
@@ -12,7 +14,8 @@ enum SFMCEntryRoutes {
                 let bytes = try await request.bytes(limit: 16 << 20)
                 let parsed = bytes.withUnsafeBufferPointer { try? JSONParser.parse($0, maxDepth: 16) }
                 guard case .object(let body)? = parsed else {
-                    return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10004, message: "Invalid message format: the body is not a JSON object."))
+                    return HTTPAnswers.sfmc(
+                        SFMCError(status: 400, errorCode: 10004, message: "Invalid message format: the body is not a JSON object."))
                 }
                 guard case .array(let members)? = body.first(where: { $0.0 == "members" })?.1 else {
                     return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10002, message: "members is required."))
@@ -53,11 +56,13 @@ enum SFMCEntryRoutes {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
                 var request = request
                 guard let body = try await request.jsonObject() else {
-                    return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10004, message: "Invalid message format: the body is not a JSON object."))
+                    return HTTPAnswers.sfmc(
+                        SFMCError(status: 400, errorCode: 10004, message: "Invalid message format: the body is not a JSON object."))
                 }
                 do {
-                    let id = try await state.singleEvent(contactKey: body["ContactKey"] as? String, eventDefinitionKey: body["EventDefinitionKey"] as? String,
-                                                         fieldNames: Array((body["Data"] as? [String: Any] ?? [:]).keys))
+                    let id = try await state.singleEvent(
+                        contactKey: body["ContactKey"] as? String, eventDefinitionKey: body["EventDefinitionKey"] as? String,
+                        fieldNames: Array((body["Data"] as? [String: Any] ?? [:]).keys))
                     return HTTPAnswers.json(configuration.eventsSuccessStatus, ["eventInstanceId": id])
                 } catch let error as SFMCError {
                     return HTTPAnswers.sfmc(error)
@@ -68,7 +73,9 @@ enum SFMCEntryRoutes {
         router.post("/interaction-experimental/v1/batchcontactevents") { request, _ -> Response in
             try await faults.run("POST /interaction-experimental/v1/batchcontactevents", style: .sfmc) {
                 let kind = await state.authorize(request.bearerToken)
-                guard kind != nil, !configuration.batchContactEventsNeedsLegacyToken || kind == .sfmcLegacy else { return HTTPAnswers.notAuthorized }
+                guard kind != nil, !configuration.batchContactEventsNeedsLegacyToken || kind == .sfmcLegacy else {
+                    return HTTPAnswers.notAuthorized
+                }
                 var request = request
                 guard let body = try await request.jsonObject(), let details = body["BatchDetails"] as? [Any] else {
                     return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10002, message: "BatchDetails is required."))
@@ -78,7 +85,8 @@ enum SFMCEntryRoutes {
                     return (object["ContactKey"] as? String ?? "", Array((object["Data"] as? [String: Any] ?? [:]).keys))
                 }
                 do {
-                    let guid = try await state.batchContactEvents(eventDefinitionKey: body["EventDefinitionKey"] as? String ?? "", contacts: contacts)
+                    let guid = try await state.batchContactEvents(
+                        eventDefinitionKey: body["EventDefinitionKey"] as? String ?? "", contacts: contacts)
                     return HTTPAnswers.json(201, guid)
                 } catch let error as SFMCError {
                     return HTTPAnswers.sfmc(error)

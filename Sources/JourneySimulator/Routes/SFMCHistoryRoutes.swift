@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import JourneyQueue
 
@@ -13,9 +13,13 @@ enum SFMCHistoryRoutes {
         "DefinitionName", "EndDate", "EntrySource", "EpochTimeInMilliseconds", "EventId", "EventName", "Id", "Message", "OutcomeActivityId",
         "SourceType", "StartDate", "Status", "TransactionTime", "Result.Messages", "Result.Outcome", "Result.Status", "Result.Tags",
     ]
-    static let defaultColumns = ["TransactionTime", "ContactKey", "Status", "DefinitionId", "DefinitionName", "ActivityId", "ActivityName", "ActivityType"]
+    static let defaultColumns = [
+        "TransactionTime", "ContactKey", "Status", "DefinitionId", "DefinitionName", "ActivityId", "ActivityName", "ActivityType",
+    ]
 
-    static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration) {
+    static func register(
+        on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration
+    ) {
         router.get("/interaction/v1/interactions/journeyhistory/freshness") { request, _ -> Response in
             try await faults.run("GET /interaction/v1/interactions/journeyhistory/freshness", style: .sfmc) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
@@ -29,17 +33,20 @@ enum SFMCHistoryRoutes {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
                 if await state.drawLookFault() { return HTTPAnswers.Style.sfmc.serverError }
                 guard request.headers[HTTPField.Name("x-direct-pipe")!]?.lowercased() == "true" else {
-                    return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10002, message: "The x-direct-pipe: true header is required for this route."))
+                    return HTTPAnswers.sfmc(
+                        SFMCError(status: 400, errorCode: 10002, message: "The x-direct-pipe: true header is required for this route."))
                 }
                 if configuration.historyForbidden {
-                    return HTTPAnswers.sfmc(SFMCError(status: 403, errorCode: 20003, message: "Insufficient privileges to read journey history."))
+                    return HTTPAnswers.sfmc(
+                        SFMCError(status: 403, errorCode: 20003, message: "Insufficient privileges to read journey history."))
                 }
                 let query = request.uri.queryParameters
                 let format = query.get("format")?.lowercased() ?? "csv"
                 guard format == "csv" || format == "tsv" else {
                     return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10003, message: "format must be csv or tsv."))
                 }
-                var selected = query.get("columns").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? defaultColumns
+                var selected =
+                    query.get("columns").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? defaultColumns
                 if let unknown = selected.first(where: { !columns.contains($0) }) {
                     return HTTPAnswers.sfmc(SFMCError(status: 400, errorCode: 10003, message: "Unknown column '\(unknown)'."))
                 }
@@ -62,10 +69,12 @@ enum SFMCHistoryRoutes {
                     // The file starts and the connection closes halfway through it: a download that cannot be resumed.
                     let whole = ByteBuffer(string: text)
                     let half = whole.getSlice(at: 0, length: whole.readableBytes / 2) ?? ByteBuffer()
-                    return Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(contentLength: whole.readableBytes) { writer in
-                        try await writer.write(half)
-                        throw CancellationError()
-                    })
+                    return Response(
+                        status: .ok, headers: [.contentType: contentType],
+                        body: ResponseBody(contentLength: whole.readableBytes) { writer in
+                            try await writer.write(half)
+                            throw CancellationError()
+                        })
                 case nil:
                     return HTTPAnswers.text(200, text, contentType: contentType)
                 }
@@ -81,14 +90,17 @@ enum SFMCHistoryRoutes {
         }
         func time(_ name: String) throws -> Int64? {
             guard let text = object[name]?.string else { return nil }
-            guard let millis = ISOTime.parse(text) else { throw SFMCError(status: 400, errorCode: 10003, message: "\(name) is not an ISO 8601 date.") }
+            guard let millis = ISOTime.parse(text) else {
+                throw SFMCError(status: 400, errorCode: 10003, message: "\(name) is not an ISO 8601 date.")
+            }
             return millis
         }
         func strings(_ name: String) -> Set<String>? {
             object[name]?.array.map { Set($0.compactMap(\.string)) }
         }
-        return HistoryQuery(start: try time("start"), end: try time("end"), contactKeys: strings("contactKeys"), definitionIDs: strings("definitionIds"),
-                            statuses: strings("statuses"), activityTypes: strings("activityTypes").map { Set($0.map { $0.lowercased() }) })
+        return HistoryQuery(
+            start: try time("start"), end: try time("end"), contactKeys: strings("contactKeys"), definitionIDs: strings("definitionIds"),
+            statuses: strings("statuses"), activityTypes: strings("activityTypes").map { Set($0.map { $0.lowercased() }) })
     }
 
     static func value(of column: String, row: JourneyEngine.HistoryRow, definition: String, journeyName: String) -> String {
@@ -116,8 +128,9 @@ enum SFMCHistoryRoutes {
         var seconds = time_t(local.floorDivided(by: 1000))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                      parts.tm_min, parts.tm_sec, Int(local - local.floorDivided(by: 1000) * 1000))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+            parts.tm_min, parts.tm_sec, Int(local - local.floorDivided(by: 1000) * 1000))
     }
 
     static func tsvSafe(_ value: String) -> String {

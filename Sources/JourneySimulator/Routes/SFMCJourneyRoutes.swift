@@ -20,7 +20,9 @@ enum SFMCJourneyRoutes {
             try await faults.run("GET /interaction/v1/interactions/{id}", style: .sfmc, gathers: false) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
                 let id = context.parameters.get("id") ?? ""
-                let items = id.hasPrefix("key:") ? await state.interactions(key: String(id.dropFirst(4)))
+                let items =
+                    id.hasPrefix("key:")
+                    ? await state.interactions(key: String(id.dropFirst(4)))
                     : await state.interactions(key: nil).filter { $0.id == id }
                 guard let journey = items.first else {
                     return HTTPAnswers.sfmc(SFMCError(status: 404, errorCode: 30003, message: "Interaction '\(id)' was not found."))

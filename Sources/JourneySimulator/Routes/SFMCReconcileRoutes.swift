@@ -4,7 +4,9 @@ import JourneyQueue
 
 /// Marketing Cloud's endpoints for finding out who entered (docs/remote-apis.md §3.1, §6.1).
 enum SFMCReconcileRoutes {
-    static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration) {
+    static func register(
+        on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector, configuration: SimulatorConfiguration
+    ) {
         router.post("/interaction/v1/interactions/contactMembership") { request, _ -> Response in
             try await faults.run("POST /interaction/v1/interactions/contactMembership", style: .sfmc) {
                 guard await state.authorize(request.bearerToken) != nil else { return HTTPAnswers.notAuthorized }
@@ -21,7 +23,8 @@ enum SFMCReconcileRoutes {
                     var json = "{\"results\":{\"contactMemberships\":["
                     for (index, membership) in result.memberships.enumerated() {
                         if index > 0 { json += "," }
-                        json += "{\"contactKey\":" + JSONText.string(membership.contactKey) + ",\"definitionKey\":"
+                        json +=
+                            "{\"contactKey\":" + JSONText.string(membership.contactKey) + ",\"definitionKey\":"
                             + JSONText.string(membership.definitionKey) + ",\"version\":1}"
                     }
                     json += "],\"contactsNotFound\":[" + result.notFound.map(JSONText.string).joined(separator: ",") + "]}}"
@@ -53,9 +56,11 @@ enum SFMCReconcileRoutes {
                         eventInstanceID: query.get("eventInstanceId"), eventDefinitionKey: query.get("eventDefinitionKey"),
                         startDate: window[0], endDate: window[1], page: page, pageSize: pageSize)
                     let items: [[String: Any]] = result.items.map { record, status in
-                        var item: [String: Any] = ["requestId": record.requestID, "contactKey": record.contactKey,
-                                                   "eventDefinitionKey": record.eventDefinitionKey, "status": status,
-                                                   "modifiedDate": isoDate(status == "processed" ? record.dueAt : record.acceptedAt)]
+                        var item: [String: Any] = [
+                            "requestId": record.requestID, "contactKey": record.contactKey,
+                            "eventDefinitionKey": record.eventDefinitionKey, "status": status,
+                            "modifiedDate": isoDate(status == "processed" ? record.dueAt : record.acceptedAt),
+                        ]
                         if let id = record.eventInstanceID { item["eventInstanceId"] = id }
                         if let code = record.errorCode { item["errorcode"] = code }
                         if let message = record.message { item["message"] = message }

@@ -9,12 +9,17 @@ enum SymplifyRoutes {
     static func register(on router: Router<BasicRequestContext>, state: SimulatorState, faults: FaultInjector) {
         // The sanity call of the API overview (docs/remote-apis.md §8): it answers only to a valid token.
         router.get("/rest/:customerId/apiurl") { request, context -> Response in
-            guard await state.symplifyAuthorized(customerID: context.parameters.get("customerId") ?? "", token: request.headers[carmaToken]) else {
+            guard await state.symplifyAuthorized(customerID: context.parameters.get("customerId") ?? "", token: request.headers[carmaToken])
+            else {
                 return HTTPAnswers.symplify(SymplifyError(status: 401, message: "Invalid authentication token"))
             }
             let base = "http://\(request.head.authority ?? "127.0.0.1")"
-            return HTTPAnswers.json(200, ["serverBaseUrl": base, "webserviceUrl": base, "swaggerUrl": base + "/swagger", "restUrl": base + "/rest",
-                                          "controllerUrl": base])
+            return HTTPAnswers.json(
+                200,
+                [
+                    "serverBaseUrl": base, "webserviceUrl": base, "swaggerUrl": base + "/swagger", "restUrl": base + "/rest",
+                    "controllerUrl": base,
+                ])
         }
 
         router.post("/rest/:customerId/batchtrigger/v2") { request, context -> Response in
@@ -23,10 +28,12 @@ enum SymplifyRoutes {
                 let body = try await request.jsonObject() ?? [:]
                 let entityID = (body["entityId"] as? Int) ?? (body["entityId"] as? String).flatMap { Int($0) }
                 do {
-                    let token = try await state.batchTrigger(customerID: context.parameters.get("customerId") ?? "",
-                                                             authToken: request.headers[carmaToken],
-                                                             entityID: entityID)
-                    return HTTPAnswers.json(200, ["uploadUrl": "http://\(request.head.authority ?? "127.0.0.1")/_sim/symplify/upload/\(token)"])
+                    let token = try await state.batchTrigger(
+                        customerID: context.parameters.get("customerId") ?? "",
+                        authToken: request.headers[carmaToken],
+                        entityID: entityID)
+                    return HTTPAnswers.json(
+                        200, ["uploadUrl": "http://\(request.head.authority ?? "127.0.0.1")/_sim/symplify/upload/\(token)"])
                 } catch let error as SymplifyError {
                     return HTTPAnswers.symplify(error)
                 }
@@ -39,7 +46,8 @@ enum SymplifyRoutes {
                 let bytes = try await request.bytes(limit: 256 << 20)
                 let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true).map { line -> (id: String?, valid: Bool) in
                     guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-                          let id = object["id"] as? String else { return (nil, false) }
+                        let id = object["id"] as? String
+                    else { return (nil, false) }
                     return (id, object["properties"] == nil || object["properties"] is [String: Any])
                 }
                 do {

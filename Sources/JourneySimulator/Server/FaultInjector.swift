@@ -7,8 +7,10 @@ struct FaultInjector: Sendable {
 
     /// Answers one request; `gathers` is false for the requests a client makes before it may submit (journey checks),
     /// which `gatherInFlight` must not hold.
-    func run(_ endpoint: String, style: HTTPAnswers.Style, gathers: Bool = true,
-             _ handle: () async throws -> Response) async throws -> Response {
+    func run(
+        _ endpoint: String, style: HTTPAnswers.Style, gathers: Bool = true,
+        _ handle: () async throws -> Response
+    ) async throws -> Response {
         await state.requestStarted()
         if gathers { await state.gather() }
         do {
@@ -45,8 +47,9 @@ struct FaultInjector: Sendable {
             response = HTTPAnswers.empty(504)
         case .absurdThrottle:
             let (header, body) = await state.absurdRetryAfter()
-            response = HTTPAnswers.text(429, "{\"message\":\"Rate limit exceeded\",\"errorcode\":50100,\"retryAfter\":\(body)}",
-                                        contentType: "application/json", headers: [.retryAfter: header])
+            response = HTTPAnswers.text(
+                429, "{\"message\":\"Rate limit exceeded\",\"errorcode\":50100,\"retryAfter\":\(body)}",
+                contentType: "application/json", headers: [.retryAfter: header])
         case .redirect:
             response = HTTPAnswers.redirect
         }

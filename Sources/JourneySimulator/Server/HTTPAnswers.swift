@@ -6,13 +6,16 @@ enum HTTPAnswers {
     static let sfmcDocumentation = "https://developer.salesforce.com/docs/atlas.en-us.mc-apis.meta/mc-apis/error-handling.htm"
 
     static func json(_ status: Int, _ object: Any, headers: HTTPFields = [:]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
         return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8", headers: HTTPFields = [:]) -> Response {
+    static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8", headers: HTTPFields = [:])
+        -> Response
+    {
         var fields = headers
         fields[.contentType] = contentType
         return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -52,15 +55,24 @@ enum HTTPAnswers {
             switch self {
             case .sfmc:
                 if let retryAfter {
-                    return json(429, ["message": "Rate limit exceeded", "errorcode": 50100, "retryAfter": retryAfter, "documentation": sfmcDocumentation],
-                                headers: [.retryAfter: String(retryAfter)])
+                    return json(
+                        429,
+                        [
+                            "message": "Rate limit exceeded", "errorcode": 50100, "retryAfter": retryAfter,
+                            "documentation": sfmcDocumentation,
+                        ],
+                        headers: [.retryAfter: String(retryAfter)])
                 }
-                return json(429, ["message": "Your requests are temporarily blocked.", "errorcode": 50200, "documentation": sfmcDocumentation])
+                return json(
+                    429, ["message": "Your requests are temporarily blocked.", "errorcode": 50200, "documentation": sfmcDocumentation])
             case .symplify:
-                return json(429, ["error": "Too many requests: one request per minute"], headers: retryAfter.map { [.retryAfter: String($0)] } ?? [:])
+                return json(
+                    429, ["error": "Too many requests: one request per minute"],
+                    headers: retryAfter.map { [.retryAfter: String($0)] } ?? [:])
             case .bulk:
-                return json(429, [["errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "Too many requests"]],
-                            headers: retryAfter.map { [.retryAfter: String($0)] } ?? [:])
+                return json(
+                    429, [["errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "Too many requests"]],
+                    headers: retryAfter.map { [.retryAfter: String($0)] } ?? [:])
             }
         }
 

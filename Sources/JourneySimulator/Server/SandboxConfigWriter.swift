@@ -5,7 +5,9 @@ public struct SandboxTiming: Sendable {
     public var bulkPollSeconds: Double?
     public var bulkSettleSeconds: Double?
 
-    public init(timeoutSeconds: Double? = nil, throttlePauseSeconds: Double? = nil, bulkPollSeconds: Double? = nil, bulkSettleSeconds: Double? = nil) {
+    public init(
+        timeoutSeconds: Double? = nil, throttlePauseSeconds: Double? = nil, bulkPollSeconds: Double? = nil, bulkSettleSeconds: Double? = nil
+    ) {
         self.timeoutSeconds = timeoutSeconds
         self.throttlePauseSeconds = throttlePauseSeconds
         self.bulkPollSeconds = bulkPollSeconds
@@ -22,7 +24,8 @@ public enum SandboxConfigWriter {
             "timeoutSeconds: \(seconds(timing.timeoutSeconds ?? standard))"
                 + (timing.throttlePauseSeconds.map { "\n    throttlePauseSeconds: \(seconds($0))" } ?? "")
         }
-        let bulkExtra = (timing.bulkPollSeconds.map { "\n    pollSeconds: \(seconds($0))" } ?? "")
+        let bulkExtra =
+            (timing.bulkPollSeconds.map { "\n    pollSeconds: \(seconds($0))" } ?? "")
             + (timing.bulkSettleSeconds.map { "\n    settleSeconds: \(seconds($0))" } ?? "")
         func journey(_ destination: String) -> SimulatedJourney? { configuration.journeys.first { $0.destination == destination } }
         let async = journey("sfmc-async-events"), bce = journey("sfmc-batchcontactevents"), events = journey("sfmc-events")

@@ -45,8 +45,9 @@ struct SandboxHTTPService: Service {
     static func httpDate(_ millis: Int64) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "GMT")!
-        let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second],
-                                            from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .weekday, .hour, .minute, .second],
+            from: Date(timeIntervalSince1970: Double(millis) / 1000))
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }

@@ -26,7 +26,8 @@ public enum SimulatorServer {
         SymplifyRoutes.register(on: router, state: state, faults: faults)
         BulkIngestRoutes.register(on: router, state: state, faults: faults, configuration: configuration)
         SandboxRoutes.register(on: router, state: state)
-        return SandboxHTTPService(responder: router.buildResponder(), host: host, port: port, clock: clock, logger: logger, onRunning: onRunning)
+        return SandboxHTTPService(
+            responder: router.buildResponder(), host: host, port: port, clock: clock, logger: logger, onRunning: onRunning)
     }
 
     /// Runs the sandbox on a loopback port (a free one by default) for the duration of `body`, then shuts it down.
@@ -40,7 +41,9 @@ public enum SimulatorServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "journeyq.simulator")
         logger.logLevel = .warning
-        let app = makeApplication(configuration: configuration, state: state, clock: clock, port: port, logger: logger) { port in continuation.yield(port) }
+        let app = makeApplication(configuration: configuration, state: state, clock: clock, port: port, logger: logger) { port in
+            continuation.yield(port)
+        }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -43,10 +43,13 @@ public struct ConfigLoader {
         do { root = try Yams.compose(yaml: text) } catch {
             throw syntaxError(error, text: text)
         }
-        guard let root, let top = root.mapping else { throw ConfigError(file: file, line: 1, key: "(top)", expected: "a mapping with 'destinations'") }
+        guard let root, let top = root.mapping else {
+            throw ConfigError(file: file, line: 1, key: "(top)", expected: "a mapping with 'destinations'")
+        }
         for key in top.keys where !["destinations", "http", "retention", "notify", "tracing"].contains(key.string ?? "") {
-            throw ConfigError(file: file, line: line(key), key: key.string ?? "?",
-                              expected: "unknown key; the top level has 'destinations', 'http', 'retention', 'notify' and 'tracing'")
+            throw ConfigError(
+                file: file, line: line(key), key: key.string ?? "?",
+                expected: "unknown key; the top level has 'destinations', 'http', 'retention', 'notify' and 'tracing'")
         }
         guard let destinations = top["destinations"], let entries = destinations.mapping, !entries.isEmpty else {
             throw ConfigError(file: file, line: line(root), key: "destinations", expected: "a mapping of destination names to settings")
@@ -57,10 +60,11 @@ public struct ConfigLoader {
             }
             return try destination(name: name, node: value)
         }
-        var config = JourneyConfig(destinations: configs, http: try top["http"].map(http),
-                                   retention: try top["retention"].map(retention) ?? RetentionPolicy(),
-                                   notify: try top["notify"].map { try notify($0, destinations: configs.map(\.name)) } ?? [],
-                                   tracing: try top["tracing"].map(tracing))
+        var config = JourneyConfig(
+            destinations: configs, http: try top["http"].map(http),
+            retention: try top["retention"].map(retention) ?? RetentionPolicy(),
+            notify: try top["notify"].map { try notify($0, destinations: configs.map(\.name)) } ?? [],
+            tracing: try top["tracing"].map(tracing))
         config.inlineSecretKeys = inlineSecrets.keys
         return config
     }
@@ -112,17 +116,22 @@ public struct ConfigLoader {
                 let roleName = try entry.string("role")
                 guard let role = HTTPConfig.Role(rawValue: roleName) else { throw entry.error("role", "ingest, read or operate") }
                 let hash = try entry.string("sha256")
-                guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { throw entry.error("sha256", "64 hex digits (journeyq apikey prints them)") }
+                guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+                    throw entry.error("sha256", "64 hex digits (journeyq apikey prints them)")
+                }
                 let key = HTTPConfig.APIKey(name: try entry.string("name"), role: role, sha256: hash)
                 try entry.rejectUnknown()
                 return key
             }
         }
         if let tls = try reader.child("tls") {
-            config.tls = HTTPConfig.TLS(certificateFile: try tls.string("certificateFile"), privateKeyFile: try tls.string("privateKeyFile"))
+            config.tls = HTTPConfig.TLS(
+                certificateFile: try tls.string("certificateFile"), privateKeyFile: try tls.string("privateKeyFile"))
             try tls.rejectUnknown()
         }
-        if reader.mapping["metricsRequireKey"] != nil { config.metricsRequireKeySetting = try reader.bool("metricsRequireKey", default: false) }
+        if reader.mapping["metricsRequireKey"] != nil {
+            config.metricsRequireKeySetting = try reader.bool("metricsRequireKey", default: false)
+        }
         config.idleTimeoutSeconds = try reader.double("idleTimeoutSeconds", default: 60, in: 1...3_600)
         config.maxBodyBytes = try reader.int("maxBodyBytes", default: 64 << 20, in: 1_024...(1 << 31))
         config.headerTimeoutSeconds = try reader.double("headerTimeoutSeconds", default: 10, in: 1...600)
@@ -147,8 +156,9 @@ public struct ConfigLoader {
         guard let yaml = error as? YamlError else { return ConfigError(file: file, line: nil, key: "(syntax)", expected: advice) }
         switch yaml {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, column: mark.column, key: Self.key(onLine: mark.line, of: text) ?? "(syntax)",
-                               expected: "\(advice): \(problem)")
+            return ConfigError(
+                file: file, line: mark.line, column: mark.column, key: Self.key(onLine: mark.line, of: text) ?? "(syntax)",
+                expected: "\(advice): \(problem)")
         case .reader(let problem, let offset, _, _):
             let line = offset.map { text.utf8.prefix($0).filter { $0 == UInt8(ascii: "\n") }.count + 1 }
             return ConfigError(file: file, line: line, key: "(encoding)", expected: "UTF-8 text: \(problem)")
@@ -192,14 +202,15 @@ public struct ConfigLoader {
         guard let ambiguous = OutcomePolicy.AmbiguousPolicy(rawValue: ambiguousText) else {
             throw reader.error("ambiguousOutcome", "retry or dead")
         }
-        let policy = OutcomePolicy(retry: retryPolicy, settleMillis: Int64(try reader.double("settleSeconds", default: 60, in: 0...86_400) * 1000),
-                                   verifiable: kind.definition.verifiable, ambiguousWithoutVerification: ambiguous,
-                                   throttlePauseMillis: Int64(try reader.double("throttlePauseSeconds", default: 10, in: 0.01...3_600) * 1000),
-                                   maxPauseMillis: Int64(try reader.double("maxPauseSeconds", default: 900, in: 1...86_400) * 1000),
-                                   verifyAttempts: try reader.int("verifyAttempts", default: 10, in: 1...1_000),
-                                   membershipListsExited: try reader.bool("membershipListsExited", default: false),
-                                   minimumStayMillis: Int64(try reader.double("minimumStaySeconds", default: 0, in: 0...31_536_000) * 1000),
-                                   lookBeforeFirstSend: try reader.bool("lookBeforeFirstSend", default: true))
+        let policy = OutcomePolicy(
+            retry: retryPolicy, settleMillis: Int64(try reader.double("settleSeconds", default: 60, in: 0...86_400) * 1000),
+            verifiable: kind.definition.verifiable, ambiguousWithoutVerification: ambiguous,
+            throttlePauseMillis: Int64(try reader.double("throttlePauseSeconds", default: 10, in: 0.01...3_600) * 1000),
+            maxPauseMillis: Int64(try reader.double("maxPauseSeconds", default: 900, in: 1...86_400) * 1000),
+            verifyAttempts: try reader.int("verifyAttempts", default: 10, in: 1...1_000),
+            membershipListsExited: try reader.bool("membershipListsExited", default: false),
+            minimumStayMillis: Int64(try reader.double("minimumStaySeconds", default: 0, in: 0...31_536_000) * 1000),
+            lookBeforeFirstSend: try reader.bool("lookBeforeFirstSend", default: true))
         let circuitReader = try reader.child("circuit")
         let circuit = CircuitBreaker(
             strikeThreshold: try circuitReader?.int("failureThreshold", default: 5, in: 1...1_000) ?? 5,
@@ -209,13 +220,16 @@ public struct ConfigLoader {
         try circuitReader?.rejectUnknown()
         let outageLimitMillis = Int64(try reader.double("outageLimitSeconds", default: 3_600, in: 1...31_536_000) * 1000)
         let journeyCheckMillis = Int64(try reader.double("journeyCheckSeconds", default: 300, in: 0...86_400) * 1000)
-        let daily = reader.value("dailyCallBudget") == nil ? nil : try reader.int("dailyCallBudget", default: nil, in: 1...1_000_000_000_000)
-        let annual = reader.value("annualCallQuota") == nil ? nil : try reader.int("annualCallQuota", default: nil, in: 365...1_000_000_000_000)
+        let daily =
+            reader.value("dailyCallBudget") == nil ? nil : try reader.int("dailyCallBudget", default: nil, in: 1...1_000_000_000_000)
+        let annual =
+            reader.value("annualCallQuota") == nil ? nil : try reader.int("annualCallQuota", default: nil, in: 365...1_000_000_000_000)
         if daily != nil && annual != nil { throw reader.invalid("annualCallQuota", "either dailyCallBudget or annualCallQuota, not both") }
         let connection = try kind.definition.connection(reader)
         try reader.rejectUnknown()
-        var config = DestinationConfig(name: name, kind: kind, limits: limits, policy: policy, connection: connection,
-                                       circuit: circuit, outageLimitMillis: outageLimitMillis, journeyCheckMillis: journeyCheckMillis)
+        var config = DestinationConfig(
+            name: name, kind: kind, limits: limits, policy: policy, connection: connection,
+            circuit: circuit, outageLimitMillis: outageLimitMillis, journeyCheckMillis: journeyCheckMillis)
         config.callBudgetPerDay = daily ?? annual.map { $0 / 365 }
         return config
     }
@@ -305,10 +319,15 @@ public struct ConfigLoader {
         /// holds it (a relative path is read from systemd's `$CREDENTIALS_DIRECTORY` when set, so that `LoadCredential=`
         /// hands secrets over without the config holding them). The value never appears in an error.
         func secret(_ key: String) throws -> Secret {
-            let given = [(key, try optionalString(key)), (key + "Env", try optionalString(key + "Env")), (key + "File", try optionalString(key + "File"))]
-                .compactMap { name, value in value.map { (name, $0) } }
+            let given = [
+                (key, try optionalString(key)), (key + "Env", try optionalString(key + "Env")),
+                (key + "File", try optionalString(key + "File")),
+            ]
+            .compactMap { name, value in value.map { (name, $0) } }
             guard given.count == 1, let (name, value) = given.first else {
-                if given.isEmpty { throw error(key, "a credential: inline, by environment variable name (\(key)Env) or in a file (\(key)File)") }
+                if given.isEmpty {
+                    throw error(key, "a credential: inline, by environment variable name (\(key)Env) or in a file (\(key)File)")
+                }
                 throw error(given[1].0, "only one of \(key), \(key)Env and \(key)File")
             }
             switch name {
@@ -336,13 +355,16 @@ public struct ConfigLoader {
                 resolved = URL(fileURLWithPath: loader.file).deletingLastPathComponent().appendingPathComponent(path).path
             }
             guard let data = FileManager.default.contents(atPath: resolved) else {
-                let hint = credentials == nil && !path.hasPrefix("/") ? " (relative to the config's folder: no $CREDENTIALS_DIRECTORY is set)" : ""
+                let hint =
+                    credentials == nil && !path.hasPrefix("/") ? " (relative to the config's folder: no $CREDENTIALS_DIRECTORY is set)" : ""
                 throw error(key, "a readable file holding the credential; cannot read '\(resolved)'\(hint)")
             }
             // Files made with `echo` end in a newline that is not part of the secret.
             var text = String(decoding: data, as: UTF8.self)
             while let last = text.last, last == "\n" || last == "\r" { text.removeLast() }
-            guard !text.isEmpty, !text.contains("\n") else { throw error(key, "a file holding one credential on one line; '\(resolved)' is empty or has several lines") }
+            guard !text.isEmpty, !text.contains("\n") else {
+                throw error(key, "a file holding one credential on one line; '\(resolved)' is empty or has several lines")
+            }
             return text
         }
 

@@ -20,10 +20,14 @@ public struct DestinationConfig: Sendable {
     public var callBudgetPerDay: Int?
 
     /// The destination this config describes, wired to the shared HTTP client, the ledger and the clock.
-    public func destination(caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock,
-                            logger: Logger = Logger(label: "journeyq.destination")) -> any Destination {
-        connection.destination(DestinationContext(name: name, limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock,
-                                                  logger: logger))
+    public func destination(
+        caller: HTTPCaller, ledger: any AttemptLedger, clock: any WallClock,
+        logger: Logger = Logger(label: "journeyq.destination")
+    ) -> any Destination {
+        connection.destination(
+            DestinationContext(
+                name: name, limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock,
+                logger: logger))
     }
 
     /// Changes the kind's settings when they are of type `C` (tests and the demo set hosts and timings this way).

@@ -8,7 +8,8 @@ extension ConfigLoader {
     /// maxBackoff, parkAfter}`. Every mistake names the file, line and key; the secret never appears in an error.
     func notify(_ node: Node, destinations: [String]) throws -> [WebhookConfig] {
         guard case .sequence = node else {
-            throw ConfigError(file: file, line: node.mark?.line, key: "notify", expected: "a list of webhook endpoints ({url, secretEnv, …})")
+            throw ConfigError(
+                file: file, line: node.mark?.line, key: "notify", expected: "a list of webhook endpoints ({url, secretEnv, …})")
         }
         var names: Set<String> = []
         return try node.array().enumerated().map { index, item in
@@ -27,7 +28,9 @@ extension ConfigLoader {
                 var types: Set<EventType> = []
                 for text in listed {
                     guard let type = EventType(rawValue: text) else {
-                        throw reader.error("events", "event types among \(EventType.allCases.map(\.rawValue).joined(separator: ", ")); '\(text)' is not one")
+                        throw reader.error(
+                            "events",
+                            "event types among \(EventType.allCases.map(\.rawValue).joined(separator: ", ")); '\(text)' is not one")
                     }
                     types.insert(type)
                 }
@@ -44,7 +47,9 @@ extension ConfigLoader {
             }
             let signer: WebhookSigner
             do { signer = try WebhookSigner(secret: try reader.secret("secret")) } catch let bad as WebhookSigner.BadSecret {
-                throw reader.error(["secretFile", "secretEnv"].first { reader.mapping[Node($0)] != nil } ?? "secret", "a signing secret: \(bad.description)")
+                throw reader.error(
+                    ["secretFile", "secretEnv"].first { reader.mapping[Node($0)] != nil } ?? "secret",
+                    "a signing secret: \(bad.description)")
             }
             var config = WebhookConfig(name: name, url: url, filter: filter, signer: signer)
             config.batchSize = try reader.int("batchSize", default: 1_000, in: 1...1_000)
@@ -56,7 +61,8 @@ extension ConfigLoader {
         }
     }
 
-    private func duration(_ reader: MappingReader, _ key: String, default fallback: Int64, within range: ClosedRange<Int64>) throws -> Int64 {
+    private func duration(_ reader: MappingReader, _ key: String, default fallback: Int64, within range: ClosedRange<Int64>) throws -> Int64
+    {
         guard let text = try reader.optionalString(key) else { return fallback }
         guard let millis = Self.durationMillis(text), range.contains(millis) else {
             throw reader.error(key, "a duration such as 30s, 5m or 1h, from \(range.lowerBound / 1_000)s to \(range.upperBound / 1_000)s")

@@ -34,7 +34,8 @@ extension ConfigLoader {
         let reader = try MappingReader(loader: self, path: "tracing", node: node)
         let endpoint = try reader.string("endpoint")
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil,
-              url.user == nil, url.password == nil, url.query == nil else {
+            url.user == nil, url.password == nil, url.query == nil
+        else {
             throw reader.error("endpoint", "an http(s) URL of an OTLP/HTTP collector, without credentials or query (http://127.0.0.1:4318)")
         }
         var config = TracingConfig(endpoint: endpoint)

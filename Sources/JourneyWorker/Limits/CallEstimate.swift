@@ -8,13 +8,15 @@ public enum CallEstimate {
         let waiting = destination.live
         guard waiting > 0 else { return nil }
         guard let rate = destination.callsPerHundred, rate > 0 else {
-            return PreflightCheck("API calls", .unknown, "\(waiting) contacts wait; no calls measured at this destination yet to estimate from")
+            return PreflightCheck(
+                "API calls", .unknown, "\(waiting) contacts wait; no calls measured at this destination yet to estimate from")
         }
         let calls = Int((Double(waiting) * rate / 100).rounded(.up))
         var detail = "≈ \(calls) calls for the \(waiting) contacts waiting, at the \(rate) per 100 contacts measured so far"
         if let budget {
             let days = Double(calls) / Double(budget)
-            detail += days <= 1 ? "; within a day's budget of \(budget)" : "; about \(Int(days.rounded(.up))) days of a budget of \(budget) a day"
+            detail +=
+                days <= 1 ? "; within a day's budget of \(budget)" : "; about \(Int(days.rounded(.up))) days of a budget of \(budget) a day"
         }
         return PreflightCheck("API calls", .passed, detail)
     }

@@ -85,7 +85,8 @@ public struct CircuitBreaker: Sendable, Equatable {
             strikes += 1
             switch state {
             case .probing: return open(why, until: nil, now: now, failedProbe: true)
-            case .closed where strikes >= strikeThreshold: return open("\(strikes) failures in a row, the last: \(why)", until: nil, now: now, failedProbe: false)
+            case .closed where strikes >= strikeThreshold:
+                return open("\(strikes) failures in a row, the last: \(why)", until: nil, now: now, failedProbe: false)
             default: return .none
             }
         case .down(let why, let until):

@@ -46,12 +46,15 @@ public actor DestinationGate: RequestGate {
         case misconfigured
     }
 
-    public init(destination: String, requestsPerSecond: Double, concurrency: Int = .max, circuit: CircuitBreaker = CircuitBreaker(), maxPauseMillis: Int64 = 900_000,
-                clock: any WallClock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
-                onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
-                onLookHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
-                callBudget: CallBudget? = nil, onBudget: @escaping @Sendable (Double) -> Void = { _ in },
-                onInFlight: @escaping @Sendable (_ busy: Int, _ waiting: Int) -> Void = { _, _ in }) {
+    public init(
+        destination: String, requestsPerSecond: Double, concurrency: Int = .max, circuit: CircuitBreaker = CircuitBreaker(),
+        maxPauseMillis: Int64 = 900_000,
+        clock: any WallClock, logger: Logger, operatorPause: DestinationPause? = nil, checkingJourney: Bool = false,
+        onHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
+        onLookHealth: @escaping @Sendable (DestinationPause?) -> Void = { _ in },
+        callBudget: CallBudget? = nil, onBudget: @escaping @Sendable (Double) -> Void = { _ in },
+        onInFlight: @escaping @Sendable (_ busy: Int, _ waiting: Int) -> Void = { _, _ in }
+    ) {
         self.destination = destination
         if let operatorPause { holds[.operatorPause] = operatorPause }
         // Nothing is sent before the journey watch's first answer: a stopped journey would take contacts and enter none.
@@ -78,8 +81,12 @@ public actor DestinationGate: RequestGate {
         if let given = pause { pause?.since = before?.since ?? given.since ?? clock.nowMillis() }
         holds[kind] = pause
         if let pause {
-            logger.warning("destination held", metadata: ["destination": "\(destination)", "by": "\(kind.rawValue)", "reason": "\(pause.reason)",
-                                                          "until": "\(pause.until == .max ? "resumed" : ISOTime.string(pause.until))"])
+            logger.warning(
+                "destination held",
+                metadata: [
+                    "destination": "\(destination)", "by": "\(kind.rawValue)", "reason": "\(pause.reason)",
+                    "until": "\(pause.until == .max ? "resumed" : ISOTime.string(pause.until))",
+                ])
         } else if let before, !before.reason.hasPrefix("checking the journey") {
             logger.notice("destination released", metadata: ["destination": "\(destination)", "by": "\(kind.rawValue)"])
         }
@@ -113,10 +120,15 @@ public actor DestinationGate: RequestGate {
             let used = budget.used(now: now)
             let wait = budget.lookWait(now: now)
             let spent = used >= budget.callsPerDay
-            return DestinationPause(until: now + wait, reason: "API call budget: \(used) of \(budget.callsPerDay) calls of the last day used; "
-                                    + (spent ? "looks wait until calls of a day ago leave the window" : "looks are spaced out"), since: now)
-        case .open(let until): return DestinationPause(until: until, reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
-        case .probing: return DestinationPause(until: clock.nowMillis(), reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
+            return DestinationPause(
+                until: now + wait,
+                reason: "API call budget: \(used) of \(budget.callsPerDay) calls of the last day used; "
+                    + (spent ? "looks wait until calls of a day ago leave the window" : "looks are spaced out"), since: now)
+        case .open(let until):
+            return DestinationPause(until: until, reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
+        case .probing:
+            return DestinationPause(
+                until: clock.nowMillis(), reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
         }
     }
 
@@ -224,8 +236,11 @@ public actor DestinationGate: RequestGate {
         let rising = hold > budgetHold
         budgetHold = hold
         if rising {
-            logger.warning("API call budget nearly spent: looks slow down (submissions do not)", metadata: [
-                "destination": "\(destination)", "used": "\(Int(share * 100))%", "calls.per.day": "\(counted.callsPerDay)"])
+            logger.warning(
+                "API call budget nearly spent: looks slow down (submissions do not)",
+                metadata: [
+                    "destination": "\(destination)", "used": "\(Int(share * 100))%", "calls.per.day": "\(counted.callsPerDay)",
+                ])
         } else {
             logger.notice("API call budget back below the mark: looks at full pace", metadata: ["destination": "\(destination)"])
         }
@@ -257,11 +272,15 @@ public actor DestinationGate: RequestGate {
         case .none:
             break
         case .opened(let reason, let until):
-            logger.warning("destination unavailable: paused; contacts keep their attempts, one probe at a time decides when to resume", metadata: [
-                "destination": "\(destination)", "reason": "\(reason)", "retry.at": "\(ISOTime.string(until))"])
+            logger.warning(
+                "destination unavailable: paused; contacts keep their attempts, one probe at a time decides when to resume",
+                metadata: [
+                    "destination": "\(destination)", "reason": "\(reason)", "retry.at": "\(ISOTime.string(until))",
+                ])
             onHealth(currentHealth())
         case .closed(let millis):
-            logger.notice("destination available again: resumed", metadata: ["destination": "\(destination)", "paused.seconds": "\(millis / 1000)"])
+            logger.notice(
+                "destination available again: resumed", metadata: ["destination": "\(destination)", "paused.seconds": "\(millis / 1000)"])
             onHealth(currentHealth())
         }
     }
@@ -274,12 +293,18 @@ public actor DestinationGate: RequestGate {
         case .none:
             break
         case .opened(let reason, let until):
-            logger.warning("look endpoints unavailable: looks paused; they cost no contact a look, submissions go on", metadata: [
-                "destination": "\(destination)", "reason": "\(reason)", "retry.at": "\(ISOTime.string(until))"])
+            logger.warning(
+                "look endpoints unavailable: looks paused; they cost no contact a look, submissions go on",
+                metadata: [
+                    "destination": "\(destination)", "reason": "\(reason)", "retry.at": "\(ISOTime.string(until))",
+                ])
             onLookHealth(currentLookHealth())
         case .closed(let millis):
-            logger.notice("look endpoints available again: looks resumed", metadata: [
-                "destination": "\(destination)", "paused.seconds": "\(millis / 1000)"])
+            logger.notice(
+                "look endpoints available again: looks resumed",
+                metadata: [
+                    "destination": "\(destination)", "paused.seconds": "\(millis / 1000)",
+                ])
             onLookHealth(currentLookHealth())
         }
     }
@@ -306,8 +331,9 @@ public actor DestinationGate: RequestGate {
             reason = hold.reason
             since = min(since ?? .max, hold.since ?? now)
         }
-        return DestinationHealth(destination: destination, circuitOpen: circuit.state != .closed, reason: reason,
-                                 pausedUntil: pausedUntil, unhealthySince: since, misconfigured: holds[.misconfigured]?.reason,
-                                 looks: currentLookHealth())
+        return DestinationHealth(
+            destination: destination, circuitOpen: circuit.state != .closed, reason: reason,
+            pausedUntil: pausedUntil, unhealthySince: since, misconfigured: holds[.misconfigured]?.reason,
+            looks: currentLookHealth())
     }
 }

@@ -20,8 +20,10 @@ public struct WebhookConfig: Sendable {
     /// How long an endpoint may fail before its events are parked until an operator redelivers them.
     public var parkAfterMillis: Int64
 
-    public init(name: String, url: String, filter: EventFilter = .all, signer: WebhookSigner, batchSize: Int = 1_000, timeoutMillis: Int64 = 10_000,
-                maxBackoffMillis: Int64 = 300_000, parkAfterMillis: Int64 = 3_600_000) {
+    public init(
+        name: String, url: String, filter: EventFilter = .all, signer: WebhookSigner, batchSize: Int = 1_000, timeoutMillis: Int64 = 10_000,
+        maxBackoffMillis: Int64 = 300_000, parkAfterMillis: Int64 = 3_600_000
+    ) {
         self.name = name
         self.url = url
         self.filter = filter

@@ -34,8 +34,11 @@ public struct WebhookService: Service {
         case superseded
     }
 
-    public init(config: WebhookConfig, store: any EventOutbox, client: HTTPClient, clock: any WallClock, logger: Logger, metrics: JourneyMetrics? = nil,
-                owner: String = WebhookService.defaultOwner()) {
+    public init(
+        config: WebhookConfig, store: any EventOutbox, client: HTTPClient, clock: any WallClock, logger: Logger,
+        metrics: JourneyMetrics? = nil,
+        owner: String = WebhookService.defaultOwner()
+    ) {
         self.config = config
         self.store = store
         self.client = client
@@ -65,8 +68,9 @@ public struct WebhookService: Service {
     public func step() async -> Step {
         let batch: WebhookBatch?
         do {
-            batch = try await store.claimWebhookBatch(endpoint: config.name, owner: owner, filter: config.filter, limit: config.batchSize,
-                                                      leaseMillis: config.timeoutMillis + 5_000)
+            batch = try await store.claimWebhookBatch(
+                endpoint: config.name, owner: owner, filter: config.filter, limit: config.batchSize,
+                leaseMillis: config.timeoutMillis + 5_000)
         } catch {
             logger.error("reading the outbox failed", metadata: ["webhook": "\(config.name)", "error": "\(error)"])
             return .idle
@@ -78,20 +82,28 @@ public struct WebhookService: Service {
             metrics?.webhookTry(endpoint: config.name, delivered: false)
             let state: WebhookState?
             do {
-                state = try await store.webhookFailed(batch, owner: owner, error: failure, nextAttemptAt: next, parkAfterMillis: config.parkAfterMillis)
+                state = try await store.webhookFailed(
+                    batch, owner: owner, error: failure, nextAttemptAt: next, parkAfterMillis: config.parkAfterMillis)
             } catch {
                 logger.error("recording a failed webhook try failed", metadata: ["webhook": "\(config.name)", "error": "\(error)"])
                 return .failed(failure)
             }
             if state?.parkedAt != nil {
-                logger.error("webhook endpoint parked: it has failed longer than parkAfter; its events wait for a redelivery", metadata: [
-                    "webhook": "\(config.name)", "url": "\(RedactedURL.origin(config.url))", "error": "\(failure)",
-                    "undelivered": "\(state?.undelivered ?? 0)"])
+                logger.error(
+                    "webhook endpoint parked: it has failed longer than parkAfter; its events wait for a redelivery",
+                    metadata: [
+                        "webhook": "\(config.name)", "url": "\(RedactedURL.origin(config.url))", "error": "\(failure)",
+                        "undelivered": "\(state?.undelivered ?? 0)",
+                    ])
                 return .parked(failure)
             }
-            logger.warning("webhook try failed; trying again", metadata: [
-                "webhook": "\(config.name)", "url": "\(RedactedURL.origin(config.url))", "error": "\(failure)", "attempt": "\(batch.attempt)",
-                "next": "\(ISOTime.string(next))"])
+            logger.warning(
+                "webhook try failed; trying again",
+                metadata: [
+                    "webhook": "\(config.name)", "url": "\(RedactedURL.origin(config.url))", "error": "\(failure)",
+                    "attempt": "\(batch.attempt)",
+                    "next": "\(ISOTime.string(next))",
+                ])
             return .failed(failure)
         }
         metrics?.webhookTry(endpoint: config.name, delivered: true)
@@ -104,7 +116,8 @@ public struct WebhookService: Service {
             return .failed("recording the delivery: \(error)")
         }
         metrics?.webhookDelivered(endpoint: config.name, events: batch.events.count)
-        logger.debug("webhook delivered", metadata: ["webhook": "\(config.name)", "events": "\(batch.events.count)", "id": "\(batch.messageID)"])
+        logger.debug(
+            "webhook delivered", metadata: ["webhook": "\(config.name)", "events": "\(batch.events.count)", "id": "\(batch.messageID)"])
         return .delivered(events: batch.events.count)
     }
 

@@ -41,6 +41,9 @@ public struct WebhookSigner: Sendable, CustomStringConvertible, CustomDebugStrin
 
     /// The three headers of a signed message sent at `timestamp` (epoch seconds).
     public func headers(messageID: String, timestamp: Int64, body: [UInt8]) -> [(String, String)] {
-        [("webhook-id", messageID), ("webhook-timestamp", "\(timestamp)"), ("webhook-signature", signature(messageID: messageID, timestamp: timestamp, body: body))]
+        [
+            ("webhook-id", messageID), ("webhook-timestamp", "\(timestamp)"),
+            ("webhook-signature", signature(messageID: messageID, timestamp: timestamp, body: body)),
+        ]
     }
 }

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Tells systemd how the service is doing (`sd_notify`'s protocol: datagrams of `KEY=value` lines to the socket named by
 /// `NOTIFY_SOCKET`), so that a `Type=notify` unit counts as started only once journeyq can work, and its watchdog
@@ -22,7 +23,8 @@ public struct SystemdNotifier: Sendable {
         var watchdog: Int64?
         // WATCHDOG_PID names the process the watchdog is meant for; a child that inherited the variables is not it.
         if let micros = environment["WATCHDOG_USEC"].flatMap(Int64.init), micros > 0,
-           environment["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == getpid() }) ?? true {
+            environment["WATCHDOG_PID"].flatMap(Int32.init).map({ $0 == getpid() }) ?? true
+        {
             watchdog = max(micros / 1000, 1)
         }
         return SystemdNotifier(socketPath: path, watchdogMillis: watchdog)
@@ -56,9 +58,9 @@ public struct SystemdNotifier: Sendable {
         // An abstract name is exactly its bytes; a path carries its terminating NUL.
         let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count + (abstract ? 0 : 1))
         #if canImport(Glibc)
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-        let fd = socket(AF_UNIX, SOCK_DGRAM, 0)
+            let fd = socket(AF_UNIX, SOCK_DGRAM, 0)
         #endif
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -67,9 +69,9 @@ public struct SystemdNotifier: Sendable {
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
                 bytes.withUnsafeBytes { buffer in
                     #if canImport(Glibc)
-                    sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL), socketAddress, length)
+                        sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL), socketAddress, length)
                     #else
-                    sendto(fd, buffer.baseAddress, buffer.count, 0, socketAddress, length)
+                        sendto(fd, buffer.baseAddress, buffer.count, 0, socketAddress, length)
                     #endif
                 }
             }

@@ -13,7 +13,9 @@ public struct WatchdogService: Service {
     /// - Parameters:
     ///   - watchdogMillis: systemd's `WATCHDOG_USEC` in milliseconds; the probe runs three times in that span, so that
     ///     one slow probe does not cost a restart.
-    public init(watchdogMillis: Int64, logger: Logger, probe: @escaping @Sendable () async throws -> Void, ping: @escaping @Sendable () -> Void) {
+    public init(
+        watchdogMillis: Int64, logger: Logger, probe: @escaping @Sendable () async throws -> Void, ping: @escaping @Sendable () -> Void
+    ) {
         self.intervalMillis = max(watchdogMillis / 3, 10)
         self.probe = probe
         self.ping = ping
@@ -30,8 +32,9 @@ public struct WatchdogService: Service {
                 failing = false
             } catch {
                 if !failing {
-                    logger.error("the store does not take writes; the watchdog is not fed (systemd restarts the service if it goes on)",
-                                 metadata: ["error": "\(error)"])
+                    logger.error(
+                        "the store does not take writes; the watchdog is not fed (systemd restarts the service if it goes on)",
+                        metadata: ["error": "\(error)"])
                 }
                 failing = true
             }

@@ -18,17 +18,20 @@ struct AmbiguityResolver: VerifyingDestination {
     }
 
     /// Why such a contact is dead (or sent again) without a look: the operator reads it and decides.
-    static let unknownUpload = "the request that carried it may have been taken (its worker stopped or its answer was lost after it left) "
+    static let unknownUpload =
+        "the request that carried it may have been taken (its worker stopped or its answer was lost after it left) "
         + "and the destination offers no way to look; `journeyq redrive` sends it again if you choose (a possible duplicate)"
 
     func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
         let jitter = policy.jitter.next()
         let now = clock.nowMillis()
-        return Verification(settlements: batch.contacts.map { contact in
-            let outcome: ContactOutcome = contact.state == .accepted
-                ? .unverifiable()
-                : policy.outcome(for: .ambiguous(reason: Self.unknownUpload), attempts: contact.attempts, now: now, jitter: jitter)
-            return Settlement(contactID: contact.id, outcome: outcome)
-        })
+        return Verification(
+            settlements: batch.contacts.map { contact in
+                let outcome: ContactOutcome =
+                    contact.state == .accepted
+                    ? .unverifiable()
+                    : policy.outcome(for: .ambiguous(reason: Self.unknownUpload), attempts: contact.attempts, now: now, jitter: jitter)
+                return Settlement(contactID: contact.id, outcome: outcome)
+            })
     }
 }

@@ -38,9 +38,11 @@ public struct DrainMonitor: Service {
     let onProgress: @Sendable () async -> Void
 
     /// Polls every `pollMillis`; `onProgress` is called between polls (the progress line).
-    public init(store: any QueueStore, destinations: [String], criterion: Criterion, pollMillis: Int64 = 200,
-                gates: [(gate: DestinationGate, outageLimitMillis: Int64)] = [], clock: any WallClock = SystemClock(),
-                onProgress: @escaping @Sendable () async -> Void = {}) {
+    public init(
+        store: any QueueStore, destinations: [String], criterion: Criterion, pollMillis: Int64 = 200,
+        gates: [(gate: DestinationGate, outageLimitMillis: Int64)] = [], clock: any WallClock = SystemClock(),
+        onProgress: @escaping @Sendable () async -> Void = {}
+    ) {
         self.store = store
         self.destinations = destinations
         self.criterion = criterion
@@ -65,13 +67,15 @@ public struct DrainMonitor: Service {
                     // A journey that does not exist, or listens to another key, will not fix itself: say so now.
                     if let wrong = health.misconfigured { throw DrainGaveUp(destination: health.destination, seconds: 0, reason: wrong) }
                     if let since = health.unhealthySince, clock.nowMillis() - since > limit {
-                        throw DrainGaveUp(destination: health.destination, seconds: (clock.nowMillis() - since) / 1000,
-                                          reason: health.reason ?? "throttled or failing without a healthy answer")
+                        throw DrainGaveUp(
+                            destination: health.destination, seconds: (clock.nowMillis() - since) / 1000,
+                            reason: health.reason ?? "throttled or failing without a healthy answer")
                     }
                     // Looks that cannot be made for as long are an outage too: the contacts wait for them, undecided.
                     if let looks = health.looks, let since = looks.since, clock.nowMillis() - since > limit {
-                        throw DrainGaveUp(destination: health.destination, seconds: (clock.nowMillis() - since) / 1000,
-                                          reason: "the look endpoints fail (\(looks.reason)); contacts wait for a look")
+                        throw DrainGaveUp(
+                            destination: health.destination, seconds: (clock.nowMillis() - since) / 1000,
+                            reason: "the look endpoints fail (\(looks.reason)); contacts wait for a look")
                     }
                 }
             }

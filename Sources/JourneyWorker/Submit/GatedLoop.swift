@@ -17,8 +17,10 @@ enum GatedLoop {
         case finished
     }
 
-    static func run(concurrency: Int, gate: DestinationGate, purpose: AttemptPurpose, logger: Logger, what: String,
-                    step: @escaping @Sendable () async throws -> Step) async {
+    static func run(
+        concurrency: Int, gate: DestinationGate, purpose: AttemptPurpose, logger: Logger, what: String,
+        step: @escaping @Sendable () async throws -> Step
+    ) async {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
                 group.addTask { await loop(gate: gate, purpose: purpose, logger: logger, what: what, step: step) }
@@ -27,7 +29,9 @@ enum GatedLoop {
         }
     }
 
-    private static func loop(gate: DestinationGate, purpose: AttemptPurpose, logger: Logger, what: String, step: @Sendable () async throws -> Step) async {
+    private static func loop(
+        gate: DestinationGate, purpose: AttemptPurpose, logger: Logger, what: String, step: @Sendable () async throws -> Step
+    ) async {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let wait = await gate.readiness(for: purpose)
@@ -50,8 +54,11 @@ enum GatedLoop {
             } catch {
                 failures += 1
                 let backoff = min(Int64(100) << min(failures, 7), 10_000)
-                logger.error("\(what) failed; trying again (the contacts are safe under their leases)", metadata: [
-                    "destination": "\(gate.destination)", "error": "\(error)", "failures": "\(failures)", "retry.ms": "\(backoff)"])
+                logger.error(
+                    "\(what) failed; trying again (the contacts are safe under their leases)",
+                    metadata: [
+                        "destination": "\(gate.destination)", "error": "\(error)", "failures": "\(failures)", "retry.ms": "\(backoff)",
+                    ])
                 await pause(backoff)
             }
         }

@@ -24,13 +24,17 @@ public struct JourneyWatchService: Service {
             case .notTakingEntries(let reason)?:
                 await gate.hold(.journey, DestinationPause(until: .max, reason: reason))
             case .misconfigured(let reason)?:
-                logger.error("destination stopped: its journey cannot take what journeyq would send; fix the config", metadata: [
-                    "destination": "\(destination.name)", "reason": "\(reason)"])
+                logger.error(
+                    "destination stopped: its journey cannot take what journeyq would send; fix the config",
+                    metadata: [
+                        "destination": "\(destination.name)", "reason": "\(reason)",
+                    ])
                 await gate.hold(.misconfigured, DestinationPause(until: .max, reason: "configuration: \(reason)"))
             case .unknown(let reason)?:
                 // Nothing learnt: the first check's hold is lifted (the daemon does not wait on a lookup that fails).
                 if first { await gate.hold(.journey, nil) }
-                logger.notice("journey check failed; nothing changes", metadata: ["destination": "\(destination.name)", "reason": "\(reason)"])
+                logger.notice(
+                    "journey check failed; nothing changes", metadata: ["destination": "\(destination.name)", "reason": "\(reason)"])
             }
             first = false
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(intervalMillis)) }

@@ -24,13 +24,18 @@ struct LeaseKeeper: Sendable {
                         current = try await store.renewLease(current, leaseMillis: leaseMillis)
                         interval = max(leaseMillis / 3, 1)
                     } catch StoreError.leaseLost {
-                        logger.warning("lease lost while its work was in flight", metadata: ["destination": "\(lease.destination)", "batch": "\(lease.batchID)"])
+                        logger.warning(
+                            "lease lost while its work was in flight",
+                            metadata: ["destination": "\(lease.destination)", "batch": "\(lease.batchID)"])
                         break
                     } catch {
                         guard clock.nowMillis() < current.until else { break }
                         interval = max(min(leaseMillis / 10, 1_000), 1)
-                        logger.warning("lease renewal failed; trying again before it expires", metadata: [
-                            "destination": "\(lease.destination)", "batch": "\(lease.batchID)", "error": "\(error)"])
+                        logger.warning(
+                            "lease renewal failed; trying again before it expires",
+                            metadata: [
+                                "destination": "\(lease.destination)", "batch": "\(lease.batchID)", "error": "\(error)",
+                            ])
                     }
                 }
                 return nil
@@ -52,14 +57,21 @@ struct LeaseKeeper: Sendable {
                 try await write()
                 return true
             } catch StoreError.leaseLost {
-                logger.warning("lease lost before \(what); another worker owns the batch now", metadata: [
-                    "destination": "\(lease.destination)", "batch": "\(lease.batchID)"])
+                logger.warning(
+                    "lease lost before \(what); another worker owns the batch now",
+                    metadata: [
+                        "destination": "\(lease.destination)", "batch": "\(lease.batchID)",
+                    ])
                 return false
             } catch {
                 // Past the grace period of a shutdown the lease and the ledger keep the contacts safe.
                 if Task.isCancelled { return false }
-                logger.error("\(what) failed; trying again", metadata: ["destination": "\(lease.destination)", "batch": "\(lease.batchID)",
-                                                                       "error": "\(error)", "retry.ms": "\(delay)"])
+                logger.error(
+                    "\(what) failed; trying again",
+                    metadata: [
+                        "destination": "\(lease.destination)", "batch": "\(lease.batchID)",
+                        "error": "\(error)", "retry.ms": "\(delay)",
+                    ])
                 try? await Task.sleep(for: .milliseconds(delay))
                 delay = min(delay * 2, 5_000)
             }

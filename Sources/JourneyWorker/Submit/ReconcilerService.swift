@@ -18,8 +18,10 @@ public struct ReconcilerService: Service {
 
     let metrics: JourneyMetrics?
 
-    init(destination: any VerifyingDestination, store: any QueueStore, clock: any WallClock, logger: Logger, gate: DestinationGate,
-         idlePollMillis: Int64 = 250, singlePass: Bool = false, metrics: JourneyMetrics? = nil) {
+    init(
+        destination: any VerifyingDestination, store: any QueueStore, clock: any WallClock, logger: Logger, gate: DestinationGate,
+        idlePollMillis: Int64 = 250, singlePass: Bool = false, metrics: JourneyMetrics? = nil
+    ) {
         self.metrics = metrics
         self.destination = destination
         self.store = store
@@ -34,32 +36,43 @@ public struct ReconcilerService: Service {
         let keeper = LeaseKeeper(store: store, clock: clock, logger: logger, leaseMillis: destination.limits.leaseMillis)
         let gathering = Gathering(millis: singlePass ? 0 : destination.verificationGatherMillis, clock: clock)
         // As many loops as the destination allows requests in flight; the gate keeps looks and submissions within it together.
-        await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation") {
+        await GatedLoop.run(
+            concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation"
+        ) {
             // After a look that leased less than it could, every loop lets more come due before the next (one call, many contacts).
             if case let wait = await gathering.wait(), wait > 0 { return .idle(wait) }
             let claimStarted = DefaultTracerClock.now
-            guard let batch = try await store.claimVerification(destination: destination.name, limit: destination.verificationBatchSize,
-                                                          leaseMillis: destination.limits.leaseMillis) else {
+            guard
+                let batch = try await store.claimVerification(
+                    destination: destination.name, limit: destination.verificationBatchSize,
+                    leaseMillis: destination.limits.leaseMillis)
+            else {
                 if singlePass { return .finished }
                 let next = try await store.pendingWork(destination: destination.name).nextVerifyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            let settled = try await BatchTrace.run("journeyq.reconcile", claimStarted: claimStarted, destination: destination.name,
-                                                   batchID: batch.lease.batchID, contacts: batch.contacts.count) { () async throws -> Verification? in
+            let settled = try await BatchTrace.run(
+                "journeyq.reconcile", claimStarted: claimStarted, destination: destination.name,
+                batchID: batch.lease.batchID, contacts: batch.contacts.count
+            ) { () async throws -> Verification? in
                 // The looks' requests reach the ledger with the verdicts they led to, in one transaction.
                 let looks = LookLedger(store: store)
                 let verification = try await withSpan("look") { span in
                     span.attributes["journeyq.contacts"] = batch.contacts.count
                     return try await looks.looking {
-                        try await keeper.whileHeld(batch.lease) { try await destination.verify(batch, ledger: TracedLedger(wrapped: looks)) }
+                        try await keeper.whileHeld(batch.lease) {
+                            try await destination.verify(batch, ledger: TracedLedger(wrapped: looks))
+                        }
                     }
                 }
                 let made = looks.take()
                 let written = await withSpan("settle") { span in
                     span.attributes["journeyq.contacts"] = verification.settlements.count
-                    return await keeper.write(batch.lease, what: "reconciliation settle", {
-                        try await store.settleVerification(batch.lease, outcomes: verification.settlements, looks: made)
-                    })
+                    return await keeper.write(
+                        batch.lease, what: "reconciliation settle",
+                        {
+                            try await store.settleVerification(batch.lease, outcomes: verification.settlements, looks: made)
+                        })
                 }
                 return written ? verification : nil
             }
@@ -67,10 +80,12 @@ public struct ReconcilerService: Service {
             metrics?.settled(destination: destination.name, verification.settlements)
             var tally: [String: Int] = [:]
             for settlement in verification.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
-            logger.debug("reconciled", metadata: [
-                "destination": "\(destination.name)", "batch.size": "\(batch.contacts.count)",
-                "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
-            ])
+            logger.debug(
+                "reconciled",
+                metadata: [
+                    "destination": "\(destination.name)", "batch.size": "\(batch.contacts.count)",
+                    "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+                ])
             if batch.contacts.count < destination.verificationBatchSize { await gathering.leasedLess() }
             return .worked
         }

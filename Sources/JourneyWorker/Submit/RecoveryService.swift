@@ -30,8 +30,12 @@ public struct RecoveryService: Service {
             do {
                 let summary = try await store.recoverExpiredLeases()
                 if summary.batches > 0 {
-                    logger.notice("recovered expired leases", metadata: ["batches": "\(summary.batches)", "requeued": "\(summary.requeued)",
-                                                                         "unknown": "\(summary.madeUnknown)"])
+                    logger.notice(
+                        "recovered expired leases",
+                        metadata: [
+                            "batches": "\(summary.batches)", "requeued": "\(summary.requeued)",
+                            "unknown": "\(summary.madeUnknown)",
+                        ])
                 }
             } catch {
                 logger.error("lease recovery failed; trying again", metadata: ["error": "\(error)"])

@@ -43,8 +43,11 @@ public struct RetentionService: Service {
             let step: PruneSummary
             let store = self.store, stepLimit = self.stepLimit
             do {
-                step = try await Blocking.run { try store.pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: idempotencyBefore,
-                                                                 limit: stepLimit) }
+                step = try await Blocking.run {
+                    try store.pruneStep(
+                        contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: idempotencyBefore,
+                        limit: stepLimit)
+                }
             } catch {
                 logger.error("retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                 break
@@ -55,10 +58,15 @@ public struct RetentionService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(pauseMillis)) }
         }
         if total.total > 0 {
-            logger.notice("retention pruned finished work", metadata: [
-                "contacts": "\(total.contacts)", "ledger.rows": "\(total.attempts)", "batches": "\(total.batches)", "events": "\(total.events)",
-                "idempotency.keys": "\(total.idempotencyKeys)",
-                "contacts.before": "\(contactsBefore.map(ISOTime.string) ?? "kept")", "ledger.before": "\(ledgerBefore.map(ISOTime.string) ?? "kept")"])
+            logger.notice(
+                "retention pruned finished work",
+                metadata: [
+                    "contacts": "\(total.contacts)", "ledger.rows": "\(total.attempts)", "batches": "\(total.batches)",
+                    "events": "\(total.events)",
+                    "idempotency.keys": "\(total.idempotencyKeys)",
+                    "contacts.before": "\(contactsBefore.map(ISOTime.string) ?? "kept")",
+                    "ledger.before": "\(ledgerBefore.map(ISOTime.string) ?? "kept")",
+                ])
         }
     }
 }

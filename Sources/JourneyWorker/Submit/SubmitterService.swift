@@ -17,8 +17,11 @@ public struct SubmitterService: Service {
     let idlePollMillis: Int64
     let metrics: JourneyMetrics?
 
-    init(destination: any Destination, store: any QueueStore, clock: any WallClock, logger: Logger, gate: DestinationGate, idlePollMillis: Int64 = 250,
-         metrics: JourneyMetrics? = nil) {
+    init(
+        destination: any Destination, store: any QueueStore, clock: any WallClock, logger: Logger, gate: DestinationGate,
+        idlePollMillis: Int64 = 250,
+        metrics: JourneyMetrics? = nil
+    ) {
         self.metrics = metrics
         self.destination = destination
         self.store = store
@@ -33,13 +36,18 @@ public struct SubmitterService: Service {
     public func run() async throws {
         await GatedLoop.run(concurrency: destination.limits.concurrency, gate: gate, purpose: .submit, logger: logger, what: "submission") {
             let claimStarted = DefaultTracerClock.now
-            guard let batch = try await store.claim(destination: destination.name, limit: destination.limits.batchSize,
-                                              leaseMillis: destination.limits.leaseMillis) else {
+            guard
+                let batch = try await store.claim(
+                    destination: destination.name, limit: destination.limits.batchSize,
+                    leaseMillis: destination.limits.leaseMillis)
+            else {
                 let next = try await store.pendingWork(destination: destination.name).nextReadyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
             }
-            try await BatchTrace.run("journeyq.batch", claimStarted: claimStarted, destination: destination.name, batchID: batch.lease.batchID,
-                                     contacts: batch.contacts.count) {
+            try await BatchTrace.run(
+                "journeyq.batch", claimStarted: claimStarted, destination: destination.name, batchID: batch.lease.batchID,
+                contacts: batch.contacts.count
+            ) {
                 try await keeper.whileHeld(batch.lease) { try await process(batch) }
             }
             return .worked
@@ -50,7 +58,9 @@ public struct SubmitterService: Service {
         let started = clock.nowMillis()
         let timely = try await holdBackUntimely(claimed)
         guard !timely.contacts.isEmpty else {
-            _ = await keeper.write(timely.lease, what: "closing an empty batch") { try await store.settle(timely.lease, result: nil, outcomes: []) }
+            _ = await keeper.write(timely.lease, what: "closing an empty batch") {
+                try await store.settle(timely.lease, result: nil, outcomes: [])
+            }
             return
         }
         var batch = try await lookBeforeFirstSend(timely)
@@ -58,7 +68,9 @@ public struct SubmitterService: Service {
         while submission == nil {
             guard !batch.contacts.isEmpty else {
                 // Every contact went back to wait for another look, or was erased: the batch closes without a request.
-                _ = await keeper.write(batch.lease, what: "closing an empty batch") { try await store.settle(batch.lease, result: nil, outcomes: []) }
+                _ = await keeper.write(batch.lease, what: "closing an empty batch") {
+                    try await store.settle(batch.lease, result: nil, outcomes: [])
+                }
                 return
             }
             do {
@@ -70,18 +82,22 @@ public struct SubmitterService: Service {
         guard let submission else { return }
         let settled = await withSpan("settle") { span in
             span.attributes["journeyq.contacts"] = submission.settlements.count
-            return await keeper.write(batch.lease, what: "settle", { try await store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) })
+            return await keeper.write(
+                batch.lease, what: "settle",
+                { try await store.settle(batch.lease, result: submission.result, outcomes: submission.settlements) })
         }
         guard settled else { return }
         metrics?.settled(destination: destination.name, submission.settlements)
         var tally: [String: Int] = [:]
         for settlement in submission.settlements { tally[settlement.outcome.state?.description ?? "recheck", default: 0] += 1 }
-        logger.debug("batch", metadata: [
-            "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "batch.size": "\(batch.contacts.count)",
-            "http.status": "\(submission.result?.status.map(String.init) ?? submission.result?.errorClass ?? "none")",
-            "latency.ms": "\(submission.result?.latencyMillis ?? clock.nowMillis() - started)",
-            "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
-        ])
+        logger.debug(
+            "batch",
+            metadata: [
+                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "batch.size": "\(batch.contacts.count)",
+                "http.status": "\(submission.result?.status.map(String.init) ?? submission.result?.errorClass ?? "none")",
+                "latency.ms": "\(submission.result?.latencyMillis ?? clock.nowMillis() - started)",
+                "outcomes": "\(tally.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+            ])
     }
 
     /// Takes contacts erased since the claim out of the batch before its request leaves (the store refused to write
@@ -90,17 +106,26 @@ public struct SubmitterService: Service {
     /// sent again (their `notAfter` is the erasure). The rest go out in a request built again without them.
     private func withdrawErased(_ batch: ClaimedBatch, neverSent: [Int64], sentBefore: [Int64]) async throws -> ClaimedBatch {
         let now = clock.nowMillis()
-        let withdrawn = neverSent.map { Settlement(contactID: $0, outcome: .dead(reason: ContactErasure.deadReason)) }
-            + sentBefore.map { Settlement(contactID: $0, outcome: .unknown(
-                error: "erased on request while its batch was in flight; an earlier request of the batch carried it",
-                verifyAfter: now + destination.policy.settleMillis)) }
+        let withdrawn =
+            neverSent.map { Settlement(contactID: $0, outcome: .dead(reason: ContactErasure.deadReason)) }
+            + sentBefore.map {
+                Settlement(
+                    contactID: $0,
+                    outcome: .unknown(
+                        error: "erased on request while its batch was in flight; an earlier request of the batch carried it",
+                        verifyAfter: now + destination.policy.settleMillis))
+            }
         try await store.prepareBatch(batch.lease, priorMembers: [], released: withdrawn, releaseCountsAsLook: false)
         metrics?.settled(destination: destination.name, withdrawn)
         let gone = Set(neverSent + sentBefore)
         var rest = batch
         rest.contacts = batch.contacts.filter { !gone.contains($0.id) }
-        logger.info("contacts erased on request since the claim were taken out of the batch before its request left", metadata: [
-            "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "withdrawn": "\(gone.count)", "sent": "\(rest.contacts.count)"])
+        logger.info(
+            "contacts erased on request since the claim were taken out of the batch before its request left",
+            metadata: [
+                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "withdrawn": "\(gone.count)",
+                "sent": "\(rest.contacts.count)",
+            ])
         return rest
     }
 
@@ -118,7 +143,9 @@ public struct SubmitterService: Service {
         var openings: [String: Int64?] = [:]
         for contact in batch.contacts {
             if let notAfter = contact.notAfter, notAfter <= now {
-                held.append(Settlement(contactID: contact.id, outcome: .expired(reason: "notAfter \(ISOTime.string(notAfter)) passed before it was sent")))
+                held.append(
+                    Settlement(
+                        contactID: contact.id, outcome: .expired(reason: "notAfter \(ISOTime.string(notAfter)) passed before it was sent")))
                 continue
             }
             guard let window else { continue }
@@ -127,7 +154,8 @@ public struct SubmitterService: Service {
             if let known = openings[zone.identifier] {
                 nextOpening = known
             } else {
-                nextOpening = window.isOpen(atMillis: now, in: zone) ? nil : window.nextChange(afterMillis: now, in: zone) ?? now + 86_400_000
+                nextOpening =
+                    window.isOpen(atMillis: now, in: zone) ? nil : window.nextChange(afterMillis: now, in: zone) ?? now + 86_400_000
                 openings[zone.identifier] = .some(nextOpening)
             }
             guard let opening = nextOpening else {
@@ -135,8 +163,11 @@ public struct SubmitterService: Service {
                 continue
             }
             let until = min(opening, contact.notAfter ?? .max)
-            held.append(Settlement(contactID: contact.id, outcome: .waitForWindow(
-                until: until, note: "waiting for the send window: opens \(ISOTime.string(opening)) (\(zone.identifier))")))
+            held.append(
+                Settlement(
+                    contactID: contact.id,
+                    outcome: .waitForWindow(
+                        until: until, note: "waiting for the send window: opens \(ISOTime.string(opening)) (\(zone.identifier))")))
         }
         if defaulted > 0 { metrics?.windowDefaultZone(destination: destination.name, count: defaulted) }
         guard !held.isEmpty else { return batch }
@@ -145,8 +176,12 @@ public struct SubmitterService: Service {
         let gone = Set(held.map(\.contactID))
         var timely = batch
         timely.contacts = batch.contacts.filter { !gone.contains($0.id) }
-        logger.debug("contacts held back by their send window or notAfter", metadata: [
-            "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "held": "\(held.count)", "sent": "\(timely.contacts.count)"])
+        logger.debug(
+            "contacts held back by their send window or notAfter",
+            metadata: [
+                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "held": "\(held.count)",
+                "sent": "\(timely.contacts.count)",
+            ])
         return timely
     }
 
@@ -181,17 +216,25 @@ public struct SubmitterService: Service {
                 if counts && contact.looks + 1 >= policy.verifyAttempts {
                     marks.append((contact.id, .unknown))
                 } else {
-                    released.append(Settlement(contactID: contact.id, outcome: .retry(
-                        at: at, error: "look before the first request failed: \(reason)", refundAttempt: true)))
+                    released.append(
+                        Settlement(
+                            contactID: contact.id,
+                            outcome: .retry(
+                                at: at, error: "look before the first request failed: \(reason)", refundAttempt: true)))
                 }
             }
             // A destination that is down says so once, through its gate; a look that failed on its own is worth a line.
-            logger.log(level: counts ? .warning : .debug, "look before the first request failed; those contacts wait for another look", metadata: [
-                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "reason": "\(reason)", "contacts": "\(released.count)"])
+            logger.log(
+                level: counts ? .warning : .debug, "look before the first request failed; those contacts wait for another look",
+                metadata: [
+                    "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "reason": "\(reason)",
+                    "contacts": "\(released.count)",
+                ])
         }
         var counted = false
         if case .failed(_, _, let counts) = look { counted = counts }
-        try await store.prepareBatch(batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: counted, looks: looks.take())
+        try await store.prepareBatch(
+            batch.lease, priorMembers: marks, released: released, releaseCountsAsLook: counted, looks: looks.take())
         let gone = Set(released.map(\.contactID))
         let marked = Dictionary(marks.map { ($0.contactID, $0.membership) }, uniquingKeysWith: { first, _ in first })
         var prepared = batch

@@ -45,8 +45,10 @@ struct TracedLedger: AttemptLedger {
 enum BatchTrace {
     /// Runs `work` as the trace of a batch claimed between `claimStarted` and now. Attributes name the destination
     /// and the batch, never a contact.
-    static func run<T>(_ name: String, claimStarted: DefaultTracerClock.Instant, destination: String, batchID: Int64, contacts: Int,
-                       _ work: () async throws -> T) async throws -> T {
+    static func run<T>(
+        _ name: String, claimStarted: DefaultTracerClock.Instant, destination: String, batchID: Int64, contacts: Int,
+        _ work: () async throws -> T
+    ) async throws -> T {
         let root = startSpan(name, context: .topLevel, ofKind: .internal, at: claimStarted)
         defer { root.end() }
         root.attributes["journeyq.destination"] = destination

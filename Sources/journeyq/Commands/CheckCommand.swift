@@ -1,15 +1,16 @@
 import ArgumentParser
 import Foundation
 import JourneyDestinations
-import JourneyQueuePostgres
 import JourneyQueue
+import JourneyQueuePostgres
 import JourneyWorker
 
 /// `journeyq check`: every destination of a config against its real remote, before anything is sent.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check each destination against its remote: credentials, the journey (exists, takes entries, trigger key, entry mode), looks.",
+        abstract:
+            "Check each destination against its remote: credentials, the journey (exists, takes entries, trigger key, entry mode), looks.",
         discussion: """
             Exit 0 when every check passes (an unknown is not a failure), 1 when one fails, 2 for a bad config. Sends no contact.
             With a queue (--db, when it exists), also estimates the API calls its waiting contacts will cost at the rate
@@ -42,15 +43,19 @@ struct CheckCommand: AsyncParsableCommand {
         var configs = whole.destinations
         if let destination {
             configs = configs.filter { $0.name == destination }
-            guard !configs.isEmpty else { throw CLIFailure.badInput("journeyq: \(configOptions.config): no destination named '\(destination)'") }
+            guard !configs.isEmpty else {
+                throw CLIFailure.badInput("journeyq: \(configOptions.config): no destination named '\(destination)'")
+            }
         }
         let client = HTTPCaller.makeClient()
         var reports: [Report] = []
         for config in configs {
-            let made = config.destination(caller: HTTPCaller(client: client, clock: SystemClock()), ledger: DiscardingLedger(), clock: SystemClock())
+            let made = config.destination(
+                caller: HTTPCaller(client: client, clock: SystemClock()), ledger: DiscardingLedger(), clock: SystemClock())
             var checks = await made.preflight(ledger: DiscardingLedger())
             if let window = config.limits.sendWindow {
-                checks.append(PreflightCheck("send window", .passed, "\(window.text): \(window.state(atMillis: SystemClock().nowMillis()))"))
+                checks.append(
+                    PreflightCheck("send window", .passed, "\(window.text): \(window.state(atMillis: SystemClock().nowMillis()))"))
             }
             reports.append(Report(destination: config.name, kind: config.kind.rawValue, checks: checks))
         }
@@ -60,7 +65,9 @@ struct CheckCommand: AsyncParsableCommand {
             let counts = try await database.openStore().counts()
             for index in reports.indices {
                 guard let destination = counts.first(where: { $0.name == reports[index].destination }),
-                      let estimate = CallEstimate.check(destination, callsPerDay: configs.first { $0.name == destination.name }?.callBudgetPerDay) else { continue }
+                    let estimate = CallEstimate.check(
+                        destination, callsPerDay: configs.first { $0.name == destination.name }?.callBudgetPerDay)
+                else { continue }
                 reports[index].checks.append(estimate)
             }
         }
@@ -73,7 +80,12 @@ struct CheckCommand: AsyncParsableCommand {
             for report in reports {
                 print("\(report.destination) (\(report.kind))")
                 for check in report.checks {
-                    let mark = switch check.result { case .passed: "✓"; case .failed: "✗"; case .unknown: "?" }
+                    let mark =
+                        switch check.result {
+                        case .passed: "✓";
+                        case .failed: "✗";
+                        case .unknown: "?"
+                        }
                     print("  \(mark) \(check.name): \(check.detail)")
                     if check.result != .passed, let advice = check.advice { print("      → \(advice)") }
                 }

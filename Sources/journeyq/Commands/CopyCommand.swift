@@ -8,7 +8,8 @@ import JourneyQueueSQLite
 struct CopyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copy",
-        abstract: "Copy a whole queue (contacts, batches, the ledger, pauses, idempotency keys) from a SQLite file into an empty PostgreSQL database.",
+        abstract:
+            "Copy a whole queue (contacts, batches, the ledger, pauses, idempotency keys) from a SQLite file into an empty PostgreSQL database.",
         discussion: """
             Stop every daemon on the SQLite file first: copy refuses a source whose leases are still held, and a target
             that is not empty. Everything is copied from one snapshot in one transaction, so the target holds all of it
@@ -26,11 +27,14 @@ struct CopyCommand: AsyncParsableCommand {
     var to: String
 
     func run() async throws {
-        guard !PostgresLocation.isURL(from) else { throw CLIFailure.badInput("journeyq: --from must be a SQLite file (copy moves a queue onto PostgreSQL)") }
+        guard !PostgresLocation.isURL(from) else {
+            throw CLIFailure.badInput("journeyq: --from must be a SQLite file (copy moves a queue onto PostgreSQL)")
+        }
         guard PostgresLocation.isURL(to) else { throw CLIFailure.badInput("journeyq: --to must be a postgres:// URL") }
         guard FileManager.default.fileExists(atPath: from) else { throw CLIFailure.badInput("journeyq: \(from): no such file") }
         guard let source = try DatabaseOptions.open(from) as? SQLiteQueueStore,
-              let target = try DatabaseOptions.open(to) as? PostgresQueueStore else { return }
+            let target = try DatabaseOptions.open(to) as? PostgresQueueStore
+        else { return }
         defer { target.close() }
         let started = Date()
         do {
@@ -38,8 +42,11 @@ struct CopyCommand: AsyncParsableCommand {
             let summary = try await QueueCopier.copy(from: source, to: target, now: now)
             // From now on the file is not a queue: a daemon started on it by mistake would send what the fleet sends.
             try source.markMoved(to: target.locationDescription, at: now)
-            let moved = CopyTable.all.map { "\(summary.rows[$0.name] ?? 0) \($0.name == "attempt" ? "ledger" : $0.name) rows" }.joined(separator: ", ")
-            print("copied \(moved) from \(from) to \(target.locationDescription) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; counts agree")
+            let moved = CopyTable.all.map { "\(summary.rows[$0.name] ?? 0) \($0.name == "attempt" ? "ledger" : $0.name) rows" }.joined(
+                separator: ", ")
+            print(
+                "copied \(moved) from \(from) to \(target.locationDescription) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; counts agree"
+            )
         } catch let error as CopyError {
             throw CLIFailure.runtime("journeyq: copy: \(error)")
         }

@@ -3,11 +3,11 @@ import AsyncHTTPClient
 import Foundation
 import JourneyDestinations
 import JourneyQueue
+import JourneyQueueSQLite
 import JourneyRuntime
+import JourneyServer
 import JourneySimulator
 import JourneyWorker
-import JourneyQueueSQLite
-import JourneyServer
 import Logging
 import Prometheus
 
@@ -46,7 +46,8 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationError("--listen must be a loopback HOST:PORT, such as 127.0.0.1:8080")
         }
         for kind in destinations.split(separator: ",") where DestinationKind(rawValue: String(kind)) == nil {
-            throw ValidationError("--destinations: unknown kind '\(kind)'; kinds are \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--destinations: unknown kind '\(kind)'; kinds are \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -77,10 +78,12 @@ struct DemoCommand: AsyncParsableCommand {
         let kinds = Set(destinations.split(separator: ",").map(String.init))
         let html = directory.appendingPathComponent("report.html").path
         let summary = try await SimulatorServer.withRunning(configuration: configuration) { base, state in
-            print("sandbox listening on \(base) (faults \(configuration.faults == .none ? "off" : "realistic"), seed \(configuration.seed))")
+            print(
+                "sandbox listening on \(base) (faults \(configuration.faults == .none ? "off" : "realistic"), seed \(configuration.seed))")
             let configPath = directory.appendingPathComponent("sandbox.yaml").path
-            let yaml = SandboxConfigWriter.yaml(baseURL: base, configuration: configuration,
-                                                timing: SandboxTiming(timeoutSeconds: 1, throttlePauseSeconds: 1, bulkPollSeconds: 0.2, bulkSettleSeconds: 1))
+            let yaml = SandboxConfigWriter.yaml(
+                baseURL: base, configuration: configuration,
+                timing: SandboxTiming(timeoutSeconds: 1, throttlePauseSeconds: 1, bulkPollSeconds: 0.2, bulkSettleSeconds: 1))
             let file = try PrivateFile(path: configPath)
             try file.write(Data(yaml.utf8))
             try file.commit()
@@ -93,8 +96,9 @@ struct DemoCommand: AsyncParsableCommand {
             let client = HTTPCaller.makeClient()
             let progress = Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
             do {
-                let daemon = try await WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
-                                              clock: SystemClock(), logger: logger, drain: .settled, onProgress: { await progress?.tick() })
+                let daemon = try await WorkerDaemon(
+                    configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
+                    clock: SystemClock(), logger: logger, drain: .settled, onProgress: { await progress?.tick() })
                 try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: 10, systemd: nil)
                 await progress?.finish()
             } catch {
@@ -119,14 +123,19 @@ struct DemoCommand: AsyncParsableCommand {
             for line in met { print(line) }
             print("")
         }
-        print("the sandbox injected \(summary.1) faults and silently dropped \(summary.2) accepted contacts; what it counts, beside journeyq:")
+        print(
+            "the sandbox injected \(summary.1) faults and silently dropped \(summary.2) accepted contacts; what it counts, beside journeyq:"
+        )
         for report in reports {
             let entries = summary.0[report.name] ?? [:]
             let twice = entries.values.filter { $0 > 1 }.count
-            let verdict = report.kind.flatMap(DestinationKind.init(rawValue:))?.definition.verifiable == false
+            let verdict =
+                report.kind.flatMap(DestinationKind.init(rawValue:))?.definition.verifiable == false
                 ? "\(report.funnel.unverifiable) unverifiable (Symplify offers no way to look)"
                 : "\(report.funnel.confirmed) confirmed\(report.funnel.confirmed == entries.count ? ", the same count" : ", NOT the same count")"
-            print("  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), \(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead")
+            print(
+                "  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), \(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead"
+            )
         }
         print("")
         print("database:    \(database.printable)")
@@ -139,10 +148,12 @@ struct DemoCommand: AsyncParsableCommand {
     private func serveDashboard(store: any JourneyStore, logger: Logger) async throws {
         let key = APIKeyVerifier.newKey()
         let (host, port) = HTTPConfig.parseListen(listen)!
-        let http = HTTPConfig(host: host, port: port, apiKeys: [HTTPConfig.APIKey(name: "demo", role: .operate, sha256: APIKeyVerifier.digest(of: key))])
+        let http = HTTPConfig(
+            host: host, port: port, apiKeys: [HTTPConfig.APIKey(name: "demo", role: .operate, sha256: APIKeyVerifier.digest(of: key))])
         let registry = PrometheusCollectorRegistry()
-        let dependencies = JourneyServerApp.Dependencies(store: store, config: http, logger: logger, registry: registry,
-                                                         metrics: JourneyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+        let dependencies = JourneyServerApp.Dependencies(
+            store: store, config: http, logger: logger, registry: registry,
+            metrics: JourneyMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         let app = try JourneyServerApp.application(dependencies) { bound in
             print("")
             print("dashboard:   http://\(host):\(bound)/   (Ctrl-C stops it)")

@@ -60,12 +60,15 @@ struct EnqueueCommand: AsyncParsableCommand {
         let moments = try [("--not-before", notBefore), ("--not-after", notAfter)].map { flag, text in
             try text.map { text in
                 guard let millis = try? RecordValidator.moment(text, field: flag) else {
-                    throw ValidationError("\(flag): expected an ISO 8601 date-time with an offset (2027-04-01T08:00:00+02:00), found '\(text)'")
+                    throw ValidationError(
+                        "\(flag): expected an ISO 8601 date-time with an offset (2027-04-01T08:00:00+02:00), found '\(text)'")
                 }
                 return millis
             }
         }
-        if let before = moments[0], let after = moments[1], after <= before { throw ValidationError("--not-after must be later than --not-before") }
+        if let before = moments[0], let after = moments[1], after <= before {
+            throw ValidationError("--not-after must be later than --not-before")
+        }
         if file != "-" && format == nil && InputFormat.inferred(fromPath: file) == nil {
             throw ValidationError("cannot tell the format of '\(file)' from its extension: give --format ndjson|csv|json")
         }
@@ -77,7 +80,8 @@ struct EnqueueCommand: AsyncParsableCommand {
         // On a terminal, a regular file is read through a descriptor of ours: how far into it the reader is gives the ETA.
         let progressFile = showProgress && file != "-" ? FileProgress(path: file) : nil
         defer { progressFile?.close() }
-        let reader = progressFile.map { RecordReader(fd: $0.fd, name: file, format: format, keyColumn: keyColumn) }
+        let reader =
+            progressFile.map { RecordReader(fd: $0.fd, name: file, format: format, keyColumn: keyColumn) }
             ?? RecordReader(path: file, format: format, keyColumn: keyColumn)
         var enqueuer: Enqueuer
         if let config {
@@ -88,7 +92,9 @@ struct EnqueueCommand: AsyncParsableCommand {
                 throw CLIFailure.badInput("journeyq: \(error)")
             }
             guard let named = destinations.first(where: { $0.name == destination }) else {
-                throw CLIFailure.badInput("journeyq: \(config) names no destination '\(destination)' (it names \(destinations.map(\.name).joined(separator: ", "))); nothing was enqueued")
+                throw CLIFailure.badInput(
+                    "journeyq: \(config) names no destination '\(destination)' (it names \(destinations.map(\.name).joined(separator: ", "))); nothing was enqueued"
+                )
             }
             enqueuer = Enqueuer(store: try database.openStore())
             enqueuer.sendWindow = named.limits.sendWindow
@@ -97,11 +103,13 @@ struct EnqueueCommand: AsyncParsableCommand {
             let known = try await store.counts().map(\.name)
             if !known.contains(destination) {
                 let names = known.isEmpty ? "none yet" : known.sorted().joined(separator: ", ")
-                FileHandle.standardError.write(Data("""
-                    journeyq: warning: the queue knows no destination '\(destination)' (it knows \(names)); enqueuing creates it. \
-                    Give --config FILE to check the name against the workers' config.
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        journeyq: warning: the queue knows no destination '\(destination)' (it knows \(names)); enqueuing creates it. \
+                        Give --config FILE to check the name against the workers' config.
 
-                    """.utf8))
+                        """.utf8))
             }
             enqueuer = Enqueuer(store: store)
         }
@@ -115,15 +123,22 @@ struct EnqueueCommand: AsyncParsableCommand {
                 destination: destination, reader: reader,
                 reject: rejectWriter.map { writer in { raw, error in try writer.write(raw: raw, error: error) } },
                 progressEvery: 10_000,
-                progress: showProgress ? { count in
-                    Terminal.progress(FileProgress.line(records: count, elapsed: Date().timeIntervalSince(started), fraction: progressFile?.fraction()))
-                } : nil)
+                progress: showProgress
+                    ? { count in
+                        Terminal.progress(
+                            FileProgress.line(
+                                records: count, elapsed: Date().timeIntervalSince(started), fraction: progressFile?.fraction()))
+                    } : nil)
         } catch let rejected as Enqueuer.Rejected {
             if showProgress { Terminal.endProgress() }
             rejectWriter?.discard()
             var lines = rejected.errors.map(\.description)
-            if rejected.total > rejected.errors.count { lines.append("… and \(rejected.total - rejected.errors.count) more invalid records") }
-            lines.append("journeyq: \(rejected.total) invalid record(s); nothing was enqueued (use --skip-invalid --rejects FILE to enqueue the valid ones)")
+            if rejected.total > rejected.errors.count {
+                lines.append("… and \(rejected.total - rejected.errors.count) more invalid records")
+            }
+            lines.append(
+                "journeyq: \(rejected.total) invalid record(s); nothing was enqueued (use --skip-invalid --rejects FILE to enqueue the valid ones)"
+            )
             throw CLIFailure.badInput(lines.joined(separator: "\n"))
         } catch let error as InputFileError {
             rejectWriter?.discard()
@@ -137,9 +152,13 @@ struct EnqueueCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
             let seconds = Date().timeIntervalSince(started)
-            print("enqueued \(summary.enqueued) for \(destination), \(summary.duplicates) already queued (skipped), \(summary.rejected) rejected in \(String(format: "%.1f", seconds)) s")
+            print(
+                "enqueued \(summary.enqueued) for \(destination), \(summary.duplicates) already queued (skipped), \(summary.rejected) rejected in \(String(format: "%.1f", seconds)) s"
+            )
             if let withoutZone = summary.withoutZone, withoutZone > 0, let window = enqueuer.sendWindow {
-                print("\(withoutZone) record(s) named no known time zone in '\(window.zoneField ?? "")': their send window is read in \(window.zone.identifier)")
+                print(
+                    "\(withoutZone) record(s) named no known time zone in '\(window.zoneField ?? "")': their send window is read in \(window.zone.identifier)"
+                )
             }
         }
     }

@@ -6,7 +6,8 @@ import JourneyQueue
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "Print the outbox's events (final verdicts, pauses, resumes) as NDJSON, oldest first; the last line's id is the next --after.",
+        abstract:
+            "Print the outbox's events (final verdicts, pauses, resumes) as NDJSON, oldest first; the last line's id is the next --after.",
         discussion: "With --follow, waits for new events and prints them as they are committed (every event once, in order)."
     )
 
@@ -28,7 +29,9 @@ struct EventsCommand: AsyncParsableCommand {
     var follow = false
 
     func validate() throws {
-        if let after, EventPosition(text: after) == nil { throw ValidationError("--after: an event's id, such as 1042 or 7731.1042; got '\(after)'") }
+        if let after, EventPosition(text: after) == nil {
+            throw ValidationError("--after: an event's id, such as 1042 or 7731.1042; got '\(after)'")
+        }
         if let type {
             for name in type.split(separator: ",", omittingEmptySubsequences: false) where EventType(rawValue: String(name)) == nil {
                 throw ValidationError("--type: \(EventType.allCases.map(\.rawValue).joined(separator: ", ")); '\(name)' is not one")
@@ -39,8 +42,9 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openStore(readOnly: true)
-        let filter = EventFilter(types: type.map { Set($0.split(separator: ",").compactMap { EventType(rawValue: String($0)) }) },
-                                 destinations: destination.map { Set($0.split(separator: ",").map(String.init)) })
+        let filter = EventFilter(
+            types: type.map { Set($0.split(separator: ",").compactMap { EventType(rawValue: String($0)) }) },
+            destinations: destination.map { Set($0.split(separator: ",").map(String.init)) })
         var cursor = after.flatMap(EventPosition.init(text:))
         var printed = 0
         while follow || printed < limit {
@@ -61,7 +65,8 @@ struct EventsCommand: AsyncParsableCommand {
 struct WebhooksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhooks",
-        abstract: "Show each webhook endpoint's delivery (delivering, failing, parked; what waits for it); --redeliver NAME unparks one, --retire NAME drops one."
+        abstract:
+            "Show each webhook endpoint's delivery (delivering, failing, parked; what waits for it); --redeliver NAME unparks one, --retire NAME drops one."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -69,7 +74,10 @@ struct WebhooksCommand: AsyncParsableCommand {
     @Option(help: "Unpark this endpoint: the events waiting for it go again at once.")
     var redeliver: String?
 
-    @Option(help: "This endpoint is gone for good: it no longer keeps its events from retention (a worker whose config still names it takes it back).")
+    @Option(
+        help:
+            "This endpoint is gone for good: it no longer keeps its events from retention (a worker whose config still names it takes it back)."
+    )
     var retire: String?
 
     func validate() throws {
@@ -90,18 +98,22 @@ struct WebhooksCommand: AsyncParsableCommand {
                 throw CLIFailure.badInput("journeyq: no webhook endpoint named '\(redeliver)' in \(store.locationDescription)")
             }
             await OperatorIdentity.audit(store, action: "redeliver", target: redeliver, detail: nil)
-            print("\(redeliver): \(before.parkedAt == nil ? "was \(before.status)" : "was parked since \(ISOTime.string(before.parkedAt!))"); "
-                  + "\(before.undelivered) events due now")
+            print(
+                "\(redeliver): \(before.parkedAt == nil ? "was \(before.status)" : "was parked since \(ISOTime.string(before.parkedAt!))"); "
+                    + "\(before.undelivered) events due now")
             return
         }
         let states = try await store.webhookStates(filters: [:])
         if states.isEmpty { print("no webhook endpoints (notify: in the config names them; work or serve registers them)") }
         for state in states {
-            var line = "\(state.endpoint): \(state.retiredAt == nil ? state.status : "retired"), \(state.delivered) delivered in \(state.deliveries) messages, "
+            var line =
+                "\(state.endpoint): \(state.retiredAt == nil ? state.status : "retired"), \(state.delivered) delivered in \(state.deliveries) messages, "
             line += "\(state.undelivered) waiting"
             if let oldest = state.oldestUndeliveredAt { line += " (oldest \(ISOTime.string(oldest)))" }
             if let failing = state.failingSince { line += "; failing since \(ISOTime.string(failing)): \(state.lastError ?? "?")" }
-            if let parked = state.parkedAt { line += "; parked at \(ISOTime.string(parked)): journeyq webhooks --redeliver \(state.endpoint)" }
+            if let parked = state.parkedAt {
+                line += "; parked at \(ISOTime.string(parked)): journeyq webhooks --redeliver \(state.endpoint)"
+            }
             print(line)
         }
     }

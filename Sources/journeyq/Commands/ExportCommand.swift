@@ -22,7 +22,8 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         guard ContactState(name: state) != nil else {
-            throw ValidationError("--state must be one of \(ContactState.allCases.map(\.description).joined(separator: ", ")), got '\(state)'")
+            throw ValidationError(
+                "--state must be one of \(ContactState.allCases.map(\.description).joined(separator: ", ")), got '\(state)'")
         }
     }
 

@@ -45,7 +45,8 @@ struct ForgetCommand: AsyncParsableCommand {
             }
         }
         if !missing.isEmpty {
-            throw CLIFailure.runtime("journeyq: no contact with the key(s) \(missing.joined(separator: ", ")) in \(database.printable); nothing erased for them")
+            throw CLIFailure.runtime(
+                "journeyq: no contact with the key(s) \(missing.joined(separator: ", ")) in \(database.printable); nothing erased for them")
         }
     }
 
@@ -79,7 +80,9 @@ struct AuditCommand: AsyncParsableCommand {
             if json {
                 print(AuditDetail.json(entry))
             } else {
-                print([String(entry.id), ISOTime.string(entry.at), entry.actor, entry.action, entry.target ?? "-", entry.detail ?? ""].joined(separator: "  "))
+                print(
+                    [String(entry.id), ISOTime.string(entry.at), entry.actor, entry.action, entry.target ?? "-", entry.detail ?? ""].joined(
+                        separator: "  "))
             }
         }
     }
@@ -88,7 +91,9 @@ struct AuditCommand: AsyncParsableCommand {
 /// Who acts from the command line, for the audit log: `cli:` and the login name.
 enum OperatorIdentity {
     static var cli: String {
-        let name = getpwuid(geteuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let name =
+            getpwuid(geteuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? ProcessInfo.processInfo.environment["USER"]
+            ?? "unknown"
         return "cli:" + name
     }
 

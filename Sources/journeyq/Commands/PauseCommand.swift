@@ -35,8 +35,9 @@ struct PauseCommand: AsyncParsableCommand {
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }
-        await OperatorIdentity.audit(store, action: "pause", target: destination,
-                                     detail: AuditDetail.json(["until": end.map(ISOTime.string) ?? "", "reason": reason ?? ""]))
+        await OperatorIdentity.audit(
+            store, action: "pause", target: destination,
+            detail: AuditDetail.json(["until": end.map(ISOTime.string) ?? "", "reason": reason ?? ""]))
         print("paused \(destination) \(end.map { "until \(ISOTime.string($0))" } ?? "until resumed")")
     }
 }

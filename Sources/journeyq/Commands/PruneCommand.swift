@@ -5,7 +5,8 @@ import JourneyQueue
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
-        abstract: "Delete finished contacts (confirmed, unverifiable, dead) and ledger rows older than a retention age, in small transactions."
+        abstract:
+            "Delete finished contacts (confirmed, unverifiable, dead) and ledger rows older than a retention age, in small transactions."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -22,6 +23,8 @@ struct PruneCommand: ParsableCommand {
         let cutoff = try TimeArgument.parse(olderThan, now: SystemClock().nowMillis())
         let summary = try store.pruneAll(contactsBefore: cutoff, ledgerBefore: cutoff, idempotencyBefore: cutoff)
         try store.checkpoint()
-        print("pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches, \(summary.idempotencyKeys) idempotency keys older than \(ReportRenderer.iso(cutoff))")
+        print(
+            "pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches, \(summary.idempotencyKeys) idempotency keys older than \(ReportRenderer.iso(cutoff))"
+        )
     }
 }

@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import ArgumentParser
+import AsyncHTTPClient
 import JourneyDestinations
 import JourneyQueue
 import JourneyWorker
@@ -24,12 +24,15 @@ struct ReconcileCommand: AsyncParsableCommand {
         let clock = SystemClock()
         let client = HTTPCaller.makeClient()
         do {
-            try await WorkerDaemon.reconcileOnce(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock, logger: logger)
+            try await WorkerDaemon.reconcileOnce(
+                configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock, logger: logger)
         } catch {
             try? await client.shutdown()
             throw error
         }
         try await client.shutdown()
-        await print(ReportRenderer.text(try store.reports(destination: nil, since: nil), remoteIDsLabel: DestinationKind.remoteIDsLabel), terminator: "")
+        await print(
+            ReportRenderer.text(try store.reports(destination: nil, since: nil), remoteIDsLabel: DestinationKind.remoteIDsLabel),
+            terminator: "")
     }
 }

@@ -36,7 +36,8 @@ struct RedriveCommand: AsyncParsableCommand {
         if expired && notAfter == nil { throw ValidationError("--expired needs --not-after: the new moment after which they are not sent") }
         if !expired && notAfter != nil { throw ValidationError("--not-after is used only with --expired") }
         if let notAfter, (try? RecordValidator.moment(notAfter, field: "--not-after")) == nil {
-            throw ValidationError("--not-after: expected an ISO 8601 date-time with an offset (2027-04-01T20:00:00+02:00), found '\(notAfter)'")
+            throw ValidationError(
+                "--not-after: expected an ISO 8601 date-time with an offset (2027-04-01T20:00:00+02:00), found '\(notAfter)'")
         }
     }
 
@@ -45,10 +46,12 @@ struct RedriveCommand: AsyncParsableCommand {
         if expired, let notAfter, let moment = try? RecordValidator.moment(notAfter, field: "--not-after") {
             do {
                 let moved = try await store.redriveExpired(destination: destination, notAfter: moment)
-                var line = "redrove \(moved.queued) expired contact(s) of \(destination) back to queued, not after \(ISOTime.string(moment))"
+                var line =
+                    "redrove \(moved.queued) expired contact(s) of \(destination) back to queued, not after \(ISOTime.string(moment))"
                 if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
-                await OperatorIdentity.audit(store, action: "redrive", target: destination,
-                                             detail: AuditDetail.json(["state": "expired", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)"]))
+                await OperatorIdentity.audit(
+                    store, action: "redrive", target: destination,
+                    detail: AuditDetail.json(["state": "expired", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)"]))
                 print(line)
             } catch let error as StoreError {
                 throw CLIFailure.badInput("journeyq: \(error)")
@@ -58,12 +61,18 @@ struct RedriveCommand: AsyncParsableCommand {
         do {
             let kind = try await store.counts().first { $0.name == destination }?.kind
             let moved = try await store.redrive(destination: destination, reason: reason, lookable: DestinationKind.lookable(kind))
-            var line = "redrove \(moved.total) dead contact(s) of \(destination): \(moved.queued) back to queued, "
+            var line =
+                "redrove \(moved.total) dead contact(s) of \(destination): \(moved.queued) back to queued, "
                 + "\(moved.toLookFor) to be looked for first (their last request may have been taken)"
-            if moved.possibleDuplicates > 0 { line += "; \(moved.possibleDuplicates) of them sent again although nobody can look (possible duplicates)" }
+            if moved.possibleDuplicates > 0 {
+                line += "; \(moved.possibleDuplicates) of them sent again although nobody can look (possible duplicates)"
+            }
             if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
-            await OperatorIdentity.audit(store, action: "redrive", target: destination,
-                                         detail: AuditDetail.json(["state": "dead", "reason": reason ?? "", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)"]))
+            await OperatorIdentity.audit(
+                store, action: "redrive", target: destination,
+                detail: AuditDetail.json([
+                    "state": "dead", "reason": reason ?? "", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)",
+                ]))
             print(line)
         } catch let error as StoreError {
             throw CLIFailure.badInput("journeyq: \(error)")

@@ -8,7 +8,8 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Show per destination: states, the funnel, retries, dead letters, 429s, latency and throughput.",
-        discussion: "json carries the contract of docs/ARCHITECTURE.md (destinations[].{name, kind, counts}); csv has one row per contact; html is one self-contained page."
+        discussion:
+            "json carries the contract of docs/ARCHITECTURE.md (destinations[].{name, kind, counts}); csv has one row per contact; html is one self-contained page."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -39,9 +40,14 @@ struct ReportCommand: AsyncParsableCommand {
         let sinceMillis = try since.map { try TimeArgument.parse($0, now: now) }
         let sink = try OutputSink(path: output)
         switch format {
-        case .text: try await sink.write(ReportRenderer.text(try store.reports(destination: destination, since: sinceMillis), remoteIDsLabel: DestinationKind.remoteIDsLabel))
-        case .json: try await sink.write(ReportRenderer.json(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
-        case .html: try await sink.write(HTMLReport.render(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
+        case .text:
+            try await sink.write(
+                ReportRenderer.text(
+                    try store.reports(destination: destination, since: sinceMillis), remoteIDsLabel: DestinationKind.remoteIDsLabel))
+        case .json:
+            try await sink.write(ReportRenderer.json(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
+        case .html:
+            try await sink.write(HTMLReport.render(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
         case .csv:
             try sink.write(ReportRenderer.csvHeader)
             try store.eachContact(destination: destination, state: nil, since: sinceMillis) { try sink.write(ReportRenderer.csvLine($0)) }

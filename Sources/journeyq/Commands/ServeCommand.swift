@@ -40,16 +40,23 @@ struct ServeCommand: AsyncParsableCommand {
         let config = try configOptions.loadAll()
         var http = config.http ?? HTTPConfig()
         if let listen {
-            guard let parsed = HTTPConfig.parseListen(listen) else { throw CLIFailure.badInput("journeyq: --listen: expected HOST:PORT, such as 127.0.0.1:8080") }
+            guard let parsed = HTTPConfig.parseListen(listen) else {
+                throw CLIFailure.badInput("journeyq: --listen: expected HOST:PORT, such as 127.0.0.1:8080")
+            }
             (http.host, http.port) = parsed
         }
         if http.tls == nil && !HTTPConfig.isLoopback(http.host) {
-            throw CLIFailure.badInput("journeyq: \(configOptions.config): http: plain HTTP is served only on loopback; configure http.tls to listen on \(http.host)")
+            throw CLIFailure.badInput(
+                "journeyq: \(configOptions.config): http: plain HTTP is served only on loopback; configure http.tls to listen on \(http.host)"
+            )
         }
         let logger = logging.bootstrap()
-        for warning in FileExposure.warnings(configPath: configOptions.config, config: config, database: database.location) { logger.warning("\(warning)") }
+        for warning in FileExposure.warnings(configPath: configOptions.config, config: config, database: database.location) {
+            logger.warning("\(warning)")
+        }
         if http.apiKeys.isEmpty {
-            logger.warning("no API keys configured: only /healthz, /readyz, /metrics and /openapi.json answer; make one with journeyq apikey")
+            logger.warning(
+                "no API keys configured: only /healthz, /readyz, /metrics and /openapi.json answer; make one with journeyq apikey")
         }
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
@@ -63,20 +70,24 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [$0] } ?? []
         var gates: [DestinationGate] = []
         if !noWorkers {
-            let daemon = try await WorkerDaemon(configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
-                                          logger: logger, checkpoint: { try store.checkpoint() }, metrics: metrics,
-                                          retention: (config.retention, store), notify: (config.notify, store), summaryEveryMillis: 10_000)
+            let daemon = try await WorkerDaemon(
+                configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
+                logger: logger, checkpoint: { try store.checkpoint() }, metrics: metrics,
+                retention: (config.retention, store), notify: (config.notify, store), summaryEveryMillis: 10_000)
             services += daemon.services
             gates = daemon.gates
         }
-        var dependencies = JourneyServerApp.Dependencies(store: store, config: http, clock: clock, logger: logger, registry: registry, metrics: metrics,
-                                                         lookable: { DestinationKind.lookable($0) }) { [gates] in
+        var dependencies = JourneyServerApp.Dependencies(
+            store: store, config: http, clock: clock, logger: logger, registry: registry, metrics: metrics,
+            lookable: { DestinationKind.lookable($0) }
+        ) { [gates] in
             var all: [DestinationHealth] = []
             for gate in gates { all.append(await gate.health()) }
             return all
         }
-        dependencies.sendWindows = Dictionary(config.destinations.compactMap { destination in destination.limits.sendWindow.map { (destination.name, $0) } },
-                                              uniquingKeysWith: { first, _ in first })
+        dependencies.sendWindows = Dictionary(
+            config.destinations.compactMap { destination in destination.limits.sendWindow.map { (destination.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
         dependencies.notify = config.notify.map(\.endpoint)
         dependencies.destinations = Set(config.destinations.map(\.name))
         // Connections need descriptors: the soft limit goes up to the hard one, and the cap is fitted to what it allows.
@@ -98,8 +109,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         services.append(.init(service: app))
         do {
-            try await DaemonRunner.run(services: services, logger: logger, graceSeconds: graceSeconds, systemd: systemd,
-                                       probe: { try await store.probeWritable() })
+            try await DaemonRunner.run(
+                services: services, logger: logger, graceSeconds: graceSeconds, systemd: systemd,
+                probe: { try await store.probeWritable() })
         } catch {
             try? await client.shutdown()
             throw error
@@ -112,7 +124,8 @@ struct ServeCommand: AsyncParsableCommand {
 struct APIKeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apikey",
-        abstract: "Make a new API key: prints it once, and the http.apiKeys entry (its SHA-256) to put in the config. The key is stored nowhere."
+        abstract:
+            "Make a new API key: prints it once, and the http.apiKeys entry (its SHA-256) to put in the config. The key is stored nowhere."
     )
 
     @Option(help: "A name for the key (who or what uses it).")
@@ -130,7 +143,8 @@ struct APIKeyCommand: ParsableCommand {
 
     func run() throws {
         let key = APIKeyVerifier.newKey()
-        print("""
+        print(
+            """
             key (shown once; give it to its user and keep it nowhere else):
               \(key)
 

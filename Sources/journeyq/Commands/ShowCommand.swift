@@ -37,13 +37,16 @@ struct ShowCommand: AsyncParsableCommand {
             if let id = contact.eventInstanceID { print("  eventInstanceId \(id)") }
             if let id = contact.requestID { print("  last request id \(id)") }
             if let notBefore = contact.notBefore { print("  not before \(ReportRenderer.iso(notBefore))") }
-            if let notAfter = contact.notAfter { print("  not after \(ReportRenderer.iso(notAfter))\(contact.state == "expired" ? ": passed before it was sent" : "")") }
+            if let notAfter = contact.notAfter {
+                print("  not after \(ReportRenderer.iso(notAfter))\(contact.state == "expired" ? ": passed before it was sent" : "")")
+            }
             if let availableAt = contact.availableAt {
-                let why = switch contact.waitingFor {
-                case "sendWindow": "for the destination's send window"
-                case "notBefore": "for its notBefore"
-                default: "before its next attempt"
-                }
+                let why =
+                    switch contact.waitingFor {
+                    case "sendWindow": "for the destination's send window"
+                    case "notBefore": "for its notBefore"
+                    default: "before its next attempt"
+                    }
                 print("  waits \(why) until \(ReportRenderer.iso(availableAt))")
             }
             if let error = contact.lastError { print("  last error: \(error)") }
@@ -56,7 +59,9 @@ struct ShowCommand: AsyncParsableCommand {
             }
             for request in requests {
                 let status = request.status.map(String.init) ?? request.errorClass ?? "no answer"
-                print("  \(ReportRenderer.iso(request.startedAt))  \(request.purpose.padding(toLength: 9, withPad: " ", startingAt: 0)) #\(request.attemptNumber) \(request.method) \(request.url) → \(status) in \(request.latencyMillis.map { "\($0) ms" } ?? "?")")
+                print(
+                    "  \(ReportRenderer.iso(request.startedAt))  \(request.purpose.padding(toLength: 9, withPad: " ", startingAt: 0)) #\(request.attemptNumber) \(request.method) \(request.url) → \(status) in \(request.latencyMillis.map { "\($0) ms" } ?? "?")"
+                )
                 if let body = request.responseBody, !body.isEmpty { print("      answer: \(body.prefix(300))") }
                 if let trace = request.traceID { print("      trace \(trace)") }
             }

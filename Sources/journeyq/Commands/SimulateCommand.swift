@@ -58,7 +58,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Rate of 429 with an absurd Retry-After or retryAfter.") var absurdThrottleRate: Double?
     @Option(help: "Rate of 307 redirects to another origin.") var redirectRate: Double?
     @Flag(help: "Token endpoints answer absurd lifetimes.") var absurdTokenLifetime = false
-    @Option(help: "A file of contact keys, one per line, that are members of every Marketing Cloud journey at start (not counted as entries).")
+    @Option(
+        help: "A file of contact keys, one per line, that are members of every Marketing Cloud journey at start (not counted as entries).")
     var alreadyIn: String?
     @Option(help: "Entered contacts leave their journey after MIN-MAX milliseconds (default: never).") var exitAfterMs: String?
     @Flag(help: "contactMembership keeps listing contacts that have left (whether the real API does is unknown).")
@@ -81,9 +82,11 @@ struct SimulateCommand: AsyncParsableCommand {
         if let notRunningStatus, !(400...599).contains(notRunningStatus) {
             throw ValidationError("--not-running-status must be an HTTP error status (400-599), got \(notRunningStatus)")
         }
-        for rate in [throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate,
-                     tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate, absurdThrottleRate, redirectRate,
-                     historyFaultRate].compactMap({ $0 }) where !(0...1).contains(rate) {
+        for rate in [
+            throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate,
+            tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate, absurdThrottleRate, redirectRate,
+            historyFaultRate,
+        ].compactMap({ $0 }) where !(0...1).contains(rate) {
             throw ValidationError("fault rates are probabilities between 0 and 1, got \(rate)")
         }
         _ = try parseRange(latencyMs, name: "--latency-ms")
@@ -101,7 +104,8 @@ struct SimulateCommand: AsyncParsableCommand {
         guard let text else { return nil }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false).map { Double($0) }
         guard (1...2).contains(parts.count), let seconds = parts[0], seconds > 0, seconds.isFinite,
-              let after = parts.count == 2 ? parts[1] : 0, after >= 0, after.isFinite else {
+            let after = parts.count == 2 ? parts[1] : 0, after >= 0, after.isFinite
+        else {
             throw ValidationError("--look-outage expects SECONDS or SECONDS@AFTER (seconds after the start), got '\(text)'")
         }
         let start = Int64(after * 1000)
@@ -111,11 +115,12 @@ struct SimulateCommand: AsyncParsableCommand {
     func simulatorConfiguration() throws -> SimulatorConfiguration {
         var configuration = SimulatorConfiguration()
         configuration.seed = seed
-        var profile = switch faults {
-        case .none: FaultProfile.none
-        case .realistic: FaultProfile.realistic
-        case .hostile: FaultProfile.hostile
-        }
+        var profile =
+            switch faults {
+            case .none: FaultProfile.none
+            case .realistic: FaultProfile.realistic
+            case .hostile: FaultProfile.hostile
+            }
         if let throttleRate { profile.throttleWithRetryAfter = throttleRate }
         if let throttleBlockedRate { profile.throttleBlocked = throttleBlockedRate }
         if let serverErrorRate { profile.serverError = serverErrorRate }
@@ -125,7 +130,9 @@ struct SimulateCommand: AsyncParsableCommand {
         if let tokenRevocationRate { profile.tokenRevocation = tokenRevocationRate }
         if let silentDropRate { profile.silentDrop = silentDropRate }
         if let memberErrorRate { profile.memberTransientError = memberErrorRate }
-        if let range = try parseRange(latencyMs, name: "--latency-ms") { profile.latencyMillis = Int(range.lowerBound)...Int(range.upperBound) }
+        if let range = try parseRange(latencyMs, name: "--latency-ms") {
+            profile.latencyMillis = Int(range.lowerBound)...Int(range.upperBound)
+        }
         if let holdSeconds { profile.holdSeconds = holdSeconds }
         configuration.faults = profile
         if let tokenTtl { configuration.tokenTTLSeconds = tokenTtl }
@@ -152,7 +159,8 @@ struct SimulateCommand: AsyncParsableCommand {
             guard let text = try? String(contentsOfFile: alreadyIn, encoding: .utf8) else {
                 throw CLIFailure.badInput("journeyq: \(alreadyIn): cannot read the file of contact keys (--already-in)")
             }
-            configuration.priorMembers = Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            configuration.priorMembers = Set(
+                text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         return configuration
     }
@@ -174,7 +182,8 @@ struct SimulateCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let host = self.host
         let writeConfig = self.writeConfig
-        let app = SimulatorServer.makeApplication(configuration: configuration, state: state, host: host, port: port, logger: logger) { port in
+        let app = SimulatorServer.makeApplication(configuration: configuration, state: state, host: host, port: port, logger: logger) {
+            port in
             let base = "http://\(host):\(port)"
             if let writeConfig {
                 do {
@@ -186,7 +195,9 @@ struct SimulateCommand: AsyncParsableCommand {
                     Terminal.error("journeyq: cannot write \(writeConfig): \(error.localizedDescription)")
                 }
             }
-            print("journeyq simulator listening on \(base) (seed \(configuration.seed), faults \(configuration.faults == .none ? "off" : "on"))")
+            print(
+                "journeyq simulator listening on \(base) (seed \(configuration.seed), faults \(configuration.faults == .none ? "off" : "on"))"
+            )
             if let writeConfig { print("config written to \(writeConfig)") }
             fflush(nil)
         }

@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import JourneyDestinations
 import JourneyQueue
@@ -27,14 +27,18 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests get to finish after SIGTERM.")
     var graceSeconds: Double = 30
 
-    @Option(help: ArgumentHelp("When the daemon stops, write SQLite's time per statement to this file (tab-separated, most time first): where the database time went. SQLite only.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "When the daemon stops, write SQLite's time per statement to this file (tab-separated, most time first): where the database time went. SQLite only.",
+            valueName: "file"))
     var sqlProfile: String?
 
     @OptionGroup var logging: LogOptions
 
-    @Option(help: ArgumentHelp("Seconds between progress lines at info (one per destination whose counts moved); a line per batch is at debug.",
-                               valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds between progress lines at info (one per destination whose counts moved); a line per batch is at debug.",
+            valueName: "seconds"))
     var summarySeconds: Double = 10
 
     func validate() throws {
@@ -49,7 +53,9 @@ struct WorkCommand: AsyncParsableCommand {
         let whole = try configOptions.loadAll()
         let configs = whole.destinations
         let logger = logging.bootstrap()
-        for warning in FileExposure.warnings(configPath: configOptions.config, config: whole, database: database.location) { logger.warning("\(warning)") }
+        for warning in FileExposure.warnings(configPath: configOptions.config, config: whole, database: database.location) {
+            logger.warning("\(warning)")
+        }
         // Opened first: a file that cannot be written fails the command before any work, not after it.
         let profileFile = try sqlProfile.map { try PrivateFile(path: $0) }
         let profile = profileFile.map { _ in StatementProfile() }
@@ -69,16 +75,18 @@ struct WorkCommand: AsyncParsableCommand {
         let client = HTTPCaller.makeClient()
         let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
         do {
-            let daemon = try await WorkerDaemon(configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
-                                          logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
-                                          checkpoint: { try store.checkpoint() },
-                                          onProgress: { await progress?.tick() }, retention: (whole.retention, store),
-                                          notify: (whole.notify, store),
-                                          // The live block says it all on a terminal; elsewhere a line per destination every few seconds.
-                                          summaryEveryMillis: progress == nil ? Int64(summarySeconds * 1000) : nil)
+            let daemon = try await WorkerDaemon(
+                configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
+                logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
+                checkpoint: { try store.checkpoint() },
+                onProgress: { await progress?.tick() }, retention: (whole.retention, store),
+                notify: (whole.notify, store),
+                // The live block says it all on a terminal; elsewhere a line per destination every few seconds.
+                summaryEveryMillis: progress == nil ? Int64(summarySeconds * 1000) : nil)
             do {
-                try await DaemonRunner.run(services: (tracing.map { [$0] } ?? []) + daemon.services, logger: logger, graceSeconds: graceSeconds,
-                                           readyStatus: "working: \(configs.count) destination(s)", probe: { try await store.probeWritable() })
+                try await DaemonRunner.run(
+                    services: (tracing.map { [$0] } ?? []) + daemon.services, logger: logger, graceSeconds: graceSeconds,
+                    readyStatus: "working: \(configs.count) destination(s)", probe: { try await store.probeWritable() })
             } catch let gaveUp as DrainGaveUp {
                 await progress?.finish()
                 throw CLIFailure.runtime("journeyq: --until-drained gave up: \(gaveUp)")

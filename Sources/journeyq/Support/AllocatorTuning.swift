@@ -1,5 +1,5 @@
 #if os(Linux)
-import CMalloc
+    import CMalloc
 #endif
 
 /// Keeps glibc's allocator from handing memory back to the kernel after every burst.
@@ -12,9 +12,9 @@ enum AllocatorTuning {
     /// stays in the process for reuse; the peak is the same, it is only not returned between batches.
     static func apply() {
         #if os(Linux)
-        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
-        _ = mallopt(M_TRIM_THRESHOLD, 64 << 20)
-        _ = mallopt(M_TOP_PAD, 16 << 20)
+            _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+            _ = mallopt(M_TRIM_THRESHOLD, 64 << 20)
+            _ = mallopt(M_TOP_PAD, 16 << 20)
         #endif
     }
 }

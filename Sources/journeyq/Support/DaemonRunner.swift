@@ -15,13 +15,16 @@ enum DaemonRunner {
     ///   - readyStatus: when given, `READY=1` is sent as the services start (with this status); `serve` passes nil and
     ///     says it once its listener is bound.
     ///   - probe: what the watchdog checks before each `WATCHDOG=1` (the store takes a write).
-    static func run(services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger, graceSeconds: Double,
-                    systemd: SystemdNotifier? = SystemdNotifier.fromEnvironment(), readyStatus: String? = nil,
-                    probe: (@Sendable () async throws -> Void)? = nil) async throws {
+    static func run(
+        services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger, graceSeconds: Double,
+        systemd: SystemdNotifier? = SystemdNotifier.fromEnvironment(), readyStatus: String? = nil,
+        probe: (@Sendable () async throws -> Void)? = nil
+    ) async throws {
         var services = services
         if let systemd, let millis = systemd.watchdogMillis, let probe {
             // First in the group, so shut down last: it goes on feeding the watchdog while the others drain.
-            services.insert(.init(service: WatchdogService(watchdogMillis: millis, logger: logger, probe: probe, ping: { systemd.watchdog() })), at: 0)
+            services.insert(
+                .init(service: WatchdogService(watchdogMillis: millis, logger: logger, probe: probe, ping: { systemd.watchdog() })), at: 0)
         }
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(graceSeconds * 1000))

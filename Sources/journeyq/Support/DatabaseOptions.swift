@@ -6,28 +6,38 @@ import JourneyQueueSQLite
 
 /// `--db`, shared by every command that opens the queue: a SQLite file, or a `postgres://` URL.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The queue: a SQLite file, or postgres://user@host:port/database (also postgresql://) for a fleet on PostgreSQL. Default: $JOURNEYQ_DB, else ./journeyq.sqlite.",
-        valueName: "file-or-url"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The queue: a SQLite file, or postgres://user@host:port/database (also postgresql://) for a fleet on PostgreSQL. Default: $JOURNEYQ_DB, else ./journeyq.sqlite.",
+            valueName: "file-or-url"))
     var db: String?
 
-    @Flag(help: "Use a SQLite queue that journeyq copy moved to PostgreSQL as a queue of its own again (only when that queue is gone for good).")
+    @Flag(
+        help:
+            "Use a SQLite queue that journeyq copy moved to PostgreSQL as a queue of its own again (only when that queue is gone for good)."
+    )
     var reopenMoved = false
 
     /// The `--db` value, `JOURNEYQ_DB`, or the default file.
-    var location: String { db ?? ProcessInfo.processInfo.environment["JOURNEYQ_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./journeyq.sqlite" }
+    var location: String {
+        db ?? ProcessInfo.processInfo.environment["JOURNEYQ_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./journeyq.sqlite"
+    }
 
     /// Where the queue is, for people: never with a password.
     var printable: String { PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location }
 
     /// Opens the store, turning store faults into CLI failures. `profile` (SQLite only) collects time per statement.
     /// `readOnly`: the command only reads (a report of a moved queue is allowed; working it is not).
-    func openStore(clock: any WallClock = SystemClock(), profile: StatementProfile? = nil, readOnly: Bool = false) throws -> any JourneyStore {
+    func openStore(clock: any WallClock = SystemClock(), profile: StatementProfile? = nil, readOnly: Bool = false) throws
+        -> any JourneyStore
+    {
         if reopenMoved, !PostgresLocation.isURL(location) {
             let store = try Self.open(location, clock: clock, profile: profile, allowMoved: true)
             if let moved = try (store as? SQLiteQueueStore)?.movedTo() {
                 try (store as? SQLiteQueueStore)?.clearMoved()
-                FileHandle.standardError.write(Data("journeyq: \(location) is a queue of its own again (it was moved to \(moved.url))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("journeyq: \(location) is a queue of its own again (it was moved to \(moved.url))\n".utf8))
             }
             return store
         }
@@ -35,7 +45,9 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store at `location` (a path or a URL).
-    static func open(_ location: String, clock: any WallClock = SystemClock(), profile: StatementProfile? = nil, allowMoved: Bool = false) throws -> any JourneyStore {
+    static func open(_ location: String, clock: any WallClock = SystemClock(), profile: StatementProfile? = nil, allowMoved: Bool = false)
+        throws -> any JourneyStore
+    {
         let printable = PostgresLocation.isURL(location) ? PostgresLocation.redact(location) : location
         do {
             if PostgresLocation.isURL(location) { return try PostgresQueueStore(url: location, clock: clock) }

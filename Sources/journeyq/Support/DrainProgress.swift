@@ -18,13 +18,28 @@ final class DrainProgress: @unchecked Sendable {
 
     func tick(force: Bool = false) async {
         let now = Date()
-        guard lock.withLock({ force || now.timeIntervalSince(lastPrint) >= 0.5 ? { lastPrint = now; return true }() : false }) else { return }
+        guard
+            lock.withLock({
+                force || now.timeIntervalSince(lastPrint) >= 0.5
+                    ? {
+                        lastPrint = now; return true
+                    }() : false
+            })
+        else { return }
         guard let all = try? await store.counts() else { return }
         let counts = destinations.compactMap { name in all.first { $0.name == name } }
         let settledNow = Dictionary(uniqueKeysWithValues: counts.map { ($0.name, $0.settled) })
-        let baseline = lock.withLock { first ?? { first = settledNow; return settledNow }() }
-        Terminal.progress(Self.render(counts, settledSinceStart: settledNow.merging(baseline) { $0 - $1 },
-                                      elapsed: now.timeIntervalSince(started)).joined(separator: "\n"))
+        let baseline = lock.withLock {
+            first
+                ?? {
+                    first = settledNow; return settledNow
+                }()
+        }
+        Terminal.progress(
+            Self.render(
+                counts, settledSinceStart: settledNow.merging(baseline) { $0 - $1 },
+                elapsed: now.timeIntervalSince(started)
+            ).joined(separator: "\n"))
     }
 
     /// The final figures, read once more, stay on screen.

@@ -10,11 +10,14 @@ enum FileExposure {
         var warnings: [String] = []
         if !config.inlineSecretKeys.isEmpty, let mode = exposedMode(configPath) {
             let keys = config.inlineSecretKeys.prefix(3).joined(separator: ", ") + (config.inlineSecretKeys.count > 3 ? ", …" : "")
-            warnings.append("\(configPath) holds credentials inline (\(keys)) and is readable by group or others (mode \(octal(mode))): "
-                            + "chmod 600 it, or name the secrets by …Env or …File keys")
+            warnings.append(
+                "\(configPath) holds credentials inline (\(keys)) and is readable by group or others (mode \(octal(mode))): "
+                    + "chmod 600 it, or name the secrets by …Env or …File keys")
         }
         if !PostgresLocation.isURL(database), let mode = exposedMode(database) {
-            warnings.append("the queue \(database) is readable by group or others (mode \(octal(mode))): it holds contact data and every request body; chmod 600 it")
+            warnings.append(
+                "the queue \(database) is readable by group or others (mode \(octal(mode))): it holds contact data and every request body; chmod 600 it"
+            )
         }
         return warnings
     }

@@ -27,7 +27,8 @@ struct LineLogHandler: LogHandler {
         let time = ISOTime.string(Int64(Date().timeIntervalSince1970 * 1000))
         var text: String
         if json {
-            text = "{\"time\":\(JSONText.string(time)),\"level\":\(JSONText.string(level.rawValue)),\"label\":\(JSONText.string(label)),"
+            text =
+                "{\"time\":\(JSONText.string(time)),\"level\":\(JSONText.string(level.rawValue)),\"label\":\(JSONText.string(label)),"
                 + "\"message\":\(JSONText.string(message.description))"
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !["time", "level", "label", "message"].contains(key) {
                 text += ",\(JSONText.string(key)):\(JSONText.string("\(value)"))"

@@ -25,7 +25,8 @@ enum TracingBootstrap {
         configuration.traces.batchSpanProcessor.scheduleDelay = .seconds(1)
         let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(tracer)
-        logger.notice("tracing on", metadata: ["endpoint": "\(RedactedURL.origin(config.tracesURL))", "sampleRatio": "\(config.sampleRatio)"])
+        logger.notice(
+            "tracing on", metadata: ["endpoint": "\(RedactedURL.origin(config.tracesURL))", "sampleRatio": "\(config.sampleRatio)"])
         return .init(service: service)
     }
 }
