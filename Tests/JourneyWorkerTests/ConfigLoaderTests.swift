@@ -174,6 +174,31 @@ import Testing
             good.replacingOccurrences(of: "https://abc.rest.marketingcloudapis.com/", with: "http://user:pa55@example.com/x?token=t0k"))
         #expect(!url.contains("pa55") && !url.contains("t0k"), "\(url)")
     }
+
+    /// A lease renewed every third of its length must leave a request written ahead just before a missed renewal the time
+    /// to end: two thirds of the lease hold the request's deadline, or the config is refused.
+    @Test func aLeaseARequestCannotEndWithinIsRefused() throws {
+        func destination(lease: String, timeout: String) -> String {
+            """
+            destinations:
+              main:
+                kind: sfmc-async-events
+                authURL: https://abc.auth.marketingcloudapis.com
+                restURL: https://abc.rest.marketingcloudapis.com/
+                clientId: id
+                clientSecretEnv: SFMC_SECRET
+                eventDefinitionKey: APIEvent-1
+                timeoutSeconds: \(timeout)
+                leaseSeconds: \(lease)
+            """
+        }
+        let refused = message(destination(lease: "10", timeout: "30"))
+        #expect(refused.hasPrefix("c.yaml:10: destinations.main.leaseSeconds"), "\(refused)")
+        #expect(refused.contains("at least 1.5 × timeoutSeconds (45 here)"), "\(refused)")
+        #expect(message(destination(lease: "14", timeout: "10")).contains("(15 here)"))
+        #expect(try load(destination(lease: "15", timeout: "10"))[0].limits.leaseMillis == 15_000)
+        #expect(try load(destination(lease: "2", timeout: "1"))[0].limits.timeoutMillis == 1_000, "the crash test's")
+    }
 }
 
 /// The send window as the config writes it, and each mistake named by file, line and key.

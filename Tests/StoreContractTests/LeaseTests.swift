@@ -156,4 +156,32 @@ import Testing
         #expect(row == [["202", "req-1", #"{"X-Request-Id":"r1"}"#, "12"]])
         #expect(try fixture.states() == ["a": .sending])
     }
+
+    /// A lease shorter than a request's deadline: the write-ahead extends it past the deadline, so that a worker that dies
+    /// (or stalls) mid-request leaves contacts nobody looks at while the request could still be arriving.
+    @Test(arguments: Engine.allCases) func theWriteAheadMakesTheLeaseOutliveTheRequest(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        try fixture.enqueue(["a", "b"])
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
+        _ = try await fixture.store.beginAttempt(
+            batch.lease,
+            AttemptStart(
+                purpose: .submit, method: "POST", url: "http://x/entries", requestBody: "{}", startedAt: fixture.clock.nowMillis(),
+                timeoutMillis: 10_000))
+        // The lease of 1 s has run out, the request's 10 s have not: nothing is recovered.
+        fixture.clock.advance(by: 5_000)
+        #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary())
+        fixture.clock.advance(by: 10_000 - 5_000 + Lease.requestMarginMillis + 1)
+        #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 0, madeUnknown: 2, batches: 1))
+        #expect(try fixture.states() == ["a": .unknown, "b": .unknown])
+        // A request with no deadline given leaves the lease as it was.
+        try fixture.enqueue(["c"])
+        let next = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
+        _ = try await fixture.store.beginAttempt(
+            next.lease,
+            AttemptStart(purpose: .submit, method: "POST", url: "http://x/entries", requestBody: "{}", startedAt: fixture.clock.nowMillis())
+        )
+        fixture.clock.advance(by: 1_001)
+        #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 0, madeUnknown: 1, batches: 1))
+    }
 }

@@ -37,7 +37,8 @@ struct AuthorizedCaller: Sendable {
             do { try await caller.admit(purpose) } catch { return .failed(error) }
             let start = AttemptStart(
                 purpose: purpose, method: method, url: url, requestBody: body ?? "",
-                startedAt: clock.nowMillis(), call: call)
+                startedAt: clock.nowMillis(), call: call,
+                timeoutMillis: file == nil ? timeoutMillis : downloadTimeoutMillis ?? timeoutMillis)
             var attemptID: Int64?
             if let lease { attemptID = try await caller.writingAhead(purpose) { try await ledger.beginAttempt(lease, start) } }
             let reply: Reply

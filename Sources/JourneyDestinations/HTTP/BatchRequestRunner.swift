@@ -38,7 +38,7 @@ struct BatchRequestRunner: Sendable {
                     lease,
                     AttemptStart(
                         purpose: .submit, method: method, url: url, requestBody: recordedBody,
-                        startedAt: clock.nowMillis(), takesContacts: takesContacts))
+                        startedAt: clock.nowMillis(), takesContacts: takesContacts, timeoutMillis: timeoutMillis))
             }
             let answer: HTTPAnswer
             do {

@@ -113,7 +113,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
                 batch.lease,
                 AttemptStart(
                     purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
-                    startedAt: clock.nowMillis()))
+                    startedAt: clock.nowMillis(), timeoutMillis: limits.timeoutMillis))
         }
         do {
             let answer = try await caller.send(

@@ -44,11 +44,15 @@ public struct AttemptStart: Sendable, Equatable {
     /// The OpenTelemetry trace the request belongs to (32 hex digits), when it was traced: `show` prints it, so that a
     /// ledger row leads to its spans.
     public var traceID: String?
+    /// How long the request may take (its deadline, from the write-ahead). The write-ahead extends the batch's lease to
+    /// outlive it, so that no recovery makes its contacts lookable while it could still be arriving.
+    public var timeoutMillis: Int64?
 
     public init(
         purpose: AttemptPurpose, method: String, url: String, requestBody: String, startedAt: Int64, takesContacts: Bool = true,
-        call: CallPurpose? = nil
+        call: CallPurpose? = nil, timeoutMillis: Int64? = nil
     ) {
+        self.timeoutMillis = timeoutMillis
         self.call = call ?? CallPurpose(purpose)
         self.purpose = purpose
         self.method = method

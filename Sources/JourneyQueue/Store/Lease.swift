@@ -5,6 +5,13 @@ public struct Lease: Sendable, Equatable, Hashable {
     public var destination: String
     /// Epoch milliseconds after which the lease is void.
     public var until: Int64
+    /// Beyond a request's deadline, how long the write-ahead keeps the lease (the answer's settle needs a moment).
+    public static let requestMarginMillis: Int64 = 1_000
+
+    /// The least `lease_until` a write-ahead at `now` leaves for a request of `timeoutMillis` (nil: no deadline known).
+    public static func outliving(now: Int64, timeoutMillis: Int64?) -> Int64? {
+        timeoutMillis.map { now + $0 + requestMarginMillis }
+    }
 
     public init(batchID: Int64, token: String, destination: String, until: Int64) {
         self.batchID = batchID

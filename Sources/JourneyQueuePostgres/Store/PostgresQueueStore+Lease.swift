@@ -92,12 +92,13 @@ extension PostgresQueueStore {
     /// it holds; `set_config(…, true)` makes this one transaction's commit wait for the disk (sessions commit
     /// asynchronously), which also flushes every move committed before it.
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
+        let now = clock.nowMillis()
         let row = try await rows(
             Self.writeAheadSQL,
             [
-                lease.batchID, lease.token, clock.nowMillis(), attempt.purpose.rawValue, attempt.method,
+                lease.batchID, lease.token, now, attempt.purpose.rawValue, attempt.method,
                 attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts,
-                attempt.call.rawValue, attempt.traceID,
+                attempt.call.rawValue, attempt.traceID, Lease.outliving(now: now, timeoutMillis: attempt.timeoutMillis),
             ])
         let neverSent = try row[0][3].decode([Int64]?.self) ?? [], sentBefore = try row[0][4].decode([Int64]?.self) ?? []
         if !neverSent.isEmpty || !sentBefore.isEmpty {
@@ -148,11 +149,15 @@ extension PostgresQueueStore {
             UPDATE contact c SET state = \(StateCode.sending), sent_at = $8, looks = 0, updated_at = $8,
                 event_instance_id = CASE WHEN c.state = \(StateCode.claimed) THEN NULL ELSE c.event_instance_id END
             FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending)) AND c.erased_at IS NULL
+            RETURNING 1),
+        outliving AS (
+            -- The lease outlives the request's deadline: no recovery makes its contacts lookable while it may arrive.
+            UPDATE batch b SET lease_until = GREATEST(b.lease_until, $12::bigint) FROM held WHERE $12::bigint IS NOT NULL AND b.id = held.id
             RETURNING 1)
         SELECT (SELECT id FROM written), (SELECT count(*) FROM sending), set_config('synchronous_commit', 'on', true),
             (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(StateCode.claimed)),
             (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(StateCode.sending)),
-            (SELECT n FROM live)
+            (SELECT n FROM live), (SELECT count(*) FROM outliving)
         """
 
     public func prepareBatch(

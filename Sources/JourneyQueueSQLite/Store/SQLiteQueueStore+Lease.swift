@@ -95,6 +95,11 @@ extension SQLiteQueueStore {
             let now = clock.nowMillis()
             let destinationID = try Self.checkLease(db, lease, now: now)
             if attempt.takesContacts { try Self.refuseErased(db, lease) }
+            if let outliving = Lease.outliving(now: now, timeoutMillis: attempt.timeoutMillis) {
+                try db.cachedStatement(sql: "UPDATE batch SET lease_until = MAX(lease_until, ?) WHERE id = ?").execute(arguments: [
+                    outliving, lease.batchID,
+                ])
+            }
             let number =
                 try Int.fetchOne(
                     db.cachedStatement(sql: "SELECT MAX(attempts) FROM contact WHERE batch_id = ?"),

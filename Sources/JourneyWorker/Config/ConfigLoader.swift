@@ -192,6 +192,15 @@ public struct ConfigLoader {
             timeoutMillis: Int64(try reader.double("timeoutSeconds", default: 10, in: 0.05...3_600) * 1000),
             leaseMillis: Int64(try reader.double("leaseSeconds", default: 60, in: 1...86_400) * 1000),
             sendWindow: try reader.child("sendWindow").map(sendWindow))
+        // A lease is renewed every third of its length: one that stopped being renewed just before a request was written
+        // ahead still has two thirds left, and the request must end within them.
+        if limits.timeoutMillis * 3 > limits.leaseMillis * 2 {
+            let least = Double(limits.timeoutMillis * 3 / 2) / 1000
+            throw reader.invalid(
+                "leaseSeconds",
+                "at least 1.5 × timeoutSeconds (\(least.formatted(.number.grouping(.never))) here), so that a request ends before a lease "
+                    + "that stopped being renewed runs out")
+        }
         let retry = try reader.child("retry")
         let retryPolicy = RetryPolicy(
             maxAttempts: try retry?.int("maxAttempts", default: 8, in: 1...1_000) ?? 8,
