@@ -68,7 +68,8 @@ import Testing
         let scratch = try Scratch()
         let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 500, simulator: ["--latency-ms", "20000"]) { config in
             config.replacingOccurrences(
-                of: "timeoutSeconds: 5", with: "timeoutSeconds: 60\n    leaseSeconds: 90\n    lookBeforeFirstSend: false\n    journeyCheckSeconds: 0")
+                of: "timeoutSeconds: 5",
+                with: "timeoutSeconds: 60\n    leaseSeconds: 90\n    lookBeforeFirstSend: false\n    journeyCheckSeconds: 0")
         }
         defer { simulator.signal(SIGTERM) }
         let worker = try BackgroundProcess(

@@ -179,21 +179,10 @@ import Testing
     /// to end: two thirds of the lease hold the request's deadline, or the config is refused.
     @Test func aLeaseARequestCannotEndWithinIsRefused() throws {
         func destination(lease: String, timeout: String) -> String {
-            """
-            destinations:
-              main:
-                kind: sfmc-async-events
-                authURL: https://abc.auth.marketingcloudapis.com
-                restURL: https://abc.rest.marketingcloudapis.com/
-                clientId: id
-                clientSecretEnv: SFMC_SECRET
-                eventDefinitionKey: APIEvent-1
-                timeoutSeconds: \(timeout)
-                leaseSeconds: \(lease)
-            """
+            good + "\n    timeoutSeconds: \(timeout)\n    leaseSeconds: \(lease)\n"
         }
         let refused = message(destination(lease: "10", timeout: "30"))
-        #expect(refused.hasPrefix("c.yaml:10: destinations.main.leaseSeconds"), "\(refused)")
+        #expect(refused.hasPrefix("c.yaml:13: destinations.main.leaseSeconds"), "\(refused)")
         #expect(refused.contains("at least 1.5 × timeoutSeconds (45 here)"), "\(refused)")
         #expect(message(destination(lease: "14", timeout: "10")).contains("(15 here)"))
         #expect(try load(destination(lease: "15", timeout: "10"))[0].limits.leaseMillis == 15_000)
