@@ -63,11 +63,13 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(factory)
         let metrics = JourneyMetrics(factory: factory)
         metrics.prepare(destinations: config.destinations.map(\.name), webhooks: config.notify.map(\.name))
-        let store = try database.openStore()
+        let daemonClock = DaemonClock(database: database, logger: logger)
+        let clock = daemonClock.clock
+        let store = try database.openStore(clock: clock)
         let tracing = try TracingBootstrap.start(config.tracing, logger: logger)
-        let clock = SystemClock()
         let client = HTTPCaller.makeClient()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [$0] } ?? []
+        services += try await daemonClock.start(store, logger: logger)
         var gates: [DestinationGate] = []
         if !noWorkers {
             let daemon = try await WorkerDaemon(

@@ -59,7 +59,9 @@ struct WorkCommand: AsyncParsableCommand {
         // Opened first: a file that cannot be written fails the command before any work, not after it.
         let profileFile = try sqlProfile.map { try PrivateFile(path: $0) }
         let profile = profileFile.map { _ in StatementProfile() }
-        let store = try database.openStore(profile: profile)
+        let daemonClock = DaemonClock(database: database, logger: logger)
+        let clock = daemonClock.clock
+        let store = try database.openStore(clock: clock, profile: profile)
         defer {
             if let profileFile, let profile {
                 do {
@@ -71,7 +73,7 @@ struct WorkCommand: AsyncParsableCommand {
             }
         }
         let tracing = try TracingBootstrap.start(whole.tracing, logger: logger)
-        let clock = SystemClock()
+        let clockServices = try await daemonClock.start(store, logger: logger)
         let client = HTTPCaller.makeClient()
         let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
         do {
@@ -85,7 +87,7 @@ struct WorkCommand: AsyncParsableCommand {
                 summaryEveryMillis: progress == nil ? Int64(summarySeconds * 1000) : nil)
             do {
                 try await DaemonRunner.run(
-                    services: (tracing.map { [$0] } ?? []) + daemon.services, logger: logger, graceSeconds: graceSeconds,
+                    services: (tracing.map { [$0] } ?? []) + clockServices + daemon.services, logger: logger, graceSeconds: graceSeconds,
                     readyStatus: "working: \(configs.count) destination(s)", probe: { try await store.probeWritable() })
             } catch let gaveUp as DrainGaveUp {
                 await progress?.finish()

@@ -1,0 +1,39 @@
+import JourneyQueue
+import JourneyQueuePostgres
+import JourneyWorker
+import Logging
+import ServiceLifecycle
+
+/// The clock a long-running command (`work`, `serve`) decides with, and opens its store with. On SQLite (one host) the
+/// host's clock at its monotonic pace, a step told once and not followed; on PostgreSQL (a fleet) the database
+/// server's clock, measured before the first claim and every minute after.
+struct DaemonClock {
+    let clock: any WallClock
+    private let reference: ReferenceClock?
+
+    init(database: DatabaseOptions, logger: Logger) {
+        if PostgresLocation.isURL(database.location) {
+            reference = ReferenceClock(host: SystemClock())
+            clock = reference!
+        } else {
+            reference = nil
+            clock = SteadyClock(onStep: { step in
+                logger.warning(
+                    "the host's clock stepped; journeyq keeps its own pace until restarted (leases, settle times, backoffs stay)",
+                    metadata: ["step.ms": "\(step)"])
+            })
+        }
+    }
+
+    /// On PostgreSQL: takes the server's time once, then returns the service that keeps taking it.
+    func start(_ store: any JourneyStore, logger: Logger) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard let reference, let postgres = store as? PostgresQueueStore else { return [] }
+        let offset = try await postgres.synchronize(reference)
+        if abs(offset) > 1_000 {
+            logger.warning(
+                "this host's clock differs from the database server's; journeyq uses the server's", metadata: ["offset.ms": "\(offset)"])
+        }
+        let service = ClockSyncService(logger: logger) { try await postgres.synchronize(reference) }
+        return [.init(service: service)]
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import JourneyQueue
+import JourneyQueuePostgres
+import Testing
+
+/// A fleet on PostgreSQL whose hosts disagree on the time still agrees on leases: each host corrects its clock to the
+/// database server's before it writes or compares any time.
+@Suite struct ServerClockTests {
+    /// The host's clock off by a fixed amount, as a host with a wrong clock is.
+    struct OffsetClock: WallClock {
+        let offset: Int64
+        func nowMillis() -> Int64 { SystemClock().nowMillis() + offset }
+    }
+
+    @Test(arguments: [false, true]) func aHostBehindDoesNotLoseItsLeaseToAHostAhead(synchronized: Bool) async throws {
+        let fixture = try StoreFixture(.postgres)
+        try fixture.enqueue(["a", "b"])
+        let behind = ReferenceClock(host: OffsetClock(offset: -30_000))
+        let ahead = ReferenceClock(host: OffsetClock(offset: 90_000))
+        let hostBehind = try #require(try StoreFixture.open(.postgres, fixture.location, clock: behind) as? PostgresQueueStore)
+        let hostAhead = try #require(try StoreFixture.open(.postgres, fixture.location, clock: ahead) as? PostgresQueueStore)
+        defer {
+            hostBehind.close()
+            hostAhead.close()
+        }
+        if synchronized {
+            let offsets = (try await hostBehind.synchronize(behind), try await hostAhead.synchronize(ahead))
+            // The server runs on this machine: its clock is the system's, within a round trip.
+            #expect(abs(offsets.0 - 30_000) < 1_000 && abs(offsets.1 + 90_000) < 1_000, "\(offsets)")
+            #expect(abs(behind.nowMillis() - ahead.nowMillis()) < 1_000)
+        }
+        // A lease of a minute, taken by the host 30 s behind, looked at by the host 90 s ahead.
+        let batch = try #require(try await hostBehind.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        let recovered = try await hostAhead.recoverExpiredLeases()
+        if synchronized {
+            #expect(recovered == RecoverySummary(), "a live lease was taken")
+            try await hostBehind.settle(batch.lease, result: nil, outcomes: [])
+        } else {
+            // Without the server's clock the live lease looks two minutes old: what this suite exists to prevent.
+            #expect(recovered.batches == 1)
+        }
+    }
+}
