@@ -42,6 +42,7 @@ public enum ContactErasure {
                 let erased = eraseMembers(json, key: key, values: erasable, changed: &changed)
                 return changed ? erased.compactText : nil
             }
+            if let erased = eraseLines(body, key: key, values: erasable) { return erased }
         }
         if case .success(let rows) = CSVDocument.rows(bytes), rows.count > 1, rows.contains(where: { $0.contains(key) }) {
             var changed = false
@@ -56,6 +57,25 @@ public enum ContactErasure {
             return changed ? rewritten.map(CSVDocument.line).joined() : nil
         }
         return scrub(text: body, values: erasable)
+    }
+
+    /// A body of one JSON document a line (NDJSON: Symplify's upload) with the member in the lines that name `key`
+    /// erased, the other lines as they were; nil when a line is not JSON or nothing changed.
+    static func eraseLines(_ body: String, key: String, values: Set<String>) -> String? {
+        var changed = false
+        var lines: [String] = []
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard line.contains(key), !line.allSatisfy(\.isWhitespace) else {
+                lines.append(String(line))
+                continue
+            }
+            guard let json = JSONValue.parse(Array(line.utf8), maxDepth: 64) else { return nil }
+            var lineChanged = false
+            let erased = eraseMembers(json, key: key, values: values, changed: &lineChanged)
+            changed = changed || lineChanged
+            lines.append(lineChanged ? erased.compactText : String(line))
+        }
+        return changed ? lines.joined(separator: "\n") : nil
     }
 
     /// `text` (an error message, a reason) with every occurrence of a value of at least four characters replaced, or
