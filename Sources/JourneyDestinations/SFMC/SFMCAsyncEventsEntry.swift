@@ -14,11 +14,11 @@ enum SFMCAsyncEventsEntry {
         return body + "]}"
     }
 
-    static func submit(_ batch: ClaimedBatch, connection: SFMCConnection, limits: DestinationLimits, ledger: any AttemptLedger) async throws
+    static func submit(_ batch: ClaimedBatch, client: SFMCClient, limits: DestinationLimits, ledger: any AttemptLedger) async throws
         -> Submission
     {
-        let settings = connection.settings, builder = connection.builder
-        let outcome = try await connection.post(
+        let settings = client.settings, builder = client.builder
+        let outcome = try await client.post(
             batch, path: "/interaction/v1/async/events",
             body: Self.body(eventDefinitionKey: settings.eventDefinitionKey, contacts: batch.contacts),
             ledger: ledger, timeoutMillis: limits.timeoutMillis)

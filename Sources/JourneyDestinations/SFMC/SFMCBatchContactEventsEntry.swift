@@ -17,13 +17,13 @@ enum SFMCBatchContactEventsEntry {
         return body + "]}"
     }
 
-    static func submit(_ batch: ClaimedBatch, connection: SFMCConnection, limits: DestinationLimits, ledger: any AttemptLedger) async throws
+    static func submit(_ batch: ClaimedBatch, client: SFMCClient, limits: DestinationLimits, ledger: any AttemptLedger) async throws
         -> Submission
     {
-        let builder = connection.builder
-        let outcome = try await connection.post(
+        let builder = client.builder
+        let outcome = try await client.post(
             batch, path: "/interaction-experimental/v1/batchcontactevents",
-            body: Self.body(eventDefinitionKey: connection.settings.eventDefinitionKey, contacts: batch.contacts),
+            body: Self.body(eventDefinitionKey: client.settings.eventDefinitionKey, contacts: batch.contacts),
             ledger: ledger, timeoutMillis: limits.timeoutMillis)
         if let submission = builder.nonSuccess(outcome, batch: batch) { return submission }
         guard case .answered(let answer, let attemptID) = outcome else { preconditionFailure("nonSuccess handles every other case") }

@@ -2,7 +2,7 @@ import Foundation
 import JourneyQueue
 import Logging
 
-/// A Marketing Cloud destination: one of three ways into a journey (`entry`) over one connection, whose token, looks
+/// A Marketing Cloud destination: one of three ways into a journey (`entry`) over one client, whose token, looks
 /// (contactMembership, async status), journey watch and preflight the three share.
 public struct SFMCDestination: VerifyingDestination {
     /// The endpoint contacts enter by.
@@ -19,15 +19,15 @@ public struct SFMCDestination: VerifyingDestination {
     public let entry: Entry
     public let limits: DestinationLimits
     public let policy: OutcomePolicy
-    let connection: SFMCConnection
+    let client: SFMCClient
     public var kind: String { entry.rawValue }
     /// With the history, looks gather (`lookGatherSeconds`) before a download.
-    public var verificationGatherMillis: Int64 { connection.verifier.history?.history.gatherMillis ?? 0 }
+    public var verificationGatherMillis: Int64 { client.verifier.history?.history.gatherMillis ?? 0 }
     public var verificationBatchSize: Int {
-        connection.verifier.history == nil ? SFMCVerifier.contactsPerVerification : SFMCVerifier.contactsPerHistoryLook
+        client.verifier.history == nil ? SFMCVerifier.contactsPerVerification : SFMCVerifier.contactsPerHistoryLook
     }
     /// Shared by the pool: cached, renewed before expiry, one request in flight.
-    public var tokens: TokenProvider { connection.tokens }
+    public var tokens: TokenProvider { client.tokens }
 
     /// A destination with its own token provider (legacy tokens for `batchcontactevents`) and membership verifier;
     /// `events` claims one contact a request whatever the configured batch size.
@@ -41,40 +41,40 @@ public struct SFMCDestination: VerifyingDestination {
         self.entry = entry
         self.limits = limits
         self.policy = policy
-        connection = SFMCConnection(
+        client = SFMCClient(
             name: name, settings: settings, legacyToken: entry == .batchContactEvents, asyncStatus: entry == .asyncEvents,
             limits: limits, policy: policy, caller: caller, ledger: ledger, clock: clock, logger: logger)
     }
 
     public func submit(_ batch: ClaimedBatch, ledger: any AttemptLedger) async throws -> Submission {
         switch entry {
-        case .asyncEvents: try await SFMCAsyncEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
+        case .asyncEvents: try await SFMCAsyncEventsEntry.submit(batch, client: client, limits: limits, ledger: ledger)
         case .batchContactEvents:
-            try await SFMCBatchContactEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
-        case .events: try await SFMCEventsEntry.submit(batch, connection: connection, limits: limits, ledger: ledger)
+            try await SFMCBatchContactEventsEntry.submit(batch, client: client, limits: limits, ledger: ledger)
+        case .events: try await SFMCEventsEntry.submit(batch, client: client, limits: limits, ledger: ledger)
         }
     }
 
     public func verify(_ batch: VerificationBatch, ledger: any AttemptLedger) async throws -> Verification {
-        try await connection.verifier.verify(batch, ledger: ledger)
+        try await client.verifier.verify(batch, ledger: ledger)
     }
 
     public func priorMembers(_ keys: [String], batchID: Int64, ledger: any AttemptLedger) async throws -> PriorLook? {
-        try await connection.priorMembers(keys, batchID: batchID, ledger: ledger)
+        try await client.priorMembers(keys, batchID: batchID, ledger: ledger)
     }
 
     public func preflight(ledger: any AttemptLedger) async -> [PreflightCheck] {
-        var checks = await connection.inspector.preflight(tokens: connection.tokens, ledger: ledger)
+        var checks = await client.inspector.preflight(tokens: client.tokens, ledger: ledger)
         // Whether the journey history can be read: the evidence that decides where membership cannot.
         if checks.allSatisfy({ ($0.name != "credentials" && $0.name != "legacy token") || $0.result == .passed }) {
             checks.append(
-                await connection.verifier.history?.preflight(ledger: ledger)
+                await client.verifier.history?.preflight(ledger: ledger)
                     ?? PreflightCheck("journey history readable", .unknown, "not used (journeyHistory: false, or no journeyKey)"))
         }
         return checks
     }
 
     public func watchJourney(ledger: any AttemptLedger) async -> JourneyWatch? {
-        await connection.inspector.watch(ledger: ledger)
+        await client.inspector.watch(ledger: ledger)
     }
 }

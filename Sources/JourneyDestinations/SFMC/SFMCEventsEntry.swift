@@ -9,16 +9,16 @@ enum SFMCEventsEntry {
             + contact.dataJSON + "}"
     }
 
-    static func submit(_ batch: ClaimedBatch, connection: SFMCConnection, limits: DestinationLimits, ledger: any AttemptLedger) async throws
+    static func submit(_ batch: ClaimedBatch, client: SFMCClient, limits: DestinationLimits, ledger: any AttemptLedger) async throws
         -> Submission
     {
-        let builder = connection.builder
+        let builder = client.builder
         guard let contact = batch.contacts.first, batch.contacts.count == 1 else {
             preconditionFailure("sfmc-events claims one contact per batch")
         }
-        let outcome = try await connection.post(
+        let outcome = try await client.post(
             batch, path: "/interaction/v1/events",
-            body: Self.body(eventDefinitionKey: connection.settings.eventDefinitionKey, contact: contact),
+            body: Self.body(eventDefinitionKey: client.settings.eventDefinitionKey, contact: contact),
             ledger: ledger, timeoutMillis: limits.timeoutMillis)
         if let submission = builder.nonSuccess(outcome, batch: batch) { return submission }
         guard case .answered(let answer, let attemptID) = outcome else { preconditionFailure("nonSuccess handles every other case") }

@@ -3,7 +3,7 @@ import Logging
 
 /// What every Marketing Cloud destination shares: one token provider for the pool, the request
 /// runner, the outcome builder and the reconciliation looks.
-struct SFMCConnection: Sendable {
+struct SFMCClient: Sendable {
     let settings: SFMCSettings
     let tokens: TokenProvider
     let runner: BatchRequestRunner
