@@ -1163,6 +1163,11 @@ public enum OpenAPIDocument {
           "since": {
             "type": "integer",
             "format": "int64"
+          },
+          "cause": {
+            "type": "string",
+            "enum": ["operator", "unavailable", "authentication", "journey", "checkingJourney", "misconfigured", "looks", "callBudget"],
+            "description": "Why, as a closed set: an operator's pause, the remote unavailable, credentials refused, the journey taking no entries (or its first check not back), a journey the config gets wrong, failing look endpoints, the API call budget."
           }
         }
       },

@@ -199,7 +199,7 @@ import Testing
                 destination: "d",
                 pause: DestinationPause(
                     until: Int64.max / 2, reason: "5 failures in a row, the last: HTTP 500",
-                    since: 1_700_000_000_000))
+                    since: 1_700_000_000_000, cause: .looks))
             let list = try await server.send(.GET, "/v1/destinations", key: "read")
             let looks = list.array.first?["looks"] as? [String: Any]
             #expect(looks?["reason"] as? String == "5 failures in a row, the last: HTTP 500", "\(list.text)")

@@ -32,6 +32,22 @@ import Testing
         #expect(await gate.inFlight == (busy: 0, waiting: 0))
     }
 
+    /// Why the circuit is open is a cause, not a phrase to search: refused credentials make `serve` not ready, a remote
+    /// that is down does not.
+    @Test func theCircuitSaysWhetherTheCredentialsOrTheRemoteFailed() async throws {
+        let refused = gate(concurrency: 2)
+        try await refused.enter(purpose: .token)
+        await refused.report(.down(reason: "token endpoint answered 401: invalid_client", until: nil), purpose: .token)
+        let health = await refused.health()
+        #expect(health.circuitOpen && health.circuitCause == .authentication)
+        let down = gate(concurrency: 2)
+        try await down.enter(purpose: .submit)
+        await down.report(.down(reason: "connection refused", until: nil), purpose: .submit)
+        #expect(await down.health().circuitCause == .unavailable)
+        let well = gate(concurrency: 2)
+        #expect(await well.health().circuitCause == nil)
+    }
+
     @Test func everyChangeInFlightIsToldForTheMetrics() async throws {
         let told = Told()
         let gate = DestinationGate(

@@ -81,9 +81,11 @@ import Testing
         try await fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
         try await fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
         try fixture.store.reportHealth(
-            destination: "dest", pause: DestinationPause(until: fixture.clock.nowMillis() + 60_000, reason: "HTTP 503 five times"))
+            destination: "dest",
+            pause: DestinationPause(until: fixture.clock.nowMillis() + 60_000, reason: "HTTP 503 five times", cause: .unavailable))
         try fixture.store.reportHealth(
-            destination: "dest", pause: DestinationPause(until: fixture.clock.nowMillis() + 90_000, reason: "HTTP 503 five times"))
+            destination: "dest",
+            pause: DestinationPause(until: fixture.clock.nowMillis() + 90_000, reason: "HTTP 503 five times", cause: .unavailable))
         try fixture.store.reportHealth(destination: "dest", pause: nil)
         try await fixture.store.setPause(destination: "dest", paused: false, until: nil, reason: nil)
         let pauses = try await feed(fixture.store, after: events.last?.position, count: 4)

@@ -33,7 +33,7 @@ public struct CopyTable: Sendable {
             more: [
                 ("created_at", true), ("settle_ms", true), ("paused_until", true), ("pause_reason", false), ("health_paused_until", true),
                 ("health_reason", false), ("health_since", true), ("health_updated_at", true), ("look_paused_until", true),
-                ("look_reason", false), ("look_since", true),
+                ("look_reason", false), ("look_since", true), ("health_cause", false),
             ]),
         CopyTable(
             name: "batch", integers: ["id", "destination_id"], texts: ["lease_token"],

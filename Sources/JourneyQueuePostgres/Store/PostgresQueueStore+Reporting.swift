@@ -17,7 +17,8 @@ extension PostgresQueueStore {
                        (SELECT COALESCE(SUM(n), 0)::bigint FROM contact_count k WHERE k.destination_id = d.id
                             AND k.state = \(StateCode.windowWaitCounter)),
                        (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(StateCode.queued)
-                            AND c.wait_cause = \(StateCode.waitWindow))
+                            AND c.wait_cause = \(StateCode.waitWindow)),
+                       health_cause
                 FROM destination d WHERE $1::text IS NULL OR name = $1::text ORDER BY name
                 """, [destination])
             var reports: [DestinationReport] = []
@@ -26,14 +27,17 @@ extension PostgresQueueStore {
                     connection, id: try row[0].decode(Int64.self), name: try row[1].decode(String.self),
                     kind: try row[2].decode(String?.self), since: since ?? 0)
                 report.pause = try row[3].decode(Int64?.self).map {
-                    DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator")
+                    DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator", cause: .operator)
                 }
                 .flatMap { $0.holds(at: now) ? $0 : nil }
                 report.health = try row[5].decode(Int64?.self).map {
-                    DestinationPause(until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self))
+                    DestinationPause(
+                        until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self),
+                        cause: Self.cause(try row[13].decode(String?.self)))
                 }
                 report.lookOutage = try row[8].decode(Int64?.self).map {
-                    DestinationPause(until: $0, reason: try row[9].decode(String?.self) ?? "", since: try row[10].decode(Int64?.self))
+                    DestinationPause(
+                        until: $0, reason: try row[9].decode(String?.self) ?? "", since: try row[10].decode(Int64?.self), cause: .looks)
                 }
                 report.waitingForWindow = try row[11].decode(Int.self)
                 report.nextWindowOpening = try row[12].decode(Int64?.self)

@@ -13,7 +13,8 @@ extension PostgresQueueStore {
                        (SELECT COALESCE(SUM(n), 0)::bigint FROM contact_count k WHERE k.destination_id = d.id
                             AND k.state = \(StateCode.windowWaitCounter)),
                        (SELECT MIN(available_at) FROM contact c WHERE c.destination_id = d.id AND c.state = \(StateCode.queued)
-                            AND c.wait_cause = \(StateCode.waitWindow))
+                            AND c.wait_cause = \(StateCode.waitWindow)),
+                       health_cause
                 FROM destination d ORDER BY name
                 """)
             var byState: [Int64: [ContactState: Int]] = [:]
@@ -34,13 +35,16 @@ extension PostgresQueueStore {
                 var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0, 0) })
                 counts.merge(byState[try row[0].decode(Int64.self)] ?? [:]) { $1 }
                 let pause = try row[3].decode(Int64?.self).map {
-                    DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator")
+                    DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator", cause: .operator)
                 }
                 let health = try row[5].decode(Int64?.self).map {
-                    DestinationPause(until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self))
+                    DestinationPause(
+                        until: $0, reason: try row[6].decode(String?.self) ?? "", since: try row[7].decode(Int64?.self),
+                        cause: Self.cause(try row[14].decode(String?.self)))
                 }
                 let looks = try row[9].decode(Int64?.self).map {
-                    DestinationPause(until: $0, reason: try row[10].decode(String?.self) ?? "", since: try row[11].decode(Int64?.self))
+                    DestinationPause(
+                        until: $0, reason: try row[10].decode(String?.self) ?? "", since: try row[11].decode(Int64?.self), cause: .looks)
                 }
                 var result = DestinationCounts(
                     name: try row[1].decode(String.self), kind: try row[2].decode(String?.self), counts: counts, pause: pause,
@@ -84,9 +88,10 @@ extension PostgresQueueStore {
                 try await self.execute(
                     connection,
                     """
-                    UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint, health_updated_at = $4
+                    UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint, health_updated_at = $4,
+                        health_cause = $6::text
                     WHERE name = $5
-                    """, [pause?.until, pause?.reason, pause?.since, now, destination])
+                    """, [pause?.until, pause?.reason, pause?.since, now, destination, pause?.cause.rawValue])
                 if let before {
                     try await self.recordPauseEvent(
                         connection, destinationID: try before[0].decode(Int64.self), cause: "health",
@@ -117,4 +122,7 @@ extension PostgresQueueStore {
             }
         }
     }
+
+    /// A stored cause; a row written before causes were kept is taken as `unavailable`.
+    static func cause(_ text: String?) -> PauseCause { text.flatMap(PauseCause.init(rawValue:)) ?? .unavailable }
 }

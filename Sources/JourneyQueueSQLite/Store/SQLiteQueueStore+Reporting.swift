@@ -14,14 +14,21 @@ extension SQLiteQueueStore {
                 let status = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since, look_paused_until, look_reason, look_since
+                        SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since, look_paused_until, look_reason, look_since,
+                               health_cause
                         FROM destination WHERE id = ?
                         """, arguments: [row[0] as Int64])
                 let now = clock.nowMillis()
-                report.pause = (status?[0] as Int64?).map { DestinationPause(until: $0, reason: status?[1] ?? "paused by an operator") }
-                    .flatMap { $0.holds(at: now) ? $0 : nil }
-                report.health = (status?[2] as Int64?).map { DestinationPause(until: $0, reason: status?[3] ?? "", since: status?[4]) }
-                report.lookOutage = (status?[5] as Int64?).map { DestinationPause(until: $0, reason: status?[6] ?? "", since: status?[7]) }
+                report.pause = (status?[0] as Int64?).map {
+                    DestinationPause(until: $0, reason: status?[1] ?? "paused by an operator", cause: .operator)
+                }
+                .flatMap { $0.holds(at: now) ? $0 : nil }
+                report.health = (status?[2] as Int64?).map {
+                    DestinationPause(until: $0, reason: status?[3] ?? "", since: status?[4], cause: Self.cause(status?[8]))
+                }
+                report.lookOutage = (status?[5] as Int64?).map {
+                    DestinationPause(until: $0, reason: status?[6] ?? "", since: status?[7], cause: .looks)
+                }
                 if let waiting = try Row.fetchOne(db.cachedStatement(sql: Self.windowWaitSQL), arguments: [row[0] as Int64]) {
                     report.waitingForWindow = (waiting[0] as Int?) ?? 0
                     report.nextWindowOpening = waiting[1]

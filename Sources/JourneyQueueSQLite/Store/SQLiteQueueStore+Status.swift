@@ -8,7 +8,7 @@ extension SQLiteQueueStore {
                 db,
                 sql: """
                     SELECT id, name, kind, paused_until, pause_reason, health_paused_until, health_reason, health_since,
-                           look_paused_until, look_reason, look_since
+                           look_paused_until, look_reason, look_since, health_cause
                     FROM destination ORDER BY name
                     """)
             var byState: [Int64: [ContactState: Int]] = [:]
@@ -22,9 +22,13 @@ extension SQLiteQueueStore {
             return try destinations.map { row in
                 var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0, 0) })
                 counts.merge(byState[row[0]] ?? [:]) { $1 }
-                let pause = (row[3] as Int64?).map { DestinationPause(until: $0, reason: row[4] ?? "paused by an operator") }
-                let health = (row[5] as Int64?).map { DestinationPause(until: $0, reason: row[6] ?? "", since: row[7]) }
-                let looks = (row[8] as Int64?).map { DestinationPause(until: $0, reason: row[9] ?? "", since: row[10]) }
+                let pause = (row[3] as Int64?).map {
+                    DestinationPause(until: $0, reason: row[4] ?? "paused by an operator", cause: .operator)
+                }
+                let health = (row[5] as Int64?).map {
+                    DestinationPause(until: $0, reason: row[6] ?? "", since: row[7], cause: Self.cause(row[11]))
+                }
+                let looks = (row[8] as Int64?).map { DestinationPause(until: $0, reason: row[9] ?? "", since: row[10], cause: .looks) }
                 var result = DestinationCounts(name: row[1], kind: row[2], counts: counts, pause: pause, health: health, looks: looks)
                 result.calls = calls[row[0]] ?? [:]
                 if (counts[.queued] ?? 0) > 0 {
@@ -68,8 +72,9 @@ extension SQLiteQueueStore {
                 db, sql: "SELECT id, health_paused_until, health_reason FROM destination WHERE name = ?", arguments: [destination])
             try db.execute(
                 sql: """
-                    UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ? WHERE name = ?
-                    """, arguments: [pause?.until, pause?.reason, pause?.since, clock.nowMillis(), destination])
+                    UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ?, health_cause = ?
+                    WHERE name = ?
+                    """, arguments: [pause?.until, pause?.reason, pause?.since, clock.nowMillis(), pause?.cause.rawValue, destination])
             if let before {
                 try Self.recordPauseEvent(
                     db, destinationID: before[0], cause: "health", before: (before[1], before[2]), after: (pause?.until, pause?.reason),
@@ -92,4 +97,7 @@ extension SQLiteQueueStore {
             }
         }
     }
+
+    /// A stored cause; a row written before causes were kept is taken as `unavailable`.
+    static func cause(_ text: String?) -> PauseCause { text.flatMap(PauseCause.init(rawValue:)) ?? .unavailable }
 }

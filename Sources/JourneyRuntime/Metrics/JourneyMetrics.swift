@@ -133,7 +133,7 @@ public struct JourneyMetrics: Sendable {
                 let active =
                     cause == "operator"
                     ? operatorPause
-                    : health && ((destination.health?.reason.hasPrefix("journey") ?? false) == (cause == "journey"))
+                    : health && destination.health?.cause.metricLabel == cause
                 Gauge(
                     label: "journeyq_destination_pause_cause", dimensions: [("destination", destination.name), ("cause", cause)],
                     factory: factory

@@ -32,7 +32,7 @@ enum HealthRoutes {
             do { try await store.probeWritable() } catch {
                 problems.append("the database does not take writes")
             }
-            for health in await dependencies.health() where health.circuitOpen && (health.reason ?? "").contains("authentication failed") {
+            for health in await dependencies.health() where health.circuitCause == .authentication {
                 problems.append("\(health.destination): no token can be had")
             }
             guard problems.isEmpty else {

@@ -26,6 +26,8 @@ public actor DestinationGate: RequestGate {
     private let maxPauseMillis: Int64
     /// Holds from outside the answers: an operator's pause, a journey that takes no entries.
     private var holds: [HoldKind: DestinationPause] = [:]
+    /// Why the circuit last heard of trouble: the credentials, or the remote.
+    private var circuitCause: PauseCause = .unavailable
     /// Told whenever what the destination's health looks like from here changes (for reports and metrics).
     private let onHealth: @Sendable (DestinationPause?) -> Void
     /// Told whenever the look circuit opens or closes (for reports and metrics).
@@ -58,7 +60,10 @@ public actor DestinationGate: RequestGate {
         self.destination = destination
         if let operatorPause { holds[.operatorPause] = operatorPause }
         // Nothing is sent before the journey watch's first answer: a stopped journey would take contacts and enter none.
-        if checkingJourney { holds[.journey] = DestinationPause(until: .max, reason: "checking the journey before the first request") }
+        if checkingJourney {
+            holds[.journey] = DestinationPause(
+                until: .max, reason: "checking the journey before the first request", cause: .checkingJourney)
+        }
         rate = RateGate(requestsPerSecond: requestsPerSecond)
         self.circuit = circuit
         lookCircuit = circuit
@@ -87,7 +92,7 @@ public actor DestinationGate: RequestGate {
                     "destination": "\(destination)", "by": "\(kind.rawValue)", "reason": "\(pause.reason)",
                     "until": "\(pause.until == .max ? "resumed" : ISOTime.string(pause.until))",
                 ])
-        } else if let before, !before.reason.hasPrefix("checking the journey") {
+        } else if let before, before.cause != .checkingJourney {
             logger.notice("destination released", metadata: ["destination": "\(destination)", "by": "\(kind.rawValue)"])
         }
         onHealth(currentHealth())
@@ -106,7 +111,7 @@ public actor DestinationGate: RequestGate {
         if let wrong = holds[.misconfigured], wrong.holds(at: now) { return wrong }
         if let journey = holds[.journey], journey.holds(at: now) { return journey }
         if case .open(let until) = circuit.state, let reason = circuit.reason {
-            return DestinationPause(until: until, reason: reason, since: circuit.unhealthySince)
+            return DestinationPause(until: until, reason: reason, since: circuit.unhealthySince, cause: circuitCause)
         }
         return nil
     }
@@ -123,12 +128,14 @@ public actor DestinationGate: RequestGate {
             return DestinationPause(
                 until: now + wait,
                 reason: "API call budget: \(used) of \(budget.callsPerDay) calls of the last day used; "
-                    + (spent ? "looks wait until calls of a day ago leave the window" : "looks are spaced out"), since: now)
+                    + (spent ? "looks wait until calls of a day ago leave the window" : "looks are spaced out"), since: now,
+                cause: .callBudget)
         case .open(let until):
-            return DestinationPause(until: until, reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
+            return DestinationPause(
+                until: until, reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince, cause: .looks)
         case .probing:
             return DestinationPause(
-                until: clock.nowMillis(), reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince)
+                until: clock.nowMillis(), reason: lookCircuit.reason ?? "looks failing", since: lookCircuit.unhealthySince, cause: .looks)
         }
     }
 
@@ -268,6 +275,11 @@ public actor DestinationGate: RequestGate {
             // circuit (and its outage clock) hears only what a look says of the host (refused, redirected, answering).
             if case .strike = clamped { return }
         }
+        switch clamped {
+        // What the circuit's reason says, as a cause: a token that cannot be had is the credentials, the rest the remote.
+        case .down, .strike: circuitCause = purpose == .token ? .authentication : .unavailable
+        default: break
+        }
         switch circuit.record(clamped, now: now, countsStrikes: purpose == .submit) {
         case .none:
             break
@@ -332,7 +344,8 @@ public actor DestinationGate: RequestGate {
             since = min(since ?? .max, hold.since ?? now)
         }
         return DestinationHealth(
-            destination: destination, circuitOpen: circuit.state != .closed, reason: reason,
+            destination: destination, circuitOpen: circuit.state != .closed, circuitCause: circuit.state != .closed ? circuitCause : nil,
+            reason: reason,
             pausedUntil: pausedUntil, unhealthySince: since, misconfigured: holds[.misconfigured]?.reason,
             looks: currentLookHealth())
     }

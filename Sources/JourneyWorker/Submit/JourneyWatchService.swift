@@ -22,14 +22,14 @@ public struct JourneyWatchService: Service {
                 await gate.hold(.journey, nil)
                 await gate.hold(.misconfigured, nil)
             case .notTakingEntries(let reason)?:
-                await gate.hold(.journey, DestinationPause(until: .max, reason: reason))
+                await gate.hold(.journey, DestinationPause(until: .max, reason: reason, cause: .journey))
             case .misconfigured(let reason)?:
                 logger.error(
                     "destination stopped: its journey cannot take what journeyq would send; fix the config",
                     metadata: [
                         "destination": "\(destination.name)", "reason": "\(reason)",
                     ])
-                await gate.hold(.misconfigured, DestinationPause(until: .max, reason: "configuration: \(reason)"))
+                await gate.hold(.misconfigured, DestinationPause(until: .max, reason: "configuration: \(reason)", cause: .misconfigured))
             case .unknown(let reason)?:
                 // Nothing learnt: the first check's hold is lifted (the daemon does not wait on a lookup that fails).
                 if first { await gate.hold(.journey, nil) }
