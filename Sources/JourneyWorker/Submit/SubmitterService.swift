@@ -115,17 +115,23 @@ public struct SubmitterService: Service {
                         error: "erased on request while its batch was in flight; an earlier request of the batch carried it",
                         verifyAfter: now + destination.policy.settleMillis))
             }
-        try await store.prepareBatch(batch.lease, priorMembers: [], released: withdrawn, releaseCountsAsLook: false)
+        let rest = try await takeOut(withdrawn, from: batch)
         metrics?.settled(destination: destination.name, withdrawn)
-        let gone = Set(neverSent + sentBefore)
-        var rest = batch
-        rest.contacts = batch.contacts.filter { !gone.contains($0.id) }
         logger.info(
             "contacts erased on request since the claim were taken out of the batch before its request left",
             metadata: [
-                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "withdrawn": "\(gone.count)",
+                "destination": "\(destination.name)", "batch": "\(batch.lease.batchID)", "withdrawn": "\(withdrawn.count)",
                 "sent": "\(rest.contacts.count)",
             ])
+        return rest
+    }
+
+    /// Settles `settlements` under the batch's lease before any request carries them, and returns the batch without them.
+    private func takeOut(_ settlements: [Settlement], from batch: ClaimedBatch) async throws -> ClaimedBatch {
+        try await store.prepareBatch(batch.lease, priorMembers: [], released: settlements, releaseCountsAsLook: false)
+        let gone = Set(settlements.map(\.contactID))
+        var rest = batch
+        rest.contacts = batch.contacts.filter { !gone.contains($0.id) }
         return rest
     }
 
@@ -171,11 +177,8 @@ public struct SubmitterService: Service {
         }
         if defaulted > 0 { metrics?.windowDefaultZone(destination: destination.name, count: defaulted) }
         guard !held.isEmpty else { return batch }
-        try await store.prepareBatch(batch.lease, priorMembers: [], released: held, releaseCountsAsLook: false)
+        let timely = try await takeOut(held, from: batch)
         metrics?.settled(destination: destination.name, held.filter { $0.outcome.state == .expired })
-        let gone = Set(held.map(\.contactID))
-        var timely = batch
-        timely.contacts = batch.contacts.filter { !gone.contains($0.id) }
         logger.debug(
             "contacts held back by their send window or notAfter",
             metadata: [

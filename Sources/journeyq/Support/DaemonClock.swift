@@ -28,11 +28,8 @@ struct DaemonClock {
     /// On PostgreSQL: takes the server's time once, then returns the service that keeps taking it.
     func start(_ store: any JourneyStore, logger: Logger) async throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         guard let reference, let postgres = store as? PostgresQueueStore else { return [] }
-        let offset = try await postgres.synchronize(reference)
-        if abs(offset) > 1_000 {
-            logger.warning(
-                "this host's clock differs from the database server's; journeyq uses the server's", metadata: ["offset.ms": "\(offset)"])
-        }
+        // Measured once before the first claim; the service measures again at its start, and says so if the host is off.
+        try await postgres.synchronize(reference)
         let service = ClockSyncService(logger: logger) { try await postgres.synchronize(reference) }
         return [.init(service: service)]
     }
