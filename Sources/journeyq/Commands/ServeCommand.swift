@@ -24,6 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Drills only: this host's clock is taken as off by the milliseconds in this file, read again every second.",
+            valueName: "file", visibility: .hidden))
+    var clockOffsetFile: String?
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var logging: LogOptions
 
@@ -63,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(factory)
         let metrics = JourneyMetrics(factory: factory)
         metrics.prepare(destinations: config.destinations.map(\.name), webhooks: config.notify.map(\.name))
-        let daemonClock = DaemonClock(database: database, logger: logger)
+        let daemonClock = try DaemonClock(database: database, logger: logger, offsetFile: clockOffsetFile)
         let clock = daemonClock.clock
         let store = try database.openStore(clock: clock)
         let tracing = try TracingBootstrap.start(config.tracing, logger: logger)

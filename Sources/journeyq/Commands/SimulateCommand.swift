@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JourneyQueue
 import JourneySimulator
 import Logging
 import ServiceLifecycle
@@ -27,6 +28,12 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on (loopback by default).")
     var host = "127.0.0.1"
+
+    @Option(
+        help: ArgumentHelp(
+            "Drills only: the remote's clock is off by the milliseconds in this file (its Date headers and history), read again every second.",
+            valueName: "file", visibility: .hidden))
+    var clockOffsetFile: String?
 
     @Option(help: "Port to listen on (0 picks a free one).")
     var port = 8089
@@ -177,12 +184,15 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try simulatorConfiguration()
-        let state = SimulatorState(configuration: configuration)
+        let clock: any WallClock = try clockOffsetFile.map { try OffsetFileClock(path: $0) } ?? SystemClock()
+        let state = SimulatorState(configuration: configuration, clock: clock)
         var logger = Logger(label: "journeyq.simulator")
         logger.logLevel = .warning
         let host = self.host
         let writeConfig = self.writeConfig
-        let app = SimulatorServer.makeApplication(configuration: configuration, state: state, host: host, port: port, logger: logger) {
+        let app = SimulatorServer.makeApplication(
+            configuration: configuration, state: state, clock: clock, host: host, port: port, logger: logger
+        ) {
             port in
             let base = "http://\(host):\(port)"
             if let writeConfig {

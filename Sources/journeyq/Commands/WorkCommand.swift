@@ -16,6 +16,12 @@ struct WorkCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Drills only: this host's clock is taken as off by the milliseconds in this file, read again every second.",
+            valueName: "file", visibility: .hidden))
+    var clockOffsetFile: String?
     @OptionGroup var configOptions: ConfigOptions
 
     @Flag(help: "Exit 0 once every contact of the configured destinations is confirmed, unverifiable or dead.")
@@ -59,7 +65,7 @@ struct WorkCommand: AsyncParsableCommand {
         // Opened first: a file that cannot be written fails the command before any work, not after it.
         let profileFile = try sqlProfile.map { try PrivateFile(path: $0) }
         let profile = profileFile.map { _ in StatementProfile() }
-        let daemonClock = DaemonClock(database: database, logger: logger)
+        let daemonClock = try DaemonClock(database: database, logger: logger, offsetFile: clockOffsetFile)
         let clock = daemonClock.clock
         let store = try database.openStore(clock: clock, profile: profile)
         defer {

@@ -11,17 +11,21 @@ struct DaemonClock {
     let clock: any WallClock
     private let reference: ReferenceClock?
 
-    init(database: DatabaseOptions, logger: Logger) {
+    /// `offsetFile` (a drill's `--clock-offset-file`) stands the host's clock off by the milliseconds it holds.
+    init(database: DatabaseOptions, logger: Logger, offsetFile: String? = nil) throws {
+        let host: any WallClock = try offsetFile.map { try OffsetFileClock(path: $0) } ?? SystemClock()
         if PostgresLocation.isURL(database.location) {
-            reference = ReferenceClock(host: SystemClock())
+            reference = ReferenceClock(host: host)
             clock = reference!
         } else {
             reference = nil
-            clock = SteadyClock(onStep: { step in
-                logger.warning(
-                    "the host's clock stepped; journeyq keeps its own pace until restarted (leases, settle times, backoffs stay)",
-                    metadata: ["step.ms": "\(step)"])
-            })
+            clock = SteadyClock(
+                wall: { host.nowMillis() },
+                onStep: { step in
+                    logger.warning(
+                        "the host's clock stepped; journeyq keeps its own pace until restarted (leases, settle times, backoffs stay)",
+                        metadata: ["step.ms": "\(step)"])
+                })
         }
     }
 
