@@ -58,4 +58,18 @@ import Testing
         #expect(clock.nowMillis() == start + 4_500)
         #expect(host.steps == [-3_600_000])
     }
+
+    /// A fleet's host measures the database server's clock once a minute; a step between two measurements must not move
+    /// the fleet's time (the reference is measured against the steady clock, which does not follow the step).
+    @Test func aStepBetweenTwoMeasurementsOfTheServerIsNotFollowed() {
+        let host = Host()
+        let reference = ReferenceClock(host: clock(host))
+        let server = host.readWall() - 5_000  // the server's clock, 5 s behind this host's
+        reference.record(reference: server, sentAt: reference.hostMillis(), receivedAt: reference.hostMillis())
+        #expect(reference.nowMillis() == server)
+        host.stepWall(120_000)
+        host.pass(10_000)
+        #expect(reference.nowMillis() == server + 10_000, "ten seconds passed, not two minutes")
+        #expect(host.steps == [120_000])
+    }
 }

@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// The clock a long-running command (`work`, `serve`) decides with, and opens its store with. On SQLite (one host) the
 /// host's clock at its monotonic pace, a step told once and not followed; on PostgreSQL (a fleet) the database
-/// server's clock, measured before the first claim and every minute after.
+/// server's clock, measured before the first claim and every minute after, against that same steady host clock: a step
+/// between two measurements is not followed either.
 struct DaemonClock {
     let clock: any WallClock
     private let reference: ReferenceClock?
@@ -14,18 +15,19 @@ struct DaemonClock {
     /// `offsetFile` (a drill's `--clock-offset-file`) stands the host's clock off by the milliseconds it holds.
     init(database: DatabaseOptions, logger: Logger, offsetFile: String? = nil) throws {
         let host: any WallClock = try offsetFile.map { try OffsetFileClock(path: $0) } ?? SystemClock()
+        let steady = SteadyClock(
+            wall: { host.nowMillis() },
+            onStep: { step in
+                logger.warning(
+                    "the host's clock stepped; journeyq keeps its own pace until restarted (leases, settle times, backoffs stay)",
+                    metadata: ["step.ms": "\(step)"])
+            })
         if PostgresLocation.isURL(database.location) {
-            reference = ReferenceClock(host: host)
+            reference = ReferenceClock(host: steady)
             clock = reference!
         } else {
             reference = nil
-            clock = SteadyClock(
-                wall: { host.nowMillis() },
-                onStep: { step in
-                    logger.warning(
-                        "the host's clock stepped; journeyq keeps its own pace until restarted (leases, settle times, backoffs stay)",
-                        metadata: ["step.ms": "\(step)"])
-                })
+            clock = steady
         }
     }
 
