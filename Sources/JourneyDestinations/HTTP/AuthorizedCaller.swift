@@ -10,6 +10,10 @@ struct AuthorizedCaller: Sendable {
     let clock: any WallClock
     let timeoutMillis: Int64
 
+    /// How long a download may go without a byte: as long as a whole request may take, and at least 10 s (a result file
+    /// is built before it streams). Its own deadline, sized for a large file, would hold a look batch for minutes.
+    static func idleMillis(requestTimeout: Int64) -> Int64 { max(requestTimeout, 10_000) }
+
     enum Reply: Sendable {
         case answered(HTTPAnswer)
         case failed(TransportFailure)
@@ -48,7 +52,7 @@ struct AuthorizedCaller: Sendable {
                 if let file {
                     let (answer, bytes) = try await caller.download(
                         method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },
-                        timeoutMillis: downloadTimeoutMillis ?? timeoutMillis,
+                        timeoutMillis: downloadTimeoutMillis ?? timeoutMillis, idleMillis: Self.idleMillis(requestTimeout: timeoutMillis),
                         purpose: start.purpose, into: file, maxBytes: 16 << 30, admitted: true)
                     reply = .answered(answer)
                     result = .answered(

@@ -183,9 +183,11 @@ public struct HTTPCaller: Sendable {
 
     /// Like `send`, but a 2xx body streams into `file` (at most `maxBytes`) instead of memory: result files of any
     /// size. The answer's `body` holds an error answer's first 64 KiB, and nothing for a 2xx. Returns the bytes written.
+    /// `idleMillis` bounds the wait for the answer's head and for each part of its body, within the whole deadline: a
+    /// connection that went quiet (a link cut mid-answer) ends then, not at a deadline sized for a large file.
     public func download(
         method: String, url: String, headers: [(String, String)], body: [UInt8]? = nil, timeoutMillis: Int64,
-        purpose: AttemptPurpose, into file: FileHandle, maxBytes: Int,
+        idleMillis: Int64? = nil, purpose: AttemptPurpose, into file: FileHandle, maxBytes: Int,
         admitted: Bool = false
     ) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
         if !admitted { try await admit(purpose) }
@@ -198,15 +200,19 @@ public struct HTTPCaller: Sendable {
         defer { span.end() }
         let started = clock.nowMillis()
         let client = self.client
+        let progress = TransferProgress()
         do {
-            var (answer, written) = try await Self.within(timeoutMillis) { [request] () async throws -> (HTTPAnswer, Int) in
+            var (answer, written) = try await Self.within(timeoutMillis, idle: idleMillis.map { ($0, progress) }) {
+                [request] () async throws -> (HTTPAnswer, Int) in
                 let response = try await client.execute(request, timeout: .milliseconds(timeoutMillis))
+                progress.touch()
                 var fields: [String: String] = [:]
                 for header in response.headers { fields[header.name.lowercased()] = header.value }
                 var answer = HTTPAnswer(status: Int(response.status.code), headers: fields, body: [], latencyMillis: 0)
                 var written = 0
                 if (200..<300).contains(answer.status) {
                     for try await chunk in response.body {
+                        progress.touch()
                         written += chunk.readableBytes
                         guard written <= maxBytes else {
                             throw TransportFailure(kind: .connectionLost, message: "result larger than \(maxBytes) bytes", latencyMillis: 0)
@@ -268,12 +274,20 @@ public struct HTTPCaller: Sendable {
 
     /// Runs one exchange, cancelled when `millis` pass. AsyncHTTPClient's own deadline ends once the answer's head is in:
     /// a remote that stalls halfway through a body must not hold a worker (and a drain) forever.
-    static func within<T: Sendable>(_ millis: Int64, _ exchange: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func within<T: Sendable>(
+        _ millis: Int64, idle: (millis: Int64, progress: TransferProgress)? = nil, _ exchange: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await exchange() }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(millis))
                 return nil
+            }
+            if let idle {
+                group.addTask {
+                    try await idle.progress.untilQuietFor(idle.millis)
+                    throw TransportFailure(kind: .timeout, message: "no byte for \(idle.millis) ms", latencyMillis: 0)
+                }
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let value = first else { throw HTTPClientError.deadlineExceeded }
