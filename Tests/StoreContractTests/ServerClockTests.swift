@@ -40,4 +40,21 @@ import Testing
             #expect(recovered.batches == 1)
         }
     }
+
+    /// A one-shot command (`journeyq reconcile`, `prune`, `pause`…) opens the store on the server's time too: run on a
+    /// host 90 s ahead, it takes no lease a daemon still holds.
+    @Test func aOneShotCommandOnAHostAheadTakesNoLiveLease() async throws {
+        let fixture = try StoreFixture(.postgres)
+        try fixture.enqueue(["a"])
+        let right = ReferenceClock(host: SystemClock())
+        let daemon = try #require(try StoreFixture.open(.postgres, fixture.location, clock: right) as? PostgresQueueStore)
+        defer { daemon.close() }
+        try await daemon.synchronize(right)
+        let batch = try #require(try await daemon.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        let command = try await PostgresQueueStore.onServerTime(url: fixture.location, host: OffsetClock(offset: 90_000))
+        defer { command.store.close() }
+        #expect(abs(command.clock.nowMillis() - SystemClock().nowMillis()) < 1_000, "the server's time, not the host's")
+        #expect(try await command.store.recoverExpiredLeases() == RecoverySummary(), "a live lease was taken")
+        try await daemon.settle(batch.lease, result: nil, outcomes: [])
+    }
 }

@@ -96,10 +96,10 @@ struct EnqueueCommand: AsyncParsableCommand {
                     "journeyq: \(config) names no destination '\(destination)' (it names \(destinations.map(\.name).joined(separator: ", "))); nothing was enqueued"
                 )
             }
-            enqueuer = Enqueuer(store: try database.openStore())
+            enqueuer = Enqueuer(store: try await database.openStoreOnServerTime().store)
             enqueuer.sendWindow = named.limits.sendWindow
         } else {
-            let store = try database.openStore()
+            let store = try await database.openStoreOnServerTime().store
             let known = try await store.counts().map(\.name)
             if !known.contains(destination) {
                 let names = known.isEmpty ? "none yet" : known.sorted().joined(separator: ", ")

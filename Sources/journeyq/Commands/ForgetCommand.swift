@@ -30,7 +30,7 @@ struct ForgetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore()
+        let (store, _) = try await database.openStoreOnServerTime()
         var missing: [String] = []
         for key in keys {
             let summary = try await store.forget(contactKey: key, actor: OperatorIdentity.cli)

@@ -21,8 +21,8 @@ struct PauseCommand: AsyncParsableCommand {
     var reason: String?
 
     func run() async throws {
-        let store = try database.openStore()
-        let now = SystemClock().nowMillis()
+        let (store, clock) = try await database.openStoreOnServerTime()
+        let now = clock.nowMillis()
         var end: Int64?
         if let until {
             guard let parsed = try? TimeArgument.parse(until, now: now, future: true), parsed > now else {
@@ -52,7 +52,7 @@ struct ResumeCommand: AsyncParsableCommand {
     var destination: String
 
     func run() async throws {
-        let store = try database.openStore()
+        let (store, _) = try await database.openStoreOnServerTime()
         do {
             try await store.setPause(destination: destination, paused: false, until: nil, reason: nil)
         } catch let error as StoreError {

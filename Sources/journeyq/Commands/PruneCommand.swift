@@ -2,7 +2,7 @@ import ArgumentParser
 import JourneyQueue
 
 /// `journeyq prune`: retention for finished work.
-struct PruneCommand: ParsableCommand {
+struct PruneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
         abstract:
@@ -18,9 +18,9 @@ struct PruneCommand: ParsableCommand {
         _ = try TimeArgument.parse(olderThan, now: SystemClock().nowMillis())
     }
 
-    func run() throws {
-        let store = try database.openStore()
-        let cutoff = try TimeArgument.parse(olderThan, now: SystemClock().nowMillis())
+    func run() async throws {
+        let (store, clock) = try await database.openStoreOnServerTime()
+        let cutoff = try TimeArgument.parse(olderThan, now: clock.nowMillis())
         let summary = try store.pruneAll(contactsBefore: cutoff, ledgerBefore: cutoff, idempotencyBefore: cutoff)
         try store.checkpoint()
         print(

@@ -20,8 +20,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         let configs = try configOptions.load()
         let logger = logging.bootstrap()
-        let store = try database.openStore()
-        let clock = SystemClock()
+        let (store, clock) = try await database.openStoreOnServerTime()
         let client = HTTPCaller.makeClient()
         do {
             try await WorkerDaemon.reconcileOnce(

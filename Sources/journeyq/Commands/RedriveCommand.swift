@@ -42,7 +42,7 @@ struct RedriveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore()
+        let (store, _) = try await database.openStoreOnServerTime()
         if expired, let notAfter, let moment = try? RecordValidator.moment(notAfter, field: "--not-after") {
             do {
                 let moved = try await store.redriveExpired(destination: destination, notAfter: moment)

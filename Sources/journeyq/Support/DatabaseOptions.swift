@@ -44,6 +44,26 @@ struct DatabaseOptions: ParsableArguments {
         return try Self.open(location, clock: clock, profile: profile, allowMoved: readOnly)
     }
 
+    /// Opens the store for a command that writes or compares times, with the clock it should decide by: on PostgreSQL
+    /// the database server's (measured once), so that a one-shot command on a host whose clock is off (a `reconcile`
+    /// 90 s ahead would take live leases) decides as the fleet's daemons do; on SQLite the host's.
+    func openStoreOnServerTime(readOnly: Bool = false) async throws -> (store: any JourneyStore, clock: any WallClock) {
+        guard PostgresLocation.isURL(location) else {
+            let clock = SystemClock()
+            return (try openStore(clock: clock, readOnly: readOnly), clock)
+        }
+        do {
+            let opened = try await PostgresQueueStore.onServerTime(url: location)
+            return (opened.store, opened.clock)
+        } catch let error as StoreError {
+            throw CLIFailure.runtime("journeyq: \(error)")
+        } catch let error as PostgresLocationError {
+            throw CLIFailure.runtime("journeyq: --db \(error)")
+        } catch {
+            throw CLIFailure.runtime("journeyq: cannot open \(printable): \(error)")
+        }
+    }
+
     /// Opens the store at `location` (a path or a URL).
     static func open(_ location: String, clock: any WallClock = SystemClock(), profile: StatementProfile? = nil, allowMoved: Bool = false)
         throws -> any JourneyStore
