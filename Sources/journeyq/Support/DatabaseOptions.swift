@@ -55,12 +55,8 @@ struct DatabaseOptions: ParsableArguments {
         do {
             let opened = try await PostgresQueueStore.onServerTime(url: location)
             return (opened.store, opened.clock)
-        } catch let error as StoreError {
-            throw CLIFailure.runtime("journeyq: \(error)")
-        } catch let error as PostgresLocationError {
-            throw CLIFailure.runtime("journeyq: --db \(error)")
         } catch {
-            throw CLIFailure.runtime("journeyq: cannot open \(printable): \(error)")
+            throw Self.openFailure(error, printable: printable)
         }
     }
 
@@ -72,12 +68,17 @@ struct DatabaseOptions: ParsableArguments {
         do {
             if PostgresLocation.isURL(location) { return try PostgresQueueStore(url: location, clock: clock) }
             return try SQLiteQueueStore(path: location, clock: clock, profile: profile, allowMoved: allowMoved)
-        } catch let error as StoreError {
-            throw CLIFailure.runtime("journeyq: \(error)")
-        } catch let error as PostgresLocationError {
-            throw CLIFailure.runtime("journeyq: --db \(error)")
         } catch {
-            throw CLIFailure.runtime("journeyq: cannot open \(printable): \(error)")
+            throw openFailure(error, printable: printable)
+        }
+    }
+
+    /// A store that would not open, as the command line says it: the store's own words, never the password.
+    static func openFailure(_ error: any Error, printable: String) -> CLIFailure {
+        switch error {
+        case let error as StoreError: .runtime("journeyq: \(error)")
+        case let error as PostgresLocationError: .runtime("journeyq: --db \(error)")
+        default: .runtime("journeyq: cannot open \(printable): \(error)")
         }
     }
 }
