@@ -88,6 +88,27 @@ import Testing
         }
     }
 
+    /// The remote's clock is off this host's (its `Date` headers say by how much): its history's times are read through
+    /// that offset, so this run's entries count as after the request and earlier members' entries do not, and absences
+    /// are proven only against a history complete in the remote's own time.
+    @Test(arguments: [Int64(-40_000), 90_000]) func aRemoteWhoseClockIsOffStillProvesWhoEnteredThisTime(offset: Int64) async throws {
+        try await WorkerHarness.with(remoteOffsetMillis: offset) { config in
+            config.seed = 41
+            config.entryDelayMillis = 10...100
+            config.faults.silentDrop = 0.1
+            config.priorMembers = Set((0..<400).filter { $0 % 2 == 0 }.map { "c\($0)" })
+        } _: { harness in
+            try harness.enqueue(400)
+            try await harness.work(try harness.configs(), deadline: 200)
+            let rows = try await Self.states(harness)
+            #expect(Self.count(rows, .confirmed) == 400, "every contact entered in this run and was confirmed for it")
+            let truth = await harness.truth()
+            #expect(truth.values.allSatisfy { $0 == 1 } && truth.count == 400, "nobody twice, nobody missing")
+            let earlier = rows.filter { Int(($0["contact_key"] ?? "c1").dropFirst())! % 2 == 0 }
+            #expect(earlier.allSatisfy { ($0["evidence"] ?? "").contains("entered at") }, "\(earlier.prefix(2))")
+        }
+    }
+
     @Test func onceAndDoneEndsEarlierMembersWithTheHistorysVerdictNeverSentAgain() async throws {
         try await WorkerHarness.with({ config in
             config.entryDelayMillis = 10...100

@@ -89,20 +89,29 @@ struct WorkerHarness: Sendable {
 
     /// Runs `body` with a fresh sandbox (configured by `configure`) and store. With `sandboxSharesClock`, the sandbox
     /// keeps time by the harness's clock too, so that a step moves the remote's outages and entries with it.
+    /// `remoteOffsetMillis` sets the remote's clock that far off this host's (its `Date` headers and history with it).
     static func with(
-        sandboxSharesClock: Bool = false, _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
+        sandboxSharesClock: Bool = false, remoteOffsetMillis: Int64 = 0, _ configure: (inout SimulatorConfiguration) -> Void = { _ in },
         _ body: @Sendable (WorkerHarness) async throws -> Void
     ) async throws {
         var configuration = SimulatorConfiguration()
         configure(&configuration)
         let clock = SteppedClock()
-        try await SimulatorServer.withRunning(configuration: configuration, clock: sandboxSharesClock ? clock : SystemClock()) {
+        let remote = OffsetWallClock(base: sandboxSharesClock ? clock : SystemClock(), offset: remoteOffsetMillis)
+        try await SimulatorServer.withRunning(configuration: configuration, clock: remote) {
             base, state in
             let scratch = try Scratch()
             let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"), clock: clock)
             try await body(WorkerHarness(base: base, state: state, scratch: scratch, store: store, clock: clock))
         }
     }
+}
+
+/// Another clock, off by a fixed amount: a remote whose clock is ahead or behind this host's.
+struct OffsetWallClock: WallClock {
+    let base: any WallClock
+    let offset: Int64
+    func nowMillis() -> Int64 { base.nowMillis() + offset }
 }
 
 /// Holds the drain's give-up error across the task boundary.

@@ -109,7 +109,11 @@ struct SFMCVerifier: Sendable {
         jitter: Double, pause: inout Int64?
     ) async throws -> [Settlement] {
         guard asyncStatus, !absent.isEmpty else { return absent.map(\.settlement) }
-        let offset = calls.caller.remoteClock.bounds?.low ?? 0
+        // The listing's window is in the remote's time: with its clock unknown, a record missing from it proves nothing.
+        guard let offset = calls.caller.remoteClock.bounds?.low else {
+            let unknown = Failure(reason: "the remote's clock is not known yet (no answer has carried a Date header)", counted: false)
+            return undecided(absent.map(\.contact), unknown, jitter: jitter).settlements
+        }
         let since = Self.isoDate((absent.compactMap(\.contact.sentAt).min() ?? 0) + offset - Self.clockSkewMillis)
         let queued: [StatusItem]
         do {
