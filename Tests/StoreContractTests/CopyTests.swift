@@ -85,6 +85,9 @@ import Testing
         let target = try StoreFixture(.postgres, clock: source.clock)
         let summary = try await QueueCopier.copy(
             from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
+        // The file is marked as moved there, in the copy itself: nothing works it again by mistake.
+        let moved = try (source.store as! SQLiteQueueStore).movedTo()
+        #expect(moved?.url == (target.store as! PostgresQueueStore).locationDescription && moved?.at == source.clock.nowMillis())
         #expect(
             summary.rows == [
                 "destination": 3, "batch": 3, "contact": 43, "attempt": 2, "idempotency_key": 1, "event": 26, "webhook_endpoint": 1,

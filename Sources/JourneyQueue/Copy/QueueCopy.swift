@@ -112,6 +112,8 @@ public protocol CopySource {
     func withSnapshot<T>(_ body: (any CopyReader) throws -> T) throws -> T
     /// Leases still held at `now`: a daemon is working the source.
     func liveLeases(now: Int64) throws -> Int
+    /// Marks the source as moved to `url`: from then on nothing works it (it would send what the target's fleet sends).
+    func markMoved(to url: String, at: Int64) throws
 }
 
 /// A store a queue can be copied into, all of it in one transaction.
@@ -120,6 +122,8 @@ public protocol CopyTarget {
     func rowCount() throws -> Int
     /// Runs `body` in one transaction, committed when it returns.
     func withTransaction(_ body: (any CopyWriter) throws -> Void) throws
+    /// Where the target is, without a password: what the moved source names.
+    var locationDescription: String { get }
 }
 
 /// What a copy moved, per table.
@@ -139,7 +143,8 @@ public enum QueueCopier {
     static let pageSize = 1_000
 
     /// Copies everything of `source` into the empty `target` in one transaction, then checks that the per-state
-    /// counts of every destination agree. Refuses a target that is not empty and a source whose leases are still held.
+    /// counts of every destination agree and marks the source as moved there. Refuses a target that is not empty and a
+    /// source whose leases are still held.
     public static func copy(from source: any CopySource & QueueStore, to target: any CopyTarget & QueueStore, now: Int64) async throws
         -> CopySummary
     {
@@ -171,6 +176,8 @@ public enum QueueCopier {
         guard before.map(\.0) == after.map(\.0), zip(before, after).allSatisfy({ $0.1 == $1.1 }) else {
             throw CopyError(reason: "the copy's counts differ from the source's: \(after) against \(before)")
         }
+        // From now on the source is not a queue: a daemon started on it by mistake would send what the fleet sends.
+        try source.markMoved(to: target.locationDescription, at: now)
         return summary
     }
 }

@@ -40,8 +40,6 @@ struct CopyCommand: AsyncParsableCommand {
         do {
             let now = SystemClock().nowMillis()
             let summary = try await QueueCopier.copy(from: source, to: target, now: now)
-            // From now on the file is not a queue: a daemon started on it by mistake would send what the fleet sends.
-            try source.markMoved(to: target.locationDescription, at: now)
             let moved = CopyTable.all.map { "\(summary.rows[$0.name] ?? 0) \($0.name == "attempt" ? "ledger" : $0.name) rows" }.joined(
                 separator: ", ")
             print(
