@@ -291,6 +291,28 @@ import Testing
         }
     }
 
+    /// A request whose lease is lost before it leaves is not sent: the write-ahead is refused, and the sandbox sees no
+    /// request the ledger did not write ahead. The batches' contacts come back after their leases and go once.
+    @Test func aRequestWhoseLeaseIsLostBeforeItLeavesIsNotSent() async throws {
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
+            try harness.enqueue(1_000)
+            let faulty = FaultyStore(harness.store)
+            let failures = Counter()
+            faulty.failing { operation in
+                operation == "beginAttempt" && failures.next() < 4 ? StoreError.leaseLost(batchID: 0) : nil
+            }
+            try await harness.work(
+                try harness.configs(configure: { config in config.limits.leaseMillis = 1_500 }), deadline: 60, store: faulty)
+            #expect(faulty.injected == 4)
+            let arrived = await harness.state.statistics().requests["POST /interaction/v1/async/events"]?.values.reduce(0, +) ?? 0
+            let writtenAhead = try SQLiteInspection.int(
+                path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'")
+            #expect(arrived == writtenAhead, "\(arrived) requests reached the remote, \(writtenAhead) were written ahead")
+            #expect(try await harness.counts()[.confirmed] == 1_000)
+            #expect(await harness.truth().values.allSatisfy { $0 == 1 })
+        }
+    }
+
     @Test func leaseRenewalKeepsTryingUntilTheLeaseReallyExpires() async throws {
         let scratch = try Scratch()
         let clock = ManualClock()

@@ -7,21 +7,21 @@ import JourneyQueueSQLite
 final class FaultyStore: QueueStore, @unchecked Sendable {
     let inner: SQLiteQueueStore
     private let lock = NSLock()
-    private var decide: @Sendable (String) -> DatabaseError? = { _ in nil }
+    private var decide: @Sendable (String) -> (any Error)? = { _ in nil }
     private(set) var injected = 0
     private var onClaim: (@Sendable (ClaimedBatch) async throws -> Void)?
 
     init(_ inner: SQLiteQueueStore) { self.inner = inner }
 
     /// From now on, `decide(operation)` names the fault (or nil) for each call.
-    func failing(_ decide: @escaping @Sendable (String) -> DatabaseError?) { lock.withLock { self.decide = decide } }
+    func failing(_ decide: @escaping @Sendable (String) -> (any Error)?) { lock.withLock { self.decide = decide } }
 
     /// From now on, `hook` runs after each batch is claimed, before the claimer gets it: what happens between a claim and
     /// its request (an erasure, an operator's action).
     func afterClaim(_ hook: @escaping @Sendable (ClaimedBatch) async throws -> Void) { lock.withLock { onClaim = hook } }
 
     private func gate(_ operation: String) throws {
-        let fault = lock.withLock { () -> DatabaseError? in
+        let fault = lock.withLock { () -> (any Error)? in
             let fault = decide(operation)
             if fault != nil { injected += 1 }
             return fault
