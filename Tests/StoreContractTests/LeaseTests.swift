@@ -168,8 +168,13 @@ import Testing
             AttemptStart(
                 purpose: .submit, method: "POST", url: "http://x/entries", requestBody: "{}", startedAt: fixture.clock.nowMillis(),
                 timeoutMillis: 10_000))
+        // A renewal in the meantime never shortens what the write-ahead extended.
+        let started = fixture.clock.nowMillis()
+        fixture.clock.advance(by: 500)
+        let renewed = try await fixture.store.renewLease(batch.lease, leaseMillis: 1_000)
+        #expect(renewed.until >= started + 10_000, "renewed to \(renewed.until - started) ms after the request began")
         // The lease of 1 s has run out, the request's 10 s have not: nothing is recovered.
-        fixture.clock.advance(by: 5_000)
+        fixture.clock.advance(by: 4_500)
         #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary())
         fixture.clock.advance(by: 10_000 - 5_000 + Lease.requestMarginMillis + 1)
         #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 0, madeUnknown: 2, batches: 1))

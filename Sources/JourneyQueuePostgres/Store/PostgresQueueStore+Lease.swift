@@ -52,14 +52,16 @@ extension PostgresQueueStore {
 
     public func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
         let now = clock.nowMillis()
-        let until = now + leaseMillis
         return try await transaction { connection in
+            // Never shorter than it is: a write-ahead may have extended it past its request's deadline.
             let renewed = try await self.rows(
                 connection,
                 """
-                UPDATE batch SET lease_until = $1 WHERE id = $2 AND lease_token = $3 AND state = \(StateCode.batchOpen) AND lease_until >= $4 RETURNING id
-                """, [until, lease.batchID, lease.token, now])
-            guard !renewed.isEmpty else { throw StoreError.leaseLost(batchID: lease.batchID) }
+                UPDATE batch SET lease_until = GREATEST(lease_until, $1)
+                WHERE id = $2 AND lease_token = $3 AND state = \(StateCode.batchOpen) AND lease_until >= $4 RETURNING lease_until
+                """, [now + leaseMillis, lease.batchID, lease.token, now])
+            guard let row = renewed.first else { throw StoreError.leaseLost(batchID: lease.batchID) }
+            let until = try row[0].decode(Int64.self)
             // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
             try await self.execute(
                 connection,

@@ -58,12 +58,15 @@ extension SQLiteQueueStore {
     public func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
         try await writes.write { [self] db in
             let now = clock.nowMillis()
-            let until = now + leaseMillis
-            try db.execute(
-                sql: """
-                    UPDATE batch SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = \(StateCode.batchOpen) AND lease_until >= ?
-                    """, arguments: [until, lease.batchID, lease.token, now])
-            guard db.changesCount == 1 else { throw StoreError.leaseLost(batchID: lease.batchID) }
+            // Never shorter than it is: a write-ahead may have extended it past its request's deadline.
+            guard
+                let until = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        UPDATE batch SET lease_until = MAX(lease_until, ?)
+                        WHERE id = ? AND lease_token = ? AND state = \(StateCode.batchOpen) AND lease_until >= ? RETURNING lease_until
+                        """, arguments: [now + leaseMillis, lease.batchID, lease.token, now])
+            else { throw StoreError.leaseLost(batchID: lease.batchID) }
             // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
             try db.cachedStatement(
                 sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))"
