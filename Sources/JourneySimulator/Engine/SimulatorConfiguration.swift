@@ -186,6 +186,10 @@ public struct FaultProfile: Sendable, Equatable {
     public var retryAfterSeconds = 1
     /// Member errorcode of a transient member error ([UNKNOWN]; 10000 is the only code the docs show).
     public var transientMemberErrorCode = "10000"
+    /// Faults the first requests to an endpoint meet, in order, before any is drawn (keyed as the sandbox's request
+    /// counts name endpoints, e.g. `POST /interaction/v1/async/events`): a test that needs a fault to hit a request of
+    /// one kind gets it whatever order a loaded machine sends the others in.
+    public var scripted: [String: [FaultDecision]] = [:]
 
     public init() {}
 

@@ -21,6 +21,8 @@ public actor SimulatorState {
     var jobSequence = 0
     /// When the sandbox started, on its clock (outages are placed after it).
     let startedAt: Int64
+    /// What is left of `FaultProfile.scripted`.
+    private var scriptedFaults: [String: [FaultDecision]]
 
     /// A fresh sandbox; entry delays and token expiry follow `clock`.
     public init(configuration: SimulatorConfiguration, clock: any WallClock = SystemClock()) {
@@ -35,15 +37,23 @@ public actor SimulatorState {
         engine.recordPriorMembers(startedAt: startedAt) { Int64.random(in: lagRange, using: &generator) }
         self.engine = engine
         random = generator
+        scriptedFaults = configuration.faults.scripted
     }
 
     var now: Int64 { clock.nowMillis() }
 
     // MARK: Faults and accounting
 
-    /// Draws the fault for one request and the latency to add to its answer.
-    func drawFault() -> (FaultDecision, Int) {
-        let decision = FaultDecision.draw(configuration.faults, using: &random)
+    /// Draws the fault for one request to `endpoint` and the latency to add to its answer; the endpoint's scripted
+    /// faults come first, in order.
+    func drawFault(_ endpoint: String) -> (FaultDecision, Int) {
+        let decision: FaultDecision
+        if let next = scriptedFaults[endpoint]?.first {
+            scriptedFaults[endpoint]?.removeFirst()
+            decision = next
+        } else {
+            decision = FaultDecision.draw(configuration.faults, using: &random)
+        }
         if decision != .none { stats.fault(decision.rawValue) }
         let range = configuration.faults.latencyMillis
         let latency = range.lowerBound == range.upperBound ? range.lowerBound : Int.random(in: range, using: &random)

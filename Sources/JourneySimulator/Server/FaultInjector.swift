@@ -24,7 +24,7 @@ struct FaultInjector: Sendable {
     }
 
     private func answer(_ endpoint: String, style: HTTPAnswers.Style, _ handle: () async throws -> Response) async throws -> Response {
-        let (decision, latency) = await state.drawFault()
+        let (decision, latency) = await state.drawFault(endpoint)
         if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
         let response: Response
         switch decision {
