@@ -10,7 +10,7 @@ struct JourneyqCommand: AsyncParsableCommand {
             EnqueueCommand.self, WorkCommand.self, ReconcileCommand.self, ReportCommand.self, ShowCommand.self, ExportCommand.self,
             RedriveCommand.self, PauseCommand.self, ResumeCommand.self, PruneCommand.self, BackupCommand.self, CopyCommand.self,
             SimulateCommand.self, DemoCommand.self, ServeCommand.self, APIKeyCommand.self, CheckCommand.self,
-            EventsCommand.self, WebhooksCommand.self, ForgetCommand.self, AuditCommand.self,
+            EventsCommand.self, WebhooksCommand.self, ForgetCommand.self, AuditCommand.self, ConfigReferenceCommand.self,
         ]
     )
 }

@@ -67,9 +67,7 @@ import Testing
     @Test func aSecondSignalStopsAtOnce() async throws {
         let scratch = try Scratch()
         let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 500, simulator: ["--latency-ms", "20000"]) { config in
-            config.replacingOccurrences(
-                of: "timeoutSeconds: 5",
-                with: "timeoutSeconds: 60\n    leaseSeconds: 90\n    lookBeforeFirstSend: false\n    journeyCheckSeconds: 0")
+            try config.set("sfmc-async-events", ["timeout": "60s", "lease": "90s", "lookBeforeFirstSend": "false", "journeyCheck": "0s"])
         }
         defer { simulator.signal(SIGTERM) }
         let worker = try BackgroundProcess(
@@ -90,15 +88,17 @@ import Testing
 }
 
 /// A sandbox started with `extra`, a queue file of `count` contacts for sfmc-async-events (keys `prefix0`, `prefix1`, …),
-/// and the sandbox's config cut to that one destination (then passed through `edit`).
+/// and the sandbox's config cut to that one destination (then changed by `edit`).
 func asyncQueue(
     _ scratch: Scratch, contacts count: Int, prefix: String = "c", simulator extra: [String],
-    edit: (String) -> String = { $0 }
+    edit: (inout ConfigDocument) throws -> Void = { _ in }
 ) async throws -> (simulator: BackgroundProcess, db: String, config: String) {
     let (simulator, _, config) = try await startSimulator(scratch, extra: extra)
     let db = scratch.path("q.sqlite")
     let input = try scratch.write("in.ndjson", (0..<count).map { "{\"contactKey\":\"\(prefix)\($0)\"}" }.joined(separator: "\n"))
     #expect(try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", input]).status == 0)
-    let onlyAsync = String(try String(contentsOfFile: config, encoding: .utf8).components(separatedBy: "  sfmc-batchcontactevents:")[0])
-    return (simulator, db, try scratch.write("async.yaml", edit(onlyAsync)))
+    var onlyAsync = try ConfigDocument(path: config)
+    onlyAsync.keepDestinations(["sfmc-async-events"])
+    try edit(&onlyAsync)
+    return (simulator, db, try scratch.write("async.yaml", try onlyAsync.yaml()))
 }

@@ -137,7 +137,7 @@ import Testing
                     config.policy.verifyAttempts = 3
                     config.policy.lookBeforeFirstSend = false
                     config.policy.retry.maxDelayMillis = 300
-                    config.circuit = CircuitBreaker(strikeThreshold: 3, baseMillis: 100, maxMillis: 500)
+                    config.circuit = CircuitBreaker(failureThreshold: 3, baseMillis: 100, maxMillis: 500)
                     config.outageLimitMillis = 3_000
                 }), deadline: 90)
             #expect(gaveUp?.reason.contains("the look endpoints fail") == true, "\(String(describing: gaveUp))")

@@ -67,10 +67,9 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("✗ journey takes entries: status Stopped"))
         #expect(result.stderr.contains("sfmc-events: journey takes entries"))
-        let wrong = try scratch.write(
-            "wrong.yaml",
-            try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
-                of: "journeyKey: journey-async", with: "journeyKey: nope"))
+        var misnamed = try ConfigDocument(path: config)
+        try misnamed.set("sfmc-async-events", "journeyKey", "nope")
+        let wrong = try scratch.write("wrong.yaml", try misnamed.yaml())
         result = try await JourneyqProcess.run(["check", "--config", wrong, "--destination", "sfmc-async-events", "--format", "json"])
         #expect(result.status == 1 && result.stdout.contains("no journey has the key 'nope'"))
         let bad = try scratch.write("bad.yaml", "destinations:\n  x:\n    kind: nope\n")

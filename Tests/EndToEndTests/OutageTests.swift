@@ -22,7 +22,7 @@ import Testing
         let configs = try OfflineConfig.configs(port: port, scratch: scratch) { config in
             config.policy.retry = RetryPolicy(maxAttempts: 3, baseDelayMillis: 50, maxDelayMillis: 200)
             config.limits.timeoutMillis = 1_000
-            config.circuit = CircuitBreaker(strikeThreshold: 5, baseMillis: 200, maxMillis: 2_000)
+            config.circuit = CircuitBreaker(failureThreshold: 5, baseMillis: 200, maxMillis: 2_000)
         }
         let started = Date()
         async let truth: [String: Int] = {

@@ -36,8 +36,9 @@ import Testing
         try await waitFor(seconds: 20) { receiver.stdout.contains("listening on") }
         let port = try #require(receiver.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
         let (simulator, db, config) = try await asyncQueue(scratch, contacts: 40, prefix: "traced-contact-", simulator: ["--seed", "7"]) {
-            yaml in
-            yaml + "\ntracing:\n  endpoint: http://127.0.0.1:\(port)\n  protocol: http/json\n  serviceName: journeyq-test\n"
+            config in
+            config.set(
+                section: "tracing", ["endpoint": "http://127.0.0.1:\(port)", "protocol": "http/json", "serviceName": "journeyq-test"])
         }
         defer { simulator.signal(SIGKILL); receiver.signal(SIGKILL) }
         let work = try await JourneyqProcess.run(["work", "--db", db, "--config", config, "--until-drained", "--log-level", "warning"])

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct CircuitBreakerTests {
     @Test func aDownSignalOpensAndOneProbeAtATimeDecides() {
-        var circuit = CircuitBreaker(strikeThreshold: 3, baseMillis: 1_000, maxMillis: 4_000, probeTimeoutMillis: 10_000)
+        var circuit = CircuitBreaker(failureThreshold: 3, baseMillis: 1_000, maxMillis: 4_000, probeTimeoutMillis: 10_000)
         #expect(circuit.record(.down(reason: "refused", until: nil), now: 0) == .opened(reason: "refused", until: 1_000))
         #expect(circuit.admit(now: 500) == 500)
         // The open period is over: the first request is the probe, the next waits for its answer.
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func aRunOfStrikesOpensButAHealthyAnswerResetsTheRun() {
-        var circuit = CircuitBreaker(strikeThreshold: 3, baseMillis: 500)
+        var circuit = CircuitBreaker(failureThreshold: 3, baseMillis: 500)
         _ = circuit.record(.strike(reason: "500"), now: 0)
         _ = circuit.record(.strike(reason: "500"), now: 1)
         _ = circuit.record(.healthy, now: 2)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func looksFailuresDoNotOpenTheCircuitButFailAProbe() {
-        var circuit = CircuitBreaker(strikeThreshold: 1, baseMillis: 100)
+        var circuit = CircuitBreaker(failureThreshold: 1, baseMillis: 100)
         #expect(circuit.record(.strike(reason: "look 500"), now: 0, countsStrikes: false) == .none)
         #expect(circuit.state == .closed)
         _ = circuit.record(.down(reason: "refused", until: nil), now: 10)

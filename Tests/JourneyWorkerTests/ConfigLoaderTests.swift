@@ -1,23 +1,57 @@
 import Foundation
 import JourneyDestinations
+import JourneyQueue
+import JourneyRuntime
 import Testing
 
 @testable import JourneyWorker
 
+/// One destination's keys in order, as values: each test changes a value, a key or the set of keys, never config text.
+/// A value that starts with a newline is a nested mapping written on the lines below its key.
+struct DestinationEntries {
+    var name: String
+    var entries: [(key: String, value: String)]
+
+    /// With `key` set to `value`, in its place (appended when absent), so that every other key keeps its line.
+    func setting(_ key: String, _ value: String) -> DestinationEntries {
+        var copy = self
+        if let index = copy.entries.firstIndex(where: { $0.key == key }) {
+            copy.entries[index].value = value
+        } else {
+            copy.entries.append((key, value))
+        }
+        return copy
+    }
+
+    /// With `key` written as `newKey`, in its place.
+    func renaming(_ key: String, to newKey: String) -> DestinationEntries {
+        var copy = self
+        if let index = copy.entries.firstIndex(where: { $0.key == key }) { copy.entries[index].key = newKey }
+        return copy
+    }
+
+    /// Without `key`.
+    func removing(_ key: String) -> DestinationEntries {
+        var copy = self
+        copy.entries.removeAll { $0.key == key }
+        return copy
+    }
+
+    /// The config holding this one destination.
+    var yaml: String {
+        "destinations:\n  \(name):\n" + entries.map { "    \($0.key): \($0.value)" }.joined(separator: "\n")
+    }
+}
+
 @Suite struct ConfigLoaderTests {
-    let good = """
-        destinations:
-          main:
-            kind: sfmc-async-events
-            authURL: https://abc.auth.marketingcloudapis.com
-            restURL: https://abc.rest.marketingcloudapis.com/
-            clientId: id
-            clientSecretEnv: SFMC_SECRET
-            eventDefinitionKey: APIEvent-1
-            batchSize: 50
-            retry:
-              maxAttempts: 4
-        """
+    let main = DestinationEntries(
+        name: "main",
+        entries: [
+            ("kind", "sfmc-async-events"), ("authURL", "https://abc.auth.marketingcloudapis.com"),
+            ("restURL", "https://abc.rest.marketingcloudapis.com/"), ("clientId", "id"), ("clientSecretEnv", "SFMC_SECRET"),
+            ("eventDefinitionKey", "APIEvent-1"), ("batchSize", "50"), ("retry", "\n      maxAttempts: 4"),
+        ])
+    var good: String { main.yaml }
 
     func load(_ text: String, environment: [String: String] = ["SFMC_SECRET": "s3cret"]) throws -> [DestinationConfig] {
         try ConfigLoader(file: "c.yaml", environment: environment).load(text: text)
@@ -47,28 +81,23 @@ import Testing
     }
 
     @Test func eachKindReadsItsOwnSettingsThroughItsDefinition() throws {
-        let bulk = """
-            destinations:
-              crm:
-                kind: salesforce-bulk-ingest
-                loginURL: https://login.salesforce.com
-                clientId: id
-                clientSecret: s
-                operation: upsert
-                externalIdFieldName: Key__c
-                pollSeconds: 0.5
-            """
-        let configs = try load(bulk)
+        let crm = DestinationEntries(
+            name: "crm",
+            entries: [
+                ("kind", "salesforce-bulk-ingest"), ("loginURL", "https://login.salesforce.com"), ("clientId", "id"), ("clientSecret", "s"),
+                ("operation", "upsert"), ("externalIdFieldName", "Key__c"), ("poll", "500ms"),
+            ])
+        let configs = try load(crm.yaml)
         let connection = try #require(configs[0].connection as? BulkIngestKind.Connection)
         #expect(connection.pollMillis == 500)
         #expect(connection.externalIDFieldName == "Key__c")
         #expect(configs[0].limits.batchSize == 10_000, "the kind's default batch size")
         #expect(!configs[0].watchesJourney)
         #expect(
-            message(bulk.replacingOccurrences(of: "    externalIdFieldName: Key__c\n", with: ""))
+            message(crm.removing("externalIdFieldName").yaml)
                 == "c.yaml:3: destinations.crm.externalIdFieldName: a field name (required for upsert)")
         // A setting of another kind is a typo here, not silently ignored.
-        #expect(message(good + "\n    pollSeconds: 1") == "c.yaml:12: destinations.main.pollSeconds: unknown key")
+        #expect(message(main.setting("poll", "1s").yaml) == "c.yaml:12: destinations.main.poll: unknown key")
         #expect(try load(good)[0].watchesJourney)
         #expect(DestinationKind.remoteIDsLabel("salesforce-bulk-ingest") == "jobs")
         #expect(DestinationKind.remoteIDsLabel("carrier-pigeon") == "remote ids")
@@ -76,29 +105,27 @@ import Testing
 
     @Test func namesFileLineKeyAndExpectation() {
         #expect(
-            message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSize: 500"))
+            message(main.setting("batchSize", "500").yaml)
                 == "c.yaml:9: destinations.main.batchSize: an integer from 1 to 100")
         #expect(
-            message(good.replacingOccurrences(of: "kind: sfmc-async-events", with: "kind: carrier-pigeon")).hasPrefix(
+            message(main.setting("kind", "carrier-pigeon").yaml).hasPrefix(
                 "c.yaml:3: destinations.main.kind: one of sfmc-async-events"))
         #expect(
-            message(good.replacingOccurrences(of: "batchSize: 50", with: "batchSise: 50"))
+            message(main.renaming("batchSize", to: "batchSise").yaml)
                 == "c.yaml:9: destinations.main.batchSise: unknown key")
         #expect(
-            message(good.replacingOccurrences(of: "https://abc.rest", with: "http://abc.rest"))
+            message(main.setting("restURL", "http://abc.rest.marketingcloudapis.com/").yaml)
                 == "c.yaml:5: destinations.main.restURL: 'http://abc.rest.marketingcloudapis.com' must use https (plain http is accepted only for loopback addresses)"
         )
         #expect(
-            message(good.replacingOccurrences(of: "APIEvent-1", with: "API.Event")).hasPrefix(
+            message(main.setting("eventDefinitionKey", "API.Event").yaml).hasPrefix(
                 "c.yaml:8: destinations.main.eventDefinitionKey"))
     }
 
     @Test func aMissingSecretIsNamedButNeverShown() {
         let text = message(good, environment: [:])
         #expect(text == "c.yaml:7: destinations.main.clientSecretEnv: the name of a set environment variable; 'SFMC_SECRET' is not set")
-        let inline = good.replacingOccurrences(
-            of: "clientSecretEnv: SFMC_SECRET", with: "clientSecret: hunter2\n    clientSecretEnv: SFMC_SECRET")
-        let both = message(inline)
+        let both = message(main.setting("clientSecret", "hunter2").yaml)
         #expect(both.contains("only one of clientSecret, clientSecretEnv and clientSecretFile"))
         #expect(!both.contains("hunter2"))
     }
@@ -134,25 +161,15 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data("from-a-file\n".utf8).write(to: folder.appendingPathComponent("sfmc-secret"))
-        let byFile = """
-            destinations:
-              main:
-                kind: sfmc-async-events
-                authURL: https://abc.auth.marketingcloudapis.com
-                restURL: https://abc.rest.marketingcloudapis.com/
-                clientId: id
-                clientSecretFile: sfmc-secret
-                eventDefinitionKey: APIEvent-1
-            """
+        let fromFile = main.renaming("clientSecretEnv", to: "clientSecretFile").setting("clientSecretFile", "sfmc-secret")
+        let byFile = fromFile.yaml
         let configs = try load(byFile, environment: ["CREDENTIALS_DIRECTORY": folder.path])
         guard let settings = (configs[0].connection as? SFMCKind.Connection)?.settings else {
             Issue.record("expected SFMC settings"); return
         }
         #expect(settings.clientSecret.value == "from-a-file")
         // An absolute path is read as it stands, whatever the credentials directory.
-        let absolute = byFile.replacingOccurrences(
-            of: "clientSecretFile: sfmc-secret", with: "clientSecretFile: \(folder.path)/sfmc-secret")
-        #expect(try load(absolute, environment: [:]).count == 1)
+        #expect(try load(fromFile.setting("clientSecretFile", "\(folder.path)/sfmc-secret").yaml, environment: [:]).count == 1)
 
         let missing = message(byFile, environment: ["CREDENTIALS_DIRECTORY": folder.path + "/nowhere"])
         #expect(missing.hasPrefix("c.yaml:7: destinations.main.clientSecretFile: a readable file holding the credential"), "\(missing)")
@@ -165,13 +182,12 @@ import Testing
     /// A secret with a character YAML reserves makes the file unparsable: the error names where, never what.
     @Test func aSyntaxErrorNamesFileLineColumnAndKeyButNeverTheValue() {
         for secret in ["@Zq8x!secret", "`Zq8secret", "%Zq8secret", "Zq8: secret"] {
-            let text = message(good.replacingOccurrences(of: "clientSecretEnv: SFMC_SECRET", with: "clientSecret: \(secret)"))
+            let text = message(main.renaming("clientSecretEnv", to: "clientSecret").setting("clientSecret", secret).yaml)
             #expect(text.hasPrefix("c.yaml:7:"), "\(text)")
             #expect(text.contains("clientSecret"), "\(text)")
             #expect(!text.contains("Zq8"), "the secret leaked: \(text)")
         }
-        let url = message(
-            good.replacingOccurrences(of: "https://abc.rest.marketingcloudapis.com/", with: "http://user:pa55@example.com/x?token=t0k"))
+        let url = message(main.setting("restURL", "http://user:pa55@example.com/x?token=t0k").yaml)
         #expect(!url.contains("pa55") && !url.contains("t0k"), "\(url)")
     }
 
@@ -179,14 +195,117 @@ import Testing
     /// to end: two thirds of the lease hold the request's deadline, or the config is refused.
     @Test func aLeaseARequestCannotEndWithinIsRefused() throws {
         func destination(lease: String, timeout: String) -> String {
-            good + "\n    timeoutSeconds: \(timeout)\n    leaseSeconds: \(lease)\n"
+            good + "\n    timeout: \(timeout)\n    lease: \(lease)\n"
         }
-        let refused = message(destination(lease: "10", timeout: "30"))
-        #expect(refused.hasPrefix("c.yaml:13: destinations.main.leaseSeconds"), "\(refused)")
-        #expect(refused.contains("at least 1.5 × timeoutSeconds (45 here)"), "\(refused)")
-        #expect(message(destination(lease: "14", timeout: "10")).contains("(15 here)"))
-        #expect(try load(destination(lease: "15", timeout: "10"))[0].limits.leaseMillis == 15_000)
-        #expect(try load(destination(lease: "2", timeout: "1"))[0].limits.timeoutMillis == 1_000, "the crash test's")
+        let refused = message(destination(lease: "10s", timeout: "30s"))
+        #expect(refused.hasPrefix("c.yaml:13: destinations.main.lease"), "\(refused)")
+        #expect(refused.contains("at least 1.5 × timeout (45s here)"), "\(refused)")
+        #expect(message(destination(lease: "14s", timeout: "10s")).contains("(15s here)"))
+        #expect(try load(destination(lease: "15s", timeout: "10s"))[0].limits.leaseMillis == 15_000)
+        #expect(try load(destination(lease: "2s", timeout: "1s"))[0].limits.timeoutMillis == 1_000, "the crash test's")
+        #expect(try load(destination(lease: "1500ms", timeout: "1s"))[0].limits.leaseMillis == 1_500)
+    }
+
+    /// Keys of earlier versions (`timeoutSeconds: 10`, `baseDelayMillis: 200`) still work, each with a warning that names
+    /// its line and the new spelling; both spellings at once are refused; a bare number is seconds, with a warning.
+    @Test func anOldKeyIsReadWithAWarningAndBothSpellingsAreRefused() throws {
+        let loader = ConfigLoader(file: "c.yaml", environment: ["SFMC_SECRET": "s3cret"])
+        let old = try loader.loadAll(
+            text: good + "\n      baseDelayMillis: 200\n    timeoutSeconds: 2.5\n    leaseSeconds: 30\n    circuit: {baseSeconds: 0.2}\n")
+        let destination = old.destinations[0]
+        #expect(destination.policy.retry.baseDelayMillis == 200)
+        #expect(destination.limits.timeoutMillis == 2_500)
+        #expect(destination.limits.leaseMillis == 30_000)
+        #expect(destination.circuit.baseMillis == 200)
+        #expect(
+            old.warnings.contains(
+                "c.yaml:12: destinations.main.retry.baseDelayMillis is deprecated: write baseDelay: 200ms (durations carry their unit)"),
+            "\(old.warnings)")
+        #expect(old.warnings.contains { $0.hasPrefix("c.yaml:13: destinations.main.timeoutSeconds is deprecated: write timeout: 2.5s") })
+        #expect(old.warnings.count == 4, "\(old.warnings)")
+
+        let both = message(good + "\n    timeout: 2s\n    timeoutSeconds: 2\n")
+        #expect(both == "c.yaml:13: destinations.main.timeoutSeconds: only one of timeout and timeoutSeconds (its old spelling)", "\(both)")
+
+        let bare = ConfigLoader(file: "c.yaml", environment: ["SFMC_SECRET": "s3cret"])
+        let unitless = try bare.loadAll(text: good + "\n    settle: 5\n")
+        #expect(unitless.destinations[0].policy.settleMillis == 5_000)
+        #expect(unitless.warnings == ["c.yaml:12: destinations.main.settle: a bare number is read as seconds; write 5s"])
+        #expect(try ConfigLoader(file: "c.yaml", environment: ["SFMC_SECRET": "s3cret"]).loadAll(text: good).warnings.isEmpty)
+
+        let wrong = message(good + "\n    settle: 5 minutes\n")
+        #expect(
+            wrong.hasPrefix("c.yaml:12: destinations.main.settle: a duration such as 500ms, 30s, 5m, 24h or 30d, from 0s to 1d"), "\(wrong)"
+        )
+    }
+
+    /// The tables the README prints and the keys the loader reads are one list: a config that gives every key of every
+    /// table (a value of its type for each) loads, so no table lists a key the loader would refuse as unknown, and each
+    /// default the tables print is the one the policies get.
+    @Test func everyKeyTheReferenceListsIsReadAndItsDefaultIsTheOneUsed() throws {
+        func sample(_ setting: JourneyQueue.Setting) -> String? {
+            switch setting.value {
+            case .duration(let value, let range): return SettingDuration.text(value ?? range.lowerBound)
+            case .integer(let value, let range): return "\(value ?? range.lowerBound)"
+            case .number(let value, let range): return "\(value ?? range.lowerBound)"
+            case .flag(let value): return "\(value)"
+            case .text(let value): return value.map { "\"\($0)\"" } ?? "x"
+            case .choice(let value, let among): return value ?? among.first
+            case .list(let value): return "[\(value.joined(separator: ", "))]"
+            case .url: return "https://x.example.com"
+            case .secret: return "a-secret-of-at-least-twenty-four-bytes"
+            case .section: return nil
+            }
+        }
+        func keys(_ settings: [JourneyQueue.Setting], skipping: Set<String> = [], indent: String) -> String {
+            settings.filter { !skipping.contains($0.key) }.compactMap { setting in sample(setting).map { "\(indent)\(setting.key): \($0)" }
+            }
+            .joined(separator: "\n")
+        }
+        for (names, settings) in ConfigReference.kindGroups {
+            for kind in names {
+                let text = """
+                    destinations:
+                      main:
+                        kind: \(kind)
+                    \(keys(DestinationSettings.all, skipping: ["kind", "batchSize", "annualCallQuota"], indent: "    "))
+                    \(keys(settings, indent: "    "))
+                        retry:
+                    \(keys(DestinationSettings.Retry.all, indent: "      "))
+                        circuit:
+                    \(keys(DestinationSettings.Circuit.all, indent: "      "))
+                        sendWindow:
+                          from: "08:00"
+                          to: "20:00"
+                    \(keys(DestinationSettings.Window.all, skipping: ["from", "to"], indent: "      "))
+                    http:
+                    \(keys(HTTPSettings.all, indent: "  "))
+                    retention:
+                    \(keys(RetentionSettings.all, indent: "  "))
+                    notify:
+                      - url: https://hooks.example.com
+                    \(keys(NotifySettings.all, skipping: ["url", "events", "destinations"], indent: "    "))
+                    tracing:
+                    \(keys(TracingSettings.all, skipping: ["endpoint"], indent: "  "))
+                      endpoint: http://127.0.0.1:4318
+                    """
+                let config = try ConfigLoader(file: "all.yaml", environment: [:]).loadAll(text: text)
+                #expect(config.warnings.isEmpty, "\(config.warnings)")
+                let destination = config.destinations[0]
+                #expect(destination.limits.timeoutMillis == DestinationSettings.timeout.defaultMillis)
+                let policy = destination.policy, standard = OutcomePolicy()
+                #expect(policy.retry == standard.retry && policy.settleMillis == standard.settleMillis, "\(kind)")
+                #expect(policy.throttlePauseMillis == standard.throttlePauseMillis && policy.maxPauseMillis == standard.maxPauseMillis)
+                #expect(policy.verifyAttempts == standard.verifyAttempts && policy.minimumStayMillis == standard.minimumStayMillis)
+                #expect(policy.lookBeforeFirstSend == standard.lookBeforeFirstSend)
+                #expect(config.retention == RetentionPolicy())
+            }
+        }
+        let reference = ConfigReference.markdown()
+        for setting in DestinationSettings.all + HTTPSettings.all + RetentionSettings.all + NotifySettings.all + TracingSettings.all {
+            #expect(
+                reference.contains("| `\(setting.key)` | \(setting.typeDescription) | \(setting.defaultDescription) |"), "\(setting.key)")
+        }
     }
 }
 

@@ -12,7 +12,7 @@ import Testing
         let told = Reports()
         let gate = DestinationGate(
             destination: "d", requestsPerSecond: 1_000_000, concurrency: 4,
-            circuit: CircuitBreaker(strikeThreshold: 3, baseMillis: 1_000, maxMillis: 8_000), clock: clock,
+            circuit: CircuitBreaker(failureThreshold: 3, baseMillis: 1_000, maxMillis: 8_000), clock: clock,
             logger: Logger(label: "test"), onLookHealth: { told.append($0) })
         for _ in 0..<3 {
             try await gate.enter(purpose: .reconcile)

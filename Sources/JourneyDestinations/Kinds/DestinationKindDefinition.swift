@@ -14,6 +14,8 @@ public protocol DestinationKindDefinition: Sendable {
     var watchesJourney: Bool { get }
     /// What the report calls the ids the remote gives for a request (`requestIds`, `jobs`, …).
     var remoteIDsLabel: String { get }
+    /// The kind's own settings, in the order the README lists them.
+    var settings: [Setting] { get }
     /// Reads the kind's own settings from its section of the config.
     func connection(_ reader: any SettingsReader) throws -> any DestinationConnection
 }
@@ -54,29 +56,27 @@ public struct DestinationContext: Sendable {
     }
 }
 
-/// Reads one destination's settings from the config; the loader implements it and names file, line and key in its errors.
+/// Reads one destination's settings from the config, each through its `Setting` (key, default, range, deprecated
+/// spelling); the loader implements it and names file, line and key in its errors.
 public protocol SettingsReader {
     /// A non-empty string, or nil when the key is absent.
-    func optionalString(_ key: String) throws -> String?
-    /// A non-empty string; `fallback` when absent, an error when absent without one.
-    func string(_ key: String, default fallback: String?) throws -> String
-    /// An integer within `range`; `fallback` when absent, an error when absent without one.
-    func int(_ key: String, default fallback: Int?, in range: ClosedRange<Int>) throws -> Int
-    /// A number within `range`; `fallback` when absent.
-    func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double
-    /// true or false; `fallback` when absent.
-    func bool(_ key: String, default fallback: Bool) throws -> Bool
-    /// A list of strings; `fallback` when absent.
-    func stringList(_ key: String, default fallback: [String]) throws -> [String]
+    func optionalString(_ setting: Setting) throws -> String?
+    /// A text or choice: its default when absent, an error when absent without one.
+    func string(_ setting: Setting) throws -> String
+    /// An integer within the setting's range: its default when absent, an error when absent without one.
+    func int(_ setting: Setting) throws -> Int
+    /// A number within the setting's range; its default when absent.
+    func double(_ setting: Setting) throws -> Double
+    /// A duration (`30s`, `5m`) within the setting's range, in milliseconds; its default when absent.
+    func duration(_ setting: Setting) throws -> Int64
+    /// true or false; its default when absent.
+    func bool(_ setting: Setting) throws -> Bool
+    /// A list of strings; its default when absent.
+    func stringList(_ setting: Setting) throws -> [String]
     /// An http(s) URL that journeyq may send to (plain http only for loopback).
-    func url(_ key: String) throws -> String
-    /// A credential inline or through `KEYEnv`; its value never appears in an error.
-    func secret(_ key: String) throws -> Secret
+    func url(_ setting: Setting) throws -> String
+    /// A credential inline, through `KEYEnv` or `KEYFile`; its value never appears in an error.
+    func secret(_ setting: Setting) throws -> Secret
     /// The error for a key whose value is not what was expected.
-    func invalid(_ key: String, _ expected: String) -> any Error
-}
-
-extension SettingsReader {
-    /// A required string.
-    public func string(_ key: String) throws -> String { try string(key, default: nil) }
+    func invalid(_ setting: Setting, _ expected: String) -> any Error
 }

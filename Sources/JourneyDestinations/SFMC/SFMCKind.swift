@@ -22,37 +22,38 @@ public struct SFMCKind: DestinationKindDefinition {
         }
     }
 
+    public var settings: [Setting] { Self.all }
+
     public func connection(_ reader: any SettingsReader) throws -> any DestinationConnection {
-        let edk = try reader.string("eventDefinitionKey")
-        if edk.contains(".") { throw reader.invalid("eventDefinitionKey", "a key without a period (Marketing Cloud refuses periods)") }
+        let edk = try reader.string(Self.eventDefinitionKey)
+        if edk.contains(".") { throw reader.invalid(Self.eventDefinitionKey, "a key without a period (Marketing Cloud refuses periods)") }
         return Connection(
             entry: entry,
             settings: SFMCSettings(
-                authURL: try reader.url("authURL"), restURL: try reader.url("restURL"), clientID: try reader.string("clientId"),
-                clientSecret: try reader.secret("clientSecret"), accountID: try reader.optionalString("accountId"), eventDefinitionKey: edk,
-                journeyKey: try reader.optionalString("journeyKey"),
-                transientMemberErrorCodes: Set(try reader.stringList("transientMemberErrorCodes", default: ["10000"])),
+                authURL: try reader.url(Self.authURL), restURL: try reader.url(Self.restURL), clientID: try reader.string(Self.clientId),
+                clientSecret: try reader.secret(Self.clientSecret), accountID: try reader.optionalString(Self.accountId),
+                eventDefinitionKey: edk, journeyKey: try reader.optionalString(Self.journeyKey),
+                transientMemberErrorCodes: Set(try reader.stringList(Self.transientMemberErrorCodes)),
                 history: try Self.history(reader)))
     }
 
     /// The journey-history settings (docs/remote-apis.md §6.2); nil with `journeyHistory: false`.
     static func history(_ reader: any SettingsReader) throws -> SFMCHistorySettings? {
-        guard try reader.bool("journeyHistory", default: true) else { return nil }
+        guard try reader.bool(Self.journeyHistory) else { return nil }
         var history = SFMCHistorySettings()
-        history.enteredStatuses = Set(try reader.stringList("historyEnteredStatuses", default: history.enteredStatuses.sorted()))
-        history.refusedStatuses = Set(try reader.stringList("historyRefusedStatuses", default: history.refusedStatuses.sorted()))
-        history.entryActivityTypes = Set(
-            try reader.stringList("historyEntryActivityTypes", default: history.entryActivityTypes.sorted()).map { $0.lowercased() })
+        history.enteredStatuses = Set(try reader.stringList(Self.historyEnteredStatuses))
+        history.refusedStatuses = Set(try reader.stringList(Self.historyRefusedStatuses))
+        history.entryActivityTypes = Set(try reader.stringList(Self.historyEntryActivityTypes).map { $0.lowercased() })
         if !history.enteredStatuses.isDisjoint(with: history.refusedStatuses) {
-            throw reader.invalid("historyRefusedStatuses", "statuses that are not also in historyEnteredStatuses")
+            throw reader.invalid(Self.historyRefusedStatuses, "statuses that are not also in historyEnteredStatuses")
         }
-        history.clockMarginMillis = Int64(try reader.double("historyClockMarginSeconds", default: 60, in: 0...3_600) * 1000)
-        history.freshnessMarginMillis = Int64(try reader.double("historyFreshnessMarginSeconds", default: 60, in: 0...86_400) * 1000)
-        history.gatherMillis = Int64(try reader.double("lookGatherSeconds", default: 10, in: 0...600) * 1000)
-        let zone = try reader.string("historyTimeZone", default: "auto")
+        history.clockMarginMillis = try reader.duration(Self.historyClockMargin)
+        history.freshnessMarginMillis = try reader.duration(Self.historyFreshnessMargin)
+        history.gatherMillis = try reader.duration(Self.lookGather)
+        let zone = try reader.string(Self.historyTimeZone)
         if zone != "auto" {
             guard let minutes = SFMCHistoryTime.offsetMinutes(zone) else {
-                throw reader.invalid("historyTimeZone", "auto, UTC or an offset such as -06:00")
+                throw reader.invalid(Self.historyTimeZone, "auto, UTC or an offset such as -06:00")
             }
             history.timeZoneMinutes = minutes
         }

@@ -1,3 +1,5 @@
+import JourneyQueue
+
 /// Connection settings shared by the Marketing Cloud destinations.
 public struct SFMCSettings: Sendable {
     /// `https://{subdomain}.auth.marketingcloudapis.com` (no trailing slash).
@@ -18,7 +20,8 @@ public struct SFMCSettings: Sendable {
 
     public init(
         authURL: String, restURL: String, clientID: String, clientSecret: Secret, accountID: String? = nil,
-        eventDefinitionKey: String, journeyKey: String? = nil, transientMemberErrorCodes: Set<String> = ["10000"],
+        eventDefinitionKey: String, journeyKey: String? = nil,
+        transientMemberErrorCodes: Set<String> = Set(SFMCKind.transientMemberErrorCodes.defaultList),
         history: SFMCHistorySettings? = SFMCHistorySettings()
     ) {
         self.history = history
@@ -37,22 +40,22 @@ public struct SFMCSettings: Sendable {
 /// documented: the defaults are journeyq's reading (the README says what is known and what is inferred).
 public struct SFMCHistorySettings: Sendable, Equatable {
     /// Statuses of an entry row that mean the contact entered.
-    public var enteredStatuses: Set<String> = ["Complete"]
+    public var enteredStatuses = Set(SFMCKind.historyEnteredStatuses.defaultList)
     /// Statuses of an entry row that mean the contact could not enter (re-entry not allowed, journey not running).
-    public var refusedStatuses: Set<String> = ["Failed", "Error"]
+    public var refusedStatuses = Set(SFMCKind.historyRefusedStatuses.defaultList)
     /// Activity types (lower case) whose rows record an entry; rows of other activities (an email, a wait, an exit of an
     /// earlier instance) say nothing of this entry. Empty: every row counts.
-    public var entryActivityTypes: Set<String> = ["trigger"]
+    public var entryActivityTypes = Set(SFMCKind.historyEntryActivityTypes.defaultList)
     /// Clocks differ: a row this long before the request still counts as after it, and completeness is taken this much
     /// later.
-    public var clockMarginMillis: Int64 = 60_000
+    public var clockMarginMillis = SFMCKind.historyClockMargin.defaultMillis
     /// Added to the lag the freshness endpoint reports before the history counts as complete (only ever more cautious).
-    public var freshnessMarginMillis: Int64 = 60_000
+    public var freshnessMarginMillis = SFMCKind.historyFreshnessMargin.defaultMillis
     /// The zone of times written without an offset: minutes east of UTC, or nil to establish it from the file itself.
     public var timeZoneMinutes: Int?
     /// After a look that leased fewer contacts than a download takes, how long to let more come due before the next: one
     /// download, many contacts (a slow trickle of single events would otherwise cost a download each).
-    public var gatherMillis: Int64 = 10_000
+    public var gatherMillis = SFMCKind.lookGather.defaultMillis
 
     public init() {}
 }

@@ -9,10 +9,18 @@ public struct SymplifyBatchTriggerKind: DestinationKindDefinition {
     public var watchesJourney: Bool { false }
     public var remoteIDsLabel: String { "remote ids" }
 
+    public var settings: [Setting] { [Self.baseURL, Self.customerId, Self.token, Self.journeyId] }
+
+    public static let baseURL = Setting("baseURL", .url, "the REST host")
+    public static let customerId = Setting("customerId", .text(default: nil), "the Symplify account", defaultNote: "required")
+    public static let token = Setting("token", .secret, "the account's API token")
+    public static let journeyId = Setting(
+        "journeyId", .integer(default: nil, range: 1...Int.max), "the journey contacts start", defaultNote: "required")
+
     public func connection(_ reader: any SettingsReader) throws -> any DestinationConnection {
         Connection(
-            baseURL: try reader.url("baseURL"), customerID: try reader.string("customerId"), token: try reader.secret("token"),
-            journeyID: try reader.int("journeyId", default: nil, in: 1...Int.max))
+            baseURL: try reader.url(Self.baseURL), customerID: try reader.string(Self.customerId), token: try reader.secret(Self.token),
+            journeyID: try reader.int(Self.journeyId))
     }
 
     /// The Symplify account, its token and the journey contacts start.

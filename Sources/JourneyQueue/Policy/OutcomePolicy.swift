@@ -34,10 +34,14 @@ public struct OutcomePolicy: Sendable {
     }
 
     public init(
-        retry: RetryPolicy = RetryPolicy(), settleMillis: Int64 = 60_000, verifiable: Bool = true,
-        ambiguousWithoutVerification: AmbiguousPolicy = .dead, throttlePauseMillis: Int64 = 10_000,
-        maxPauseMillis: Int64 = 900_000, verifyAttempts: Int = 10, membershipListsExited: Bool = false,
-        minimumStayMillis: Int64 = 0, lookBeforeFirstSend: Bool = true
+        retry: RetryPolicy = RetryPolicy(), settleMillis: Int64 = DestinationSettings.settle.defaultMillis, verifiable: Bool = true,
+        ambiguousWithoutVerification: AmbiguousPolicy = .dead,
+        throttlePauseMillis: Int64 = DestinationSettings.throttlePause.defaultMillis,
+        maxPauseMillis: Int64 = DestinationSettings.maxPause.defaultMillis,
+        verifyAttempts: Int = DestinationSettings.verifyAttempts.defaultInt,
+        membershipListsExited: Bool = DestinationSettings.membershipListsExited.defaultBool,
+        minimumStayMillis: Int64 = DestinationSettings.minimumStay.defaultMillis,
+        lookBeforeFirstSend: Bool = DestinationSettings.lookBeforeFirstSend.defaultBool
     ) {
         self.retry = retry
         self.settleMillis = settleMillis

@@ -8,7 +8,11 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The largest backoff ceiling, in milliseconds.
     public var maxDelayMillis: Int64
 
-    public init(maxAttempts: Int = 8, baseDelayMillis: Int64 = 1_000, maxDelayMillis: Int64 = 300_000) {
+    public init(
+        maxAttempts: Int = DestinationSettings.Retry.maxAttempts.defaultInt,
+        baseDelayMillis: Int64 = DestinationSettings.Retry.baseDelay.defaultMillis,
+        maxDelayMillis: Int64 = DestinationSettings.Retry.maxDelay.defaultMillis
+    ) {
         self.maxAttempts = maxAttempts
         self.baseDelayMillis = baseDelayMillis
         self.maxDelayMillis = maxDelayMillis

@@ -10,8 +10,9 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var intervalMillis: Int64
 
     public init(
-        contactsMillis: Int64? = 30 * 86_400_000, ledgerMillis: Int64? = 30 * 86_400_000, idempotencyMillis: Int64? = 86_400_000,
-        intervalMillis: Int64 = 600_000
+        contactsMillis: Int64? = RetentionSettings.contacts.defaultMillis, ledgerMillis: Int64? = RetentionSettings.ledger.defaultMillis,
+        idempotencyMillis: Int64? = RetentionSettings.idempotencyKeys.defaultMillis,
+        intervalMillis: Int64 = RetentionSettings.every.defaultMillis
     ) {
         self.contactsMillis = contactsMillis
         self.ledgerMillis = ledgerMillis

@@ -44,27 +44,27 @@ public struct HTTPConfig: Sendable, Equatable {
     public var metricsRequireKey: Bool { metricsRequireKeySetting ?? !Self.isLoopback(host) }
     /// Seconds a connection may stay without a byte read before it is closed (an idle keep-alive, a client that never
     /// finishes its request): file descriptors stay free for producers.
-    public var idleTimeoutSeconds: Double = 60
+    public var idleTimeoutSeconds = Double(HTTPSettings.idleTimeout.defaultMillis) / 1_000
     /// Seconds from a connection's opening (its TLS handshake included) to its first request head, and from an answer
     /// to the next head: a client that dribbles half a request line is cut off however often it sends a byte.
-    public var headerTimeoutSeconds: Double = 10
+    public var headerTimeoutSeconds = Double(HTTPSettings.headerTimeout.defaultMillis) / 1_000
     /// Seconds a TLS handshake may take.
-    public var handshakeTimeoutSeconds: Double = 10
+    public var handshakeTimeoutSeconds = Double(HTTPSettings.handshakeTimeout.defaultMillis) / 1_000
     /// Open connections at most (lowered at start to what the process's descriptor limit leaves); at the cap, the
     /// connection that has waited longest without a request is closed for a new one.
-    public var maxConnections = 1_024
+    public var maxConnections = HTTPSettings.maxConnections.defaultInt
     /// Ingests in progress at once; beyond it 503 with `Retry-After`, nothing read.
-    public var maxIngests = 8
+    public var maxIngests = HTTPSettings.maxIngests.defaultInt
     /// Ingests in progress at once under one API key.
-    public var maxIngestsPerKey = 4
+    public var maxIngestsPerKey = HTTPSettings.maxIngestsPerKey.defaultInt
     /// Records in one ingest at most; beyond it 413, nothing enqueued.
-    public var maxRecordsPerRequest = 500_000
+    public var maxRecordsPerRequest = HTTPSettings.maxRecordsPerRequest.defaultInt
     /// Largest ingest body; larger answers 413.
     public var maxBodyBytes: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, apiKeys: [APIKey] = [], tls: TLS? = nil, metricsRequireKey: Bool? = nil,
-        maxBodyBytes: Int = 64 << 20
+        maxBodyBytes: Int = HTTPSettings.maxBodyBytes.defaultInt
     ) {
         self.host = host
         self.port = port

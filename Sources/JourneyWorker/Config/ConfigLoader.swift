@@ -13,6 +13,15 @@ public struct ConfigLoader {
         var keys: [String] = []
     }
     let inlineSecrets = InlineSecrets()
+    /// What the file should say differently (a deprecated key, a duration without its unit), as the loader met it.
+    final class Warnings: @unchecked Sendable {
+        var lines: [String] = []
+    }
+    let warnings = Warnings()
+
+    func warn(line: Int?, _ message: String) {
+        warnings.lines.append("\(file)\(line.map { ":\($0)" } ?? ""): \(message)")
+    }
 
     /// A loader for `file`; credentials named by `…Env` keys are read from `environment`.
     public init(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -66,80 +75,63 @@ public struct ConfigLoader {
             notify: try top["notify"].map { try notify($0, destinations: configs.map(\.name)) } ?? [],
             tracing: try top["tracing"].map(tracing))
         config.inlineSecretKeys = inlineSecrets.keys
+        config.warnings = warnings.lines
         return config
     }
 
     /// `retention: {contacts: 30d, ledger: 30d, every: 10m}`; an age of `keep` keeps that kind for good.
     private func retention(_ node: Node) throws -> RetentionPolicy {
         let reader = try MappingReader(loader: self, path: "retention", node: node)
-        var policy = RetentionPolicy()
-        func age(_ key: String, keepable: Bool) throws -> Int64?? {
-            guard let text = try reader.optionalString(key) else { return .none }
-            if keepable && text == "keep" { return .some(nil) }
-            guard let millis = Self.durationMillis(text), millis > 0 else {
-                throw reader.error(key, keepable ? "an age such as 30d, 12h, 15m or 90s, or keep" : "a duration such as 10m or 30s")
-            }
-            return .some(millis)
-        }
-        if let contacts = try age("contacts", keepable: true) { policy.contactsMillis = contacts }
-        if let ledger = try age("ledger", keepable: true) { policy.ledgerMillis = ledger }
-        if let keys = try age("idempotencyKeys", keepable: true) { policy.idempotencyMillis = keys }
-        if let every = try age("every", keepable: false), let every { policy.intervalMillis = every }
+        let policy = RetentionPolicy(
+            contactsMillis: try reader.keepableDuration(RetentionSettings.contacts),
+            ledgerMillis: try reader.keepableDuration(RetentionSettings.ledger),
+            idempotencyMillis: try reader.keepableDuration(RetentionSettings.idempotencyKeys),
+            intervalMillis: try reader.duration(RetentionSettings.every))
         try reader.rejectUnknown()
         return policy
     }
 
-    /// `30d`, `12h`, `15m`, `90s` (or a plain number of seconds) in milliseconds.
+    /// `30d`, `12h`, `15m`, `90s`, `500ms` (or a bare number of seconds) in milliseconds.
     static func durationMillis(_ text: String) -> Int64? {
-        let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60, "s": 1]
-        var number = Substring(text)
-        var scale = 1.0
-        if let last = text.last, let unit = units[last] {
-            number = text.dropLast()
-            scale = unit
-        }
-        guard let value = Double(number), value.isFinite, value >= 0, value * scale < 3_650 * 86_400 else { return nil }
-        return Int64(value * scale * 1000)
+        var unitless = false
+        return SettingDuration.millis(text, unitless: &unitless)
     }
 
     private func http(_ node: Node) throws -> HTTPConfig {
         let reader = try MappingReader(loader: self, path: "http", node: node)
         var config = HTTPConfig()
-        if let listen = try reader.optionalString("listen") {
-            guard let parsed = HTTPConfig.parseListen(listen) else { throw reader.error("listen", "HOST:PORT, such as 127.0.0.1:8080") }
-            (config.host, config.port) = parsed
-        }
-        if let keys = reader.value("apiKeys") {
+        let listen = try reader.string(HTTPSettings.listen)
+        guard let parsed = HTTPConfig.parseListen(listen) else { throw reader.error("listen", "HOST:PORT, such as 127.0.0.1:8080") }
+        (config.host, config.port) = parsed
+        if let keys = reader.section(HTTPSettings.apiKeys) {
             guard case .sequence = keys else { throw reader.error("apiKeys", "a list of {name, role, sha256}") }
             config.apiKeys = try keys.array().enumerated().map { index, item in
                 let entry = try MappingReader(loader: self, path: "http.apiKeys[\(index)]", node: item)
-                let roleName = try entry.string("role")
-                guard let role = HTTPConfig.Role(rawValue: roleName) else { throw entry.error("role", "ingest, read or operate") }
-                let hash = try entry.string("sha256")
+                let role = HTTPConfig.Role(rawValue: try entry.string(HTTPSettings.APIKey.role))!
+                let hash = try entry.string(HTTPSettings.APIKey.sha256)
                 guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
                     throw entry.error("sha256", "64 hex digits (journeyq apikey prints them)")
                 }
-                let key = HTTPConfig.APIKey(name: try entry.string("name"), role: role, sha256: hash)
+                let key = HTTPConfig.APIKey(name: try entry.string(HTTPSettings.APIKey.name), role: role, sha256: hash)
                 try entry.rejectUnknown()
                 return key
             }
         }
-        if let tls = try reader.child("tls") {
+        if let tls = try reader.child(HTTPSettings.tls) {
             config.tls = HTTPConfig.TLS(
-                certificateFile: try tls.string("certificateFile"), privateKeyFile: try tls.string("privateKeyFile"))
+                certificateFile: try tls.string(HTTPSettings.TLSFiles.certificateFile),
+                privateKeyFile: try tls.string(HTTPSettings.TLSFiles.privateKeyFile))
             try tls.rejectUnknown()
         }
-        if reader.mapping["metricsRequireKey"] != nil {
-            config.metricsRequireKeySetting = try reader.bool("metricsRequireKey", default: false)
-        }
-        config.idleTimeoutSeconds = try reader.double("idleTimeoutSeconds", default: 60, in: 1...3_600)
-        config.maxBodyBytes = try reader.int("maxBodyBytes", default: 64 << 20, in: 1_024...(1 << 31))
-        config.headerTimeoutSeconds = try reader.double("headerTimeoutSeconds", default: 10, in: 1...600)
-        config.handshakeTimeoutSeconds = try reader.double("handshakeTimeoutSeconds", default: 10, in: 1...600)
-        config.maxConnections = try reader.int("maxConnections", default: 1_024, in: 16...1_000_000)
-        config.maxIngests = try reader.int("maxIngests", default: 8, in: 1...1_024)
-        config.maxIngestsPerKey = try reader.int("maxIngestsPerKey", default: 4, in: 1...1_024)
-        config.maxRecordsPerRequest = try reader.int("maxRecordsPerRequest", default: 500_000, in: 1...100_000_000)
+        if reader.has(HTTPSettings.metricsRequireKey) { config.metricsRequireKeySetting = try reader.bool(HTTPSettings.metricsRequireKey) }
+        config.idleTimeoutSeconds = Double(try reader.duration(HTTPSettings.idleTimeout)) / 1_000
+        config.maxBodyBytes = try reader.int(HTTPSettings.maxBodyBytes)
+        config.headerTimeoutSeconds = Double(try reader.duration(HTTPSettings.headerTimeout)) / 1_000
+        config.handshakeTimeoutSeconds = Double(try reader.duration(HTTPSettings.handshakeTimeout)) / 1_000
+        config.maxConnections = try reader.int(HTTPSettings.maxConnections)
+        config.maxIngests = try reader.int(HTTPSettings.maxIngests)
+        config.maxIngestsPerKey = try reader.int(HTTPSettings.maxIngestsPerKey)
+        config.maxRecordsPerRequest = try reader.int(HTTPSettings.maxRecordsPerRequest)
         try reader.rejectUnknown()
         if config.tls == nil && !HTTPConfig.isLoopback(config.host) {
             throw reader.error("listen", "a loopback address, unless http.tls is configured (plain HTTP only on loopback)")
@@ -178,62 +170,55 @@ public struct ConfigLoader {
     }
 
     private func destination(name: String, node: Node) throws -> DestinationConfig {
+        typealias Settings = DestinationSettings
         let reader = try MappingReader(loader: self, path: "destinations.\(name)", node: node)
-        let kindName = try reader.string("kind")
+        let kindName = try reader.string(Settings.kind)
         guard let kind = DestinationKind(rawValue: kindName) else {
             throw reader.error("kind", "one of \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let sizes = kind.definition.batchSizes
-        let batchSize = try reader.int("batchSize", default: sizes.default, in: 1...sizes.max)
         let limits = DestinationLimits(
-            batchSize: batchSize,
-            requestsPerSecond: try reader.double("requestsPerSecond", default: 10, in: 0.01...100_000),
-            concurrency: try reader.int("concurrency", default: 2, in: 1...256),
-            timeoutMillis: Int64(try reader.double("timeoutSeconds", default: 10, in: 0.05...3_600) * 1000),
-            leaseMillis: Int64(try reader.double("leaseSeconds", default: 60, in: 1...86_400) * 1000),
-            sendWindow: try reader.child("sendWindow").map(sendWindow))
+            batchSize: try reader.int(Settings.batchSize, default: sizes.default, in: 1...sizes.max),
+            requestsPerSecond: try reader.double(Settings.requestsPerSecond), concurrency: try reader.int(Settings.concurrency),
+            timeoutMillis: try reader.duration(Settings.timeout), leaseMillis: try reader.duration(Settings.lease),
+            sendWindow: try reader.child(Settings.sendWindow).map(sendWindow))
         // A lease is renewed every third of its length: one that stopped being renewed just before a request was written
         // ahead still has two thirds left, and the request must end within them.
         if limits.timeoutMillis * 3 > limits.leaseMillis * 2 {
-            let least = Double(limits.timeoutMillis * 3 / 2) / 1000
             throw reader.invalid(
-                "leaseSeconds",
-                "at least 1.5 × timeoutSeconds (\(least.formatted(.number.grouping(.never))) here), so that a request ends before a lease "
+                Settings.lease,
+                "at least 1.5 × timeout (\(SettingDuration.text(limits.timeoutMillis * 3 / 2)) here), so that a request ends before a lease "
                     + "that stopped being renewed runs out")
         }
-        let retry = try reader.child("retry")
+        let retry = try reader.child(Settings.retry)
         let retryPolicy = RetryPolicy(
-            maxAttempts: try retry?.int("maxAttempts", default: 8, in: 1...1_000) ?? 8,
-            baseDelayMillis: Int64(try retry?.int("baseDelayMillis", default: 1_000, in: 1...86_400_000) ?? 1_000),
-            maxDelayMillis: Int64(try retry?.int("maxDelayMillis", default: 300_000, in: 1...86_400_000) ?? 300_000))
+            maxAttempts: try retry?.int(Settings.Retry.maxAttempts) ?? Settings.Retry.maxAttempts.defaultInt,
+            baseDelayMillis: try retry?.duration(Settings.Retry.baseDelay) ?? Settings.Retry.baseDelay.defaultMillis,
+            maxDelayMillis: try retry?.duration(Settings.Retry.maxDelay) ?? Settings.Retry.maxDelay.defaultMillis)
         try retry?.rejectUnknown()
-        let ambiguousText = try reader.string("ambiguousOutcome", default: "dead")
-        guard let ambiguous = OutcomePolicy.AmbiguousPolicy(rawValue: ambiguousText) else {
-            throw reader.error("ambiguousOutcome", "retry or dead")
-        }
+        let ambiguous = OutcomePolicy.AmbiguousPolicy(rawValue: try reader.string(Settings.ambiguousOutcome))!
         let policy = OutcomePolicy(
-            retry: retryPolicy, settleMillis: Int64(try reader.double("settleSeconds", default: 60, in: 0...86_400) * 1000),
-            verifiable: kind.definition.verifiable, ambiguousWithoutVerification: ambiguous,
-            throttlePauseMillis: Int64(try reader.double("throttlePauseSeconds", default: 10, in: 0.01...3_600) * 1000),
-            maxPauseMillis: Int64(try reader.double("maxPauseSeconds", default: 900, in: 1...86_400) * 1000),
-            verifyAttempts: try reader.int("verifyAttempts", default: 10, in: 1...1_000),
-            membershipListsExited: try reader.bool("membershipListsExited", default: false),
-            minimumStayMillis: Int64(try reader.double("minimumStaySeconds", default: 0, in: 0...31_536_000) * 1000),
-            lookBeforeFirstSend: try reader.bool("lookBeforeFirstSend", default: true))
-        let circuitReader = try reader.child("circuit")
+            retry: retryPolicy, settleMillis: try reader.duration(Settings.settle), verifiable: kind.definition.verifiable,
+            ambiguousWithoutVerification: ambiguous, throttlePauseMillis: try reader.duration(Settings.throttlePause),
+            maxPauseMillis: try reader.duration(Settings.maxPause), verifyAttempts: try reader.int(Settings.verifyAttempts),
+            membershipListsExited: try reader.bool(Settings.membershipListsExited),
+            minimumStayMillis: try reader.duration(Settings.minimumStay),
+            lookBeforeFirstSend: try reader.bool(Settings.lookBeforeFirstSend))
+        let circuitReader = try reader.child(Settings.circuit)
         let circuit = CircuitBreaker(
-            strikeThreshold: try circuitReader?.int("failureThreshold", default: 5, in: 1...1_000) ?? 5,
-            baseMillis: Int64((try circuitReader?.double("baseSeconds", default: 1, in: 0.01...3_600) ?? 1) * 1000),
-            maxMillis: Int64((try circuitReader?.double("maxSeconds", default: 60, in: 0.01...86_400) ?? 60) * 1000),
+            failureThreshold: try circuitReader?.int(Settings.Circuit.failureThreshold) ?? Settings.Circuit.failureThreshold.defaultInt,
+            baseMillis: try circuitReader?.duration(Settings.Circuit.base) ?? Settings.Circuit.base.defaultMillis,
+            maxMillis: try circuitReader?.duration(Settings.Circuit.max) ?? Settings.Circuit.max.defaultMillis,
             probeTimeoutMillis: max(limits.timeoutMillis * 3, 10_000))
         try circuitReader?.rejectUnknown()
-        let outageLimitMillis = Int64(try reader.double("outageLimitSeconds", default: 3_600, in: 1...31_536_000) * 1000)
-        let journeyCheckMillis = Int64(try reader.double("journeyCheckSeconds", default: 300, in: 0...86_400) * 1000)
-        let daily =
-            reader.value("dailyCallBudget") == nil ? nil : try reader.int("dailyCallBudget", default: nil, in: 1...1_000_000_000_000)
-        let annual =
-            reader.value("annualCallQuota") == nil ? nil : try reader.int("annualCallQuota", default: nil, in: 365...1_000_000_000_000)
-        if daily != nil && annual != nil { throw reader.invalid("annualCallQuota", "either dailyCallBudget or annualCallQuota, not both") }
+        let outageLimitMillis = try reader.duration(Settings.outageLimit)
+        let journeyCheckMillis = try reader.duration(Settings.journeyCheck)
+        let daily = try reader.optionalInt(Settings.dailyCallBudget)
+        let annual = try reader.optionalInt(Settings.annualCallQuota)
+        if daily != nil && annual != nil {
+            throw reader.invalid(Settings.annualCallQuota, "either dailyCallBudget or annualCallQuota, not both")
+        }
+        // A key of another kind is refused as unknown: only the kind's own settings are read.
         let connection = try kind.definition.connection(reader)
         try reader.rejectUnknown()
         var config = DestinationConfig(
@@ -241,153 +226,5 @@ public struct ConfigLoader {
             circuit: circuit, outageLimitMillis: outageLimitMillis, journeyCheckMillis: journeyCheckMillis)
         config.callBudgetPerDay = daily ?? annual.map { $0 / 365 }
         return config
-    }
-
-    /// Reads one mapping's keys, remembering which were read so that typos are refused.
-    final class MappingReader: SettingsReader {
-        let loader: ConfigLoader
-        let path: String
-        let node: Node
-        let mapping: Node.Mapping
-        var read: Set<String> = []
-
-        init(loader: ConfigLoader, path: String, node: Node) throws {
-            guard let mapping = node.mapping else {
-                throw ConfigError(file: loader.file, line: node.mark?.line, key: path, expected: "a mapping of settings")
-            }
-            self.loader = loader
-            self.path = path
-            self.node = node
-            self.mapping = mapping
-        }
-
-        func error(_ key: String, _ expected: String) -> ConfigError {
-            ConfigError(file: loader.file, line: (mapping[key] ?? node).mark?.line, key: "\(path).\(key)", expected: expected)
-        }
-
-        func invalid(_ key: String, _ expected: String) -> any Error { error(key, expected) }
-
-        func value(_ key: String) -> Node? {
-            read.insert(key)
-            return mapping[key]
-        }
-
-        func optionalString(_ key: String) throws -> String? {
-            guard let node = value(key) else { return nil }
-            guard case .scalar = node, let text = node.string, !text.isEmpty else { throw error(key, "a non-empty string") }
-            return text
-        }
-
-        func string(_ key: String, default fallback: String? = nil) throws -> String {
-            if let text = try optionalString(key) { return text }
-            if let fallback { return fallback }
-            throw error(key, "a non-empty string (required)")
-        }
-
-        func bool(_ key: String, default fallback: Bool) throws -> Bool {
-            guard let node = value(key) else { return fallback }
-            guard let flag = node.bool else { throw error(key, "true or false") }
-            return flag
-        }
-
-        func stringList(_ key: String, default fallback: [String]) throws -> [String] {
-            guard let node = value(key) else { return fallback }
-            guard case .sequence = node else { throw error(key, "a list of strings") }
-            return try node.array().map { item in
-                guard let text = item.string else { throw error(key, "a list of strings") }
-                return text
-            }
-        }
-
-        func int(_ key: String, default fallback: Int?, in range: ClosedRange<Int>) throws -> Int {
-            guard let node = value(key) else {
-                if let fallback { return fallback }
-                throw error(key, "an integer (required)")
-            }
-            guard let number = node.int, range.contains(number) else {
-                throw error(key, "an integer from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return number
-        }
-
-        func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double {
-            guard let node = value(key) else { return fallback }
-            guard let number = node.float ?? node.int.map(Double.init), range.contains(number) else {
-                throw error(key, "a number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return number
-        }
-
-        func url(_ key: String) throws -> String {
-            let text = try string(key)
-            if let problem = HTTPCaller.checkScheme(text) { throw error(key, problem) }
-            return text
-        }
-
-        /// `KEY: value` inline, `KEYEnv: NAME` naming an environment variable, or `KEYFile: PATH` naming a file that
-        /// holds it (a relative path is read from systemd's `$CREDENTIALS_DIRECTORY` when set, so that `LoadCredential=`
-        /// hands secrets over without the config holding them). The value never appears in an error.
-        func secret(_ key: String) throws -> Secret {
-            let given = [
-                (key, try optionalString(key)), (key + "Env", try optionalString(key + "Env")),
-                (key + "File", try optionalString(key + "File")),
-            ]
-            .compactMap { name, value in value.map { (name, $0) } }
-            guard given.count == 1, let (name, value) = given.first else {
-                if given.isEmpty {
-                    throw error(key, "a credential: inline, by environment variable name (\(key)Env) or in a file (\(key)File)")
-                }
-                throw error(given[1].0, "only one of \(key), \(key)Env and \(key)File")
-            }
-            switch name {
-            case key:
-                loader.inlineSecrets.keys.append("\(path).\(key)")
-                return Secret(value)
-            case key + "Env":
-                guard let found = loader.environment[value], !found.isEmpty else {
-                    throw error(name, "the name of a set environment variable; '\(value)' is not set")
-                }
-                return Secret(found)
-            default:
-                return Secret(try readSecretFile(value, key: name))
-            }
-        }
-
-        private func readSecretFile(_ path: String, key: String) throws -> String {
-            let credentials = loader.environment["CREDENTIALS_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 }
-            let resolved: String
-            if path.hasPrefix("/") {
-                resolved = path
-            } else if let credentials {
-                resolved = credentials + "/" + path
-            } else {
-                resolved = URL(fileURLWithPath: loader.file).deletingLastPathComponent().appendingPathComponent(path).path
-            }
-            guard let data = FileManager.default.contents(atPath: resolved) else {
-                let hint =
-                    credentials == nil && !path.hasPrefix("/") ? " (relative to the config's folder: no $CREDENTIALS_DIRECTORY is set)" : ""
-                throw error(key, "a readable file holding the credential; cannot read '\(resolved)'\(hint)")
-            }
-            // Files made with `echo` end in a newline that is not part of the secret.
-            var text = String(decoding: data, as: UTF8.self)
-            while let last = text.last, last == "\n" || last == "\r" { text.removeLast() }
-            guard !text.isEmpty, !text.contains("\n") else {
-                throw error(key, "a file holding one credential on one line; '\(resolved)' is empty or has several lines")
-            }
-            return text
-        }
-
-        func child(_ key: String) throws -> MappingReader? {
-            guard let node = value(key) else { return nil }
-            return try MappingReader(loader: loader, path: "\(path).\(key)", node: node)
-        }
-
-        func rejectUnknown() throws {
-            for key in mapping.keys {
-                guard let name = key.string, read.contains(name) else {
-                    throw ConfigError(file: loader.file, line: key.mark?.line, key: "\(path).\(key.string ?? "?")", expected: "unknown key")
-                }
-            }
-        }
     }
 }

@@ -13,4 +13,6 @@ public struct JourneyConfig: Sendable {
     public var tracing: TracingConfig?
     /// The credentials written in the file itself (`destinations.main.clientSecret`): the file must be private.
     public var inlineSecretKeys: [String] = []
+    /// What the file should say differently (a deprecated key, a duration without its unit), each with its file and line.
+    public var warnings: [String] = []
 }

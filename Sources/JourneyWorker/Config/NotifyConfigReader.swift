@@ -14,8 +14,8 @@ extension ConfigLoader {
         var names: Set<String> = []
         return try node.array().enumerated().map { index, item in
             let reader = try MappingReader(loader: self, path: "notify[\(index)]", node: item)
-            let url = try reader.url("url")
-            let name = try reader.optionalString("name") ?? URL(string: url)?.host ?? "webhook-\(index + 1)"
+            let url = try reader.url(NotifySettings.url)
+            let name = try reader.optionalString(NotifySettings.name) ?? URL(string: url)?.host ?? "webhook-\(index + 1)"
             guard name.count <= 100, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                 throw reader.error("name", "letters, digits, '-', '_' or '.' (it names the endpoint in the API and the metrics)")
             }
@@ -23,8 +23,8 @@ extension ConfigLoader {
                 throw reader.error("name", "a name no other endpoint has ('\(name)' is taken; give each endpoint a name)")
             }
             var filter = EventFilter()
-            if reader.mapping["events"] != nil {
-                let listed = try reader.stringList("events", default: [])
+            if reader.has(NotifySettings.events) {
+                let listed = try reader.stringList(NotifySettings.events)
                 var types: Set<EventType> = []
                 for text in listed {
                     guard let type = EventType(rawValue: text) else {
@@ -37,8 +37,8 @@ extension ConfigLoader {
                 guard !types.isEmpty else { throw reader.error("events", "at least one event type (leave the key out for all)") }
                 filter.types = types
             }
-            if reader.mapping["destinations"] != nil {
-                let listed = try reader.stringList("destinations", default: [])
+            if reader.has(NotifySettings.destinations) {
+                let listed = try reader.stringList(NotifySettings.destinations)
                 for name in listed where !destinations.contains(name) {
                     throw reader.error("destinations", "names of configured destinations; '\(name)' is not one")
                 }
@@ -46,27 +46,18 @@ extension ConfigLoader {
                 filter.destinations = Set(listed)
             }
             let signer: WebhookSigner
-            do { signer = try WebhookSigner(secret: try reader.secret("secret")) } catch let bad as WebhookSigner.BadSecret {
+            do { signer = try WebhookSigner(secret: try reader.secret(NotifySettings.secret)) } catch let bad as WebhookSigner.BadSecret {
                 throw reader.error(
                     ["secretFile", "secretEnv"].first { reader.mapping[Node($0)] != nil } ?? "secret",
                     "a signing secret: \(bad.description)")
             }
             var config = WebhookConfig(name: name, url: url, filter: filter, signer: signer)
-            config.batchSize = try reader.int("batchSize", default: 1_000, in: 1...1_000)
-            config.timeoutMillis = try duration(reader, "timeout", default: config.timeoutMillis, within: 1_000...300_000)
-            config.maxBackoffMillis = try duration(reader, "maxBackoff", default: config.maxBackoffMillis, within: 1_000...86_400_000)
-            config.parkAfterMillis = try duration(reader, "parkAfter", default: config.parkAfterMillis, within: 60_000...30 * 86_400_000)
+            config.batchSize = try reader.int(NotifySettings.batchSize)
+            config.timeoutMillis = try reader.duration(NotifySettings.timeout)
+            config.maxBackoffMillis = try reader.duration(NotifySettings.maxBackoff)
+            config.parkAfterMillis = try reader.duration(NotifySettings.parkAfter)
             try reader.rejectUnknown()
             return config
         }
-    }
-
-    private func duration(_ reader: MappingReader, _ key: String, default fallback: Int64, within range: ClosedRange<Int64>) throws -> Int64
-    {
-        guard let text = try reader.optionalString(key) else { return fallback }
-        guard let millis = Self.durationMillis(text), range.contains(millis) else {
-            throw reader.error(key, "a duration such as 30s, 5m or 1h, from \(range.lowerBound / 1_000)s to \(range.upperBound / 1_000)s")
-        }
-        return millis
     }
 }

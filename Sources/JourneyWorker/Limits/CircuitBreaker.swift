@@ -28,14 +28,19 @@ public struct CircuitBreaker: Sendable, Equatable {
     private var strikes = 0
     private var backoffMillis: Int64
     /// Consecutive strikes (5xx, timeouts) that open the circuit.
-    public let strikeThreshold: Int
+    public let failureThreshold: Int
     public let baseMillis: Int64
     public let maxMillis: Int64
     /// A probe that reports nothing for this long is presumed lost; another may go.
     public let probeTimeoutMillis: Int64
 
-    public init(strikeThreshold: Int = 5, baseMillis: Int64 = 1_000, maxMillis: Int64 = 60_000, probeTimeoutMillis: Int64 = 60_000) {
-        self.strikeThreshold = max(strikeThreshold, 1)
+    public init(
+        failureThreshold: Int = DestinationSettings.Circuit.failureThreshold.defaultInt,
+        baseMillis: Int64 = DestinationSettings.Circuit.base.defaultMillis,
+        maxMillis: Int64 = DestinationSettings.Circuit.max.defaultMillis,
+        probeTimeoutMillis: Int64 = 60_000
+    ) {
+        self.failureThreshold = max(failureThreshold, 1)
         self.baseMillis = max(baseMillis, 1)
         self.maxMillis = max(maxMillis, baseMillis)
         self.probeTimeoutMillis = probeTimeoutMillis
@@ -85,7 +90,7 @@ public struct CircuitBreaker: Sendable, Equatable {
             strikes += 1
             switch state {
             case .probing: return open(why, until: nil, now: now, failedProbe: true)
-            case .closed where strikes >= strikeThreshold:
+            case .closed where strikes >= failureThreshold:
                 return open("\(strikes) failures in a row, the last: \(why)", until: nil, now: now, failedProbe: false)
             default: return .none
             }

@@ -21,8 +21,9 @@ public struct WebhookConfig: Sendable {
     public var parkAfterMillis: Int64
 
     public init(
-        name: String, url: String, filter: EventFilter = .all, signer: WebhookSigner, batchSize: Int = 1_000, timeoutMillis: Int64 = 10_000,
-        maxBackoffMillis: Int64 = 300_000, parkAfterMillis: Int64 = 3_600_000
+        name: String, url: String, filter: EventFilter = .all, signer: WebhookSigner, batchSize: Int = NotifySettings.batchSize.defaultInt,
+        timeoutMillis: Int64 = NotifySettings.timeout.defaultMillis, maxBackoffMillis: Int64 = NotifySettings.maxBackoff.defaultMillis,
+        parkAfterMillis: Int64 = NotifySettings.parkAfter.defaultMillis
     ) {
         self.name = name
         self.url = url

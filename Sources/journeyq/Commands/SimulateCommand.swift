@@ -41,7 +41,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Seed of every random decision: the same seed and request order give the same run.")
     var seed: UInt64 = 1
 
-    @Option(help: "Write a journeyq config for this sandbox (one destination of every kind) to FILE.")
+    @Option(
+        help: "Write a journeyq config for this sandbox (one destination of every kind) to FILE: JSON when FILE ends in .json, else YAML.")
     var writeConfig: String?
 
     @Option(help: "Fault mix: none or realistic.")
@@ -199,7 +200,8 @@ struct SimulateCommand: AsyncParsableCommand {
                 do {
                     // 0600, written whole: the file holds the sandbox's credentials, and is the model for a production one.
                     let file = try PrivateFile(path: writeConfig)
-                    try file.write(Data(SandboxConfigWriter.yaml(baseURL: base, configuration: configuration).utf8))
+                    let config = SandboxConfig(baseURL: base, configuration: configuration)
+                    try file.write(Data((writeConfig.hasSuffix(".json") ? config.json : config.yaml).utf8))
                     try file.commit()
                 } catch {
                     Terminal.error("journeyq: cannot write \(writeConfig): \(error.localizedDescription)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import JourneyWorker
 import Logging
 
@@ -13,7 +14,10 @@ struct ConfigOptions: ParsableArguments {
 
     func loadAll() throws -> JourneyConfig {
         do {
-            return try ConfigLoader(file: config).loadAll()
+            let whole = try ConfigLoader(file: config).loadAll()
+            // Said once, before anything runs: the old spelling works, and the operator learns the new one.
+            for warning in whole.warnings { FileHandle.standardError.write(Data("journeyq: warning: \(warning)\n".utf8)) }
+            return whole
         } catch let error as ConfigError {
             throw CLIFailure.badInput("journeyq: \(error)")
         }
