@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import JourneyQueue
 import NIOCore
 import Testing
@@ -36,12 +37,12 @@ import Testing
         let file = try #require(FileHandle(forWritingAtPath: path))
         await #expect(throws: TransportFailure.self) {
             _ = try await caller.download(
-                method: "GET", url: "http://127.0.0.1:\(port)/result", headers: [], timeoutMillis: 5_000,
+                method: .get, url: "http://127.0.0.1:\(port)/result", headers: [:], timeoutMillis: 5_000,
                 purpose: .reconcile, into: file, maxBytes: 1 << 20)
         }
         await #expect(throws: TransportFailure.self) {
             _ = try await caller.send(
-                method: "GET", url: "http://127.0.0.1:\(port)/status", headers: [], body: nil, timeoutMillis: 5_000,
+                method: .get, url: "http://127.0.0.1:\(port)/status", headers: [:], body: nil, timeoutMillis: 5_000,
                 purpose: .reconcile)
         }
         try file.close()
@@ -62,7 +63,7 @@ import Testing
         let file = try #require(FileHandle(forWritingAtPath: path))
         do {
             _ = try await caller.download(
-                method: "GET", url: "http://127.0.0.1:\(server.port)/history", headers: [], timeoutMillis: 20_000, idleMillis: 300,
+                method: .get, url: "http://127.0.0.1:\(server.port)/history", headers: [:], timeoutMillis: 20_000, idleMillis: 300,
                 purpose: .reconcile, into: file, maxBytes: 1 << 20)
             Issue.record("a quiet download came back")
         } catch {

@@ -1,3 +1,4 @@
+import HTTPTypes
 import JourneyQueue
 
 /// One token request, recorded in the ledger without the secret or the token: the part every kind's token source shares.
@@ -23,7 +24,7 @@ struct TokenRequester: Sendable {
         let answer: HTTPAnswer
         do {
             answer = try await caller.send(
-                method: "POST", url: url, headers: [("Content-Type", contentType)], body: body, timeoutMillis: timeoutMillis,
+                method: .post, url: url, headers: [.contentType: contentType], body: body, timeoutMillis: timeoutMillis,
                 purpose: .token)
         } catch {
             try await ledger.recordAttempt(destination: destination, batchID: nil, start, .failed(error, at: clock.nowMillis()))

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import JourneyQueue
 
 /// `salesforce-bulk-ingest`: Bulk API 2.0 (docs/remote-apis.md §9): create a job, `PUT` the batch as CSV, `PATCH` UploadComplete,
@@ -107,7 +108,7 @@ public struct BulkIngestDestination: VerifyingDestination {
         fields += [Field("lineEnding", .string("LF")), Field("object", .string(object)), Field("operation", .string(operation))]
         let json = JSONText.object(fields)
         // Creating a job takes no contact: any failure here is safe to retry.
-        let created = try await client.call("POST", path: "", body: json, lease: batch.lease, ledger: ledger)
+        let created = try await client.call(.post, path: "", body: json, lease: batch.lease, ledger: ledger)
         guard case .answered(let answer) = created, (200..<300).contains(answer.status),
             let jobID = JSONValue.parse(answer.body)?["id"]?.string, Self.isJobID(jobID)
         else {
@@ -115,18 +116,18 @@ public struct BulkIngestDestination: VerifyingDestination {
         }
         try await ledger.attachRemoteID(batch.lease, jobID)
         let upload = try await client.call(
-            "PUT", path: "/\(jobID)/batches", contentType: "text/csv", body: file, lease: batch.lease, ledger: ledger, remoteID: jobID)
+            .put, path: "/\(jobID)/batches", contentType: "text/csv", body: file, lease: batch.lease, ledger: ledger, remoteID: jobID)
         guard case .answered(let uploaded) = upload, uploaded.status == 201 || uploaded.status == 200 else {
             // An open job processes nothing: abort it and send these contacts again in another job.
             _ = try await client.call(
-                "PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID, call: .submission)
+                .patch, path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID, call: .submission)
             return notTaken(batch, step: "upload", reply: upload)
         }
         let closed = try await client.call(
-            "PATCH", path: "/\(jobID)", body: "{\"state\":\"UploadComplete\"}", lease: batch.lease, ledger: ledger, remoteID: jobID)
+            .patch, path: "/\(jobID)", body: "{\"state\":\"UploadComplete\"}", lease: batch.lease, ledger: ledger, remoteID: jobID)
         if case .answered(let answer) = closed, (400..<500).contains(answer.status), answer.status != 429 {
             _ = try await client.call(
-                "PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID, call: .submission)
+                .patch, path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID, call: .submission)
             return notTaken(batch, step: "close job", reply: closed)
         }
         // From here the job may run: wait for it, then read what it did.
@@ -139,7 +140,7 @@ public struct BulkIngestDestination: VerifyingDestination {
             if state.state == "Open" {
                 // The close was throttled or lost: closing an uploaded job again is harmless.
                 _ = try await client.call(
-                    "PATCH", path: "/\(jobID)", body: "{\"state\":\"UploadComplete\"}", lease: batch.lease, ledger: ledger, remoteID: jobID)
+                    .patch, path: "/\(jobID)", body: "{\"state\":\"UploadComplete\"}", lease: batch.lease, ledger: ledger, remoteID: jobID)
                 continue
             }
             if ["JobComplete", "Failed", "Aborted"].contains(state.state) {
@@ -256,7 +257,7 @@ public struct BulkIngestDestination: VerifyingDestination {
                 // The upload never completed: abort, so that the job can never run, and send again once the abort is
                 // confirmed (a job that moved on meanwhile is looked at again).
                 let aborted = try await client.call(
-                    "PATCH", path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
+                    .patch, path: "/\(jobID)", body: "{\"state\":\"Aborted\"}", lease: nil, ledger: ledger, remoteID: jobID)
                 if case .answered(let answer) = aborted, answer.status == 200, JSONValue.parse(answer.body)?["state"]?.string == "Aborted" {
                     settlements += resend(contacts, "job \(jobID) was left open; aborted")
                 } else {
@@ -305,7 +306,7 @@ public struct BulkIngestDestination: VerifyingDestination {
         let path = "/services/data/\(client.apiVersion)/sobjects/\(SFMCVerifier.encode(object))/describe"
         guard
             case .answered(let answer)? = try? await client.calls.call(
-                "GET", url: { ($0.instanceURL ?? "") + path }, lease: nil, ledger: ledger)
+                .get, url: { ($0.instanceURL ?? "") + path }, lease: nil, ledger: ledger)
         else {
             return checks + [PreflightCheck("object exists", .failed, "no answer from sObject describe")]
         }

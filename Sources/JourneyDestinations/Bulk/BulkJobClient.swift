@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import JourneyQueue
 
 /// The Bulk API 2.0 calls of one job, each with a token, one refresh on a 401, and a ledger row.
@@ -14,7 +15,7 @@ struct BulkJobClient: Sendable {
 
     /// One call; `path` is appended to the jobs URL. With a lease, the call is written ahead (a submission); without, it is a look.
     func call(
-        _ method: String, path: String, contentType: String = "application/json", body: String? = nil,
+        _ method: HTTPRequest.Method, path: String, contentType: String = "application/json", body: String? = nil,
         lease: Lease?, ledger: any AttemptLedger, remoteID: String? = nil, into file: FileHandle? = nil, call: CallPurpose? = nil
     ) async throws -> Reply {
         let apiVersion = self.apiVersion
@@ -26,7 +27,7 @@ struct BulkJobClient: Sendable {
 
     /// The job's state and error message, or nil when the look failed.
     func state(of jobID: String, ledger: any AttemptLedger) async throws -> (state: String, errorMessage: String?, status: Int)? {
-        guard case .answered(let answer) = try await call("GET", path: "/\(jobID)", lease: nil, ledger: ledger, remoteID: jobID) else {
+        guard case .answered(let answer) = try await call(.get, path: "/\(jobID)", lease: nil, ledger: ledger, remoteID: jobID) else {
             return nil
         }
         let object = JSONValue.parse(answer.body)
@@ -62,7 +63,7 @@ struct BulkJobClient: Sendable {
                 let query = locator.map { "?locator=\(SFMCVerifier.encode($0))" } ?? ""
                 guard
                     case .answered(let answer) = try await call(
-                        "GET", path: "/\(jobID)/\(kind)/\(query)", lease: nil, ledger: ledger,
+                        .get, path: "/\(jobID)/\(kind)/\(query)", lease: nil, ledger: ledger,
                         remoteID: jobID, into: file.handle)
                 else {
                     throw ResultsUnread(reason: "\(kind): no answer", countsAsLook: false)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import JourneyQueue
 
 /// Calls with a bearer token from the destination's provider, one refresh and retry on a 401, and a ledger row
@@ -23,9 +24,9 @@ struct AuthorizedCaller: Sendable {
     /// `url` is built from the token (Salesforce names the instance in it). `lookBatchID` ties a look to its reconciliation batch.
     /// With `into`, a 2xx body streams into that file (a result file of any size) and the ledger keeps its size.
     func call(
-        _ method: String, url makeURL: (AccessToken) -> String, contentType: String = "application/json", body: String? = nil,
+        _ method: HTTPRequest.Method, url makeURL: (AccessToken) -> String, contentType: String = "application/json", body: String? = nil,
         lease: Lease?, lookBatchID: Int64? = nil, ledger: any AttemptLedger, remoteID: String? = nil,
-        into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil, headers extra: [(String, String)] = [],
+        into file: FileHandle? = nil, downloadTimeoutMillis: Int64? = nil, headers extra: HTTPFields = [:],
         call: CallPurpose? = nil
     ) async throws -> Reply {
         var refreshed = false
@@ -40,7 +41,7 @@ struct AuthorizedCaller: Sendable {
             try file?.truncate(atOffset: 0)
             do { try await caller.admit(purpose) } catch { return .failed(error) }
             let start = AttemptStart(
-                purpose: purpose, method: method, url: url, requestBody: body ?? "",
+                purpose: purpose, method: method.rawValue, url: url, requestBody: body ?? "",
                 startedAt: clock.nowMillis(), call: call,
                 timeoutMillis: file == nil ? timeoutMillis : downloadTimeoutMillis ?? timeoutMillis)
             var attemptID: Int64?
@@ -48,7 +49,7 @@ struct AuthorizedCaller: Sendable {
             let reply: Reply
             let result: AttemptResult
             do {
-                let headers = [("Content-Type", contentType), ("Authorization", "Bearer \(token.value)")] + extra
+                let headers: HTTPFields = [.contentType: contentType, .authorization: "Bearer \(token.value)"] + extra
                 if let file {
                     let (answer, bytes) = try await caller.download(
                         method: method, url: url, headers: headers, body: body.map { Array($0.utf8) },

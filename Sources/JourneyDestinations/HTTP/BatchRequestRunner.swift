@@ -1,3 +1,4 @@
+import HTTPTypes
 import JourneyQueue
 
 /// How one batch request went, after the write-ahead record, the send and at most one token refresh.
@@ -17,10 +18,10 @@ struct BatchRequestRunner: Sendable {
     let clock: any WallClock
     let tokens: TokenProvider?
     /// Builds the auth headers from a token (Bearer, or a vendor header without a token provider).
-    let authHeaders: @Sendable (AccessToken?) -> [(String, String)]
+    let authHeaders: @Sendable (AccessToken?) -> HTTPFields
 
     func run(
-        _ lease: Lease, ledger: any AttemptLedger, method: String, url: String, contentType: String,
+        _ lease: Lease, ledger: any AttemptLedger, method: HTTPRequest.Method, url: String, contentType: String,
         body: [UInt8], recordedBody: String, timeoutMillis: Int64, takesContacts: Bool = true
     ) async throws -> BatchRequestOutcome {
         var refreshed = false
@@ -37,13 +38,13 @@ struct BatchRequestRunner: Sendable {
                 try await ledger.beginAttempt(
                     lease,
                     AttemptStart(
-                        purpose: .submit, method: method, url: url, requestBody: recordedBody,
+                        purpose: .submit, method: method.rawValue, url: url, requestBody: recordedBody,
                         startedAt: clock.nowMillis(), takesContacts: takesContacts, timeoutMillis: timeoutMillis))
             }
             let answer: HTTPAnswer
             do {
                 answer = try await caller.send(
-                    method: method, url: url, headers: [("Content-Type", contentType)] + authHeaders(token),
+                    method: method, url: url, headers: [.contentType: contentType] + authHeaders(token),
                     body: body, timeoutMillis: timeoutMillis, admitted: true)
             } catch {
                 return .failed(error, attemptID: attemptID)

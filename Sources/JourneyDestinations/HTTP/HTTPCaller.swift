@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import JourneyQueue
 import NIOCore
 import NIOHTTP1
@@ -144,13 +145,13 @@ public struct HTTPCaller: Sendable {
     /// One request with a deadline, after the gate lets it go (unless the caller `admit`ted it already); a non-2xx status is an answer, not an error: the caller
     /// classifies it. What the answer says about the destination's health goes back to the gate.
     public func send(
-        method: String, url: String, headers: [(String, String)], body: [UInt8]?, timeoutMillis: Int64,
+        method: HTTPRequest.Method, url: String, headers: HTTPFields, body: [UInt8]?, timeoutMillis: Int64,
         purpose: AttemptPurpose = .submit, admitted: Bool = false
     ) async throws(TransportFailure) -> HTTPAnswer {
         if !admitted { try await admit(purpose) }
         var request = HTTPClientRequest(url: url)
-        request.method = HTTPMethod(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.method = HTTPMethod(rawValue: method.rawValue)
+        for field in headers { request.headers.add(name: field.name.rawName, value: field.value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let span = Self.clientSpan(method: method, url: url, purpose: purpose, bodyBytes: body?.count)
         defer { span.end() }
@@ -186,14 +187,14 @@ public struct HTTPCaller: Sendable {
     /// `idleMillis` bounds the wait for the answer's head and for each part of its body, within the whole deadline: a
     /// connection that went quiet (a link cut mid-answer) ends then, not at a deadline sized for a large file.
     public func download(
-        method: String, url: String, headers: [(String, String)], body: [UInt8]? = nil, timeoutMillis: Int64,
+        method: HTTPRequest.Method, url: String, headers: HTTPFields, body: [UInt8]? = nil, timeoutMillis: Int64,
         idleMillis: Int64? = nil, purpose: AttemptPurpose, into file: FileHandle, maxBytes: Int,
         admitted: Bool = false
     ) async throws(TransportFailure) -> (answer: HTTPAnswer, bytes: Int) {
         if !admitted { try await admit(purpose) }
         var request = HTTPClientRequest(url: url)
-        request.method = HTTPMethod(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.method = HTTPMethod(rawValue: method.rawValue)
+        for field in headers { request.headers.add(name: field.name.rawName, value: field.value) }
         // A download may be a POST whose body is the filter (the journey history's): without it the remote answers its default.
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let span = Self.clientSpan(method: method, url: url, purpose: purpose, bodyBytes: body?.count)
@@ -244,10 +245,10 @@ public struct HTTPCaller: Sendable {
 
     /// An HTTP client span with OpenTelemetry's standard attributes, but no path or query (where a contact key or a
     /// token may be) and no header.
-    static func clientSpan(method: String, url: String, purpose: AttemptPurpose, bodyBytes: Int?) -> any Span {
-        let span = startSpan(method, ofKind: .client)
+    static func clientSpan(method: HTTPRequest.Method, url: String, purpose: AttemptPurpose, bodyBytes: Int?) -> any Span {
+        let span = startSpan(method.rawValue, ofKind: .client)
         guard span.isRecording else { return span }
-        span.attributes["http.request.method"] = method
+        span.attributes["http.request.method"] = method.rawValue
         if let parsed = URLComponents(string: url), let host = parsed.host {
             span.attributes["server.address"] = host
             span.attributes["server.port"] = parsed.port ?? (parsed.scheme?.lowercased() == "http" ? 80 : 443)

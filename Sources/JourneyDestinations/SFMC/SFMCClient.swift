@@ -1,3 +1,4 @@
+import HTTPTypes
 import JourneyQueue
 import Logging
 
@@ -24,7 +25,7 @@ struct SFMCClient: Sendable {
         let tokens = TokenProvider(clock: clock) { try await source.fetch() }
         self.tokens = tokens
         runner = BatchRequestRunner(caller: caller, clock: clock, tokens: tokens) { token in
-            token.map { [("Authorization", "Bearer \($0.value)")] } ?? []
+            token.map { [.authorization: "Bearer \($0.value)"] } ?? [:]
         }
         builder = SubmissionBuilder(policy: policy, clock: clock)
         let calls = AuthorizedCaller(destination: name, caller: caller, tokens: tokens, clock: clock, timeoutMillis: limits.timeoutMillis)
@@ -47,7 +48,7 @@ struct SFMCClient: Sendable {
         -> BatchRequestOutcome
     {
         try await runner.run(
-            batch.lease, ledger: ledger, method: "POST", url: settings.restURL + path, contentType: "application/json; charset=UTF-8",
+            batch.lease, ledger: ledger, method: .post, url: settings.restURL + path, contentType: "application/json; charset=UTF-8",
             body: Array(body.utf8), recordedBody: body, timeoutMillis: timeoutMillis)
     }
 

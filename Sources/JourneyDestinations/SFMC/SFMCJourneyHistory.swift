@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import JourneyQueue
 import Logging
 
@@ -359,7 +360,7 @@ struct SFMCJourneyHistory: Sendable {
     private func freshness(batchID: Int64?, ledger: any AttemptLedger) async throws(Failure) -> Int64? {
         let url = settings.restURL + "/interaction/v1/interactions/journeyhistory/freshness"
         let reply: AuthorizedCaller.Reply
-        do { reply = try await calls.call("GET", url: { _ in url }, lease: nil, lookBatchID: batchID, ledger: ledger) } catch {
+        do { reply = try await calls.call(.get, url: { _ in url }, lease: nil, lookBatchID: batchID, ledger: ledger) } catch {
             throw .outage("freshness: \(error)")
         }
         let answer = try check(reply, what: "freshness")
@@ -403,8 +404,8 @@ struct SFMCJourneyHistory: Sendable {
         let reply: AuthorizedCaller.Reply
         do {
             reply = try await calls.call(
-                "POST", url: { _ in url }, body: body, lease: nil, lookBatchID: batchID, ledger: ledger, into: file.handle,
-                downloadTimeoutMillis: max(calls.timeoutMillis * 30, 300_000), headers: [("x-direct-pipe", "true")],
+                .post, url: { _ in url }, body: body, lease: nil, lookBatchID: batchID, ledger: ledger, into: file.handle,
+                downloadTimeoutMillis: max(calls.timeoutMillis * 30, 300_000), headers: [.directPipe: "true"],
                 call: call)
         } catch {
             throw .outage("download: \(error)")

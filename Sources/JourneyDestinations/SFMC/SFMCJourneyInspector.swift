@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import JourneyQueue
 
 /// What Marketing Cloud says of the configured journey (docs/remote-apis.md §6.4, §7): whether it exists, takes entries (only a
@@ -20,7 +21,7 @@ struct SFMCJourneyInspector: Sendable {
         guard let journeyKey = settings.journeyKey else { return .missing("journeyKey is not set in the config") }
         let url = settings.restURL + "/interaction/v1/interactions/key:" + SFMCVerifier.encode(journeyKey)
         let reply: AuthorizedCaller.Reply
-        do { reply = try await calls.call("GET", url: { _ in url }, lease: nil, ledger: ledger, call: .journeyCheck) } catch {
+        do { reply = try await calls.call(.get, url: { _ in url }, lease: nil, ledger: ledger, call: .journeyCheck) } catch {
             return .failed("\(error)")
         }
         switch reply {
@@ -138,7 +139,7 @@ struct SFMCJourneyInspector: Sendable {
         }
         let url = settings.restURL + "/interaction/v1/interactions/contactMembership"
         switch try? await calls.call(
-            "POST", url: { _ in url }, body: #"{"ContactKeyList":["journeyq-preflight-check"]}"#, lease: nil, ledger: ledger,
+            .post, url: { _ in url }, body: #"{"ContactKeyList":["journeyq-preflight-check"]}"#, lease: nil, ledger: ledger,
             call: .journeyCheck)
         {
         case .answered(let answer) where answer.status == 200 && JSONValue.parse(answer.body)?["results"] != nil:

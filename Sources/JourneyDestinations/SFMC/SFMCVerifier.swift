@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import JourneyQueue
 
 /// Marketing Cloud reconciliation (docs/remote-apis.md §6.1, §3.1): contactMembership in calls of at most 50 keys, before the first
@@ -56,7 +57,7 @@ struct SFMCVerifier: Sendable {
     {
         let body = "{\"ContactKeyList\":[" + chunk.map(JSONText.string).joined(separator: ",") + "]}"
         let reply = try await calls.call(
-            "POST", url: { _ in settings.restURL + "/interaction/v1/interactions/contactMembership" }, body: body,
+            .post, url: { _ in settings.restURL + "/interaction/v1/interactions/contactMembership" }, body: body,
             lease: nil, lookBatchID: batchID, ledger: ledger, call: call)
         let answer = try readable(reply, what: "contactMembership")
         guard let results = JSONValue.parse(answer.body, maxDepth: 8)?["results"] else {
@@ -286,7 +287,7 @@ struct SFMCVerifier: Sendable {
         var firstTotal: Double?
         while true {
             let url = settings.restURL + "/interaction/v1/async/events/status?\(query)&$page=\(page)&$pageSize=\(Self.statusPageSize)"
-            let reply = try await calls.call("GET", url: { _ in url }, lease: nil, lookBatchID: batchID, ledger: ledger)
+            let reply = try await calls.call(.get, url: { _ in url }, lease: nil, lookBatchID: batchID, ledger: ledger)
             let answer = try readable(reply, what: "async status page \(page)")
             guard let object = JSONValue.parse(answer.body, maxDepth: 8), let list = object["items"]?.array else {
                 throw Failure(reason: "async status page \(page) answered without items")

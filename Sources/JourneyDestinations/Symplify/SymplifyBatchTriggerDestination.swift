@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import JourneyQueue
 
 /// `symplify-batchtrigger`: `POST /rest/{customerId}/batchtrigger/v2` for a pre-signed `uploadUrl`, then the batch
@@ -35,7 +36,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
         self.caller = caller
         self.clock = clock
         runner = BatchRequestRunner(caller: caller, clock: clock, tokens: nil) { _ in
-            [("X-Carma-Authentication-Token", token.value), ("Accept", "application/json")]
+            [.carmaToken: token.value, .accept: "application/json"]
         }
         builder = SubmissionBuilder(policy: unverifiable, clock: clock)
     }
@@ -68,7 +69,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
         // Nothing starts until a file is uploaded: the trigger takes no contact, whatever becomes of it. Its record leaves
         // the contacts `claimed`, so that a worker that dies before the upload leaves them to be queued again.
         let trigger = try await runner.run(
-            batch.lease, ledger: ledger, method: "POST", url: "\(baseURL)/rest/\(customerID)/batchtrigger/v2",
+            batch.lease, ledger: ledger, method: .post, url: "\(baseURL)/rest/\(customerID)/batchtrigger/v2",
             contentType: "application/json", body: Array(body.utf8), recordedBody: body, timeoutMillis: limits.timeoutMillis,
             takesContacts: false)
         let answer: HTTPAnswer, attemptID: Int64
@@ -117,7 +118,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
         }
         do {
             let answer = try await caller.send(
-                method: "PUT", url: url, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                method: .put, url: url, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: Array(file.utf8), timeoutMillis: limits.timeoutMillis, admitted: true)
             let result = builder.result(answer, attemptID: attemptID, remoteID: nil, errorClass: nil)
             if (200..<300).contains(answer.status) { return builder.uniform(.accepted(eventInstanceID: nil), batch: batch, result: result) }
@@ -139,8 +140,8 @@ public struct SymplifyBatchTriggerDestination: Destination {
         var checks: [PreflightCheck] = []
         do {
             let answer = try await caller.send(
-                method: "GET", url: "\(baseURL)/rest/\(customerID)/apiurl",
-                headers: [("X-Carma-Authentication-Token", token.value), ("Accept", "application/json")],
+                method: .get, url: "\(baseURL)/rest/\(customerID)/apiurl",
+                headers: [.carmaToken: token.value, .accept: "application/json"],
                 body: nil, timeoutMillis: limits.timeoutMillis, purpose: .token)
             checks.append(
                 answer.status == 200
