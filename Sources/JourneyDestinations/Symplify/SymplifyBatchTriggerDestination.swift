@@ -113,7 +113,7 @@ public struct SymplifyBatchTriggerDestination: Destination {
             try await ledger.beginAttempt(
                 batch.lease,
                 AttemptStart(
-                    purpose: .submit, method: "PUT", url: recordedURL, requestBody: file,
+                    purpose: .submit, method: HTTPRequest.Method.put.rawValue, url: recordedURL, requestBody: file,
                     startedAt: clock.nowMillis(), timeoutMillis: limits.timeoutMillis))
         }
         do {
