@@ -107,12 +107,14 @@ public struct WorkerDaemon {
         self.gates = gates
     }
 
-    /// A destination and its gate, registered in the store with the settle time that lease recovery must honour.
+    /// A destination and its gate, registered in the store with the wait that lease recovery must honour before a look
+    /// (the settle time after the latest moment an abandoned request may still arrive).
     static func make(
         _ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any WallClock,
         logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true
     ) async throws -> (any Destination, DestinationGate) {
-        try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
+        try await store.ensureDestination(
+            name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.ambiguousLookDelayMillis)
         let name = config.name
         let healthWrites = DispatchQueue(label: "journeyq.health.\(name)")
         // An operator's pause holds from the first request on, not from the watcher's first poll.
@@ -157,7 +159,8 @@ public struct WorkerDaemon {
         configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any WallClock, logger: Logger
     ) async throws {
         for config in configs {
-            try await store.ensureDestination(name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.settleMillis)
+            try await store.ensureDestination(
+                name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.ambiguousLookDelayMillis)
         }
         let recovered = try await store.recoverExpiredLeases()
         if recovered.batches > 0 {

@@ -51,15 +51,20 @@ import Testing
             try harness.enqueue(100)
             let configs = try harness.configs(configure: { config in
                 config.policy.settleMillis = 5_000
+                config.policy.lateArrivalMillis = 1_000
             })
             _ = try await harness.store.ensureDestination(name: "sfmc-async-events", kind: "sfmc-async-events", settleMillis: 5_000)
             let sent = try await Self.dieMidRequest(harness, count: 40)
             // `journeyq reconcile` right after the lease ran out: it recovers the batch first, then looks at nothing yet.
             harness.expireTestLeases()
+            let recoveredAt = harness.clock.nowMillis()
             try await WorkerDaemon.reconcileOnce(
                 configs: configs, store: harness.store, caller: HTTPCaller(client: HTTPClient.shared, clock: harness.clock),
                 clock: harness.clock, logger: .init(label: "test"))
             #expect(try await harness.counts()[.unknown] == 40, "recovered, and not looked for before the settle time")
+            // The abandoned request may still arrive late (`lateArrival`), and then settle: no look before both passed.
+            let lookable = try SQLiteInspection.int(path: harness.store.path, "SELECT MIN(available_at) FROM contact WHERE state = 4")
+            #expect(lookable >= recoveredAt + 6_000)
             #expect(try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'reconcile'") == 0)
             try await harness.work(configs)
             let truth = await harness.truth()

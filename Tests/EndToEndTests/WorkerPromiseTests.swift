@@ -121,6 +121,43 @@ import Testing
         }
     }
 
+    @Test func aRequestThatArrivesAfterItsDeadlineIsNotSentAgain() async throws {
+        // The first submit reaches the remote 6 s after it was sent, when its client gave up at 500 ms: a retransmission
+        // once a cut link comes back. Nothing that looks before it arrived (a status look by key finds no record, the
+        // history no entry) may send its contacts again: they wait for the late arrival, and are found entered once.
+        try await WorkerHarness.with({ config in
+            config.entryDelayMillis = 0...0
+            config.faults.scripted["POST /interaction/v1/async/events"] = [.takenLate]
+            config.faults.lateSeconds = 6
+            config.seed = 12
+        }) { harness in
+            try harness.enqueue(150)
+            try await harness.work(
+                try harness.configs(configure: { config in
+                    config.limits.timeoutMillis = 500
+                    config.policy.settleMillis = 300
+                    // Covers the 5.5 s the request arrives after its deadline, with room for a loaded machine.
+                    config.policy.lateArrivalMillis = 10_000
+                    // Looks go out as soon as they are due, not gathered for a download that serves more contacts.
+                    config.updateConnection(SFMCKind.Connection.self) { $0.settings.history?.gatherMillis = 0 }
+                }), deadline: 120)
+            let path = harness.store.path
+            #expect(
+                try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit' AND error_class = 'timeout'")
+                    == 1)
+            // The truth counts once the late request was taken (its unread answer is counted after).
+            let taken = try await waitFor(seconds: 120) {
+                await harness.state.statistics().requests["POST /interaction/v1/async/events"]?[504] == 1
+            }
+            #expect(taken, "the late request was taken")
+            let truth = await harness.truth()
+            #expect(truth.count == 150)
+            #expect(truth.values.allSatisfy { $0 == 1 }, "nobody entered twice: \(truth.filter { $0.value > 1 }.count) did")
+            #expect(try await harness.counts()[.confirmed] == 150)
+            #expect(try SQLiteInspection.int(path: path, "SELECT MAX(attempts) FROM contact") == 1)
+        }
+    }
+
     @Test func permanentMemberErrorsAreDeadWithTheirReason() async throws {
         try await WorkerHarness.with({ config in
             config.entryDelayMillis = 0...0

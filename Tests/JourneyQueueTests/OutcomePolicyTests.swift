@@ -3,7 +3,8 @@ import Testing
 @testable import JourneyQueue
 
 @Suite struct OutcomePolicyTests {
-    let policy = OutcomePolicy(retry: RetryPolicy(maxAttempts: 3, baseDelayMillis: 1_000, maxDelayMillis: 10_000), settleMillis: 5_000)
+    let policy = OutcomePolicy(
+        retry: RetryPolicy(maxAttempts: 3, baseDelayMillis: 1_000, maxDelayMillis: 10_000), settleMillis: 5_000, lateArrivalMillis: 20_000)
 
     func outcome(_ verdict: Verdict, attempts: Int = 1, policy: OutcomePolicy? = nil, throttledUntil: Int64? = nil) -> ContactOutcome {
         var random = SeededGenerator(seed: 1)
@@ -17,8 +18,17 @@ import Testing
 
     @Test func ambiguousIsNeverRetriedWhereTheDestinationCanBeAsked() {
         for attempts in 1...5 {
-            #expect(outcome(.ambiguous(reason: "timeout"), attempts: attempts) == .unknown(error: "timeout", verifyAfter: 105_000))
+            #expect(outcome(.ambiguous(reason: "timeout"), attempts: attempts) == .unknown(error: "timeout", verifyAfter: 125_000))
         }
+    }
+
+    @Test func anAmbiguousRequestIsLookedAtOnlyAfterItCouldStillArriveAndSettle() {
+        // A request without an answer may still be retransmitted to the remote for `lateArrival` after its deadline: a
+        // look before then that finds nobody would send the contacts a second time.
+        #expect(policy.ambiguousLookDelayMillis == 25_000)
+        #expect(outcome(.ambiguous(reason: "timeout")) == .unknown(error: "timeout", verifyAfter: 100_000 + 5_000 + 20_000))
+        let accepted = outcome(.accepted(eventInstanceID: "e"))
+        #expect(accepted == .accepted(eventInstanceID: "e", verifyAfter: 105_000), "an answered request arrived: settle only")
     }
 
     @Test func throttlingCostsNoAttemptAndWaitsForThePause() {
@@ -66,7 +76,7 @@ import Testing
             return
         }
         #expect(
-            outcome(.ambiguous(reason: "503", destinationFault: true)) == .unknown(error: "503", verifyAfter: 105_000, refundAttempt: true))
+            outcome(.ambiguous(reason: "503", destinationFault: true)) == .unknown(error: "503", verifyAfter: 125_000, refundAttempt: true))
     }
 
     @Test func looksAreBoundedAndEndUnverifiable() {

@@ -8,19 +8,21 @@ import Testing
 /// not; a refused entry is the verdict; no entry proves absence only once the history is complete past the settle time.
 @Suite struct SFMCHistoryEvidenceTests {
     static let settle: Int64 = 10_000
+    static let late: Int64 = 30_000
     let judge: SFMCHistoryEvidence = {
         var settings = SFMCHistorySettings()
         settings.clockMarginMillis = 1_000
         settings.freshnessMarginMillis = 2_000
         return SFMCHistoryEvidence(
-            policy: OutcomePolicy(retry: RetryPolicy(maxAttempts: 8), settleMillis: settle, verifyAttempts: 3), settings: settings)
+            policy: OutcomePolicy(retry: RetryPolicy(maxAttempts: 8), settleMillis: settle, lateArrivalMillis: late, verifyAttempts: 3),
+            settings: settings)
     }()
     let sentAt: Int64 = 1_700_000_000_000
     let fallback = ContactOutcome.unverifiable(reason: "membership cannot tell")
 
-    func contact(prior: PriorMembership = .member, attempts: Int = 1) -> VerificationCandidate {
+    func contact(prior: PriorMembership = .member, attempts: Int = 1, state: ContactState = .accepted) -> VerificationCandidate {
         VerificationCandidate(
-            id: 7, key: "k", state: .accepted, attempts: attempts, eventInstanceID: "e", requestID: "r", priorMember: prior, sentAt: sentAt)
+            id: 7, key: "k", state: state, attempts: attempts, eventInstanceID: "e", requestID: "r", priorMember: prior, sentAt: sentAt)
     }
 
     func row(_ kind: HistoryEntryRow.Kind, at: Int64, message: String = "") -> HistoryEntryRow {
@@ -59,6 +61,21 @@ import Testing
         }
         #expect(error.contains("never entered") && !refund && !duplicate)
         #expect(finding.provenAbsent && finding.evidence?.contains("entered nobody") == true)
+    }
+
+    @Test func aRequestWithoutAnAnswerIsProvenAbsentOnlyPastItsLateArrival() {
+        // Complete past the settle time, but not past the time a retransmitted request may still arrive: no proof yet.
+        let settled = sentAt + Self.settle + 1_000
+        let early = judge.decide(
+            contact(state: .unknown), rows: [], completeUpTo: settled, now: settled + 5_000, fallback: fallback, jitter: 0)
+        #expect(!early.provenAbsent)
+        #expect(early.outcome == .recheck(at: settled + 5_000 + Self.late, note: early.outcome.recheckNote ?? "", counted: false))
+        let late = judge.decide(
+            contact(state: .unknown), rows: [], completeUpTo: settled + Self.late, now: settled + Self.late + 5_000, fallback: fallback,
+            jitter: 0)
+        #expect(late.provenAbsent)
+        // An answered request (accepted) arrived by its answer: the late arrival does not apply.
+        #expect(judge.decide(contact(), rows: [], completeUpTo: settled, now: settled + 5_000, fallback: fallback, jitter: 0).provenAbsent)
     }
 
     @Test func aHistoryNotYetCompleteWaitsWithoutCostingALook() {

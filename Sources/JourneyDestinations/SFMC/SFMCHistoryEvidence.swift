@@ -44,10 +44,12 @@ struct SFMCHistoryEvidence: Sendable {
     }
 
     /// How far the history must be complete before no entry proves a request sent at `sentAt` (the remote's time at its
-    /// earliest; `clockSpreadMillis` more at its latest) entered nobody: past the latest moment it may have left
-    /// (its deadline), the settle time after that, and the clock margin.
-    func needed(sentAt: Int64, clockSpreadMillis: Int64) -> Int64 {
-        sentAt + clockSpreadMillis + requestMillis + policy.settleMillis + settings.clockMarginMillis
+    /// earliest; `clockSpreadMillis` more at its latest) entered nobody: past the latest moment it may have arrived (its
+    /// deadline; for a request that got no answer, `unanswered`, the late arrival after that), the settle time after that,
+    /// and the clock margin.
+    func needed(sentAt: Int64, clockSpreadMillis: Int64, unanswered: Bool) -> Int64 {
+        sentAt + clockSpreadMillis + requestMillis + (unanswered ? policy.lateArrivalMillis : 0) + policy.settleMillis
+            + settings.clockMarginMillis
     }
 
     /// `rows` are this contact's entry rows in this journey (any time); `completeUpTo` is nil when the history's
@@ -74,7 +76,8 @@ struct SFMCHistoryEvidence: Sendable {
                 + "(historyEnteredStatuses, historyRefusedStatuses)"
             return Finding(outcome: policy.undecided(looks: contact.looks, reason: reason, now: now, jitter: jitter))
         }
-        let needed = needed(sentAt: sentAt, clockSpreadMillis: clockSpreadMillis)
+        // An `unknown` contact's request got no answer that says it arrived: it may have arrived late.
+        let needed = needed(sentAt: sentAt, clockSpreadMillis: clockSpreadMillis, unanswered: contact.state == .unknown)
         guard let completeUpTo else { return Finding(outcome: fallback) }
         guard completeUpTo >= needed else {
             // Not there yet: look again once the history should have caught up. Waiting is the remote's pace, not a look.

@@ -127,9 +127,12 @@ struct SFMCJourneyHistory: Sendable {
             let definition = try await definitionID(ledger: ledger)
             // How far the history is complete is learned before the file is asked for: a file holds every row up to what
             // was complete when it began, never what became complete after (the lag may shrink meanwhile).
-            let mostNeeded = contacts.compactMap(\.sentAt).max().map {
-                evidence.needed(sentAt: $0 + offset.low, clockSpreadMillis: offset.high - offset.low)
-            }
+            let mostNeeded = contacts.compactMap { contact in
+                contact.sentAt.map {
+                    evidence.needed(
+                        sentAt: $0 + offset.low, clockSpreadMillis: offset.high - offset.low, unanswered: contact.state == .unknown)
+                }
+            }.max()
             let complete = try await completeness(needed: mostNeeded, offset: offset, batchID: batchID, ledger: ledger)
             let learned = await state.zoneMinutes
             let zone = history.timeZoneMinutes ?? learned

@@ -24,6 +24,10 @@ public enum DestinationSettings {
     public static let settle = Setting(
         "settle", .duration(default: 60_000, range: 0...86_400_000),
         "how long after a request the remote may still be entering contacts; no look before", legacy: .seconds("settleSeconds"))
+    public static let lateArrival = Setting(
+        "lateArrival", .duration(default: 120_000, range: 0...3_600_000),
+        "how long after its deadline a request that got no answer (or a 5xx) may still reach the remote: the kernel keeps "
+            + "sending a closed connection's bytes (about 100 s on Linux); its contacts are looked at only after this and `settle`")
     public static let retry = Setting("retry", .section, "attempts and backoff (below)", defaultNote: "below")
     public static let throttlePause = Setting(
         "throttlePause", .duration(default: 10_000, range: 10...3_600_000), "pause after a 429 that gives no `Retry-After`",
@@ -67,7 +71,7 @@ public enum DestinationSettings {
 
     /// `destinations.NAME`, in the order the README lists them.
     public static let all: [Setting] = [
-        kind, batchSize, requestsPerSecond, concurrency, timeout, lease, sendWindow, settle, retry, throttlePause, maxPause,
+        kind, batchSize, requestsPerSecond, concurrency, timeout, lease, sendWindow, settle, lateArrival, retry, throttlePause, maxPause,
         ambiguousOutcome, verifyAttempts, lookBeforeFirstSend, membershipListsExited, minimumStay, circuit, journeyCheck, outageLimit,
         dailyCallBudget, annualCallQuota,
     ]

@@ -4,6 +4,9 @@ public struct OutcomePolicy: Sendable {
     public var retry: RetryPolicy
     /// How long after a request the remote may still be entering contacts: no look before then.
     public var settleMillis: Int64
+    /// How long after its deadline a request that got no answer may still reach the remote (a closed connection's bytes
+    /// are still retransmitted by the kernel): no absence proves anything about it before then.
+    public var lateArrivalMillis: Int64
     /// False for destinations that offer no way to look (Symplify): accepted contacts end `unverifiable`.
     public var verifiable: Bool
     /// Where there is no way to look, what an ambiguous outcome becomes.
@@ -34,7 +37,8 @@ public struct OutcomePolicy: Sendable {
     }
 
     public init(
-        retry: RetryPolicy = RetryPolicy(), settleMillis: Int64 = DestinationSettings.settle.defaultMillis, verifiable: Bool = true,
+        retry: RetryPolicy = RetryPolicy(), settleMillis: Int64 = DestinationSettings.settle.defaultMillis,
+        lateArrivalMillis: Int64 = DestinationSettings.lateArrival.defaultMillis, verifiable: Bool = true,
         ambiguousWithoutVerification: AmbiguousPolicy = .dead,
         throttlePauseMillis: Int64 = DestinationSettings.throttlePause.defaultMillis,
         maxPauseMillis: Int64 = DestinationSettings.maxPause.defaultMillis,
@@ -45,6 +49,7 @@ public struct OutcomePolicy: Sendable {
     ) {
         self.retry = retry
         self.settleMillis = settleMillis
+        self.lateArrivalMillis = lateArrivalMillis
         self.verifiable = verifiable
         self.ambiguousWithoutVerification = ambiguousWithoutVerification
         self.throttlePauseMillis = throttlePauseMillis
@@ -79,7 +84,7 @@ public struct OutcomePolicy: Sendable {
             guard retry.allowsAnother(after: attempts) else { return .dead(reason: "attempts used up (\(attempts)): \(reason)") }
             return .retry(at: now + retry.delay(afterAttempt: attempts, jitter: jitter), error: reason, refundAttempt: false)
         case .ambiguous(let reason, let destinationFault):
-            if verifiable { return .unknown(error: reason, verifyAfter: now + settleMillis, refundAttempt: destinationFault) }
+            if verifiable { return .unknown(error: reason, verifyAfter: now + ambiguousLookDelayMillis, refundAttempt: destinationFault) }
             switch ambiguousWithoutVerification {
             case .dead: return .dead(reason: "ambiguous: \(reason)", ambiguous: true)
             case .retry:
@@ -94,6 +99,11 @@ public struct OutcomePolicy: Sendable {
             return .dead(reason: reason)
         }
     }
+
+    /// How long after a request that ended without an answer saying what was taken (a timeout, a lost connection, a 5xx,
+    /// an abandoned lease) its contacts wait for their first look: the request may still arrive for `lateArrivalMillis`
+    /// and be entered for `settleMillis` after that, and a look before then that finds nobody proves nothing.
+    public var ambiguousLookDelayMillis: Int64 { settleMillis + lateArrivalMillis }
 
     /// A look that could not decide: look again after a backoff, or, after `verifyAttempts` such looks, give up as
     /// `unverifiable` with the last reason. A throttled look (`counted: false`) waits for `at` and costs nothing.

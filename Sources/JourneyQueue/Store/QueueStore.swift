@@ -1,7 +1,8 @@
 /// The durable queue, as the worker, the CLI and the reports see it. Every method is one transaction.
 public protocol QueueStore: AttemptLedger {
     /// Registers a destination (or updates its kind and settle time, when given) and returns its id. The settle time
-    /// is kept so that lease recovery, in any process, never makes an abandoned contact lookable sooner.
+    /// is kept so that lease recovery, in any process, never makes an abandoned contact lookable sooner: the daemon gives
+    /// the whole wait after an ambiguous request (`OutcomePolicy.ambiguousLookDelayMillis`: late arrival and settle).
     @discardableResult
     func ensureDestination(name: String, kind: String?, settleMillis: Int64?) async throws -> Int64
 

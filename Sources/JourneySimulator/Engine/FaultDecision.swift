@@ -7,6 +7,9 @@ public enum FaultDecision: String, Sendable, CaseIterable {
     case serverErrorAfterTaken = "server_error_after_taken"
     case timeoutAfterTaken = "timeout_after_taken"
     case dropBeforeTaken = "drop_before_taken"
+    /// Taken after the client gave up: a request whose bytes the network delivered late (a retransmission after a
+    /// partition healed), which the remote enters though nobody waits for its answer any more.
+    case takenLate = "taken_late"
     case absurdThrottle = "absurd_throttle"
     case redirect
 
@@ -19,7 +22,7 @@ public enum FaultDecision: String, Sendable, CaseIterable {
             (.throttleBlocked, profile.throttleBlocked), (.serverError, profile.serverError),
             (.serverErrorAfterTaken, profile.serverErrorAfterTaken), (.timeoutAfterTaken, profile.timeoutAfterTaken),
             (.dropBeforeTaken, profile.dropBeforeTaken), (.absurdThrottle, profile.absurdThrottle),
-            (.redirect, profile.redirect),
+            (.redirect, profile.redirect), (.takenLate, profile.takenLate),
         ] {
             edge += rate
             if roll < edge { return decision }
@@ -30,7 +33,7 @@ public enum FaultDecision: String, Sendable, CaseIterable {
     /// True when the request is processed (contacts taken) despite the fault.
     var processes: Bool {
         switch self {
-        case .none, .serverErrorAfterTaken, .timeoutAfterTaken: true
+        case .none, .serverErrorAfterTaken, .timeoutAfterTaken, .takenLate: true
         default: false
         }
     }

@@ -157,6 +157,11 @@ public struct FaultProfile: Sendable, Equatable {
     public var timeoutAfterTaken = 0.0
     /// The request is held past the client's timeout without being processed (a dropped connection).
     public var dropBeforeTaken = 0.0
+    /// The request is taken `lateSeconds` after it came, when its client has given up on it (see `FaultDecision.takenLate`).
+    public var takenLate = 0.0
+    /// How long after it came a `taken_late` request is taken: longer than the client's timeout, so that it arrives
+    /// after the deadline, as a retransmission does once a cut link comes back.
+    public var lateSeconds: Double = 7
     /// A valid token is revoked before its expiry (the next call gets 401).
     public var tokenRevocation = 0.0
     /// An accepted contact silently never enters.
@@ -196,11 +201,13 @@ public struct FaultProfile: Sendable, Equatable {
     /// No faults at all.
     public static let none = FaultProfile()
 
-    /// `--faults hostile`: the realistic mix, plus absurd numbers, redirects and token lifetimes no API should send.
+    /// `--faults hostile`: the realistic mix, plus absurd numbers, redirects and token lifetimes no API should send, and
+    /// requests taken after their client gave up (as after a partition).
     public static var hostile: FaultProfile {
         var profile = realistic
         profile.absurdThrottle = 0.02
         profile.redirect = 0.01
+        profile.takenLate = 0.005
         profile.absurdTokenLifetime = true
         return profile
     }

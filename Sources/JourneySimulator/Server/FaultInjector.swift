@@ -45,6 +45,11 @@ struct FaultInjector: Sendable {
         case .dropBeforeTaken:
             try await hold()
             response = HTTPAnswers.empty(504)
+        case .takenLate:
+            // The client has given up and closed by now; the request is taken all the same, as a late retransmission is.
+            await Self.sleepThroughCancellation(seconds: profile.lateSeconds)
+            _ = try await handle()
+            response = HTTPAnswers.empty(504)
         case .absurdThrottle:
             let (header, body) = await state.absurdRetryAfter()
             response = HTTPAnswers.text(
@@ -55,6 +60,11 @@ struct FaultInjector: Sendable {
         }
         await state.count(endpoint, status: Int(response.status.code))
         return response
+    }
+
+    /// Waits even when the task is cancelled (its client went away): what arrives late is taken all the same.
+    private static func sleepThroughCancellation(seconds: Double) async {
+        await Task.detached { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }.value
     }
 
     /// Holds the answer past the client's timeout.

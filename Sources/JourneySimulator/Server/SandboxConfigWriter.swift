@@ -45,8 +45,14 @@ public struct SandboxConfig: Sendable {
             let millis = Int64((value * 1_000).rounded())
             return .text(millis % 1_000 == 0 ? "\(millis / 1_000)s" : "\(millis)ms")
         }
+        // On this machine nothing arrives late but what the sandbox takes late on purpose (`taken_late`, counted from
+        // when the request came, whatever the client's timeout): the late arrival covers that, not the minutes a real
+        // network's retransmissions may take.
+        let faults = configuration.faults
+        let takesLate = faults.takenLate > 0 || faults.scripted.values.contains { $0.contains(.takenLate) }
+        let lateArrival = takesLate ? (faults.lateSeconds + Double(faults.latencyMillis.upperBound) / 1_000 + 1).rounded(.up) : 1
         func timeouts(_ standard: Double) -> [(String, Scalar)] {
-            [("timeout", duration(timing.timeoutSeconds ?? standard))]
+            [("timeout", duration(timing.timeoutSeconds ?? standard)), ("lateArrival", duration(lateArrival))]
                 + (timing.throttlePauseSeconds.map { [("throttlePause", duration($0))] } ?? [])
         }
         func journey(_ destination: String) -> SimulatedJourney? { configuration.journeys.first { $0.destination == destination } }
@@ -100,7 +106,9 @@ public struct SandboxConfig: Sendable {
     public var yaml: String {
         var lines = [
             "# journeyq config for the sandbox at \(baseURL), written by `journeyq simulate --write-config`.",
-            "# Every destination is named after its kind and works as is against the sandbox.", "destinations:",
+            "# Every destination is named after its kind and works as is against the sandbox.",
+            "# lateArrival is the sandbox's, on this machine: against a real remote leave it out (the default is 2m).",
+            "destinations:",
         ]
         for entry in destinations {
             lines.append("  \(entry.name):")

@@ -198,7 +198,8 @@ public struct ConfigLoader {
         try retry?.rejectUnknown()
         let ambiguous = OutcomePolicy.AmbiguousPolicy(rawValue: try reader.string(Settings.ambiguousOutcome))!
         let policy = OutcomePolicy(
-            retry: retryPolicy, settleMillis: try reader.duration(Settings.settle), verifiable: kind.definition.verifiable,
+            retry: retryPolicy, settleMillis: try reader.duration(Settings.settle),
+            lateArrivalMillis: try reader.duration(Settings.lateArrival), verifiable: kind.definition.verifiable,
             ambiguousWithoutVerification: ambiguous, throttlePauseMillis: try reader.duration(Settings.throttlePause),
             maxPauseMillis: try reader.duration(Settings.maxPause), verifyAttempts: try reader.int(Settings.verifyAttempts),
             membershipListsExited: try reader.bool(Settings.membershipListsExited),

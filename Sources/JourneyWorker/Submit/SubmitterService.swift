@@ -113,7 +113,7 @@ public struct SubmitterService: Service {
                     contactID: $0,
                     outcome: .unknown(
                         error: "erased on request while its batch was in flight; an earlier request of the batch carried it",
-                        verifyAfter: now + destination.policy.settleMillis))
+                        verifyAfter: now + destination.policy.ambiguousLookDelayMillis))
             }
         let rest = try await takeOut(withdrawn, from: batch)
         metrics?.settled(destination: destination.name, withdrawn)

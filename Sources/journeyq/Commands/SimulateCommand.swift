@@ -54,6 +54,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Rate of 500 after the request was processed.") var serverErrorAfterTakenRate: Double?
     @Option(help: "Rate of answers held past the client timeout after processing.") var timeoutRate: Double?
     @Option(help: "Rate of answers held without processing (dropped).") var dropRate: Double?
+    @Option(help: "Rate of requests taken only after their client gave up (a late retransmission).") var takenLateRate: Double?
+    @Option(help: "Seconds after it came that a late request is taken.") var lateSeconds: Double?
     @Option(help: "Rate of tokens revoked before expiry.") var tokenRevocationRate: Double?
     @Option(help: "Rate of accepted contacts that silently never enter.") var silentDropRate: Double?
     @Option(help: "Rate of transient per-member errors in async batches.") var memberErrorRate: Double?
@@ -91,11 +93,14 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ValidationError("--not-running-status must be an HTTP error status (400-599), got \(notRunningStatus)")
         }
         for rate in [
-            throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate,
+            throttleRate, throttleBlockedRate, serverErrorRate, serverErrorAfterTakenRate, timeoutRate, dropRate, takenLateRate,
             tokenRevocationRate, silentDropRate, memberErrorRate, lookFaultRate, absurdThrottleRate, redirectRate,
             historyFaultRate,
         ].compactMap({ $0 }) where !(0...1).contains(rate) {
             throw ValidationError("fault rates are probabilities between 0 and 1, got \(rate)")
+        }
+        if let lateSeconds, !(lateSeconds > 0 && lateSeconds <= 3_600) {
+            throw ValidationError("--late-seconds must be more than 0 and at most 3600, got \(lateSeconds)")
         }
         _ = try parseRange(latencyMs, name: "--latency-ms")
         _ = try parseRange(entryDelayMs, name: "--entry-delay-ms")
@@ -135,6 +140,8 @@ struct SimulateCommand: AsyncParsableCommand {
         if let serverErrorAfterTakenRate { profile.serverErrorAfterTaken = serverErrorAfterTakenRate }
         if let timeoutRate { profile.timeoutAfterTaken = timeoutRate }
         if let dropRate { profile.dropBeforeTaken = dropRate }
+        if let takenLateRate { profile.takenLate = takenLateRate }
+        if let lateSeconds { profile.lateSeconds = lateSeconds }
         if let tokenRevocationRate { profile.tokenRevocation = tokenRevocationRate }
         if let silentDropRate { profile.silentDrop = silentDropRate }
         if let memberErrorRate { profile.memberTransientError = memberErrorRate }
