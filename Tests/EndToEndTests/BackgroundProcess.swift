@@ -57,7 +57,7 @@ func startSimulator(_ scratch: Scratch, extra: [String] = []) async throws -> (B
     let config = scratch.path("sim.yaml")
     let simulator = try BackgroundProcess(
         ["simulate", "--port", "0", "--write-config", config] + extra, scratch: scratch, name: "simulator")
-    try await waitFor(seconds: 20) { simulator.stdout.contains("config written") }
+    try await waitFor(seconds: 120) { simulator.stdout.contains("config written") }
     guard let range = simulator.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else {
         throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "simulator did not start: \(simulator.stderr)"])
     }

@@ -9,12 +9,12 @@ import Testing
         defer { simulator.signal(SIGTERM) }
         let worker = try BackgroundProcess(
             ["work", "--db", db, "--config", onlyAsync, "--concurrency", "3", "--log-level", "warning"], scratch: scratch, name: "worker")
-        let started = try await waitFor(seconds: 20) {
+        let started = try await waitFor(seconds: 120) {
             try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 3
         }
         #expect(started, "no request was made: \(worker.stderr)")
         worker.signal(SIGTERM)
-        let status = try await worker.waitForExit(seconds: 20)
+        let status = try await worker.waitForExit(seconds: 120)
         #expect(status == 0, "\(worker.stderr)")
         // Drained cleanly: no contact left claimed or sending, no lease open, every request answered and recorded.
         #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM contact WHERE state IN (1, 2)") == 0)
@@ -73,14 +73,14 @@ import Testing
         let worker = try BackgroundProcess(
             ["work", "--db", db, "--config", onlyAsync, "--log-level", "warning"], scratch: scratch, name: "worker")
         #expect(
-            try await waitFor(seconds: 20) {
+            try await waitFor(seconds: 120) {
                 try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") >= 1
             })
         worker.signal(SIGTERM)
         // The first signal waits for the in-flight request (held 20 s by the sandbox); the second does not.
         #expect(try await worker.waitForExit(seconds: 1) == nil)
         worker.signal(SIGTERM)
-        #expect(try await worker.waitForExit(seconds: 5) == 130)
+        #expect(try await worker.waitForExit(seconds: 120) == 130)
         #expect(try SQLiteInspection.rows(path: db, "PRAGMA integrity_check").first?["integrity_check"] == "ok")
         // What was in flight is written ahead: it will be looked for, never blindly re-sent.
         #expect(try SQLiteInspection.int(path: db, "SELECT COUNT(*) FROM contact WHERE state = 2") > 0)

@@ -337,7 +337,7 @@ import Testing
         let keeper = LeaseKeeper(store: faulty, clock: clock, logger: .init(label: "test"), leaseMillis: 900)
         let renewed = try await keeper.whileHeld(batch.lease) {
             // A request in flight until the renewals got through twice, by when the first lease has long run out.
-            try await waitFor(seconds: 20) { renewals.value >= 5 }
+            try await waitFor(seconds: 120) { renewals.value >= 5 }
         }
         #expect(renewed, "renewal gave up after \(renewals.value) tries")
         #expect(clock.nowMillis() > batch.lease.until)

@@ -201,7 +201,7 @@ import Testing
     @Test func aSlowStdinHoldsNoWriteLockWhileItWaits() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
-        let store = try SQLiteQueueStore(path: db, busyTimeout: 0.2)
+        let store = try SQLiteQueueStore(path: db, busyTimeout: 5)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: JourneyqProcess.binary)
         process.arguments = ["enqueue", "--db", db, "--destination", "d", "-"]
@@ -211,7 +211,9 @@ import Testing
         process.standardError = output
         try process.run()
         input.fileHandleForWriting.write(Data((0..<1_000).map { "{\"contactKey\":\"a\($0)\"}\n" }.joined().utf8))
-        // While the producer pauses, the daemon's writes go through, every one within a short busy timeout.
+        // While the producer pauses, the daemon's writes go through, every one within the busy timeout. A lock held
+        // across the pause would be held until this loop ends (the rest of the input comes after it), so it fails them
+        // whatever the timeout: 5 s only spares the brief locks the producer may take, which a loaded machine stretches.
         var writes = 0
         while writes < 20 {
             _ = try await store.ensureDestination(name: "probe-\(writes)", kind: nil, settleMillis: 1_000)

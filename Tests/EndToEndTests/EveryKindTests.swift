@@ -123,7 +123,7 @@ import Testing
             #expect(rows.filter { Int($0["state"] ?? "") == ContactState.unverifiable.rawValue }.count == 6)
             // Symplify starts a file's contacts a little after its upload.
             #expect(
-                try await waitFor(seconds: 10) { await harness.truth("symplify-batchtrigger").count == 6 },
+                try await waitFor(seconds: 120) { await harness.truth("symplify-batchtrigger").count == 6 },
                 "the contacts of the trigger without an upload were sent once")
             // The operator chooses to send them again: they go, each counted as a possible duplicate.
             let redriven = try await harness.store.redrive(
@@ -132,7 +132,7 @@ import Testing
             try await harness.work(try harness.configs(["symplify-batchtrigger"]))
             #expect(try await harness.counts("symplify-batchtrigger")[.unverifiable] == 10)
             #expect(try await harness.store.reports(destination: "symplify-batchtrigger", since: nil).first?.possibleDuplicates == 4)
-            #expect(try await waitFor(seconds: 10) { await harness.truth("symplify-batchtrigger").count == 10 })
+            #expect(try await waitFor(seconds: 120) { await harness.truth("symplify-batchtrigger").count == 10 })
             #expect(await harness.truth("symplify-batchtrigger").values.allSatisfy { $0 == 1 })
         }
     }

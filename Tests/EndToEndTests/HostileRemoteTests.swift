@@ -8,13 +8,24 @@ import Testing
 /// token lifetimes that are huge, negative or text. The daemon keeps running, loses nothing, follows no redirect
 /// and leaks nothing.
 @Suite(.timeLimit(.minutes(12))) struct HostileRemoteTests {
+    /// Each kind's first request of a batch, as the sandbox counts endpoints (`FaultProfile.scripted`).
+    static let entryEndpoints = [
+        "sfmc-async-events": "POST /interaction/v1/async/events",
+        "sfmc-batchcontactevents": "POST /interaction-experimental/v1/batchcontactevents",
+        "salesforce-bulk-ingest": "POST /services/data/v61.0/jobs/ingest",
+        "symplify-batchtrigger": "POST /rest/{customerId}/batchtrigger/v2",
+    ]
+
     @Test(arguments: ["sfmc-async-events", "sfmc-batchcontactevents", "salesforce-bulk-ingest", "symplify-batchtrigger"])
     func theDaemonKeepsGoingAndLeaksNothing(kind: String) async throws {
+        let entry = try #require(Self.entryEndpoints[kind])
         try await WorkerHarness.with({ config in
             config.seed = 4
+            // Drawn faults fall on whichever requests a loaded machine sends first, token and look requests among them,
+            // so an absurd throttle and a redirect are scripted on the kind's own entry requests as well: every kind
+            // meets both whatever the order. The rates add more of them, anywhere.
+            config.faults.scripted[entry] = [.absurdThrottle, .redirect]
             config.faults.absurdThrottle = 0.08
-            // Often enough that every kind meets some whatever order its requests take (a rare one could miss a kind
-            // with few requests: batchcontactevents sends six batches of 100).
             config.faults.redirect = 0.15
             config.faults.absurdTokenLifetime = true
             config.entryDelayMillis = 0...50

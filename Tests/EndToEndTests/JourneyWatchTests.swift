@@ -17,14 +17,22 @@ import Testing
             let configs = try harness.configs(configure: { $0.journeyCheckMillis = 200 })
             let store = harness.store
             let state = harness.state
+            let clock = harness.clock
             let published = PublishTime()
+            let journeyChecks: @Sendable () async -> Int = {
+                await state.statistics().requests["GET /interaction/v1/interactions/{id}"]?.values.reduce(0, +) ?? 0
+            }
             async let worked: DrainGaveUp? = harness.work(configs, deadline: 90)
-            // The worker found the journey stopped and says so; then, a few seconds later, it is published again.
-            try await waitFor(seconds: 30) {
+            // The worker found the journey stopped and says so; it is published again only once the worker has looked at
+            // it three more times: its submitters had that long to send, wrongly, and sent nothing.
+            let held = try await waitFor(seconds: 120) {
                 (try await store.counts().first { $0.name == "sfmc-async-events" }?.health?.reason ?? "").contains("Stopped")
             }
-            try await Task.sleep(for: .seconds(3))
-            published.set(SystemClock().nowMillis())
+            #expect(held, "the worker did not report the stopped journey")
+            let checked = await journeyChecks()
+            #expect(try await waitFor(seconds: 120) { await journeyChecks() >= checked + 3 }, "the journey was not looked at again")
+            #expect(try SQLiteInspection.int(path: store.path, "SELECT COUNT(*) FROM attempt WHERE purpose = 'submit'") == 0)
+            published.set(clock.nowMillis())
             _ = await state.setJourneyState(key: "journey-async", to: .running)
             #expect(try await worked == nil)
             #expect(try await harness.counts()[.confirmed] == 400)

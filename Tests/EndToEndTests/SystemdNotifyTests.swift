@@ -63,11 +63,11 @@ import Testing
         let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: address + "/healthz"), timeout: .seconds(10))
         #expect(health.status == .ok)
         // 0.6 s of watchdog: a probe and a ping every 0.2 s while the store takes writes.
-        try await waitFor(seconds: 30) { notify.messages.filter { $0 == "WATCHDOG=1" }.count >= 3 }
+        try await waitFor(seconds: 120) { notify.messages.filter { $0 == "WATCHDOG=1" }.count >= 3 }
         #expect(notify.messages.filter { $0 == "WATCHDOG=1" }.count >= 3)
 
         serve.signal(SIGTERM)
-        try await waitFor(seconds: 30) { notify.messages.contains { $0.contains("STOPPING=1") } }
+        try await waitFor(seconds: 120) { notify.messages.contains { $0.contains("STOPPING=1") } }
         #expect(notify.messages.contains { $0.hasPrefix("STOPPING=1\nSTATUS=draining") })
         #expect(try await serve.waitForExit(seconds: 60) == 0)
     }

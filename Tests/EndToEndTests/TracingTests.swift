@@ -33,7 +33,7 @@ import Testing
         let receiver = try BackgroundProcess(
             executable: "/usr/bin/env", ["python3", Self.receiverScript, "--port", "0", "--log", log],
             scratch: scratch, name: "otlp")
-        try await waitFor(seconds: 20) { receiver.stdout.contains("listening on") }
+        try await waitFor(seconds: 120) { receiver.stdout.contains("listening on") }
         let port = try #require(receiver.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
         let (simulator, db, config) = try await asyncQueue(scratch, contacts: 40, prefix: "traced-contact-", simulator: ["--seed", "7"]) {
             config in
@@ -73,13 +73,13 @@ import Testing
         let serve = try BackgroundProcess(
             ["serve", "--db", db, "--config", config, "--no-workers", "--listen", "127.0.0.1:0", "--log-level", "warning"],
             scratch: scratch, name: "serve")
-        try await waitFor(seconds: 60) { serve.stdout.contains("serving on") }
+        try await waitFor(seconds: 120) { serve.stdout.contains("serving on") }
         let address = try #require(
             serve.stdout.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression).map { String(serve.stdout[$0]) })
         _ = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: address + "/v1/contacts/traced-contact-3?q=traced-contact-"), timeout: .seconds(10))
         serve.signal(SIGTERM)
-        #expect(try await serve.waitForExit(seconds: 60) == 0)
+        #expect(try await serve.waitForExit(seconds: 120) == 0)
         let api = try #require(try spans(log).first { $0.kind == 2 && $0.attributes["http.route"] != nil })
         #expect(api.name.hasPrefix("HTTP GET /v1/contacts/"), "\(api.name)")
         #expect(api.attributes["http.response.status_code"] as? Int == 401)

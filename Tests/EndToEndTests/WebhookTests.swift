@@ -35,7 +35,7 @@ import Testing
                 ],
                 environment: ["HOOK_SECRET": WebhookTests.secret], scratch: scratch, name: "receiver")
             let process = self.process
-            try await waitFor(seconds: 20) { process.stdout.contains("listening on") }
+            try await waitFor(seconds: 120) { process.stdout.contains("listening on") }
             guard
                 let range = process.stdout.range(of: #"\d+$"#, options: .regularExpression, range: nil)
                     ?? process.stdout.range(of: #"\d+"#, options: .regularExpression),

@@ -6,7 +6,7 @@ import Testing
 
 /// Submissions and looks share a destination's `concurrency`: one more waits until one in flight reports its answer or
 /// leaves unsent; token requests are not counted (a request waiting for its token must never wait on itself).
-@Suite(.timeLimit(.minutes(1))) struct DestinationGateTests {
+@Suite(.timeLimit(.minutes(5))) struct DestinationGateTests {
     func gate(concurrency: Int) -> DestinationGate {
         DestinationGate(
             destination: "d", requestsPerSecond: 1_000_000, concurrency: concurrency, clock: ManualClock(), logger: Logger(label: "test"))
@@ -95,8 +95,9 @@ actor Order {
     func append(_ value: Int) { values.append(value) }
 }
 
-/// Polls `condition` until it holds; fails the test after `seconds`.
-func waitUntil(seconds: Double = 10, _ condition: () async -> Bool) async throws {
+/// Polls `condition` until it holds; fails the test after `seconds`: a bound for a loaded machine (it returns as soon as
+/// the condition holds), which the suite's time limit leaves room for, so a failure says what was not met.
+func waitUntil(seconds: Double = 180, _ condition: () async -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while !(await condition()) {
         guard Date() < deadline else {
