@@ -9,7 +9,8 @@ public enum OpenAPIDocument {
   "info": {
     "title": "journeyq",
     "version": "1.0.0",
-    "description": "A durable queue that puts contacts into marketing journeys and proves who got in. Errors are RFC 9457 problem+json. Keys are sent as `Authorization: Bearer KEY`; roles are ingest, read and operate (operate includes read)."
+    "description": "A durable queue that puts contacts into marketing journeys and proves who got in. Errors are RFC 9457 problem+\#
+json. Keys are sent as `Authorization: Bearer KEY`; roles are ingest, read and operate (operate includes read)."
   },
   "security": [
     {
@@ -62,7 +63,8 @@ public enum OpenAPIDocument {
               "minLength": 1,
               "maxLength": 200
             },
-            "description": "A retried request with the same key and the same request answers its first result and enqueues nothing twice; the key reused for a different request is refused (422)."
+            "description": "A retried request with the same key and the same request answers its first result and enqueues nothing\#
+ twice; the key reused for a different request is refused (422)."
           },
           {
             "name": "notBefore",
@@ -78,7 +80,8 @@ public enum OpenAPIDocument {
             "name": "notAfter",
             "in": "query",
             "required": false,
-            "description": "Never sent after this moment, for records without their own notAfter (ISO 8601 with an offset); unsent, they end expired.",
+            "description": "Never sent after this moment, for records without their own notAfter (ISO 8601 with an offset); unsent\#
+, they end expired.",
             "schema": {
               "type": "string",
               "format": "date-time"
@@ -139,7 +142,8 @@ public enum OpenAPIDocument {
           },
           "413": {
             "$ref": "#/components/responses/Problem",
-            "description": "The body is larger than http.maxBodyBytes or holds more than http.maxRecordsPerRequest records; nothing was enqueued."
+            "description": "The body is larger than http.maxBodyBytes or holds more than http.maxRecordsPerRequest records; nothin\#
+g was enqueued."
           },
           "415": {
             "$ref": "#/components/responses/Problem"
@@ -151,7 +155,8 @@ public enum OpenAPIDocument {
             "$ref": "#/components/responses/Problem"
           },
           "503": {
-            "description": "Too many ingests in progress (http.maxIngests, or http.maxIngestsPerKey under this key); nothing was read. Retry after the Retry-After header's seconds.",
+            "description": "Too many ingests in progress (http.maxIngests, or http.maxIngestsPerKey under this key); nothing was r\#
+ead. Retry after the Retry-After header's seconds.",
             "headers": {
               "Retry-After": {
                 "schema": {
@@ -204,7 +209,8 @@ public enum OpenAPIDocument {
     "/v1/destinations/{name}": {
       "get": {
         "operationId": "getDestination",
-        "summary": "One destination: counts, pauses, funnel, throughput, 429s, latency percentiles, possible duplicates (role read).",
+        "summary": "One destination: counts, pauses, funnel, throughput, 429s, latency percentiles, possible duplicates (role read\#
+).",
         "parameters": [
           {
             "name": "name",
@@ -304,7 +310,8 @@ public enum OpenAPIDocument {
       },
       "delete": {
         "operationId": "forgetContact",
-        "summary": "Erase a contact's data on request, everywhere in the queue (role operate); recorded in the audit log by the key's SHA-256.",
+        "summary": "Erase a contact's data on request, everywhere in the queue (role operate); recorded in the audit log by the ke\#
+y's SHA-256.",
         "parameters": [
           {
             "name": "key",
@@ -488,7 +495,8 @@ public enum OpenAPIDocument {
     "/v1/destinations/{name}/redrive": {
       "post": {
         "operationId": "redrive",
-        "summary": "Dead letters back to queued, or to unknown (looked for first) when their last request may have been taken; or, with state expired, expired contacts back to queued with a new notAfter (role operate).",
+        "summary": "Dead letters back to queued, or to unknown (looked for first) when their last request may have been taken; or,\#
+ with state expired, expired contacts back to queued with a new notAfter (role operate).",
         "parameters": [
           {
             "name": "name",
@@ -540,7 +548,8 @@ public enum OpenAPIDocument {
                         "type": "null"
                       }
                     ],
-                    "description": "With state expired: their new notAfter, an ISO 8601 date-time with an offset; absent, they are sent with none."
+                    "description": "With state expired: their new notAfter, an ISO 8601 date-time with an offset; absent, they are\#
+ sent with none."
                   }
                 }
               }
@@ -838,7 +847,8 @@ public enum OpenAPIDocument {
     "/v1/events": {
       "get": {
         "operationId": "listEvents",
-        "summary": "The outbox as a feed (role read): every final verdict (confirmed, unverifiable, dead, expired) and every pause and resume, oldest first, keyset-paged. Pass `next` back as `after`; an empty page keeps the same `next`: poll again with it.",
+        "summary": "The outbox as a feed (role read): every final verdict (confirmed, unverifiable, dead, expired) and every pause\#
+ and resume, oldest first, keyset-paged. Pass `next` back as `after`; an empty page keeps the same `next`: poll again with it.",
         "parameters": [
           {
             "name": "after",
@@ -864,9 +874,11 @@ public enum OpenAPIDocument {
             "in": "query",
             "schema": {
               "type": "string",
-              "pattern": "^(contact\\.(confirmed|unverifiable|dead|expired)|destination\\.(paused|resumed))(,(contact\\.(confirmed|unverifiable|dead|expired)|destination\\.(paused|resumed)))*$"
+              "pattern": "^(contact\\.(confirmed|unverifiable|dead|expired)|destination\\.(paused|resumed))(,(contact\\.(confirmed\#
+|unverifiable|dead|expired)|destination\\.(paused|resumed)))*$"
             },
-            "description": "Only these types, comma-separated (contact.confirmed, contact.unverifiable, contact.dead, contact.expired, destination.paused, destination.resumed)."
+            "description": "Only these types, comma-separated (contact.confirmed, contact.unverifiable, contact.dead, contact.expi\#
+red, destination.paused, destination.resumed)."
           },
           {
             "name": "destination",
@@ -936,7 +948,8 @@ public enum OpenAPIDocument {
     "/v1/webhooks/{name}/redeliver": {
       "post": {
         "operationId": "redeliverWebhook",
-        "summary": "Unparks a webhook endpoint and makes its next try due now: the events waiting for it go again, the batch in hand with its webhook-id (role operate).",
+        "summary": "Unparks a webhook endpoint and makes its next try due now: the events waiting for it go again, the batch in ha\#
+nd with its webhook-id (role operate).",
         "parameters": [
           {
             "name": "name",
@@ -982,7 +995,8 @@ public enum OpenAPIDocument {
     "/v1/audit": {
       "get": {
         "operationId": "listAudit",
-        "summary": "The operators' actions, oldest first (role operate): pause, resume, redrive, redeliver, forget, with the key's name.",
+        "summary": "The operators' actions, oldest first (role operate): pause, resume, redrive, redeliver, forget, with the key's\#
+ name.",
         "parameters": [
           {
             "name": "after",
@@ -1141,7 +1155,8 @@ public enum OpenAPIDocument {
           "withoutZone": {
             "type": "integer",
             "minimum": 0,
-            "description": "With a send window that reads each contact's zone: records that named no known zone (they use the window's zone)."
+            "description": "With a send window that reads each contact's zone: records that named no known zone (they use the wind\#
+ow's zone)."
           }
         }
       },
@@ -1166,8 +1181,10 @@ public enum OpenAPIDocument {
           },
           "cause": {
             "type": "string",
-            "enum": ["operator", "unavailable", "authentication", "journey", "checkingJourney", "misconfigured", "looks", "callBudget"],
-            "description": "Why, as a closed set: an operator's pause, the remote unavailable, credentials refused, the journey taking no entries (or its first check not back), a journey the config gets wrong, failing look endpoints, the API call budget."
+            "enum": ["operator", "unavailable", "authentication", "journey", "checkingJourney", "misconfigured", "looks", "callBud\#
+get"],
+            "description": "Why, as a closed set: an operator's pause, the remote unavailable, credentials refused, the journey ta\#
+king no entries (or its first check not back), a journey the config gets wrong, failing look endpoints, the API call budget."
           }
         }
       },
@@ -1260,7 +1277,8 @@ public enum OpenAPIDocument {
           },
           "looks": {
             "$ref": "#/components/schemas/Pause",
-            "description": "Present while the look endpoints fail: looks wait for their circuit to close, submissions go on, and nobody loses a look."
+            "description": "Present while the look endpoints fail: looks wait for their circuit to close, submissions go on, and n\#
+obody loses a look."
           },
           "calls": {
             "type": "object",
@@ -1268,7 +1286,8 @@ public enum OpenAPIDocument {
               "type": "integer",
               "minimum": 0
             },
-            "description": "Requests made to the remote, by what they were for: submission, look-before, look-after, token, journey-check."
+            "description": "Requests made to the remote, by what they were for: submission, look-before, look-after, token, journe\#
+y-check."
           },
           "callsPer100Contacts": {
             "type": "object",
@@ -1312,7 +1331,8 @@ public enum OpenAPIDocument {
               "looks",
               "possibleDuplicates"
             ],
-            "description": "Funnel, throughput buckets, 429s, latency percentiles, possible duplicates, dead and unverifiable reasons."
+            "description": "Funnel, throughput buckets, 429s, latency percentiles, possible duplicates, dead and unverifiable reas\#
+ons."
           }
         }
       },
@@ -1365,7 +1385,8 @@ public enum OpenAPIDocument {
           },
           "evidence": {
             "type": "string",
-            "description": "What decided the verdict beyond membership: the journey-history rows that proved this entry (or a refused one), or the window over which the history was complete and held no entry."
+            "description": "What decided the verdict beyond membership: the journey-history rows that proved this entry (or a refu\#
+sed one), or the window over which the history was complete and held no entry."
           },
           "notBefore": {
             "type": "integer",
@@ -1554,12 +1575,14 @@ public enum OpenAPIDocument {
           "possibleDuplicates": {
             "type": "integer",
             "minimum": 0,
-            "description": "Of queued: contacts whose last request may have been taken at a destination that offers no look (Symplify), sent again as the operator chose and counted as possible duplicates."
+            "description": "Of queued: contacts whose last request may have been taken at a destination that offers no look (Sympl\#
+ify), sent again as the operator chose and counted as possible duplicates."
           },
           "skipped": {
             "type": "integer",
             "minimum": 0,
-            "description": "Dead contacts left dead because the same key has a newer confirmed or unverifiable row at the destination."
+            "description": "Dead contacts left dead because the same key has a newer confirmed or unverifiable row at the destinat\#
+ion."
           }
         }
       },
@@ -1639,7 +1662,8 @@ public enum OpenAPIDocument {
               "health",
               "looks"
             ],
-            "description": "Who paused: an operator, the destination's health (unavailable, or its journey takes no entries), or its look endpoints."
+            "description": "Who paused: an operator, the destination's health (unavailable, or its journey takes no entries), or i\#
+ts look endpoints."
           },
           "reason": {
             "type": "string"

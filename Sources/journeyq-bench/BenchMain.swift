@@ -21,8 +21,8 @@ enum BenchMain {
         guard arguments.count >= 3, ["claim-settle", "claim-send-settle"].contains(arguments[1]) else {
             FileHandle.standardError.write(
                 Data(
-                    "usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal] [compressed|plain]\n"
-                        .utf8))
+                    ("usage: journeyq-bench claim-settle|claim-send-settle DB [BATCH=100] [DESTINATION=bench] [durable|normal] "
+                        + "[compressed|plain]\n").utf8))
             exit(2)
         }
         let writeAhead = arguments[1] == "claim-send-settle"

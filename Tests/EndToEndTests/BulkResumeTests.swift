@@ -92,7 +92,8 @@ import Testing
             #expect(
                 try SQLiteInspection.int(
                     path: path,
-                    "SELECT COUNT(*) FROM attempt WHERE method = 'POST' AND purpose = 'submit' AND status = 200 AND url LIKE '%/jobs/ingest'"
+                    "SELECT COUNT(*) FROM attempt WHERE method = 'POST' AND purpose = 'submit' AND status = 200 "
+                        + "AND url LIKE '%/jobs/ingest'"
                 ) == 1)
             #expect(
                 try SQLiteInspection.int(

@@ -73,7 +73,8 @@ import Testing
             let crashed = try SQLiteInspection.int(
                 path: harness.store.path,
                 """
-                SELECT COUNT(*) FROM contact WHERE contact_key IN (\(sent.map { "'\($0)'" }.joined(separator: ","))) AND attempts = 1 AND state = 5
+                SELECT COUNT(*) FROM contact WHERE contact_key IN (\(sent.map { "'\($0)'" }.joined(separator: ",")))
+                  AND attempts = 1 AND state = 5
                 """)
             #expect(crashed == 40, "the crashed request's contacts were found, never sent again")
         }
@@ -228,7 +229,8 @@ import Testing
                 path: harness.store.path,
                 """
                 SELECT COUNT(*) FROM attempt a WHERE purpose = 'reconcile' AND url LIKE '%contactMembership'
-                  AND NOT EXISTS (SELECT 1 FROM attempt s WHERE s.purpose = 'submit' AND s.started_at < a.started_at AND s.batch_id = a.batch_id)
+                  AND NOT EXISTS (SELECT 1 FROM attempt s WHERE s.purpose = 'submit' AND s.started_at < a.started_at
+                    AND s.batch_id = a.batch_id)
                   AND a.batch_id IN (SELECT batch_id FROM attempt WHERE purpose = 'submit')
                 """)
             #expect(looksBefore == 12, "\(looksBefore) looks before the first requests of 600 contacts")

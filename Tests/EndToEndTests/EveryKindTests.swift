@@ -56,7 +56,8 @@ import Testing
             #expect(truth.values.filter { $0 > 1 }.count == 0, "no contact entered twice")
             let dead = Set(states.filter { $0.state == .dead }.map(\.key))
             if !definition.verifiable {
-                // No way to look: accepted contacts are unverifiable, never confirmed; an ambiguous upload is dead (the setting), not re-sent.
+                // No way to look: accepted contacts are unverifiable, never confirmed; an ambiguous upload is dead (the setting),
+                // not re-sent.
                 #expect(states.allSatisfy { $0.state == .unverifiable || $0.state == .dead })
                 let unverifiable = Set(states.filter { $0.state == .unverifiable }.map(\.key))
                 #expect(Set(truth.keys).subtracting(unverifiable).isSubset(of: dead))
@@ -82,7 +83,8 @@ import Testing
                 #expect(
                     try SQLiteInspection.int(
                         path: harness.store.path,
-                        "SELECT COUNT(*) FROM attempt_text WHERE instr(request_body, '\(secret)') > 0 OR instr(response_body, '\(secret)') > 0 OR instr(url, '\(secret)') > 0"
+                        "SELECT COUNT(*) FROM attempt_text WHERE instr(request_body, '\(secret)') > 0 "
+                            + "OR instr(response_body, '\(secret)') > 0 OR instr(url, '\(secret)') > 0"
                     ) == 0, "\(secret)")
             }
         }

@@ -79,7 +79,8 @@ import Testing
                 #expect(
                     try SQLiteInspection.int(
                         path: path,
-                        "SELECT COUNT(*) FROM attempt_text WHERE instr(request_body, '\(secret)') OR instr(response_body, '\(secret)') OR instr(url, '\(secret)')"
+                        "SELECT COUNT(*) FROM attempt_text WHERE instr(request_body, '\(secret)') "
+                            + "OR instr(response_body, '\(secret)') OR instr(url, '\(secret)')"
                     ) == 0, "\(secret)")
             }
         }

@@ -67,8 +67,8 @@ import Testing
             // The run went through the paths that matter, not only the happy one.
             let pairs = Set(moves.map { "\($0.from)→\($0.to)" })
             for expected in [
-                "queued→claimed", "claimed→sending", "sending→accepted", "accepted→confirmed", "claimed→queued", "sending→unknown",
-                "accepted→queued", "sending→dead", "dead→queued",
+                "queued→claimed", "claimed→sending", "sending→accepted", "accepted→confirmed", "claimed→queued",
+                "sending→unknown", "accepted→queued", "sending→dead", "dead→queued",
             ] {
                 #expect(pairs.contains(expected), "\(expected) never happened; seen: \(seen)")
             }

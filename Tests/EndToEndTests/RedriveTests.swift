@@ -41,7 +41,8 @@ import Testing
                 try SQLiteInspection.int(
                     path: path,
                     """
-                    SELECT COUNT(*) FROM attempt_text WHERE purpose = 'submit' AND started_at >= \(before) AND instr(request_body, '"again"') > 0
+                    SELECT COUNT(*) FROM attempt_text WHERE purpose = 'submit' AND started_at >= \(before)
+                      AND instr(request_body, '"again"') > 0
                     """) == 0)
             #expect(await harness.truth()["again"] == 1)
             // `member` was looked for afresh before its next first request: membership again, not the answer of the first run.

@@ -86,7 +86,8 @@ import Testing
             #expect(
                 try SQLiteInspection.int(
                     path: path,
-                    "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%sim-client-secret%' OR request_body LIKE '%sim-client-secret%'"
+                    "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%sim-client-secret%' "
+                        + "OR request_body LIKE '%sim-client-secret%'"
                 ) == 0)
             #expect(
                 try SQLiteInspection.int(path: path, "SELECT COUNT(*) FROM attempt_text WHERE response_body LIKE '%access_token%'") == 0)

@@ -35,7 +35,8 @@ import Testing
                 try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT request_body, length(request_zip), request_size, response_body, length(response_zip), response_size FROM attempt WHERE id = ?
+                        SELECT request_body, length(request_zip), request_size, response_body, length(response_zip), response_size
+                        FROM attempt WHERE id = ?
                         """, arguments: [id])
             })
         #expect(stored[0] as String == "" && stored[3] as String == "")

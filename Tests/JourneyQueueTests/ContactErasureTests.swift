@@ -23,7 +23,8 @@ import Testing
 
     @Test func aBatchEntryLosesTheMembersValuesOnly() throws {
         let body = """
-            {"members":[{"contactKey":"ada","data":{"email":"ada.lovelace@example.org"}},{"contactKey":"bob","data":{"email":"bob@example.org"}}]}
+            {"members":[{"contactKey":"ada","data":{"email":"ada.lovelace@example.org"}},\
+            {"contactKey":"bob","data":{"email":"bob@example.org"}}]}
             """
         let erased = try #require(ContactErasure.erase(body: body, key: "ada", values: Self.values))
         #expect(

@@ -299,7 +299,8 @@ func records(_ outcomes: [ReadOutcome]) -> [ContactRecord] {
         let found = errors(try readAll(path, .ndjson))
         #expect(
             found == [
-                "\(path):1: field 'notBefore': expected an ISO 8601 date-time with an offset (2026-03-29T08:00:00+02:00), found '2027-03-28'",
+                "\(path):1: field 'notBefore': expected an ISO 8601 date-time with an offset (2026-03-29T08:00:00+02:00), "
+                    + "found '2027-03-28'",
                 "\(path):2: field 'notAfter': expected an ISO 8601 date-time with an offset, found a number",
                 "\(path):3: field 'notAfter': must be later than notBefore",
             ])

@@ -115,7 +115,8 @@ struct DestinationEntries {
                 == "c.yaml:9: destinations.main.batchSise: unknown key")
         #expect(
             message(main.setting("restURL", "http://abc.rest.marketingcloudapis.com/").yaml)
-                == "c.yaml:5: destinations.main.restURL: 'http://abc.rest.marketingcloudapis.com' must use https (plain http is accepted only for loopback addresses)"
+                == "c.yaml:5: destinations.main.restURL: 'http://abc.rest.marketingcloudapis.com' must use https "
+                + "(plain http is accepted only for loopback addresses)"
         )
         #expect(
             message(main.setting("eventDefinitionKey", "API.Event").yaml).hasPrefix(

@@ -74,7 +74,8 @@ import Testing
             ("notify:\n  - url: https://a.example.com\n    secretEnv: NOT_SET", "c.yaml:11: notify[0].secretEnv"),
             ("notify:\n  - url: https://a.example.com\n    secret: short", "c.yaml:11: notify[0].secret"),
             (
-                "notify:\n  - url: https://a.example.com\n    secretEnv: HOOK_SECRET\n  - url: https://a.example.com/2\n    secretEnv: HOOK_SECRET",
+                "notify:\n  - url: https://a.example.com\n    secretEnv: HOOK_SECRET\n"
+                    + "  - url: https://a.example.com/2\n    secretEnv: HOOK_SECRET",
                 "notify[1].name"
             ),
             ("notify:\n  - url: https://a.example.com\n    secretEnv: HOOK_SECRET\n    parkAfter: 5s", "c.yaml:12: notify[0].parkAfter"),

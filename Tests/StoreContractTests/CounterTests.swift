@@ -12,7 +12,8 @@ import Testing
         // SQLite keeps one row per state, PostgreSQL one per state and slot: their sums are the counts.
         let kept = try fixture.rows(
             """
-            SELECT destination_id, state, SUM(n) FROM contact_count WHERE state <> \(StateCode.windowWaitCounter) GROUP BY destination_id, state HAVING SUM(n) <> 0
+            SELECT destination_id, state, SUM(n) FROM contact_count WHERE state <> \(StateCode.windowWaitCounter)
+            GROUP BY destination_id, state HAVING SUM(n) <> 0
             """
         ).map { $0.map { $0 ?? "" }.joined(separator: "/") }
         #expect(Set(counted) == Set(kept), "after \(step)")

@@ -15,7 +15,8 @@ enum AnswerSignals {
         case 300..<400:
             return .down(
                 reason:
-                    "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")): journeyq follows no redirect; fix the configured URL",
+                    "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")): "
+                    + "journeyq follows no redirect; fix the configured URL",
                 until: nil)
         default:
             return .healthy

@@ -142,8 +142,8 @@ public struct HTTPCaller: Sendable {
         }
     }
 
-    /// One request with a deadline, after the gate lets it go (unless the caller `admit`ted it already); a non-2xx status is an answer, not an error: the caller
-    /// classifies it. What the answer says about the destination's health goes back to the gate.
+    /// One request with a deadline, after the gate lets it go (unless the caller `admit`ted it already); a non-2xx status is an answer, not
+    /// an error: the caller classifies it. What the answer says about the destination's health goes back to the gate.
     public func send(
         method: HTTPRequest.Method, url: String, headers: HTTPFields, body: [UInt8]?, timeoutMillis: Int64,
         purpose: AttemptPurpose = .submit, admitted: Bool = false

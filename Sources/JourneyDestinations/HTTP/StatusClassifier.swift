@@ -12,7 +12,8 @@ enum StatusClassifier {
         case 300..<400:
             return .unavailable(
                 reason:
-                    "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")) (journeyq follows no redirect)"
+                    "HTTP \(answer.status) redirect to \(RedactedURL.origin(answer.headers["location"] ?? "?")) "
+                    + "(journeyq follows no redirect)"
             )
         case 503 where answer.headers["retry-after"] != nil:
             return .ambiguous(reason: "HTTP 503 \(summary(answer))", destinationFault: true)

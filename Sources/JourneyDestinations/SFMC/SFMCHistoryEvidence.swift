@@ -82,7 +82,8 @@ struct SFMCHistoryEvidence: Sendable {
         guard completeUpTo >= needed else {
             // Not there yet: look again once the history should have caught up. Waiting is the remote's pace, not a look.
             let note =
-                "waiting for the journey history to be complete past \(ISOTime.string(needed)) (complete to \(ISOTime.string(completeUpTo)))"
+                "waiting for the journey history to be complete past \(ISOTime.string(needed)) "
+                + "(complete to \(ISOTime.string(completeUpTo)))"
             return Finding(outcome: .recheck(at: now + max(needed - completeUpTo, 1_000), note: note, counted: false))
         }
         // Complete, and no entry: the request entered nobody. A refusal recorded for it is the verdict; else it goes again.

@@ -433,7 +433,8 @@ struct SFMCJourneyHistory: Sendable {
             return answer
         case .answered(let answer) where answer.status == 403:
             throw .forbidden(
-                "journey history not permitted (\(what): HTTP 403 \(StatusClassifier.summary(answer))): the installed package lacks the scope to read it"
+                "journey history not permitted (\(what): HTTP 403 \(StatusClassifier.summary(answer))): "
+                    + "the installed package lacks the scope to read it"
             )
         case .answered(let answer) where StatusClassifier.lookFailureCounts(status: answer.status):
             throw .unreadable("\(what): HTTP \(answer.status) \(StatusClassifier.summary(answer))")

@@ -65,7 +65,8 @@ struct SFMCJourneyInspector: Sendable {
             if !triggers.isEmpty && !triggers.contains(settings.eventDefinitionKey) {
                 return .misconfigured(
                     reason:
-                        "journey '\(settings.journeyKey ?? "")' is triggered by \(triggers.sorted().joined(separator: ", ")), not by eventDefinitionKey '\(settings.eventDefinitionKey)'"
+                        "journey '\(settings.journeyKey ?? "")' is triggered by \(triggers.sorted().joined(separator: ", ")), "
+                        + "not by eventDefinitionKey '\(settings.eventDefinitionKey)'"
                 )
             }
             let status = journey["status"]?.string ?? "?"

@@ -1,7 +1,8 @@
 import JourneyQueue
 
 extension SFMCKind {
-    public static let authURL = Setting("authURL", .url, "the Marketing Cloud auth host (`https://…auth…`); plain `http` only for loopback")
+    public static let authURL = Setting(
+        "authURL", .url, "the Marketing Cloud auth host (`https://…auth…`); plain `http` only for loopback")
     public static let restURL = Setting("restURL", .url, "the Marketing Cloud REST host (`https://…rest…`)")
     public static let clientId = Setting("clientId", .text(default: nil), "the installed package's client id", defaultNote: "required")
     public static let clientSecret = Setting("clientSecret", .secret, "the installed package's client secret")

@@ -264,7 +264,8 @@ struct SFMCVerifier: Sendable {
                         }
                         let since = Self.isoDate((contact.sentAt ?? 0) + offset - Self.clockSkewMillis)
                         let query =
-                            "contactKey=\(Self.encode(contact.key))&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))&startDate=\(Self.encode(since))"
+                            "contactKey=\(Self.encode(contact.key))&eventDefinitionKey=\(Self.encode(settings.eventDefinitionKey))"
+                            + "&startDate=\(Self.encode(since))"
                         let items = try await statusItems(query: query, batchID: batchID, ledger: ledger)
                         let mine = items.filter { $0.contactKey == nil || $0.contactKey == contact.key }
                         return [contact.id: SFMCEvidence.combine(mine.map(\.status))]

@@ -106,7 +106,8 @@ public struct Setting: Sendable {
     /// What the key takes, as the README prints it.
     public var typeDescription: String {
         switch value {
-        case .duration(_, let range): return "duration, \(SettingDuration.text(range.lowerBound))–\(SettingDuration.text(range.upperBound))"
+        case .duration(_, let range):
+            return "duration, \(SettingDuration.text(range.lowerBound))–\(SettingDuration.text(range.upperBound))"
         case .integer(_, let range): return "integer, \(range.lowerBound)–\(SettingDuration.plain(Double(range.upperBound)))"
         case .number(_, let range): return "number, \(SettingDuration.plain(range.lowerBound))–\(SettingDuration.plain(range.upperBound))"
         case .flag: return "true or false"

@@ -37,7 +37,9 @@ public struct CopyTable: Sendable {
             ]),
         CopyTable(
             name: "batch", integers: ["id", "destination_id"], texts: ["lease_token"],
-            more: [("lease_until", true), ("state", true), ("size", true), ("remote_id", false), ("created_at", true), ("closed_at", true)]),
+            more: [
+                ("lease_until", true), ("state", true), ("size", true), ("remote_id", false), ("created_at", true), ("closed_at", true),
+            ]),
         CopyTable(
             name: "contact", integers: ["id", "destination_id"], texts: ["contact_key", "data"],
             more: [
@@ -155,7 +157,8 @@ public enum QueueCopier {
         guard live == 0 else {
             throw CopyError(
                 reason:
-                    "\(live) batch lease(s) are still held on the source: stop every daemon on it (and wait for their leases to run out) first"
+                    "\(live) batch lease(s) are still held on the source: stop every daemon on it "
+                    + "(and wait for their leases to run out) first"
             )
         }
         var summary = CopySummary()

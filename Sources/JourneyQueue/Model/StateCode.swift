@@ -1,5 +1,6 @@
-/// Contact and batch states as they appear in SQL text, for every store. Statements name the state they mean (`state = \(StateCode.queued)`)
-/// while their text still holds the literal number, which the partial indexes of migrations/ are written with.
+/// Contact and batch states as they appear in SQL text, for every store. Statements name the state they mean
+/// (`state = \(StateCode.queued)`) while their text still holds the literal number, which the partial indexes of migrations/ are written
+/// with.
 public enum StateCode {
     public static let queued = text(.queued)
     public static let claimed = text(.claimed)

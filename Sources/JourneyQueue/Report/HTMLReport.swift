@@ -9,7 +9,8 @@ public enum HTMLReport {
                 "<div class=\"charts\">" + funnelChart(report.funnel)
                 + throughputChart(report.throughput, bucketMillis: report.bucketMillis) + "</div>"
             body +=
-                "<p class=\"facts\">\(report.requests) submissions · \(report.looks) reconciliation looks · \(report.throttled) answered 429 · "
+                "<p class=\"facts\">\(report.requests) submissions · \(report.looks) reconciliation looks · "
+                + "\(report.throttled) answered 429 · "
             body += "\(report.retries) retries · \(report.possibleDuplicates) possible duplicates"
             if let latency = report.latency { body += " · latency p50 \(latency.p50) ms, p95 \(latency.p95) ms, p99 \(latency.p99) ms" }
             body += "</p>"
@@ -37,9 +38,11 @@ public enum HTMLReport {
             <style>
             body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1d2433;background:#fafbfc}
             h1{font-size:1.4rem;margin:0 0 .2rem} h2{font-size:1.15rem;margin:1.5rem 0 .5rem} h2 small{color:#6b7385;font-weight:400}
-            .meta{color:#6b7385;margin:0 0 1rem} section{background:#fff;border:1px solid #e3e6eb;border-radius:8px;padding:1rem 1.2rem;margin-bottom:1.2rem}
+            .meta{color:#6b7385;margin:0 0 1rem} \
+            section{background:#fff;border:1px solid #e3e6eb;border-radius:8px;padding:1rem 1.2rem;margin-bottom:1.2rem}
             .charts{display:flex;flex-wrap:wrap;gap:1.5rem} .facts{color:#3a4256}
-            table{border-collapse:collapse;margin-top:.5rem} th,td{border-bottom:1px solid #e3e6eb;padding:.3rem .7rem;text-align:left;font-size:.9rem}
+            table{border-collapse:collapse;margin-top:.5rem} \
+            th,td{border-bottom:1px solid #e3e6eb;padding:.3rem .7rem;text-align:left;font-size:.9rem}
             td.n{text-align:right;font-variant-numeric:tabular-nums} svg text{font-size:12px;fill:#1d2433}
             </style></head><body>
             <h1>journeyq report</h1><p class="meta">generated \(ReportRenderer.iso(generatedAt))</p>
@@ -59,14 +62,16 @@ public enum HTMLReport {
         let width = 420.0, labelWidth = 90.0, barHeight = 22.0, gap = 8.0
         let top = Double(max(funnel.enqueued, 1))
         var svg =
-            "<svg role=\"img\" aria-label=\"funnel\" width=\"\(Int(width + 80))\" height=\"\(Int(Double(stages.count) * (barHeight + gap) + 24))\">"
+            "<svg role=\"img\" aria-label=\"funnel\" width=\"\(Int(width + 80))\" "
+            + "height=\"\(Int(Double(stages.count) * (barHeight + gap) + 24))\">"
         svg += "<text x=\"0\" y=\"14\" font-weight=\"600\">Funnel</text>"
         for (index, stage) in stages.enumerated() {
             let y = 24 + Double(index) * (barHeight + gap)
             let length = max((width - labelWidth) * Double(stage.1) / top, stage.1 > 0 ? 2 : 0)
             svg += "<text x=\"0\" y=\"\(format(y + 15))\">\(stage.0)</text>"
             svg +=
-                "<rect x=\"\(format(labelWidth))\" y=\"\(format(y))\" width=\"\(format(length))\" height=\"\(format(barHeight))\" rx=\"3\" fill=\"\(stage.2)\"/>"
+                "<rect x=\"\(format(labelWidth))\" y=\"\(format(y))\" width=\"\(format(length))\" height=\"\(format(barHeight))\" "
+                + "rx=\"3\" fill=\"\(stage.2)\"/>"
             svg += "<text x=\"\(format(labelWidth + length + 6))\" y=\"\(format(y + 15))\">\(stage.1)</text>"
         }
         return svg + "</svg>"
@@ -87,7 +92,8 @@ public enum HTMLReport {
         let slot = (width - left - 10) / Double(slots)
         let barWidth = max(min(slot * 0.8, 40), 1)
         svg +=
-            "<line x1=\"\(format(left))\" y1=\"\(format(top + height))\" x2=\"\(format(width - 5))\" y2=\"\(format(top + height))\" stroke=\"#9aa3b2\"/>"
+            "<line x1=\"\(format(left))\" y1=\"\(format(top + height))\" x2=\"\(format(width - 5))\" y2=\"\(format(top + height))\" "
+            + "stroke=\"#9aa3b2\"/>"
         svg += "<text x=\"0\" y=\"\(format(top + 10))\">\(Int(peak))</text><text x=\"0\" y=\"\(format(top + height))\">0</text>"
         for bucket in buckets {
             let index = Double((bucket.minute - buckets[0].minute) / max(bucketMillis, 1))
@@ -98,7 +104,8 @@ public enum HTMLReport {
                 let h = height * Double(value) / peak
                 y -= h
                 svg +=
-                    "<rect x=\"\(format(x))\" y=\"\(format(y))\" width=\"\(format(barWidth))\" height=\"\(format(h))\" fill=\"\(color)\"><title>\(value)</title></rect>"
+                    "<rect x=\"\(format(x))\" y=\"\(format(y))\" width=\"\(format(barWidth))\" height=\"\(format(h))\" fill=\"\(color)\">"
+                    + "<title>\(value)</title></rect>"
             }
         }
         // Axis labels: the first bucket's date and time, the last one's time (UTC).

@@ -29,11 +29,13 @@ public enum ReportRenderer {
             out += "\n\(report.name)\n"
             if let pause = report.pause {
                 out +=
-                    "  PAUSED      by an operator \(pause.until == .max ? "until resumed" : "until \(ISOTime.string(pause.until))"): \(pause.reason)\n"
+                    "  PAUSED      by an operator \(pause.until == .max ? "until resumed" : "until \(ISOTime.string(pause.until))"): "
+                    + "\(pause.reason)\n"
             }
             if let health = report.health {
                 out +=
-                    "  HELD        \(health.reason)\(health.since.map { " (since \(ISOTime.string($0)))" } ?? ""), next try \(ISOTime.string(health.until))\n"
+                    "  HELD        \(health.reason)\(health.since.map { " (since \(ISOTime.string($0)))" } ?? ""), "
+                    + "next try \(ISOTime.string(health.until))\n"
             }
             if let looks = report.lookOutage {
                 out +=
@@ -47,7 +49,8 @@ public enum ReportRenderer {
             if let expired = report.counts[ContactState.expired.description], expired > 0 {
                 out += "  expired     \(expired) never sent: their notAfter passed first (redrive --expired --not-after … sends them)\n"
             }
-            out += "  funnel      enqueued \(f.enqueued) → submitted \(f.submitted) → accepted \(f.accepted) → confirmed \(f.confirmed)"
+            out += "  funnel      enqueued \(f.enqueued) → submitted \(f.submitted) → accepted \(f.accepted) "
+            out += "→ confirmed \(f.confirmed)"
             out += f.unverifiable > 0 ? " (unverifiable \(f.unverifiable))" : ""
             out += ", dead \(f.dead)\n"
             out += "  requests    \(report.requests) submissions (\(String(format: "%.1f", report.requestsPerSecond))/s), "
@@ -67,7 +70,8 @@ public enum ReportRenderer {
             let label = remoteIDsLabel(report.kind)
             if report.remoteBatches > 0 {
                 out +=
-                    "  \(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(report.remoteBatches), latest \(report.recentRemoteIDs.prefix(3).joined(separator: ", "))\n"
+                    "  \(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(report.remoteBatches), "
+                    + "latest \(report.recentRemoteIDs.prefix(3).joined(separator: ", "))\n"
             }
             if report.uploads + report.uploadsFailed > 0 {
                 out += "  uploads     \(report.uploads) accepted, \(report.uploadsFailed) failed or unanswered\n"

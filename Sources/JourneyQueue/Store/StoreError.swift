@@ -25,7 +25,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path): this queue was moved to \(to) at \(ISOTime.string(at)) by journeyq copy; point --db there. Working this file too "
                 + "would send its contacts a second time (--reopen-moved uses it again, only if the PostgreSQL queue is gone for good)"
         case let .erasedBeforeSend(batchID, neverSent, sentBefore):
-            "batch \(batchID): \(neverSent.count + sentBefore.count) contact(s) were erased on request since the claim; the request was not sent"
+            "batch \(batchID): \(neverSent.count + sentBefore.count) contact(s) were erased on request since the claim; "
+                + "the request was not sent"
         }
     }
 }

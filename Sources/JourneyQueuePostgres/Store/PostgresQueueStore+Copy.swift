@@ -43,7 +43,8 @@ extension PostgresQueueStore: CopyTarget {
                     try await self.execute(
                         connection,
                         """
-                        SELECT setval(pg_get_serial_sequence('\(table.name)', 'id'), COALESCE((SELECT MAX(id) FROM \(table.name)), 0) + 1, false)
+                        SELECT setval(pg_get_serial_sequence('\(table.name)', 'id'),
+                                      COALESCE((SELECT MAX(id) FROM \(table.name)), 0) + 1, false)
                         """)
                 }
                 try await connection.query("COMMIT", logger: self.logger)

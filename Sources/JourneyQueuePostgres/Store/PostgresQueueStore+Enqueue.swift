@@ -100,7 +100,8 @@ struct PostgresEnqueueSink: EnqueueSink {
                 connection,
                 """
                 WITH ins AS (
-                    INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
+                    INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after,
+                                        wait_cause)
                     SELECT $1, t.k, t.d, GREATEST($4, t.nb), $4, $4, NULLIF(t.nb, 0), NULLIF(t.na, 0),
                            CASE WHEN t.nb > $4 THEN \(StateCode.waitNotBefore) END
                     FROM unnest($2::text[], $3::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS t(k, d, nb, na, o) ORDER BY t.o

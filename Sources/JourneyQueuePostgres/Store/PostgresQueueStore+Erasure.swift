@@ -11,7 +11,8 @@ extension PostgresQueueStore {
             try await self.execute(
                 connection,
                 """
-                INSERT INTO erasure(key_sha256, contact_key, requested_at, requested_by, done_at, contacts, bodies) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                INSERT INTO erasure(key_sha256, contact_key, requested_at, requested_by, done_at, contacts, bodies)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
                 """,
                 [
                     digest, summary.pending > 0 ? contactKey : nil, now, actor, summary.pending > 0 ? nil : now, summary.contacts,
@@ -33,7 +34,8 @@ extension PostgresQueueStore {
                 let inFlight = try await self.rows(
                     connection,
                     """
-                    SELECT COUNT(*) FROM contact WHERE contact_key COLLATE "C" = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending))
+                    SELECT COUNT(*) FROM contact
+                    WHERE contact_key COLLATE "C" = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending))
                     """, [key])[0][0].decode(Int.self)
                 guard inFlight == 0 else { continue }
                 let summary = try await self.erase(connection, key: key, now: now)
@@ -77,8 +79,8 @@ extension PostgresQueueStore {
         let records = try await rows(
             connection,
             """
-            SELECT id, destination_id, state, data, enqueued_at, last_error, dead_reason, evidence FROM contact WHERE contact_key COLLATE "C" = $1
-            ORDER BY id FOR UPDATE
+            SELECT id, destination_id, state, data, enqueued_at, last_error, dead_reason, evidence FROM contact
+            WHERE contact_key COLLATE "C" = $1 ORDER BY id FOR UPDATE
             """, [key])
         for record in records {
             summary.contacts += 1
@@ -100,8 +102,8 @@ extension PostgresQueueStore {
                 try await execute(
                     connection,
                     """
-                    UPDATE contact SET state = \(StateCode.dead), dead_reason = $1, last_error = $2, data = '{}', erased_at = COALESCE(erased_at, $3),
-                        updated_at = $3, wait_cause = NULL WHERE id = $4
+                    UPDATE contact SET state = \(StateCode.dead), dead_reason = $1, last_error = $2, data = '{}',
+                        erased_at = COALESCE(erased_at, $3), updated_at = $3, wait_cause = NULL WHERE id = $4
                     """, [ContactErasure.deadReason, scrubbedError, now, id])
                 summary.withdrawn += 1
             } else {
@@ -109,7 +111,8 @@ extension PostgresQueueStore {
                     connection,
                     """
                     UPDATE contact SET data = '{}', last_error = $1, dead_reason = $2, erased_at = COALESCE(erased_at, $3), evidence = $5,
-                        not_after = CASE WHEN state < \(StateCode.firstFinal) THEN LEAST(COALESCE(not_after, $3), $3) ELSE not_after END WHERE id = $4
+                        not_after = CASE WHEN state < \(StateCode.firstFinal) THEN LEAST(COALESCE(not_after, $3), $3) ELSE not_after END
+                    WHERE id = $4
                     """,
                     [
                         scrubbedError, deadReason.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }, now, id,
@@ -138,7 +141,8 @@ extension PostgresQueueStore {
                 guard newRequest != nil || newResponse != nil else { continue }
                 try await execute(
                     connection,
-                    "UPDATE attempt SET request_body = COALESCE($1, request_body), response_body = COALESCE($2, response_body) WHERE id = $3",
+                    "UPDATE attempt SET request_body = COALESCE($1, request_body), response_body = COALESCE($2, response_body)"
+                        + " WHERE id = $3",
                     [newRequest, newResponse, try body[0].decode(Int64.self)])
                 summary.bodies += 1
             }

@@ -11,7 +11,8 @@ extension PostgresQueueStore {
     /// Events in ((`$1`,`$2`), (`$6`,`$7`)] of transactions before `$5` that the filter keeps (`$3` types, `$4`
     /// destinations, JSON arrays or NULL), in order.
     static let eventsSQL = """
-        SELECT e.tx, e.id, e.type, d.name, e.at, e.contact_key, e.state, e.reason, e.event_instance_id, e.request_id, e.attempts, e.cause, e.until
+        SELECT e.tx, e.id, e.type, d.name, e.at, e.contact_key, e.state, e.reason, e.event_instance_id, e.request_id, e.attempts,
+               e.cause, e.until
         FROM event e JOIN destination d ON d.id = e.destination_id
         WHERE (e.tx, e.id) > ($1::bigint, $2::bigint) AND (e.tx, e.id) <= ($6::bigint, $7::bigint) AND e.tx < $5::bigint
           AND ($3::text IS NULL OR e.type IN (SELECT jsonb_array_elements_text($3::text::jsonb)))
@@ -87,7 +88,8 @@ extension PostgresQueueStore {
             return try await self.rows(
                 connection,
                 """
-                SELECT name FROM webhook_endpoint WHERE retired_at IS NULL AND name NOT IN (SELECT jsonb_array_elements_text($1::text::jsonb)) ORDER BY name
+                SELECT name FROM webhook_endpoint WHERE retired_at IS NULL
+                  AND name NOT IN (SELECT jsonb_array_elements_text($1::text::jsonb)) ORDER BY name
                 """, [configured]
             ).map { try $0[0].decode(String.self) }
         }
@@ -112,8 +114,8 @@ extension PostgresQueueStore {
                 let row = try await self.rows(
                     connection,
                     """
-                    SELECT cursor_tx, cursor_id, pending_tx, pending_id, message_id, attempts, pending_since, parked_at, pending_types, owner, lease_until,
-                           next_attempt_at, pending_destinations
+                    SELECT cursor_tx, cursor_id, pending_tx, pending_id, message_id, attempts, pending_since, parked_at, pending_types,
+                           owner, lease_until, next_attempt_at, pending_destinations
                     FROM webhook_endpoint WHERE name = $1 FOR UPDATE
                     """, [endpoint]
                 ).first
@@ -155,7 +157,8 @@ extension PostgresQueueStore {
             try await self.execute(
                 connection,
                 """
-                UPDATE webhook_endpoint SET pending_tx = $1, pending_id = $2, pending_count = $3, pending_since = $4, message_id = $5, attempts = 1,
+                UPDATE webhook_endpoint SET pending_tx = $1, pending_id = $2, pending_count = $3, pending_since = $4,
+                    message_id = $5, attempts = 1,
                     owner = $6, lease_until = $7, pending_types = $8, pending_destinations = $9, retired_at = NULL
                 WHERE name = $10
                 """,
@@ -178,8 +181,9 @@ extension PostgresQueueStore {
             try await self.count(
                 connection,
                 """
-                UPDATE webhook_endpoint SET cursor_tx = pending_tx, cursor_id = pending_id, pending_tx = NULL, pending_id = NULL, pending_count = NULL,
-                    pending_since = NULL, message_id = NULL, pending_types = NULL, pending_destinations = NULL, attempts = 0, failing_since = NULL, last_error = NULL, next_attempt_at = 0,
+                UPDATE webhook_endpoint SET cursor_tx = pending_tx, cursor_id = pending_id, pending_tx = NULL, pending_id = NULL,
+                    pending_count = NULL, pending_since = NULL, message_id = NULL, pending_types = NULL, pending_destinations = NULL,
+                    attempts = 0, failing_since = NULL, last_error = NULL, next_attempt_at = 0,
                     delivered = delivered + $1, deliveries = deliveries + 1, last_delivered_at = $2, lease_until = 0
                 WHERE name = $3 AND owner = $4 AND pending_tx = $5 AND pending_id = $6 AND cursor_tx = $7 AND cursor_id = $8
                 """, [batch.events.count, now, batch.endpoint, owner, batch.to.tx, batch.to.id, batch.from.tx, batch.from.id]) == 1
@@ -208,7 +212,8 @@ extension PostgresQueueStore {
             try await self.execute(
                 connection,
                 """
-                UPDATE webhook_endpoint SET parked_at = NULL, failing_since = NULL, attempts = 0, next_attempt_at = 0, lease_until = 0 WHERE name = $1
+                UPDATE webhook_endpoint SET parked_at = NULL, failing_since = NULL, attempts = 0, next_attempt_at = 0, lease_until = 0
+                WHERE name = $1
                 """, [endpoint])
         }
         return before
@@ -220,8 +225,8 @@ extension PostgresQueueStore {
             for row in try await self.rows(
                 connection,
                 """
-                SELECT name, delivered, deliveries, last_delivered_at, attempts, failing_since, last_error, next_attempt_at, parked_at, retired_at,
-                       cursor_tx, cursor_id
+                SELECT name, delivered, deliveries, last_delivered_at, attempts, failing_since, last_error, next_attempt_at,
+                       parked_at, retired_at, cursor_tx, cursor_id
                 FROM webhook_endpoint ORDER BY name
                 """)
             {

@@ -118,7 +118,8 @@ extension PostgresQueueStore {
     private func withdrawErased(_ lease: Lease, attemptID: Int64) async throws {
         let erased = try await rows(
             """
-            SELECT id, state FROM contact WHERE batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
+            SELECT id, state FROM contact
+            WHERE batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
             """, [lease.batchID])
         _ = try await rows(
             "UPDATE attempt SET error_class = 'withdrawn', finished_at = $2 WHERE id = $1 RETURNING id", [attemptID, clock.nowMillis()])
@@ -135,22 +136,25 @@ extension PostgresQueueStore {
             SELECT id, state FROM contact
             WHERE $9::boolean AND batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL),
         live AS (
-            SELECT count(*) AS n FROM contact WHERE $9::boolean AND batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending))),
+            SELECT count(*) AS n FROM contact
+            WHERE $9::boolean AND batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending))),
         held AS (
             SELECT id, destination_id FROM batch WHERE id = $1 AND lease_token = $2 AND state = \(StateCode.batchOpen) AND lease_until >= $3
                 AND NOT EXISTS (SELECT 1 FROM erased)
             FOR UPDATE),
         written AS (
-            INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at, call_purpose, trace_id)
-            SELECT held.destination_id, held.id, $4, COALESCE((SELECT MAX(attempts) FROM contact WHERE batch_id = held.id), 1), $5, $6, $7, $8,
-                   $10::text, $11::text
+            INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at,
+                                call_purpose, trace_id)
+            SELECT held.destination_id, held.id, $4, COALESCE((SELECT MAX(attempts) FROM contact WHERE batch_id = held.id), 1),
+                   $5, $6, $7, $8, $10::text, $11::text
             FROM held
             RETURNING id),
         sending AS (
             -- A new request: its looks start from zero, and an id from an earlier request no longer describes it.
             UPDATE contact c SET state = \(StateCode.sending), sent_at = $8, looks = 0, updated_at = $8,
                 event_instance_id = CASE WHEN c.state = \(StateCode.claimed) THEN NULL ELSE c.event_instance_id END
-            FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending)) AND c.erased_at IS NULL
+            FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
+                AND c.erased_at IS NULL
             RETURNING 1),
         outliving AS (
             -- The lease outlives the request's deadline: no recovery makes its contacts lookable while it may arrive.

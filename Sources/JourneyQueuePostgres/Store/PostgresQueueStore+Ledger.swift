@@ -45,8 +45,8 @@ extension PostgresQueueStore {
         let row = try await rows(
             connection,
             """
-            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at, status, response_headers, response_body,
-                                remote_id, latency_ms, error_class, finished_at, call_purpose, trace_id)
+            INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at, status, response_headers,
+                                response_body, remote_id, latency_ms, error_class, finished_at, call_purpose, trace_id)
             VALUES ($1, $2::bigint, $3, $4, $5, $6, $7, $8::int, $9::text, $10, $11::text, $12, $13::text, $14, $15, $16::text) RETURNING id
             """,
             [
@@ -78,7 +78,8 @@ extension PostgresQueueStore {
             SELECT d.id,
                    (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state = \(StateCode.queued)),
                    EXISTS (SELECT 1 FROM batch WHERE destination_id = d.id AND state = \(StateCode.batchOpen)),
-                   (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)))
+                   (SELECT MIN(available_at) FROM contact
+                    WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)))
             FROM destination d WHERE d.name = $1
             """, [destination]
         ).first

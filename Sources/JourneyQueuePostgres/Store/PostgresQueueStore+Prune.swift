@@ -11,7 +11,8 @@ extension PostgresQueueStore {
                     try await self.count(
                         connection,
                         """
-                        DELETE FROM contact WHERE id IN (SELECT id FROM contact WHERE state >= \(StateCode.firstFinal) AND updated_at < $1 LIMIT $2)
+                        DELETE FROM contact WHERE id IN (
+                            SELECT id FROM contact WHERE state >= \(StateCode.firstFinal) AND updated_at < $1 LIMIT $2)
                         """, [contactsBefore, limit])
                 }
             }
@@ -24,7 +25,8 @@ extension PostgresQueueStore {
                         """
                         DELETE FROM attempt WHERE id IN (
                             SELECT a.id FROM attempt a WHERE a.started_at < $1 AND a.finished_at IS NOT NULL
-                              AND (a.batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM contact c WHERE c.batch_id = a.batch_id AND c.state < \(StateCode.firstFinal)))
+                              AND (a.batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM contact c
+                                  WHERE c.batch_id = a.batch_id AND c.state < \(StateCode.firstFinal)))
                             LIMIT $2)
                         """, [ledgerBefore, limit])
                 }
@@ -39,7 +41,8 @@ extension PostgresQueueStore {
                         """
                         DELETE FROM event WHERE id IN (
                             SELECT e.id FROM event e WHERE e.at < $1
-                              AND NOT EXISTS (SELECT 1 FROM webhook_endpoint w WHERE w.retired_at IS NULL AND (e.tx, e.id) > (w.cursor_tx, w.cursor_id))
+                              AND NOT EXISTS (SELECT 1 FROM webhook_endpoint w
+                                  WHERE w.retired_at IS NULL AND (e.tx, e.id) > (w.cursor_tx, w.cursor_id))
                             LIMIT $2)
                         """, [ledgerBefore, limit])
                 }

@@ -63,7 +63,8 @@ extension PostgresQueueStore {
             connection,
             """
             SELECT COUNT(*), COUNT(*) FILTER (WHERE attempts > 0 OR state > \(StateCode.queued)),
-                   COUNT(*) FILTER (WHERE state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable)) OR event_instance_id IS NOT NULL),
+                   COUNT(*) FILTER (WHERE state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable))
+                       OR event_instance_id IS NOT NULL),
                    COUNT(*) FILTER (WHERE state = \(StateCode.confirmed)), COUNT(*) FILTER (WHERE state = \(StateCode.unverifiable)),
                    COUNT(*) FILTER (WHERE state = \(StateCode.dead)), COALESCE(SUM(GREATEST(attempts - 1, 0)), 0)::bigint,
                    COALESCE(SUM(possible_duplicates), 0)::bigint, COALESCE(SUM(proven_absent), 0)::bigint
@@ -77,7 +78,8 @@ extension PostgresQueueStore {
         for row in try await rows(
             connection,
             """
-            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = $1 AND state = \(StateCode.dead) AND enqueued_at >= $2
+            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
+            WHERE destination_id = $1 AND state = \(StateCode.dead) AND enqueued_at >= $2
             GROUP BY 1 ORDER BY 2 DESC LIMIT 50
             """, [id, since])
         {
@@ -122,7 +124,8 @@ extension PostgresQueueStore {
         let span = try await rows(
             connection,
             """
-            SELECT MIN(updated_at), MAX(updated_at) FROM contact WHERE destination_id = $1 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $2
+            SELECT MIN(updated_at), MAX(updated_at) FROM contact
+            WHERE destination_id = $1 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $2
             """, [id, since])[0]
         let settledSpan = (try span[1].decode(Int64?.self) ?? 0) - (try span[0].decode(Int64?.self) ?? 0)
         // About thirty bars whatever the span: seconds for a demo, hours for a night's run.
@@ -135,7 +138,8 @@ extension PostgresQueueStore {
             """
             SELECT updated_at / $1 * $1 AS minute, COUNT(*) FILTER (WHERE state = \(StateCode.confirmed)),
                    COUNT(*) FILTER (WHERE state = \(StateCode.unverifiable)), COUNT(*) FILTER (WHERE state = \(StateCode.dead))
-            FROM contact WHERE destination_id = $2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $3 GROUP BY minute ORDER BY minute
+            FROM contact WHERE destination_id = $2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $3
+            GROUP BY minute ORDER BY minute
             """, [bucketMillis, id, since])
         {
             buckets.append(
@@ -195,7 +199,8 @@ extension PostgresQueueStore {
                 let page = try bridge.run {
                     try await self.rows(
                         """
-                        SELECT $1::text, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id, enqueued_at, updated_at, data, id
+                        SELECT $1::text, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id,
+                               enqueued_at, updated_at, data, id
                         FROM contact WHERE destination_id = $2 AND id > $3 AND ($4::int IS NULL OR state = $4::int) AND enqueued_at >= $5
                         ORDER BY id LIMIT $6
                         """, [name, id, from, state.map { Int64($0.rawValue) }, since ?? 0, Self.exportPageSize]
@@ -231,7 +236,8 @@ extension PostgresQueueStore {
         let contacts = try await rows(
             """
             SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                   c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
+                   c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence,
+                   c.not_before, c.not_after, c.available_at, c.wait_cause,
                    c.erased_at
             FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key COLLATE "C" = $1 ORDER BY c.id
             """, [contactKey])
@@ -287,8 +293,8 @@ extension PostgresQueueStore {
             let queued = try await self.count(
                 connection,
                 """
-                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = $3::bigint, updated_at = $1,
-                    available_at = GREATEST($1, COALESCE(not_before, 0)),
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL,
+                    not_after = $3::bigint, updated_at = $1, available_at = GREATEST($1, COALESCE(not_before, 0)),
                     wait_cause = CASE WHEN not_before > $1 THEN \(StateCode.waitNotBefore) END,
                     last_error = 'redriven after expiry: ' || COALESCE(last_error, '')
                 WHERE \(candidate) AND NOT \(superseded)
@@ -307,7 +313,8 @@ extension PostgresQueueStore {
             let id = try await self.existingDestinationID(connection, name: destination)
             // The newest dead row of a key that is not live again (as the SQLite store says, step by step).
             let candidate = """
-                destination_id = $2 AND state = \(StateCode.dead) AND erased_at IS NULL AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
+                destination_id = $2 AND state = \(StateCode.dead) AND erased_at IS NULL
+                  AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
                   AND \(RedriveSQL.newestNotLive(state: StateCode.dead))
                 """
             let superseded = RedriveSQL.superseded
@@ -320,13 +327,15 @@ extension PostgresQueueStore {
                 """
                 UPDATE contact SET state = \(StateCode.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = $1,
                     available_at = GREATEST($1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = $2)),
-                    last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
+                    last_error = 'redriven, to be looked for first (the last request may have been taken) after: '
+                                 || COALESCE(dead_reason, '')
                 WHERE ambiguous = 1 AND $4::boolean AND \(eligible)
                 """, [now, id, reason, lookable])
             let duplicates = try await self.count(
                 connection,
                 """
-                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = $1,
+                    dead_reason = NULL, prior_member = NULL,
                     ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = $1,
                     last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
                                  || COALESCE(dead_reason, '')
@@ -335,7 +344,8 @@ extension PostgresQueueStore {
             let queued = try await self.count(
                 connection,
                 """
-                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = $1, dead_reason = NULL, prior_member = NULL,
+                UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = $1,
+                    dead_reason = NULL, prior_member = NULL,
                     last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = $1
                 WHERE ambiguous = 0 AND \(eligible)
                 """, [now, id, reason])
@@ -351,7 +361,8 @@ extension PostgresQueueStore {
                 connection,
                 """
                 SELECT id, contact_key, COALESCE(dead_reason, ''), last_error, attempts, request_id, updated_at FROM contact
-                WHERE destination_id = $1 AND state = \(StateCode.dead) AND id > $2 AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
+                WHERE destination_id = $1 AND state = \(StateCode.dead) AND id > $2
+                  AND ($3::text IS NULL OR strpos(dead_reason, $3::text) > 0)
                 ORDER BY id LIMIT $4
                 """, [id, after ?? 0, reason, min(max(limit, 1), 1_000)]
             ).map { row in

@@ -88,8 +88,8 @@ extension PostgresQueueStore {
                 try await self.execute(
                     connection,
                     """
-                    UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint, health_updated_at = $4,
-                        health_cause = $6::text
+                    UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint,
+                        health_updated_at = $4, health_cause = $6::text
                     WHERE name = $5
                     """, [pause?.until, pause?.reason, pause?.since, now, destination, pause?.cause.rawValue])
                 if let before {
@@ -111,7 +111,8 @@ extension PostgresQueueStore {
                 ).first
                 try await self.execute(
                     connection,
-                    "UPDATE destination SET look_paused_until = $1::bigint, look_reason = $2::text, look_since = $3::bigint WHERE name = $4",
+                    "UPDATE destination SET look_paused_until = $1::bigint, look_reason = $2::text, look_since = $3::bigint"
+                        + " WHERE name = $4",
                     [pause?.until, pause?.reason, pause?.since, destination])
                 if let before {
                     try await self.recordPauseEvent(

@@ -42,7 +42,8 @@ extension SQLiteQueueStore {
         let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: now)
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after, wait_cause)
+                INSERT INTO contact(destination_id, contact_key, data, available_at, enqueued_at, updated_at, not_before, not_after,
+                                    wait_cause)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(destination_id, contact_key) WHERE state < \(StateCode.firstFinal) DO NOTHING
                 """)
@@ -52,7 +53,8 @@ extension SQLiteQueueStore {
         // The counter moves in the same transaction, once for all the inserted rows.
         try db.execute(
             sql: """
-                INSERT INTO contact_count(destination_id, state, n) VALUES (?, 0, ?) ON CONFLICT(destination_id, state) DO UPDATE SET n = n + excluded.n
+                INSERT INTO contact_count(destination_id, state, n) VALUES (?, 0, ?)
+                ON CONFLICT(destination_id, state) DO UPDATE SET n = n + excluded.n
                 """, arguments: [destinationID, done.inserted])
         return EnqueueSummary(enqueued: done.inserted, duplicates: done.duplicates)
     }

@@ -11,7 +11,8 @@ extension SQLiteQueueStore {
             let digest = ContactErasure.keyDigest(contactKey)
             try db.execute(
                 sql: """
-                    INSERT INTO erasure(key_sha256, contact_key, requested_at, requested_by, done_at, contacts, bodies) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO erasure(key_sha256, contact_key, requested_at, requested_by, done_at, contacts, bodies)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     digest, summary.pending > 0 ? contactKey : nil, now, actor, summary.pending > 0 ? nil : now, summary.contacts,
@@ -83,7 +84,8 @@ extension SQLiteQueueStore {
         let records = try Row.fetchAll(
             db,
             sql: """
-                SELECT id, destination_id, state, data, enqueued_at, last_error, dead_reason, evidence FROM contact WHERE contact_key = ? ORDER BY id
+                SELECT id, destination_id, state, data, enqueued_at, last_error, dead_reason, evidence FROM contact
+                WHERE contact_key = ? ORDER BY id
                 """, arguments: [key])
         for record in records {
             summary.contacts += 1
@@ -92,7 +94,8 @@ extension SQLiteQueueStore {
             if state == ContactState.claimed.rawValue || state == ContactState.sending.rawValue {
                 try db.execute(
                     sql:
-                        "UPDATE contact SET erased_at = COALESCE(erased_at, ?1), not_after = MIN(COALESCE(not_after, ?1), ?1) WHERE id = ?2",
+                        "UPDATE contact SET erased_at = COALESCE(erased_at, ?1), not_after = MIN(COALESCE(not_after, ?1), ?1)"
+                        + " WHERE id = ?2",
                     arguments: [now, id])
                 summary.pending += 1
                 continue
@@ -103,8 +106,8 @@ extension SQLiteQueueStore {
             if state == ContactState.queued.rawValue {
                 try db.execute(
                     sql: """
-                        UPDATE contact SET state = \(StateCode.dead), dead_reason = ?, last_error = ?, data = '{}', erased_at = COALESCE(erased_at, ?3),
-                            updated_at = ?3, wait_cause = NULL WHERE id = ?4
+                        UPDATE contact SET state = \(StateCode.dead), dead_reason = ?, last_error = ?, data = '{}',
+                            erased_at = COALESCE(erased_at, ?3), updated_at = ?3, wait_cause = NULL WHERE id = ?4
                         """, arguments: [ContactErasure.deadReason, scrubbedError, now, id])
                 summary.withdrawn += 1
             } else {
@@ -112,8 +115,10 @@ extension SQLiteQueueStore {
                 // its notAfter of now expires it there instead of sending it again.
                 try db.execute(
                     sql: """
-                        UPDATE contact SET data = '{}', last_error = ?1, dead_reason = ?2, erased_at = COALESCE(erased_at, ?3), evidence = ?5,
-                            not_after = CASE WHEN state < \(StateCode.firstFinal) THEN MIN(COALESCE(not_after, ?3), ?3) ELSE not_after END WHERE id = ?4
+                        UPDATE contact SET data = '{}', last_error = ?1, dead_reason = ?2, erased_at = COALESCE(erased_at, ?3),
+                            evidence = ?5,
+                            not_after = CASE WHEN state < \(StateCode.firstFinal) THEN MIN(COALESCE(not_after, ?3), ?3) ELSE not_after END
+                        WHERE id = ?4
                         """,
                     arguments: [
                         scrubbedError, deadReason.map { ContactErasure.scrub(text: $0, values: values) ?? $0 }, now, id,

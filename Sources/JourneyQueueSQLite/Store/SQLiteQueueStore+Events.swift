@@ -59,7 +59,8 @@ extension SQLiteQueueStore {
             return try String.fetchAll(
                 db,
                 sql:
-                    "SELECT name FROM webhook_endpoint WHERE retired_at IS NULL AND name NOT IN (SELECT value FROM json_each(?)) ORDER BY name",
+                    "SELECT name FROM webhook_endpoint WHERE retired_at IS NULL"
+                    + " AND name NOT IN (SELECT value FROM json_each(?)) ORDER BY name",
                 arguments: [configured])
         }
     }
@@ -98,8 +99,8 @@ extension SQLiteQueueStore {
                 let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT cursor_id, pending_id, message_id, attempts, pending_since, parked_at, pending_types, owner, lease_until, next_attempt_at,
-                               pending_destinations
+                        SELECT cursor_id, pending_id, message_id, attempts, pending_since, parked_at, pending_types, owner, lease_until,
+                               next_attempt_at, pending_destinations
                         FROM webhook_endpoint WHERE name = ?
                         """, arguments: [endpoint])
             else { return nil }
@@ -133,8 +134,8 @@ extension SQLiteQueueStore {
             let messageID = WebhookBatch.newMessageID()
             try db.execute(
                 sql: """
-                    UPDATE webhook_endpoint SET pending_id = ?, pending_count = ?, pending_since = ?, message_id = ?, attempts = 1, owner = ?, lease_until = ?,
-                        pending_types = ?, pending_destinations = ?, retired_at = NULL
+                    UPDATE webhook_endpoint SET pending_id = ?, pending_count = ?, pending_since = ?, message_id = ?, attempts = 1,
+                        owner = ?, lease_until = ?, pending_types = ?, pending_destinations = ?, retired_at = NULL
                     WHERE name = ?
                     """,
                 arguments: [
@@ -149,9 +150,10 @@ extension SQLiteQueueStore {
         return try await pool.write { db in
             try db.execute(
                 sql: """
-                    UPDATE webhook_endpoint SET cursor_id = pending_id, pending_id = NULL, pending_count = NULL, pending_since = NULL, message_id = NULL,
-                        pending_types = NULL, pending_destinations = NULL,
-                        attempts = 0, failing_since = NULL, last_error = NULL, next_attempt_at = 0, delivered = delivered + ?1, deliveries = deliveries + 1,
+                    UPDATE webhook_endpoint SET cursor_id = pending_id, pending_id = NULL, pending_count = NULL,
+                        pending_since = NULL, message_id = NULL, pending_types = NULL, pending_destinations = NULL,
+                        attempts = 0, failing_since = NULL, last_error = NULL, next_attempt_at = 0,
+                        delivered = delivered + ?1, deliveries = deliveries + 1,
                         last_delivered_at = ?2, lease_until = 0
                     WHERE name = ?3 AND owner = ?4 AND pending_id = ?5 AND cursor_id = ?6
                     """, arguments: [batch.events.count, now, batch.endpoint, owner, batch.to.id, batch.from.id])
@@ -179,7 +181,8 @@ extension SQLiteQueueStore {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    UPDATE webhook_endpoint SET parked_at = NULL, failing_since = NULL, attempts = 0, next_attempt_at = 0, lease_until = 0 WHERE name = ?
+                    UPDATE webhook_endpoint SET parked_at = NULL, failing_since = NULL, attempts = 0, next_attempt_at = 0, lease_until = 0
+                    WHERE name = ?
                     """, arguments: [endpoint])
         }
         return before
@@ -190,7 +193,8 @@ extension SQLiteQueueStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT name, delivered, deliveries, last_delivered_at, attempts, failing_since, last_error, next_attempt_at, parked_at, retired_at, cursor_id
+                    SELECT name, delivered, deliveries, last_delivered_at, attempts, failing_since, last_error, next_attempt_at,
+                           parked_at, retired_at, cursor_id
                     FROM webhook_endpoint ORDER BY name
                     """
             ).map { row in

@@ -109,8 +109,8 @@ extension SQLiteQueueStore {
                     arguments: [lease.batchID]) ?? 1
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, request_zip, request_size,
-                                        started_at, call_purpose, trace_id)
+                    INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, request_zip,
+                                        request_size, started_at, call_purpose, trace_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
@@ -137,7 +137,8 @@ extension SQLiteQueueStore {
         let erased = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT id, state FROM contact WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
+                    SELECT id, state FROM contact
+                    WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
                     """), arguments: [lease.batchID])
         guard !erased.isEmpty else { return }
         throw StoreError.erasedBeforeSend(
@@ -172,7 +173,8 @@ extension SQLiteQueueStore {
                 try Self.settle(db, released, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: nil)
                 try db.execute(
                     sql:
-                        "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?)) AND state = \(StateCode.queued)",
+                        "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?))"
+                        + " AND state = \(StateCode.queued)",
                     arguments: [releaseCountsAsLook ? 1 : 0, "[" + released.map { String($0.contactID) }.joined(separator: ",") + "]"])
             }
             return true
@@ -186,7 +188,8 @@ extension SQLiteQueueStore {
             let batches = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < ?
+                    SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id
+                    WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < ?
                     """, arguments: [now])
             var summary = RecoverySummary(batches: batches.count)
             for row in batches {

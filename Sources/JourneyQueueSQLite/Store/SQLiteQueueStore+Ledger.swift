@@ -45,7 +45,8 @@ extension SQLiteQueueStore {
             let verifyAt = try Int64.fetchOne(
                 db,
                 sql:
-                    "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))",
+                    "SELECT MIN(available_at) FROM contact WHERE destination_id = ?"
+                    + " AND state IN (\(StateCode.accepted), \(StateCode.unknown))",
                 arguments: [id])
             return PendingWork(
                 queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt)
@@ -74,8 +75,8 @@ extension SQLiteQueueStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, request_zip, request_size, started_at,
-                                    status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms, error_class, finished_at,
-                                    call_purpose, trace_id)
+                                    status, response_headers, response_body, response_zip, response_size, remote_id, latency_ms,
+                                    error_class, finished_at, call_purpose, trace_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [

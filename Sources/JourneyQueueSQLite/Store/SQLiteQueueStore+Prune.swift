@@ -20,7 +20,8 @@ extension SQLiteQueueStore {
                     sql: """
                         DELETE FROM attempt WHERE id IN (
                             SELECT a.id FROM attempt a WHERE a.started_at < ?1 AND a.finished_at IS NOT NULL
-                              AND (a.batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM contact c WHERE c.batch_id = a.batch_id AND c.state < ?3))
+                              AND (a.batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM contact c
+                                  WHERE c.batch_id = a.batch_id AND c.state < ?3))
                             LIMIT ?2)
                         """, arguments: [ledgerBefore, limit, ContactState.confirmed.rawValue])
                 return db.changesCount

@@ -14,8 +14,8 @@ extension SQLiteQueueStore {
                 let status = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since, look_paused_until, look_reason, look_since,
-                               health_cause
+                        SELECT paused_until, pause_reason, health_paused_until, health_reason, health_since, look_paused_until, look_reason,
+                               look_since, health_cause
                         FROM destination WHERE id = ?
                         """, arguments: [row[0] as Int64])
                 let now = clock.nowMillis()
@@ -51,9 +51,11 @@ extension SQLiteQueueStore {
         let funnelRow = try Row.fetchOne(
             db,
             sql: """
-                SELECT COUNT(*), SUM(attempts > 0 OR state > \(StateCode.queued)), SUM(state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable)) OR event_instance_id IS NOT NULL),
-                       SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead)), SUM(MAX(attempts - 1, 0)),
-                       SUM(possible_duplicates), SUM(proven_absent)
+                SELECT COUNT(*), SUM(attempts > 0 OR state > \(StateCode.queued)),
+                       SUM(state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable))
+                           OR event_instance_id IS NOT NULL),
+                       SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead)),
+                       SUM(MAX(attempts - 1, 0)), SUM(possible_duplicates), SUM(proven_absent)
                 FROM contact WHERE destination_id = ? AND enqueued_at >= ?
                 """, arguments: [id, since])!
         let funnel = DestinationReport.Funnel(
@@ -63,7 +65,8 @@ extension SQLiteQueueStore {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
+                SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
+                WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
                 GROUP BY 1 ORDER BY 2 DESC LIMIT 50
                 """, arguments: [id, since])
         {
@@ -90,7 +93,8 @@ extension SQLiteQueueStore {
         let latencies = try Int64.fetchAll(
             db,
             sql: """
-                SELECT latency_ms FROM attempt WHERE destination_id = ? AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= ?
+                SELECT latency_ms FROM attempt
+                WHERE destination_id = ? AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= ?
                 ORDER BY latency_ms
                 """, arguments: [id, since])
         let latency =
@@ -106,7 +110,8 @@ extension SQLiteQueueStore {
         let span = try Row.fetchOne(
             db,
             sql: """
-                SELECT MIN(updated_at), MAX(updated_at) FROM contact INDEXED BY contact_final WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?
+                SELECT MIN(updated_at), MAX(updated_at) FROM contact INDEXED BY contact_final
+                WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?
                 """,
             arguments: [id, since])
         let settledSpan = ((span?[1] as Int64?) ?? 0) - ((span?[0] as Int64?) ?? 0)
@@ -117,8 +122,10 @@ extension SQLiteQueueStore {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT updated_at / ?1 * ?1 AS minute, SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)), SUM(state = \(StateCode.dead))
-                FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?3 GROUP BY minute ORDER BY minute
+                SELECT updated_at / ?1 * ?1 AS minute, SUM(state = \(StateCode.confirmed)), SUM(state = \(StateCode.unverifiable)),
+                       SUM(state = \(StateCode.dead))
+                FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?3
+                GROUP BY minute ORDER BY minute
                 """, arguments: [bucketMillis, id, since])
         {
             buckets.append(DestinationReport.Bucket(minute: row[0], confirmed: row[1], unverifiable: row[2], dead: row[3]))
@@ -132,7 +139,8 @@ extension SQLiteQueueStore {
             db,
             sql: """
                 SELECT (SELECT COUNT(*) FROM batch WHERE destination_id = ?1 AND remote_id IS NOT NULL AND created_at >= ?2),
-                       SUM(method = 'PUT' AND status BETWEEN 200 AND 299), SUM(method = 'PUT' AND (status IS NULL OR status NOT BETWEEN 200 AND 299))
+                       SUM(method = 'PUT' AND status BETWEEN 200 AND 299),
+                       SUM(method = 'PUT' AND (status IS NULL OR status NOT BETWEEN 200 AND 299))
                 FROM attempt WHERE destination_id = ?1 AND purpose = 'submit' AND started_at >= ?2
                 """, arguments: [id, since])
         var report = DestinationReport(
@@ -150,7 +158,8 @@ extension SQLiteQueueStore {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT COALESCE(call_purpose, CASE purpose WHEN 'submit' THEN 'submission' WHEN 'token' THEN 'token' ELSE 'look-after' END), COUNT(*)
+                SELECT COALESCE(call_purpose, CASE purpose WHEN 'submit' THEN 'submission' WHEN 'token' THEN 'token' ELSE 'look-after' END),
+                       COUNT(*)
                 FROM attempt WHERE destination_id = ? AND started_at >= ? GROUP BY 1
                 """, arguments: [id, since])
         {
@@ -179,7 +188,8 @@ extension SQLiteQueueStore {
                     try Row.fetchAll(
                         db,
                         sql: """
-                            SELECT ?1, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id, enqueued_at, updated_at, data, id
+                            SELECT ?1, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id,
+                                   enqueued_at, updated_at, data, id
                             FROM contact WHERE destination_id = ?2 AND id > ?3 AND (?4 IS NULL OR state = ?4) AND enqueued_at >= ?5
                             ORDER BY id LIMIT ?6
                             """, arguments: [name, id, after, state?.rawValue, since ?? 0, Self.exportPageSize])
@@ -205,7 +215,8 @@ extension SQLiteQueueStore {
                 db,
                 sql: """
                     SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                           c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
+                           c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence,
+                           c.not_before, c.not_after, c.available_at, c.wait_cause,
                            c.erased_at
                     FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
                     """, arguments: [contactKey])
@@ -272,14 +283,16 @@ extension SQLiteQueueStore {
                 sql: """
                     UPDATE contact SET state = \(StateCode.unknown), attempts = 0, looks = 0, dead_reason = NULL, updated_at = ?2,
                         available_at = MAX(?1, COALESCE(sent_at, 0) + (SELECT settle_ms FROM destination WHERE id = ?3)),
-                        last_error = 'redriven, to be looked for first (the last request may have been taken) after: ' || COALESCE(dead_reason, '')
+                        last_error = 'redriven, to be looked for first (the last request may have been taken) after: '
+                                     || COALESCE(dead_reason, '')
                     WHERE ambiguous = 1 AND ?5 AND \(eligible)
                     """, arguments: [now, now, id, reason, lookable])
             let toLookFor = db.changesCount
             // Where nobody can look, the operator's choice: sent again, each a possible duplicate, counted for good.
             try db.execute(
                 sql: """
-                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
+                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1,
+                        dead_reason = NULL, prior_member = NULL,
                         ambiguous = 0, possible_duplicates = possible_duplicates + 1, updated_at = ?2,
                         last_error = 'redriven by an operator although the last request may have been taken (a possible duplicate) after: '
                                      || COALESCE(dead_reason, '')
@@ -289,7 +302,8 @@ extension SQLiteQueueStore {
             // The rest go back to the queue, to be looked for afresh (membership before their next first request) when claimed.
             try db.execute(
                 sql: """
-                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1, dead_reason = NULL, prior_member = NULL,
+                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, available_at = ?1,
+                        dead_reason = NULL, prior_member = NULL,
                         last_error = 'redriven after: ' || COALESCE(dead_reason, ''), updated_at = ?2
                     WHERE ambiguous = 0 AND \(eligible)
                     """, arguments: [now, now, id, reason])
@@ -313,8 +327,8 @@ extension SQLiteQueueStore {
                     arguments: [now, id]) ?? 0
             try db.execute(
                 sql: """
-                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL, not_after = ?3, updated_at = ?1,
-                        available_at = MAX(?1, COALESCE(not_before, 0)),
+                    UPDATE contact SET state = \(StateCode.queued), attempts = 0, looks = 0, prior_member = NULL,
+                        not_after = ?3, updated_at = ?1, available_at = MAX(?1, COALESCE(not_before, 0)),
                         wait_cause = CASE WHEN not_before > ?1 THEN \(StateCode.waitNotBefore) END,
                         last_error = 'redriven after expiry: ' || COALESCE(last_error, '')
                     WHERE \(candidate) AND NOT \(superseded)

@@ -49,7 +49,8 @@ extension SQLiteQueueStore {
     /// How many wait for the send window (their counter) and when the first may go (`contact_window_wait`'s first entry).
     static let windowWaitSQL = """
         SELECT (SELECT n FROM contact_count WHERE destination_id = ?1 AND state = \(StateCode.windowWaitCounter)),
-               (SELECT MIN(available_at) FROM contact WHERE destination_id = ?1 AND state = \(StateCode.queued) AND wait_cause = \(StateCode.waitWindow))
+               (SELECT MIN(available_at) FROM contact WHERE destination_id = ?1 AND state = \(StateCode.queued)
+                 AND wait_cause = \(StateCode.waitWindow))
         """
 
     public func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
@@ -72,7 +73,8 @@ extension SQLiteQueueStore {
                 db, sql: "SELECT id, health_paused_until, health_reason FROM destination WHERE name = ?", arguments: [destination])
             try db.execute(
                 sql: """
-                    UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ?, health_cause = ?
+                    UPDATE destination SET health_paused_until = ?, health_reason = ?, health_since = ?, health_updated_at = ?,
+                        health_cause = ?
                     WHERE name = ?
                     """, arguments: [pause?.until, pause?.reason, pause?.since, clock.nowMillis(), pause?.cause.rawValue, destination])
             if let before {

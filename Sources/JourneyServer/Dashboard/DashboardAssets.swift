@@ -71,10 +71,13 @@ enum DashboardAssets {
 
 """##
     static let css = ##"""
-:root { --fg: #1d232a; --muted: #5b6570; --line: #d9dee3; --bg: #f5f7f9; --card: #fff; --accent: #2459a6; --bad: #b3261e; --warn: #8a5a00; --ok: #1f7a3f; }
+:root { --fg: #1d232a; --muted: #5b6570; --line: #d9dee3; --bg: #f5f7f9; --card: #fff; --accent: #2459a6; --bad: #b3261e; --warn: \##
+#8a5a00; --ok: #1f7a3f; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-header { display: flex; align-items: center; gap: 1rem; padding: .6rem 1.2rem; background: var(--card); border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg\##
+); }
+header { display: flex; align-items: center; gap: 1rem; padding: .6rem 1.2rem; background: var(--card); border-bottom: 1px solid v\##
+ar(--line); flex-wrap: wrap; }
 h1 { font-size: 1.2rem; margin: 0; }
 h2 { font-size: 1.05rem; margin: 0 0 .7rem; }
 h3 { font-size: .95rem; margin: .8rem 0 .4rem; }
@@ -89,21 +92,26 @@ main { max-width: 1240px; margin: 0 auto; padding: 1rem; display: grid; gap: 1re
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: .8rem; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: .8rem; cursor: pointer; }
 .card.selected { border-color: var(--accent); box-shadow: 0 0 0 1px var(--accent); }
-.card h3 { margin: 0 0 .2rem; display: flex; justify-content: space-between; align-items: flex-start; gap: .5rem; overflow-wrap: anywhere; }
+.card h3 { margin: 0 0 .2rem; display: flex; justify-content: space-between; align-items: flex-start; gap: .5rem; overflow-wrap: a\##
+nywhere; }
 .kind { color: var(--muted); font-size: .8rem; }
-.counts { display: grid; grid-template-columns: auto 1fr; gap: .1rem .6rem; font-variant-numeric: tabular-nums; margin: .5rem 0; font-size: .9rem; }
+.counts { display: grid; grid-template-columns: auto 1fr; gap: .1rem .6rem; font-variant-numeric: tabular-nums; margin: .5rem 0; f\##
+ont-size: .9rem; }
 .counts dd { margin: 0; text-align: right; }
 .counts dt { color: var(--muted); }
-.badge { flex: none; white-space: nowrap; display: inline-block; padding: .05rem .45rem; border-radius: 999px; font-size: .75rem; font-weight: 600; }
+.badge { flex: none; white-space: nowrap; display: inline-block; padding: .05rem .45rem; border-radius: 999px; font-size: .75rem; \##
+font-weight: 600; }
 .badge.paused { background: #fdecea; color: var(--bad); }
 .badge.held { background: #fff4e0; color: var(--warn); }
 .badge.running { background: #e7f5ec; color: var(--ok); }
 .note { color: var(--muted); font-size: .85rem; }
 .actions { display: flex; gap: .4rem; flex-wrap: wrap; margin-top: .5rem; }
-button { font: inherit; padding: .35rem .8rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
+button { font: inherit; padding: .35rem .8rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); col\##
+or: #fff; cursor: pointer; }
 button.quiet { background: transparent; color: var(--accent); }
 button.danger { background: var(--bad); border-color: var(--bad); }
-input[type=search], input[type=password], input[type=text] { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 6px; min-width: 0; }
+input[type=search], input[type=password], input[type=text] { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); \##
+border-radius: 6px; min-width: 0; }
 .row { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin-bottom: .6rem; }
 .row input[type=search] { flex: 1 1 240px; }
 label.inline { display: inline-flex; gap: .3rem; align-items: center; color: var(--muted); }
@@ -128,7 +136,8 @@ svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 // Everything from the API is put on the page as text (textContent, attributes), never as markup.
 "use strict";
 
-const state = { key: sessionStorage.getItem("journeyq.key"), role: null, name: null, selected: null, deadAfter: null, timer: null, detailTimer: null };
+const state = { key: sessionStorage.getItem("journeyq.key"), role: null, name: null, selected: null, deadAfter: null, timer: null,\##
+ detailTimer: null };
 const states = ["queued", "claimed", "sending", "accepted", "unknown", "confirmed", "unverifiable", "dead", "expired"];
 const numbers = new Intl.NumberFormat();
 const $ = (id) => document.getElementById(id);
@@ -141,7 +150,8 @@ function el(tag, attributes, ...children) {
     else if (name === "onclick") node.addEventListener("click", value);
     else node.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  for (const child of children) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.cr\##
+eateTextNode(String(child)));
   return node;
 }
 
@@ -163,7 +173,8 @@ function when(value) {
   const sign = offset >= 0 ? "+" : "-";
   const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0");
   const minutes = String(Math.abs(offset) % 60).padStart(2, "0");
-  return date.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+  return date.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", sec\##
+ond: "2-digit" })
     + " (UTC" + sign + hours + ":" + minutes + ")";
 }
 
@@ -176,9 +187,11 @@ function age(iso) {
 }
 
 async function api(path, options) {
-  const response = await fetch(path, Object.assign({ headers: { "Authorization": "Bearer " + state.key, "Content-Type": "application/json" } }, options || {}));
+  const response = await fetch(path, Object.assign({ headers: { "Authorization": "Bearer " + state.key, "Content-Type": "applicati\##
+on/json" } }, options || {}));
   if (response.status === 401) { signOut(); throw new Error("signed out"); }
-  const body = response.headers.get("Content-Type") && response.headers.get("Content-Type").includes("json") ? await response.json() : await response.text();
+  const body = response.headers.get("Content-Type") && response.headers.get("Content-Type").includes("json") ? await response.json\##
+() : await response.text();
   if (!response.ok) throw new Error((body && body.detail) || ("HTTP " + response.status));
   return body;
 }
@@ -225,7 +238,8 @@ const canOperate = () => state.role === "operate";
 
 async function refresh() {
   let destinations;
-  try { destinations = await api("/v1/destinations"); } catch (error) { $("updated").textContent = "update failed: " + error.message; return; }
+  try { destinations = await api("/v1/destinations"); } catch (error) { $("updated").textContent = "update failed: " + error.messa\##
+ge; return; }
   $("updated").textContent = "updated " + when(Date.now());
   const cards = destinations.map(card);
   $("destinations").replaceChildren(...cards);
@@ -241,7 +255,8 @@ async function loadWebhooks() {
   $("webhooks-panel").hidden = live.length === 0;
   const rows = live.map((hook) => {
     const cells = [hook.name, hook.url || "", hook.status, numbers.format(hook.delivered), numbers.format(hook.undelivered),
-      hook.oldestUndeliveredAt ? age(hook.oldestUndeliveredAt) : "—", hook.lastError ? hook.lastError + (hook.failingSince ? " (since " + when(hook.failingSince) + ")" : "") : ""];
+      hook.oldestUndeliveredAt ? age(hook.oldestUndeliveredAt) : "—", hook.lastError ? hook.lastError + (hook.failingSince ? " (si\##
+nce " + when(hook.failingSince) + ")" : "") : ""];
     return cells;
   });
   const headers = ["endpoint", "url", "status", "delivered", "waiting", "oldest waiting", "last failure"];
@@ -254,7 +269,8 @@ async function loadWebhooks() {
     row.setAttribute("data-webhook", hook.name);
     row.setAttribute("data-status", hook.status);
     if (canOperate() && hook.status !== "delivering") {
-      row.append(el("td", {}, el("button", { class: "danger", "data-action": "redeliver", onclick: () => redeliver(hook.name), text: "Redeliver" })));
+      row.append(el("td", {}, el("button", { class: "danger", "data-action": "redeliver", onclick: () => redeliver(hook.name), tex\##
+t: "Redeliver" })));
     }
   });
   $("webhooks").replaceChildren(view);
@@ -277,46 +293,63 @@ function card(destination) {
   else if (destination.looks) badge = el("span", { class: "badge held", "data-looks": "held", text: "looks held" });
   else badge = el("span", { class: "badge running", text: "running" });
   const counts = el("dl", { class: "counts" });
-  for (const name of states) counts.append(el("dt", { text: name }), el("dd", { "data-state": name, text: numbers.format(destination.counts[name] || 0) }));
+  for (const name of states) counts.append(el("dt", { text: name }), el("dd", { "data-state": name, text: numbers.format(destinati\##
+on.counts[name] || 0) }));
   counts.append(el("dt", { text: "total" }), el("dd", { text: numbers.format(total) }));
   const notes = [];
-  if (destination.pause) notes.push(el("p", { class: "note", text: "Paused " + (destination.pause.until > 9e15 ? "until resumed" : "until " + when(destination.pause.until)) + ": " + destination.pause.reason }));
-  if (destination.health) notes.push(el("p", { class: "note", text: destination.health.reason + (destination.health.since ? " — since " + when(destination.health.since) : "") }));
-  if (destination.looks) notes.push(el("p", { class: "note", "data-note": "looks", text: "Looks held: the look endpoints fail (" + destination.looks.reason + ")"
+  if (destination.pause) notes.push(el("p", { class: "note", text: "Paused " + (destination.pause.until > 9e15 ? "until resumed" :\##
+ "until " + when(destination.pause.until)) + ": " + destination.pause.reason }));
+  if (destination.health) notes.push(el("p", { class: "note", text: destination.health.reason + (destination.health.since ? " — si\##
+nce " + when(destination.health.since) : "") }));
+  if (destination.looks) notes.push(el("p", { class: "note", "data-note": "looks", text: "Looks held: the look endpoints fail (" +\##
+ destination.looks.reason + ")"
     + (destination.looks.since ? " since " + when(destination.looks.since) : "") + "; submissions go on and nobody loses a look" }));
   if (destination.callsPer100Contacts && destination.callsPer100Contacts.all !== undefined) {
-    notes.push(el("p", { class: "note", "data-note": "calls", text: "API calls: " + destination.callsPer100Contacts.all.toFixed(2) + " per 100 contacts" }));
+    notes.push(el("p", { class: "note", "data-note": "calls", text: "API calls: " + destination.callsPer100Contacts.all.toFixed(2)\##
+ + " per 100 contacts" }));
   }
   notes.push(el("p", { class: "note", text: "Oldest waiting: " + age(destination.oldestQueuedAt) }));
   if (destination.waitingForWindow > 0) {
-    notes.push(el("p", { class: "note", "data-note": "window", text: "Waiting for the send window: " + numbers.format(destination.waitingForWindow)
+    notes.push(el("p", { class: "note", "data-note": "window", text: "Waiting for the send window: " + numbers.format(destination.\##
+waitingForWindow)
       + (destination.nextWindowOpening ? ", next opening " + when(destination.nextWindowOpening) : "") }));
   }
   if (destination.counts && destination.counts.expired > 0) {
-    notes.push(el("p", { class: "note", "data-note": "expired", text: "Expired (notAfter passed, never sent): " + numbers.format(destination.counts.expired) }));
+    notes.push(el("p", { class: "note", "data-note": "expired", text: "Expired (notAfter passed, never sent): " + numbers.format(d\##
+estination.counts.expired) }));
   }
   const actions = el("div", { class: "actions" });
   if (canOperate()) {
-    if (destination.pause) actions.append(el("button", { class: "quiet", "data-action": "resume", onclick: (event) => { event.stopPropagation(); operate(destination.name, "resume"); }, text: "Resume" }));
-    else actions.append(el("button", { class: "quiet", "data-action": "pause", onclick: (event) => { event.stopPropagation(); operate(destination.name, "pause"); }, text: "Pause" }));
-    if ((destination.counts.dead || 0) > 0) actions.append(el("button", { class: "danger", "data-action": "redrive", onclick: (event) => { event.stopPropagation(); redrive(destination.name, null); }, text: "Redrive dead" }));
+    if (destination.pause) actions.append(el("button", { class: "quiet", "data-action": "resume", onclick: (event) => { event.stop\##
+Propagation(); operate(destination.name, "resume"); }, text: "Resume" }));
+    else actions.append(el("button", { class: "quiet", "data-action": "pause", onclick: (event) => { event.stopPropagation(); oper\##
+ate(destination.name, "pause"); }, text: "Pause" }));
+    if ((destination.counts.dead || 0) > 0) actions.append(el("button", { class: "danger", "data-action": "redrive", onclick: (eve\##
+nt) => { event.stopPropagation(); redrive(destination.name, null); }, text: "Redrive dead" }));
   }
-  return el("article", { class: "card" + (state.selected === destination.name ? " selected" : ""), "data-destination": destination.name, onclick: () => select(destination.name) },
-    el("h3", {}, el("span", { text: destination.name }), badge), el("div", { class: "kind", text: destination.kind || "" }), counts, ...notes, actions);
+  return el("article", { class: "card" + (state.selected === destination.name ? " selected" : ""), "data-destination": destination\##
+.name, onclick: () => select(destination.name) },
+    el("h3", {}, el("span", { text: destination.name }), badge), el("div", { class: "kind", text: destination.kind || "" }), count\##
+s, ...notes, actions);
 }
 
 async function operate(name, action) {
   if (action === "pause" && !confirm("Pause " + name + "? No request will be sent to it until it is resumed.")) return;
-  try { await api("/v1/destinations/" + encodeURIComponent(name) + "/" + action, { method: "POST", body: "{}" }); } catch (error) { alert(error.message); }
+  try { await api("/v1/destinations/" + encodeURIComponent(name) + "/" + action, { method: "POST", body: "{}" }); } catch (error) \##
+{ alert(error.message); }
   refresh();
 }
 
 async function redrive(name, reason) {
-  const what = reason ? "dead letters of " + name + " whose reason contains \u201c" + reason + "\u201d" : "every dead letter of " + name;
-  if (!confirm("Redrive " + what + "? Those whose last request may have been taken are looked for before anything is sent again.")) return;
+  const what = reason ? "dead letters of " + name + " whose reason contains \u201c" + reason + "\u201d" : "every dead letter of " \##
++ name;
+  if (!confirm("Redrive " + what + "? Those whose last request may have been taken are looked for before anything is sent again.")\##
+) return;
   try {
-    const moved = await api("/v1/destinations/" + encodeURIComponent(name) + "/redrive", { method: "POST", body: JSON.stringify(reason ? { reason } : {}) });
-    alert("Back in the queue: " + numbers.format(moved.queued) + "; to be looked for first: " + numbers.format(moved.toLookFor) + ".");
+    const moved = await api("/v1/destinations/" + encodeURIComponent(name) + "/redrive", { method: "POST", body: JSON.stringify(re\##
+ason ? { reason } : {}) });
+    alert("Back in the queue: " + numbers.format(moved.queued) + "; to be looked for first: " + numbers.format(moved.toLookFor) + \##
+".");
   } catch (error) { alert(error.message); }
   refresh();
   loadDead(true);
@@ -324,7 +357,8 @@ async function redrive(name, reason) {
 
 function select(name) {
   state.selected = name;
-  for (const node of document.querySelectorAll(".card")) node.classList.toggle("selected", node.getAttribute("data-destination") === name);
+  for (const node of document.querySelectorAll(".card")) node.classList.toggle("selected", node.getAttribute("data-destination") =\##
+== name);
   $("detail-panel").hidden = false;
   $("dead-panel").hidden = false;
   $("detail-title").textContent = name;
@@ -338,22 +372,26 @@ function select(name) {
 async function loadDetail() {
   const name = state.selected;
   let detail;
-  try { detail = await api("/v1/destinations/" + encodeURIComponent(name)); } catch (error) { $("detail").replaceChildren(el("p", { class: "error", text: error.message })); return; }
+  try { detail = await api("/v1/destinations/" + encodeURIComponent(name)); } catch (error) { $("detail").replaceChildren(el("p", \##
+{ class: "error", text: error.message })); return; }
   if (name !== state.selected) return;
   const report = detail.report;
   const facts = el("div", { class: "facts" },
     fact("requests", numbers.format(report.requests)), fact("answered 429", numbers.format(report.throttled)),
-    fact("reconciliation looks", numbers.format(report.looks)), fact("possible duplicates", numbers.format(report.possibleDuplicates)),
+    fact("reconciliation looks", numbers.format(report.looks)), fact("possible duplicates", numbers.format(report.possibleDuplicat\##
+es)),
     fact("retries", numbers.format(report.retries)),
     fact("expired", numbers.format((report.counts && report.counts.expired) || 0)),
     fact("waiting for the send window", numbers.format(report.waitingForWindow || 0)
       + (report.nextWindowOpening ? " · opens " + when(report.nextWindowOpening) : "")),
-    fact("latency p50 / p95 / p99", report.latency ? report.latency.p50 + " / " + report.latency.p95 + " / " + report.latency.p99 + " ms" : "—"));
+    fact("latency p50 / p95 / p99", report.latency ? report.latency.p50 + " / " + report.latency.p95 + " / " + report.latency.p99 \##
++ " ms" : "—"));
   const reasons = el("div");
   for (const [title, map] of [["Unverifiable, by reason", report.unverifiableReasons], ["Dead, by reason", report.deadReasons]]) {
     const entries = Object.entries(map || {}).sort((a, b) => b[1] - a[1]).slice(0, 8);
     if (entries.length === 0) continue;
-    reasons.append(el("h3", { text: title }), table(["count", "reason"], entries.map(([reason, count]) => [numbers.format(count), reason]), [0]));
+    reasons.append(el("h3", { text: title }), table(["count", "reason"], entries.map(([reason, count]) => [numbers.format(count), \##
+reason]), [0]));
   }
   $("detail").replaceChildren(facts, el("div", { class: "charts" }, funnel(report.funnel), throughput(report)), reasons);
 }
@@ -361,14 +399,16 @@ async function loadDetail() {
 function fact(label, value) { return el("div", {}, el("b", { text: value }), label); }
 
 function funnel(f) {
-  const steps = [["enqueued", f.enqueued], ["submitted", f.submitted], ["accepted", f.accepted], ["confirmed", f.confirmed], ["unverifiable", f.unverifiable], ["dead", f.dead]];
+  const steps = [["enqueued", f.enqueued], ["submitted", f.submitted], ["accepted", f.accepted], ["confirmed", f.confirmed], ["unv\##
+erifiable", f.unverifiable], ["dead", f.dead]];
   const max = Math.max(1, ...steps.map((s) => s[1]));
   const chart = svg("svg", { viewBox: "0 0 320 " + (steps.length * 26 + 20), width: "100%", role: "img", "aria-label": "funnel" });
   chart.append(svg("text", { x: 0, y: 12, text: "Funnel" }));
   steps.forEach(([label, value], index) => {
     const y = 20 + index * 26;
     chart.append(svg("text", { x: 0, y: y + 14, text: label }),
-      svg("rect", { x: 90, y, width: Math.max(1, 180 * value / max), height: 18, fill: index === 5 ? "#b3261e" : index === 4 ? "#8a5a00" : "#2459a6", rx: 2 }),
+      svg("rect", { x: 90, y, width: Math.max(1, 180 * value / max), height: 18, fill: index === 5 ? "#b3261e" : index === 4 ? "#8\##
+a5a00" : "#2459a6", rx: 2 }),
       svg("text", { x: 95 + 180 * value / max, y: y + 14, text: numbers.format(value) }));
   });
   return el("div", {}, chart);
@@ -378,8 +418,10 @@ function throughput(report) {
   const hourAgo = Date.now() - 3600 * 1000;
   const buckets = (report.throughput || []).filter((b) => b.minute >= hourAgo);
   const chart = svg("svg", { viewBox: "0 0 320 170", width: "100%", role: "img", "aria-label": "throughput over the last hour" });
-  chart.append(svg("text", { x: 0, y: 12, text: "Settled in the last hour (per " + Math.round(report.bucketMillis / 1000) + " s)" }));
-  if (buckets.length === 0) { chart.append(svg("text", { x: 0, y: 40, text: "nothing settled in the last hour" })); return el("div", {}, chart); }
+  chart.append(svg("text", { x: 0, y: 12, text: "Settled in the last hour (per " + Math.round(report.bucketMillis / 1000) + " s)" \##
+}));
+  if (buckets.length === 0) { chart.append(svg("text", { x: 0, y: 40, text: "nothing settled in the last hour" })); return el("div\##
+", {}, chart); }
   const max = Math.max(1, ...buckets.map((b) => b.confirmed + b.unverifiable + b.dead));
   const width = 300 / Math.max(buckets.length, 1);
   buckets.forEach((b, index) => {
@@ -412,10 +454,13 @@ async function loadDead(reset) {
   if (reason) query.set("reason", reason);
   if (state.deadAfter) query.set("after", String(state.deadAfter));
   let page;
-  try { page = await api("/v1/destinations/" + encodeURIComponent(name) + "/dead?" + query.toString()); } catch (error) { $("dead").replaceChildren(el("p", { class: "error", text: error.message })); return; }
-  const rows = page.items.map((item) => [keyLink(item.contactKey), item.reason, item.lastError || "", numbers.format(item.attempts), when(item.updatedAt)]);
+  try { page = await api("/v1/destinations/" + encodeURIComponent(name) + "/dead?" + query.toString()); } catch (error) { $("dead"\##
+).replaceChildren(el("p", { class: "error", text: error.message })); return; }
+  const rows = page.items.map((item) => [keyLink(item.contactKey), item.reason, item.lastError || "", numbers.format(item.attempts\##
+), when(item.updatedAt)]);
   if (reset || !$("dead").firstChild) {
-    $("dead").replaceChildren(rows.length ? table(["contact", "reason", "last answer", "attempts", "died"], rows, [3]) : el("p", { class: "note", text: "No dead letters" + (reason ? " with that reason." : ".") }));
+    $("dead").replaceChildren(rows.length ? table(["contact", "reason", "last answer", "attempts", "died"], rows, [3]) : el("p", {\##
+ class: "note", text: "No dead letters" + (reason ? " with that reason." : ".") }));
   } else {
     const tbody = $("dead").querySelector("tbody");
     for (const row of table(["", "", "", "", ""], rows, [3]).querySelectorAll("tbody tr")) tbody.append(row);
@@ -435,15 +480,18 @@ async function search(event) {
   if (!text) return;
   const query = new URLSearchParams({ q: text, prefix: $("prefix").checked ? "true" : "false", limit: "50" });
   let rows;
-  try { rows = await api("/v1/contacts?" + query.toString()); } catch (error) { $("results").replaceChildren(el("p", { class: "error", text: error.message })); return; }
+  try { rows = await api("/v1/contacts?" + query.toString()); } catch (error) { $("results").replaceChildren(el("p", { class: "err\##
+or", text: error.message })); return; }
   $("timeline").replaceChildren();
   $("results").replaceChildren(rows.length === 0 ? el("p", { class: "note", text: "No contact with that key." })
-    : table(["contact", "destination", "state", "attempts", "updated"], rows.map((r) => [keyLink(r.key), r.destination, r.state, numbers.format(r.attempts), when(r.updatedAt)]), [3]));
+    : table(["contact", "destination", "state", "attempts", "updated"], rows.map((r) => [keyLink(r.key), r.destination, r.state, n\##
+umbers.format(r.attempts), when(r.updatedAt)]), [3]));
 }
 
 async function openTimeline(key) {
   let contacts;
-  try { contacts = await api("/v1/contacts/" + encodeURIComponent(key)); } catch (error) { $("timeline").replaceChildren(el("p", { class: "error", text: error.message })); return; }
+  try { contacts = await api("/v1/contacts/" + encodeURIComponent(key)); } catch (error) { $("timeline").replaceChildren(el("p", {\##
+ class: "error", text: error.message })); return; }
   const parts = [el("h3", { text: "Timeline of " + key })];
   for (const entry of contacts) {
     const c = entry.contact;
@@ -451,7 +499,8 @@ async function openTimeline(key) {
       " — " + numbers.format(c.attempts) + " attempt(s), enqueued " + when(c.enqueuedAt) + ", last change " + when(c.updatedAt)
       + (c.lastError ? " — " + c.lastError : "")));
     parts.push(table(["time", "purpose", "request", "answer", "latency", "request body", "answer body"], entry.timeline.map((t) => [
-      when(t.startedAt), t.purpose + " #" + t.attemptNumber, t.method + " " + t.url, t.status ? String(t.status) : (t.errorClass || "no answer"),
+      when(t.startedAt), t.purpose + " #" + t.attemptNumber, t.method + " " + t.url, t.status ? String(t.status) : (t.errorClass |\##
+| "no answer"),
       t.latencyMillis === undefined ? "" : t.latencyMillis + " ms", body(t.requestBody), body(t.responseBody || "")]), []));
   }
   $("timeline").replaceChildren(...parts);
@@ -464,7 +513,8 @@ function body(text) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  $("signin-form").addEventListener("submit", (event) => { event.preventDefault(); $("signin-error").textContent = ""; signIn($("key").value.trim()); $("key").value = ""; });
+  $("signin-form").addEventListener("submit", (event) => { event.preventDefault(); $("signin-error").textContent = ""; signIn($("k\##
+ey").value.trim()); $("key").value = ""; });
   $("signout").addEventListener("click", signOut);
   $("search-form").addEventListener("submit", search);
   $("dead-form").addEventListener("submit", (event) => { event.preventDefault(); loadDead(true); });

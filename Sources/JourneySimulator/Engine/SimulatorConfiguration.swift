@@ -54,7 +54,8 @@ public struct SimulatorConfiguration: Sendable {
     /// The journeys behind the endpoints.
     public var journeys: [SimulatedJourney] = SimulatedJourney.defaults
     /// What a Marketing Cloud entry endpoint answers for a journey that takes no entries (Draft, Stopped): nil answers
-    /// as usual while nobody enters ([UNKNOWN], docs/remote-apis.md §7: the practitioners' report); a status refuses with the §0 envelope.
+    /// as usual while nobody enters ([UNKNOWN], docs/remote-apis.md §7: the practitioners' report); a status refuses with the §0
+    /// envelope.
     public var notRunningStatus: Int?
     /// Salesforce fields that Bulk ingest refuses (`sf__Error`), to exercise failed results.
     public var bulkRejectedEmailSuffix = "@invalid.example"

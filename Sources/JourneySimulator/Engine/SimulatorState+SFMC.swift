@@ -41,7 +41,8 @@ extension SimulatorState {
             throw SFMCError(
                 status: 400, errorCode: 10000,
                 message:
-                    "We could not queue your request: \(members.count) members exceed the limit of \(configuration.asyncMemberLimit) per request."
+                    "We could not queue your request: \(members.count) members exceed the limit of "
+                    + "\(configuration.asyncMemberLimit) per request."
             )
         }
         let journeys = try journeys(for: eventDefinitionKey)

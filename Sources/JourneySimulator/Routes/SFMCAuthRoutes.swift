@@ -27,7 +27,8 @@ enum SFMCAuthRoutes {
                     [
                         "error": "invalid_client",
                         "error_description":
-                            "Client authentication failed. Make sure that the client ID and client secret are valid and that the package is installed and enabled.",
+                            "Client authentication failed. Make sure that the client ID and client secret are valid "
+                            + "and that the package is installed and enabled.",
                         "error_uri": "https://developer.salesforce.com/docs",
                     ])
             }
@@ -37,8 +38,10 @@ enum SFMCAuthRoutes {
                 (body["scope"] as? String) ?? "offline journeys_execute journeys_read list_and_subscribers_read data_extensions_read"
             return HTTPAnswers.text(
                 200,
-                "{\"access_token\":\(JSONText.string(issued.token)),\"token_type\":\"Bearer\",\"expires_in\":\(await state.tokenLifetime(issued.ttl)),"
-                    + "\"scope\":\(JSONText.string(scope)),\"soap_instance_url\":\(JSONText.string(base)),\"rest_instance_url\":\(JSONText.string(base))}",
+                "{\"access_token\":\(JSONText.string(issued.token)),\"token_type\":\"Bearer\","
+                    + "\"expires_in\":\(await state.tokenLifetime(issued.ttl)),"
+                    + "\"scope\":\(JSONText.string(scope)),\"soap_instance_url\":\(JSONText.string(base)),"
+                    + "\"rest_instance_url\":\(JSONText.string(base))}",
                 contentType: "application/json; charset=utf-8")
         }
 

@@ -187,8 +187,8 @@ public struct ConfigLoader {
         if limits.timeoutMillis * 3 > limits.leaseMillis * 2 {
             throw reader.invalid(
                 Settings.lease,
-                "at least 1.5 × timeout (\(SettingDuration.text(limits.timeoutMillis * 3 / 2)) here), so that a request ends before a lease "
-                    + "that stopped being renewed runs out")
+                "at least 1.5 × timeout (\(SettingDuration.text(limits.timeoutMillis * 3 / 2)) here), "
+                    + "so that a request ends before a lease that stopped being renewed runs out")
         }
         let retry = try reader.child(Settings.retry)
         let retryPolicy = RetryPolicy(

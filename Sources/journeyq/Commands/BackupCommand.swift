@@ -7,7 +7,8 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Write a consistent copy of the database to FILE (created 0600) while the daemon keeps working.",
         discussion:
-            "To restore: stop every journeyq process on the database, move the backup into its place (no -wal or -shm file beside it), start again. Contacts sending at the time of the backup come back as unknown and are looked for, never blindly re-sent."
+            "To restore: stop every journeyq process on the database, move the backup into its place (no -wal or -shm file beside it), "
+            + "start again. Contacts sending at the time of the backup come back as unknown and are looked for, never blindly re-sent."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -18,7 +19,8 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         guard let store = try database.openStore(readOnly: true) as? SQLiteQueueStore else {
             throw CLIFailure.runtime(
-                "journeyq: backup copies a SQLite file; back up a PostgreSQL queue with the server's own tools (pg_dump, or a base backup with WAL archiving)"
+                "journeyq: backup copies a SQLite file; back up a PostgreSQL queue with the server's own tools "
+                    + "(pg_dump, or a base backup with WAL archiving)"
             )
         }
         do {

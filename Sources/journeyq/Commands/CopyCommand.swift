@@ -9,7 +9,8 @@ struct CopyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copy",
         abstract:
-            "Copy a whole queue (contacts, batches, the ledger, pauses, idempotency keys) from a SQLite file into an empty PostgreSQL database.",
+            "Copy a whole queue (contacts, batches, the ledger, pauses, idempotency keys) "
+            + "from a SQLite file into an empty PostgreSQL database.",
         discussion: """
             Stop every daemon on the SQLite file first: copy refuses a source whose leases are still held, and a target
             that is not empty. Everything is copied from one snapshot in one transaction, so the target holds all of it
@@ -43,7 +44,8 @@ struct CopyCommand: AsyncParsableCommand {
             let moved = CopyTable.all.map { "\(summary.rows[$0.name] ?? 0) \($0.name == "attempt" ? "ledger" : $0.name) rows" }.joined(
                 separator: ", ")
             print(
-                "copied \(moved) from \(from) to \(target.locationDescription) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; counts agree"
+                "copied \(moved) from \(from) to \(target.locationDescription) "
+                    + "in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; counts agree"
             )
         } catch let error as CopyError {
             throw CLIFailure.runtime("journeyq: copy: \(error)")

@@ -132,9 +132,11 @@ struct DemoCommand: AsyncParsableCommand {
             let verdict =
                 report.kind.flatMap(DestinationKind.init(rawValue:))?.definition.verifiable == false
                 ? "\(report.funnel.unverifiable) unverifiable (Symplify offers no way to look)"
-                : "\(report.funnel.confirmed) confirmed\(report.funnel.confirmed == entries.count ? ", the same count" : ", NOT the same count")"
+                : "\(report.funnel.confirmed) confirmed"
+                    + "\(report.funnel.confirmed == entries.count ? ", the same count" : ", NOT the same count")"
             print(
-                "  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), \(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead"
+                "  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), "
+                    + "\(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead"
             )
         }
         print("")

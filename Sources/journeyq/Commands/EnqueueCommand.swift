@@ -93,7 +93,8 @@ struct EnqueueCommand: AsyncParsableCommand {
             }
             guard let named = destinations.first(where: { $0.name == destination }) else {
                 throw CLIFailure.badInput(
-                    "journeyq: \(config) names no destination '\(destination)' (it names \(destinations.map(\.name).joined(separator: ", "))); nothing was enqueued"
+                    "journeyq: \(config) names no destination '\(destination)' "
+                        + "(it names \(destinations.map(\.name).joined(separator: ", "))); nothing was enqueued"
                 )
             }
             enqueuer = Enqueuer(store: try await database.openStoreOnServerTime().store)
@@ -137,7 +138,8 @@ struct EnqueueCommand: AsyncParsableCommand {
                 lines.append("… and \(rejected.total - rejected.errors.count) more invalid records")
             }
             lines.append(
-                "journeyq: \(rejected.total) invalid record(s); nothing was enqueued (use --skip-invalid --rejects FILE to enqueue the valid ones)"
+                "journeyq: \(rejected.total) invalid record(s); nothing was enqueued "
+                    + "(use --skip-invalid --rejects FILE to enqueue the valid ones)"
             )
             throw CLIFailure.badInput(lines.joined(separator: "\n"))
         } catch let error as InputFileError {
@@ -153,11 +155,13 @@ struct EnqueueCommand: AsyncParsableCommand {
         } else {
             let seconds = Date().timeIntervalSince(started)
             print(
-                "enqueued \(summary.enqueued) for \(destination), \(summary.duplicates) already queued (skipped), \(summary.rejected) rejected in \(String(format: "%.1f", seconds)) s"
+                "enqueued \(summary.enqueued) for \(destination), \(summary.duplicates) already queued (skipped), "
+                    + "\(summary.rejected) rejected in \(String(format: "%.1f", seconds)) s"
             )
             if let withoutZone = summary.withoutZone, withoutZone > 0, let window = enqueuer.sendWindow {
                 print(
-                    "\(withoutZone) record(s) named no known time zone in '\(window.zoneField ?? "")': their send window is read in \(window.zone.identifier)"
+                    "\(withoutZone) record(s) named no known time zone in '\(window.zoneField ?? "")': "
+                        + "their send window is read in \(window.zone.identifier)"
                 )
             }
         }

@@ -66,7 +66,8 @@ struct WebhooksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhooks",
         abstract:
-            "Show each webhook endpoint's delivery (delivering, failing, parked; what waits for it); --redeliver NAME unparks one, --retire NAME drops one."
+            "Show each webhook endpoint's delivery (delivering, failing, parked; what waits for it); "
+            + "--redeliver NAME unparks one, --retire NAME drops one."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -75,8 +76,9 @@ struct WebhooksCommand: AsyncParsableCommand {
     var redeliver: String?
 
     @Option(
-        help:
-            "This endpoint is gone for good: it no longer keeps its events from retention (a worker whose config still names it takes it back)."
+        help: ArgumentHelp(
+            "This endpoint is gone for good: it no longer keeps its events from retention "
+                + "(a worker whose config still names it takes it back).")
     )
     var retire: String?
 
@@ -99,7 +101,8 @@ struct WebhooksCommand: AsyncParsableCommand {
             }
             await OperatorIdentity.audit(store, action: "redeliver", target: redeliver, detail: nil)
             print(
-                "\(redeliver): \(before.parkedAt == nil ? "was \(before.status)" : "was parked since \(ISOTime.string(before.parkedAt!))"); "
+                "\(redeliver): "
+                    + "\(before.parkedAt == nil ? "was \(before.status)" : "was parked since \(ISOTime.string(before.parkedAt!))"); "
                     + "\(before.undelivered) events due now")
             return
         }
@@ -107,7 +110,8 @@ struct WebhooksCommand: AsyncParsableCommand {
         if states.isEmpty { print("no webhook endpoints (notify: in the config names them; work or serve registers them)") }
         for state in states {
             var line =
-                "\(state.endpoint): \(state.retiredAt == nil ? state.status : "retired"), \(state.delivered) delivered in \(state.deliveries) messages, "
+                "\(state.endpoint): \(state.retiredAt == nil ? state.status : "retired"), "
+                + "\(state.delivered) delivered in \(state.deliveries) messages, "
             line += "\(state.undelivered) waiting"
             if let oldest = state.oldestUndeliveredAt { line += " (oldest \(ISOTime.string(oldest)))" }
             if let failing = state.failingSince { line += "; failing since \(ISOTime.string(failing)): \(state.lastError ?? "?")" }

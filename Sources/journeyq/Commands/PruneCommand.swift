@@ -24,7 +24,8 @@ struct PruneCommand: AsyncParsableCommand {
         let summary = try store.pruneAll(contactsBefore: cutoff, ledgerBefore: cutoff, idempotencyBefore: cutoff)
         try store.checkpoint()
         print(
-            "pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches, \(summary.idempotencyKeys) idempotency keys older than \(ReportRenderer.iso(cutoff))"
+            "pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches, "
+                + "\(summary.idempotencyKeys) idempotency keys older than \(ReportRenderer.iso(cutoff))"
         )
     }
 }

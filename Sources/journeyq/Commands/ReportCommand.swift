@@ -9,7 +9,8 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Show per destination: states, the funnel, retries, dead letters, 429s, latency and throughput.",
         discussion:
-            "json carries the contract of docs/ARCHITECTURE.md (destinations[].{name, kind, counts}); csv has one row per contact; html is one self-contained page."
+            "json carries the contract of docs/ARCHITECTURE.md (destinations[].{name, kind, counts}); csv has one row per contact; "
+            + "html is one self-contained page."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -53,7 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if http.tls == nil && !HTTPConfig.isLoopback(http.host) {
             throw CLIFailure.badInput(
-                "journeyq: \(configOptions.config): http: plain HTTP is served only on loopback; configure http.tls to listen on \(http.host)"
+                "journeyq: \(configOptions.config): http: plain HTTP is served only on loopback; "
+                    + "configure http.tls to listen on \(http.host)"
             )
         }
         let logger = logging.bootstrap()

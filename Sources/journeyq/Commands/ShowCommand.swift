@@ -60,7 +60,9 @@ struct ShowCommand: AsyncParsableCommand {
             for request in requests {
                 let status = request.status.map(String.init) ?? request.errorClass ?? "no answer"
                 print(
-                    "  \(ReportRenderer.iso(request.startedAt))  \(request.purpose.padding(toLength: 9, withPad: " ", startingAt: 0)) #\(request.attemptNumber) \(request.method) \(request.url) → \(status) in \(request.latencyMillis.map { "\($0) ms" } ?? "?")"
+                    "  \(ReportRenderer.iso(request.startedAt))  \(request.purpose.padding(toLength: 9, withPad: " ", startingAt: 0)) "
+                        + "#\(request.attemptNumber) \(request.method) \(request.url) → \(status) "
+                        + "in \(request.latencyMillis.map { "\($0) ms" } ?? "?")"
                 )
                 if let body = request.responseBody, !body.isEmpty { print("      answer: \(body.prefix(300))") }
                 if let trace = request.traceID { print("      trace \(trace)") }

@@ -15,9 +15,11 @@ struct SimulateCommand: AsyncParsableCommand {
             --faults realistic turns on: 429 with Retry-After 3%, 429 without 1%, 500 before processing 1%,
             500 after processing 1%, answer held past the client timeout after processing 1%, held without
             processing 0.5%, token revoked early 0.5%, silent drop of accepted contacts 2%, transient member
-            error 1%, journey-history downloads answered 500 or cut off 2%, latency 5-40 ms. --faults hostile adds what no API should send: 429 with an absurd Retry-After or
+            error 1%, journey-history downloads answered 500 or cut off 2%, latency 5-40 ms. \
+            --faults hostile adds what no API should send: 429 with an absurd Retry-After or
             retryAfter (1e16, nan, -1, year 9999, text) 2%, a 307 to another origin 1% (entry and token endpoints),
-            token lifetimes that are huge, negative, zero or text. Individual rates override the mix.
+            token lifetimes that are huge, negative, zero or text, and requests taken only after their client gave
+            up 0.5% (as a retransmission arrives once a cut link comes back). Individual rates override the mix.
             Ground truth: GET /_sim/journeys; counters: GET /_sim/stats.
             """
     )
@@ -31,7 +33,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Drills only: the remote's clock is off by the milliseconds in this file (its Date headers and history), read again every second.",
+            "Drills only: the remote's clock is off by the milliseconds in this file (its Date headers and history), "
+                + "read again every second.",
             valueName: "file", visibility: .hidden))
     var clockOffsetFile: String?
 
@@ -215,7 +218,8 @@ struct SimulateCommand: AsyncParsableCommand {
                 }
             }
             print(
-                "journeyq simulator listening on \(base) (seed \(configuration.seed), faults \(configuration.faults == .none ? "off" : "on"))"
+                "journeyq simulator listening on \(base) "
+                    + "(seed \(configuration.seed), faults \(configuration.faults == .none ? "off" : "on"))"
             )
             if let writeConfig { print("config written to \(writeConfig)") }
             fflush(nil)

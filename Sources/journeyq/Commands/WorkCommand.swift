@@ -35,7 +35,8 @@ struct WorkCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "When the daemon stops, write SQLite's time per statement to this file (tab-separated, most time first): where the database time went. SQLite only.",
+            "When the daemon stops, write SQLite's time per statement to this file (tab-separated, most time first): "
+                + "where the database time went. SQLite only.",
             valueName: "file"))
     var sqlProfile: String?
 

@@ -9,7 +9,8 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The queue: a SQLite file, or postgres://user@host:port/database (also postgresql://) for a fleet on PostgreSQL. Default: $JOURNEYQ_DB, else ./journeyq.sqlite.",
+            "The queue: a SQLite file, or postgres://user@host:port/database (also postgresql://) for a fleet on PostgreSQL. "
+                + "Default: $JOURNEYQ_DB, else ./journeyq.sqlite.",
             valueName: "file-or-url"))
     var db: String?
 

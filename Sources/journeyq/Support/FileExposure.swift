@@ -16,7 +16,8 @@ enum FileExposure {
         }
         if !PostgresLocation.isURL(database), let mode = exposedMode(database) {
             warnings.append(
-                "the queue \(database) is readable by group or others (mode \(octal(mode))): it holds contact data and every request body; chmod 600 it"
+                "the queue \(database) is readable by group or others (mode \(octal(mode))): "
+                    + "it holds contact data and every request body; chmod 600 it"
             )
         }
         return warnings

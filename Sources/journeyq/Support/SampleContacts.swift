@@ -11,7 +11,8 @@ enum SampleContacts {
         var chunk = ""
         for index in offset..<(offset + count) {
             chunk +=
-                "{\"contactKey\":\"C\(String(format: "%09d", index))\",\"data\":{\"email\":\"user\(index)@example.com\",\"firstName\":\"Name\(index)\",\"country\":\"SE\",\"optIn\":true,\"score\":\(index % 100)}}\n"
+                "{\"contactKey\":\"C\(String(format: "%09d", index))\",\"data\":{\"email\":\"user\(index)@example.com\","
+                + "\"firstName\":\"Name\(index)\",\"country\":\"SE\",\"optIn\":true,\"score\":\(index % 100)}}\n"
             if chunk.utf8.count > 1 << 20 {
                 try handle.write(contentsOf: Data(chunk.utf8))
                 chunk = ""
