@@ -27,7 +27,8 @@ public enum DestinationSettings {
     public static let lateArrival = Setting(
         "lateArrival", .duration(default: 120_000, range: 0...3_600_000),
         "how long after its deadline a request that got no answer (or a 5xx) may still reach the remote: the kernel keeps "
-            + "sending a closed connection's bytes (about 100 s on Linux); its contacts are looked at only after this and `settle`")
+            + "sending a closed connection's bytes (about 100 s on Linux); its contacts are looked at only after this and `settle`. "
+            + "Where a worker can be frozen mid-request (SIGSTOP, a paused VM), its open socket may retransmit for 15 minutes: use `15m`")
     public static let retry = Setting("retry", .section, "attempts and backoff (below)", defaultNote: "below")
     public static let throttlePause = Setting(
         "throttlePause", .duration(default: 10_000, range: 10...3_600_000), "pause after a 429 that gives no `Retry-After`",
