@@ -118,6 +118,9 @@ import Testing
         #expect(w2.waitingFor == "notBefore" && w2.notAfter == source.clock.nowMillis() - 5_000 + 2 * 86_400_000)
         #expect(try contacts(target.store) == (try contacts(source.store)))
         #expect(try await target.store.counts().map(\.counts) == (try await source.store.counts().map(\.counts)))
+        // The reports' counters arrive with their rows: the moved queue reports what the source reports.
+        #expect(
+            try await target.store.reports(destination: nil, since: nil) == (try await source.store.reports(destination: nil, since: nil)))
         #expect(try await target.store.counts().first { $0.name == "other" }?.pause?.reason == "on hold")
         #expect(try await target.store.idempotentResponse(destination: "other", key: "req-7") == "{\"enqueued\":1}")
         let timeline = try await target.store.timeline(contactKey: "k3")

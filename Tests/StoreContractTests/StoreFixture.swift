@@ -25,7 +25,8 @@ final class StoreFixture {
     let store: any JourneyStore
     private var others: [any JourneyStore] = []
 
-    init(_ engine: Engine, clock: ManualClock = ManualClock()) throws {
+    /// `prepare` gets the database before the store opens it (a test writes a queue as an older journeyq left it).
+    init(_ engine: Engine, clock: ManualClock = ManualClock(), prepare: ((String) throws -> Void)? = nil) throws {
         self.engine = engine
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -34,6 +35,7 @@ final class StoreFixture {
         case .sqlite: location = directory.appendingPathComponent("queue.sqlite").path
         case .postgres: location = try PrivatePostgres.newDatabase()
         }
+        try prepare?(location)
         store = try Self.open(engine, location, clock: clock)
     }
 

@@ -9,10 +9,11 @@ enum PostgresMigrations {
     /// The advisory lock's key: "journeyq" in ASCII, as an integer.
     static let lockKey: Int64 = 0x6A6F75726E657971
 
-    static func migrate(_ connection: PostgresConnection, location: PostgresLocation, logger: Logger) async throws {
+    /// `upTo` stops after that migration (a test builds a queue as an older journeyq left it).
+    static func migrate(_ connection: PostgresConnection, location: PostgresLocation, logger: Logger, upTo: String? = nil) async throws {
         try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(\(lockKey))"), logger: logger)
         do {
-            try await apply(connection, location: location, logger: logger)
+            try await apply(connection, location: location, logger: logger, upTo: upTo)
             try await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockKey))"), logger: logger)
         } catch {
             _ = try? await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(lockKey))"), logger: logger)
@@ -20,7 +21,7 @@ enum PostgresMigrations {
         }
     }
 
-    private static func apply(_ connection: PostgresConnection, location: PostgresLocation, logger: Logger) async throws {
+    private static func apply(_ connection: PostgresConnection, location: PostgresLocation, logger: Logger, upTo: String?) async throws {
         try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS journeyq_migration (identifier TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
@@ -34,7 +35,9 @@ enum PostgresMigrations {
         let known = Set(embeddedPostgresMigrations.map(\.identifier))
         let unknown = applied.subtracting(known).sorted()
         guard unknown.isEmpty else { throw StoreError.databaseTooNew(path: location.description, unknownMigrations: unknown) }
-        for migration in embeddedPostgresMigrations where !applied.contains(migration.identifier) {
+        let last =
+            upTo.flatMap { id in embeddedPostgresMigrations.firstIndex { $0.identifier == id } } ?? embeddedPostgresMigrations.count - 1
+        for migration in embeddedPostgresMigrations[...last] where !applied.contains(migration.identifier) {
             try await connection.query("BEGIN", logger: logger)
             do {
                 for statement in statements(of: migration.sql) {

@@ -22,16 +22,7 @@ extension PostgresQueueStore: CopyTarget {
         do {
             try body(PostgresCopyWriter(store: self, connection: connection))
             try bridge.run {
-                // The counters move with inserted contacts by state; the send window's count (pseudo-state 100) only
-                // with moves, so the copied waiting are counted here.
-                try await self.execute(
-                    connection,
-                    """
-                    INSERT INTO contact_count(destination_id, state, slot, n)
-                    SELECT destination_id, \(StateCode.windowWaitCounter), 0, COUNT(*) FROM contact
-                    WHERE state = \(StateCode.queued) AND wait_cause = \(StateCode.waitWindow) GROUP BY destination_id
-                    ON CONFLICT (destination_id, state, slot) DO UPDATE SET n = contact_count.n + excluded.n
-                    """)
+                // The counters (the send window's count too) move with the inserted contacts, by their own triggers.
                 // The copied events sort by this transaction; the endpoints' positions among them move with them.
                 try await self.execute(
                     connection,

@@ -25,7 +25,7 @@ extension PostgresQueueStore {
             for row in destinations {
                 var report = try await self.report(
                     connection, id: try row[0].decode(Int64.self), name: try row[1].decode(String.self),
-                    kind: try row[2].decode(String?.self), since: since ?? 0)
+                    kind: try row[2].decode(String?.self), since: since)
                 report.pause = try row[3].decode(Int64?.self).map {
                     DestinationPause(until: $0, reason: try row[4].decode(String?.self) ?? "paused by an operator", cause: .operator)
                 }
@@ -47,16 +47,150 @@ extension PostgresQueueStore {
         }
     }
 
-    private func report(_ connection: PostgresConnection, id: Int64, name: String, kind: String?, since: Int64) async throws
+    private func report(_ connection: PostgresConnection, id: Int64, name: String, kind: String?, since: Int64?) async throws
+        -> DestinationReport
+    {
+        // Without a `since` the counters kept beside the rows answer (a few hundred rows at any size); with one, a scan
+        // of the window asked for.
+        var report =
+            if let since {
+                try await scannedReport(connection, id: id, name: name, kind: kind, since: since)
+            } else {
+                try await countedReport(connection, id: id, name: name, kind: kind)
+            }
+        let from = since ?? 0
+        for row in try await rows(
+            connection,
+            """
+            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
+            WHERE destination_id = $1 AND state = \(StateCode.dead) AND enqueued_at >= $2
+            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+            """, [id, from])
+        {
+            report.deadReasons[try row[0].decode(String.self)] = try row[1].decode(Int.self)
+        }
+        for row in try await rows(
+            connection,
+            """
+            SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact
+            WHERE destination_id = $1 AND state = \(StateCode.unverifiable) AND enqueued_at >= $2
+            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+            """, [id, from])
+        {
+            report.unverifiableReasons[try row[0].decode(String.self)] = try row[1].decode(Int.self)
+        }
+        report.recentRemoteIDs = try await rows(
+            connection,
+            """
+            SELECT remote_id FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2 ORDER BY id DESC LIMIT 20
+            """, [id, from]
+        ).map { try $0[0].decode(String.self) }
+        return report
+    }
+
+    /// Counts by state and the funnel, from `contact_count` (its slots added up).
+    static let countedFunnelSQL = """
+        SELECT state, SUM(n)::bigint, SUM(submitted)::bigint, SUM(accepted)::bigint, SUM(retries)::bigint,
+               SUM(duplicates)::bigint, SUM(absent)::bigint
+        FROM contact_count WHERE destination_id = $1 AND state <> \(StateCode.windowWaitCounter) GROUP BY state
+        """
+
+    /// The ledger's figures, from `request_count`, and the first request's time through `attempt_destination_started`.
+    static let countedRequestsSQL = """
+        SELECT COALESCE(SUM(submits), 0)::bigint, COALESCE(SUM(throttled), 0)::bigint, COALESCE(SUM(looks), 0)::bigint,
+               COALESCE(SUM(uploads), 0)::bigint, COALESCE(SUM(uploads_failed), 0)::bigint, MAX(last_finished),
+               COALESCE(SUM(remote_batches), 0)::bigint, (SELECT MIN(started_at) FROM attempt WHERE destination_id = $1)
+        FROM request_count WHERE destination_id = $1
+        """
+
+    /// The first and last time a contact of the destination reached a final state, one index probe per state.
+    static let settledSpanSQL: String = {
+        let probes = ContactState.allCases.filter(\.isFinal).map { state in
+            """
+            SELECT (SELECT MIN(updated_at) FROM contact WHERE destination_id = $1 AND state = \(state.rawValue)) AS lo,
+                   (SELECT MAX(updated_at) FROM contact WHERE destination_id = $1 AND state = \(state.rawValue)) AS hi
+            """
+        }
+        return "SELECT MIN(lo), MAX(hi) FROM (" + probes.joined(separator: " UNION ALL ") + ") AS spans"
+    }()
+
+    /// Final contacts by grain start and state over a span, from `settled_count`'s primary key.
+    static let settledBarsSQL = """
+        SELECT at, state, SUM(n)::bigint FROM settled_count
+        WHERE destination_id = $1 AND grain = $2 AND at >= $3 AND at <= $4 GROUP BY at, state HAVING SUM(n) <> 0
+        """
+
+    /// The latency histogram, from `latency_count`.
+    static let latencyHistogramSQL = """
+        SELECT le, SUM(n)::bigint, SUM(total)::bigint FROM latency_count WHERE destination_id = $1 GROUP BY le HAVING SUM(n) > 0
+        ORDER BY le
+        """
+
+    private func countedReport(_ connection: PostgresConnection, id: Int64, name: String, kind: String?) async throws
         -> DestinationReport
     {
         var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
-        // Without --since the counters answer; with it, only a scan can.
-        let countSQL =
-            since == 0
-            ? "SELECT state, SUM(n)::bigint FROM contact_count WHERE destination_id = $1 AND $2::bigint = 0 GROUP BY state"
-            : "SELECT state, COUNT(*) FROM contact WHERE destination_id = $1 AND enqueued_at >= $2 GROUP BY state"
-        for row in try await rows(connection, countSQL, [id, since]) {
+        var funnel = DestinationReport.Funnel(enqueued: 0, submitted: 0, accepted: 0, confirmed: 0, unverifiable: 0, dead: 0)
+        var retries = 0, duplicates = 0, absent = 0
+        for row in try await rows(connection, Self.countedFunnelSQL, [id]) {
+            guard let state = ContactState(rawValue: try row[0].decode(Int.self)) else { continue }
+            let n = try row[1].decode(Int.self)
+            counts[state.description] = n
+            funnel.enqueued += n
+            funnel.submitted += try row[2].decode(Int.self)
+            funnel.accepted += try row[3].decode(Int.self)
+            retries += try row[4].decode(Int.self)
+            duplicates += try row[5].decode(Int.self)
+            absent += try row[6].decode(Int.self)
+        }
+        funnel.confirmed = counts[ContactState.confirmed.description] ?? 0
+        funnel.unverifiable = counts[ContactState.unverifiable.description] ?? 0
+        funnel.dead = counts[ContactState.dead.description] ?? 0
+        let requests = try await rows(connection, Self.countedRequestsSQL, [id])[0]
+        let lastFinished = try requests[5].decode(Int64?.self)
+        let spanMillis = try requests[7].decode(Int64?.self).map { (lastFinished ?? 0) - $0 } ?? 0
+        let histogram = try await rows(connection, Self.latencyHistogramSQL, [id]).map {
+            ReportMaths.LatencyBucket(le: try $0[0].decode(Int64.self), n: try $0[1].decode(Int.self), total: try $0[2].decode(Int64.self))
+        }
+        let span = try await rows(connection, Self.settledSpanSQL, [id])[0]
+        let first = try span[0].decode(Int64?.self) ?? 0, last = try span[1].decode(Int64?.self) ?? 0
+        let barMillis = ReportMaths.barMillis(span: last - first)
+        let grain = ReportMaths.grain(barMillis: barMillis)
+        let settled = try await rows(connection, Self.settledBarsSQL, [id, grain, first / grain * grain, last / grain * grain])
+            .compactMap { row -> (at: Int64, state: ContactState, n: Int)? in
+                guard let state = ContactState(rawValue: try row[1].decode(Int.self)) else { return nil }
+                return (at: try row[0].decode(Int64.self), state: state, n: try row[2].decode(Int.self))
+            }
+        let submits = try requests[0].decode(Int.self)
+        var report = DestinationReport(
+            name: name, kind: kind, counts: counts, funnel: funnel, retries: retries, deadReasons: [:], requests: submits,
+            throttled: try requests[1].decode(Int.self), looks: try requests[2].decode(Int.self), possibleDuplicates: duplicates,
+            latency: ReportMaths.latency(histogram: histogram),
+            contactsPerSecond: ReportMaths.perSecond(funnel.confirmed + funnel.unverifiable + funnel.dead, spanMillis: spanMillis),
+            requestsPerSecond: ReportMaths.perSecond(submits, spanMillis: spanMillis),
+            throughput: ReportMaths.bars(settled, barMillis: barMillis), bucketMillis: barMillis, recentRemoteIDs: [])
+        report.remoteBatches = try requests[6].decode(Int.self)
+        report.uploads = try requests[3].decode(Int.self)
+        report.uploadsFailed = try requests[4].decode(Int.self)
+        report.provenAbsent = absent
+        var calls: [CallPurpose: Int] = [:]
+        for row in try await rows(
+            connection, "SELECT call_purpose, SUM(n)::bigint FROM call_count WHERE destination_id = $1 GROUP BY 1 HAVING SUM(n) > 0",
+            [id])
+        {
+            if let purpose = CallPurpose(rawValue: try row[0].decode(String.self)) { calls[purpose] = try row[1].decode(Int.self) }
+        }
+        report.setCalls(calls)
+        return report
+    }
+
+    private func scannedReport(_ connection: PostgresConnection, id: Int64, name: String, kind: String?, since: Int64) async throws
+        -> DestinationReport
+    {
+        var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
+        for row in try await rows(
+            connection, "SELECT state, COUNT(*) FROM contact WHERE destination_id = $1 AND enqueued_at >= $2 GROUP BY state", [id, since])
+        {
             if let state = ContactState(rawValue: try row[0].decode(Int.self)) { counts[state.description] = try row[1].decode(Int.self) }
         }
         let funnelRow = try await rows(
@@ -74,28 +208,6 @@ extension PostgresQueueStore {
             enqueued: try funnelRow[0].decode(Int.self), submitted: try funnelRow[1].decode(Int.self),
             accepted: try funnelRow[2].decode(Int.self), confirmed: try funnelRow[3].decode(Int.self),
             unverifiable: try funnelRow[4].decode(Int.self), dead: try funnelRow[5].decode(Int.self))
-        var reasons: [String: Int] = [:]
-        for row in try await rows(
-            connection,
-            """
-            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
-            WHERE destination_id = $1 AND state = \(StateCode.dead) AND enqueued_at >= $2
-            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-            """, [id, since])
-        {
-            reasons[try row[0].decode(String.self)] = try row[1].decode(Int.self)
-        }
-        var unverifiable: [String: Int] = [:]
-        for row in try await rows(
-            connection,
-            """
-            SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact
-            WHERE destination_id = $1 AND state = \(StateCode.unverifiable) AND enqueued_at >= $2
-            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-            """, [id, since])
-        {
-            unverifiable[try row[0].decode(String.self)] = try row[1].decode(Int.self)
-        }
         let requestRow = try await rows(
             connection,
             """
@@ -105,33 +217,28 @@ extension PostgresQueueStore {
                    COUNT(*) FILTER (WHERE method = 'PUT' AND purpose = 'submit' AND (status IS NULL OR status NOT BETWEEN 200 AND 299))
             FROM attempt WHERE destination_id = $1 AND started_at >= $2
             """, [id, since])[0]
-        // The same ranks as SQLite's store picks: index (n - 1) × p / 100 of the sorted latencies.
-        let latencyRows = try await rows(
+        // Only the three ranks travel (ReportMaths.rank), not every latency of the window.
+        let ranked = try await rows(
             connection,
             """
             SELECT i, latency_ms FROM (
                 SELECT latency_ms, row_number() OVER (ORDER BY latency_ms) - 1 AS i, count(*) OVER () AS n
                 FROM attempt WHERE destination_id = $1 AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= $2) ranked
             WHERE i IN ((n - 1) * 50 / 100, (n - 1) * 95 / 100, (n - 1) * 99 / 100) ORDER BY i
-            """, [id, since])
-        let ranked = try latencyRows.map { try $0[1].decode(Int64.self) }
+            """, [id, since]
+        ).map { try $0[1].decode(Int64.self) }
         let latency =
             ranked.isEmpty
             ? nil : DestinationReport.Latency(p50: ranked[0], p95: ranked[min(1, ranked.count - 1)], p99: ranked[ranked.count - 1])
         let requests = try requestRow[0].decode(Int.self)
-        let spanMillis = max((try requestRow[4].decode(Int64?.self) ?? 0) - (try requestRow[3].decode(Int64?.self) ?? 0), 1)
-        let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
+        let spanMillis = (try requestRow[4].decode(Int64?.self) ?? 0) - (try requestRow[3].decode(Int64?.self) ?? 0)
         let span = try await rows(
             connection,
             """
             SELECT MIN(updated_at), MAX(updated_at) FROM contact
             WHERE destination_id = $1 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $2
             """, [id, since])[0]
-        let settledSpan = (try span[1].decode(Int64?.self) ?? 0) - (try span[0].decode(Int64?.self) ?? 0)
-        // About thirty bars whatever the span: seconds for a demo, hours for a night's run.
-        let bucketMillis: Int64 =
-            [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
-            .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
+        let barMillis = ReportMaths.barMillis(span: (try span[1].decode(Int64?.self) ?? 0) - (try span[0].decode(Int64?.self) ?? 0))
         var buckets: [DestinationReport.Bucket] = []
         for row in try await rows(
             connection,
@@ -140,35 +247,28 @@ extension PostgresQueueStore {
                    COUNT(*) FILTER (WHERE state = \(StateCode.unverifiable)), COUNT(*) FILTER (WHERE state = \(StateCode.dead))
             FROM contact WHERE destination_id = $2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $3
             GROUP BY minute ORDER BY minute
-            """, [bucketMillis, id, since])
+            """, [barMillis, id, since])
         {
             buckets.append(
                 DestinationReport.Bucket(
                     minute: try row[0].decode(Int64.self), confirmed: try row[1].decode(Int.self),
                     unverifiable: try row[2].decode(Int.self), dead: try row[3].decode(Int.self)))
         }
-        let remoteIDs = try await rows(
-            connection,
-            """
-            SELECT remote_id FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2 ORDER BY id DESC LIMIT 20
-            """, [id, since]
-        ).map { try $0[0].decode(String.self) }
         let remoteBatches = try await rows(
             connection,
             """
             SELECT COUNT(*) FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2
             """, [id, since])[0][0].decode(Int.self)
         var report = DestinationReport(
-            name: name, kind: kind, counts: counts, funnel: funnel, retries: try funnelRow[6].decode(Int.self), deadReasons: reasons,
+            name: name, kind: kind, counts: counts, funnel: funnel, retries: try funnelRow[6].decode(Int.self), deadReasons: [:],
             requests: requests, throttled: try requestRow[1].decode(Int.self), looks: try requestRow[2].decode(Int.self),
             possibleDuplicates: try funnelRow[7].decode(Int.self), latency: latency,
-            contactsPerSecond: Double(settled) * 1000 / Double(spanMillis),
-            requestsPerSecond: Double(requests) * 1000 / Double(spanMillis), throughput: buckets, bucketMillis: bucketMillis,
-            recentRemoteIDs: remoteIDs)
+            contactsPerSecond: ReportMaths.perSecond(funnel.confirmed + funnel.unverifiable + funnel.dead, spanMillis: spanMillis),
+            requestsPerSecond: ReportMaths.perSecond(requests, spanMillis: spanMillis), throughput: buckets, bucketMillis: barMillis,
+            recentRemoteIDs: [])
         report.remoteBatches = remoteBatches
         report.uploads = try requestRow[5].decode(Int.self)
         report.uploadsFailed = try requestRow[6].decode(Int.self)
-        report.unverifiableReasons = unverifiable
         report.provenAbsent = try funnelRow[8].decode(Int.self)
         var calls: [CallPurpose: Int] = [:]
         for row in try await rows(

@@ -10,7 +10,7 @@ extension SQLiteQueueStore {
                 db, sql: "SELECT id, name, kind FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
                 arguments: [destination])
             return try destinations.map { row in
-                var report = try report(db, id: row[0], name: row[1], kind: row[2], since: since ?? 0)
+                var report = try report(db, id: row[0], name: row[1], kind: row[2], since: since)
                 let status = try Row.fetchOne(
                     db,
                     sql: """
@@ -38,14 +38,132 @@ extension SQLiteQueueStore {
         }
     }
 
-    private func report(_ db: Database, id: Int64, name: String, kind: String?, since: Int64) throws -> DestinationReport {
+    private func report(_ db: Database, id: Int64, name: String, kind: String?, since: Int64?) throws -> DestinationReport {
+        // Without a `since` the counters kept beside the rows answer (a few hundred rows at any size); with one, a scan
+        // of the window asked for.
+        var report =
+            try since.map { try scannedReport(db, id: id, name: name, kind: kind, since: $0) }
+            ?? countedReport(db, id: id, name: name, kind: kind)
+        let from = since ?? 0
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
+                WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
+                GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+                """, arguments: [id, from])
+        {
+            report.deadReasons[row[0]] = row[1]
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_final
+                WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND state = \(StateCode.unverifiable) AND enqueued_at >= ?
+                GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+                """, arguments: [id, from])
+        {
+            report.unverifiableReasons[row[0]] = row[1]
+        }
+        report.recentRemoteIDs = try String.fetchAll(
+            db,
+            sql: """
+                SELECT remote_id FROM batch WHERE destination_id = ? AND remote_id IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 20
+                """, arguments: [id, from])
+        return report
+    }
+
+    /// Counts by state and the funnel, from `contact_count`.
+    static let countedFunnelSQL = """
+        SELECT state, n, submitted, accepted, retries, duplicates, absent FROM contact_count
+        WHERE destination_id = ? AND state <> \(StateCode.windowWaitCounter)
+        """
+
+    /// The ledger's figures, from `request_count`, and the first request's time through `attempt_destination_start`.
+    static let countedRequestsSQL = """
+        SELECT submits, throttled, looks, uploads, uploads_failed, last_finished, remote_batches,
+               (SELECT MIN(started_at) FROM attempt WHERE destination_id = ?1)
+        FROM (SELECT ?1 AS id) LEFT JOIN request_count ON destination_id = id
+        """
+
+    /// The first and last time a contact of the destination reached a final state, one index probe per state.
+    static let settledSpanSQL: String = {
+        let probes = ContactState.allCases.filter(\.isFinal).map { state in
+            """
+            SELECT (SELECT MIN(updated_at) FROM contact WHERE destination_id = ?1 AND state >= \(StateCode.firstFinal)
+                        AND state = \(state.rawValue)) AS lo,
+                   (SELECT MAX(updated_at) FROM contact WHERE destination_id = ?1 AND state >= \(StateCode.firstFinal)
+                        AND state = \(state.rawValue)) AS hi
+            """
+        }
+        return "SELECT MIN(lo), MAX(hi) FROM (" + probes.joined(separator: " UNION ALL ") + ")"
+    }()
+
+    /// Final contacts by grain start and state over a span, from `settled_count`'s primary key.
+    static let settledBarsSQL = """
+        SELECT at, state, n FROM settled_count WHERE destination_id = ?1 AND grain = ?2 AND at >= ?3 AND at <= ?4 AND n <> 0
+        """
+
+    /// The latency histogram, from `latency_count`.
+    static let latencyHistogramSQL = "SELECT le, n, total FROM latency_count WHERE destination_id = ? AND n > 0 ORDER BY le"
+
+    private func countedReport(_ db: Database, id: Int64, name: String, kind: String?) throws -> DestinationReport {
         var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
-        // Without --since the counters answer; with it, only a scan can.
-        let countSQL =
-            since == 0
-            ? "SELECT state, n FROM contact_count WHERE destination_id = ? AND ? = 0"
-            : "SELECT state, COUNT(*) FROM contact WHERE destination_id = ? AND enqueued_at >= ? GROUP BY state"
-        for row in try Row.fetchAll(db, sql: countSQL, arguments: [id, since]) {
+        var funnel = DestinationReport.Funnel(enqueued: 0, submitted: 0, accepted: 0, confirmed: 0, unverifiable: 0, dead: 0)
+        var retries = 0, duplicates = 0, absent = 0
+        for row in try Row.fetchAll(db.cachedStatement(sql: Self.countedFunnelSQL), arguments: [id]) {
+            guard let state = ContactState(rawValue: row[0]) else { continue }
+            let n: Int = row[1]
+            counts[state.description] = n
+            funnel.enqueued += n
+            funnel.submitted += row[2] as Int
+            funnel.accepted += row[3] as Int
+            retries += row[4] as Int
+            duplicates += row[5] as Int
+            absent += row[6] as Int
+        }
+        funnel.confirmed = counts[ContactState.confirmed.description] ?? 0
+        funnel.unverifiable = counts[ContactState.unverifiable.description] ?? 0
+        funnel.dead = counts[ContactState.dead.description] ?? 0
+        let requests = try Row.fetchOne(db.cachedStatement(sql: Self.countedRequestsSQL), arguments: [id])!
+        let firstStarted: Int64? = requests[7]
+        let spanMillis = firstStarted.map { ((requests[5] as Int64?) ?? 0) - $0 } ?? 0
+        let histogram = try Row.fetchAll(db.cachedStatement(sql: Self.latencyHistogramSQL), arguments: [id]).map {
+            ReportMaths.LatencyBucket(le: $0[0], n: $0[1], total: $0[2])
+        }
+        let span = try Row.fetchOne(db.cachedStatement(sql: Self.settledSpanSQL), arguments: [id])
+        let first = (span?[0] as Int64?) ?? 0, last = (span?[1] as Int64?) ?? 0
+        let barMillis = ReportMaths.barMillis(span: last - first)
+        let grain = ReportMaths.grain(barMillis: barMillis)
+        let settled = try Row.fetchAll(
+            db.cachedStatement(sql: Self.settledBarsSQL), arguments: [id, grain, first / grain * grain, last / grain * grain]
+        ).compactMap { row in ContactState(rawValue: row[1]).map { (at: row[0] as Int64, state: $0, n: row[2] as Int) } }
+        let submits: Int = requests[0] ?? 0
+        var report = DestinationReport(
+            name: name, kind: kind, counts: counts, funnel: funnel, retries: retries, deadReasons: [:], requests: submits,
+            throttled: requests[1] ?? 0, looks: requests[2] ?? 0, possibleDuplicates: duplicates,
+            latency: ReportMaths.latency(histogram: histogram),
+            contactsPerSecond: ReportMaths.perSecond(funnel.confirmed + funnel.unverifiable + funnel.dead, spanMillis: spanMillis),
+            requestsPerSecond: ReportMaths.perSecond(submits, spanMillis: spanMillis),
+            throughput: ReportMaths.bars(settled, barMillis: barMillis), bucketMillis: barMillis, recentRemoteIDs: [])
+        report.remoteBatches = requests[6] ?? 0
+        report.uploads = requests[3] ?? 0
+        report.uploadsFailed = requests[4] ?? 0
+        report.provenAbsent = absent
+        var calls: [CallPurpose: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT call_purpose, n FROM call_count WHERE destination_id = ? AND n > 0", arguments: [id]) {
+            if let purpose = CallPurpose(rawValue: row[0]) { calls[purpose] = row[1] }
+        }
+        report.setCalls(calls)
+        return report
+    }
+
+    private func scannedReport(_ db: Database, id: Int64, name: String, kind: String?, since: Int64) throws -> DestinationReport {
+        var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
+        for row in try Row.fetchAll(
+            db, sql: "SELECT state, COUNT(*) FROM contact WHERE destination_id = ? AND enqueued_at >= ? GROUP BY state",
+            arguments: [id, since])
+        {
             if let state = ContactState(rawValue: row[0]) { counts[state.description] = row[1] }
         }
         let funnelRow = try Row.fetchOne(
@@ -61,28 +179,6 @@ extension SQLiteQueueStore {
         let funnel = DestinationReport.Funnel(
             enqueued: funnelRow[0], submitted: funnelRow[1] ?? 0, accepted: funnelRow[2] ?? 0,
             confirmed: funnelRow[3] ?? 0, unverifiable: funnelRow[4] ?? 0, dead: funnelRow[5] ?? 0)
-        var reasons: [String: Int] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
-                WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
-                GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-                """, arguments: [id, since])
-        {
-            reasons[row[0]] = row[1]
-        }
-        var unverifiable: [String: Int] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_final
-                WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND state = \(StateCode.unverifiable) AND enqueued_at >= ?
-                GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-                """, arguments: [id, since])
-        {
-            unverifiable[row[0]] = row[1]
-        }
         let requestRow = try Row.fetchOne(
             db,
             sql: """
@@ -97,16 +193,8 @@ extension SQLiteQueueStore {
                 WHERE destination_id = ? AND purpose = 'submit' AND latency_ms IS NOT NULL AND started_at >= ?
                 ORDER BY latency_ms
                 """, arguments: [id, since])
-        let latency =
-            latencies.isEmpty
-            ? nil
-            : DestinationReport.Latency(
-                p50: latencies[(latencies.count - 1) * 50 / 100], p95: latencies[(latencies.count - 1) * 95 / 100],
-                p99: latencies[(latencies.count - 1) * 99 / 100])
         let requests: Int = requestRow[0] ?? 0
-        let spanMillis = max(((requestRow[4] as Int64?) ?? 0) - ((requestRow[3] as Int64?) ?? 0), 1)
-        let settled = funnel.confirmed + funnel.unverifiable + funnel.dead
-        var buckets: [DestinationReport.Bucket] = []
+        let spanMillis = ((requestRow[4] as Int64?) ?? 0) - ((requestRow[3] as Int64?) ?? 0)
         let span = try Row.fetchOne(
             db,
             sql: """
@@ -114,11 +202,8 @@ extension SQLiteQueueStore {
                 WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?
                 """,
             arguments: [id, since])
-        let settledSpan = ((span?[1] as Int64?) ?? 0) - ((span?[0] as Int64?) ?? 0)
-        // About thirty bars whatever the span: seconds for a demo, hours for a night's run.
-        let bucketMillis =
-            [1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 21_600_000, 86_400_000]
-            .map(Int64.init).first { settledSpan / $0 <= 30 } ?? 86_400_000
+        let barMillis = ReportMaths.barMillis(span: ((span?[1] as Int64?) ?? 0) - ((span?[0] as Int64?) ?? 0))
+        var buckets: [DestinationReport.Bucket] = []
         for row in try Row.fetchAll(
             db,
             sql: """
@@ -126,15 +211,10 @@ extension SQLiteQueueStore {
                        SUM(state = \(StateCode.dead))
                 FROM contact INDEXED BY contact_final WHERE destination_id = ?2 AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?3
                 GROUP BY minute ORDER BY minute
-                """, arguments: [bucketMillis, id, since])
+                """, arguments: [barMillis, id, since])
         {
             buckets.append(DestinationReport.Bucket(minute: row[0], confirmed: row[1], unverifiable: row[2], dead: row[3]))
         }
-        let remoteIDs = try String.fetchAll(
-            db,
-            sql: """
-                SELECT remote_id FROM batch WHERE destination_id = ? AND remote_id IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 20
-                """, arguments: [id, since])
         let remote = try Row.fetchOne(
             db,
             sql: """
@@ -144,15 +224,15 @@ extension SQLiteQueueStore {
                 FROM attempt WHERE destination_id = ?1 AND purpose = 'submit' AND started_at >= ?2
                 """, arguments: [id, since])
         var report = DestinationReport(
-            name: name, kind: kind, counts: counts, funnel: funnel, retries: funnelRow[6] ?? 0, deadReasons: reasons,
+            name: name, kind: kind, counts: counts, funnel: funnel, retries: funnelRow[6] ?? 0, deadReasons: [:],
             requests: requests, throttled: requestRow[1] ?? 0, looks: requestRow[2] ?? 0, possibleDuplicates: funnelRow[7] ?? 0,
-            latency: latency, contactsPerSecond: Double(settled) * 1000 / Double(spanMillis),
-            requestsPerSecond: Double(requests) * 1000 / Double(spanMillis), throughput: buckets, bucketMillis: bucketMillis,
-            recentRemoteIDs: remoteIDs)
+            latency: ReportMaths.latency(sorted: latencies),
+            contactsPerSecond: ReportMaths.perSecond(funnel.confirmed + funnel.unverifiable + funnel.dead, spanMillis: spanMillis),
+            requestsPerSecond: ReportMaths.perSecond(requests, spanMillis: spanMillis), throughput: buckets, bucketMillis: barMillis,
+            recentRemoteIDs: [])
         report.remoteBatches = remote?[0] ?? 0
         report.uploads = remote?[1] ?? 0
         report.uploadsFailed = remote?[2] ?? 0
-        report.unverifiableReasons = unverifiable
         report.provenAbsent = funnelRow[8] ?? 0
         var calls: [CallPurpose: Int] = [:]
         for row in try Row.fetchAll(
