@@ -74,6 +74,11 @@ WHEN (OLD.state >= 5 OR NEW.state >= 5) AND (OLD.state <> NEW.state OR OLD.updat
     UPDATE settled_count SET n = n - 1
     WHERE OLD.state >= 5 AND destination_id = OLD.destination_id AND grain = 3600000
       AND at = OLD.updated_at / 3600000 * 3600000 AND state = OLD.state;
+    -- Emptied rows go: the report finds the first and last second by the first row with a count.
+    DELETE FROM settled_count
+    WHERE OLD.state >= 5 AND destination_id = OLD.destination_id AND state = OLD.state AND n = 0
+      AND ((grain = 1000 AND at = OLD.updated_at / 1000 * 1000) OR (grain = 60000 AND at = OLD.updated_at / 60000 * 60000)
+           OR (grain = 3600000 AND at = OLD.updated_at / 3600000 * 3600000));
     INSERT INTO settled_count(destination_id, grain, at, state, n)
         SELECT NEW.destination_id, g.grain, NEW.updated_at / g.grain * g.grain, NEW.state, 1
         FROM (SELECT 1000 AS grain UNION ALL SELECT 60000 UNION ALL SELECT 3600000) AS g WHERE NEW.state >= 5
@@ -88,6 +93,10 @@ CREATE TRIGGER settled_count_delete AFTER DELETE ON contact WHEN OLD.state >= 5 
     UPDATE settled_count SET n = n - 1
     WHERE destination_id = OLD.destination_id AND grain = 3600000 AND at = OLD.updated_at / 3600000 * 3600000
       AND state = OLD.state;
+    DELETE FROM settled_count
+    WHERE destination_id = OLD.destination_id AND state = OLD.state AND n = 0
+      AND ((grain = 1000 AND at = OLD.updated_at / 1000 * 1000) OR (grain = 60000 AND at = OLD.updated_at / 60000 * 60000)
+           OR (grain = 3600000 AND at = OLD.updated_at / 3600000 * 3600000));
 END;
 
 -- Requests per destination as the report counts them: submissions, those answered 429, looks, uploads (PUT) answered
@@ -215,3 +224,14 @@ END;
 CREATE INDEX attempt_destination_start ON attempt(destination_id, started_at);
 -- The last submissions the remote gave an id to.
 CREATE INDEX batch_remote ON batch(destination_id, id) WHERE remote_id IS NOT NULL;
+
+-- The batches that carried each contact, their ids space-separated, oldest first: a contact's requests are the ledger
+-- rows of those batches (through attempt_batch), never found by reading request bodies. Written by the write-ahead
+-- record that sends the contact and by the claim of a look.
+ALTER TABLE contact ADD COLUMN carried TEXT;
+-- Where the ledger stood when this schema came: a contact claimed before it has those earlier requests found by their
+-- bodies, as before, among ledger rows up to this id only.
+CREATE TABLE ledger_carried_from (
+    attempt_id  INTEGER NOT NULL
+) STRICT;
+INSERT INTO ledger_carried_from(attempt_id) SELECT COALESCE(MAX(id), 0) FROM attempt;

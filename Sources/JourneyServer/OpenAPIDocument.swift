@@ -265,7 +265,8 @@ ead. Retry after the Retry-After header's seconds.",
     "/v1/contacts/{key}": {
       "get": {
         "operationId": "getContact",
-        "summary": "A contact's state at every destination and every request and answer that carried it (role read).",
+        "summary": "A contact's state at every destination and the requests and answers of the batches that carried it, newest fir\#
+st, a page at a time (role read).",
         "parameters": [
           {
             "name": "key",
@@ -275,6 +276,26 @@ ead. Retry after the Retry-After header's seconds.",
               "type": "string",
               "minLength": 1
             }
+          },
+          {
+            "name": "before",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "format": "int64",
+              "minimum": 0
+            },
+            "description": "The id of the oldest request already read: the page holds older ones."
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000
+            },
+            "description": "Requests per destination in the page (default 100)."
           }
         ],
         "responses": {
@@ -1181,8 +1202,16 @@ ow's zone)."
           },
           "cause": {
             "type": "string",
-            "enum": ["operator", "unavailable", "authentication", "journey", "checkingJourney", "misconfigured", "looks", "callBud\#
-get"],
+            "enum": [
+              "operator",
+              "unavailable",
+              "authentication",
+              "journey",
+              "checkingJourney",
+              "misconfigured",
+              "looks",
+              "callBudget"
+            ],
             "description": "Why, as a closed set: an operator's pause, the remote unavailable, credentials refused, the journey ta\#
 king no entries (or its first check not back), a journey the config gets wrong, failing look endpoints, the API call budget."
           }

@@ -91,7 +91,7 @@ import Testing
         #expect(
             summary.rows == [
                 "destination": 3, "batch": 3, "contact": 43, "attempt": 2, "idempotency_key": 1, "event": 26, "webhook_endpoint": 1,
-                "erasure": 0, "audit": 0,
+                "erasure": 0, "audit": 0, "ledger_carried_from": 1,
             ])
         // The outbox moves whole: the same events, and the endpoint goes on where it was (16 not yet told).
         func told(_ store: any JourneyStore) async throws -> [String] {

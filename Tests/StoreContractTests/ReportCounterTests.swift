@@ -144,7 +144,7 @@ import Testing
         """
         INSERT INTO attempt(destination_id, batch_id, purpose, method, url, request_body, started_at, status, latency_ms,
                             finished_at, call_purpose)
-        VALUES (1, 1, 'submit', 'POST', 'u', '{}', 1000, 202, 40, 1040, 'submission'),
+        VALUES (1, 1, 'submit', 'POST', 'u', '{"members":[{"contactKey":"c1"},{"contactKey":"a"}]}', 1000, 202, 40, 1040, 'submission'),
                (1, 2, 'submit', 'PUT', 'u', '', 2000, 429, 900, 2900, 'submission'),
                (1, 2, 'submit', 'PUT', 'u', '', 3000, 201, 1234, 4234, 'submission'),
                (1, NULL, 'reconcile', 'GET', 'u', '', 5000, 200, 15, 5015, 'look-after'),
@@ -186,6 +186,9 @@ import Testing
         #expect(report.retries == 7 && report.possibleDuplicates == 3 && report.provenAbsent == 2)
         #expect(report.requests == 4 && report.throttled == 1 && report.looks == 1 && report.remoteBatches == 1)
         #expect(report.uploads == 1 && report.uploadsFailed == 1 && report.latency?.p50 == 900)
+        // Its earlier requests are still found, by their bodies among the older ledger's rows; later ones by the batch.
+        #expect(try await fixture.store.timeline(contactKey: "c1")[0].1.map(\.status) == [202])
+        #expect(try await fixture.store.timeline(contactKey: "q2")[0].1.isEmpty)
         // And the counters move on from there.
         try fixture.enqueue(["new"])
         try await ReportCounterTests.expectCountedEqualsScanned(fixture.store, "an enqueue after the migration")

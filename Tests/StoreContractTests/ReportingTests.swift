@@ -84,7 +84,41 @@ import Testing
         #expect(timeline.count == 1)
         #expect(timeline[0].0.state == "confirmed")
         #expect(timeline[0].1.map(\.status) == [202])
-        #expect(try await fixture.store.timeline(contactKey: "c")[0].1.isEmpty)
+        // The ledger rows of the batches that carried a contact, not a search of bodies: c was in the batch (its answer
+        // made it dead), though this test's body names only a and b.
+        #expect(try await fixture.store.timeline(contactKey: "c")[0].1.map(\.status) == [202])
+        // Never claimed: no request, however large the ledger.
+        try fixture.enqueue(["later"])
+        #expect(try await fixture.store.timeline(contactKey: "later")[0].1.isEmpty)
+    }
+
+    /// A timeline is paged newest first: `limit` rows, then those before the oldest one read.
+    @Test(arguments: Engine.allCases) func timelinePagesNewestFirst(engine: Engine) async throws {
+        let fixture = try StoreFixture(engine)
+        try fixture.enqueue(["a"])
+        var sent: [Int64] = []
+        for attempt in 1...3 {
+            let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
+            let id = try await fixture.store.beginAttempt(
+                batch.lease,
+                AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "{}", startedAt: fixture.clock.nowMillis()))
+            sent.append(id)
+            try await fixture.store.settle(
+                batch.lease,
+                result: AttemptResult(
+                    attemptID: id, status: attempt < 3 ? 503 : 202, headers: [:], responseBody: "", remoteID: nil, latencyMillis: 5,
+                    errorClass: nil, finishedAt: fixture.clock.nowMillis()),
+                outcomes: [
+                    Settlement(
+                        contactID: batch.contacts[0].id,
+                        outcome: attempt < 3 ? .retry(at: 0, error: "503", refundAttempt: false) : .confirmed)
+                ])
+        }
+        let first = try await fixture.store.timeline(contactKey: "a", before: nil, limit: 2)
+        #expect(first[0].1.map(\.id) == [sent[2], sent[1]])
+        let second = try await fixture.store.timeline(contactKey: "a", before: sent[1], limit: 2)
+        #expect(second[0].1.map(\.id) == [sent[0]] && second[0].1[0].status == 503)
+        #expect(try await fixture.store.timeline(contactKey: "a")[0].1.map(\.id) == sent, "the whole story, oldest first")
     }
 
     @Test(arguments: Engine.allCases) func redriveMovesDeadBackButNeverDoublesALiveContact(engine: Engine) async throws {

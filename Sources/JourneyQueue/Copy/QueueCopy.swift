@@ -47,7 +47,7 @@ public struct CopyTable: Sendable {
                 ("event_instance_id", false), ("last_error", false), ("dead_reason", false), ("enqueued_at", true), ("updated_at", true),
                 ("looks", true), ("prior_member", true), ("sent_at", true), ("ambiguous", true), ("possible_duplicates", true),
                 ("evidence", false), ("proven_absent", true), ("not_before", true), ("not_after", true), ("wait_cause", true),
-                ("erased_at", true),
+                ("erased_at", true), ("carried", false),
             ]),
         CopyTable(
             name: "attempt", integers: ["id", "destination_id", "batch_id"], texts: ["purpose"],
@@ -57,6 +57,9 @@ public struct CopyTable: Sendable {
                 ("response_headers", false), ("response_body", false), ("remote_id", false), ("latency_ms", true), ("error_class", false),
                 ("finished_at", true), ("call_purpose", false), ("trace_id", false),
             ]),
+        // Where the source's ledger began recording who each batch carried (older rows are found by their bodies): the
+        // target reads the largest of its own mark and this one.
+        CopyTable(name: "ledger_carried_from", integers: ["attempt_id"], texts: [], more: [], identity: false, order: "attempt_id"),
         CopyTable(
             name: "idempotency_key", integers: ["destination_id"], texts: ["key", "response"], more: [("created_at", true)],
             identity: false,

@@ -16,6 +16,12 @@ public enum ReportMaths {
         barLadder.first { span / $0 <= 30 } ?? barLadder[barLadder.count - 1]
     }
 
+    /// The bar width for final contacts reached between `first` and `last` (epoch ms), taken at the second (the finest
+    /// grain the stores keep), so that counters and scans choose alike.
+    public static func barMillis(first: Int64, last: Int64) -> Int64 {
+        barMillis(span: last / 1_000 * 1_000 - first / 1_000 * 1_000)
+    }
+
     /// The coarsest grain that divides `barMillis`: the fewest rows to read.
     public static func grain(barMillis: Int64) -> Int64 {
         settledGrains.last { barMillis % $0 == 0 } ?? settledGrains[0]

@@ -5,8 +5,9 @@ public protocol ReportingStore: Sendable {
     /// Contacts by destination name and enqueue order, optionally one destination and one state; `body` is called per row, in
     /// pages of short read transactions, so that large exports stream and a slow reader never holds the WAL open.
     func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws
-    /// A contact's rows (one per destination) and every ledger row of the batches it was in.
-    func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])]
+    /// A contact's rows (one per destination), each with a page of the ledger rows of the batches that carried it, newest
+    /// first: at most `limit`, all older than the ledger id `before` when given. Bodies are read for the page only.
+    func timeline(contactKey: String, before: Int64?, limit: Int) async throws -> [(ContactRow, [LedgerEntry])]
     /// Dead letters of a destination in id order, those whose reason contains `reason`, after the id `after`
     /// (keyset paging: each page costs the same however deep).
     func deadLetters(destination: String, reason: String?, after: Int64?, limit: Int) async throws -> [DeadLetter]
@@ -22,4 +23,9 @@ public protocol ReportingStore: Sendable {
 
 extension ReportingStore {
     public func storageBytes() -> (database: Int64, wal: Int64)? { nil }
+
+    /// A contact's whole story, oldest request first (`show`): the ledger rows of every batch that carried it.
+    public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {
+        try await timeline(contactKey: contactKey, before: nil, limit: Int.max).map { ($0.0, $0.1.reversed()) }
+    }
 }

@@ -658,5 +658,16 @@ CREATE TRIGGER batch_remote_move AFTER UPDATE OF remote_id ON batch FOR EACH ROW
 
 -- The last submissions the remote gave an id to.
 CREATE INDEX batch_remote ON batch(destination_id, id) WHERE remote_id IS NOT NULL;
+
+-- The batches that carried each contact, their ids space-separated, oldest first: a contact's requests are the ledger
+-- rows of those batches (through attempt_batch), never found by reading request bodies. Written by the write-ahead
+-- record that sends the contact and by the claim of a look.
+ALTER TABLE contact ADD COLUMN carried TEXT;
+-- Where the ledger stood when this schema came: a contact claimed before it has those earlier requests found by their
+-- bodies, as before, among ledger rows up to this id only.
+CREATE TABLE ledger_carried_from (
+    attempt_id  BIGINT NOT NULL
+);
+INSERT INTO ledger_carried_from(attempt_id) SELECT COALESCE(MAX(id), 0) FROM attempt;
 """#),
 ]

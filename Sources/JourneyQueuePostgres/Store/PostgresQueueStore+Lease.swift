@@ -151,8 +151,10 @@ extension PostgresQueueStore {
             RETURNING id),
         sending AS (
             -- A new request: its looks start from zero, and an id from an earlier request no longer describes it.
+            -- The batch joins the contacts' `carried` (the timeline's way to their requests) once, as they go out.
             UPDATE contact c SET state = \(StateCode.sending), sent_at = $8, looks = 0, updated_at = $8,
-                event_instance_id = CASE WHEN c.state = \(StateCode.claimed) THEN NULL ELSE c.event_instance_id END
+                event_instance_id = CASE WHEN c.state = \(StateCode.claimed) THEN NULL ELSE c.event_instance_id END,
+                carried = CASE WHEN c.state = \(StateCode.claimed) THEN COALESCE(c.carried || ' ', '') || held.id ELSE c.carried END
             FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
                 AND c.erased_at IS NULL
             RETURNING 1),

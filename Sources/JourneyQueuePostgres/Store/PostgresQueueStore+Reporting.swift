@@ -154,7 +154,7 @@ extension PostgresQueueStore {
         }
         let span = try await rows(connection, Self.settledSpanSQL, [id])[0]
         let first = try span[0].decode(Int64?.self) ?? 0, last = try span[1].decode(Int64?.self) ?? 0
-        let barMillis = ReportMaths.barMillis(span: last - first)
+        let barMillis = ReportMaths.barMillis(first: first, last: last)
         let grain = ReportMaths.grain(barMillis: barMillis)
         let settled = try await rows(connection, Self.settledBarsSQL, [id, grain, first / grain * grain, last / grain * grain])
             .compactMap { row -> (at: Int64, state: ContactState, n: Int)? in
@@ -238,7 +238,7 @@ extension PostgresQueueStore {
             SELECT MIN(updated_at), MAX(updated_at) FROM contact
             WHERE destination_id = $1 AND state >= \(StateCode.firstFinal) AND enqueued_at >= $2
             """, [id, since])[0]
-        let barMillis = ReportMaths.barMillis(span: (try span[1].decode(Int64?.self) ?? 0) - (try span[0].decode(Int64?.self) ?? 0))
+        let barMillis = ReportMaths.barMillis(first: try span[0].decode(Int64?.self) ?? 0, last: try span[1].decode(Int64?.self) ?? 0)
         var buckets: [DestinationReport.Bucket] = []
         for row in try await rows(
             connection,
@@ -327,32 +327,52 @@ extension PostgresQueueStore {
     /// when they finish).
     static let ledgerSlackMillis: Int64 = 15 * 60_000
 
-    public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {
+    public func timeline(contactKey: String, before: Int64?, limit: Int) async throws -> [(ContactRow, [LedgerEntry])] {
         if AskedText.namesNothing(contactKey) { return [] }
-        // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
-        // the first field of a CSV line (Bulk uploads), started between its enqueue and its last change.
-        let needle = JSONText.string(contactKey)
-        let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
+        let limit = Int64(max(limit, 1))
         let contacts = try await rows(
             """
             SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
                    c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence,
                    c.not_before, c.not_after, c.available_at, c.wait_cause,
-                   c.erased_at
+                   c.erased_at, c.carried
             FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key COLLATE "C" = $1 ORDER BY c.id
             """, [contactKey])
+        let carriedFrom = try await rows("SELECT MAX(attempt_id) FROM ledger_carried_from").first?[0].decode(Int64?.self) ?? 0
         var result: [(ContactRow, [LedgerEntry])] = []
         for row in contacts {
-            let final = try row[2].decode(Int.self) >= ContactState.confirmed.rawValue
-            let first = try row[8].decode(Int64.self) - Self.ledgerSlackMillis
-            let last = final ? try row[9].decode(Int64.self) + Self.ledgerSlackMillis : Int64.max
+            // The ledger rows of the batches that carried the contact, through attempt_batch.
+            let batches = (try row[18].decode(String?.self) ?? "").split(separator: " ").compactMap { Int64($0) }
+            var ids = try await rows(
+                "SELECT id FROM attempt WHERE batch_id = ANY($1::bigint[]) AND id < $2 ORDER BY id DESC LIMIT $3",
+                [batches, before ?? Int64.max, limit]
+            ).map { try $0[0].decode(Int64.self) }
+            // A contact claimed before the ledger recorded who each batch carried: its earlier requests are the ones that
+            // name it (a JSON string, or the first field of a Bulk CSV line), searched for among the rows of that older
+            // ledger only, started between its enqueue and its last change.
+            let state = try row[2].decode(Int.self)
+            if carriedFrom > 0, ids.count < limit, try row[3].decode(Int.self) > 0 || state > ContactState.queued.rawValue {
+                let first = try row[8].decode(Int64.self) - Self.ledgerSlackMillis
+                let last = state >= ContactState.confirmed.rawValue ? try row[9].decode(Int64.self) + Self.ledgerSlackMillis : Int64.max
+                ids += try await rows(
+                    """
+                    SELECT id FROM attempt WHERE destination_id = $1 AND started_at BETWEEN $4 AND $5 AND id <= $6 AND id < $7
+                        AND (strpos(request_body, $2) > 0 OR strpos(request_body, $3) > 0) ORDER BY id DESC LIMIT $8
+                    """,
+                    [
+                        try row[11].decode(Int64.self), JSONText.string(contactKey),
+                        String("\n" + CSVDocument.line([contactKey]).dropLast() + ","),
+                        first, last, carriedFrom, before ?? Int64.max, limit,
+                    ]
+                ).map { try $0[0].decode(Int64.self) }
+            }
+            let page = Array(Set(ids).sorted(by: >).prefix(Int(limit)))
             let entries = try await rows(
                 """
                 SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
                        remote_id, latency_ms, error_class, trace_id
-                FROM attempt WHERE destination_id = $1 AND started_at BETWEEN $4 AND $5
-                    AND (strpos(request_body, $2) > 0 OR strpos(request_body, $3) > 0) ORDER BY id
-                """, [try row[11].decode(Int64.self), needle, String(csvNeedle), first, last]
+                FROM attempt WHERE id = ANY($1::bigint[]) ORDER BY id DESC
+                """, [page]
             ).map { entry in
                 LedgerEntry(
                     id: try entry[0].decode(Int64.self), purpose: try entry[1].decode(String.self),
@@ -369,7 +389,7 @@ extension PostgresQueueStore {
             contact.notBefore = try row[13].decode(Int64?.self)
             contact.notAfter = try row[14].decode(Int64?.self)
             contact.erasedAt = try row[17].decode(Int64?.self)
-            if try row[2].decode(Int.self) == ContactState.queued.rawValue {
+            if state == ContactState.queued.rawValue {
                 contact.availableAt = try row[15].decode(Int64?.self)
                 contact.waitingFor = ContactRow.waitingFor(cause: try row[16].decode(Int?.self))
             }

@@ -32,7 +32,7 @@ extension PostgresQueueStore {
             INSERT INTO batch(destination_id, lease_token, lease_until, size, created_at)
             SELECT $1, $3, $4, (SELECT count(*) FROM picked), $5 WHERE EXISTS (SELECT 1 FROM picked)
             RETURNING id)
-        UPDATE contact c SET batch_id = b.id, available_at = $4, updated_at = $5
+        UPDATE contact c SET batch_id = b.id, carried = COALESCE(c.carried || ' ', '') || b.id, available_at = $4, updated_at = $5
         FROM picked, b WHERE c.id = picked.id
         RETURNING c.id, c.contact_key, c.state, c.attempts, c.event_instance_id, c.request_id, c.looks, c.prior_member, c.sent_at, b.id
         """

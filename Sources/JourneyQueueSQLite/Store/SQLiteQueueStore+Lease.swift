@@ -46,12 +46,12 @@ extension SQLiteQueueStore {
 
     /// The claim: one statement, attempt counted in it. Pinned by a query-plan test.
     static let claimSQL = """
-        UPDATE contact SET state = \(StateCode.claimed), batch_id = ?, attempts = attempts + 1, updated_at = ?, wait_cause = NULL
+        UPDATE contact SET state = \(StateCode.claimed), batch_id = ?1, attempts = attempts + 1, updated_at = ?2, wait_cause = NULL
         WHERE id IN (
             SELECT id FROM contact
-            WHERE destination_id = ? AND state = \(StateCode.queued) AND available_at <= ?
+            WHERE destination_id = ?3 AND state = \(StateCode.queued) AND available_at <= ?4
             ORDER BY available_at
-            LIMIT ?)
+            LIMIT ?5)
         RETURNING id, contact_key, data, attempts, prior_member, looks, not_after
         """
 
@@ -120,11 +120,14 @@ extension SQLiteQueueStore {
             let id = db.lastInsertedRowID
             guard attempt.takesContacts else { return id }
             // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
-            // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again.
+            // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again. The batch joins
+            // the contacts' `carried` (the timeline's way to their requests) once, as they go out: one taken out before
+            // (released, erased) was never carried by it.
             try db.cachedStatement(
                 sql: """
                     UPDATE contact SET state = \(StateCode.sending), sent_at = ?1, looks = 0, updated_at = ?1,
-                        event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END
+                        event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END,
+                        carried = CASE WHEN state = \(StateCode.claimed) THEN COALESCE(carried || ' ', '') || ?2 ELSE carried END
                     WHERE batch_id = ?2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
                     """
             ).execute(arguments: [attempt.startedAt, lease.batchID])

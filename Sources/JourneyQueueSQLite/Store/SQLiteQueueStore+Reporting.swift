@@ -59,7 +59,8 @@ extension SQLiteQueueStore {
             db,
             sql: """
                 SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_final
-                WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND state = \(StateCode.unverifiable) AND enqueued_at >= ?
+                WHERE destination_id = ? AND state >= \(StateCode.firstFinal)
+                  AND state >= \(StateCode.unverifiable) AND state <= \(StateCode.unverifiable) AND enqueued_at >= ?
                 GROUP BY 1 ORDER BY 2 DESC LIMIT 50
                 """, arguments: [id, from])
         {
@@ -86,18 +87,12 @@ extension SQLiteQueueStore {
         FROM (SELECT ?1 AS id) LEFT JOIN request_count ON destination_id = id
         """
 
-    /// The first and last time a contact of the destination reached a final state, one index probe per state.
-    static let settledSpanSQL: String = {
-        let probes = ContactState.allCases.filter(\.isFinal).map { state in
-            """
-            SELECT (SELECT MIN(updated_at) FROM contact WHERE destination_id = ?1 AND state >= \(StateCode.firstFinal)
-                        AND state = \(state.rawValue)) AS lo,
-                   (SELECT MAX(updated_at) FROM contact WHERE destination_id = ?1 AND state >= \(StateCode.firstFinal)
-                        AND state = \(state.rawValue)) AS hi
-            """
-        }
-        return "SELECT MIN(lo), MAX(hi) FROM (" + probes.joined(separator: " UNION ALL ") + ")"
-    }()
+    /// The first and last second in which a contact of the destination reached a final state: two probes of
+    /// `settled_count`'s primary key (its emptied rows are deleted by its triggers).
+    static let settledSpanSQL = """
+        SELECT (SELECT at FROM settled_count WHERE destination_id = ?1 AND grain = 1000 AND n <> 0 ORDER BY at LIMIT 1),
+               (SELECT at FROM settled_count WHERE destination_id = ?1 AND grain = 1000 AND n <> 0 ORDER BY at DESC LIMIT 1)
+        """
 
     /// Final contacts by grain start and state over a span, from `settled_count`'s primary key.
     static let settledBarsSQL = """
@@ -133,7 +128,7 @@ extension SQLiteQueueStore {
         }
         let span = try Row.fetchOne(db.cachedStatement(sql: Self.settledSpanSQL), arguments: [id])
         let first = (span?[0] as Int64?) ?? 0, last = (span?[1] as Int64?) ?? 0
-        let barMillis = ReportMaths.barMillis(span: last - first)
+        let barMillis = ReportMaths.barMillis(first: first, last: last)
         let grain = ReportMaths.grain(barMillis: barMillis)
         let settled = try Row.fetchAll(
             db.cachedStatement(sql: Self.settledBarsSQL), arguments: [id, grain, first / grain * grain, last / grain * grain]
@@ -202,7 +197,7 @@ extension SQLiteQueueStore {
                 WHERE destination_id = ? AND state >= \(StateCode.firstFinal) AND enqueued_at >= ?
                 """,
             arguments: [id, since])
-        let barMillis = ReportMaths.barMillis(span: ((span?[1] as Int64?) ?? 0) - ((span?[0] as Int64?) ?? 0))
+        let barMillis = ReportMaths.barMillis(first: (span?[0] as Int64?) ?? 0, last: (span?[1] as Int64?) ?? 0)
         var buckets: [DestinationReport.Bucket] = []
         for row in try Row.fetchAll(
             db,
@@ -288,8 +283,9 @@ extension SQLiteQueueStore {
             updatedAt: row[9], dataJSON: row[10])
     }
 
-    public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {
+    public func timeline(contactKey: String, before: Int64?, limit: Int) async throws -> [(ContactRow, [LedgerEntry])] {
         if AskedText.namesNothing(contactKey) { return [] }
+        let limit = max(limit, 1)
         return try await pool.read { db in
             let contacts = try Row.fetchAll(
                 db,
@@ -297,30 +293,49 @@ extension SQLiteQueueStore {
                     SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
                            c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence,
                            c.not_before, c.not_after, c.available_at, c.wait_cause,
-                           c.erased_at
+                           c.erased_at, c.carried
                     FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
                     """, arguments: [contactKey])
-            // The ledger keeps request bodies, so a contact's requests are the ones that name it: as a JSON string, or as
-            // the first field of a CSV line (Bulk uploads). A scan of one destination's ledger: an operator's command.
-            let needle = JSONText.string(contactKey)
-            let csvNeedle = "\n" + CSVDocument.line([contactKey]).dropLast() + ","
+            let carriedFrom = try Int64.fetchOne(db, sql: "SELECT MAX(attempt_id) FROM ledger_carried_from") ?? 0
             return try contacts.map { row in
-                // Only the ledger's stretch between the contact's enqueue and its last change can name it: bodies are
-                // compressed, so the scan inflates what it reads.
+                // The ledger rows of the batches that carried the contact, through attempt_batch.
+                let batches = ((row[18] as String?) ?? "").split(separator: " ").compactMap { Int64($0) }
+                var ids = try Int64.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT id FROM attempt WHERE batch_id IN (SELECT value FROM json_each(?1)) AND id < ?2 ORDER BY id DESC LIMIT ?3
+                            """),
+                    arguments: ["[" + batches.map(String.init).joined(separator: ",") + "]", before ?? Int64.max, limit])
+                // A contact claimed before the ledger recorded who each batch carried: its earlier requests are the ones
+                // that name it (a JSON string, or the first field of a Bulk CSV line), searched for among the rows of
+                // that older ledger only, between its enqueue and its last change.
                 let state: Int = row[2]
-                let first = try Self.attemptID(db, atOrAfter: (row[8] as Int64) - Self.ledgerOrderSlackMillis)
-                let last =
-                    state < ContactState.confirmed.rawValue
-                    ? Int64.max
-                    : try Self.attemptID(db, atOrAfter: (row[9] as Int64) + Self.ledgerOrderSlackMillis)
+                if carriedFrom > 0, ids.count < limit, (row[3] as Int) > 0 || state > ContactState.queued.rawValue {
+                    let first = try Self.attemptID(db, atOrAfter: (row[8] as Int64) - Self.ledgerOrderSlackMillis)
+                    let last =
+                        state < ContactState.confirmed.rawValue
+                        ? carriedFrom : min(carriedFrom, try Self.attemptID(db, atOrAfter: (row[9] as Int64) + Self.ledgerOrderSlackMillis))
+                    if first <= last {
+                        ids += try Int64.fetchAll(
+                            db,
+                            sql: """
+                                SELECT id FROM attempt_text WHERE id >= ?4 AND id <= ?5 AND id < ?6 AND destination_id = ?1
+                                    AND (instr(request_body, ?2) > 0 OR instr(request_body, ?3) > 0) ORDER BY id DESC LIMIT ?7
+                                """,
+                            arguments: [
+                                row[11] as Int64, JSONText.string(contactKey), "\n" + CSVDocument.line([contactKey]).dropLast() + ",",
+                                first, last, before ?? Int64.max, limit,
+                            ])
+                    }
+                }
+                let page = Array(Set(ids).sorted(by: >).prefix(limit))
                 let entries = try Row.fetchAll(
                     db,
                     sql: """
                         SELECT id, purpose, attempt_number, method, url, request_body, started_at, status, response_headers, response_body,
                                remote_id, latency_ms, error_class, trace_id
-                        FROM attempt_text WHERE id >= ?4 AND id <= ?5 AND destination_id = ?1
-                            AND (instr(request_body, ?2) > 0 OR instr(request_body, ?3) > 0) ORDER BY id
-                        """, arguments: [row[11] as Int64, needle, csvNeedle, first, last]
+                        FROM attempt_text WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC
+                        """, arguments: ["[" + page.map(String.init).joined(separator: ",") + "]"]
                 ).map { entry in
                     LedgerEntry(
                         id: entry[0], purpose: entry[1], attemptNumber: entry[2], method: entry[3], url: entry[4], requestBody: entry[5],

@@ -36,7 +36,7 @@ extension SQLiteQueueStore {
 
     /// The reconciliation claim: contacts whose settle time passed, hidden from other reconcilers for the lease.
     static let claimVerificationSQL = """
-        UPDATE contact SET batch_id = ?1, available_at = ?2, updated_at = ?3
+        UPDATE contact SET batch_id = ?1, carried = COALESCE(carried || ' ', '') || ?1, available_at = ?2, updated_at = ?3
         WHERE id IN (
             SELECT id FROM contact
             WHERE destination_id = ?4 AND state IN (\(StateCode.accepted), \(StateCode.unknown)) AND available_at <= ?5

@@ -86,12 +86,26 @@ enum QueueRoutes {
             return try JSONResponse.make(DestinationDetail(summary: summary(counts, now: clock.nowMillis()), report: report))
         }
 
-        router.get("/v1/contacts/:key") { _, context -> Response in
+        router.get("/v1/contacts/:key") { request, context -> Response in
             try context.require(.read)
             guard let key = context.pathParameter("key"), !key.isEmpty else {
                 throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is not empty.")
             }
-            let rows = try await store.timeline(contactKey: key)
+            // Each destination's requests newest first, a page at a time: `before` is the id of the oldest one read.
+            let before = try request.uri.queryParameters.get("before").map { text -> Int64 in
+                guard let value = Int64(text), value >= 0 else {
+                    throw Problem(status: .badRequest, title: "Bad before", detail: "before is the id of the oldest request read.")
+                }
+                return value
+            }
+            let limit =
+                try request.uri.queryParameters.get("limit").map { text -> Int in
+                    guard let value = Int(text), (1...1_000).contains(value) else {
+                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
+                    }
+                    return value
+                } ?? 100
+            let rows = try await store.timeline(contactKey: key, before: before, limit: limit)
             guard !rows.isEmpty else {
                 throw Problem(status: .notFound, title: "No such contact", detail: "No destination has a contact with this key.")
             }
