@@ -224,6 +224,8 @@ END;
 CREATE INDEX attempt_destination_start ON attempt(destination_id, started_at);
 -- The last submissions the remote gave an id to.
 CREATE INDEX batch_remote ON batch(destination_id, id) WHERE remote_id IS NOT NULL;
+-- The unverifiable by reason read only those (as contact_dead does for the dead), not every final contact.
+CREATE INDEX contact_unverifiable ON contact(destination_id, id) WHERE state = 6;
 
 -- The batches that carried each contact, their ids space-separated, oldest first: a contact's requests are the ledger
 -- rows of those batches (through attempt_batch), never found by reading request bodies. Written by the write-ahead

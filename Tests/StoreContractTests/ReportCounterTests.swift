@@ -205,6 +205,13 @@ import Testing
             (SQLiteQueueStore.settledSpanSQL, [1]), (SQLiteQueueStore.settledBarsSQL, [1, 1_000, 0, 1_000_000]),
             (SQLiteQueueStore.latencyHistogramSQL, [1]),
         ]
+        for (sql, index) in [
+            (SQLiteQueueStore.deadReasonsSQL, "contact_dead"), (SQLiteQueueStore.unverifiableReasonsSQL, "contact_unverifiable"),
+            (SQLiteQueueStore.recentRemoteIDsSQL, "batch_remote"),
+        ] {
+            let details = try fixture.rows("EXPLAIN QUERY PLAN " + sql, [1, 0]).map { $0[3] ?? "" }
+            #expect(details.contains { $0.contains("USING INDEX \(index)") || $0.contains("USING COVERING INDEX \(index)") }, "\(details)")
+        }
         for (sql, arguments) in statements {
             let details = try fixture.rows("EXPLAIN QUERY PLAN " + sql, arguments).map { $0[3] ?? "" }
             #expect(!details.contains { $0.hasPrefix("SCAN contact") || $0.hasPrefix("SCAN attempt") }, "\(sql): \(details)")
@@ -219,7 +226,8 @@ import Testing
         let statements: [(String, [Int64])] = [
             (PostgresQueueStore.countedFunnelSQL, [1]), (PostgresQueueStore.countedRequestsSQL, [1]),
             (PostgresQueueStore.settledSpanSQL, [1]), (PostgresQueueStore.settledBarsSQL, [1, 1_000, 0, 1_000_000]),
-            (PostgresQueueStore.latencyHistogramSQL, [1]),
+            (PostgresQueueStore.latencyHistogramSQL, [1]), (PostgresQueueStore.deadReasonsSQL, [1, 0]),
+            (PostgresQueueStore.unverifiableReasonsSQL, [1, 0]), (PostgresQueueStore.recentRemoteIDsSQL, [1, 0]),
         ]
         for (sql, arguments) in statements {
             // Sequential scans priced out: a plan that still holds one has no index to take (tiny tables would
@@ -234,7 +242,11 @@ import Testing
                     return lines
                 }
             }
-            #expect(!plan.contains { $0.contains("Seq Scan on contact ") || $0.contains("Seq Scan on attempt ") }, "\(sql): \(plan)")
+            #expect(
+                !plan.contains {
+                    $0.contains("Seq Scan on contact ") || $0.contains("Seq Scan on attempt ") || $0.contains("Seq Scan on batch")
+                },
+                "\(sql): \(plan)")
             #expect(!plan.contains { $0.contains("Seq Scan on settled_count") || $0.contains("Seq Scan on latency_count") }, "\(plan)")
         }
     }

@@ -59,34 +59,34 @@ extension PostgresQueueStore {
                 try await countedReport(connection, id: id, name: name, kind: kind)
             }
         let from = since ?? 0
-        for row in try await rows(
-            connection,
-            """
-            SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
-            WHERE destination_id = $1 AND state = \(StateCode.dead) AND enqueued_at >= $2
-            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-            """, [id, from])
-        {
+        for row in try await rows(connection, Self.deadReasonsSQL, [id, from]) {
             report.deadReasons[try row[0].decode(String.self)] = try row[1].decode(Int.self)
         }
-        for row in try await rows(
-            connection,
-            """
-            SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact
-            WHERE destination_id = $1 AND state = \(StateCode.unverifiable) AND enqueued_at >= $2
-            GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-            """, [id, from])
-        {
+        for row in try await rows(connection, Self.unverifiableReasonsSQL, [id, from]) {
             report.unverifiableReasons[try row[0].decode(String.self)] = try row[1].decode(Int.self)
         }
-        report.recentRemoteIDs = try await rows(
-            connection,
-            """
-            SELECT remote_id FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2 ORDER BY id DESC LIMIT 20
-            """, [id, from]
-        ).map { try $0[0].decode(String.self) }
+        report.recentRemoteIDs = try await rows(connection, Self.recentRemoteIDsSQL, [id, from]).map { try $0[0].decode(String.self) }
         return report
     }
+
+    /// Dead contacts by reason: reads the dead only (`contact_dead`), so it costs what the dead number.
+    static let deadReasonsSQL = """
+        SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
+        WHERE destination_id = $1 AND state = \(StateCode.dead) AND enqueued_at >= $2
+        GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+        """
+
+    /// Unverifiable contacts by reason, through `contact_final` (its equality on the state).
+    static let unverifiableReasonsSQL = """
+        SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact
+        WHERE destination_id = $1 AND state = \(StateCode.unverifiable) AND enqueued_at >= $2
+        GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+        """
+
+    /// The last remote ids, through `batch_remote`.
+    static let recentRemoteIDsSQL = """
+        SELECT remote_id FROM batch WHERE destination_id = $1 AND remote_id IS NOT NULL AND created_at >= $2 ORDER BY id DESC LIMIT 20
+        """
 
     /// Counts by state and the funnel, from `contact_count` (its slots added up).
     static let countedFunnelSQL = """

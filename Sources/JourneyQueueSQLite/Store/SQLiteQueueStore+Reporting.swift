@@ -45,34 +45,34 @@ extension SQLiteQueueStore {
             try since.map { try scannedReport(db, id: id, name: name, kind: kind, since: $0) }
             ?? countedReport(db, id: id, name: name, kind: kind)
         let from = since ?? 0
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
-                WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
-                GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-                """, arguments: [id, from])
-        {
+        for row in try Row.fetchAll(db.cachedStatement(sql: Self.deadReasonsSQL), arguments: [id, from]) {
             report.deadReasons[row[0]] = row[1]
         }
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_final
-                WHERE destination_id = ? AND state >= \(StateCode.firstFinal)
-                  AND state >= \(StateCode.unverifiable) AND state <= \(StateCode.unverifiable) AND enqueued_at >= ?
-                GROUP BY 1 ORDER BY 2 DESC LIMIT 50
-                """, arguments: [id, from])
-        {
+        for row in try Row.fetchAll(db.cachedStatement(sql: Self.unverifiableReasonsSQL), arguments: [id, from]) {
             report.unverifiableReasons[row[0]] = row[1]
         }
-        report.recentRemoteIDs = try String.fetchAll(
-            db,
-            sql: """
-                SELECT remote_id FROM batch WHERE destination_id = ? AND remote_id IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 20
-                """, arguments: [id, from])
+        report.recentRemoteIDs = try String.fetchAll(db.cachedStatement(sql: Self.recentRemoteIDsSQL), arguments: [id, from])
         return report
     }
+
+    /// Dead contacts by reason: reads the dead only (`contact_dead`), so it costs what the dead number.
+    static let deadReasonsSQL = """
+        SELECT COALESCE(dead_reason, '(none)'), COUNT(*) FROM contact
+        WHERE destination_id = ? AND state = \(StateCode.dead) AND enqueued_at >= ?
+        GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+        """
+
+    /// Unverifiable contacts by reason, through their own index (`contact_final` would range over every final contact).
+    static let unverifiableReasonsSQL = """
+        SELECT COALESCE(last_error, '(accepted; no way to look)'), COUNT(*) FROM contact INDEXED BY contact_unverifiable
+        WHERE destination_id = ? AND state = \(StateCode.unverifiable) AND enqueued_at >= ?
+        GROUP BY 1 ORDER BY 2 DESC LIMIT 50
+        """
+
+    /// The last remote ids, through `batch_remote`.
+    static let recentRemoteIDsSQL = """
+        SELECT remote_id FROM batch WHERE destination_id = ? AND remote_id IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 20
+        """
 
     /// Counts by state and the funnel, from `contact_count`.
     static let countedFunnelSQL = """
