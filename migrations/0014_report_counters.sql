@@ -63,20 +63,32 @@ SELECT c.destination_id, g.grain, c.updated_at / g.grain * g.grain, c.state, COU
 FROM contact c, (SELECT 1000 AS grain UNION ALL SELECT 60000 UNION ALL SELECT 3600000) AS g
 WHERE c.state >= 5 GROUP BY 1, 2, 3, 4;
 
+-- The common move, a live contact reaching its verdict: three upserts on the rows of the current second, minute, hour.
+CREATE TRIGGER settled_count_enter AFTER UPDATE OF state ON contact WHEN NEW.state >= 5 AND OLD.state < 5 BEGIN
+    INSERT INTO settled_count(destination_id, grain, at, state, n)
+        VALUES (NEW.destination_id, 1000, NEW.updated_at / 1000 * 1000, NEW.state, 1)
+        ON CONFLICT(destination_id, grain, at, state) DO UPDATE SET n = n + 1;
+    INSERT INTO settled_count(destination_id, grain, at, state, n)
+        VALUES (NEW.destination_id, 60000, NEW.updated_at / 60000 * 60000, NEW.state, 1)
+        ON CONFLICT(destination_id, grain, at, state) DO UPDATE SET n = n + 1;
+    INSERT INTO settled_count(destination_id, grain, at, state, n)
+        VALUES (NEW.destination_id, 3600000, NEW.updated_at / 3600000 * 3600000, NEW.state, 1)
+        ON CONFLICT(destination_id, grain, at, state) DO UPDATE SET n = n + 1;
+END;
+
+-- The rare ones: a final contact redriven, erased (its time changes) or moved between final states.
 CREATE TRIGGER settled_count_move AFTER UPDATE OF state, updated_at ON contact
-WHEN (OLD.state >= 5 OR NEW.state >= 5) AND (OLD.state <> NEW.state OR OLD.updated_at <> NEW.updated_at) BEGIN
+WHEN OLD.state >= 5 AND (OLD.state <> NEW.state OR OLD.updated_at <> NEW.updated_at) BEGIN
     UPDATE settled_count SET n = n - 1
-    WHERE OLD.state >= 5 AND destination_id = OLD.destination_id AND grain = 1000 AND at = OLD.updated_at / 1000 * 1000
+    WHERE destination_id = OLD.destination_id AND grain = 1000 AND at = OLD.updated_at / 1000 * 1000 AND state = OLD.state;
+    UPDATE settled_count SET n = n - 1
+    WHERE destination_id = OLD.destination_id AND grain = 60000 AND at = OLD.updated_at / 60000 * 60000 AND state = OLD.state;
+    UPDATE settled_count SET n = n - 1
+    WHERE destination_id = OLD.destination_id AND grain = 3600000 AND at = OLD.updated_at / 3600000 * 3600000
       AND state = OLD.state;
-    UPDATE settled_count SET n = n - 1
-    WHERE OLD.state >= 5 AND destination_id = OLD.destination_id AND grain = 60000 AND at = OLD.updated_at / 60000 * 60000
-      AND state = OLD.state;
-    UPDATE settled_count SET n = n - 1
-    WHERE OLD.state >= 5 AND destination_id = OLD.destination_id AND grain = 3600000
-      AND at = OLD.updated_at / 3600000 * 3600000 AND state = OLD.state;
     -- Emptied rows go: the report finds the first and last second by the first row with a count.
     DELETE FROM settled_count
-    WHERE OLD.state >= 5 AND destination_id = OLD.destination_id AND state = OLD.state AND n = 0
+    WHERE destination_id = OLD.destination_id AND state = OLD.state AND n = 0
       AND ((grain = 1000 AND at = OLD.updated_at / 1000 * 1000) OR (grain = 60000 AND at = OLD.updated_at / 60000 * 60000)
            OR (grain = 3600000 AND at = OLD.updated_at / 3600000 * 3600000));
     INSERT INTO settled_count(destination_id, grain, at, state, n)

@@ -20,9 +20,27 @@ import Testing
     @Test func finalStatesOnlyLeaveByRedrive() {
         for state in ContactState.allCases where state.isFinal {
             for next in ContactState.allCases {
-                #expect(state.canMove(to: next) == ((state == .dead || state == .expired) && next == .queued), "\(state) -> \(next)")
+                let redrive = (state == .dead && [.queued, .unknown].contains(next)) || (state == .expired && next == .queued)
+                #expect(state.canMove(to: next) == redrive, "\(state) -> \(next)")
             }
         }
+    }
+
+    @Test func onlyTheClaimTakesFromTheQueueAndOnlyTheWriteAheadSends() {
+        for state in ContactState.allCases {
+            #expect(state.canMove(to: .claimed) == (state == .queued), "\(state) -> claimed")
+            #expect(state.canMove(to: .sending) == (state == .claimed), "\(state) -> sending")
+        }
+        #expect(ContactState.allCases.filter { ContactState.queued.canMove(to: $0) } == [.claimed, .dead])
+    }
+
+    @Test func theMaskTheStoresUseIsTheLifecycle() {
+        for state in ContactState.allCases {
+            for next in ContactState.allCases {
+                #expect(((state.allowedNext >> next.rawValue) & 1 == 1) == state.canMove(to: next), "\(state) -> \(next)")
+            }
+        }
+        #expect(ContactState.allowedMoveSQL(old: "o", new: "n").hasPrefix("((CASE o WHEN 0 THEN 130 "))
     }
 
     @Test func namesRoundTrip() {

@@ -172,6 +172,8 @@ import Testing
         // A transaction writes an event (its id drawn first) and stays open while a later one commits.
         let open = try await postgres.client.withConnection { connection in
             try await connection.query("BEGIN", logger: postgres.logger)
+            // Claimed, then confirmed: the store refuses a move outside the lifecycle, a test's included.
+            try await postgres.execute(connection, "UPDATE contact SET state = 1 WHERE contact_key = 'early'")
             try await postgres.execute(connection, "UPDATE contact SET state = 5, updated_at = 1 WHERE contact_key = 'early'")
             let later = try await postgres.feedAfterAnotherCommit()
             try await connection.query("COMMIT", logger: postgres.logger)
@@ -291,6 +293,7 @@ extension PostgresQueueStore {
     /// Settles `late` in a transaction of its own that commits, then reads the feed.
     func feedAfterAnotherCommit() async throws -> [QueueEvent] {
         try await transaction { connection in
+            try await self.execute(connection, "UPDATE contact SET state = 1 WHERE contact_key = 'late'")
             try await self.execute(connection, "UPDATE contact SET state = 5, updated_at = 2 WHERE contact_key = 'late'")
         }
         return try await events(after: nil, limit: 10, filter: .all)

@@ -38,18 +38,35 @@ public enum ContactState: Int, Sendable, CaseIterable, Codable, CustomStringConv
     /// True for the states a contact never leaves on its own (only an operator's redrive moves `dead` and `expired`).
     public var isFinal: Bool { rawValue >= ContactState.confirmed.rawValue }
 
-    /// The transitions docs/ARCHITECTURE.md allows; the store refuses any other.
+    /// The lifecycle: the moves docs/ARCHITECTURE.md allows. Both stores' guards are generated from it
+    /// (`allowedMoveSQL`), so that a statement moving a contact any other way fails in the store itself.
+    /// - Only a claim takes a contact out of the queue, and only its write-ahead record sends it.
+    /// - A claimed, sent or looked-for contact takes any verdict, or goes back to the queue.
+    /// - A queued contact is otherwise only withdrawn by an erasure (dead); confirmed and unverifiable are for good; dead
+    ///   and expired leave only by an operator's redrive (dead to `unknown` when its last request may have been taken:
+    ///   looked for before anything is sent).
     public func canMove(to next: ContactState) -> Bool {
+        guard next != self else { return false }
         switch (self, next) {
-        case (.queued, .claimed): true
-        case (.claimed, .sending), (.claimed, .queued), (.claimed, .expired): true
-        case (.sending, .accepted), (.sending, .queued), (.sending, .unknown),
-            (.sending, .dead), (.sending, .unverifiable), (.sending, .confirmed):
-            true
-        case (.accepted, .confirmed), (.accepted, .queued), (.accepted, .dead): true
-        case (.unknown, .confirmed), (.unknown, .queued), (.unknown, .dead), (.unknown, .unverifiable): true
-        case (.dead, .queued), (.expired, .queued): true
-        default: false
+        case (_, .claimed): return self == .queued
+        case (_, .sending): return self == .claimed
+        case (.queued, _): return next == .dead
+        case (.confirmed, _), (.unverifiable, _): return false
+        case (.dead, _): return next == .queued || next == .unknown
+        case (.expired, _): return next == .queued
+        default: return true
         }
+    }
+
+    /// The states a contact in this state may move to, as a bit mask (bit n: the state whose raw value is n).
+    public var allowedNext: Int {
+        Self.allCases.filter { canMove(to: $0) }.reduce(0) { $0 | 1 << $1.rawValue }
+    }
+
+    /// An SQL condition, the same in both engines' dialects, true when a contact may move from the state held by the
+    /// expression `old` to the one held by `new` (integer columns).
+    public static func allowedMoveSQL(old: String, new: String) -> String {
+        let masks = allCases.map { "WHEN \($0.rawValue) THEN \($0.allowedNext)" }.joined(separator: " ")
+        return "((CASE \(old) \(masks) ELSE 0 END >> \(new)) & 1) = 1"
     }
 }

@@ -470,8 +470,18 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- The lifecycle (ContactState.canMove): replaced by every journeyq that opens the database with the definition it was
+-- built with (PostgresMigrations), so that the guard below comes from the code's one definition.
+CREATE FUNCTION contact_move_allowed(from_state SMALLINT, to_state SMALLINT) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT true
+$$;
+
 CREATE OR REPLACE FUNCTION contact_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+               WHERE o.state <> n.state AND NOT contact_move_allowed(o.state, n.state)) THEN
+        RAISE EXCEPTION 'journeyq: a contact moved outside its lifecycle (ContactState.canMove)';
+    END IF;
     PERFORM contact_count_apply(array_agg(m))
     FROM (SELECT contact_count_of(o, -1) AS m FROM old_rows o
           UNION ALL SELECT contact_count_of(n, 1) FROM new_rows n

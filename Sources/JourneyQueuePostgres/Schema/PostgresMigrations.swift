@@ -50,7 +50,20 @@ enum PostgresMigrations {
                 throw error
             }
         }
+        // Every opening states the lifecycle it was built with (under the lock, once the function exists).
+        if applied.union(embeddedPostgresMigrations[...last].map(\.identifier)).contains(lifecycleMigration) {
+            try await connection.query(PostgresQuery(unsafeSQL: lifecycleFunction), logger: logger)
+        }
     }
+
+    /// The migration that made the contact triggers ask `contact_move_allowed`.
+    static let lifecycleMigration = "0009_report_counters"
+
+    /// The lifecycle (`ContactState.canMove`), as this build defines it: the contact trigger refuses any other move.
+    static let lifecycleFunction = """
+        CREATE OR REPLACE FUNCTION contact_move_allowed(from_state SMALLINT, to_state SMALLINT) RETURNS boolean
+        LANGUAGE sql IMMUTABLE AS $$ SELECT \(ContactState.allowedMoveSQL(old: "from_state", new: "to_state")) $$
+        """
 
     /// A migration file's statements, one at a time (the extended protocol takes one per query): a statement ends with
     /// a line ending in `;` outside a `$$` function body.

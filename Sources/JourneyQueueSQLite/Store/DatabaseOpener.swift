@@ -31,6 +31,7 @@ enum DatabaseOpener {
         let unknown = try pool.read { db in try Migrations.unknownMigrations(db) }
         guard unknown.isEmpty else { throw StoreError.databaseTooNew(path: path, unknownMigrations: unknown) }
         try Migrations.migrator.migrate(pool)
+        try LifecycleGuard.install(on: pool)
         return pool
     }
 
