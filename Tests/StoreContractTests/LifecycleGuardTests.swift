@@ -2,7 +2,7 @@ import Foundation
 import JourneyQueue
 import Testing
 
-/// The lifecycle is defined once (`ContactState.canMove`) and enforced by both stores from that definition: any
+/// The lifecycles are defined once (`ContactState.canMove`, `BatchPhase.canMove`) and enforced by both stores from that definition: any
 /// statement that moves a contact another way fails in the store, whoever wrote it, and changes nothing.
 @Suite struct LifecycleGuardTests {
     func expectRefused(_ fixture: StoreFixture, _ sql: String, _ step: String) throws {
@@ -36,5 +36,17 @@ import Testing
         // A move the lifecycle allows passes even when written by hand.
         _ = try fixture.rows("UPDATE contact SET state = 0 WHERE contact_key = 'b'")
         #expect(try fixture.states()["b"] == .queued)
+        // A batch closes once: settled stays settled, neither reopened nor expired.
+        let batchID = Int64(batch.lease.batchID)
+        try expectRefused(fixture, "UPDATE batch SET state = 0 WHERE id = \(batchID)", "settled batch → open")
+        try expectRefused(fixture, "UPDATE batch SET state = 2 WHERE id = \(batchID)", "settled batch → expired")
+        #expect(try fixture.rows("SELECT state FROM batch WHERE id = \(batchID)") == [["1"]])
+    }
+
+    @Test func theBatchPhasesAreOpenThenClosedOnce() {
+        #expect(BatchPhase.allCases.filter { BatchPhase.open.canMove(to: $0) } == [.settled, .expired])
+        #expect(!BatchPhase.settled.canMove(to: .expired) && !BatchPhase.expired.canMove(to: .open))
+        #expect(
+            BatchPhase.allowedMoveSQL(old: "o", new: "n") == "((CASE o WHEN 0 THEN 6 WHEN 1 THEN 0 WHEN 2 THEN 0 ELSE 0 END >> n) & 1) = 1")
     }
 }

@@ -476,6 +476,19 @@ CREATE FUNCTION contact_move_allowed(from_state SMALLINT, to_state SMALLINT) RET
     SELECT true
 $$;
 
+-- The same for a batch's phases (BatchPhase.canMove), restated the same way; a row trigger (one row a batch).
+CREATE FUNCTION batch_move_allowed(from_state SMALLINT, to_state SMALLINT) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT true
+$$;
+
+CREATE FUNCTION batch_lifecycle() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'journeyq: a batch moved outside its lifecycle (BatchPhase.canMove)';
+END $$;
+
+CREATE TRIGGER batch_lifecycle BEFORE UPDATE OF state ON batch FOR EACH ROW
+    WHEN (OLD.state <> NEW.state AND NOT batch_move_allowed(OLD.state, NEW.state)) EXECUTE FUNCTION batch_lifecycle();
+
 CREATE OR REPLACE FUNCTION contact_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id

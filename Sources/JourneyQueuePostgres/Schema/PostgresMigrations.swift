@@ -53,6 +53,7 @@ enum PostgresMigrations {
         // Every opening states the lifecycle it was built with (under the lock, once the function exists).
         if applied.union(embeddedPostgresMigrations[...last].map(\.identifier)).contains(lifecycleMigration) {
             try await connection.query(PostgresQuery(unsafeSQL: lifecycleFunction), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: batchLifecycleFunction), logger: logger)
         }
     }
 
@@ -63,6 +64,12 @@ enum PostgresMigrations {
     static let lifecycleFunction = """
         CREATE OR REPLACE FUNCTION contact_move_allowed(from_state SMALLINT, to_state SMALLINT) RETURNS boolean
         LANGUAGE sql IMMUTABLE AS $$ SELECT \(ContactState.allowedMoveSQL(old: "from_state", new: "to_state")) $$
+        """
+
+    /// A batch's phases (`BatchPhase.canMove`), as this build defines them.
+    static let batchLifecycleFunction = """
+        CREATE OR REPLACE FUNCTION batch_move_allowed(from_state SMALLINT, to_state SMALLINT) RETURNS boolean
+        LANGUAGE sql IMMUTABLE AS $$ SELECT \(BatchPhase.allowedMoveSQL(old: "from_state", new: "to_state")) $$
         """
 
     /// A migration file's statements, one at a time (the extended protocol takes one per query): a statement ends with
