@@ -80,13 +80,7 @@ enum EventRoutes {
                 }
                 return position
             }
-            let limit =
-                try query.get("limit").map { text -> Int in
-                    guard let value = Int(text), (1...1_000).contains(value) else {
-                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
-                    }
-                    return value
-                } ?? 100
+            let limit = try PageParameters.limit(request)
             let events = try await store.events(
                 after: after, limit: limit, filter: try filter(types: query.get("type"), destinations: query.get("destination")))
             // The cursor to pass next: the last event's, or the one given when nothing is new (poll again with it).

@@ -51,19 +51,8 @@ enum PrivacyRoutes {
 
         router.get("/v1/audit") { request, context -> Response in
             try context.require(.operate)
-            let after = try request.uri.queryParameters.get("after").map { text -> Int64 in
-                guard let value = Int64(text), value >= 0 else {
-                    throw Problem(status: .badRequest, title: "Bad after", detail: "after is the id of the last entry read.")
-                }
-                return value
-            }
-            let limit =
-                try request.uri.queryParameters.get("limit").map { text -> Int in
-                    guard let value = Int(text), (1...1_000).contains(value) else {
-                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
-                    }
-                    return value
-                } ?? 100
+            let after = try PageParameters.id(request, "after", meaning: "after is the id of the last entry read.")
+            let limit = try PageParameters.limit(request)
             let entries = try await store.auditEntries(after: after, limit: limit)
             let items = entries.map {
                 AuditItem(id: $0.id, at: ISOTime.string($0.at), actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail)

@@ -92,19 +92,8 @@ enum QueueRoutes {
                 throw Problem(status: .badRequest, title: "Bad contact key", detail: "A contact key is not empty.")
             }
             // Each destination's requests newest first, a page at a time: `before` is the id of the oldest one read.
-            let before = try request.uri.queryParameters.get("before").map { text -> Int64 in
-                guard let value = Int64(text), value >= 0 else {
-                    throw Problem(status: .badRequest, title: "Bad before", detail: "before is the id of the oldest request read.")
-                }
-                return value
-            }
-            let limit =
-                try request.uri.queryParameters.get("limit").map { text -> Int in
-                    guard let value = Int(text), (1...1_000).contains(value) else {
-                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
-                    }
-                    return value
-                } ?? 100
+            let before = try PageParameters.id(request, "before", meaning: "before is the id of the oldest request read.")
+            let limit = try PageParameters.limit(request)
             let rows = try await store.timeline(contactKey: key, before: before, limit: limit)
             guard !rows.isEmpty else {
                 throw Problem(status: .notFound, title: "No such contact", detail: "No destination has a contact with this key.")
@@ -120,34 +109,16 @@ enum QueueRoutes {
                     detail: "q is a contact key (or its beginning, with prefix=true), 1 to 254 bytes.")
             }
             let prefix = try flag(request.uri.queryParameters.get("prefix"), "prefix")
-            let limit =
-                try request.uri.queryParameters.get("limit").map { text -> Int in
-                    guard let value = Int(text), (1...500).contains(value) else {
-                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 500.")
-                    }
-                    return value
-                } ?? 50
+            let limit = try PageParameters.limit(request, maximum: 500, standard: 50)
             return try JSONResponse.make(try await store.searchContacts(text, prefix: prefix, limit: limit))
         }
 
         router.get("/v1/destinations/:name/dead") { request, context -> Response in
             try context.require(.read)
             let name = try destinationName(context)
-            let query = request.uri.queryParameters
-            let after = try query.get("after").map { text -> Int64 in
-                guard let value = Int64(text), value >= 0 else {
-                    throw Problem(status: .badRequest, title: "Bad after", detail: "after is a dead letter's id.")
-                }
-                return value
-            }
-            let limit =
-                try query.get("limit").map { text -> Int in
-                    guard let value = Int(text), (1...1_000).contains(value) else {
-                        throw Problem(status: .badRequest, title: "Bad limit", detail: "limit is 1 to 1000.")
-                    }
-                    return value
-                } ?? 100
-            let reason = query.get("reason").flatMap { $0.isEmpty ? nil : $0 }
+            let after = try PageParameters.id(request, "after", meaning: "after is a dead letter's id.")
+            let limit = try PageParameters.limit(request)
+            let reason = request.uri.queryParameters.get("reason").flatMap { $0.isEmpty ? nil : $0 }
             let items: [DeadLetter]
             do { items = try await store.deadLetters(destination: name, reason: reason, after: after, limit: limit) } catch StoreError
                 .unknownDestination
