@@ -1,4 +1,3 @@
-import Dispatch
 import JourneyDestinations
 import JourneyQueue
 import JourneyRuntime
@@ -23,18 +22,20 @@ public struct WorkerDaemon {
     /// - Parameter summaryEveryMillis: when given, a progress line per destination at `info` this often (while counts move).
     public init(
         configs: [DestinationConfig], store: any QueueStore, caller: HTTPCaller, clock: any WallClock, logger: Logger,
-        concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () throws -> Void = {},
+        concurrency: Int? = nil, drain: DrainMonitor.Criterion? = nil, checkpoint: @escaping @Sendable () async throws -> Void = {},
         metrics: JourneyMetrics? = nil, onProgress: @escaping @Sendable () async -> Void = {},
         retention: (policy: RetentionPolicy, store: any Pruning)? = nil,
         notify: (webhooks: [WebhookConfig], outbox: any EventOutbox)? = nil, summaryEveryMillis: Int64? = nil
     ) async throws {
         var destinations: [any Destination] = []
         var gates: [DestinationGate] = []
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // First, so that it stops last: the gates' final reports are still written.
+        let health = HealthRecorder(logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: health)]
         for var config in configs {
             if let concurrency { config.limits.concurrency = concurrency }
             let (destination, gate) = try await Self.make(
-                config, store: store, caller: caller, clock: clock, logger: logger, metrics: metrics)
+                config, store: store, caller: caller, clock: clock, logger: logger, health: health, metrics: metrics)
             destinations.append(destination)
             gates.append(gate)
             services.append(
@@ -111,32 +112,24 @@ public struct WorkerDaemon {
     /// (the settle time after the latest moment an abandoned request may still arrive).
     static func make(
         _ config: DestinationConfig, store: any QueueStore, caller: HTTPCaller, clock: any WallClock,
-        logger: Logger, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true
+        logger: Logger, health: HealthRecorder, metrics: JourneyMetrics? = nil, watchesJourney: Bool = true
     ) async throws -> (any Destination, DestinationGate) {
         try await store.ensureDestination(
             name: config.name, kind: config.kind.rawValue, settleMillis: config.policy.ambiguousLookDelayMillis)
         let name = config.name
-        let healthWrites = DispatchQueue(label: "journeyq.health.\(name)")
         // An operator's pause holds from the first request on, not from the watcher's first poll.
         let paused = try await store.counts().first { $0.name == name }?.pause
-        // Health reports go to the store in the order the gate made them, on a queue of their own: the gate is an actor on
-        // a cooperative thread, which a synchronous store call would hold for as long as the database takes (see `Blocking`).
-        let report: @Sendable (_ what: String, _ write: @escaping @Sendable () throws -> Void) -> Void = { what, write in
-            healthWrites.async {
-                do { try write() } catch {
-                    logger.error(
-                        "recording the destination's health failed",
-                        metadata: ["destination": "\(name)", "what": "\(what)", "error": "\(error)"])
-                }
-            }
-        }
         let gate = DestinationGate(
             destination: name, requestsPerSecond: config.limits.requestsPerSecond, concurrency: config.limits.concurrency,
             circuit: config.circuit,
             maxPauseMillis: config.policy.maxPauseMillis, clock: clock, logger: logger, operatorPause: paused,
             checkingJourney: watchesJourney && config.watchesJourney,
-            onHealth: { health in report("health") { try store.reportHealth(destination: name, pause: health) } },
-            onLookHealth: { looks in report("looks") { try store.reportLookHealth(destination: name, pause: looks) } },
+            onHealth: { pause in
+                health.record(destination: name, what: "health") { try await store.reportHealth(destination: name, pause: pause) }
+            },
+            onLookHealth: { looks in
+                health.record(destination: name, what: "looks") { try await store.reportLookHealth(destination: name, pause: looks) }
+            },
             callBudget: config.callBudgetPerDay.map { CallBudget(callsPerDay: $0) },
             onBudget: { share in metrics?.callBudget(destination: name, usedShare: share) },
             onInFlight: { busy, waiting in metrics?.requestsInFlight(destination: name, busy: busy, waiting: waiting) })
@@ -171,14 +164,18 @@ public struct WorkerDaemon {
                     "unknown": "\(recovered.madeUnknown)",
                 ])
         }
+        let health = HealthRecorder(logger: logger)
         for config in configs {
             // Only looks: no journey watch, and no hold that waits for one.
             let (destination, gate) = try await make(
-                config, store: store, caller: caller, clock: clock, logger: logger, watchesJourney: false)
+                config, store: store, caller: caller, clock: clock, logger: logger, health: health, watchesJourney: false)
             try await ReconcilerService(
                 destination: verifying(destination, clock: clock), store: store, clock: clock, logger: logger, gate: gate,
                 singlePass: true
             ).run()
         }
+        // The passes' health reports, written before the command ends.
+        health.finish()
+        await health.run()
     }
 }

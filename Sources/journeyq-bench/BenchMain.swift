@@ -35,12 +35,20 @@ enum BenchMain {
         let writeAhead = arguments[1] == "claim-send-settle"
         let batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 100 : 100
         let destination = arguments.count > 4 ? arguments[4] : "bench"
-        let store: any JourneyStore =
-            PostgresLocation.isURL(arguments[2])
-            ? try PostgresQueueStore(url: arguments[2])
-            : try SQLiteQueueStore(
+        if PostgresLocation.isURL(arguments[2]) {
+            let store = try await PostgresQueueStore(url: arguments[2])
+            try await store.whileRunning {
+                try await claimSettle(store: store, writeAhead: writeAhead, batchSize: batchSize, destination: destination)
+            }
+        } else {
+            let store = try SQLiteQueueStore(
                 path: arguments[2], durableWriteAhead: arguments.count > 5 ? arguments[5] != "normal" : true,
                 compressLedger: arguments.count > 6 ? arguments[6] != "plain" : true)
+            try await claimSettle(store: store, writeAhead: writeAhead, batchSize: batchSize, destination: destination)
+        }
+    }
+
+    static func claimSettle(store: any JourneyStore, writeAhead: Bool, batchSize: Int, destination: String) async throws {
         var settled = 0
         let start = Date()
         while let batch = try await store.claim(destination: destination, limit: batchSize, leaseMillis: 60_000) {
@@ -66,14 +74,14 @@ enum BenchMain {
 
     static func windowWait(path: String, waiting: Int, due: Int) async throws {
         let store = try SQLiteQueueStore(path: path)
-        func enqueue(_ count: Int, prefix: String) throws {
-            _ = try store.enqueue(destination: "bench") { sink in
+        func enqueue(_ count: Int, prefix: String) async throws {
+            try await store.enqueue(destination: "bench") { records in
                 for index in 0..<count {
-                    try sink.add(ContactRecord(key: "\(prefix)\(index)", data: [Field("email", .string("user\(index)@example.com"))]))
+                    records.add(ContactRecord(key: "\(prefix)\(index)", data: [Field("email", .string("user\(index)@example.com"))]))
                 }
             }
         }
-        try enqueue(waiting, prefix: "w")
+        try await enqueue(waiting, prefix: "w")
         let opening = SystemClock().nowMillis() + 12 * 3_600_000
         var placed = 0
         let placing = Date()
@@ -87,7 +95,7 @@ enum BenchMain {
             placed += batch.contacts.count
         }
         let placeSeconds = Date().timeIntervalSince(placing)
-        try enqueue(due, prefix: "d")
+        try await enqueue(due, prefix: "d")
         var settled = 0
         let start = Date()
         while let batch = try await store.claim(destination: "bench", limit: 100, leaseMillis: 60_000) {
@@ -106,8 +114,14 @@ enum BenchMain {
     }
 
     static func history(location: String, count: Int, destination: String) async throws {
-        let store: any JourneyStore =
-            PostgresLocation.isURL(location) ? try PostgresQueueStore(url: location) : try SQLiteQueueStore(path: location)
+        guard PostgresLocation.isURL(location) else {
+            return try await history(store: try SQLiteQueueStore(path: location), count: count, destination: destination)
+        }
+        let store = try await PostgresQueueStore(url: location)
+        try await store.whileRunning { try await history(store: store, count: count, destination: destination) }
+    }
+
+    static func history(store: any JourneyStore, count: Int, destination: String) async throws {
         let clock = SystemClock()
         var sent = 0, requests = 0
         let start = Date()

@@ -18,8 +18,8 @@ import Testing
             config.faults.holdSeconds = 1
             config.entryDelayMillis = 10...150
         }) { harness in
-            try harness.enqueue(10_000, destination: "sfmc-async-events", prefix: "a")
-            try harness.enqueue(10_000, destination: "sfmc-batchcontactevents", prefix: "b")
+            try await harness.enqueue(10_000, destination: "sfmc-async-events", prefix: "a")
+            try await harness.enqueue(10_000, destination: "sfmc-batchcontactevents", prefix: "b")
             try await harness.work(
                 try harness.configs(
                     ["sfmc-async-events", "sfmc-batchcontactevents"],
@@ -52,7 +52,7 @@ import Testing
             config.faults.holdSeconds = 1
             config.entryDelayMillis = 10...150
         }) { harness in
-            try harness.enqueue(2_000, destination: "sfmc-events", prefix: "e")
+            try await harness.enqueue(2_000, destination: "sfmc-events", prefix: "e")
             try await harness.work(
                 try harness.configs(
                     ["sfmc-events"],
@@ -77,7 +77,7 @@ import Testing
 @Suite(.timeLimit(.minutes(12))) struct CallBudgetRunTests {
     @Test func aSpentBudgetHoldsTheLooksUntilTheDayRollsOn() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...50 }) { harness in
-            try harness.enqueue(1_000)
+            try await harness.enqueue(1_000)
             let configs = try harness.configs(configure: { config in
                 config.callBudgetPerDay = 25
                 config.journeyCheckMillis = 0

@@ -52,13 +52,13 @@ import Testing
     @Test func aJobLeftBehindIsReadOrAbortedNeverDoubled() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             let finished = (0..<20).map { "done\($0)" }, open = (0..<15).map { "open\($0)" }
-            _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
-                for key in finished { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+            _ = try await harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
+                for key in finished { sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
             _ = try await harness.store.ensureDestination(name: "salesforce-bulk-ingest", kind: "salesforce-bulk-ingest", settleMillis: 200)
             let finishedJob = try await leaveJobBehind(harness, keys: finished, close: true)
-            _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
-                for key in open { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+            _ = try await harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
+                for key in open { sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
             }
             let openJob = try await leaveJobBehind(harness, keys: open, close: false)
             harness.expireTestLeases()
@@ -110,10 +110,10 @@ import Testing
             config.entryDelayMillis = 0...0
             config.bulkResultPageRows = 7
         }) { harness in
-            _ = try harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
+            _ = try await harness.store.enqueue(destination: "salesforce-bulk-ingest") { sink in
                 for index in 0..<250 {
                     let email = index % 50 == 3 ? "u\(index)@invalid.example" : "u\(index)@example.com"
-                    try sink.add(ContactRecord(key: "p\(index)", data: [Field("Email", .string(email))]))
+                    sink.add(ContactRecord(key: "p\(index)", data: [Field("Email", .string(email))]))
                 }
             }
             try await harness.work(

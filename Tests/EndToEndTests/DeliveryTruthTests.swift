@@ -48,7 +48,7 @@ import Testing
         // The remote enters 3 s after it took the batch; the crashed worker's lease ends at once after its request (the
         // test steps the clock past it), long before the entry; the settle time is 5 s.
         try await WorkerHarness.with({ $0.entryDelayMillis = 3_000...3_000 }) { harness in
-            try harness.enqueue(100)
+            try await harness.enqueue(100)
             let configs = try harness.configs(configure: { config in
                 config.policy.settleMillis = 5_000
                 config.policy.lateArrivalMillis = 1_000
@@ -95,7 +95,7 @@ import Testing
                 config.seed = 21
             }
         ) { harness in
-            try harness.enqueue(800)
+            try await harness.enqueue(800)
             let configs = try harness.configs(configure: { config in
                 config.limits.timeoutMillis = 400
                 config.policy.settleMillis = 300
@@ -139,7 +139,7 @@ import Testing
             config.entryDelayMillis = 0...50
             config.faults.lookFault = 1
         }) { harness in
-            try harness.enqueue(300)
+            try await harness.enqueue(300)
             let gaveUp = try await harness.work(
                 try harness.configs(configure: { config in
                     config.policy.verifyAttempts = 3
@@ -172,7 +172,7 @@ import Testing
             config.entryDelayMillis = 0...50
             config.faults.lookFault = 0.4
         }) { harness in
-            try harness.enqueue(1_000)
+            try await harness.enqueue(1_000)
             try await harness.work(
                 try harness.configs(configure: { config in
                     config.policy.verifyAttempts = 40
@@ -207,7 +207,7 @@ import Testing
             config.faults.silentDrop = 0.3
             config.seed = 9
         }) { harness in
-            try harness.enqueue(600)
+            try await harness.enqueue(600)
             try await harness.work(
                 try harness.configs(configure: { config in
                     config.policy.settleMillis = 500
@@ -242,7 +242,7 @@ import Testing
             config.entryDelayMillis = 0...50
             config.exitAfterMillis = 100...300
         }) { harness in
-            try harness.enqueue(200)
+            try await harness.enqueue(200)
             try await harness.work(
                 try harness.configs(configure: { config in
                     config.policy.settleMillis = 800
@@ -262,7 +262,7 @@ import Testing
 
     @Test func aStoreThatFailsNeverStopsTheDaemon() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...100 }) { harness in
-            try harness.enqueue(1_000)
+            try await harness.enqueue(1_000)
             let faulty = FaultyStore(harness.store)
             // Counted in store calls, not seconds, so that a slow machine meets as many faults as a fast one: the first
             // 20 calls all fail, then three in ten of the next 200.
@@ -285,7 +285,7 @@ import Testing
         // One request in flight at a time: a failed write-ahead record that kept its place would leave none for the rest
         // of the run, and nothing more would be sent. (The failed batches' contacts come back when their leases expire.)
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
-            try harness.enqueue(1_000)
+            try await harness.enqueue(1_000)
             let faulty = FaultyStore(harness.store)
             let failures = Counter()
             faulty.failing { operation in operation == "beginAttempt" && failures.next() < 3 ? FaultyStore.busy : nil }
@@ -304,7 +304,7 @@ import Testing
     /// request the ledger did not write ahead. The batches' contacts come back after their leases and go once.
     @Test func aRequestWhoseLeaseIsLostBeforeItLeavesIsNotSent() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
-            try harness.enqueue(1_000)
+            try await harness.enqueue(1_000)
             let faulty = FaultyStore(harness.store)
             let failures = Counter()
             faulty.failing { operation in
@@ -326,7 +326,7 @@ import Testing
         let scratch = try Scratch()
         let clock = ManualClock()
         let store = try SQLiteQueueStore(path: scratch.path("q.sqlite"), clock: clock)
-        _ = try store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }
+        _ = try await store.enqueue(destination: "d") { sink in sink.add(ContactRecord(key: "a", data: [])) }
         let faulty = FaultyStore(store)
         let renewals = Counter()
         faulty.failing { operation in

@@ -18,7 +18,7 @@ import Testing
 
     @Test func aContactErasedAfterItsClaimIsTakenOutOfTheRequestAndNeverSent() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
-            try harness.enqueue(300)
+            try await harness.enqueue(300)
             let faulty = FaultyStore(harness.store)
             let erased = Erased()
             faulty.afterClaim { batch in

@@ -14,8 +14,8 @@ import Testing
 
     /// Settles `keys` confirmed (and "dead-…" keys dead) through the store.
     func settle(_ server: ServerHarness, _ keys: [String]) async throws {
-        _ = try server.store.enqueue(destination: "main") { sink in
-            for key in keys { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+        _ = try await server.store.enqueue(destination: "main") { sink in
+            for key in keys { sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
         }
         let batch = try #require(try await server.store.claim(destination: "main", limit: keys.count, leaseMillis: 60_000))
         _ = try await server.store.beginAttempt(

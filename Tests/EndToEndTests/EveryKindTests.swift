@@ -17,10 +17,10 @@ import Testing
             let definition = try #require(DestinationKind(rawValue: kind)).definition
             // One contact a request: fewer, so that the run stays short.
             let count = definition.batchSizes.max == 1 ? 300 : 1_200
-            _ = try harness.store.enqueue(destination: kind) { sink in
+            _ = try await harness.store.enqueue(destination: kind) { sink in
                 for index in 0..<count {
                     let email = index % 97 == 5 ? "u\(index)@invalid.example" : "u\(index)@example.com"
-                    try sink.add(
+                    sink.add(
                         ContactRecord(key: "k\(index)", data: [Field("Email", .string(email)), Field("n", .number(String(index)))]))
                 }
             }
@@ -94,8 +94,8 @@ import Testing
 @Suite(.timeLimit(.minutes(12))) struct UnverifiableRecoveryTests {
     @Test func unknownContactsAtSymplifyFollowTheAmbiguousSettingAndARedriveAsTheOperatorChooses() async throws {
         try await WorkerHarness.with { harness in
-            _ = try harness.store.enqueue(destination: "symplify-batchtrigger") { sink in
-                for index in 0..<10 { try sink.add(ContactRecord(key: "s\(index)", data: [])) }
+            _ = try await harness.store.enqueue(destination: "symplify-batchtrigger") { sink in
+                for index in 0..<10 { sink.add(ContactRecord(key: "s\(index)", data: [])) }
             }
             _ = try await harness.store.ensureDestination(name: "symplify-batchtrigger", kind: "symplify-batchtrigger", settleMillis: 200)
             // A worker died between the trigger and the upload: the trigger takes nobody (nothing starts before a file).

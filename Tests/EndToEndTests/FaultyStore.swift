@@ -36,13 +36,10 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func ensureDestination(name: String, kind: String?, settleMillis: Int64?) async throws -> Int64 {
         try await inner.ensureDestination(name: name, kind: kind, settleMillis: settleMillis)
     }
-    func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
-        try inner.enqueue(destination: destination, produce)
-    }
-    func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws
-        -> EnqueueSummary
+    func enqueue<Records: AsyncSequence>(destination: String, idempotency: IdempotencyRecord?, records: Records) async throws
+        -> EnqueueSummary where Records.Element == ContactRecord
     {
-        try inner.enqueue(destination: destination, idempotency: idempotency, produce)
+        try await inner.enqueue(destination: destination, idempotency: idempotency, records: records)
     }
     func idempotentResponse(destination: String, key: String) async throws -> String? {
         try await inner.idempotentResponse(destination: destination, key: key)
@@ -74,11 +71,11 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws {
         try await inner.setPause(destination: destination, paused: paused, until: until, reason: reason)
     }
-    func reportHealth(destination: String, pause: DestinationPause?) throws {
-        try gate("reportHealth"); try inner.reportHealth(destination: destination, pause: pause)
+    func reportHealth(destination: String, pause: DestinationPause?) async throws {
+        try gate("reportHealth"); try await inner.reportHealth(destination: destination, pause: pause)
     }
-    func reportLookHealth(destination: String, pause: DestinationPause?) throws {
-        try gate("reportLookHealth"); try inner.reportLookHealth(destination: destination, pause: pause)
+    func reportLookHealth(destination: String, pause: DestinationPause?) async throws {
+        try gate("reportLookHealth"); try await inner.reportLookHealth(destination: destination, pause: pause)
     }
     func pendingWork(destination: String) async throws -> PendingWork {
         try gate("pendingWork"); return try await inner.pendingWork(destination: destination)

@@ -30,8 +30,8 @@ import Testing
             config.faults.absurdTokenLifetime = true
             config.entryDelayMillis = 0...50
         }) { harness in
-            _ = try harness.store.enqueue(destination: kind) { sink in
-                for index in 0..<600 { try sink.add(ContactRecord(key: "h\(index)", data: [Field("n", .number(String(index)))])) }
+            _ = try await harness.store.enqueue(destination: kind) { sink in
+                for index in 0..<600 { sink.add(ContactRecord(key: "h\(index)", data: [Field("n", .number(String(index)))])) }
             }
             try await harness.work(
                 try harness.configs(
@@ -93,8 +93,8 @@ import Testing
             config.entryDelayMillis = 0...20
         }) { harness in
             let kind = BulkIngestKind.name
-            _ = try harness.store.enqueue(destination: kind) { sink in
-                for index in 0..<100 { try sink.add(ContactRecord(key: "r\(index)", data: [Field("n", .number(String(index)))])) }
+            _ = try await harness.store.enqueue(destination: kind) { sink in
+                for index in 0..<100 { sink.add(ContactRecord(key: "r\(index)", data: [Field("n", .number(String(index)))])) }
             }
             try await harness.work(
                 try harness.configs(
@@ -128,7 +128,7 @@ import Testing
             config.faults.silentDrop = 0.25
             config.entryDelayMillis = 0...50
         }) { harness in
-            try harness.enqueue(400)
+            try await harness.enqueue(400)
             try await harness.work(
                 try harness.configs(
                     ["sfmc-async-events"],

@@ -32,10 +32,10 @@ import Testing
             config.journeys[0].fields = ["n"]
         }) { harness in
             // One in a hundred has a field the journey's entry data lacks: the remote's permanent member error.
-            _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
+            _ = try await harness.store.enqueue(destination: "sfmc-async-events") { sink in
                 for index in 0..<10_000 {
                     let field = index % 100 == 42 ? Field("shoe", .number("1")) : Field("n", .number(String(index)))
-                    try sink.add(ContactRecord(key: "h\(index)", data: [field]))
+                    sink.add(ContactRecord(key: "h\(index)", data: [field]))
                 }
             }
             try await harness.work(
@@ -72,7 +72,7 @@ import Testing
             config.faults.silentDrop = 0.1
             config.priorMembers = Set((0..<1_000).filter { $0 % 2 == 0 }.map { "c\($0)" })
         }) { harness in
-            try harness.enqueue(1_000)
+            try await harness.enqueue(1_000)
             try await harness.work(try harness.configs(), deadline: 200)
             let rows = try await Self.states(harness)
             #expect(Self.count(rows, .confirmed) == 1_000, "every contact entered in this run and was confirmed for it")
@@ -98,7 +98,7 @@ import Testing
             config.faults.silentDrop = 0.1
             config.priorMembers = Set((0..<400).filter { $0 % 2 == 0 }.map { "c\($0)" })
         } _: { harness in
-            try harness.enqueue(400)
+            try await harness.enqueue(400)
             try await harness.work(try harness.configs(), deadline: 200)
             let rows = try await Self.states(harness)
             #expect(Self.count(rows, .confirmed) == 400, "every contact entered in this run and was confirmed for it")
@@ -115,7 +115,7 @@ import Testing
             config.journeys[0].entryMode = .onceAndDone
             config.priorMembers = Set((0..<200).filter { $0 % 2 == 0 }.map { "c\($0)" })
         }) { harness in
-            try harness.enqueue(200)
+            try await harness.enqueue(200)
             try await harness.work(try harness.configs(), deadline: 120)
             let rows = try await Self.states(harness)
             let earlier = rows.filter { Int(($0["contact_key"] ?? "c1").dropFirst())! % 2 == 0 }
@@ -141,7 +141,7 @@ import Testing
             config.faults.silentDrop = 0.1
             config.historyLagMillis = 2_000...3_000
         }) { harness in
-            try harness.enqueue(500)
+            try await harness.enqueue(500)
             try await harness.work(try harness.configs(), deadline: 200)
             let rows = try await Self.states(harness)
             #expect(Self.count(rows, .confirmed) == 500)
@@ -157,7 +157,7 @@ import Testing
             config.faults.silentDrop = 0.1
             config.historyOmitsEpoch = true
         }) { harness in
-            try harness.enqueue(600)
+            try await harness.enqueue(600)
             try await harness.work(try harness.configs(), deadline: 200)
             let rows = try await Self.states(harness)
             #expect(Self.count(rows, .confirmed) == 600)
@@ -172,7 +172,7 @@ import Testing
             config.faults.silentDrop = 0.2
             config.historyForbidden = true
         }) { harness in
-            try harness.enqueue(300)
+            try await harness.enqueue(300)
             try await harness.work(try harness.configs(), deadline: 120)
             let rows = try await Self.states(harness)
             let unverifiable = rows.filter { $0["state"] == "\(ContactState.unverifiable.rawValue)" }

@@ -12,7 +12,7 @@ import Testing
 @Suite(.timeLimit(.minutes(12))) struct JourneyWatchTests {
     @Test func aStoppedJourneyHoldsTheDestinationUntilItIsPublishedAgain() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...50 }) { harness in
-            try harness.enqueue(400)
+            try await harness.enqueue(400)
             _ = await harness.state.setJourneyState(key: "journey-async", to: .stopped)
             let configs = try harness.configs(configure: { $0.journeyCheckMillis = 200 })
             let store = harness.store
@@ -48,7 +48,7 @@ import Testing
 
     @Test func aJourneyThatDoesNotExistStopsTheDestinationBeforeAnythingIsSent() async throws {
         try await WorkerHarness.with { harness in
-            try harness.enqueue(50)
+            try await harness.enqueue(50)
             let gaveUp = try await harness.work(
                 try harness.configs(configure: { config in
                     config.updateConnection(SFMCKind.Connection.self) { $0.settings.journeyKey = "no-such-journey" }

@@ -27,9 +27,9 @@ import Testing
                         END;
                         """)
             }
-            try harness.enqueue(1_000)
-            _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
-                try sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
+            try await harness.enqueue(1_000)
+            _ = try await harness.store.enqueue(destination: "sfmc-async-events") { sink in
+                sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
             }
             // A daemon that died holding two batches: one claimed, one with its request on its way. Their leases have run
             // out when the daemon below starts.

@@ -17,7 +17,7 @@ import Testing
                 config.lookOutageMillis = 1_000...601_000
             }
         ) { harness in
-            try harness.enqueue(1_500)
+            try await harness.enqueue(1_500)
             let configs = try harness.configs(configure: { config in
                 config.policy.verifyAttempts = 3
                 config.limits.requestsPerSecond = 5

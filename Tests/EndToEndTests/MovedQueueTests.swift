@@ -10,7 +10,7 @@ import Testing
         let db = scratch.path("q.sqlite")
         let file = try scratch.write("a.ndjson", "{\"contactKey\":\"a\"}\n")
         #expect(try await JourneyqProcess.run(["enqueue", "--db", db, "--destination", "sfmc-async-events", file]).status == 0)
-        try SQLiteQueueStore(path: db).markMoved(to: "postgres://queue@db.internal:5432/journeys", at: 1_800_000_000_000)
+        try await SQLiteQueueStore(path: db).markMoved(to: "postgres://queue@db.internal:5432/journeys", at: 1_800_000_000_000)
         let (simulator, _, config) = try await startSimulator(scratch)
         defer { simulator.signal(SIGKILL) }
 

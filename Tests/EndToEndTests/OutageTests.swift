@@ -13,8 +13,8 @@ import Testing
         let outageSeconds = 30.0
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
-        _ = try store.enqueue(destination: "sfmc-async-events") { sink in
-            for index in 0..<300 { try sink.add(ContactRecord(key: "o\(index)", data: [Field("n", .number(String(index)))])) }
+        _ = try await store.enqueue(destination: "sfmc-async-events") { sink in
+            for index in 0..<300 { sink.add(ContactRecord(key: "o\(index)", data: [Field("n", .number(String(index)))])) }
         }
         let simulator = {
             var configuration = SimulatorConfiguration(); configuration.entryDelayMillis = 0...0; return configuration
@@ -55,8 +55,8 @@ import Testing
         let port = try FreePort.reserve()
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
-        _ = try store.enqueue(destination: "sfmc-async-events") { sink in
-            for index in 0..<50 { try sink.add(ContactRecord(key: "o\(index)", data: [])) }
+        _ = try await store.enqueue(destination: "sfmc-async-events") { sink in
+            for index in 0..<50 { sink.add(ContactRecord(key: "o\(index)", data: [])) }
         }
         let configs = try OfflineConfig.configs(port: port, scratch: scratch) { config in
             config.policy.retry = RetryPolicy(maxAttempts: 1, baseDelayMillis: 50, maxDelayMillis: 100)
@@ -117,7 +117,7 @@ enum FreePort {
 @Suite(.timeLimit(.minutes(12))) struct OperatorPauseTests {
     @Test func aPausedDestinationSendsNothingUntilThePauseEnds() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
-            try harness.enqueue(200)
+            try await harness.enqueue(200)
             let until = SystemClock().nowMillis() + 2_000
             try await harness.store.setPause(destination: "sfmc-async-events", paused: true, until: until, reason: "held for the test")
             try await harness.work(try harness.configs())

@@ -18,7 +18,7 @@ import Testing
             config.faults.holdSeconds = 1
             config.entryDelayMillis = 20...200
         }) { harness in
-            try harness.enqueue(2_500)
+            try await harness.enqueue(2_500)
             try await harness.work(
                 try harness.configs(configure: { config in
                     config.limits.timeoutMillis = 500

@@ -13,8 +13,8 @@ import Testing
             config.priorMembers = ["member"]
         }) { harness in
             // Both are refused for a field the journey's entry data does not have.
-            _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
-                for key in ["again", "member"] { try sink.add(ContactRecord(key: key, data: [Field("shoe", .number("1"))])) }
+            _ = try await harness.store.enqueue(destination: "sfmc-async-events") { sink in
+                for key in ["again", "member"] { sink.add(ContactRecord(key: key, data: [Field("shoe", .number("1"))])) }
             }
             // The look before the first request is the subject: with the journey history readable, none is needed.
             let configs = try harness.configs(configure: { config in
@@ -23,8 +23,8 @@ import Testing
             try await harness.work(configs)
             #expect(try await harness.counts()[.dead] == 2)
             // The producer fixed `again` and enqueued it once more; it entered.
-            _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
-                try sink.add(ContactRecord(key: "again", data: [Field("n", .number("1"))]))
+            _ = try await harness.store.enqueue(destination: "sfmc-async-events") { sink in
+                sink.add(ContactRecord(key: "again", data: [Field("n", .number("1"))]))
             }
             try await harness.work(configs)
             #expect(await harness.truth()["again"] == 1)

@@ -59,29 +59,29 @@ struct SendWindowTests {
             let zones = ["Europe/Stockholm", "America/New_York", "Asia/Tokyo"]
             let sundayNoon = ISOTime.parse("2027-03-28T12:00:00Z")!
             let saturdayEvening = ISOTime.parse("2027-03-27T19:30:00Z")!
-            let summary = try harness.store.enqueue(destination: Self.destination) { sink in
+            let summary = try await harness.store.enqueue(destination: Self.destination) { sink in
                 for (index, zone) in zones.enumerated() {
-                    for n in 0..<30 { try sink.add(ContactRecord(key: "z\(index)-\(n)", data: [Field("timeZone", .string(zone))])) }
+                    for n in 0..<30 { sink.add(ContactRecord(key: "z\(index)-\(n)", data: [Field("timeZone", .string(zone))])) }
                 }
-                for n in 0..<30 { try sink.add(ContactRecord(key: "none-\(n)", data: [Field("n", .number("\(n)"))])) }
-                for n in 0..<10 { try sink.add(ContactRecord(key: "mars-\(n)", data: [Field("timeZone", .string("Mars/Olympus"))])) }
+                for n in 0..<30 { sink.add(ContactRecord(key: "none-\(n)", data: [Field("n", .number("\(n)"))])) }
+                for n in 0..<10 { sink.add(ContactRecord(key: "mars-\(n)", data: [Field("timeZone", .string("Mars/Olympus"))])) }
                 // Closed for Stockholm until 07:00 UTC, and their offer ends at 06:00: never sent.
                 for n in 0..<10 {
                     var record = ContactRecord(key: "late-\(n)", data: [Field("timeZone", .string("Europe/Stockholm"))])
                     record.notAfter = start + 3_600_000
-                    try sink.add(record)
+                    sink.add(record)
                 }
                 // Ready Saturday 20:30 in Stockholm (closed): the window opens on summer time, 08:00 = 06:00 UTC Sunday.
                 for n in 0..<10 {
                     var record = ContactRecord(key: "sunday-\(n)", data: [Field("timeZone", .string("Europe/Stockholm"))])
                     record.notBefore = saturdayEvening
-                    try sink.add(record)
+                    sink.add(record)
                 }
                 // Ready Sunday 21:00 in Tokyo (closed): Monday 08:00 there.
                 for n in 0..<10 {
                     var record = ContactRecord(key: "tokyo-later-\(n)", data: [Field("timeZone", .string("Asia/Tokyo"))])
                     record.notBefore = sundayNoon
-                    try sink.add(record)
+                    sink.add(record)
                 }
             }
             #expect(summary.enqueued == 160)
@@ -146,7 +146,7 @@ struct SendWindowTests {
         ) { harness in
             // Friday 2027-01-15 19:50 UTC; the window is weekdays 08:00–20:00 UTC.
             harness.clock.step(by: ISOTime.parse("2027-01-15T19:50:00Z")! - harness.clock.nowMillis())
-            try harness.enqueue(150, destination: Self.destination)
+            try await harness.enqueue(150, destination: Self.destination)
             let window = SendWindow(days: Set(2...6), fromSecond: 8 * 3_600, toSecond: 20 * 3_600, zone: TimeZone(identifier: "UTC")!)
             let configs = try Self.configs(harness, window: window).map { config in
                 var config = config
@@ -192,7 +192,7 @@ struct SendWindowTests {
 
     @Test func aRealRunWaitsForAWindowThatOpensTwentySecondsLater() async throws {
         try await WorkerHarness.with { harness in
-            try harness.enqueue(300, destination: Self.destination)
+            try await harness.enqueue(300, destination: Self.destination)
             let opening = harness.clock.nowMillis() / 1_000 * 1_000 + 20_000
             let second = Int((opening / 1_000) % 86_400)
             let window = SendWindow(fromSecond: second, toSecond: (second + 3_600) % 86_400, zone: TimeZone(identifier: "UTC")!)

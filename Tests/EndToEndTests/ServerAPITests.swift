@@ -85,8 +85,8 @@ import Testing
 
     @Test func readersSeeCountsTimelinesAndPagedDeadLetters() async throws {
         try await ServerHarness.with { server in
-            _ = try server.store.enqueue(destination: "d") { sink in
-                for index in 0..<7 { try sink.add(ContactRecord(key: "k\(index)", data: [])) }
+            _ = try await server.store.enqueue(destination: "d") { sink in
+                for index in 0..<7 { sink.add(ContactRecord(key: "k\(index)", data: [])) }
             }
             let batch = try #require(try await server.store.claim(destination: "d", limit: 5, leaseMillis: 60_000))
             _ = try await server.store.beginAttempt(
@@ -131,7 +131,7 @@ import Testing
 
     @Test func operatorsPauseResumeAndRedrive() async throws {
         try await ServerHarness.with { server in
-            _ = try server.store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }
+            _ = try await server.store.enqueue(destination: "d") { sink in sink.add(ContactRecord(key: "a", data: [])) }
             let batch = try #require(try await server.store.claim(destination: "d", limit: 1, leaseMillis: 60_000))
             try await server.store.settle(
                 batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "gone"))])
@@ -197,11 +197,11 @@ import Testing
 
     @Test func aLookOutageShowsInTheListTheReportAndTheMetrics() async throws {
         try await ServerHarness.with { server in
-            _ = try server.store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }
+            _ = try await server.store.enqueue(destination: "d") { sink in sink.add(ContactRecord(key: "a", data: [])) }
             var metrics = try await server.send(.GET, "/metrics")
             #expect(metrics.text.contains(#"journeyq_look_circuit_open{destination="d"} 0"#), "\(metrics.text.prefix(600))")
             // A worker's gate found the look endpoints failing and opened their circuit.
-            try server.store.reportLookHealth(
+            try await server.store.reportLookHealth(
                 destination: "d",
                 pause: DestinationPause(
                     until: Int64.max / 2, reason: "5 failures in a row, the last: HTTP 500",
@@ -214,7 +214,7 @@ import Testing
             #expect(((detail.object["report"] as? [String: Any])?["lookOutage"] as? [String: Any])?["since"] as? Int == 1_700_000_000_000)
             metrics = try await server.send(.GET, "/metrics")
             #expect(metrics.text.contains(#"journeyq_look_circuit_open{destination="d"} 1"#))
-            try server.store.reportLookHealth(destination: "d", pause: nil)
+            try await server.store.reportLookHealth(destination: "d", pause: nil)
             #expect(try await server.send(.GET, "/v1/destinations", key: "read").array.first?["looks"] == nil)
             #expect(try await server.send(.GET, "/metrics").text.contains(#"journeyq_look_circuit_open{destination="d"} 0"#))
         }
@@ -222,7 +222,7 @@ import Testing
 
     @Test func healthMetricsAndTheDocument() async throws {
         try await ServerHarness.with { server in
-            _ = try server.store.enqueue(destination: "d") { sink in try sink.add(ContactRecord(key: "a", data: [])) }
+            _ = try await server.store.enqueue(destination: "d") { sink in sink.add(ContactRecord(key: "a", data: [])) }
             #expect(try await server.send(.GET, "/readyz").object["status"] as? String == "ready")
             let metrics = try await server.send(.GET, "/metrics")
             #expect(metrics.status == 200)

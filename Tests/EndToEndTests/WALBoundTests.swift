@@ -13,28 +13,24 @@ import Testing
     @Test func aStalledExportDoesNotHoldTheWALOpenThroughADrain() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
             let contacts = 20_000
-            try harness.enqueue(contacts)
+            try await harness.enqueue(contacts)
             let walPath = harness.store.path + "-wal"
             // The reader: an export whose consumer stops after its first row until the drain is over.
             let export = StalledExport()
-            let reader = Thread {
-                do {
-                    try harness.store.eachContact(destination: nil, state: nil, since: nil) { row in
-                        export.received(row.key)
-                    }
-                    export.finish()
-                } catch { export.failed(error) }
+            let store = harness.store
+            let reader = Task {
+                try await store.eachContact(destination: nil, state: nil, since: nil) { row in await export.received(row.key) }
+                return export.keys
             }
-            reader.start()
-            export.waitUntilStalled()
+            await export.waitUntilStalled()
             let sampler = WALSampler(path: walPath)
             let sampling = Task { await sampler.run() }
-            try await harness.work(try harness.configs(), deadline: 240, checkpoint: { try harness.store.checkpoint(passive: true) })
+            try await harness.work(try harness.configs(), deadline: 240, checkpoint: { try await harness.store.checkpoint(passive: true) })
             sampling.cancel()
             _ = await sampling.value
             let written = try SQLiteInspection.int(path: harness.store.path, "SELECT COUNT(*) FROM contact WHERE state = 5")
             export.resume()
-            let keys = export.waitUntilDone()
+            let keys = try await reader.value
             #expect(written == contacts)
             #expect(keys.count == contacts && Set(keys).count == contacts, "the export saw every contact once")
             let peak = sampler.peak
@@ -48,58 +44,53 @@ import Testing
 
 /// An export consumer that stalls after its first row until told to go on.
 final class StalledExport: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var keys: [String] = []
+    private let lock = NSLock()
+    private var received: [String] = []
+    private var stalledWaiter: CheckedContinuation<Void, Never>?
+    private var releaseWaiter: CheckedContinuation<Void, Never>?
     private var stalled = false
     private var released = false
-    private var done = false
-    private var error: (any Error)?
 
-    func received(_ key: String) {
-        condition.lock()
-        defer { condition.unlock() }
-        keys.append(key)
-        if keys.count == 1 {
-            stalled = true
-            condition.broadcast()
-            while !released { condition.wait() }
+    var keys: [String] { lock.withLock { received } }
+
+    /// Takes a row; the first one waits until `resume()`.
+    func received(_ key: String) async {
+        let first = lock.withLock { () -> Bool in
+            received.append(key)
+            return received.count == 1
+        }
+        guard first else { return }
+        await withCheckedContinuation { continuation in
+            let (waiter, goOn) = lock.withLock { () -> (CheckedContinuation<Void, Never>?, Bool) in
+                stalled = true
+                defer { stalledWaiter = nil }
+                if !released { releaseWaiter = continuation }
+                return (stalledWaiter, released)
+            }
+            waiter?.resume()
+            if goOn { continuation.resume() }
         }
     }
 
-    func failed(_ error: any Error) {
-        condition.lock()
-        self.error = error
-        stalled = true
-        done = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func waitUntilStalled() {
-        condition.lock()
-        while !stalled { condition.wait() }
-        condition.unlock()
+    /// Returns once the first row is held.
+    func waitUntilStalled() async {
+        await withCheckedContinuation { continuation in
+            let now = lock.withLock { () -> Bool in
+                if stalled { return true }
+                stalledWaiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 
     func resume() {
-        condition.lock()
-        released = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func finish() {
-        condition.lock()
-        done = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func waitUntilDone() -> [String] {
-        condition.lock()
-        defer { condition.unlock() }
-        while !done { condition.wait() }
-        return keys
+        let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            released = true
+            defer { releaseWaiter = nil }
+            return releaseWaiter
+        }
+        waiter?.resume()
     }
 }
 

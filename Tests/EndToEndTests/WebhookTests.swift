@@ -73,8 +73,8 @@ import Testing
     func queue(_ scratch: Scratch, clock: ManualClock, keys: [String]) async throws -> SQLiteQueueStore {
         let store = try SQLiteQueueStore(path: scratch.path("q.sqlite"), clock: clock)
         try await store.ensureWebhooks(["crm"])
-        _ = try store.enqueue(destination: "main") { sink in
-            for key in keys { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+        _ = try await store.enqueue(destination: "main") { sink in
+            for key in keys { sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
         }
         let batch = try #require(try await store.claim(destination: "main", limit: keys.count, leaseMillis: 60_000))
         _ = try await store.beginAttempt(

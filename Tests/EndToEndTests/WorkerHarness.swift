@@ -35,9 +35,9 @@ struct WorkerHarness: Sendable {
         }
     }
 
-    func enqueue(_ count: Int, destination: String = "sfmc-async-events", prefix: String = "c") throws {
-        _ = try store.enqueue(destination: destination) { sink in
-            for index in 0..<count { try sink.add(ContactRecord(key: "\(prefix)\(index)", data: [Field("n", .number(String(index)))])) }
+    func enqueue(_ count: Int, destination: String = "sfmc-async-events", prefix: String = "c") async throws {
+        _ = try await store.enqueue(destination: destination) { sink in
+            for index in 0..<count { sink.add(ContactRecord(key: "\(prefix)\(index)", data: [Field("n", .number(String(index)))])) }
         }
     }
 
@@ -47,7 +47,7 @@ struct WorkerHarness: Sendable {
     @discardableResult
     func work(
         _ configs: [DestinationConfig], drain: DrainMonitor.Criterion = .settled, deadline: Double = 60,
-        store override: (any QueueStore)? = nil, checkpoint: @escaping @Sendable () throws -> Void = {}
+        store override: (any QueueStore)? = nil, checkpoint: @escaping @Sendable () async throws -> Void = {}
     ) async throws -> DrainGaveUp? {
         let client = HTTPCaller.makeClient()
         var logger = Logger(label: "test.worker")

@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(12))) struct WorkerPromiseTests {
     @Test func deliversEveryContactOnceWithFaultsOff() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
-            try harness.enqueue(1_234)
+            try await harness.enqueue(1_234)
             try await harness.work(try harness.configs())
             #expect(try await harness.counts()[.confirmed] == 1_234)
             let truth = await harness.truth()
@@ -36,7 +36,7 @@ import Testing
             config.faults.throttleBlocked = 0.1
             config.seed = 3
         }) { harness in
-            try harness.enqueue(1_500)
+            try await harness.enqueue(1_500)
             try await harness.work(
                 try harness.configs(configure: { config in
                     config.limits.requestsPerSecond = 1_000
@@ -76,7 +76,7 @@ import Testing
             config.tokenTTLSeconds = 1
             config.faults.tokenRevocation = 0.3
         }) { harness in
-            try harness.enqueue(2_000)
+            try await harness.enqueue(2_000)
             // Every token lives 1 s and 30 % are revoked early: slow by design, and slower still on a loaded machine.
             try await harness.work(try harness.configs(configure: { $0.limits.requestsPerSecond = 15 }), deadline: 200)
             #expect(try await harness.counts()[.confirmed] == 2_000)
@@ -105,7 +105,7 @@ import Testing
             config.faults.scripted["POST /interaction/v1/async/events"] = [.timeoutAfterTaken, .none, .serverErrorAfterTaken]
             config.seed = 11
         }) { harness in
-            try harness.enqueue(600)
+            try await harness.enqueue(600)
             // Looks meet the same faults: give them room to decide rather than end unverifiable.
             try await harness.work(
                 try harness.configs(configure: { config in
@@ -140,7 +140,7 @@ import Testing
             config.faults.lateSeconds = 6
             config.seed = 12
         }) { harness in
-            try harness.enqueue(150)
+            try await harness.enqueue(150)
             try await harness.work(
                 try harness.configs(configure: { config in
                     config.limits.timeoutMillis = 500
@@ -172,9 +172,9 @@ import Testing
             config.entryDelayMillis = 0...0
             config.journeys[0].fields = ["n"]
         }) { harness in
-            try harness.enqueue(10)
-            _ = try harness.store.enqueue(destination: "sfmc-async-events") { sink in
-                try sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
+            try await harness.enqueue(10)
+            _ = try await harness.store.enqueue(destination: "sfmc-async-events") { sink in
+                sink.add(ContactRecord(key: "bad", data: [Field("shoe", .number("1"))]))
             }
             try await harness.work(try harness.configs())
             #expect(try await harness.counts()[.confirmed] == 10)
@@ -187,7 +187,7 @@ import Testing
 
     @Test func requestsStayWithinTheDestinationsRateAndBatchSize() async throws {
         try await WorkerHarness.with({ $0.entryDelayMillis = 0...0 }) { harness in
-            try harness.enqueue(300)
+            try await harness.enqueue(300)
             let configs = try harness.configs(configure: { config in
                 config.limits.requestsPerSecond = 20
                 config.limits.batchSize = 10
@@ -224,7 +224,7 @@ import Testing
             config.faults.latencyMillis = 300...300
             config.faults.gatherInFlight = 12
         }) { harness in
-            try harness.enqueue(2_400)
+            try await harness.enqueue(2_400)
             try await harness.work(
                 try harness.configs(configure: { config in
                     config.limits.requestsPerSecond = 1_000

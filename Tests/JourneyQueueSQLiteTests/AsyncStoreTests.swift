@@ -13,7 +13,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct AsyncStoreTests {
     @Test func writersWaitingForTheLockLeaveTheCooperativePoolFree() async throws {
         let fixture = try StoreFixture()
-        try fixture.enqueue(fixture.keys(64))
+        try await fixture.enqueue(fixture.keys(64))
         // Another process holds the write lock, from a thread of its own, until told to let go.
         let holder = try LockHolder(fixture.secondStore())
         // Many more writers than cooperative threads, all waiting for the lock.

@@ -7,13 +7,13 @@ import Testing
 @Suite struct BackupTests {
     @Test func aBackupIsConsistentPrivateAndNeverOverwrites() async throws {
         let fixture = try StoreFixture()
-        try fixture.enqueue(fixture.keys(2_000))
+        try await fixture.enqueue(fixture.keys(2_000))
         let writer = try fixture.secondStore()
         // Another connection keeps writing while the copy is made.
         let writing = Task.detached {
             for round in 0..<50 {
-                _ = try writer.enqueue(destination: "dest") { sink in
-                    for index in 0..<100 { try sink.add(ContactRecord(key: "w\(round)-\(index)", data: [])) }
+                _ = try await writer.enqueue(destination: "dest") { sink in
+                    for index in 0..<100 { sink.add(ContactRecord(key: "w\(round)-\(index)", data: [])) }
                 }
             }
         }
@@ -24,7 +24,7 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let copy = try SQLiteQueueStore(path: target)
-        #expect(try copy.integrityCheck() == "ok")
+        await #expect(try copy.integrityCheck() == "ok")
         let copied = try await copy.counts().first?.counts.values.reduce(0, +) ?? 0
         // A snapshot: the first 2,000 and whole rounds of the writer's enqueues, never part of one.
         #expect(copied >= 2_000 && copied <= 7_000 && copied % 100 == 0)

@@ -6,15 +6,15 @@ import Testing
 @testable import JourneyQueueSQLite
 
 @Suite struct SQLiteFileTests {
-    @Test func theFileIsReadableByItsOwnerOnly() throws {
+    @Test func theFileIsReadableByItsOwnerOnly() async throws {
         let fixture = try StoreFixture()
         let attributes = try FileManager.default.attributesOfItem(atPath: fixture.path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
-    @Test func aDatabaseFromANewerJourneyqIsRefused() throws {
+    @Test func aDatabaseFromANewerJourneyqIsRefused() async throws {
         let fixture = try StoreFixture()
-        try fixture.store.pool.write { db in
+        try await fixture.store.pool.write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('9999_from_the_future')")
         }
         #expect(throws: StoreError.databaseTooNew(path: fixture.path, unknownMigrations: ["9999_from_the_future"])) {
@@ -22,7 +22,7 @@ import Testing
         }
     }
 
-    @Test func embeddedMigrationsEqualTheFiles() throws {
+    @Test func embeddedMigrationsEqualTheFiles() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = root.appendingPathComponent("migrations")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()

@@ -10,7 +10,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct GroupCommitTests {
     @Test func writesQueuedBehindTheLockCommitTogether() async throws {
         let fixture = try StoreFixture()
-        try fixture.enqueue(fixture.keys(64))
+        try await fixture.enqueue(fixture.keys(64))
         let store = fixture.store
         let holder = try LockHolder(fixture.secondStore())
         let before = store.writes.statistics
@@ -34,7 +34,7 @@ import Testing
 
     @Test func aWriteThatThrowsIsUndoneAloneAndTheRestOfItsGroupCommits() async throws {
         let fixture = try StoreFixture()
-        try fixture.enqueue(fixture.keys(12))
+        try await fixture.enqueue(fixture.keys(12))
         let store = fixture.store
         let sent = try #require(try await store.claim(destination: "dest", limit: 4, leaseMillis: 60_000))
         let holder = try LockHolder(fixture.secondStore())

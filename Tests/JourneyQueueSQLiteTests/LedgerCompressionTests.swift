@@ -16,7 +16,7 @@ import Testing
     @Test func longBodiesAreStoredCompressedAndReadBackWhole() async throws {
         let fixture = try StoreFixture()
         let keys = fixture.keys(100)
-        try fixture.enqueue(keys)
+        try await fixture.enqueue(keys)
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 100, leaseMillis: 60_000))
         let request = Self.batchBody(keys: keys)
         let answer =
@@ -63,7 +63,7 @@ import Testing
         #expect(printed == request + "\n")
     }
 
-    @Test func shortBodiesStayTextAndIncompressibleOnesAreNotInflated() throws {
+    @Test func shortBodiesStayTextAndIncompressibleOnesAreNotInflated() async throws {
         #expect(LedgerCompression.stored("{}").zip == nil)
         #expect(LedgerCompression.stored("{}").text == "{}")
         var generator = SystemRandomNumberGenerator()
@@ -82,7 +82,7 @@ import Testing
         let fixture = try StoreFixture()
         for round in 0..<5 {
             let keys = fixture.keys(50, prefix: "r\(round)-")
-            try fixture.enqueue(keys)
+            try await fixture.enqueue(keys)
             let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 50, leaseMillis: 60_000))
             let id = try await fixture.store.beginAttempt(
                 batch.lease,

@@ -17,31 +17,31 @@ import Testing
         #expect(!details.contains { $0.hasPrefix("SCAN contact") && !$0.contains("INDEX") }, "plan: \(details)")
     }
 
-    @Test func claimUsesTheReadyIndex() throws {
+    @Test func claimUsesTheReadyIndex() async throws {
         let fixture = try StoreFixture()
-        try fixture.enqueue(fixture.keys(50))
+        try await fixture.enqueue(fixture.keys(50))
         expectNoScan(try plan(fixture, SQLiteQueueStore.claimSQL, [1, 0, 1, 0, 100]), uses: "contact_ready")
     }
 
-    @Test func settleUsesThePrimaryKey() throws {
+    @Test func settleUsesThePrimaryKey() async throws {
         let fixture = try StoreFixture()
-        try fixture.enqueue(fixture.keys(50))
+        try await fixture.enqueue(fixture.keys(50))
         let details = try plan(
             fixture, SQLiteQueueStore.settleSQL, ["[[1,null,null]]", 3, 0, nil, nil, nil, 0, 0, nil, 0, 0, nil, 1, 0, nil])
         #expect(details.contains { $0.contains("SEARCH contact USING INTEGER PRIMARY KEY") }, "plan: \(details)")
         #expect(!details.contains { $0.contains("SCAN contact") || $0.contains("contact_batch") }, "plan: \(details)")
     }
 
-    @Test func verificationSettleUsesThePrimaryKey() throws {
+    @Test func verificationSettleUsesThePrimaryKey() async throws {
         let fixture = try StoreFixture()
-        try fixture.enqueue(fixture.keys(50))
+        try await fixture.enqueue(fixture.keys(50))
         let details = try plan(
             fixture, SQLiteQueueStore.settleVerificationSQL, ["[[1,null,null]]", 5, nil, nil, nil, nil, 0, 1, 0, 0, 0, nil, 1, 0, nil])
         #expect(details.contains { $0.contains("SEARCH contact USING INTEGER PRIMARY KEY") }, "plan: \(details)")
         #expect(!details.contains { $0.contains("SCAN contact") || $0.contains("contact_batch") }, "plan: \(details)")
     }
 
-    @Test func dedupeAndRecoveryUseIndexes() throws {
+    @Test func dedupeAndRecoveryUseIndexes() async throws {
         let fixture = try StoreFixture()
         expectNoScan(try plan(fixture, "SELECT id FROM batch WHERE state = 0 AND lease_until < ?", [0]), uses: "batch_open_lease")
         expectNoScan(try plan(fixture, "UPDATE contact SET state = 0 WHERE batch_id = ? AND state = 1", [1]), uses: "contact_batch")

@@ -25,9 +25,9 @@ final class StoreFixture {
     func secondStore() throws -> SQLiteQueueStore { try SQLiteQueueStore(path: path, clock: clock) }
 
     @discardableResult
-    func enqueue(_ keys: [String], destination: String = "dest") throws -> EnqueueSummary {
-        try store.enqueue(destination: destination) { sink in
-            for key in keys { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+    func enqueue(_ keys: [String], destination: String = "dest") async throws -> EnqueueSummary {
+        try await store.enqueue(destination: destination) { sink in
+            for key in keys { sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
         }
     }
 

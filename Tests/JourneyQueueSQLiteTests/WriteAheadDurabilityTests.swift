@@ -9,7 +9,7 @@ import Testing
 @Suite struct WriteAheadDurabilityTests {
     @Test func theWriteAheadRecordIsFsyncedAndOnlyIt() async throws {
         let fixture = try StoreFixture()
-        try fixture.enqueue(["a"])
+        try await fixture.enqueue(["a"])
         let statements = StatementLog()
         try await fixture.store.pool.writeWithoutTransaction { db in db.trace { statements.append($0.description) } }
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 3_000))

@@ -10,13 +10,13 @@ import Testing
     /// A SQLite queue with every kind of row: finished and live contacts, a long (compressed) ledger body, a pause, an
     /// idempotency key, and a contact left `sending` by a daemon that died.
     func populatedSource() async throws -> StoreFixture {
-        let fixture = try StoreFixture(.sqlite)
+        let fixture = try await StoreFixture(.sqlite)
         try await fixture.store.ensureWebhooks(["crm"])
-        try fixture.enqueue(fixture.keys(40))
-        _ = try fixture.store.enqueue(
+        try await fixture.enqueue(fixture.keys(40))
+        _ = try await fixture.store.enqueue(
             destination: "other", idempotency: IdempotencyRecord(key: "req-7") { "{\"enqueued\":\($0.enqueued)}" }
         ) { sink in
-            try sink.add(ContactRecord(key: "o1", data: []))
+            sink.add(ContactRecord(key: "o1", data: []))
         }
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 30, leaseMillis: 60_000))
         let body =
@@ -54,12 +54,12 @@ import Testing
             try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w", filter: .all, limit: 10, leaseMillis: 1_000))
         #expect(try await fixture.store.webhookDelivered(told, owner: "w"))
         // A contact waiting for its send window, and one for its notBefore.
-        _ = try fixture.store.enqueue(destination: "win") { sink in
-            try sink.add(ContactRecord(key: "w1", data: []))
+        _ = try await fixture.store.enqueue(destination: "win") { sink in
+            sink.add(ContactRecord(key: "w1", data: []))
             var later = ContactRecord(key: "w2", data: [])
             later.notBefore = fixture.clock.nowMillis() + 86_400_000
             later.notAfter = fixture.clock.nowMillis() + 2 * 86_400_000
-            try sink.add(later)
+            sink.add(later)
         }
         let waiting = try #require(try await fixture.store.claim(destination: "win", limit: 10, leaseMillis: 1_000))
         try await fixture.store.prepareBatch(
@@ -74,15 +74,15 @@ import Testing
         return fixture
     }
 
-    func contacts(_ store: any JourneyStore) throws -> [String] {
+    func contacts(_ store: any JourneyStore) async throws -> [String] {
         var rows: [String] = []
-        try store.eachContact(destination: nil, state: nil, since: nil) { rows.append("\($0)") }
+        try await store.eachContact(destination: nil, state: nil, since: nil) { rows.append("\($0)") }
         return rows
     }
 
     @Test func aQueueMovesWholeAndKeepsWorking() async throws {
         let source = try await populatedSource()
-        let target = try StoreFixture(.postgres, clock: source.clock)
+        let target = try await StoreFixture(.postgres, clock: source.clock)
         let summary = try await QueueCopier.copy(
             from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
         // The file is marked as moved there, in the copy itself: nothing works it again by mistake.
@@ -116,7 +116,7 @@ import Testing
         #expect(try await target.store.counts().first { $0.name == "win" }?.waitingForWindow == 1)
         let w2 = try #require(try await target.store.timeline(contactKey: "w2").first?.0)
         #expect(w2.waitingFor == "notBefore" && w2.notAfter == source.clock.nowMillis() - 5_000 + 2 * 86_400_000)
-        #expect(try contacts(target.store) == (try contacts(source.store)))
+        await #expect(try contacts(target.store) == (try contacts(source.store)))
         #expect(try await target.store.counts().map(\.counts) == (try await source.store.counts().map(\.counts)))
         // The reports' counters arrive with their rows: the moved queue reports what the source reports.
         #expect(
@@ -129,7 +129,7 @@ import Testing
         // The abandoned request's contacts are recovered on the target as they would have been on the file.
         #expect(try await target.store.recoverExpiredLeases() == RecoverySummary(requeued: 0, madeUnknown: 2, batches: 1))
         // New rows take ids after the copied ones.
-        try target.enqueue(["fresh"])
+        try await target.enqueue(["fresh"])
         let next = try #require(try await target.store.claim(destination: "dest", limit: 20, leaseMillis: 60_000))
         #expect(Set(next.contacts.map(\.key)) == Set(source.keys(40).suffix(8) + ["fresh"]))
         #expect(next.lease.batchID > 2)
@@ -137,12 +137,12 @@ import Testing
 
     /// An erasure survives the move: the copied record is still erased, so no redrive on PostgreSQL sends it again.
     @Test func anErasedContactStaysErasedOnTheTarget() async throws {
-        let source = try StoreFixture(.sqlite)
-        _ = try source.store.enqueue(destination: "dest") { sink in
-            try sink.add(ContactRecord(key: "gone", data: [Field("email", .string("g@example.org"))]))
+        let source = try await StoreFixture(.sqlite)
+        _ = try await source.store.enqueue(destination: "dest") { sink in
+            sink.add(ContactRecord(key: "gone", data: [Field("email", .string("g@example.org"))]))
         }
         _ = try await source.store.forget(contactKey: "gone", actor: "ops")
-        let target = try StoreFixture(.postgres, clock: source.clock)
+        let target = try await StoreFixture(.postgres, clock: source.clock)
         _ = try await QueueCopier.copy(
             from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
         let copied = try #require(try await target.store.timeline(contactKey: "gone").first?.0)
@@ -157,21 +157,21 @@ import Testing
 
     @Test func aTargetThatIsNotEmptyOrASourceStillWorkedIsRefused() async throws {
         let source = try await populatedSource()
-        let target = try StoreFixture(.postgres, clock: source.clock)
-        try target.enqueue(["already"])
+        let target = try await StoreFixture(.postgres, clock: source.clock)
+        try await target.enqueue(["already"])
         await #expect(throws: CopyError.self) {
             _ = try await QueueCopier.copy(
                 from: source.store as! SQLiteQueueStore, to: target.store as! PostgresQueueStore, now: source.clock.nowMillis())
         }
-        #expect(try contacts(target.store).count == 1)
+        await #expect(try contacts(target.store).count == 1)
         // A daemon still holds a lease on the source: copying now would let two queues send the same contacts.
         let busy = try await populatedSource()
         _ = try #require(try await busy.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
-        let empty = try StoreFixture(.postgres, clock: busy.clock)
+        let empty = try await StoreFixture(.postgres, clock: busy.clock)
         await #expect(throws: CopyError.self) {
             _ = try await QueueCopier.copy(
                 from: busy.store as! SQLiteQueueStore, to: empty.store as! PostgresQueueStore, now: busy.clock.nowMillis())
         }
-        #expect(try contacts(empty.store).isEmpty)
+        await #expect(try contacts(empty.store).isEmpty)
     }
 }

@@ -6,102 +6,109 @@ import Testing
 @testable import JourneyQueueSQLite
 
 @Suite struct EnqueueTests {
-    @Test(arguments: Engine.allCases) func enqueuesAndDedupesLiveContacts(engine: Engine) throws {
-        let fixture = try StoreFixture(engine)
-        let first = try fixture.enqueue(["a", "b", "a"])
+    @Test(arguments: Engine.allCases) func enqueuesAndDedupesLiveContacts(engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
+        let first = try await fixture.enqueue(["a", "b", "a"])
         #expect(first == EnqueueSummary(enqueued: 2, duplicates: 1))
-        let second = try fixture.enqueue(["b", "c"])
+        let second = try await fixture.enqueue(["b", "c"])
         #expect(second == EnqueueSummary(enqueued: 1, duplicates: 1))
-        #expect(try fixture.states() == ["a": .queued, "b": .queued, "c": .queued])
+        #expect(try await fixture.states() == ["a": .queued, "b": .queued, "c": .queued])
         // The same key at another destination is another contact.
-        #expect(try fixture.enqueue(["a"], destination: "other") == EnqueueSummary(enqueued: 1))
+        #expect(try await fixture.enqueue(["a"], destination: "other") == EnqueueSummary(enqueued: 1))
     }
 
     @Test(arguments: Engine.allCases) func aContactInAFinalStateMayBeEnqueuedAgain(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         try await fixture.store.settle(
             batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .dead(reason: "test"))])
-        #expect(try fixture.enqueue(["a"]) == EnqueueSummary(enqueued: 1))
+        #expect(try await fixture.enqueue(["a"]) == EnqueueSummary(enqueued: 1))
     }
 
-    /// Enqueues on PostgreSQL hold a connection of their own for the whole transaction; a burst of them (a server's
-    /// ingests) shares a bounded set instead of opening one each.
-    @Test func postgresEnqueuesShareABoundedSetOfConnections() async throws {
-        let fixture = try StoreFixture(.postgres)
-        let store = try #require(fixture.store as? PostgresQueueStore)
-        let capacity = store.dedicated.capacity
-        // The destination exists first: concurrent transactions that each created it would wait on its unique name.
-        try fixture.enqueue(["seed"])
-        let gate = ProducerGate()
-        let done = DispatchGroup()
-        for index in 0..<(capacity + 2) {
-            DispatchQueue.global().async(group: done) {
-                _ = try? store.enqueue(destination: "dest") { sink in
-                    gate.enter()
-                    defer { gate.leave() }
-                    try sink.add(ContactRecord(key: "k\(index)", data: []))
-                }
-            }
-        }
-        // Each time the bounded set is full, one producer is let go; the next waits for its connection.
-        for released in 0..<(capacity + 2) {
-            let expected = min(capacity, capacity + 2 - released)
-            #expect(try await waitFor(seconds: 180) { gate.inside >= expected })
-            gate.releaseOne()
-        }
-        #expect(await withCheckedContinuation { continuation in done.notify(queue: .global()) { continuation.resume(returning: true) } })
-        #expect(gate.most == capacity, "at most \(capacity) enqueues held a connection at once; seen \(gate.most)")
-        #expect(try fixture.states().count == capacity + 3)
+    /// A producer that pauses mid-way (a slow pipe, a slow upload) holds up no other write: SQLite gathers the records
+    /// before it takes its one writer, PostgreSQL's transaction locks only the rows it inserts.
+    @Test(arguments: Engine.allCases) func aPausedProducerHoldsUpNoOtherWrite(engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["seed"])
+        let paused = PausedRecords(first: ContactRecord(key: "a", data: []), rest: [ContactRecord(key: "b", data: [])])
+        let store = fixture.store
+        async let enqueued = store.enqueue(destination: "dest", idempotency: nil, records: paused)
+        await paused.waitUntilPaused()
+        // While the producer waits, another writer claims and settles, and a pause is set: none waits for the enqueue.
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
+        try await fixture.store.settle(
+            batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
+        try await fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "test")
+        #expect(try await fixture.states() == ["seed": .confirmed])
+        paused.resume()
+        #expect(try await enqueued == EnqueueSummary(enqueued: 2))
+        #expect(try await fixture.states() == ["seed": .confirmed, "a": .queued, "b": .queued])
+    }
+
+    /// A stream (a pipe, stdin) is read whole before the transaction, and its records keep their own schedule (a piped
+    /// `notBefore` once went missing on the way).
+    @Test(arguments: Engine.allCases) func aPipedRecordKeepsItsLimits(engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
+        let pipe = Pipe()
+        let line = "{\"contactKey\":\"a\",\"notBefore\":\"2027-04-01T08:00:00Z\",\"notAfter\":\"2027-04-02T08:00:00Z\"}\n"
+        try pipe.fileHandleForWriting.write(contentsOf: Data(line.utf8))
+        try pipe.fileHandleForWriting.close()
+        let reader = RecordReader(fd: pipe.fileHandleForReading.fileDescriptor, name: "pipe", format: .ndjson)
+        #expect(try reader.isStream())
+        #expect(try await Enqueuer(store: fixture.store).run(destination: "dest", reader: reader).enqueued == 1)
+        #expect(try await fixture.column("not_before", key: "a") == 1_806_566_400_000)
+        #expect(try await fixture.column("not_after", key: "a") == 1_806_652_800_000)
     }
 
     @Test(arguments: Engine.allCases) func aFailingProducerWritesNothing(engine: Engine) async throws {
         struct Boom: Error {}
-        let fixture = try StoreFixture(engine)
-        #expect(throws: Boom.self) {
-            _ = try fixture.store.enqueue(destination: "dest") { sink in
-                try sink.add(ContactRecord(key: "a", data: []))
+        let fixture = try await StoreFixture(engine)
+        await #expect(throws: Boom.self) {
+            _ = try await fixture.store.enqueue(destination: "dest") { sink in
+                sink.add(ContactRecord(key: "a", data: []))
                 throw Boom()
             }
         }
-        #expect(try fixture.states().isEmpty)
+        #expect(try await fixture.states().isEmpty)
         #expect(try await fixture.store.counts().isEmpty)
     }
 
-    @Test(arguments: Engine.allCases) func anInvalidRecordInTheFileEnqueuesNothing(engine: Engine) throws {
-        let fixture = try StoreFixture(engine)
+    @Test(arguments: Engine.allCases) func anInvalidRecordInTheFileEnqueuesNothing(engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
         let file = fixture.directory.appendingPathComponent("in.ndjson").path
         try Data("{\"contactKey\":\"a\"}\n{\"contactKey\":\"\"}\n{\"contactKey\":\"c\"}\n".utf8).write(to: URL(fileURLWithPath: file))
         let enqueuer = Enqueuer(store: fixture.store)
         do {
-            _ = try enqueuer.run(destination: "dest", reader: RecordReader(path: file, format: .ndjson))
+            _ = try await enqueuer.run(destination: "dest", reader: RecordReader(path: file, format: .ndjson))
             Issue.record("expected the file to be rejected")
         } catch let rejected as Enqueuer.Rejected {
             #expect(rejected.total == 1)
             #expect(rejected.errors.map(\.description) == ["\(file):2: field 'contactKey': must not be empty"])
         }
-        #expect(try fixture.states().isEmpty)
+        #expect(try await fixture.states().isEmpty)
         // With a reject sink the valid records go in and the bad one is handed over.
         var rejected: [(String, InputError)] = []
-        let summary = try enqueuer.run(destination: "dest", reader: RecordReader(path: file, format: .ndjson)) { rejected.append(($0, $1)) }
+        let summary = try await enqueuer.run(destination: "dest", reader: RecordReader(path: file, format: .ndjson)) {
+            rejected.append(($0, $1))
+        }
         #expect(summary == EnqueueSummary(enqueued: 2, duplicates: 0, rejected: 1))
         #expect(rejected.map(\.0) == ["{\"contactKey\":\"\"}"])
-        #expect(try fixture.states() == ["a": .queued, "c": .queued])
+        #expect(try await fixture.states() == ["a": .queued, "c": .queued])
     }
 
-    @Test(arguments: Engine.allCases) func aDatabaseFromANewerJourneyqIsRefused(engine: Engine) throws {
-        let fixture = try StoreFixture(engine)
+    @Test(arguments: Engine.allCases) func aDatabaseFromANewerJourneyqIsRefused(engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
         let table = engine == .sqlite ? "grdb_migrations" : "journeyq_migration"
-        _ = try fixture.rows("INSERT INTO \(table)(identifier) VALUES ('9999_from_the_future')")
+        _ = try await fixture.rows("INSERT INTO \(table)(identifier) VALUES ('9999_from_the_future')")
         let printable =
             engine == .sqlite ? fixture.location : PostgresLocation.redact(try PostgresLocation(url: fixture.location).description)
-        #expect(throws: StoreError.databaseTooNew(path: printable, unknownMigrations: ["9999_from_the_future"])) {
-            _ = try fixture.secondStore()
+        await #expect(throws: StoreError.databaseTooNew(path: printable, unknownMigrations: ["9999_from_the_future"])) {
+            _ = try await fixture.secondStore()
         }
     }
 
-    @Test func embeddedPostgresMigrationsEqualTheFiles() throws {
+    @Test func embeddedPostgresMigrationsEqualTheFiles() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = root.appendingPathComponent("migrations/postgres")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
@@ -116,63 +123,92 @@ import Testing
 /// An ingest's `Idempotency-Key` is kept for the retention's age, then forgotten: the same key enqueues again.
 @Suite struct IdempotencyExpiryTests {
     @Test(arguments: Engine.allCases) func retentionForgetsIdempotencyKeysOlderThanTheirAge(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        func ingest(_ key: String, contact: String) throws -> Int {
-            try fixture.store.enqueue(destination: "dest", idempotency: IdempotencyRecord(key: key) { "{\"enqueued\":\($0.enqueued)}" }) {
+        let fixture = try await StoreFixture(engine)
+        func ingest(_ key: String, contact: String) async throws -> Int {
+            try await fixture.store.enqueue(
+                destination: "dest", idempotency: IdempotencyRecord(key: key) { "{\"enqueued\":\($0.enqueued)}" }
+            ) {
                 sink in
-                try sink.add(ContactRecord(key: contact, data: []))
+                sink.add(ContactRecord(key: contact, data: []))
             }.enqueued
         }
-        #expect(try ingest("old", contact: "a") == 1)
+        await #expect(try ingest("old", contact: "a") == 1)
         fixture.clock.advance(by: 3_600_000)
-        #expect(try ingest("new", contact: "b") == 1)
+        await #expect(try ingest("new", contact: "b") == 1)
         let cutoff = fixture.clock.nowMillis() - 1_800_000
         // Ledger and contacts kept: only the keys' age is given.
-        let pruned = try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: nil, idempotencyBefore: cutoff, limit: 100)
+        let pruned = try await fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: nil, idempotencyBefore: cutoff, limit: 100)
         #expect(pruned.idempotencyKeys == 1)
         #expect(try await fixture.store.idempotentResponse(destination: "dest", key: "old") == nil)
         #expect(try await fixture.store.idempotentResponse(destination: "dest", key: "new") == "{\"enqueued\":1}")
-        #expect(
+        await #expect(
             try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: nil, idempotencyBefore: cutoff, limit: 100).idempotencyKeys == 0)
         #expect(try await fixture.store.counts().first { $0.name == "dest" }?.total == 2, "no contact goes with its key")
     }
 }
 
-/// Producers that wait inside their enqueue until released one at a time, counting how many are inside at once.
-final class ProducerGate: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var released = 0
-    private var entered = 0
-    private(set) var most = 0
-    private var current = 0
+/// Records that hand out their first one and then wait, until `resume()`, before the rest: a producer paused mid-way.
+final class PausedRecords: AsyncSequence, @unchecked Sendable {
+    typealias Element = ContactRecord
+    private let lock = NSLock()
+    private var pausedWaiter: CheckedContinuation<Void, Never>?
+    private var resumeWaiter: CheckedContinuation<Void, Never>?
+    private var isPaused = false
+    private var isResumed = false
+    let first: ContactRecord
+    let rest: [ContactRecord]
 
-    var inside: Int { condition.withLock { current } }
+    init(first: ContactRecord, rest: [ContactRecord]) {
+        self.first = first
+        self.rest = rest
+    }
 
-    func enter() {
-        condition.withLock {
-            current += 1
-            most = max(most, current)
-            entered += 1
-            let ticket = entered
-            while released < ticket { condition.wait() }
+    /// Returns once the producer handed out its first record and waits.
+    func waitUntilPaused() async {
+        await withCheckedContinuation { continuation in
+            let now = lock.withLock { () -> Bool in
+                if isPaused { return true }
+                pausedWaiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
         }
     }
 
-    func leave() { condition.withLock { current -= 1 } }
+    /// Lets the producer go on.
+    func resume() {
+        let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            isResumed = true
+            defer { resumeWaiter = nil }
+            return resumeWaiter
+        }
+        waiter?.resume()
+    }
 
-    func releaseOne() {
-        condition.withLock {
-            released += 1; condition.broadcast()
+    fileprivate func pause() async {
+        await withCheckedContinuation { continuation in
+            let (paused, goOn) = lock.withLock { () -> (CheckedContinuation<Void, Never>?, Bool) in
+                isPaused = true
+                defer { pausedWaiter = nil }
+                if !isResumed { resumeWaiter = continuation }
+                return (pausedWaiter, isResumed)
+            }
+            paused?.resume()
+            if goOn { continuation.resume() }
         }
     }
-}
 
-/// Polls `condition` until it holds or `seconds` pass.
-private func waitFor(seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
+    func makeAsyncIterator() -> Iterator { Iterator(records: self) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        let records: PausedRecords
+        var index = -1
+
+        mutating func next() async -> ContactRecord? {
+            index += 1
+            if index == 0 { return records.first }
+            if index == 1 { await records.pause() }
+            return index - 1 < records.rest.count ? records.rest[index - 1] : nil
+        }
     }
-    return try condition()
 }

@@ -12,10 +12,10 @@ import Testing
     ]
     static let bob = [Field("email", .string("bob.babbage@example.org")), Field("city", .string("Engine Row"))]
 
-    func enqueue(_ fixture: StoreFixture) throws {
-        _ = try fixture.store.enqueue(destination: "dest") { sink in
-            try sink.add(ContactRecord(key: "ada", data: Self.ada))
-            try sink.add(ContactRecord(key: "bob", data: Self.bob))
+    func enqueue(_ fixture: StoreFixture) async throws {
+        _ = try await fixture.store.enqueue(destination: "dest") { sink in
+            sink.add(ContactRecord(key: "ada", data: Self.ada))
+            sink.add(ContactRecord(key: "bob", data: Self.bob))
         }
     }
 
@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func forgetTakesTheDataOutOfRecordsAndLedgerAndKeepsTheStory(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try enqueue(fixture)
+        let fixture = try await StoreFixture(engine)
+        try await enqueue(fixture)
         let batch = try await sendBoth(fixture)
         try await fixture.store.settle(
             batch.lease, result: nil, outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
@@ -79,21 +79,21 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func aQueuedContactIsTakenOutUnsentAndNoRedriveBringsItBack(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try enqueue(fixture)
+        let fixture = try await StoreFixture(engine)
+        try await enqueue(fixture)
         let summary = try await fixture.store.forget(contactKey: "ada", actor: "ops")
         #expect(summary.withdrawn == 1 && summary.erased == 1)
-        #expect(try fixture.states() == ["ada": .dead, "bob": .queued])
+        #expect(try await fixture.states() == ["ada": .dead, "bob": .queued])
         let redriven = try await fixture.store.redrive(destination: "dest", reason: nil, lookable: true)
         #expect(redriven.total == 0, "\(redriven)")
-        #expect(try fixture.states()["ada"] == .dead)
+        #expect(try await fixture.states()["ada"] == .dead)
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         #expect(batch.contacts.map(\.key) == ["bob"])
     }
 
     @Test(arguments: Engine.allCases) func aContactInFlightIsErasedOnceSettledAndNeverSentAgain(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try enqueue(fixture)
+        let fixture = try await StoreFixture(engine)
+        try await enqueue(fixture)
         let batch = try await sendBoth(fixture)
         let summary = try await fixture.store.forget(contactKey: "ada", actor: "ops")
         #expect(summary.pending == 1 && summary.erased == 0, "\(summary)")
@@ -105,7 +105,7 @@ import Testing
                 Settlement(contactID: $0.id, outcome: .retry(at: 0, error: "HTTP 500", refundAttempt: false))
             })
         let ada = try #require(batch.contacts.first { $0.key == "ada" })
-        let notAfter = try #require(try fixture.column("not_after", key: "ada"))
+        let notAfter = try #require(try await fixture.column("not_after", key: "ada"))
         #expect(notAfter <= fixture.clock.nowMillis())
         #expect(try await fixture.store.finishErasures() == 1)
         let (contact, requests) = try #require(try await fixture.store.timeline(contactKey: "ada").first)
@@ -119,8 +119,8 @@ import Testing
     /// The request was built from the claim's copy of the data: once the contact is erased, the store refuses to write it
     /// ahead, writes nothing, and says who was never carried and who an earlier request of the batch carried.
     @Test(arguments: Engine.allCases) func aRequestBuiltBeforeAnErasureIsNotWrittenAhead(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try enqueue(fixture)
+        let fixture = try await StoreFixture(engine)
+        try await enqueue(fixture)
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         let ada = try #require(batch.contacts.first { $0.key == "ada" })
         let bob = try #require(batch.contacts.first { $0.key == "bob" })
@@ -130,7 +130,7 @@ import Testing
         await #expect(throws: StoreError.erasedBeforeSend(batchID: batch.lease.batchID, neverSent: [ada.id], sentBefore: [])) {
             try await fixture.store.beginAttempt(batch.lease, start)
         }
-        #expect(try fixture.states() == ["ada": .claimed, "bob": .claimed], "nothing was written")
+        #expect(try await fixture.states() == ["ada": .claimed, "bob": .claimed], "nothing was written")
         #expect(try await fixture.store.timeline(contactKey: "bob").first?.1.isEmpty == true, "no request in the ledger")
         // A request that carries nobody (a Bulk job's status) is not held back.
         _ = try await fixture.store.beginAttempt(
@@ -147,13 +147,13 @@ import Testing
         await #expect(throws: StoreError.erasedBeforeSend(batchID: batch.lease.batchID, neverSent: [], sentBefore: [bob.id])) {
             try await fixture.store.beginAttempt(batch.lease, start)
         }
-        #expect(try fixture.states() == ["ada": .dead, "bob": .sending])
+        #expect(try await fixture.states() == ["ada": .dead, "bob": .sending])
     }
 
     /// What a look found (the journey history's evidence) may quote the contact's data: it is scrubbed with the rest.
     @Test(arguments: Engine.allCases) func theEvidenceOfALookLosesTheData(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try enqueue(fixture)
+        let fixture = try await StoreFixture(engine)
+        try await enqueue(fixture)
         let batch = try await sendBoth(fixture)
         let now = fixture.clock.nowMillis()
         try await fixture.store.settle(

@@ -4,10 +4,10 @@ import Testing
 
 @Suite struct LeaseTests {
     @Test(arguments: Engine.allCases) func claimersOnTwoPoolsNeverShareAContact(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
+        let fixture = try await StoreFixture(engine)
         let keys = fixture.keys(3_000)
-        try fixture.enqueue(keys)
-        let stores = [fixture.store, try fixture.secondStore(), try fixture.secondStore()]
+        try await fixture.enqueue(keys)
+        let stores = [fixture.store, try await fixture.secondStore(), try await fixture.secondStore()]
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
             for (index, store) in stores.enumerated() {
                 for _ in 0..<2 {
@@ -29,15 +29,15 @@ import Testing
         }
         #expect(claimed.count == keys.count)
         #expect(Set(claimed) == Set(keys))
-        #expect(try fixture.states().values.allSatisfy { $0 == .accepted })
+        #expect(try await fixture.states().values.allSatisfy { $0 == .accepted })
     }
 
     @Test(arguments: Engine.allCases) func theClaimCountsTheAttemptAndHonoursBackoff(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a", "b"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a", "b"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
         #expect(batch.contacts.map(\.attempts) == [1])
-        #expect(try fixture.attempts(batch.contacts[0].key) == 1)
+        #expect(try await fixture.attempts(batch.contacts[0].key) == 1)
         let now = fixture.clock.nowMillis()
         try await fixture.store.settle(
             batch.lease, result: nil,
@@ -56,20 +56,20 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func aRefundedRetryCostsNoAttempt(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
         try await fixture.store.settle(
             batch.lease, result: nil,
             outcomes: [
                 Settlement(contactID: batch.contacts[0].id, outcome: .retry(at: 0, error: "429", refundAttempt: true))
             ])
-        #expect(try fixture.attempts("a") == 0)
+        #expect(try await fixture.attempts("a") == 0)
     }
 
     @Test(arguments: Engine.allCases) func aStaleLeaseIsRefusedAfterExpiryAndReclaim(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a", "b"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a", "b"])
         let stale = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         fixture.clock.advance(by: 1_001)
         // Expired but not yet recovered: still refused.
@@ -77,7 +77,7 @@ import Testing
             _ = try await fixture.store.renewLease(stale.lease, leaseMillis: 1_000)
         }
         #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 2, madeUnknown: 0, batches: 1))
-        let other = try fixture.secondStore()
+        let other = try await fixture.secondStore()
         let fresh = try #require(try await other.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         #expect(Set(fresh.contacts.map(\.id)) == Set(stale.contacts.map(\.id)))
         // The stale holder's writes change nothing.
@@ -89,7 +89,7 @@ import Testing
             _ = try await fixture.store.beginAttempt(
                 stale.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: 0))
         }
-        #expect(try fixture.states() == ["a": .claimed, "b": .claimed])
+        #expect(try await fixture.states() == ["a": .claimed, "b": .claimed])
         // A forged token is refused too.
         var forged = fresh.lease
         forged.token = "forged"
@@ -98,12 +98,12 @@ import Testing
                 forged, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .dead(reason: "x")) })
         }
         try await other.settle(fresh.lease, result: nil, outcomes: fresh.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
-        #expect(try fixture.states() == ["a": .confirmed, "b": .confirmed])
+        #expect(try await fixture.states() == ["a": .confirmed, "b": .confirmed])
     }
 
     @Test(arguments: Engine.allCases) func renewalKeepsALeaseAlive(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a"])
         var batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
         for _ in 0..<5 {
             fixture.clock.advance(by: 900)
@@ -112,38 +112,38 @@ import Testing
         }
         try await fixture.store.settle(
             batch.lease, result: nil, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .unverifiable())])
-        #expect(try fixture.states() == ["a": .unverifiable])
+        #expect(try await fixture.states() == ["a": .unverifiable])
     }
 
     @Test(arguments: Engine.allCases) func expiredLeasesRequeueClaimedAndMakeSentContactsUnknown(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(fixture.keys(5))
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(fixture.keys(5))
         let sent = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
         let attemptID = try await fixture.store.beginAttempt(
             sent.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/", requestBody: "{}", startedAt: 1))
         let idle = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 1_000))
         fixture.clock.advance(by: 2_000)
         #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 2, madeUnknown: 2, batches: 2))
-        let states = try fixture.states()
+        let states = try await fixture.states()
         for contact in sent.contacts { #expect(states[contact.key] == .unknown) }
         for contact in idle.contacts {
             #expect(states[contact.key] == .queued)
-            #expect(try fixture.attempts(contact.key) == 0)
+            #expect(try await fixture.attempts(contact.key) == 0)
         }
-        #expect(try fixture.rows("SELECT error_class FROM attempt WHERE id = ?", [attemptID]) == [["abandoned"]])
+        #expect(try await fixture.rows("SELECT error_class FROM attempt WHERE id = ?", [attemptID]) == [["abandoned"]])
         // An unknown contact is not claimable: it waits for reconciliation.
         let rest = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         #expect(Set(rest.contacts.map(\.key)) == Set(fixture.keys(5)).subtracting(sent.contacts.map(\.key)))
     }
 
     @Test(arguments: Engine.allCases) func theLedgerKeepsRequestAndAnswerEvenForALostLease(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
         let id = try await fixture.store.beginAttempt(
             batch.lease,
             AttemptStart(purpose: .submit, method: "POST", url: "http://sim/async", requestBody: "{\"members\":[]}", startedAt: 5))
-        #expect(try fixture.states() == ["a": .sending])
+        #expect(try await fixture.states() == ["a": .sending])
         fixture.clock.advance(by: 5_000)
         let result = AttemptResult(
             attemptID: id, status: 202, headers: ["X-Request-Id": "r1"], responseBody: "{}", remoteID: "req-1",
@@ -152,16 +152,16 @@ import Testing
             try await fixture.store.settle(
                 batch.lease, result: result, outcomes: [Settlement(contactID: batch.contacts[0].id, outcome: .confirmed)])
         }
-        let row = try fixture.rows("SELECT status, remote_id, response_headers, latency_ms FROM attempt WHERE id = ?", [id])
+        let row = try await fixture.rows("SELECT status, remote_id, response_headers, latency_ms FROM attempt WHERE id = ?", [id])
         #expect(row == [["202", "req-1", #"{"X-Request-Id":"r1"}"#, "12"]])
-        #expect(try fixture.states() == ["a": .sending])
+        #expect(try await fixture.states() == ["a": .sending])
     }
 
     /// A lease shorter than a request's deadline: the write-ahead extends it past the deadline, so that a worker that dies
     /// (or stalls) mid-request leaves contacts nobody looks at while the request could still be arriving.
     @Test(arguments: Engine.allCases) func theWriteAheadMakesTheLeaseOutliveTheRequest(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a", "b"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a", "b"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         _ = try await fixture.store.beginAttempt(
             batch.lease,
@@ -178,9 +178,9 @@ import Testing
         #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary())
         fixture.clock.advance(by: 10_000 - 5_000 + Lease.requestMarginMillis + 1)
         #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 0, madeUnknown: 2, batches: 1))
-        #expect(try fixture.states() == ["a": .unknown, "b": .unknown])
+        #expect(try await fixture.states() == ["a": .unknown, "b": .unknown])
         // A request with no deadline given leaves the lease as it was.
-        try fixture.enqueue(["c"])
+        try await fixture.enqueue(["c"])
         let next = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         _ = try await fixture.store.beginAttempt(
             next.lease,

@@ -15,20 +15,20 @@ import Testing
                 latencyMillis: 3, errorClass: nil, finishedAt: now))
     }
 
-    func ledger(_ fixture: StoreFixture) throws -> [[String?]] {
-        try fixture.rows("SELECT url, status, batch_id FROM attempt WHERE purpose = 'reconcile' ORDER BY id")
+    func ledger(_ fixture: StoreFixture) async throws -> [[String?]] {
+        try await fixture.rows("SELECT url, status, batch_id FROM attempt WHERE purpose = 'reconcile' ORDER BY id")
     }
 
     @Test(arguments: Engine.allCases) func looksAreWrittenWithTheirVerdictEvenWhenTheLeaseIsLost(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a", "b"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a", "b"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 60_000))
         // The look before the first send: its request is written by prepareBatch.
         let before = look(fixture, batchID: batch.lease.batchID, url: "http://x/before")
         try await fixture.store.prepareBatch(
             batch.lease, priorMembers: batch.contacts.map { ($0.id, .notMember) }, released: [],
             releaseCountsAsLook: false, looks: [before])
-        #expect(try ledger(fixture) == [["http://x/before", "200", String(batch.lease.batchID)]])
+        await #expect(try ledger(fixture) == [["http://x/before", "200", String(batch.lease.batchID)]])
         _ = try await fixture.store.beginAttempt(
             batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x", requestBody: "{}", startedAt: 0))
         try await fixture.store.settle(
@@ -40,7 +40,7 @@ import Testing
         try await fixture.store.settleVerification(
             first.lease, outcomes: [Settlement(contactID: first.contacts[0].id, outcome: .confirmed)],
             looks: [look(fixture, batchID: first.lease.batchID, url: "http://x/after")])
-        #expect(try ledger(fixture).map { $0[0] } == ["http://x/before", "http://x/after"])
+        await #expect(try ledger(fixture).map { $0[0] } == ["http://x/before", "http://x/after"])
         // A look that outlived its lease: the verdict is refused, the request stays in the ledger.
         let slow = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 1_000))
         fixture.clock.advance(by: 1_001)
@@ -49,11 +49,11 @@ import Testing
                 slow.lease, outcomes: [Settlement(contactID: slow.contacts[0].id, outcome: .confirmed)],
                 looks: [self.look(fixture, batchID: slow.lease.batchID, url: "http://x/late")])
         }
-        #expect(try ledger(fixture).map { $0[0] } == ["http://x/before", "http://x/after", "http://x/late"])
-        #expect(try fixture.states() == ["a": .confirmed, "b": .accepted])
+        await #expect(try ledger(fixture).map { $0[0] } == ["http://x/before", "http://x/after", "http://x/late"])
+        #expect(try await fixture.states() == ["a": .confirmed, "b": .accepted])
         // Looks that decided nothing are written on their own.
         try await fixture.store.recordAttempts([look(fixture, batchID: nil, url: "http://x/failed")])
-        #expect(try ledger(fixture).last == ["http://x/failed", "200", nil])
+        await #expect(try ledger(fixture).last == ["http://x/failed", "200", nil])
         #expect(try await fixture.store.reports(destination: "dest", since: nil).first?.looks == 4)
     }
 }

@@ -50,8 +50,8 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func everyFinalVerdictAndPauseIsAnEventAndNothingElseIs(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["c", "u", "d", "r", "a"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["c", "u", "d", "r", "a"])
         try await settle(fixture, limit: 5) { _, contact in
             switch contact.key {
             case "c": .confirmed
@@ -80,13 +80,13 @@ import Testing
 
         try await fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
         try await fixture.store.setPause(destination: "dest", paused: true, until: nil, reason: "campaign on hold")
-        try fixture.store.reportHealth(
+        try await fixture.store.reportHealth(
             destination: "dest",
             pause: DestinationPause(until: fixture.clock.nowMillis() + 60_000, reason: "HTTP 503 five times", cause: .unavailable))
-        try fixture.store.reportHealth(
+        try await fixture.store.reportHealth(
             destination: "dest",
             pause: DestinationPause(until: fixture.clock.nowMillis() + 90_000, reason: "HTTP 503 five times", cause: .unavailable))
-        try fixture.store.reportHealth(destination: "dest", pause: nil)
+        try await fixture.store.reportHealth(destination: "dest", pause: nil)
         try await fixture.store.setPause(destination: "dest", paused: false, until: nil, reason: nil)
         let pauses = try await feed(fixture.store, after: events.last?.position, count: 4)
         #expect(
@@ -103,8 +103,8 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func expiryIsAnEvent(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["late"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["late"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         try await fixture.store.prepareBatch(
             batch.lease, priorMembers: [],
@@ -118,9 +118,9 @@ import Testing
     /// Pages through the feed while another store settles verdicts: every event once, in order. On PostgreSQL a
     /// transaction that drew an earlier id and commits later must not be passed by the cursor (it would be lost).
     @Test(arguments: Engine.allCases) func theFeedGivesEveryEventOnceInOrderWhileVerdictsArrive(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(fixture.keys(400))
-        let writers = [try fixture.secondStore(), try fixture.secondStore()]
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(fixture.keys(400))
+        let writers = [try await fixture.secondStore(), try await fixture.secondStore()]
         let done = DoneFlag()
         let producing = Task {
             defer { Task { await done.set() } }
@@ -163,11 +163,11 @@ import Testing
     }
 
     @Test func onPostgresAnEventOfAnOpenTransactionHoldsBackThoseAfterIt() async throws {
-        let fixture = try StoreFixture(.postgres)
+        let fixture = try await StoreFixture(.postgres)
         // Two destinations: the two transactions then share no counter row (a counter's slot is the server process's
         // pid modulo 16, and two pids can meet), so the later one never waits for the open one's lock.
-        try fixture.enqueue(["early"], destination: "first")
-        try fixture.enqueue(["late"], destination: "second")
+        try await fixture.enqueue(["early"], destination: "first")
+        try await fixture.enqueue(["late"], destination: "second")
         let postgres = try #require(fixture.store as? PostgresQueueStore)
         // A transaction writes an event (its id drawn first) and stays open while a later one commits.
         let open = try await postgres.client.withConnection { connection in
@@ -185,15 +185,15 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func aWebhookBatchIsFixedOnceClaimedAndTheCursorMovesOnlyWhenDelivered(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(fixture.keys(5, prefix: "before"))
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(fixture.keys(5, prefix: "before"))
         try await settle(fixture, limit: 5) { _, _ in .confirmed }
         #expect(try await feed(fixture.store, count: 5).count == 5)
         try await fixture.store.ensureWebhooks(["crm"])
         #expect(
             try await fixture.store.claimWebhookBatch(endpoint: "crm", owner: "w1", filter: .all, limit: 3, leaseMillis: 10_000) == nil,
             "a new endpoint is told what happens from now on")
-        try fixture.enqueue(fixture.keys(5))
+        try await fixture.enqueue(fixture.keys(5))
         try await settle(fixture, limit: 5) { index, _ in index == 4 ? .dead(reason: "bad", ambiguous: false) : .confirmed }
         let first = try #require(try await claim(fixture.store, owner: "w1", limit: 3))
         #expect(first.events.count == 3 && first.attempt == 1)
@@ -230,9 +230,9 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func anEndpointFailingLongerThanParkAfterIsParkedUntilRedelivered(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
+        let fixture = try await StoreFixture(engine)
         try await fixture.store.ensureWebhooks(["crm"])
-        try fixture.enqueue(["a"])
+        try await fixture.enqueue(["a"])
         try await settle(fixture, limit: 5) { _, _ in .confirmed }
         var parked = false
         for _ in 0..<20 {
@@ -260,25 +260,25 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func retentionRemovesOnlyOldEventsEveryEndpointWasToldOf(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
+        let fixture = try await StoreFixture(engine)
         try await fixture.store.ensureWebhooks(["crm", "warehouse"])
-        try fixture.enqueue(fixture.keys(4))
+        try await fixture.enqueue(fixture.keys(4))
         try await settle(fixture, limit: 4) { _, _ in .confirmed }
         let batch = try #require(try await claim(fixture.store, owner: "w"))
         #expect(batch.events.count == 4)
         #expect(try await fixture.store.webhookDelivered(batch, owner: "w"))
         fixture.clock.advance(by: 10_000)
-        var pruned = try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis(), limit: 100)
+        var pruned = try await fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis(), limit: 100)
         #expect(pruned.events == 0, "the warehouse has not been told")
         #expect(
             try await fixture.store.ensureWebhooks(["crm"]) == ["warehouse"], "a worker without the warehouse in its config retires nothing"
         )
-        pruned = try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis(), limit: 100)
+        pruned = try await fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis(), limit: 100)
         #expect(pruned.events == 0, "the warehouse still waits for its events")
         #expect(try await fixture.store.retireWebhook(endpoint: "warehouse")?.undelivered == 4)
-        pruned = try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis() - 20_000, limit: 100)
+        pruned = try await fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis() - 20_000, limit: 100)
         #expect(pruned.events == 0, "younger than the ledger's age")
-        pruned = try fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis(), limit: 100)
+        pruned = try await fixture.store.pruneStep(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis(), limit: 100)
         #expect(pruned.events == 4, "delivered to every endpoint not retired, and old")
         #expect(try await fixture.store.events(after: nil, limit: 10, filter: .all).isEmpty)
     }

@@ -47,9 +47,9 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func countedReportsEqualTheScanAfterEveryMove(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(fixture.keys(40))
-        try fixture.enqueue(["elsewhere"], destination: "other")
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(fixture.keys(40))
+        try await fixture.enqueue(["elsewhere"], destination: "other")
         try await expectCountedEqualsScanned(fixture, "enqueue")
         try await submit(fixture, status: 202, latency: 40, remoteID: "r1") { index, _ in
             switch index {
@@ -99,7 +99,7 @@ import Testing
         #expect(report.possibleDuplicates == 3 && report.retries > 0 && report.looks == 1 && report.throttled == 1)
         #expect(report.uploads == 1 && report.uploadsFailed == 1 && report.remoteBatches == 2)
         #expect(report.latency != nil && report.throughput.count > 1)
-        _ = try fixture.store.pruneAll(
+        _ = try await fixture.store.pruneAll(
             contactsBefore: fixture.clock.nowMillis() - 3_600_000, ledgerBefore: fixture.clock.nowMillis() - 3_600_000, chunk: 3)
         try await expectCountedEqualsScanned(fixture, "retention")
         let pruned = try #require(try await fixture.store.reports(destination: "dest", since: nil).first)
@@ -108,8 +108,8 @@ import Testing
 
     /// Bars of every width read the grain that fits them: their sums are the final contacts, whatever the span.
     @Test(arguments: Engine.allCases) func barsAtEveryGrainAddUpToTheFinalContacts(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(fixture.keys(60))
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(fixture.keys(60))
         for step: Int64 in [400, 20_000, 600_000, 9_000_000] {
             try await submit(fixture, status: 202, latency: 10) { index, _ in index % 3 == 0 ? .dead(reason: "bad") : .confirmed }
             fixture.clock.advance(by: step)
@@ -153,12 +153,12 @@ import Testing
     ]
 
     @Test(arguments: Engine.allCases) func aQueueFromBeforeTheCountersReportsTheSame(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine) { location in
+        let fixture = try await StoreFixture(engine) { location in
             switch engine {
             case .sqlite:
                 let old = try DatabaseQueue(path: location)
                 try Migrations.migrator.migrate(old, upTo: "0013_pause_cause")
-                try old.write { db in
+                try await old.write { db in
                     for sql in Self.oldRows { try db.execute(sql: sql) }
                     // The older enqueue wrote the state counts itself; its triggers moved them.
                     try db.execute(
@@ -168,16 +168,12 @@ import Testing
                             """)
                 }
             case .postgres:
-                let bridge = BlockingBridge()
-                let connections = DedicatedConnections(location: try PostgresLocation(url: location))
-                let connection = try connections.take(bridge: bridge)
-                defer { connections.closeAll() }
-                try bridge.run {
-                    try await PostgresMigrations.migrate(
-                        connection, location: try PostgresLocation(url: location), logger: Logger(label: "test"), upTo: "0008_pause_cause")
-                    for sql in Self.oldRows { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test")) }
-                }
-                connections.giveBack(connection, reusable: false)
+                let connection = try await PostgresConnection.connect(
+                    configuration: try PostgresLocation(url: location).connectionConfiguration(), id: 1, logger: Logger(label: "test"))
+                try await PostgresMigrations.migrate(
+                    connection, location: try PostgresLocation(url: location), logger: Logger(label: "test"), upTo: "0008_pause_cause")
+                for sql in Self.oldRows { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test")) }
+                try await connection.close()
             }
         }
         try await ReportCounterTests.expectCountedEqualsScanned(fixture.store, "the migration")
@@ -190,16 +186,16 @@ import Testing
         #expect(try await fixture.store.timeline(contactKey: "c1")[0].1.map(\.status) == [202])
         #expect(try await fixture.store.timeline(contactKey: "q2")[0].1.isEmpty)
         // And the counters move on from there.
-        try fixture.enqueue(["new"])
+        try await fixture.enqueue(["new"])
         try await ReportCounterTests.expectCountedEqualsScanned(fixture.store, "an enqueue after the migration")
     }
 }
 
 /// The counted report's statements use indexes on both engines: none reads the contact or attempt table through.
 @Suite struct ReportPlanTests {
-    @Test func sqliteCountedReportReadsNoTable() throws {
-        let fixture = try StoreFixture(.sqlite)
-        try fixture.enqueue(fixture.keys(50))
+    @Test func sqliteCountedReportReadsNoTable() async throws {
+        let fixture = try await StoreFixture(.sqlite)
+        try await fixture.enqueue(fixture.keys(50))
         let statements: [(String, [any Sendable])] = [
             (SQLiteQueueStore.countedFunnelSQL, [1]), (SQLiteQueueStore.countedRequestsSQL, [1]),
             (SQLiteQueueStore.settledSpanSQL, [1]), (SQLiteQueueStore.settledBarsSQL, [1, 1_000, 0, 1_000_000]),
@@ -209,19 +205,19 @@ import Testing
             (SQLiteQueueStore.deadReasonsSQL, "contact_dead"), (SQLiteQueueStore.unverifiableReasonsSQL, "contact_unverifiable"),
             (SQLiteQueueStore.recentRemoteIDsSQL, "batch_remote"),
         ] {
-            let details = try fixture.rows("EXPLAIN QUERY PLAN " + sql, [1, 0]).map { $0[3] ?? "" }
+            let details = try await fixture.rows("EXPLAIN QUERY PLAN " + sql, [1, 0]).map { $0[3] ?? "" }
             #expect(details.contains { $0.contains("USING INDEX \(index)") || $0.contains("USING COVERING INDEX \(index)") }, "\(details)")
         }
         for (sql, arguments) in statements {
-            let details = try fixture.rows("EXPLAIN QUERY PLAN " + sql, arguments).map { $0[3] ?? "" }
+            let details = try await fixture.rows("EXPLAIN QUERY PLAN " + sql, arguments).map { $0[3] ?? "" }
             #expect(!details.contains { $0.hasPrefix("SCAN contact") || $0.hasPrefix("SCAN attempt") }, "\(sql): \(details)")
             #expect(!details.contains { $0.hasPrefix("SCAN settled_count") || $0.hasPrefix("SCAN latency_count") }, "\(sql): \(details)")
         }
     }
 
-    @Test func postgresCountedReportReadsNoTable() throws {
-        let fixture = try StoreFixture(.postgres)
-        try fixture.enqueue(fixture.keys(50))
+    @Test func postgresCountedReportReadsNoTable() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        try await fixture.enqueue(fixture.keys(50))
         let store = try #require(fixture.store as? PostgresQueueStore)
         let statements: [(String, [Int64])] = [
             (PostgresQueueStore.countedFunnelSQL, [1]), (PostgresQueueStore.countedRequestsSQL, [1]),
@@ -232,15 +228,13 @@ import Testing
         for (sql, arguments) in statements {
             // Sequential scans priced out: a plan that still holds one has no index to take (tiny tables would
             // otherwise be scanned whatever the indexes).
-            let plan = try store.bridge.run {
-                try await store.client.withConnection { connection in
-                    _ = try await store.rows(connection, "SET enable_seqscan = off")
-                    let lines = try await store.rows(connection, "EXPLAIN " + sql, arguments.map { $0 }).map {
-                        try $0[0].decode(String.self)
-                    }
-                    _ = try await store.rows(connection, "RESET enable_seqscan")
-                    return lines
+            let plan = try await store.client.withConnection { connection in
+                _ = try await store.rows(connection, "SET enable_seqscan = off")
+                let lines = try await store.rows(connection, "EXPLAIN " + sql, arguments.map { $0 }).map {
+                    try $0[0].decode(String.self)
                 }
+                _ = try await store.rows(connection, "RESET enable_seqscan")
+                return lines
             }
             #expect(
                 !plan.contains {

@@ -5,8 +5,8 @@ import Testing
 @Suite struct ReportingTests {
     /// Five contacts: two confirmed, one dead (permanent), one dead (unconfirmed), one queued after a refused connection.
     func populated(_ engine: Engine) async throws -> StoreFixture {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a", "b", "c", "d", "e"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a", "b", "c", "d", "e"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 5, leaseMillis: 60_000))
         let id = try await fixture.store.beginAttempt(
             batch.lease,
@@ -68,7 +68,7 @@ import Testing
     @Test(arguments: Engine.allCases) func csvAndHTMLCarryEveryContactAndEscape(engine: Engine) async throws {
         let fixture = try await populated(engine)
         var lines: [String] = []
-        try fixture.store.eachContact(destination: nil, state: nil, since: nil) { lines.append(ReportRenderer.csvLine($0)) }
+        try await fixture.store.eachContact(destination: nil, state: nil, since: nil) { lines.append(ReportRenderer.csvLine($0)) }
         #expect(lines.count == 5)
         #expect(
             lines.contains { $0.hasPrefix("dest,c,dead,1,member errorcode 10005: bad field,member errorcode 10005: bad field,,req-1,") })
@@ -88,14 +88,14 @@ import Testing
         // made it dead), though this test's body names only a and b.
         #expect(try await fixture.store.timeline(contactKey: "c")[0].1.map(\.status) == [202])
         // Never claimed: no request, however large the ledger.
-        try fixture.enqueue(["later"])
+        try await fixture.enqueue(["later"])
         #expect(try await fixture.store.timeline(contactKey: "later")[0].1.isEmpty)
     }
 
     /// A timeline is paged newest first: `limit` rows, then those before the oldest one read.
     @Test(arguments: Engine.allCases) func timelinePagesNewestFirst(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(["a"])
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a"])
         var sent: [Int64] = []
         for attempt in 1...3 {
             let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
@@ -124,10 +124,10 @@ import Testing
     @Test(arguments: Engine.allCases) func redriveMovesDeadBackButNeverDoublesALiveContact(engine: Engine) async throws {
         let fixture = try await populated(engine)
         #expect(try await fixture.store.redrive(destination: "dest", reason: "unconfirmed", lookable: true) == RedriveSummary(queued: 1))
-        #expect(try fixture.states()["d"] == .queued)
-        #expect(try fixture.attempts("d") == 0)
+        #expect(try await fixture.states()["d"] == .queued)
+        #expect(try await fixture.attempts("d") == 0)
         // c was enqueued again meanwhile: the dead copy stays dead rather than making two live rows.
-        try fixture.enqueue(["c"])
+        try await fixture.enqueue(["c"])
         #expect(try await fixture.store.redrive(destination: "dest", reason: nil, lookable: true) == RedriveSummary())
         await #expect(throws: StoreError.unknownDestination("nope")) {
             _ = try await fixture.store.redrive(destination: "nope", reason: nil, lookable: true)
@@ -137,8 +137,8 @@ import Testing
 
 @Suite struct PruneTests {
     @Test(arguments: Engine.allCases) func prunesOnlyOldFinishedWorkInChunks(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(fixture.keys(30))
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(fixture.keys(30))
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 25, leaseMillis: 60_000))
         let id = try await fixture.store.beginAttempt(
             batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
@@ -151,14 +151,14 @@ import Testing
                 Settlement(contactID: contact.id, outcome: index < 20 ? .confirmed : .accepted(eventInstanceID: nil, verifyAfter: 0))
             })
         fixture.clock.advance(by: 86_400_000)
-        let summary = try fixture.store.pruneAll(
+        let summary = try await fixture.store.pruneAll(
             contactsBefore: fixture.clock.nowMillis() - 1_000, ledgerBefore: fixture.clock.nowMillis() - 1_000, chunk: 7)
         #expect(summary.contacts == 20)
         // The request also carried five contacts that are still live: its ledger row stays.
         #expect(summary.attempts == 0)
         // The batch is still referenced by its five accepted contacts: kept.
         #expect(summary.batches == 0)
-        let states = try fixture.states()
+        let states = try await fixture.states()
         #expect(states.count == 10)
         #expect(states.values.allSatisfy { !$0.isFinal })
     }
@@ -166,8 +166,8 @@ import Testing
 
 @Suite struct RetentionAgeTests {
     @Test(arguments: Engine.allCases) func contactsAndLedgerHaveTheirOwnAges(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
-        try fixture.enqueue(fixture.keys(10))
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(fixture.keys(10))
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
         let id = try await fixture.store.beginAttempt(
             batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "u", requestBody: "", startedAt: fixture.clock.nowMillis()))
@@ -179,14 +179,15 @@ import Testing
             outcomes: batch.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
         fixture.clock.advance(by: 2 * 3_600_000)
         // Contacts kept for good, the ledger for an hour: the request goes, the contacts stay.
-        let ledgerOnly = try fixture.store.pruneAll(contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis() - 3_600_000, chunk: 3)
+        let ledgerOnly = try await fixture.store.pruneAll(
+            contactsBefore: nil, ledgerBefore: fixture.clock.nowMillis() - 3_600_000, chunk: 3)
         #expect(
             ledgerOnly == PruneSummary(contacts: 0, attempts: 1, batches: 0, events: 10),
             "the outbox's events go with the ledger (no endpoint waits)")
-        #expect(try fixture.states().count == 10)
-        let contacts = try fixture.store.pruneAll(contactsBefore: fixture.clock.nowMillis() - 3_600_000, ledgerBefore: nil, chunk: 3)
+        #expect(try await fixture.states().count == 10)
+        let contacts = try await fixture.store.pruneAll(contactsBefore: fixture.clock.nowMillis() - 3_600_000, ledgerBefore: nil, chunk: 3)
         #expect(contacts == PruneSummary(contacts: 10, attempts: 0, batches: 1))
-        #expect(try fixture.states().isEmpty)
+        #expect(try await fixture.states().isEmpty)
         #expect(try await fixture.store.counts().first?.counts.values.reduce(0, +) == 0, "the per-state counters follow deletions")
     }
 }

@@ -13,11 +13,11 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func aContactIsNotClaimedBeforeItsNotBefore(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
+        let fixture = try await StoreFixture(engine)
         let now = fixture.clock.nowMillis()
-        _ = try fixture.store.enqueue(destination: "dest") { sink in
-            try sink.add(record("now"))
-            try sink.add(record("later", notBefore: now + 60_000, notAfter: now + 120_000))
+        _ = try await fixture.store.enqueue(destination: "dest") { sink in
+            sink.add(record("now"))
+            sink.add(record("later", notBefore: now + 60_000, notAfter: now + 120_000))
         }
         let first = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         #expect(first.contacts.map(\.key) == ["now"])
@@ -32,9 +32,9 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func aWaitForTheWindowKeepsTheAttemptAndIsCountedAndExpiryIsFinal(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
+        let fixture = try await StoreFixture(engine)
         let now = fixture.clock.nowMillis()
-        try fixture.enqueue(["a", "b", "c"])
+        try await fixture.enqueue(["a", "b", "c"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         let ids = Dictionary(uniqueKeysWithValues: batch.contacts.map { ($0.key, $0.id) })
         try await fixture.store.prepareBatch(
@@ -50,7 +50,7 @@ import Testing
         #expect(counts.waitingForWindow == 2 && counts.nextWindowOpening == now + 3_600_000)
         let report = try #require(try await fixture.store.reports(destination: "dest", since: nil).first)
         #expect(report.waitingForWindow == 2 && report.nextWindowOpening == now + 3_600_000 && report.counts["expired"] == 1)
-        let rows = try fixture.rows("SELECT contact_key, attempts, state FROM contact ORDER BY contact_key")
+        let rows = try await fixture.rows("SELECT contact_key, attempts, state FROM contact ORDER BY contact_key")
         #expect(
             rows == [["a", "0", "0"], ["b", "0", "0"], ["c", "0", "\(ContactState.expired.rawValue)"]],
             "no attempt is used up by waiting or expiring")
@@ -67,9 +67,9 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases) func anExpiredContactIsRedrivenWithANewNotAfter(engine: Engine) async throws {
-        let fixture = try StoreFixture(engine)
+        let fixture = try await StoreFixture(engine)
         let now = fixture.clock.nowMillis()
-        try fixture.enqueue(["x", "y"])
+        try await fixture.enqueue(["x", "y"])
         let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))
         try await fixture.store.prepareBatch(
             batch.lease, priorMembers: [],
@@ -77,7 +77,7 @@ import Testing
                 Settlement(contactID: $0.id, outcome: .expired(reason: "notAfter passed"))
             }, releaseCountsAsLook: false)
         try await fixture.store.settle(batch.lease, result: nil, outcomes: [])
-        try fixture.enqueue(["y"])
+        try await fixture.enqueue(["y"])
         let moved = try await fixture.store.redriveExpired(destination: "dest", notAfter: now + 86_400_000)
         #expect(moved.queued == 1, "y is live again under a new row: only x moves")
         let again = try #require(try await fixture.store.claim(destination: "dest", limit: 10, leaseMillis: 1_000))

@@ -18,12 +18,12 @@ import Testing
     }
 
     @Test(arguments: [false, true]) func aHostBehindDoesNotLoseItsLeaseToAHostAhead(synchronized: Bool) async throws {
-        let fixture = try StoreFixture(.postgres)
-        try fixture.enqueue(["a", "b"])
+        let fixture = try await StoreFixture(.postgres)
+        try await fixture.enqueue(["a", "b"])
         let behind = ReferenceClock(host: OffsetClock(offset: -30_000))
         let ahead = ReferenceClock(host: OffsetClock(offset: 90_000))
-        let hostBehind = try #require(try StoreFixture.open(.postgres, fixture.location, clock: behind) as? PostgresQueueStore)
-        let hostAhead = try #require(try StoreFixture.open(.postgres, fixture.location, clock: ahead) as? PostgresQueueStore)
+        let hostBehind = try #require(try await StoreFixture.open(.postgres, fixture.location, clock: behind) as? PostgresQueueStore)
+        let hostAhead = try #require(try await StoreFixture.open(.postgres, fixture.location, clock: ahead) as? PostgresQueueStore)
         defer {
             hostBehind.close()
             hostAhead.close()
@@ -49,17 +49,18 @@ import Testing
     /// A one-shot command (`journeyq reconcile`, `prune`, `pause`…) opens the store on the server's time too: run on a
     /// host 90 s ahead, it takes no lease a daemon still holds.
     @Test func aOneShotCommandOnAHostAheadTakesNoLiveLease() async throws {
-        let fixture = try StoreFixture(.postgres)
-        try fixture.enqueue(["a"])
+        let fixture = try await StoreFixture(.postgres)
+        try await fixture.enqueue(["a"])
         let right = ReferenceClock(host: SystemClock())
-        let daemon = try #require(try StoreFixture.open(.postgres, fixture.location, clock: right) as? PostgresQueueStore)
+        let daemon = try #require(try await StoreFixture.open(.postgres, fixture.location, clock: right) as? PostgresQueueStore)
         defer { daemon.close() }
         try await daemon.synchronize(right)
         let batch = try #require(try await daemon.claim(destination: "dest", limit: 10, leaseMillis: 60_000))
-        let command = try await PostgresQueueStore.onServerTime(url: fixture.location, host: OffsetClock(offset: 90_000))
-        defer { command.store.close() }
-        #expect(abs(command.clock.nowMillis() - SystemClock().nowMillis()) < Self.tolerance, "the server's time, not the host's")
-        #expect(try await command.store.recoverExpiredLeases() == RecoverySummary(), "a live lease was taken")
+        try await PostgresQueueStore.onServerTime(url: fixture.location, host: OffsetClock(offset: 90_000)) { store, clock in
+            #expect(abs(clock.nowMillis() - SystemClock().nowMillis()) < Self.tolerance, "the server's time, not the host's")
+            let recovered = try await store.recoverExpiredLeases()
+            #expect(recovered == RecoverySummary(), "a live lease was taken")
+        }
         try await daemon.settle(batch.lease, result: nil, outcomes: [])
     }
 }

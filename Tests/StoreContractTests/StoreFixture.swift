@@ -26,7 +26,7 @@ final class StoreFixture {
     private var others: [any JourneyStore] = []
 
     /// `prepare` gets the database before the store opens it (a test writes a queue as an older journeyq left it).
-    init(_ engine: Engine, clock: ManualClock = ManualClock(), prepare: ((String) throws -> Void)? = nil) throws {
+    init(_ engine: Engine, clock: ManualClock = ManualClock(), prepare: ((String) async throws -> Void)? = nil) async throws {
         self.engine = engine
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -35,8 +35,8 @@ final class StoreFixture {
         case .sqlite: location = directory.appendingPathComponent("queue.sqlite").path
         case .postgres: location = try PrivatePostgres.newDatabase()
         }
-        try prepare?(location)
-        store = try Self.open(engine, location, clock: clock)
+        try await prepare?(location)
+        store = try await Self.open(engine, location, clock: clock)
     }
 
     deinit {
@@ -45,54 +45,54 @@ final class StoreFixture {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func open(_ engine: Engine, _ location: String, clock: any WallClock) throws -> any JourneyStore {
+    static func open(_ engine: Engine, _ location: String, clock: any WallClock) async throws -> any JourneyStore {
         switch engine {
         case .sqlite: try SQLiteQueueStore(path: location, clock: clock)
-        case .postgres: try PostgresQueueStore(url: location, clock: clock, maximumConnections: 4)
+        case .postgres: try await PostgresQueueStore.running(url: location, clock: clock, maximumConnections: 4)
         }
     }
 
     /// A second, independent store on the same database, as another process (or another host) would have.
-    func secondStore() throws -> any JourneyStore {
-        let other = try Self.open(engine, location, clock: clock)
+    func secondStore() async throws -> any JourneyStore {
+        let other = try await Self.open(engine, location, clock: clock)
         others.append(other)
         return other
     }
 
     @discardableResult
-    func enqueue(_ keys: [String], destination: String = "dest") throws -> EnqueueSummary {
-        try store.enqueue(destination: destination) { sink in
-            for key in keys { try sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
+    func enqueue(_ keys: [String], destination: String = "dest") async throws -> EnqueueSummary {
+        try await store.enqueue(destination: destination) { sink in
+            for key in keys { sink.add(ContactRecord(key: key, data: [Field("n", .number("1"))])) }
         }
     }
 
     /// Every contact's state, by key, through the store's own export.
-    func states(destination: String = "dest") throws -> [String: ContactState] {
+    func states(destination: String = "dest") async throws -> [String: ContactState] {
         var states: [String: ContactState] = [:]
-        try store.eachContact(destination: destination, state: nil, since: nil) { row in
+        try await store.eachContact(destination: destination, state: nil, since: nil) { row in
             states[row.key] = ContactState.allCases.first { $0.description == row.state }
         }
         return states
     }
 
-    func attempts(_ key: String) throws -> Int {
+    func attempts(_ key: String) async throws -> Int {
         var attempts: [Int] = []
-        try store.eachContact(destination: nil, state: nil, since: nil) { if $0.key == key { attempts.append($0.attempts) } }
+        try await store.eachContact(destination: nil, state: nil, since: nil) { if $0.key == key { attempts.append($0.attempts) } }
         return try #require(attempts.first)
     }
 
     func keys(_ n: Int, prefix: String = "k") -> [String] { (0..<n).map { "\(prefix)\($0)" } }
 
     /// A contact column the protocol does not show (looks, sent_at, ambiguous…), read with SQL both engines take.
-    func column(_ name: String, key: String) throws -> Int64? {
-        try rows("SELECT \(name) FROM contact WHERE contact_key = ?", [key]).first?.first.flatMap { $0.flatMap { Int64($0) } }
+    func column(_ name: String, key: String) async throws -> Int64? {
+        try await rows("SELECT \(name) FROM contact WHERE contact_key = ?", [key]).first?.first.flatMap { $0.flatMap { Int64($0) } }
     }
 
     /// Rows of a query both engines understand, `?` for each parameter, every value as text (nil for NULL).
-    func rows(_ sql: String, _ arguments: [any Sendable] = []) throws -> [[String?]] {
+    func rows(_ sql: String, _ arguments: [any Sendable] = []) async throws -> [[String?]] {
         switch store {
         case let sqlite as SQLiteQueueStore:
-            return try sqlite.pool.write { db in
+            return try await sqlite.pool.write { db in
                 try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as! any DatabaseValueConvertible })).map {
                     row in
                     row.databaseValues.map { value -> String? in
@@ -119,16 +119,14 @@ final class StoreFixture {
                 return nil
             }
             let query = try PostgresQueueStore.query(numbered, values)
-            return try postgres.bridge.run {
-                try await postgres.client.withConnection { connection in try await postgres.rows(connection, query) }.map { row in
-                    try (0..<row.count).map { index -> String? in
-                        let cell = row[index]
-                        switch cell.dataType {
-                        case .int2, .int4, .int8: return try cell.decode(Int64?.self).map(String.init)
-                        case .bool: return try cell.decode(Bool?.self).map { $0 ? "1" : "0" }
-                        case .numeric: return try cell.decode(Decimal?.self).map { "\($0)" }
-                        default: return try cell.decode(String?.self)
-                        }
+            return try await postgres.client.withConnection { connection in try await postgres.rows(connection, query) }.map { row in
+                try (0..<row.count).map { index -> String? in
+                    let cell = row[index]
+                    switch cell.dataType {
+                    case .int2, .int4, .int8: return try cell.decode(Int64?.self).map(String.init)
+                    case .bool: return try cell.decode(Bool?.self).map { $0 ? "1" : "0" }
+                    case .numeric: return try cell.decode(Decimal?.self).map { "\($0)" }
+                    default: return try cell.decode(String?.self)
                     }
                 }
             }

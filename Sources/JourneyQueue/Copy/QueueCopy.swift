@@ -103,30 +103,30 @@ public struct CopyTable: Sendable {
 
 /// Pages through a table of one snapshot.
 public protocol CopyReader {
-    func read(_ table: CopyTable, page: Int, _ each: ([[CopyValue]]) throws -> Void) throws
+    func read(_ table: CopyTable, page: Int, _ each: ([[CopyValue]]) async throws -> Void) async throws
 }
 
 /// Adds rows to a table inside the copy's transaction.
 public protocol CopyWriter {
-    func insert(_ table: CopyTable, _ rows: [[CopyValue]]) throws
+    func insert(_ table: CopyTable, _ rows: [[CopyValue]]) async throws
 }
 
 /// A store a queue can be copied out of, in one consistent snapshot.
 public protocol CopySource {
     /// Calls `body` with a reader of one read snapshot of the store.
-    func withSnapshot<T>(_ body: (any CopyReader) throws -> T) throws -> T
+    func withSnapshot<T>(_ body: (any CopyReader) async throws -> T) async throws -> T
     /// Leases still held at `now`: a daemon is working the source.
-    func liveLeases(now: Int64) throws -> Int
+    func liveLeases(now: Int64) async throws -> Int
     /// Marks the source as moved to `url`: from then on nothing works it (it would send what the target's fleet sends).
-    func markMoved(to url: String, at: Int64) throws
+    func markMoved(to url: String, at: Int64) async throws
 }
 
 /// A store a queue can be copied into, all of it in one transaction.
 public protocol CopyTarget {
     /// Rows in the target's queue tables (it must be 0 before a copy).
-    func rowCount() throws -> Int
+    func rowCount() async throws -> Int
     /// Runs `body` in one transaction, committed when it returns.
-    func withTransaction(_ body: (any CopyWriter) throws -> Void) throws
+    func withTransaction(_ body: (any CopyWriter) async throws -> Void) async throws
     /// Where the target is, without a password: what the moved source names.
     var locationDescription: String { get }
 }
@@ -153,10 +153,10 @@ public enum QueueCopier {
     public static func copy(from source: any CopySource & QueueStore, to target: any CopyTarget & QueueStore, now: Int64) async throws
         -> CopySummary
     {
-        guard try target.rowCount() == 0 else {
+        guard try await target.rowCount() == 0 else {
             throw CopyError(reason: "the target already holds a queue; journeyq copies only into an empty database")
         }
-        let live = try source.liveLeases(now: now)
+        let live = try await source.liveLeases(now: now)
         guard live == 0 else {
             throw CopyError(
                 reason:
@@ -165,12 +165,12 @@ public enum QueueCopier {
             )
         }
         var summary = CopySummary()
-        try source.withSnapshot { reader in
-            try target.withTransaction { writer in
+        try await source.withSnapshot { reader in
+            try await target.withTransaction { writer in
                 for table in CopyTable.all {
                     var moved = 0
-                    try reader.read(table, page: pageSize) { rows in
-                        try writer.insert(table, rows)
+                    try await reader.read(table, page: pageSize) { rows in
+                        try await writer.insert(table, rows)
                         moved += rows.count
                     }
                     summary.rows[table.name] = moved
@@ -183,7 +183,7 @@ public enum QueueCopier {
             throw CopyError(reason: "the copy's counts differ from the source's: \(after) against \(before)")
         }
         // From now on the source is not a queue: a daemon started on it by mistake would send what the fleet sends.
-        try source.markMoved(to: target.locationDescription, at: now)
+        try await source.markMoved(to: target.locationDescription, at: now)
         return summary
     }
 }

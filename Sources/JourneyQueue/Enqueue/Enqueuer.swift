@@ -42,58 +42,35 @@ public struct Enqueuer {
         idempotency: IdempotencyRecord? = nil,
         progressEvery: Int = 50_000,
         progress: ((Int) -> Void)? = nil
-    ) throws -> EnqueueSummary {
-        var errors: [InputError] = []
-        var invalid = 0
-        var read = 0
-        var withoutZone = 0
-        func each(_ add: (ContactRecord) throws -> Void) throws {
-            try reader.forEach { original in
-                read += 1
-                if let maxRecords, read > maxRecords { throw TooManyRecords(limit: maxRecords) }
-                if read % progressEvery == 0 { progress?(read) }
-                let outcome = scheduled(original, file: reader.displayName)
-                switch outcome {
-                case .record(let record, _):
-                    if let sendWindow, sendWindow.zone(forData: record.dataJSON).defaulted { withoutZone += 1 }
-                    if invalid == 0 || reject != nil { try add(record) }
-                case .invalid(let error, let raw):
-                    invalid += 1
-                    if let reject {
-                        try reject(raw, error)
-                    } else if errors.count < maxReportedErrors {
-                        errors.append(error)
-                    }
-                }
+    ) async throws -> EnqueueSummary {
+        let tally = EnqueueTally()
+        let records = ValidRecords(
+            outcomes: reader.outcomes(), enqueuer: self, file: reader.displayName, reject: reject, tally: tally,
+            progressEvery: progressEvery, progress: progress)
+        // The stored answer counts the rejected records too: they are all read by the time it is made.
+        let stored = idempotency.map { given in
+            IdempotencyRecord(key: given.key) { summary in
+                var complete = summary
+                complete.rejected = tally.invalid
+                return given.response(complete)
             }
-            if invalid > 0 && reject == nil { throw Rejected(errors: errors, total: invalid) }
-        }
-        func write(_ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
-            guard let idempotency else { return try store.enqueue(destination: destination, produce) }
-            return try store.enqueue(
-                destination: destination,
-                idempotency: IdempotencyRecord(key: idempotency.key) { summary in
-                    var complete = summary
-                    complete.rejected = invalid
-                    return idempotency.response(complete)
-                }, produce)
         }
         var summary: EnqueueSummary
         if try reader.isStream() {
             // A pipe may pause for as long as its producer likes: read and validate all of it before the transaction.
-            let spool = try RecordSpool()
-            try each { try spool.append($0) }
-            summary = try write { sink in try spool.replay { try sink.add($0) } }
+            let spool = RecordSpool()
+            for try await record in records { try spool.append(record) }
+            summary = try await store.enqueue(destination: destination, idempotency: stored, records: spool)
         } else {
-            summary = try write { sink in try each { try sink.add($0) } }
+            summary = try await store.enqueue(destination: destination, idempotency: stored, records: records)
         }
-        summary.rejected = invalid
-        summary.withoutZone = sendWindow?.zoneField == nil ? nil : withoutZone
+        summary.rejected = tally.invalid
+        summary.withoutZone = sendWindow?.zoneField == nil ? nil : tally.withoutZone
         return summary
     }
 
     /// The record with the run's `notBefore`/`notAfter` where it has none of its own; invalid when they disagree.
-    private func scheduled(_ outcome: ReadOutcome, file: String) -> ReadOutcome {
+    func scheduled(_ outcome: ReadOutcome, file: String) -> ReadOutcome {
         guard case .record(var record, let line) = outcome, notBefore != nil || notAfter != nil else { return outcome }
         do {
             try RecordValidator.schedule(&record, notBefore: record.notBefore ?? notBefore, notAfter: record.notAfter ?? notAfter)

@@ -54,20 +54,24 @@ public struct RecordReader {
 
     /// Reads every record in order. I/O and whole-file faults throw `InputFileError`; record faults arrive as `.invalid`.
     public func forEach(_ body: (ReadOutcome) throws -> Void) throws {
-        let fd: Int32 = descriptor ?? (path == "-" ? 0 : open(path, O_RDONLY))
-        guard fd >= 0 else { throw InputFileError.cannotOpen(path: path, errno: errno) }
-        defer { if fd != 0 && descriptor == nil { close(fd) } }
-        switch format {
-        case .ndjson:
-            var reader = ByteLineReader(fd: fd)
-            try readNDJSON(&reader, body)
-        case .csv: try readCSV(fd: fd, body)
-        case .json: try readJSONArray(fd: fd, body)
-        }
+        let cursor = try RecordCursor(self)
+        while let outcome = try cursor.next() { try body(outcome) }
     }
 
-    private func readNDJSON(_ reader: inout ByteLineReader, _ body: (ReadOutcome) throws -> Void) throws {
-        var line = 0
+    /// The records in order, as an async sequence (what a store's enqueue reads). Faults as in `forEach`.
+    public func outcomes() -> ReadOutcomes { ReadOutcomes(reader: self) }
+
+    /// The descriptor to read, opened here unless given (or stdin); `owned` when it is ours to close.
+    func openDescriptor() throws -> (fd: Int32, owned: Bool) {
+        if let descriptor { return (descriptor, false) }
+        if path == "-" { return (0, false) }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw InputFileError.cannotOpen(path: path, errno: errno) }
+        return (fd, true)
+    }
+
+    /// The next non-blank line's outcome, nil at the end.
+    func nextNDJSON(_ reader: inout ByteLineReader, line: inout Int) throws -> ReadOutcome? {
         let limit = validator.limits.maxRecordBytes
         while let outcome: ReadOutcome? = try reader.nextLine(
             limit: limit,
@@ -80,8 +84,9 @@ public struct RecordReader {
                 return outcome(ofJSONLine: bytes, line: line)
             })
         {
-            if let outcome { try body(outcome) }
+            if let outcome { return outcome }
         }
+        return nil
     }
 
     private func outcome(ofJSONLine bytes: UnsafeBufferPointer<UInt8>, line: Int) -> ReadOutcome {
@@ -104,22 +109,18 @@ public struct RecordReader {
         }
     }
 
-    private func readCSV(fd: Int32, _ body: (ReadOutcome) throws -> Void) throws {
-        var stream = CSVRecordStream(fd: fd, limit: validator.limits.maxRecordBytes)
-        var header: [String]?
-        var keyIndex = 0
+    /// The next CSV record's outcome (the header is read first, into `header`), nil at the end.
+    func nextCSV(_ stream: inout CSVRecordStream, header: inout (names: [String], keyIndex: Int)?) throws -> ReadOutcome? {
         while let item = try stream.next() {
             switch item {
             case .tooLong(let line):
-                try body(
-                    .invalid(
-                        InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"),
-                        raw: ""))
+                return .invalid(
+                    InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"),
+                    raw: "")
             case .unterminated(let bytes, let line):
-                try body(
-                    .invalid(
-                        InputError(file: displayName, line: line, rule: "unterminated quoted field at end of file"),
-                        raw: String(decoding: bytes, as: UTF8.self)))
+                return .invalid(
+                    InputError(file: displayName, line: line, rule: "unterminated quoted field at end of file"),
+                    raw: String(decoding: bytes, as: UTF8.self))
             case .record(let bytes, let line):
                 guard let header else {
                     switch CSVFields.split(bytes) {
@@ -130,15 +131,15 @@ public struct RecordReader {
                         guard let index = trimmed.firstIndex(of: keyColumn) else {
                             throw InputFileError.missingKeyColumn(path: displayName, column: keyColumn, header: trimmed)
                         }
-                        header = trimmed
-                        keyIndex = index
+                        header = (trimmed, index)
                     }
                     continue
                 }
-                try body(csvOutcome(bytes, header: header, keyIndex: keyIndex, line: line))
+                return csvOutcome(bytes, header: header.names, keyIndex: header.keyIndex, line: line)
             }
         }
         if header == nil { throw InputFileError.emptyHeader(path: displayName) }
+        return nil
     }
 
     private func csvOutcome(_ bytes: [UInt8], header: [String], keyIndex: Int, line: Int) -> ReadOutcome {
@@ -167,33 +168,31 @@ public struct RecordReader {
         }
     }
 
-    private func readJSONArray(fd: Int32, _ body: (ReadOutcome) throws -> Void) throws {
-        var stream = JSONArrayStream(fd: fd, limit: validator.limits.maxRecordBytes)
+    /// The next element's outcome, nil at the end of the array.
+    func nextJSONElement(_ stream: inout JSONArrayStream) throws -> ReadOutcome? {
         do {
-            while let item = try stream.next() {
-                switch item {
-                case .tooLong(let line):
-                    try body(
-                        .invalid(
-                            InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"),
-                            raw: ""))
-                case .element(let bytes, let line, let column):
-                    let parsed: JSONValue
-                    do {
-                        parsed = try bytes.withUnsafeBufferPointer { buffer throws(JSONParser.SyntaxError) in
-                            try JSONParser.parse(buffer, maxDepth: 3)
-                        }
-                    } catch {
-                        // Place the fault in the file: lines and columns inside the element count from where it starts.
-                        let before = bytes.prefix(max(error.column - 1, 0))
-                        let newlines = before.filter { $0 == 0x0A }.count
-                        let lastBreak = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-                        let at = newlines == 0 ? column + before.count : before.count - lastBreak + 1
-                        throw InputFileError.syntax(
-                            path: displayName, line: line + newlines, column: at, message: "invalid JSON: \(error.message)")
+            guard let item = try stream.next() else { return nil }
+            switch item {
+            case .tooLong(let line):
+                return .invalid(
+                    InputError(file: displayName, line: line, rule: "record longer than \(validator.limits.maxRecordBytes) bytes"),
+                    raw: "")
+            case .element(let bytes, let line, let column):
+                let parsed: JSONValue
+                do {
+                    parsed = try bytes.withUnsafeBufferPointer { buffer throws(JSONParser.SyntaxError) in
+                        try JSONParser.parse(buffer, maxDepth: 3)
                     }
-                    try body(record(from: parsed, line: line) { String(decoding: bytes, as: UTF8.self) })
+                } catch {
+                    // Place the fault in the file: lines and columns inside the element count from where it starts.
+                    let before = bytes.prefix(max(error.column - 1, 0))
+                    let newlines = before.filter { $0 == 0x0A }.count
+                    let lastBreak = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+                    let at = newlines == 0 ? column + before.count : before.count - lastBreak + 1
+                    throw InputFileError.syntax(
+                        path: displayName, line: line + newlines, column: at, message: "invalid JSON: \(error.message)")
                 }
+                return record(from: parsed, line: line) { String(decoding: bytes, as: UTF8.self) }
             }
         } catch let malformed as JSONArrayStream.Malformed {
             if let found = malformed.found { throw InputFileError.notAnArray(path: displayName, found: found) }

@@ -3,8 +3,10 @@ public protocol ReportingStore: Sendable {
     /// Full reports, for one destination or all, counting contacts enqueued (and requests made) since `since` (epoch ms).
     func reports(destination: String?, since: Int64?) async throws -> [DestinationReport]
     /// Contacts by destination name and enqueue order, optionally one destination and one state; `body` is called per row, in
-    /// pages of short read transactions, so that large exports stream and a slow reader never holds the WAL open.
-    func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws
+    /// pages of short read transactions (never inside one), so that large exports stream and a slow reader never holds the
+    /// WAL open.
+    func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) async throws -> Void)
+        async throws
     /// A contact's rows (one per destination), each with a page of the ledger rows of the batches that carried it, newest
     /// first: at most `limit`, all older than the ledger id `before` when given. Bodies are read for the page only.
     func timeline(contactKey: String, before: Int64?, limit: Int) async throws -> [(ContactRow, [LedgerEntry])]
@@ -18,11 +20,11 @@ public protocol ReportingStore: Sendable {
     /// Whether the database takes a write now (a readiness probe).
     func probeWritable() async throws
     /// The bytes the store takes on disk: its file and its write-ahead log (nil where that means nothing).
-    func storageBytes() -> (database: Int64, wal: Int64)?
+    func storageBytes() async throws -> (database: Int64, wal: Int64)?
 }
 
 extension ReportingStore {
-    public func storageBytes() -> (database: Int64, wal: Int64)? { nil }
+    public func storageBytes() async throws -> (database: Int64, wal: Int64)? { nil }
 
     /// A contact's whole story, oldest request first (`show`): the ledger rows of every batch that carried it.
     public func timeline(contactKey: String) async throws -> [(ContactRow, [LedgerEntry])] {

@@ -63,12 +63,12 @@ public protocol Pruning: Sendable {
     /// finished work started before `ledgerBefore`, idempotency keys made before `idempotencyBefore`, and batches nothing
     /// refers to any more. nil cutoffs delete nothing
     /// of that kind. Live contacts, their batches and their ledger rows are never touched.
-    func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64?, limit: Int) throws -> PruneSummary
+    func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64?, limit: Int) async throws -> PruneSummary
 }
 
 extension Pruning {
     /// A step that keeps every idempotency key.
-    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, limit: Int) throws -> PruneSummary {
-        try pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: nil, limit: limit)
+    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, limit: Int) async throws -> PruneSummary {
+        try await pruneStep(contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: nil, limit: limit)
     }
 }

@@ -1,9 +1,10 @@
 /// An ingest request's idempotency key and the response to record with it.
-public struct IdempotencyRecord {
+public struct IdempotencyRecord: Sendable {
     public var key: String
-    public var response: (EnqueueSummary) -> String
+    /// The answer to store, made from what the enqueue did, inside its transaction.
+    public var response: @Sendable (EnqueueSummary) -> String
 
-    public init(key: String, response: @escaping (EnqueueSummary) -> String) {
+    public init(key: String, response: @escaping @Sendable (EnqueueSummary) -> String) {
         self.key = key
         self.response = response
     }

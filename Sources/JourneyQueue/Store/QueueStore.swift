@@ -6,13 +6,11 @@ public protocol QueueStore: AttemptLedger {
     @discardableResult
     func ensureDestination(name: String, kind: String?, settleMillis: Int64?) async throws -> Int64
 
-    /// Enqueues what `produce` adds, all or nothing: if `produce` throws, nothing is written.
-    func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary
-
-    /// Like `enqueue`, and records `idempotency.response(summary)` under its key in the same transaction. Throws
-    /// `StoreError.duplicateIdempotencyKey` (and writes nothing) when the key was used meanwhile.
-    func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws
-        -> EnqueueSummary
+    /// Enqueues every record of `records` in one transaction, all or nothing: if the sequence throws, nothing is
+    /// written. With `idempotency`, records `idempotency.response(summary)` under its key in the same transaction, and
+    /// throws `StoreError.duplicateIdempotencyKey` (writing nothing) when the key was used meanwhile.
+    func enqueue<Records: AsyncSequence>(destination: String, idempotency: IdempotencyRecord?, records: Records) async throws
+        -> EnqueueSummary where Records.Element == ContactRecord
 
     /// The response recorded for an ingest request's `Idempotency-Key`, if any.
     func idempotentResponse(destination: String, key: String) async throws -> String?
@@ -47,12 +45,11 @@ public protocol QueueStore: AttemptLedger {
     func setPause(destination: String, paused: Bool, until: Int64?, reason: String?) async throws
 
     /// A worker reports the destination's health: held back until `until` for `reason` since `since`, or well (nil).
-    /// Synchronous so that a gate's reports reach the database in the order the gate made them (they are rare and small).
-    func reportHealth(destination: String, pause: DestinationPause?) throws
+    func reportHealth(destination: String, pause: DestinationPause?) async throws
 
     /// A worker reports the look endpoints' circuit: looks held back until `until` for `reason` since `since`, or well
-    /// (nil). Synchronous for the same reason as `reportHealth`.
-    func reportLookHealth(destination: String, pause: DestinationPause?) throws
+    /// (nil).
+    func reportLookHealth(destination: String, pause: DestinationPause?) async throws
 
     /// What is left to do at `destination`.
     func pendingWork(destination: String) async throws -> PendingWork

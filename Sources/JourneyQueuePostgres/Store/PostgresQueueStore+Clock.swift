@@ -20,22 +20,3 @@ extension PostgresQueueStore {
         return clock.offsetMillis ?? 0
     }
 }
-
-extension PostgresQueueStore {
-    /// Opens a store whose every time is the database server's, measured once now: a one-shot command (reconcile,
-    /// pause, prune, redrive, forget, enqueue) on a host whose clock is off writes and compares the times the fleet does.
-    /// Returns the store and the clock it decides with (for the command's own decisions).
-    public static func onServerTime(url: String, host: any WallClock = SystemClock()) async throws -> (
-        store: PostgresQueueStore, clock: ReferenceClock
-    ) {
-        let reference = ReferenceClock(host: host)
-        let store = try PostgresQueueStore(url: url, clock: reference)
-        do {
-            try await store.synchronize(reference)
-        } catch {
-            store.close()
-            throw error
-        }
-        return (store, reference)
-    }
-}

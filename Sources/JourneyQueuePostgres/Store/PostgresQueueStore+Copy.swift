@@ -2,47 +2,47 @@ import JourneyQueue
 import PostgresNIO
 
 extension PostgresQueueStore: CopyTarget {
-    public func rowCount() throws -> Int {
-        try bridge.run {
-            try await self.rows(
-                """
-                SELECT (SELECT COUNT(*) FROM destination) + (SELECT COUNT(*) FROM contact) + (SELECT COUNT(*) FROM batch)
-                     + (SELECT COUNT(*) FROM attempt) + (SELECT COUNT(*) FROM idempotency_key) + (SELECT COUNT(*) FROM event)
-                     + (SELECT COUNT(*) FROM webhook_endpoint)
-                """)[0][0].decode(Int.self)
-        }
+    public func rowCount() async throws -> Int {
+        try await rows(
+            """
+            SELECT (SELECT COUNT(*) FROM destination) + (SELECT COUNT(*) FROM contact) + (SELECT COUNT(*) FROM batch)
+                 + (SELECT COUNT(*) FROM attempt) + (SELECT COUNT(*) FROM idempotency_key) + (SELECT COUNT(*) FROM event)
+                 + (SELECT COUNT(*) FROM webhook_endpoint)
+            """)[0][0].decode(Int.self)
     }
 
-    /// One transaction on a connection of its own (the source is read synchronously between inserts); identities are
-    /// taken as given and their sequences moved past them before the commit.
-    public func withTransaction(_ body: (any CopyWriter) throws -> Void) throws {
-        let connection = try dedicated.beginDurable(bridge: bridge)
-        var reusable = false
-        defer { dedicated.giveBack(connection, reusable: reusable) }
+    /// One transaction on a pooled connection, its commit waiting for the disk; identities are taken as given and their
+    /// sequences moved past them before the commit.
+    public func withTransaction(_ body: (any CopyWriter) async throws -> Void) async throws {
         do {
-            try body(PostgresCopyWriter(store: self, connection: connection))
-            try bridge.run {
-                // The counters (the send window's count too) move with the inserted contacts, by their own triggers.
-                // The copied events sort by this transaction; the endpoints' positions among them move with them.
-                try await self.execute(
-                    connection,
-                    """
-                    UPDATE webhook_endpoint SET cursor_tx = pg_current_xact_id()::text::bigint,
-                        pending_tx = CASE WHEN pending_id IS NULL THEN NULL ELSE pg_current_xact_id()::text::bigint END
-                    """)
-                for table in CopyTable.all where table.hasIdentity {
-                    try await self.execute(
+            try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    try await connection.query("SET LOCAL synchronous_commit = on", logger: logger)
+                    try await body(PostgresCopyWriter(store: self, connection: connection))
+                    // The counters (the send window's count too) move with the inserted contacts, by their own triggers.
+                    // The copied events sort by this transaction; the endpoints' positions among them move with them.
+                    try await execute(
                         connection,
                         """
-                        SELECT setval(pg_get_serial_sequence('\(table.name)', 'id'),
-                                      COALESCE((SELECT MAX(id) FROM \(table.name)), 0) + 1, false)
+                        UPDATE webhook_endpoint SET cursor_tx = pg_current_xact_id()::text::bigint,
+                            pending_tx = CASE WHEN pending_id IS NULL THEN NULL ELSE pg_current_xact_id()::text::bigint END
                         """)
+                    for table in CopyTable.all where table.hasIdentity {
+                        try await execute(
+                            connection,
+                            """
+                            SELECT setval(pg_get_serial_sequence('\(table.name)', 'id'),
+                                          COALESCE((SELECT MAX(id) FROM \(table.name)), 0) + 1, false)
+                            """)
+                    }
+                    try await connection.query("COMMIT", logger: logger)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
                 }
-                try await connection.query("COMMIT", logger: self.logger)
             }
-            reusable = true
-        } catch {
-            if (try? bridge.run({ try await connection.query("ROLLBACK", logger: self.logger) })) != nil { reusable = true }
+        } catch let error as PSQLError {
             throw PostgresStoreError.wrap(error, doing: "copy")
         }
     }
@@ -83,10 +83,7 @@ struct PostgresCopyWriter: CopyWriter {
     let store: PostgresQueueStore
     let connection: PostgresConnection
 
-    func insert(_ table: CopyTable, _ rows: [[CopyValue]]) throws {
-        let json = PostgresQueueStore.json(rows)
-        let sql = PostgresQueueStore.insertSQL(table)
-        let (store, connection) = (store, connection)
-        try store.bridge.run { try await store.execute(connection, sql, [json]) }
+    func insert(_ table: CopyTable, _ rows: [[CopyValue]]) async throws {
+        try await store.execute(connection, PostgresQueueStore.insertSQL(table), [PostgresQueueStore.json(rows)])
     }
 }

@@ -286,28 +286,28 @@ extension PostgresQueueStore {
     /// Rows per page of `eachContact`, each page its own short query.
     static let exportPageSize = 1_000
 
-    public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws {
-        let destinations = try bridge.run {
-            try await self.rows("SELECT id, name FROM destination WHERE $1::text IS NULL OR name = $1::text ORDER BY name", [destination])
-                .map { (try $0[0].decode(Int64.self), try $0[1].decode(String.self)) }
-        }
+    public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) async throws -> Void)
+        async throws
+    {
+        let destinations = try await rows(
+            "SELECT id, name FROM destination WHERE $1::text IS NULL OR name = $1::text ORDER BY name", [destination]
+        )
+        .map { (try $0[0].decode(Int64.self), try $0[1].decode(String.self)) }
         for (id, name) in destinations {
             var after: Int64 = 0
             while true {
                 let from = after
                 // Keyset pages: a contact shows at most once, in the state its page saw.
-                let page = try bridge.run {
-                    try await self.rows(
-                        """
-                        SELECT $1::text, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id,
-                               enqueued_at, updated_at, data, id
-                        FROM contact WHERE destination_id = $2 AND id > $3 AND ($4::int IS NULL OR state = $4::int) AND enqueued_at >= $5
-                        ORDER BY id LIMIT $6
-                        """, [name, id, from, state.map { Int64($0.rawValue) }, since ?? 0, Self.exportPageSize]
-                    )
-                    .map { (try Self.contactRow($0), try $0[11].decode(Int64.self)) }
-                }
-                for (row, _) in page { try body(row) }
+                let page = try await rows(
+                    """
+                    SELECT $1::text, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id,
+                           enqueued_at, updated_at, data, id
+                    FROM contact WHERE destination_id = $2 AND id > $3 AND ($4::int IS NULL OR state = $4::int) AND enqueued_at >= $5
+                    ORDER BY id LIMIT $6
+                    """, [name, id, from, state.map { Int64($0.rawValue) }, since ?? 0, Self.exportPageSize]
+                )
+                .map { (try Self.contactRow($0), try $0[11].decode(Int64.self)) }
+                for (row, _) in page { try await body(row) }
                 guard page.count == Self.exportPageSize, let last = page.last else { break }
                 after = last.1
             }

@@ -77,49 +77,45 @@ extension PostgresQueueStore {
         }
     }
 
-    public func reportHealth(destination: String, pause: DestinationPause?) throws {
+    public func reportHealth(destination: String, pause: DestinationPause?) async throws {
         let now = clock.nowMillis()
-        try bridge.run {
-            try await self.transaction { connection in
-                let before = try await self.rows(
-                    connection, "SELECT id, health_paused_until, health_reason FROM destination WHERE name = $1 FOR UPDATE",
-                    [destination]
-                ).first
-                try await self.execute(
-                    connection,
-                    """
-                    UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint,
-                        health_updated_at = $4, health_cause = $6::text
-                    WHERE name = $5
-                    """, [pause?.until, pause?.reason, pause?.since, now, destination, pause?.cause.rawValue])
-                if let before {
-                    try await self.recordPauseEvent(
-                        connection, destinationID: try before[0].decode(Int64.self), cause: "health",
-                        before: (try before[1].decode(Int64?.self), try before[2].decode(String?.self)),
-                        after: (pause?.until, pause?.reason), now: now)
-                }
+        try await self.transaction { connection in
+            let before = try await self.rows(
+                connection, "SELECT id, health_paused_until, health_reason FROM destination WHERE name = $1 FOR UPDATE",
+                [destination]
+            ).first
+            try await self.execute(
+                connection,
+                """
+                UPDATE destination SET health_paused_until = $1::bigint, health_reason = $2::text, health_since = $3::bigint,
+                    health_updated_at = $4, health_cause = $6::text
+                WHERE name = $5
+                """, [pause?.until, pause?.reason, pause?.since, now, destination, pause?.cause.rawValue])
+            if let before {
+                try await self.recordPauseEvent(
+                    connection, destinationID: try before[0].decode(Int64.self), cause: "health",
+                    before: (try before[1].decode(Int64?.self), try before[2].decode(String?.self)),
+                    after: (pause?.until, pause?.reason), now: now)
             }
         }
     }
 
-    public func reportLookHealth(destination: String, pause: DestinationPause?) throws {
-        try bridge.run {
-            try await self.transaction { connection in
-                let before = try await self.rows(
-                    connection, "SELECT id, look_paused_until, look_reason FROM destination WHERE name = $1 FOR UPDATE",
-                    [destination]
-                ).first
-                try await self.execute(
-                    connection,
-                    "UPDATE destination SET look_paused_until = $1::bigint, look_reason = $2::text, look_since = $3::bigint"
-                        + " WHERE name = $4",
-                    [pause?.until, pause?.reason, pause?.since, destination])
-                if let before {
-                    try await self.recordPauseEvent(
-                        connection, destinationID: try before[0].decode(Int64.self), cause: "looks",
-                        before: (try before[1].decode(Int64?.self), try before[2].decode(String?.self)),
-                        after: (pause?.until, pause?.reason), now: self.clock.nowMillis())
-                }
+    public func reportLookHealth(destination: String, pause: DestinationPause?) async throws {
+        try await self.transaction { connection in
+            let before = try await self.rows(
+                connection, "SELECT id, look_paused_until, look_reason FROM destination WHERE name = $1 FOR UPDATE",
+                [destination]
+            ).first
+            try await self.execute(
+                connection,
+                "UPDATE destination SET look_paused_until = $1::bigint, look_reason = $2::text, look_since = $3::bigint"
+                    + " WHERE name = $4",
+                [pause?.until, pause?.reason, pause?.since, destination])
+            if let before {
+                try await self.recordPauseEvent(
+                    connection, destinationID: try before[0].decode(Int64.self), cause: "looks",
+                    before: (try before[1].decode(Int64?.self), try before[2].decode(String?.self)),
+                    after: (pause?.until, pause?.reason), now: self.clock.nowMillis())
             }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import JourneyQueue
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// The queue on a PostgreSQL database, for several daemons on several hosts (a fleet).
 ///
@@ -11,54 +12,52 @@ import PostgresNIO
 /// The write-ahead record and enqueues commit synchronously; queue moves commit with `synchronous_commit = off`, as
 /// SQLite's NORMAL: a move lost to a server crash is recovered through the lease and the write-ahead record (whose
 /// synchronous commit also flushes every move before it).
-public final class PostgresQueueStore: JourneyStore, Sendable {
+public final class PostgresQueueStore: JourneyStore, Service, Sendable {
     /// Where the database is (printable: no password).
     public let location: PostgresLocation
     let client: PostgresClient
     let clock: any WallClock
     let logger: Logger
-    let bridge = BlockingBridge()
-    let dedicated: DedicatedConnections
     /// Destination ids by name: a destination is never renamed or deleted, so an id once read holds.
     let destinationIDs = DestinationIDCache()
-    private let runner: Task<Void, Never>
 
-    /// Connects to the database at `url`, creating or migrating the schema; refuses a database written by a newer
-    /// journeyq. `maximumConnections` bounds this process's share of the server's connections.
+    /// Connects to the database at `url`, creating or migrating the schema on a connection of its own (a wrong password
+    /// or database fails at once with the server's answer, where a pool would keep retrying); refuses a database written
+    /// by a newer journeyq. `maximumConnections` bounds this process's share of the server's connections. The store's
+    /// statements run on a pool that works while `run()` runs (a service in the caller's group, or `whileRunning`).
     public init(
         url: String, clock: any WallClock = SystemClock(), maximumConnections: Int = 8, logger: Logger = Logger(label: "journeyq.postgres")
-    ) throws {
+    ) async throws {
         let location = try PostgresLocation(url: url)
         self.location = location
         self.clock = clock
         self.logger = logger
-        dedicated = DedicatedConnections(location: location)
         var configuration = location.clientConfiguration()
-        configuration.options.maximumConnections = max(maximumConnections, 2)
+        // Two more than asked: an enqueue holds one for its whole transaction, and the daemon's loops keep theirs.
+        configuration.options.maximumConnections = max(maximumConnections, 2) + 2
         configuration.options.connectTimeout = .seconds(10)
-        let client = PostgresClient(configuration: configuration)
-        self.client = client
-        runner = bridge.start { await client.run() }
+        client = PostgresClient(configuration: configuration)
         do {
-            // One connection of its own first: a wrong password or database fails at once with the server's answer,
-            // where the pool would keep retrying; the schema is migrated on it.
-            let connection = try dedicated.take(bridge: bridge)
-            defer { dedicated.giveBack(connection, reusable: true) }
-            try bridge.run { [logger] in try await PostgresMigrations.migrate(connection, location: location, logger: logger) }
+            let connection = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            do {
+                try await PostgresMigrations.migrate(connection, location: location, logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try await connection.close()
         } catch {
-            runner.cancel()
             throw PostgresStoreError.wrap(error, doing: "open \(location)")
         }
     }
 
     public var locationDescription: String { location.description }
 
-    deinit { close() }
-
-    /// Closes the store's connections.
-    public func close() {
-        runner.cancel()
-        dedicated.closeAll()
+    /// Runs the store's connection pool until the task is cancelled or the service group shuts down; every statement
+    /// waits for it. Called once.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.client.run() }
     }
 
     // MARK: Statements
@@ -177,13 +176,6 @@ public final class PostgresQueueStore: JourneyStore, Sendable {
             throw StoreError.unknownDestination(name)
         }
         return try row[0].decode(Int64.self)
-    }
-}
-
-extension BlockingBridge {
-    /// Starts a long-running task (the connection pool) on the bridge's threads.
-    func start(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
-        Task(executorPreference: executor) { await body() }
     }
 }
 

@@ -43,7 +43,7 @@ extension SQLiteQueueStore {
 
 extension SQLiteQueueStore {
     /// The database file's size and its WAL's, for `/metrics` (the WAL must level off, never grow with the queue).
-    public func storageBytes() -> (database: Int64, wal: Int64)? {
+    public func storageBytes() async throws -> (database: Int64, wal: Int64)? {
         func size(_ file: String) -> Int64 { (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0 }
         return (size(path), size(path + "-wal"))
     }

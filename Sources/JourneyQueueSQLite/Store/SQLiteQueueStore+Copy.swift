@@ -2,23 +2,25 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore: CopySource {
-    public func withSnapshot<T>(_ body: (any CopyReader) throws -> T) throws -> T {
-        try pool.read { db in try body(SQLiteCopyReader(db: db)) }
+    /// Pages are read asynchronously from one snapshot (a read transaction kept open on a connection of its own until
+    /// the copy ends), so that the copy sees one state of the queue while it awaits the target between pages.
+    public func withSnapshot<T>(_ body: (any CopyReader) async throws -> T) async throws -> T {
+        try await body(SQLiteCopyReader(snapshot: try pool.makeSnapshot()))
     }
 
-    public func liveLeases(now: Int64) throws -> Int {
-        try pool.read { db in
+    public func liveLeases(now: Int64) async throws -> Int {
+        try await pool.read { db in
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM batch WHERE state = \(StateCode.batchOpen) AND lease_until >= ?", arguments: [now]) ?? 0
         }
     }
 }
 
-/// Reads tables inside one read transaction.
+/// Reads tables of one snapshot.
 struct SQLiteCopyReader: CopyReader {
-    let db: Database
+    let snapshot: DatabaseSnapshot
 
-    func read(_ table: CopyTable, page: Int, _ each: ([[CopyValue]]) throws -> Void) throws {
+    func read(_ table: CopyTable, page: Int, _ each: ([[CopyValue]]) async throws -> Void) async throws {
         // The ledger is read through its view: compressed bodies come out as text.
         let source = table.name == "attempt" ? "attempt_text" : table.name
         let names = table.columns.map(\.name).joined(separator: ", ")
@@ -27,14 +29,18 @@ struct SQLiteCopyReader: CopyReader {
         while true {
             // Identity tables page by key (each page costs the same); the few others (idempotency keys, webhook
             // endpoints) by offset in their key's order.
-            let rows =
-                table.hasIdentity
-                ? try Row.fetchAll(db, sql: "SELECT \(names) FROM \(source) WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, page])
-                : try Row.fetchAll(
-                    db, sql: "SELECT \(names) FROM \(source) ORDER BY \(table.order) LIMIT ? OFFSET ?", arguments: [page, offset])
+            let (from, offsetNow) = (after, offset)
+            let rows = try await snapshot.read { db in
+                try
+                    (table.hasIdentity
+                    ? Row.fetchAll(db, sql: "SELECT \(names) FROM \(source) WHERE id > ? ORDER BY id LIMIT ?", arguments: [from, page])
+                    : Row.fetchAll(
+                        db, sql: "SELECT \(names) FROM \(source) ORDER BY \(table.order) LIMIT ? OFFSET ?", arguments: [page, offsetNow]))
+                    .map { row in row.databaseValues.map(Self.value) }
+            }
             guard let last = rows.last else { return }
-            try each(rows.map { row in row.databaseValues.map(Self.value) })
-            if table.hasIdentity { after = last[0] } else { offset += rows.count }
+            try await each(rows)
+            if table.hasIdentity, case .integer(let id) = last[0] { after = id } else { offset += rows.count }
         }
     }
 

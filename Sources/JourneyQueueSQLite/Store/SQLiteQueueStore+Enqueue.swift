@@ -3,16 +3,22 @@ import GRDBSQLite
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    public func enqueue(destination: String, _ produce: (inout any EnqueueSink) throws -> Void) throws -> EnqueueSummary {
-        try pool.write { db in try Self.enqueue(db, destination: destination, now: clock.nowMillis(), produce) }
-    }
-
-    public func enqueue(destination: String, idempotency: IdempotencyRecord, _ produce: (inout any EnqueueSink) throws -> Void) throws
-        -> EnqueueSummary
+    /// The records are gathered first (`RecordSpool`) and written in one transaction after the sequence ended: SQLite has
+    /// one writer, and it is never held while a producer is read. A sequence that throws writes nothing.
+    public func enqueue<Records: AsyncSequence>(destination: String, idempotency: IdempotencyRecord?, records: Records) async throws
+        -> EnqueueSummary where Records.Element == ContactRecord
     {
-        try pool.write { db in
+        let spool: RecordSpool
+        if let gathered = records as? RecordSpool {
+            spool = gathered
+        } else {
+            spool = RecordSpool()
+            for try await record in records { try spool.append(record) }
+        }
+        return try await pool.write { [clock] db in
             let now = clock.nowMillis()
-            let summary = try Self.enqueue(db, destination: destination, now: now, produce)
+            let summary = try Self.enqueue(db, destination: destination, now: now, spool)
+            guard let idempotency else { return summary }
             let destinationID = try Self.existingDestinationID(db, name: destination)
             do {
                 try db.execute(
@@ -36,9 +42,7 @@ extension SQLiteQueueStore {
         }
     }
 
-    static func enqueue(_ db: Database, destination: String, now: Int64, _ produce: (inout any EnqueueSink) throws -> Void) throws
-        -> EnqueueSummary
-    {
+    static func enqueue(_ db: Database, destination: String, now: Int64, _ spool: RecordSpool) throws -> EnqueueSummary {
         let destinationID = try Self.destinationID(db, name: destination, kind: nil, now: now)
         let statement = try db.cachedStatement(
             sql: """
@@ -47,9 +51,8 @@ extension SQLiteQueueStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(destination_id, contact_key) WHERE state < \(StateCode.firstFinal) DO NOTHING
                 """)
-        var sink: any EnqueueSink = SQLiteEnqueueSink(db: db, statement: statement, destinationID: destinationID, now: now)
-        try produce(&sink)
-        let done = sink as! SQLiteEnqueueSink
+        var done = SQLiteEnqueueSink(db: db, statement: statement, destinationID: destinationID, now: now)
+        try spool.replay { try done.add($0) }
         // The counter moves in the same transaction, once for all the inserted rows.
         try db.execute(
             sql: """
@@ -64,7 +67,7 @@ extension SQLiteQueueStore {
 ///
 /// Binds through the C API on GRDB's own connection and statement: boxing six arguments per
 /// contact into `StatementArguments` was a fifth of a million-contact enqueue.
-struct SQLiteEnqueueSink: EnqueueSink {
+struct SQLiteEnqueueSink {
     let db: Database
     let statement: Statement
     let destinationID: Int64

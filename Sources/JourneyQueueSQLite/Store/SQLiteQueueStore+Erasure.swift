@@ -23,7 +23,7 @@ extension SQLiteQueueStore {
         }
         // The WAL still holds the pages as they were: it is checkpointed into the file (where secure_delete zeroed the
         // old content) and truncated. A reader holding an old snapshot delays that to a later checkpoint.
-        try? checkpoint(passive: false)
+        try? await checkpoint(passive: false)
         return summary
     }
 
@@ -51,7 +51,7 @@ extension SQLiteQueueStore {
             }
             return finished
         }
-        if finished > 0 { try? checkpoint(passive: false) }
+        if finished > 0 { try? await checkpoint(passive: false) }
         return finished
     }
 

@@ -2,11 +2,12 @@ import GRDB
 import JourneyQueue
 
 extension SQLiteQueueStore {
-    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64?, limit: Int) throws -> PruneSummary {
+    public func pruneStep(contactsBefore: Int64?, ledgerBefore: Int64?, idempotencyBefore: Int64?, limit: Int) async throws -> PruneSummary
+    {
         var summary = PruneSummary()
         // One transaction per kind: each holds the write lock for at most `limit` deletions.
         if let contactsBefore {
-            summary.contacts = try pool.write { db in
+            summary.contacts = try await pool.write { db in
                 try db.execute(
                     sql: """
                         DELETE FROM contact WHERE id IN (SELECT id FROM contact WHERE state >= ?1 AND updated_at < ?2 LIMIT ?3)
@@ -15,7 +16,7 @@ extension SQLiteQueueStore {
             }
         }
         if let ledgerBefore {
-            summary.attempts = try pool.write { db in
+            summary.attempts = try await pool.write { db in
                 try db.execute(
                     sql: """
                         DELETE FROM attempt WHERE id IN (
@@ -28,10 +29,10 @@ extension SQLiteQueueStore {
             }
         }
         if let ledgerBefore {
-            summary.events = try pool.write { db in try Self.pruneEvents(db, before: ledgerBefore, limit: limit) }
+            summary.events = try await pool.write { db in try Self.pruneEvents(db, before: ledgerBefore, limit: limit) }
         }
         if let idempotencyBefore {
-            summary.idempotencyKeys = try pool.write { db in
+            summary.idempotencyKeys = try await pool.write { db in
                 try db.execute(
                     sql: """
                         DELETE FROM idempotency_key WHERE (destination_id, key) IN (
@@ -41,7 +42,7 @@ extension SQLiteQueueStore {
             }
         }
         if let cutoff = [contactsBefore, ledgerBefore].compactMap({ $0 }).min() {
-            summary.batches = try pool.write { db in
+            summary.batches = try await pool.write { db in
                 try db.execute(
                     sql: """
                         DELETE FROM batch WHERE id IN (

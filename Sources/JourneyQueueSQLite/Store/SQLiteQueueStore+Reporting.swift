@@ -248,8 +248,10 @@ extension SQLiteQueueStore {
     /// snapshot that keeps the WAL from being checkpointed and reset.
     static let exportPageSize = 1_000
 
-    public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) throws -> Void) throws {
-        let destinations = try pool.read { db in
+    public func eachContact(destination: String?, state: ContactState?, since: Int64?, _ body: (ContactRow) async throws -> Void)
+        async throws
+    {
+        let destinations = try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, name FROM destination WHERE ?1 IS NULL OR name = ?1 ORDER BY name", arguments: [destination]
             )
@@ -259,7 +261,8 @@ extension SQLiteQueueStore {
             var after: Int64 = 0
             while true {
                 // Keyset pages, each its own short snapshot: a contact shows at most once, in the state its page saw.
-                let page = try pool.read { db in
+                let from = after
+                let page = try await pool.read { db in
                     try Row.fetchAll(
                         db,
                         sql: """
@@ -267,11 +270,12 @@ extension SQLiteQueueStore {
                                    enqueued_at, updated_at, data, id
                             FROM contact WHERE destination_id = ?2 AND id > ?3 AND (?4 IS NULL OR state = ?4) AND enqueued_at >= ?5
                             ORDER BY id LIMIT ?6
-                            """, arguments: [name, id, after, state?.rawValue, since ?? 0, Self.exportPageSize])
+                            """, arguments: [name, id, from, state?.rawValue, since ?? 0, Self.exportPageSize]
+                    ).map { (Self.contactRow($0), $0[11] as Int64) }
                 }
-                for row in page { try body(Self.contactRow(row)) }
+                for (row, _) in page { try await body(row) }
                 guard page.count == Self.exportPageSize, let last = page.last else { break }
-                after = last[11]
+                after = last.1
             }
         }
     }

@@ -67,8 +67,8 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func reportHealth(destination: String, pause: DestinationPause?) throws {
-        try pool.write { db in
+    public func reportHealth(destination: String, pause: DestinationPause?) async throws {
+        try await writes.write { [self] db in
             let before = try Row.fetchOne(
                 db, sql: "SELECT id, health_paused_until, health_reason FROM destination WHERE name = ?", arguments: [destination])
             try db.execute(
@@ -85,8 +85,8 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func reportLookHealth(destination: String, pause: DestinationPause?) throws {
-        try pool.write { db in
+    public func reportLookHealth(destination: String, pause: DestinationPause?) async throws {
+        try await writes.write { [self] db in
             let before = try Row.fetchOne(
                 db, sql: "SELECT id, look_paused_until, look_reason FROM destination WHERE name = ?", arguments: [destination])
             try db.execute(

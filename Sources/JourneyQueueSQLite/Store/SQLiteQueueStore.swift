@@ -46,15 +46,15 @@ public final class SQLiteQueueStore: JourneyStore {
     }
 
     /// Marks the queue as moved to `url` (printable: no password); every later open that may write refuses it.
-    public func markMoved(to url: String, at: Int64) throws {
-        try pool.write { db in
+    public func markMoved(to url: String, at: Int64) async throws {
+        try await pool.write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO queue_moved(id, to_url, moved_at) VALUES (1, ?, ?)", arguments: [url, at])
         }
     }
 
     /// Makes the file a queue of its own again (the operator's explicit `--reopen-moved`).
-    public func clearMoved() throws {
-        try pool.write { db in try db.execute(sql: "DELETE FROM queue_moved") }
+    public func clearMoved() async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM queue_moved") }
     }
 
     public func ensureDestination(name: String, kind: String?, settleMillis: Int64? = nil) async throws -> Int64 {
@@ -86,18 +86,18 @@ public final class SQLiteQueueStore: JourneyStore {
     }
 
     /// Runs `PRAGMA integrity_check`; returns "ok" for a sound file.
-    public func integrityCheck() throws -> String {
-        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    public func integrityCheck() async throws -> String {
+        try await pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
     public var locationDescription: String { path }
 
     /// A passive checkpoint (the daemon's periodic call).
-    public func checkpoint() throws { try checkpoint(passive: true) }
+    public func checkpoint() async throws { try await checkpoint(passive: true) }
 
     /// Checkpoints the WAL into the database file so that it does not grow under long readers:
     /// PASSIVE never waits for readers (the daemon's periodic call); TRUNCATE also shrinks the file.
-    public func checkpoint(passive: Bool = false) throws {
-        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(passive ? .passive : .truncate) }
+    public func checkpoint(passive: Bool = false) async throws {
+        try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(passive ? .passive : .truncate) }
     }
 }

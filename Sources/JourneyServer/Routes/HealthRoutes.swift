@@ -45,7 +45,7 @@ enum HealthRoutes {
             if dependencies.config.metricsRequireKey { try context.require(.read) }
             let counts = try await store.counts()
             dependencies.metrics.refresh(counts, now: dependencies.clock.nowMillis())
-            if let bytes = store.storageBytes() { dependencies.metrics.fileSizes(database: bytes.database, wal: bytes.wal) }
+            if let bytes = try await store.storageBytes() { dependencies.metrics.fileSizes(database: bytes.database, wal: bytes.wal) }
             if !dependencies.notify.isEmpty {
                 let filters = Dictionary(dependencies.notify.map { ($0.name, $0.filter) }, uniquingKeysWith: { first, _ in first })
                 dependencies.metrics.webhooks(try await store.webhookStates(filters: filters), now: dependencies.clock.nowMillis())

@@ -78,23 +78,21 @@ enum IngestRoutes {
             let maxRecords = dependencies.config.maxRecordsPerRequest
             let window = dependencies.sendWindows[destination]
             do {
-                let (summary, rejected) = try await Blocking.run { () -> (EnqueueSummary, [Rejected]) in
-                    let reader = RecordReader(fd: body.handle.fileDescriptor, name: "body", format: format, keyColumn: keyColumn)
-                    let collected = RejectedList()
-                    var enqueuer = Enqueuer(store: store)
-                    enqueuer.maxReportedErrors = 1_000
-                    enqueuer.notBefore = limits[0]
-                    enqueuer.notAfter = limits[1]
-                    enqueuer.sendWindow = window
-                    enqueuer.maxRecords = maxRecords
-                    let summary = try enqueuer.run(
-                        destination: destination, reader: reader,
-                        reject: skipInvalid ? { _, error in collected.add(Rejected(line: error.line, reason: error.fieldAndRule)) } : nil,
-                        idempotency: idempotencyKey.map { key in
-                            IdempotencyRecord(key: key) { summary in fingerprint + "\n" + answer(summary, collected.items) }
-                        })
-                    return (summary, collected.items)
-                }
+                let reader = RecordReader(fd: body.handle.fileDescriptor, name: "body", format: format, keyColumn: keyColumn)
+                let collected = RejectedList()
+                var enqueuer = Enqueuer(store: store)
+                enqueuer.maxReportedErrors = 1_000
+                enqueuer.notBefore = limits[0]
+                enqueuer.notAfter = limits[1]
+                enqueuer.sendWindow = window
+                enqueuer.maxRecords = maxRecords
+                let summary = try await enqueuer.run(
+                    destination: destination, reader: reader,
+                    reject: skipInvalid ? { _, error in collected.add(Rejected(line: error.line, reason: error.fieldAndRule)) } : nil,
+                    idempotency: idempotencyKey.map { key in
+                        IdempotencyRecord(key: key) { summary in fingerprint + "\n" + answer(summary, collected.items) }
+                    })
+                let rejected = collected.items
                 return try JSONResponse.make(
                     Accepted(
                         enqueued: summary.enqueued, skipped: summary.duplicates, rejected: Array(rejected.prefix(1_000)),

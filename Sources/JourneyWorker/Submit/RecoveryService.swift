@@ -10,10 +10,11 @@ public struct RecoveryService: Service {
     let store: any QueueStore
     let logger: Logger
     let intervalMillis: Int64
-    let checkpoint: @Sendable () throws -> Void
+    let checkpoint: @Sendable () async throws -> Void
 
     /// Recovers every `intervalMillis`; `checkpoint` keeps the write-ahead log short.
-    public init(store: any QueueStore, logger: Logger, intervalMillis: Int64, checkpoint: @escaping @Sendable () throws -> Void = {}) {
+    public init(store: any QueueStore, logger: Logger, intervalMillis: Int64, checkpoint: @escaping @Sendable () async throws -> Void = {})
+    {
         self.store = store
         self.logger = logger
         self.intervalMillis = intervalMillis
@@ -25,7 +26,7 @@ public struct RecoveryService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             rounds += 1
             if rounds % 10 == 0 {
-                do { try checkpoint() } catch { logger.notice("WAL checkpoint skipped", metadata: ["error": "\(error)"]) }
+                do { try await checkpoint() } catch { logger.notice("WAL checkpoint skipped", metadata: ["error": "\(error)"]) }
             }
             do {
                 let summary = try await store.recoverExpiredLeases()

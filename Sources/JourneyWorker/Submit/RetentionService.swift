@@ -41,13 +41,10 @@ public struct RetentionService: Service {
         var total = PruneSummary()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let step: PruneSummary
-            let store = self.store, stepLimit = self.stepLimit
             do {
-                step = try await Blocking.run {
-                    try store.pruneStep(
-                        contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: idempotencyBefore,
-                        limit: stepLimit)
-                }
+                step = try await store.pruneStep(
+                    contactsBefore: contactsBefore, ledgerBefore: ledgerBefore, idempotencyBefore: idempotencyBefore,
+                    limit: stepLimit)
             } catch {
                 logger.error("retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                 break

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JourneyQueuePostgres
 import JourneyQueueSQLite
 
 /// `journeyq backup FILE`: a consistent copy of the queue while the daemon works.
@@ -17,11 +18,17 @@ struct BackupCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        guard let store = try database.openStore(readOnly: true) as? SQLiteQueueStore else {
+        guard !PostgresLocation.isURL(database.location) else {
             throw CLIFailure.runtime(
                 "journeyq: backup copies a SQLite file; back up a PostgreSQL queue with the server's own tools "
                     + "(pg_dump, or a base backup with WAL archiving)"
             )
+        }
+        let store: SQLiteQueueStore
+        do {
+            store = try SQLiteQueueStore(path: database.location, allowMoved: true)
+        } catch {
+            throw DatabaseOptions.openFailure(error, printable: database.printable)
         }
         do {
             let bytes = try store.backup(to: file)

@@ -62,7 +62,7 @@ struct CheckCommand: AsyncParsableCommand {
         try await client.shutdown()
         // What the waiting contacts will cost, where a queue is there to say (a check never creates one).
         if PostgresLocation.isURL(database.location) || FileManager.default.fileExists(atPath: database.location) {
-            let counts = try await database.openStore().counts()
+            let counts = try await database.withStore { store in try await store.counts() }
             for index in reports.indices {
                 guard let destination = counts.first(where: { $0.name == reports[index].destination }),
                     let estimate = CallEstimate.check(

@@ -33,14 +33,22 @@ struct CopyCommand: AsyncParsableCommand {
         }
         guard PostgresLocation.isURL(to) else { throw CLIFailure.badInput("journeyq: --to must be a postgres:// URL") }
         guard FileManager.default.fileExists(atPath: from) else { throw CLIFailure.badInput("journeyq: \(from): no such file") }
-        guard let source = try DatabaseOptions.open(from) as? SQLiteQueueStore,
-            let target = try DatabaseOptions.open(to) as? PostgresQueueStore
-        else { return }
-        defer { target.close() }
+        let source: SQLiteQueueStore
+        do {
+            source = try SQLiteQueueStore(path: from)
+        } catch {
+            throw DatabaseOptions.openFailure(error, printable: from)
+        }
+        let target: PostgresQueueStore
+        do {
+            target = try await PostgresQueueStore(url: to)
+        } catch {
+            throw DatabaseOptions.openFailure(error, printable: PostgresLocation.redact(to))
+        }
         let started = Date()
         do {
             let now = SystemClock().nowMillis()
-            let summary = try await QueueCopier.copy(from: source, to: target, now: now)
+            let summary = try await target.whileRunning { try await QueueCopier.copy(from: source, to: target, now: now) }
             let moved = CopyTable.all.map { "\(summary.rows[$0.name] ?? 0) \($0.name == "attempt" ? "ledger" : $0.name) rows" }.joined(
                 separator: ", ")
             print(

@@ -64,86 +64,92 @@ struct DemoCommand: AsyncParsableCommand {
         var options = DatabaseOptions()
         options.db = db ?? directory.appendingPathComponent("demo.sqlite").path
         let database = options
-        let store = try database.openStore()
-        let sample = directory.appendingPathComponent("sample.ndjson").path
-        try SampleContacts.write(count: contacts, to: sample)
-        let tally = LogTally()
-        LoggingSystem.bootstrap { label in
-            var errors = LineLogHandler(label: label, json: false)
-            errors.logLevel = .error
-            return TallyingLogHandler(tally: tally, passThrough: errors, logLevel: .warning)
-        }
-        let logger = Logger(label: "journeyq")
-        let contacts = self.contacts
-        let kinds = Set(destinations.split(separator: ",").map(String.init))
-        let html = directory.appendingPathComponent("report.html").path
-        let summary = try await SimulatorServer.withRunning(configuration: configuration) { base, state in
-            print(
-                "sandbox listening on \(base) (faults \(configuration.faults == .none ? "off" : "realistic"), seed \(configuration.seed))")
-            let configPath = directory.appendingPathComponent("sandbox.yaml").path
-            let yaml = SandboxConfigWriter.yaml(
-                baseURL: base, configuration: configuration,
-                timing: SandboxTiming(timeoutSeconds: 1, throttlePauseSeconds: 1, bulkPollSeconds: 0.2, bulkSettleSeconds: 1))
-            let file = try PrivateFile(path: configPath)
-            try file.write(Data(yaml.utf8))
-            try file.commit()
-            let configs = try ConfigLoader(file: configPath).load().filter { kinds.contains($0.kind.rawValue) }
-            for config in configs {
-                let enqueued = try Enqueuer(store: store).run(destination: config.name, reader: RecordReader(path: sample, format: .ndjson))
-                print("enqueued \(enqueued.enqueued) generated contacts for \(config.name)")
+        try await database.withStore { store in
+            let sample = directory.appendingPathComponent("sample.ndjson").path
+            try SampleContacts.write(count: contacts, to: sample)
+            let tally = LogTally()
+            LoggingSystem.bootstrap { label in
+                var errors = LineLogHandler(label: label, json: false)
+                errors.logLevel = .error
+                return TallyingLogHandler(tally: tally, passThrough: errors, logLevel: .warning)
             }
-            print("delivering and reconciling (config: \(configPath))…")
-            let client = HTTPCaller.makeClient()
-            let progress = Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
-            do {
-                let daemon = try await WorkerDaemon(
-                    configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
-                    clock: SystemClock(), logger: logger, drain: .settled, onProgress: { await progress?.tick() })
-                try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: 10, systemd: nil)
-                await progress?.finish()
-            } catch {
-                try? await client.shutdown()
-                throw error
+            let logger = Logger(label: "journeyq")
+            let contacts = self.contacts
+            let kinds = Set(destinations.split(separator: ",").map(String.init))
+            let html = directory.appendingPathComponent("report.html").path
+            let summary = try await SimulatorServer.withRunning(configuration: configuration) { base, state in
+                print(
+                    "sandbox listening on \(base) (faults \(configuration.faults == .none ? "off" : "realistic"), "
+                        + "seed \(configuration.seed))"
+                )
+                let configPath = directory.appendingPathComponent("sandbox.yaml").path
+                let yaml = SandboxConfigWriter.yaml(
+                    baseURL: base, configuration: configuration,
+                    timing: SandboxTiming(timeoutSeconds: 1, throttlePauseSeconds: 1, bulkPollSeconds: 0.2, bulkSettleSeconds: 1))
+                let file = try PrivateFile(path: configPath)
+                try file.write(Data(yaml.utf8))
+                try file.commit()
+                let configs = try ConfigLoader(file: configPath).load().filter { kinds.contains($0.kind.rawValue) }
+                for config in configs {
+                    let enqueued = try await Enqueuer(store: store).run(
+                        destination: config.name, reader: RecordReader(path: sample, format: .ndjson))
+                    print("enqueued \(enqueued.enqueued) generated contacts for \(config.name)")
+                }
+                print("delivering and reconciling (config: \(configPath))…")
+                let client = HTTPCaller.makeClient()
+                let progress = Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
+                do {
+                    let daemon = try await WorkerDaemon(
+                        configs: configs, store: store, caller: HTTPCaller(client: client, clock: SystemClock()),
+                        clock: SystemClock(), logger: logger, drain: .settled, onProgress: { await progress?.tick() })
+                    try await DaemonRunner.run(services: daemon.services, logger: logger, graceSeconds: 10, systemd: nil)
+                    await progress?.finish()
+                } catch {
+                    try? await client.shutdown()
+                    throw error
+                }
+                try await client.shutdown()
+                let truth = await state.truth()
+                let stats = await state.statistics()
+                let entered = Dictionary(
+                    truth.map { ($0.destination, $0.entries) }, uniquingKeysWith: { $0.merging($1, uniquingKeysWith: +) })
+                return (entered, stats.faults.values.reduce(0, +), stats.silentlyDropped)
             }
-            try await client.shutdown()
-            let truth = await state.truth()
-            let stats = await state.statistics()
-            let entered = Dictionary(truth.map { ($0.destination, $0.entries) }, uniquingKeysWith: { $0.merging($1, uniquingKeysWith: +) })
-            return (entered, stats.faults.values.reduce(0, +), stats.silentlyDropped)
-        }
-        let reports = try await store.reports(destination: nil, since: nil)
-        let now = SystemClock().nowMillis()
-        try Data(HTMLReport.render(reports, generatedAt: now).utf8).write(to: URL(fileURLWithPath: html))
-        print("")
-        print(ReportRenderer.text(reports, remoteIDsLabel: DestinationKind.remoteIDsLabel), terminator: "")
-        print("")
-        let met = tally.lines()
-        if !met.isEmpty {
-            print("on the way journeyq met, and handled (each is a warning line in `journeyq work`'s log):")
-            for line in met { print(line) }
+            let reports = try await store.reports(destination: nil, since: nil)
+            let now = SystemClock().nowMillis()
+            try Data(HTMLReport.render(reports, generatedAt: now).utf8).write(to: URL(fileURLWithPath: html))
             print("")
-        }
-        print(
-            "the sandbox injected \(summary.1) faults and silently dropped \(summary.2) accepted contacts; what it counts, beside journeyq:"
-        )
-        for report in reports {
-            let entries = summary.0[report.name] ?? [:]
-            let twice = entries.values.filter { $0 > 1 }.count
-            let verdict =
-                report.kind.flatMap(DestinationKind.init(rawValue:))?.definition.verifiable == false
-                ? "\(report.funnel.unverifiable) unverifiable (Symplify offers no way to look)"
-                : "\(report.funnel.confirmed) confirmed"
-                    + "\(report.funnel.confirmed == entries.count ? ", the same count" : ", NOT the same count")"
+            print(ReportRenderer.text(reports, remoteIDsLabel: DestinationKind.remoteIDsLabel), terminator: "")
+            print("")
+            let met = tally.lines()
+            if !met.isEmpty {
+                print("on the way journeyq met, and handled (each is a warning line in `journeyq work`'s log):")
+                for line in met { print(line) }
+                print("")
+            }
             print(
-                "  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), "
-                    + "\(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead"
+                "the sandbox injected \(summary.1) faults and silently dropped \(summary.2) accepted contacts; "
+                    + "what it counts, beside journeyq:"
             )
+            for report in reports {
+                let entries = summary.0[report.name] ?? [:]
+                let twice = entries.values.filter { $0 > 1 }.count
+                let verdict =
+                    report.kind.flatMap(DestinationKind.init(rawValue:))?.definition.verifiable == false
+                    ? "\(report.funnel.unverifiable) unverifiable (Symplify offers no way to look)"
+                    : "\(report.funnel.confirmed) confirmed"
+                        + "\(report.funnel.confirmed == entries.count ? ", the same count" : ", NOT the same count")"
+                print(
+                    "  \(report.name.padding(toLength: 24, withPad: " ", startingAt: 0)) entered \(entries.count) of \(contacts), "
+                        + "\(twice) twice; journeyq: \(verdict), \(report.funnel.dead) dead"
+                )
+            }
+            print("")
+            print("database:    \(database.printable)")
+            print("html report: \(html)")
+            print("try:         journeyq report --db \(database.printable) --format json | head -40")
+            if serve { try await serveDashboard(store: store, logger: logger) }
         }
-        print("")
-        print("database:    \(database.printable)")
-        print("html report: \(html)")
-        print("try:         journeyq report --db \(database.printable) --format json | head -40")
-        if serve { try await serveDashboard(store: store, logger: logger) }
     }
 
     /// The dashboard on the demo's database, with a fresh operate key, until SIGINT or SIGTERM.

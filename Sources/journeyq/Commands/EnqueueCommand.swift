@@ -83,7 +83,7 @@ struct EnqueueCommand: AsyncParsableCommand {
         let reader =
             progressFile.map { RecordReader(fd: $0.fd, name: file, format: format, keyColumn: keyColumn) }
             ?? RecordReader(path: file, format: format, keyColumn: keyColumn)
-        var enqueuer: Enqueuer
+        var sendWindow: SendWindow?
         if let config {
             let destinations: [DestinationConfig]
             do {
@@ -97,10 +97,18 @@ struct EnqueueCommand: AsyncParsableCommand {
                         + "(it names \(destinations.map(\.name).joined(separator: ", "))); nothing was enqueued"
                 )
             }
-            enqueuer = Enqueuer(store: try await database.openStoreOnServerTime().store)
-            enqueuer.sendWindow = named.limits.sendWindow
-        } else {
-            let store = try await database.openStoreOnServerTime().store
+            sendWindow = named.limits.sendWindow
+        }
+        try await database.withStoreOnServerTime { store, _ in
+            try await enqueue(into: store, reader: reader, sendWindow: sendWindow, checkName: config == nil, progressFile: progressFile)
+        }
+    }
+
+    private func enqueue(
+        into store: any JourneyStore, reader: RecordReader, sendWindow: SendWindow?, checkName: Bool, progressFile: FileProgress?
+    ) async throws {
+        let showProgress = Terminal.stderrIsTerminal && !json
+        if checkName {
             let known = try await store.counts().map(\.name)
             if !known.contains(destination) {
                 let names = known.isEmpty ? "none yet" : known.sorted().joined(separator: ", ")
@@ -112,15 +120,16 @@ struct EnqueueCommand: AsyncParsableCommand {
 
                         """.utf8))
             }
-            enqueuer = Enqueuer(store: store)
         }
+        var enqueuer = Enqueuer(store: store)
+        enqueuer.sendWindow = sendWindow
         enqueuer.notBefore = notBefore.flatMap { try? RecordValidator.moment($0, field: "--not-before") }
         enqueuer.notAfter = notAfter.flatMap { try? RecordValidator.moment($0, field: "--not-after") }
         let rejectWriter = try rejects.map { try RejectWriter(path: $0) }
         let started = Date()
         let summary: EnqueueSummary
         do {
-            summary = try enqueuer.run(
+            summary = try await enqueuer.run(
                 destination: destination, reader: reader,
                 reject: rejectWriter.map { writer in { raw, error in try writer.write(raw: raw, error: error) } },
                 progressEvery: 10_000,

@@ -41,21 +41,22 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore(readOnly: true)
-        let filter = EventFilter(
-            types: type.map { Set($0.split(separator: ",").compactMap { EventType(rawValue: String($0)) }) },
-            destinations: destination.map { Set($0.split(separator: ",").map(String.init)) })
-        var cursor = after.flatMap(EventPosition.init(text:))
-        var printed = 0
-        while follow || printed < limit {
-            let page = try await store.events(after: cursor, limit: follow ? 1_000 : min(1_000, limit - printed), filter: filter)
-            for event in page { print(event.json) }
-            fflush(nil)
-            printed += page.count
-            cursor = page.last?.position ?? cursor
-            if page.isEmpty {
-                guard follow else { break }
-                try await Task.sleep(for: .milliseconds(500))
+        try await database.withStore(readOnly: true) { store in
+            let filter = EventFilter(
+                types: type.map { Set($0.split(separator: ",").compactMap { EventType(rawValue: String($0)) }) },
+                destinations: destination.map { Set($0.split(separator: ",").map(String.init)) })
+            var cursor = after.flatMap(EventPosition.init(text:))
+            var printed = 0
+            while follow || printed < limit {
+                let page = try await store.events(after: cursor, limit: follow ? 1_000 : min(1_000, limit - printed), filter: filter)
+                for event in page { print(event.json) }
+                fflush(nil)
+                printed += page.count
+                cursor = page.last?.position ?? cursor
+                if page.isEmpty {
+                    guard follow else { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
             }
         }
     }
@@ -87,38 +88,39 @@ struct WebhooksCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore()
-        if let retire {
-            guard let before = try await store.retireWebhook(endpoint: retire) else {
-                throw CLIFailure.badInput("journeyq: no webhook endpoint named '\(retire)' in \(store.locationDescription)")
+        try await database.withStore { store in
+            if let retire {
+                guard let before = try await store.retireWebhook(endpoint: retire) else {
+                    throw CLIFailure.badInput("journeyq: no webhook endpoint named '\(retire)' in \(store.locationDescription)")
+                }
+                print("\(retire): retired; \(before.undelivered) events it was not told of go with retention")
+                return
             }
-            print("\(retire): retired; \(before.undelivered) events it was not told of go with retention")
-            return
-        }
-        if let redeliver {
-            guard let before = try await store.redeliverWebhook(endpoint: redeliver) else {
-                throw CLIFailure.badInput("journeyq: no webhook endpoint named '\(redeliver)' in \(store.locationDescription)")
+            if let redeliver {
+                guard let before = try await store.redeliverWebhook(endpoint: redeliver) else {
+                    throw CLIFailure.badInput("journeyq: no webhook endpoint named '\(redeliver)' in \(store.locationDescription)")
+                }
+                await OperatorIdentity.audit(store, action: "redeliver", target: redeliver, detail: nil)
+                print(
+                    "\(redeliver): "
+                        + "\(before.parkedAt == nil ? "was \(before.status)" : "was parked since \(ISOTime.string(before.parkedAt!))"); "
+                        + "\(before.undelivered) events due now")
+                return
             }
-            await OperatorIdentity.audit(store, action: "redeliver", target: redeliver, detail: nil)
-            print(
-                "\(redeliver): "
-                    + "\(before.parkedAt == nil ? "was \(before.status)" : "was parked since \(ISOTime.string(before.parkedAt!))"); "
-                    + "\(before.undelivered) events due now")
-            return
-        }
-        let states = try await store.webhookStates(filters: [:])
-        if states.isEmpty { print("no webhook endpoints (notify: in the config names them; work or serve registers them)") }
-        for state in states {
-            var line =
-                "\(state.endpoint): \(state.retiredAt == nil ? state.status : "retired"), "
-                + "\(state.delivered) delivered in \(state.deliveries) messages, "
-            line += "\(state.undelivered) waiting"
-            if let oldest = state.oldestUndeliveredAt { line += " (oldest \(ISOTime.string(oldest)))" }
-            if let failing = state.failingSince { line += "; failing since \(ISOTime.string(failing)): \(state.lastError ?? "?")" }
-            if let parked = state.parkedAt {
-                line += "; parked at \(ISOTime.string(parked)): journeyq webhooks --redeliver \(state.endpoint)"
+            let states = try await store.webhookStates(filters: [:])
+            if states.isEmpty { print("no webhook endpoints (notify: in the config names them; work or serve registers them)") }
+            for state in states {
+                var line =
+                    "\(state.endpoint): \(state.retiredAt == nil ? state.status : "retired"), "
+                    + "\(state.delivered) delivered in \(state.deliveries) messages, "
+                line += "\(state.undelivered) waiting"
+                if let oldest = state.oldestUndeliveredAt { line += " (oldest \(ISOTime.string(oldest)))" }
+                if let failing = state.failingSince { line += "; failing since \(ISOTime.string(failing)): \(state.lastError ?? "?")" }
+                if let parked = state.parkedAt {
+                    line += "; parked at \(ISOTime.string(parked)): journeyq webhooks --redeliver \(state.endpoint)"
+                }
+                print(line)
             }
-            print(line)
         }
     }
 }

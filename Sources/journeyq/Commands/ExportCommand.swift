@@ -3,7 +3,7 @@ import Foundation
 import JourneyQueue
 
 /// `journeyq export`: contacts as NDJSON that `enqueue` accepts back.
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write contacts (by default the dead ones) as NDJSON that enqueue accepts back."
@@ -27,12 +27,13 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let store = try database.openStore(readOnly: true)
-        let sink = try OutputSink(path: output)
-        try store.eachContact(destination: destination, state: ContactState(name: state), since: nil) { row in
-            try sink.write("{\"contactKey\":" + JSONText.string(row.key) + ",\"data\":" + row.dataJSON + "}\n")
+    func run() async throws {
+        try await database.withStore(readOnly: true) { store in
+            let sink = try OutputSink(path: output)
+            try await store.eachContact(destination: destination, state: ContactState(name: state), since: nil) { row in
+                try sink.write("{\"contactKey\":" + JSONText.string(row.key) + ",\"data\":" + row.dataJSON + "}\n")
+            }
+            try sink.close()
         }
-        try sink.close()
     }
 }

@@ -30,23 +30,26 @@ struct ForgetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (store, _) = try await database.openStoreOnServerTime()
-        var missing: [String] = []
-        for key in keys {
-            let summary = try await store.forget(contactKey: key, actor: OperatorIdentity.cli)
-            if summary.contacts == 0 { missing.append(key) }
-            if json {
-                print(AuditDetail.json(ForgetLine(contact: ContactErasure.keyDigest(key), summary: summary)))
-            } else if summary.contacts > 0 {
-                var line = "erased \(key): \(summary.erased) record(s), \(summary.bodies) ledger bodies rewritten"
-                if summary.withdrawn > 0 { line += ", \(summary.withdrawn) taken out of the queue unsent" }
-                if summary.pending > 0 { line += "; \(summary.pending) in flight, erased once settled (never sent again)" }
-                print(line)
+        try await database.withStoreOnServerTime { store, _ in
+            var missing: [String] = []
+            for key in keys {
+                let summary = try await store.forget(contactKey: key, actor: OperatorIdentity.cli)
+                if summary.contacts == 0 { missing.append(key) }
+                if json {
+                    print(AuditDetail.json(ForgetLine(contact: ContactErasure.keyDigest(key), summary: summary)))
+                } else if summary.contacts > 0 {
+                    var line = "erased \(key): \(summary.erased) record(s), \(summary.bodies) ledger bodies rewritten"
+                    if summary.withdrawn > 0 { line += ", \(summary.withdrawn) taken out of the queue unsent" }
+                    if summary.pending > 0 { line += "; \(summary.pending) in flight, erased once settled (never sent again)" }
+                    print(line)
+                }
             }
-        }
-        if !missing.isEmpty {
-            throw CLIFailure.runtime(
-                "journeyq: no contact with the key(s) \(missing.joined(separator: ", ")) in \(database.printable); nothing erased for them")
+            if !missing.isEmpty {
+                throw CLIFailure.runtime(
+                    "journeyq: no contact with the key(s) \(missing.joined(separator: ", ")) in \(database.printable); "
+                        + "nothing erased for them"
+                )
+            }
         }
     }
 
@@ -75,14 +78,16 @@ struct AuditCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try database.openStore(readOnly: true)
-        for entry in try await store.auditEntries(after: after, limit: limit) {
-            if json {
-                print(AuditDetail.json(entry))
-            } else {
-                print(
-                    [String(entry.id), ISOTime.string(entry.at), entry.actor, entry.action, entry.target ?? "-", entry.detail ?? ""].joined(
-                        separator: "  "))
+        try await database.withStore(readOnly: true) { store in
+            for entry in try await store.auditEntries(after: after, limit: limit) {
+                if json {
+                    print(AuditDetail.json(entry))
+                } else {
+                    print(
+                        [String(entry.id), ISOTime.string(entry.at), entry.actor, entry.action, entry.target ?? "-", entry.detail ?? ""]
+                            .joined(
+                                separator: "  "))
+                }
             }
         }
     }

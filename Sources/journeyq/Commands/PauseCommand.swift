@@ -21,24 +21,25 @@ struct PauseCommand: AsyncParsableCommand {
     var reason: String?
 
     func run() async throws {
-        let (store, clock) = try await database.openStoreOnServerTime()
-        let now = clock.nowMillis()
-        var end: Int64?
-        if let until {
-            guard let parsed = try? TimeArgument.parse(until, now: now, future: true), parsed > now else {
-                throw CLIFailure.badInput("journeyq: --until: expected a future ISO 8601 time or an age such as 30m, got '\(until)'")
+        try await database.withStoreOnServerTime { store, clock in
+            let now = clock.nowMillis()
+            var end: Int64?
+            if let until {
+                guard let parsed = try? TimeArgument.parse(until, now: now, future: true), parsed > now else {
+                    throw CLIFailure.badInput("journeyq: --until: expected a future ISO 8601 time or an age such as 30m, got '\(until)'")
+                }
+                end = parsed
             }
-            end = parsed
+            do {
+                try await store.setPause(destination: destination, paused: true, until: end, reason: reason)
+            } catch let error as StoreError {
+                throw CLIFailure.badInput("journeyq: \(error)")
+            }
+            await OperatorIdentity.audit(
+                store, action: "pause", target: destination,
+                detail: AuditDetail.json(["until": end.map(ISOTime.string) ?? "", "reason": reason ?? ""]))
+            print("paused \(destination) \(end.map { "until \(ISOTime.string($0))" } ?? "until resumed")")
         }
-        do {
-            try await store.setPause(destination: destination, paused: true, until: end, reason: reason)
-        } catch let error as StoreError {
-            throw CLIFailure.badInput("journeyq: \(error)")
-        }
-        await OperatorIdentity.audit(
-            store, action: "pause", target: destination,
-            detail: AuditDetail.json(["until": end.map(ISOTime.string) ?? "", "reason": reason ?? ""]))
-        print("paused \(destination) \(end.map { "until \(ISOTime.string($0))" } ?? "until resumed")")
     }
 }
 
@@ -52,13 +53,14 @@ struct ResumeCommand: AsyncParsableCommand {
     var destination: String
 
     func run() async throws {
-        let (store, _) = try await database.openStoreOnServerTime()
-        do {
-            try await store.setPause(destination: destination, paused: false, until: nil, reason: nil)
-        } catch let error as StoreError {
-            throw CLIFailure.badInput("journeyq: \(error)")
+        try await database.withStoreOnServerTime { store, _ in
+            do {
+                try await store.setPause(destination: destination, paused: false, until: nil, reason: nil)
+            } catch let error as StoreError {
+                throw CLIFailure.badInput("journeyq: \(error)")
+            }
+            await OperatorIdentity.audit(store, action: "resume", target: destination, detail: nil)
+            print("resumed \(destination)")
         }
-        await OperatorIdentity.audit(store, action: "resume", target: destination, detail: nil)
-        print("resumed \(destination)")
     }
 }

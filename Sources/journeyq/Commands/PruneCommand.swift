@@ -19,13 +19,14 @@ struct PruneCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (store, clock) = try await database.openStoreOnServerTime()
-        let cutoff = try TimeArgument.parse(olderThan, now: clock.nowMillis())
-        let summary = try store.pruneAll(contactsBefore: cutoff, ledgerBefore: cutoff, idempotencyBefore: cutoff)
-        try store.checkpoint()
-        print(
-            "pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches, "
-                + "\(summary.idempotencyKeys) idempotency keys older than \(ReportRenderer.iso(cutoff))"
-        )
+        try await database.withStoreOnServerTime { store, clock in
+            let cutoff = try TimeArgument.parse(olderThan, now: clock.nowMillis())
+            let summary = try await store.pruneAll(contactsBefore: cutoff, ledgerBefore: cutoff, idempotencyBefore: cutoff)
+            try await store.checkpoint()
+            print(
+                "pruned \(summary.contacts) finished contacts, \(summary.attempts) ledger rows, \(summary.batches) batches, "
+                    + "\(summary.idempotencyKeys) idempotency keys older than \(ReportRenderer.iso(cutoff))"
+            )
+        }
     }
 }

@@ -20,18 +20,19 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         let configs = try configOptions.load()
         let logger = logging.bootstrap()
-        let (store, clock) = try await database.openStoreOnServerTime()
-        let client = HTTPCaller.makeClient()
-        do {
-            try await WorkerDaemon.reconcileOnce(
-                configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock, logger: logger)
-        } catch {
-            try? await client.shutdown()
-            throw error
+        try await database.withStoreOnServerTime { store, clock in
+            let client = HTTPCaller.makeClient()
+            do {
+                try await WorkerDaemon.reconcileOnce(
+                    configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock, logger: logger)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+            await print(
+                ReportRenderer.text(try store.reports(destination: nil, since: nil), remoteIDsLabel: DestinationKind.remoteIDsLabel),
+                terminator: "")
         }
-        try await client.shutdown()
-        await print(
-            ReportRenderer.text(try store.reports(destination: nil, since: nil), remoteIDsLabel: DestinationKind.remoteIDsLabel),
-            terminator: "")
     }
 }

@@ -42,40 +42,41 @@ struct RedriveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (store, _) = try await database.openStoreOnServerTime()
-        if expired, let notAfter, let moment = try? RecordValidator.moment(notAfter, field: "--not-after") {
+        try await database.withStoreOnServerTime { store, _ in
+            if expired, let notAfter, let moment = try? RecordValidator.moment(notAfter, field: "--not-after") {
+                do {
+                    let moved = try await store.redriveExpired(destination: destination, notAfter: moment)
+                    var line =
+                        "redrove \(moved.queued) expired contact(s) of \(destination) back to queued, not after \(ISOTime.string(moment))"
+                    if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
+                    await OperatorIdentity.audit(
+                        store, action: "redrive", target: destination,
+                        detail: AuditDetail.json(["state": "expired", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)"]))
+                    print(line)
+                } catch let error as StoreError {
+                    throw CLIFailure.badInput("journeyq: \(error)")
+                }
+                return
+            }
             do {
-                let moved = try await store.redriveExpired(destination: destination, notAfter: moment)
+                let kind = try await store.counts().first { $0.name == destination }?.kind
+                let moved = try await store.redrive(destination: destination, reason: reason, lookable: DestinationKind.lookable(kind))
                 var line =
-                    "redrove \(moved.queued) expired contact(s) of \(destination) back to queued, not after \(ISOTime.string(moment))"
+                    "redrove \(moved.total) dead contact(s) of \(destination): \(moved.queued) back to queued, "
+                    + "\(moved.toLookFor) to be looked for first (their last request may have been taken)"
+                if moved.possibleDuplicates > 0 {
+                    line += "; \(moved.possibleDuplicates) of them sent again although nobody can look (possible duplicates)"
+                }
                 if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
                 await OperatorIdentity.audit(
                     store, action: "redrive", target: destination,
-                    detail: AuditDetail.json(["state": "expired", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)"]))
+                    detail: AuditDetail.json([
+                        "state": "dead", "reason": reason ?? "", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)",
+                    ]))
                 print(line)
             } catch let error as StoreError {
                 throw CLIFailure.badInput("journeyq: \(error)")
             }
-            return
-        }
-        do {
-            let kind = try await store.counts().first { $0.name == destination }?.kind
-            let moved = try await store.redrive(destination: destination, reason: reason, lookable: DestinationKind.lookable(kind))
-            var line =
-                "redrove \(moved.total) dead contact(s) of \(destination): \(moved.queued) back to queued, "
-                + "\(moved.toLookFor) to be looked for first (their last request may have been taken)"
-            if moved.possibleDuplicates > 0 {
-                line += "; \(moved.possibleDuplicates) of them sent again although nobody can look (possible duplicates)"
-            }
-            if moved.skipped > 0 { line += "; \(moved.skipped) skipped (a newer row of the same key is confirmed or unverifiable)" }
-            await OperatorIdentity.audit(
-                store, action: "redrive", target: destination,
-                detail: AuditDetail.json([
-                    "state": "dead", "reason": reason ?? "", "queued": "\(moved.queued)", "skipped": "\(moved.skipped)",
-                ]))
-            print(line)
-        } catch let error as StoreError {
-            throw CLIFailure.badInput("journeyq: \(error)")
         }
     }
 }

@@ -36,24 +36,27 @@ struct ReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.openStore(readOnly: true)
-        let now = SystemClock().nowMillis()
-        let sinceMillis = try since.map { try TimeArgument.parse($0, now: now) }
-        let sink = try OutputSink(path: output)
-        switch format {
-        case .text:
-            try await sink.write(
-                ReportRenderer.text(
-                    try store.reports(destination: destination, since: sinceMillis), remoteIDsLabel: DestinationKind.remoteIDsLabel))
-        case .json:
-            try await sink.write(ReportRenderer.json(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
-        case .html:
-            try await sink.write(HTMLReport.render(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
-        case .csv:
-            try sink.write(ReportRenderer.csvHeader)
-            try store.eachContact(destination: destination, state: nil, since: sinceMillis) { try sink.write(ReportRenderer.csvLine($0)) }
+        try await database.withStore(readOnly: true) { store in
+            let now = SystemClock().nowMillis()
+            let sinceMillis = try since.map { try TimeArgument.parse($0, now: now) }
+            let sink = try OutputSink(path: output)
+            switch format {
+            case .text:
+                try await sink.write(
+                    ReportRenderer.text(
+                        try store.reports(destination: destination, since: sinceMillis), remoteIDsLabel: DestinationKind.remoteIDsLabel))
+            case .json:
+                try await sink.write(ReportRenderer.json(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
+            case .html:
+                try await sink.write(HTMLReport.render(try store.reports(destination: destination, since: sinceMillis), generatedAt: now))
+            case .csv:
+                try sink.write(ReportRenderer.csvHeader)
+                try await store.eachContact(destination: destination, state: nil, since: sinceMillis) {
+                    try sink.write(ReportRenderer.csvLine($0))
+                }
+            }
+            try sink.close()
         }
-        try sink.close()
     }
 }
 

@@ -72,60 +72,61 @@ struct ServeCommand: AsyncParsableCommand {
         metrics.prepare(destinations: config.destinations.map(\.name), webhooks: config.notify.map(\.name))
         let daemonClock = try DaemonClock(database: database, logger: logger, offsetFile: clockOffsetFile)
         let clock = daemonClock.clock
-        let store = try database.openStore(clock: clock)
-        let tracing = try TracingBootstrap.start(config.tracing, logger: logger)
-        let client = HTTPCaller.makeClient()
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [$0] } ?? []
-        services += try await daemonClock.start(store, logger: logger)
-        var gates: [DestinationGate] = []
-        if !noWorkers {
-            let daemon = try await WorkerDaemon(
-                configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
-                logger: logger, checkpoint: { try store.checkpoint() }, metrics: metrics,
-                retention: (config.retention, store), notify: (config.notify, store), summaryEveryMillis: 10_000)
-            services += daemon.services
-            gates = daemon.gates
-        }
-        var dependencies = JourneyServerApp.Dependencies(
-            store: store, config: http, clock: clock, logger: logger, registry: registry, metrics: metrics,
-            lookable: { DestinationKind.lookable($0) }
-        ) { [gates] in
-            var all: [DestinationHealth] = []
-            for gate in gates { all.append(await gate.health()) }
-            return all
-        }
-        dependencies.sendWindows = Dictionary(
-            config.destinations.compactMap { destination in destination.limits.sendWindow.map { (destination.name, $0) } },
-            uniquingKeysWith: { first, _ in first })
-        dependencies.notify = config.notify.map(\.endpoint)
-        dependencies.destinations = Set(config.destinations.map(\.name))
-        // Connections need descriptors: the soft limit goes up to the hard one, and the cap is fitted to what it allows.
-        DescriptorLimit.raise()
-        let scheme = http.tls == nil ? "http" : "https"
-        let host = http.host.contains(":") ? "[\(http.host)]" : http.host
-        let suffix = noWorkers ? " (no workers)" : ""
-        let app: any Service
-        let systemd = SystemdNotifier.fromEnvironment()
-        do {
-            app = try JourneyServerApp.application(dependencies) { port in
-                print("journeyq serving on \(scheme)://\(host):\(port)\(suffix)")
-                fflush(nil)
-                // Ready only now: the store is open and the listener bound, so a unit ordered after this one finds it answering.
-                systemd?.ready(status: "serving on \(scheme)://\(host):\(port)\(suffix)")
+        try await database.withStore(clock: clock) { store in
+            let tracing = try TracingBootstrap.start(config.tracing, logger: logger)
+            let client = HTTPCaller.makeClient()
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [$0] } ?? []
+            services += try await daemonClock.start(store, logger: logger)
+            var gates: [DestinationGate] = []
+            if !noWorkers {
+                let daemon = try await WorkerDaemon(
+                    configs: config.destinations, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
+                    logger: logger, checkpoint: { try await store.checkpoint() }, metrics: metrics,
+                    retention: (config.retention, store), notify: (config.notify, store), summaryEveryMillis: 10_000)
+                services += daemon.services
+                gates = daemon.gates
             }
-        } catch {
-            throw CLIFailure.badInput("journeyq: \(configOptions.config): http.tls: cannot load the certificate or key (\(error))")
+            var dependencies = JourneyServerApp.Dependencies(
+                store: store, config: http, clock: clock, logger: logger, registry: registry, metrics: metrics,
+                lookable: { DestinationKind.lookable($0) }
+            ) { [gates] in
+                var all: [DestinationHealth] = []
+                for gate in gates { all.append(await gate.health()) }
+                return all
+            }
+            dependencies.sendWindows = Dictionary(
+                config.destinations.compactMap { destination in destination.limits.sendWindow.map { (destination.name, $0) } },
+                uniquingKeysWith: { first, _ in first })
+            dependencies.notify = config.notify.map(\.endpoint)
+            dependencies.destinations = Set(config.destinations.map(\.name))
+            // Connections need descriptors: the soft limit goes up to the hard one, and the cap is fitted to what it allows.
+            DescriptorLimit.raise()
+            let scheme = http.tls == nil ? "http" : "https"
+            let host = http.host.contains(":") ? "[\(http.host)]" : http.host
+            let suffix = noWorkers ? " (no workers)" : ""
+            let app: any Service
+            let systemd = SystemdNotifier.fromEnvironment()
+            do {
+                app = try JourneyServerApp.application(dependencies) { port in
+                    print("journeyq serving on \(scheme)://\(host):\(port)\(suffix)")
+                    fflush(nil)
+                    // Ready only now: the store is open and the listener bound, so a unit ordered after this one finds it answering.
+                    systemd?.ready(status: "serving on \(scheme)://\(host):\(port)\(suffix)")
+                }
+            } catch {
+                throw CLIFailure.badInput("journeyq: \(configOptions.config): http.tls: cannot load the certificate or key (\(error))")
+            }
+            services.append(.init(service: app))
+            do {
+                try await DaemonRunner.run(
+                    services: services, logger: logger, graceSeconds: graceSeconds, systemd: systemd,
+                    probe: { try await store.probeWritable() })
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
         }
-        services.append(.init(service: app))
-        do {
-            try await DaemonRunner.run(
-                services: services, logger: logger, graceSeconds: graceSeconds, systemd: systemd,
-                probe: { try await store.probeWritable() })
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
     }
 }
 

@@ -68,43 +68,45 @@ struct WorkCommand: AsyncParsableCommand {
         let profile = profileFile.map { _ in StatementProfile() }
         let daemonClock = try DaemonClock(database: database, logger: logger, offsetFile: clockOffsetFile)
         let clock = daemonClock.clock
-        let store = try database.openStore(clock: clock, profile: profile)
-        defer {
-            if let profileFile, let profile {
-                do {
-                    try profileFile.write(Data(profile.table().utf8))
-                    try profileFile.commit()
-                } catch {
-                    logger.error("cannot write the SQL profile", metadata: ["file": "\(profileFile.path)", "error": "\(error)"])
+        try await database.withStore(clock: clock, profile: profile) { store in
+            defer {
+                if let profileFile, let profile {
+                    do {
+                        try profileFile.write(Data(profile.table().utf8))
+                        try profileFile.commit()
+                    } catch {
+                        logger.error("cannot write the SQL profile", metadata: ["file": "\(profileFile.path)", "error": "\(error)"])
+                    }
                 }
             }
-        }
-        let tracing = try TracingBootstrap.start(whole.tracing, logger: logger)
-        let clockServices = try await daemonClock.start(store, logger: logger)
-        let client = HTTPCaller.makeClient()
-        let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
-        do {
-            let daemon = try await WorkerDaemon(
-                configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
-                logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
-                checkpoint: { try store.checkpoint() },
-                onProgress: { await progress?.tick() }, retention: (whole.retention, store),
-                notify: (whole.notify, store),
-                // The live block says it all on a terminal; elsewhere a line per destination every few seconds.
-                summaryEveryMillis: progress == nil ? Int64(summarySeconds * 1000) : nil)
+            let tracing = try TracingBootstrap.start(whole.tracing, logger: logger)
+            let clockServices = try await daemonClock.start(store, logger: logger)
+            let client = HTTPCaller.makeClient()
+            let progress = untilDrained && Terminal.stderrIsTerminal ? DrainProgress(store: store, destinations: configs.map(\.name)) : nil
             do {
-                try await DaemonRunner.run(
-                    services: (tracing.map { [$0] } ?? []) + clockServices + daemon.services, logger: logger, graceSeconds: graceSeconds,
-                    readyStatus: "working: \(configs.count) destination(s)", probe: { try await store.probeWritable() })
-            } catch let gaveUp as DrainGaveUp {
+                let daemon = try await WorkerDaemon(
+                    configs: configs, store: store, caller: HTTPCaller(client: client, clock: clock), clock: clock,
+                    logger: logger, concurrency: concurrency, drain: untilDrained ? .settled : nil,
+                    checkpoint: { try await store.checkpoint() },
+                    onProgress: { await progress?.tick() }, retention: (whole.retention, store),
+                    notify: (whole.notify, store),
+                    // The live block says it all on a terminal; elsewhere a line per destination every few seconds.
+                    summaryEveryMillis: progress == nil ? Int64(summarySeconds * 1000) : nil)
+                do {
+                    try await DaemonRunner.run(
+                        services: (tracing.map { [$0] } ?? []) + clockServices + daemon.services, logger: logger,
+                        graceSeconds: graceSeconds,
+                        readyStatus: "working: \(configs.count) destination(s)", probe: { try await store.probeWritable() })
+                } catch let gaveUp as DrainGaveUp {
+                    await progress?.finish()
+                    throw CLIFailure.runtime("journeyq: --until-drained gave up: \(gaveUp)")
+                }
                 await progress?.finish()
-                throw CLIFailure.runtime("journeyq: --until-drained gave up: \(gaveUp)")
+            } catch {
+                try? await client.shutdown()
+                throw error
             }
-            await progress?.finish()
-        } catch {
-            try? await client.shutdown()
-            throw error
+            try await client.shutdown()
         }
-        try await client.shutdown()
     }
 }

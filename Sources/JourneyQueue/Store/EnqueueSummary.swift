@@ -1,9 +1,3 @@
-/// Where enqueue writes one contact. A contact already live is skipped as a duplicate; the summary counts both. A
-/// store may write contacts in groups, so an insert's failure may surface on a later `add` or at the end.
-public protocol EnqueueSink {
-    mutating func add(_ record: ContactRecord) throws
-}
-
 /// What one enqueue did.
 public struct EnqueueSummary: Sendable, Equatable, Codable {
     public var enqueued: Int
