@@ -152,6 +152,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "JourneyQueueTests", dependencies: ["JourneyQueue"], swiftSettings: strict),
+        // What more than one test target needs: the private PostgreSQL server (one per test process).
+        .target(name: "JourneyTestSupport", path: "Tests/JourneyTestSupport", swiftSettings: strict),
         .testTarget(
             name: "JourneyQueueSQLiteTests",
             dependencies: ["JourneyQueue", "JourneyQueueSQLite", .product(name: "GRDB", package: "GRDB.swift")],
@@ -160,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "StoreContractTests",
             dependencies: [
-                "JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres",
+                "JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres", "JourneyTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -187,8 +189,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "journeyq", "JourneyQueue", "JourneyQueueSQLite", "JourneyDestinations", "JourneyWorker", "JourneyRuntime",
-                "JourneySimulator", "JourneyServer",
+                "journeyq", "JourneyQueue", "JourneyQueueSQLite", "JourneyQueuePostgres", "JourneyDestinations", "JourneyWorker",
+                "JourneyRuntime", "JourneySimulator", "JourneyServer", "JourneyTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -22,10 +22,10 @@ extension PostgresQueueStore {
 final class PoolRunners: @unchecked Sendable {
     static let shared = PoolRunners()
     private let lock = NSLock()
-    private var tasks: [ObjectIdentifier: Task<Void, any Error>] = [:]
+    private var tasks: [ObjectIdentifier: Task<Void, Never>] = [:]
 
     func start(_ store: PostgresQueueStore) {
-        let task = Task { try await store.run() }
+        let task = Task { _ = try? await store.run() }
         lock.withLock { tasks[ObjectIdentifier(store)] = task }
     }
 

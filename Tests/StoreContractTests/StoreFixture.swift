@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JourneyQueue
+import JourneyTestSupport
 import PostgresNIO
 import Testing
 

@@ -3,14 +3,14 @@ import JourneyQueue
 import PostgresNIO
 
 extension PostgresQueueStore {
-    /// One transaction on a pooled connection, reading the sequence as it goes: contacts go in groups of
+    /// One transaction on a connection of its own, reading the sequence as it goes: contacts go in groups of
     /// `PostgresEnqueueGroup.size`, the idempotency record with the last of them. A producer may delete its file once
     /// enqueue returns, so this commit waits for the disk. (A pipe is read to its end before: see `Enqueuer`.)
     public func enqueue<Records: AsyncSequence>(destination: String, idempotency: IdempotencyRecord?, records: Records) async throws
         -> EnqueueSummary where Records.Element == ContactRecord
     {
-        // A pooled connection the server ended meanwhile (a restart, an idle timeout) fails the transaction's first
-        // statement: that happens before a record is read, so a fresh connection is tried, once.
+        // A connection that fails before its transaction began (the server restarting) has read no record: a fresh
+        // one is tried, once.
         for attempt in 1...2 {
             do {
                 return try await enqueueOnce(destination: destination, idempotency: idempotency, records: records)
@@ -28,48 +28,58 @@ extension PostgresQueueStore {
         throw PostgresStoreError(operation: "enqueue", sqlState: nil, message: "no connection")
     }
 
-    /// One try of `enqueue` on one pooled connection.
+    /// One try of `enqueue`, on a connection of its own, opened for it and closed after: not one of the pool's, whose
+    /// connections the server may have ended meanwhile (the pool notices late, and a lease taken then was seen to wait
+    /// for ever), and whose connections the daemon's loops need while a long enqueue holds its transaction.
     private func enqueueOnce<Records: AsyncSequence>(destination: String, idempotency: IdempotencyRecord?, records: Records)
         async throws -> EnqueueSummary where Records.Element == ContactRecord
     {
         let now = clock.nowMillis()
-        return try await client.withConnection { connection in
-            let destinationID: Int64
+        let connection: PostgresConnection
+        let destinationID: Int64
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration(), id: Self.enqueueConnectionID, logger: logger)
+        } catch {
+            throw EnqueueNotStarted(underlying: error)
+        }
+        do {
             do {
                 try await connection.query("BEGIN", logger: logger)
                 try await connection.query("SET LOCAL synchronous_commit = on", logger: logger)
                 destinationID = try await self.destinationID(connection, name: destination, kind: nil, now: now)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw EnqueueNotStarted(underlying: error)
             }
-            do {
-                var group = PostgresEnqueueGroup(destinationID: destinationID, now: now)
-                for try await record in records {
-                    group.add(record)
-                    if group.isFull { try await group.flush(self, connection) }
-                }
-                try await group.flush(self, connection)
-                let summary = EnqueueSummary(enqueued: group.inserted, duplicates: group.duplicates)
-                if let idempotency {
-                    do {
-                        try await execute(
-                            connection,
-                            "INSERT INTO idempotency_key(destination_id, key, response, created_at) VALUES ($1, $2, $3, $4)",
-                            [destinationID, idempotency.key, idempotency.response(summary), now])
-                    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                        // Another request with the same key won: this one rolls back whole.
-                        throw StoreError.duplicateIdempotencyKey(idempotency.key)
-                    }
-                }
-                try await connection.query("COMMIT", logger: logger)
-                return summary
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+            var group = PostgresEnqueueGroup(destinationID: destinationID, now: now)
+            for try await record in records {
+                group.add(record)
+                if group.isFull { try await group.flush(self, connection) }
             }
+            try await group.flush(self, connection)
+            let summary = EnqueueSummary(enqueued: group.inserted, duplicates: group.duplicates)
+            if let idempotency {
+                do {
+                    try await execute(
+                        connection, "INSERT INTO idempotency_key(destination_id, key, response, created_at) VALUES ($1, $2, $3, $4)",
+                        [destinationID, idempotency.key, idempotency.response(summary), now])
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                    // Another request with the same key won: this one rolls back whole.
+                    throw StoreError.duplicateIdempotencyKey(idempotency.key)
+                }
+            }
+            try await connection.query("COMMIT", logger: logger)
+            try? await connection.close()
+            return summary
+        } catch {
+            // Closing the connection rolls back whatever the transaction wrote.
+            try? await connection.close()
+            throw error
         }
     }
+
+    /// The id enqueue connections carry in the driver's logs (the pool numbers its own from 0).
+    static let enqueueConnectionID = 1_000_000
 
     public func idempotentResponse(destination: String, key: String) async throws -> String? {
         try await rows(

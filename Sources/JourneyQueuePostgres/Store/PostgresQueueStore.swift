@@ -33,8 +33,7 @@ public final class PostgresQueueStore: JourneyStore, Service, Sendable {
         self.clock = clock
         self.logger = logger
         var configuration = location.clientConfiguration()
-        // Two more than asked: an enqueue holds one for its whole transaction, and the daemon's loops keep theirs.
-        configuration.options.maximumConnections = max(maximumConnections, 2) + 2
+        configuration.options.maximumConnections = max(maximumConnections, 2)
         configuration.options.connectTimeout = .seconds(10)
         client = PostgresClient(configuration: configuration)
         do {

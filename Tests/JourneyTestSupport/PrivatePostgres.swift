@@ -3,18 +3,18 @@ import Foundation
 /// One private PostgreSQL server per test process (scripts/pg-private: initdb into a temporary directory, a unix socket
 /// in it, no TCP port), started on first use and stopped when the process exits; every fixture gets a database of its
 /// own on it.
-enum PrivatePostgres {
+public enum PrivatePostgres {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var started = false
     /// The server's directory; removed when the process exits.
-    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-pg-\(getpid())").path
+    public static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-pg-\(getpid())").path
 
     /// The repository's scripts/pg-private.
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("scripts/pg-private").path
 
     /// A URL of a new, empty database.
-    static func newDatabase() throws -> String {
+    public static func newDatabase() throws -> String {
         try lock.withLock {
             if !started {
                 _ = try run("start")
@@ -31,7 +31,7 @@ enum PrivatePostgres {
     /// Runs `scripts/pg-private COMMAND DIR` and returns what it printed. posix_spawn and waitpid rather than
     /// Foundation's Process, whose wait never returned here once pg_ctl had left a server running.
     @discardableResult
-    static func run(_ command: String) throws -> String {
+    public static func run(_ command: String) throws -> String {
         let capture = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-pg-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: capture) }
         var actions = posix_spawn_file_actions_t()
@@ -55,8 +55,8 @@ enum PrivatePostgres {
     }
 }
 
-struct PrivatePostgresError: Error, CustomStringConvertible {
-    var command: String
-    var output: String
-    var description: String { "scripts/pg-private \(command) failed: \(output)" }
+public struct PrivatePostgresError: Error, CustomStringConvertible {
+    public var command: String
+    public var output: String
+    public var description: String { "scripts/pg-private \(command) failed: \(output)" }
 }
