@@ -267,13 +267,23 @@ import Testing
             // Counted in store calls, not seconds, so that a slow machine meets as many faults as a fast one: the first
             // 20 calls all fail, then three in ten of the next 200.
             let calls = Counter()
+            // A failed write leaves its batch to its lease: each fault ends every lease the daemon holds, as the
+            // lease's time passing would (a lease measured in wall time would also run out on a machine merely slow).
             faulty.failing { _ in
                 let call = calls.next()
-                if call < 20 { return [FaultyStore.busy, FaultyStore.full, FaultyStore.readOnly].randomElement() }
-                if call < 220 { return Double.random(in: 0..<1) < 0.3 ? [FaultyStore.busy, FaultyStore.full].randomElement() : nil }
-                return nil
+                let fault: (any Error)?
+                if call < 20 {
+                    fault = [FaultyStore.busy, FaultyStore.full, FaultyStore.readOnly].randomElement()
+                } else if call < 220 {
+                    fault = Double.random(in: 0..<1) < 0.3 ? [FaultyStore.busy, FaultyStore.full].randomElement() : nil
+                } else {
+                    fault = nil
+                }
+                if fault != nil { harness.expireTestLeases() }
+                return fault
             }
-            try await harness.work(try harness.configs(configure: { $0.limits.leaseMillis = 1_500 }), deadline: 120, store: faulty)
+            try await harness.work(
+                try harness.configs(configure: { $0.limits.leaseMillis = deadWorkerLeaseMillis }), deadline: 120, store: faulty)
             #expect(faulty.injected > 10, "the store failed \(faulty.injected) times")
             #expect(try await harness.counts()[.confirmed] == 1_000)
             let truth = await harness.truth()
@@ -288,11 +298,16 @@ import Testing
             try await harness.enqueue(1_000)
             let faulty = FaultyStore(harness.store)
             let failures = Counter()
-            faulty.failing { operation in operation == "beginAttempt" && failures.next() < 3 ? FaultyStore.busy : nil }
+            // The failed batch's lease ends at the fault, as its time passing would.
+            faulty.failing { operation in
+                guard operation == "beginAttempt", failures.next() < 3 else { return nil }
+                harness.expireTestLeases()
+                return FaultyStore.busy
+            }
             try await harness.work(
                 try harness.configs(configure: { config in
                     config.limits.concurrency = 1
-                    config.limits.leaseMillis = 1_500
+                    config.limits.leaseMillis = deadWorkerLeaseMillis
                 }), deadline: 60, store: faulty)
             #expect(faulty.injected == 3)
             #expect(try await harness.counts()[.confirmed] == 1_000)
@@ -307,11 +322,15 @@ import Testing
             try await harness.enqueue(1_000)
             let faulty = FaultyStore(harness.store)
             let failures = Counter()
+            // The refused batch's lease ends at the fault, as its time passing would.
             faulty.failing { operation in
-                operation == "beginAttempt" && failures.next() < 4 ? StoreError.leaseLost(batchID: 0) : nil
+                guard operation == "beginAttempt", failures.next() < 4 else { return nil }
+                harness.expireTestLeases()
+                return StoreError.leaseLost(batchID: 0)
             }
             try await harness.work(
-                try harness.configs(configure: { config in config.limits.leaseMillis = 1_500 }), deadline: 60, store: faulty)
+                try harness.configs(configure: { config in config.limits.leaseMillis = deadWorkerLeaseMillis }), deadline: 60,
+                store: faulty)
             #expect(faulty.injected == 4)
             let arrived = await harness.state.statistics().requests["POST /interaction/v1/async/events"]?.values.reduce(0, +) ?? 0
             let writtenAhead = try SQLiteInspection.int(
