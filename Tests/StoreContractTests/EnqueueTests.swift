@@ -54,7 +54,7 @@ import Testing
         let line = "{\"contactKey\":\"a\",\"notBefore\":\"2027-04-01T08:00:00Z\",\"notAfter\":\"2027-04-02T08:00:00Z\"}\n"
         try pipe.fileHandleForWriting.write(contentsOf: Data(line.utf8))
         try pipe.fileHandleForWriting.close()
-        let reader = RecordReader(fd: pipe.fileHandleForReading.fileDescriptor, name: "pipe", format: .ndjson)
+        let reader = RecordReader(fd: pipe.fileHandleForReading.fileDescriptor, of: pipe, name: "pipe", format: .ndjson)
         #expect(try reader.isStream())
         #expect(try await Enqueuer(store: fixture.store).run(destination: "dest", reader: reader).enqueued == 1)
         #expect(try await fixture.column("not_before", key: "a") == 1_806_566_400_000)

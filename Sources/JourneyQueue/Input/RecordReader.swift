@@ -20,6 +20,9 @@ public struct RecordReader {
 
     /// An open descriptor to read instead of `path` (an HTTP body spooled to a file); `path` then only names it.
     let descriptor: Int32?
+    /// What owns `descriptor` (and closes it when it goes), kept alive as long as the reader: a read after it went
+    /// would read whatever file the number was given to next.
+    let owner: AnyObject?
 
     /// `path` is `-` for standard input.
     public init(path: String, format: InputFormat, keyColumn: String = "contactKey", validator: RecordValidator = RecordValidator()) {
@@ -28,17 +31,20 @@ public struct RecordReader {
         self.keyColumn = keyColumn
         self.validator = validator
         descriptor = nil
+        owner = nil
     }
 
-    /// Reads the open descriptor `fd` (not closed here), naming it `name` in errors.
+    /// Reads the open descriptor `fd` (not closed here) of `owner`, naming it `name` in errors.
     public init(
-        fd: Int32, name: String, format: InputFormat, keyColumn: String = "contactKey", validator: RecordValidator = RecordValidator()
+        fd: Int32, of owner: AnyObject?, name: String, format: InputFormat, keyColumn: String = "contactKey",
+        validator: RecordValidator = RecordValidator()
     ) {
         path = name
         self.format = format
         self.keyColumn = keyColumn
         self.validator = validator
         descriptor = fd
+        self.owner = owner
     }
 
     /// The input's name in errors ("stdin" for -).

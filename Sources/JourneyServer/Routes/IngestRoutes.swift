@@ -78,7 +78,7 @@ enum IngestRoutes {
             let maxRecords = dependencies.config.maxRecordsPerRequest
             let window = dependencies.sendWindows[destination]
             do {
-                let reader = RecordReader(fd: body.handle.fileDescriptor, name: "body", format: format, keyColumn: keyColumn)
+                let reader = RecordReader(fd: body.handle.fileDescriptor, of: body, name: "body", format: format, keyColumn: keyColumn)
                 let collected = RejectedList()
                 var enqueuer = Enqueuer(store: store)
                 enqueuer.maxReportedErrors = 1_000

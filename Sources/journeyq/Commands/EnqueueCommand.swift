@@ -81,7 +81,7 @@ struct EnqueueCommand: AsyncParsableCommand {
         let progressFile = showProgress && file != "-" ? FileProgress(path: file) : nil
         defer { progressFile?.close() }
         let reader =
-            progressFile.map { RecordReader(fd: $0.fd, name: file, format: format, keyColumn: keyColumn) }
+            progressFile.map { RecordReader(fd: $0.fd, of: $0, name: file, format: format, keyColumn: keyColumn) }
             ?? RecordReader(path: file, format: format, keyColumn: keyColumn)
         var sendWindow: SendWindow?
         if let config {
