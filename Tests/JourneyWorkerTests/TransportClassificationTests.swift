@@ -26,7 +26,8 @@ import Testing
 
     /// A failed download reaches the metrics as a failed send does: both are told, with no status.
     @Test func aFailedDownloadIsObservedLikeAFailedSend() async throws {
-        let port = try Self.closedPort()
+        let (port, holder) = try Self.closedPort()
+        defer { close(holder) }
         let client = HTTPCaller.makeClient()
         var caller = HTTPCaller(client: client, clock: SystemClock())
         let seen = Seen()
@@ -130,10 +131,10 @@ import Testing
         var all: [String] { lock.withLock { items } }
     }
 
-    /// A loopback port nobody listens on: bound, read and released.
-    static func closedPort() throws -> Int {
+    /// A loopback port nobody listens on, and the socket that holds it (bound, never listening: a connection is refused,
+    /// and no other test's server can take the port meanwhile, as one once did). The caller closes `holder`.
+    static func closedPort() throws -> (port: Int, holder: Int32) {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -143,7 +144,10 @@ import Testing
                 bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
             }
         }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(socket)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return (Int(UInt16(bigEndian: address.sin_port)), socket)
     }
 }

@@ -109,13 +109,9 @@ public final class RecordSpool: AsyncSequence, @unchecked Sendable {
     }
 
     private func appendField(_ text: String) {
-        let bytes = Array(text.utf8)
-        let length = bytes.count
-        buffer += [
-            UInt8(truncatingIfNeeded: length >> 24), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 8),
-            UInt8(truncatingIfNeeded: length),
-        ]
-        buffer += bytes
+        let length = text.utf8.count
+        for shift in [24, 16, 8, 0] { buffer.append(UInt8(truncatingIfNeeded: length >> shift)) }
+        buffer.append(contentsOf: text.utf8)
     }
 
     private func appendLimit(_ value: Int64?) {

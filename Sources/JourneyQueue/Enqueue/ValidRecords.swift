@@ -31,6 +31,8 @@ struct ValidRecords: AsyncSequence {
         let records: ValidRecords
         var base: ReadOutcomes.Iterator
         var read = 0
+        /// Invalid records so far (the tally holds the same count for the idempotency answer).
+        var invalid = 0
         var errors: [InputError] = []
 
         mutating func next() async throws -> ContactRecord? {
@@ -45,8 +47,9 @@ struct ValidRecords: AsyncSequence {
                         records.tally.countWithoutZone()
                     }
                     // Once a record was invalid without a reject sink, the rest is only read for its errors.
-                    if records.tally.invalid == 0 || records.reject != nil { return record }
+                    if invalid == 0 || records.reject != nil { return record }
                 case .invalid(let error, let raw):
+                    invalid += 1
                     records.tally.countInvalid()
                     if let reject = records.reject {
                         try reject(raw, error)
@@ -55,9 +58,7 @@ struct ValidRecords: AsyncSequence {
                     }
                 }
             }
-            if records.tally.invalid > 0 && records.reject == nil {
-                throw Enqueuer.Rejected(errors: errors, total: records.tally.invalid)
-            }
+            if invalid > 0 && records.reject == nil { throw Enqueuer.Rejected(errors: errors, total: invalid) }
             return nil
         }
     }
