@@ -20,6 +20,7 @@ extension SQLiteQueueStore {
                 let rows = try Row.fetchAll(db.cachedStatement(sql: Self.claimSQL), arguments: [batchID, now, destinationID, now, limit])
                 guard !rows.isEmpty else { return .rollback }
                 try db.cachedStatement(sql: "UPDATE batch SET size = ? WHERE id = ?").execute(arguments: [rows.count, batchID])
+                try Self.countClaim(db, rows, destinationID: destinationID, now: now)
                 let contacts = rows.map { row in
                     ClaimedContact(
                         id: row[0], key: row[1], dataJSON: row[2], attempts: row[3],
@@ -44,16 +45,36 @@ extension SQLiteQueueStore {
         return (db.lastInsertedRowID, token, until)
     }
 
-    /// The claim: one statement, attempt counted in it. Pinned by a query-plan test.
+    /// The claim: one statement, attempt counted in it, counted by the store (`tally`). Pinned by a query-plan test.
     static let claimSQL = """
-        UPDATE contact SET state = \(StateCode.claimed), batch_id = ?1, attempts = attempts + 1, updated_at = ?2, wait_cause = NULL
+        UPDATE contact SET state = \(StateCode.claimed), batch_id = ?1, attempts = attempts + 1, updated_at = ?2, wait_cause = NULL,
+            tally = 1 - tally
         WHERE id IN (
             SELECT id FROM contact
             WHERE destination_id = ?3 AND state = \(StateCode.queued) AND available_at <= ?4
             ORDER BY available_at
             LIMIT ?5)
-        RETURNING id, contact_key, data, attempts, prior_member, looks, not_after
+        RETURNING id, contact_key, data, attempts, prior_member, looks, not_after, event_instance_id IS NOT NULL,
+            possible_duplicates, proven_absent
         """
+
+    /// The claim's counters, from what it returned: every contact left `queued` with one attempt less than it has now.
+    static func countClaim(_ db: Database, _ rows: [Row], destinationID: Int64, now: Int64) throws {
+        var before = StatementCounters.Funnel.zero
+        var after = StatementCounters.Funnel.zero
+        for row in rows {
+            let attempts: Int64 = row[3]
+            let hasEvent: Bool = row[7]
+            let duplicates: Int64 = row[8]
+            let absent: Int64 = row[9]
+            before = before + .of(state: 0, attempts: attempts - 1, hasEvent: hasEvent, duplicates: duplicates, absent: absent)
+            after = after + .of(state: 1, attempts: attempts, hasEvent: hasEvent, duplicates: duplicates, absent: absent)
+        }
+        var counters = StatementCounters()
+        counters.add(.zero - before, to: .init(destinationID: destinationID, state: 0))
+        counters.add(after, to: .init(destinationID: destinationID, state: 1))
+        try counters.apply(db, settledAt: now)
+    }
 
     public func renewLease(_ lease: Lease, leaseMillis: Int64) async throws -> Lease {
         try await writes.write { [self] db in
@@ -123,14 +144,17 @@ extension SQLiteQueueStore {
             // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again. The batch joins
             // the contacts' `carried` (the timeline's way to their requests) once, as they go out: one taken out before
             // (released, erased) was never carried by it.
-            try db.cachedStatement(
-                sql: """
-                    UPDATE contact SET state = \(StateCode.sending), sent_at = ?1, looks = 0, updated_at = ?1,
-                        event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END,
-                        carried = CASE WHEN state = \(StateCode.claimed) THEN COALESCE(carried || ' ', '') || ?2 ELSE carried END
-                    WHERE batch_id = ?2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
-                    """
-            ).execute(arguments: [attempt.startedAt, lease.batchID])
+            try StatementCounters.around(db, batchID: lease.batchID, now: now) {
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE contact SET state = \(StateCode.sending), sent_at = ?1, looks = 0, updated_at = ?1,
+                            event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END,
+                            carried = CASE WHEN state = \(StateCode.claimed) THEN COALESCE(carried || ' ', '') || ?2 ELSE carried END,
+                            tally = 1 - tally
+                        WHERE batch_id = ?2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
+                        """
+                ).execute(arguments: [attempt.startedAt, lease.batchID])
+            }
             return id
         }
     }

@@ -36,23 +36,25 @@ extension SQLiteQueueStore {
             event_instance_id = COALESCE(s.value ->> 1, event_instance_id), last_error = ?5, dead_reason = ?6,
             attempts = attempts - ?7, looks = looks + ?8, ambiguous = COALESCE(?9, ambiguous),
             possible_duplicates = possible_duplicates + ?10, updated_at = ?11, request_id = COALESCE(?12, request_id),
-            proven_absent = proven_absent + ?14, wait_cause = ?15
+            proven_absent = proven_absent + ?14, wait_cause = ?15, tally = 1 - tally
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(StateCode.claimed), \(StateCode.sending))
         """
 
     /// Writes `outcomes` with `sql` (`settleSQL` or `settleVerificationSQL`, which read the same numbered values), one
-    /// execution per group.
+    /// execution per group, and moves the counters once for all of them (both statements flip `tally`).
     static func settle(_ db: Database, _ outcomes: [Settlement], sql: String, now: Int64, batchID: Int64, requestID: String?) throws {
         let statement = try db.cachedStatement(sql: sql)
-        for group in Settlement.groups(outcomes) {
-            let values = group.values
-            // ?4 is not read: the event instance id comes with each contact.
-            try statement.execute(arguments: [
-                group.contactsJSON, values.state, values.availableAt, nil, values.lastError, values.deadReason,
-                values.refund, values.looks, values.ambiguous, values.possibleDuplicate, now, requestID, batchID,
-                values.provenAbsent, values.waitCause,
-            ])
+        try StatementCounters.around(db, batchID: batchID, now: now) {
+            for group in Settlement.groups(outcomes) {
+                let values = group.values
+                // ?4 is not read: the event instance id comes with each contact.
+                try statement.execute(arguments: [
+                    group.contactsJSON, values.state, values.availableAt, nil, values.lastError, values.deadReason,
+                    values.refund, values.looks, values.ambiguous, values.possibleDuplicate, now, requestID, batchID,
+                    values.provenAbsent, values.waitCause,
+                ])
+            }
         }
     }
 

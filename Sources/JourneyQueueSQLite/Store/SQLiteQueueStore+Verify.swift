@@ -68,7 +68,8 @@ extension SQLiteQueueStore {
         UPDATE contact SET state = COALESCE(?2, state), available_at = COALESCE(?3, available_at),
             last_error = COALESCE(?5, last_error), dead_reason = ?6, attempts = attempts - ?7, looks = looks + ?8,
             ambiguous = COALESCE(?9, ambiguous), possible_duplicates = possible_duplicates + ?10, updated_at = ?11,
-            evidence = COALESCE(s.value ->> 2, evidence), proven_absent = proven_absent + ?14, wait_cause = COALESCE(?15, wait_cause)
+            evidence = COALESCE(s.value ->> 2, evidence), proven_absent = proven_absent + ?14, wait_cause = COALESCE(?15, wait_cause),
+            tally = 1 - tally
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(StateCode.accepted), \(StateCode.unknown))
         """
