@@ -1,8 +1,11 @@
 import Foundation
+import GRDB
 import JourneyDestinations
 import JourneyQueue
 import JourneySimulator
 import Testing
+
+@testable import JourneyQueueSQLite
 
 /// API calls are the user's money (issue 32): with the journey history, looks cost a fraction of a call per contact.
 @Suite(.timeLimit(.minutes(12))) struct APICallTests {
@@ -102,6 +105,49 @@ import Testing
             let counts = try await harness.counts()
             #expect(counts[.confirmed] == 1_000 && counts[.unverifiable, default: 0] == 0, "\(counts)")
             #expect(await harness.truth().values.allSatisfy { $0 == 1 })
+        }
+    }
+}
+
+/// Looks gather contacts so that a download serves many, but never longer than it takes a full download to come due.
+@Suite(.timeLimit(.minutes(12))) struct LookGatheringTests {
+    @Test func aGatheringLookGoesOutOnceAFullLookIsDue() async throws {
+        try await WorkerHarness.with({ $0.entryDelayMillis = 0...20 }) { harness in
+            try await harness.enqueue(3_000)
+            let configs = try harness.configs(configure: { config in
+                config.journeyCheckMillis = 0
+                // Thirty submissions at ten a second: the first look finds fewer contacts due than a download holds.
+                config.limits.requestsPerSecond = 10
+                // A gathering no test outlives: without its early end, only a step of the clock would end it.
+                config.updateConnection(SFMCKind.Connection.self) { $0.settings.history?.gatherMillis = 3_600_000 }
+                // Leases outlive the hour the test steps through.
+                config.limits.leaseMillis = 2 * 3_600_000
+            })
+            let store = harness.store
+            async let worked = harness.work(configs, deadline: 300)
+            // Full downloads go out as soon as they are due, while the gathering time has nearly all of its hour left.
+            let looked = try await waitFor(seconds: 120) {
+                let counts = try await store.counts().first { $0.name == "sfmc-async-events" }
+                return (counts?.counts[.confirmed] ?? 0) >= 2_000
+            }
+            #expect(looked, "two full looks went out before the gathering time had passed")
+            // The rest, fewer than a download holds, waits for the gathering's end.
+            harness.clock.step(by: 3_600_000 + 60_000)
+            #expect(try await worked == nil)
+            let counts = try await harness.counts()
+            #expect(counts[.confirmed] == 3_000, "\(counts)")
+            #expect(await harness.truth().values.allSatisfy { $0 == 1 })
+            // Gathering still saves calls: the loops' first looks (before any gathering), the full downloads, one for the
+            // rest; no download for the leftovers beside a full one.
+            let looks = try await store.pool.read { db in
+                try Int64.fetchAll(
+                    db,
+                    sql: """
+                        SELECT b.size FROM batch b WHERE b.id IN (SELECT batch_id FROM attempt WHERE call_purpose = 'look-after')
+                        ORDER BY b.id
+                        """)
+            }
+            #expect(looks.count <= configs[0].limits.concurrency + 3, "looks of \(looks)")
         }
     }
 }

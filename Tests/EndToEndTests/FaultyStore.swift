@@ -80,6 +80,9 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func pendingWork(destination: String) async throws -> PendingWork {
         try gate("pendingWork"); return try await inner.pendingWork(destination: destination)
     }
+    func lookFillsAt(destination: String, count: Int) async throws -> Int64? {
+        try gate("lookFillsAt"); return try await inner.lookFillsAt(destination: destination, count: count)
+    }
     func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
         try gate("claimVerification");
         return try await inner.claimVerification(destination: destination, limit: limit, leaseMillis: leaseMillis)

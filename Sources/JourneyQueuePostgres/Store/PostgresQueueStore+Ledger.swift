@@ -72,6 +72,20 @@ extension PostgresQueueStore {
         }
     }
 
+    public func lookFillsAt(destination: String, count: Int) async throws -> Int64? {
+        precondition(count > 0, "a look holds at least one contact")
+        guard let id = try await knownDestinationID(destination) else { return nil }
+        // The destination as a constant, so that the planner walks `contact_to_verify` (see `claimSQL`).
+        let row = try await rows(
+            """
+            SELECT available_at FROM contact
+            WHERE destination_id = $1 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+            ORDER BY available_at LIMIT 1 OFFSET $2
+            """, [id, Int64(count - 1)]
+        ).first
+        return try row?[0].decode(Int64.self)
+    }
+
     public func pendingWork(destination: String) async throws -> PendingWork {
         let row = try await rows(
             """

@@ -53,6 +53,23 @@ extension SQLiteQueueStore {
         }
     }
 
+    public func lookFillsAt(destination: String, count: Int) async throws -> Int64? {
+        precondition(count > 0, "a look holds at least one contact")
+        return try await pool.read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
+                return nil
+            }
+            return try Int64.fetchOne(db.cachedStatement(sql: Self.lookFillsAtSQL), arguments: [id, count - 1])
+        }
+    }
+
+    /// The `count`-th due time along the look's own index (`contact_to_verify`), as the look claims them. Pinned by a test.
+    static let lookFillsAtSQL = """
+        SELECT available_at FROM contact
+        WHERE destination_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+        ORDER BY available_at LIMIT 1 OFFSET ?
+        """
+
     /// Writes the looks, then checks the lease: false when it is lost (the looks stay written, the verdict does not).
     static func recordLooks(_ db: Database, _ looks: [PreparedAttempt], thenHold lease: Lease, now: Int64) throws -> Bool {
         for look in looks { _ = try insert(db, look, now: now) }

@@ -39,14 +39,40 @@ public struct ReconcilerService: Service {
         await GatedLoop.run(
             concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation"
         ) {
-            // After a look that leased less than it could, every loop lets more come due before the next (one call, many contacts).
-            if case let wait = await gathering.wait(), wait > 0 { return .idle(wait) }
+            // After a look that leased less than it could, every loop lets more come due before the next (one call, many
+            // contacts), until a full look is due or the gathering time has passed, whichever comes first. It asks again
+            // at least every idle poll: contacts answered meanwhile may fill a look sooner.
+            // One loop at a time takes a full look while the others go on gathering, so that no loop takes the
+            // leftovers beside it (a download for a few contacts).
+            var fullLook = false
+            if case let wait = await gathering.wait(), wait > 0 {
+                guard await gathering.beginFullLook() else { return .idle(idlePollMillis) }
+                let fills: Int64?
+                do {
+                    fills = try await store.lookFillsAt(destination: destination.name, count: destination.verificationBatchSize)
+                } catch {
+                    await gathering.endFullLook()
+                    throw error
+                }
+                let now = clock.nowMillis()
+                guard let fills, fills <= now else {
+                    await gathering.endFullLook()
+                    return .idle(min(wait, fills.map { $0 - now } ?? wait, idlePollMillis))
+                }
+                fullLook = true
+            }
             let claimStarted = DefaultTracerClock.now
-            guard
-                let batch = try await store.claimVerification(
+            let claimed: VerificationBatch?
+            do {
+                claimed = try await store.claimVerification(
                     destination: destination.name, limit: destination.verificationBatchSize,
                     leaseMillis: destination.limits.leaseMillis)
-            else {
+                if fullLook { await gathering.endFullLook() }
+            } catch {
+                if fullLook { await gathering.endFullLook() }
+                throw error
+            }
+            guard let batch = claimed else {
                 if singlePass { return .finished }
                 let next = try await store.pendingWork(destination: destination.name).nextVerifyAt
                 return .idle(min(next.map { $0 - clock.nowMillis() } ?? idlePollMillis, idlePollMillis))
@@ -93,11 +119,13 @@ public struct ReconcilerService: Service {
 }
 
 /// The reconciler loops' shared pause after a look that leased fewer contacts than it could: the next look waits for
-/// more to come due, so that a remote answering for many contacts a call is asked once for them (0: no pause).
+/// more to come due, so that a remote answering for many contacts a call is asked once for them (0: no pause). While it
+/// lasts, a look that is full goes out as soon as it is due, one loop at a time.
 actor Gathering {
     private let millis: Int64
     private let clock: any WallClock
     private var until: Int64 = 0
+    private var fullLookUnderway = false
 
     init(millis: Int64, clock: any WallClock) {
         self.millis = millis
@@ -111,4 +139,14 @@ actor Gathering {
         guard millis > 0 else { return }
         until = clock.nowMillis() + millis
     }
+
+    /// True when no other loop is between finding a full look due and claiming it: this one may.
+    func beginFullLook() -> Bool {
+        guard !fullLookUnderway else { return false }
+        fullLookUnderway = true
+        return true
+    }
+
+    /// The full look was claimed, or was not due after all.
+    func endFullLook() { fullLookUnderway = false }
 }
