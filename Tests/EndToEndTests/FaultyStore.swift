@@ -80,8 +80,8 @@ final class FaultyStore: QueueStore, @unchecked Sendable {
     func pendingWork(destination: String) async throws -> PendingWork {
         try gate("pendingWork"); return try await inner.pendingWork(destination: destination)
     }
-    func lookFillsAt(destination: String, count: Int) async throws -> Int64? {
-        try gate("lookFillsAt"); return try await inner.lookFillsAt(destination: destination, count: count)
+    func lookFill(destination: String, count: Int) async throws -> LookFill? {
+        try gate("lookFill"); return try await inner.lookFill(destination: destination, count: count)
     }
     func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
         try gate("claimVerification");

@@ -23,6 +23,12 @@ import Testing
         expectNoScan(try plan(fixture, SQLiteQueueStore.claimSQL, [1, 0, 1, 0, 100]), uses: "contact_ready")
     }
 
+    @Test func theNextLooksFillReadsTheLooksIndex() async throws {
+        let fixture = try StoreFixture()
+        try await fixture.enqueue(fixture.keys(50))
+        expectNoScan(try plan(fixture, SQLiteQueueStore.lookFillSQL, [1, 1_000]), uses: "contact_to_verify")
+    }
+
     @Test func settleUsesThePrimaryKey() async throws {
         let fixture = try StoreFixture()
         try await fixture.enqueue(fixture.keys(50))

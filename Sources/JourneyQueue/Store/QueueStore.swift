@@ -54,9 +54,10 @@ public protocol QueueStore: AttemptLedger {
     /// What is left to do at `destination`.
     func pendingWork(destination: String) async throws -> PendingWork
 
-    /// When the `count`-th contact waiting for a look (`accepted` or `unknown`, in the order a look claims them) comes due;
-    /// nil when fewer than `count` wait. A reconciler gathering contacts for a full look stops gathering then.
-    func lookFillsAt(destination: String, count: Int) async throws -> Int64?
+    /// The first `count` contacts waiting for a look (`accepted` or `unknown`, in the order a look claims them): how many
+    /// there are and when the last of them comes due; nil when none waits. A reconciler gathering contacts for a full look
+    /// stops gathering then.
+    func lookFill(destination: String, count: Int) async throws -> LookFill?
 
     /// Leases up to `limit` `accepted` or `unknown` contacts whose settle time has passed, for a reconciliation look.
     func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch?

@@ -72,18 +72,20 @@ extension PostgresQueueStore {
         }
     }
 
-    public func lookFillsAt(destination: String, count: Int) async throws -> Int64? {
+    public func lookFill(destination: String, count: Int) async throws -> LookFill? {
         precondition(count > 0, "a look holds at least one contact")
         guard let id = try await knownDestinationID(destination) else { return nil }
         // The destination as a constant, so that the planner walks `contact_to_verify` (see `claimSQL`).
         let row = try await rows(
             """
-            SELECT available_at FROM contact
-            WHERE destination_id = $1 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
-            ORDER BY available_at LIMIT 1 OFFSET $2
-            """, [id, Int64(count - 1)]
+            SELECT count(*), max(available_at) FROM (
+                SELECT available_at FROM contact
+                WHERE destination_id = $1 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+                ORDER BY available_at LIMIT $2) AS first
+            """, [id, Int64(count)]
         ).first
-        return try row?[0].decode(Int64.self)
+        guard let row, let dueAt = try row[1].decode(Int64?.self) else { return nil }
+        return LookFill(contacts: Int(try row[0].decode(Int64.self)), dueAt: dueAt)
     }
 
     public func pendingWork(destination: String) async throws -> PendingWork {

@@ -53,21 +53,24 @@ extension SQLiteQueueStore {
         }
     }
 
-    public func lookFillsAt(destination: String, count: Int) async throws -> Int64? {
+    public func lookFill(destination: String, count: Int) async throws -> LookFill? {
         precondition(count > 0, "a look holds at least one contact")
         return try await pool.read { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
                 return nil
             }
-            return try Int64.fetchOne(db.cachedStatement(sql: Self.lookFillsAtSQL), arguments: [id, count - 1])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.lookFillSQL), arguments: [id, count]), let dueAt: Int64 = row[1]
+            else { return nil }
+            return LookFill(contacts: row[0], dueAt: dueAt)
         }
     }
 
-    /// The `count`-th due time along the look's own index (`contact_to_verify`), as the look claims them. Pinned by a test.
-    static let lookFillsAtSQL = """
-        SELECT available_at FROM contact
-        WHERE destination_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))
-        ORDER BY available_at LIMIT 1 OFFSET ?
+    /// The first `count` along the look's own index (`contact_to_verify`), as the look claims them. Pinned by a test.
+    static let lookFillSQL = """
+        SELECT COUNT(*), MAX(available_at) FROM (
+            SELECT available_at FROM contact
+            WHERE destination_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+            ORDER BY available_at LIMIT ?)
         """
 
     /// Writes the looks, then checks the lease: false when it is lost (the looks stay written, the verdict does not).

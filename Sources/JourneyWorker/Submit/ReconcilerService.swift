@@ -47,9 +47,16 @@ public struct ReconcilerService: Service {
             var fullLook = false
             if case let wait = await gathering.wait(), wait > 0 {
                 guard await gathering.beginFullLook() else { return .idle(idlePollMillis) }
-                let fills: Int64?
+                var fills: Int64?
                 do {
-                    fills = try await store.lookFillsAt(destination: destination.name, count: destination.verificationBatchSize)
+                    let next = try await store.lookFill(destination: destination.name, count: destination.verificationBatchSize)
+                    if let next, next.contacts >= destination.verificationBatchSize {
+                        fills = next.dueAt
+                    } else if let next, try await store.pendingWork(destination: destination.name).submissionDrained {
+                        // Fewer than a full look wait, and with nothing queued or in flight none can join them: once the
+                        // last of them is due, gathering longer gains no call, it only delays the verdicts.
+                        fills = next.dueAt
+                    }
                 } catch {
                     await gathering.endFullLook()
                     throw error
