@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import JourneyQueue
 import JourneyQueueSQLite
 import JourneySimulator
@@ -9,7 +10,8 @@ import Testing
 /// nothing listens on its port until the sandbox starts there, so every try meets a refused connection.
 @Suite(.timeLimit(.minutes(12))) struct OutageTests {
     @Test func aHostRefusingConnectionsForThirtySecondsCostsNoAttemptAndNobodyIsLost() async throws {
-        let port = try FreePort.reserve()
+        let held = try HeldPort()
+        let port = held.port
         let outageSeconds = 30.0
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
@@ -28,6 +30,7 @@ import Testing
         async let truth: [String: Int] = {
             // The host comes up after the outage, on the port the config names.
             try await Task.sleep(for: .milliseconds(Int(outageSeconds * 1000)))
+            held.release()
             return try await SimulatorServer.withRunning(configuration: simulator, port: port) { _, state in
                 try await waitFor(seconds: 120) { try await store.counts().first?.counts[.confirmed] == 300 }
                 return await state.truth().first { $0.destination == "sfmc-async-events" }?.entries ?? [:]
@@ -52,7 +55,9 @@ import Testing
     }
 
     @Test func untilDrainedGivesUpAfterTheOutageLimitAndTheContactsStayQueued() async throws {
-        let port = try FreePort.reserve()
+        let held = try HeldPort()
+        defer { held.release() }
+        let port = held.port
         let scratch = try Scratch()
         let store = try SQLiteQueueStore(path: scratch.path("queue.sqlite"))
         _ = try await store.enqueue(destination: "sfmc-async-events") { sink in
@@ -94,12 +99,16 @@ enum OfflineConfig {
     }
 }
 
-/// A loopback port that nothing listens on (bound once to learn a free number, then closed).
-enum FreePort {
-    static func reserve() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+/// A loopback port that nothing listens on, held: a socket is bound to it and never listens, so that every connection
+/// is refused and no other test's server can take the port meanwhile (one did, during a 30 s outage on a loaded CI
+/// machine, and took the contacts). `release()` just before a server is started there.
+final class HeldPort: Sendable {
+    let port: Int
+    private let socket: Int32
+
+    init() throws {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -108,9 +117,16 @@ enum FreePort {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        socket = fd
     }
+
+    /// Lets the port go, for a server to bind it.
+    func release() { close(socket) }
 }
 
 /// An operator's pause lives in the database: a daemon obeys it from its first request, and lets go when it ends.

@@ -37,8 +37,9 @@ extension SFMCKind {
         "zone of history times written without an offset: `auto` (established from the file), `UTC` or `±hh:mm`")
     public static let lookGather = Setting(
         "lookGather", .duration(default: 10_000, range: 0...600_000),
-        "with the journey history: after a look that leased fewer contacts than one download takes (1,000), how long to let more "
-            + "come due before the next", legacy: .seconds("lookGatherSeconds"))
+        "with the journey history: after a look that leased fewer contacts than one download takes (1,000), how long at most to let "
+            + "more come due before the next (a full download goes as soon as it is due, the last contacts once nothing is left to send)",
+        legacy: .seconds("lookGatherSeconds"))
 
     public static let all = [
         authURL, restURL, clientId, clientSecret, accountId, eventDefinitionKey, journeyKey, transientMemberErrorCodes, journeyHistory,
