@@ -107,3 +107,31 @@ func waitUntil(seconds: Double = 180, _ condition: () async -> Bool) async throw
         try await Task.sleep(for: .milliseconds(2))
     }
 }
+
+/// A loop held back by the journey's first check starts the moment the check answers, not at the end of its wait.
+@Suite(.timeLimit(.minutes(5))) struct HoldWaitTests {
+    @Test func theFirstSubmissionWaitsForTheJourneyCheckAndNoLonger() async throws {
+        let gate = DestinationGate(
+            destination: "d", requestsPerSecond: 1_000_000, concurrency: 2, clock: ManualClock(), logger: Logger(label: "test"),
+            checkingJourney: true)
+        #expect(await gate.readiness(for: .submit) > 0)
+        // An hour's bound: only the hold's end can wake the waiter within the test's limit.
+        let waiter = Task { await gate.waitForHoldChange(atMost: 3_600_000) }
+        try await waitUntil { await gate.holdWaiterCount == 1 }
+        await gate.hold(.journey, nil)
+        await waiter.value
+        #expect(await gate.readiness(for: .submit) == 0)
+        #expect(await gate.holdWaiterCount == 0)
+    }
+
+    @Test func aCancelledWaiterReturnsAtOnce() async throws {
+        let gate = DestinationGate(
+            destination: "d", requestsPerSecond: 1_000_000, concurrency: 2, clock: ManualClock(), logger: Logger(label: "test"),
+            checkingJourney: true)
+        let waiter = Task { await gate.waitForHoldChange(atMost: 3_600_000) }
+        try await waitUntil { await gate.holdWaiterCount == 1 }
+        waiter.cancel()
+        await waiter.value
+        try await waitUntil { await gate.holdWaiterCount == 0 }
+    }
+}

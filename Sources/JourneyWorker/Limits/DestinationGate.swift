@@ -36,6 +36,9 @@ public actor DestinationGate: RequestGate {
     private let slots: Int
     private var busy = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Loops waiting for a hold to end (`waitForHoldChange`), woken when any hold changes.
+    var holdWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    var nextHoldWaiter: UInt64 = 0
     /// Told how many requests are in flight and how many wait for a place, whenever that changes (metrics).
     private let onInFlight: @Sendable (_ busy: Int, _ waiting: Int) -> Void
 
@@ -95,6 +98,7 @@ public actor DestinationGate: RequestGate {
         } else if let before, before.cause != .checkingJourney {
             logger.notice("destination released", metadata: ["destination": "\(destination)", "by": "\(kind.rawValue)"])
         }
+        wakeHoldWaiters()
         onHealth(currentHealth())
     }
 

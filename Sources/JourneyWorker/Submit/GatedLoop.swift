@@ -36,7 +36,8 @@ enum GatedLoop {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let wait = await gate.readiness(for: purpose)
             if wait > 0 {
-                await pause(min(wait, 1_000))
+                // Woken early when a hold ends (the journey's first check, an operator's resume), and on shutdown.
+                await cancelWhenGracefulShutdown { await gate.waitForHoldChange(atMost: min(wait, 1_000)) }
                 continue
             }
             do {
