@@ -47,7 +47,7 @@ public struct WorkerDaemon {
                 .init(
                     service: ReconcilerService(
                         destination: Self.verifying(destination, clock: clock), store: store, clock: clock,
-                        logger: logger, gate: gate, metrics: metrics)))
+                        logger: logger, gate: gate, untilDrained: drain != nil, metrics: metrics)))
             if config.watchesJourney {
                 services.append(
                     .init(

@@ -38,7 +38,8 @@ extension SFMCKind {
     public static let lookGather = Setting(
         "lookGather", .duration(default: 10_000, range: 0...600_000),
         "with the journey history: after a look that leased fewer contacts than one download takes (1,000), how long at most to let "
-            + "more come due before the next (a full download goes as soon as it is due, the last contacts once nothing is left to send)",
+            + "more come due before the next (once nothing is left to send, a full download goes as soon as it is due, and under "
+            + "`--until-drained` the last contacts too)",
         legacy: .seconds("lookGatherSeconds"))
 
     public static let all = [

@@ -15,13 +15,16 @@ public struct ReconcilerService: Service {
     let idlePollMillis: Int64
     /// One pass over what is due now, then return (`journeyq reconcile`).
     let singlePass: Bool
+    /// The daemon ends once drained (`work --until-drained`): the last looks need not wait for contacts that will not come.
+    let untilDrained: Bool
 
     let metrics: JourneyMetrics?
 
     init(
         destination: any VerifyingDestination, store: any QueueStore, clock: any WallClock, logger: Logger, gate: DestinationGate,
-        idlePollMillis: Int64 = 250, singlePass: Bool = false, metrics: JourneyMetrics? = nil
+        idlePollMillis: Int64 = 250, singlePass: Bool = false, untilDrained: Bool = false, metrics: JourneyMetrics? = nil
     ) {
+        self.untilDrained = untilDrained
         self.metrics = metrics
         self.destination = destination
         self.store = store
@@ -40,21 +43,19 @@ public struct ReconcilerService: Service {
             concurrency: destination.limits.concurrency, gate: gate, purpose: .reconcile, logger: logger, what: "reconciliation"
         ) {
             // After a look that leased less than it could, every loop lets more come due before the next (one call, many
-            // contacts), until a full look is due or the gathering time has passed, whichever comes first. It asks again
-            // at least every idle poll: contacts answered meanwhile may fill a look sooner.
-            // One loop at a time takes a full look while the others go on gathering, so that no loop takes the
-            // leftovers beside it (a download for a few contacts).
+            // contacts) until the gathering time has passed. Once nothing is left to send (submissions first: a look's
+            // download holds a place for a long time), a full look goes as soon as it is due, and, when the daemon ends
+            // once drained, the last fewer as soon as the last of them is due (no contact can join them). The loops ask
+            // again every idle poll, one at a time, so that no loop takes the leftovers beside a full look.
             var fullLook = false
             if case let wait = await gathering.wait(), wait > 0 {
                 guard await gathering.beginFullLook() else { return .idle(idlePollMillis) }
                 var fills: Int64?
                 do {
-                    let next = try await store.lookFill(destination: destination.name, count: destination.verificationBatchSize)
-                    if let next, next.contacts >= destination.verificationBatchSize {
-                        fills = next.dueAt
-                    } else if let next, try await store.pendingWork(destination: destination.name).submissionDrained {
-                        // Fewer than a full look wait, and with nothing queued or in flight none can join them: once the
-                        // last of them is due, gathering longer gains no call, it only delays the verdicts.
+                    if try await store.pendingWork(destination: destination.name).submissionDrained,
+                        let next = try await store.lookFill(destination: destination.name, count: destination.verificationBatchSize),
+                        next.contacts >= destination.verificationBatchSize || untilDrained
+                    {
                         fills = next.dueAt
                     }
                 } catch {
