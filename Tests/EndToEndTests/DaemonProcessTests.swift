@@ -5,7 +5,9 @@ import Testing
 @Suite(.timeLimit(.minutes(12))) struct DaemonProcessTests {
     @Test func sigtermStopsClaimingFinishesInFlightRequestsAndExitsZero() async throws {
         let scratch = try Scratch()
-        let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 3_000, simulator: ["--latency-ms", "300"])
+        // 300 batches at 300 ms each, three at a time: at least 30 s of sending, so that a test starved of CPU (the stress
+        // run) still signals long before the last one; with 3,000 the daemon once sent them all first.
+        let (simulator, db, onlyAsync) = try await asyncQueue(scratch, contacts: 30_000, simulator: ["--latency-ms", "300"])
         defer { simulator.signal(SIGTERM) }
         let worker = try BackgroundProcess(
             ["work", "--db", db, "--config", onlyAsync, "--concurrency", "3", "--log-level", "warning"], scratch: scratch, name: "worker")
