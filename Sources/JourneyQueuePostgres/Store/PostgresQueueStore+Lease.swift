@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresQueueStore {
     public func claim(destination: String, limit: Int, leaseMillis: Int64) async throws -> ClaimedBatch? {
         precondition(limit > 0, "claim limit must be positive")
-        guard let (claimed, lease) = try await leased(Self.claimSQL, destination: destination, limit: limit, leaseMillis: leaseMillis)
+        guard let (claimed, lease) = try await leased(ClaimStatement.self, destination: destination, limit: limit, leaseMillis: leaseMillis)
         else { return nil }
         let contacts = try claimed.map { row in
             ClaimedContact(
@@ -18,12 +18,14 @@ extension PostgresQueueStore {
 
     /// Runs a claim statement (`claimSQL`, `claimVerificationSQL`: parameters destination id, limit, token, until, now;
     /// the batch id last in every row) under a fresh lease; nil when it claimed nothing.
-    func leased(_ sql: String, destination: String, limit: Int, leaseMillis: Int64) async throws -> ([PostgresRandomAccessRow], Lease)? {
+    func leased<Statement: HotStatement>(
+        _ statement: Statement.Type, destination: String, limit: Int, leaseMillis: Int64
+    ) async throws -> ([PostgresRandomAccessRow], Lease)? {
         guard let destinationID = try await knownDestinationID(destination) else { return nil }
         let now = clock.nowMillis()
         let token = UUID().uuidString
         let until = now + leaseMillis
-        let claimed = try await rows(sql, [destinationID, limit, token, until, now])
+        let claimed = try await rows(try Statement([destinationID, Int64(limit), token, until, now]))
         guard let first = claimed.first else { return nil }
         return (
             claimed, Lease(batchID: try first[first.count - 1].decode(Int64.self), token: token, destination: destination, until: until)
@@ -96,12 +98,11 @@ extension PostgresQueueStore {
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
         let now = clock.nowMillis()
         let row = try await rows(
-            Self.writeAheadSQL,
-            [
+            try WriteAheadStatement([
                 lease.batchID, lease.token, now, attempt.purpose.rawValue, attempt.method,
                 attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts,
                 attempt.call.rawValue, attempt.traceID, Lease.outliving(now: now, timeoutMillis: attempt.timeoutMillis),
-            ])
+            ]))
         let neverSent = try row[0][3].decode([Int64]?.self) ?? [], sentBefore = try row[0][4].decode([Int64]?.self) ?? []
         if !neverSent.isEmpty || !sentBefore.isEmpty {
             throw StoreError.erasedBeforeSend(batchID: lease.batchID, neverSent: neverSent, sentBefore: sentBefore)

@@ -6,7 +6,7 @@ extension PostgresQueueStore {
     public func claimVerification(destination: String, limit: Int, leaseMillis: Int64) async throws -> VerificationBatch? {
         guard
             let (claimed, lease) = try await leased(
-                Self.claimVerificationSQL, destination: destination, limit: limit, leaseMillis: leaseMillis)
+                ClaimVerificationStatement.self, destination: destination, limit: limit, leaseMillis: leaseMillis)
         else {
             return nil
         }
