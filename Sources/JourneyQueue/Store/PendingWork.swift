@@ -2,7 +2,8 @@
 public struct PendingWork: Sendable, Equatable {
     /// Contacts `queued` (ready now or backing off).
     public var queued: Bool
-    /// Open batches: contacts `claimed` or `sending`.
+    /// Contacts `claimed` or `sending`: a submission's batch in hand. A look's open batch does not count (its contacts
+    /// are `accepted` or `unknown`): looks that wait for submissions to drain must not wait for each other.
     public var leased: Bool
     /// Contacts `accepted` or `unknown`, waiting for reconciliation.
     public var awaitingVerification: Bool

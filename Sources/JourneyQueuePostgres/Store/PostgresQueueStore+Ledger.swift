@@ -93,7 +93,8 @@ extension PostgresQueueStore {
             """
             SELECT d.id,
                    (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state = \(StateCode.queued)),
-                   EXISTS (SELECT 1 FROM batch WHERE destination_id = d.id AND state = \(StateCode.batchOpen)),
+                   (SELECT COALESCE(SUM(n), 0) > 0 FROM contact_count
+                    WHERE destination_id = d.id AND state IN (\(StateCode.claimed), \(StateCode.sending))),
                    (SELECT MIN(available_at) FROM contact
                     WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)))
             FROM destination d WHERE d.name = $1

@@ -38,9 +38,14 @@ extension SQLiteQueueStore {
             }
             let next = try Int64.fetchOne(
                 db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(StateCode.queued)", arguments: [id])
+            // From the counters, which move with the contacts: a look's open batch holds `accepted` and `unknown` contacts.
             let leased =
                 try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = \(StateCode.batchOpen))",
+                    db,
+                    sql: """
+                        SELECT COALESCE(SUM(n), 0) > 0 FROM contact_count
+                        WHERE destination_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending))
+                        """,
                     arguments: [id]) ?? false
             let verifyAt = try Int64.fetchOne(
                 db,
