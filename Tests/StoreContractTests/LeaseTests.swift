@@ -61,21 +61,22 @@ import Testing
         try await fixture.enqueue(["a", "b"])
         let sending = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
         var work = try await fixture.store.pendingWork(destination: "dest")
-        #expect(work.queued && work.leased && !work.submissionDrained)
+        #expect(work.queued && work.leased && work.sending && !work.nothingToSend)
         let accepted = { (batch: ClaimedBatch) in
             batch.contacts.map { Settlement(contactID: $0.id, outcome: .accepted(eventInstanceID: nil, verifyAfter: 0)) }
         }
         try await fixture.store.settle(sending.lease, result: nil, outcomes: accepted(sending))
         let last = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000))
-        #expect(try await fixture.store.pendingWork(destination: "dest").leased)
+        #expect(try await fixture.store.pendingWork(destination: "dest").sending)
         try await fixture.store.settle(last.lease, result: nil, outcomes: accepted(last))
         // Both are sent and one is in a look: nothing is left to send, and both still wait for their verdicts.
         let look = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 1, leaseMillis: 60_000))
         work = try await fixture.store.pendingWork(destination: "dest")
-        #expect(!work.leased && work.submissionDrained && work.awaitingVerification && !work.fullyDrained)
+        #expect(!work.sending && work.nothingToSend && work.leased && work.awaitingVerification && !work.fullyDrained)
         try await fixture.store.settleVerification(
             look.lease, outcomes: look.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) }, looks: [])
-        #expect(try await fixture.store.pendingWork(destination: "dest").awaitingVerification)
+        work = try await fixture.store.pendingWork(destination: "dest")
+        #expect(work.awaitingVerification && !work.leased)
     }
 
     @Test(arguments: Engine.allCases) func aRefundedRetryCostsNoAttempt(engine: Engine) async throws {

@@ -10,7 +10,8 @@ enum SFMCHistoryTime {
 
     /// Epoch milliseconds of a row, from its epoch column or its time with an offset; nil when neither says.
     static func absolute(epoch: String?, text: String?) -> Int64? {
-        if let epoch, let millis = Int64(epoch.trimmingCharacters(in: .whitespaces)), millis > 0 { return millis }
+        // Trimmed only when it must be: it runs once a row, and trimming copies the text.
+        if let epoch, let millis = Int64(epoch) ?? Int64(epoch.trimmingCharacters(in: .whitespaces)), millis > 0 { return millis }
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         return ISOTime.parse(text)
     }

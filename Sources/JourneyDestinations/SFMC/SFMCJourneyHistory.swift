@@ -508,34 +508,31 @@ struct HistoryRead: Sendable {
         -> HistoryRead
     {
         var read = HistoryRead()
-        var index: [String: Int] = [:]
+        // The columns' places, found once in the header: a download has a row for each of up to 1,000 contacts, and
+        // looking each field up by name cost more than splitting the row.
+        var columns: Columns?
+        let definition = definition.lowercased()
         let malformed = try CSVDocument.forEachRow(fd: fd, name: "journey history") { row in
-            guard !index.isEmpty else {
-                for (position, name) in row.enumerated() { index[name.trimmingCharacters(in: .whitespaces)] = position }
-                // A file that cannot say whose row, which status or which activity proves nothing (least of all an absence).
-                guard index["ContactKey"] != nil, index["Status"] != nil,
-                    settings.entryActivityTypes.isEmpty || index["ActivityType"] != nil,
-                    index["TransactionTime"] != nil || index["EpochTimeInMilliseconds"] != nil
-                else {
-                    throw SFMCJourneyHistory.Failure.unreadable(
-                        "the file lacks a column journeyq reads (ContactKey, Status, ActivityType, a time)")
-                }
+            guard let places = columns else {
+                columns = try Columns(header: row, needsActivity: !settings.entryActivityTypes.isEmpty)
                 return
             }
-            func field(_ name: String) -> String? { index[name].flatMap { $0 < row.count ? row[$0] : nil } }
-            guard let key = field("ContactKey"), wanted.contains(key) || anchors.contains(key) else { return }
+            func field(_ place: Int?) -> String? { place.flatMap { $0 < row.count ? row[$0] : nil } }
+            guard let key = field(places.contactKey), wanted.contains(key) || anchors.contains(key) else { return }
             // Ids are GUIDs, whose letters may come in either case.
-            if let id = field("DefinitionId"), !id.isEmpty, id.lowercased() != definition.lowercased() { return }
-            if !settings.entryActivityTypes.isEmpty, !settings.entryActivityTypes.contains((field("ActivityType") ?? "").lowercased()) {
+            if let id = field(places.definitionID), !id.isEmpty, id != definition, id.lowercased() != definition { return }
+            if !settings.entryActivityTypes.isEmpty, !settings.entryActivityTypes.contains((field(places.activityType) ?? "").lowercased())
+            {
                 return
             }
-            let status = field("Status") ?? ""
+            let status = field(places.status) ?? ""
             let kind: HistoryEntryRow.Kind =
                 settings.enteredStatuses.contains(status)
                 ? .entered
                 : settings.refusedStatuses.contains(status) ? .refused : .unclassified
-            let at = SFMCHistoryTime.absolute(epoch: field("EpochTimeInMilliseconds"), text: field("TransactionTime"))
-            if anchors.contains(key), kind == .entered, at == nil, let text = field("TransactionTime") {
+            let text = field(places.transactionTime)
+            let at = SFMCHistoryTime.absolute(epoch: field(places.epoch), text: text)
+            if anchors.contains(key), kind == .entered, at == nil, let text {
                 read.anchorTimes[key, default: []].append(text)
             }
             guard wanted.contains(key) else { return }
@@ -544,13 +541,40 @@ struct HistoryRead: Sendable {
                 return
             }
             read.byContact[key, default: []].append(
-                Row(
-                    kind: kind, at: at, text: field("TransactionTime"), status: status,
-                    message: String((field("Message") ?? "").prefix(300))))
+                Row(kind: kind, at: at, text: text, status: status, message: String((field(places.message) ?? "").prefix(300))))
         }
         if let malformed { throw SFMCJourneyHistory.Failure.unreadable("the file does not parse: \(malformed)") }
         // Not even a header: an empty answer is not a history without entries.
-        if index.isEmpty { throw SFMCJourneyHistory.Failure.unreadable("the file is empty (no header)") }
+        if columns == nil { throw SFMCJourneyHistory.Failure.unreadable("the file is empty (no header)") }
         return read
+    }
+
+    /// Where the columns journeyq reads are in a download's rows (nil: the file has no such column).
+    struct Columns {
+        var contactKey: Int
+        var status: Int
+        var definitionID: Int?
+        var activityType: Int?
+        var transactionTime: Int?
+        var epoch: Int?
+        var message: Int?
+
+        init(header: [String], needsActivity: Bool) throws(SFMCJourneyHistory.Failure) {
+            var index: [String: Int] = [:]
+            for (position, name) in header.enumerated() { index[name.trimmingCharacters(in: .whitespaces)] = position }
+            // A file that cannot say whose row, which status or which activity proves nothing (least of all an absence).
+            guard let contactKey = index["ContactKey"], let status = index["Status"], !needsActivity || index["ActivityType"] != nil,
+                index["TransactionTime"] != nil || index["EpochTimeInMilliseconds"] != nil
+            else {
+                throw .unreadable("the file lacks a column journeyq reads (ContactKey, Status, ActivityType, a time)")
+            }
+            self.contactKey = contactKey
+            self.status = status
+            definitionID = index["DefinitionId"]
+            activityType = index["ActivityType"]
+            transactionTime = index["TransactionTime"]
+            epoch = index["EpochTimeInMilliseconds"]
+            message = index["Message"]
+        }
     }
 }

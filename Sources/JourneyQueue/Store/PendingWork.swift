@@ -2,9 +2,10 @@
 public struct PendingWork: Sendable, Equatable {
     /// Contacts `queued` (ready now or backing off).
     public var queued: Bool
-    /// Contacts `claimed` or `sending`: a submission's batch in hand. A look's open batch does not count (its contacts
-    /// are `accepted` or `unknown`): looks that wait for submissions to drain must not wait for each other.
+    /// Open batches: a submission's or a look's, in a worker's hands.
     public var leased: Bool
+    /// Contacts `claimed` or `sending`: a submission in hand. A look's open batch holds `accepted` and `unknown` ones.
+    public var sending: Bool
     /// Contacts `accepted` or `unknown`, waiting for reconciliation.
     public var awaitingVerification: Bool
     /// Earliest `available_at` of a queued contact, if any.
@@ -12,16 +13,23 @@ public struct PendingWork: Sendable, Equatable {
     /// Earliest time a contact awaiting verification may be looked for.
     public var nextVerifyAt: Int64?
 
-    public init(queued: Bool, leased: Bool, awaitingVerification: Bool, nextReadyAt: Int64?, nextVerifyAt: Int64? = nil) {
+    /// `sending` defaults to `leased` (an open batch may be a submission's).
+    public init(
+        queued: Bool, leased: Bool, awaitingVerification: Bool, nextReadyAt: Int64?, nextVerifyAt: Int64? = nil, sending: Bool? = nil
+    ) {
         self.queued = queued
         self.leased = leased
+        self.sending = sending ?? leased
         self.awaitingVerification = awaitingVerification
         self.nextReadyAt = nextReadyAt
         self.nextVerifyAt = nextVerifyAt
     }
 
-    /// Nothing queued, claimed or sending.
+    /// Nothing queued, and no batch in hand.
     public var submissionDrained: Bool { !queued && !leased }
+    /// Nothing queued, claimed or sending: looks in flight do not count. Looks that wait for submissions to end wait
+    /// for this, not for each other.
+    public var nothingToSend: Bool { !queued && !sending }
     /// Every contact is confirmed, unverifiable or dead.
     public var fullyDrained: Bool { submissionDrained && !awaitingVerification }
 }

@@ -93,10 +93,11 @@ extension PostgresQueueStore {
             """
             SELECT d.id,
                    (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state = \(StateCode.queued)),
-                   (SELECT COALESCE(SUM(n), 0) > 0 FROM contact_count
-                    WHERE destination_id = d.id AND state IN (\(StateCode.claimed), \(StateCode.sending))),
+                   EXISTS (SELECT 1 FROM batch WHERE destination_id = d.id AND state = \(StateCode.batchOpen)),
                    (SELECT MIN(available_at) FROM contact
-                    WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)))
+                    WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown))),
+                   (SELECT COALESCE(SUM(n), 0) > 0 FROM contact_count
+                    WHERE destination_id = d.id AND state IN (\(StateCode.claimed), \(StateCode.sending)))
             FROM destination d WHERE d.name = $1
             """, [destination]
         ).first
@@ -105,6 +106,6 @@ extension PostgresQueueStore {
         let verifyAt = try row[3].decode(Int64?.self)
         return PendingWork(
             queued: next != nil, leased: try row[2].decode(Bool.self), awaitingVerification: verifyAt != nil, nextReadyAt: next,
-            nextVerifyAt: verifyAt)
+            nextVerifyAt: verifyAt, sending: try row[4].decode(Bool.self))
     }
 }

@@ -38,8 +38,12 @@ extension SQLiteQueueStore {
             }
             let next = try Int64.fetchOne(
                 db, sql: "SELECT MIN(available_at) FROM contact WHERE destination_id = ? AND state = \(StateCode.queued)", arguments: [id])
-            // From the counters, which move with the contacts: a look's open batch holds `accepted` and `unknown` contacts.
             let leased =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS(SELECT 1 FROM batch WHERE destination_id = ? AND state = \(StateCode.batchOpen))",
+                    arguments: [id]) ?? false
+            // From the counters, which move with the contacts.
+            let sending =
                 try Bool.fetchOne(
                     db,
                     sql: """
@@ -54,7 +58,8 @@ extension SQLiteQueueStore {
                     + " AND state IN (\(StateCode.accepted), \(StateCode.unknown))",
                 arguments: [id])
             return PendingWork(
-                queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt)
+                queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt,
+                sending: sending)
         }
     }
 

@@ -56,7 +56,7 @@ public struct ReconcilerService: Service {
             let claimed: VerificationBatch?
             if case let wait = await gathering.wait(), wait > 0 {
                 let admitted = try await gathering.oneAtATime { () async throws -> FullLook in
-                    guard try await store.pendingWork(destination: destination.name).submissionDrained,
+                    guard try await store.pendingWork(destination: destination.name).nothingToSend,
                         let next = try await store.lookFill(destination: destination.name, count: destination.verificationBatchSize),
                         next.contacts >= destination.verificationBatchSize || untilDrained
                     else { return .notYet(wait) }
