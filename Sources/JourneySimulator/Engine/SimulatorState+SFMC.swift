@@ -252,10 +252,10 @@ struct Interaction: Sendable {
     var current: Int
     var cumulative: Int
 
-    var id: String { "0b1f0000-0000-4000-8000-" + String(format: "%012d", index) }
+    var id: String { "0b1f0000-0000-4000-8000-" + ZeroPadded.digits(index, 12) }
 
     /// The journey's definition id (the same for every version), as the journey history names it.
-    static func definitionID(index: Int) -> String { "de1f0000-0000-4000-8000-" + String(format: "%012d", index) }
+    static func definitionID(index: Int) -> String { "de1f0000-0000-4000-8000-" + ZeroPadded.digits(index, 12) }
 
     var json: [String: Any] {
         [

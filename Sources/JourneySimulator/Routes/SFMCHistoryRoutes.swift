@@ -111,8 +111,8 @@ enum SFMCHistoryRoutes {
         case "Status": row.status
         case "DefinitionId": definition
         case "DefinitionName": journeyName
-        case "DefinitionInstanceId": row.instance > 0 ? String(format: "d1510000-0000-4000-8000-%012d", row.instance) : ""
-        case "ActivityId": "ac710000-0000-4000-8000-" + String(format: "%012d", abs(row.activityType.hashValue % 1_000_000))
+        case "DefinitionInstanceId": row.instance > 0 ? "d1510000-0000-4000-8000-" + ZeroPadded.digits(row.instance, 12) : ""
+        case "ActivityId": "ac710000-0000-4000-8000-" + ZeroPadded.digits(abs(row.activityType.hashValue % 1_000_000), 12)
         case "ActivityName": row.activityName
         case "ActivityType": row.activityType
         case "Message", "Result.Messages": row.message
@@ -128,9 +128,11 @@ enum SFMCHistoryRoutes {
         var seconds = time_t(local.floorDivided(by: 1000))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-            parts.tm_min, parts.tm_sec, Int(local - local.floorDivided(by: 1000) * 1000))
+        let millis = Int(local - local.floorDivided(by: 1000) * 1000)
+        return ZeroPadded.digits(Int(parts.tm_year) + 1900, 4) + "-" + ZeroPadded.digits(Int(parts.tm_mon) + 1, 2) + "-"
+            + ZeroPadded.digits(Int(parts.tm_mday), 2) + "T" + ZeroPadded.digits(Int(parts.tm_hour), 2) + ":"
+            + ZeroPadded.digits(Int(parts.tm_min), 2) + ":" + ZeroPadded.digits(Int(parts.tm_sec), 2) + "."
+            + ZeroPadded.digits(millis, 3)
     }
 
     static func tsvSafe(_ value: String) -> String {
