@@ -54,4 +54,81 @@ import Testing
         #expect(try await run(ClaimStatement([Int64(99), Int64(100), token, now + 60_000, now])) == 0)
         #expect(try await run(ClaimVerificationStatement([Int64(99), Int64(100), token, now + 60_000, now])) == 0)
     }
+
+    /// A preparation that fails (here: cancelled while it waits behind a lock, as behind a migration) must not leave its
+    /// connection answering every later run of the statement with that failure.
+    @Test func aFailedPreparationDoesNotOutliveItsConnection() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        try await fixture.enqueue(fixture.keys(100))
+        let logger = Logger(label: "test")
+        let locker = try await PostgresConnection.connect(
+            configuration: try PostgresLocation(url: fixture.location).connectionConfiguration(), id: 1, logger: logger)
+        defer { Task { try? await locker.close() } }
+        func query(_ sql: String) async throws -> Int {
+            var count = 0
+            for try await _ in try await locker.query(PostgresQuery(unsafeSQL: sql), logger: logger) { count += 1 }
+            return count
+        }
+        _ = try await query("BEGIN")
+        _ = try await query("LOCK TABLE contact IN ACCESS EXCLUSIVE MODE")
+        // Every pooled connection's first claim waits behind the lock at its preparation; each is cancelled there.
+        let store = fixture.store
+        let claims = (0..<4).map { _ in
+            Task { try await store.claim(destination: "dest", limit: 1, leaseMillis: 60_000) }
+        }
+        let ended = Flag()
+        let failures = Task {
+            var failed = 0
+            for claim in claims where (try? await claim.value) == nil { failed += 1 }
+            await ended.raise()
+            return failed
+        }
+        while await !ended.raised {
+            // The activity view is read once per transaction unless its snapshot is let go (the lock holder is in one).
+            _ = try await query("SELECT pg_stat_clear_snapshot()")
+            _ = try await query(
+                "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        _ = try await query("ROLLBACK")
+        #expect(await failures.value > 0, "a preparation was cancelled")
+        // Later claims go through, whichever connection the pool hands them.
+        for _ in 0..<20 {
+            #expect(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 60_000) != nil)
+        }
+    }
+}
+
+extension HotStatementTests {
+    /// After five runs the server may plan a named statement once for any values (a generic plan): the claims' must
+    /// still range over their partial indexes, whatever destination and time they are given.
+    @Test func theClaimsGenericPlansRangeOverTheirIndexes() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        try await fixture.enqueue(fixture.keys(10))
+        let logger = Logger(label: "test")
+        let connection = try await PostgresConnection.connect(
+            configuration: try PostgresLocation(url: fixture.location).connectionConfiguration(), id: 1, logger: logger)
+        defer { Task { try? await connection.close() } }
+        func lines(_ sql: String) async throws -> [String] {
+            var lines: [String] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+                if let line = try? row.decode(String.self) { lines.append(line) }
+            }
+            return lines
+        }
+        _ = try await lines("SET plan_cache_mode = force_generic_plan")
+        _ = try await lines("SET enable_seqscan = off")
+        let claims = [("claim", ClaimStatement.sql, "contact_ready"), ("look", ClaimVerificationStatement.sql, "contact_to_verify")]
+        for (name, sql, index) in claims {
+            _ = try await lines("PREPARE \(name)(bigint, bigint, text, bigint, bigint) AS \(sql)")
+            let plan = try await lines("EXPLAIN EXECUTE \(name)(1, 100, 't', 9000000000000, 9000000000000)")
+            #expect(plan.contains { $0.contains("Index Scan using \(index)") }, "\(name): \(plan.joined(separator: "\n"))")
+        }
+    }
+}
+
+/// Raised once, read any time.
+actor Flag {
+    private(set) var raised = false
+    func raise() { raised = true }
 }

@@ -57,13 +57,22 @@ struct SettleBatchStatement: HotStatement {
 }
 
 extension PostgresQueueStore {
-    /// Runs a hot statement on a pooled connection, outside any transaction.
-    func rows<Statement: HotStatement>(_ statement: Statement) async throws -> [PostgresRandomAccessRow] {
+    /// Runs a hot statement with `arguments` on a pooled connection, outside any transaction.
+    func rows<Statement: HotStatement>(_ statement: Statement.Type, _ arguments: [Value?]) async throws -> [PostgresRandomAccessRow] {
         do {
+            let statement = try Statement(arguments)
             return try await client.withConnection { connection in
-                var rows: [PostgresRandomAccessRow] = []
-                for try await row in try await connection.execute(statement, logger: self.logger) { rows.append(row) }
-                return rows
+                do {
+                    var rows: [PostgresRandomAccessRow] = []
+                    for try await row in try await connection.execute(statement, logger: self.logger) { rows.append(row) }
+                    return rows
+                } catch let error as PSQLError where error.code == .server {
+                    // postgres-nio keeps a failed preparation for the connection's life and answers every later run of
+                    // the statement with it, without asking the server (a prepare that waited out `lock_timeout` behind
+                    // a migration, or was cancelled). Closed, the connection is replaced by a fresh one.
+                    try? await connection.close()
+                    throw error
+                }
             }
         } catch {
             throw PostgresStoreError.wrap(error, doing: "query")

@@ -25,7 +25,7 @@ extension PostgresQueueStore {
         let now = clock.nowMillis()
         let token = UUID().uuidString
         let until = now + leaseMillis
-        let claimed = try await rows(try Statement([destinationID, Int64(limit), token, until, now]))
+        let claimed = try await rows(Statement.self, [destinationID, Int64(limit), token, until, now])
         guard let first = claimed.first else { return nil }
         return (
             claimed, Lease(batchID: try first[first.count - 1].decode(Int64.self), token: token, destination: destination, until: until)
@@ -98,11 +98,12 @@ extension PostgresQueueStore {
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
         let now = clock.nowMillis()
         let row = try await rows(
-            try WriteAheadStatement([
+            WriteAheadStatement.self,
+            [
                 lease.batchID, lease.token, now, attempt.purpose.rawValue, attempt.method,
                 attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts,
                 attempt.call.rawValue, attempt.traceID, Lease.outliving(now: now, timeoutMillis: attempt.timeoutMillis),
-            ]))
+            ])
         let neverSent = try row[0][3].decode([Int64]?.self) ?? [], sentBefore = try row[0][4].decode([Int64]?.self) ?? []
         if !neverSent.isEmpty || !sentBefore.isEmpty {
             throw StoreError.erasedBeforeSend(batchID: lease.batchID, neverSent: neverSent, sentBefore: sentBefore)

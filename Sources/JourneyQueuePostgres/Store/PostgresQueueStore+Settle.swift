@@ -6,12 +6,13 @@ extension PostgresQueueStore {
     public func settle(_ lease: Lease, result: AttemptResult?, outcomes: [Settlement]) async throws {
         let now = clock.nowMillis()
         let row = try await rows(
-            try SettleBatchStatement([
+            SettleBatchStatement.self,
+            [
                 Settlement.rowsJSON(outcomes), now, lease.batchID, result?.remoteID, lease.token,
                 result?.status.map(Int64.init), result?.headersJSON, result.map { LedgerBody.bounded($0.responseBody) },
                 result?.latencyMillis,
                 result?.errorClass, result?.finishedAt, result?.attemptID,
-            ]))
+            ])
         if try row[0][0].decode(Int.self) == 0 { throw StoreError.leaseLost(batchID: lease.batchID) }
     }
 

@@ -47,15 +47,19 @@ public struct ReconcilerService: Service {
             // download holds a place for a long time), a full look goes as soon as it is due, and, when the daemon ends
             // once drained, the last fewer as soon as the last of them is due (no contact can join them). The loops take
             // turns to find and claim it (`Gathering.oneAtATime`), so that no loop takes the leftovers beside a full look.
-            let claimStarted = DefaultTracerClock.now
-            let claim = {
-                try await store.claimVerification(
+            var claimStarted = DefaultTracerClock.now
+            let claim = { () async throws -> VerificationBatch? in
+                // The trace's claim starts here, not at a turn's wait or its reads.
+                claimStarted = DefaultTracerClock.now
+                return try await store.claimVerification(
                     destination: destination.name, limit: destination.verificationBatchSize,
                     leaseMillis: destination.limits.leaseMillis)
             }
             let claimed: VerificationBatch?
             if case let wait = await gathering.wait(), wait > 0 {
                 let admitted = try await gathering.oneAtATime { () async throws -> FullLook in
+                    // A turn may come after the daemon began to stop: no new look then.
+                    if Task.isCancelled || Task.isShuttingDownGracefully { return .notYet(idlePollMillis) }
                     guard try await store.pendingWork(destination: destination.name).nothingToSend,
                         let next = try await store.lookFill(destination: destination.name, count: destination.verificationBatchSize),
                         next.contacts >= destination.verificationBatchSize || untilDrained
@@ -175,7 +179,7 @@ actor Gathering {
             turnTaken = true
             return
         }
-        // The turn is handed over by `endTurn`, never freed in between: no loop can cut in line.
+        // The turn is handed over by `handOver`, never freed in between: no loop can cut in line.
         await withCheckedContinuation { waiting.append($0) }
     }
 
