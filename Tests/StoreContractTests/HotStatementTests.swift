@@ -29,13 +29,11 @@ import Testing
         let url = try PrivatePostgres.newDatabase()
         let store = try await PostgresQueueStore.running(url: url, maximumConnections: 2)
         defer { store.close() }
-        let logger = Logger(label: "test")
-        let connection = try await PostgresConnection.connect(
-            configuration: try PostgresLocation(url: url).connectionConfiguration(), id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
+        let raw = try await RawConnection.open(url)
+        defer { raw.close() }
         func run<Statement: HotStatement>(_ statement: Statement) async throws -> Int {
             var count = 0
-            for try await _ in try await connection.execute(statement, logger: logger) { count += 1 }
+            for try await _ in try await raw.connection.execute(statement, logger: raw.logger) { count += 1 }
             return count
         }
         let batch = Int64(1), token = "t", now = Int64(1_000)
@@ -60,15 +58,9 @@ import Testing
     @Test func aFailedPreparationDoesNotOutliveItsConnection() async throws {
         let fixture = try await StoreFixture(.postgres)
         try await fixture.enqueue(fixture.keys(100))
-        let logger = Logger(label: "test")
-        let locker = try await PostgresConnection.connect(
-            configuration: try PostgresLocation(url: fixture.location).connectionConfiguration(), id: 1, logger: logger)
-        defer { Task { try? await locker.close() } }
-        func query(_ sql: String) async throws -> Int {
-            var count = 0
-            for try await _ in try await locker.query(PostgresQuery(unsafeSQL: sql), logger: logger) { count += 1 }
-            return count
-        }
+        let locker = try await RawConnection.open(fixture.location)
+        defer { locker.close() }
+        func query(_ sql: String) async throws -> Int { try await locker.lines(sql).count }
         _ = try await query("BEGIN")
         _ = try await query("LOCK TABLE contact IN ACCESS EXCLUSIVE MODE")
         // Every pooled connection's first claim waits behind the lock at its preparation; each is cancelled there.
@@ -105,17 +97,9 @@ extension HotStatementTests {
     @Test func theClaimsGenericPlansRangeOverTheirIndexes() async throws {
         let fixture = try await StoreFixture(.postgres)
         try await fixture.enqueue(fixture.keys(10))
-        let logger = Logger(label: "test")
-        let connection = try await PostgresConnection.connect(
-            configuration: try PostgresLocation(url: fixture.location).connectionConfiguration(), id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
-        func lines(_ sql: String) async throws -> [String] {
-            var lines: [String] = []
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
-                if let line = try? row.decode(String.self) { lines.append(line) }
-            }
-            return lines
-        }
+        let connection = try await RawConnection.open(fixture.location)
+        defer { connection.close() }
+        func lines(_ sql: String) async throws -> [String] { try await connection.lines(sql) }
         _ = try await lines("SET plan_cache_mode = force_generic_plan")
         _ = try await lines("SET enable_seqscan = off")
         let claims = [("claim", ClaimStatement.sql, "contact_ready"), ("look", ClaimVerificationStatement.sql, "contact_to_verify")]
@@ -125,6 +109,29 @@ extension HotStatementTests {
             #expect(plan.contains { $0.contains("Index Scan using \(index)") }, "\(name): \(plan.joined(separator: "\n"))")
         }
     }
+}
+
+/// A connection of the test's own to a queue's database, for statements the store does not make.
+struct RawConnection {
+    let connection: PostgresConnection
+    let logger = Logger(label: "test")
+
+    static func open(_ url: String) async throws -> RawConnection {
+        RawConnection(
+            connection: try await PostgresConnection.connect(
+                configuration: try PostgresLocation(url: url).connectionConfiguration(), id: 1, logger: Logger(label: "test")))
+    }
+
+    /// The statement's rows: each one's first column when it is text, else an empty line.
+    func lines(_ sql: String) async throws -> [String] {
+        var lines: [String] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+            lines.append((try? row.decode(String.self)) ?? "")
+        }
+        return lines
+    }
+
+    func close() { Task { [connection] in try? await connection.close() } }
 }
 
 /// Raised once, read any time.
