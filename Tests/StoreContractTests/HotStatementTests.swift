@@ -68,14 +68,14 @@ import Testing
         let claims = (0..<4).map { _ in
             Task { try await store.claim(destination: "dest", limit: 1, leaseMillis: 60_000) }
         }
-        let ended = Flag()
+        let ended = DoneFlag()
         let failures = Task {
             var failed = 0
             for claim in claims where (try? await claim.value) == nil { failed += 1 }
-            await ended.raise()
+            await ended.set()
             return failed
         }
-        while await !ended.raised {
+        while await !ended.value {
             // The activity view is read once per transaction unless its snapshot is let go (the lock holder is in one).
             _ = try await query("SELECT pg_stat_clear_snapshot()")
             _ = try await query(
@@ -132,10 +132,4 @@ struct RawConnection {
     }
 
     func close() { Task { [connection] in try? await connection.close() } }
-}
-
-/// Raised once, read any time.
-actor Flag {
-    private(set) var raised = false
-    func raise() { raised = true }
 }
