@@ -75,8 +75,31 @@ struct WorkerHarness: Sendable {
             return first
         }
         try await client.shutdown()
+        if !drained { await reportHang(logger, store: override == nil ? store.path : nil) }
         #expect(drained, "the daemon did not drain within \(max(deadline, Self.minimumDeadline)) s")
         return gaveUp.value
+    }
+
+    /// What a run that missed its deadline left behind, logged so that a hang on a CI machine can be told from a slow run:
+    /// the contacts by state, the attempts by purpose and outcome, the batches still open, and what the sandbox was asked.
+    private func reportHang(_ logger: Logger, store path: String?) async {
+        let stats = await state.statistics()
+        var lines = [
+            "sandbox requests: \(stats.requests.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.sorted { $0.key < $1.key })" })"
+        ]
+        lines.append("sandbox faults: \(stats.faults.sorted { $0.key < $1.key })")
+        if let path {
+            let queries = [
+                "contacts": "SELECT state, COUNT(*) AS n, MAX(attempts) AS attempts FROM contact GROUP BY 1",
+                "attempts": "SELECT purpose, COALESCE(error_class, status) AS outcome, COUNT(*) AS n FROM attempt GROUP BY 1, 2",
+                "open batches": "SELECT id, lease_until, size FROM batch WHERE state = 0",
+            ]
+            for (name, sql) in queries.sorted(by: { $0.key < $1.key }) {
+                let found = (try? SQLiteInspection.rows(path: path, sql)).map { "\($0)" } ?? "(unreadable)"
+                lines.append("\(name): \(found)")
+            }
+        }
+        logger.warning("[EndToEndTests] the run missed its deadline; what it left:\n\(lines.joined(separator: "\n"))")
     }
 
     func truth(_ destination: String = "sfmc-async-events") async -> [String: Int] {

@@ -35,6 +35,31 @@ import Testing
         #expect(await gate.health().looks == nil)
         #expect(told.values.count == 2 && told.values[0] != nil && told.values[1] == nil, "opened once, closed once")
     }
+
+    /// After an outage of the host (here: no token), the first request to go is the destination circuit's probe. When
+    /// that request is a look that fails on its own (5xx, no answer), the destination circuit learns nothing from it; it
+    /// must not wait a probe's timeout (a minute) for an answer that never comes before the next request decides.
+    @Test func aLookThatProbesAndFailsOnItsOwnLetsTheNextRequestProbe() async throws {
+        let clock = ManualClock()
+        let gate = DestinationGate(
+            destination: "d", requestsPerSecond: 1_000_000, concurrency: 4,
+            circuit: CircuitBreaker(failureThreshold: 3, baseMillis: 1_000, maxMillis: 8_000, probeTimeoutMillis: 60_000),
+            clock: clock, logger: Logger(label: "test"))
+        await gate.report(.down(reason: "authentication failed: no answer in time", until: nil), purpose: .token)
+        #expect(await gate.readiness(for: .submit) == 1_000)
+        clock.advance(by: 1_000)
+        // The look is the first to go: the destination circuit's probe.
+        try await gate.enter(purpose: .reconcile)
+        #expect(await gate.readiness(for: .submit) > 0, "one probe at a time")
+        await gate.report(.strike(reason: "no answer in time"), purpose: .reconcile)
+        #expect(await gate.readiness(for: .submit) == 0, "the probe gave nothing back: the next request probes now")
+        #expect(await gate.health().circuitOpen, "a look's failure closes nothing either")
+        try await gate.enter(purpose: .submit)
+        #expect(await gate.readiness(for: .submit) > 0, "the submission is the probe now: one at a time still")
+        await gate.report(.healthy, purpose: .submit)
+        #expect(await gate.readiness(for: .submit) == 0)
+        #expect(await !gate.health().circuitOpen)
+    }
 }
 
 /// What the gate told of the look circuit, in order.

@@ -101,6 +101,14 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
+    /// A probe ended with nothing this circuit learns from (a look's 5xx or timeout, which the look endpoints' own
+    /// circuit keeps): the next request probes at once. Without this the circuit would wait out `probeTimeoutMillis`
+    /// for a verdict that never comes, and a run of such probes would hold every request for minutes after the outage.
+    public mutating func probeLearnedNothing(now: Int64) {
+        guard case .probing = state else { return }
+        state = .open(until: now)
+    }
+
     private mutating func close(now: Int64) -> Transition {
         strikes = 0
         backoffMillis = baseMillis

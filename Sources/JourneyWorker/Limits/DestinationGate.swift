@@ -277,7 +277,11 @@ public actor DestinationGate: RequestGate {
             recordLook(clamped, now: now)
             // A look's 5xx or timeout is the look endpoints' trouble, which their own circuit keeps: the destination's
             // circuit (and its outage clock) hears only what a look says of the host (refused, redirected, answering).
-            if case .strike = clamped { return }
+            // A look that was the destination circuit's probe gives the probe back, so that the next request decides.
+            if case .strike = clamped {
+                circuit.probeLearnedNothing(now: now)
+                return
+            }
         }
         switch clamped {
         // What the circuit's reason says, as a cause: a token that cannot be had is the credentials, the rest the remote.
