@@ -29,7 +29,9 @@ public enum PrivatePostgres {
     }
 
     /// Runs `scripts/pg-private COMMAND DIR` and returns what it printed. posix_spawn and waitpid rather than
-    /// Foundation's Process, whose wait never returned here once pg_ctl had left a server running.
+    /// Foundation's Process, whose wait never returned here once pg_ctl had left a server running. The spawn passes on
+    /// every descriptor this process has open at that moment (other tests' pipes to their own children): the script
+    /// closes them before the server starts, or the server would hold those pipes open for the rest of the run.
     @discardableResult
     public static func run(_ command: String) throws -> String {
         let capture = FileManager.default.temporaryDirectory.appendingPathComponent("journeyq-pg-\(UUID().uuidString).out").path

@@ -250,6 +250,26 @@ extension ContactOutcome {
         #expect(clock.bounds! == (low: -20_100, high: -19_000))
     }
 
+    /// A fleet's daemon reads the database server's clock again and its own jumps 6.4 s forward (or the remote's steps
+    /// back): a request sent before the step and looked at after must be read with the bounds of both sides of it. With
+    /// the new bounds alone, it would seem to have reached the remote 5.5 s before it did, and the history would be
+    /// taken as complete past it (an absence proven, the contact sent twice) 5.5 s too soon.
+    @Test func aRequestSentBeforeAStepIsReadWithTheBoundsOfBothSides() {
+        let clock = RemoteClock()
+        // The remote's clock is 39.5 s behind this one: stamped second 60, answered between 60,500 and 60,600.
+        clock.record(dateHeader: "Thu, 01 Jan 1970 00:01:00 GMT", sentAt: 100_000, answeredAt: 100_100)
+        #expect(clock.bounds! == (low: -40_100, high: -39_000))
+        // A request leaves at 120,000. Then this clock jumps 6.4 s forward: the remote is 45.9 s behind it now.
+        clock.record(dateHeader: "Thu, 01 Jan 1970 00:01:24 GMT", sentAt: 130_000, answeredAt: 130_100)
+        #expect(clock.bounds! == (low: -46_100, high: -45_000), "the latest answers count for what is sent now")
+        #expect(clock.bounds(since: 131_000)! == clock.bounds!, "a request sent after the step was seen: the new bounds alone")
+        let spanning = clock.bounds(since: 120_000)!
+        #expect(spanning == (low: -46_100, high: -39_000))
+        // It reached the remote at its 80,500: within what it is read as, at its earliest and its latest.
+        #expect(120_000 + spanning.low <= 80_500 && 80_500 <= 120_000 + spanning.high)
+        #expect(120_000 + clock.bounds!.high < 80_500, "the new bounds alone would read it too early")
+    }
+
     @Test func anUncertainClockMakesAbsenceWaitLonger() {
         var settings = SFMCHistorySettings()
         settings.clockMarginMillis = 1_000

@@ -120,7 +120,9 @@ struct SFMCJourneyHistory: Sendable {
         if let reason = await state.forbidden { throw .forbidden(reason) }
         // The rows carry the remote's time: without knowing how far its clock is from this one, no row is "after the
         // request", and no absence is proven.
-        guard let offset = calls.caller.remoteClock.bounds else {
+        // Every bound in force since the earliest request asked about: a step of either clock since then must not read
+        // a request a step too early (its absence proven before it could have arrived).
+        guard let offset = calls.caller.remoteClock.bounds(since: contacts.compactMap(\.sentAt).min()) else {
             throw .outage("the remote's clock is not known yet (no answer has carried a Date header)")
         }
         do throws(Failure) {

@@ -111,7 +111,7 @@ struct SFMCVerifier: Sendable {
     ) async throws -> [Settlement] {
         guard asyncStatus, !absent.isEmpty else { return absent.map(\.settlement) }
         // The listing's window is in the remote's time: with its clock unknown, a record missing from it proves nothing.
-        guard let offset = calls.caller.remoteClock.bounds?.low else {
+        guard let offset = calls.caller.remoteClock.bounds(since: absent.compactMap(\.contact.sentAt).min())?.low else {
             let unknown = Failure(reason: "the remote's clock is not known yet (no answer has carried a Date header)", counted: false)
             return undecided(absent.map(\.contact), unknown, jitter: jitter).settlements
         }
@@ -258,7 +258,7 @@ struct SFMCVerifier: Sendable {
                     [contact],
                     { batchID, ledger in
                         // The window is in the remote's time; with its clock unknown, its "no record" would prove nothing.
-                        guard let offset = calls.caller.remoteClock.bounds?.low else {
+                        guard let offset = calls.caller.remoteClock.bounds(since: contact.sentAt)?.low else {
                             throw Failure(
                                 reason: "the remote's clock is not known yet (no answer has carried a Date header)", counted: false)
                         }
