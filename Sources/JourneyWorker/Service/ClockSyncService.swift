@@ -1,18 +1,29 @@
+import Foundation
 import JourneyQueue
 import Logging
 import ServiceLifecycle
 
 /// Keeps a fleet's hosts on the database server's clock: measures the offset every `everyMillis` (see
-/// `PostgresQueueStore.synchronize`) and says so when this host's clock is off by more than a second, or moves.
+/// `PostgresQueueStore.synchronize`) and says so when this host's clock is off by more than a second, or moves. A step of
+/// the host's clock (`soon`, told by the steady clock) has it measure again within `checkMillis`: the server's clock may
+/// have stepped with it (one machine, a VM resumed), and until the next measurement every time this host writes would be
+/// a step off the others', and off the times it wrote before.
 public struct ClockSyncService: Service {
     let measure: @Sendable () async throws -> Int64
     let logger: Logger
     let everyMillis: Int64
+    let checkMillis: Int64
+    let soon: MeasureSoon
 
-    public init(everyMillis: Int64 = 60_000, logger: Logger, measure: @escaping @Sendable () async throws -> Int64) {
+    public init(
+        everyMillis: Int64 = 60_000, checkMillis: Int64 = 1_000, soon: MeasureSoon = MeasureSoon(), logger: Logger,
+        measure: @escaping @Sendable () async throws -> Int64
+    ) {
         self.measure = measure
         self.logger = logger
         self.everyMillis = everyMillis
+        self.checkMillis = max(checkMillis, 1)
+        self.soon = soon
     }
 
     public func run() async throws {
@@ -30,7 +41,42 @@ public struct ClockSyncService: Service {
                 // The last offset stays: a store that does not answer stops the work anyway, and says why elsewhere.
                 logger.debug("could not read the database server's clock", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(max(everyMillis, 1))) }
+            var waited: Int64 = 0
+            while waited < everyMillis, !soon.take(), !Task.isShuttingDownGracefully, !Task.isCancelled {
+                let slice = min(checkMillis, everyMillis - waited)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(slice)) }
+                waited += slice
+            }
+        }
+    }
+}
+
+/// A request to measure the server's clock again without waiting for the next turn; asked from inside a clock reading
+/// (any thread), taken by `ClockSyncService`.
+public final class MeasureSoon: Sendable {
+    private let asked = NSLockedFlag()
+
+    public init() {}
+
+    /// Asks for a measurement within the service's `checkMillis`.
+    public func request() { asked.set(true) }
+
+    /// Whether a measurement was asked for since the last call.
+    func take() -> Bool { asked.exchange(false) }
+}
+
+/// A flag behind a lock.
+final class NSLockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set(_ new: Bool) { lock.withLock { value = new } }
+
+    func exchange(_ new: Bool) -> Bool {
+        lock.withLock {
+            let old = value
+            value = new
+            return old
         }
     }
 }
