@@ -1,5 +1,6 @@
 import Foundation
 import JourneyQueue
+import Synchronization
 
 /// How far a remote's clock is from this host's, learned from the `Date` header of its answers: every comparison of a
 /// local time with one the remote wrote ("an entry after the request", "records since shortly before it") goes through
@@ -20,7 +21,7 @@ public final class RemoteClock: Sendable {
         var before: [(bounds: (low: Int64, high: Int64), until: Int64)] = []
     }
 
-    private let known = NSLockedValue(Known())
+    private let known = Mutex(Known())
     /// Answers whose intervals are kept.
     static let kept = 32
     /// Steps whose earlier bounds are kept (a step is rare; a look may come hours after its request).
@@ -66,19 +67,5 @@ public final class RemoteClock: Sendable {
     static func intersection(_ intervals: [(low: Int64, high: Int64)]) -> (low: Int64, high: Int64)? {
         guard let low = intervals.map(\.low).max(), let high = intervals.map(\.high).min(), low <= high else { return nil }
         return (low, high)
-    }
-}
-
-/// A value behind a lock (the remote clock is read and written from every request's task).
-final class NSLockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

@@ -1,7 +1,7 @@
-import Foundation
 import JourneyQueue
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps a fleet's hosts on the database server's clock: measures the offset every `everyMillis` (see
 /// `PostgresQueueStore.synchronize`) and says so when this host's clock is off by more than a second, or moves. A step of
@@ -54,29 +54,18 @@ public struct ClockSyncService: Service {
 /// A request to measure the server's clock again without waiting for the next turn; asked from inside a clock reading
 /// (any thread), taken by `ClockSyncService`.
 public final class MeasureSoon: Sendable {
-    private let asked = NSLockedFlag()
+    private let asked = Mutex(false)
 
     public init() {}
 
     /// Asks for a measurement within the service's `checkMillis`.
-    public func request() { asked.set(true) }
+    public func request() { asked.withLock { $0 = true } }
 
     /// Whether a measurement was asked for since the last call.
-    func take() -> Bool { asked.exchange(false) }
-}
-
-/// A flag behind a lock.
-final class NSLockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    func set(_ new: Bool) { lock.withLock { value = new } }
-
-    func exchange(_ new: Bool) -> Bool {
-        lock.withLock {
-            let old = value
-            value = new
-            return old
+    func take() -> Bool {
+        asked.withLock { asked in
+            defer { asked = false }
+            return asked
         }
     }
 }
