@@ -8,7 +8,9 @@ import Testing
 @testable import JourneyQueuePostgres
 
 /// Every state change the store makes in SQL, observed by a trigger through a run with realistic faults, abandoned
-/// leases and a redrive, is one that `ContactState.canMove` allows: on both engines.
+/// leases and a redrive, is one that `ContactState.canMove` allows: on both engines. The moves observed are the ones
+/// readers see (`InFlightSQL`): a contact stored `claimed` in a batch that has sent it is `sending`, so the batch's stamp
+/// moves each of its claimed contacts `claimed→sending`, and a later move of one starts from `sending`.
 @Suite(.timeLimit(.minutes(12))) struct LifecycleTests {
     @Test(arguments: ["sqlite", "postgres"]) func everyMoveTheStoreMakesIsOneTheLifecycleAllows(engine: String) async throws {
         try await WorkerHarness.with({ config in
@@ -93,7 +95,13 @@ struct SQLiteMoveObserver: MoveObserver {
                 sql: """
                     CREATE TABLE observed_move (from_state INTEGER NOT NULL, to_state INTEGER NOT NULL);
                     CREATE TRIGGER observe_move AFTER UPDATE OF state ON contact WHEN OLD.state <> NEW.state BEGIN
-                        INSERT INTO observed_move VALUES (OLD.state, NEW.state);
+                        INSERT INTO observed_move VALUES (
+                            CASE WHEN OLD.state = 1 AND EXISTS (SELECT 1 FROM batch WHERE id = OLD.batch_id AND sent_at IS NOT NULL)
+                                THEN 2 ELSE OLD.state END, NEW.state);
+                    END;
+                    CREATE TRIGGER observe_send AFTER UPDATE OF sent_at ON batch WHEN OLD.sent_at IS NULL AND NEW.sent_at IS NOT NULL
+                    BEGIN
+                        INSERT INTO observed_move SELECT 1, 2 FROM contact WHERE batch_id = NEW.id AND state = 1;
                     END;
                     """)
         }
@@ -116,7 +124,20 @@ struct PostgresMoveObserver: MoveObserver {
             "CREATE TABLE observed_move (from_state INTEGER NOT NULL, to_state INTEGER NOT NULL)",
             """
             CREATE FUNCTION observe_move() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN INSERT INTO observed_move VALUES (OLD.state, NEW.state); RETURN NULL; END $$
+            BEGIN
+                INSERT INTO observed_move VALUES (
+                    CASE WHEN OLD.state = 1 AND EXISTS (SELECT 1 FROM batch WHERE id = OLD.batch_id AND sent_at IS NOT NULL)
+                        THEN 2 ELSE OLD.state END, NEW.state);
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE FUNCTION observe_send() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO observed_move SELECT 1, 2 FROM contact WHERE batch_id = NEW.id AND state = 1; RETURN NULL; END $$
+            """,
+            """
+            CREATE TRIGGER observe_send AFTER UPDATE OF sent_at ON batch FOR EACH ROW
+            WHEN (OLD.sent_at IS NULL AND NEW.sent_at IS NOT NULL) EXECUTE FUNCTION observe_send()
             """,
             """
             CREATE TRIGGER observe_move AFTER UPDATE OF state ON contact FOR EACH ROW WHEN (OLD.state <> NEW.state)

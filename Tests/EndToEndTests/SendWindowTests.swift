@@ -161,9 +161,9 @@ struct SendWindowTests {
                 tasks.addTask { try await harness.work(configs, deadline: 600) }
                 tasks.addTask {
                     // The first batch's request is out (written ahead, held by the sandbox): the window closes under it.
-                    while try harness.store.rows("SELECT COUNT(*) AS n FROM contact WHERE state = \(StateCode.sending)").first?["n"]
-                        != "100"
-                    {
+                    while try harness.store.rows(
+                        "SELECT COUNT(*) AS n FROM contact c \(InFlightSQL.join) WHERE \(InFlightSQL.state) = \(StateCode.sending)"
+                    ).first?["n"] != "100" {
                         try await Task.sleep(for: .milliseconds(20))
                     }
                     harness.clock.step(by: close + 5 * 60_000 - harness.clock.nowMillis())

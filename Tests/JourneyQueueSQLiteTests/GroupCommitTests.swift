@@ -65,7 +65,8 @@ import Testing
         let seen = try await other.pool.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempt WHERE id = ?", arguments: [attemptID]),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE state = \(StateCode.claimed)"),
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM contact c \(InFlightSQL.join) WHERE \(InFlightSQL.state) = \(StateCode.claimed)"),
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM destination WHERE name = 'half-written'")
             )
         }

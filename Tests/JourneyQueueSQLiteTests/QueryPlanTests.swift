@@ -33,7 +33,7 @@ import Testing
         let fixture = try StoreFixture()
         try await fixture.enqueue(fixture.keys(50))
         let details = try plan(
-            fixture, SQLiteQueueStore.settleSQL, ["[[1,null,null]]", 3, 0, nil, nil, nil, 0, 0, nil, 0, 0, nil, 1, 0, nil])
+            fixture, SQLiteQueueStore.settleSQL, ["[[1,null,null]]", 3, 0, nil, nil, nil, 0, 0, nil, 0, 0, nil, 1, 0, nil, 5])
         #expect(details.contains { $0.contains("SEARCH contact USING INTEGER PRIMARY KEY") }, "plan: \(details)")
         #expect(!details.contains { $0.contains("SCAN contact") || $0.contains("contact_batch") }, "plan: \(details)")
     }

@@ -153,28 +153,14 @@ import Testing
     ]
 
     @Test(arguments: Engine.allCases) func aQueueFromBeforeTheCountersReportsTheSame(engine: Engine) async throws {
-        let fixture = try await StoreFixture(engine) { location in
-            switch engine {
-            case .sqlite:
-                let old = try DatabaseQueue(path: location)
-                try Migrations.migrator.migrate(old, upTo: "0013_pause_cause")
-                try await old.write { db in
-                    for sql in Self.oldRows { try db.execute(sql: sql) }
-                    // The older enqueue wrote the state counts itself; its triggers moved them.
-                    try db.execute(
-                        sql: """
-                            INSERT INTO contact_count(destination_id, state, n)
-                            SELECT destination_id, state, COUNT(*) FROM contact GROUP BY 1, 2
-                            """)
-                }
-            case .postgres:
-                let connection = try await PostgresConnection.connect(
-                    configuration: try PostgresLocation(url: location).connectionConfiguration(), id: 1, logger: Logger(label: "test"))
-                try await PostgresMigrations.migrate(
-                    connection, location: try PostgresLocation(url: location), logger: Logger(label: "test"), upTo: "0008_pause_cause")
-                for sql in Self.oldRows { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test")) }
-                try await connection.close()
-            }
+        let fixture = try await StoreFixture.older(engine, sqlite: "0013_pause_cause", postgres: "0008_pause_cause", rows: Self.oldRows) {
+            db in
+            // The older enqueue wrote the state counts itself; its triggers moved them.
+            try db.execute(
+                sql: """
+                    INSERT INTO contact_count(destination_id, state, n)
+                    SELECT destination_id, state, COUNT(*) FROM contact GROUP BY 1, 2
+                    """)
         }
         try await ReportCounterTests.expectCountedEqualsScanned(fixture.store, "the migration")
         let report = try #require(try await fixture.store.reports(destination: "dest", since: nil).first)

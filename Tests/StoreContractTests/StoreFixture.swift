@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JourneyQueue
 import JourneyTestSupport
+import Logging
 import PostgresNIO
 import Testing
 
@@ -44,6 +45,32 @@ final class StoreFixture {
         (store as? PostgresQueueStore)?.close()
         for other in others { (other as? PostgresQueueStore)?.close() }
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A fixture on a queue an older journeyq left: the schema up to `sqlite` or `postgres` (a migration's identifier),
+    /// then `rows` (SQL both engines take), then, on SQLite, `afterSQLite` (the counters its older code kept itself).
+    static func older(
+        _ engine: Engine, sqlite: String, postgres: String, rows: [String], afterSQLite: @escaping @Sendable (Database) throws -> Void
+    ) async throws -> StoreFixture {
+        try await StoreFixture(engine) { location in
+            switch engine {
+            case .sqlite:
+                let old = try DatabaseQueue(path: location)
+                try Migrations.migrator.migrate(old, upTo: sqlite)
+                try await old.write { db in
+                    for sql in rows { try db.execute(sql: sql) }
+                    try afterSQLite(db)
+                }
+            case .postgres:
+                let logger = Logger(label: "test")
+                let connection = try await PostgresConnection.connect(
+                    configuration: try PostgresLocation(url: location).connectionConfiguration(), id: 1, logger: logger)
+                try await PostgresMigrations.migrate(
+                    connection, location: try PostgresLocation(url: location), logger: logger, upTo: postgres)
+                for sql in rows { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+                try await connection.close()
+            }
+        }
     }
 
     static func open(_ engine: Engine, _ location: String, clock: any WallClock) async throws -> any JourneyStore {

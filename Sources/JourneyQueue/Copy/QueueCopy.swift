@@ -39,6 +39,7 @@ public struct CopyTable: Sendable {
             name: "batch", integers: ["id", "destination_id"], texts: ["lease_token"],
             more: [
                 ("lease_until", true), ("state", true), ("size", true), ("remote_id", false), ("created_at", true), ("closed_at", true),
+                ("sent_at", true),
             ]),
         CopyTable(
             name: "contact", integers: ["id", "destination_id"], texts: ["contact_key", "data"],

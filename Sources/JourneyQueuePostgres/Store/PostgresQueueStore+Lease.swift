@@ -92,9 +92,10 @@ extension PostgresQueueStore {
     }
 
     /// The write-ahead record: the only proof that a request may have left. One statement, so one round trip: the
-    /// batch row locked while the token is checked, the ledger row inserted and the contacts stamped `sending` only when
-    /// it holds; `set_config(…, true)` makes this one transaction's commit wait for the disk (sessions commit
-    /// asynchronously), which also flushes every move committed before it.
+    /// batch row locked while the token is checked, the ledger row inserted and the batch stamped `sent_at` only when it
+    /// holds (its contacts read as `sending` through it: `InFlightSQL`); `set_config(…, true)` makes this one
+    /// transaction's commit wait for the disk (sessions commit asynchronously), which also flushes every move committed
+    /// before it.
     public func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
         let now = clock.nowMillis()
         let row = try await rows(
@@ -104,70 +105,47 @@ extension PostgresQueueStore {
                 attempt.url, LedgerBody.bounded(attempt.requestBody), attempt.startedAt, attempt.takesContacts,
                 attempt.call.rawValue, attempt.traceID, Lease.outliving(now: now, timeoutMillis: attempt.timeoutMillis),
             ])
-        let neverSent = try row[0][3].decode([Int64]?.self) ?? [], sentBefore = try row[0][4].decode([Int64]?.self) ?? []
+        let neverSent = try row[0][2].decode([Int64]?.self) ?? [], sentBefore = try row[0][3].decode([Int64]?.self) ?? []
         if !neverSent.isEmpty || !sentBefore.isEmpty {
             throw StoreError.erasedBeforeSend(batchID: lease.batchID, neverSent: neverSent, sentBefore: sentBefore)
         }
         guard let id = try row[0][0].decode(Int64?.self) else { throw StoreError.leaseLost(batchID: lease.batchID) }
-        if try row[0][5].decode(Int64.self) != row[0][1].decode(Int64.self) {
-            // An erasure committed between this statement's snapshot and its stamp: those contacts were left out of
-            // it, so the request built with their data is withdrawn before it leaves.
-            try await withdrawErased(lease, attemptID: id)
-        }
         return id
     }
 
-    private func withdrawErased(_ lease: Lease, attemptID: Int64) async throws {
-        let erased = try await rows(
-            """
-            SELECT id, state FROM contact
-            WHERE batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
-            """, [lease.batchID])
-        _ = try await rows(
-            "UPDATE attempt SET error_class = 'withdrawn', finished_at = $2 WHERE id = $1 RETURNING id", [attemptID, clock.nowMillis()])
-        let states = try erased.map { (try $0[0].decode(Int64.self), try $0[1].decode(Int.self)) }
-        throw StoreError.erasedBeforeSend(
-            batchID: lease.batchID,
-            neverSent: states.filter { $0.1 == ContactState.claimed.rawValue }.map(\.0),
-            sentBefore: states.filter { $0.1 == ContactState.sending.rawValue }.map(\.0))
-    }
-
     /// Contacts erased since the claim (`erased`) hold the whole statement back: the request was built with their data.
+    /// The members are read `FOR SHARE`: an erasure running now (it locks the contact to mark it) is waited for and its
+    /// mark seen, where the statement's snapshot alone would miss it; the lock writes no row version.
     static let writeAheadSQL = """
-        WITH erased AS (
-            SELECT id, state FROM contact
-            WHERE $9::boolean AND batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL),
-        live AS (
-            SELECT count(*) AS n FROM contact
-            WHERE $9::boolean AND batch_id = $1 AND state IN (\(StateCode.claimed), \(StateCode.sending))),
-        held AS (
-            SELECT id, destination_id FROM batch WHERE id = $1 AND lease_token = $2 AND state = \(StateCode.batchOpen) AND lease_until >= $3
-                AND NOT EXISTS (SELECT 1 FROM erased)
+        WITH held AS (
+            SELECT id, destination_id, sent_at FROM batch
+            WHERE id = $1 AND lease_token = $2 AND state = \(StateCode.batchOpen) AND lease_until >= $3
             FOR UPDATE),
+        members AS (
+            SELECT c.id, c.state, c.erased_at FROM contact c, held
+            WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
+            FOR SHARE OF c),
+        erased AS (
+            SELECT m.id, m.state = \(StateCode.claimed) AND held.sent_at IS NULL AS never_sent FROM members m, held
+            WHERE m.erased_at IS NOT NULL),
         written AS (
             INSERT INTO attempt(destination_id, batch_id, purpose, attempt_number, method, url, request_body, started_at,
                                 call_purpose, trace_id)
             SELECT held.destination_id, held.id, $4, COALESCE((SELECT MAX(attempts) FROM contact WHERE batch_id = held.id), 1),
                    $5, $6, $7, $8, $10::text, $11::text
-            FROM held
+            FROM held WHERE NOT EXISTS (SELECT 1 FROM erased)
             RETURNING id),
-        sending AS (
-            -- A new request: its looks start from zero, and an id from an earlier request no longer describes it.
-            -- The batch joins the contacts' `carried` (the timeline's way to their requests) once, as they go out.
-            UPDATE contact c SET state = \(StateCode.sending), sent_at = $8, looks = 0, updated_at = $8,
-                event_instance_id = CASE WHEN c.state = \(StateCode.claimed) THEN NULL ELSE c.event_instance_id END,
-                carried = CASE WHEN c.state = \(StateCode.claimed) THEN COALESCE(c.carried || ' ', '') || held.id ELSE c.carried END
-            FROM held WHERE $9::boolean AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
-                AND c.erased_at IS NULL
-            RETURNING 1),
-        outliving AS (
-            -- The lease outlives the request's deadline: no recovery makes its contacts lookable while it may arrive.
-            UPDATE batch b SET lease_until = GREATEST(b.lease_until, $12::bigint) FROM held WHERE $12::bigint IS NOT NULL AND b.id = held.id
+        stamped AS (
+            -- A request that carries contacts stamps the batch (a Bulk job's later requests again); the lease outlives the
+            -- request's deadline, so that no recovery makes its contacts lookable while it may arrive.
+            UPDATE batch b SET sent_at = CASE WHEN $9::boolean THEN $8 ELSE b.sent_at END,
+                lease_until = GREATEST(b.lease_until, COALESCE($12::bigint, b.lease_until))
+            FROM held WHERE b.id = held.id AND ($9::boolean OR $12::bigint IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM erased)
             RETURNING 1)
-        SELECT (SELECT id FROM written), (SELECT count(*) FROM sending), set_config('synchronous_commit', 'on', true),
-            (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(StateCode.claimed)),
-            (SELECT array_agg(id ORDER BY id) FROM erased WHERE state = \(StateCode.sending)),
-            (SELECT n FROM live), (SELECT count(*) FROM outliving)
+        SELECT (SELECT id FROM written), set_config('synchronous_commit', 'on', true),
+            (SELECT array_agg(id ORDER BY id) FROM erased WHERE never_sent),
+            (SELECT array_agg(id ORDER BY id) FROM erased WHERE NOT never_sent),
+            (SELECT count(*) FROM stamped)
         """
 
     public func prepareBatch(
@@ -210,28 +188,37 @@ extension PostgresQueueStore {
             let batches = try await self.rows(
                 connection,
                 """
-                SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id
+                SELECT b.id, d.settle_ms, b.sent_at FROM batch b JOIN destination d ON d.id = b.destination_id
                 WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < $1 FOR UPDATE OF b SKIP LOCKED
                 """, [now])
             var summary = RecoverySummary(batches: batches.count)
             for row in batches {
                 let batchID = try row[0].decode(Int64.self)
                 let settleMillis = try row[1].decode(Int64.self)
-                // Claimed but never sent: the claim's attempt is given back.
-                summary.requeued += try await self.count(
-                    connection,
-                    """
-                    UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = $1, updated_at = $1
-                    WHERE batch_id = $2 AND state = \(StateCode.claimed)
-                    """, [now, batchID])
+                let sentAt = try row[2].decode(Int64?.self)
+                if sentAt == nil {
+                    // Claimed but never sent: the claim's attempt is given back.
+                    summary.requeued += try await self.count(
+                        connection,
+                        """
+                        UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = $1, updated_at = $1
+                        WHERE batch_id = $2 AND state = \(StateCode.claimed)
+                        """, [now, batchID])
+                }
                 // Written ahead but never answered: the request may have been taken, and may still be entering them.
+                // Those the batch stamped take the stamp as they move (`InFlightSQL`); those an older journeyq stamped
+                // `sending` have it already.
                 summary.madeUnknown += try await self.count(
                     connection,
                     """
                     UPDATE contact SET state = \(StateCode.unknown), available_at = $1, updated_at = $2, ambiguous = 1,
-                        last_error = 'lease expired while the request was in flight (worker died or stalled)'
-                    WHERE batch_id = $3 AND state = \(StateCode.sending)
-                    """, [now + settleMillis, now, batchID])
+                        last_error = 'lease expired while the request was in flight (worker died or stalled)',
+                        sent_at = CASE WHEN state = \(StateCode.claimed) THEN $4::bigint ELSE sent_at END,
+                        looks = CASE WHEN state = \(StateCode.claimed) THEN 0 ELSE looks END,
+                        event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END,
+                        carried = CASE WHEN state = \(StateCode.claimed) THEN COALESCE(carried || ' ', '') || $3::bigint ELSE carried END
+                    WHERE batch_id = $3 AND (state = \(StateCode.sending) OR ($4::bigint IS NOT NULL AND state = \(StateCode.claimed)))
+                    """, [now + settleMillis, now, batchID, sentAt])
                 try await self.execute(
                     connection, "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = $1 WHERE id = $2", [now, batchID])
                 try await self.execute(

@@ -143,6 +143,8 @@ extension PostgresQueueStore {
             duplicates += try row[5].decode(Int.self)
             absent += try row[6].decode(Int.self)
         }
+        InFlightSQL.split(
+            &counts, sending: try await rows(connection, InFlightSQL.sendingAt(destination: "$1"), [id]).first?[0].decode(Int.self) ?? 0)
         funnel.confirmed = counts[ContactState.confirmed.description] ?? 0
         funnel.unverifiable = counts[ContactState.unverifiable.description] ?? 0
         funnel.dead = counts[ContactState.dead.description] ?? 0
@@ -189,7 +191,11 @@ extension PostgresQueueStore {
     {
         var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
         for row in try await rows(
-            connection, "SELECT state, COUNT(*) FROM contact WHERE destination_id = $1 AND enqueued_at >= $2 GROUP BY state", [id, since])
+            connection,
+            """
+            SELECT \(InFlightSQL.state), COUNT(*) FROM contact c \(InFlightSQL.join)
+            WHERE c.destination_id = $1 AND c.enqueued_at >= $2 GROUP BY 1
+            """, [id, since])
         {
             if let state = ContactState(rawValue: try row[0].decode(Int.self)) { counts[state.description] = try row[1].decode(Int.self) }
         }
@@ -300,10 +306,12 @@ extension PostgresQueueStore {
                 // Keyset pages: a contact shows at most once, in the state its page saw.
                 let page = try await rows(
                     """
-                    SELECT $1::text, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id,
-                           enqueued_at, updated_at, data, id
-                    FROM contact WHERE destination_id = $2 AND id > $3 AND ($4::int IS NULL OR state = $4::int) AND enqueued_at >= $5
-                    ORDER BY id LIMIT $6
+                    SELECT $1::text, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
+                           c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.id
+                    FROM contact c \(InFlightSQL.join)
+                    WHERE c.destination_id = $2 AND c.id > $3 AND ($4::int IS NULL OR \(InFlightSQL.state) = $4::int)
+                        AND c.enqueued_at >= $5
+                    ORDER BY c.id LIMIT $6
                     """, [name, id, from, state.map { Int64($0.rawValue) }, since ?? 0, Self.exportPageSize]
                 )
                 .map { (try Self.contactRow($0), try $0[11].decode(Int64.self)) }
@@ -332,11 +340,12 @@ extension PostgresQueueStore {
         let limit = Int64(max(limit, 1))
         let contacts = try await rows(
             """
-            SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                   c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence,
+            SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
+                   c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.destination_id, c.evidence,
                    c.not_before, c.not_after, c.available_at, c.wait_cause,
-                   c.erased_at, c.carried
-            FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key COLLATE "C" = $1 ORDER BY c.id
+                   c.erased_at, \(InFlightSQL.carried)
+            FROM contact c JOIN destination d ON d.id = c.destination_id \(InFlightSQL.join)
+            WHERE c.contact_key COLLATE "C" = $1 ORDER BY c.id
             """, [contactKey])
         let carriedFrom = try await rows("SELECT MAX(attempt_id) FROM ledger_carried_from").first?[0].decode(Int64?.self) ?? 0
         var result: [(ContactRow, [LedgerEntry])] = []
@@ -501,9 +510,9 @@ extension PostgresQueueStore {
         // A range on the key index in byte order, not LIKE: exact bytes, any character, and the index used either way.
         return try await rows(
             """
-            SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                   c.enqueued_at, c.updated_at, c.data
-            FROM contact c JOIN destination d ON d.id = c.destination_id
+            SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
+                   c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data
+            FROM contact c JOIN destination d ON d.id = c.destination_id \(InFlightSQL.join)
             WHERE c.contact_key COLLATE "C" >= $1 AND c.contact_key COLLATE "C" <= $2 ORDER BY c.contact_key COLLATE "C", d.name LIMIT $3
             """, [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)]
         ).map(Self.contactRow)

@@ -26,9 +26,10 @@ extension PostgresQueueStore {
             WHERE id = $12::bigint
             RETURNING 1),
         held AS (
-            SELECT id FROM batch WHERE id = $3 AND lease_token = $5 AND state = \(StateCode.batchOpen) AND lease_until >= $2 FOR UPDATE),
+            SELECT id, sent_at FROM batch
+            WHERE id = $3 AND lease_token = $5 AND state = \(StateCode.batchOpen) AND lease_until >= $2 FOR UPDATE),
         moved AS (
-            UPDATE contact c SET \(settleAssignments)
+            UPDATE contact c SET \(settleAssignments(sentAt: "held.sent_at"))
             FROM held, jsonb_array_elements($1::text::jsonb) AS s(v)
             WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = held.id AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
             RETURNING 1),
@@ -40,20 +41,29 @@ extension PostgresQueueStore {
         """
 
     /// What a settle sets on each contact, from one element `s.v` of `Settlement.rowsJSON` (`$2` the time, `$4` the
-    /// remote id): nulls keep what the row has.
-    static let settleAssignments = """
-        state = COALESCE((s.v ->> 1)::smallint, c.state), available_at = COALESCE((s.v ->> 2)::bigint, c.available_at),
-            event_instance_id = COALESCE(s.v ->> 3, c.event_instance_id), last_error = s.v ->> 4,
-            dead_reason = s.v ->> 5, attempts = c.attempts - (s.v ->> 6)::int, looks = c.looks + (s.v ->> 7)::int,
-            ambiguous = COALESCE((s.v ->> 8)::smallint, c.ambiguous), possible_duplicates = c.possible_duplicates + (s.v ->> 9)::int,
-            proven_absent = c.proven_absent + (s.v ->> 11)::int, updated_at = $2, request_id = COALESCE($4::text, c.request_id),
-            wait_cause = (s.v ->> 12)::smallint
-        """
+    /// remote id): nulls keep what the row has. A contact the batch sent (`sentAt`, the batch's stamp, not null) that
+    /// still holds its claim's state takes the write-ahead's stamp (`InFlightSQL`): its looks start from zero, an id from
+    /// an earlier request no longer describes it, and the batch joins its `carried`. One an older journeyq stamped
+    /// `sending` has all that already.
+    static func settleAssignments(sentAt: String) -> String {
+        let stamped = "\(sentAt) IS NOT NULL AND c.state = \(StateCode.claimed)"
+        return """
+            state = COALESCE((s.v ->> 1)::smallint, c.state), available_at = COALESCE((s.v ->> 2)::bigint, c.available_at),
+                event_instance_id = COALESCE(s.v ->> 3, CASE WHEN \(stamped) THEN NULL ELSE c.event_instance_id END),
+                last_error = s.v ->> 4, dead_reason = s.v ->> 5, attempts = c.attempts - (s.v ->> 6)::int,
+                looks = CASE WHEN \(stamped) THEN 0 ELSE c.looks END + (s.v ->> 7)::int,
+                sent_at = CASE WHEN \(stamped) THEN \(sentAt) ELSE c.sent_at END,
+                carried = CASE WHEN \(stamped) THEN COALESCE(c.carried || ' ', '') || c.batch_id ELSE c.carried END,
+                ambiguous = COALESCE((s.v ->> 8)::smallint, c.ambiguous), possible_duplicates = c.possible_duplicates + (s.v ->> 9)::int,
+                proven_absent = c.proven_absent + (s.v ->> 11)::int, updated_at = $2, request_id = COALESCE($4::text, c.request_id),
+                wait_cause = (s.v ->> 12)::smallint
+            """
+    }
 
     /// The contacts' half of a settle for a batch whose lease was checked in the same transaction (`prepareBatch`'s
     /// released contacts); the guard (`batch_id`, live state) makes a stale holder's write change nothing.
     static let settleSQL = """
-        UPDATE contact c SET \(settleAssignments)
+        UPDATE contact c SET \(settleAssignments(sentAt: "NULL::bigint"))
         FROM jsonb_array_elements($1::text::jsonb) AS s(v)
         WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
         """

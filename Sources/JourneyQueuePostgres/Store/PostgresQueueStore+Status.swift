@@ -23,6 +23,9 @@ extension PostgresQueueStore {
                     byState[try row[0].decode(Int64.self), default: [:]][state] = try row[2].decode(Int.self)
                 }
             }
+            for row in try await self.rows(connection, InFlightSQL.sendingByDestination) {
+                InFlightSQL.split(&byState[try row[0].decode(Int64.self), default: [:]], sending: try row[1].decode(Int.self))
+            }
             var calls: [Int64: [CallPurpose: Int]] = [:]
             for row in try await self.rows(
                 connection, "SELECT destination_id, call_purpose, SUM(n)::bigint FROM call_count GROUP BY 1, 2 HAVING SUM(n) > 0")

@@ -140,21 +140,10 @@ extension SQLiteQueueStore {
             ])
             let id = db.lastInsertedRowID
             guard attempt.takesContacts else { return id }
-            // A new request: its looks start from zero, and an id from an earlier request no longer describes it.
-            // Bulk jobs make several requests per batch, so contacts already `sending` are stamped again. The batch joins
-            // the contacts' `carried` (the timeline's way to their requests) once, as they go out: one taken out before
-            // (released, erased) was never carried by it.
-            try StatementCounters.around(db, batchID: lease.batchID, now: now) {
-                try db.cachedStatement(
-                    sql: """
-                        UPDATE contact SET state = \(StateCode.sending), sent_at = ?1, looks = 0, updated_at = ?1,
-                            event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END,
-                            carried = CASE WHEN state = \(StateCode.claimed) THEN COALESCE(carried || ' ', '') || ?2 ELSE carried END,
-                            tally = 1 - tally
-                        WHERE batch_id = ?2 AND state IN (\(StateCode.claimed), \(StateCode.sending))
-                        """
-                ).execute(arguments: [attempt.startedAt, lease.batchID])
-            }
+            // The batch is stamped, not its contacts (schema v16): they read as `sending` through it, and the settle or
+            // lease recovery that moves them next copies the stamp in (`InFlightSQL`). A Bulk job's later requests stamp
+            // it again.
+            try db.cachedStatement(sql: "UPDATE batch SET sent_at = ? WHERE id = ?").execute(arguments: [attempt.startedAt, lease.batchID])
             return id
         }
     }
@@ -164,8 +153,8 @@ extension SQLiteQueueStore {
         let erased = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT id, state FROM contact
-                    WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending)) AND erased_at IS NOT NULL
+                    SELECT c.id, \(InFlightSQL.state) FROM contact c \(InFlightSQL.join)
+                    WHERE c.batch_id = ? AND c.state IN (\(StateCode.claimed), \(StateCode.sending)) AND c.erased_at IS NOT NULL
                     """), arguments: [lease.batchID])
         guard !erased.isEmpty else { return }
         throw StoreError.erasedBeforeSend(
@@ -197,7 +186,7 @@ extension SQLiteQueueStore {
             }
             if !released.isEmpty {
                 // Released because the look before the first send failed: that look counts.
-                try Self.settle(db, released, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: nil)
+                try Self.settle(db, released, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: nil, sentAt: .some(nil))
                 try db.execute(
                     sql:
                         "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?))"
@@ -215,28 +204,37 @@ extension SQLiteQueueStore {
             let batches = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT b.id, d.settle_ms FROM batch b JOIN destination d ON d.id = b.destination_id
+                    SELECT b.id, d.settle_ms, b.sent_at FROM batch b JOIN destination d ON d.id = b.destination_id
                     WHERE b.state = \(StateCode.batchOpen) AND b.lease_until < ?
                     """, arguments: [now])
             var summary = RecoverySummary(batches: batches.count)
             for row in batches {
                 let batchID: Int64 = row[0]
                 let settleMillis: Int64 = row[1]
-                // Claimed but never sent: the claim's attempt is given back.
-                try db.execute(
-                    sql: """
-                        UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = ?, updated_at = ?
-                        WHERE batch_id = ? AND state = \(StateCode.claimed)
-                        """, arguments: [now, now, batchID])
-                summary.requeued += db.changesCount
+                let sentAt: Int64? = row[2]
+                if sentAt == nil {
+                    // Claimed but never sent: the claim's attempt is given back.
+                    try db.execute(
+                        sql: """
+                            UPDATE contact SET state = \(StateCode.queued), attempts = attempts - 1, available_at = ?, updated_at = ?
+                            WHERE batch_id = ? AND state = \(StateCode.claimed)
+                            """, arguments: [now, now, batchID])
+                    summary.requeued += db.changesCount
+                }
                 // Written ahead but never answered: the request may have been taken, and may still be entering them.
                 // Nobody looks before the settle time has passed from now, the last moment the request was known alive.
+                // Those the batch stamped take the stamp as they move (`InFlightSQL`); those an older journeyq stamped
+                // `sending` have it already.
                 try db.execute(
                     sql: """
-                        UPDATE contact SET state = \(StateCode.unknown), available_at = ?, updated_at = ?, ambiguous = 1,
-                            last_error = 'lease expired while the request was in flight (worker died or stalled)'
-                        WHERE batch_id = ? AND state = \(StateCode.sending)
-                        """, arguments: [now + settleMillis, now, batchID])
+                        UPDATE contact SET state = \(StateCode.unknown), available_at = ?1, updated_at = ?2, ambiguous = 1,
+                            last_error = 'lease expired while the request was in flight (worker died or stalled)',
+                            sent_at = CASE WHEN state = \(StateCode.claimed) THEN ?4 ELSE sent_at END,
+                            looks = CASE WHEN state = \(StateCode.claimed) THEN 0 ELSE looks END,
+                            event_instance_id = CASE WHEN state = \(StateCode.claimed) THEN NULL ELSE event_instance_id END,
+                            carried = CASE WHEN state = \(StateCode.claimed) THEN COALESCE(carried || ' ', '') || ?3 ELSE carried END
+                        WHERE batch_id = ?3 AND (state = \(StateCode.sending) OR (?4 IS NOT NULL AND state = \(StateCode.claimed)))
+                        """, arguments: [now + settleMillis, now, batchID, sentAt])
                 summary.madeUnknown += db.changesCount
                 try db.execute(
                     sql: "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = ? WHERE id = ?", arguments: [now, batchID])

@@ -117,6 +117,8 @@ extension SQLiteQueueStore {
             duplicates += row[5] as Int
             absent += row[6] as Int
         }
+        InFlightSQL.split(
+            &counts, sending: try Int.fetchOne(db.cachedStatement(sql: InFlightSQL.sendingAt(destination: "?1")), arguments: [id]) ?? 0)
         funnel.confirmed = counts[ContactState.confirmed.description] ?? 0
         funnel.unverifiable = counts[ContactState.unverifiable.description] ?? 0
         funnel.dead = counts[ContactState.dead.description] ?? 0
@@ -156,7 +158,11 @@ extension SQLiteQueueStore {
     private func scannedReport(_ db: Database, id: Int64, name: String, kind: String?, since: Int64) throws -> DestinationReport {
         var counts = Dictionary(uniqueKeysWithValues: ContactState.allCases.map { ($0.description, 0) })
         for row in try Row.fetchAll(
-            db, sql: "SELECT state, COUNT(*) FROM contact WHERE destination_id = ? AND enqueued_at >= ? GROUP BY state",
+            db,
+            sql: """
+                SELECT \(InFlightSQL.state), COUNT(*) FROM contact c \(InFlightSQL.join)
+                WHERE c.destination_id = ? AND c.enqueued_at >= ? GROUP BY 1
+                """,
             arguments: [id, since])
         {
             if let state = ContactState(rawValue: row[0]) { counts[state.description] = row[1] }
@@ -266,10 +272,11 @@ extension SQLiteQueueStore {
                     try Row.fetchAll(
                         db,
                         sql: """
-                            SELECT ?1, contact_key, state, attempts, last_error, dead_reason, event_instance_id, request_id,
-                                   enqueued_at, updated_at, data, id
-                            FROM contact WHERE destination_id = ?2 AND id > ?3 AND (?4 IS NULL OR state = ?4) AND enqueued_at >= ?5
-                            ORDER BY id LIMIT ?6
+                            SELECT ?1, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
+                                   c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.id
+                            FROM contact c \(InFlightSQL.join)
+                            WHERE c.destination_id = ?2 AND c.id > ?3 AND (?4 IS NULL OR \(InFlightSQL.state) = ?4) AND c.enqueued_at >= ?5
+                            ORDER BY c.id LIMIT ?6
                             """, arguments: [name, id, from, state?.rawValue, since ?? 0, Self.exportPageSize]
                     ).map { (Self.contactRow($0), $0[11] as Int64) }
                 }
@@ -294,11 +301,12 @@ extension SQLiteQueueStore {
             let contacts = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                           c.enqueued_at, c.updated_at, c.data, c.destination_id, c.evidence,
+                    SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
+                           c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.destination_id, c.evidence,
                            c.not_before, c.not_after, c.available_at, c.wait_cause,
-                           c.erased_at, c.carried
-                    FROM contact c JOIN destination d ON d.id = c.destination_id WHERE c.contact_key = ? ORDER BY c.id
+                           c.erased_at, \(InFlightSQL.carried)
+                    FROM contact c JOIN destination d ON d.id = c.destination_id \(InFlightSQL.join)
+                    WHERE c.contact_key = ? ORDER BY c.id
                     """, arguments: [contactKey])
             let carriedFrom = try Int64.fetchOne(db, sql: "SELECT MAX(attempt_id) FROM ledger_carried_from") ?? 0
             return try contacts.map { row in
@@ -462,9 +470,9 @@ extension SQLiteQueueStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.name, c.contact_key, c.state, c.attempts, c.last_error, c.dead_reason, c.event_instance_id, c.request_id,
-                           c.enqueued_at, c.updated_at, c.data
-                    FROM contact c JOIN destination d ON d.id = c.destination_id
+                    SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
+                           c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data
+                    FROM contact c JOIN destination d ON d.id = c.destination_id \(InFlightSQL.join)
                     WHERE c.contact_key >= ?1 AND c.contact_key <= ?2 ORDER BY c.contact_key, d.name LIMIT ?3
                     """, arguments: [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)])
             return rows.map(Self.contactRow)

@@ -14,7 +14,10 @@ extension SQLiteQueueStore {
                 return false
             }
             if !outcomes.isEmpty {
-                try Self.settle(db, outcomes, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: result?.remoteID)
+                let sentAt = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT sent_at FROM batch WHERE id = ?"), arguments: [lease.batchID])
+                try Self.settle(
+                    db, outcomes, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: result?.remoteID, sentAt: sentAt)
             }
             try db.cachedStatement(
                 sql: "UPDATE batch SET state = \(StateCode.batchSettled), closed_at = ?, remote_id = COALESCE(?, remote_id) WHERE id = ?"
@@ -33,27 +36,40 @@ extension SQLiteQueueStore {
     /// daemon's SQL time (`journeyq work --sql-profile`); two extractions a contact cost 30 % less a row.
     static let settleSQL = """
         UPDATE contact SET state = COALESCE(?2, state), available_at = COALESCE(?3, available_at),
-            event_instance_id = COALESCE(s.value ->> 1, event_instance_id), last_error = ?5, dead_reason = ?6,
-            attempts = attempts - ?7, looks = looks + ?8, ambiguous = COALESCE(?9, ambiguous),
+            event_instance_id = COALESCE(s.value ->> 1, CASE WHEN \(stamped) THEN NULL ELSE event_instance_id END),
+            last_error = ?5, dead_reason = ?6, attempts = attempts - ?7, looks = CASE WHEN \(stamped) THEN 0 ELSE looks END + ?8,
+            ambiguous = COALESCE(?9, ambiguous),
             possible_duplicates = possible_duplicates + ?10, updated_at = ?11, request_id = COALESCE(?12, request_id),
-            proven_absent = proven_absent + ?14, wait_cause = ?15, tally = 1 - tally
+            proven_absent = proven_absent + ?14, wait_cause = ?15, tally = 1 - tally,
+            sent_at = CASE WHEN \(stamped) THEN ?16 ELSE sent_at END,
+            carried = CASE WHEN \(stamped) THEN COALESCE(carried || ' ', '') || ?13 ELSE carried END
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.batch_id = ?13 AND +contact.state IN (\(StateCode.claimed), \(StateCode.sending))
         """
 
+    /// A contact the batch sent (`?16`, its `sent_at`) and that still holds its claim's state: the settle copies the
+    /// write-ahead's stamp in (`InFlightSQL`): its looks start from zero, an id from an earlier request no longer describes
+    /// it, and the batch joins its `carried`. One an older journeyq stamped `sending` has all that already.
+    private static let stamped = "?16 IS NOT NULL AND contact.state = \(StateCode.claimed)"
+
     /// Writes `outcomes` with `sql` (`settleSQL` or `settleVerificationSQL`, which read the same numbered values), one
     /// execution per group, and moves the counters once for all of them (both statements flip `tally`).
-    static func settle(_ db: Database, _ outcomes: [Settlement], sql: String, now: Int64, batchID: Int64, requestID: String?) throws {
+    /// `sentAt` is bound as `?16` when given (`settleSQL` reads it; `settleVerificationSQL` has no such parameter).
+    static func settle(
+        _ db: Database, _ outcomes: [Settlement], sql: String, now: Int64, batchID: Int64, requestID: String?, sentAt: Int64?? = .none
+    ) throws {
         let statement = try db.cachedStatement(sql: sql)
         try StatementCounters.around(db, batchID: batchID, now: now) {
             for group in Settlement.groups(outcomes) {
                 let values = group.values
                 // ?4 is not read: the event instance id comes with each contact.
-                try statement.execute(arguments: [
+                var arguments: StatementArguments = [
                     group.contactsJSON, values.state, values.availableAt, nil, values.lastError, values.deadReason,
                     values.refund, values.looks, values.ambiguous, values.possibleDuplicate, now, requestID, batchID,
                     values.provenAbsent, values.waitCause,
-                ])
+                ]
+                if case .some(let sentAt) = sentAt { arguments += [sentAt] }
+                try statement.execute(arguments: arguments)
             }
         }
     }

@@ -15,6 +15,9 @@ extension SQLiteQueueStore {
             for row in try Row.fetchAll(db, sql: "SELECT destination_id, state, n FROM contact_count") {
                 if let state = ContactState(rawValue: row[1]) { byState[row[0], default: [:]][state] = row[2] }
             }
+            for row in try Row.fetchAll(db, sql: InFlightSQL.sendingByDestination) {
+                InFlightSQL.split(&byState[row[0], default: [:]], sending: row[1])
+            }
             var calls: [Int64: [CallPurpose: Int]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT destination_id, call_purpose, n FROM call_count WHERE n > 0") {
                 if let purpose = CallPurpose(rawValue: row[1]) { calls[row[0], default: [:]][purpose] = row[2] }
