@@ -3,7 +3,7 @@ import JourneyQueue
 import Testing
 
 /// Erasures that arrive while the daemon works: a contact erased between its claim and its request never leaves.
-@Suite struct ErasureInFlightTests {
+@Suite(.timeLimit(.minutes(12))) struct ErasureInFlightTests {
     actor Erased {
         var keys: [String] = []
         var batches = 0

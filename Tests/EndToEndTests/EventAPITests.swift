@@ -7,7 +7,7 @@ import NIOHTTP1
 import Testing
 
 /// The events feed and the webhook endpoints through the HTTP API.
-@Suite struct EventAPITests {
+@Suite(.timeLimit(.minutes(12))) struct EventAPITests {
     static let hook = WebhookConfig(
         name: "crm", url: "https://crm.example.com/in?token=secret-in-the-url",
         signer: try! WebhookSigner(secret: Secret("a signing secret of enough bytes")))
@@ -90,7 +90,7 @@ import Testing
 }
 
 /// `journeyq events` and `journeyq webhooks` as a person runs them.
-@Suite struct EventCLITests {
+@Suite(.timeLimit(.minutes(12))) struct EventCLITests {
     @Test func eventsPrintTheOutboxAndWebhooksAreRedeliveredAndRetiredByName() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")

@@ -4,7 +4,7 @@ import JourneyQueueSQLite
 import Testing
 
 /// A SQLite queue that `journeyq copy` moved to PostgreSQL stays moved: nothing works it by mistake (issue 24).
-@Suite struct MovedQueueTests {
+@Suite(.timeLimit(.minutes(12))) struct MovedQueueTests {
     @Test func aMovedQueueRefusesEveryCommandThatWouldWorkItAndStillReads() async throws {
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")

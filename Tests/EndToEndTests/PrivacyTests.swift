@@ -3,7 +3,7 @@ import JourneyQueue
 import Testing
 
 /// Erasure and the audit log through the API and the CLI: who may erase, what the answer says, what the log keeps.
-@Suite struct PrivacyTests {
+@Suite(.timeLimit(.minutes(12))) struct PrivacyTests {
     @Test func theAPIErasesForOperatorsAndTheAuditLogKeepsWhoDidWhat() async throws {
         try await ServerHarness.with { server in
             let ingest = try await server.send(

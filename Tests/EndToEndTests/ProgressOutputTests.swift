@@ -3,7 +3,7 @@ import Testing
 
 /// What `work` says when no person watches a terminal: a progress line per destination every few seconds at `info`,
 /// not a line per batch (those are at `debug`).
-@Suite struct ProgressOutputTests {
+@Suite(.timeLimit(.minutes(12))) struct ProgressOutputTests {
     @Test func workLogsAProgressSummaryInsteadOfALinePerBatch() async throws {
         let scratch = try Scratch()
         let (simulator, db, config) = try await asyncQueue(scratch, contacts: 300, prefix: "p", simulator: ["--seed", "5"])

@@ -6,7 +6,7 @@ import Testing
 
 /// When contacts may enter: the send window in each contact's zone, `notBefore` and `notAfter`, proven against the
 /// sandbox's record of when each entry was made.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(12)))
 struct SendWindowTests {
     static let destination = "sfmc-async-events"
     static let stockholm = TimeZone(identifier: "Europe/Stockholm")!
@@ -161,11 +161,13 @@ struct SendWindowTests {
                 tasks.addTask { try await harness.work(configs, deadline: 600) }
                 tasks.addTask {
                     // The first batch's request is out (written ahead, held by the sandbox): the window closes under it.
-                    while try harness.store.rows(
-                        "SELECT COUNT(*) AS n FROM contact c \(InFlightSQL.join) WHERE \(InFlightSQL.state) = \(StateCode.sending)"
-                    ).first?["n"] != "100" {
-                        try await Task.sleep(for: .milliseconds(20))
+                    // Bounded: should it never be seen, the test fails and ends (the daemon's run ends with the group).
+                    let inFlight = try await waitFor(seconds: 300) {
+                        try harness.store.rows(
+                            "SELECT COUNT(*) AS n FROM contact c \(InFlightSQL.join) WHERE \(InFlightSQL.state) = \(StateCode.sending)"
+                        ).first?["n"] == "100"
                     }
+                    try #require(inFlight, "the first batch was never seen in flight")
                     harness.clock.step(by: close + 5 * 60_000 - harness.clock.nowMillis())
                     await harness.state.releaseGathered()
                     // Until Monday morning only the batch already in flight enters.

@@ -7,7 +7,7 @@ import NIOCore
 import Testing
 
 /// Limits that hold without any key: connections, header and idle deadlines, ingests in progress, records per request.
-@Suite struct ServerLimitsTests {
+@Suite(.timeLimit(.minutes(12))) struct ServerLimitsTests {
     /// 2,000 idle connections and 200 clients stuck halfway through a request line, against a process with the common
     /// limit of 1,024 descriptors, leave a producer's ingest and an operator's read answering.
     @Test func idleAndSlowClientsLeaveAnIngestAndAReadAnswering() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// `serve` and `work` speak systemd's notify protocol over a real `NOTIFY_SOCKET`: ready only once they can work, the
 /// watchdog fed while the store answers, and "stopping" when a signal starts the drain.
-@Suite struct SystemdNotifyTests {
+@Suite(.timeLimit(.minutes(12))) struct SystemdNotifyTests {
     /// The socket systemd would listen on: a datagram socket bound at a path.
     final class NotifySocket: @unchecked Sendable {
         let path: String

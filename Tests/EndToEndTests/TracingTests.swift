@@ -5,7 +5,7 @@ import Testing
 /// OpenTelemetry traces to a real OTLP/HTTP receiver process (`scripts/otlp-receiver`, written from the OTLP
 /// specification): one trace per batch with its claim, write-ahead, request and settle, one per reconciliation with its
 /// look, the ledger keeping each request's trace id, and no contact data or secret in any attribute.
-@Suite struct TracingTests {
+@Suite(.timeLimit(.minutes(12))) struct TracingTests {
     static let receiverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
         .appendingPathComponent("scripts/otlp-receiver").path

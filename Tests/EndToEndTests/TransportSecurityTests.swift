@@ -7,7 +7,7 @@ import Testing
 
 /// `serve` facing a network: TLS 1.2 at least, answers that no browser sniffs or cache keeps, idle connections closed,
 /// `/metrics` behind a key once reachable from another host, and a word when a file others can read holds secrets.
-@Suite struct TransportSecurityTests {
+@Suite(.timeLimit(.minutes(12))) struct TransportSecurityTests {
     static let minimalConfig = """
         destinations:
           main:

@@ -12,7 +12,7 @@ import Testing
 /// Webhooks from the outbox to a real receiver process (`scripts/webhook-receiver`, which checks every signature as the
 /// Standard Webhooks specification says, written apart from journeyq's signer), over loopback HTTP, with time driven by
 /// a manual clock.
-@Suite(.serialized) struct WebhookTests {
+@Suite(.serialized, .timeLimit(.minutes(12))) struct WebhookTests {
     static let secret = "whsec_" + Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString()
     static let receiverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

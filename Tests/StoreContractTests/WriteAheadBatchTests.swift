@@ -75,6 +75,48 @@ import Testing
     }
 }
 
+extension WriteAheadBatchTests {
+    /// During a rolling upgrade an older journeyq's lease recovery would send a sent batch's contacts (stored `claimed`)
+    /// back to the queue, to be sent again: the database refuses that move, whoever makes it.
+    @Test(arguments: Engine.allCases) func anOlderRecoveryCannotQueueASentContactAgain(engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a"])
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 1, leaseMillis: 1_000))
+        _ = try await fixture.store.beginAttempt(
+            batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/entry", requestBody: "{}", startedAt: 7))
+        fixture.clock.advance(by: 2_000)
+        // The older recovery's statement, as it ran before schema v16.
+        await #expect(throws: (any Error).self) {
+            _ = try await fixture.rows(
+                "UPDATE contact SET state = 0, attempts = attempts - 1, available_at = ?, updated_at = ? WHERE batch_id = ? AND state = 1",
+                [fixture.clock.nowMillis(), fixture.clock.nowMillis(), batch.lease.batchID])
+        }
+        #expect(try await fixture.states() == ["a": .sending])
+        // This code's recovery looks for it instead.
+        #expect(try await fixture.store.recoverExpiredLeases() == RecoverySummary(requeued: 0, madeUnknown: 1, batches: 1))
+        #expect(try await fixture.states() == ["a": .unknown])
+    }
+
+    /// A contact taken out of a batch after an earlier request of it left (erased meanwhile: it waits for a look) takes
+    /// the batch's stamp, as a settle gives it: its look is bounded by that request.
+    @Test(arguments: Engine.allCases) func aContactWithdrawnAfterARequestLeftTakesTheStamp(engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
+        try await fixture.enqueue(["a", "b"])
+        let batch = try #require(try await fixture.store.claim(destination: "dest", limit: 2, leaseMillis: 60_000))
+        _ = try await fixture.store.beginAttempt(
+            batch.lease, AttemptStart(purpose: .submit, method: "POST", url: "http://x/entry", requestBody: "{}", startedAt: 7))
+        let withdrawn = batch.contacts[0]
+        try await fixture.store.prepareBatch(
+            batch.lease, priorMembers: [],
+            released: [Settlement(contactID: withdrawn.id, outcome: .unknown(error: "erased", verifyAfter: 0))],
+            releaseCountsAsLook: false)
+        #expect(try await fixture.states()[withdrawn.key] == .unknown)
+        #expect(try await fixture.column("sent_at", key: withdrawn.key) == 7)
+        #expect(
+            try await fixture.rows("SELECT carried FROM contact WHERE contact_key = ?", [withdrawn.key]) == [[String(batch.lease.batchID)]])
+    }
+}
+
 /// A queue an older journeyq left with requests in flight (SQLite schema v15, PostgreSQL v9: its write-ahead stamped
 /// every contact `sending`) opens with this code: nobody is sent again, its contacts read as they were, a batch still
 /// leased is settled as before and an abandoned one is looked for.

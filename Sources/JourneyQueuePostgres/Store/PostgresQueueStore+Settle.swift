@@ -61,9 +61,10 @@ extension PostgresQueueStore {
     }
 
     /// The contacts' half of a settle for a batch whose lease was checked in the same transaction (`prepareBatch`'s
-    /// released contacts); the guard (`batch_id`, live state) makes a stale holder's write change nothing.
+    /// released contacts: one an earlier request of the batch carried, withdrawn after an erasure, takes its stamp); the
+    /// guard (`batch_id`, live state) makes a stale holder's write change nothing.
     static let settleSQL = """
-        UPDATE contact c SET \(settleAssignments(sentAt: "NULL::bigint"))
+        UPDATE contact c SET \(settleAssignments(sentAt: "(SELECT sent_at FROM batch WHERE id = $3)"))
         FROM jsonb_array_elements($1::text::jsonb) AS s(v)
         WHERE c.id = (s.v ->> 0)::bigint AND c.batch_id = $3 AND c.state IN (\(StateCode.claimed), \(StateCode.sending))
         """

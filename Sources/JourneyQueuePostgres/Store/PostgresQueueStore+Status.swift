@@ -4,6 +4,8 @@ import PostgresNIO
 extension PostgresQueueStore {
     public func counts() async throws -> [DestinationCounts] {
         try await transaction { connection in
+            // One snapshot: the counters and the batches in flight are split against each other.
+            try await self.execute(connection, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             let destinations = try await self.rows(
                 connection,
                 """

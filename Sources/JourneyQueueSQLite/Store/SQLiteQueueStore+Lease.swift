@@ -186,7 +186,10 @@ extension SQLiteQueueStore {
             }
             if !released.isEmpty {
                 // Released because the look before the first send failed: that look counts.
-                try Self.settle(db, released, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: nil, sentAt: .some(nil))
+                // One an earlier request of the batch carried (withdrawn after an erasure) takes its stamp.
+                let sentAt = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT sent_at FROM batch WHERE id = ?"), arguments: [lease.batchID])
+                try Self.settle(db, released, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: nil, sentAt: sentAt)
                 try db.execute(
                     sql:
                         "UPDATE contact SET looks = looks + ?, batch_id = NULL WHERE id IN (SELECT value FROM json_each(?))"

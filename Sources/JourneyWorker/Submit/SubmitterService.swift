@@ -65,6 +65,7 @@ public struct SubmitterService: Service {
         }
         var batch = try await lookBeforeFirstSend(timely)
         var submission: Submission?
+        let released = ReleasedContacts()
         while submission == nil {
             guard !batch.contacts.isEmpty else {
                 // Every contact went back to wait for another look, or was erased: the batch closes without a request.
@@ -74,8 +75,11 @@ public struct SubmitterService: Service {
                 return
             }
             do {
-                submission = try await destination.submit(batch, ledger: TracedLedger(wrapped: store))
+                submission = try await destination.submit(batch, ledger: TracedLedger(wrapped: store, released: released))
             } catch let StoreError.erasedBeforeSend(_, neverSent, sentBefore) {
+                // The request is built again from what is still the batch's: not from contacts the destination handed
+                // back to the queue meanwhile (another batch may hold them now, and would send them too).
+                batch.contacts.removeAll { released.contains($0.id) }
                 batch = try await withdrawErased(batch, neverSent: neverSent, sentBefore: sentBefore)
             }
         }

@@ -6,6 +6,8 @@ import Tracing
 /// (the write-ahead above all, the record that must precede a request), and each ledger row keeps the trace's id.
 struct TracedLedger: AttemptLedger {
     let wrapped: any AttemptLedger
+    /// Where the contacts a destination hands back to the queue are noted, when the caller needs to know them.
+    var released: ReleasedContacts? = nil
 
     func beginAttempt(_ lease: Lease, _ attempt: AttemptStart) async throws -> Int64 {
         try await withSpan("write-ahead") { span in
@@ -26,6 +28,7 @@ struct TracedLedger: AttemptLedger {
         try await withSpan("release") { span in
             span.attributes["journeyq.contacts"] = contacts.count
             try await wrapped.release(lease, contacts, reason: reason)
+            released?.add(contacts.map(\.id))
         }
     }
 
