@@ -76,8 +76,10 @@ import Testing
         fixture.clock.advance(by: 5_000)
         let (resent, _) = try await send(fixture)
         let resentAt = fixture.clock.nowMillis()
-        // The write-ahead stamps the batch; the contact takes the stamp with the answer that moves it next.
+        // The write-ahead stamps the batch; the contact takes the stamp with the answer that moves it next. Meanwhile it
+        // shows no id: the earlier request's no longer describes it.
         #expect(try await fixture.states() == ["a": .sending])
+        #expect(try await fixture.store.timeline(contactKey: "a").first?.0.eventInstanceID == nil)
         fixture.clock.advance(by: 100)
         try await fixture.store.settle(
             resent.lease, result: nil,

@@ -15,6 +15,10 @@ public enum InFlightSQL {
     /// The batches that carried the contact, the one sending it included (with `join`).
     public static let carried = "CASE WHEN fb.id IS NULL THEN c.carried ELSE COALESCE(c.carried || ' ', '') || fb.id END"
 
+    /// Its eventInstanceId: none while a request carries it (an id from an earlier request no longer describes it; the
+    /// settle forgets it, with `join`).
+    public static let eventInstanceID = "CASE WHEN fb.id IS NULL THEN c.event_instance_id END"
+
     /// Its last change: the start of the request carrying it, while it is in flight (with `join`).
     public static let updatedAt = "COALESCE(fb.sent_at, c.updated_at)"
 

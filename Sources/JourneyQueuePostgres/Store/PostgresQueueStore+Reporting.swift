@@ -306,8 +306,8 @@ extension PostgresQueueStore {
                 // Keyset pages: a contact shows at most once, in the state its page saw.
                 let page = try await rows(
                     """
-                    SELECT $1::text, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
-                           c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.id
+                    SELECT $1::text, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason,
+                           \(InFlightSQL.eventInstanceID), c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.id
                     FROM contact c \(InFlightSQL.join)
                     WHERE c.destination_id = $2 AND c.id > $3 AND ($4::int IS NULL OR \(InFlightSQL.state) = $4::int)
                         AND c.enqueued_at >= $5
@@ -340,9 +340,9 @@ extension PostgresQueueStore {
         let limit = Int64(max(limit, 1))
         let contacts = try await rows(
             """
-            SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
-                   c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.destination_id, c.evidence,
-                   c.not_before, c.not_after, c.available_at, c.wait_cause,
+            SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason,
+                   \(InFlightSQL.eventInstanceID), c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data,
+                   c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
                    c.erased_at, \(InFlightSQL.carried)
             FROM contact c JOIN destination d ON d.id = c.destination_id \(InFlightSQL.join)
             WHERE c.contact_key COLLATE "C" = $1 ORDER BY c.id
@@ -510,8 +510,8 @@ extension PostgresQueueStore {
         // A range on the key index in byte order, not LIKE: exact bytes, any character, and the index used either way.
         return try await rows(
             """
-            SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
-                   c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data
+            SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason,
+                   \(InFlightSQL.eventInstanceID), c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data
             FROM contact c JOIN destination d ON d.id = c.destination_id \(InFlightSQL.join)
             WHERE c.contact_key COLLATE "C" >= $1 AND c.contact_key COLLATE "C" <= $2 ORDER BY c.contact_key COLLATE "C", d.name LIMIT $3
             """, [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)]

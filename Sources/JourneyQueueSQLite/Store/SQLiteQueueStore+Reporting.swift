@@ -272,8 +272,8 @@ extension SQLiteQueueStore {
                     try Row.fetchAll(
                         db,
                         sql: """
-                            SELECT ?1, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
-                                   c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.id
+                            SELECT ?1, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason,
+                                   \(InFlightSQL.eventInstanceID), c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.id
                             FROM contact c \(InFlightSQL.join)
                             WHERE c.destination_id = ?2 AND c.id > ?3 AND (?4 IS NULL OR \(InFlightSQL.state) = ?4) AND c.enqueued_at >= ?5
                             ORDER BY c.id LIMIT ?6
@@ -301,9 +301,9 @@ extension SQLiteQueueStore {
             let contacts = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
-                           c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data, c.destination_id, c.evidence,
-                           c.not_before, c.not_after, c.available_at, c.wait_cause,
+                    SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason,
+                           \(InFlightSQL.eventInstanceID), c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data,
+                           c.destination_id, c.evidence, c.not_before, c.not_after, c.available_at, c.wait_cause,
                            c.erased_at, \(InFlightSQL.carried)
                     FROM contact c JOIN destination d ON d.id = c.destination_id \(InFlightSQL.join)
                     WHERE c.contact_key = ? ORDER BY c.id
@@ -470,8 +470,8 @@ extension SQLiteQueueStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason, c.event_instance_id,
-                           c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data
+                    SELECT d.name, c.contact_key, \(InFlightSQL.state), c.attempts, c.last_error, c.dead_reason,
+                           \(InFlightSQL.eventInstanceID), c.request_id, c.enqueued_at, \(InFlightSQL.updatedAt), c.data
                     FROM contact c JOIN destination d ON d.id = c.destination_id \(InFlightSQL.join)
                     WHERE c.contact_key >= ?1 AND c.contact_key <= ?2 ORDER BY c.contact_key, d.name LIMIT ?3
                     """, arguments: [text, prefix ? text + "\u{10FFFF}" : text, min(max(limit, 1), 500)])
