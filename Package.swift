@@ -156,7 +156,7 @@ let package = Package(
         .target(name: "JourneyTestSupport", path: "Tests/JourneyTestSupport", swiftSettings: strict),
         .testTarget(
             name: "JourneyQueueSQLiteTests",
-            dependencies: ["JourneyQueue", "JourneyQueueSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["JourneyQueue", "JourneyQueueSQLite", "JourneyTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import JourneyTestSupport
 
 /// A `journeyq` child process that runs while the test looks at it, its output going to files.
 final class BackgroundProcess: @unchecked Sendable {
@@ -22,7 +23,7 @@ final class BackgroundProcess: @unchecked Sendable {
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }

@@ -1,6 +1,7 @@
 import Foundation
 import JourneyQueue
 import JourneyQueueSQLite
+import JourneyTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(12))) struct EnqueueCLITests {
@@ -209,7 +210,7 @@ import Testing
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try ProcessLaunch.run(process)
         input.fileHandleForWriting.write(Data((0..<1_000).map { "{\"contactKey\":\"a\($0)\"}\n" }.joined().utf8))
         // While the producer pauses, the daemon's writes go through, every one within the busy timeout. A lock held
         // across the pause would be held until this loop ends (the rest of the input comes after it), so it fails them

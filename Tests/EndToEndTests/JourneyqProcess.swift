@@ -1,4 +1,5 @@
 import Foundation
+import JourneyTestSupport
 
 /// Runs the built `journeyq` binary as a real process.
 struct JourneyqProcess {
@@ -31,7 +32,7 @@ struct JourneyqProcess {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try process.run()
+        try ProcessLaunch.run(process)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Read both pipes fully before waiting, so a large output cannot block the child.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import JourneyRuntime
+import JourneyTestSupport
 import JourneyWorker
 import NIOCore
 import Testing
@@ -30,7 +31,7 @@ import Testing
             process.standardOutput = pipe
             process.standardError = pipe
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            try ProcessLaunch.run(process)
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))

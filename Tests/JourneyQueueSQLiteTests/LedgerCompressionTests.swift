@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JourneyQueue
+import JourneyTestSupport
 import Testing
 
 @testable import JourneyQueueSQLite
@@ -57,7 +58,7 @@ import Testing
         shell.arguments = ["-readonly", fixture.path, "SELECT request_body FROM attempt_text WHERE id = \(id)"]
         let out = Pipe()
         shell.standardOutput = out
-        try shell.run()
+        try ProcessLaunch.run(shell)
         let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         shell.waitUntilExit()
         #expect(printed == request + "\n")

@@ -98,15 +98,17 @@ extension SQLiteQueueStore {
         }
     }
 
-    /// Throws `leaseLost` unless `lease` is the batch's current, unexpired, open lease.
-    static func checkLease(_ db: Database, _ lease: Lease, now: Int64) throws -> Int64 {
+    /// Throws `leaseLost` unless `lease` is the batch's current, unexpired, open lease; returns its destination and its
+    /// write-ahead stamp (`sent_at`), read with the check.
+    @discardableResult
+    static func checkLease(_ db: Database, _ lease: Lease, now: Int64) throws -> (destinationID: Int64, sentAt: Int64?) {
         let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT lease_token, lease_until, state, destination_id FROM batch WHERE id = ?"),
+            db.cachedStatement(sql: "SELECT lease_token, lease_until, state, destination_id, sent_at FROM batch WHERE id = ?"),
             arguments: [lease.batchID])
         guard let row, (row[0] as String) == lease.token, (row[1] as Int64) >= now, (row[2] as Int64) == 0 else {
             throw StoreError.leaseLost(batchID: lease.batchID)
         }
-        return row[3]
+        return (row[3], row[4])
     }
 
     /// The write-ahead record. It is the only proof that a request may have left, so this one transaction is made
@@ -117,7 +119,7 @@ extension SQLiteQueueStore {
         let body = LedgerCompression.stored(LedgerBody.bounded(attempt.requestBody), compress: compressLedger)
         return try await writes.write(durable: durableWriteAhead) { [self] db -> Int64 in
             let now = clock.nowMillis()
-            let destinationID = try Self.checkLease(db, lease, now: now)
+            let destinationID = try Self.checkLease(db, lease, now: now).destinationID
             if attempt.takesContacts { try Self.refuseErased(db, lease) }
             if let outliving = Lease.outliving(now: now, timeoutMillis: attempt.timeoutMillis) {
                 try db.cachedStatement(sql: "UPDATE batch SET lease_until = MAX(lease_until, ?) WHERE id = ?").execute(arguments: [

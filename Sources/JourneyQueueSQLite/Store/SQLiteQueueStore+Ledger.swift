@@ -23,7 +23,7 @@ extension SQLiteQueueStore {
 
     public func attachRemoteID(_ lease: Lease, _ remoteID: String) async throws {
         try await writes.write { [self] db in
-            _ = try Self.checkLease(db, lease, now: clock.nowMillis())
+            try Self.checkLease(db, lease, now: clock.nowMillis())
             try db.execute(sql: "UPDATE batch SET remote_id = ? WHERE id = ?", arguments: [remoteID, lease.batchID])
             try db.execute(
                 sql: "UPDATE contact SET request_id = ? WHERE batch_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending))",
@@ -87,7 +87,7 @@ extension SQLiteQueueStore {
     static func recordLooks(_ db: Database, _ looks: [PreparedAttempt], thenHold lease: Lease, now: Int64) throws -> Bool {
         for look in looks { _ = try insert(db, look, now: now) }
         do {
-            _ = try checkLease(db, lease, now: now)
+            try checkLease(db, lease, now: now)
             return true
         } catch StoreError.leaseLost {
             return false

@@ -8,14 +8,13 @@ extension SQLiteQueueStore {
         let held: Bool = try await writes.write { [self] db in
             let now = clock.nowMillis()
             if let (result, body) = answer { try Self.recordResult(db, result, body: body) }
+            let sentAt: Int64?
             do {
-                _ = try Self.checkLease(db, lease, now: now)
+                sentAt = try Self.checkLease(db, lease, now: now).sentAt
             } catch StoreError.leaseLost {
                 return false
             }
             if !outcomes.isEmpty {
-                let sentAt = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT sent_at FROM batch WHERE id = ?"), arguments: [lease.batchID])
                 try Self.settle(
                     db, outcomes, sql: Self.settleSQL, now: now, batchID: lease.batchID, requestID: result?.remoteID, sentAt: sentAt)
             }
