@@ -3,7 +3,7 @@ import JourneyTestSupport
 
 /// A `journeyq` child process that runs while the test looks at it, its output going to files.
 final class BackgroundProcess: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
     let stdoutPath: String
     let stderrPath: String
 
@@ -17,13 +17,17 @@ final class BackgroundProcess: @unchecked Sendable {
         stderrPath = scratch.path("\(name).err")
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardInput = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
+        guard let out = FileHandle(forWritingAtPath: stdoutPath), let err = FileHandle(forWritingAtPath: stderrPath) else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+        process = try ChildProcess(
+            executable, arguments,
+            environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }, stdout: .file(out),
+            stderr: .file(err))
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
@@ -38,7 +42,10 @@ final class BackgroundProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 }
 

@@ -203,14 +203,10 @@ import Testing
         let scratch = try Scratch()
         let db = scratch.path("q.sqlite")
         let store = try SQLiteQueueStore(path: db, busyTimeout: 5)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: JourneyqProcess.binary)
-        process.arguments = ["enqueue", "--db", db, "--destination", "d", "-"]
         let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try ProcessLaunch.run(process)
+        let process = try ChildProcess(
+            JourneyqProcess.binary, ["enqueue", "--db", db, "--destination", "d", "-"], stdin: .pipe(input), stdout: .pipe(output),
+            stderr: .pipe(output))
         input.fileHandleForWriting.write(Data((0..<1_000).map { "{\"contactKey\":\"a\($0)\"}\n" }.joined().utf8))
         // While the producer pauses, the daemon's writes go through, every one within the busy timeout. A lock held
         // across the pause would be held until this loop ends (the rest of the input comes after it), so it fails them

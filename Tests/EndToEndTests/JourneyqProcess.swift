@@ -24,15 +24,10 @@ struct JourneyqProcess {
     }
 
     private static func runWaiting(_ arguments: [String], stdin: String?, environment: [String: String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try ProcessLaunch.run(process)
+        let process = try ChildProcess(
+            binary, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, stdin: .pipe(input),
+            stdout: .pipe(out), stderr: .pipe(err))
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Read both pipes fully before waiting, so a large output cannot block the child.

@@ -24,14 +24,8 @@ import Testing
     /// Runs `openssl` with `arguments`, stdin empty; returns its exit status and output.
     func openssl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
         try await offCooperativePool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["openssl"] + arguments
             let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            process.standardInput = FileHandle.nullDevice
-            try ProcessLaunch.run(process)
+            let process = try ChildProcess("/usr/bin/env", ["openssl"] + arguments, stdout: .pipe(pipe), stderr: .pipe(pipe))
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -53,12 +53,9 @@ import Testing
         let timeline = try await fixture.store.timeline(contactKey: "k42")
         #expect(timeline.count == 1 && timeline[0].1.map(\.requestBody) == [request] && timeline[0].1.map(\.responseBody) == [answer])
         // So does the sqlite3 shell, whose own sqlar_uncompress the view calls: the format is the shell's, not ours.
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        shell.arguments = ["-readonly", fixture.path, "SELECT request_body FROM attempt_text WHERE id = \(id)"]
         let out = Pipe()
-        shell.standardOutput = out
-        try ProcessLaunch.run(shell)
+        let shell = try ChildProcess(
+            "/usr/bin/sqlite3", ["-readonly", fixture.path, "SELECT request_body FROM attempt_text WHERE id = \(id)"], stdout: .pipe(out))
         let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         shell.waitUntilExit()
         #expect(printed == request + "\n")

@@ -26,7 +26,17 @@ import Testing
     @Test func theNextLooksFillReadsTheLooksIndex() async throws {
         let fixture = try StoreFixture()
         try await fixture.enqueue(fixture.keys(50))
-        expectNoScan(try plan(fixture, SQLiteQueueStore.lookFillSQL, [1, 1_000]), uses: "contact_to_verify")
+        expectNoScan(try plan(fixture, SQLiteQueueStore.lookFillSQL, [1, 1_000, 0]), uses: "contact_to_verify")
+        expectNoScan(try plan(fixture, SQLiteQueueStore.nextLookSQL, [1, 0]), uses: "contact_to_verify")
+    }
+
+    @Test func theLookReadsItsIndexAndEachHomeBatchByItsKey() async throws {
+        let fixture = try StoreFixture()
+        try await fixture.enqueue(fixture.keys(50))
+        let details = try plan(fixture, SQLiteQueueStore.lookCandidatesSQL, [1, 0, 100])
+        expectNoScan(details, uses: "contact_to_verify")
+        #expect(details.contains { $0.contains("SEARCH h USING INTEGER PRIMARY KEY") }, "plan: \(details)")
+        #expect(!details.contains { $0.contains("TEMP B-TREE") }, "plan: \(details)")
     }
 
     @Test func settleUsesThePrimaryKey() async throws {

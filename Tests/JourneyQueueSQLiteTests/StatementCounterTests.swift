@@ -123,12 +123,16 @@ import Testing
         try expectCountersEqualTheScan(fixture, "an operator's SQL")
     }
 
-    @Test func theBatchSumReadsTheBatchIndex() async throws {
+    @Test(arguments: [StatementCounters.Scope.batch(1), .heldBy(look: 1)])
+    func theBatchSumReadsTheBatchIndex(scope: StatementCounters.Scope) async throws {
         let fixture = try StoreFixture()
         try await fixture.enqueue(fixture.keys(50))
         let details = try await fixture.store.pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + StatementCounters.funnelSQL, arguments: [1]).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + StatementCounters.funnelSQL(scope), arguments: [1]).map {
+                $0["detail"] as String
+            }
         }
         #expect(details.contains { $0.contains("contact_batch") }, "plan: \(details)")
+        #expect(!details.contains { $0.hasPrefix("SCAN contact") || $0.hasPrefix("SCAN batch") }, "plan: \(details)")
     }
 }

@@ -50,9 +50,10 @@ final class StoreFixture {
     /// A fixture on a queue an older journeyq left: the schema up to `sqlite` or `postgres` (a migration's identifier),
     /// then `rows` (SQL both engines take), then, on SQLite, `afterSQLite` (the counters its older code kept itself).
     static func older(
-        _ engine: Engine, sqlite: String, postgres: String, rows: [String], afterSQLite: @escaping @Sendable (Database) throws -> Void
+        _ engine: Engine, sqlite: String, postgres: String, rows: [String], clock: ManualClock = ManualClock(),
+        afterSQLite: @escaping @Sendable (Database) throws -> Void
     ) async throws -> StoreFixture {
-        try await StoreFixture(engine) { location in
+        try await StoreFixture(engine, clock: clock) { location in
             switch engine {
             case .sqlite:
                 let old = try DatabaseQueue(path: location)
@@ -71,6 +72,19 @@ final class StoreFixture {
                 try await connection.close()
             }
         }
+    }
+
+    /// Fills `contact_count` from the contacts of a SQLite queue made by hand at an older schema (its enqueue and moves
+    /// kept the counters themselves; rows inserted by hand are not counted).
+    static func countAsAnOlderEnqueueDid(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO contact_count(destination_id, state, n, submitted, accepted, retries, duplicates, absent)
+                SELECT destination_id, state, COUNT(*), SUM(attempts > 0 OR state > 0),
+                       SUM(state IN (3, 5, 6) OR event_instance_id IS NOT NULL), SUM(MAX(attempts - 1, 0)),
+                       SUM(possible_duplicates), SUM(proven_absent)
+                FROM contact GROUP BY 1, 2
+                """)
     }
 
     static func open(_ engine: Engine, _ location: String, clock: any WallClock) async throws -> any JourneyStore {

@@ -148,14 +148,7 @@ extension WriteAheadBatchTests {
             engine, sqlite: "0015_statement_counters", postgres: "0009_report_counters", rows: Self.oldRows
         ) { db in
             // The older enqueue and moves kept these themselves.
-            try db.execute(
-                sql: """
-                    INSERT INTO contact_count(destination_id, state, n, submitted, accepted, retries, duplicates, absent)
-                    SELECT destination_id, state, COUNT(*), SUM(attempts > 0 OR state > 0),
-                           SUM(state IN (3, 5, 6) OR event_instance_id IS NOT NULL), SUM(MAX(attempts - 1, 0)),
-                           SUM(possible_duplicates), SUM(proven_absent)
-                    FROM contact GROUP BY 1, 2
-                    """)
+            try StoreFixture.countAsAnOlderEnqueueDid(db)
             try db.execute(
                 sql: """
                     INSERT INTO settled_count(destination_id, grain, at, state, n)

@@ -715,4 +715,14 @@ CREATE TRIGGER contact_sent_stays_out BEFORE UPDATE OF state ON contact FOR EACH
 WHEN (OLD.state = 1 AND NEW.state = 0 AND NEW.carried IS NOT DISTINCT FROM OLD.carried)
 EXECUTE FUNCTION contact_sent_stays_out();
 """#),
+    ("0011_look_hold", #"""
+-- journeyq PostgreSQL schema v11, as migrations/0017 for SQLite: a look holds the batches of the contacts it looks for,
+-- not each contact. Frozen. `look_by` is the look's own batch, `look_until` its lease; a contact whose batch a live look
+-- holds is not claimed by another look, and the verdict writes the contact once, fenced by that hold. Contacts an older
+-- journeyq's look moved into its own batch keep it, with their next look time at that look's lease.
+ALTER TABLE batch ADD COLUMN look_by BIGINT;
+ALTER TABLE batch ADD COLUMN look_until BIGINT;
+
+CREATE INDEX batch_look_by ON batch(look_by) WHERE look_by IS NOT NULL;
+"""#),
 ]

@@ -64,12 +64,8 @@ extension PostgresQueueStore {
                 """, [now + leaseMillis, lease.batchID, lease.token, now])
             guard let row = renewed.first else { throw StoreError.leaseLost(batchID: lease.batchID) }
             let until = try row[0].decode(Int64.self)
-            // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
-            try await self.execute(
-                connection,
-                """
-                UPDATE contact SET available_at = $1 WHERE batch_id = $2 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
-                """, [until, lease.batchID])
+            // A look's contacts stay hidden from other looks for as long as its lease lives: the batches it holds follow it.
+            try await self.execute(connection, "UPDATE batch SET look_until = $1 WHERE look_by = $2", [until, lease.batchID])
             var longer = lease
             longer.until = until
             return longer
@@ -221,6 +217,7 @@ extension PostgresQueueStore {
                     """, [now + settleMillis, now, batchID, sentAt])
                 try await self.execute(
                     connection, "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = $1 WHERE id = $2", [now, batchID])
+                try await self.releaseHolds(connection, look: batchID)
                 try await self.execute(
                     connection,
                     "UPDATE attempt SET error_class = 'abandoned', finished_at = $1 WHERE batch_id = $2 AND finished_at IS NULL",

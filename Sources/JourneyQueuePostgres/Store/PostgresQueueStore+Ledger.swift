@@ -75,14 +75,16 @@ extension PostgresQueueStore {
     public func lookFill(destination: String, count: Int) async throws -> LookFill? {
         precondition(count > 0, "a look holds at least one contact")
         guard let id = try await knownDestinationID(destination) else { return nil }
-        // The destination as a constant, so that the planner walks `contact_to_verify` (see `claimSQL`).
+        // The destination as a constant, so that the planner walks `contact_to_verify` (see `claimSQL`). Contacts a live
+        // look holds are not among the next look's.
         let row = try await rows(
             """
             SELECT count(*), max(available_at) FROM (
                 SELECT available_at FROM contact
                 WHERE destination_id = $1 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+                    AND NOT EXISTS (SELECT 1 FROM batch h WHERE h.id = contact.batch_id AND h.look_until >= $3)
                 ORDER BY available_at LIMIT $2) AS first
-            """, [id, Int64(count)]
+            """, [id, Int64(count), clock.nowMillis()]
         ).first
         guard let row, let dueAt = try row[1].decode(Int64?.self) else { return nil }
         return LookFill(contacts: Int(try row[0].decode(Int64.self)), dueAt: dueAt)
@@ -94,18 +96,22 @@ extension PostgresQueueStore {
             SELECT d.id,
                    (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state = \(StateCode.queued)),
                    EXISTS (SELECT 1 FROM batch WHERE destination_id = d.id AND state = \(StateCode.batchOpen)),
-                   (SELECT MIN(available_at) FROM contact
-                    WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown))),
+                   (SELECT available_at FROM contact
+                    WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+                        AND NOT EXISTS (SELECT 1 FROM batch h WHERE h.id = contact.batch_id AND h.look_until >= $2)
+                    ORDER BY available_at LIMIT 1),
                    (SELECT COALESCE(SUM(n), 0) > 0 FROM contact_count
-                    WHERE destination_id = d.id AND state IN (\(StateCode.claimed), \(StateCode.sending)))
+                    WHERE destination_id = d.id AND state IN (\(StateCode.claimed), \(StateCode.sending))),
+                   EXISTS (SELECT 1 FROM contact WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)))
             FROM destination d WHERE d.name = $1
-            """, [destination]
+            """, [destination, clock.nowMillis()]
         ).first
         guard let row else { return PendingWork(queued: false, leased: false, awaitingVerification: false, nextReadyAt: nil) }
         let next = try row[1].decode(Int64?.self)
         let verifyAt = try row[3].decode(Int64?.self)
         return PendingWork(
-            queued: next != nil, leased: try row[2].decode(Bool.self), awaitingVerification: verifyAt != nil, nextReadyAt: next,
+            queued: next != nil, leased: try row[2].decode(Bool.self), awaitingVerification: try row[5].decode(Bool.self),
+            nextReadyAt: next,
             nextVerifyAt: verifyAt, sending: try row[4].decode(Bool.self))
     }
 }

@@ -88,10 +88,8 @@ extension SQLiteQueueStore {
                         WHERE id = ? AND lease_token = ? AND state = \(StateCode.batchOpen) AND lease_until >= ? RETURNING lease_until
                         """, arguments: [now + leaseMillis, lease.batchID, lease.token, now])
             else { throw StoreError.leaseLost(batchID: lease.batchID) }
-            // A look's contacts stay hidden from other reconcilers for as long as its lease lives.
-            try db.cachedStatement(
-                sql: "UPDATE contact SET available_at = ? WHERE batch_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))"
-            ).execute(arguments: [until, lease.batchID])
+            // A look's contacts stay hidden from other looks for as long as its lease lives: the batches it holds follow it.
+            try db.cachedStatement(sql: "UPDATE batch SET look_until = ? WHERE look_by = ?").execute(arguments: [until, lease.batchID])
             var renewed = lease
             renewed.until = until
             return renewed
@@ -243,6 +241,7 @@ extension SQLiteQueueStore {
                 summary.madeUnknown += db.changesCount
                 try db.execute(
                     sql: "UPDATE batch SET state = \(StateCode.batchExpired), closed_at = ? WHERE id = ?", arguments: [now, batchID])
+                try Self.releaseHolds(db, look: batchID)
                 try db.execute(
                     sql: """
                         UPDATE attempt SET error_class = 'abandoned', finished_at = ? WHERE batch_id = ? AND finished_at IS NULL

@@ -51,14 +51,15 @@ extension SQLiteQueueStore {
                         WHERE destination_id = ? AND state IN (\(StateCode.claimed), \(StateCode.sending))
                         """,
                     arguments: [id]) ?? false
-            let verifyAt = try Int64.fetchOne(
-                db,
-                sql:
-                    "SELECT MIN(available_at) FROM contact WHERE destination_id = ?"
-                    + " AND state IN (\(StateCode.accepted), \(StateCode.unknown))",
-                arguments: [id])
+            let awaiting =
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT EXISTS(SELECT 1 FROM contact WHERE destination_id = ?"
+                        + " AND state IN (\(StateCode.accepted), \(StateCode.unknown)))",
+                    arguments: [id]) ?? false
+            let verifyAt = try Int64.fetchOne(db.cachedStatement(sql: Self.nextLookSQL), arguments: [id, clock.nowMillis()])
             return PendingWork(
-                queued: next != nil, leased: leased, awaitingVerification: verifyAt != nil, nextReadyAt: next, nextVerifyAt: verifyAt,
+                queued: next != nil, leased: leased, awaitingVerification: awaiting, nextReadyAt: next, nextVerifyAt: verifyAt,
                 sending: sending)
         }
     }
@@ -69,18 +70,29 @@ extension SQLiteQueueStore {
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
                 return nil
             }
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.lookFillSQL), arguments: [id, count]), let dueAt: Int64 = row[1]
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.lookFillSQL), arguments: [id, count, clock.nowMillis()]),
+                let dueAt: Int64 = row[1]
             else { return nil }
             return LookFill(contacts: row[0], dueAt: dueAt)
         }
     }
 
-    /// The first `count` along the look's own index (`contact_to_verify`), as the look claims them. Pinned by a test.
+    /// The first `count` along the look's own index (`contact_to_verify`), as the look claims them: those a live look
+    /// holds (schema v17) are not among them. Pinned by a test.
     static let lookFillSQL = """
         SELECT COUNT(*), MAX(available_at) FROM (
             SELECT available_at FROM contact
-            WHERE destination_id = ? AND state IN (\(StateCode.accepted), \(StateCode.unknown))
-            ORDER BY available_at LIMIT ?)
+            WHERE destination_id = ?1 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+                AND NOT EXISTS (SELECT 1 FROM batch h WHERE h.id = contact.batch_id AND h.look_until >= ?3)
+            ORDER BY available_at LIMIT ?2)
+        """
+
+    /// When the next look is due: the first along `contact_to_verify` that no live look holds.
+    static let nextLookSQL = """
+        SELECT available_at FROM contact
+        WHERE destination_id = ?1 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+            AND NOT EXISTS (SELECT 1 FROM batch h WHERE h.id = contact.batch_id AND h.look_until >= ?2)
+        ORDER BY available_at LIMIT 1
         """
 
     /// Writes the looks, then checks the lease: false when it is lost (the looks stay written, the verdict does not).

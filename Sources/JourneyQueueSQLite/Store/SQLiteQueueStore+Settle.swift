@@ -53,12 +53,14 @@ extension SQLiteQueueStore {
 
     /// Writes `outcomes` with `sql` (`settleSQL` or `settleVerificationSQL`, which read the same numbered values), one
     /// execution per group, and moves the counters once for all of them (both statements flip `tally`).
-    /// `sentAt` is bound as `?16` when given (`settleSQL` reads it; `settleVerificationSQL` has no such parameter).
+    /// `sentAt` is bound as `?16` when given (`settleSQL` reads it; `settleVerificationSQL` has no such parameter). The
+    /// counted contacts are the batch's unless `scope` says otherwise (a look's verdict: the batches it holds).
     static func settle(
-        _ db: Database, _ outcomes: [Settlement], sql: String, now: Int64, batchID: Int64, requestID: String?, sentAt: Int64?? = .none
+        _ db: Database, _ outcomes: [Settlement], sql: String, now: Int64, batchID: Int64, requestID: String?, sentAt: Int64?? = .none,
+        scope: StatementCounters.Scope? = nil
     ) throws {
         let statement = try db.cachedStatement(sql: sql)
-        try StatementCounters.around(db, batchID: batchID, now: now) {
+        try StatementCounters.around(db, scope ?? .batch(batchID), now: now) {
             for group in Settlement.groups(outcomes) {
                 let values = group.values
                 // ?4 is not read: the event instance id comes with each contact.

@@ -61,31 +61,62 @@ struct StatementCounters {
         return counters
     }
 
-    /// The batch's contacts summed by destination and state, with the row trigger's formula.
-    static let funnelSQL = """
+    /// The contacts a statement may move: those of a batch, or those of the batches a look holds (schema v17).
+    enum Scope {
+        case batch(Int64)
+        case heldBy(look: Int64)
+
+        var filter: String {
+            switch self {
+            case .batch: "batch_id = ?"
+            case .heldBy: "batch_id IN (SELECT id FROM batch WHERE look_by = ?)"
+            }
+        }
+
+        var id: Int64 {
+            switch self {
+            case .batch(let id), .heldBy(look: let id): id
+            }
+        }
+    }
+
+    /// The scope's contacts summed by destination and state, with the row trigger's formula.
+    static func funnelSQL(_ scope: Scope) -> String {
+        switch scope {
+        case .batch: batchFunnelSQL
+        case .heldBy: heldFunnelSQL
+        }
+    }
+
+    private static let batchFunnelSQL = funnelSQL(filter: Scope.batch(0).filter)
+    private static let heldFunnelSQL = funnelSQL(filter: Scope.heldBy(look: 0).filter)
+
+    private static func funnelSQL(filter: String) -> String {
+        """
         SELECT destination_id, state, COUNT(*), SUM(attempts > 0 OR state > 0),
             SUM(state IN (\(StateCode.accepted), \(StateCode.confirmed), \(StateCode.unverifiable)) OR event_instance_id IS NOT NULL),
             SUM(MAX(attempts - 1, 0)), SUM(possible_duplicates), SUM(proven_absent)
-        FROM contact WHERE batch_id = ? GROUP BY destination_id, state
+        FROM contact WHERE \(filter) GROUP BY destination_id, state
         """
+    }
 
-    /// The counted columns of `batchID`'s contacts, by destination and state.
-    static func funnel(_ db: Database, batchID: Int64) throws -> [Cell: Funnel] {
+    /// The counted columns of the scope's contacts, by destination and state.
+    static func funnel(_ db: Database, _ scope: Scope) throws -> [Cell: Funnel] {
         var cells: [Cell: Funnel] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: funnelSQL), arguments: [batchID]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: funnelSQL(scope)), arguments: [scope.id]) {
             cells[Cell(destinationID: row[0], state: row[1])] = Funnel(
                 n: row[2], submitted: row[3], accepted: row[4], retries: row[5], duplicates: row[6], absent: row[7])
         }
         return cells
     }
 
-    /// Runs `write`, a statement that flips `tally` on the rows of `batchID` it moves and moves none out of the batch, and
-    /// moves the counters by what it changed in the batch. Contacts that reached a final state are counted in
-    /// `settled_count` at `now` (the `updated_at` the statement gave them).
-    static func around<T>(_ db: Database, batchID: Int64, now: Int64, _ write: () throws -> T) throws -> T {
-        let before = try funnel(db, batchID: batchID)
+    /// Runs `write`, a statement that flips `tally` on the rows of `scope` it moves and moves none out of it, and moves
+    /// the counters by what it changed there. Contacts that reached a final state are counted in `settled_count` at `now`
+    /// (the `updated_at` the statement gave them).
+    static func around<T>(_ db: Database, _ scope: Scope, now: Int64, _ write: () throws -> T) throws -> T {
+        let before = try funnel(db, scope)
         let result = try write()
-        try difference(after: funnel(db, batchID: batchID), before: before).apply(db, settledAt: now)
+        try difference(after: funnel(db, scope), before: before).apply(db, settledAt: now)
         return result
     }
 
