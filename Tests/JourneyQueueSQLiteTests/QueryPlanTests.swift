@@ -30,12 +30,13 @@ import Testing
         expectNoScan(try plan(fixture, SQLiteQueueStore.nextLookSQL, [1, 0]), uses: "contact_to_verify")
     }
 
-    @Test func theLookReadsItsIndexAndEachHomeBatchByItsKey() async throws {
+    @Test func theLookReadsItsIndexAndTheHeldBatchesOnce() async throws {
         let fixture = try StoreFixture()
         try await fixture.enqueue(fixture.keys(50))
         let details = try plan(fixture, SQLiteQueueStore.lookCandidatesSQL, [1, 0, 100])
         expectNoScan(details, uses: "contact_to_verify")
-        #expect(details.contains { $0.contains("SEARCH h USING INTEGER PRIMARY KEY") }, "plan: \(details)")
+        #expect(details.contains { $0.contains("LIST SUBQUERY") }, "the held batches are read once: \(details)")
+        #expect(details.contains { $0.contains("batch_look_by") }, "plan: \(details)")
         #expect(!details.contains { $0.contains("TEMP B-TREE") }, "plan: \(details)")
     }
 

@@ -10,7 +10,8 @@ public struct PendingWork: Sendable, Equatable {
     public var awaitingVerification: Bool
     /// Earliest `available_at` of a queued contact, if any.
     public var nextReadyAt: Int64?
-    /// Earliest time a contact awaiting verification may be looked for.
+    /// Earliest time a contact awaiting verification may be looked for; one a live look holds, from that hold's end (its
+    /// look may be lost). May be early, never late.
     public var nextVerifyAt: Int64?
 
     /// `sending` defaults to `leased` (an open batch may be a submission's).

@@ -724,5 +724,9 @@ ALTER TABLE batch ADD COLUMN look_by BIGINT;
 ALTER TABLE batch ADD COLUMN look_until BIGINT;
 
 CREATE INDEX batch_look_by ON batch(look_by) WHERE look_by IS NOT NULL;
+
+-- Which contacts a live look holds is read from the look's own index, so the index carries each contact's batch.
+DROP INDEX contact_to_verify;
+CREATE INDEX contact_to_verify ON contact(destination_id, available_at) INCLUDE (batch_id) WHERE state IN (3, 4);
 """#),
 ]

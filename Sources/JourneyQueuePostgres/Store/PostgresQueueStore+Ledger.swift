@@ -90,16 +90,25 @@ extension PostgresQueueStore {
         return LookFill(contacts: Int(try row[0].decode(Int64.self)), dueAt: dueAt)
     }
 
+    /// The next look's time: the first along `contact_to_verify` unless a live look holds it, then the first not due yet
+    /// or the end of the earliest hold (two index seeks, not a walk over the held contacts).
     public func pendingWork(destination: String) async throws -> PendingWork {
         let row = try await rows(
             """
             SELECT d.id,
                    (SELECT MIN(available_at) FROM contact WHERE destination_id = d.id AND state = \(StateCode.queued)),
                    EXISTS (SELECT 1 FROM batch WHERE destination_id = d.id AND state = \(StateCode.batchOpen)),
-                   (SELECT available_at FROM contact
-                    WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown))
-                        AND NOT EXISTS (SELECT 1 FROM batch h WHERE h.id = contact.batch_id AND h.look_until >= $2)
-                    ORDER BY available_at LIMIT 1),
+                   (SELECT CASE
+                        WHEN NOT EXISTS (SELECT 1 FROM batch h WHERE h.id = head.batch_id AND h.look_until >= $2) THEN head.available_at
+                        ELSE LEAST(
+                            (SELECT MIN(available_at) FROM contact
+                             WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)) AND available_at > $2),
+                            (SELECT MIN(look_until) + 1 FROM batch
+                             WHERE look_by IS NOT NULL AND destination_id = d.id AND look_until >= $2))
+                        END
+                    FROM (SELECT available_at, batch_id FROM contact
+                          WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown))
+                          ORDER BY available_at LIMIT 1) AS head),
                    (SELECT COALESCE(SUM(n), 0) > 0 FROM contact_count
                     WHERE destination_id = d.id AND state IN (\(StateCode.claimed), \(StateCode.sending))),
                    EXISTS (SELECT 1 FROM contact WHERE destination_id = d.id AND state IN (\(StateCode.accepted), \(StateCode.unknown)))

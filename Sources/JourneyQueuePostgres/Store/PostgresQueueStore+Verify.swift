@@ -91,6 +91,6 @@ extension PostgresQueueStore {
             proven_absent = c.proven_absent + (s.v ->> 11)::int, carried = COALESCE(c.carried || ' ', '') || $3::bigint
         FROM jsonb_array_elements($1::text::jsonb) AS s(v)
         WHERE c.id = (s.v ->> 0)::bigint AND c.state IN (\(StateCode.accepted), \(StateCode.unknown))
-            AND (SELECT h.look_by FROM batch h WHERE h.id = c.batch_id) = $3
+            AND c.batch_id IN (SELECT h.id FROM batch h WHERE h.look_by = $3)
         """
 }

@@ -707,5 +707,10 @@ ALTER TABLE batch ADD COLUMN look_by INTEGER;
 ALTER TABLE batch ADD COLUMN look_until INTEGER;
 
 CREATE INDEX batch_look_by ON batch(look_by) WHERE look_by IS NOT NULL;
+
+-- Which contacts a live look holds is read from the look's own index, so the index carries each contact's batch: the
+-- looks' reads pass over the held contacts without reading their rows.
+DROP INDEX contact_to_verify;
+CREATE INDEX contact_to_verify ON contact(destination_id, available_at, batch_id) WHERE state IN (3, 4);
 """#),
 ]

@@ -34,7 +34,7 @@ extension SQLiteQueueStore {
         SELECT id, contact_key, state, attempts, event_instance_id, request_id, looks, prior_member, sent_at, batch_id
         FROM contact
         WHERE destination_id = ?1 AND state IN (\(StateCode.accepted), \(StateCode.unknown)) AND available_at <= ?2
-            AND NOT EXISTS (SELECT 1 FROM batch h WHERE h.id = contact.batch_id AND h.look_until >= ?2)
+            AND \(heldOut(now: "?2"))
         ORDER BY available_at
         LIMIT ?3
         """
@@ -90,6 +90,6 @@ extension SQLiteQueueStore {
             carried = COALESCE(carried || ' ', '') || ?13, tally = 1 - tally
         FROM json_each(?1) AS s
         WHERE contact.id = s.value ->> 0 AND +contact.state IN (\(StateCode.accepted), \(StateCode.unknown))
-            AND (SELECT look_by FROM batch WHERE batch.id = contact.batch_id) = ?13
+            AND +contact.batch_id IN (SELECT id FROM batch WHERE look_by = ?13)
         """
 }
