@@ -28,6 +28,9 @@ import Testing
         try await fixture.enqueue(fixture.keys(50))
         expectNoScan(try plan(fixture, SQLiteQueueStore.lookFillSQL, [1, 1_000, 0]), uses: "contact_to_verify")
         expectNoScan(try plan(fixture, SQLiteQueueStore.nextLookSQL, [1, 0]), uses: "contact_to_verify")
+        let held = try plan(fixture, SQLiteQueueStore.heldFillSQL, [1, 0])
+        expectNoScan(held, uses: "batch_look_by")
+        #expect(held.contains { $0.contains("contact_batch") }, "plan: \(held)")
     }
 
     @Test func theLookReadsItsIndexAndTheHeldBatchesOnce() async throws {

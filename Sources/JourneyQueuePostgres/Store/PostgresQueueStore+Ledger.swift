@@ -77,17 +77,25 @@ extension PostgresQueueStore {
         guard let id = try await knownDestinationID(destination) else { return nil }
         // The destination as a constant, so that the planner walks `contact_to_verify` (see `claimSQL`). Contacts a live
         // look holds are not among the next look's.
+        // Those held come after the others, due when their hold ends (`LookFill.combining`).
         let row = try await rows(
             """
-            SELECT count(*), max(available_at) FROM (
+            WITH first AS (
                 SELECT available_at FROM contact
                 WHERE destination_id = $1 AND state IN (\(StateCode.accepted), \(StateCode.unknown))
                     AND NOT EXISTS (SELECT 1 FROM batch h WHERE h.id = contact.batch_id AND h.look_until >= $3)
-                ORDER BY available_at LIMIT $2) AS first
+                ORDER BY available_at LIMIT $2),
+            held AS (
+                SELECT count(*) AS n, max(h.look_until) AS until FROM batch h JOIN contact c ON c.batch_id = h.id
+                WHERE h.look_by IS NOT NULL AND h.look_until >= $3 AND h.destination_id = $1
+                    AND c.state IN (\(StateCode.accepted), \(StateCode.unknown)))
+            SELECT (SELECT count(*) FROM first), (SELECT max(available_at) FROM first), held.n, held.until FROM held
             """, [id, Int64(count), clock.nowMillis()]
         ).first
-        guard let row, let dueAt = try row[1].decode(Int64?.self) else { return nil }
-        return LookFill(contacts: Int(try row[0].decode(Int64.self)), dueAt: dueAt)
+        guard let row else { return nil }
+        return LookFill.combining(
+            free: Int(try row[0].decode(Int64.self)), freeDueAt: try row[1].decode(Int64?.self),
+            held: Int(try row[2].decode(Int64.self)), heldUntil: try row[3].decode(Int64?.self), count: count)
     }
 
     /// The next look's time: the first along `contact_to_verify` unless a live look holds it, then the first not due yet

@@ -70,12 +70,20 @@ extension SQLiteQueueStore {
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM destination WHERE name = ?", arguments: [destination]) else {
                 return nil
             }
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.lookFillSQL), arguments: [id, count, clock.nowMillis()]),
-                let dueAt: Int64 = row[1]
+            let now = clock.nowMillis()
+            guard let free = try Row.fetchOne(db.cachedStatement(sql: Self.lookFillSQL), arguments: [id, count, now]),
+                let held = try Row.fetchOne(db.cachedStatement(sql: Self.heldFillSQL), arguments: [id, now])
             else { return nil }
-            return LookFill(contacts: row[0], dueAt: dueAt)
+            return LookFill.combining(free: free[0], freeDueAt: free[1], held: held[0], heldUntil: held[1], count: count)
         }
     }
+
+    /// The contacts live looks hold, and when the last hold ends: through the holds' index and each batch's contacts.
+    static let heldFillSQL = """
+        SELECT COUNT(*), MAX(h.look_until) FROM batch h JOIN contact c ON c.batch_id = h.id
+        WHERE h.look_by IS NOT NULL AND h.look_until >= ?2 AND h.destination_id = ?1
+            AND c.state IN (\(StateCode.accepted), \(StateCode.unknown))
+        """
 
     /// The first `count` along the look's own index (`contact_to_verify`), as the look claims them: those a live look
     /// holds (schema v17) are not among them. Pinned by a test.
