@@ -91,6 +91,23 @@ import Testing
         try await ReportCounterTests.expectCountedEqualsScanned(fixture.store, "the second look's verdict")
     }
 
+    /// A look that takes part of a batch holds all of it: the rest wait, and the next look takes them once the verdict
+    /// lets the batch go. Nobody is left behind a hold.
+    @Test(arguments: Engine.allCases) func theRestOfAHeldBatchIsTakenOnceTheVerdictLetsItGo(engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
+        _ = try await Self.accepted(fixture, ["a", "b", "c"])
+        let first = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 2, leaseMillis: 60_000))
+        #expect(first.contacts.count == 2)
+        #expect(try await fixture.store.claimVerification(destination: "dest", limit: 2, leaseMillis: 60_000) == nil)
+        try await fixture.store.settleVerification(
+            first.lease, outcomes: first.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
+        let rest = try #require(try await fixture.store.claimVerification(destination: "dest", limit: 2, leaseMillis: 60_000))
+        #expect(Set(rest.contacts.map(\.key)) == Set(["a", "b", "c"]).subtracting(first.contacts.map(\.key)))
+        try await fixture.store.settleVerification(
+            rest.lease, outcomes: rest.contacts.map { Settlement(contactID: $0.id, outcome: .confirmed) })
+        #expect(try await fixture.states() == ["a": .confirmed, "b": .confirmed, "c": .confirmed])
+    }
+
     /// A contact with no batch (one an operator's redrive or an older journeyq left so) is held through the look's own.
     @Test(arguments: Engine.allCases) func aContactWithNoBatchIsHeldThroughTheLooksOwn(engine: Engine) async throws {
         let fixture = try await StoreFixture(engine)
